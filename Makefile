@@ -1,0 +1,45 @@
+# capOS top-level build. Directory fragments (kernel/kernel.mk, lib/*/*.mk, tools/*/*.mk,
+# tests/*/*.mk, user/*/*.mk, bench/*.mk) add their outputs to the lists below; this file
+# owns only the contract targets. See docs/build-boot-test.md for every target.
+#
+#   make deps    install Debian packages (idempotent)
+#   make         build everything
+#   make run     boot capOS in QEMU
+#   make test    build and run every test; last line "N passed, N failed"
+#   make clean   remove $(BUILD)
+
+.DEFAULT_GOAL := all
+BUILD      := build
+DEPS_STAMP := $(BUILD)/.deps-ok
+
+# Filled by fragments.
+ALL_TARGETS  :=
+TEST_SUITES  :=
+TEST_DEPS    :=
+
+include mk/toolchain.mk
+include mk/rules.mk
+include $(sort $(wildcard kernel/*.mk lib/*/*.mk tools/*/*.mk user/*/*.mk \
+                          schema/*.mk tests/*/*.mk bench/*.mk))
+
+.PHONY: all deps test clean
+
+all: $(DEPS_STAMP) $(ALL_TARGETS)
+
+# The stamp makes ordinary builds cheap; `make deps` always re-checks.
+$(DEPS_STAMP): tools/deps.sh
+	@bash tools/deps.sh
+	@mkdir -p $(@D) && touch $@
+
+deps:
+	@bash tools/deps.sh
+	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+
+test: deps
+	@$(MAKE) --no-print-directory $(TEST_SUITES) $(TEST_DEPS)
+	@$(PYTHON) tests/run.py $(TEST_SUITES)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

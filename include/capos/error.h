@@ -1,0 +1,63 @@
+/*
+ * capOS error vocabulary: the one set of status codes used by the kernel, the
+ * Cap'n Proto runtime, userspace and host tools. 0 is success; every error is a
+ * distinct negative value, documented here once. Functions that can fail return
+ * `int` (a status) or a signed size whose negative values are these codes;
+ * predicates return `bool`. Codes are ABI: a number, once published, keeps its
+ * meaning.
+ *
+ * Ranges (so parallel work can add codes without collisions):
+ *   -1   .. -63    general and kernel object errors
+ *   -64  .. -127   boot and platform (Multiboot2, ACPI, memory map)
+ *   -128 .. -191   Cap'n Proto message encoding/decoding (lib/capnp)
+ *   -192 .. -255   capability ring transport (reserved for the ring issue)
+ */
+#ifndef CAPOS_ERROR_H
+#define CAPOS_ERROR_H
+
+/* X(name, value, description) */
+#define CAPOS_ERRORS(X)                                                             \
+	X(CAPOS_OK, 0, "success")                                                   \
+	/* general */                                                               \
+	X(CAPOS_ERR_INVALID, -1, "malformed or out-of-domain argument")            \
+	X(CAPOS_ERR_NO_MEMORY, -2, "no memory (frames, heap or arena) left")       \
+	X(CAPOS_ERR_OUT_OF_RANGE, -3, "value or address outside the allowed range")  \
+	X(CAPOS_ERR_OVERFLOW, -4, "arithmetic overflow in a size or offset")       \
+	X(CAPOS_ERR_NOT_FOUND, -5, "no such entry")                                \
+	X(CAPOS_ERR_UNSUPPORTED, -6, "operation or feature not supported")         \
+	X(CAPOS_ERR_BUFFER_TOO_SMALL, -7, "caller's buffer cannot hold the result") \
+	X(CAPOS_ERR_BUSY, -8, "resource in use")                                    \
+	X(CAPOS_ERR_EXISTS, -9, "entry already exists")                             \
+	X(CAPOS_ERR_BAD_ADDRESS, -10, "user address not mapped or not permitted")  \
+	X(CAPOS_ERR_ALIGNMENT, -11, "address or size not suitably aligned")        \
+	/* boot and platform */                                                     \
+	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
+	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \
+	X(CAPOS_ERR_BOOT_NO_MODULE, -66, "no boot module; exactly one is required") \
+	X(CAPOS_ERR_BOOT_TOO_MANY_MODULES, -67, "more than one boot module")        \
+	X(CAPOS_ERR_BOOT_MEMORY_MAP, -68, "memory map missing or unusable")        \
+	X(CAPOS_ERR_ACPI_CHECKSUM, -69, "ACPI table checksum mismatch")             \
+	X(CAPOS_ERR_ACPI_SIGNATURE, -70, "ACPI table signature mismatch")           \
+	X(CAPOS_ERR_ACPI_TRUNCATED, -71, "ACPI table shorter than it declares")     \
+	X(CAPOS_ERR_ACPI_NO_TABLE, -72, "required ACPI table absent")
+
+enum capos_error {
+#define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
+	CAPOS_ERRORS(CAPOS_ERROR_ENUM)
+#undef CAPOS_ERROR_ENUM
+};
+
+/* Stable symbolic name of a status code ("CAPOS_ERR_INVALID"), or "unknown". */
+static inline const char *capos_error_name(int status)
+{
+	switch (status) {
+#define CAPOS_ERROR_CASE(name, value, desc) \
+	case (value):                       \
+		return #name;
+		CAPOS_ERRORS(CAPOS_ERROR_CASE)
+#undef CAPOS_ERROR_CASE
+	}
+	return "unknown";
+}
+
+#endif
