@@ -17,6 +17,12 @@ KERNEL_SRCS := \
 	$(KERNEL_ARCH)/exit.c \
 	$(KERNEL_ARCH)/irq.c \
 	$(KERNEL_ARCH)/backtrace.c \
+	$(KERNEL_ARCH)/cpu.c \
+	$(KERNEL_ARCH)/gdt.c \
+	$(KERNEL_ARCH)/idt.c \
+	$(KERNEL_ARCH)/irq_table.c \
+	$(KERNEL_ARCH)/trap.c \
+	$(KERNEL_ARCH)/trap_entry.S \
 	kernel/main.c \
 	kernel/log.c \
 	kernel/panic.c \

@@ -28,6 +28,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
 	if (proto == NULL)
 		panic("unrecognised boot loader magic %#x", boot_magic);
+	arch_cpu_init();
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

@@ -19,7 +19,7 @@ static bool frame_pointer_plausible(uint64_t rbp, uint64_t prev)
 
 static void print_frame(const char *subsys, int depth, uint64_t rip)
 {
-	klog(subsys, "  #%-2d %#018llx", depth, (unsigned long long)rip);
+	klog(subsys, "  #%-2d 0x%016llx", depth, (unsigned long long)rip);
 }
 
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp)
