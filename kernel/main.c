@@ -5,11 +5,25 @@
  * and ARCH_EXIT_SUCCESS. The harness keys on the "[boot] capOS" banner and the
  * shutdown line.
  */
+#include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 
 #define CAPOS_VERSION "0.1.0"
+
+/* Backtraces need the embedded table; say at boot whether it is usable. */
+static void boot_report_ksyms(void)
+{
+	const struct ksyms_table *t;
+	int r = ksyms_kernel_table(&t);
+	if (r == CAPOS_OK)
+		klog("boot", "symbol table: %u symbols", t->count);
+	else
+		klog("boot", "symbol table unusable (%s); backtraces unsymbolized",
+		     capos_error_name(r));
+}
 
 static const char *boot_protocol_name(uint32_t magic)
 {
@@ -29,6 +43,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	if (proto == NULL)
 		panic("unrecognised boot loader magic %#x", boot_magic);
 	arch_cpu_init();
+	boot_report_ksyms();
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
