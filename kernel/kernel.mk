@@ -28,6 +28,7 @@ KERNEL_SRCS := \
 	$(KERNEL_ARCH)/irq.c \
 	$(KERNEL_ARCH)/backtrace.c \
 	$(KERNEL_ARCH)/cpu.c \
+	$(KERNEL_ARCH)/cpufeat.c \
 	$(KERNEL_ARCH)/gdt.c \
 	$(KERNEL_ARCH)/idt.c \
 	$(KERNEL_ARCH)/irq_table.c \

@@ -69,6 +69,14 @@ void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp);
  */
 void arch_cpu_init(void);
 
+/*
+ * Open / close a window in which the kernel may touch user memory (STAC / CLAC when
+ * SMAP is enabled, nothing otherwise). Only the user-copy helpers use these; keep the
+ * window as short as the copy. Interrupt handlers must not assume either state.
+ */
+void arch_user_access_begin(void);
+void arch_user_access_end(void);
+
 /* Saved register state of an interrupted context (layout: arch/trap.h). */
 struct arch_trap_frame;
 
