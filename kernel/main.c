@@ -7,8 +7,11 @@
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/boot.h>
+#include <kernel/cmdline.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
+#include <kernel/mm.h>
 #include <kernel/panic.h>
 
 #define CAPOS_VERSION "0.1.0"
@@ -24,6 +27,8 @@ static void boot_report_ksyms(void)
 		klog("boot", "symbol table unusable (%s); backtraces unsymbolized",
 		     capos_error_name(r));
 }
+
+static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
 static const char *boot_protocol_name(uint32_t magic)
 {
@@ -44,6 +49,18 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		panic("unrecognised boot loader magic %#x", boot_magic);
 	arch_cpu_init();
 	boot_report_ksyms();
+
+	/* kmem: boot information, frames, final page tables, heap */
+	if (boot_info_load(boot_magic, boot_info_phys, &kmain_boot_info) != CAPOS_OK)
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	int mm_err = mm_init(&kmain_boot_info);
+	if (mm_err != CAPOS_OK) {
+		klog("mm", "error: memory bring-up failed (%s, %d)", capos_error_name(mm_err),
+		     mm_err);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	if (cmdline_value_is(kmain_boot_info.cmdline, "selftest", "stackguard"))
+		mm_selftest_stack_guard();
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
