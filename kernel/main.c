@@ -8,11 +8,11 @@
 #include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/boot.h>
-#include <kernel/cmdline.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/selftest.h>
 
 #define CAPOS_VERSION "0.1.0"
 
@@ -29,6 +29,17 @@ static void boot_report_ksyms(void)
 }
 
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
+
+/* selftest=<name> on the command line: run it (it ends the run) or reject the name. */
+static void boot_selftest(const char *cmdline)
+{
+	enum selftest_kind k;
+	if (selftest_from_cmdline(cmdline, &k) != CAPOS_OK) {
+		klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stackguard)");
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	selftest_run(k);
+}
 
 static const char *boot_protocol_name(uint32_t magic)
 {
@@ -59,8 +70,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		     mm_err);
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
-	if (cmdline_value_is(kmain_boot_info.cmdline, "selftest", "stackguard"))
-		mm_selftest_stack_guard();
+	boot_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
