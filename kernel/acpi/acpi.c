@@ -122,6 +122,23 @@ int acpi_rsdp_parse(const void *rsdp, size_t len, struct acpi_rsdp *out)
 	return CAPOS_OK;
 }
 
+int acpi_rsdp_scan(const void *area, size_t len, size_t *offset)
+{
+	const uint8_t *p = area;
+	struct acpi_rsdp r;
+
+	for (size_t off = 0; len >= ACPI_RSDP_V1_LEN && off <= len - ACPI_RSDP_V1_LEN;
+	     off += 16) {
+		if (!sig_eq(p + off, "RSD PTR ", 8))
+			continue;
+		if (acpi_rsdp_parse(p + off, len - off, &r) == CAPOS_OK) {
+			*offset = off;
+			return CAPOS_OK;
+		}
+	}
+	return CAPOS_ERR_ACPI_NO_TABLE;
+}
+
 static void decode_header(const uint8_t *t, uint64_t phys, struct acpi_sdt_header *hdr)
 {
 	copy_chars(hdr->signature, t, sizeof(hdr->signature));

@@ -177,6 +177,16 @@ struct acpi_hpet {
 int acpi_rsdp_parse(const void *rsdp, size_t len, struct acpi_rsdp *out);
 
 /*
+ * Find a valid RSDP in a legacy BIOS area (`area`, `len` bytes: the first KiB of the
+ * EBDA or 0xE0000..0xFFFFF), where it sits on a 16-byte boundary. Candidates whose
+ * signature matches but fail acpi_rsdp_parse (checksum, revision, or an extended
+ * structure running past the area) are skipped. On success `*offset` is the RSDP's
+ * offset in `area`; the RSDP is then acpi_rsdp_parse-valid with `len - *offset` bytes.
+ * Errors: CAPOS_ERR_ACPI_NO_TABLE (none found).
+ */
+int acpi_rsdp_scan(const void *area, size_t len, size_t *offset);
+
+/*
  * Initialise `acpi` from an RSDP copy: validate it, pick the root table (the XSDT when
  * revision >= 2 and its address is non-zero, else the RSDT), map it, check its
  * signature, length and checksum, and count its entries.

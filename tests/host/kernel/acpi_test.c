@@ -299,6 +299,41 @@ TEST(rsdp_v2_length_field_too_small_or_large)
 	CHECK_EQ(acpi_rsdp_parse(rsdp, 36, &r), CAPOS_ERR_ACPI_TRUNCATED);
 }
 
+TEST(rsdp_scan_finds_valid_candidate)
+{
+	static uint8_t bios[0x20000];
+	size_t off = 0;
+	memset(bios, 0, sizeof(bios));
+	make_rsdp(0, RSDT_PHYS, 0);
+	rsdp[8]++; /* decoy with a bad checksum first */
+	memcpy(bios + 0x100, rsdp, 20);
+	make_rsdp(1, RSDT_PHYS, 0); /* decoy with an undefined revision */
+	memcpy(bios + 0x200, rsdp, 36);
+	make_rsdp(0, RSDT_PHYS, 0);
+	memcpy(bios + 0x1238, rsdp, 20); /* not 16-byte aligned: ignored */
+	memcpy(bios + 0x5a40, rsdp, 20);
+	CHECK_EQ(acpi_rsdp_scan(bios, sizeof(bios), &off), CAPOS_OK);
+	CHECK_UEQ(off, 0x5a40);
+}
+
+TEST(rsdp_scan_hostile)
+{
+	static uint8_t bios[0x1000];
+	size_t off = 0;
+	memset(bios, 0, sizeof(bios));
+	CHECK_EQ(acpi_rsdp_scan(bios, sizeof(bios), &off), CAPOS_ERR_ACPI_NO_TABLE);
+	CHECK_EQ(acpi_rsdp_scan(bios, 0, &off), CAPOS_ERR_ACPI_NO_TABLE);
+	CHECK_EQ(acpi_rsdp_scan(bios, 19, &off), CAPOS_ERR_ACPI_NO_TABLE);
+	/* a v2 RSDP whose extended part would run past the end of the area */
+	make_rsdp(2, RSDT_PHYS, XSDT_PHYS);
+	memcpy(bios + sizeof(bios) - 32, rsdp, 32);
+	CHECK_EQ(acpi_rsdp_scan(bios, sizeof(bios), &off), CAPOS_ERR_ACPI_NO_TABLE);
+	/* the same one fully inside is found */
+	memcpy(bios + 0x40, rsdp, 36);
+	CHECK_EQ(acpi_rsdp_scan(bios, sizeof(bios), &off), CAPOS_OK);
+	CHECK_UEQ(off, 0x40);
+}
+
 /* ---- root table ---- */
 
 TEST(init_prefers_xsdt)
