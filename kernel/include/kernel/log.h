@@ -1,0 +1,22 @@
+/*
+ * Kernel log: one line per call, "[subsys] message\n", on COM1 (the kernel console;
+ * COM2 is the user terminal). Formatting is lib/fmt's printf subset. The test harness
+ * matches these lines, so markers such as "[boot] capOS" are stable interface.
+ */
+#ifndef KERNEL_LOG_H
+#define KERNEL_LOG_H
+
+#include <stdarg.h>
+
+/*
+ * Print "[subsys] " + formatted message + newline as one line. `subsys` is a short
+ * lowercase tag ("boot", "cpu", "trap", "mm"). Usable from any context once
+ * arch_console_init() has run; single-CPU for now (SMP needs a lock here).
+ */
+void klog(const char *subsys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vklog(const char *subsys, const char *fmt, va_list ap);
+
+/* Print without prefix or newline (multi-part lines such as register dumps). */
+void klog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

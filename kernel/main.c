@@ -1,0 +1,34 @@
+/*
+ * kmain: the portable kernel's entry, reached from boot.S in long mode on the boot
+ * stack. Brings up the console, the CPU, memory and the platform in that order, then
+ * (until there is a scheduler and init) ends the run cleanly with "[boot] shutdown: ok"
+ * and ARCH_EXIT_SUCCESS. The harness keys on the "[boot] capOS" banner and the
+ * shutdown line.
+ */
+#include <kernel/arch.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+
+#define CAPOS_VERSION "0.1.0"
+
+static const char *boot_protocol_name(uint32_t magic)
+{
+	switch (magic) {
+	case ARCH_BOOT_MAGIC_MB2: return "multiboot2";
+	case ARCH_BOOT_MAGIC_MB1: return "multiboot1";
+	default: return NULL;
+	}
+}
+
+_Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
+{
+	arch_console_init();
+	const char *proto = boot_protocol_name(boot_magic);
+	klog("boot", "capOS %s x86_64 (%s, boot info at %#llx)", CAPOS_VERSION,
+	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
+	if (proto == NULL)
+		panic("unrecognised boot loader magic %#x", boot_magic);
+
+	klog("boot", "shutdown: ok");
+	arch_debug_exit(ARCH_EXIT_SUCCESS);
+}
