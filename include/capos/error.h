@@ -30,12 +30,39 @@
 	X(CAPOS_ERR_EXISTS, -9, "entry already exists")                             \
 	X(CAPOS_ERR_BAD_ADDRESS, -10, "user address not mapped or not permitted")  \
 	X(CAPOS_ERR_ALIGNMENT, -11, "address or size not suitably aligned")        \
+	/* kboot (-40 .. -63): kernel symbol table blob (tools/ksyms, kernel/ksyms) */ \
+	X(CAPOS_ERR_KSYMS_BAD_MAGIC, -40, "symbol table blob has the wrong magic")  \
+	X(CAPOS_ERR_KSYMS_VERSION, -41, "symbol table blob version not supported") \
+	X(CAPOS_ERR_KSYMS_TRUNCATED, -42, "symbol table blob shorter than declared") \
+	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")  \
+	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending") \
+	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table") \
 	/* boot and platform */                                                     \
 	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
 	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \
 	X(CAPOS_ERR_BOOT_NO_MODULE, -66, "no boot module; exactly one is required") \
 	X(CAPOS_ERR_BOOT_TOO_MANY_MODULES, -67, "more than one boot module")        \
 	X(CAPOS_ERR_BOOT_MEMORY_MAP, -68, "memory map missing or unusable")        \
+	/* boot information and memory (kmem, -73 .. -95) */                       \
+	X(CAPOS_ERR_BOOT_MISALIGNED, -73, "boot structure or tag not 8-byte aligned") \
+	X(CAPOS_ERR_BOOT_BAD_SIZE, -74, "boot structure total size out of bounds") \
+	X(CAPOS_ERR_BOOT_BAD_TAG, -75, "boot tag malformed (size, layout or string)") \
+	X(CAPOS_ERR_BOOT_NO_END_TAG, -76, "Multiboot2 tag list has no end tag")    \
+	X(CAPOS_ERR_BOOT_DUPLICATE_TAG, -77, "boot tag that must be unique repeats") \
+	X(CAPOS_ERR_BOOT_TOO_MANY_ENTRIES, -78, "more memory map entries than supported") \
+	X(CAPOS_ERR_BOOT_ENTRY_SIZE, -79, "memory map entry size unsupported")     \
+	X(CAPOS_ERR_BOOT_BAD_MODULE, -80, "boot module range invalid or outside RAM") \
+	X(CAPOS_ERR_BOOT_CMDLINE_TOO_LONG, -81, "command line longer than supported") \
+	X(CAPOS_ERR_BOOT_BAD_POINTER, -82, "boot structure points outside memory") \
+	X(CAPOS_ERR_FRAME_DOUBLE_FREE, -85, "physical frame freed while already free") \
+	X(CAPOS_ERR_FRAME_NOT_MANAGED, -86, "physical frame not owned by the allocator") \
+	X(CAPOS_ERR_HEAP_DOUBLE_FREE, -87, "heap block freed twice")              \
+	X(CAPOS_ERR_HEAP_OVERFLOW, -88, "heap block redzone or canary overwritten") \
+	X(CAPOS_ERR_HEAP_BAD_POINTER, -89, "pointer not returned by the heap")     \
+	X(CAPOS_ERR_HEAP_USE_AFTER_FREE, -90, "freed heap block written after free") \
+	X(CAPOS_ERR_MM_NOT_MAPPED, -91, "virtual address not mapped")             \
+	X(CAPOS_ERR_MM_ALREADY_MAPPED, -92, "virtual address already mapped differently") \
+	X(CAPOS_ERR_MM_NO_VIRT, -93, "kernel virtual address window exhausted")   \
 	X(CAPOS_ERR_ACPI_CHECKSUM, -69, "ACPI table checksum mismatch")             \
 	X(CAPOS_ERR_ACPI_SIGNATURE, -70, "ACPI table signature mismatch")           \
 	X(CAPOS_ERR_ACPI_TRUNCATED, -71, "ACPI table shorter than it declares")     \

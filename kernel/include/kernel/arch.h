@@ -62,4 +62,113 @@ void arch_irq_enable(void);
  */
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp);
 
+/*
+ * CPU set-up for the boot CPU: GDT + TSS (IST stacks for NMI, #DF, #MC), IDT for all
+ * 256 vectors, CPU feature enables (NX, SMEP, SMAP, UMIP, WP). Call once, early in
+ * kmain, after arch_console_init(). Interrupts stay disabled.
+ */
+void arch_cpu_init(void);
+
+/*
+ * Open / close a window in which the kernel may touch user memory (STAC / CLAC when
+ * SMAP is enabled, nothing otherwise). Only the user-copy helpers use these; keep the
+ * window as short as the copy. Interrupt handlers must not assume either state.
+ */
+void arch_user_access_begin(void);
+void arch_user_access_end(void);
+
+/* Saved register state of an interrupted context (layout: arch/trap.h). */
+struct arch_trap_frame;
+
+/* Handler for an interrupt vector; runs with interrupts disabled on the interrupted
+ * kernel stack. It must acknowledge the interrupt controller itself (e.g. LAPIC EOI). */
+typedef void arch_irq_handler_fn(struct arch_trap_frame *tf);
+
+/*
+ * Route interrupt `vector` (32-255) to `fn`. Errors: CAPOS_ERR_OUT_OF_RANGE (vector is
+ * an exception vector or > 255), CAPOS_ERR_INVALID (fn NULL), CAPOS_ERR_EXISTS
+ * (already registered). Unregistered vectors are logged and ignored.
+ */
+int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn);
+
+/* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0). */
+void arch_set_kernel_stack(uint64_t top);
+
+/*
+ * Guard pages below the kernel's fixed stacks (boot stack, IST stacks): writes up to
+ * `max` page-aligned kernel virtual addresses to `out` and returns how many exist
+ * (which may exceed max). kmem's final page tables must leave each page unmapped, so a
+ * stack overflow faults instead of silently corrupting memory.
+ */
+size_t arch_stack_guard_pages(uint64_t *out, size_t max);
+
+/* ---- kmem: page tables (kernel/arch/x86_64/paging.c, mmu.c) ----------------------- */
+
+/* Mapping attributes for arch_mm_map(). Readable is implied; no flag = read-only, NX. */
+#define ARCH_MM_WRITE 0x1u    /* writable */
+#define ARCH_MM_EXEC 0x2u     /* executable (no NX bit) */
+#define ARCH_MM_USER 0x4u     /* user-accessible (lower half only) */
+#define ARCH_MM_UNCACHED 0x8u /* device memory: cache disabled (PCD|PWT) */
+#define ARCH_MM_LARGE 0x10u   /* may use 2 MiB pages where aligned (map only) */
+
+/* Where page-table frames come from, and how to write them. */
+struct arch_pt_source {
+	int (*alloc)(void *ctx, uint64_t *phys); /* one frame; 0 or a capos error */
+	void *(*to_virt)(void *ctx, uint64_t phys); /* frame -> writable pointer */
+	void *ctx;
+};
+
+/* An address space: the root table plus where its tables come from. */
+struct arch_aspace {
+	uint64_t root_phys;          /* PML4 physical address (CR3) */
+	struct arch_pt_source src;   /* table frames */
+	bool nx;                     /* NX bit usable (EFER.NXE set) */
+};
+
+/*
+ * Creates an empty address space (allocates and zeroes the root). `nx` says whether
+ * non-executable mappings may set the NX bit (see arch_mm_nx_enabled()).
+ * Errors: CAPOS_ERR_NO_MEMORY (or the source's error).
+ */
+int arch_mm_create(struct arch_aspace *as, const struct arch_pt_source *src, bool nx);
+
+/*
+ * Maps [va, va + size) to [pa, pa + size) with `flags`. All of va, pa, size must be
+ * 4 KiB-aligned, size > 0, va canonical and not wrapping, pa below 2^52. No page of
+ * the range may be mapped already. Pure table manipulation: no TLB flush (callers
+ * mapping into the live space flush with arch_mm_flush_page()).
+ * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID, CAPOS_ERR_MM_ALREADY_MAPPED (checked
+ * before anything changes), CAPOS_ERR_NO_MEMORY (tables; the prefix mapped so far
+ * stays mapped).
+ */
+int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size,
+		unsigned flags);
+
+/*
+ * Unmaps [va, va + size). Every page must be mapped, and a 2 MiB page must be unmapped
+ * whole. Tables are kept. Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID,
+ * CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ */
+int arch_mm_unmap(struct arch_aspace *as, uint64_t va, uint64_t size);
+
+/*
+ * Translates va: physical address and ARCH_MM_* flags of the mapping (LARGE set for a
+ * 2 MiB page). Errors: CAPOS_ERR_MM_NOT_MAPPED, CAPOS_ERR_INVALID (non-canonical).
+ */
+int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
+		  unsigned *flags);
+
+/* Hardware side (kernel only): load CR3 (full non-global TLB flush), drop one TLB
+ * entry, and whether EFER.NXE is on (boot.S sets it when the CPU has NX). */
+void arch_mm_activate(const struct arch_aspace *as);
+void arch_mm_flush_page(uint64_t va);
+bool arch_mm_nx_enabled(void);
+
+/*
+ * Kernel-image pages that must stay unmapped in the final tables (guard pages below
+ * the boot stack and any other stacks in the image), as virtual addresses; returns
+ * how many were written (at most cap).
+ */
+size_t arch_mm_image_guards(uint64_t *va, size_t cap);
+
 #endif

@@ -1,0 +1,81 @@
+/*
+ * kmain's boot-information intake: chooses the Multiboot1 or Multiboot2 parser by
+ * the loader magic and gives it the loader's memory through the early direct map
+ * (boot.S maps physical 0..4 GiB at DIRECT_MAP_BASE), then logs the result. Every
+ * rejection is one clear `[boot] error:` line with the typed error's name; kmain
+ * then stops with the failure status.
+ */
+#include <kernel/boot.h>
+
+#include <capos/error.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+
+/* Loader memory is readable if the early direct map covers it. */
+static const void *early_read(void *ctx, uint64_t phys, size_t len)
+{
+	(void)ctx;
+	if (phys >= BOOT_IDENTITY_LIMIT || len > BOOT_IDENTITY_LIMIT - phys)
+		return NULL;
+	return phys_to_virt(phys);
+}
+
+static int parse(uint32_t magic, uint64_t info_phys, struct boot_info *bi)
+{
+	const void *info;
+
+	if (magic == BOOT_MAGIC_MB1)
+		return mb1_parse(early_read, NULL, info_phys, bi);
+	if (magic != BOOT_MAGIC_MB2)
+		return CAPOS_ERR_BOOT_MAGIC;
+	info = early_read(NULL, info_phys, 8);
+	if (!info)
+		return CAPOS_ERR_BOOT_BAD_POINTER;
+	if (!early_read(NULL, info_phys, mb2_declared_size(info)))
+		return CAPOS_ERR_BOOT_BAD_SIZE;
+	return mb2_parse(info, mb2_declared_size(info), info_phys, bi);
+}
+
+static const char *explain(int err)
+{
+	switch (err) {
+	case CAPOS_ERR_BOOT_NO_MODULE:
+		return "no boot module; exactly one (manifest.bin) is required";
+	case CAPOS_ERR_BOOT_TOO_MANY_MODULES:
+		return "more than one boot module; exactly one (manifest.bin) is required";
+	case CAPOS_ERR_BOOT_MEMORY_MAP:
+		return "memory map missing or unusable";
+	case CAPOS_ERR_BOOT_BAD_MODULE:
+		return "boot module range invalid or outside RAM";
+	}
+	return "boot information rejected";
+}
+
+static void log_info(const struct boot_info *bi)
+{
+	klog("boot", "cmdline: \"%s\"", bi->cmdline);
+	klog("boot", "module: %#llx-%#llx (%llu bytes) \"%s\"",
+	     (unsigned long long)bi->module.start, (unsigned long long)bi->module.end,
+	     (unsigned long long)(bi->module.end - bi->module.start), bi->module.cmdline);
+	klog("boot", "memory map: %u entries", bi->mmap_count);
+	for (uint32_t i = 0; i < bi->mmap_count; i++)
+		klog("boot", "  0x%012llx-0x%012llx %s", (unsigned long long)bi->mmap[i].base,
+		     (unsigned long long)(bi->mmap[i].base + bi->mmap[i].length),
+		     boot_mem_type_name(bi->mmap[i].type));
+	if (bi->rsdp_len)
+		klog("boot", "acpi: RSDP copy from the loader (%u bytes)", bi->rsdp_len);
+}
+
+int boot_info_load(uint32_t magic, uint64_t info_phys, struct boot_info *bi)
+{
+	int err = parse(magic, info_phys, bi);
+
+	if (!err)
+		err = boot_info_check_module(bi);
+	if (err) {
+		klog("boot", "error: %s (%s, %d)", explain(err), capos_error_name(err), err);
+		return err;
+	}
+	log_info(bi);
+	return CAPOS_OK;
+}

@@ -1,0 +1,65 @@
+/*
+ * Kernel memory interface: physical <-> virtual through the direct map, the frame
+ * allocator (kernel/frame.h), the kernel heap (kernel/heap.h), device mappings, and
+ * mm_init(), which kmain calls once the boot information is parsed. Kernel-only
+ * (uses the x86_64 memory layout); pure parts live in frame.h, heap.h, kmap.h.
+ * Owned by kmem.
+ */
+#ifndef KERNEL_MM_H
+#define KERNEL_MM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <arch/memlayout.h>
+#include <kernel/bootinfo.h>
+#include <kernel/frame.h>
+
+/* Device (MMIO) mappings live in this window of the kernel half. */
+#define MM_MMIO_BASE 0xFFFFFF0000000000ull
+#define MM_MMIO_SIZE (1ull << 30)
+
+/* Direct-map address of physical `phys` (mapped if the memory map lists it). */
+static inline void *phys_to_virt(uint64_t phys)
+{
+	return (void *)(uintptr_t)(DIRECT_MAP_BASE + phys);
+}
+
+/* Physical address of a direct-map or kernel-image address. */
+static inline uint64_t virt_to_phys(const void *p)
+{
+	uint64_t va = (uint64_t)(uintptr_t)p;
+
+	return va >= KERNEL_VMA ? va - KERNEL_VMA : va - DIRECT_MAP_BASE;
+}
+
+/*
+ * Brings up memory: builds the frame pool from bi (prints the `[mm] memory:` line),
+ * builds and loads the final kernel page tables (no identity map from here on),
+ * then the heap. Fills bi->kernel from the linker symbols first.
+ * Errors: frame_plan()'s, kmap_build()'s, CAPOS_ERR_NO_MEMORY.
+ */
+int mm_init(struct boot_info *bi);
+
+/*
+ * Maps the device registers at [phys, phys + size) uncached, read-write, never
+ * executable, at a fresh address in the MMIO window; *out points at `phys`.
+ * Errors: CAPOS_ERR_INVALID (size 0 or range wraps), CAPOS_ERR_UNSUPPORTED (before
+ * mm_init), CAPOS_ERR_MM_NO_VIRT (window full), arch_mm_map()'s errors.
+ */
+int mm_map_mmio(uint64_t phys, uint64_t size, volatile void **out);
+
+/*
+ * Pointer to [phys, phys + len) through the direct map, after checking every page
+ * is mapped (for firmware tables such as ACPI's). Errors: CAPOS_ERR_INVALID (wrap),
+ * CAPOS_ERR_MM_NOT_MAPPED.
+ */
+int mm_direct_range(uint64_t phys, uint64_t len, const void **out);
+
+/*
+ * Self-test: writes to the guard page below the boot stack, which must fault
+ * (the trap handler reports a #PF with CR2 in the guard page). Never returns.
+ */
+_Noreturn void mm_selftest_stack_guard(void);
+
+#endif
