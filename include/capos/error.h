@@ -66,7 +66,12 @@
 	X(CAPOS_ERR_ACPI_CHECKSUM, -69, "ACPI table checksum mismatch")             \
 	X(CAPOS_ERR_ACPI_SIGNATURE, -70, "ACPI table signature mismatch")           \
 	X(CAPOS_ERR_ACPI_TRUNCATED, -71, "ACPI table shorter than it declares")     \
-	X(CAPOS_ERR_ACPI_NO_TABLE, -72, "required ACPI table absent")
+	X(CAPOS_ERR_ACPI_NO_TABLE, -72, "required ACPI table absent")              \
+	/* platform: ACPI, interrupt controllers, timers (kplat, -96 .. -127) */    \
+	X(CAPOS_ERR_ACPI_REVISION, -96, "ACPI RSDP revision not defined by any spec") \
+	X(CAPOS_ERR_ACPI_MALFORMED, -97, "ACPI table structure inconsistent")       \
+	X(CAPOS_ERR_ACPI_UNMAPPED, -98, "ACPI table address outside mappable memory") \
+	X(CAPOS_ERR_ACPI_UNSUPPORTED_GAS, -99, "ACPI register not in system memory space")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
