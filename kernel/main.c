@@ -1,9 +1,14 @@
 /*
  * kmain: the portable kernel's entry, reached from boot.S in long mode on the boot
- * stack. Brings up the console, the CPU, memory and the platform in that order, then
- * (until there is a scheduler and init) ends the run cleanly with "[boot] shutdown: ok"
- * and ARCH_EXIT_SUCCESS. The harness keys on the "[boot] capOS" banner and the
- * shutdown line.
+ * stack with interrupts disabled. Bring-up order, each step relying on the previous:
+ *   1. console (COM1 log, COM2 terminal) and the "[boot] capOS" banner   [kboot]
+ *   2. CPU: GDT/TSS/IST, IDT, NX/SMEP/SMAP/UMIP/WP; faults reported from here [kboot]
+ *   3. boot information, frame allocator, final page tables, heap       [kmem]
+ *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
+ *   5. boot self-tests requested with selftest=<name> (they end the run)
+ * Until there is a scheduler and init, kmain then ends the run cleanly with
+ * "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS. The harness keys on the banner, the
+ * shutdown line, "[panic]" and "[trap]" lines.
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -58,10 +63,14 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
 	if (proto == NULL)
 		panic("unrecognised boot loader magic %#x", boot_magic);
+	klog("boot", "console: COM1 kernel log, COM2 user terminal %s",
+	     arch_terminal_present() ? "present" : "absent");
+
+	/* ---- kboot: CPU set-up ---- */
 	arch_cpu_init();
 	boot_report_ksyms();
 
-	/* kmem: boot information, frames, final page tables, heap */
+	/* ---- kmem: boot information, frames, final page tables, heap ---- */
 	if (boot_info_load(boot_magic, boot_info_phys, &kmain_boot_info) != CAPOS_OK)
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	int mm_err = mm_init(&kmain_boot_info);
@@ -70,6 +79,11 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		     mm_err);
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
+
+	/* ---- kplat: platform init (ACPI/MADT, LAPIC/IOAPIC, PIC masked, timers) goes
+	 * here, after memory (it maps MMIO with mm_map_mmio) and before self-tests. ---- */
+
+	/* ---- boot self-tests (selftest=pf|gp|df|stackguard); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");
