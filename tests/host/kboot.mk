@@ -16,3 +16,7 @@ $(BUILD)/host/kernel/ksyms_lookup.o $(BUILD)/host/tests/host/kboot/ksyms_test.o 
 $(BUILD)/host/kernel/arch/x86_64/cpufeat.o $(BUILD)/host/tests/host/kboot/cpufeat_test.o \
 $(BUILD)/host/kernel/selftest_parse.o $(BUILD)/host/tests/host/kboot/selftest_test.o: \
 	HOST_CFLAGS += $(KBOOT_HOST_INC)
+
+# The ksyms tool and the two-stage link, exercised on the real kernel image.
+TEST_SUITES += tests/host/kboot/ksyms_tool_test.py
+TEST_DEPS   += $(KERNEL_ELF) $(KSYMS_TOOL)
