@@ -40,7 +40,8 @@ static void boot_selftest(const char *cmdline)
 {
 	enum selftest_kind k;
 	if (selftest_from_cmdline(cmdline, &k) != CAPOS_OK) {
-		klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stackguard)");
+		klog("selftest", "error: unknown or empty selftest= value "
+		     "(pf, gp, df, stack, stackguard)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	selftest_run(k);
@@ -58,6 +59,9 @@ static const char *boot_protocol_name(uint32_t magic)
 _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 {
 	arch_console_init();
+	/* The loader may leave its own output mid-line (GRUB under UEFI ends with a bare
+	 * CR): start the banner on a fresh line so "[boot] capOS" begins a line. */
+	klog_raw("\n");
 	const char *proto = boot_protocol_name(boot_magic);
 	klog("boot", "capOS %s x86_64 (%s, boot info at %#llx)", CAPOS_VERSION,
 	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
@@ -83,7 +87,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	/* ---- kplat: platform init (ACPI/MADT, LAPIC/IOAPIC, PIC masked, timers) goes
 	 * here, after memory (it maps MMIO with mm_map_mmio) and before self-tests. ---- */
 
-	/* ---- boot self-tests (selftest=pf|gp|df|stackguard); each ends the run ---- */
+	/* ---- boot self-tests (selftest=pf|gp|df|stack|stackguard); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");

@@ -32,6 +32,9 @@ void selftest_run(enum selftest_kind k)
 	case SELFTEST_DF:
 		selftest_fault(ARCH_FAULT_TEST_DF, "df", "vector 8 #DF");
 		break;
+	case SELFTEST_STACK:
+		selftest_fault(ARCH_FAULT_TEST_STACK, "stack", "vector 8 #DF, cr2 in the guard page");
+		break;
 	case SELFTEST_STACKGUARD:
 		mm_selftest_stack_guard();
 	}

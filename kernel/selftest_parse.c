@@ -15,6 +15,7 @@ static const struct {
 	{ "gp", SELFTEST_GP },
 	{ "df", SELFTEST_DF },
 	{ "stackguard", SELFTEST_STACKGUARD },
+	{ "stack", SELFTEST_STACK },
 };
 
 int selftest_from_cmdline(const char *cmdline, enum selftest_kind *out)

@@ -6,6 +6,8 @@
  */
 #include <kernel/arch.h>
 
+extern char boot_stack_guard[];
+
 /* Canonical lower-half address (~14 TiB) never mapped in kernel context: above the
  * early identity map, below anything user space will get soon. */
 #define FAULTTEST_UNMAPPED   0x00000DEAD0000000ull
@@ -17,6 +19,7 @@ uint64_t arch_fault_test_address(enum arch_fault_test t)
 	case ARCH_FAULT_TEST_PF: return FAULTTEST_UNMAPPED;
 	case ARCH_FAULT_TEST_GP: return FAULTTEST_NONCANON;
 	case ARCH_FAULT_TEST_DF: return FAULTTEST_UNMAPPED + 0x1000;
+	case ARCH_FAULT_TEST_STACK: return (uint64_t)(uintptr_t)boot_stack_guard;
 	}
 	return 0;
 }
@@ -48,11 +51,32 @@ static void fault_double(void)
 			 : "memory");
 }
 
+/*
+ * Stack overflow: recurse until the boot stack runs into its guard page (unmapped by
+ * kmem's final tables). The push into the guard raises #PF, whose delivery needs the
+ * same exhausted stack, so it escalates to #DF on the IST stack. The depth bound
+ * (far beyond the 16 KiB stack) keeps the recursion well-defined C.
+ */
+static __attribute__((noinline)) uint64_t fault_stack_recurse(uint64_t depth)
+{
+	volatile uint8_t pad[256];
+	pad[0] = (uint8_t)depth;
+	if (depth >= 1000000)
+		return pad[0];
+	return fault_stack_recurse(depth + 1) + pad[0];
+}
+
+static void fault_stack_overflow(void)
+{
+	(void)fault_stack_recurse(0);
+}
+
 void arch_fault_test(enum arch_fault_test t)
 {
 	switch (t) {
 	case ARCH_FAULT_TEST_PF: fault_page(); break;
 	case ARCH_FAULT_TEST_GP: fault_general_protection(); break;
 	case ARCH_FAULT_TEST_DF: fault_double(); break;
+	case ARCH_FAULT_TEST_STACK: fault_stack_overflow(); break;
 	}
 }

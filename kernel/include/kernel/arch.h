@@ -77,11 +77,12 @@ void arch_cpu_init(void);
 void arch_user_access_begin(void);
 void arch_user_access_end(void);
 
-/* Deliberate faults for the boot self-tests (selftest=pf|gp|df). */
+/* Deliberate faults for the boot self-tests (selftest=pf|gp|df|stack). */
 enum arch_fault_test {
 	ARCH_FAULT_TEST_PF,     /* page fault: write to an unmapped address */
 	ARCH_FAULT_TEST_GP,     /* general protection: non-canonical load */
 	ARCH_FAULT_TEST_DF,     /* double fault: fault with an unusable stack */
+	ARCH_FAULT_TEST_STACK,  /* boot stack overflow into its guard page (-> #DF) */
 };
 
 /*

@@ -3,6 +3,9 @@
  *   pf          page fault (expect "[trap] fault: vector 14 #PF", cr2 0x00000dead0000000)
  *   gp          general protection fault (expect "[trap] fault: vector 13 #GP")
  *   df          double fault via a #PF on an unusable stack ("vector 8 #DF", IST stack)
+ *   stack       recurse until the boot stack hits its guard page: the #PF cannot be
+ *               delivered on the exhausted stack, so expect "vector 8 #DF" (IST) with
+ *               cr2 inside the guard page
  *   stackguard  write to the boot stack's guard page (kmem; expect a #PF in the guard)
  * Each ends the run through the trap handler with the failure status (host 35); the
  * QEMU tests check the exact vector line. Reaching the next boot step means the test
@@ -18,6 +21,7 @@ enum selftest_kind {
 	SELFTEST_GP,
 	SELFTEST_DF,
 	SELFTEST_STACKGUARD,
+	SELFTEST_STACK,
 };
 
 /*

@@ -26,6 +26,8 @@ TEST(selftest_known_names)
 	CHECK_EQ(k, SELFTEST_DF);
 	CHECK_EQ(sel("selftest=stackguard", &k), CAPOS_OK);
 	CHECK_EQ(k, SELFTEST_STACKGUARD);
+	CHECK_EQ(sel("selftest=stack", &k), CAPOS_OK);
+	CHECK_EQ(k, SELFTEST_STACK);
 }
 
 TEST(selftest_after_mb1_kernel_file_name)
@@ -55,6 +57,7 @@ TEST(selftest_bad_values_are_invalid)
 	CHECK_EQ(sel("selftest=PF", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=p", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=pff", &k), CAPOS_ERR_INVALID);
+	CHECK_EQ(sel("selftest=stac", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=stackguardstackguardstackguard", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(k, SELFTEST_NONE);
 }
