@@ -8,7 +8,6 @@
 #include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/boot.h>
-#include <kernel/cmdline.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -44,8 +43,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		     mm_err);
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
-	if (cmdline_value_is(kmain_boot_info.cmdline, "selftest", "stackguard"))
-		mm_selftest_stack_guard();
+	mm_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
