@@ -8,11 +8,25 @@
 #include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/boot.h>
+#include <kernel/cmdline.h>
+#include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 
 #define CAPOS_VERSION "0.1.0"
+
+/* Backtraces need the embedded table; say at boot whether it is usable. */
+static void boot_report_ksyms(void)
+{
+	const struct ksyms_table *t;
+	int r = ksyms_kernel_table(&t);
+	if (r == CAPOS_OK)
+		klog("boot", "symbol table: %u symbols", t->count);
+	else
+		klog("boot", "symbol table unusable (%s); backtraces unsymbolized",
+		     capos_error_name(r));
+}
 
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
@@ -33,6 +47,8 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
 	if (proto == NULL)
 		panic("unrecognised boot loader magic %#x", boot_magic);
+	arch_cpu_init();
+	boot_report_ksyms();
 
 	/* kmem: boot information, frames, final page tables, heap */
 	if (boot_info_load(boot_magic, boot_info_phys, &kmain_boot_info) != CAPOS_OK)

@@ -13,6 +13,7 @@
 
 static bool panicking;
 
+/* rip == 0: no backtrace (the caller printed its own). */
 static _Noreturn void panic_common(uint64_t rip, uint64_t rbp, const char *fmt, va_list ap)
 {
 	arch_irq_disable();
@@ -22,7 +23,8 @@ static _Noreturn void panic_common(uint64_t rip, uint64_t rbp, const char *fmt, 
 	}
 	panicking = true;
 	vklog("panic", fmt, ap);
-	arch_backtrace("panic", rip, rbp);
+	if (rip != 0)
+		arch_backtrace("panic", rip, rbp);
 	klog("panic", "halting (status %#x)", ARCH_EXIT_FAILURE);
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
@@ -35,11 +37,11 @@ _Noreturn void panic(const char *fmt, ...)
 		     *(uint64_t *)__builtin_frame_address(0), fmt, ap);
 }
 
-_Noreturn void panic_at(uint64_t rip, uint64_t rbp, const char *fmt, ...)
+_Noreturn void panic_no_backtrace(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	panic_common(rip, rbp, fmt, ap);
+	panic_common(0, 0, fmt, ap);
 }
 
 bool panic_in_progress(void)

@@ -30,6 +30,13 @@
 	X(CAPOS_ERR_EXISTS, -9, "entry already exists")                             \
 	X(CAPOS_ERR_BAD_ADDRESS, -10, "user address not mapped or not permitted")  \
 	X(CAPOS_ERR_ALIGNMENT, -11, "address or size not suitably aligned")        \
+	/* kboot (-40 .. -63): kernel symbol table blob (tools/ksyms, kernel/ksyms) */ \
+	X(CAPOS_ERR_KSYMS_BAD_MAGIC, -40, "symbol table blob has the wrong magic")  \
+	X(CAPOS_ERR_KSYMS_VERSION, -41, "symbol table blob version not supported") \
+	X(CAPOS_ERR_KSYMS_TRUNCATED, -42, "symbol table blob shorter than declared") \
+	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")  \
+	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending") \
+	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table") \
 	/* boot and platform */                                                     \
 	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
 	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \

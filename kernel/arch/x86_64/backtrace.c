@@ -7,7 +7,10 @@
  */
 #include <arch/memlayout.h>
 #include <kernel/arch.h>
+#include <kernel/ksyms.h>
 #include <kernel/log.h>
+
+#include <capos/error.h>
 
 #define BACKTRACE_MAX_DEPTH 32
 
@@ -17,9 +20,20 @@ static bool frame_pointer_plausible(uint64_t rbp, uint64_t prev)
 	       rbp <= UINT64_MAX - 16;
 }
 
+/*
+ * Return addresses point after the call; look up rip - 1 for frames > 0 so a call that
+ * ends a function is attributed to it, but print the address itself.
+ */
 static void print_frame(const char *subsys, int depth, uint64_t rip)
 {
-	klog(subsys, "  #%-2d %#018llx", depth, (unsigned long long)rip);
+	const char *name;
+	uint64_t off;
+	uint64_t probe = depth > 0 ? rip - 1 : rip;
+	if (ksyms_resolve(probe, &name, &off) == CAPOS_OK)
+		klog(subsys, "  #%-2d 0x%016llx %s+%#llx", depth, (unsigned long long)rip, name,
+		     (unsigned long long)(off + (rip - probe)));
+	else
+		klog(subsys, "  #%-2d 0x%016llx ?", depth, (unsigned long long)rip);
 }
 
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp)

@@ -1,15 +1,14 @@
 /*
  * x86_64 MMU hardware side of the kmem arch contract: loading CR3, dropping one TLB
- * entry, reading EFER.NXE, and naming the kernel-image guard pages (boot.S's
- * boot_stack_guard) that the final page tables leave unmapped. One tiny inline per
- * privileged instruction; the table logic itself is in paging.c.
+ * entry, reading EFER.NXE, and naming the kernel-image guard pages that the final
+ * page tables leave unmapped (boot stack and IST stacks, listed by kboot's
+ * arch_stack_guard_pages()). One tiny inline per privileged instruction; the table
+ * logic itself is in paging.c.
  */
 #include <kernel/arch.h>
 
 #define MSR_EFER 0xC0000080u
 #define EFER_NXE (1ull << 11)
-
-extern char boot_stack_guard[]; /* boot.S: page-aligned page below the boot stack */
 
 static inline void cpu_write_cr3(uint64_t v)
 {
@@ -44,10 +43,9 @@ bool arch_mm_nx_enabled(void)
 	return (cpu_rdmsr(MSR_EFER) & EFER_NXE) != 0;
 }
 
+/* The guard list is kboot's (gdt.c): boot stack plus the NMI/#DF/#MC IST stacks. */
 size_t arch_mm_image_guards(uint64_t *va, size_t cap)
 {
-	if (cap < 1)
-		return 0;
-	va[0] = (uint64_t)(uintptr_t)boot_stack_guard;
-	return 1;
+	size_t n = arch_stack_guard_pages(va, cap);
+	return n < cap ? n : cap;
 }

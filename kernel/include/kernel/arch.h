@@ -62,6 +62,46 @@ void arch_irq_enable(void);
  */
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp);
 
+/*
+ * CPU set-up for the boot CPU: GDT + TSS (IST stacks for NMI, #DF, #MC), IDT for all
+ * 256 vectors, CPU feature enables (NX, SMEP, SMAP, UMIP, WP). Call once, early in
+ * kmain, after arch_console_init(). Interrupts stay disabled.
+ */
+void arch_cpu_init(void);
+
+/*
+ * Open / close a window in which the kernel may touch user memory (STAC / CLAC when
+ * SMAP is enabled, nothing otherwise). Only the user-copy helpers use these; keep the
+ * window as short as the copy. Interrupt handlers must not assume either state.
+ */
+void arch_user_access_begin(void);
+void arch_user_access_end(void);
+
+/* Saved register state of an interrupted context (layout: arch/trap.h). */
+struct arch_trap_frame;
+
+/* Handler for an interrupt vector; runs with interrupts disabled on the interrupted
+ * kernel stack. It must acknowledge the interrupt controller itself (e.g. LAPIC EOI). */
+typedef void arch_irq_handler_fn(struct arch_trap_frame *tf);
+
+/*
+ * Route interrupt `vector` (32-255) to `fn`. Errors: CAPOS_ERR_OUT_OF_RANGE (vector is
+ * an exception vector or > 255), CAPOS_ERR_INVALID (fn NULL), CAPOS_ERR_EXISTS
+ * (already registered). Unregistered vectors are logged and ignored.
+ */
+int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn);
+
+/* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0). */
+void arch_set_kernel_stack(uint64_t top);
+
+/*
+ * Guard pages below the kernel's fixed stacks (boot stack, IST stacks): writes up to
+ * `max` page-aligned kernel virtual addresses to `out` and returns how many exist
+ * (which may exceed max). kmem's final page tables must leave each page unmapped, so a
+ * stack overflow faults instead of silently corrupting memory.
+ */
+size_t arch_stack_guard_pages(uint64_t *out, size_t max);
+
 /* ---- kmem: page tables (kernel/arch/x86_64/paging.c, mmu.c) ----------------------- */
 
 /* Mapping attributes for arch_mm_map(). Readable is implied; no flag = read-only, NX. */

@@ -12,9 +12,9 @@
 
 _Noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Like panic(), but backtrace from the given frame (trap handlers). */
-_Noreturn void panic_at(uint64_t rip, uint64_t rbp, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+/* Like panic(), without the backtrace: for callers that already printed one (the
+ * trap handler prints the faulting context's backtrace). */
+_Noreturn void panic_no_backtrace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Whether a panic has started (fault handlers use it to avoid recursion). */
 bool panic_in_progress(void);

@@ -1,0 +1,110 @@
+/*
+ * Trap dispatch (called from trap_entry.S). Vectors 32-255 go to the handler registered
+ * with arch_irq_register(). Every CPU exception (0-31) is fatal for now, since there is
+ * no user mode yet: it is reported on the kernel log with "[trap]" lines (vector and
+ * name, error code, all registers, CR2 for #PF, control registers, symbolized
+ * backtrace) and the run ends through panic with the failure status. A fault while a
+ * fault is being reported exits at once, so reporting can never loop.
+ */
+#include <arch/cpu.h>
+#include <arch/irq_table.h>
+#include <arch/trap.h>
+#include <kernel/arch.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+
+#define VEC_PF 14
+
+static struct irq_table irq_handlers;
+static unsigned trap_fatal_depth;
+
+static const char *const exception_names[32][2] = {
+	{ "#DE", "divide error" },        { "#DB", "debug" },
+	{ "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
+	{ "#OF", "overflow" },            { "#BR", "bound range exceeded" },
+	{ "#UD", "invalid opcode" },      { "#NM", "device not available" },
+	{ "#DF", "double fault" },        { "#CSO", "coprocessor segment overrun" },
+	{ "#TS", "invalid TSS" },         { "#NP", "segment not present" },
+	{ "#SS", "stack-segment fault" }, { "#GP", "general protection fault" },
+	{ "#PF", "page fault" },          { "#15", "reserved" },
+	{ "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
+	{ "#MC", "machine check" },       { "#XM", "SIMD floating-point error" },
+	{ "#VE", "virtualization exception" }, { "#CP", "control protection" },
+	{ "#22", "reserved" }, { "#23", "reserved" }, { "#24", "reserved" },
+	{ "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
+	{ "#HV", "hypervisor injection" }, { "#VC", "VMM communication" },
+	{ "#SX", "security exception" },   { "#31", "reserved" },
+};
+
+int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn)
+{
+	return irq_table_register(&irq_handlers, vector, fn);
+}
+
+static void trap_dump_registers(const struct arch_trap_frame *tf)
+{
+	klog("trap", "rip 0x%016llx  cs 0x%04llx  rflags 0x%08llx",
+	     (unsigned long long)tf->rip, (unsigned long long)tf->cs,
+	     (unsigned long long)tf->rflags);
+	klog("trap", "rsp 0x%016llx  ss 0x%04llx", (unsigned long long)tf->rsp,
+	     (unsigned long long)tf->ss);
+	klog("trap", "rax 0x%016llx  rbx 0x%016llx  rcx 0x%016llx",
+	     (unsigned long long)tf->rax, (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
+	klog("trap", "rdx 0x%016llx  rsi 0x%016llx  rdi 0x%016llx",
+	     (unsigned long long)tf->rdx, (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
+	klog("trap", "rbp 0x%016llx  r8  0x%016llx  r9  0x%016llx",
+	     (unsigned long long)tf->rbp, (unsigned long long)tf->r8, (unsigned long long)tf->r9);
+	klog("trap", "r10 0x%016llx  r11 0x%016llx  r12 0x%016llx",
+	     (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+	klog("trap", "r13 0x%016llx  r14 0x%016llx  r15 0x%016llx",
+	     (unsigned long long)tf->r13, (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	klog("trap", "cr0 0x%016llx  cr3 0x%016llx  cr4 0x%016llx",
+	     (unsigned long long)read_cr0(), (unsigned long long)read_cr3(),
+	     (unsigned long long)read_cr4());
+}
+
+/* Decode the #PF error code bits (SDM vol. 3, 4.7). */
+static void trap_dump_page_fault(const struct arch_trap_frame *tf, uint64_t cr2)
+{
+	uint64_t e = tf->error_code;
+	klog("trap", "cr2 0x%016llx (%s, %s, %s mode%s%s)", (unsigned long long)cr2,
+	     e & 1 ? "protection violation" : "not present",
+	     e & 16 ? "instruction fetch" : e & 2 ? "write" : "read",
+	     e & 4 ? "user" : "kernel", e & 8 ? ", reserved bit set" : "",
+	     e & 32 ? ", protection key" : "");
+}
+
+static _Noreturn void trap_fatal(const struct arch_trap_frame *tf)
+{
+	uint64_t cr2 = read_cr2();
+	unsigned v = (unsigned)tf->vector;
+	if (trap_fatal_depth++ > 0 || panic_in_progress()) {
+		klog("trap", "nested fault: vector %u %s at rip %#llx; exiting", v,
+		     exception_names[v][0], (unsigned long long)tf->rip);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	klog("trap", "fault: vector %u %s (%s) error %#llx in %s mode", v,
+	     exception_names[v][0], exception_names[v][1],
+	     (unsigned long long)tf->error_code, (tf->cs & 3) ? "user" : "kernel");
+	trap_dump_registers(tf);
+	if (v == VEC_PF)
+		trap_dump_page_fault(tf, cr2);
+	else
+		klog("trap", "cr2 0x%016llx", (unsigned long long)cr2);
+	arch_backtrace("trap", tf->rip, tf->rbp);
+	panic_no_backtrace("unhandled %s (%s) at %#llx", exception_names[v][0],
+			   exception_names[v][1], (unsigned long long)tf->rip);
+}
+
+void trap_dispatch(struct arch_trap_frame *tf)
+{
+	if (tf->vector < IRQ_VECTOR_FIRST)
+		trap_fatal(tf);
+	arch_irq_handler_fn *fn = irq_table_lookup(&irq_handlers, (unsigned)tf->vector);
+	if (fn == NULL) {
+		klog("trap", "unexpected interrupt vector %llu ignored",
+		     (unsigned long long)tf->vector);
+		return;
+	}
+	fn(tf);
+}
