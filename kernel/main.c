@@ -35,16 +35,22 @@ static void boot_report_ksyms(void)
 
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
-/* selftest=<name> on the command line: run it (it ends the run) or reject the name. */
+/*
+ * selftest=<name> on the command line: run it (it ends the run). kboot's fault tests
+ * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*); a name
+ * nobody knows is a boot error, so a typo cannot silently skip a test.
+ */
 static void boot_selftest(const char *cmdline)
 {
 	enum selftest_kind k;
-	if (selftest_from_cmdline(cmdline, &k) != CAPOS_OK) {
-		klog("selftest", "error: unknown or empty selftest= value "
-		     "(pf, gp, df, stack, stackguard)");
-		arch_debug_exit(ARCH_EXIT_FAILURE);
+	if (selftest_from_cmdline(cmdline, &k) == CAPOS_OK) {
+		selftest_run(k);        /* returns only for SELFTEST_NONE */
+		return;
 	}
-	selftest_run(k);
+	mm_selftest(cmdline);
+	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
+	     "stackguard, heap-double-free, heap-overflow)");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
 static const char *boot_protocol_name(uint32_t magic)
@@ -87,7 +93,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	/* ---- kplat: platform init (ACPI/MADT, LAPIC/IOAPIC, PIC masked, timers) goes
 	 * here, after memory (it maps MMIO with mm_map_mmio) and before self-tests. ---- */
 
-	/* ---- boot self-tests (selftest=pf|gp|df|stack|stackguard); each ends the run ---- */
+	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");

@@ -7,7 +7,6 @@
 
 #include <kernel/arch.h>
 #include <kernel/log.h>
-#include <kernel/mm.h>
 #include <kernel/panic.h>
 
 static void selftest_fault(enum arch_fault_test t, const char *what, const char *expect)
@@ -35,8 +34,6 @@ void selftest_run(enum selftest_kind k)
 	case SELFTEST_STACK:
 		selftest_fault(ARCH_FAULT_TEST_STACK, "stack", "vector 8 #DF, cr2 in the guard page");
 		break;
-	case SELFTEST_STACKGUARD:
-		mm_selftest_stack_guard();
 	}
 	panic("selftest %d: unknown kind", (int)k);
 }

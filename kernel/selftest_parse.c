@@ -14,7 +14,6 @@ static const struct {
 	{ "pf", SELFTEST_PF },
 	{ "gp", SELFTEST_GP },
 	{ "df", SELFTEST_DF },
-	{ "stackguard", SELFTEST_STACKGUARD },
 	{ "stack", SELFTEST_STACK },
 };
 

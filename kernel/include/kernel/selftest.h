@@ -6,7 +6,8 @@
  *   stack       recurse until the boot stack hits its guard page: the #PF cannot be
  *               delivered on the exhausted stack, so expect "vector 8 #DF" (IST) with
  *               cr2 inside the guard page
- *   stackguard  write to the boot stack's guard page (kmem; expect a #PF in the guard)
+ * The memory self-tests (stackguard, heap-double-free, heap-overflow) are kmem's
+ * (mm_selftest() in kernel/mm.h); kmain tries kboot's names first, then kmem's.
  * Each ends the run through the trap handler with the failure status (host 35); the
  * QEMU tests check the exact vector line. Reaching the next boot step means the test
  * failed and is reported as a panic without any "[trap]" line.
@@ -20,14 +21,14 @@ enum selftest_kind {
 	SELFTEST_PF,
 	SELFTEST_GP,
 	SELFTEST_DF,
-	SELFTEST_STACKGUARD,
 	SELFTEST_STACK,
 };
 
 /*
- * Which self-test `cmdline` asks for. *out = SELFTEST_NONE when there is no
- * `selftest` word. Errors: CAPOS_ERR_INVALID (`selftest` given as a bare flag, with
- * an empty value or with an unknown name); *out is then SELFTEST_NONE.
+ * Which of kboot's self-tests `cmdline` asks for. *out = SELFTEST_NONE when there is
+ * no `selftest` word. Errors: CAPOS_ERR_INVALID (`selftest` given as a bare flag,
+ * with an empty value or with a name that is not kboot's, which may be kmem's);
+ * *out is then SELFTEST_NONE.
  */
 int selftest_from_cmdline(const char *cmdline, enum selftest_kind *out);
 
