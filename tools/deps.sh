@@ -19,6 +19,7 @@ packages=(
   libcapnp-dev                   # official C++ runtime: the benchmark's reference only
   g++                            # builds that benchmark
   binutils                       # objcopy/nm/readelf for image and symbol-table steps
+  gdb                            # make gdb: kernel debugging over QEMU's gdb stub
 )
 
 missing=()

@@ -1,0 +1,79 @@
+# Boot images, QEMU boot tests and the developer targets that start QEMU.
+#
+# Owns: the placeholder boot module (BOOT_MODULE), the GRUB ISO (ISO) and the test-only
+# ISOs for hostile boots, the boot-test suite tests/qemu/boot_tests.py, and
+# `make iso`, `make run`, `make run-uefi`, `make run-direct`, `make gdb`.
+# Relies on: KERNEL_ELF (the kernel fragment builds it), grub-mkrescue/xorriso/mtools,
+# qemu-system-x86_64 and OVMF (tools/deps.sh). Every QEMU invocation goes through
+# tests/qemu/harness.py so the flags (-accel tcg, -cpu max, isa-debug-exit, COM1/COM2)
+# live in one place. See docs/build-boot-test.md.
+
+KERNEL_ELF  ?= $(BUILD)/capos.elf
+BOOT_MODULE ?= $(BUILD)/manifest.bin
+ISO         ?= $(BUILD)/capos.iso
+# Kernel command line baked into the ISO's grub.cfg (empty: defaults).
+ISO_CMDLINE ?=
+
+QEMU_TEST_DIR := $(BUILD)/tests/qemu
+MKISO         := tests/qemu/mkiso.sh
+HARNESS       := $(PYTHON) tests/qemu/harness.py
+
+# Test-only ISOs: the same kernel with a hostile boot configuration.
+ISO_NOMOD   := $(QEMU_TEST_DIR)/nomod.iso
+ISO_TWOMOD  := $(QEMU_TEST_DIR)/twomod.iso
+TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD)
+
+# Placeholder boot module until the Cap'n Proto manifest exists; the kernel only checks
+# that exactly one module arrives. The manifest tool replaces this rule.
+$(BOOT_MODULE): | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	printf "capOS placeholder boot module (until the Cap'n Proto manifest exists)\n" > $@
+
+$(ISO): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -c "$(ISO_CMDLINE)" -m $(BOOT_MODULE)
+
+$(ISO_NOMOD): $(KERNEL_ELF) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF)
+
+$(ISO_TWOMOD): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -m $(BOOT_MODULE)
+
+ALL_TARGETS += $(ISO)
+TEST_SUITES += tests/qemu/boot_tests.py
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS)
+
+# ---- developer targets ---------------------------------------------------------------
+# RUN_ARGS: extra harness options, e.g. RUN_ARGS="--smp 2 --mem 64M".
+# APPEND: kernel command line for run-direct / gdb-direct, e.g. APPEND=selftest=pf.
+RUN_ARGS ?=
+APPEND   ?=
+RUN_LOG  := $(BUILD)/console.log
+
+.PHONY: iso run run-uefi run-direct gdb gdb-direct
+
+iso: $(ISO)
+
+run: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	@$(HARNESS) run --mode bios --iso $(ISO) --com1 $(RUN_LOG) $(RUN_ARGS)
+
+run-uefi: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	@$(HARNESS) run --mode uefi --iso $(ISO) --com1 $(RUN_LOG) $(RUN_ARGS)
+
+run-direct: deps
+	@$(MAKE) --no-print-directory $(KERNEL_ELF) $(BOOT_MODULE)
+	@$(HARNESS) run --mode direct --kernel $(KERNEL_ELF) --module $(BOOT_MODULE) \
+		--append "$(APPEND)" --com1 $(RUN_LOG) $(RUN_ARGS)
+
+gdb: deps
+	@$(MAKE) --no-print-directory $(ISO)
+	@$(HARNESS) gdb --mode bios --iso $(ISO) --kernel $(KERNEL_ELF) --com1 $(RUN_LOG) $(RUN_ARGS)
+
+gdb-direct: deps
+	@$(MAKE) --no-print-directory $(KERNEL_ELF) $(BOOT_MODULE)
+	@$(HARNESS) gdb --mode direct --kernel $(KERNEL_ELF) --module $(BOOT_MODULE) \
+		--append "$(APPEND)" --com1 $(RUN_LOG) $(RUN_ARGS)
