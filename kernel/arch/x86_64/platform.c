@@ -200,6 +200,23 @@ static int plat_apic_init(const struct acpi_madt *m)
 	return CAPOS_OK;
 }
 
+/* One line with every calibration window's result, for judging the spread. */
+static void plat_log_samples(const char *what, const uint64_t *hz)
+{
+	char line[TIMER_CALIB_SAMPLES * 21 + 1];
+	size_t n = 0;
+
+	line[0] = '\0';
+	for (int i = 0; i < TIMER_CALIB_SAMPLES; i++) {
+		int w = fmt_snprintf(line + n, sizeof(line) - n, " %llu", (unsigned long long)hz[i]);
+		if (w < 0 || (size_t)w >= sizeof(line) - n)
+			break;
+		n += (size_t)w;
+	}
+	klog("timer", "%s samples (%u x %u ms, Hz):%s", what, TIMER_CALIB_SAMPLES,
+	     TIMER_CALIB_WINDOW_MS, line);
+}
+
 /* Pick the reference: the HPET if the table is present and usable, else the PIT. */
 static int plat_timer_init(void)
 {
@@ -229,11 +246,8 @@ static int plat_timer_init(void)
 	klog("timer", "lapic %llu Hz, tsc %llu MHz, calibrated against %s",
 	     (unsigned long long)c->lapic_hz, (unsigned long long)(c->tsc_hz / 1000000),
 	     timer_ref_name(c->ref));
-	klog("timer", "samples (%u x 10 ms): lapic %llu %llu %llu Hz, tsc %llu %llu %llu Hz",
-	     TIMER_CALIB_SAMPLES, (unsigned long long)c->samples_lapic_hz[0],
-	     (unsigned long long)c->samples_lapic_hz[1], (unsigned long long)c->samples_lapic_hz[2],
-	     (unsigned long long)c->samples_tsc_hz[0], (unsigned long long)c->samples_tsc_hz[1],
-	     (unsigned long long)c->samples_tsc_hz[2]);
+	plat_log_samples("lapic", c->samples_lapic_hz);
+	plat_log_samples("tsc", c->samples_tsc_hz);
 
 	err = timer_start_periodic();
 	if (err != CAPOS_OK)

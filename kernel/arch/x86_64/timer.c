@@ -3,12 +3,12 @@
  * HPET main counter if present, else PIT channel 2), then runs the LAPIC timer
  * periodically at ARCH_TIMER_HZ and counts ticks.
  *
- * Calibration takes CALIB_SAMPLES windows of CALIB_WINDOW_MS each and keeps the
+ * Calibration takes CALIB_SAMPLES windows of CALIB_WINDOW_MS each (5 x 8 ms) and keeps the
  * median of each frequency. Every rate is computed from the reference ticks that
  * actually elapsed (read at both ends), never from the intended window length, so a
  * slow or preempted host (QEMU TCG on a shared machine) stretches a window without
- * biasing the result; the median discards a window in which the vCPU was descheduled
- * between reading the reference and the counters. Polling loops are bounded by an
+ * biasing the result; the median discards windows in which the vCPU was descheduled
+ * between reading the reference and the counters (up to two of five). Polling loops are bounded by an
  * iteration count and fail with CAPOS_ERR_TIMER_CALIBRATION instead of hanging.
  *
  * Lock legend: [I] written once during boot before interrupts are enabled;
@@ -23,7 +23,7 @@
 
 #define CALIB_SAMPLES TIMER_CALIB_SAMPLES
 _Static_assert(CALIB_SAMPLES <= CALIB_MAX_SAMPLES, "calib_median bound");
-#define CALIB_WINDOW_MS 10
+#define CALIB_WINDOW_MS TIMER_CALIB_WINDOW_MS
 #define CALIB_MAX_POLLS 20000000u /* far beyond any window's poll count; hang guard */
 
 struct calib_sample {

@@ -8,7 +8,8 @@
 
 #include <stdint.h>
 
-#define TIMER_CALIB_SAMPLES 3
+#define TIMER_CALIB_SAMPLES 5
+#define TIMER_CALIB_WINDOW_MS 8
 
 enum timer_ref {
 	TIMER_REF_HPET,
