@@ -33,6 +33,33 @@ static void boot_report_ksyms(void)
 		     capos_error_name(r));
 }
 
+/*
+ * Platform bring-up (kplat), then prove the timer interrupt works: enable interrupts,
+ * wait for BOOT_TIMER_TICKS ticks (bounded by the TSC, so a dead timer fails instead
+ * of hanging), and disable them again until there is something to schedule.
+ * `selftest=deadtimer` stops the timer first, to prove that failure path.
+ */
+#define BOOT_TIMER_TICKS 10
+#define BOOT_TIMER_TIMEOUT_MS 2000
+
+static void boot_platform(const struct boot_info *bi)
+{
+	int err = arch_platform_init(bi->rsdp, bi->rsdp_len);
+	if (err != CAPOS_OK)
+		panic("platform bring-up failed: %s (%d)", capos_error_name(err), err);
+	if (cmdline_value_is(bi->cmdline, "selftest", "deadtimer")) {
+		klog("timer", "selftest: timer stopped; the tick wait must fail, not hang");
+		arch_timer_stop();
+	}
+	arch_irq_enable();
+	err = arch_timer_wait_ticks(BOOT_TIMER_TICKS, BOOT_TIMER_TIMEOUT_MS);
+	arch_irq_disable();
+	if (err != CAPOS_OK)
+		panic("timer: %s after %llu ticks", capos_error_name(err),
+		      (unsigned long long)arch_timer_ticks());
+	klog("timer", "ticking: %llu ticks", (unsigned long long)arch_timer_ticks());
+}
+
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
 /*
@@ -95,6 +122,9 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 
 	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
+
+	/* kplat: ACPI, interrupt controllers, timer calibration, periodic tick */
+	boot_platform(&kmain_boot_info);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

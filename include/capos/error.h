@@ -71,7 +71,12 @@
 	X(CAPOS_ERR_ACPI_REVISION, -96, "ACPI RSDP revision not defined by any spec") \
 	X(CAPOS_ERR_ACPI_MALFORMED, -97, "ACPI table structure inconsistent")       \
 	X(CAPOS_ERR_ACPI_UNMAPPED, -98, "ACPI table address outside mappable memory") \
-	X(CAPOS_ERR_ACPI_UNSUPPORTED_GAS, -99, "ACPI register not in system memory space")
+	X(CAPOS_ERR_ACPI_UNSUPPORTED_GAS, -99, "ACPI register not in system memory space") \
+	X(CAPOS_ERR_PLATFORM_NO_LAPIC, -100, "local APIC absent or not responding")   \
+	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
+	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
+	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -331,14 +331,30 @@ static int madt_entry(struct acpi_madt *m, const uint8_t *e)
 	}
 }
 
+/*
+ * Zero the counters field by field: the arrays are only read below their counts, and
+ * a whole-struct assignment would make the compiler call memset on a 4 KiB object.
+ */
+static void madt_reset(struct acpi_madt *m, uint32_t lapic_phys, uint32_t flags)
+{
+	m->lapic_phys = lapic_phys;
+	m->flags = flags;
+	m->lapic_overridden = false;
+	m->cpu_count = m->cpus_enabled = m->cpus_unusable = m->cpus_dropped = 0;
+	m->ioapic_count = m->ioapics_dropped = 0;
+	m->override_count = m->overrides_dropped = 0;
+	m->nmi_source_count = m->nmi_sources_dropped = 0;
+	m->lapic_nmi_count = m->lapic_nmis_dropped = 0;
+	m->unknown_entries = 0;
+}
+
 int acpi_madt_parse(const uint8_t *table, size_t len, struct acpi_madt *out)
 {
 	if (len < ACPI_MADT_FIXED_LEN)
 		return CAPOS_ERR_ACPI_TRUNCATED;
 	if (!sig_eq(table, "APIC", 4))
 		return CAPOS_ERR_ACPI_SIGNATURE;
-	*out = (struct acpi_madt){ .lapic_phys = rd32(table + MADT_LAPIC_BASE),
-				   .flags = rd32(table + MADT_FLAGS) };
+	madt_reset(out, rd32(table + MADT_LAPIC_BASE), rd32(table + MADT_FLAGS));
 
 	/* Invariant: off <= len, and every step advances off by at least 2. */
 	size_t off = ACPI_MADT_FIXED_LEN;

@@ -188,4 +188,48 @@ bool arch_mm_nx_enabled(void);
  */
 size_t arch_mm_image_guards(uint64_t *va, size_t cap);
 
+/* ---- kplat: platform (ACPI, interrupt controllers, timers) ------------------------ */
+
+/* Periodic timer tick rate. */
+#define ARCH_TIMER_HZ 100u
+
+/*
+ * Bring up the platform on the boot CPU; call after memory init, with interrupts
+ * disabled. Validates ACPI from `rsdp_copy` (`rsdp_len` bytes, the boot loader's RSDP
+ * copy; with rsdp_len 0 the legacy BIOS areas are searched), decodes the MADT, masks
+ * the 8259 PICs and every IOAPIC pin, enables the local APIC (xAPIC), calibrates the
+ * LAPIC timer and TSC against the HPET (or the PIT if there is no HPET), and starts a
+ * periodic LAPIC timer interrupt at ARCH_TIMER_HZ. Ticks arrive once interrupts are
+ * enabled. Logs these stable lines (the boot tests match them):
+ *   [acpi] RSDP rev N at 0x... (bios scan), XSDT|RSDT at 0x..., N tables
+ *   [acpi] RSDP rev N at boot loader copy, XSDT|RSDT at 0x..., N tables
+ *   [acpi] MADT: N CPUs (apic ids A B ...), IOAPIC id N at 0x... gsi N, N overrides
+ *   [timer] lapic N Hz, tsc N MHz, calibrated against hpet|pit
+ * Errors: any CAPOS_ERR_ACPI_* (no RSDP, broken tables, no MADT),
+ * CAPOS_ERR_PLATFORM_*, CAPOS_ERR_TIMER_CALIBRATION, or those of arch_irq_register.
+ */
+int arch_platform_init(const uint8_t *rsdp_copy, size_t rsdp_len);
+
+/* Usable CPUs the MADT lists (enabled or online-capable); 0 before arch_platform_init. */
+uint32_t arch_platform_cpu_count(void);
+
+/* Timer interrupts taken on the boot CPU since arch_platform_init. */
+uint64_t arch_timer_ticks(void);
+
+/* ARCH_TIMER_HZ, as a function for portable code. */
+uint32_t arch_timer_hz(void);
+
+/* Stop the periodic timer (masked, count 0). Used by the dead-timer self-test. */
+void arch_timer_stop(void);
+
+/* Calibrated TSC frequency in Hz (0 before arch_platform_init). */
+uint64_t arch_tsc_hz(void);
+
+/*
+ * Wait until `ticks` more timer interrupts have arrived; interrupts must be enabled.
+ * Spins (does not hlt) so that a dead timer is reported instead of hanging.
+ * Errors: CAPOS_ERR_TIMER_NO_TICKS (fewer ticks within `timeout_ms` by the TSC).
+ */
+int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms);
+
 #endif

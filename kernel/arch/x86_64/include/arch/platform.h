@@ -1,0 +1,84 @@
+/*
+ * x86_64 platform devices, arch-private: the legacy 8259 PICs, the local APIC (xAPIC
+ * MMIO mode), IOAPICs, the HPET, the 8254 PIT, and the interrupt vector plan they
+ * share. Portable code reaches these only through the platform block of
+ * kernel/arch.h (arch_platform_init, arch_timer_*). Owned by kplat.
+ *
+ * Single-CPU for now: the LAPIC functions act on the calling CPU's local APIC, and
+ * all state here is written once during boot by the BSP before interrupts are
+ * enabled, then only read (the tick counter excepted, see timer.c).
+ */
+#ifndef ARCH_PLATFORM_H
+#define ARCH_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Interrupt vector plan. */
+#define VEC_PIC_BASE 0x20     /* legacy PIC IRQs 0-15 land on 0x20..0x2f (all masked) */
+#define VEC_PIC_SPURIOUS_MASTER (VEC_PIC_BASE + 7)
+#define VEC_PIC_SPURIOUS_SLAVE (VEC_PIC_BASE + 15)
+#define VEC_IOAPIC_BASE 0x30  /* IOAPIC pins, programmed masked for now */
+#define VEC_TIMER 0x40        /* LAPIC timer */
+#define VEC_LAPIC_ERROR 0xfe  /* LAPIC internal error */
+#define VEC_LAPIC_SPURIOUS 0xff /* LAPIC spurious (low 4 bits must be 1s on old parts) */
+
+/* Remap the 8259 pair to VEC_PIC_BASE and mask every line. Never fails. */
+void pic_disable(void);
+
+/*
+ * Enable this CPU's local APIC at `phys` (from the MADT): software-enable with the
+ * spurious vector, TPR 0, LVT timer/LINT0/LINT1 masked, errors on VEC_LAPIC_ERROR.
+ * Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_NO_LAPIC (the version register does
+ * not read as an integrated APIC).
+ */
+int lapic_init(uint64_t phys);
+/* Program LINT pin `lint` (0 or 1) as NMI with the MADT's MPS INTI `mps_flags`. */
+void lapic_set_nmi_pin(uint8_t lint, uint16_t mps_flags);
+uint32_t lapic_id(void);
+uint32_t lapic_version(void);
+void lapic_eoi(void);
+/* One-shot, masked, divide-by-16, count from 0xffffffff: a free-running down-counter. */
+void lapic_timer_start_free(void);
+uint32_t lapic_timer_current(void);
+/* Periodic interrupt on `vector` every `count` ticks of the divide-by-16 clock. */
+void lapic_timer_start_periodic(uint8_t vector, uint32_t count);
+void lapic_timer_stop(void);
+
+/*
+ * Map the IOAPIC at `phys` and mask every redirection entry (vector VEC_IOAPIC_BASE +
+ * pin, masked, edge, physical destination 0). `*pins` receives the number of entries.
+ * Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_IOAPIC (version register reads as all
+ * ones).
+ */
+int ioapic_mask_all(uint64_t phys, uint32_t *pins, uint32_t *version);
+
+/*
+ * Map the HPET at `phys`, check the counter period (1 fs .. 100 ns, per the HPET
+ * spec), disable legacy replacement and every comparator's interrupt, and start the
+ * main counter. `*hz` receives the counter frequency.
+ * Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_HPET (period out of range).
+ */
+int hpet_start(uint64_t phys, uint64_t *hz);
+/* Main counter, masked to its width (32 or 64 bits). */
+uint64_t hpet_counter(void);
+/* Mask that delta arithmetic on hpet_counter() values must apply (wrap-around). */
+uint64_t hpet_counter_mask(void);
+
+/* Time-stamp counter (not serialising; calibration brackets it with MMIO/port reads). */
+static inline uint64_t cpu_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+#define PIT_HZ 1193182u /* 8254 input clock */
+
+/* Program PIT channel 2 (gate on, speaker off) as a one-shot of `count` input clocks. */
+void pit_oneshot_start(uint16_t count);
+/* Whether the channel-2 one-shot started by pit_oneshot_start has reached zero. */
+bool pit_oneshot_done(void);
+
+#endif
