@@ -123,14 +123,16 @@ static void plat_log_madt(const struct acpi_madt *m)
 		}
 		n += (size_t)w;
 	}
-	klog("acpi", "MADT: %u CPUs (apic ids %s), IOAPIC id %u at %#x gsi %u, %u overrides",
-	     m->cpu_count, ids, m->ioapic_count ? m->ioapics[0].id : 0,
-	     m->ioapic_count ? m->ioapics[0].phys : 0, m->ioapic_count ? m->ioapics[0].gsi_base : 0,
+	char io[64] = "no IOAPIC";
+	if (m->ioapic_count > 0)
+		fmt_snprintf(io, sizeof(io), "IOAPIC id %u at %#x gsi %u", m->ioapics[0].id,
+			     m->ioapics[0].phys, m->ioapics[0].gsi_base);
+	klog("acpi", "MADT: %u CPUs (apic ids %s), %s, %u overrides", m->cpu_count, ids, io,
 	     m->override_count);
-	klog("acpi", "MADT: lapic at %#llx%s, %u enabled, %u IOAPICs, %u NMI sources, "
-		     "%u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
+	klog("acpi", "MADT: lapic at %#llx%s, %u enabled, %u unusable, %u IOAPICs, "
+		     "%u NMI sources, %u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
 	     (unsigned long long)m->lapic_phys, m->lapic_overridden ? " (override)" : "",
-	     m->cpus_enabled, m->ioapic_count, m->nmi_source_count, m->lapic_nmi_count,
+	     m->cpus_enabled, m->cpus_unusable, m->ioapic_count, m->nmi_source_count, m->lapic_nmi_count,
 	     m->cpus_dropped, m->ioapics_dropped, m->overrides_dropped);
 }
 
