@@ -18,6 +18,15 @@ $(CAPNPC_C): $(patsubst %.c,$(BUILD)/tool/%.o,$(CAPNPC_C_SRCS)) $(CAPNP_TOOL_OBJ
 
 ALL_TARGETS += $(CAPNPC_C)
 
+# The same generator built with ASan+UBSan, for tests/host/capnp_gen/generator_hostile.py.
+CAPNPC_C_ASAN := $(BUILD)/tests/host/capnpc-c-asan
+$(patsubst %.c,$(BUILD)/host/%.o,$(CAPNPC_C_SRCS)): HOST_CFLAGS += -Itools/capnpc-c/bootstrap
+$(CAPNPC_C_ASAN): $(patsubst %.c,$(BUILD)/host/%.o,$(CAPNPC_C_SRCS)) $(CAPNP_HOST_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(HOST_LDFLAGS) -o $@ $^
+
+TEST_DEPS += $(CAPNPC_C_ASAN)
+
 .PHONY: capnpc-bootstrap capnpc-bootstrap-check
 capnpc-bootstrap: $(CAPNPC_C)
 	$(CAPNP) compile --src-prefix=/usr/include -o$(abspath $(CAPNPC_C)):tools/capnpc-c/bootstrap $(CAPNP_SCHEMA_SRC)

@@ -71,6 +71,12 @@ void gen_free(struct gen *g);
 struct capnp_text gen_member_doc(const struct gen_node *n, uint32_t i);
 /* Doc comment of node n, or empty text. */
 struct capnp_text gen_node_doc(const struct gen_node *n);
+/* Whether t is a Cap'n Proto identifier ([A-Za-z][A-Za-z0-9]*): names reach the
+ * output as C identifiers, so anything else is a malformed request. */
+bool gen_ident_ok(struct capnp_text t);
+/* Read a name (member or node) and check it: 0, a reader error, or
+ * CAPOS_ERR_CAPNP_BAD_REQUEST for a name that is not an identifier. */
+int gen_check_name(int status, struct capnp_text t);
 /* Text field reader that reports malformed input (returns "" on error, sets *err). */
 struct capnp_text gen_text(int status, struct capnp_text t, int *err);
 

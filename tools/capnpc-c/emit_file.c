@@ -31,7 +31,7 @@ int emit_enum(struct gen *g, struct gen_node *n)
 	for (uint32_t i = 0; i < schema_Enumerant_list_len(&list); i++) {
 		struct schema_Enumerant_r en = schema_Enumerant_list_get(&list, i);
 		struct capnp_text name;
-		err = schema_Enumerant_get_name(&en, &name);
+		err = gen_check_name(schema_Enumerant_get_name(&en, &name), name);
 		if (err)
 			return err;
 		buf_comment(b, 1, gen_member_doc(n, i));

@@ -33,6 +33,7 @@ static int method_info(struct gen *g, const struct gen_node *n, const struct sch
 	struct gen_node *p, *r;
 	int err = schema_Method_get_name(m, &name);
 
+	err = gen_check_name(err, name);
 	if (err)
 		return err;
 	p = gen_need(g, schema_Method_get_paramStructType(m), name.str);

@@ -34,7 +34,7 @@ static struct capnp_text field_name(const struct schema_Field_r *f, int *err)
 	struct capnp_text t;
 	int status = schema_Field_get_name(f, &t);
 
-	return gen_text(status, t, err);
+	return gen_text(gen_check_name(status, t), t, err);
 }
 
 /* Statement that selects this field's union member, or nothing. */

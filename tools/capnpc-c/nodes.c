@@ -28,6 +28,50 @@ void gen_report(const struct gen_node *n, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+bool gen_ident_ok(struct capnp_text t)
+{
+	if (t.len == 0 || t.len > 256)
+		return false;
+	for (uint32_t i = 0; i < t.len; i++) {
+		char c = t.str[i];
+		bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+		if (!alpha && !(i > 0 && c >= '0' && c <= '9'))
+			return false;
+	}
+	return true;
+}
+
+int gen_check_name(int status, struct capnp_text t)
+{
+	if (status)
+		return status;
+	if (!gen_ident_ok(t)) {
+		fprintf(stderr, "capnpc-c: name \"%.*s\" is not an identifier\n",
+			(int)(t.len > 64 ? 64 : t.len), t.str);
+		return CAPOS_ERR_CAPNP_BAD_REQUEST;
+	}
+	return 0;
+}
+
+/* Every scope part of a display name after the file ("A.b$Params") is an identifier. */
+static bool display_ok(struct capnp_text display)
+{
+	const char *colon = memchr(display.str, ':', display.len);
+	const char *p, *end = display.str + display.len;
+
+	if (!colon)
+		return true; /* a file node: its name is a path, used only as a prefix source */
+	for (p = colon + 1; p <= end;) {
+		const char *q = p;
+		while (q < end && *q != '.' && *q != '$')
+			q++;
+		if (!gen_ident_ok((struct capnp_text){ p, (uint32_t)(q - p) }))
+			return false;
+		p = q + 1;
+	}
+	return true;
+}
+
 struct capnp_text gen_text(int status, struct capnp_text t, int *err)
 {
 	if (status != 0) {
@@ -184,6 +228,10 @@ static int name_all(struct gen *g)
 
 		if (err)
 			return err;
+		if (!display_ok(display)) {
+			gen_report(n, "display name is not a scoped identifier");
+			return CAPOS_ERR_CAPNP_BAD_REQUEST;
+		}
 		f = file_of(g, display);
 		if (!f || schema_Node_get_displayName(&f->node, &fd) != 0) {
 			gen_report(n, "no file node declares it");
