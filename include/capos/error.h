@@ -10,7 +10,8 @@
  *   -1   .. -63    general and kernel object errors
  *   -64  .. -127   boot and platform (Multiboot2, ACPI, memory map)
  *   -128 .. -191   Cap'n Proto message encoding/decoding (lib/capnp)
- *   -192 .. -255   capability ring transport (reserved for the ring issue)
+ *   -192 .. -199   Cap'n Proto generator and generated dispatch (tools/capnpc-c)
+ *   -200 .. -255   capability ring transport (reserved for the ring issue)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -92,7 +93,11 @@
 	X(CAPOS_ERR_CAPNP_SEGMENT_SIZE, -139, "capnp size not a whole number of words or too large") \
 	X(CAPOS_ERR_CAPNP_BAD_INLINE_COMPOSITE, -140, "capnp inline-composite tag malformed or inconsistent") \
 	X(CAPOS_ERR_CAPNP_PACKED_TRUNCATED, -141, "capnp packed input ends inside a run") \
-	X(CAPOS_ERR_CAPNP_LIST_TOO_LONG, -142, "capnp list or object larger than the format allows")
+	X(CAPOS_ERR_CAPNP_LIST_TOO_LONG, -142, "capnp list or object larger than the format allows") \
+	/* Cap'n Proto generator and generated code (tools/capnpc-c, capnp-gen): -192 .. -199 */ \
+	X(CAPOS_ERR_CAPNP_UNIMPLEMENTED, -192, "method ordinal not implemented by this interface") \
+	X(CAPOS_ERR_CAPNP_SCHEMA_UNSUPPORTED, -193, "schema uses a feature capnpc-c does not generate") \
+	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194, "CodeGeneratorRequest inconsistent (dangling id, bad layout)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
