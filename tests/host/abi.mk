@@ -1,0 +1,14 @@
+# ABI v1 headers (include/capos/): host tests of the helpers and constants, and
+# compile checks of every header under the freestanding kernel flags and strict ISO
+# C17, so userspace, kernel and host all see the same layouts.
+$(eval $(call host_test,abi,tests/host/abi/abi_test.c))
+
+ABI_STRICT_CHECK := $(BUILD)/abi/abi_headers_strict.o
+$(ABI_STRICT_CHECK): tests/host/abi/abi_headers.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -pedantic -Wall -Wextra -Werror -Iinclude -ffreestanding \
+		--target=x86_64-unknown-none-elf -nostdinc -isystem $(CLANG_RESOURCE)/include \
+		-c $< -o $@
+
+ALL_TARGETS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
+TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
