@@ -12,3 +12,7 @@ $(ABI_STRICT_CHECK): tests/host/abi/abi_headers.c | $(DEPS_STAMP)
 
 ALL_TARGETS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
 TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
+
+# Cap table and kernel objects (kernel/cap/), compiled unmodified for the host.
+# ($(BUILD)/host/kernel/% and tests/host/kernel/% get -Ikernel/include from kmem.mk.)
+$(eval $(call host_test,captab,kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/captab_test.c))
