@@ -32,3 +32,6 @@ $(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))
 
 # Ring engine (kernel/cap/ring.c) over an in-memory ring page.
 $(eval $(call host_test,ring,kernel/cap/ring.c tests/host/kernel/ring_test.c))
+
+# CapSet page builder (kernel/cap/capset.c).
+$(eval $(call host_test,capset,kernel/cap/capset.c tests/host/kernel/capset_test.c))
