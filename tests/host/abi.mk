@@ -35,3 +35,13 @@ $(eval $(call host_test,ring,kernel/cap/ring.c tests/host/kernel/ring_test.c))
 
 # CapSet page builder (kernel/cap/capset.c).
 $(eval $(call host_test,capset,kernel/cap/capset.c tests/host/kernel/capset_test.c))
+
+# Kernel-object invocation (kernel/cap/kcall.c) over the cap table, the ring engine,
+# lib/capnp and the generated capos.capnp.h dispatch skeletons.
+KCALL_TEST_SRCS := kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/ring.c \
+	$(CAPNP_SRCS) tests/host/kernel/kcall_test.c
+$(BUILD)/host/kernel/cap/kcall.o $(BUILD)/host/tests/host/kernel/kcall_test.o: $(CAPOS_SCHEMA_HEADERS)
+$(eval $(call host_test,kcall,$(KCALL_TEST_SRCS)))
+
+# The kernel's memcpy/memmove/memset/memcmp (kernel/arch/x86_64/string.c), renamed.
+$(eval $(call host_test,kstring,tests/host/kernel/string_test.c))
