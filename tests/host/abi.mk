@@ -45,3 +45,12 @@ $(eval $(call host_test,kcall,$(KCALL_TEST_SRCS)))
 
 # The kernel's memcpy/memmove/memset/memcmp (kernel/arch/x86_64/string.c), renamed.
 $(eval $(call host_test,kstring,tests/host/kernel/string_test.c))
+
+# The first kernel capability objects (Console, Timer, BootPackage, VirtualMemory) through
+# kcall_exec with fake backends.
+KCAPS_TEST_SRCS := kernel/cap/console.c kernel/cap/timer.c kernel/cap/bootpkg.c \
+	kernel/cap/vmcap.c kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c \
+	$(CAPNP_SRCS) tests/host/kernel/kcaps_test.c
+$(patsubst %,$(BUILD)/host/kernel/cap/%.o,console timer bootpkg vmcap) \
+$(BUILD)/host/tests/host/kernel/kcaps_test.o: $(CAPOS_SCHEMA_HEADERS)
+$(eval $(call host_test,kcaps,$(KCAPS_TEST_SRCS)))
