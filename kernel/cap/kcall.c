@@ -125,6 +125,19 @@ static int kcall_build_exception(const struct kcall_env *env, struct capnp_build
 	return capnp_builder_error(b) ? CAPOS_ERR_RING_QUOTA : CAPOS_OK;
 }
 
+/* True when every word after the root pointer is zero: the results read as all
+ * defaults, so a caller that gave no result buffer loses nothing. */
+static bool kcall_results_default(const struct capnp_bseg *seg)
+{
+	const uint64_t *w = (const uint64_t *)(const void *)seg->data;
+
+	for (uint32_t i = 1; i < seg->used_words; i++) {
+		if (w[i])
+			return false;
+	}
+	return true;
+}
+
 /* Frames the single-segment results into the user's buffer. `ok` is the status to
  * report when it fits, `short_status` when it does not. */
 static void kcall_copy_results(const struct kcall_env *env, const struct ring_op *op,
@@ -135,6 +148,10 @@ static void kcall_copy_results(const struct kcall_env *env, const struct ring_op
 	uint64_t body = (uint64_t)seg->used_words * 8;
 	uint64_t need = sizeof(header) + body;
 
+	if (op->result_len == 0 && ok == CAPOS_OK && kcall_results_default(seg)) {
+		cqe->status = ok; /* no buffer, nothing to say: e.g. Console.write */
+		return;
+	}
 	cqe->result_len = (uint32_t)need;
 	if (need > op->result_len) {
 		cqe->status = short_status;

@@ -75,7 +75,8 @@ struct kcall_env {
  * CAPOS_ERR_RING_QUOTA (handler, or results beyond the result scratch), other ring or
  * cap codes a handler returns, CAPOS_ERR_RING_RESULT_TOO_SMALL (result_len = bytes
  * needed), CAPOS_ERR_RING_RESULT_FAULT (copy-out), else 0 with result_len = framed
- * result bytes. Any other handler status becomes CAPOS_ERR_RING_EXCEPTION with a
+ * result bytes (or 0 when the caller gave no result buffer and the results are all
+ * defaults, as for Console.write). Any other handler status becomes CAPOS_ERR_RING_EXCEPTION with a
  * CapException in the result buffer (type unimplemented / invalidArgument /
  * overloaded / failed, status = the code), or CAPOS_ERR_RING_EXCEPTION_TRUNCATED when
  * it does not fit (result_len = bytes needed).

@@ -190,6 +190,12 @@ TEST(kcall_console_write_line)
 	CHECK_STREQ(F.cons.out, "hello, ring");
 	CHECK_UEQ(F.cons.calls, 1);
 	CHECK_UEQ(c.result_len, 16); /* framing header + a root pointer to an empty struct */
+	/* Without a result buffer, all-default results are simply not delivered. */
+	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, capos_Console_METHOD_writeLine, UBASE, n,
+			0, 0));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(c.result_len, 0);
+	CHECK_UEQ(F.cons.calls, 2);
 }
 
 TEST(kcall_timer_now_results_and_no_params)
@@ -280,8 +286,9 @@ TEST(kcall_result_buffer_too_small_and_fault)
 	c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 16));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
 	CHECK_UEQ(c.result_len, 24);
-	c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, 0, 0, 0, 0, 0));
+	c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, 0, 0, 0, 0, 0)); /* ns != 0 */
 	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(c.result_len, 24);
 	c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, 0, 0, 0, 0x900000, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_FAULT);
 	CHECK_UEQ(c.result_len, 0);
