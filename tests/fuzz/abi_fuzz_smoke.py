@@ -6,6 +6,9 @@ sanitizer report, leak or broken promise is a failure):
              (build/abi/elf_sample.elf); 12 s (CAPOS_ELF_FUZZ_SECONDS).
   ring-fuzz  build/fuzz/ring_fuzz, seeded with ring pages holding queued NOP, CALL and
              RELEASE entries; 8 s (CAPOS_RING_FUZZ_SECONDS).
+  kcall-fuzz build/fuzz/kcall_fuzz, seeded with valid Console.writeLine,
+             BootPackage.readManifest and VirtualMemory.map/protect params; 8 s
+             (CAPOS_KCALL_FUZZ_SECONDS).
 Keep both <= 60 s on the shared machines."""
 import os
 import struct
@@ -16,9 +19,11 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ELF_FUZZER = os.path.join(ROOT, "build", "fuzz", "elf_fuzz")
 RING_FUZZER = os.path.join(ROOT, "build", "fuzz", "ring_fuzz")
+KCALL_FUZZER = os.path.join(ROOT, "build", "fuzz", "kcall_fuzz")
 SAMPLE = os.path.join(ROOT, "build", "abi", "elf_sample.elf")
 ELF_SECONDS = int(os.environ.get("CAPOS_ELF_FUZZ_SECONDS", "12"))
 RING_SECONDS = int(os.environ.get("CAPOS_RING_FUZZ_SECONDS", "8"))
+KCALL_SECONDS = int(os.environ.get("CAPOS_KCALL_FUZZ_SECONDS", "8"))
 
 
 def built_seed():
@@ -63,6 +68,33 @@ def ring_seeds():
             "nearly-full": ring_seed(nops, 16, cq_head=0, priv=(0, 60, 2))}
 
 
+def struct_ptr(offset, data_words, ptrs):
+    return struct.pack("<iHH", offset << 2, data_words, ptrs)
+
+
+def framed(words):
+    body = b"".join(words)
+    return struct.pack("<II", 0, len(body) // 8) + body
+
+
+def kcall_seeds():
+    """byte 0: cap pick (+ 6 * interface pick), byte 1: method, bytes 2-3: result_len."""
+    text = b"hello\0"
+    text_words = text + bytes(-len(text) % 8)
+    line = framed([struct_ptr(0, 0, 1),
+                   struct.pack("<II", (0 << 2) | 1, 2 | (len(text) << 3)), text_words])
+    read = framed([struct_ptr(0, 2, 0), struct.pack("<Q", 10), struct.pack("<Q", 100)])
+    def vm(hint, size, prot_bits, words_first=2):
+        return framed([struct_ptr(0, words_first, 1), struct.pack("<Q", hint),
+                       struct.pack("<Q", size), struct_ptr(0, 1, 0),
+                       struct.pack("<Q", prot_bits)])
+    return {"console-line": bytes([0, 1, 64, 0]) + line,
+            "bootpkg-read": bytes([2 + 6 * 2, 1, 0, 1]) + read,
+            "vm-map": bytes([3 + 6 * 3, 0, 64, 0]) + vm(0x400000000000, 0x2000, 2),
+            "vm-protect": bytes([3 + 6 * 3, 2, 64, 0]) + vm(0x400000000000, 0x1000, 4),
+            "timer-now": bytes([1 + 6 * 1, 0, 64, 0])}
+
+
 def run(name, fuzzer, seeds, seconds, max_len, what):
     with tempfile.TemporaryDirectory(prefix=f"{name}-") as corpus:
         for seed, blob in seeds.items():
@@ -92,6 +124,8 @@ def main():
                  "ELF validator keeps its plan promises")
     failed += run("ring-fuzz", RING_FUZZER, ring_seeds(), RING_SECONDS, 4096 + 12,
                   "ring engine keeps its credit, ordering and decode promises")
+    failed += run("kcall-fuzz", KCALL_FUZZER, kcall_seeds(), KCALL_SECONDS, 4096,
+                  "kernel CALL dispatch keeps its status and backend promises")
     return 1 if failed else 0
 
 
