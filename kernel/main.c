@@ -13,6 +13,7 @@
 #include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/boot.h>
+#include <kernel/cmdline.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -64,8 +65,9 @@ static struct boot_info kmain_boot_info; /* normalized copy; loader memory is re
 
 /*
  * selftest=<name> on the command line: run it (it ends the run). kboot's fault tests
- * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*); a name
- * nobody knows is a boot error, so a typo cannot silently skip a test.
+ * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*). kplat's
+ * deadtimer ran (and must have panicked) in boot_platform(). A name nobody knows is a
+ * boot error, so a typo cannot silently skip a test.
  */
 static void boot_selftest(const char *cmdline)
 {
@@ -75,8 +77,10 @@ static void boot_selftest(const char *cmdline)
 		return;
 	}
 	mm_selftest(cmdline);
+	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
+		panic("selftest deadtimer: the stopped timer went unnoticed");
 	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
-	     "stackguard, heap-double-free, heap-overflow)");
+	     "stackguard, heap-double-free, heap-overflow, deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
@@ -117,14 +121,12 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 
-	/* ---- kplat: platform init (ACPI/MADT, LAPIC/IOAPIC, PIC masked, timers) goes
-	 * here, after memory (it maps MMIO with mm_map_mmio) and before self-tests. ---- */
+	/* ---- kplat: ACPI, interrupt controllers, timer calibration, periodic tick
+	 * (after memory: it maps MMIO; handles its own selftest=deadtimer) ---- */
+	boot_platform(&kmain_boot_info);
 
 	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
-
-	/* kplat: ACPI, interrupt controllers, timer calibration, periodic tick */
-	boot_platform(&kmain_boot_info);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
