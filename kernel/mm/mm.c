@@ -9,7 +9,6 @@
 
 #include <capos/error.h>
 #include <kernel/arch.h>
-#include <kernel/cmdline.h>
 #include <kernel/kmap.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -255,44 +254,4 @@ int mm_direct_range(uint64_t phys, uint64_t len, const void **out)
 	}
 	*out = phys_to_virt(phys);
 	return CAPOS_OK;
-}
-
-_Noreturn void mm_selftest_stack_guard(void)
-{
-	uint64_t guard;
-
-	if (arch_mm_image_guards(&guard, 1) != 1)
-		arch_halt_forever();
-	klog("mm", "selftest: writing to the boot stack guard page at %#llx",
-	     (unsigned long long)guard);
-	*(volatile uint64_t *)(uintptr_t)(guard + FRAME_SIZE - 8) = 0xdead;
-	klog("mm", "selftest: error: guard page write did not fault");
-	arch_debug_exit(ARCH_EXIT_FAILURE);
-}
-
-/* Frees a block twice, or overruns one by a byte: the heap must panic. */
-static _Noreturn void mm_selftest_heap(bool overflow)
-{
-	uint8_t *p = kmalloc(40);
-
-	klog("mm", "selftest: heap %s", overflow ? "overflow by one byte" : "double free");
-	if (!p)
-		panic("selftest: kmalloc(40) failed");
-	if (overflow)
-		p[40] = 0;
-	else
-		kfree(p);
-	kfree(p);
-	klog("mm", "selftest: error: heap corruption went undetected");
-	arch_debug_exit(ARCH_EXIT_FAILURE);
-}
-
-void mm_selftest(const char *cmdline)
-{
-	if (cmdline_value_is(cmdline, "selftest", "stackguard"))
-		mm_selftest_stack_guard();
-	if (cmdline_value_is(cmdline, "selftest", "heap-double-free"))
-		mm_selftest_heap(false);
-	if (cmdline_value_is(cmdline, "selftest", "heap-overflow"))
-		mm_selftest_heap(true);
 }
