@@ -136,14 +136,21 @@ static void plat_log_madt(const struct acpi_madt *m)
 	     m->cpus_dropped, m->ioapics_dropped, m->overrides_dropped);
 }
 
+/* The MADT entry of the CPU with `apic_id`, or NULL. */
+static const struct acpi_madt_cpu *plat_madt_cpu(const struct acpi_madt *m, uint32_t apic_id)
+{
+	for (uint32_t i = 0; i < m->cpu_count; i++)
+		if (m->cpus[i].apic_id == apic_id)
+			return &m->cpus[i];
+	return NULL;
+}
+
 /* The MADT's LINT-as-NMI entry for this CPU (by UID), defaulting to LINT1 high/edge. */
 static void plat_lapic_nmi(const struct acpi_madt *m, uint32_t apic_id)
 {
-	uint32_t uid = ACPI_MADT_ALL_CPUS_UID;
+	const struct acpi_madt_cpu *cpu = plat_madt_cpu(m, apic_id);
+	uint32_t uid = cpu ? cpu->uid : ACPI_MADT_ALL_CPUS_UID;
 
-	for (uint32_t i = 0; i < m->cpu_count; i++)
-		if (m->cpus[i].apic_id == apic_id)
-			uid = m->cpus[i].uid;
 	for (uint32_t i = 0; i < m->lapic_nmi_count; i++) {
 		const struct acpi_madt_lapic_nmi *e = &m->lapic_nmis[i];
 		if (e->uid == ACPI_MADT_ALL_CPUS_UID || e->uid == uid) {
@@ -186,6 +193,9 @@ static int plat_apic_init(const struct acpi_madt *m)
 	if (err != CAPOS_OK)
 		return err;
 	plat_bsp_apic_id = lapic_id();
+	if (plat_madt_cpu(m, plat_bsp_apic_id) == NULL)
+		klog("apic", "warning: boot CPU apic id %u is not among the MADT's CPUs",
+		     plat_bsp_apic_id);
 	plat_lapic_nmi(m, plat_bsp_apic_id);
 	klog("apic", "pic masked; lapic id %u version %#x enabled (xapic mmio)", plat_bsp_apic_id,
 	     lapic_version());
