@@ -4,7 +4,7 @@
 What it owns: the one place that knows how capOS is started under QEMU (flags, boot paths,
 firmware, serial wiring, exit-status convention) and how a boot is judged. The suite
 `tests/qemu/boot_tests.py` and the developer targets (`make run`, `make run-direct`,
-`make gdb`, see tests/qemu/qemu.mk) all go through it. Python 3 standard library only.
+`make gdb`, see tests/qemu/boot.mk) all go through it. Python 3 standard library only.
 
 Boot paths (`Boot.mode`):
   direct  QEMU loads build/capos.elf itself (Multiboot1 a.out-kludge header):
@@ -53,8 +53,9 @@ STATUS_NAMES = {EXIT_CLEAN: "clean shutdown", EXIT_PANIC: "kernel panic/fault"}
 
 BANNER = "[boot] capOS"
 SHUTDOWN_OK = "[boot] shutdown: ok"
-# Markers no clean boot may print (a fault self-test expects them instead).
-CLEAN_FORBIDDEN = ["[panic]", "[trap]", "[boot] error:"]
+# Markers no clean boot may print (a fault self-test expects them instead): a panic,
+# a fault report, or any subsystem's error line ("[boot] error: ...", "[mm] error: ...").
+CLEAN_FORBIDDEN = ["[panic]", "[trap]", re.compile(r"^\[[\w-]+\] error:")]
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
