@@ -203,7 +203,8 @@ def _free_port():
 
 
 def check_make_run():
-    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log."""
+    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log, and
+    the boot summary (banner, CPU features, memory, CPU count, timer) shown on exit."""
     log = os.path.join(TEST_LOG_DIR, "make-run.console.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -220,6 +221,11 @@ def check_make_run():
         text = ""
     if BANNER not in text or SHUTDOWN_OK not in text:
         problems.append(f"{log} lacks the banner or the shutdown line")
+    summary = [BANNER, CPU_FEATURES, MEMORY, madt_cpus(1), TICKING, SHUTDOWN_OK]
+    shown = [line.strip() for line in out.splitlines() if line.startswith("  [")]
+    for marker in summary:
+        if not any(harness.marker_matches(marker, line) for line in shown):
+            problems.append(f"exit summary lacks {harness.marker_text(marker)}")
     return problems, out
 
 

@@ -299,13 +299,15 @@ def cmd_boot(args):
 
 def _print_summary(com1_path):
     """After an interactive run: the boot summary lines of the kernel log."""
-    summary = re.compile(r"^\[(boot|cpu|mm|acpi|smp|timer|panic|trap)\]")
+    summary = re.compile(r"^(\[boot\] (capOS|shutdown|error)|\[cpu\] (features|enabled)|"
+                         r"\[mm\] memory|\[acpi\] MADT: \d+ CPUs|\[timer\] (lapic \d+ Hz|ticking)|"
+                         r"\[panic\]|\[trap\] fault|\[\w+\] error)")
     try:
         with open(com1_path, "rb") as f:
             lines = f.read().decode("utf-8", "replace").splitlines()
     except OSError:
         return
-    picked = [line for line in lines if summary.match(line)]
+    picked = [line for line in lines if summary.match(line.strip())]
     if picked:
         print("--- kernel log summary (COM1) ---", file=sys.stderr)
         for line in picked[:40]:
@@ -356,7 +358,9 @@ def cmd_gdb(args):
             "-chardev", f"file,id=com1,path={args.com1}", "-serial", "chardev:com1",
             "-chardev", f"file,id=com2,path={com2}", "-serial", "chardev:com2",
             "-gdb", f"tcp:127.0.0.1:{args.port}", "-S"]
-        qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+        # Own session: Ctrl-C in gdb interrupts the guest through the stub instead of
+        # killing QEMU along with the terminal's foreground process group.
+        qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
         gdb_argv = [args.gdb, "-q", boot.kernel, "-ex", f"target remote :{args.port}"]
         for cmd in args.gdb_ex or []:
             gdb_argv += ["-ex", cmd]
