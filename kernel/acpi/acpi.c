@@ -261,13 +261,17 @@ static int madt_add_cpu(struct acpi_madt *m, uint32_t apic_id, uint32_t uid, uin
 #define MADT_SLOT(m, arr, count, dropped, max) \
 	((m)->count < (max) ? &(m)->arr[(m)->count++] : ((m)->dropped++, NULL))
 
-static void madt_add_ioapic(struct acpi_madt *m, const uint8_t *e)
+static int madt_add_ioapic(struct acpi_madt *m, const uint8_t *e)
 {
+	/* Address 0 would aim the register writes at ordinary low memory. */
+	if (rd32(e + 4) == 0)
+		return CAPOS_ERR_ACPI_MALFORMED;
 	struct acpi_madt_ioapic *s =
 		MADT_SLOT(m, ioapics, ioapic_count, ioapics_dropped, ACPI_MADT_MAX_IOAPICS);
 	if (s != NULL)
 		*s = (struct acpi_madt_ioapic){ .id = e[2], .phys = rd32(e + 4),
 						.gsi_base = rd32(e + 8) };
+	return CAPOS_OK;
 }
 
 static void madt_add_override(struct acpi_madt *m, const uint8_t *e)
@@ -306,8 +310,7 @@ static int madt_entry(struct acpi_madt *m, const uint8_t *e)
 	case MADT_X2APIC:
 		return madt_add_cpu(m, rd32(e + 4), rd32(e + 12), rd32(e + 8), true);
 	case MADT_IOAPIC:
-		madt_add_ioapic(m, e);
-		return CAPOS_OK;
+		return madt_add_ioapic(m, e);
 	case MADT_OVERRIDE:
 		madt_add_override(m, e);
 		return CAPOS_OK;
@@ -374,7 +377,8 @@ int acpi_madt_parse(const uint8_t *table, size_t len, struct acpi_madt *out)
 			return err;
 		off += elen;
 	}
-	if (out->lapic_phys == 0)
+	/* The CPU running this is in the list, so an empty list is broken firmware. */
+	if (out->lapic_phys == 0 || out->cpu_count == 0)
 		return CAPOS_ERR_ACPI_MALFORMED;
 	return CAPOS_OK;
 }

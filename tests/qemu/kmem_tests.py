@@ -3,7 +3,10 @@
 unless stated). Checks the `[mm] memory:` report and its arithmetic, the final page
 tables and heap smoke lines, memory above 4 GiB, and the hostile twins that must end
 in a typed report and status 35: a write to the boot stack's guard page (#PF with CR2
-inside the guard page), a heap double free and a one-byte heap overflow (typed panic).
+inside the guard page), a write to .rodata and a call into .data (protection #PFs at the
+probed address: per-section permissions and NX are live in the hardware tables), a read
+through the old identity map (not-present #PF), a heap double free and a one-byte heap
+overflow (typed panics).
 
 Same output contract as boot_tests.py (`ok <id> - desc` / `not ok <id> - reason`) and
 the same harness (tests/qemu/harness.py). Needs build/capos.elf, build/manifest.bin and
@@ -25,6 +28,8 @@ TABLES = re.compile(r"^\[mm\] page tables: .*text R-X, rodata R--, data RW- NX\)
 HEAP_OK = re.compile(r"^\[mm\] heap: smoke ok .*debug checks on")
 GUARD = re.compile(r"^\[mm\] selftest: writing to the boot stack guard page at (0x[0-9a-f]+)")
 CR2 = re.compile(r"^\[trap\] cr2 (0x[0-9a-f]+) \(not present, write")
+ANNOUNCED = re.compile(r"^\[mm\] selftest: \w+ .* (0x[0-9a-f]+)$")
+ANY_CR2 = re.compile(r"^\[trap\] cr2 (0x[0-9a-f]+) \((.*)\)$")
 
 
 def memory_numbers(result):
@@ -66,6 +71,30 @@ def check_guard_cr2(result):
     return [] if g <= c < g + 4096 else [f"cr2 {c:#x} outside guard page {g:#x}"]
 
 
+def check_cr2_exact(kind):
+    """CR2 must equal the address the self-test announced, with this fault kind
+    (e.g. "protection violation, write")."""
+    def judge(result):
+        said = cr2 = None
+        for _, line in result.com1:
+            said = said or ANNOUNCED.match(line.strip())
+            cr2 = cr2 or ANY_CR2.match(line.strip())
+        if not said or not cr2:
+            return ["announced address or CR2 line missing"]
+        problems = []
+        if int(said.group(1), 16) != int(cr2.group(1), 16):
+            problems.append(f"cr2 {cr2.group(1)} is not the probed {said.group(1)}")
+        if not cr2.group(2).startswith(kind):
+            problems.append(f"fault kind '{cr2.group(2)}', expected '{kind}'")
+        return problems
+    return judge
+
+
+def page_fault_test(id, desc, cmdline, kind):
+    return hostile(id, desc, cmdline, [re.compile(r"^\[trap\].*\bvector 14\b"), ANY_CR2,
+                                       "[panic]"], check_cr2_exact(kind))
+
+
 def clean(id, desc, boot, judge):
     return (id, desc, boot, [BANNER, MEMORY, TABLES, HEAP_OK, SHUTDOWN_OK],
             CLEAN_FORBIDDEN, EXIT_CLEAN, judge)
@@ -86,6 +115,14 @@ TESTS = [
     hostile("mm-stack-guard", "selftest=stackguard: write to the boot stack guard page is a"
             " #PF (vector 14) with CR2 in the guard page, exit 35", "selftest=stackguard",
             [GUARD, re.compile(r"^\[trap\].*\bvector 14\b"), CR2, "[panic]"], check_guard_cr2),
+    page_fault_test("mm-write-rodata", "selftest=write-rodata: a write to .rodata is a"
+                    " protection #PF at that address (W^X, CR0.WP)", "selftest=write-rodata",
+                    "protection violation, write"),
+    page_fault_test("mm-exec-data", "selftest=exec-data: calling into .data is an"
+                    " instruction-fetch #PF (NX)", "selftest=exec-data",
+                    "protection violation, instruction fetch"),
+    page_fault_test("mm-identity-gone", "selftest=identity: a read through the boot identity"
+                    " map is a not-present #PF", "selftest=identity", "not present, read"),
     hostile("mm-heap-double-free", "selftest=heap-double-free: typed heap panic, exit 35",
             "selftest=heap-double-free",
             [re.compile(r"^\[panic\] heap: double free at .*CAPOS_ERR_HEAP_DOUBLE_FREE")]),

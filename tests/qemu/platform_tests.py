@@ -81,6 +81,11 @@ TESTS = [
          "hpet calibration, ticks", Boot(mode="direct", smp=2), clean(RSDP_SCAN, 2, "hpet")),
     Test("platform-smp4-q35", "-smp 4 on q35: MADT lists 4 CPUs, hpet calibration, ticks",
          Boot(mode="direct", smp=4, extra=["-machine", "q35"]), clean(RSDP_SCAN, 4, "hpet")),
+    Test("platform-hotplug-slots", "-smp 2,maxcpus=4: the 2 disabled MADT slots are counted "
+         "as unusable, not as CPUs", Boot(mode="direct", smp="2,maxcpus=4"),
+         clean(RSDP_SCAN, 2, "hpet")[:3]
+         + [re.compile(r"^\[acpi\] MADT: lapic at 0xfee00000, 2 enabled, 2 unusable,")]
+         + clean(RSDP_SCAN, 2, "hpet")[3:]),
     Test("platform-pit", "no HPET (-machine hpet=off): calibrated against the PIT, ticks",
          Boot(mode="direct", smp=2, extra=["-machine", "pc,hpet=off"]),
          clean(RSDP_SCAN, 2, "pit")[:5]

@@ -123,25 +123,34 @@ static void plat_log_madt(const struct acpi_madt *m)
 		}
 		n += (size_t)w;
 	}
-	klog("acpi", "MADT: %u CPUs (apic ids %s), IOAPIC id %u at %#x gsi %u, %u overrides",
-	     m->cpu_count, ids, m->ioapic_count ? m->ioapics[0].id : 0,
-	     m->ioapic_count ? m->ioapics[0].phys : 0, m->ioapic_count ? m->ioapics[0].gsi_base : 0,
+	char io[64] = "no IOAPIC";
+	if (m->ioapic_count > 0)
+		fmt_snprintf(io, sizeof(io), "IOAPIC id %u at %#x gsi %u", m->ioapics[0].id,
+			     m->ioapics[0].phys, m->ioapics[0].gsi_base);
+	klog("acpi", "MADT: %u CPUs (apic ids %s), %s, %u overrides", m->cpu_count, ids, io,
 	     m->override_count);
-	klog("acpi", "MADT: lapic at %#llx%s, %u enabled, %u IOAPICs, %u NMI sources, "
-		     "%u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
+	klog("acpi", "MADT: lapic at %#llx%s, %u enabled, %u unusable, %u IOAPICs, "
+		     "%u NMI sources, %u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
 	     (unsigned long long)m->lapic_phys, m->lapic_overridden ? " (override)" : "",
-	     m->cpus_enabled, m->ioapic_count, m->nmi_source_count, m->lapic_nmi_count,
+	     m->cpus_enabled, m->cpus_unusable, m->ioapic_count, m->nmi_source_count, m->lapic_nmi_count,
 	     m->cpus_dropped, m->ioapics_dropped, m->overrides_dropped);
+}
+
+/* The MADT entry of the CPU with `apic_id`, or NULL. */
+static const struct acpi_madt_cpu *plat_madt_cpu(const struct acpi_madt *m, uint32_t apic_id)
+{
+	for (uint32_t i = 0; i < m->cpu_count; i++)
+		if (m->cpus[i].apic_id == apic_id)
+			return &m->cpus[i];
+	return NULL;
 }
 
 /* The MADT's LINT-as-NMI entry for this CPU (by UID), defaulting to LINT1 high/edge. */
 static void plat_lapic_nmi(const struct acpi_madt *m, uint32_t apic_id)
 {
-	uint32_t uid = ACPI_MADT_ALL_CPUS_UID;
+	const struct acpi_madt_cpu *cpu = plat_madt_cpu(m, apic_id);
+	uint32_t uid = cpu ? cpu->uid : ACPI_MADT_ALL_CPUS_UID;
 
-	for (uint32_t i = 0; i < m->cpu_count; i++)
-		if (m->cpus[i].apic_id == apic_id)
-			uid = m->cpus[i].uid;
 	for (uint32_t i = 0; i < m->lapic_nmi_count; i++) {
 		const struct acpi_madt_lapic_nmi *e = &m->lapic_nmis[i];
 		if (e->uid == ACPI_MADT_ALL_CPUS_UID || e->uid == uid) {
@@ -184,6 +193,9 @@ static int plat_apic_init(const struct acpi_madt *m)
 	if (err != CAPOS_OK)
 		return err;
 	plat_bsp_apic_id = lapic_id();
+	if (plat_madt_cpu(m, plat_bsp_apic_id) == NULL)
+		klog("apic", "warning: boot CPU apic id %u is not among the MADT's CPUs",
+		     plat_bsp_apic_id);
 	plat_lapic_nmi(m, plat_bsp_apic_id);
 	klog("apic", "pic masked; lapic id %u version %#x enabled (xapic mmio)", plat_bsp_apic_id,
 	     lapic_version());

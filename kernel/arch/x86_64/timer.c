@@ -156,14 +156,20 @@ uint64_t arch_tsc_hz(void)
 
 int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms)
 {
-	uint64_t target = timer_tick_count + ticks;
+	uint64_t start = timer_tick_count, target = start + ticks;
 	uint64_t deadline = cpu_rdtsc() + timer_cal.tsc_hz / 1000 * timeout_ms;
 
-	/* Spin rather than hlt: if the timer never fires, hlt would never return. */
-	while (timer_tick_count < target) {
+	/* Spin until a first tick proves the timer alive: hlt on a dead timer never wakes. */
+	while (ticks > 0 && timer_tick_count == start) {
 		if (cpu_rdtsc() > deadline)
 			return CAPOS_ERR_TIMER_NO_TICKS;
 		cpu_pause();
+	}
+	/* The periodic timer is running: sleep between ticks (idle host, free under icount). */
+	while (timer_tick_count < target) {
+		cpu_hlt();
+		if (timer_tick_count < target && cpu_rdtsc() > deadline)
+			return CAPOS_ERR_TIMER_NO_TICKS;
 	}
 	return CAPOS_OK;
 }

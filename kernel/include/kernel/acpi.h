@@ -227,7 +227,8 @@ int acpi_find_table(const struct acpi *acpi, const char sig[4], uint32_t instanc
  * APIC IDs. Unknown entry types are skipped by their length and counted.
  * Errors: CAPOS_ERR_ACPI_SIGNATURE (not "APIC"), CAPOS_ERR_ACPI_TRUNCATED (shorter
  * than 44 bytes or an entry runs past the end), CAPOS_ERR_ACPI_MALFORMED (entry length
- * below 2 or below its type's minimum, duplicate APIC ID, local APIC address 0).
+ * below 2 or below its type's minimum, duplicate APIC ID, local APIC or IOAPIC address
+ * 0, no usable processor at all).
  */
 int acpi_madt_parse(const uint8_t *table, size_t len, struct acpi_madt *out);
 

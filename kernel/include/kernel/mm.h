@@ -73,8 +73,11 @@ int mm_direct_range(uint64_t phys, uint64_t len, const void **out);
 /*
  * Runs the memory self-test named by the kernel command line's `selftest=` value,
  * if it is one of kmem's: "stackguard" (write to the boot stack's guard page: the
- * trap handler must report a #PF), "heap-double-free", "heap-overflow" (the heap
- * must panic with the typed error). Returns only if the name is not kmem's; a
+ * trap handler must report a #PF), "write-rodata" and "exec-data" (a write to
+ * .rodata and a call into .data must each be a #PF: per-section permissions and NX
+ * in force), "identity" (a read through the boot identity map must be a #PF),
+ * "heap-double-free", "heap-overflow" (the heap must panic with the
+ * typed error). Returns only if the name is not kmem's; a
  * self-test that does not fault ends the run with the failure status.
  */
 void mm_selftest(const char *cmdline);

@@ -664,6 +664,7 @@ TEST(madt_too_many_overrides_and_ioapics_truncated)
 {
 	static struct acpi_madt m;
 	struct madt_builder b = madt_begin(BIG_PHYS, 0xfee00000u);
+	madt_lapic(&b, 0, 0, ACPI_MADT_CPU_ENABLED);
 	for (unsigned i = 0; i < ACPI_MADT_MAX_IOAPICS + 3; i++)
 		madt_ioapic(&b, (uint8_t)i, 0xfec00000u + i * 0x1000, i * 24);
 	for (unsigned i = 0; i < ACPI_MADT_MAX_OVERRIDES + 2; i++)
@@ -684,6 +685,36 @@ TEST(madt_duplicate_apic_id)
 	madt_x2apic(&b, 3, 9, ACPI_MADT_CPU_ENABLED);
 	madt_end(&b);
 	CHECK_EQ(acpi_madt_parse(at(MADT_PHYS), b.len, &m), CAPOS_ERR_ACPI_MALFORMED);
+}
+
+TEST(madt_zero_ioapic_address)
+{
+	static struct acpi_madt m;
+	struct madt_builder b = madt_begin(MADT_PHYS, 0xfee00000u);
+	madt_lapic(&b, 0, 0, ACPI_MADT_CPU_ENABLED);
+	madt_ioapic(&b, 0, 0, 0);
+	madt_end(&b);
+	CHECK_EQ(acpi_madt_parse(at(MADT_PHYS), b.len, &m), CAPOS_ERR_ACPI_MALFORMED);
+}
+
+TEST(madt_without_usable_cpu)
+{
+	static struct acpi_madt m;
+	struct madt_builder b = madt_begin(MADT_PHYS, 0xfee00000u);
+	madt_ioapic(&b, 0, 0xfec00000u, 0);
+	madt_end(&b);
+	CHECK_EQ(acpi_madt_parse(at(MADT_PHYS), b.len, &m), CAPOS_ERR_ACPI_MALFORMED);
+	b = madt_begin(MADT_PHYS, 0xfee00000u);
+	madt_lapic(&b, 0, 0, 0); /* listed, but neither enabled nor online-capable */
+	madt_end(&b);
+	CHECK_EQ(acpi_madt_parse(at(MADT_PHYS), b.len, &m), CAPOS_ERR_ACPI_MALFORMED);
+	/* the minimal valid MADT: one enabled CPU */
+	b = madt_begin(MADT_PHYS, 0xfee00000u);
+	madt_lapic(&b, 0, 0, ACPI_MADT_CPU_ENABLED);
+	madt_end(&b);
+	CHECK_EQ(acpi_madt_parse(at(MADT_PHYS), b.len, &m), CAPOS_OK);
+	CHECK_EQ(m.cpu_count, 1);
+	CHECK_EQ(m.ioapic_count, 0);
 }
 
 TEST(madt_zero_lapic_address_and_bad_signature)
