@@ -80,8 +80,8 @@ static void boot_selftest(const char *cmdline)
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
-	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
-	     "stackguard, heap-double-free, heap-overflow, deadtimer)");
+	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack; "
+	     "kmem's: docs/memory.md; kplat's: deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
