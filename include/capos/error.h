@@ -76,7 +76,8 @@
 	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
 	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
 	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
-	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")   \
+	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -260,6 +260,8 @@ static int plat_timer_init(void)
 	     timer_ref_name(c->ref));
 	plat_log_samples("lapic", c->samples_lapic_hz);
 	plat_log_samples("tsc", c->samples_tsc_hz);
+	if (c->disturbed > 0)
+		klog("timer", "%u disturbed calibration windows measured again", c->disturbed);
 
 	err = timer_start_periodic();
 	if (err != CAPOS_OK)

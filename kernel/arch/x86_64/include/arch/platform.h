@@ -70,15 +70,17 @@ uint64_t hpet_counter_mask(void);
 static inline uint64_t cpu_rdtsc(void)
 {
 	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
 }
 
 #define PIT_HZ 1193182u /* 8254 input clock */
 
-/* Program PIT channel 2 (gate on, speaker off) as a one-shot of `count` input clocks. */
-void pit_oneshot_start(uint16_t count);
-/* Whether the channel-2 one-shot started by pit_oneshot_start has reached zero. */
-bool pit_oneshot_done(void);
+/* Start PIT channel 2 (gate on, speaker off) counting freely, wrapping every 65536. */
+void pit_free_run_start(void);
+/* Channel 2's count, latched, presented as counting up modulo 65536. */
+uint64_t pit_counter(void);
+/* Gate channel 2 off again. */
+void pit_stop(void);
 
 #endif
