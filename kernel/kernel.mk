@@ -29,6 +29,7 @@ KERNEL_SRCS := \
 	$(KERNEL_ARCH)/backtrace.c \
 	$(KERNEL_ARCH)/cpu.c \
 	$(KERNEL_ARCH)/cpufeat.c \
+	$(KERNEL_ARCH)/faulttest.c \
 	$(KERNEL_ARCH)/gdt.c \
 	$(KERNEL_ARCH)/idt.c \
 	$(KERNEL_ARCH)/irq_table.c \
@@ -39,6 +40,8 @@ KERNEL_SRCS := \
 	kernel/panic.c \
 	kernel/ksyms.c \
 	kernel/ksyms_lookup.c \
+	kernel/selftest.c \
+	kernel/selftest_parse.c \
 	lib/fmt/fmt.c
 
 kernel_objs = $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS)))

@@ -8,6 +8,7 @@ KERNEL_SRCS += \
 	kernel/boot/cmdline.c \
 	kernel/mm/frame.c \
 	kernel/mm/kmap.c \
+	kernel/mm/heap.c \
 	kernel/mm/mm.c \
 	kernel/arch/x86_64/paging.c \
 	kernel/arch/x86_64/mmu.c

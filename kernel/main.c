@@ -1,9 +1,14 @@
 /*
  * kmain: the portable kernel's entry, reached from boot.S in long mode on the boot
- * stack. Brings up the console, the CPU, memory and the platform in that order, then
- * (until there is a scheduler and init) ends the run cleanly with "[boot] shutdown: ok"
- * and ARCH_EXIT_SUCCESS. The harness keys on the "[boot] capOS" banner and the
- * shutdown line.
+ * stack with interrupts disabled. Bring-up order, each step relying on the previous:
+ *   1. console (COM1 log, COM2 terminal) and the "[boot] capOS" banner   [kboot]
+ *   2. CPU: GDT/TSS/IST, IDT, NX/SMEP/SMAP/UMIP/WP; faults reported from here [kboot]
+ *   3. boot information, frame allocator, final page tables, heap       [kmem]
+ *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
+ *   5. boot self-tests requested with selftest=<name> (they end the run)
+ * Until there is a scheduler and init, kmain then ends the run cleanly with
+ * "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS. The harness keys on the banner, the
+ * shutdown line, "[panic]" and "[trap]" lines.
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -13,6 +18,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/selftest.h>
 
 #define CAPOS_VERSION "0.1.0"
 
@@ -57,6 +63,27 @@ static void boot_platform(const struct boot_info *bi)
 
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
+/*
+ * selftest=<name> on the command line: run it (it ends the run). kboot's fault tests
+ * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*). kplat's
+ * deadtimer ran (and must have panicked) in boot_platform(). A name nobody knows is a
+ * boot error, so a typo cannot silently skip a test.
+ */
+static void boot_selftest(const char *cmdline)
+{
+	enum selftest_kind k;
+	if (selftest_from_cmdline(cmdline, &k) == CAPOS_OK) {
+		selftest_run(k);        /* returns only for SELFTEST_NONE */
+		return;
+	}
+	mm_selftest(cmdline);
+	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
+		panic("selftest deadtimer: the stopped timer went unnoticed");
+	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
+	     "stackguard, heap-double-free, heap-overflow, deadtimer)");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
 static const char *boot_protocol_name(uint32_t magic)
 {
 	switch (magic) {
@@ -69,15 +96,22 @@ static const char *boot_protocol_name(uint32_t magic)
 _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 {
 	arch_console_init();
+	/* The loader may leave its own output mid-line (GRUB under UEFI ends with a bare
+	 * CR): start the banner on a fresh line so "[boot] capOS" begins a line. */
+	klog_raw("\n");
 	const char *proto = boot_protocol_name(boot_magic);
 	klog("boot", "capOS %s x86_64 (%s, boot info at %#llx)", CAPOS_VERSION,
 	     proto ? proto : "unknown loader", (unsigned long long)boot_info_phys);
 	if (proto == NULL)
 		panic("unrecognised boot loader magic %#x", boot_magic);
+	klog("boot", "console: COM1 kernel log, COM2 user terminal %s",
+	     arch_terminal_present() ? "present" : "absent");
+
+	/* ---- kboot: CPU set-up ---- */
 	arch_cpu_init();
 	boot_report_ksyms();
 
-	/* kmem: boot information, frames, final page tables, heap */
+	/* ---- kmem: boot information, frames, final page tables, heap ---- */
 	if (boot_info_load(boot_magic, boot_info_phys, &kmain_boot_info) != CAPOS_OK)
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	int mm_err = mm_init(&kmain_boot_info);
@@ -86,11 +120,13 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		     mm_err);
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
-	if (cmdline_value_is(kmain_boot_info.cmdline, "selftest", "stackguard"))
-		mm_selftest_stack_guard();
 
-	/* kplat: ACPI, interrupt controllers, timer calibration, periodic tick */
+	/* ---- kplat: ACPI, interrupt controllers, timer calibration, periodic tick
+	 * (after memory: it maps MMIO; handles its own selftest=deadtimer) ---- */
 	boot_platform(&kmain_boot_info);
+
+	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
+	boot_selftest(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

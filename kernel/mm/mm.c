@@ -9,8 +9,10 @@
 
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/cmdline.h>
 #include <kernel/kmap.h>
 #include <kernel/log.h>
+#include <kernel/panic.h>
 
 extern char __image_start[], __image_end[], __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[];
@@ -19,6 +21,7 @@ extern char __ksyms_start[], __ksyms_end[];
 static struct arch_aspace mm_kernel_as; /* [B] the kernel address space */
 static bool mm_tables_live;             /* [B] final tables in CR3 */
 static uint64_t mm_mmio_next = MM_MMIO_BASE; /* [B] bump pointer in the MMIO window */
+static struct heap mm_kheap;            /* [B] the kernel heap */
 
 static uint64_t va_of(const char *sym)
 {
@@ -108,6 +111,94 @@ static int mm_switch_tables(const struct boot_info *bi)
 	return CAPOS_OK;
 }
 
+/* ---- the kernel heap over whole frames ---- */
+
+static int kheap_pages_alloc(void *ctx, size_t npages, void **out)
+{
+	uint64_t phys;
+	int err = frame_alloc_contig(npages, &phys);
+
+	(void)ctx;
+	if (err)
+		return err;
+	*out = phys_to_virt(phys);
+	return CAPOS_OK;
+}
+
+static void kheap_pages_free(void *ctx, void *pages, size_t npages)
+{
+	int err = frame_free_contig(virt_to_phys(pages), npages);
+
+	(void)ctx;
+	if (err)
+		panic("heap: returning %zu frame(s) at %p failed: %s", npages, pages,
+		      capos_error_name(err));
+}
+
+static void kheap_fault(void *ctx, int err, const void *ptr, const char *what)
+{
+	(void)ctx;
+	panic("heap: %s at %p (%s)", what, ptr, capos_error_name(err));
+}
+
+void *kmalloc(size_t size)
+{
+	return heap_alloc(&mm_kheap, size);
+}
+
+void *kzalloc(size_t size)
+{
+	return heap_zalloc(&mm_kheap, size);
+}
+
+void kfree(void *p)
+{
+	heap_free(&mm_kheap, p);
+}
+
+const struct heap *mm_heap(void)
+{
+	return &mm_kheap;
+}
+
+/* Allocates a spread of sizes, checks contents survive, frees everything and
+ * checks every frame came back. */
+static int mm_heap_smoke(void)
+{
+	static const size_t sizes[] = { 1, 24, 100, 500, 1000, 3000, 20000 };
+	uint8_t *p[7 * 4];
+	uint64_t before = frame_free_count();
+	unsigned n = 0;
+
+	for (unsigned r = 0; r < 4; r++)
+		for (unsigned i = 0; i < 7; i++, n++) {
+			p[n] = kmalloc(sizes[i]);
+			if (!p[n])
+				return CAPOS_ERR_NO_MEMORY;
+			for (size_t b = 0; b < sizes[i]; b++)
+				p[n][b] = (uint8_t)(n + b);
+		}
+	for (unsigned k = 0; k < n; k++) {
+		if (p[k][sizes[k % 7] - 1] != (uint8_t)(k + sizes[k % 7] - 1))
+			return CAPOS_ERR_HEAP_OVERFLOW;
+		kfree(p[k]);
+	}
+	if (frame_free_count() != before || mm_kheap.blocks_in_use != 0)
+		return CAPOS_ERR_NO_MEMORY;
+	klog("mm", "heap: smoke ok (%u blocks of 1..20000 bytes, debug checks %s), "
+	     "free frames back to %llu", n, mm_kheap.debug ? "on" : "off",
+	     (unsigned long long)before);
+	return CAPOS_OK;
+}
+
+static int mm_heap_init(void)
+{
+	const struct heap_ops ops = { kheap_pages_alloc, kheap_pages_free, kheap_fault, NULL };
+
+	heap_init(&mm_kheap, &ops, HEAP_DEBUG_DEFAULT);
+	return mm_heap_smoke();
+}
+
 int mm_init(struct boot_info *bi)
 {
 	struct frame_plan plan;
@@ -122,7 +213,7 @@ int mm_init(struct boot_info *bi)
 	err = mm_switch_tables(bi);
 	if (err)
 		return err;
-	return CAPOS_OK;
+	return mm_heap_init();
 }
 
 int mm_map_mmio(uint64_t phys, uint64_t size, volatile void **out)
@@ -177,4 +268,75 @@ _Noreturn void mm_selftest_stack_guard(void)
 	*(volatile uint64_t *)(uintptr_t)(guard + FRAME_SIZE - 8) = 0xdead;
 	klog("mm", "selftest: error: guard page write did not fault");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
+/* Frees a block twice, or overruns one by a byte: the heap must panic. */
+static _Noreturn void mm_selftest_heap(bool overflow)
+{
+	uint8_t *p = kmalloc(40);
+
+	klog("mm", "selftest: heap %s", overflow ? "overflow by one byte" : "double free");
+	if (!p)
+		panic("selftest: kmalloc(40) failed");
+	if (overflow)
+		p[40] = 0;
+	else
+		kfree(p);
+	kfree(p);
+	klog("mm", "selftest: error: heap corruption went undetected");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
+/* Writes to a .rodata object: W^X / CR0.WP must turn it into a #PF. */
+static _Noreturn void mm_selftest_write_rodata(void)
+{
+	static const uint64_t ro_probe = 0x5eed;
+	volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)&ro_probe;
+
+	klog("mm", "selftest: writing to read-only data at %#llx",
+	     (unsigned long long)(uintptr_t)p);
+	*p = 0;
+	klog("mm", "selftest: error: write to read-only data did not fault");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
+/* Calls a `ret` placed in .data: NX must turn the fetch into a #PF. */
+static _Noreturn void mm_selftest_exec_data(void)
+{
+	static uint8_t ret_insn[16] = { 0xc3 };
+	void (*fn)(void) = (void (*)(void))(uintptr_t)ret_insn;
+
+	klog("mm", "selftest: executing from writable data at %#llx",
+	     (unsigned long long)(uintptr_t)ret_insn);
+	fn();
+	klog("mm", "selftest: error: instruction fetch from data did not fault");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
+/* Reads the kernel's load address through the old identity map: must be gone. */
+static _Noreturn void mm_selftest_identity(void)
+{
+	volatile const uint64_t *p = (volatile const uint64_t *)(uintptr_t)KERNEL_PHYS_BASE;
+
+	klog("mm", "selftest: reading the identity-mapped address %#llx",
+	     (unsigned long long)KERNEL_PHYS_BASE);
+	(void)*p;
+	klog("mm", "selftest: error: identity map still present");
+	arch_debug_exit(ARCH_EXIT_FAILURE);
+}
+
+void mm_selftest(const char *cmdline)
+{
+	if (cmdline_value_is(cmdline, "selftest", "identity"))
+		mm_selftest_identity();
+	if (cmdline_value_is(cmdline, "selftest", "write-rodata"))
+		mm_selftest_write_rodata();
+	if (cmdline_value_is(cmdline, "selftest", "exec-data"))
+		mm_selftest_exec_data();
+	if (cmdline_value_is(cmdline, "selftest", "stackguard"))
+		mm_selftest_stack_guard();
+	if (cmdline_value_is(cmdline, "selftest", "heap-double-free"))
+		mm_selftest_heap(false);
+	if (cmdline_value_is(cmdline, "selftest", "heap-overflow"))
+		mm_selftest_heap(true);
 }

@@ -9,3 +9,4 @@ $(eval $(call host_test,kmem_bootinfo,$(KMEM_BOOT_SRCS) tests/host/kernel/bootin
 $(eval $(call host_test,kmem_cmdline,kernel/boot/cmdline.c tests/host/kernel/cmdline_test.c))
 $(eval $(call host_test,kmem_frame,kernel/mm/frame.c tests/host/kernel/frame_test.c))
 $(eval $(call host_test,kmem_paging,kernel/arch/x86_64/paging.c kernel/mm/kmap.c tests/host/kernel/paging_test.c))
+$(eval $(call host_test,kmem_heap,kernel/mm/heap.c tests/host/kernel/heap_test.c))

@@ -17,9 +17,9 @@
  *
  * Guard-page hook: boot_stack_guard is a page-aligned, otherwise unused page directly
  * below the boot stack. The early tables still map it (2 MiB pages); kmem's final
- * tables must leave [boot_stack_guard, boot_stack_guard + PAGE_SIZE) unmapped (see
- * arch_boot_stack_guard() in kernel/arch.h), turning a boot-stack overflow into a #PF
- * that reaches the double-fault IST handler.
+ * tables leave it unmapped (it is listed by arch_stack_guard_pages() in
+ * kernel/arch.h, with the IST stacks' guards), so a boot-stack overflow becomes a #PF
+ * whose delivery fails and escalates to the double-fault handler on its IST stack.
  */
 #include <arch/memlayout.h>
 

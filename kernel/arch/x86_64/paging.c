@@ -120,6 +120,8 @@ static uint64_t *walk(struct arch_aspace *as, uint64_t va, int level, bool creat
 				*err = CAPOS_ERR_MM_ALREADY_MAPPED;
 				return NULL;
 			}
+			if (flags & ARCH_MM_USER)
+				*e |= PTE_U; /* a user leaf needs U on every level */
 		} else {
 			if (!create) {
 				*err = CAPOS_ERR_MM_NOT_MAPPED;

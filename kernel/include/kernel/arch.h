@@ -77,6 +77,23 @@ void arch_cpu_init(void);
 void arch_user_access_begin(void);
 void arch_user_access_end(void);
 
+/* Deliberate faults for the boot self-tests (selftest=pf|gp|df|stack). */
+enum arch_fault_test {
+	ARCH_FAULT_TEST_PF,     /* page fault: write to an unmapped address */
+	ARCH_FAULT_TEST_GP,     /* general protection: non-canonical load */
+	ARCH_FAULT_TEST_DF,     /* double fault: fault with an unusable stack */
+	ARCH_FAULT_TEST_STACK,  /* boot stack overflow into its guard page (-> #DF) */
+};
+
+/*
+ * Raise the fault `t`. The trap handler reports it and ends the run, so this returns
+ * only if no fault happened (a test failure the caller must report).
+ */
+void arch_fault_test(enum arch_fault_test t);
+
+/* The address the test touches (CR2 of the resulting #PF, or the faulting operand). */
+uint64_t arch_fault_test_address(enum arch_fault_test t);
+
 /* Saved register state of an interrupted context (layout: arch/trap.h). */
 struct arch_trap_frame;
 

@@ -14,6 +14,7 @@
 #include <arch/memlayout.h>
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
+#include <kernel/heap.h>
 
 /* Device (MMIO) mappings live in this window of the kernel half. */
 #define MM_MMIO_BASE 0xFFFFFF0000000000ull
@@ -42,6 +43,19 @@ static inline uint64_t virt_to_phys(const void *p)
 int mm_init(struct boot_info *bi);
 
 /*
+ * Kernel heap (kernel/mm/heap.c over whole frames through the direct map). kmalloc:
+ * 16-byte-aligned block, NULL for size 0, sizes over HEAP_MAX_ALLOC, or exhaustion.
+ * kfree(NULL) is a no-op; a double free, overrun or foreign pointer panics with the
+ * typed error (debug builds). kzalloc: zeroed kmalloc.
+ */
+void *kmalloc(size_t size);
+void *kzalloc(size_t size);
+void kfree(void *p);
+
+/* Heap statistics (live blocks, bytes, pages), for tests and the boot report. */
+const struct heap *mm_heap(void);
+
+/*
  * Maps the device registers at [phys, phys + size) uncached, read-write, never
  * executable, at a fresh address in the MMIO window; *out points at `phys`.
  * Errors: CAPOS_ERR_INVALID (size 0 or range wraps), CAPOS_ERR_UNSUPPORTED (before
@@ -55,6 +69,18 @@ int mm_map_mmio(uint64_t phys, uint64_t size, volatile void **out);
  * CAPOS_ERR_MM_NOT_MAPPED.
  */
 int mm_direct_range(uint64_t phys, uint64_t len, const void **out);
+
+/*
+ * Runs the memory self-test named by the kernel command line's `selftest=` value,
+ * if it is one of kmem's: "stackguard" (write to the boot stack's guard page: the
+ * trap handler must report a #PF), "write-rodata" and "exec-data" (a write to
+ * .rodata and a call into .data must each be a #PF: per-section permissions and NX
+ * in force), "identity" (a read through the boot identity map must be a #PF),
+ * "heap-double-free", "heap-overflow" (the heap must panic with the
+ * typed error). Returns only if the name is not kmem's; a
+ * self-test that does not fault ends the run with the failure status.
+ */
+void mm_selftest(const char *cmdline);
 
 /*
  * Self-test: writes to the guard page below the boot stack, which must fault

@@ -109,6 +109,34 @@ TEST(paging_map_query_4k_flags_and_raw_bits)
 	free(f);
 }
 
+TEST(paging_user_leaf_sets_user_on_every_level)
+{
+	struct fake_src *f = src_new(FAKE_FRAMES);
+	struct arch_aspace as;
+	uint64_t *t;
+	unsigned fl;
+	uint64_t pa;
+
+	CHECK_EQ(as_new(&as, f, true), CAPOS_OK);
+	/* a supervisor page first creates the tables without U ... */
+	CHECK_EQ(arch_mm_map(&as, 0x400000, 0x9000, 0x1000, 0), CAPOS_OK);
+	/* ... then a user page beside it must still be reachable from user mode */
+	CHECK_EQ(arch_mm_map(&as, 0x401000, 0xa000, 0x1000, ARCH_MM_USER | ARCH_MM_WRITE),
+		 CAPOS_OK);
+	t = fake_virt(f, as.root_phys);
+	for (int l = 3; l > 0; l--) {
+		uint64_t e = t[(0x401000ull >> (12 + 9 * l)) & 511];
+
+		CHECK_UEQ(e & 4, 4);
+		t = fake_virt(f, e & 0x000ffffffffff000ull);
+	}
+	CHECK_UEQ(t[1] & 7, 7);
+	CHECK_UEQ(t[0] & 4, 0);
+	CHECK_EQ(arch_mm_query(&as, 0x401000, &pa, &fl), CAPOS_OK);
+	CHECK_EQ(fl, ARCH_MM_USER | ARCH_MM_WRITE);
+	free(f);
+}
+
 TEST(paging_nx_off_when_cpu_lacks_it)
 {
 	struct fake_src *f = src_new(FAKE_FRAMES);
