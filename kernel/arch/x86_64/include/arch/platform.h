@@ -26,6 +26,8 @@
 
 /* Remap the 8259 pair to VEC_PIC_BASE and mask every line. Never fails. */
 void pic_disable(void);
+/* Acknowledge a spurious IRQ 15 (VEC_PIC_SPURIOUS_SLAVE): EOI to the master only. */
+void pic_spurious_slave_ack(void);
 
 /*
  * Enable this CPU's local APIC at `phys` (from the MADT): software-enable with the
@@ -36,14 +38,22 @@ void pic_disable(void);
 int lapic_init(uint64_t phys);
 /* Program LINT pin `lint` (0 or 1) as NMI with the MADT's MPS INTI `mps_flags`. */
 void lapic_set_nmi_pin(uint8_t lint, uint16_t mps_flags);
+/* This CPU's xAPIC ID (bits 31:24 of the ID register). Precondition: lapic_init. */
 uint32_t lapic_id(void);
+/* The version register: version in bits 7:0, highest LVT index in bits 23:16. */
 uint32_t lapic_version(void);
+/* Signal end of interrupt; every handler of a LAPIC-delivered vector except the
+ * spurious one calls it once. */
 void lapic_eoi(void);
+/* Latch and return the error status register (ESR), clearing it. */
+uint32_t lapic_error_status(void);
 /* One-shot, masked, divide-by-16, count from 0xffffffff: a free-running down-counter. */
 void lapic_timer_start_free(void);
+/* The timer's current count (counts down from the initial count). */
 uint32_t lapic_timer_current(void);
 /* Periodic interrupt on `vector` every `count` ticks of the divide-by-16 clock. */
 void lapic_timer_start_periodic(uint8_t vector, uint32_t count);
+/* Mask the timer and clear its count: no further timer interrupts. */
 void lapic_timer_stop(void);
 
 /*
