@@ -2,8 +2,8 @@
  * The Cap'n Proto builder: a message assembled in caller-donated buffers (one
  * segment each, plus an optional grow hook), object allocation with near, far and
  * double-far pointers, the struct/list/Text/Data/capability initialisers of capnp.h,
- * and standard-framing serialization. Buffers are zeroed as they are handed over, so
- * every fresh object reads as its defaults. No allocator is needed; the kernel
+ * and standard-framing serialization. Each allocation is zeroed as it is made, so
+ * every fresh object reads as its defaults and untouched buffer space costs nothing. No allocator is needed; the kernel
  * donates frames, host code donates arrays.
  */
 #include "internal.h"
@@ -31,7 +31,6 @@ static int add_segment(struct capnp_builder *b, void *buf, size_t bytes)
 	b->segs[b->nsegs].data = buf;
 	b->segs[b->nsegs].cap_words = (uint32_t)(bytes / CAPNP_WORD);
 	b->segs[b->nsegs].used_words = 0;
-	__builtin_memset(buf, 0, bytes / CAPNP_WORD * CAPNP_WORD);
 	b->nsegs++;
 	return 0;
 }
@@ -50,7 +49,8 @@ int capnp_builder_init(struct capnp_builder *b, struct capnp_bseg *segs, uint32_
 		return CAPOS_ERR_BUFFER_TOO_SMALL;
 	if ((err = add_segment(b, buf, bytes)) != 0)
 		return err;
-	b->segs[0].used_words = 1; /* the root pointer */
+	capnp_st64(b->segs[0].data, 0); /* the root pointer, initially null */
+	b->segs[0].used_words = 1;
 	return 0;
 }
 
@@ -79,6 +79,8 @@ static bool seg_alloc(struct capnp_bseg *s, uint64_t words, uint32_t *off)
 		return false;
 	*off = s->used_words;
 	s->used_words += (uint32_t)words;
+	/* Zero on allocation, not on donation: only touched memory is cleared. */
+	__builtin_memset(s->data + (size_t)*off * CAPNP_WORD, 0, (size_t)words * CAPNP_WORD);
 	return true;
 }
 

@@ -29,12 +29,21 @@ static uint16_t data_words(const uint8_t *data, uint32_t bytes, unsigned flags)
 	return (uint16_t)words;
 }
 
-static uint16_t ptr_words(const uint8_t *ptrs, uint16_t count, unsigned flags)
+/* Pointers of s, trimmed of trailing null pointers if asked. A far pointer whose
+ * landing pad is null counts as null, so canonical form is a fixed point. */
+static uint16_t ptr_words(const struct capnp_struct_reader *s, unsigned flags)
 {
+	uint16_t count = s->ptr_count;
+
 	if (!(flags & CAPNP_COPY_CANONICAL))
 		return count;
-	while (count > 0 && capnp_ld64(ptrs + (size_t)(count - 1) * CAPNP_WORD) == 0)
+	while (count > 0) {
+		struct capnp_ptr_reader p = capnp_struct_ptr(s, (uint16_t)(count - 1));
+		enum capnp_ptr_kind kind;
+		if (capnp_ptr_kind(&p, &kind) != 0 || kind != CAPNP_PTR_NULL)
+			break;
 		count--;
+	}
 	return count;
 }
 
@@ -61,7 +70,7 @@ int capnp_ptr_copy_struct(const struct capnp_ptr_builder *dst,
 {
 	struct capnp_struct_builder sb;
 	uint16_t dw = data_words(src->data, src->data_bytes, flags);
-	uint16_t pc = ptr_words(src->ptrs, src->ptr_count, flags);
+	uint16_t pc = ptr_words(src, flags);
 	int err;
 
 	if ((err = capnp_ptr_init_struct(dst, dw, pc, &sb)) != 0)
@@ -79,7 +88,7 @@ static int copy_struct_list(const struct capnp_ptr_builder *dst,
 	for (uint32_t i = 0; i < src->len; i++) {
 		struct capnp_struct_reader e = capnp_list_struct(src, i);
 		uint16_t d = data_words(e.data, e.data_bytes, flags);
-		uint16_t p = ptr_words(e.ptrs, e.ptr_count, flags);
+		uint16_t p = ptr_words(&e, flags);
 		dw = d > dw ? d : dw;
 		pc = p > pc ? p : pc;
 	}

@@ -765,7 +765,7 @@ static int do_canon(const uint8_t *buf, size_t len)
 {
 	struct capnp_msg m;
 	struct capnp_ptr_reader rp;
-	size_t words, cap = len + 64;
+	size_t words, cap = (len + 64) & ~(size_t)7;
 	uint8_t *out = aligned_alloc(8, cap);
 	int err;
 
