@@ -51,12 +51,12 @@ static void raw_init(uint32_t words)
 
 static uint64_t struct_ptr(int32_t off, uint16_t dw, uint16_t pc)
 {
-	return ((uint64_t)(uint32_t)(off << 2)) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48);
+	return ((uint64_t)((uint32_t)off << 2)) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48);
 }
 
 static uint64_t list_ptr(int32_t off, unsigned elem, uint32_t n)
 {
-	return ((uint64_t)(uint32_t)(off << 2) | 1) | ((uint64_t)elem << 32) | ((uint64_t)n << 35);
+	return ((uint64_t)((uint32_t)off << 2) | 1) | ((uint64_t)elem << 32) | ((uint64_t)n << 35);
 }
 
 TEST(gen_defaults_on_empty_struct)
@@ -507,4 +507,27 @@ TEST(gen_multi_segment_round_trip)
 	}
 	CHECK_STREQ(t.str, "tag");
 	CHECK_EQ(capnp_msg_error(&m), 0);
+}
+
+/* A struct whose `next` pointer points at itself: following it through the generated
+ * getter ends with the nesting limit, never a loop or a crash. */
+TEST(gen_hostile_pointer_cycle_hits_nesting_limit)
+{
+	struct test_Chain_r r;
+	int err = 0;
+	unsigned steps;
+
+	memset(raw, 0, sizeof raw);
+	raw[0] = struct_ptr(0, 1, 1);  /* root: Chain at word 1 (data word 1, ptr word 2) */
+	raw[2] = struct_ptr(-2, 1, 1); /* next -> word 2 + 1 - 2 = word 1: itself */
+	raw[1] = 5;                    /* value */
+	raw_init(3);
+	CHECK_EQ(test_Chain_read_root(&raw_msg, &r), 0);
+	for (steps = 0; steps < 10000 && err == 0; steps++) {
+		CHECK_EQ(test_Chain_get_value(&r), 5);
+		err = test_Chain_get_next(&r, &r);
+	}
+	CHECK_EQ(err, CAPOS_ERR_CAPNP_NESTING_LIMIT);
+	CHECK(steps <= CAPNP_DEFAULT_NESTING + 1);
+	CHECK_EQ(test_Chain_get_value(&r), 0); /* the empty struct after the error */
 }

@@ -114,6 +114,12 @@ struct Newer {
   c @2 :Text = "cee";
 }
 
+struct Chain {
+  # A recursive type, for pointer-cycle and depth tests.
+  next @0 :Chain;
+  value @1 :UInt32;
+}
+
 interface Calculator {
   # An interface for the dispatch skeleton tests.
   add @0 (a :Int64, b :Int64) -> (sum :Int64);
