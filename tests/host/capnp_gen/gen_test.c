@@ -116,7 +116,7 @@ TEST(gen_defaults_are_xored_on_the_wire)
 	static const uint8_t zero[test_Defaults_DATA_WORDS * 8];
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Defaults_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_Defaults_build_root(&fx.b, &b), 0);
 	test_Defaults_set_b(&b, true);
 	test_Defaults_set_i8(&b, -123);
 	test_Defaults_set_i16(&b, -12345);
@@ -158,7 +158,7 @@ TEST(gen_struct_size_evolution)
 	struct capnp_text t;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Older_init_root(&fx.b, &ob), 0);
+	CHECK_EQ(test_Older_build_root(&fx.b, &ob), 0);
 	test_Older_set_a(&ob, 5);
 	CHECK_EQ(fixture_read(), 0);
 	CHECK_EQ(test_Newer_read_root(&fx.m, &nr), 0);
@@ -169,7 +169,7 @@ TEST(gen_struct_size_evolution)
 	CHECK_STREQ(t.str, "cee");
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Newer_init_root(&fx.b, &nb), 0);
+	CHECK_EQ(test_Newer_build_root(&fx.b, &nb), 0);
 	test_Newer_set_a(&nb, 6);
 	test_Newer_set_b(&nb, 7);
 	CHECK_EQ(test_Newer_set_c(&nb, "x", 1), 0);
@@ -191,7 +191,7 @@ TEST(gen_unions_and_groups)
 	struct capnp_text t;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_AllTypes_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
 	test_AllTypes_set_number(&b, -77);
 	ob = test_AllTypes_init_outer(&b);
 	cb = test_AllTypes_outer_init_choice(&ob);
@@ -230,7 +230,7 @@ TEST(gen_capabilities_are_indexes)
 	uint32_t cap = 0;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_AllTypes_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
 	CHECK_EQ(test_AllTypes_set_ifaceField(&b, 5), 0);
 	CHECK_EQ(fixture_read(), 0);
 	CHECK_EQ(test_AllTypes_read_root(&fx.m, &r), 0);
@@ -423,7 +423,7 @@ TEST(gen_hostile_builder_arena_full)
 	struct test_AllTypes_b ab;
 
 	CHECK_EQ(capnp_builder_init(&b, segs, 1, small, sizeof small), 0);
-	CHECK_EQ(test_AllTypes_init_root(&b, &ab), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(test_AllTypes_build_root(&b, &ab), CAPOS_ERR_NO_MEMORY);
 	CHECK_EQ(capnp_builder_error(&b), CAPOS_ERR_NO_MEMORY);
 }
 
@@ -442,7 +442,7 @@ TEST(gen_init_blobs_and_typed_any_pointer)
 	uint8_t *dp;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_AllTypes_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
 	CHECK_EQ(test_AllTypes_init_textField(&b, 3, &tp), 0);
 	memcpy(tp, "xyz", 3);
 	CHECK_EQ(test_AllTypes_init_dataField(&b, 2, &dp), 0);
@@ -485,7 +485,7 @@ TEST(gen_multi_segment_round_trip)
 	CHECK_EQ(capnp_builder_add_buffer(&b, s1, sizeof s1), 0);
 	CHECK_EQ(capnp_builder_add_buffer(&b, s2, sizeof s2), 0);
 	CHECK_EQ(capnp_builder_add_buffer(&b, s3, sizeof s3), 0);
-	CHECK_EQ(test_Inner_init_root(&b, &root), 0);
+	CHECK_EQ(test_Inner_build_root(&b, &root), 0);
 	test_Inner_set_id(&root, 3);
 	CHECK_EQ(test_Inner_set_label(&root, "a label long enough to need another segment", 44), 0);
 	CHECK_EQ(test_Inner_init_tags(&root, 20, &tags), 0);

@@ -118,6 +118,10 @@ struct Chain {
   # A recursive type, for pointer-cycle and depth tests.
   next @0 :Chain;
   value @1 :UInt32;
+  root @2 :Inner;
+  # Named like a generated whole-struct function (N_build_root): must not collide.
+  which @3 :UInt8;
+  list @4 :List(Inner);
 }
 
 interface Calculator {
