@@ -3,7 +3,7 @@
  * C accessors for the Cap'n Proto schema capnp/schema.capnp over lib/capnp: type ids,
  * enums, constants, struct readers (X_get_F, X_has_F, X_which) and builders
  * (X_set_F, X_init_F), interface method ordinals, client request builders
- * and server dispatch skeletons. See docs/capnp-generator.md.
+ * and server dispatch skeletons. See docs/capnp.md section 2.
  */
 #ifndef CAPNPC_C_CAPNP_SCHEMA_CAPNP_H
 #define CAPNPC_C_CAPNP_SCHEMA_CAPNP_H
