@@ -166,6 +166,27 @@ def test_seed(seed, tmp):
         report(False, case, str(e))
 
 
+def test_large(tmp):
+    """Primitive lists of 65536+ elements (every element size) both ways."""
+    case = "large-lists"
+    try:
+        prefix = os.path.join(tmp, "large")
+        helper("emit", "7001", "0", str(0x100), prefix)
+        framed = open(prefix + ".bin", "rb").read()
+        want = open(prefix + ".txt", "rb").read()
+        if capnp("convert", "binary:text", "--short", SCHEMA, "AllTypes", data=framed) != want:
+            raise RuntimeError("text differs")
+        if capnp("convert", "binary:canonical", data=framed) != open(prefix + ".canon", "rb").read():
+            raise RuntimeError("canonical form differs")
+        multi = capnp("convert", "binary:binary", "--segment-size=4000", data=framed)
+        if nsegs(multi) < 2:
+            raise RuntimeError("capnp produced a single segment")
+        helper("check-large", "7001", data=multi)
+        report(len(framed) > 500000, case, f"message only {len(framed)} bytes")
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        report(False, case, str(e))
+
+
 def test_reference():
     cases = [
         ("constall", ["eval", "--binary", SCHEMA, "constAll"], None, "constall"),
@@ -209,6 +230,7 @@ def main():
         report(False, "layout", str(e))
     test_reference()
     with tempfile.TemporaryDirectory() as tmp:
+        test_large(tmp)
         for seed in range(1, SEEDS + 1):
             test_seed(seed, tmp)
     # The text:binary path must carry a real share of the seeds.

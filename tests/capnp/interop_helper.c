@@ -7,7 +7,8 @@
  * messages (constants, defaults, schema evolution) and expose pack/unpack/canonical.
  *
  *   emit SEED SEGWORDS FLAGS OUT   write OUT.bin (framed), OUT.txt, OUT.canon
- *   check[-noany] SEED < framed    exit 0 iff every field matches the draws
+ *                                  (FLAGS: builder flags | 0x100 large lists)
+ *   check[-noany|-large] SEED      exit 0 iff the framed stdin matches the draws
  *                                  (-noany: anyField was left out of capnp's input)
  *   canon < framed > canonical     pack < raw > packed      unpack < packed > raw
  *   constall | defaults-empty | defaults-zero | old-as-new | new-as-old  < framed
@@ -25,6 +26,7 @@
 #include "interop_layout.h"
 
 #define MAX_SEGS 8192
+#define EMIT_LARGE 0x100u /* emit FLAGS bit: large primitive lists */
 
 /* A one-shot process: buffers live until exit on purpose (lib/capnp allocates nothing). */
 const char *__asan_default_options(void);
@@ -108,6 +110,7 @@ struct gen {
 	int fails;
 	int depth;
 	bool no_any;      /* CHECK: anyField was stripped from the text capnp parsed */
+	bool large;       /* primitive lists get 65536+ elements (crossing 2^16) */
 };
 
 static uint64_t rnd(struct gen *g)
@@ -312,7 +315,7 @@ static void v_prim_list(struct gen *g, const struct capnp_ptr_builder *p,
 	static const unsigned bits_of[] = { 0, 1, 8, 16, 32, 64 };
 	struct capnp_list_builder lb;
 	struct capnp_list_reader lr;
-	uint32_t len = rlen(g);
+	uint32_t len = rlen(g) + (g->large && g->depth == 0 ? 65536 + rn(g, 1000) : 0);
 	unsigned bits = bits_of[es];
 
 	if (g->mode == BUILD) {
@@ -696,7 +699,7 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	struct capnp_builder b;
 	struct capnp_struct_builder root;
 	struct sbuf text = { 0, 0, 0 };
-	struct gen g = { seed, BUILD, &text, 0, 0, false };
+	struct gen g = { seed, BUILD, &text, 0, 0, false, (flags & EMIT_LARGE) != 0 };
 	char path[512];
 	size_t n, words;
 	uint32_t first = seg_words ? seg_words : 1 << 16;
@@ -710,7 +713,7 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	if (capnp_builder_init_root(&b, ALLTYPES_DW, ALLTYPES_PC, &root))
 		return 2;
 	/* After the root: capnp's format sniffing wants a near root pointer. */
-	b.flags = flags;
+	b.flags = flags & ~EMIT_LARGE;
 	gen_all(&g, (struct node){ &root, 0 });
 	if (g.fails || capnp_builder_error(&b)) {
 		fprintf(stderr, "build failed: %s\n", capos_error_name(capnp_builder_error(&b)));
@@ -744,11 +747,11 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	return 0;
 }
 
-static int do_check(uint64_t seed, const uint8_t *buf, size_t len, bool no_any)
+static int do_check(uint64_t seed, const uint8_t *buf, size_t len, bool no_any, bool large)
 {
 	struct capnp_msg m;
 	struct capnp_struct_reader root;
-	struct gen g = { seed, CHECK, 0, 0, 0, no_any };
+	struct gen g = { seed, CHECK, 0, 0, 0, no_any, large };
 
 	if (read_framed(&m, buf, len) || capnp_msg_root_struct(&m, &root))
 		return 1;
@@ -963,9 +966,11 @@ int main(int argc, char **argv)
 			       (unsigned)strtoul(argv[4], 0, 0), argv[5]);
 	in = slurp(stdin, &len);
 	if (!strcmp(mode, "check") && argc == 3)
-		return do_check(strtoull(argv[2], 0, 0), in, len, false);
+		return do_check(strtoull(argv[2], 0, 0), in, len, false, false);
 	if (!strcmp(mode, "check-noany") && argc == 3)
-		return do_check(strtoull(argv[2], 0, 0), in, len, true);
+		return do_check(strtoull(argv[2], 0, 0), in, len, true, false);
+	if (!strcmp(mode, "check-large") && argc == 3)
+		return do_check(strtoull(argv[2], 0, 0), in, len, false, true);
 	if (!strcmp(mode, "canon"))
 		return do_canon(in, len);
 	if (!strcmp(mode, "pack") || !strcmp(mode, "unpack"))
