@@ -10,7 +10,8 @@
  *   -1   .. -63    general and kernel object errors
  *   -64  .. -127   boot and platform (Multiboot2, ACPI, memory map)
  *   -128 .. -191   Cap'n Proto message encoding/decoding (lib/capnp)
- *   -192 .. -255   capability ring transport (reserved for the ring issue)
+ *   -192 .. -199   Cap'n Proto generator and generated dispatch (tools/capnpc-c)
+ *   -200 .. -255   capability ring transport (reserved for the ring issue)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -76,7 +77,28 @@
 	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
 	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
 	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
-	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")   \
+	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again") \
+	/* Cap'n Proto runtime (lib/capnp, capnp-rt): -128 .. -191 */               \
+	X(CAPOS_ERR_CAPNP_OUT_OF_BOUNDS, -128, "capnp object extends outside its segment") \
+	X(CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT, -129, "capnp traversal limit (words read) exceeded") \
+	X(CAPOS_ERR_CAPNP_NESTING_LIMIT, -130, "capnp pointer nesting limit exceeded") \
+	X(CAPOS_ERR_CAPNP_BAD_POINTER, -131, "capnp pointer malformed (reserved kind or bits)") \
+	X(CAPOS_ERR_CAPNP_SEGMENT_MISSING, -132, "capnp far pointer names a segment not in the message") \
+	X(CAPOS_ERR_CAPNP_TRUNCATED_FRAMING, -133, "capnp segment table or segments truncated") \
+	X(CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134, "capnp segment count zero, overflowing or over the limit") \
+	X(CAPOS_ERR_CAPNP_WRONG_POINTER_KIND, -135, "capnp pointer kind differs from the schema type") \
+	X(CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE, -136, "capnp list element size incompatible with the schema type") \
+	X(CAPOS_ERR_CAPNP_BAD_LANDING_PAD, -137, "capnp far-pointer landing pad malformed") \
+	X(CAPOS_ERR_CAPNP_TEXT_NOT_TERMINATED, -138, "capnp Text not NUL-terminated") \
+	X(CAPOS_ERR_CAPNP_SEGMENT_SIZE, -139, "capnp size not a whole number of words or too large") \
+	X(CAPOS_ERR_CAPNP_BAD_INLINE_COMPOSITE, -140, "capnp inline-composite tag malformed or inconsistent") \
+	X(CAPOS_ERR_CAPNP_PACKED_TRUNCATED, -141, "capnp packed input ends inside a run") \
+	X(CAPOS_ERR_CAPNP_LIST_TOO_LONG, -142, "capnp list or object larger than the format allows") \
+	/* Cap'n Proto generator and generated code (tools/capnpc-c, capnp-gen): -192 .. -199 */ \
+	X(CAPOS_ERR_CAPNP_UNIMPLEMENTED, -192, "method ordinal not implemented by this interface") \
+	X(CAPOS_ERR_CAPNP_SCHEMA_UNSUPPORTED, -193, "schema uses a feature capnpc-c does not generate") \
+	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194, "CodeGeneratorRequest inconsistent (dangling id, bad layout)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
