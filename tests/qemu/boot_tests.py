@@ -33,7 +33,7 @@ import harness  # noqa: E402
 from harness import BANNER, BUILD, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
-TEST_LOG_DIR = TEST_ISO_DIR
+TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
 
 

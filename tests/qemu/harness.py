@@ -17,7 +17,9 @@ Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max 
 SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
 at 0xf4. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
-<log_dir>/<name>.com2.log.
+<log_dir>/<name>.com2.log. The default log_dir is build/tests/qemu/logs/<suite>/,
+<suite> being the running script's name, so suites running side by side never share
+a log file even when their test ids collide.
 
 Exit statuses: the guest writes v to port 0xf4 and QEMU exits with (v<<1)|1.
   33 (guest 0x10) clean shutdown     35 (guest 0x11) kernel panic or fault
@@ -191,13 +193,19 @@ def _stop(proc):
         proc.wait()
 
 
+def default_log_dir():
+    """build/tests/qemu/logs/<name of the running script without .py>."""
+    suite = os.path.splitext(os.path.basename(sys.argv[0] or "harness"))[0] or "harness"
+    return os.path.join(BUILD, "tests", "qemu", "logs", suite)
+
+
 def run(boot, name, log_dir=None):
     """Boots `boot` once and returns a Result. Never raises for guest behaviour; raises
     FileNotFoundError if an input (kernel, module, ISO, firmware) is missing."""
     missing = check_inputs(boot)
     if missing:
         raise FileNotFoundError("missing input: " + ", ".join(missing))
-    log_dir = log_dir or os.path.join(BUILD, "tests", "qemu")
+    log_dir = log_dir or default_log_dir()
     os.makedirs(log_dir, exist_ok=True)
     com1_path = os.path.join(log_dir, f"{name}.com1.log")
     com2_path = os.path.join(log_dir, f"{name}.com2.log")
