@@ -58,7 +58,7 @@ $(ISO_CUT4M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -p "cutmem 4M 4G"
 
 ALL_TARGETS += $(ISO)
-TEST_SUITES += tests/qemu/boot_tests.py
+TEST_SUITES += tests/qemu/harness_test.py tests/qemu/boot_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS)
 
 # ---- developer targets ---------------------------------------------------------------

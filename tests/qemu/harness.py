@@ -183,6 +183,15 @@ def _read_com1(stream, start, lines, log):
         lines.append((time.monotonic() - start, pending.decode("utf-8", "replace").rstrip("\r")))
 
 
+def _read_text(path):
+    """A capture file's text; empty if QEMU never created it (e.g. it failed to start)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
 def _stop(proc):
     """Ends a guest that overran its timeout: SIGTERM, then SIGKILL."""
     proc.terminate()
@@ -228,10 +237,7 @@ def run(boot, name, log_dir=None):
             _stop(proc)
         elapsed = time.monotonic() - start
         reader.join()
-    with open(com2_path, "rb") as f:
-        com2 = f.read().decode("utf-8", "replace")
-    with open(err_path, "rb") as f:
-        stderr = f.read().decode("utf-8", "replace")
+    com2, stderr = _read_text(com2_path), _read_text(err_path)
     return Result(None if timed_out else proc.returncode, timed_out, elapsed, lines, com2,
                   stderr, com1_path, com2_path)
 
