@@ -157,7 +157,9 @@ TESTS = [
           SHUTDOWN_OK]),
     # Smallest RAM QEMU's direct load runs with (with -m 1M the kernel's load address
     # is not RAM and the guest never starts): the kernel boots correctly and accounts
-    # QEMU's 2 MiB map exactly (639 KiB low memory + 1 MiB..1984 KiB).
+    # QEMU's 2 MiB map exactly. kmem's total sums the map's entries below 4 GiB,
+    # reserved ones included: 0-640 KiB, 960 KiB-1 MiB, 1-2 MiB and the 256 KiB BIOS
+    # flash under 4 GiB = 1984 KiB; usable RAM is only 639 + 896 KiB of it.
     clean_boot("tiny-mem-2m", "-m 2M: boots cleanly; [mm] total exactly 1984 KiB, free > 0",
                Boot(mode="direct", mem="2M"), mem_judge=memory_judge(total_kib=1984, max_mib=2)),
     refused_boot("nomod-iso", "GRUB ISO without a boot module: CAPOS_ERR_BOOT_NO_MODULE, exit 35",
