@@ -14,8 +14,9 @@ lines from the serial console:
          (any prefix such as "[bench] " is allowed) and shuts down cleanly (status 33).
 Both go through tests/qemu/harness.py, so they get the same QEMU flags (-accel tcg,
 -cpu max, -nodefaults, ...). Modes:
-  icount (default)  -icount shift=0,sleep=off -smp 1: deterministic; 1 TSC tick = 1
-                    guest instruction, so figures are instructions per op.
+  icount (default)  -icount shift=0,sleep=off -smp 1, plus a fixed guest RNG seed and
+                    RTC base (ICOUNT_ARGS): deterministic; 1 TSC tick = 1 guest
+                    instruction, so figures are instructions per op.
   mttcg             plain TCG, -smp 2 (multi-threaded TCG): wall-clock ns per op, noisy.
 
 Result line grammar (one per workload; see docs/benchmarks.md):
@@ -47,7 +48,14 @@ BUILD = harness.BUILD
 LINUX_DIR = os.path.join(BUILD, "bench", "linux")
 LOG_DIR = os.path.join(BUILD, "bench", "logs")
 
-ICOUNT_ARGS = ["-icount", "shift=0,sleep=off"]
+# icount alone is not enough for bit-identical Linux figures: the guest also reads host
+# randomness (RDRAND/RDSEED, emulated from the host's RNG) and the host's time of day
+# (RTC). Both feed ASLR, hash seeds and slab freelist order, which move path lengths by
+# up to 1-2% between boots. -seed makes QEMU's guest RNG a fixed PRNG; a fixed RTC base
+# on the virtual clock removes the time of day. (Turning RDRAND off instead leaves Linux's
+# CRNG unready, which makes every exec ~20% more expensive: not a realistic baseline.)
+ICOUNT_ARGS = ["-icount", "shift=0,sleep=off", "-seed", "1",
+               "-rtc", "base=2025-01-01T00:00:00,clock=vm"]
 MODES = {
     # mode: (smp, extra QEMU args, figure used in tables, unit)
     "icount": (1, ICOUNT_ARGS, "tsc_per_op", "insn/op"),
@@ -184,6 +192,21 @@ def check_calib(fig, mode):
         return (f"calibration failed: {ops} iterations of a {CALIB_INSNS}-instruction loop "
                 f"took {tsc} ticks, expected {CALIB_INSNS * ops} (1 tick = 1 instruction)")
     return None
+
+
+def determinism_problems(runs, mode):
+    """Under icount, the same command must give bit-identical tick counts in every run;
+    anything else means an input from the host leaked into the guest (see ICOUNT_ARGS).
+    Returns problem strings (empty when deterministic or not in icount mode)."""
+    if mode != "icount" or len(runs) < 2:
+        return []
+    problems = []
+    for name in sorted(runs[0].figures):
+        ticks = [r.figures[name].fields.get("tsc") if name in r.figures and
+                 r.figures[name].status == "ok" else None for r in runs]
+        if None not in ticks and len(set(ticks)) > 1:
+            problems.append(f"{name}: not deterministic under icount: tsc {ticks}")
+    return problems
 
 
 # ---------------------------------------------------------------------------------------
@@ -422,6 +445,9 @@ def main(argv):
                 print(f"  PROBLEM: {p}")
                 failed = True
             runs.append(r)
+        for p in determinism_problems(runs, args.mode):
+            print(f"  PROBLEM: {p}")
+            failed = True
         results[s.name] = runs
         print()
         print(side_table(s.name, runs, plan[s.name], args.mode))

@@ -131,6 +131,20 @@ def ratio_table_uses_both_sides():
     assert "missing" in pipe_row and not pipe_row.rstrip().endswith("0"), pipe_row
 
 
+@case
+def determinism_check():
+    def run(line):
+        f = br.parse_line(line)
+        return br.Run({f.name: f}, [], [], 0.0, "")
+    a = run("bench pipe ops=2 tsc=30 tsc_per_op=15.00")
+    b = run("bench pipe ops=2 tsc=32 tsc_per_op=16.00")
+    assert br.determinism_problems([a, a], "icount") == []
+    probs = br.determinism_problems([a, b], "icount")
+    assert len(probs) == 1 and "pipe: not deterministic" in probs[0], probs
+    assert br.determinism_problems([a, b], "mttcg") == []   # wall clock may vary
+    assert br.determinism_problems([a], "icount") == []
+
+
 # ---- extract_vmlinux ----------------------------------------------------------------------
 
 def make_elf(with_note=True, machine=62):
