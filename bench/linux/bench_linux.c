@@ -321,6 +321,34 @@ struct futex_pair {
 	int failed;
 };
 
+/*
+ * A side whose peer died must not wait forever. A timed FUTEX_WAIT would arm an hrtimer
+ * on every wait and so change the path being measured; instead the driving side arms
+ * alarm(FUTEX_WATCHDOG_S) around the whole run (never reached in a healthy run), the
+ * handler sets a flag, FUTEX_WAIT returns EINTR (no SA_RESTART) and futex_take gives up.
+ */
+#define FUTEX_WATCHDOG_S 120
+
+static volatile sig_atomic_t futex_watchdog_fired;
+
+static void futex_watchdog(int sig)
+{
+	(void)sig;
+	futex_watchdog_fired = 1;
+}
+
+static int futex_watchdog_arm(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = futex_watchdog;
+	futex_watchdog_fired = 0;
+	if (sigaction(SIGALRM, &sa, NULL))
+		return -1;
+	alarm(FUTEX_WATCHDOG_S);
+	return 0;
+}
+
 static long futex_op(_Atomic uint32_t *w, int op, uint32_t val, int private_futex)
 {
 	if (private_futex)
@@ -337,6 +365,10 @@ static int futex_post(_Atomic uint32_t *w, int private_futex)
 static int futex_take(_Atomic uint32_t *w, int private_futex)
 {
 	while (atomic_load_explicit(w, memory_order_acquire) == 0) {
+		if (futex_watchdog_fired) {
+			errno = ETIMEDOUT;
+			return -1;
+		}
 		if (futex_op(w, FUTEX_WAIT, 0, private_futex) < 0 && errno != EAGAIN &&
 		    errno != EINTR)
 			return -1;
@@ -373,14 +405,25 @@ static void *futex_thread_main(void *arg)
 	return NULL;
 }
 
-/* Timed part shared by both variants: warm-up rounds, then `ops` timed rounds. */
+/* Timed part shared by both variants: warm-up rounds, then `ops` timed rounds, under
+ * the watchdog. On failure the peer is told to give up (flag set, its word woken). */
 static int futex_drive(struct bench_result *res, struct futex_pair *fp, long ops, long warm)
 {
-	if (futex_main_rounds(fp, warm))
+	if (futex_watchdog_arm())
 		return -1;
-	span_begin(&res->span);
-	int rc = futex_main_rounds(fp, ops);
-	span_end(&res->span);
+	int rc = futex_main_rounds(fp, warm);
+	if (rc == 0) {
+		span_begin(&res->span);
+		rc = futex_main_rounds(fp, ops);
+		span_end(&res->span);
+	}
+	alarm(0);
+	if (rc) {
+		int saved = errno;
+		futex_watchdog_fired = 1;
+		(void)futex_op(&fp->to_peer, FUTEX_WAKE, 1, fp->private_futex);
+		errno = saved;
+	}
 	return rc;
 }
 
@@ -401,8 +444,10 @@ static void futex_proc(struct bench_result *res, long ops, int peer_cpu)
 	}
 	if (pid == 0)
 		_exit(pin_to_cpu(peer_cpu) || futex_peer_loop(fp) ? 3 : 0);
-	if (futex_drive(res, fp, ops, warm))
+	if (futex_drive(res, fp, ops, warm)) {
 		fail(res, "futex-rounds");
+		kill(pid, SIGKILL); /* it may be waiting for a post that will never come */
+	}
 	if (reap_ok(pid) && res->status == BENCH_OK)
 		fail(res, "futex-child");
 	res->ops = ops;
@@ -424,7 +469,7 @@ static void futex_thread(struct bench_result *res, long ops, int peer_cpu)
 	}
 	if (futex_drive(res, &fp, ops, warm))
 		fail(res, "futex-rounds");
-	pthread_join(th, NULL);
+	pthread_join(th, NULL); /* on failure futex_drive has told the peer to give up */
 	if (fp.failed && res->status == BENCH_OK) {
 		errno = EIO;
 		fail(res, "futex-thread");
