@@ -328,13 +328,21 @@ def _print_summary(com1_path):
             print("  " + line, file=sys.stderr)
 
 
-def cmd_run(args):
-    """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
-    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+def interactive_boot(args):
+    """boot_from_args() for `run` and `gdb`, or None after naming the missing inputs."""
     boot = boot_from_args(args)
     missing = check_inputs(boot)
     if missing:
         print("harness: missing input: " + ", ".join(missing), file=sys.stderr)
+        return None
+    return boot
+
+
+def cmd_run(args):
+    """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
+    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+    boot = interactive_boot(args)
+    if boot is None:
         return 2
     os.makedirs(os.path.dirname(os.path.abspath(args.com1)), exist_ok=True)
     with Firmware(boot) as fw:
@@ -361,10 +369,8 @@ def cmd_gdb(args):
     """`make gdb`: QEMU frozen at the first instruction with a gdb stub on
     localhost:PORT, then gdb with the kernel's symbols attached. QEMU is stopped when
     gdb exits. COM1 goes to a file, COM2 to another file (gdb owns the terminal)."""
-    boot = boot_from_args(args)
-    missing = check_inputs(boot)
-    if missing:
-        print("harness: missing input: " + ", ".join(missing), file=sys.stderr)
+    boot = interactive_boot(args)
+    if boot is None:
         return 2
     com2 = os.path.splitext(args.com1)[0] + ".com2.log"
     with Firmware(boot) as fw:
