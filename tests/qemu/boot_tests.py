@@ -28,8 +28,9 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import (CPU_ENABLED, CPU_FEATURES, MEMORY, TICKING, Test, ToolTest,  # noqa: E402
-                   all_of, madt_cpus, memory_judge, run_suite, ticks_judge)
+from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
+                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, first_match,
+                   madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
@@ -39,6 +40,20 @@ MODULE = os.path.join(BUILD, "manifest.bin")
 def clean_markers(cpus=1):
     """Markers every clean boot prints, in this order."""
     return [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, madt_cpus(cpus), TICKING, SHUTDOWN_OK]
+
+
+# The XSDT walk names the tables it found; QEMU's pc machine has at least these.
+XSDT_TABLES = words("[acpi] tables:", "FACP", "APIC", "HPET")
+
+
+def xsdt_count_judge(result):
+    """The RSDP line's table count is the number of tables the walk names."""
+    rsdp, tables = first_match(result, RSDP_COPY_V2), first_match(result, XSDT_TABLES)
+    if rsdp is None or tables is None:
+        return ["no RSDP or tables line"]
+    count = int(re.search(r"(\d+) tables", rsdp.string).group(1))
+    names = tables.string.split(":", 1)[1].split()
+    return [] if count == len(names) else [f"RSDP says {count} tables, walk names {names}"]
 
 
 def iso(name):
@@ -70,8 +85,17 @@ BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_B
 TESTS = [
     clean_boot("boot-bios", "GRUB ISO under SeaBIOS: banner, nx/smep/smap/umip on, memory, "
                "1 CPU, timer ticks, clean exit", Boot(mode="bios")),
-    clean_boot("boot-uefi", "GRUB ISO under OVMF: the same through UEFI firmware",
-               Boot(mode="uefi")),
+    # The only UEFI boot of all suites (OVMF costs ~5-12 s under TCG): the clean-boot
+    # checks plus the platform ones that only UEFI exercises (ACPI 2.0 RSDP copy from
+    # the Multiboot2 tag, XSDT walk).
+    Test("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot as boot-bios, plus the ACPI "
+         "2.0 RSDP copy, XSDT walk, MADT, APIC and hpet calibration lines",
+         Boot(mode="uefi", smp=2),
+         [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, RSDP_COPY_V2, XSDT_TABLES,
+          madt_cpus(2, full=True), APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
+          SHUTDOWN_OK],
+         judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024), timer_judge,
+                      xsdt_count_judge)),
     clean_boot("boot-direct-smp2", "direct load (Multiboot1), -smp 2: MADT reports 2 CPUs, "
                "clean exit", Boot(mode="direct", smp=2), cpus=2),
     # Twin of the feature report: qemu64 has NX but no SMEP/SMAP/UMIP, so the kernel
