@@ -11,7 +11,7 @@ Boot paths (`Boot.mode`):
           -kernel ELF -initrd MODULE[,MODULE...] -append CMDLINE. Fastest (~0.2 s).
   bios    GRUB ISO through SeaBIOS: -cdrom ISO.
   uefi    GRUB ISO through OVMF: pflash code + a FRESH copy of OVMF_VARS_4M.fd per run
-          (a reused vars file can leave OVMF in its shell). About 5 s under TCG.
+          (a reused vars file can leave OVMF in its shell). 4.5-7.5 s under TCG.
 
 Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max (so NX,
 SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
