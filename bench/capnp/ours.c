@@ -24,13 +24,22 @@ const uint8_t bench_payload[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 1
 /* Builder arena: one segment, large enough for the biggest batch. */
 static uint64_t arena[1 << 17];
 
+/* The finished message, framed, into out: its size, or 0 on any builder error. */
+static size_t finish(const struct capnp_builder *b, void *out, size_t cap)
+{
+	size_t n;
+
+	if (capnp_builder_error(b) || capnp_builder_write_framed(b, out, cap, &n))
+		return 0;
+	return n;
+}
+
 size_t ours_encode_call(uint64_t seed, void *out, size_t cap)
 {
 	struct capnp_bseg seg;
 	struct capnp_builder b;
 	struct bench_Call_b call;
 	struct bench_Args_b args;
-	size_t n;
 
 	if (capnp_builder_init(&b, &seg, 1, arena, sizeof arena) ||
 	    bench_Call_build_root(&b, &call))
@@ -42,9 +51,7 @@ size_t ours_encode_call(uint64_t seed, void *out, size_t cap)
 		return 0;
 	bench_Args_set_a(&args, seed * 3);
 	bench_Args_set_b(&args, seed * 5);
-	if (capnp_builder_error(&b) || capnp_builder_write_framed(&b, out, cap, &n))
-		return 0;
-	return n;
+	return finish(&b, out, cap);
 }
 
 static int build_item(const struct bench_Item_b *it, uint32_t i, uint64_t seed)
@@ -73,7 +80,6 @@ size_t ours_encode_batch(uint32_t items, uint64_t seed, void *out, size_t cap)
 	struct capnp_builder b;
 	struct bench_Batch_b batch;
 	struct bench_Item_blist list;
-	size_t n;
 
 	if (capnp_builder_init(&b, &seg, 1, arena, sizeof arena) ||
 	    bench_Batch_build_root(&b, &batch))
@@ -88,9 +94,7 @@ size_t ours_encode_batch(uint32_t items, uint64_t seed, void *out, size_t cap)
 	}
 	if (bench_Batch_set_note(&batch, "benchmark batch", 15))
 		return 0;
-	if (capnp_builder_error(&b) || capnp_builder_write_framed(&b, out, cap, &n))
-		return 0;
-	return n;
+	return finish(&b, out, cap);
 }
 
 static struct capnp_segment segtab[16];

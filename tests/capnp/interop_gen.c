@@ -348,18 +348,16 @@ static void f_list(struct gen *g, bool *first, const char *name, struct node n, 
 		v_prim_list(g, &pb, &pr, es, kind, name);
 }
 
-static void f_bytes_list(struct gen *g, bool *first, const char *name, struct node n,
-			 uint16_t idx, bool text)
+/* A list of pointers (field idx of n) with len elements, each Text (elem 't'), Data
+ * ('d') or List(Int32) ('l'). */
+static void v_ptr_list(struct gen *g, struct node n, uint16_t idx, uint32_t len, char elem,
+		       const char *name)
 {
 	struct capnp_ptr_builder pb = bptr(n, idx);
 	struct capnp_ptr_reader pr = rptr(n, idx);
 	struct capnp_list_builder lb;
 	struct capnp_list_reader lr;
-	uint32_t len;
 
-	if (!present(g, first, name, n, idx))
-		return;
-	len = rlen(g);
 	if (g->mode == BUILD) {
 		if (capnp_ptr_init_list(&pb, CAPNP_ELEM_POINTER, len, &lb))
 			fail(g, name);
@@ -376,41 +374,25 @@ static void f_bytes_list(struct gen *g, bool *first, const char *name, struct no
 		else
 			er = capnp_list_ptr(&lr, i);
 		sb_printf(g->t, "%s", i ? ", " : "");
-		v_bytes(g, &eb, &er, text, name);
+		if (elem == 'l')
+			v_prim_list(g, &eb, &er, CAPNP_ELEM_FOUR, 'i', "listList[]");
+		else
+			v_bytes(g, &eb, &er, elem == 't', name);
 	}
 	sb_printf(g->t, "]");
 }
 
+static void f_bytes_list(struct gen *g, bool *first, const char *name, struct node n,
+			 uint16_t idx, bool text)
+{
+	if (present(g, first, name, n, idx))
+		v_ptr_list(g, n, idx, rlen(g), text ? 't' : 'd', name);
+}
+
 static void f_list_list(struct gen *g, bool *first, struct node n)
 {
-	struct capnp_ptr_builder pb = bptr(n, P(AllTypes, listList));
-	struct capnp_ptr_reader pr = rptr(n, P(AllTypes, listList));
-	struct capnp_list_builder lb;
-	struct capnp_list_reader lr;
-	uint32_t len;
-
-	if (!present(g, first, "listList", n, P(AllTypes, listList)))
-		return;
-	len = rn(g, 4);
-	if (g->mode == BUILD) {
-		if (capnp_ptr_init_list(&pb, CAPNP_ELEM_POINTER, len, &lb))
-			fail(g, "listList");
-	} else if (capnp_ptr_get_list(&pr, CAPNP_ELEM_POINTER, 0, &lr) || lr.len != len) {
-		fail(g, "listList");
-		return;
-	}
-	sb_printf(g->t, "[");
-	for (uint32_t i = 0; i < len; i++) {
-		struct capnp_ptr_builder eb = { 0, 0, 0 };
-		struct capnp_ptr_reader er = { 0, 0, 0, 0 };
-		if (g->mode == BUILD)
-			eb = capnp_lb_ptr(&lb, i);
-		else
-			er = capnp_list_ptr(&lr, i);
-		sb_printf(g->t, "%s", i ? ", " : "");
-		v_prim_list(g, &eb, &er, CAPNP_ELEM_FOUR, 'i', "listList[]");
-	}
-	sb_printf(g->t, "]");
+	if (present(g, first, "listList", n, P(AllTypes, listList)))
+		v_ptr_list(g, n, P(AllTypes, listList), rn(g, 4), 'l', "listList");
 }
 
 static void f_struct(struct gen *g, bool *first, struct node n)
