@@ -5,7 +5,7 @@
  *   2. CPU: GDT/TSS/IST, IDT, NX/SMEP/SMAP/UMIP/WP; faults reported from here [kboot]
  *   3. boot information, frame allocator, final page tables, heap       [kmem]
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
- *   5. boot self-tests requested with selftest=<name> (they end the run)
+ *   5. boot self-tests requested with selftest=<name> (fault tests end the run)
  * Until there is a scheduler and init, kmain then ends the run cleanly with
  * "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS. The harness keys on the banner, the
  * shutdown line, "[panic]" and "[trap]" lines.
@@ -14,6 +14,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
+#include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -64,7 +65,8 @@ static void boot_platform(const struct boot_info *bi)
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
 /*
- * selftest=<name> on the command line: run it (it ends the run). kboot's fault tests
+ * selftest=<name> on the command line: run it (a fault test ends the run; the nmi
+ * test returns and the boot goes on to its clean shutdown). kboot's tests
  * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*). kplat's
  * deadtimer ran (and must have panicked) in boot_platform(). A name nobody knows is a
  * boot error, so a typo cannot silently skip a test.
@@ -73,14 +75,14 @@ static void boot_selftest(const char *cmdline)
 {
 	enum selftest_kind k;
 	if (selftest_from_cmdline(cmdline, &k) == CAPOS_OK) {
-		selftest_run(k);        /* returns only for SELFTEST_NONE */
+		selftest_run(k);        /* returns only for SELFTEST_NONE and a passed nmi test */
 		return;
 	}
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
-	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
-	     "stackguard, heap-double-free, heap-overflow, deadtimer)");
+	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack nmi; "
+	     "kmem's: docs/memory.md; kplat's: deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
@@ -128,6 +130,8 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
 
+	klog("boot", "ready: %u cpu(s), %llu KiB free, timer %u Hz", arch_platform_cpu_count(),
+	     (unsigned long long)(frame_free_count() * FRAME_SIZE / 1024), arch_timer_hz());
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
 }

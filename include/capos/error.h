@@ -39,6 +39,8 @@
 	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")  \
 	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending") \
 	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table") \
+	/* kboot: boot self-tests (kernel/selftest.c) */                            \
+	X(CAPOS_ERR_SELFTEST_NO_NMI, -46, "no NMI arrived within the self-test's wait") \
 	/* boot and platform */                                                     \
 	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
 	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \
@@ -78,7 +80,8 @@
 	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
 	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
 	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
-	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time") \
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")   \
+	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again") \
 	/* Cap'n Proto runtime (lib/capnp, capnp-rt): -128 .. -191 */               \
 	X(CAPOS_ERR_CAPNP_OUT_OF_BOUNDS, -128, "capnp object extends outside its segment") \
 	X(CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT, -129, "capnp traversal limit (words read) exceeded") \

@@ -3,9 +3,13 @@
 
 Each test names one boot (path, command line, modules, CPUs, memory), the COM1 markers
 that must appear in order, the markers that must not appear, and the exact QEMU exit
-status (33 clean shutdown, 35 panic/fault). Every positive boot has hostile twins (no
-module, two modules, tiny memory, deliberate faults) that must end in a clear error line
-and status 35, never a hang: the harness timeout is only a hang detector.
+status (33 clean shutdown, 35 panic/fault). Covered here: the three boot paths (BIOS
+ISO, UEFI ISO, direct load) with CPU features, memory, CPU count and timer; the hostile
+boots (no module, two modules, memory maps cut by GRUB's `cutmem`, tiny RAM), which
+must end in the exact typed error and status 35, never a hang (the harness timeout is
+only a hang detector); and the developer targets `make run` / `make gdb`. The fault
+self-tests live in fault_tests.py (kboot), memory in kmem_tests.py, platform in
+platform_tests.py; all share harness.py.
 
 Output follows the test-driver contract (tests/run.py): one `ok <id> - desc` or
 `not ok <id> - reason` line per test; commentary lines start with `#`. Needs the build
@@ -15,78 +19,85 @@ build/capos.iso and the test ISOs under build/tests/qemu/.
 Environment: CAPOS_QEMU_JOBS (default 2) guests at a time; CAPOS_BOOT_FILTER=substr runs
 only tests whose id contains substr.
 """
-import concurrent.futures
-import dataclasses
 import os
 import re
 import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import BANNER, BUILD, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
+                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, first_match,
+                   madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
-TEST_LOG_DIR = TEST_ISO_DIR
+TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
 
 
-def words(prefix, *required):
-    """A marker: a line starting with prefix that contains every required word."""
-    look = "".join(rf"(?=.*\b{re.escape(w)}\b)" for w in required)
-    return re.compile(re.escape(prefix) + look)
-
-
-# Under -cpu max the CPU has, and the kernel must switch on, these protections.
-PROTECTIONS = ("nx", "smep", "smap", "umip")
-CPU_FEATURES = words("[cpu] features:", *PROTECTIONS)
-CPU_ENABLED = words("[cpu] enabled:", *PROTECTIONS)
-
-
-def clean_markers():
+def clean_markers(cpus=1):
     """Markers every clean boot prints, in this order."""
-    return [BANNER, CPU_FEATURES, CPU_ENABLED, SHUTDOWN_OK]
+    return [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, madt_cpus(cpus), TICKING, SHUTDOWN_OK]
 
 
-@dataclasses.dataclass
-class Test:
-    id: str
-    desc: str
-    boot: Boot
-    expect: list
-    forbid: list = dataclasses.field(default_factory=lambda: list(CLEAN_FORBIDDEN))
-    status: int = EXIT_CLEAN
+# The XSDT walk names the tables it found; QEMU's pc machine has at least these.
+XSDT_TABLES = words("[acpi] tables:", "FACP", "APIC", "HPET")
+
+
+def xsdt_count_judge(result):
+    """The RSDP line's table count is the number of tables the walk names."""
+    rsdp, tables = first_match(result, RSDP_COPY_V2), first_match(result, XSDT_TABLES)
+    if rsdp is None or tables is None:
+        return ["no RSDP or tables line"]
+    count = int(re.search(r"(\d+) tables", rsdp.string).group(1))
+    names = tables.string.split(":", 1)[1].split()
+    return [] if count == len(names) else [f"RSDP says {count} tables, walk names {names}"]
 
 
 def iso(name):
     return os.path.join(TEST_ISO_DIR, name)
 
 
-def fault_test(kind, vector, name):
-    """A deliberate kernel fault: must print a [trap] line with its vector, a [panic]
-    line, and exit 35 without reaching the clean shutdown."""
-    return Test(
-        f"selftest-{kind}", f"selftest={kind} reports {name} (vector {vector}) and exits 35",
-        Boot(mode="direct", cmdline=f"selftest={kind}"),
-        [BANNER, re.compile(rf"\[trap\].*\bvector {vector}\b"), "[panic]"],
-        forbid=[SHUTDOWN_OK], status=EXIT_PANIC)
+def clean_boot(id, desc, boot, cpus=1, mem_judge=None):
+    return Test(id, desc, boot, clean_markers(cpus),
+                judge=all_of(mem_judge or memory_judge(max_mib=128, min_free_kib=100 * 1024),
+                             ticks_judge))
 
 
-def hostile_boot(id, desc, boot, error):
-    """A boot the kernel must refuse: one `[boot] error:` line matching `error`, exit 35."""
-    return Test(id, desc, boot, [BANNER, re.compile(r"\[boot\] error: .*" + error)],
-                forbid=[SHUTDOWN_OK, "[trap]"], status=EXIT_PANIC)
+def refused_boot(id, desc, boot, marker):
+    """A boot the kernel must refuse: the exact typed error, exit 35, no fault, no hang."""
+    return Test(id, desc, boot, [BANNER, marker],
+                forbid=[SHUTDOWN_OK, "[trap]", "[mm] memory:"], status=EXIT_PANIC)
 
+
+def boot_error(text, code):
+    return re.compile(rf"^\[boot\] error: {re.escape(text)} \({code}, -\d+\)$")
+
+
+NO_MODULE = boot_error("no boot module; exactly one (manifest.bin) is required",
+                       "CAPOS_ERR_BOOT_NO_MODULE")
+TWO_MODULES = boot_error("more than one boot module; exactly one (manifest.bin) is required",
+                         "CAPOS_ERR_BOOT_TOO_MANY_MODULES")
+BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_BOOT_BAD_MODULE")
 
 TESTS = [
-    Test("boot-bios", "GRUB ISO under SeaBIOS boots and shuts down cleanly",
-         Boot(mode="bios"), clean_markers()),
-    Test("boot-uefi", "GRUB ISO under OVMF boots and shuts down cleanly",
-         Boot(mode="uefi"), clean_markers()),
-    Test("boot-direct", "QEMU direct load (Multiboot1) boots and shuts down cleanly",
-         Boot(mode="direct"), clean_markers()),
+    clean_boot("boot-bios", "GRUB ISO under SeaBIOS: banner, nx/smep/smap/umip on, memory, "
+               "1 CPU, timer ticks, clean exit", Boot(mode="bios")),
+    # The only UEFI boot of all suites (OVMF costs ~5-12 s under TCG): the clean-boot
+    # checks plus the platform ones that only UEFI exercises (ACPI 2.0 RSDP copy from
+    # the Multiboot2 tag, XSDT walk).
+    Test("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot as boot-bios, plus the ACPI "
+         "2.0 RSDP copy, XSDT walk, MADT, APIC and hpet calibration lines",
+         Boot(mode="uefi", smp=2),
+         [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, RSDP_COPY_V2, XSDT_TABLES,
+          madt_cpus(2, full=True), APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
+          SHUTDOWN_OK],
+         judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024), timer_judge,
+                      xsdt_count_judge)),
+    clean_boot("boot-direct-smp2", "direct load (Multiboot1), -smp 2: MADT reports 2 CPUs, "
+               "clean exit", Boot(mode="direct", smp=2), cpus=2),
     # Twin of the feature report: qemu64 has NX but no SMEP/SMAP/UMIP, so the kernel
     # must neither claim nor enable them (the report is read back, not assumed).
     Test("cpu-qemu64", "-cpu qemu64: nx enabled, smep/smap/umip neither reported nor enabled",
@@ -94,6 +105,34 @@ TESTS = [
          [BANNER, re.compile(r"^\[cpu\] features:(?=.*\bnx\b)(?!.*\b(smep|smap|umip)\b)"),
           re.compile(r"^\[cpu\] enabled:(?=.*\bnx\b)(?!.*\b(smep|smap|umip)\b)"),
           SHUTDOWN_OK]),
+    # Smallest RAM QEMU's direct load runs with (with -m 1M the kernel's load address
+    # is not RAM and the guest never starts): the kernel boots correctly and accounts
+    # QEMU's 2 MiB map exactly. kmem's total sums the map's entries below 4 GiB,
+    # reserved ones included: 0-640 KiB, 960 KiB-1 MiB, 1-2 MiB and the 256 KiB BIOS
+    # flash under 4 GiB = 1984 KiB; usable RAM is only 639 + 896 KiB of it.
+    clean_boot("tiny-mem-2m", "-m 2M: boots cleanly; [mm] total exactly 1984 KiB, free > 0",
+               Boot(mode="direct", mem="2M"), mem_judge=memory_judge(total_kib=1984, max_mib=2)),
+    refused_boot("nomod-iso", "GRUB ISO without a boot module: CAPOS_ERR_BOOT_NO_MODULE, exit 35",
+                 Boot(mode="bios", iso=iso("nomod.iso")), NO_MODULE),
+    refused_boot("twomod-iso", "GRUB ISO with two boot modules: "
+                 "CAPOS_ERR_BOOT_TOO_MANY_MODULES, exit 35",
+                 Boot(mode="bios", iso=iso("twomod.iso")), TWO_MODULES),
+    refused_boot("nomod-direct", "direct load without a boot module: "
+                 "CAPOS_ERR_BOOT_NO_MODULE, exit 35", Boot(mode="direct", modules=[]), NO_MODULE),
+    refused_boot("twomod-direct", "direct load with two boot modules: "
+                 "CAPOS_ERR_BOOT_TOO_MANY_MODULES, exit 35",
+                 Boot(mode="direct", modules=[MODULE, MODULE]), TWO_MODULES),
+    # Hostile memory maps, made by GRUB's `cutmem` on the map it hands over.
+    refused_boot("cutmem-1m", "memory map without RAM above 1 MiB (GRUB cutmem 1M 4G): module "
+                 "outside RAM, CAPOS_ERR_BOOT_BAD_MODULE, exit 35",
+                 Boot(mode="bios", iso=iso("cutmem-1m.iso")), BAD_MODULE),
+    Test("cutmem-4m", "memory map cut to 4 MiB (GRUB cutmem 4M 4G), ACPI tables outside "
+         "it: memory accounted, then a typed ACPI panic, exit 35",
+         Boot(mode="bios", iso=iso("cutmem-4m.iso")),
+         [BANNER, MEMORY,
+          re.compile(r"^\[panic\] platform bring-up failed: CAPOS_ERR_ACPI_UNMAPPED \(-\d+\)$")],
+         forbid=[SHUTDOWN_OK, "[trap]"], status=EXIT_PANIC,
+         judge=memory_judge(total_kib=4032, max_mib=4)),
 ]
 
 
@@ -116,7 +155,8 @@ def _free_port():
 
 
 def check_make_run():
-    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log."""
+    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log, and
+    the boot summary (banner, CPU features, memory, CPU count, timer) shown on exit."""
     log = os.path.join(TEST_LOG_DIR, "make-run.console.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -133,6 +173,26 @@ def check_make_run():
         text = ""
     if BANNER not in text or SHUTDOWN_OK not in text:
         problems.append(f"{log} lacks the banner or the shutdown line")
+    summary = [BANNER, CPU_FEATURES, MEMORY, madt_cpus(1), TICKING, SHUTDOWN_OK]
+    shown = [line.strip() for line in out.splitlines() if line.startswith("  [")]
+    for marker in summary:
+        if not any(harness.marker_matches(marker, line) for line in shown):
+            problems.append(f"exit summary lacks {harness.marker_text(marker)}")
+    return problems, out
+
+
+def check_make_run_panic():
+    """Twin: a guest that ends in a panic (status 35) makes `make run` exit 1."""
+    log = os.path.join(TEST_LOG_DIR, "make-run-panic.console.log")
+    rc, out = _tool(HARNESS + ["run", "--mode", "direct", "--append", "selftest=gp",
+                               "--com1", log, "--timeout", "30"])
+    problems = []
+    if rc != 1:
+        problems.append(f"harness run exited {rc}, expected 1 on guest status 35")
+    if "capOS: run failed: QEMU status 35 (kernel panic/fault)" not in out:
+        problems.append("the failure (status 35) was not reported")
+    if f"kernel log (COM1): {log}" not in out:
+        problems.append("the log path was not printed on exit")
     return problems, out
 
 
@@ -156,61 +216,14 @@ def check_gdb():
 
 
 TOOL_TESTS = [
-    ("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
-     check_make_run),
-    ("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",
-     check_gdb),
+    ToolTest("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
+             check_make_run),
+    ToolTest("make-run-panic", "`make run` path exits 1 when the guest panics (status 35)",
+             check_make_run_panic),
+    ToolTest("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",
+             check_gdb),
 ]
 
 
-@dataclasses.dataclass
-class Outcome:
-    id: str
-    desc: str
-    problems: list      # empty: passed
-    details: list       # commentary printed on failure
-    elapsed: float
-
-
-def run_boot_test(test):
-    try:
-        result = harness.run(test.boot, test.id)
-    except FileNotFoundError as e:
-        return Outcome(test.id, test.desc, [str(e)], [], 0.0)
-    problems = harness.check(result, test.expect, test.forbid, test.status)
-    details = harness.describe_failure(result, problems) if problems else []
-    return Outcome(test.id, test.desc, problems, details, result.elapsed)
-
-
-def run_tool_test(entry):
-    id, desc, fn = entry
-    start = time.monotonic()
-    try:
-        problems, out = fn()
-    except (OSError, subprocess.SubprocessError) as e:
-        problems, out = [f"{type(e).__name__}: {e}"], ""
-    details = ["output:"] + ["  " + line for line in out.splitlines()[-30:]] if problems else []
-    return Outcome(id, desc, problems, details, time.monotonic() - start)
-
-
-def main():
-    jobs = int(os.environ.get("CAPOS_QEMU_JOBS", "2"))
-    filt = os.environ.get("CAPOS_BOOT_FILTER", "")
-    work = [(run_boot_test, t) for t in TESTS if filt in t.id]
-    work += [(run_tool_test, t) for t in TOOL_TESTS if filt in t[0]]
-    os.makedirs(TEST_LOG_DIR, exist_ok=True)
-    failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        for o in pool.map(lambda w: w[0](w[1]), work):
-            if not o.problems:
-                print(f"ok {o.id} - {o.desc} ({o.elapsed:.2f}s)", flush=True)
-                continue
-            failed += 1
-            print(f"not ok {o.id} - {o.problems[0]}", flush=True)
-            for line in (o.details or [f"reason: {p}" for p in o.problems]):
-                print(f"#   {line}")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite(TESTS + TOOL_TESTS))

@@ -1,22 +1,29 @@
 /*
  * Trap dispatch (called from trap_entry.S). Vectors 32-255 go to the handler registered
- * with arch_irq_register(). Every CPU exception (0-31) is fatal for now, since there is
- * no user mode yet: it is reported on the kernel log with "[trap]" lines (vector and
- * name, error code, all registers, CR2 for #PF, control registers, symbolized
- * backtrace) and the run ends through panic with the failure status. A fault while a
- * fault is being reported exits at once, so reporting can never loop.
+ * with arch_irq_register(). An NMI (vector 2) is not fatal: it is reported with proof
+ * that it ran on its IST stack, counted (arch_nmi_count) and returned from. Every other
+ * CPU exception (0-31) is fatal for now, since there is no user mode yet: it is
+ * reported on the kernel log with "[trap]" lines (vector and name, error code, all
+ * registers, CR2 for #PF, control registers, symbolized backtrace) and the run ends
+ * through panic with the failure status. A fault while a fault is being reported exits
+ * at once, so reporting can never loop.
  */
 #include <arch/cpu.h>
 #include <arch/irq_table.h>
+#include <arch/memlayout.h>
 #include <arch/trap.h>
+#include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 
+#define VEC_NMI 2
 #define VEC_PF 14
 
 static struct irq_table irq_handlers;
 static unsigned trap_fatal_depth;
+static volatile uint64_t trap_nmi_count;
 
 static const char *const exception_names[32][2] = {
 	{ "#DE", "divide error" },        { "#DB", "debug" },
@@ -96,8 +103,41 @@ static _Noreturn void trap_fatal(const struct arch_trap_frame *tf)
 			   exception_names[v][1], (unsigned long long)tf->rip);
 }
 
+/*
+ * NMI: log where it ran and what it interrupted, then return (iretq re-enables NMIs).
+ * Proof of the IST switch: the handler's RSP lies in the NMI IST stack and the frame the
+ * CPU pushed sits exactly at that stack's top (the CPU loaded RSP from TSS.IST1).
+ * klog takes no lock, so an NMI landing inside another klog only interleaves the lines.
+ */
+static void trap_nmi(const struct arch_trap_frame *tf)
+{
+	uint64_t top = arch_ist_stack_top(IST_NMI), base = top - IST_STACK_SIZE;
+	uint64_t rsp = read_rsp(), frame = (uint64_t)(uintptr_t)tf;
+	bool on_ist = rsp >= base && rsp < top && frame + sizeof(*tf) == top;
+	const char *name = "?";
+	uint64_t off = 0;
+	if (ksyms_resolve(tf->rip, &name, &off) != CAPOS_OK)
+		name = "?";
+	klog("trap", "nmi %s: rsp 0x%016llx frame 0x%016llx ist%u [0x%016llx, 0x%016llx); "
+	     "interrupted rip 0x%016llx (%s+%#llx) rsp 0x%016llx; continuing",
+	     on_ist ? "on ist stack" : "off its ist stack", (unsigned long long)rsp,
+	     (unsigned long long)frame, (unsigned)IST_NMI, (unsigned long long)base,
+	     (unsigned long long)top, (unsigned long long)tf->rip, name,
+	     (unsigned long long)off, (unsigned long long)tf->rsp);
+	trap_nmi_count = trap_nmi_count + 1;
+}
+
+uint64_t arch_nmi_count(void)
+{
+	return trap_nmi_count;
+}
+
 void trap_dispatch(struct arch_trap_frame *tf)
 {
+	if (tf->vector == VEC_NMI) {
+		trap_nmi(tf);
+		return;
+	}
 	if (tf->vector < IRQ_VECTOR_FIRST)
 		trap_fatal(tf);
 	arch_irq_handler_fn *fn = irq_table_lookup(&irq_handlers, (unsigned)tf->vector);

@@ -1,7 +1,7 @@
 /*
- * The architecture contract: the only way portable kernel code (kernel/ and its subdirectories) reaches
- * CPU-specific code (kernel/arch/x86_64/). Every function here is `arch_`-prefixed and
- * implemented under kernel/arch/<arch>/. kboot owns this header; other areas add
+ * The architecture contract: the only way portable kernel code (kernel/ and its
+ * subdirectories outside arch/) reaches CPU-specific code (kernel/arch/x86_64/). Every
+ * function here is `arch_`-prefixed and implemented under kernel/arch/<arch>/. kboot owns this header; other areas add
  * declarations in their own marked block below.
  */
 #ifndef KERNEL_ARCH_H
@@ -107,6 +107,13 @@ typedef void arch_irq_handler_fn(struct arch_trap_frame *tf);
  * (already registered). Unregistered vectors are logged and ignored.
  */
 int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn);
+
+/*
+ * NMIs taken on this CPU since boot. An NMI is not fatal: the handler (on its own IST
+ * stack) logs "[trap] nmi on ist stack: ..." and returns to the interrupted code, then
+ * this count goes up. Used by the NMI self-test (selftest=nmi).
+ */
+uint64_t arch_nmi_count(void);
 
 /* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0). */
 void arch_set_kernel_stack(uint64_t top);

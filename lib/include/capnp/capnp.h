@@ -45,7 +45,16 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp runtime assumes
 
 #define CAPNP_WORD 8u                               /* bytes per word */
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8ull * 1024 * 1024) /* 64 MiB, as C++ */
+/*
+ * Default pointer-nesting limit. Copy and canonicalize recurse about 350 bytes of stack
+ * per level, so the kernel (16 KiB kernel stacks, hostile params) gets a default whose
+ * worst case stays under 6 KiB; capOS interface params are shallow. Elsewhere 64, as C++.
+ */
+#ifdef CAPOS_KERNEL
+#define CAPNP_DEFAULT_NESTING 16
+#else
 #define CAPNP_DEFAULT_NESTING 64
+#endif
 #define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1)    /* 29-bit element count */
 #define CAPNP_MAX_SEGMENT_WORDS ((1u << 29) - 1)    /* addressable by a 29-bit offset */
 #define CAPNP_CAP_NULL UINT32_MAX                   /* capability index of a null pointer */
@@ -237,14 +246,23 @@ int capnp_msg_root_struct(struct capnp_msg *m, struct capnp_struct_reader *out);
 
 /* ================================================================ struct reader */
 
+/* capnp_section_read_*: the value at byte_off of a data section of data_bytes bytes,
+ * XOR def; beyond the section's end, def. Shared by the reader getters below and the
+ * builder's read-back getters (capnp_bread_*). */
 #define CAPNP_READ_FN(name, type)                                                         \
+	static inline type capnp_section_read_##name(const uint8_t *data,                \
+						     uint32_t data_bytes,                  \
+						     uint32_t byte_off, type def)          \
+	{                                                                                 \
+		type v = 0;                                                               \
+		if ((uint64_t)byte_off + sizeof(type) <= data_bytes)                      \
+			__builtin_memcpy(&v, data + byte_off, sizeof(type));              \
+		return (type)(v ^ def);                                                   \
+	}                                                                                 \
 	static inline type capnp_read_##name(const struct capnp_struct_reader *s,         \
 					     uint32_t byte_off, type def)                  \
 	{                                                                                 \
-		type v = 0;                                                               \
-		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                   \
-			__builtin_memcpy(&v, s->data + byte_off, sizeof(type));           \
-		return (type)(v ^ def);                                                   \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
 	}
 CAPNP_READ_FN(u8, uint8_t)
 CAPNP_READ_FN(u16, uint16_t)
@@ -256,14 +274,21 @@ CAPNP_READ_FN(i32, int32_t)
 CAPNP_READ_FN(i64, int64_t)
 #undef CAPNP_READ_FN
 
+/* The Bool at bit offset bit_off of a data section, XOR def (def beyond its end). */
+static inline bool capnp_section_read_bool(const uint8_t *data, uint32_t data_bytes,
+					   uint32_t bit_off, bool def)
+{
+	bool v = false;
+	if (bit_off / 8 < data_bytes)
+		v = (data[bit_off / 8] >> (bit_off % 8)) & 1;
+	return v != def;
+}
+
 /* Bool field at bit offset bit_off (schema slot offset for Bool). */
 static inline bool capnp_read_bool(const struct capnp_struct_reader *s, uint32_t bit_off,
 				   bool def)
 {
-	bool v = false;
-	if (bit_off / 8 < s->data_bytes)
-		v = (s->data[bit_off / 8] >> (bit_off % 8)) & 1;
-	return v != def;
+	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
 
 /* Floats: def_bits is the default's IEEE-754 bit pattern. Not for kernel code built
@@ -395,11 +420,31 @@ static inline double capnp_list_f64(const struct capnp_list_reader *l, uint32_t 
 
 /* Element i as a struct (struct lists, or primitive lists upgraded). Out of range:
  * the empty struct. Cannot fail otherwise (the list was validated when read). */
-struct capnp_struct_reader capnp_list_struct(const struct capnp_list_reader *l, uint32_t i);
+static inline struct capnp_struct_reader capnp_list_struct(const struct capnp_list_reader *l,
+							   uint32_t i)
+{
+	struct capnp_struct_reader s = { l->msg, 0, 0, l->seg, 0, 0, l->nesting };
+
+	if (i < l->len) {
+		s.data = l->start + (uint64_t)i * l->step_bits / 8;
+		s.data_bytes = l->data_bits / 8;
+		s.ptrs = s.data + s.data_bytes;
+		s.ptr_count = l->ptr_count;
+	}
+	return s;
+}
 
 /* Element i as a pointer (pointer lists, or a struct list's first pointer). Out of
  * range or no pointer: a null pointer. */
-struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l, uint32_t i);
+static inline struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l,
+						     uint32_t i)
+{
+	struct capnp_ptr_reader p = { l->msg, 0, l->seg, l->nesting };
+
+	if (i < l->len && l->ptr_count > 0)
+		p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
+	return p;
+}
 
 /* ================================================================ builder */
 
@@ -455,10 +500,7 @@ void capnp_builder_fail(struct capnp_builder *b, int err);
 	static inline type capnp_bread_##name(const struct capnp_struct_builder *s,       \
 					      uint32_t byte_off, type def)                 \
 	{                                                                                 \
-		type v = 0;                                                               \
-		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                   \
-			__builtin_memcpy(&v, s->data + byte_off, sizeof(type));           \
-		return (type)(v ^ def);                                                   \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
 	}
 CAPNP_WRITE_FN(u8, uint8_t)
 CAPNP_WRITE_FN(u16, uint16_t)
@@ -487,10 +529,7 @@ static inline void capnp_write_bool(const struct capnp_struct_builder *s, uint32
 static inline bool capnp_bread_bool(const struct capnp_struct_builder *s, uint32_t bit_off,
 				    bool def)
 {
-	bool v = false;
-	if (bit_off / 8 < s->data_bytes)
-		v = (s->data[bit_off / 8] >> (bit_off % 8)) & 1;
-	return v != def;
+	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
 
 static inline void capnp_write_f32(const struct capnp_struct_builder *s, uint32_t byte_off,
@@ -634,9 +673,35 @@ static inline void capnp_lb_set_f64(const struct capnp_list_builder *l, uint32_t
 
 /* Element i of a struct list as a struct builder (out of range: data_bytes 0, records
  * OUT_OF_BOUNDS). */
-struct capnp_struct_builder capnp_lb_struct(const struct capnp_list_builder *l, uint32_t i);
+static inline struct capnp_struct_builder capnp_lb_struct(const struct capnp_list_builder *l,
+							  uint32_t i)
+{
+	struct capnp_struct_builder s = { l->msg, 0, 0, l->seg, 0, 0 };
+
+	if (i >= l->len || l->elem_size != CAPNP_ELEM_COMPOSITE) {
+		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+		return s;
+	}
+	s.data = l->start + (uint64_t)i * l->step_bits / 8;
+	s.data_bytes = l->data_bits / 8;
+	s.ptrs = s.data + s.data_bytes;
+	s.ptr_count = l->ptr_count;
+	return s;
+}
+
 /* Element i of a pointer list (out of range: ptr NULL, records OUT_OF_BOUNDS). */
-struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l, uint32_t i);
+static inline struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l,
+						    uint32_t i)
+{
+	struct capnp_ptr_builder p = { l->msg, 0, l->seg };
+
+	if (i >= l->len || l->ptr_count == 0) {
+		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+		return p;
+	}
+	p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
+	return p;
+}
 
 /* ================================================================ packing */
 
