@@ -117,7 +117,7 @@ static int kcall_build_exception(const struct kcall_env *env, struct capnp_build
 
 	while (name[len] && len < KCALL_REASON_MAX)
 		len++;
-	if (kcall_results_init(env, b, seg) || capos_CapException_init_root(b, &ex))
+	if (kcall_results_init(env, b, seg) || capos_CapException_build_root(b, &ex))
 		return CAPOS_ERR_RING_QUOTA;
 	capos_CapException_set_type(&ex, kcall_exception_type(err));
 	capos_CapException_set_status(&ex, err);
