@@ -10,6 +10,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/start.c \
 	lib/libcapos/guard.c \
 	lib/libcapos/tls.c \
+	lib/libcapos/tls_attach.c \
 	lib/libcapos/heap.c \
 	lib/libcapos/sys.c \
 	lib/libcapos/console.c \

@@ -1,12 +1,12 @@
 /*
- * Process start-up (called from crt0.S): record the entry registers, build the
- * initial thread's TLS block and TCB on the initial stack, point the FS base at the
- * TCB, arm the stack-protector guard, run constructors, call main and exit.
+ * Process start-up (called from crt0.S): record the entry registers, attach to the
+ * TLS block and TCB the kernel built (FS base, ABI v1), arm the stack-protector
+ * guard in both places code reads it, run constructors, call main and exit.
  *
- * Relies on: the kernel mapping the ELF and program headers (user.ld puts them in the
- * first PT_LOAD, so __ehdr_start is valid) and enabling CR4.FSGSBASE so that
- * `wrfsbase` works in ring 3 (docs/userspace.md, "FS base").
- * capos_start itself is built without a stack protector: it changes the guard.
+ * libcapos itself has a thread-local variable (capos_thread_ring), so every capOS
+ * program has a PT_TLS and therefore a TCB at %fs:0: code that reads its canary at
+ * %fs:0x28 always finds one. capos_start is built without a stack protector because
+ * it changes the guard.
  */
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
@@ -15,26 +15,7 @@
 #include <capos/error.h>
 #include <stdlib.h>
 
-/* The few ELF64 fields we read; offsets are fixed by the ELF specification. */
-struct start_ehdr {
-	unsigned char ident[16];
-	uint16_t type, machine;
-	uint32_t version;
-	uint64_t entry, phoff, shoff;
-	uint32_t flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-struct start_phdr {
-	uint32_t type, flags;
-	uint64_t offset, vaddr, paddr, filesz, memsz, align;
-};
-_Static_assert(offsetof(struct start_ehdr, phoff) == 0x20, "e_phoff");
-_Static_assert(offsetof(struct start_ehdr, phnum) == 0x38, "e_phnum");
-_Static_assert(sizeof(struct start_phdr) == 56, "Elf64_Phdr");
-#define START_PT_TLS 7
-
 typedef void (*start_fn)(void);
-extern const struct start_ehdr __ehdr_start __attribute__((visibility("hidden")));
 extern const start_fn __preinit_array_start[] __attribute__((visibility("hidden")));
 extern const start_fn __preinit_array_end[] __attribute__((visibility("hidden")));
 extern const start_fn __init_array_start[] __attribute__((visibility("hidden")));
@@ -48,29 +29,10 @@ extern uintptr_t __stack_chk_guard;
 int main(int argc, char **argv, char **envp);
 
 struct capos_boot capos_boot;
+__thread uintptr_t capos_thread_ring;
 
 static char *start_argv[] = { NULL };
 static char *start_envp[] = { NULL };
-
-/* PT_TLS of this very image, or an all-zero image when there is none. */
-static void start_find_tls(struct capos_tls_image *img)
-{
-	const struct start_ehdr *eh = &__ehdr_start;
-	const unsigned char *ph = (const unsigned char *)eh + eh->phoff;
-
-	*img = (struct capos_tls_image){ 0 };
-	for (uint16_t i = 0; i < eh->phnum; i++) {
-		const struct start_phdr *p = (const struct start_phdr *)(ph + (size_t)i * eh->phentsize);
-
-		if (p->type != START_PT_TLS)
-			continue;
-		img->vaddr = (uintptr_t)p->vaddr;
-		img->filesz = p->filesz;
-		img->memsz = p->memsz;
-		img->align = p->align;
-		return;
-	}
-}
 
 static void start_run_fini(void)
 {
@@ -86,33 +48,22 @@ static void start_run_init(void)
 		(*f)();
 }
 
-static inline void start_set_fs_base(const struct capos_tcb *tcb)
-{
-	__asm__ volatile("wrfsbase %0" : : "r"((uint64_t)(uintptr_t)tcb) : "memory");
-}
-
 __attribute__((no_stack_protector, used)) _Noreturn void capos_start(uintptr_t ring, uint64_t pid,
 								     uintptr_t capset)
 {
-	struct capos_tls_image img;
-	struct capos_tls_plan plan;
-	struct capos_tcb *tcb;
 	uint64_t guard = capos_random_guard();
-	void *area;
+	struct capos_tcb *tcb;
 
 	capos_boot.ring = ring;
 	capos_boot.pid = pid;
 	capos_boot.capset = capset;
 
-	start_find_tls(&img);
-	if (capos_tls_plan(&img, &plan) != CAPOS_OK)
+	tcb = capos_tls_attach();
+	if (tcb == NULL)
 		capos_sys_exit(CAPOS_EXIT_START_FAILED);
-	/* The block lives in this frame, which stays live until exit(). */
-	area = __builtin_alloca(plan.area_size);
-	if (capos_tls_install(&img, &plan, area, plan.area_size, guard, &tcb) != CAPOS_OK)
-		capos_sys_exit(CAPOS_EXIT_START_FAILED);
-	start_set_fs_base(tcb);
+	tcb->stack_guard = guard;
 	capos_boot.tcb = tcb;
+	capos_thread_ring = ring;
 	__stack_chk_guard = (uintptr_t)guard;
 
 	/* Registered first, so fini_array runs after every atexit handler of the program. */

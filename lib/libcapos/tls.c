@@ -1,8 +1,8 @@
 /*
- * TLS block and TCB placement for libcapos (see libcapos/tls.h for the layout).
- * Pure functions over caller-provided memory: crt0 uses them on the initial stack,
- * a future thread-spawn helper will use them on memory from VirtualMemory, and
- * tests/host/libcapos compiles this file unchanged for the host.
+ * TLS block and TCB placement (layout in libcapos/tls.h). Pure functions over
+ * caller-provided memory: the reference arithmetic the kernel's loader follows, used
+ * as is by the host tests' stand-in kernel, and compiled unchanged for the host by
+ * tests/host/libcapos.
  */
 #include <libcapos/tls.h>
 
@@ -59,4 +59,49 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
 	tcb->stack_guard = guard;
 	*tp = tcb;
 	return CAPOS_OK;
+}
+
+struct capos_tcb *capos_tls_check(struct capos_tcb *tcb)
+{
+	if (tcb == NULL || ((uintptr_t)tcb & 15) != 0 || tcb->self != tcb)
+		return NULL;
+	return tcb;
+}
+
+/* The ELF64 fields read here; offsets fixed by the ELF specification. */
+struct tls_ehdr {
+	unsigned char ident[16];
+	uint16_t type, machine;
+	uint32_t version;
+	uint64_t entry, phoff, shoff;
+	uint32_t flags;
+	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+};
+struct tls_phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, filesz, memsz, align;
+};
+_Static_assert(offsetof(struct tls_ehdr, phoff) == 0x20, "e_phoff");
+_Static_assert(offsetof(struct tls_ehdr, phentsize) == 0x36, "e_phentsize");
+_Static_assert(offsetof(struct tls_ehdr, phnum) == 0x38, "e_phnum");
+_Static_assert(sizeof(struct tls_phdr) == 56, "Elf64_Phdr");
+#define TLS_PT_TLS 7u
+
+void capos_tls_find_image(const void *ehdr, struct capos_tls_image *img)
+{
+	const struct tls_ehdr *eh = ehdr;
+	const unsigned char *ph = (const unsigned char *)ehdr + eh->phoff;
+
+	*img = (struct capos_tls_image){ 0 };
+	for (uint16_t i = 0; i < eh->phnum; i++) {
+		const struct tls_phdr *p = (const struct tls_phdr *)(ph + (size_t)i * eh->phentsize);
+
+		if (p->type != TLS_PT_TLS)
+			continue;
+		img->vaddr = (uintptr_t)p->vaddr;
+		img->filesz = p->filesz;
+		img->memsz = p->memsz;
+		img->align = p->align;
+		return;
+	}
 }

@@ -26,7 +26,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, "build", "user")
 REAL_ELF = os.path.join(BUILD, "newlib_smoke.elf")
 PAGE = 0x1000
-MIN_SMOKE_CHECKS = 45
+MIN_SMOKE_CHECKS = 46
 TIMEOUT_S = 20
 SYSCALL_WRAPPERS = {"capos_sys_cap_enter", "capos_sys_exit"}
 

@@ -136,3 +136,58 @@ TEST(tls_hostile_area_too_small)
 	CHECK_EQ(capos_tls_install(&img, &plan, (void *)(UINTPTR_MAX - 15), plan.area_size, 1, &tcb),
 		 CAPOS_ERR_BUFFER_TOO_SMALL);
 }
+
+TEST(tls_check_accepts_consistent_tcb)
+{
+	static _Alignas(64) struct capos_tcb tcb;
+
+	tcb.self = &tcb;
+	CHECK(capos_tls_check(&tcb) == &tcb);
+}
+
+TEST(tls_check_hostile_tcbs)
+{
+	static _Alignas(64) unsigned char mem[2 * sizeof(struct capos_tcb)];
+	struct capos_tcb *tcb = (struct capos_tcb *)mem;
+	struct capos_tcb *odd = (struct capos_tcb *)(mem + 8);
+
+	CHECK(capos_tls_check(NULL) == NULL);
+	memset(mem, 0, sizeof(mem));
+	CHECK(capos_tls_check(tcb) == NULL);            /* self pointer missing */
+	tcb->self = tcb + 1;
+	CHECK(capos_tls_check(tcb) == NULL);            /* self pointer elsewhere */
+	memcpy(mem + 8, &odd, sizeof(odd));
+	CHECK(capos_tls_check(odd) == NULL);            /* consistent but misaligned */
+}
+
+/* A minimal ELF header + program headers in memory, as capos_tls_find_image reads them. */
+TEST(tls_find_image_reads_pt_tls)
+{
+	static _Alignas(8) unsigned char elf[64 + 3 * 56];
+	struct capos_tls_image img = { 1, 1, 1, 1 };
+	uint64_t phoff = 64;
+	uint16_t phentsize = 56, phnum = 3;
+	uint32_t load = 1, tls = 7;
+	uint64_t vaddr = 0x402240, filesz = 0x80, memsz = 0x88, align = 0x40;
+
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf + 0x20, &phoff, 8);
+	memcpy(elf + 0x36, &phentsize, 2);
+	memcpy(elf + 0x38, &phnum, 2);
+	memcpy(elf + 64, &load, 4);
+	memcpy(elf + 64 + 56, &load, 4);
+	memcpy(elf + 64 + 112, &tls, 4);
+	memcpy(elf + 64 + 112 + 0x10, &vaddr, 8);
+	memcpy(elf + 64 + 112 + 0x20, &filesz, 8);
+	memcpy(elf + 64 + 112 + 0x28, &memsz, 8);
+	memcpy(elf + 64 + 112 + 0x30, &align, 8);
+	capos_tls_find_image(elf, &img);
+	CHECK_UEQ(img.vaddr, vaddr);
+	CHECK_UEQ(img.filesz, filesz);
+	CHECK_UEQ(img.memsz, memsz);
+	CHECK_UEQ(img.align, align);
+	/* Without PT_TLS: an all-zero image. */
+	memcpy(elf + 64 + 112, &load, 4);
+	capos_tls_find_image(elf, &img);
+	CHECK_UEQ(img.vaddr | img.filesz | img.memsz | img.align, 0);
+}
