@@ -12,7 +12,7 @@
  *   0x0000_4000_0000_0000 .. 0x0000_7FFE_FFFF_FFFF  anonymous memory (VirtualMemory)
  *   0x0000_7FFF_0000_0000 .. 0x0000_7FFF_BFFF_FFFF  stacks; thread 0 tops out at
  *                                                   CAPOS_USER_STACK_TOP
- *   0x0000_7FFF_C000_0000 .. 0x0000_7FFF_CFFF_FFFF  TLS blocks (thread 0 at the base)
+ *   0x0000_7FFF_C000_0000 .. 0x0000_7FFF_CFFF_FFFF  reserved for TLS blocks
  *   0x0000_7FFF_D000_0000 .. 0x0000_7FFF_DFFF_FFFF  ring pages, one per thread, each
  *                                                   followed by an unmapped guard page
  *   0x0000_7FFF_FFFF_E000                           CapSet page (read-only)
@@ -55,7 +55,8 @@
 #define CAPOS_USER_STACK_SIZE 0x40000ULL /* 256 KiB, mapped eagerly */
 #define CAPOS_USER_STACK_RESERVE 0x800000ULL /* 8 MiB kept free below the top */
 
-/* Thread 0's TLS block (the PT_TLS template copied there, FS base set into it). */
+/* Reserved for TLS blocks the kernel may place for later threads (thread spawn issue).
+ * In v1 crt0 puts thread 0's TLS block on its own stack. */
 #define CAPOS_USER_TLS_BASE 0x00007FFFC0000000ULL
 #define CAPOS_USER_TLS_END 0x00007FFFD0000000ULL
 

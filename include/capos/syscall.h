@@ -31,7 +31,9 @@
  *   RDX = CapSet page address (CAPOS_USER_CAPSET in v1)
  *   RSP = CAPOS_USER_STACK_TOP (16-byte aligned; no return address: _start must not
  *         return)
- *   FS base = thread pointer of thread 0's TLS block when the ELF has PT_TLS, else 0
+ *   FS base = GS base = 0. TLS is the runtime's job: crt0 builds thread 0's block
+ *         from PT_TLS (validated by the loader) and sets FS with `wrfsbase`; the
+ *         kernel enables CR4.FSGSBASE and saves/restores both bases per thread.
  *   all other general registers 0; RFLAGS = 0x202 (IF); x87 control word 0x037F;
  *   MXCSR 0x1F80; all vector registers zero.
  */

@@ -16,3 +16,16 @@ TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
 # Cap table and kernel objects (kernel/cap/), compiled unmodified for the host.
 # ($(BUILD)/host/kernel/% and tests/host/kernel/% get -Ikernel/include from kmem.mk.)
 $(eval $(call host_test,captab,kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/captab_test.c))
+
+# ELF64 validator (kernel/proc/elf.c). Its test also validates a real static
+# executable with TLS linked by clang/lld at the user image base.
+ELF_SAMPLE := $(BUILD)/abi/elf_sample.elf
+$(BUILD)/abi/elf_sample.o: tests/host/abi/elf_sample.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -O1 $(WARN) -c $< -o $@
+$(ELF_SAMPLE): $(BUILD)/abi/elf_sample.o
+	$(LD) -static --image-base=0x400000 -z noexecstack -o $@ $<
+
+$(BUILD)/host/tests/host/kernel/elf_test.o: HOST_CFLAGS += -DELF_SAMPLE_PATH='"$(abspath $(ELF_SAMPLE))"'
+$(BUILD)/host/tests/host/kernel/elf_test.o: $(ELF_SAMPLE)
+$(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))
