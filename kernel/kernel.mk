@@ -30,6 +30,7 @@ KERNEL_SRCS := \
 	$(KERNEL_ARCH)/cpu.c \
 	$(KERNEL_ARCH)/cpufeat.c \
 	$(KERNEL_ARCH)/faulttest.c \
+	$(KERNEL_ARCH)/fpwalk.c \
 	$(KERNEL_ARCH)/gdt.c \
 	$(KERNEL_ARCH)/idt.c \
 	$(KERNEL_ARCH)/irq_table.c \

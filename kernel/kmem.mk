@@ -10,5 +10,6 @@ KERNEL_SRCS += \
 	kernel/mm/kmap.c \
 	kernel/mm/heap.c \
 	kernel/mm/mm.c \
+	kernel/mm/selftest.c \
 	kernel/arch/x86_64/paging.c \
 	kernel/arch/x86_64/mmu.c

@@ -14,6 +14,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
+#include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -79,8 +80,8 @@ static void boot_selftest(const char *cmdline)
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
-	klog("selftest", "error: unknown or empty selftest= value (pf, gp, df, stack, "
-	     "stackguard, heap-double-free, heap-overflow, deadtimer)");
+	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack; "
+	     "kmem's: docs/memory.md; kplat's: deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
@@ -128,6 +129,8 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	/* ---- boot self-tests (selftest=<name>, kernel/selftest.h); each ends the run ---- */
 	boot_selftest(kmain_boot_info.cmdline);
 
+	klog("boot", "ready: %u cpu(s), %llu KiB free, timer %u Hz", arch_platform_cpu_count(),
+	     (unsigned long long)(frame_free_count() * FRAME_SIZE / 1024), arch_timer_hz());
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
 }

@@ -78,7 +78,8 @@
 	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
 	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
 	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
-	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time") \
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")   \
+	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again") \
 	/* Cap'n Proto runtime (lib/capnp, capnp-rt): -128 .. -191 */               \
 	X(CAPOS_ERR_CAPNP_OUT_OF_BOUNDS, -128, "capnp object extends outside its segment") \
 	X(CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT, -129, "capnp traversal limit (words read) exceeded") \

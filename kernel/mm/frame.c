@@ -221,10 +221,7 @@ int frame_plan(const struct boot_info *bi, uint64_t map_limit, struct frame_plan
 		const struct boot_mem_region *r = &bi->mmap[i];
 		uint64_t end = entry_end(r);
 
-		if (!r->length)
-			continue;
-		plan->top = end > plan->top ? end : plan->top;
-		if (r->type != BOOT_MEM_AVAILABLE)
+		if (!r->length || r->type != BOOT_MEM_AVAILABLE)
 			continue;
 		plan->ignored_bytes += r->length - (end - entry_base(r));
 		end &= ~(FRAME_SIZE - 1);

@@ -73,14 +73,33 @@ struct capnp_ptr_builder capnp_builder_root(struct capnp_builder *b)
 	return p;
 }
 
-static bool seg_alloc(struct capnp_bseg *s, uint64_t words, uint32_t *off)
+static inline bool seg_alloc(struct capnp_bseg *s, uint64_t words, uint32_t *off)
 {
 	if (words > s->cap_words - s->used_words)
 		return false;
 	*off = s->used_words;
 	s->used_words += (uint32_t)words;
-	/* Zero on allocation, not on donation: only touched memory is cleared. */
-	__builtin_memset(s->data + (size_t)*off * CAPNP_WORD, 0, (size_t)words * CAPNP_WORD);
+	/* Zero on allocation, not on donation: only touched memory is cleared. Most
+	 * objects are a few words: store them inline rather than calling memset. */
+	uint8_t *p = s->data + (size_t)*off * CAPNP_WORD;
+	switch (words) { /* a loop here would be turned back into a memset call */
+	case 4:
+		capnp_st64(p + 24, 0);
+		__attribute__((fallthrough));
+	case 3:
+		capnp_st64(p + 16, 0);
+		__attribute__((fallthrough));
+	case 2:
+		capnp_st64(p + 8, 0);
+		__attribute__((fallthrough));
+	case 1:
+		capnp_st64(p, 0);
+		__attribute__((fallthrough));
+	case 0:
+		break;
+	default:
+		__builtin_memset(p, 0, (size_t)words * CAPNP_WORD);
+	}
 	return true;
 }
 
@@ -119,25 +138,16 @@ static uint8_t *bseg_at(const struct capnp_builder *b, uint32_t seg, uint32_t of
 	return b->segs[seg].data + (size_t)off * CAPNP_WORD;
 }
 
-/*
- * Allocate an object of `words` words for pointer p and write p (near, far with a
- * one-word landing pad, or double-far) with `tag` (the pointer word with offset 0).
- * Returns the object's segment and word offset.
- */
-static int place(const struct capnp_ptr_builder *p, uint64_t tag, uint64_t words,
-		 uint32_t *seg, uint32_t *off)
+/* The far-pointer cases of place(): the object goes to another segment behind a
+ * one-word landing pad, or (no room for object + pad together) object and a two-word
+ * double-far pad are allocated separately. */
+__attribute__((noinline)) static int place_far(const struct capnp_ptr_builder *p, uint64_t tag,
+					       uint64_t words, uint32_t *seg, uint32_t *off)
 {
 	struct capnp_builder *b = p->msg;
-	uint32_t po = (uint32_t)((p->ptr - b->segs[p->seg].data) / CAPNP_WORD);
 	uint32_t pad_seg, pad_off;
 	int err;
 
-	if (!(b->flags & CAPNP_BUILDER_FORCE_DOUBLE_FAR) &&
-	    seg_alloc(&b->segs[p->seg], words, off)) {
-		*seg = p->seg;
-		capnp_st64(p->ptr, capnp_p_with_offset(tag, (int32_t)((int64_t)*off - po - 1)));
-		return 0;
-	}
 	if (!(b->flags & CAPNP_BUILDER_FORCE_DOUBLE_FAR) &&
 	    alloc_any(b, words + 1, p->seg, seg, &pad_off) == 0) {
 		*off = pad_off + 1;
@@ -155,7 +165,27 @@ static int place(const struct capnp_ptr_builder *p, uint64_t tag, uint64_t words
 	return 0;
 }
 
-static int check_ptr(const struct capnp_ptr_builder *p)
+/*
+ * Allocate an object of `words` words for pointer p and write p with `tag` (the
+ * pointer word with offset 0): a near pointer when the pointer's own segment has room
+ * (the inlined hot path), else place_far(). Returns the object's segment and offset.
+ */
+static inline int place(const struct capnp_ptr_builder *p, uint64_t tag, uint64_t words,
+			uint32_t *seg, uint32_t *off)
+{
+	struct capnp_builder *b = p->msg;
+	struct capnp_bseg *s = &b->segs[p->seg];
+	uint32_t po;
+
+	if ((b->flags & CAPNP_BUILDER_FORCE_DOUBLE_FAR) || !seg_alloc(s, words, off))
+		return place_far(p, tag, words, seg, off);
+	po = (uint32_t)((uint64_t)(p->ptr - s->data) / CAPNP_WORD);
+	*seg = p->seg;
+	capnp_st64(p->ptr, capnp_p_with_offset(tag, (int32_t)((int64_t)*off - po - 1)));
+	return 0;
+}
+
+static inline int check_ptr(const struct capnp_ptr_builder *p)
 {
 	if (!p->ptr)
 		return bfail(p->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
@@ -264,20 +294,38 @@ int capnp_ptr_init_struct_list(const struct capnp_ptr_builder *p, uint32_t count
 	return 0;
 }
 
+/* A byte list of len bytes; *out points at them. Shared by Text and Data. */
+static int init_bytes(const struct capnp_ptr_builder *p, uint32_t len, uint8_t **out)
+{
+	uint32_t seg = 0, off = 0;
+	int err;
+
+	*out = 0;
+	if ((err = check_ptr(p)) != 0)
+		return err;
+	if (len > CAPNP_MAX_LIST_ELEMENTS)
+		return bfail(p->msg, CAPOS_ERR_CAPNP_LIST_TOO_LONG);
+	err = place(p, capnp_mk_list(0, CAPNP_ELEM_BYTE, len), ((uint64_t)len + 7) / 8, &seg, &off);
+	if (err)
+		return bfail(p->msg, err);
+	*out = bseg_at(p->msg, seg, off);
+	return 0;
+}
+
 int capnp_ptr_init_data(const struct capnp_ptr_builder *p, uint32_t len, uint8_t **out)
 {
-	struct capnp_list_builder l;
-	int err = capnp_ptr_init_list(p, CAPNP_ELEM_BYTE, len, &l);
+	uint8_t *dst;
+	int err = init_bytes(p, len, &dst);
 
 	if (out)
-		*out = err ? 0 : l.start;
+		*out = dst;
 	return err;
 }
 
 int capnp_ptr_set_data(const struct capnp_ptr_builder *p, const void *d, uint32_t len)
 {
 	uint8_t *dst;
-	int err = capnp_ptr_init_data(p, len, &dst);
+	int err = init_bytes(p, len, &dst);
 
 	if (!err && len)
 		__builtin_memcpy(dst, d, len);
@@ -294,8 +342,8 @@ int capnp_ptr_init_text(const struct capnp_ptr_builder *p, uint32_t len, char **
 			*out = 0;
 		return bfail(p->msg, CAPOS_ERR_CAPNP_LIST_TOO_LONG);
 	}
-	/* The buffer is zeroed, so the NUL at dst[len] is already there. */
-	err = capnp_ptr_init_data(p, len + 1, &dst);
+	/* Allocations are zeroed, so the NUL at dst[len] is already there. */
+	err = init_bytes(p, len + 1, &dst);
 	if (out)
 		*out = (char *)dst;
 	return err;
@@ -327,33 +375,6 @@ int capnp_ptr_set_null(const struct capnp_ptr_builder *p)
 	if (!err)
 		capnp_st64(p->ptr, 0);
 	return err;
-}
-
-struct capnp_struct_builder capnp_lb_struct(const struct capnp_list_builder *l, uint32_t i)
-{
-	struct capnp_struct_builder s = { l->msg, 0, 0, l->seg, 0, 0 };
-
-	if (i >= l->len || l->elem_size != CAPNP_ELEM_COMPOSITE) {
-		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
-		return s;
-	}
-	s.data = l->start + (uint64_t)i * l->step_bits / 8;
-	s.data_bytes = l->data_bits / 8;
-	s.ptrs = s.data + s.data_bytes;
-	s.ptr_count = l->ptr_count;
-	return s;
-}
-
-struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l, uint32_t i)
-{
-	struct capnp_ptr_builder p = { l->msg, 0, l->seg };
-
-	if (i >= l->len || l->ptr_count == 0) {
-		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
-		return p;
-	}
-	p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
-	return p;
 }
 
 size_t capnp_builder_framed_size(const struct capnp_builder *b)

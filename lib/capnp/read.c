@@ -147,7 +147,8 @@ static const uint8_t *seg_at(const struct capnp_msg *m, uint32_t seg, int64_t id
 	return m->segs[seg].data + (uint64_t)idx * CAPNP_WORD;
 }
 
-static int resolve_far(const struct capnp_msg *m, uint64_t w, struct resolved *r)
+__attribute__((noinline)) static int resolve_far(const struct capnp_msg *m, uint64_t w,
+						 struct resolved *r)
 {
 	uint32_t s = capnp_p_far_seg(w), off = capnp_p_far_offset(w);
 	const uint8_t *pad;
@@ -181,8 +182,8 @@ static int resolve_far(const struct capnp_msg *m, uint64_t w, struct resolved *r
 	return 0;
 }
 
-/* Resolve p; a null pointer yields r->w == 0. */
-static int resolve(const struct capnp_ptr_reader *p, struct resolved *r)
+/* Resolve p; a null pointer yields r->w == 0. Inlined: the near case is the hot path. */
+__attribute__((always_inline)) static inline int resolve(const struct capnp_ptr_reader *p, struct resolved *r)
 {
 	const struct capnp_msg *m = p->msg;
 
@@ -396,8 +397,9 @@ int capnp_ptr_get_list(const struct capnp_ptr_reader *p, enum capnp_elem_size ex
 /* A byte list (Text/Data body); a null pointer gives len 0, start NULL. */
 static int read_bytes(const struct capnp_ptr_reader *p, const uint8_t **start, uint32_t *len)
 {
-	struct capnp_list_reader l;
 	struct resolved r;
+	uint32_t count;
+	uint64_t words;
 	int err;
 
 	*start = 0;
@@ -410,10 +412,16 @@ static int read_bytes(const struct capnp_ptr_reader *p, const uint8_t **start, u
 		return CAPOS_ERR_CAPNP_WRONG_POINTER_KIND;
 	if (capnp_p_list_esize(r.w) != CAPNP_ELEM_BYTE)
 		return CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE;
-	if ((err = read_list_body(p, &r, &l)) != 0)
+	if ((err = nest_check(p)) != 0)
 		return err;
-	*start = l.start;
-	*len = l.len;
+	count = capnp_p_list_count(r.w);
+	words = ((uint64_t)count + 7) / 8;
+	if (!in_segment(p->msg, r.seg, r.target, words))
+		return CAPOS_ERR_CAPNP_OUT_OF_BOUNDS;
+	if ((err = charge(p->msg, words)) != 0)
+		return err;
+	*start = seg_at(p->msg, r.seg, r.target);
+	*len = count;
 	return 0;
 }
 
@@ -512,27 +520,3 @@ int capnp_get_cap(const struct capnp_struct_reader *s, uint16_t idx, uint32_t *i
 	return capnp_ptr_get_cap(&p, index);
 }
 
-struct capnp_struct_reader capnp_list_struct(const struct capnp_list_reader *l, uint32_t i)
-{
-	struct capnp_struct_reader s = empty_struct;
-
-	s.msg = l->msg;
-	if (i >= l->len)
-		return s;
-	s.data = l->start + (uint64_t)i * l->step_bits / 8;
-	s.data_bytes = l->data_bits / 8;
-	s.ptrs = s.data + s.data_bytes;
-	s.ptr_count = l->ptr_count;
-	s.seg = l->seg;
-	s.nesting = l->nesting;
-	return s;
-}
-
-struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l, uint32_t i)
-{
-	struct capnp_ptr_reader p = { l->msg, 0, l->seg, l->nesting };
-
-	if (i < l->len && l->ptr_count > 0)
-		p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
-	return p;
-}

@@ -229,7 +229,7 @@ static void emit_unsigned(struct fmt_out *o, const struct fmt_spec *s, va_list *
 			prefix = s->conv == 'x' ? "0x" : "0X";
 	} else if (s->conv == 'o') {
 		base = 8;
-		if (s->alt)
+		if (s->alt && v != 0)
 			prefix = "0";
 	}
 	emit_number(o, s, v, base, prefix);

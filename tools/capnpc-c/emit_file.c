@@ -355,7 +355,7 @@ static int emit_head(struct gen *g, struct gen_buf *h, struct capnp_text filenam
 	buf_printf(h, "/*\n * C accessors for the Cap'n Proto schema %s over lib/capnp: type ids,\n"
 		      " * enums, constants, struct readers (X_get_F, X_has_F, X_which) and builders\n"
 		      " * (X_set_F, X_init_F), interface method ordinals, client request builders\n"
-		      " * and server dispatch skeletons. See docs/capnp-generator.md.\n */\n",
+		      " * and server dispatch skeletons. See docs/capnp.md section 2.\n */\n",
 		   filename.str);
 	buf_printf(h, "#ifndef %s\n#define %s\n\n", guard, guard);
 	free(guard);

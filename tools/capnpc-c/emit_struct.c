@@ -2,7 +2,7 @@
  * emit_struct.c: code for struct and group nodes. For a struct N it writes, in pass 1
  * (types), N_TYPE_ID, N_DATA_WORDS / N_PTR_COUNT, the wrapper types struct N_r (reader),
  * struct N_b (builder), struct N_rlist / N_blist, and enum N_which for a union; in
- * pass 2 (functions) the static inline accessors: N_read_root / N_read / N_init_root,
+ * pass 2 (functions) the static inline accessors: N_read_root / N_read / N_build_root,
  * N_which, and per field N_get_F / N_has_F (readers) and N_set_F / N_init_F (builders).
  * Groups get the same per-field accessors over their parent's struct. Primitive
  * defaults are XOR masks; pointer defaults are embedded as trusted constant messages.
@@ -509,7 +509,7 @@ static void emit_struct_funcs(struct gen *g, const struct gen_node *n,
 			   "\treturn capnp_msg_root_struct(m, &out->s);\n}\n\n"
 			   "static inline int %s_read(const struct capnp_ptr_reader *p, struct %s_r *out)\n{\n"
 			   "\treturn capnp_ptr_get_struct(p, NULL, &out->s);\n}\n\n"
-			   "static inline int %s_init_root(struct capnp_builder *m, struct %s_b *out)\n{\n"
+			   "static inline int %s_build_root(struct capnp_builder *m, struct %s_b *out)\n{\n"
 			   "\treturn capnp_builder_init_root(m, %s_DATA_WORDS, %s_PTR_COUNT, &out->s);\n}\n\n"
 			   "static inline uint32_t %s_list_len(const struct %s_rlist *l)\n{\n"
 			   "\treturn l->l.len;\n}\n\n"

@@ -1,10 +1,13 @@
 /*
  * Frame-pointer backtraces (kernel/arch.h arch_backtrace). The kernel is built with
  * -fno-omit-frame-pointer, so every frame starts with [saved rbp][return address];
- * boot.S zeroes rbp before kmain so the chain ends. Frame pointers are checked before
- * each dereference (kernel half, 8-byte aligned, strictly increasing, bounded depth)
- * so a corrupt stack ends the walk instead of faulting again.
+ * boot.S zeroes rbp before kmain so the chain ends. The walk itself is fpwalk.c
+ * (pure, host-tested): frame pointers are checked before each dereference (kernel
+ * half, 8-byte aligned, strictly increasing, bounded depth), so a corrupt stack ends
+ * the walk instead of faulting again. A plausible but unmapped frame still faults;
+ * the trap handler's nested-fault path then ends the run at once.
  */
+#include <arch/fpwalk.h>
 #include <arch/memlayout.h>
 #include <kernel/arch.h>
 #include <kernel/ksyms.h>
@@ -14,10 +17,13 @@
 
 #define BACKTRACE_MAX_DEPTH 32
 
-static bool frame_pointer_plausible(uint64_t rbp, uint64_t prev)
+static bool kernel_frame_read(void *ctx, uint64_t addr, uint64_t out[2])
 {
-	return rbp >= DIRECT_MAP_BASE && (rbp & 7) == 0 && rbp > prev &&
-	       rbp <= UINT64_MAX - 16;
+	(void)ctx;
+	const volatile uint64_t *frame = (const volatile uint64_t *)(uintptr_t)addr;
+	out[0] = frame[0];
+	out[1] = frame[1];
+	return true;
 }
 
 /*
@@ -38,19 +44,15 @@ static void print_frame(const char *subsys, int depth, uint64_t rip)
 
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp)
 {
+	static const struct fpwalk_mem kernel_stack = {
+		.read = kernel_frame_read, .lo = DIRECT_MAP_BASE, .hi = UINT64_MAX,
+	};
+	uint64_t pcs[BACKTRACE_MAX_DEPTH];
+	bool truncated;
+	size_t n = fpwalk(rip, rbp, &kernel_stack, pcs, BACKTRACE_MAX_DEPTH, &truncated);
 	klog(subsys, "backtrace:");
-	print_frame(subsys, 0, rip);
-	uint64_t prev = 0;
-	for (int depth = 1; depth < BACKTRACE_MAX_DEPTH; depth++) {
-		if (!frame_pointer_plausible(rbp, prev))
-			return;
-		const uint64_t *frame = (const uint64_t *)(uintptr_t)rbp;
-		uint64_t ret = frame[1];
-		if (ret == 0)
-			return;
-		print_frame(subsys, depth, ret);
-		prev = rbp;
-		rbp = frame[0];
-	}
-	klog(subsys, "  ... (truncated at %d frames)", BACKTRACE_MAX_DEPTH);
+	for (size_t i = 0; i < n; i++)
+		print_frame(subsys, (int)i, pcs[i]);
+	if (truncated)
+		klog(subsys, "  ... (truncated at %d frames)", BACKTRACE_MAX_DEPTH);
 }

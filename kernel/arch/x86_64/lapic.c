@@ -58,6 +58,13 @@ void lapic_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
+uint32_t lapic_error_status(void)
+{
+	/* The ESR is updated by a write; the read then returns the latched errors. */
+	lapic_write(LAPIC_ESR, 0);
+	return lapic_read(LAPIC_ESR);
+}
+
 /* LVT value for an NMI LINT pin, honouring the MADT's polarity (trigger is edge). */
 static uint32_t lapic_nmi_lvt(uint16_t mps_flags)
 {

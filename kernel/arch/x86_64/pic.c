@@ -16,6 +16,7 @@
 #define ICW3_MASTER_SLAVE_ON_IRQ2 0x04
 #define ICW3_SLAVE_ID 0x02
 #define ICW4_8086 0x01
+#define OCW2_EOI 0x20
 
 /* Give the (real) PIC time to settle between initialisation words. */
 static void pic_io_wait(void)
@@ -44,4 +45,10 @@ void pic_disable(void)
 	/* Initialisation leaves the mask register cleared: mask everything again. */
 	pic_write(PIC1_DATA, 0xff);
 	pic_write(PIC2_DATA, 0xff);
+}
+
+void pic_spurious_slave_ack(void)
+{
+	/* The master saw a real IRQ 2 from the slave; only the master gets an EOI. */
+	outb(PIC1_CMD, OCW2_EOI);
 }

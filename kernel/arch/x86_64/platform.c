@@ -28,7 +28,7 @@
 static struct acpi plat_acpi;       /* [I] */
 static struct acpi_madt plat_madt;  /* [I] */
 static uint32_t plat_bsp_apic_id;   /* [I] */
-static uint32_t plat_spurious;      /* LAPIC/PIC spurious interrupts seen (BSP only) */
+static uint32_t plat_spurious;      /* [BSP irq] spurious interrupts seen, for debuggers */
 
 /* acpi_map_fn for the kernel: the direct map, where kmem has mapped the range. */
 static const void *plat_acpi_map(void *ctx, uint64_t phys, size_t len)
@@ -167,10 +167,17 @@ static void plat_spurious_irq(struct arch_trap_frame *tf)
 	plat_spurious++;
 }
 
+static void plat_pic_spurious_slave_irq(struct arch_trap_frame *tf)
+{
+	(void)tf;
+	plat_spurious++;
+	pic_spurious_slave_ack();
+}
+
 static void plat_lapic_error_irq(struct arch_trap_frame *tf)
 {
 	(void)tf;
-	klog("apic", "LAPIC error interrupt");
+	klog("apic", "LAPIC error interrupt, esr %#x", lapic_error_status());
 	lapic_eoi();
 }
 
@@ -180,7 +187,7 @@ static int plat_irq_setup(void)
 	if (err == CAPOS_OK)
 		err = arch_irq_register(VEC_PIC_SPURIOUS_MASTER, plat_spurious_irq);
 	if (err == CAPOS_OK)
-		err = arch_irq_register(VEC_PIC_SPURIOUS_SLAVE, plat_spurious_irq);
+		err = arch_irq_register(VEC_PIC_SPURIOUS_SLAVE, plat_pic_spurious_slave_irq);
 	if (err == CAPOS_OK)
 		err = arch_irq_register(VEC_LAPIC_ERROR, plat_lapic_error_irq);
 	return err;
@@ -260,6 +267,8 @@ static int plat_timer_init(void)
 	     timer_ref_name(c->ref));
 	plat_log_samples("lapic", c->samples_lapic_hz);
 	plat_log_samples("tsc", c->samples_tsc_hz);
+	if (c->disturbed > 0)
+		klog("timer", "%u disturbed calibration windows measured again", c->disturbed);
 
 	err = timer_start_periodic();
 	if (err != CAPOS_OK)

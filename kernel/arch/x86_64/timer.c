@@ -3,13 +3,15 @@
  * HPET main counter if present, else PIT channel 2), then runs the LAPIC timer
  * periodically at ARCH_TIMER_HZ and counts ticks.
  *
- * Calibration takes CALIB_SAMPLES windows of CALIB_WINDOW_MS each (5 x 8 ms) and keeps the
- * median of each frequency. Every rate is computed from the reference ticks that
- * actually elapsed (read at both ends), never from the intended window length, so a
- * slow or preempted host (QEMU TCG on a shared machine) stretches a window without
- * biasing the result; the median discards windows in which the vCPU was descheduled
- * between reading the reference and the counters (up to two of five). Polling loops are bounded by an
- * iteration count and fail with CAPOS_ERR_TIMER_CALIBRATION instead of hanging.
+ * Calibration measures windows of CALIB_WINDOW_MS (8 ms) until CALIB_SAMPLES (5) are
+ * undisturbed, and keeps the median of each frequency. Every rate comes from the
+ * reference ticks that actually elapsed, summed read by read, never from the intended
+ * window length, so a slow host (QEMU TCG on a shared machine) stretches a window
+ * without biasing it. Each endpoint reads the reference and the LAPIC counter between
+ * two TSC reads; a window whose endpoint took too long (the vCPU was descheduled
+ * mid-read) or with a gap between reference reads long enough to hide a wrap of the
+ * 16-bit PIT counter is rejected and measured again (calib_window_eval decides). Loops are
+ * bounded and fail with CAPOS_ERR_TIMER_CALIBRATION rather than hang.
  *
  * Lock legend: [I] written once during boot before interrupts are enabled;
  * [T] written only by the timer interrupt on the BSP (single CPU for now).
@@ -26,87 +28,110 @@ _Static_assert(CALIB_SAMPLES <= CALIB_MAX_SAMPLES, "calib_median bound");
 #define CALIB_WINDOW_MS TIMER_CALIB_WINDOW_MS
 #define CALIB_MAX_POLLS 20000000u /* far beyond any window's poll count; hang guard */
 
-struct calib_sample {
-	uint64_t tsc;      /* TSC ticks in the window */
-	uint64_t lapic;    /* LAPIC timer (divide-by-16) ticks in the window */
-	uint64_t ref;      /* reference clock ticks in the window */
+#define CALIB_MAX_WINDOWS (8 * CALIB_SAMPLES) /* disturbed windows are measured again */
+
+/* A reference clock: a counter counting up modulo mask + 1 at hz. */
+struct ref_clock {
+	uint64_t (*read)(void);
+	uint64_t mask;
+	uint64_t hz;
 };
 
 static struct timer_calibration timer_cal;  /* [I] */
 static volatile uint64_t timer_tick_count;  /* [T] */
 
-/* One window measured on the HPET main counter. */
-static int calib_window_hpet(uint64_t hpet_hz, struct calib_sample *s)
+static void calib_point_read(const struct ref_clock *rc, struct calib_point *p)
 {
-	uint64_t mask = hpet_counter_mask();
-	uint64_t target = hpet_hz / 1000 * CALIB_WINDOW_MS;
-	uint64_t h0 = hpet_counter(), t0 = cpu_rdtsc();
-	uint32_t l0 = lapic_timer_current();
-	uint64_t h;
-	uint32_t polls = 0;
-
-	do {
-		if (++polls > CALIB_MAX_POLLS)
-			return CAPOS_ERR_TIMER_CALIBRATION;
-		h = hpet_counter();
-	} while (((h - h0) & mask) < target);
-	uint64_t t1 = cpu_rdtsc();
-	uint32_t l1 = lapic_timer_current();
-
-	*s = (struct calib_sample){ .tsc = t1 - t0, .lapic = l0 - l1, .ref = (h - h0) & mask };
-	return CAPOS_OK;
+	p->tsc_before = cpu_rdtsc();
+	p->ref = rc->read();
+	p->lapic = lapic_timer_current();
+	p->tsc_after = cpu_rdtsc();
 }
 
-/* One window measured as a PIT channel-2 one-shot of exactly `ref` input clocks. */
-static int calib_window_pit(struct calib_sample *s)
+/* Add one poll interval: `gap` TSC ticks in which the reference advanced `adv`. */
+static void calib_account(struct calib_window *w, uint64_t gap, uint64_t adv)
 {
-	uint16_t count = (uint16_t)(PIT_HZ / 1000 * CALIB_WINDOW_MS);
-	uint32_t polls = 0;
-
-	pit_oneshot_start(count);
-	uint64_t t0 = cpu_rdtsc();
-	uint32_t l0 = lapic_timer_current();
-	while (!pit_oneshot_done())
-		if (++polls > CALIB_MAX_POLLS)
-			return CAPOS_ERR_TIMER_CALIBRATION;
-	uint64_t t1 = cpu_rdtsc();
-	uint32_t l1 = lapic_timer_current();
-
-	*s = (struct calib_sample){ .tsc = t1 - t0, .lapic = l0 - l1, .ref = count };
-	return CAPOS_OK;
+	w->ref_ticks += adv;
+	if (gap > w->max_gap) {
+		w->max_gap = gap;
+		w->gap_ref = adv;
+	}
 }
 
-/* Measure one window against `ref` and turn it into the two frequencies. */
-static int calib_one(enum timer_ref ref, uint64_t ref_hz, uint64_t *lapic_hz, uint64_t *tsc_hz)
+/*
+ * Measure one window of about CALIB_WINDOW_MS: poll the reference, summing its
+ * advance read by read (so a short counter may wrap many times) and recording the
+ * longest TSC gap between reads, which calib_window_eval uses to reject a window in
+ * which a wrap could have gone unseen.
+ */
+static int calib_measure(const struct ref_clock *rc, struct calib_window *w)
 {
-	struct calib_sample s;
+	uint64_t target = rc->hz / 1000 * CALIB_WINDOW_MS;
 
 	lapic_timer_start_free();
-	int err = ref == TIMER_REF_HPET ? calib_window_hpet(ref_hz, &s) : calib_window_pit(&s);
-	if (err == CAPOS_OK)
-		err = calib_rate(s.lapic, ref_hz, s.ref, lapic_hz);
-	if (err == CAPOS_OK)
-		err = calib_rate(s.tsc, ref_hz, s.ref, tsc_hz);
-	return err == CAPOS_OK ? CAPOS_OK : CAPOS_ERR_TIMER_CALIBRATION;
+	calib_point_read(rc, &w->start);
+	uint64_t prev = w->start.ref, last = w->start.tsc_after;
+	w->ref_mask = rc->mask;
+	w->ref_ticks = w->max_gap = w->gap_ref = 0;
+	for (uint32_t polls = 0; w->ref_ticks < target; polls++) {
+		if (polls == CALIB_MAX_POLLS)
+			return CAPOS_ERR_TIMER_CALIBRATION;
+		uint64_t t = cpu_rdtsc(), cur = rc->read();
+		calib_account(w, t - last, calib_ref_advance(prev, cur, rc->mask));
+		prev = cur;
+		last = t;
+	}
+	calib_point_read(rc, &w->end);
+	calib_account(w, w->end.tsc_before - last, calib_ref_advance(prev, w->end.ref, rc->mask));
+	return CAPOS_OK;
+}
+
+/* Collect CALIB_SAMPLES undisturbed windows, measuring at most CALIB_MAX_WINDOWS. */
+static int calib_collect(const struct ref_clock *rc)
+{
+	uint32_t good = 0, windows = 0;
+
+	while (good < CALIB_SAMPLES) {
+		struct calib_window w;
+		if (windows++ == CALIB_MAX_WINDOWS)
+			return CAPOS_ERR_TIMER_CALIBRATION;
+		int err = calib_measure(rc, &w);
+		if (err != CAPOS_OK)
+			return err;
+		err = calib_window_eval(&w, rc->hz, &timer_cal.samples_lapic_hz[good],
+					&timer_cal.samples_tsc_hz[good]);
+		if (err == CAPOS_ERR_TIMER_DISTURBED) {
+			timer_cal.disturbed++;
+			continue;
+		}
+		if (err != CAPOS_OK)
+			return CAPOS_ERR_TIMER_CALIBRATION;
+		good++;
+	}
+	return CAPOS_OK;
 }
 
 int timer_calibrate(enum timer_ref ref, uint64_t ref_hz)
 {
-	uint64_t *lapic_hz = timer_cal.samples_lapic_hz, *tsc_hz = timer_cal.samples_tsc_hz;
+	struct ref_clock rc = { .read = pit_counter, .mask = 0xffff, .hz = ref_hz };
 
-	for (int i = 0; i < CALIB_SAMPLES; i++) {
-		int err = calib_one(ref, ref_hz, &lapic_hz[i], &tsc_hz[i]);
-		if (err != CAPOS_OK) {
-			lapic_timer_stop();
-			return err;
-		}
-	}
+	if (ref == TIMER_REF_HPET)
+		rc = (struct ref_clock){ .read = hpet_counter, .mask = hpet_counter_mask(),
+					 .hz = ref_hz };
+	else
+		pit_free_run_start();
+	timer_cal.disturbed = 0;
+	int err = calib_collect(&rc);
 	lapic_timer_stop();
+	if (ref == TIMER_REF_PIT)
+		pit_stop();
+	if (err != CAPOS_OK)
+		return err;
 
 	timer_cal.ref = ref;
 	timer_cal.ref_hz = ref_hz;
-	timer_cal.lapic_hz = calib_median(lapic_hz, CALIB_SAMPLES);
-	timer_cal.tsc_hz = calib_median(tsc_hz, CALIB_SAMPLES);
+	timer_cal.lapic_hz = calib_median(timer_cal.samples_lapic_hz, CALIB_SAMPLES);
+	timer_cal.tsc_hz = calib_median(timer_cal.samples_tsc_hz, CALIB_SAMPLES);
 	/* The periodic count must be >= 1 and fit the 32-bit initial-count register. */
 	if (timer_cal.lapic_hz < ARCH_TIMER_HZ || timer_cal.lapic_hz / ARCH_TIMER_HZ > 0xffffffffu)
 		return CAPOS_ERR_TIMER_CALIBRATION;

@@ -1,7 +1,7 @@
 /*
- * The architecture contract: the only way portable kernel code (kernel/ and its subdirectories) reaches
- * CPU-specific code (kernel/arch/x86_64/). Every function here is `arch_`-prefixed and
- * implemented under kernel/arch/<arch>/. kboot owns this header; other areas add
+ * The architecture contract: the only way portable kernel code (kernel/ and its
+ * subdirectories outside arch/) reaches CPU-specific code (kernel/arch/x86_64/). Every
+ * function here is `arch_`-prefixed and implemented under kernel/arch/<arch>/. kboot owns this header; other areas add
  * declarations in their own marked block below.
  */
 #ifndef KERNEL_ARCH_H

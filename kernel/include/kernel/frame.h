@@ -29,7 +29,6 @@ struct frame_plan {
 	uint64_t map_bytes;     /* bytes the bitmaps take (whole pages) */
 	uint64_t total_bytes;   /* union of every map entry (any type), clipped */
 	uint64_t ignored_bytes; /* available memory beyond FRAME_PHYS_LIMIT */
-	uint64_t top;           /* end of the highest map entry (any type), clipped */
 };
 
 /*

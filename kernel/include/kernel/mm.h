@@ -76,16 +76,10 @@ int mm_direct_range(uint64_t phys, uint64_t len, const void **out);
  * trap handler must report a #PF), "write-rodata" and "exec-data" (a write to
  * .rodata and a call into .data must each be a #PF: per-section permissions and NX
  * in force), "identity" (a read through the boot identity map must be a #PF),
- * "heap-double-free", "heap-overflow" (the heap must panic with the
- * typed error). Returns only if the name is not kmem's; a
- * self-test that does not fault ends the run with the failure status.
+ * "heap-double-free", "heap-overflow" (the heap must panic with the typed error).
+ * Returns only if the name is not kmem's; a self-test that does not fault ends the
+ * run with the failure status. (kernel/mm/selftest.c)
  */
 void mm_selftest(const char *cmdline);
-
-/*
- * Self-test: writes to the guard page below the boot stack, which must fault
- * (the trap handler reports a #PF with CR2 in the guard page). Never returns.
- */
-_Noreturn void mm_selftest_stack_guard(void);
 
 #endif

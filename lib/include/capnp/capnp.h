@@ -45,7 +45,16 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp runtime assumes
 
 #define CAPNP_WORD 8u                               /* bytes per word */
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8ull * 1024 * 1024) /* 64 MiB, as C++ */
+/*
+ * Default pointer-nesting limit. Copy and canonicalize recurse about 350 bytes of stack
+ * per level, so the kernel (16 KiB kernel stacks, hostile params) gets a default whose
+ * worst case stays under 6 KiB; capOS interface params are shallow. Elsewhere 64, as C++.
+ */
+#ifdef CAPOS_KERNEL
+#define CAPNP_DEFAULT_NESTING 16
+#else
 #define CAPNP_DEFAULT_NESTING 64
+#endif
 #define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1)    /* 29-bit element count */
 #define CAPNP_MAX_SEGMENT_WORDS ((1u << 29) - 1)    /* addressable by a 29-bit offset */
 #define CAPNP_CAP_NULL UINT32_MAX                   /* capability index of a null pointer */
@@ -395,11 +404,31 @@ static inline double capnp_list_f64(const struct capnp_list_reader *l, uint32_t 
 
 /* Element i as a struct (struct lists, or primitive lists upgraded). Out of range:
  * the empty struct. Cannot fail otherwise (the list was validated when read). */
-struct capnp_struct_reader capnp_list_struct(const struct capnp_list_reader *l, uint32_t i);
+static inline struct capnp_struct_reader capnp_list_struct(const struct capnp_list_reader *l,
+							   uint32_t i)
+{
+	struct capnp_struct_reader s = { l->msg, 0, 0, l->seg, 0, 0, l->nesting };
+
+	if (i < l->len) {
+		s.data = l->start + (uint64_t)i * l->step_bits / 8;
+		s.data_bytes = l->data_bits / 8;
+		s.ptrs = s.data + s.data_bytes;
+		s.ptr_count = l->ptr_count;
+	}
+	return s;
+}
 
 /* Element i as a pointer (pointer lists, or a struct list's first pointer). Out of
  * range or no pointer: a null pointer. */
-struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l, uint32_t i);
+static inline struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l,
+						     uint32_t i)
+{
+	struct capnp_ptr_reader p = { l->msg, 0, l->seg, l->nesting };
+
+	if (i < l->len && l->ptr_count > 0)
+		p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
+	return p;
+}
 
 /* ================================================================ builder */
 
@@ -634,9 +663,35 @@ static inline void capnp_lb_set_f64(const struct capnp_list_builder *l, uint32_t
 
 /* Element i of a struct list as a struct builder (out of range: data_bytes 0, records
  * OUT_OF_BOUNDS). */
-struct capnp_struct_builder capnp_lb_struct(const struct capnp_list_builder *l, uint32_t i);
+static inline struct capnp_struct_builder capnp_lb_struct(const struct capnp_list_builder *l,
+							  uint32_t i)
+{
+	struct capnp_struct_builder s = { l->msg, 0, 0, l->seg, 0, 0 };
+
+	if (i >= l->len || l->elem_size != CAPNP_ELEM_COMPOSITE) {
+		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+		return s;
+	}
+	s.data = l->start + (uint64_t)i * l->step_bits / 8;
+	s.data_bytes = l->data_bits / 8;
+	s.ptrs = s.data + s.data_bytes;
+	s.ptr_count = l->ptr_count;
+	return s;
+}
+
 /* Element i of a pointer list (out of range: ptr NULL, records OUT_OF_BOUNDS). */
-struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l, uint32_t i);
+static inline struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l,
+						    uint32_t i)
+{
+	struct capnp_ptr_builder p = { l->msg, 0, l->seg };
+
+	if (i >= l->len || l->ptr_count == 0) {
+		capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+		return p;
+	}
+	p.ptr = l->start + (uint64_t)i * l->step_bits / 8 + l->data_bits / 8;
+	return p;
+}
 
 /* ================================================================ packing */
 

@@ -1,7 +1,8 @@
 /*
  * Host tests of the code capnpc-c generates (tests/host/capnp_gen/test.capnp): schema
  * defaults through XOR'd primitives and embedded pointer defaults, struct size
- * evolution (older/newer layouts), unions and groups, capabilities, constants, and the
+ * evolution (older/newer layouts), unions and groups, capabilities, constants, in-place
+ * Text/Data, typed AnyPointer, multi-segment messages, and the
  * hostile twins: malformed pointers, truncated framing, wrong pointer kinds and element
  * sizes, unterminated text, each answered with the runtime's typed error and the
  * documented empty/default value. Dispatch tests live in dispatch_test.c.
@@ -50,12 +51,12 @@ static void raw_init(uint32_t words)
 
 static uint64_t struct_ptr(int32_t off, uint16_t dw, uint16_t pc)
 {
-	return ((uint64_t)(uint32_t)(off << 2)) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48);
+	return ((uint64_t)((uint32_t)off << 2)) | ((uint64_t)dw << 32) | ((uint64_t)pc << 48);
 }
 
 static uint64_t list_ptr(int32_t off, unsigned elem, uint32_t n)
 {
-	return ((uint64_t)(uint32_t)(off << 2) | 1) | ((uint64_t)elem << 32) | ((uint64_t)n << 35);
+	return ((uint64_t)((uint32_t)off << 2) | 1) | ((uint64_t)elem << 32) | ((uint64_t)n << 35);
 }
 
 TEST(gen_defaults_on_empty_struct)
@@ -115,7 +116,7 @@ TEST(gen_defaults_are_xored_on_the_wire)
 	static const uint8_t zero[test_Defaults_DATA_WORDS * 8];
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Defaults_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_Defaults_build_root(&fx.b, &b), 0);
 	test_Defaults_set_b(&b, true);
 	test_Defaults_set_i8(&b, -123);
 	test_Defaults_set_i16(&b, -12345);
@@ -157,7 +158,7 @@ TEST(gen_struct_size_evolution)
 	struct capnp_text t;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Older_init_root(&fx.b, &ob), 0);
+	CHECK_EQ(test_Older_build_root(&fx.b, &ob), 0);
 	test_Older_set_a(&ob, 5);
 	CHECK_EQ(fixture_read(), 0);
 	CHECK_EQ(test_Newer_read_root(&fx.m, &nr), 0);
@@ -168,7 +169,7 @@ TEST(gen_struct_size_evolution)
 	CHECK_STREQ(t.str, "cee");
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_Newer_init_root(&fx.b, &nb), 0);
+	CHECK_EQ(test_Newer_build_root(&fx.b, &nb), 0);
 	test_Newer_set_a(&nb, 6);
 	test_Newer_set_b(&nb, 7);
 	CHECK_EQ(test_Newer_set_c(&nb, "x", 1), 0);
@@ -190,7 +191,7 @@ TEST(gen_unions_and_groups)
 	struct capnp_text t;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_AllTypes_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
 	test_AllTypes_set_number(&b, -77);
 	ob = test_AllTypes_init_outer(&b);
 	cb = test_AllTypes_outer_init_choice(&ob);
@@ -229,7 +230,7 @@ TEST(gen_capabilities_are_indexes)
 	uint32_t cap = 0;
 
 	CHECK_EQ(fixture_init(), 0);
-	CHECK_EQ(test_AllTypes_init_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
 	CHECK_EQ(test_AllTypes_set_ifaceField(&b, 5), 0);
 	CHECK_EQ(fixture_read(), 0);
 	CHECK_EQ(test_AllTypes_read_root(&fx.m, &r), 0);
@@ -422,6 +423,111 @@ TEST(gen_hostile_builder_arena_full)
 	struct test_AllTypes_b ab;
 
 	CHECK_EQ(capnp_builder_init(&b, segs, 1, small, sizeof small), 0);
-	CHECK_EQ(test_AllTypes_init_root(&b, &ab), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(test_AllTypes_build_root(&b, &ab), CAPOS_ERR_NO_MEMORY);
 	CHECK_EQ(capnp_builder_error(&b), CAPOS_ERR_NO_MEMORY);
+}
+
+/* Text/Data written in place, and an AnyPointer decoded as a typed struct. */
+TEST(gen_init_blobs_and_typed_any_pointer)
+{
+	struct test_AllTypes_b b;
+	struct test_AllTypes_r r;
+	struct test_Inner_b ib;
+	struct test_Inner_r ir;
+	struct capnp_ptr_builder any;
+	struct capnp_ptr_reader anyr;
+	struct capnp_text t;
+	struct capnp_data d;
+	char *tp;
+	uint8_t *dp;
+
+	CHECK_EQ(fixture_init(), 0);
+	CHECK_EQ(test_AllTypes_build_root(&fx.b, &b), 0);
+	CHECK_EQ(test_AllTypes_init_textField(&b, 3, &tp), 0);
+	memcpy(tp, "xyz", 3);
+	CHECK_EQ(test_AllTypes_init_dataField(&b, 2, &dp), 0);
+	dp[0] = 0xaa;
+	dp[1] = 0x55;
+	any = test_AllTypes_init_anyField(&b);
+	CHECK_EQ(capnp_ptr_init_struct(&any, test_Inner_DATA_WORDS, test_Inner_PTR_COUNT, &ib.s), 0);
+	test_Inner_set_id(&ib, 77);
+	CHECK_EQ(fixture_read(), 0);
+	CHECK_EQ(test_AllTypes_read_root(&fx.m, &r), 0);
+	CHECK_EQ(test_AllTypes_get_textField(&r, &t), 0);
+	CHECK_STREQ(t.str, "xyz");
+	CHECK_EQ(test_AllTypes_get_dataField(&r, &d), 0);
+	CHECK_EQ(d.len, 2);
+	CHECK_MEMEQ(d.ptr, "\xaa\x55", 2);
+	anyr = test_AllTypes_get_anyField(&r);
+	CHECK_EQ(test_Inner_read(&anyr, &ir), 0);
+	CHECK_EQ(test_Inner_get_id(&ir), 77);
+}
+
+/* A message spread over several small segments (far pointers) reads back the same
+ * through the generated accessors. */
+TEST(gen_multi_segment_round_trip)
+{
+	static uint8_t s0[32] __attribute__((aligned(8)));
+	static uint8_t s1[64] __attribute__((aligned(8)));
+	static uint8_t s2[256] __attribute__((aligned(8)));
+	static uint8_t s3[1024] __attribute__((aligned(8)));
+	struct capnp_bseg segs[4];
+	struct capnp_builder b;
+	struct capnp_segment rsegs[4];
+	struct capnp_msg m;
+	struct test_Inner_b root;
+	struct test_Inner_r r;
+	struct capnp_list_builder tags;
+	struct capnp_list_reader tl;
+	struct capnp_text t;
+
+	CHECK_EQ(capnp_builder_init(&b, segs, 4, s0, sizeof s0), 0);
+	CHECK_EQ(capnp_builder_add_buffer(&b, s1, sizeof s1), 0);
+	CHECK_EQ(capnp_builder_add_buffer(&b, s2, sizeof s2), 0);
+	CHECK_EQ(capnp_builder_add_buffer(&b, s3, sizeof s3), 0);
+	CHECK_EQ(test_Inner_build_root(&b, &root), 0);
+	test_Inner_set_id(&root, 3);
+	CHECK_EQ(test_Inner_set_label(&root, "a label long enough to need another segment", 44), 0);
+	CHECK_EQ(test_Inner_init_tags(&root, 20, &tags), 0);
+	for (uint32_t i = 0; i < 20; i++) {
+		struct capnp_ptr_builder p = capnp_lb_ptr(&tags, i);
+		CHECK_EQ(capnp_ptr_set_text(&p, "tag", 3), 0);
+	}
+	CHECK(b.nsegs > 1);
+	CHECK_EQ(capnp_builder_as_reader(&b, &m, rsegs, 4, NULL), 0);
+	CHECK_EQ(test_Inner_read_root(&m, &r), 0);
+	CHECK_EQ(test_Inner_get_id(&r), 3);
+	CHECK_EQ(test_Inner_get_label(&r, &t), 0);
+	CHECK_EQ(t.len, 44);
+	CHECK_EQ(test_Inner_get_tags(&r, &tl), 0);
+	CHECK_EQ(tl.len, 20);
+	{
+		struct capnp_ptr_reader p = capnp_list_ptr(&tl, 19);
+		CHECK_EQ(capnp_ptr_get_text(&p, NULL, &t), 0);
+	}
+	CHECK_STREQ(t.str, "tag");
+	CHECK_EQ(capnp_msg_error(&m), 0);
+}
+
+/* A struct whose `next` pointer points at itself: following it through the generated
+ * getter ends with the nesting limit, never a loop or a crash. */
+TEST(gen_hostile_pointer_cycle_hits_nesting_limit)
+{
+	struct test_Chain_r r;
+	int err = 0;
+	unsigned steps;
+
+	memset(raw, 0, sizeof raw);
+	raw[0] = struct_ptr(0, 1, 1);  /* root: Chain at word 1 (data word 1, ptr word 2) */
+	raw[2] = struct_ptr(-2, 1, 1); /* next -> word 2 + 1 - 2 = word 1: itself */
+	raw[1] = 5;                    /* value */
+	raw_init(3);
+	CHECK_EQ(test_Chain_read_root(&raw_msg, &r), 0);
+	for (steps = 0; steps < 10000 && err == 0; steps++) {
+		CHECK_EQ(test_Chain_get_value(&r), 5);
+		err = test_Chain_get_next(&r, &r);
+	}
+	CHECK_EQ(err, CAPOS_ERR_CAPNP_NESTING_LIMIT);
+	CHECK(steps <= CAPNP_DEFAULT_NESTING + 1);
+	CHECK_EQ(test_Chain_get_value(&r), 0); /* the empty struct after the error */
 }

@@ -336,7 +336,7 @@ static int cmd_all(bool echo)
 	struct test_AllTypes_b ab;
 	int st = capnp_builder_init(&b, segs, MAX_SEGS, arena, sizeof arena);
 
-	if (!ck(st, "builder") || !ck(test_AllTypes_init_root(&b, &ab), "root"))
+	if (!ck(st, "builder") || !ck(test_AllTypes_build_root(&b, &ab), "root"))
 		return status;
 	if (echo) {
 		struct capnp_msg m;
@@ -470,7 +470,7 @@ static int cmd_build_manifest(void)
 	struct manifest_SystemManifest_b m;
 
 	if (!ck(capnp_builder_init(&b, segs, MAX_SEGS, arena, sizeof arena), "builder") ||
-	    !ck(manifest_SystemManifest_init_root(&b, &m), "root"))
+	    !ck(manifest_SystemManifest_build_root(&b, &m), "root"))
 		return status;
 	build_manifest(&m);
 	ck(capnp_builder_error(&b), "builder (sticky)");

@@ -114,6 +114,16 @@ struct Newer {
   c @2 :Text = "cee";
 }
 
+struct Chain {
+  # A recursive type, for pointer-cycle and depth tests.
+  next @0 :Chain;
+  value @1 :UInt32;
+  root @2 :Inner;
+  # Named like a generated whole-struct function (N_build_root): must not collide.
+  which @3 :UInt8;
+  list @4 :List(Inner);
+}
+
 interface Calculator {
   # An interface for the dispatch skeleton tests.
   add @0 (a :Int64, b :Int64) -> (sum :Int64);

@@ -42,6 +42,8 @@ TEST(fmt_unsigned_and_hex)
 	CHECK_STREQ(b, "fedcba9876543210 12345 99");
 	FMT(b, "%#x %#X %#x %o %#o", 255u, 255u, 0u, 8u, 8u);
 	CHECK_STREQ(b, "0xff 0XFF 0 10 010");
+	FMT(b, "%#o|%#x|%#.0x", 0u, 0u, 0u);
+	CHECK_STREQ(b, "0|0|");
 	FMT(b, "%zx %jd %td", (size_t)0x10, (intmax_t)-3, (ptrdiff_t)-4);
 	CHECK_STREQ(b, "10 -3 -4");
 }

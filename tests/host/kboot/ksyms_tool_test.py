@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 
-BUILD = os.environ.get("BUILD", "build")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+BUILD = os.environ.get("CAPOS_BUILD", os.path.join(ROOT, "build"))
 TOOL = os.path.join(BUILD, "tool", "ksyms")
 KERNEL = os.path.join(BUILD, "capos.elf")
 OBJCOPY = "llvm-objcopy-16"

@@ -3,7 +3,7 @@
  * C accessors for the Cap'n Proto schema capnp/schema.capnp over lib/capnp: type ids,
  * enums, constants, struct readers (X_get_F, X_has_F, X_which) and builders
  * (X_set_F, X_init_F), interface method ordinals, client request builders
- * and server dispatch skeletons. See docs/capnp-generator.md.
+ * and server dispatch skeletons. See docs/capnp.md section 2.
  */
 #ifndef CAPNPC_C_CAPNP_SCHEMA_CAPNP_H
 #define CAPNPC_C_CAPNP_SCHEMA_CAPNP_H
@@ -616,7 +616,7 @@ static inline int schema_Node_read(const struct capnp_ptr_reader *p, struct sche
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Node_init_root(struct capnp_builder *m, struct schema_Node_b *out)
+static inline int schema_Node_build_root(struct capnp_builder *m, struct schema_Node_b *out)
 {
 	return capnp_builder_init_root(m, schema_Node_DATA_WORDS, schema_Node_PTR_COUNT, &out->s);
 }
@@ -1354,7 +1354,7 @@ static inline int schema_Node_Parameter_read(const struct capnp_ptr_reader *p, s
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Node_Parameter_init_root(struct capnp_builder *m, struct schema_Node_Parameter_b *out)
+static inline int schema_Node_Parameter_build_root(struct capnp_builder *m, struct schema_Node_Parameter_b *out)
 {
 	return capnp_builder_init_root(m, schema_Node_Parameter_DATA_WORDS, schema_Node_Parameter_PTR_COUNT, &out->s);
 }
@@ -1410,7 +1410,7 @@ static inline int schema_Node_NestedNode_read(const struct capnp_ptr_reader *p, 
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Node_NestedNode_init_root(struct capnp_builder *m, struct schema_Node_NestedNode_b *out)
+static inline int schema_Node_NestedNode_build_root(struct capnp_builder *m, struct schema_Node_NestedNode_b *out)
 {
 	return capnp_builder_init_root(m, schema_Node_NestedNode_DATA_WORDS, schema_Node_NestedNode_PTR_COUNT, &out->s);
 }
@@ -1485,7 +1485,7 @@ static inline int schema_Node_SourceInfo_read(const struct capnp_ptr_reader *p, 
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Node_SourceInfo_init_root(struct capnp_builder *m, struct schema_Node_SourceInfo_b *out)
+static inline int schema_Node_SourceInfo_build_root(struct capnp_builder *m, struct schema_Node_SourceInfo_b *out)
 {
 	return capnp_builder_init_root(m, schema_Node_SourceInfo_DATA_WORDS, schema_Node_SourceInfo_PTR_COUNT, &out->s);
 }
@@ -1588,7 +1588,7 @@ static inline int schema_Node_SourceInfo_Member_read(const struct capnp_ptr_read
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Node_SourceInfo_Member_init_root(struct capnp_builder *m, struct schema_Node_SourceInfo_Member_b *out)
+static inline int schema_Node_SourceInfo_Member_build_root(struct capnp_builder *m, struct schema_Node_SourceInfo_Member_b *out)
 {
 	return capnp_builder_init_root(m, schema_Node_SourceInfo_Member_DATA_WORDS, schema_Node_SourceInfo_Member_PTR_COUNT, &out->s);
 }
@@ -1647,7 +1647,7 @@ static inline int schema_Field_read(const struct capnp_ptr_reader *p, struct sch
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Field_init_root(struct capnp_builder *m, struct schema_Field_b *out)
+static inline int schema_Field_build_root(struct capnp_builder *m, struct schema_Field_b *out)
 {
 	return capnp_builder_init_root(m, schema_Field_DATA_WORDS, schema_Field_PTR_COUNT, &out->s);
 }
@@ -1945,7 +1945,7 @@ static inline int schema_Enumerant_read(const struct capnp_ptr_reader *p, struct
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Enumerant_init_root(struct capnp_builder *m, struct schema_Enumerant_b *out)
+static inline int schema_Enumerant_build_root(struct capnp_builder *m, struct schema_Enumerant_b *out)
 {
 	return capnp_builder_init_root(m, schema_Enumerant_DATA_WORDS, schema_Enumerant_PTR_COUNT, &out->s);
 }
@@ -2039,7 +2039,7 @@ static inline int schema_Superclass_read(const struct capnp_ptr_reader *p, struc
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Superclass_init_root(struct capnp_builder *m, struct schema_Superclass_b *out)
+static inline int schema_Superclass_build_root(struct capnp_builder *m, struct schema_Superclass_b *out)
 {
 	return capnp_builder_init_root(m, schema_Superclass_DATA_WORDS, schema_Superclass_PTR_COUNT, &out->s);
 }
@@ -2105,7 +2105,7 @@ static inline int schema_Method_read(const struct capnp_ptr_reader *p, struct sc
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Method_init_root(struct capnp_builder *m, struct schema_Method_b *out)
+static inline int schema_Method_build_root(struct capnp_builder *m, struct schema_Method_b *out)
 {
 	return capnp_builder_init_root(m, schema_Method_DATA_WORDS, schema_Method_PTR_COUNT, &out->s);
 }
@@ -2313,7 +2313,7 @@ static inline int schema_Type_read(const struct capnp_ptr_reader *p, struct sche
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Type_init_root(struct capnp_builder *m, struct schema_Type_b *out)
+static inline int schema_Type_build_root(struct capnp_builder *m, struct schema_Type_b *out)
 {
 	return capnp_builder_init_root(m, schema_Type_DATA_WORDS, schema_Type_PTR_COUNT, &out->s);
 }
@@ -2783,7 +2783,7 @@ static inline int schema_Brand_read(const struct capnp_ptr_reader *p, struct sch
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Brand_init_root(struct capnp_builder *m, struct schema_Brand_b *out)
+static inline int schema_Brand_build_root(struct capnp_builder *m, struct schema_Brand_b *out)
 {
 	return capnp_builder_init_root(m, schema_Brand_DATA_WORDS, schema_Brand_PTR_COUNT, &out->s);
 }
@@ -2844,7 +2844,7 @@ static inline int schema_Brand_Scope_read(const struct capnp_ptr_reader *p, stru
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Brand_Scope_init_root(struct capnp_builder *m, struct schema_Brand_Scope_b *out)
+static inline int schema_Brand_Scope_build_root(struct capnp_builder *m, struct schema_Brand_Scope_b *out)
 {
 	return capnp_builder_init_root(m, schema_Brand_Scope_DATA_WORDS, schema_Brand_Scope_PTR_COUNT, &out->s);
 }
@@ -2945,7 +2945,7 @@ static inline int schema_Brand_Binding_read(const struct capnp_ptr_reader *p, st
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Brand_Binding_init_root(struct capnp_builder *m, struct schema_Brand_Binding_b *out)
+static inline int schema_Brand_Binding_build_root(struct capnp_builder *m, struct schema_Brand_Binding_b *out)
 {
 	return capnp_builder_init_root(m, schema_Brand_Binding_DATA_WORDS, schema_Brand_Binding_PTR_COUNT, &out->s);
 }
@@ -3013,7 +3013,7 @@ static inline int schema_Value_read(const struct capnp_ptr_reader *p, struct sch
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Value_init_root(struct capnp_builder *m, struct schema_Value_b *out)
+static inline int schema_Value_build_root(struct capnp_builder *m, struct schema_Value_b *out)
 {
 	return capnp_builder_init_root(m, schema_Value_DATA_WORDS, schema_Value_PTR_COUNT, &out->s);
 }
@@ -3296,7 +3296,7 @@ static inline int schema_Annotation_read(const struct capnp_ptr_reader *p, struc
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_Annotation_init_root(struct capnp_builder *m, struct schema_Annotation_b *out)
+static inline int schema_Annotation_build_root(struct capnp_builder *m, struct schema_Annotation_b *out)
 {
 	return capnp_builder_init_root(m, schema_Annotation_DATA_WORDS, schema_Annotation_PTR_COUNT, &out->s);
 }
@@ -3394,7 +3394,7 @@ static inline int schema_CapnpVersion_read(const struct capnp_ptr_reader *p, str
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_CapnpVersion_init_root(struct capnp_builder *m, struct schema_CapnpVersion_b *out)
+static inline int schema_CapnpVersion_build_root(struct capnp_builder *m, struct schema_CapnpVersion_b *out)
 {
 	return capnp_builder_init_root(m, schema_CapnpVersion_DATA_WORDS, schema_CapnpVersion_PTR_COUNT, &out->s);
 }
@@ -3456,7 +3456,7 @@ static inline int schema_CodeGeneratorRequest_read(const struct capnp_ptr_reader
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_CodeGeneratorRequest_init_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_b *out)
+static inline int schema_CodeGeneratorRequest_build_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_b *out)
 {
 	return capnp_builder_init_root(m, schema_CodeGeneratorRequest_DATA_WORDS, schema_CodeGeneratorRequest_PTR_COUNT, &out->s);
 }
@@ -3603,7 +3603,7 @@ static inline int schema_CodeGeneratorRequest_RequestedFile_read(const struct ca
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_CodeGeneratorRequest_RequestedFile_init_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_RequestedFile_b *out)
+static inline int schema_CodeGeneratorRequest_RequestedFile_build_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_RequestedFile_b *out)
 {
 	return capnp_builder_init_root(m, schema_CodeGeneratorRequest_RequestedFile_DATA_WORDS, schema_CodeGeneratorRequest_RequestedFile_PTR_COUNT, &out->s);
 }
@@ -3703,7 +3703,7 @@ static inline int schema_CodeGeneratorRequest_RequestedFile_Import_read(const st
 	return capnp_ptr_get_struct(p, NULL, &out->s);
 }
 
-static inline int schema_CodeGeneratorRequest_RequestedFile_Import_init_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_RequestedFile_Import_b *out)
+static inline int schema_CodeGeneratorRequest_RequestedFile_Import_build_root(struct capnp_builder *m, struct schema_CodeGeneratorRequest_RequestedFile_Import_b *out)
 {
 	return capnp_builder_init_root(m, schema_CodeGeneratorRequest_RequestedFile_Import_DATA_WORDS, schema_CodeGeneratorRequest_RequestedFile_Import_PTR_COUNT, &out->s);
 }

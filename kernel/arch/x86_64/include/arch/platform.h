@@ -26,6 +26,8 @@
 
 /* Remap the 8259 pair to VEC_PIC_BASE and mask every line. Never fails. */
 void pic_disable(void);
+/* Acknowledge a spurious IRQ 15 (VEC_PIC_SPURIOUS_SLAVE): EOI to the master only. */
+void pic_spurious_slave_ack(void);
 
 /*
  * Enable this CPU's local APIC at `phys` (from the MADT): software-enable with the
@@ -36,14 +38,22 @@ void pic_disable(void);
 int lapic_init(uint64_t phys);
 /* Program LINT pin `lint` (0 or 1) as NMI with the MADT's MPS INTI `mps_flags`. */
 void lapic_set_nmi_pin(uint8_t lint, uint16_t mps_flags);
+/* This CPU's xAPIC ID (bits 31:24 of the ID register). Precondition: lapic_init. */
 uint32_t lapic_id(void);
+/* The version register: version in bits 7:0, highest LVT index in bits 23:16. */
 uint32_t lapic_version(void);
+/* Signal end of interrupt; every handler of a LAPIC-delivered vector except the
+ * spurious one calls it once. */
 void lapic_eoi(void);
+/* Latch and return the error status register (ESR), clearing it. */
+uint32_t lapic_error_status(void);
 /* One-shot, masked, divide-by-16, count from 0xffffffff: a free-running down-counter. */
 void lapic_timer_start_free(void);
+/* The timer's current count (counts down from the initial count). */
 uint32_t lapic_timer_current(void);
 /* Periodic interrupt on `vector` every `count` ticks of the divide-by-16 clock. */
 void lapic_timer_start_periodic(uint8_t vector, uint32_t count);
+/* Mask the timer and clear its count: no further timer interrupts. */
 void lapic_timer_stop(void);
 
 /*
@@ -70,15 +80,17 @@ uint64_t hpet_counter_mask(void);
 static inline uint64_t cpu_rdtsc(void)
 {
 	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
 	return (uint64_t)hi << 32 | lo;
 }
 
 #define PIT_HZ 1193182u /* 8254 input clock */
 
-/* Program PIT channel 2 (gate on, speaker off) as a one-shot of `count` input clocks. */
-void pit_oneshot_start(uint16_t count);
-/* Whether the channel-2 one-shot started by pit_oneshot_start has reached zero. */
-bool pit_oneshot_done(void);
+/* Start PIT channel 2 (gate on, speaker off) counting freely, wrapping every 65536. */
+void pit_free_run_start(void);
+/* Channel 2's count, latched, presented as counting up modulo 65536. */
+uint64_t pit_counter(void);
+/* Gate channel 2 off again. */
+void pit_stop(void);
 
 #endif

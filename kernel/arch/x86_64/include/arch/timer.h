@@ -24,6 +24,7 @@ struct timer_calibration {
 	uint64_t tsc_hz;                     /* TSC, median */
 	uint64_t samples_lapic_hz[TIMER_CALIB_SAMPLES]; /* every window, for the log */
 	uint64_t samples_tsc_hz[TIMER_CALIB_SAMPLES];
+	uint32_t disturbed;                  /* windows rejected and measured again */
 };
 
 static inline const char *timer_ref_name(enum timer_ref ref)
@@ -36,6 +37,7 @@ static inline const char *timer_ref_name(enum timer_ref ref)
  * for TIMER_REF_HPET the counter must already be started by hpet_start). Needs the
  * local APIC initialised; interrupts may be on or off (nothing here interrupts).
  * Errors: CAPOS_ERR_TIMER_CALIBRATION (reference not advancing within the poll bound,
+ * more than 7 x TIMER_CALIB_SAMPLES disturbed windows,
  * a counter that did not move, ref_hz of 0, a product overflowing 64 bits, or a LAPIC
  * rate too low/high for ARCH_TIMER_HZ).
  */
