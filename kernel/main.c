@@ -6,6 +6,7 @@
  *   3. boot information, frame allocator, final page tables, heap       [kmem]
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
  *   5. boot self-tests requested with selftest=<name> (they end the run)
+ *   6. user address spaces: smoke test of build / W^X / quota / teardown   [kproc]
  * Until there is a scheduler and init, kmain then ends the run cleanly with
  * "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS. The harness keys on the banner, the
  * shutdown line, "[panic]" and "[trap]" lines.
@@ -20,6 +21,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/selftest.h>
+#include <kernel/vm.h>
 
 #define CAPOS_VERSION "0.1.0"
 
@@ -131,6 +133,10 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 
 	klog("boot", "ready: %u cpu(s), %llu KiB free, timer %u Hz", arch_platform_cpu_count(),
 	     (unsigned long long)(frame_free_count() * FRAME_SIZE / 1024), arch_timer_hz());
+	/* ---- kproc: user address spaces ---- */
+	if (vm_smoke() != CAPOS_OK)
+		panic("user address space smoke test failed");
+
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
 }

@@ -188,6 +188,39 @@ bool arch_mm_nx_enabled(void);
  */
 size_t arch_mm_image_guards(uint64_t *va, size_t cap);
 
+/* ---- kproc: user address spaces (paging.c), processes, threads, syscalls ---------- */
+
+/*
+ * Creates the intermediate tables for every page of [va, va + size) without mapping
+ * anything, so later arch_mm_map() calls there allocate no table. Used for kernel
+ * windows (kernel stacks) whose top-level entry must exist before user address spaces
+ * copy the kernel half. Errors: as arch_mm_map() (no ALREADY_MAPPED check).
+ */
+int arch_mm_populate(struct arch_aspace *as, uint64_t va, uint64_t size);
+
+/*
+ * Copies the kernel half (top-level entries 256..511) of `src` into `dst`, so both
+ * share the kernel's tables. Kernel mappings added later below an existing top-level
+ * entry are seen by every space; a NEW top-level kernel entry is not (pre-populate).
+ */
+void arch_mm_share_kernel(struct arch_aspace *dst, const struct arch_aspace *src);
+
+/* Callbacks for arch_mm_destroy_user(). */
+struct arch_mm_teardown_ops {
+	/* A mapped leaf: `size` bytes (4 KiB or 2 MiB) at `va` -> `pa`. */
+	void (*leaf)(void *ctx, uint64_t va, uint64_t pa, uint64_t size);
+	/* A table frame of the user half (or the root) that is no longer referenced. */
+	void (*table)(void *ctx, uint64_t phys);
+	void *ctx;
+};
+
+/*
+ * Destroys a user address space: reports every user-half leaf, then every user-half
+ * table and finally the root through `ops`; the shared kernel half is left alone.
+ * `as` must not be loaded in CR3 on any CPU. Never fails; as->root_phys becomes 0.
+ */
+void arch_mm_destroy_user(struct arch_aspace *as, const struct arch_mm_teardown_ops *ops);
+
 /* ---- kplat: platform (ACPI, interrupt controllers, timers) ------------------------ */
 
 /* Periodic timer tick rate. */
