@@ -1,7 +1,23 @@
 #!/usr/bin/env python3
-"""kproc boot tests (QEMU TCG, direct load): every boot must pass the user address
-space smoke test ("[proc] vm smoke ok": map/unmap, W^X, quota, shared kernel half, and
-every frame back after vm_destroy). User processes come with the next commit.
+"""kproc boot tests: user processes before init exists (QEMU TCG, direct load).
+
+Each boot runs one `utest=<name>` scenario (kernel/include/kernel/utest.h): tiny user
+programs embedded in the kernel run in ring 3 in their own address spaces, reach the
+kernel through SYSCALL, are preempted by the LAPIC tick, and exit or are killed; the
+kernel then shuts down cleanly. Every scenario must end with the free-frame count equal
+to its baseline before the first process was created, and every boot must pass the
+address-space smoke test ("[proc] vm smoke ok"). Checks:
+  exit    exit(7) reaches the kernel, the process is reaped, clean shutdown
+  fault   #PF (unmapped write), #GP (non-canonical), #UD, #DE, a user read of kernel
+          text (#PF protection), a privileged instruction: each process is killed with
+          the exact vector, rip and address, and a later process still runs and exits 7
+  spin2   two spinning processes both start before either ends (preemption), each is
+          preempted, and both keep their XMM/YMM registers (exit 0, not 1)
+  spin2-fxsave  the same on a CPU without XSAVE/SMAP (-cpu qemu64: FXSAVE path)
+  badptr  the copy syscalls answer exactly CAPOS_ERR_BAD_ADDRESS for kernel, unmapped,
+          straddling, wrapping, non-canonical, null and read-only pointers
+  sleep   a process blocked 50 ms lets the other run and wakes by timeout
+  unknown utest name: a boot error (status 35), not a silent pass
 
 Output: `ok <id> - desc` / `not ok <id> - reason` (tests/run.py). CAPOS_BOOT_FILTER=substr
 runs a subset.
@@ -116,9 +132,37 @@ BADPTR_CALLS = [
 ]
 
 TESTS = [
-    ("proc-vm-smoke", "user address space: map/unmap, W^X, quota, shared kernel half,"
-     " every frame back after destroy", Boot(mode="direct"), [BANNER, VM_SMOKE, SHUTDOWN_OK],
-     FORBID, EXIT_CLEAN, None),
+    scenario("proc-exit", "exit(7) from ring 3: logged, reaped, frames back, clean shutdown",
+             "exit", ["[sched] exit pid 1 tid 1: first run",
+                      "[proc] exit pid 1 exited: code 7 (preempted 0 times)",
+                      reaped("exit", 1)]),
+    scenario("proc-fault", "user #PF/#GP/#UD/#DE/kernel read/hlt each kill only their"
+             " process (exact vector, rip, addr); a later process exits 7", "fault",
+             [killed("pf", 1, "#PF", "0x40000a", "0xdead000", "0x6"),
+              killed("gp", 2, "#GP", "0x40000a", "0", "0"),
+              killed("ud", 3, "#UD", "0x400000", "0", "0"),
+              killed("de", 4, "#DE", "0x400009", "0", "0"),
+              killed("kread", 5, "#PF", "0x40000a", "0xffffffff80100000", "0x5"),
+              killed("priv", 6, "#GP", "0x400000", "0", "0"),
+              "[proc] exit pid 7 exited: code 7", reaped("exit", 7)]),
+    scenario("proc-spin2", "two spinning processes share the CPU by preemption and keep"
+             " their XMM/YMM state", "spin2", [], both_ran_before_either_ended,
+             pre=[re.compile(r"^\[cpu\] xstate: xsave, components x87 sse avx, ")]),
+    scenario("proc-spin2-fxsave", "spin2 on -cpu qemu64 (no XSAVE, no SMAP): FXSAVE path",
+             "spin2", [], both_ran_before_either_ended, cpu="qemu64",
+             pre=["[cpu] xstate: fxsave, components x87 sse, 512-byte area"]),
+    scenario("proc-badptr", "copy syscalls: kernel/unmapped/straddling/wrapping/"
+             "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS",
+             "badptr", [re.compile(rf"^\[utest\] {op} {a} len {n}: {re.escape(r)}$")
+                        for op, a, n, r in BADPTR_CALLS]
+             + ["[proc] badptr pid 1 exited: code 0"]),
+    scenario("proc-sleep", "sched_block_until: a 50 ms block times out while another"
+             " process runs", "sleep", ["[proc] sleeper pid 1 exited: code 0",
+                                       "[proc] spin pid 2 exited: code 0"], sleep_judge),
+    ("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
+     Boot(mode="direct", cmdline="utest=nosuch"),
+     [BANNER, "[utest] error: unknown or empty utest= value"], [SHUTDOWN_OK], EXIT_PANIC,
+     None),
 ]
 
 

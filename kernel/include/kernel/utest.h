@@ -1,0 +1,32 @@
+/*
+ * Kernel-driven user-mode tests, before init exists (kernel/proc/utest.c). Booting
+ * with `utest=<name>` makes kmain start the scenario's tiny user programs (assembled
+ * into the image, kernel/proc/utest_progs.S), run the scheduler until every process
+ * has exited or been killed, and check the free-frame count returned to its value
+ * before the first process was created. Scenarios:
+ *   exit    one process calls exit(7)
+ *   fault   #PF, #GP (non-canonical), #UD, #DE, a user read of kernel memory, a
+ *           privileged instruction: each process is killed; a last one exits 7
+ *   spin2   two processes spin with their pid in every XMM (and YMM upper) register
+ *           and check them: both must finish through preemption, state intact
+ *   badptr  the test copy syscalls with kernel, unmapped, straddling, wrapping,
+ *           non-canonical, read-only and oversize arguments: exact errors
+ *   sleep   one process blocks 50 ms (sched_block_until) while another spins
+ * The test syscalls (SYSCALL_TEST_*) answer CAPOS_ERR_UNSUPPORTED in other boots.
+ */
+#ifndef KERNEL_UTEST_H
+#define KERNEL_UTEST_H
+
+#include <stdint.h>
+
+/*
+ * Runs the scenario named by `utest=` in cmdline, if any, and returns when it is over
+ * (the caller then shuts down). An unknown name or a frame-count mismatch ends the run
+ * with the failure status. Precondition: proc_init() done.
+ */
+void utest_run(const char *cmdline);
+
+/* The SYSCALL_TEST_* calls (syscall_dispatch). CAPOS_ERR_UNSUPPORTED outside utest. */
+int64_t utest_syscall(uint64_t nr, const uint64_t args[6]);
+
+#endif

@@ -1,0 +1,199 @@
+/*
+ * The utest= boot scenarios (kernel/utest.h): load embedded user programs into fresh
+ * processes, run them to completion, check the free-frame baseline, and serve the
+ * test-only syscalls that exercise the checked user copies and blocking.
+ * Lock legend: [S] boot CPU, interrupts disabled.
+ */
+#include <kernel/utest.h>
+
+#include <capos/error.h>
+#include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/proc.h>
+#include <kernel/sched.h>
+#include <kernel/syscall_nr.h>
+#include <kernel/uaccess.h>
+
+#define UTEST_COPY_MAX 64
+#define UTEST_NAME_MAX 16
+#define UTEST_MAX_PROGS 8
+
+/* One embedded program: utest_progs.S brackets each with _start/_end labels. */
+struct utest_prog {
+	const char *name;
+	const uint8_t *start, *end;
+};
+
+#define UTEST_PROG(n)                                                     \
+	extern const uint8_t utest_prog_##n##_start[], utest_prog_##n##_end[]; \
+	static const struct utest_prog utest_##n = { #n, utest_prog_##n##_start, \
+						       utest_prog_##n##_end }
+UTEST_PROG(exit);
+UTEST_PROG(pf);
+UTEST_PROG(gp);
+UTEST_PROG(ud);
+UTEST_PROG(de);
+UTEST_PROG(kread);
+UTEST_PROG(priv);
+UTEST_PROG(spin);
+UTEST_PROG(badptr);
+UTEST_PROG(sleeper);
+
+struct utest_scenario {
+	const char *name;
+	const struct utest_prog *progs[UTEST_MAX_PROGS]; /* NULL-terminated */
+};
+
+static const struct utest_scenario utest_scenarios[] = {
+	{ "exit", { &utest_exit } },
+	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
+		     &utest_exit } },
+	{ "spin2", { &utest_spin, &utest_spin } },
+	{ "badptr", { &utest_badptr } },
+	{ "sleep", { &utest_sleeper, &utest_spin } },
+};
+
+static bool utest_active; /* [S] a utest= scenario is running */
+
+/* Process with the program's text at USER_TEXT_BASE (R-X) and a stack (RW-, NX). */
+static int utest_spawn(const struct utest_prog *prog)
+{
+	uint64_t len = (uint64_t)(prog->end - prog->start);
+	uint64_t text = (len + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
+	struct process *p;
+	int err = proc_create(prog->name, PROC_DEFAULT_FRAME_QUOTA, &p);
+
+	if (err)
+		return err;
+	err = vm_map(&p->vm, USER_TEXT_BASE, text, VM_PROT_EXEC, prog->start, len);
+	if (err)
+		goto out_proc;
+	err = vm_map(&p->vm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_PROT_WRITE,
+		     NULL, 0);
+	if (err)
+		goto out_proc;
+	const struct proc_entry e = { .rip = USER_TEXT_BASE, .rsp = USER_STACK_TOP,
+				      .rdi = 0, .rsi = p->pid, .rdx = 0 };
+	err = proc_thread_start(p, &e, NULL);
+	if (err)
+		goto out_proc;
+	return CAPOS_OK;
+out_proc:
+	proc_destroy_unstarted(p);
+	return err;
+}
+
+static const struct utest_scenario *utest_find(const char *name)
+{
+	for (unsigned i = 0; i < sizeof(utest_scenarios) / sizeof(utest_scenarios[0]); i++) {
+		const char *a = utest_scenarios[i].name, *b = name;
+
+		while (*a && *a == *b)
+			a++, b++;
+		if (*a == '\0' && *b == '\0')
+			return &utest_scenarios[i];
+	}
+	return NULL;
+}
+
+void utest_run(const char *cmdline)
+{
+	char name[UTEST_NAME_MAX];
+	const struct utest_scenario *s;
+	uint64_t base, after;
+	int err = cmdline_get_str(cmdline, "utest", name, sizeof(name));
+
+	if (err == CAPOS_ERR_NOT_FOUND && !cmdline_has(cmdline, "utest"))
+		return;
+	s = err == CAPOS_OK ? utest_find(name) : NULL;
+	if (s == NULL) {
+		klog("utest", "error: unknown or empty utest= value (exit fault spin2 badptr sleep)");
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	base = frame_free_count();
+	klog("utest", "%s: start, free frames %llu", s->name, (unsigned long long)base);
+	utest_active = true;
+	for (unsigned i = 0; i < UTEST_MAX_PROGS && s->progs[i]; i++) {
+		err = utest_spawn(s->progs[i]);
+		if (err) {
+			klog("utest", "error: starting %s: %s", s->progs[i]->name,
+			     capos_error_name(err));
+			arch_debug_exit(ARCH_EXIT_FAILURE);
+		}
+	}
+	sched_run_until_idle();
+	utest_active = false;
+	after = frame_free_count();
+	klog("utest", "%s: all processes gone, free frames %llu (baseline %llu), "
+	     "%llu context switches", s->name, (unsigned long long)after,
+	     (unsigned long long)base, (unsigned long long)sched_this_cpu()->switches);
+	if (after != base) {
+		klog("utest", "error: %lld frame(s) not returned", (long long)(base - after));
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+}
+
+static int64_t utest_copyin(struct uaddr src, uint64_t len)
+{
+	uint8_t buf[UTEST_COPY_MAX];
+	int64_t sum = 0;
+	int err;
+
+	if (len > UTEST_COPY_MAX)
+		return CAPOS_ERR_INVALID;
+	err = copy_from_user(buf, src, len);
+	if (err)
+		return err;
+	for (uint64_t i = 0; i < len; i++)
+		sum += buf[i];
+	return sum;
+}
+
+static int64_t utest_copyout(struct uaddr dst, uint64_t len)
+{
+	uint8_t buf[UTEST_COPY_MAX];
+
+	if (len > UTEST_COPY_MAX)
+		return CAPOS_ERR_INVALID;
+	for (uint64_t i = 0; i < len; i++)
+		buf[i] = (uint8_t)(i + 1);
+	return copy_to_user(dst, buf, len);
+}
+
+static int64_t utest_sleep(uint64_t ns)
+{
+	uint64_t t0 = arch_clock_ns();
+	bool woken = sched_block_until(t0 + ns);
+	uint64_t t1 = arch_clock_ns();
+
+	klog("utest", "sleep: asked %llu ms, slept %llu ms, %s",
+	     (unsigned long long)(ns / 1000000), (unsigned long long)((t1 - t0) / 1000000),
+	     woken ? "woken" : "timed out");
+	return woken ? 1 : 0;
+}
+
+int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
+{
+	int64_t r;
+
+	if (!utest_active)
+		return CAPOS_ERR_UNSUPPORTED;
+	switch (nr) {
+	case SYSCALL_TEST_COPYIN:
+		r = utest_copyin(UADDR(args[0]), args[1]);
+		break;
+	case SYSCALL_TEST_COPYOUT:
+		r = utest_copyout(UADDR(args[0]), args[1]);
+		break;
+	case SYSCALL_TEST_SLEEP:
+		return utest_sleep(args[0]);
+	default:
+		return CAPOS_ERR_UNSUPPORTED;
+	}
+	klog("utest", "%s %#llx len %llu: %lld %s",
+	     nr == SYSCALL_TEST_COPYIN ? "copyin" : "copyout", (unsigned long long)args[0],
+	     (unsigned long long)args[1], (long long)r, r >= 0 ? "" : capos_error_name((int)r));
+	return r;
+}
