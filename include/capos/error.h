@@ -11,7 +11,8 @@
  *   -64  .. -127   boot and platform (Multiboot2, ACPI, memory map)
  *   -128 .. -191   Cap'n Proto message encoding/decoding (lib/capnp)
  *   -192 .. -199   Cap'n Proto generator and generated dispatch (tools/capnpc-c)
- *   -200 .. -255   capability ring transport (reserved for the ring issue)
+ *   -200 .. -255   capability ring transport and cap table (include/capos/ring.h)
+ *   -256 .. -287   process loading: ELF64 validation (kernel/proc/elf.c)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -98,7 +99,62 @@
 	/* Cap'n Proto generator and generated code (tools/capnpc-c, capnp-gen): -192 .. -199 */ \
 	X(CAPOS_ERR_CAPNP_UNIMPLEMENTED, -192, "method ordinal not implemented by this interface") \
 	X(CAPOS_ERR_CAPNP_SCHEMA_UNSUPPORTED, -193, "schema uses a feature capnpc-c does not generate") \
-	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194, "CodeGeneratorRequest inconsistent (dangling id, bad layout)")
+	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194, "CodeGeneratorRequest inconsistent (dangling id, bad layout)") \
+	/* ring transport (abi, -200 .. -223): the status of a CQE or of cap_enter */ \
+	X(CAPOS_ERR_RING_BAD_OPCODE, -200, "SQE opcode unknown or not supported by this kernel") \
+	X(CAPOS_ERR_RING_BAD_FLAGS, -201, "SQE flag undefined or not valid for the opcode") \
+	X(CAPOS_ERR_RING_RESERVED_NONZERO, -202, "SQE reserved field or field unused by the opcode not zero") \
+	X(CAPOS_ERR_RING_CORRUPT, -203, "ring header indices inconsistent; nothing consumed") \
+	X(CAPOS_ERR_RING_CQ_OVERFLOW, -204, "completion queue full; remaining SQEs left queued") \
+	X(CAPOS_ERR_RING_BAD_ARGUMENT, -205, "cap_enter argument out of range") \
+	X(CAPOS_ERR_RING_BAD_SYSCALL, -206, "unknown system call number") \
+	X(CAPOS_ERR_RING_PARAMS_FAULT, -207, "params buffer not a mapped user range") \
+	X(CAPOS_ERR_RING_RESULT_FAULT, -208, "result buffer not a mapped, writable user range") \
+	X(CAPOS_ERR_RING_PARAMS_TOO_LARGE, -209, "params longer than the per-process scratch bound") \
+	X(CAPOS_ERR_RING_RESULT_TOO_SMALL, -210, "result buffer too small; CQE result_len says how much") \
+	X(CAPOS_ERR_RING_MALFORMED_PARAMS, -211, "params not a valid Cap'n Proto message for the method") \
+	X(CAPOS_ERR_RING_QUOTA, -212, "per-process quota (frames, calls, scratch) exhausted") \
+	X(CAPOS_ERR_RING_METHOD_RANGE, -213, "method ordinal not defined by the interface") \
+	X(CAPOS_ERR_RING_EXCEPTION, -214, "the call failed: results hold a CapException") \
+	X(CAPOS_ERR_RING_EXCEPTION_TRUNCATED, -215, "the call failed and its CapException did not fit") \
+	X(CAPOS_ERR_RING_TIMED_OUT, -216, "the operation's timeout expired (PARK, TIMEOUT)") \
+	X(CAPOS_ERR_RING_BAD_XFER, -217, "transfer descriptor list malformed or not accepted") \
+	/* cap table and kernel objects (abi, -224 .. -239) */                     \
+	X(CAPOS_ERR_CAP_BAD_ID, -224, "cap id names no slot of the table (null or out of range)") \
+	X(CAPOS_ERR_CAP_STALE, -225, "cap id generation does not match its slot (released)") \
+	X(CAPOS_ERR_CAP_EMPTY, -226, "cap id slot holds no capability") \
+	X(CAPOS_ERR_CAP_WRONG_INTERFACE, -227, "capability does not implement the interface asked for") \
+	X(CAPOS_ERR_CAP_TABLE_FULL, -228, "cap table has no free slot within the quota") \
+	X(CAPOS_ERR_CAP_NOT_TRANSFERABLE, -229, "capability may not be copied or moved") \
+	X(CAPOS_ERR_CAP_BAD_RESERVATION, -230, "cap table reservation not pending (commit/rollback)") \
+	X(CAPOS_ERR_KOBJ_BAD_MAGIC, -231, "kernel object header corrupt or object freed") \
+	X(CAPOS_ERR_KOBJ_REFCOUNT, -232, "kernel object reference count saturated or underflowed") \
+	/* process loading: ELF64 executables (abi, -256 .. -287) */                \
+	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header") \
+	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)") \
+	X(CAPOS_ERR_ELF_BAD_CLASS, -258, "ELF class is not ELFCLASS64") \
+	X(CAPOS_ERR_ELF_BAD_DATA, -259, "ELF data encoding is not little-endian") \
+	X(CAPOS_ERR_ELF_BAD_VERSION, -260, "ELF version is not EV_CURRENT") \
+	X(CAPOS_ERR_ELF_BAD_OSABI, -261, "ELF OS ABI not System V/GNU or ABI version non-zero") \
+	X(CAPOS_ERR_ELF_BAD_MACHINE, -262, "ELF machine is not x86_64") \
+	X(CAPOS_ERR_ELF_BAD_TYPE, -263, "ELF type is not ET_EXEC (static executable)") \
+	X(CAPOS_ERR_ELF_BAD_HEADER_SIZE, -264, "ELF header or program header entry size wrong") \
+	X(CAPOS_ERR_ELF_BAD_PHNUM, -265, "ELF program header count zero or over the limit") \
+	X(CAPOS_ERR_ELF_PH_BOUNDS, -266, "ELF program header table outside the file") \
+	X(CAPOS_ERR_ELF_BAD_SEGMENT_TYPE, -267, "ELF segment type reserved or unknown") \
+	X(CAPOS_ERR_ELF_DYNAMIC, -268, "ELF needs dynamic linking (PT_INTERP, PT_DYNAMIC)") \
+	X(CAPOS_ERR_ELF_SEG_FILE_BOUNDS, -269, "ELF segment file range outside the file") \
+	X(CAPOS_ERR_ELF_SEG_SIZE, -270, "ELF segment filesz > memsz or memsz over the limit") \
+	X(CAPOS_ERR_ELF_SEG_ADDRESS, -271, "ELF segment outside the user image region") \
+	X(CAPOS_ERR_ELF_SEG_ALIGN, -272, "ELF segment offset/vaddr not congruent or bad p_align") \
+	X(CAPOS_ERR_ELF_SEG_OVERLAP, -273, "ELF loadable segments share a page") \
+	X(CAPOS_ERR_ELF_SEG_PERMS, -274, "ELF segment has no access permission") \
+	X(CAPOS_ERR_ELF_WX, -275, "ELF segment both writable and executable (W^X)") \
+	X(CAPOS_ERR_ELF_TOO_MANY_SEGMENTS, -276, "more loadable segments than the loader maps") \
+	X(CAPOS_ERR_ELF_NO_SEGMENTS, -277, "ELF has no non-empty loadable segment") \
+	X(CAPOS_ERR_ELF_BAD_TLS, -278, "ELF PT_TLS duplicate, oversize, misaligned or not loaded") \
+	X(CAPOS_ERR_ELF_BAD_ENTRY, -279, "ELF entry point not inside an executable segment") \
+	X(CAPOS_ERR_ELF_EXEC_STACK, -280, "ELF asks for an executable stack (PT_GNU_STACK)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -1,0 +1,31 @@
+# ABI v1 headers (include/capos/): host tests of the helpers and constants, and
+# compile checks of every header under the freestanding kernel flags and strict ISO
+# C17, so userspace, kernel and host all see the same layouts.
+$(eval $(call host_test,abi,tests/host/abi/abi_test.c))
+
+ABI_STRICT_CHECK := $(BUILD)/abi/abi_headers_strict.o
+$(ABI_STRICT_CHECK): tests/host/abi/abi_headers.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) -std=c17 -pedantic -Wall -Wextra -Werror -Iinclude -ffreestanding \
+		--target=x86_64-unknown-none-elf -nostdinc -isystem $(CLANG_RESOURCE)/include \
+		-c $< -o $@
+
+ALL_TARGETS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
+TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
+
+# Cap table and kernel objects (kernel/cap/), compiled unmodified for the host.
+# ($(BUILD)/host/kernel/% and tests/host/kernel/% get -Ikernel/include from kmem.mk.)
+$(eval $(call host_test,captab,kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/captab_test.c))
+
+# ELF64 validator (kernel/proc/elf.c). Its test also validates a real static
+# executable with TLS linked by clang/lld at the user image base.
+ELF_SAMPLE := $(BUILD)/abi/elf_sample.elf
+$(BUILD)/abi/elf_sample.o: tests/host/abi/elf_sample.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) --target=x86_64-unknown-none-elf -ffreestanding -fno-pic -O1 $(WARN) -c $< -o $@
+$(ELF_SAMPLE): $(BUILD)/abi/elf_sample.o
+	$(LD) -static --image-base=0x400000 -z noexecstack -o $@ $<
+
+$(BUILD)/host/tests/host/kernel/elf_test.o: HOST_CFLAGS += -DELF_SAMPLE_PATH='"$(abspath $(ELF_SAMPLE))"'
+$(BUILD)/host/tests/host/kernel/elf_test.o: $(ELF_SAMPLE)
+$(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))

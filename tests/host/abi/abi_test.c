@@ -1,0 +1,106 @@
+/*
+ * Host tests of the ABI v1 headers (include/capos/): cap id packing, the user range
+ * predicate at every boundary, the error vocabulary's uniqueness and ranges, and the
+ * ring/CapSet constants the kernel and the runtime both derive indices from. The
+ * layouts themselves are pinned by static assertions inside the headers.
+ */
+#include "test.h"
+
+#include <capos/capid.h>
+#include <capos/capset.h>
+#include <capos/error.h>
+#include <capos/layout.h>
+#include <capos/ring.h>
+#include <capos/syscall.h>
+
+#define ERR_VALUE(name, value, desc) value,
+static const int all_codes[] = { CAPOS_ERRORS(ERR_VALUE) };
+#undef ERR_VALUE
+#define ERR_NAME(name, value, desc) #name,
+static const char *const all_names[] = { CAPOS_ERRORS(ERR_NAME) };
+#undef ERR_NAME
+#define NCODES (sizeof(all_codes) / sizeof(all_codes[0]))
+
+TEST(abi_error_codes_unique)
+{
+	for (unsigned i = 0; i < NCODES; i++)
+		for (unsigned j = i + 1; j < NCODES; j++)
+			CHECK(all_codes[i] != all_codes[j]);
+}
+
+/* Every RING/CAP/KOBJ code sits in -200..-255, every ELF code in -256..-287. */
+TEST(abi_error_codes_in_their_ranges)
+{
+	unsigned ring = 0, elf = 0;
+	for (unsigned i = 0; i < NCODES; i++) {
+		const char *n = all_names[i];
+		int v = all_codes[i];
+		if (!strncmp(n, "CAPOS_ERR_RING_", 15) || !strncmp(n, "CAPOS_ERR_CAP_", 14) ||
+		    !strncmp(n, "CAPOS_ERR_KOBJ_", 15)) {
+			CHECK(v <= -200 && v >= -255);
+			ring++;
+		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
+			CHECK(v <= -256 && v >= -287);
+			elf++;
+		} else {
+			CHECK(v > -200);
+		}
+	}
+	CHECK(ring >= 27);
+	CHECK(elf >= 25);
+}
+
+TEST(abi_capid_pack_unpack)
+{
+	uint32_t id = capos_cap_make(0x1234, 0xBEEF);
+	CHECK_UEQ(id, 0xBEEF1234u);
+	CHECK_UEQ(capos_cap_slot(id), 0x1234);
+	CHECK_UEQ(capos_cap_gen(id), 0xBEEF);
+	CHECK_UEQ(capos_cap_make(0, 0), CAPOS_CAP_NULL);
+	/* The slot is masked, so an oversized slot cannot spill into the generation. */
+	CHECK_UEQ(capos_cap_make(0x10001, 1), 0x00010001u);
+	CHECK_UEQ(capos_cap_gen(capos_cap_make(CAPOS_CAP_SLOT_MASK, CAPOS_CAP_GEN_MAX)),
+		  CAPOS_CAP_GEN_MAX);
+}
+
+TEST(abi_user_range_boundaries)
+{
+	CHECK(capos_user_range_ok(CAPOS_USER_BASE, 1));
+	CHECK(!capos_user_range_ok(CAPOS_USER_BASE - 1, 1));
+	CHECK(!capos_user_range_ok(0, 0));
+	CHECK(capos_user_range_ok(CAPOS_USER_LAST, 1));
+	CHECK(!capos_user_range_ok(CAPOS_USER_LAST, 2)); /* straddles the end */
+	CHECK(!capos_user_range_ok(CAPOS_USER_END, 0));
+	CHECK(capos_user_range_ok(CAPOS_USER_BASE, CAPOS_USER_END - CAPOS_USER_BASE));
+	CHECK(!capos_user_range_ok(CAPOS_USER_BASE, CAPOS_USER_END - CAPOS_USER_BASE + 1));
+	CHECK(!capos_user_range_ok(CAPOS_USER_BASE, UINT64_MAX)); /* would overflow */
+	CHECK(!capos_user_range_ok(0xFFFF800000000000ULL, 8));   /* kernel half */
+	CHECK(!capos_user_range_ok(0x0000800000000000ULL, 8));   /* non-canonical */
+	CHECK(capos_user_range_ok(CAPOS_USER_CAPSET, CAPOS_PAGE_SIZE));
+}
+
+TEST(abi_ring_geometry_consistent)
+{
+	struct capos_ring r;
+	CHECK_UEQ((uintptr_t)&r.sq[0] - (uintptr_t)&r, CAPOS_RING_SQ_OFFSET);
+	CHECK_UEQ((uintptr_t)&r.cq[0] - (uintptr_t)&r, CAPOS_RING_CQ_OFFSET);
+	CHECK_UEQ((uintptr_t)&r.cq[CAPOS_RING_CQ_ENTRIES] - (uintptr_t)&r, CAPOS_RING_PAGE_SIZE);
+	/* Free-running indices wrap through the mask without skipping a slot. */
+	uint32_t idx = UINT32_MAX;
+	CHECK_UEQ(idx & CAPOS_RING_SQ_MASK, CAPOS_RING_SQ_ENTRIES - 1);
+	idx++;
+	CHECK_UEQ(idx & CAPOS_RING_SQ_MASK, 0);
+	CHECK(CAPOS_OP_INVALID == 0 && CAPOS_OP_NOP != 0);
+	CHECK(CAPOS_SYS_INVALID == 0 && CAPOS_SYS_CAP_ENTER != 0 && CAPOS_SYS_EXIT != 0);
+}
+
+TEST(abi_fixed_addresses_in_regions)
+{
+	uint64_t ring0 = CAPOS_USER_RING_BASE;
+	CHECK(capos_user_range_ok(ring0, CAPOS_RING_PAGE_SIZE));
+	CHECK(capos_user_range_ok(CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE,
+				  CAPOS_USER_STACK_SIZE));
+	CHECK_UEQ(CAPOS_USER_STACK_TOP % 16, 0);
+	CHECK_UEQ(CAPOS_USER_RING_STRIDE, 2 * CAPOS_PAGE_SIZE);
+	CHECK_UEQ(sizeof(struct capos_capset_page), CAPOS_PAGE_SIZE);
+}
