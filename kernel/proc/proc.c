@@ -12,6 +12,7 @@
 
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/captab.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -65,7 +66,44 @@ static void proc_copy_name(char *dst, const char *src)
 	dst[i] = '\0';
 }
 
-int proc_create(const char *name, uint64_t frame_quota, struct process **out)
+/* The cap table and its slot array, in one heap block. */
+struct proc_captab {
+	struct captab table;
+	struct captab_entry slots[];
+};
+
+static int proc_captab_new(uint32_t nslots, struct captab **out)
+{
+	struct proc_captab *c;
+	int err;
+
+	if (nslots == 0 || nslots > CAPOS_CAP_SLOTS_MAX)
+		return CAPOS_ERR_INVALID;
+	c = kzalloc(sizeof(*c) + (size_t)nslots * sizeof(c->slots[0]));
+	if (c == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = captab_init(&c->table, c->slots, nslots);
+	if (err) {
+		kfree(c);
+		return err;
+	}
+	*out = &c->table;
+	return CAPOS_OK;
+}
+
+static void proc_captab_free(struct process *p)
+{
+	int err = captab_clear(p->caps);
+
+	if (err)
+		panic("proc: %s pid %u cap table clear: %s", p->name, p->pid,
+		      capos_error_name(err));
+	kfree((struct proc_captab *)(void *)p->caps);
+	p->caps = NULL;
+}
+
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
+		struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	int err;
@@ -77,21 +115,28 @@ int proc_create(const char *name, uint64_t frame_quota, struct process **out)
 	proc_copy_name(p->name, name);
 	p->ledger.frame_quota = frame_quota;
 	list_init(&p->threads);
+	err = proc_captab_new(cap_slots, &p->caps);
+	if (err)
+		goto out_proc;
 	err = vm_create(&p->vm, &p->ledger);
-	if (err) {
-		kfree(p);
-		return err;
-	}
+	if (err)
+		goto out_caps;
 	list_push_back(&proc_all, &p->link);
 	proc_count++;
 	*out = p;
 	return CAPOS_OK;
+out_caps:
+	proc_captab_free(p);
+out_proc:
+	kfree(p);
+	return err;
 }
 
 static void proc_free(struct process *p)
 {
 	uint64_t pages = p->vm.user_pages, tables = p->vm.table_frames;
 
+	proc_captab_free(p);
 	vm_destroy(&p->vm);
 	if (p->ledger.frames_used != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
 		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
@@ -186,7 +231,7 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 	}
 }
 
-static _Noreturn void proc_end_current(int code)
+static _Noreturn void proc_end_current(int64_t code)
 {
 	struct thread *cur = proc_current_thread();
 	struct process *p = cur->proc;
@@ -198,12 +243,12 @@ static _Noreturn void proc_end_current(int code)
 	sched_exit_current();
 }
 
-_Noreturn void proc_exit_current(int code)
+_Noreturn void proc_exit_current(int64_t code)
 {
 	struct thread *cur = proc_current_thread();
 
-	klog("proc", "%s pid %u exited: code %d (preempted %u times)", cur->proc->name,
-	     cur->proc->pid, code, cur->preemptions);
+	klog("proc", "%s pid %u exited: code %lld (preempted %u times)", cur->proc->name,
+	     cur->proc->pid, (long long)code, cur->preemptions);
 	proc_end_current(code);
 }
 

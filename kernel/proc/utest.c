@@ -7,6 +7,8 @@
 #include <kernel/utest.h>
 
 #include <capos/error.h>
+#include <capos/layout.h>
+#include <capos/syscall.h>
 #include <kernel/arch.h>
 #include <kernel/cmdline.h>
 #include <kernel/log.h>
@@ -15,6 +17,12 @@
 #include <kernel/sched.h>
 #include <kernel/syscall_nr.h>
 #include <kernel/uaccess.h>
+
+_Static_assert(UTEST_ASM_SYS_EXIT == CAPOS_SYS_EXIT, "utest_progs.S exit number");
+_Static_assert(UTEST_ASM_USER_STACK_TOP == CAPOS_USER_STACK_TOP, "utest_progs.S stack top");
+_Static_assert(UTEST_ASM_ERR_BAD_ADDRESS == CAPOS_ERR_BAD_ADDRESS, "utest_progs.S error");
+_Static_assert(UTEST_ASM_ERR_INVALID == CAPOS_ERR_INVALID, "utest_progs.S error");
+_Static_assert(UTEST_ASM_ERR_BAD_SYSCALL == CAPOS_ERR_RING_BAD_SYSCALL, "utest_progs.S error");
 
 #define UTEST_COPY_MAX 64
 #define UTEST_NAME_MAX 16
@@ -57,24 +65,24 @@ static const struct utest_scenario utest_scenarios[] = {
 
 static bool utest_active; /* [S] a utest= scenario is running */
 
-/* Process with the program's text at USER_TEXT_BASE (R-X) and a stack (RW-, NX). */
+/* Process with the program's text at CAPOS_USER_IMAGE_BASE (R-X), a stack (RW-, NX). */
 static int utest_spawn(const struct utest_prog *prog)
 {
 	uint64_t len = (uint64_t)(prog->end - prog->start);
 	uint64_t text = (len + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
 	struct process *p;
-	int err = proc_create(prog->name, PROC_DEFAULT_FRAME_QUOTA, &p);
+	int err = proc_create(prog->name, PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
 
 	if (err)
 		return err;
-	err = vm_map(&p->vm, USER_TEXT_BASE, text, VM_PROT_EXEC, prog->start, len);
+	err = vm_map(&p->vm, CAPOS_USER_IMAGE_BASE, text, VM_PROT_EXEC, prog->start, len);
 	if (err)
 		goto out_proc;
-	err = vm_map(&p->vm, USER_STACK_TOP - USER_STACK_SIZE, USER_STACK_SIZE, VM_PROT_WRITE,
-		     NULL, 0);
+	err = vm_map(&p->vm, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE, CAPOS_USER_STACK_SIZE,
+		     VM_PROT_WRITE, NULL, 0);
 	if (err)
 		goto out_proc;
-	const struct proc_entry e = { .rip = USER_TEXT_BASE, .rsp = USER_STACK_TOP,
+	const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE, .rsp = CAPOS_USER_STACK_TOP,
 				      .rdi = 0, .rsi = p->pid, .rdx = 0 };
 	err = proc_thread_start(p, &e, NULL);
 	if (err)

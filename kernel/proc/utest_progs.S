@@ -1,16 +1,16 @@
 /*
  * Tiny user programs for the utest= boot scenarios (kernel/utest.h), assembled into
  * the kernel image as data and copied by utest.c into a process's text page at
- * USER_TEXT_BASE (R-X) with a stack below USER_STACK_TOP. Position-independent;
- * entry registers: RSI = process id. They use only the provisional syscalls of
- * kernel/syscall_nr.h. Each fault program follows its faulting instruction with
+ * CAPOS_USER_IMAGE_BASE (R-X) with a stack below CAPOS_USER_STACK_TOP.
+ * Position-independent; entry registers: RSI = process id. They use exit and the
+ * test-only syscalls of kernel/syscall_nr.h. Each fault program follows its faulting instruction with
  * exit(99), so a fault that does not happen shows up as a wrong exit code.
  */
 #include <kernel/syscall_nr.h>
 
-#define ERR_BAD_ADDRESS (-10)
-#define ERR_INVALID (-1)
-#define ERR_UNSUPPORTED (-6)
+#define ERR_BAD_ADDRESS UTEST_ASM_ERR_BAD_ADDRESS
+#define ERR_INVALID UTEST_ASM_ERR_INVALID
+#define ERR_BAD_SYSCALL UTEST_ASM_ERR_BAD_SYSCALL
 
 .macro SYS nr
 	mov $\nr, %eax
@@ -19,7 +19,7 @@
 
 .macro EXIT code
 	mov $\code, %edi
-	SYS SYSCALL_EXIT
+	SYS UTEST_ASM_SYS_EXIT
 	ud2
 .endm
 
@@ -77,8 +77,9 @@ END priv
 
 /*
  * spin: fill XMM0-15 (and the YMM upper halves of 0 and 15 when AVX is usable) with
- * the pid, spin SPIN_OUTER x SPIN_INNER iterations checking them; exit 0 if they
- * always held the pid, 1 if another process's state leaked in.
+ * the pid, and when the CPU has FSGSBASE set the FS and GS bases to pid-derived
+ * values; spin SPIN_OUTER x SPIN_INNER iterations checking them all; exit 0 if they
+ * always held, 1 if another process's vector state leaked in, 2 for the bases.
  */
 #define SPIN_OUTER 60
 #define SPIN_INNER 1000000
@@ -98,6 +99,22 @@ PROG spin
 	cmp $6, %eax                    /* XCR0: SSE and AVX state enabled */
 	jne 1f
 	mov $1, %r13d
+1:	xor %r15d, %r15d                /* 1 when FSGSBASE is usable */
+	xor %eax, %eax
+	cpuid
+	cmp $7, %eax
+	jb 1f
+	mov $7, %eax
+	xor %ecx, %ecx
+	cpuid
+	bt $0, %ebx                     /* FSGSBASE (the kernel enables it when present) */
+	jnc 1f
+	mov $1, %r15d
+	mov %r14, %rax
+	shl $12, %rax
+	wrfsbase %rax                   /* FS base = pid << 12 */
+	shl $1, %rax
+	wrgsbase %rax                   /* GS base = pid << 13 */
 1:	movq %r14, %xmm0
 	punpcklqdq %xmm0, %xmm0
 	movdqa %xmm0, %xmm1
@@ -143,9 +160,21 @@ PROG spin
 	movq %xmm3, %rax
 	cmp %r14, %rax
 	jne 9f
-5:	dec %r12d
+5:	test %r15d, %r15d
+	jz 6f
+	mov %r14, %rbx
+	shl $12, %rbx
+	rdfsbase %rax
+	cmp %rbx, %rax
+	jne 8f
+	shl $1, %rbx
+	rdgsbase %rax
+	cmp %rbx, %rax
+	jne 8f
+6:	dec %r12d
 	jnz 3b
 	EXIT 0
+8:	EXIT 2
 9:	EXIT 1
 END spin
 
@@ -168,22 +197,22 @@ PROG badptr
 	movabs $0xffff800000000000, %rdi /* kernel half (direct map) */
 	mov $8, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 12
-	mov $0x10000000, %edi           /* user half, unmapped: fault fixup */
+	mov $0x10000000, %edi           /* user window, unmapped: fault fixup */
 	mov $8, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 13
-	movabs $0x7fffffffeff8, %rdi    /* straddles the end of the user half */
+	movabs $0x7fffffffeff8, %rdi    /* straddles the end of the user window */
 	mov $16, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 14
 	mov $-8, %rdi                   /* wraps around 2^64 */
 	mov $16, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 15
-	movabs $(USER_STACK_TOP - 8), %rdi /* half mapped (stack top): fixup mid-copy */
+	movabs $(UTEST_ASM_USER_STACK_TOP - 8), %rdi /* half mapped (stack top): fixup mid-copy */
 	mov $16, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 16
 	movabs $0x800000000000, %rdi    /* first non-canonical address */
 	mov $1, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 17
-	xor %edi, %edi                  /* null */
+	mov $0x3ffff8, %edi             /* null guard, straddling into the window */
 	mov $8, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 18
 	lea utest_prog_badptr_start(%rip), %rdi /* own text: read-only for copyout */
@@ -206,7 +235,7 @@ PROG badptr
 	CHECK SYSCALL_TEST_COPYIN, ERR_INVALID, 23
 	mov $0x1234, %eax               /* unknown syscall number */
 	syscall
-	cmp $ERR_UNSUPPORTED, %rax
+	cmp $ERR_BAD_SYSCALL, %rax
 	je 1f
 	EXIT 24
 1:	EXIT 0

@@ -12,10 +12,12 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           text (#PF protection), a privileged instruction: each process is killed with
           the exact vector, rip and address, and a later process still runs and exits 7
   spin2   two spinning processes both start before either ends (preemption), each is
-          preempted, and both keep their XMM/YMM registers (exit 0, not 1)
+          preempted, and both keep their XMM/YMM registers (exit 0, not 1) and their
+          FS/GS bases set with wrfsbase/wrgsbase (exit 0, not 2)
   spin2-fxsave  the same on a CPU without XSAVE/SMAP (-cpu qemu64: FXSAVE path)
   badptr  the copy syscalls answer exactly CAPOS_ERR_BAD_ADDRESS for kernel, unmapped,
-          straddling, wrapping, non-canonical, null and read-only pointers
+          straddling, wrapping, non-canonical, null-guard and read-only pointers, and
+          an unknown syscall number CAPOS_ERR_RING_BAD_SYSCALL
   sleep   a process blocked 50 ms lets the other run and wakes by timeout
   unknown utest name: a boot error (status 35), not a silent pass
 
@@ -117,18 +119,18 @@ def scenario(id, desc, name, expect, judge=None, cpu="max", pre=()):
 
 
 BADPTR_CALLS = [
-    ("copyin", r"0x7fffffeffff8", 8, "36 "),
+    ("copyin", r"0x7fffbffffff8", 8, "36 "),
     ("copyin", r"0xffff800000000000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0x10000000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0x7fffffffeff8", 16, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0xfffffffffffffff8", 16, "-10 CAPOS_ERR_BAD_ADDRESS"),
-    ("copyin", r"0x7fffffeffff8", 16, "-10 CAPOS_ERR_BAD_ADDRESS"),
+    ("copyin", r"0x7fffbffffff8", 16, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0x800000000000", 1, "-10 CAPOS_ERR_BAD_ADDRESS"),
-    ("copyin", r"0", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
+    ("copyin", r"0x3ffff8", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyout", r"0x400000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
-    ("copyout", r"0x7fffffefffb8", 8, "0 "),
+    ("copyout", r"0x7fffbfffffb8", 8, "0 "),
     ("copyout", r"0xffffffff80100000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
-    ("copyin", r"0x7fffffefffb8", 65, "-1 CAPOS_ERR_INVALID"),
+    ("copyin", r"0x7fffbfffffb8", 65, "-1 CAPOS_ERR_INVALID"),
 ]
 
 TESTS = [
@@ -147,10 +149,12 @@ TESTS = [
               "[proc] exit pid 7 exited: code 7", reaped("exit", 7)]),
     scenario("proc-spin2", "two spinning processes share the CPU by preemption and keep"
              " their XMM/YMM state", "spin2", [], both_ran_before_either_ended,
-             pre=[re.compile(r"^\[cpu\] xstate: xsave, components x87 sse avx, ")]),
+             pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase on$"),
+                  re.compile(r"^\[cpu\] xstate: xsave, components x87 sse avx, ")]),
     scenario("proc-spin2-fxsave", "spin2 on -cpu qemu64 (no XSAVE, no SMAP): FXSAVE path",
              "spin2", [], both_ran_before_either_ended, cpu="qemu64",
-             pre=["[cpu] xstate: fxsave, components x87 sse, 512-byte area"]),
+             pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase off"),
+                  "[cpu] xstate: fxsave, components x87 sse, 512-byte area"]),
     scenario("proc-badptr", "copy syscalls: kernel/unmapped/straddling/wrapping/"
              "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS",
              "badptr", [re.compile(rf"^\[utest\] {op} {a} len {n}: {re.escape(r)}$")

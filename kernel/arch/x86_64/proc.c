@@ -5,9 +5,11 @@
  * swap and the entry/exit stubs are in switch.S.
  *
  * GS convention: in the kernel GS base = this CPU's struct percpu; in user mode the
- * user's (always 0: CR4.FSGSBASE is off, so user code cannot change it) with the
- * percpu pointer parked in KERNEL_GS_BASE. SWAPGS on every entry from and exit to
- * CPL 3 (syscall_entry, trap_entry.S).
+ * user's, with the percpu pointer parked in KERNEL_GS_BASE. SWAPGS on every entry
+ * from and exit to CPL 3 (syscall_entry, trap_entry.S); the entry decision looks only
+ * at the saved CS, never at the GS value, because with CR4.FSGSBASE (enabled when
+ * the CPU has it: the ABI's TLS set-up uses wrfsbase) user code may load any GS base.
+ * Both user bases are saved and restored per thread in arch_switch.
  */
 #include <arch/cpu.h>
 #include <arch/io.h>
@@ -26,6 +28,8 @@
 #define MSR_FS_BASE 0xC0000100u
 #define MSR_GS_BASE 0xC0000101u
 #define MSR_KERNEL_GS_BASE 0xC0000102u
+#define CR4_FSGSBASE (1ull << 16)
+#define CPUID7_EBX_FSGSBASE (1u << 0)
 
 /* Flags cleared on SYSCALL: TF, IF, DF, IOPL, NT, AC (the kernel runs with IF=0). */
 #define SYSCALL_RFLAGS_MASK 0x47700ull
@@ -45,9 +49,12 @@ void arch_proc_init(struct percpu *pc)
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_MASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
-	klog("cpu", "syscall: sysret cs %#x ss %#x, entry %p, rflags mask %#llx",
+	if (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & CPUID7_EBX_FSGSBASE))
+		write_cr4(read_cr4() | CR4_FSGSBASE);
+	klog("cpu", "syscall: sysret cs %#x ss %#x, entry %p, rflags mask %#llx, fsgsbase %s",
 	     GDT_USER_CODE | 3, GDT_USER_DATA | 3, (void *)syscall_entry,
-	     (unsigned long long)SYSCALL_RFLAGS_MASK);
+	     (unsigned long long)SYSCALL_RFLAGS_MASK,
+	     (read_cr4() & CR4_FSGSBASE) ? "on" : "off (cpu lacks it)");
 	xstate_init();
 }
 
@@ -86,6 +93,7 @@ void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xst
 	t->rsp = (uint64_t)(uintptr_t)sf;
 	t->kstack_top = kstack_top;
 	t->fs_base = 0;
+	t->gs_base = 0;
 	t->xstate = xstate;
 }
 
@@ -94,6 +102,7 @@ void arch_thread_init_current(struct arch_thread *t)
 	t->rsp = 0;          /* filled by the first switch away */
 	t->kstack_top = 0;   /* never enters user mode */
 	t->fs_base = 0;
+	t->gs_base = 0;
 	t->xstate = NULL;
 }
 
@@ -101,11 +110,16 @@ void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 {
 	struct percpu *pc = arch_this_cpu();
 
-	if (prev->xstate)
+	/* Only user threads have an xstate area, user bases and user-visible state. */
+	if (prev->xstate) {
 		xstate_save(prev->xstate);
+		prev->fs_base = rdmsr(MSR_FS_BASE);
+		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
+	}
 	if (next->xstate) {
 		xstate_restore(next->xstate);
 		wrmsr(MSR_FS_BASE, next->fs_base);
+		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 	}
 	if (next->kstack_top) {
 		arch_set_kernel_stack(next->kstack_top);

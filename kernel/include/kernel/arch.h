@@ -226,8 +226,8 @@ struct percpu;        /* kernel/percpu.h */
 
 /*
  * Process-management CPU set-up on the boot CPU: GS base -> `pc` (per-CPU data),
- * SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, SFMASK), and the extended state user code
- * may use: XSAVE with XCR0 = x87|SSE|AVX as the CPU offers (CR4.OSXSAVE), else FXSAVE.
+ * SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, SFMASK), CR4.FSGSBASE when the CPU has it
+ * (user TLS set-up uses wrfsbase), and the extended state user code may use: XSAVE with XCR0 = x87|SSE|AVX as the CPU offers (CR4.OSXSAVE), else FXSAVE.
  * Logs "[cpu] syscall: ..." and "[cpu] xstate: ...". Call once, after arch_cpu_init.
  */
 void arch_proc_init(struct percpu *pc);
@@ -256,9 +256,9 @@ void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xst
 void arch_thread_init_current(struct arch_thread *t);
 
 /*
- * Switches from `prev` (the calling context) to `next`: saves prev's extended state,
- * loads next's, points TSS.RSP0 and the SYSCALL stack at next's kernel stack, loads
- * its FS base, and swaps kernel stacks. Returns when something switches back to prev.
+ * Switches from `prev` (the calling context) to `next`: saves prev's extended state
+ * and user FS/GS bases, loads next's, points TSS.RSP0 and the SYSCALL stack at next's
+ * kernel stack, and swaps kernel stacks. Returns when something switches back to prev.
  * Address-space switches are the caller's (vm_activate). Interrupts disabled.
  */
 void arch_switch(struct arch_thread *prev, struct arch_thread *next);

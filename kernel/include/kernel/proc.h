@@ -28,6 +28,7 @@
 #define PROC_MAGIC 0x50524f43u   /* "PROC" */
 #define THREAD_MAGIC 0x54485244u /* "THRD" */
 #define PROC_DEFAULT_FRAME_QUOTA 256 /* frames (1 MiB) until manifests set profiles */
+#define PROC_DEFAULT_CAP_SLOTS 64    /* cap table slots until manifests set profiles */
 
 enum thread_state {
 	THREAD_READY,   /* on a run queue */
@@ -37,7 +38,7 @@ enum thread_state {
 };
 
 struct process;
-struct captab; /* the capability table (kernel/cap/captab.c, abi) */
+struct captab; /* the capability table (kernel/captab.h, abi) */
 
 struct thread {
 	uint32_t magic;              /* [I] THREAD_MAGIC; cleared when freed */
@@ -61,12 +62,12 @@ struct process {
 	uint32_t pid;                /* [I] */
 	char name[PROC_NAME_MAX];    /* [I] NUL-terminated */
 	struct vm_space vm;          /* [P] user address space */
-	struct captab *caps;         /* [P] capability table; NULL until abi's captab lands */
+	struct captab *caps;         /* [P] capability table (slots allocated with it) */
 	struct ledger ledger;        /* [P] frames charged to this process */
 	struct list threads;         /* [S] its threads (live and dead, until reaped) */
 	uint32_t live_threads;       /* [S] threads not DEAD */
 	bool exiting;                /* [S] killed or exited; no new threads */
-	int exit_code;               /* [S] exit(code), or -1 when killed by a fault */
+	int64_t exit_code;           /* [S] exit(code), or -1 when killed by a fault */
 	struct list_node link;       /* [S] global process list */
 };
 
@@ -84,10 +85,11 @@ struct proc_entry {
 int proc_init(void);
 
 /*
- * Creates a process named `name` with an empty address space and no thread.
- * Errors: CAPOS_ERR_NO_MEMORY.
+ * Creates a process named `name` with an empty address space, an empty cap table of
+ * `cap_slots` slots and no thread. Errors: CAPOS_ERR_NO_MEMORY, captab_init()'s.
  */
-int proc_create(const char *name, uint64_t frame_quota, struct process **out);
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
+		struct process **out);
 
 /*
  * Adds a user thread entering at `e` and makes it runnable.
@@ -102,7 +104,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 void proc_destroy_unstarted(struct process *p);
 
 /* Ends the calling thread's process with `code` (the exit syscall). */
-_Noreturn void proc_exit_current(int code);
+_Noreturn void proc_exit_current(int64_t code);
 
 /* Description of a CPU exception taken in user mode (filled by the arch trap code). */
 struct proc_fault {

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/layout.h>
+
 /* A user-space address. Build with UADDR(v); read with .v only to pass it on. */
 struct uaddr {
 	uint64_t v;
@@ -22,23 +24,16 @@ struct uaddr {
 #define UADDR(x) ((struct uaddr){ (uint64_t)(x) })
 
 /*
- * Lowest and end (exclusive) user addresses. The last page below 2^47 is excluded so a
- * SYSCALL at the very top can never make SYSRET return to a non-canonical RIP, and
- * page 0..USER_ADDR_MIN stays unmapped to catch null dereferences.
- */
-#define USER_ADDR_MIN 0x10000ull
-#define USER_ADDR_END 0x00007ffffffff000ull
-
-/*
- * True if [addr, addr + len) lies inside [USER_ADDR_MIN, USER_ADDR_END) without
- * wrapping. len 0 is accepted for any addr inside [USER_ADDR_MIN, USER_ADDR_END].
- * Pure (host-tested in tests/host/kernel/uaccess_test.c).
+ * True if [addr, addr + len) lies inside the ABI's user window [CAPOS_USER_BASE,
+ * CAPOS_USER_END) without wrapping; a zero-length range is judged by its start
+ * (capos_user_range_ok, include/capos/layout.h). The window excludes the null guard
+ * below 4 MiB and the last page below 2^47, so a SYSCALL at the very top can never
+ * make SYSRET return to a non-canonical RIP. Host-tested
+ * (tests/host/kproc/uaccess_test.c).
  */
 static inline bool uaccess_range_ok(uint64_t addr, uint64_t len)
 {
-	if (addr < USER_ADDR_MIN || addr > USER_ADDR_END)
-		return false;
-	return len <= USER_ADDR_END - addr; /* no wrap, no straddling the end */
+	return capos_user_range_ok(addr, len);
 }
 
 /*
