@@ -20,6 +20,7 @@ packages=(
   g++                            # builds that benchmark
   binutils                       # objcopy/nm/readelf for image and symbol-table steps
   gdb                            # make gdb: kernel debugging over QEMU's gdb stub
+  newlib-source                  # newlib 3.3.0 tarball: userspace libc/libm built by lib/newlib
 )
 
 missing=()

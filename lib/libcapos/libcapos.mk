@@ -1,0 +1,43 @@
+# libcapos: the capOS userspace runtime (crt0, system calls, newlib OS hooks, TLS,
+# heap) and the user linker script. Built in the user class defined by
+# lib/newlib/newlib.mk; programs link it through the user_program macro there.
+#
+#   $(LIBCAPOS_CRT0)    crt0 object, linked first into every program
+#   $(LIBCAPOS_A)       the runtime archive (one object per replaceable piece)
+#   $(USER_LDSCRIPT)    user.ld with the image base from include/capos/layout.h
+
+LIBCAPOS_SRCS := \
+	lib/libcapos/start.c \
+	lib/libcapos/guard.c \
+	lib/libcapos/tls.c \
+	lib/libcapos/tls_attach.c \
+	lib/libcapos/heap.c \
+	lib/libcapos/sys.c \
+	lib/libcapos/console.c \
+	lib/libcapos/sbrk.c \
+	lib/libcapos/hooks_fd.c \
+	lib/libcapos/hooks_proc.c \
+	lib/libcapos/hooks_none.c
+
+LIBCAPOS_CRT0 := $(BUILD)/user/lib/libcapos/crt0.o
+LIBCAPOS_A    := $(BUILD)/user/libcapos.a
+USER_LDSCRIPT := $(BUILD)/user/user.ld
+
+$(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS))
+	@mkdir -p $(@D)
+	rm -f $@
+	llvm-ar-16 rcs $@ $^
+
+# The linker script takes its addresses from the ABI header, the one place they are
+# defined; the ULL suffixes C needs are stripped for the linker.
+USER_LAYOUT_H := include/capos/layout.h
+user_layout_value = $$(printf '\#include <capos/layout.h>\n%s\n' $(1) | \
+	$(CC) -E -P -Iinclude -x c - | tail -n 1 | sed 's/[uUlL]*$$//')
+
+$(USER_LDSCRIPT): lib/libcapos/user.ld.S $(USER_LAYOUT_H) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	base=$(call user_layout_value,CAPOS_USER_IMAGE_BASE); \
+	page=$(call user_layout_value,CAPOS_PAGE_SIZE); \
+	$(CC) -E -P -x c -DCAPOS_USER_IMAGE_BASE=$$base -DCAPOS_USER_PAGE_SIZE=$$page $< -o $@
+
+ALL_TARGETS += $(LIBCAPOS_CRT0) $(LIBCAPOS_A) $(USER_LDSCRIPT)

@@ -1,0 +1,74 @@
+/*
+ * Process start-up (called from crt0.S): record the entry registers, attach to the
+ * TLS block and TCB the kernel built (FS base, ABI v1), arm the stack-protector
+ * guard in both places code reads it, run constructors, call main and exit.
+ *
+ * libcapos itself has a thread-local variable (capos_thread_ring), so every capOS
+ * program has a PT_TLS and therefore a TCB at %fs:0: code that reads its canary at
+ * %fs:0x28 always finds one. capos_start is built without a stack protector because
+ * it changes the guard.
+ */
+#include <libcapos/runtime.h>
+#include <libcapos/sys.h>
+#include <libcapos/tls.h>
+
+#include <capos/error.h>
+#include <stdlib.h>
+
+typedef void (*start_fn)(void);
+extern const start_fn __preinit_array_start[] __attribute__((visibility("hidden")));
+extern const start_fn __preinit_array_end[] __attribute__((visibility("hidden")));
+extern const start_fn __init_array_start[] __attribute__((visibility("hidden")));
+extern const start_fn __init_array_end[] __attribute__((visibility("hidden")));
+extern const start_fn __fini_array_start[] __attribute__((visibility("hidden")));
+extern const start_fn __fini_array_end[] __attribute__((visibility("hidden")));
+
+/* newlib's libc/ssp owns the guard word; its constructor keeps a non-zero value. */
+extern uintptr_t __stack_chk_guard;
+
+int main(int argc, char **argv, char **envp);
+
+struct capos_boot capos_boot;
+__thread uintptr_t capos_thread_ring;
+
+static char *start_argv[] = { NULL };
+static char *start_envp[] = { NULL };
+
+static void start_run_fini(void)
+{
+	for (const start_fn *f = __fini_array_end; f != __fini_array_start;)
+		(*--f)();
+}
+
+static void start_run_init(void)
+{
+	for (const start_fn *f = __preinit_array_start; f != __preinit_array_end; f++)
+		(*f)();
+	for (const start_fn *f = __init_array_start; f != __init_array_end; f++)
+		(*f)();
+}
+
+__attribute__((no_stack_protector, used)) _Noreturn void capos_start(uintptr_t ring, uint64_t pid,
+								     uintptr_t capset)
+{
+	uint64_t guard = capos_random_guard();
+	struct capos_tcb *tcb;
+
+	capos_boot.ring = ring;
+	capos_boot.pid = pid;
+	capos_boot.capset = capset;
+
+	tcb = capos_tls_attach();
+	if (tcb == NULL)
+		capos_sys_exit(CAPOS_EXIT_START_FAILED);
+	tcb->stack_guard = guard;
+	capos_boot.tcb = tcb;
+	capos_thread_ring = ring;
+	__stack_chk_guard = (uintptr_t)guard;
+
+	/* Registered first, so fini_array runs after every atexit handler of the program. */
+	if (atexit(start_run_fini) != 0)
+		capos_sys_exit(CAPOS_EXIT_START_FAILED);
+	start_run_init();
+	exit(main(0, start_argv, start_envp));
+}
