@@ -141,7 +141,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	int proc_err = proc_init();
 	if (proc_err != CAPOS_OK)
 		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
-	utest_run(kmain_boot_info.cmdline);
+	utest_run(&kmain_boot_info);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

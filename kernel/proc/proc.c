@@ -178,7 +178,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	if (err)
 		goto out_kstack;
 	arch_xstate_init(phys_to_virt(t->xstate_phys));
-	const struct arch_user_entry ae = { e->rip, e->rsp, e->rdi, e->rsi, e->rdx };
+	const struct arch_user_entry ae = { e->rip, e->rsp, e->rdi, e->rsi, e->rdx, e->fs_base };
 	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
 	t->deadline_ns = SCHED_NO_DEADLINE;
 	list_push_back(&p->threads, &t->proc_link);

@@ -10,7 +10,9 @@
 #include <capos/layout.h>
 #include <capos/syscall.h>
 #include <kernel/arch.h>
+#include <kernel/bootinfo.h>
 #include <kernel/cmdline.h>
+#include <kernel/load.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -52,15 +54,20 @@ UTEST_PROG(sleeper);
 struct utest_scenario {
 	const char *name;
 	const struct utest_prog *progs[UTEST_MAX_PROGS]; /* NULL-terminated */
+	bool boot_module; /* also run the boot module as an ELF executable */
+	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
 };
 
 static const struct utest_scenario utest_scenarios[] = {
-	{ "exit", { &utest_exit } },
+	{ "exit", { &utest_exit }, false, 0 },
 	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_exit } },
-	{ "spin2", { &utest_spin, &utest_spin } },
-	{ "badptr", { &utest_badptr } },
-	{ "sleep", { &utest_sleeper, &utest_spin } },
+		     &utest_exit }, false, 0 },
+	{ "spin2", { &utest_spin, &utest_spin }, false, 0 },
+	{ "badptr", { &utest_badptr }, false, 0 },
+	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0 },
+	{ "elf", { NULL }, true, 0 },
+	{ "elf-spin", { &utest_spin }, true, 0 },
+	{ "elf-quota", { NULL }, true, 64 }, /* too small: the load must fail, typed */
 };
 
 static bool utest_active; /* [S] a utest= scenario is running */
@@ -93,6 +100,40 @@ out_proc:
 	return err;
 }
 
+/*
+ * The boot module as a static ELF executable in a process named "elf". A module the
+ * loader refuses is logged with its typed error ("[utest] elf: load refused: ...")
+ * and the process destroyed: a bad executable is not a kernel failure.
+ */
+static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
+{
+	uint64_t len = bi->module.end - bi->module.start;
+	struct proc_entry e;
+	struct process *p;
+	const void *bytes;
+	int err = mm_direct_range(bi->module.start, len, &bytes);
+
+	if (err)
+		return err;
+	err = proc_create("elf", quota ? quota : PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS,
+			  &p);
+	if (err)
+		return err;
+	err = proc_load_elf(p, bytes, len, &e);
+	if (err) {
+		klog("utest", "elf: load refused: %s (%d)", capos_error_name(err), err);
+		proc_destroy_unstarted(p);
+		return CAPOS_OK;
+	}
+	klog("utest", "elf: %llu-byte module loaded, entry %#llx, fs base %#llx, %llu frames",
+	     (unsigned long long)len, (unsigned long long)e.rip, (unsigned long long)e.fs_base,
+	     (unsigned long long)p->ledger.frames_used);
+	err = proc_thread_start(p, &e, NULL);
+	if (err)
+		proc_destroy_unstarted(p);
+	return err;
+}
+
 static const struct utest_scenario *utest_find(const char *name)
 {
 	for (unsigned i = 0; i < sizeof(utest_scenarios) / sizeof(utest_scenarios[0]); i++) {
@@ -106,8 +147,9 @@ static const struct utest_scenario *utest_find(const char *name)
 	return NULL;
 }
 
-void utest_run(const char *cmdline)
+void utest_run(const struct boot_info *bi)
 {
+	const char *cmdline = bi->cmdline;
 	char name[UTEST_NAME_MAX];
 	const struct utest_scenario *s;
 	uint64_t base, after;
@@ -117,7 +159,8 @@ void utest_run(const char *cmdline)
 		return;
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
-		klog("utest", "error: unknown or empty utest= value (exit fault spin2 badptr sleep)");
+		klog("utest", "error: unknown or empty utest= value "
+		     "(exit fault spin2 badptr sleep elf elf-spin elf-quota)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -128,6 +171,13 @@ void utest_run(const char *cmdline)
 		if (err) {
 			klog("utest", "error: starting %s: %s", s->progs[i]->name,
 			     capos_error_name(err));
+			arch_debug_exit(ARCH_EXIT_FAILURE);
+		}
+	}
+	if (s->boot_module) {
+		err = utest_spawn_module(bi, s->module_quota);
+		if (err) {
+			klog("utest", "error: starting the boot module: %s", capos_error_name(err));
 			arch_debug_exit(ARCH_EXIT_FAILURE);
 		}
 	}

@@ -193,6 +193,31 @@ int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
 	return CAPOS_OK;
 }
 
+int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	if (len == 0)
+		return CAPOS_OK;
+	if (!uaccess_range_ok(va, len))
+		return CAPOS_ERR_BAD_ADDRESS;
+	/* Invariant: bytes [0, done) are written. */
+	for (size_t done = 0; done < len;) {
+		uint64_t pa, chunk = FRAME_SIZE - ((va + done) & (FRAME_SIZE - 1));
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + done, &pa, &fl) != CAPOS_OK)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+		if (chunk > len - done)
+			chunk = len - done;
+		uint8_t *d = phys_to_virt(pa);
+		for (uint64_t i = 0; i < chunk; i++)
+			d[i] = s[done + i];
+		done += chunk;
+	}
+	return CAPOS_OK;
+}
+
 static void vm_free_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size)
 {
 	struct vm_space *vm = ctx;

@@ -1,4 +1,10 @@
-# kproc's QEMU boot tests: user processes, SYSCALL, user faults, preemption, blocking
-# and checked user copies through the utest= scenarios (tests/qemu/proc_tests.py).
+# kproc's QEMU boot tests: user processes, SYSCALL, user faults, preemption, blocking,
+# checked user copies and the ELF loader through the utest= scenarios
+# (tests/qemu/proc_tests.py). proc_elf.elf is a real newlib + libcapos program the
+# loader runs from the boot module (user_program: lib/newlib/newlib.mk).
+KPROC_USER_ELF := $(BUILD)/user/kproc/proc_elf.elf
+
+$(eval $(call user_program,kproc/proc_elf,tests/qemu/user/proc_elf.c))
+
 TEST_SUITES += tests/qemu/proc_tests.py
-TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE)
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(KPROC_USER_ELF)

@@ -19,6 +19,13 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           straddling, wrapping, non-canonical, null-guard and read-only pointers, and
           an unknown syscall number CAPOS_ERR_RING_BAD_SYSCALL
   sleep   a process blocked 50 ms lets the other run and wakes by timeout
+  elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
+          boot module and loaded by the kernel's ELF loader: TLS (FS base, .tdata,
+          .tbss), .bss, heap, SSE and printf formatting all work: it exits 42
+  elf-spin  the same next to a spinner; elf-quota: a 64-frame quota refuses the load
+          with CAPOS_ERR_NO_MEMORY; hostile modules (not an ELF, truncated, W+X text
+          segment) are refused with their exact CAPOS_ERR_ELF_* code; every frame
+          comes back each time
   unknown utest name: a boot error (status 35), not a silent pass
 
 Output: `ok <id> - desc` / `not ok <id> - reason` (tests/run.py). CAPOS_BOOT_FILTER=substr
@@ -34,9 +41,37 @@ import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 
 VM_SMOKE = re.compile(r"^\[proc\] vm smoke ok: ")
-DONE = re.compile(r"^\[utest\] (\w+): all processes gone, free frames (\d+) "
+DONE = re.compile(r"^\[utest\] ([\w-]+): all processes gone, free frames (\d+) "
                   r"\(baseline (\d+)\), (\d+) context switches$")
 FORBID = CLEAN_FORBIDDEN + ["error:", "code 99"]
+USER_ELF = os.path.join(harness.BUILD, "user", "kproc", "proc_elf.elf")
+HOSTILE_DIR = os.path.join(harness.BUILD, "tests", "qemu", "kproc")
+
+
+def hostile_elf(name, mutate):
+    """A copy of the user ELF changed by mutate(bytearray) -> bytes, in HOSTILE_DIR."""
+    os.makedirs(HOSTILE_DIR, exist_ok=True)
+    path = os.path.join(HOSTILE_DIR, name)
+    try:
+        with open(USER_ELF, "rb") as f:
+            data = bytearray(f.read())
+    except FileNotFoundError:
+        return USER_ELF  # the run reports the missing input
+    with open(path, "wb") as f:
+        f.write(mutate(data))
+    return path
+
+
+def make_wx(data):
+    """Adds W to the first executable PT_LOAD (flags word of each 56-byte phdr)."""
+    phoff = int.from_bytes(data[32:40], "little")
+    phnum = int.from_bytes(data[56:58], "little")
+    for i in range(phnum):
+        off = phoff + 56 * i
+        if int.from_bytes(data[off:off + 4], "little") == 1 and data[off + 4] & 1:
+            data[off + 4] |= 2
+            return bytes(data)
+    raise ValueError("no executable PT_LOAD")
 
 
 def lines(result):
@@ -112,8 +147,11 @@ def combine(*judges):
     return judge
 
 
-def scenario(id, desc, name, expect, judge=None, cpu="max", pre=()):
-    return (id, desc, Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu),
+def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None):
+    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu)
+    if module:
+        boot.modules = [module]
+    return (id, desc, boot,
             [BANNER] + list(pre) + [VM_SMOKE, f"[utest] {name}: start"] + expect + [DONE, SHUTDOWN_OK],
             FORBID, EXIT_CLEAN, combine(check_baseline, judge) if judge else check_baseline)
 
@@ -163,6 +201,27 @@ TESTS = [
     scenario("proc-sleep", "sched_block_until: a 50 ms block times out while another"
              " process runs", "sleep", ["[proc] sleeper pid 1 exited: code 0",
                                        "[proc] spin pid 2 exited: code 0"], sleep_judge),
+    scenario("proc-elf", "a real newlib+libcapos ELF from the boot module: TLS, bss, heap,"
+             " SSE, printf formatting; exits 42", "elf",
+             [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x402000, "
+                         r"fs base 0x7fffc0000[0-9a-f]{3}, \d+ frames$"),
+              "[sched] elf pid 1 tid 1: first run", "[proc] elf pid 1 exited: code 42",
+              reaped("elf", 1)], module=USER_ELF),
+    scenario("proc-elf-spin", "the ELF program and a spinner both finish", "elf-spin",
+             ["[proc] elf pid 2 exited: code 42", "[proc] spin pid 1 exited: code 0"],
+             module=USER_ELF),
+    scenario("proc-elf-quota", "a 64-frame quota: load refused with CAPOS_ERR_NO_MEMORY,"
+             " frames back", "elf-quota",
+             ["[utest] elf: load refused: CAPOS_ERR_NO_MEMORY (-2)", reaped("elf", 1)],
+             module=USER_ELF),
+    scenario("proc-elf-not-elf", "a boot module that is no ELF: CAPOS_ERR_ELF_BAD_MAGIC",
+             "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_BAD_MAGIC (-257)"]),
+    scenario("proc-elf-truncated", "the ELF cut at 4 KiB: CAPOS_ERR_ELF_SEG_FILE_BOUNDS",
+             "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_SEG_FILE_BOUNDS (-269)"],
+             module=hostile_elf("truncated.elf", lambda d: bytes(d[:4096]))),
+    scenario("proc-elf-wx", "the ELF with a writable+executable text segment:"
+             " CAPOS_ERR_ELF_WX", "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_WX (-275)"],
+             module=hostile_elf("wx.elf", make_wx)),
     ("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
      Boot(mode="direct", cmdline="utest=nosuch"),
      [BANNER, "[utest] error: unknown or empty utest= value"], [SHUTDOWN_OK], EXIT_PANIC,

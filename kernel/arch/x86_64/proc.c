@@ -92,7 +92,7 @@ void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xst
 	sf->ret = (uint64_t)(uintptr_t)arch_thread_trampoline;
 	t->rsp = (uint64_t)(uintptr_t)sf;
 	t->kstack_top = kstack_top;
-	t->fs_base = 0;
+	t->fs_base = e->fs_base;
 	t->gs_base = 0;
 	t->xstate = xstate;
 }

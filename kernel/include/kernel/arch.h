@@ -239,15 +239,17 @@ struct percpu *arch_this_cpu(void);
 uint64_t arch_xstate_size(void);
 void arch_xstate_init(void *area);
 
-/* Entry state of a new user thread: where iretq lands, and three argument registers. */
+/* Entry state of a new user thread: where iretq lands, three argument registers and
+ * the FS base (thread pointer). */
 struct arch_user_entry {
-	uint64_t rip, rsp, rdi, rsi, rdx;
+	uint64_t rip, rsp, rdi, rsi, rdx, fs_base;
 };
 
 /*
  * Prepares `t` (kernel stack [.., kstack_top), extended-state area `xstate`) so that
  * the first arch_switch() to it calls sched_thread_first_run() and then enters user
- * mode at `e` with interrupts enabled and all other registers zero.
+ * mode at `e` (FS base e->fs_base, GS base 0) with interrupts enabled and all other
+ * registers zero.
  */
 void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xstate,
 			   const struct arch_user_entry *e);

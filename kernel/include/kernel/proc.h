@@ -27,7 +27,7 @@
 #define PROC_NAME_MAX 16
 #define PROC_MAGIC 0x50524f43u   /* "PROC" */
 #define THREAD_MAGIC 0x54485244u /* "THRD" */
-#define PROC_DEFAULT_FRAME_QUOTA 256 /* frames (1 MiB) until manifests set profiles */
+#define PROC_DEFAULT_FRAME_QUOTA 1024 /* frames (4 MiB) until manifests set profiles */
 #define PROC_DEFAULT_CAP_SLOTS 64    /* cap table slots until manifests set profiles */
 
 enum thread_state {
@@ -75,6 +75,7 @@ struct process {
 struct proc_entry {
 	uint64_t rip, rsp;           /* user entry point and stack pointer */
 	uint64_t rdi, rsi, rdx;      /* RDI ring, RSI process id, RDX CapSet page */
+	uint64_t fs_base;            /* thread pointer of the TLS block, or 0 */
 };
 
 /*

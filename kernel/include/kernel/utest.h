@@ -12,6 +12,11 @@
  *   badptr  the test copy syscalls with kernel, unmapped, straddling, wrapping,
  *           non-canonical, read-only and oversize arguments: exact errors
  *   sleep   one process blocks 50 ms (sched_block_until) while another spins
+ *   elf     the boot module run as a static ELF executable (kernel/load.h): a real
+ *           user program (newlib + libcapos); a refused module is logged, not fatal
+ *   elf-spin  the boot module ELF alongside a spinner (preemption of real programs)
+ *   elf-quota the boot module ELF with a 64-frame quota: the load fails with
+ *             CAPOS_ERR_NO_MEMORY and every frame comes back
  * The test syscalls (SYSCALL_TEST_*) answer CAPOS_ERR_UNSUPPORTED in other boots.
  */
 #ifndef KERNEL_UTEST_H
@@ -19,12 +24,14 @@
 
 #include <stdint.h>
 
+struct boot_info;
+
 /*
- * Runs the scenario named by `utest=` in cmdline, if any, and returns when it is over
+ * Runs the scenario named by `utest=` in bi->cmdline, if any, and returns when it is over
  * (the caller then shuts down). An unknown name or a frame-count mismatch ends the run
  * with the failure status. Precondition: proc_init() done.
  */
-void utest_run(const char *cmdline);
+void utest_run(const struct boot_info *bi);
 
 /* The SYSCALL_TEST_* calls (syscall_dispatch). CAPOS_ERR_UNSUPPORTED outside utest. */
 int64_t utest_syscall(uint64_t nr, const uint64_t args[6]);

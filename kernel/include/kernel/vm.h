@@ -50,6 +50,14 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
  */
 int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size);
 
+/*
+ * Writes len bytes into the space's pages at va through the direct map, whatever the
+ * pages' user permissions (the loader fills read-only and executable pages this way).
+ * Errors: CAPOS_ERR_BAD_ADDRESS (outside the user window), CAPOS_ERR_MM_NOT_MAPPED (a
+ * page is missing; the bytes before it are written).
+ */
+int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len);
+
 /* Frees every frame of the space (user pages, tables, root). It must not be loaded
  * (switch to another space first). */
 void vm_destroy(struct vm_space *vm);
