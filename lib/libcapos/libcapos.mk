@@ -1,5 +1,5 @@
-# libcapos: the capOS userspace runtime (crt0, system calls, newlib OS hooks, TLS,
-# heap) and the user linker script. Built in the user class defined by
+# libcapos: the capOS userspace runtime (crt0, system calls, ring client, CapSet
+# lookup, newlib OS hooks, TLS, heap) and the user linker script. Built in the user class defined by
 # lib/newlib/newlib.mk; programs link it through the user_program macro there.
 #
 #   $(LIBCAPOS_CRT0)    crt0 object, linked first into every program
@@ -10,9 +10,10 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/start.c \
 	lib/libcapos/guard.c \
 	lib/libcapos/tls.c \
-	lib/libcapos/tls_attach.c \
 	lib/libcapos/heap.c \
 	lib/libcapos/sys.c \
+	lib/libcapos/ring.c \
+	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
 	lib/libcapos/sbrk.c \
 	lib/libcapos/hooks_fd.c \

@@ -1,8 +1,8 @@
 /*
  * TLS block and TCB placement (layout in libcapos/tls.h). Pure functions over
- * caller-provided memory: the reference arithmetic the kernel's loader follows, used
- * as is by the host tests' stand-in kernel, and compiled unchanged for the host by
- * tests/host/libcapos.
+ * caller-provided memory: crt0 uses them on the initial stack, a future thread-spawn
+ * helper on memory from VirtualMemory, and tests/host/libcapos compiles this file
+ * unchanged for the host.
  */
 #include <libcapos/tls.h>
 
@@ -59,13 +59,6 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
 	tcb->stack_guard = guard;
 	*tp = tcb;
 	return CAPOS_OK;
-}
-
-struct capos_tcb *capos_tls_check(struct capos_tcb *tcb)
-{
-	if (tcb == NULL || ((uintptr_t)tcb & 15) != 0 || tcb->self != tcb)
-		return NULL;
-	return tcb;
 }
 
 /* The ELF64 fields read here; offsets fixed by the ELF specification. */

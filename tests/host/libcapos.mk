@@ -1,5 +1,8 @@
-# Host tests of libcapos's pure pieces (TLS placement, program break), compiled
+# Host tests of libcapos's pure pieces (TLS placement, program break, CapSet
+# lookup, ring client against a stand-in kernel), compiled
 # unmodified for the host with ASan/UBSan. The rest of libcapos runs in
 # tests/user (user_tests.py) against the real newlib.
 $(eval $(call host_test,libcapos_tls,lib/libcapos/tls.c tests/host/libcapos/tls_test.c))
 $(eval $(call host_test,libcapos_heap,lib/libcapos/heap.c tests/host/libcapos/heap_test.c))
+$(eval $(call host_test,libcapos_capset,lib/libcapos/capset.c tests/host/libcapos/capset_test.c))
+$(eval $(call host_test,libcapos_ring,lib/libcapos/ring.c tests/host/libcapos/ring_test.c))

@@ -147,16 +147,17 @@ static void smoke_heap(void)
 
 static void smoke_tls(void)
 {
-	uintptr_t fs0, guard28;
+	uintptr_t fs0, guard28, fsbase;
 	struct capos_tcb *tcb = capos_boot.tcb;
 
 	__asm__ volatile("movq %%fs:0, %0" : "=r"(fs0));
 	__asm__ volatile("movq %%fs:0x28, %0" : "=r"(guard28));
+	__asm__ volatile("rdfsbase %0" : "=r"(fsbase));
 	smoke_check(tls_init == 42 && tls_zero == 0 && strcmp(tls_aligned, "tls") == 0,
 		    "TLS initialised from .tdata, .tbss zeroed");
 	smoke_check(((uintptr_t)tls_aligned & 63) == 0, "TLS honours _Alignas(64)");
-	smoke_check(tcb != NULL && fs0 == (uintptr_t)tcb && tcb->self == tcb,
-		    "%fs:0 is the TCB self pointer, recorded in capos_boot");
+	smoke_check(tcb != NULL && fs0 == fsbase && fsbase == (uintptr_t)tcb && tcb->self == tcb,
+		    "FS base is the TCB, %fs:0 its self pointer");
 	smoke_check((uintptr_t)&tls_init < fs0 && fs0 - (uintptr_t)&tls_init <= 256,
 		    "TLS block sits just below the thread pointer (variant II)");
 	smoke_check(capos_thread_ring == capos_boot.ring, "libcapos's own TLS variable holds the ring");

@@ -14,20 +14,21 @@ struct capos_boot {
 	uintptr_t ring;         /* RDI at entry: this thread's ring page */
 	uint64_t pid;           /* RSI at entry: process id */
 	uintptr_t capset;       /* RDX at entry: read-only CapSet page */
-	struct capos_tcb *tcb;  /* initial thread's TCB (FS base, built by the kernel) */
+	struct capos_tcb *tcb;  /* initial thread's TCB (FS base) */
 };
 
 /* Filled by capos_start() before any constructor runs; read-only afterwards. */
 extern struct capos_boot capos_boot;
 
 /* This thread's ring page (thread 0: RDI at entry). Thread-local by design: rings are
- * per thread. Its presence also guarantees every program a PT_TLS, hence a TCB. */
+ * per thread. */
 extern __thread uintptr_t capos_thread_ring;
 
 /*
- * Called by crt0 only: attach to the kernel-built TLS/TCB (exit 125,
- * CAPOS_EXIT_START_FAILED, if %fs:0 is inconsistent), store the stack canary, run
- * constructors, call main(0, {NULL}, {NULL}) and exit() with its result. Never returns.
+ * Called by crt0 only: build the TLS block and TCB from PT_TLS on the initial stack
+ * and set the FS base (exit 125, CAPOS_EXIT_START_FAILED, if PT_TLS is refused), store
+ * the stack canary, run constructors, call main(0, {NULL}, {NULL}) and exit() with
+ * its result. Never returns.
  */
 _Noreturn void capos_start(uintptr_t ring, uint64_t pid, uintptr_t capset);
 

@@ -1,21 +1,21 @@
 /*
  * libcapos thread-local storage and thread control block (x86_64 TLS variant II).
  *
- * ABI v1 (include/capos/syscall.h): the kernel builds thread 0's TLS block from
- * PT_TLS and enters the process with the FS base at its thread pointer; user code
- * cannot move the FS base (CR4.FSGSBASE stays off). The layout both sides use, as the
- * x86_64 psABI and every toolchain expect:
+ * ABI v1 (docs/abi.md §3): TLS is the runtime's job. The process starts with FS base
+ * 0; crt0 finds PT_TLS (validated by the kernel's loader) through __ehdr_start,
+ * places one TLS block followed by a `struct capos_tcb` in memory it owns (the
+ * initial stack for thread 0), copies the initialisation image and points the FS base
+ * at the TCB with `wrfsbase` (the kernel enables CR4.FSGSBASE and saves/restores the
+ * base per thread). Layout, as the x86_64 psABI and every toolchain expect:
  *
  *     [ .tdata image | .tbss zeroes | pad ][ struct capos_tcb (64 bytes) ]
  *     ^ tp - offset                        ^ tp = FS base, %fs:0 == tp
  *
  * Local-exec accesses compile to `%fs:-offset+x` and address computations read the
- * self pointer at %fs:0, so the TCB's first word is mandatory. crt0 finds the TCB
- * through %fs:0 (capos_tls_attach) and stores the stack canary at %fs:0x28, where
- * code compiled for glibc-style targets (Debian's static archives) reads it.
- * capos_tls_plan/capos_tls_install are the reference arithmetic for building the
- * block (pure, host-tested): the kernel's loader must produce exactly this layout,
- * and the host tests' stand-in kernel (tests/user/linux_shim.c) uses them as is.
+ * self pointer at %fs:0; code compiled for glibc-style targets (Debian's static
+ * archives) reads its stack canary at %fs:0x28, which the TCB provides.
+ * The functions here are pure and host-tested; a thread-spawn helper will use them
+ * on memory from VirtualMemory.
  */
 #ifndef LIBCAPOS_TLS_H
 #define LIBCAPOS_TLS_H
@@ -76,20 +76,5 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
  * own __ehdr_start). No PT_TLS gives an all-zero image.
  */
 void capos_tls_find_image(const void *ehdr, struct capos_tls_image *img);
-
-/*
- * `tcb` if it is a plausible TCB as read from %fs:0 (non-null, 16-byte aligned, its
- * self pointer names itself), else NULL. Pure; used by capos_tls_attach.
- */
-struct capos_tcb *capos_tls_check(struct capos_tcb *tcb);
-
-/*
- * The calling thread's TCB, found through %fs:0 and checked with capos_tls_check;
- * NULL if the check fails. If the FS base is 0
- * (a kernel that did not build TLS) the read faults and the process dies with a
- * user page fault: there is no way to detect that case from ring 3 without
- * FSGSBASE. Kept alone in its object so a host test can stand in for the kernel.
- */
-struct capos_tcb *capos_tls_attach(void);
 
 #endif

@@ -137,29 +137,6 @@ TEST(tls_hostile_area_too_small)
 		 CAPOS_ERR_BUFFER_TOO_SMALL);
 }
 
-TEST(tls_check_accepts_consistent_tcb)
-{
-	static _Alignas(64) struct capos_tcb tcb;
-
-	tcb.self = &tcb;
-	CHECK(capos_tls_check(&tcb) == &tcb);
-}
-
-TEST(tls_check_hostile_tcbs)
-{
-	static _Alignas(64) unsigned char mem[2 * sizeof(struct capos_tcb)];
-	struct capos_tcb *tcb = (struct capos_tcb *)mem;
-	struct capos_tcb *odd = (struct capos_tcb *)(mem + 8);
-
-	CHECK(capos_tls_check(NULL) == NULL);
-	memset(mem, 0, sizeof(mem));
-	CHECK(capos_tls_check(tcb) == NULL);            /* self pointer missing */
-	tcb->self = tcb + 1;
-	CHECK(capos_tls_check(tcb) == NULL);            /* self pointer elsewhere */
-	memcpy(mem + 8, &odd, sizeof(odd));
-	CHECK(capos_tls_check(odd) == NULL);            /* consistent but misaligned */
-}
-
 /* A minimal ELF header + program headers in memory, as capos_tls_find_image reads them. */
 TEST(tls_find_image_reads_pt_tls)
 {

@@ -1,0 +1,196 @@
+/*
+ * Ring client (contract in libcapos/ring.h). Only the process thread that owns the
+ * ring calls in. Every index the kernel writes is read once per use with an acquire
+ * load and checked against the client's own copies before it selects a slot.
+ */
+#include <libcapos/ring.h>
+#include <libcapos/sys.h>
+
+#include <capos/error.h>
+#include <capos/syscall.h>
+#include <string.h>
+
+static uint32_t ring_load(const uint32_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_ACQUIRE);
+}
+
+static void ring_store(uint32_t *p, uint32_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELEASE);
+}
+
+int capos_ring_attach(struct capos_ring_client *c, uintptr_t ring_addr)
+{
+	const struct capos_ring_header *h = (const struct capos_ring_header *)ring_addr;
+
+	if (ring_addr == 0)
+		return CAPOS_ERR_INVALID;
+	if (h->magic != CAPOS_RING_MAGIC || h->version != CAPOS_ABI_VERSION ||
+	    h->header_size != CAPOS_RING_HEADER_SIZE || h->sq_entries != CAPOS_RING_SQ_ENTRIES ||
+	    h->cq_entries != CAPOS_RING_CQ_ENTRIES || h->sq_mask != CAPOS_RING_SQ_MASK ||
+	    h->cq_mask != CAPOS_RING_CQ_MASK || h->sq_offset != CAPOS_RING_SQ_OFFSET ||
+	    h->cq_offset != CAPOS_RING_CQ_OFFSET || h->sqe_size != CAPOS_SQE_SIZE ||
+	    h->cqe_size != CAPOS_CQE_SIZE)
+		return CAPOS_ERR_INVALID;
+	memset(c, 0, sizeof(*c));
+	c->ring = (struct capos_ring *)ring_addr;
+	c->sq_tail = ring_load(&h->sq_tail);
+	c->sq_published = c->sq_tail;
+	c->cq_head = ring_load(&h->cq_head);
+	return CAPOS_OK;
+}
+
+int capos_ring_get_sqe(struct capos_ring_client *c, struct capos_sqe **sqe)
+{
+	uint32_t head = ring_load(&c->ring->hdr.sq_head);
+	uint32_t used = c->sq_tail - head;
+
+	/* The kernel never consumes past what we published. */
+	if (used > CAPOS_RING_SQ_ENTRIES || c->sq_published - head > CAPOS_RING_SQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	if (used == CAPOS_RING_SQ_ENTRIES)
+		return CAPOS_ERR_BUSY;
+	*sqe = &c->ring->sq[c->sq_tail & CAPOS_RING_SQ_MASK];
+	memset(*sqe, 0, sizeof(**sqe));
+	c->sq_tail++;
+	return CAPOS_OK;
+}
+
+void capos_ring_submit(struct capos_ring_client *c)
+{
+	ring_store(&c->ring->hdr.sq_tail, c->sq_tail);
+	c->sq_published = c->sq_tail;
+}
+
+int64_t capos_ring_enter(struct capos_ring_client *c, uint32_t min_complete, uint64_t timeout_ns)
+{
+	(void)c;
+	return capos_sys_cap_enter(min_complete, timeout_ns);
+}
+
+/* Remove stash entry i, keeping arrival order. */
+static void ring_unstash(struct capos_ring_client *c, uint32_t i, struct capos_cqe *out)
+{
+	*out = c->stash[i];
+	memmove(&c->stash[i], &c->stash[i + 1], (c->stashed - i - 1) * sizeof(c->stash[0]));
+	c->stashed--;
+}
+
+/*
+ * Read CQEs until the one for `user_data` (1, copied to *out), the CQ is empty (0),
+ * or the stash is full (CAPOS_ERR_BUSY; that CQE stays in the CQ, nothing is lost).
+ * CAPOS_ERR_RING_CORRUPT if the kernel's cq_tail is not within one CQ of our head.
+ * Each CQE is copied out before cq_head is published, since publishing hands the
+ * slot back to the kernel.
+ */
+static int ring_drain(struct capos_ring_client *c, uint64_t user_data, struct capos_cqe *out)
+{
+	uint32_t tail = ring_load(&c->ring->hdr.cq_tail);
+
+	if (tail - c->cq_head > CAPOS_RING_CQ_ENTRIES)
+		return CAPOS_ERR_RING_CORRUPT;
+	while (c->cq_head != tail) {
+		struct capos_cqe cqe = c->ring->cq[c->cq_head & CAPOS_RING_CQ_MASK];
+		int mine = cqe.user_data == user_data;
+
+		if (!mine && c->stashed == CAPOS_RING_CQ_ENTRIES)
+			return CAPOS_ERR_BUSY;
+		c->cq_head++;
+		ring_store(&c->ring->hdr.cq_head, c->cq_head);
+		if (mine) {
+			*out = cqe;
+			return 1;
+		}
+		c->stash[c->stashed++] = cqe;
+	}
+	return 0;
+}
+
+int capos_ring_wait(struct capos_ring_client *c, uint64_t user_data, uint64_t timeout_ns,
+		    struct capos_cqe *out)
+{
+	for (;;) {
+		int64_t n;
+		int rc;
+
+		for (uint32_t i = 0; i < c->stashed; i++) {
+			if (c->stash[i].user_data == user_data) {
+				ring_unstash(c, i, out);
+				return CAPOS_OK;
+			}
+		}
+		rc = ring_drain(c, user_data, out);
+		if (rc == 1)
+			return CAPOS_OK;
+		if (rc < 0)
+			return rc;
+		n = capos_ring_enter(c, 1, timeout_ns);
+		if (n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW)
+			return (int)n;
+		if (n == 0)
+			return CAPOS_ERR_RING_TIMED_OUT;
+	}
+}
+
+/* Reserve an SQE for a synchronous helper; a full SQ is flushed once first. */
+static int ring_sync_sqe(struct capos_ring_client *c, struct capos_sqe **sqe)
+{
+	int rc = capos_ring_get_sqe(c, sqe);
+	int64_t n;
+
+	if (rc != CAPOS_ERR_BUSY)
+		return rc;
+	capos_ring_submit(c);
+	n = capos_ring_enter(c, 0, 0);
+	if (n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW)
+		return (int)n;
+	return capos_ring_get_sqe(c, sqe);
+}
+
+static int ring_sync_finish(struct capos_ring_client *c, struct capos_sqe *sqe, struct capos_cqe *out)
+{
+	uint64_t ud = CAPOS_RING_UD_SYNC | (c->next_sync++ & ~CAPOS_RING_UD_SYNC);
+	struct capos_cqe cqe;
+	int rc;
+
+	sqe->user_data = ud;
+	capos_ring_submit(c);
+	rc = capos_ring_wait(c, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	if (rc != CAPOS_OK)
+		return rc;
+	if (out)
+		*out = cqe;
+	return cqe.status;
+}
+
+int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
+		    uint16_t method, const void *params, uint32_t params_len, void *result,
+		    uint32_t result_cap, struct capos_cqe *out)
+{
+	struct capos_sqe *sqe;
+	int rc = ring_sync_sqe(c, &sqe);
+
+	if (rc != CAPOS_OK)
+		return rc;
+	sqe->opcode = CAPOS_OP_CALL;
+	sqe->cap = cap;
+	sqe->interface_id = interface_id;
+	sqe->method = method;
+	sqe->addr = params_len ? (uint64_t)(uintptr_t)params : 0;
+	sqe->len = params_len;
+	sqe->result_addr = result_cap ? (uint64_t)(uintptr_t)result : 0;
+	sqe->result_len = result_cap;
+	return ring_sync_finish(c, sqe, out);
+}
+
+int capos_ring_nop(struct capos_ring_client *c)
+{
+	struct capos_sqe *sqe;
+	int rc = ring_sync_sqe(c, &sqe);
+
+	if (rc != CAPOS_OK)
+		return rc;
+	sqe->opcode = CAPOS_OP_NOP;
+	return ring_sync_finish(c, sqe, NULL);
+}
