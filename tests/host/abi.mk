@@ -29,3 +29,6 @@ $(ELF_SAMPLE): $(BUILD)/abi/elf_sample.o
 $(BUILD)/host/tests/host/kernel/elf_test.o: HOST_CFLAGS += -DELF_SAMPLE_PATH='"$(abspath $(ELF_SAMPLE))"'
 $(BUILD)/host/tests/host/kernel/elf_test.o: $(ELF_SAMPLE)
 $(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))
+
+# Ring engine (kernel/cap/ring.c) over an in-memory ring page.
+$(eval $(call host_test,ring,kernel/cap/ring.c tests/host/kernel/ring_test.c))

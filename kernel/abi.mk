@@ -1,4 +1,0 @@
-# Capability table, kernel object reference counting and the ELF validator (abi):
-# pure code linked into the kernel and compiled unmodified for host tests
-# (tests/host/abi.mk).
-KERNEL_SRCS += kernel/cap/kobj.c kernel/cap/captab.c kernel/proc/elf.c

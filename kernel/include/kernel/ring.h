@@ -1,0 +1,99 @@
+/*
+ * Kernel side of a thread's capability ring (kernel/cap/ring.c): the pure engine
+ * cap_enter is built on. It owns the authoritative indices, validates a snapshot of
+ * the user-written header words (CAPOS_ERR_RING_CORRUPT), copies each SQE out of the
+ * shared page before decoding it, enforces completion credits (no CQE is ever
+ * dropped; a full CQ stops consumption with CAPOS_ERR_RING_CQ_OVERFLOW) and posts CQEs.
+ * It knows nothing about blocking, address spaces or objects: the caller supplies
+ * the kernel mapping of the ring page and an exec callback that performs decoded
+ * CALL and RELEASE operations. Contract and reasons: docs/abi.md §2, §4.
+ *
+ * Pure code: compiled unmodified for the kernel and the host tests.
+ *
+ * Lock legend: [R] the owning thread, inside its own cap_enter (a ring is drained
+ * only by its thread; when later issues post asynchronous completions from other
+ * contexts, [R] becomes the thread's ring spinlock). [I] fixed by ring_init.
+ */
+#ifndef KERNEL_RING_H
+#define KERNEL_RING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <capos/ring.h>
+
+struct ring {
+	struct capos_ring *page; /* [I] kernel view of the shared ring page */
+	uint32_t sq_head;        /* [R] next SQ index to consume (authoritative) */
+	uint32_t cq_tail;        /* [R] next CQ index to fill (authoritative) */
+	uint32_t cq_overflow;    /* [R] stalls on a full CQ */
+	uint32_t in_flight;      /* [R] consumed ops whose CQE is still owed (credits) */
+	uint32_t status;         /* [R] CAPOS_RING_ST_* of the last drain */
+};
+
+/* What the user side looked like when a drain began (each word read once). */
+struct ring_snapshot {
+	uint32_t sq_tail;
+	uint32_t cq_head;
+};
+
+/* A decoded SQE: every field validated against the opcode's field table. */
+struct ring_op {
+	uint8_t opcode;         /* CAPOS_OP_CALL or CAPOS_OP_RELEASE (NOP never leaves) */
+	uint16_t method;        /* CALL */
+	uint32_t cap;           /* CALL, RELEASE */
+	uint64_t interface_id;  /* CALL: non-zero */
+	uint64_t params_addr;   /* CALL: 0 with params_len 0, else a user-window range */
+	uint32_t params_len;
+	uint64_t result_addr;   /* CALL: 0 with result_len 0, else a user-window range */
+	uint32_t result_len;
+};
+
+/*
+ * Performs a decoded operation for the ring's thread and fills cqe->status (and
+ * result_len and the later fields) — decode-then-invoke happens inside. cqe arrives
+ * zeroed with user_data set. Must not touch the ring.
+ */
+typedef void ring_exec_fn(void *ctx, const struct ring_op *op, struct capos_cqe *cqe);
+
+/*
+ * Starts a ring over `page` (the kernel mapping of a zeroed or reused page): zeroes
+ * it, writes the geometry line and resets the indices. Errors: CAPOS_ERR_INVALID.
+ */
+int ring_init(struct ring *r, struct capos_ring *page, uint32_t thread_id);
+
+/*
+ * Reads sq_tail, cq_head and user_flags once, checks them against the authoritative
+ * indices and republishes the kernel line. Errors: CAPOS_ERR_RING_CORRUPT (status
+ * CAPOS_RING_ST_CORRUPT set; nothing else changes).
+ */
+int ring_begin(struct ring *r, struct ring_snapshot *snap);
+
+/*
+ * Decodes one SQE copy: opcode accepted by v1, flags, reserved and unused fields
+ * zero, CALL's interface id non-zero and its buffers in the user window. Errors, in
+ * order: CAPOS_ERR_RING_BAD_OPCODE, _BAD_FLAGS, _RESERVED_NONZERO,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE (CALL with interface 0, which no cap has),
+ * CAPOS_ERR_RING_PARAMS_FAULT, CAPOS_ERR_RING_RESULT_FAULT.
+ */
+int ring_decode(const struct capos_sqe *sqe, struct ring_op *op);
+
+/*
+ * One drain: begin, then consume SQEs while any are queued and a CQ credit is free,
+ * answering NOP itself, decode errors with their code, and handing the rest to
+ * `exec`. Posts one CQE per consumed SQE. Returns the CQEs ready for userspace
+ * (cq_tail - cq_head), or CAPOS_ERR_RING_CORRUPT, or CAPOS_ERR_RING_CQ_OVERFLOW when
+ * SQEs stay queued for lack of CQ room (counted in cq_overflow, CAPOS_RING_ST_CQ_FULL).
+ * *consumed (optional) receives the number of SQEs consumed.
+ */
+int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed);
+
+/* CQEs currently ready for userspace per a fresh read of cq_head (for the wait loop
+ * of cap_enter); CAPOS_ERR_RING_CORRUPT if cq_head is inconsistent. */
+int ring_ready(struct ring *r);
+
+/* cap_enter's argument check: CAPOS_ERR_RING_BAD_ARGUMENT if min_complete can never
+ * be satisfied, else 0. */
+int ring_check_min_complete(uint64_t min_complete);
+
+#endif

@@ -1,0 +1,355 @@
+/*
+ * Host tests of the ring engine (kernel/cap/ring.c, compiled unmodified) over a ring
+ * page in ordinary memory, with a recording exec callback standing in for dispatch:
+ * geometry, NOP batches, decoded CALL/RELEASE hand-off, every SQE decode error
+ * (each with exec never reached), the corrupted-header checks and their repair, CQ
+ * credits and overflow with nothing lost or duplicated, index wraparound, and
+ * in-flight credits.
+ */
+#include "test.h"
+
+#include <stdio.h>
+
+#include <capos/error.h>
+#include <capos/layout.h>
+#include <kernel/ring.h>
+
+static struct capos_ring page __attribute__((aligned(4096)));
+
+struct rec {
+	unsigned calls;
+	struct ring_op last;
+	int32_t status; /* what exec answers */
+};
+
+static void rec_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct rec *rec = ctx;
+	rec->calls++;
+	rec->last = *op;
+	cqe->status = rec->status;
+	cqe->result_len = op->result_len ? 8 : 0;
+	cqe->user_data = 0xBAD; /* the engine must restore the SQE's user_data */
+}
+
+static void submit(struct capos_ring *p, const struct capos_sqe *sqe)
+{
+	p->sq[p->hdr.sq_tail & CAPOS_RING_SQ_MASK] = *sqe;
+	p->hdr.sq_tail++;
+}
+
+static void submit_nop(struct capos_ring *p, uint64_t user_data)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_NOP, .user_data = user_data };
+	submit(p, &s);
+}
+
+static struct capos_sqe call_sqe(void)
+{
+	return (struct capos_sqe){ .opcode = CAPOS_OP_CALL, .cap = 0x10003, .interface_id = 0xABCDEF,
+				   .method = 2, .addr = 0x500000, .len = 64,
+				   .result_addr = 0x600000, .result_len = 128, .user_data = 77 };
+}
+
+/* Reaps one CQE the way userspace does. */
+static struct capos_cqe reap(struct capos_ring *p)
+{
+	struct capos_cqe c = p->cq[p->hdr.cq_head & CAPOS_RING_CQ_MASK];
+	p->hdr.cq_head++;
+	return c;
+}
+
+TEST(ring_init_writes_geometry)
+{
+	struct ring r;
+	memset(&page, 0xA5, sizeof(page));
+	CHECK_EQ(ring_init(&r, &page, 3), CAPOS_OK);
+	CHECK_UEQ(page.hdr.magic, CAPOS_RING_MAGIC);
+	CHECK_UEQ(page.hdr.version, CAPOS_ABI_VERSION);
+	CHECK_UEQ(page.hdr.sq_entries, 16);
+	CHECK_UEQ(page.hdr.cq_entries, 64);
+	CHECK_UEQ(page.hdr.sq_mask, 15);
+	CHECK_UEQ(page.hdr.cq_offset, 0x800);
+	CHECK_UEQ(page.hdr.thread_id, 3);
+	CHECK_UEQ(page.hdr.sq_tail, 0);
+	CHECK_UEQ(page.cq[63].user_data, 0); /* the whole page was cleared */
+	CHECK_EQ(ring_init(NULL, &page, 0), CAPOS_ERR_INVALID);
+	CHECK_EQ(ring_init(&r, NULL, 0), CAPOS_ERR_INVALID);
+}
+
+TEST(ring_nop_batch_completes_in_order)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	uint32_t n;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 0);
+	CHECK_UEQ(n, 0);
+	for (uint64_t i = 0; i < 16; i++)
+		submit_nop(&page, 1000 + i);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 16);
+	CHECK_UEQ(n, 16);
+	CHECK_UEQ(rec.calls, 0);
+	CHECK_UEQ(page.hdr.sq_head, 16);
+	CHECK_UEQ(page.hdr.cq_tail, 16);
+	for (uint64_t i = 0; i < 16; i++) {
+		struct capos_cqe c = reap(&page);
+		CHECK_UEQ(c.user_data, 1000 + i);
+		CHECK_EQ(c.status, 0);
+	}
+	CHECK_EQ(ring_ready(&r), 0);
+}
+
+TEST(ring_call_and_release_reach_exec_decoded)
+{
+	struct ring r;
+	struct rec rec = { .status = 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	struct capos_sqe s = call_sqe();
+	submit(&page, &s);
+	struct capos_sqe rel = { .opcode = CAPOS_OP_RELEASE, .cap = 0x20001, .user_data = 78 };
+	submit(&page, &rel);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 2);
+	CHECK_UEQ(rec.calls, 2);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_RELEASE);
+	CHECK_UEQ(rec.last.cap, 0x20001);
+	struct capos_cqe c = reap(&page);
+	CHECK_UEQ(c.user_data, 77);
+	CHECK_UEQ(c.result_len, 8);
+	c = reap(&page);
+	CHECK_UEQ(c.user_data, 78);
+	/* The decoded CALL carries every field. */
+	rec.calls = 0;
+	submit(&page, &s);
+	rec.status = CAPOS_ERR_CAP_STALE;
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_CALL);
+	CHECK_UEQ(rec.last.cap, 0x10003);
+	CHECK_UEQ(rec.last.interface_id, 0xABCDEF);
+	CHECK_UEQ(rec.last.method, 2);
+	CHECK_UEQ(rec.last.params_addr, 0x500000);
+	CHECK_UEQ(rec.last.params_len, 64);
+	CHECK_UEQ(rec.last.result_addr, 0x600000);
+	CHECK_UEQ(rec.last.result_len, 128);
+	c = reap(&page);
+	CHECK_EQ(c.status, CAPOS_ERR_CAP_STALE);
+}
+
+/* One SQE mutation, one exact CQE status; exec is never reached. */
+static const struct {
+	const char *name;
+	struct capos_sqe sqe;
+	int err;
+} bad_sqes[] = {
+	{ "zeroed", { .opcode = CAPOS_OP_INVALID }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "recv_reserved", { .opcode = CAPOS_OP_RECV }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "return_reserved", { .opcode = CAPOS_OP_RETURN }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "park_reserved", { .opcode = CAPOS_OP_PARK }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "unpark_reserved", { .opcode = CAPOS_OP_UNPARK }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "cancel_reserved", { .opcode = CAPOS_OP_CANCEL }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "unassigned", { .opcode = 200 }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "nop_flag", { .opcode = CAPOS_OP_NOP, .flags = CAPOS_SQE_F_LINK }, CAPOS_ERR_RING_BAD_FLAGS },
+	{ "call_pipeline", { .opcode = CAPOS_OP_CALL, .flags = CAPOS_SQE_F_PIPELINE, .cap = 0x10000,
+			     .interface_id = 1 }, CAPOS_ERR_RING_BAD_FLAGS },
+	{ "undefined_flag", { .opcode = CAPOS_OP_NOP, .flags = 0x8000 }, CAPOS_ERR_RING_BAD_FLAGS },
+	{ "rsvd0", { .opcode = CAPOS_OP_NOP, .rsvd0 = 1 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "nop_cap", { .opcode = CAPOS_OP_NOP, .cap = 5 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "nop_result", { .opcode = CAPOS_OP_NOP, .result_len = 1 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "release_iid", { .opcode = CAPOS_OP_RELEASE, .cap = 0x10000, .interface_id = 9 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "release_method", { .opcode = CAPOS_OP_RELEASE, .cap = 0x10000, .method = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "call_xfer_count", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+			       .xfer_count = 1 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "call_xfer_addr", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+			      .xfer_addr = 0x500000 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "call_aux", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1, .aux = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "call_iid_zero", { .opcode = CAPOS_OP_CALL, .cap = 0x10000 }, CAPOS_ERR_CAP_WRONG_INTERFACE },
+	{ "params_kernel", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+			     .addr = 0xFFFF800000001000ull, .len = 16 }, CAPOS_ERR_RING_PARAMS_FAULT },
+	{ "params_null_guard", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+				 .addr = 0x1000, .len = 16 }, CAPOS_ERR_RING_PARAMS_FAULT },
+	{ "params_straddle_end", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+				   .addr = CAPOS_USER_END - 8, .len = 16 }, CAPOS_ERR_RING_PARAMS_FAULT },
+	{ "params_len_no_addr", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+				  .len = 16 }, CAPOS_ERR_RING_PARAMS_FAULT },
+	{ "params_addr_no_len", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+				  .addr = 0x500000 }, CAPOS_ERR_RING_PARAMS_FAULT },
+	{ "result_kernel", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+			     .result_addr = 0xFFFFFFFF80000000ull, .result_len = 8 },
+	  CAPOS_ERR_RING_RESULT_FAULT },
+	{ "result_len_no_addr", { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1,
+				  .result_len = 8 }, CAPOS_ERR_RING_RESULT_FAULT },
+};
+
+TEST(ring_bad_sqes_exact_errors)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	unsigned n = sizeof(bad_sqes) / sizeof(bad_sqes[0]);
+	unsigned bad = 0;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	for (unsigned i = 0; i < n; i++) {
+		struct capos_sqe s = bad_sqes[i].sqe;
+		s.user_data = 5000 + i;
+		submit(&page, &s);
+		CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+		struct capos_cqe c = reap(&page);
+		CHECK_UEQ(c.user_data, 5000 + i);
+		if (c.status != bad_sqes[i].err) {
+			printf("# %s: got %s, want %s\n", bad_sqes[i].name, capos_error_name(c.status),
+			       capos_error_name(bad_sqes[i].err));
+			bad++;
+		}
+	}
+	CHECK_EQ(bad, 0);
+	CHECK_UEQ(rec.calls, 0);
+	/* A CALL with neither params nor result buffer is well-formed. */
+	struct capos_sqe ok = { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1 };
+	submit(&page, &ok);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.calls, 1);
+}
+
+static void expect_corrupt(struct ring *r, struct rec *rec)
+{
+	uint32_t head = r->sq_head, tail = r->cq_tail, n = 99;
+	CHECK_EQ(ring_drain(r, rec_exec, rec, &n), CAPOS_ERR_RING_CORRUPT);
+	CHECK_UEQ(n, 0);
+	CHECK_UEQ(r->sq_head, head);
+	CHECK_UEQ(r->cq_tail, tail);
+	CHECK_UEQ(page.hdr.status, CAPOS_RING_ST_CORRUPT);
+}
+
+TEST(ring_corrupted_header_rejected_then_repaired)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	submit_nop(&page, 1);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	/* Tail far past the head. */
+	page.hdr.sq_tail = 1 + CAPOS_RING_SQ_ENTRIES + 1;
+	expect_corrupt(&r, &rec);
+	page.hdr.sq_tail = 0x80000000u;
+	expect_corrupt(&r, &rec);
+	/* Tail behind the head. */
+	page.hdr.sq_tail = 0;
+	expect_corrupt(&r, &rec);
+	page.hdr.sq_tail = 1;
+	/* Consumer claims completions never posted, or lags beyond the queue. */
+	page.hdr.cq_head = 2;
+	expect_corrupt(&r, &rec);
+	page.hdr.cq_head = 1 - CAPOS_RING_CQ_ENTRIES - 1;
+	expect_corrupt(&r, &rec);
+	page.hdr.cq_head = 0;
+	page.hdr.user_flags = 1;
+	expect_corrupt(&r, &rec);
+	page.hdr.user_flags = 0;
+	/* Scribbles on the kernel line are ignored and repaired. */
+	page.hdr.sq_head = 12345;
+	page.hdr.cq_tail = 999;
+	page.hdr.cq_overflow = 7;
+	submit_nop(&page, 2);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 2);
+	CHECK_UEQ(page.hdr.sq_head, 2);
+	CHECK_UEQ(page.hdr.cq_tail, 2);
+	CHECK_UEQ(page.hdr.cq_overflow, 0);
+	CHECK_UEQ(page.hdr.status, 0);
+	CHECK_UEQ(reap(&page).user_data, 1);
+	CHECK_UEQ(reap(&page).user_data, 2);
+	/* ring_ready applies the same cq_head check. */
+	page.hdr.cq_head = 50;
+	CHECK_EQ(ring_ready(&r), CAPOS_ERR_RING_CORRUPT);
+	page.hdr.cq_head = 2;
+	CHECK_EQ(ring_ready(&r), 0);
+}
+
+TEST(ring_cq_overflow_counts_and_loses_nothing)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	uint32_t n;
+	uint64_t next = 0, expect = 0;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	/* Four full batches fill the 64-entry CQ without reaping. */
+	for (int batch = 0; batch < 4; batch++) {
+		for (int i = 0; i < 16; i++)
+			submit_nop(&page, next++);
+		CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 16 * (batch + 1));
+	}
+	for (int i = 0; i < 16; i++)
+		submit_nop(&page, next++);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), CAPOS_ERR_RING_CQ_OVERFLOW);
+	CHECK_UEQ(n, 0);
+	CHECK_UEQ(page.hdr.cq_overflow, 1);
+	CHECK_UEQ(page.hdr.status, CAPOS_RING_ST_CQ_FULL);
+	CHECK_EQ(ring_ready(&r), 64);
+	/* Reap 8: exactly 8 more are consumed, the rest still wait. */
+	for (int i = 0; i < 8; i++)
+		CHECK_UEQ(reap(&page).user_data, expect++);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), CAPOS_ERR_RING_CQ_OVERFLOW);
+	CHECK_UEQ(n, 8);
+	CHECK_UEQ(page.hdr.cq_overflow, 2);
+	/* Reap everything: the remaining 8 complete; every user_data arrives once, in order. */
+	while (page.hdr.cq_head != page.hdr.cq_tail)
+		CHECK_UEQ(reap(&page).user_data, expect++);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 8);
+	CHECK_UEQ(n, 8);
+	CHECK_UEQ(page.hdr.status, 0);
+	while (page.hdr.cq_head != page.hdr.cq_tail)
+		CHECK_UEQ(reap(&page).user_data, expect++);
+	CHECK_UEQ(expect, next);
+}
+
+TEST(ring_indices_wrap_around_2_32)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	uint32_t start = UINT32_MAX - 5;
+	r.sq_head = r.cq_tail = start;
+	page.hdr.sq_tail = page.hdr.cq_head = start;
+	for (uint64_t round = 0; round < 3; round++) {
+		for (uint64_t i = 0; i < 16; i++)
+			submit_nop(&page, round * 100 + i);
+		CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 16);
+		for (uint64_t i = 0; i < 16; i++)
+			CHECK_UEQ(reap(&page).user_data, round * 100 + i);
+	}
+	CHECK_UEQ(page.hdr.sq_head, start + 48);
+}
+
+TEST(ring_in_flight_credits_limit_consumption)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	uint32_t n;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	r.in_flight = 60; /* 60 completions owed by asynchronous operations */
+	for (int i = 0; i < 8; i++)
+		submit_nop(&page, (uint64_t)i);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), CAPOS_ERR_RING_CQ_OVERFLOW);
+	CHECK_UEQ(n, 4);
+	/* Reaping frees credits: the other 4 complete. */
+	for (int i = 0; i < 4; i++)
+		CHECK_UEQ(reap(&page).user_data, (uint64_t)i);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 4);
+	CHECK_UEQ(n, 4);
+	for (int i = 4; i < 8; i++)
+		CHECK_UEQ(reap(&page).user_data, (uint64_t)i);
+	/* Moving cq_head back past the owed slots would overcommit the CQ: corrupt. */
+	page.hdr.cq_head -= 5;
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), CAPOS_ERR_RING_CORRUPT);
+	page.hdr.cq_head += 1; /* 4 unreaped + 60 owed == 64: consistent again */
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 4);
+}
+
+TEST(ring_min_complete_bound)
+{
+	CHECK_EQ(ring_check_min_complete(0), CAPOS_OK);
+	CHECK_EQ(ring_check_min_complete(CAPOS_RING_CQ_ENTRIES), CAPOS_OK);
+	CHECK_EQ(ring_check_min_complete(CAPOS_RING_CQ_ENTRIES + 1), CAPOS_ERR_RING_BAD_ARGUMENT);
+	CHECK_EQ(ring_check_min_complete(UINT64_MAX), CAPOS_ERR_RING_BAD_ARGUMENT);
+}
