@@ -1,4 +1,4 @@
-# The capOS kernel image. Other kernel fragments (kernel/*.mk, sorted before or after)
+# The capOS kernel image. Other kernel fragments (kernel/*.mk, sorted after this one)
 # add their sources with `KERNEL_SRCS += path/to/file.c`; the link rules expand the
 # list late (.SECONDEXPANSION) so their additions are picked up.
 #
@@ -21,7 +21,7 @@ KSYMS_TOOL   := $(BUILD)/tool/ksyms
 KERNEL_CFLAGS  += -I$(KERNEL_ARCH)/include
 KERNEL_ASFLAGS += -I$(KERNEL_ARCH)/include
 
-KERNEL_SRCS += \
+KERNEL_SRCS := \
 	$(KERNEL_ARCH)/boot.S \
 	$(KERNEL_ARCH)/uart.c \
 	$(KERNEL_ARCH)/exit.c \

@@ -5,7 +5,6 @@ KERNEL_SRCS += \
 	kernel/proc/uaccess.c \
 	kernel/proc/vm.c \
 	kernel/proc/load.c \
-	kernel/proc/tls.c \
 	kernel/proc/kstack.c \
 	kernel/proc/proc.c \
 	kernel/proc/syscall.c \

@@ -1,9 +1,10 @@
 /*
  * ELF loader for user processes (kernel/load.h): validates the image with abi's
- * elf_validate() (every field of a hostile file checked, W^X per segment), maps each
- * PT_LOAD with its own permissions and fills it through the direct map, maps thread
- * 0's stack below CAPOS_USER_STACK_TOP, and builds thread 0's TLS block and TCB in the
- * TLS region (kernel/tls.h), returning the entry state. Every frame goes through
+ * elf_validate() (every field of a hostile file checked, W^X per segment, PT_TLS
+ * bounds), maps each PT_LOAD with its own permissions and fills it through the direct
+ * map, maps thread 0's stack below CAPOS_USER_STACK_TOP, and returns the ABI entry
+ * state. TLS is the runtime's (include/capos/syscall.h): crt0 builds thread 0's block
+ * from PT_TLS and sets the FS base with wrfsbase, so the kernel enters with FS = 0. Every frame goes through
  * vm_map, so it is charged to the process and returned by vm_destroy. On error the
  * caller destroys the process; nothing here needs undoing.
  */
@@ -12,7 +13,6 @@
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <kernel/elf.h>
-#include <kernel/tls.h>
 
 static unsigned load_prot(uint32_t elf_prot)
 {
@@ -36,34 +36,9 @@ static int load_segments(struct process *p, const uint8_t *bytes, const struct e
 	return CAPOS_OK;
 }
 
-/* TLS block + TCB (word 0 = its own address) at CAPOS_USER_TLS_BASE; *tp = FS base. */
-static int load_tls(struct process *p, const uint8_t *bytes, const struct elf_tls *t,
-		    uint64_t *tp)
-{
-	struct tls_layout l;
-	int err = tls_layout(t->vaddr, t->memsz, t->align, CAPOS_USER_TLS_BASE, &l);
-
-	if (err)
-		return err;
-	if (l.map_size > CAPOS_USER_TLS_END - CAPOS_USER_TLS_BASE)
-		return CAPOS_ERR_ELF_BAD_TLS;
-	err = vm_map(&p->vm, CAPOS_USER_TLS_BASE, l.map_size, VM_PROT_WRITE, NULL, 0);
-	if (err)
-		return err;
-	err = vm_write(&p->vm, l.block, bytes + t->file_offset, t->filesz);
-	if (err)
-		return err;
-	err = vm_write(&p->vm, l.tp, &l.tp, sizeof(l.tp));
-	if (err)
-		return err;
-	*tp = l.tp;
-	return CAPOS_OK;
-}
-
 int proc_load_elf(struct process *p, const void *bytes, uint64_t len, struct proc_entry *e)
 {
 	static struct elf_image img; /* [S] 1 KiB+: kept off the kernel stack */
-	uint64_t tp = 0;
 	int err = elf_validate(bytes, len, &img);
 
 	if (err)
@@ -75,12 +50,7 @@ int proc_load_elf(struct process *p, const void *bytes, uint64_t len, struct pro
 		     VM_PROT_WRITE, NULL, 0);
 	if (err)
 		return err;
-	if (img.has_tls) {
-		err = load_tls(p, bytes, &img.tls, &tp);
-		if (err)
-			return err;
-	}
 	*e = (struct proc_entry){ .rip = img.entry, .rsp = CAPOS_USER_STACK_TOP,
-				  .rdi = 0, .rsi = p->pid, .rdx = 0, .fs_base = tp };
+				  .rdi = 0, .rsi = p->pid, .rdx = 0, .fs_base = 0 };
 	return CAPOS_OK;
 }

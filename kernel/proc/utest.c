@@ -125,8 +125,8 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
 		proc_destroy_unstarted(p);
 		return CAPOS_OK;
 	}
-	klog("utest", "elf: %llu-byte module loaded, entry %#llx, fs base %#llx, %llu frames",
-	     (unsigned long long)len, (unsigned long long)e.rip, (unsigned long long)e.fs_base,
+	klog("utest", "elf: %llu-byte module loaded, entry %#llx, %llu frames",
+	     (unsigned long long)len, (unsigned long long)e.rip,
 	     (unsigned long long)p->ledger.frames_used);
 	err = proc_thread_start(p, &e, NULL);
 	if (err)

@@ -5,4 +5,3 @@ $(eval $(call host_test,kproc_uspace,kernel/arch/x86_64/paging.c tests/host/kpro
 $(eval $(call host_test,kproc_uaccess,tests/host/kproc/uaccess_test.c))
 
 $(BUILD)/host/tests/host/kproc/%.o: HOST_CFLAGS += -Ikernel/include
-$(eval $(call host_test,kproc_tls,kernel/proc/tls.c lib/libcapos/tls.c tests/host/kproc/tls_test.c))

@@ -3,7 +3,8 @@
  * proc_tests.py): built with newlib and libcapos like any service, passed as the boot
  * module, loaded by the kernel's ELF loader. It checks what the loader and the kernel
  * must provide before main can trust its C environment: TLS initialised from PT_TLS
- * (.tdata copied, .tbss zero, FS base at the TCB), a zeroed .bss, the heap, SSE
+ * (crt0 builds it and sets FS with wrfsbase, which needs the kernel's CR4.FSGSBASE;
+ * .tdata copied, .tbss zero, %fs:0 the TCB), a zeroed .bss, the heap, SSE
  * floating point and newlib's C99 formatting. Exit status: 42 when all hold, else the
  * number of the first failed check (1..7). It prints nothing: output needs the ring.
  */
