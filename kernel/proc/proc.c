@@ -47,6 +47,23 @@ int proc_init(void)
 	return CAPOS_OK;
 }
 
+struct thread *proc_find_thread(uint64_t tid)
+{
+	struct list_node *pn, *ptmp, *tn, *ttmp;
+
+	LIST_FOR_EACH_SAFE(pn, ptmp, &proc_all) {
+		struct process *p = LIST_ENTRY(pn, struct process, link);
+
+		LIST_FOR_EACH_SAFE(tn, ttmp, &p->threads) {
+			struct thread *t = LIST_ENTRY(tn, struct thread, proc_link);
+
+			if (t->tid == tid && t->state != THREAD_DEAD)
+				return t;
+		}
+	}
+	return NULL;
+}
+
 uint32_t proc_live_count(void)
 {
 	return proc_count;

@@ -23,6 +23,8 @@ int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6])
 	case SYSCALL_TEST_COPYIN:
 	case SYSCALL_TEST_COPYOUT:
 	case SYSCALL_TEST_SLEEP:
+	case SYSCALL_TEST_WAIT:
+	case SYSCALL_TEST_WAKE:
 		return utest_syscall(nr, args);
 	default:
 		return CAPOS_ERR_RING_BAD_SYSCALL;

@@ -25,6 +25,7 @@ _Static_assert(UTEST_ASM_USER_STACK_TOP == CAPOS_USER_STACK_TOP, "utest_progs.S 
 _Static_assert(UTEST_ASM_ERR_BAD_ADDRESS == CAPOS_ERR_BAD_ADDRESS, "utest_progs.S error");
 _Static_assert(UTEST_ASM_ERR_INVALID == CAPOS_ERR_INVALID, "utest_progs.S error");
 _Static_assert(UTEST_ASM_ERR_BAD_SYSCALL == CAPOS_ERR_RING_BAD_SYSCALL, "utest_progs.S error");
+_Static_assert(UTEST_ASM_ERR_NOT_FOUND == CAPOS_ERR_NOT_FOUND, "utest_progs.S error");
 
 #define UTEST_COPY_MAX 64
 #define UTEST_NAME_MAX 16
@@ -50,6 +51,8 @@ UTEST_PROG(priv);
 UTEST_PROG(spin);
 UTEST_PROG(badptr);
 UTEST_PROG(sleeper);
+UTEST_PROG(waiter);
+UTEST_PROG(waker);
 
 struct utest_scenario {
 	const char *name;
@@ -65,6 +68,7 @@ static const struct utest_scenario utest_scenarios[] = {
 	{ "spin2", { &utest_spin, &utest_spin }, false, 0 },
 	{ "badptr", { &utest_badptr }, false, 0 },
 	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0 },
+	{ "wake", { &utest_waiter, &utest_waker }, false, 0 },
 	{ "elf", { NULL }, true, 0 },
 	{ "elf-spin", { &utest_spin }, true, 0 },
 	{ "elf-quota", { NULL }, true, 64 }, /* too small: the load must fail, typed */
@@ -160,7 +164,7 @@ void utest_run(const struct boot_info *bi)
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
-		     "(exit fault spin2 badptr sleep elf elf-spin elf-quota)");
+		     "(exit fault spin2 badptr sleep wake elf elf-spin elf-quota)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -232,6 +236,32 @@ static int64_t utest_sleep(uint64_t ns)
 	return woken ? 1 : 0;
 }
 
+/* Blocks with no deadline until utest_wake; 1 when woken (the only way out). */
+static int64_t utest_wait(void)
+{
+	struct thread *t = proc_current_thread();
+	bool woken;
+
+	klog("utest", "wait: %s tid %u blocks with no deadline", t->proc->name, t->tid);
+	woken = sched_block_until(SCHED_NO_DEADLINE);
+	klog("utest", "wait: %s tid %u %s", t->proc->name, t->tid, woken ? "woken" : "timed out");
+	return woken ? 1 : 0;
+}
+
+static int64_t utest_wake(uint64_t tid)
+{
+	struct thread *t = proc_find_thread(tid);
+
+	if (t == NULL || t->state != THREAD_BLOCKED) {
+		klog("utest", "wake: tid %llu is not blocked: CAPOS_ERR_NOT_FOUND",
+		     (unsigned long long)tid);
+		return CAPOS_ERR_NOT_FOUND;
+	}
+	klog("utest", "wake: tid %llu", (unsigned long long)tid);
+	sched_wake(t);
+	return CAPOS_OK;
+}
+
 int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 {
 	int64_t r;
@@ -247,6 +277,10 @@ int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 		break;
 	case SYSCALL_TEST_SLEEP:
 		return utest_sleep(args[0]);
+	case SYSCALL_TEST_WAIT:
+		return utest_wait();
+	case SYSCALL_TEST_WAKE:
+		return utest_wake(args[0]);
 	default:
 		return CAPOS_ERR_UNSUPPORTED;
 	}

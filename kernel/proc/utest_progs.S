@@ -247,3 +247,24 @@ PROG sleeper
 	CHECK SYSCALL_TEST_SLEEP, 0, 11
 	EXIT 0
 END sleeper
+
+/* waiter: block with no deadline; only a wake ends it (result 1). */
+PROG waiter
+	CHECK SYSCALL_TEST_WAIT, 1, 11
+	EXIT 0
+END waiter
+
+/* waker: spin a little (the waiter blocks first: it runs first), wake tid 1, then
+ * wake it again (no longer blocked: NOT_FOUND) and an unknown tid. */
+PROG waker
+	mov $2000000, %ecx
+1:	dec %ecx
+	jnz 1b
+	mov $1, %edi
+	CHECK SYSCALL_TEST_WAKE, 0, 11
+	mov $1, %edi
+	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 12
+	mov $999, %edi
+	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 13
+	EXIT 0
+END waker

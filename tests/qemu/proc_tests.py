@@ -19,6 +19,8 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           straddling, wrapping, non-canonical, null-guard and read-only pointers, and
           an unknown syscall number CAPOS_ERR_RING_BAD_SYSCALL
   sleep   a process blocked 50 ms lets the other run and wakes by timeout
+  wake    a process blocked with no deadline is woken by another (sched_wake)
+  iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
           boot module and loaded by the kernel's ELF loader: TLS (crt0's wrfsbase under
           the kernel's CR4.FSGSBASE; .tdata, .tbss), .bss, heap, SSE and printf
@@ -47,6 +49,7 @@ DONE = re.compile(r"^\[utest\] ([\w-]+): all processes gone, free frames (\d+) "
 FORBID = CLEAN_FORBIDDEN + ["error:", "code 99"]
 USER_ELF = os.path.join(harness.BUILD, "user", "kproc", "proc_elf.elf")
 HOSTILE_DIR = os.path.join(harness.BUILD, "tests", "qemu", "kproc")
+SPIN2_ISO = os.path.join(harness.BUILD, "tests", "qemu", "utest-spin2.iso")
 
 
 def hostile_elf(name, mutate):
@@ -202,6 +205,18 @@ TESTS = [
     scenario("proc-sleep", "sched_block_until: a 50 ms block times out while another"
              " process runs", "sleep", ["[proc] sleeper pid 1 exited: code 0",
                                        "[proc] spin pid 2 exited: code 0"], sleep_judge),
+    scenario("proc-wake", "sched_wake: a thread blocked with no deadline is woken by"
+             " another; waking a non-blocked or unknown tid is CAPOS_ERR_NOT_FOUND", "wake",
+             ["[utest] wait: waiter tid 1 blocks with no deadline",
+              "[sched] waker pid 2 tid 2: first run", "[utest] wake: tid 1",
+              "[utest] wake: tid 1 is not blocked: CAPOS_ERR_NOT_FOUND",
+              "[utest] wake: tid 999 is not blocked: CAPOS_ERR_NOT_FOUND",
+              "[proc] waker pid 2 exited: code 0", "[utest] wait: waiter tid 1 woken",
+              "[proc] waiter pid 1 exited: code 0"]),
+    ("proc-iso-spin2", "GRUB ISO (Multiboot2, SeaBIOS) with utest=spin2: user mode and"
+     " preemption on the ISO path", Boot(mode="bios", iso=SPIN2_ISO),
+     [BANNER, VM_SMOKE, "[utest] spin2: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
+     combine(check_baseline, both_ran_before_either_ended)),
     scenario("proc-elf", "a real newlib+libcapos ELF from the boot module: TLS, bss, heap,"
              " SSE, printf formatting; exits 42", "elf",
              [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x[0-9a-f]+, "

@@ -123,6 +123,9 @@ struct proc_fault {
  */
 _Noreturn void proc_fault_current(const struct proc_fault *f);
 
+/* The live (not DEAD) thread with id `tid`, or NULL. */
+struct thread *proc_find_thread(uint64_t tid);
+
 /* Processes not yet reaped. */
 uint32_t proc_live_count(void);
 

@@ -15,11 +15,14 @@
 #define SYSCALL_TEST_COPYIN 0x7f00  /* (uaddr, len<=64): sum of the bytes, or error */
 #define SYSCALL_TEST_COPYOUT 0x7f01 /* (uaddr, len<=64): writes bytes i+1; 0 or error */
 #define SYSCALL_TEST_SLEEP 0x7f02   /* (ns): block that long; 0 when the timeout ended it */
+#define SYSCALL_TEST_WAIT 0x7f03    /* (): block with no deadline; 1 once woken */
+#define SYSCALL_TEST_WAKE 0x7f04    /* (tid): sched_wake it; 0, or NOT_FOUND if not blocked */
 
 #define UTEST_ASM_SYS_EXIT 2                      /* CAPOS_SYS_EXIT */
 #define UTEST_ASM_USER_STACK_TOP 0x00007FFFC0000000 /* CAPOS_USER_STACK_TOP */
 #define UTEST_ASM_ERR_BAD_ADDRESS (-10)           /* CAPOS_ERR_BAD_ADDRESS */
 #define UTEST_ASM_ERR_INVALID (-1)                /* CAPOS_ERR_INVALID */
 #define UTEST_ASM_ERR_BAD_SYSCALL (-206)          /* CAPOS_ERR_RING_BAD_SYSCALL */
+#define UTEST_ASM_ERR_NOT_FOUND (-5)              /* CAPOS_ERR_NOT_FOUND */
 
 #endif

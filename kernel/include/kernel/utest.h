@@ -12,6 +12,8 @@
  *   badptr  the test copy syscalls with kernel, unmapped, straddling, wrapping,
  *           non-canonical, read-only and oversize arguments: exact errors
  *   sleep   one process blocks 50 ms (sched_block_until) while another spins
+ *   wake    one process blocks with no deadline; another wakes it (sched_wake), then
+ *           tries to wake a thread that is not blocked (CAPOS_ERR_NOT_FOUND)
  *   elf     the boot module run as a static ELF executable (kernel/load.h): a real
  *           user program (newlib + libcapos); a refused module is logged, not fatal
  *   elf-spin  the boot module ELF alongside a spinner (preemption of real programs)
