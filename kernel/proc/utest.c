@@ -53,6 +53,7 @@ UTEST_PROG(badptr);
 UTEST_PROG(sleeper);
 UTEST_PROG(waiter);
 UTEST_PROG(waker);
+UTEST_PROG(sysbench);
 
 struct utest_scenario {
 	const char *name;
@@ -69,6 +70,7 @@ static const struct utest_scenario utest_scenarios[] = {
 	{ "badptr", { &utest_badptr }, false, 0 },
 	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0 },
 	{ "wake", { &utest_waiter, &utest_waker }, false, 0 },
+	{ "sysbench", { &utest_sysbench }, false, 0 },
 	{ "elf", { NULL }, true, 0 },
 	{ "elf-spin", { &utest_spin }, true, 0 },
 	{ "elf-quota", { NULL }, true, 64 }, /* too small: the load must fail, typed */
@@ -164,7 +166,7 @@ void utest_run(const struct boot_info *bi)
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
-		     "(exit fault spin2 badptr sleep wake elf elf-spin elf-quota)");
+		     "(exit fault spin2 badptr sleep wake sysbench elf elf-spin elf-quota)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();

@@ -268,3 +268,32 @@ PROG waker
 	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 13
 	EXIT 0
 END waker
+
+/*
+ * sysbench: SYSBENCH_N null system calls (number 0, CAPOS_SYS_INVALID, answered
+ * CAPOS_ERR_RING_BAD_SYSCALL) timed with rdtsc; exits with the TSC ticks per call,
+ * loop included. Under `-icount shift=0` one tick is one guest instruction, so the
+ * exit code is the instruction count of a SYSCALL round trip (bench/kproc.mk).
+ */
+#define SYSBENCH_N 1000
+PROG sysbench
+	mov $SYSBENCH_N, %r12d
+	rdtsc
+	shl $32, %rdx
+	or %rax, %rdx
+	mov %rdx, %r13
+1:	xor %eax, %eax
+	syscall
+	dec %r12d
+	jnz 1b
+	rdtsc
+	shl $32, %rdx
+	or %rdx, %rax
+	sub %r13, %rax
+	xor %edx, %edx
+	mov $SYSBENCH_N, %ecx
+	div %rcx
+	mov %rax, %rdi
+	SYS UTEST_ASM_SYS_EXIT
+	ud2
+END sysbench

@@ -21,6 +21,7 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
   sleep   a process blocked 50 ms lets the other run and wakes by timeout
   wake    a process blocked with no deadline is woken by another (sched_wake)
   iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
+  sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount)
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
           boot module and loaded by the kernel's ELF loader: TLS (crt0's wrfsbase under
           the kernel's CR4.FSGSBASE; .tdata, .tbss), .bss, heap, SSE and printf
@@ -142,6 +143,16 @@ def sleep_judge(result):
     return problems
 
 
+def sysbench_judge(result):
+    """Instructions per null syscall round trip under -icount: a path-length budget."""
+    for line in lines(result):
+        m = re.match(r"^\[proc\] sysbench pid 1 exited: code (\d+) ", line)
+        if m:
+            n = int(m.group(1))
+            return [] if 20 <= n <= 150 else [f"{n} instructions per null syscall, budget 150"]
+    return ["no sysbench exit line"]
+
+
 def combine(*judges):
     def judge(result):
         out = []
@@ -217,6 +228,12 @@ TESTS = [
      " preemption on the ISO path", Boot(mode="bios", iso=SPIN2_ISO),
      [BANNER, VM_SMOKE, "[utest] spin2: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
      combine(check_baseline, both_ran_before_either_ended)),
+    ("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
+     " instructions (bench-kproc prints the figure)",
+     Boot(mode="direct", cmdline="utest=sysbench", extra=["-icount", "shift=0,sleep=off"],
+          timeout=120),
+     [BANNER, VM_SMOKE, "[utest] sysbench: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
+     combine(check_baseline, sysbench_judge)),
     scenario("proc-elf", "a real newlib+libcapos ELF from the boot module: TLS, bss, heap,"
              " SSE, printf formatting; exits 42", "elf",
              [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x[0-9a-f]+, "

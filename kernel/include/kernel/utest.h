@@ -14,6 +14,8 @@
  *   sleep   one process blocks 50 ms (sched_block_until) while another spins
  *   wake    one process blocks with no deadline; another wakes it (sched_wake), then
  *           tries to wake a thread that is not blocked (CAPOS_ERR_NOT_FOUND)
+ *   sysbench  1000 null syscalls timed with rdtsc; exit code = ticks per call
+ *           (instructions per SYSCALL round trip under -icount shift=0)
  *   elf     the boot module run as a static ELF executable (kernel/load.h): a real
  *           user program (newlib + libcapos); a refused module is logged, not fatal
  *   elf-spin  the boot module ELF alongside a spinner (preemption of real programs)
