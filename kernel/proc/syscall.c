@@ -25,6 +25,7 @@ int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6])
 	case SYSCALL_TEST_SLEEP:
 	case SYSCALL_TEST_WAIT:
 	case SYSCALL_TEST_WAKE:
+	case SYSCALL_TEST_KSTACK:
 		return utest_syscall(nr, args);
 	default:
 		return CAPOS_ERR_RING_BAD_SYSCALL;

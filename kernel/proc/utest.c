@@ -48,6 +48,8 @@ UTEST_PROG(ud);
 UTEST_PROG(de);
 UTEST_PROG(kread);
 UTEST_PROG(priv);
+UTEST_PROG(stackov);
+UTEST_PROG(kstack);
 UTEST_PROG(spin);
 UTEST_PROG(badptr);
 UTEST_PROG(sleeper);
@@ -65,7 +67,8 @@ struct utest_scenario {
 static const struct utest_scenario utest_scenarios[] = {
 	{ "exit", { &utest_exit }, false, 0 },
 	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_exit }, false, 0 },
+		     &utest_stackov, &utest_exit }, false, 0 },
+	{ "kstack", { &utest_kstack }, false, 0 },
 	{ "spin2", { &utest_spin, &utest_spin }, false, 0 },
 	{ "badptr", { &utest_badptr }, false, 0 },
 	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0 },
@@ -166,7 +169,7 @@ void utest_run(const struct boot_info *bi)
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
-		     "(exit fault spin2 badptr sleep wake sysbench elf elf-spin elf-quota)");
+		     "(exit fault kstack spin2 badptr sleep wake sysbench elf elf-spin elf-quota)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -264,6 +267,30 @@ static int64_t utest_wake(uint64_t tid)
 	return CAPOS_OK;
 }
 
+/* Recurses with 1 KiB frames; the depth bound (far beyond any kernel stack) only
+ * exists so the recursion is not infinite in the compiler's eyes. */
+static __attribute__((noinline)) uint64_t utest_recurse(volatile uint8_t *prev, uint64_t depth)
+{
+	volatile uint8_t frame[1024];
+
+	frame[0] = prev ? prev[0] + 1 : 1;
+	if (depth == 0)
+		return frame[0];
+	return utest_recurse(frame, depth - 1) + frame[1023];
+}
+
+/* Overflow the calling thread's kernel stack: the guard page must turn it into a
+ * fault (then #DF on its IST stack) and a fatal report, never silent corruption. */
+static int64_t utest_kstack_overflow(void)
+{
+	struct thread *t = proc_current_thread();
+
+	klog("utest", "kstack: overflowing tid %u's kernel stack, guard page %#llx..%#llx",
+	     t->tid, (unsigned long long)(t->kstack.top - KSTACK_SIZE - FRAME_SIZE),
+	     (unsigned long long)(t->kstack.top - KSTACK_SIZE));
+	return (int64_t)utest_recurse(NULL, 1u << 20);
+}
+
 int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 {
 	int64_t r;
@@ -283,6 +310,8 @@ int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 		return utest_wait();
 	case SYSCALL_TEST_WAKE:
 		return utest_wake(args[0]);
+	case SYSCALL_TEST_KSTACK:
+		return utest_kstack_overflow();
 	default:
 		return CAPOS_ERR_UNSUPPORTED;
 	}

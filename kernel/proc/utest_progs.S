@@ -75,6 +75,18 @@ PROG priv
 	EXIT 99
 END priv
 
+/* stackov: push until the stack runs into the unmapped page below it. */
+PROG stackov
+1:	push %rax
+	jmp 1b
+END stackov
+
+/* kstack: ask the kernel to overflow this thread's kernel stack (must be fatal). */
+PROG kstack
+	SYS SYSCALL_TEST_KSTACK
+	EXIT 99
+END kstack
+
 /*
  * spin: fill XMM0-15 (and the YMM upper halves of 0 and 15 when AVX is usable) with
  * the pid, and when the CPU has FSGSBASE set the FS and GS bases to pid-derived

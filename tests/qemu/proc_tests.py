@@ -9,8 +9,10 @@ to its baseline before the first process was created, and every boot must pass t
 address-space smoke test ("[proc] vm smoke ok"). Checks:
   exit    exit(7) reaches the kernel, the process is reaped, clean shutdown
   fault   #PF (unmapped write), #GP (non-canonical), #UD, #DE, a user read of kernel
-          text (#PF protection), a privileged instruction: each process is killed with
-          the exact vector, rip and address, and a later process still runs and exits 7
+          text (#PF protection), a privileged instruction, a user stack overflow: each
+          process is killed with the exact vector, rip and address, and a later process
+          still runs and exits 7
+  kstack  a kernel stack overflow in a thread is a fatal #DF with CR2 in its guard page
   spin2   two spinning processes both start before either ends (preemption), each is
           preempted, and both keep their XMM/YMM registers (exit 0, not 1) and their
           FS/GS bases set with wrfsbase/wrgsbase (exit 0, not 2)
@@ -143,6 +145,20 @@ def sleep_judge(result):
     return problems
 
 
+def kstack_cr2_in_guard(result):
+    """utest=kstack: the fatal fault's CR2 lies in the guard page the kernel announced."""
+    guard = cr2 = None
+    for line in lines(result):
+        m = re.match(r"^\[utest\] kstack: overflowing tid 1's kernel stack, guard page "
+                     r"(0x[0-9a-f]+)\.\.(0x[0-9a-f]+)$", line)
+        guard = guard or (m and (int(m.group(1), 16), int(m.group(2), 16)))
+        m = re.match(r"^\[trap\] cr2 (0x[0-9a-f]+)", line)
+        cr2 = cr2 if cr2 is not None else (m and int(m.group(1), 16))
+    if not guard or cr2 is None:
+        return ["no guard announcement or no cr2 line"]
+    return [] if guard[0] <= cr2 < guard[1] else [f"cr2 {cr2:#x} outside {guard}"]
+
+
 def sysbench_judge(result):
     """Instructions per null syscall round trip under -icount: a path-length budget."""
     for line in lines(result):
@@ -200,14 +216,16 @@ TESTS = [
                       "[proc] exit pid 1 exited: code 7 (preempted 0 times)",
                       reaped("exit", 1)]),
     scenario("proc-fault", "user #PF/#GP/#UD/#DE/kernel read/hlt each kill only their"
-             " process (exact vector, rip, addr); a later process exits 7", "fault",
+             " process (exact vector, rip, addr); a user stack overflow faults just below"
+             " the stack; a later process exits 7", "fault",
              [killed("pf", 1, "#PF", "0x40000a", "0xdead000", "0x6"),
               killed("gp", 2, "#GP", "0x40000a", "0", "0"),
               killed("ud", 3, "#UD", "0x400000", "0", "0"),
               killed("de", 4, "#DE", "0x400009", "0", "0"),
               killed("kread", 5, "#PF", "0x40000a", "0xffffffff80100000", "0x5"),
               killed("priv", 6, "#GP", "0x400000", "0", "0"),
-              "[proc] exit pid 7 exited: code 7", reaped("exit", 7)]),
+              killed("stackov", 7, "#PF", "0x400000", "0x7fffbffbfff8", "0x6"),
+              "[proc] exit pid 8 exited: code 7", reaped("exit", 8)]),
     scenario("proc-spin2", "two spinning processes share the CPU by preemption and keep"
              " their XMM/YMM state", "spin2", [], both_ran_before_either_ended,
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase on$"),
@@ -264,6 +282,13 @@ TESTS = [
     scenario("proc-elf-wx", "the ELF with a writable+executable text segment:"
              " CAPOS_ERR_ELF_WX", "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_WX (-275)"],
              module=hostile_elf("wx.elf", make_wx)),
+    ("proc-kstack-guard", "a kernel stack overflow in a thread hits its guard page: fatal"
+     " #DF report (IST stack) with cr2 in the guard, status 35",
+     Boot(mode="direct", cmdline="utest=kstack"),
+     [BANNER, "[utest] kstack: overflowing",
+      re.compile(r"^\[trap\] fault: vector 8 #DF \(double fault\) error 0 in kernel mode$"),
+      re.compile(r"^\[trap\]   #0  0x[0-9a-f]+ utest_recurse\+"), "[panic] unhandled #DF"],
+     [SHUTDOWN_OK], EXIT_PANIC, kstack_cr2_in_guard),
     ("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
      Boot(mode="direct", cmdline="utest=nosuch"),
      [BANNER, "[utest] error: unknown or empty utest= value"], [SHUTDOWN_OK], EXIT_PANIC,

@@ -17,6 +17,7 @@
 #define SYSCALL_TEST_SLEEP 0x7f02   /* (ns): block that long; 0 when the timeout ended it */
 #define SYSCALL_TEST_WAIT 0x7f03    /* (): block with no deadline; 1 once woken */
 #define SYSCALL_TEST_WAKE 0x7f04    /* (tid): sched_wake it; 0, or NOT_FOUND if not blocked */
+#define SYSCALL_TEST_KSTACK 0x7f05  /* (): overflow the kernel stack: a fatal #DF, by design */
 
 #define UTEST_ASM_SYS_EXIT 2                      /* CAPOS_SYS_EXIT */
 #define UTEST_ASM_USER_STACK_TOP 0x00007FFFC0000000 /* CAPOS_USER_STACK_TOP */

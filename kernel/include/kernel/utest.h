@@ -6,7 +6,10 @@
  * before the first process was created. Scenarios:
  *   exit    one process calls exit(7)
  *   fault   #PF, #GP (non-canonical), #UD, #DE, a user read of kernel memory, a
- *           privileged instruction: each process is killed; a last one exits 7
+ *           privileged instruction, a user stack overflow: each process is killed; a
+ *           last one exits 7
+ *   kstack  a test syscall overflows the thread's kernel stack: the guard page makes
+ *           it a fatal #DF report (status 35), by design
  *   spin2   two processes spin with their pid in every XMM (and YMM upper) register
  *           and check them: both must finish through preemption, state intact
  *   badptr  the test copy syscalls with kernel, unmapped, straddling, wrapping,
