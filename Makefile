@@ -10,7 +10,17 @@
 
 .DEFAULT_GOAL := all
 BUILD      := build
-DEPS_STAMP := $(BUILD)/.deps-ok
+NPROC      := $(shell nproc)
+
+# Packages come first. $(DEPS_STAMP) is an included makefile whose rule runs deps.sh:
+# GNU make remakes included makefiles before anything else and then restarts, so every
+# $(shell ...) and $(wildcard ...) in the fragments (clang's resource directory, the
+# installed capnp schemas) is evaluated with the packages present, even on a fresh
+# machine. Only `make clean` skips it.
+DEPS_STAMP := $(BUILD)/deps.mk
+ifneq ($(MAKECMDGOALS),clean)
+include $(DEPS_STAMP)
+endif
 
 # Filled by fragments.
 ALL_TARGETS  :=
@@ -29,14 +39,14 @@ all: $(DEPS_STAMP) $(ALL_TARGETS)
 # The stamp makes ordinary builds cheap; `make deps` always re-checks.
 $(DEPS_STAMP): tools/deps.sh
 	@bash tools/deps.sh
-	@mkdir -p $(@D) && touch $@
+	@mkdir -p $(@D) && echo "# written by make after tools/deps.sh succeeded" > $@
 
 deps:
 	@bash tools/deps.sh
-	@mkdir -p $(BUILD) && touch $(DEPS_STAMP)
+	@mkdir -p $(BUILD) && echo "# written by make after tools/deps.sh succeeded" > $(DEPS_STAMP)
 
 test: deps
-	@$(MAKE) --no-print-directory $(TEST_SUITES) $(TEST_DEPS)
+	@$(MAKE) --no-print-directory -j$(NPROC) $(TEST_SUITES) $(TEST_DEPS)
 	@$(PYTHON) tests/run.py $(TEST_SUITES)
 
 clean:

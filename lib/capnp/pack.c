@@ -16,13 +16,13 @@ static unsigned zero_bytes(uint64_t w)
 	return n;
 }
 
-/* Encode the word at in; returns bytes written to o, or 0 when cap is too small. */
+/* Encode word w at o; returns bytes written, or 0 when room is too small. */
 static size_t pack_word(uint64_t w, uint8_t *o, size_t room)
 {
 	uint8_t tag = 0;
 	size_t n = 1;
 
-	if (room < 9)
+	if (room < 1 + 8 - zero_bytes(w))
 		return 0;
 	for (unsigned i = 0; i < 8; i++) {
 		uint8_t byte = (uint8_t)(w >> (8 * i));

@@ -14,10 +14,15 @@ Drives build/tests/capnp/interop_helper (C, lib/capnp under ASan/UBSan) and `cap
   constall, defaults-*, evolution-*   reference messages from `capnp eval --binary` /
                 `capnp convert text:binary` read with schema defaults and older/newer
                 struct layouts
+  large-lists   primitive lists of 65536+ elements, both directions
+  hostile-*     malformed AllTypes messages that capnp rejects (or recovers from with
+                an empty value) give our exact typed error, fields read by schema
 Prints `ok <id>` / `not ok <id> - reason` per case.
 """
 import os
 import re
+import resource
+import struct
 import subprocess
 import sys
 import tempfile
@@ -166,6 +171,105 @@ def test_seed(seed, tmp):
         report(False, case, str(e))
 
 
+def test_large(tmp):
+    """Primitive lists of 65536+ elements (every element size) both ways."""
+    case = "large-lists"
+    try:
+        prefix = os.path.join(tmp, "large")
+        helper("emit", "7001", "0", str(0x100), prefix)
+        framed = open(prefix + ".bin", "rb").read()
+        want = open(prefix + ".txt", "rb").read()
+        if capnp("convert", "binary:text", "--short", SCHEMA, "AllTypes", data=framed) != want:
+            raise RuntimeError("text differs")
+        if capnp("convert", "binary:canonical", data=framed) != open(prefix + ".canon", "rb").read():
+            raise RuntimeError("canonical form differs")
+        multi = capnp("convert", "binary:binary", "--segment-size=4000", data=framed)
+        if nsegs(multi) < 2:
+            raise RuntimeError("capnp produced a single segment")
+        helper("check-large", "7001", data=multi)
+        report(len(framed) > 500000, case, f"message only {len(framed)} bytes")
+    except (RuntimeError, subprocess.TimeoutExpired) as e:
+        report(False, case, str(e))
+
+
+def framed(segs):
+    """Standard framing of segments given as lists of 64-bit words."""
+    out = struct.pack("<I", len(segs) - 1) + b"".join(struct.pack("<I", len(s)) for s in segs)
+    if len(out) % 8:
+        out += b"\0" * 4
+    for s in segs:
+        out += b"".join(struct.pack("<Q", w & (2**64 - 1)) for w in s)
+    return out
+
+
+def p_struct(off, dw, pc):
+    return ((off & 0x3FFFFFFF) << 2) | (dw << 32) | (pc << 48)
+
+
+def p_list(off, es, n):
+    return ((off & 0x3FFFFFFF) << 2) | 1 | (es << 32) | (n << 35)
+
+
+def p_far(dbl, seg, off):
+    return (off << 3) | (dbl << 2) | 2 | (seg << 32)
+
+
+def alltypes(ptrs, extra=()):
+    """Root AllTypes (7 data words, 24 pointers) with pointer i set to ptrs[i], where
+    an offset is relative to the pointer; `extra` words follow the struct."""
+    words = [p_struct(0, 7, 24)] + [0] * 7 + [0] * 24
+    for i, w in ptrs.items():
+        words[8 + i] = w
+    return words + list(extra)
+
+
+def no_core():
+    """capnp may crash on a hostile message (self-cycle); leave no core file."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def test_hostile_agreement():
+    """Malformed AllTypes messages: capnp (C++) must reject each, and our reader must
+    report the exact typed error, reading the same fields by schema."""
+    base_end = 32  # first word after the root struct
+    cases = {
+        "struct-out-of-bounds": ([alltypes({2: p_struct(1000, 7, 24)})],
+                                 "CAPOS_ERR_CAPNP_OUT_OF_BOUNDS"),
+        "far-missing-segment": ([[p_far(0, 3, 0)]], "CAPOS_ERR_CAPNP_SEGMENT_MISSING"),
+        "list-past-segment": ([alltypes({9: p_list(0, 5, 1000)}, [1, 2])],
+                              "CAPOS_ERR_CAPNP_OUT_OF_BOUNDS"),
+        "text-no-nul": ([alltypes({0: p_list(base_end - 9, 2, 3)}, [0x636261])],
+                        "CAPOS_ERR_CAPNP_TEXT_NOT_TERMINATED"),
+        # C++ recovers from its "amplified list pointer" error with an empty list, as
+        # our reader does (empty value + sticky error).
+        "zero-structs-2pow29": ([alltypes({18: p_list(base_end - 27, 7, 0)},
+                                          [p_struct(1 << 29, 0, 0)])],
+                                "CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT", b"structList = []"),
+        # structField points back at the root: the capnp 0.9.2 tool's text printer
+        # recurses until it crashes (SIGSEGV); our reader stops at the nesting limit.
+        "self-cycle": ([alltypes({2: p_struct(-10, 7, 24)})], "CAPOS_ERR_CAPNP_NESTING_LIMIT"),
+        "struct-where-list": ([alltypes({9: p_struct(base_end - 18, 1, 0)}, [5])],
+                              "CAPOS_ERR_CAPNP_WRONG_POINTER_KIND"),
+        "bad-double-far-pad": ([[p_far(1, 1, 0)], [p_struct(0, 1, 0), 0]],
+                               "CAPOS_ERR_CAPNP_BAD_LANDING_PAD"),
+        "inline-composite-overrun": ([alltypes({18: p_list(base_end - 27, 7, 2)},
+                                               [p_struct(3, 1, 0), 1, 2])],
+                                     "CAPOS_ERR_CAPNP_BAD_INLINE_COMPOSITE"),
+    }
+    for name, (segs, code, *recovered) in cases.items():
+        case = f"hostile-{name}"
+        msg = framed(segs)
+        p = subprocess.run(["capnp", "convert", "binary:text", "--short", SCHEMA, "AllTypes"],
+                           input=msg, capture_output=True, timeout=60, preexec_fn=no_core)
+        if recovered:
+            capnp_rejects = p.returncode == 0 and recovered[0] in p.stdout
+        else:
+            capnp_rejects = p.returncode != 0 or b"ERROR" in p.stderr
+        ours = run([HELPER, "walk"], msg).decode().strip()
+        report(capnp_rejects and ours == code, case,
+               f"capnp {'rejects' if capnp_rejects else 'ACCEPTS'}; ours {ours}, want {code}")
+
+
 def test_reference():
     cases = [
         ("constall", ["eval", "--binary", SCHEMA, "constAll"], None, "constall"),
@@ -208,7 +312,9 @@ def main():
     except RuntimeError as e:
         report(False, "layout", str(e))
     test_reference()
+    test_hostile_agreement()
     with tempfile.TemporaryDirectory() as tmp:
+        test_large(tmp)
         for seed in range(1, SEEDS + 1):
             test_seed(seed, tmp)
     # The text:binary path must carry a real share of the seeds.

@@ -7,10 +7,12 @@
  * messages (constants, defaults, schema evolution) and expose pack/unpack/canonical.
  *
  *   emit SEED SEGWORDS FLAGS OUT   write OUT.bin (framed), OUT.txt, OUT.canon
- *   check[-noany] SEED < framed    exit 0 iff every field matches the draws
+ *                                  (FLAGS: builder flags | 0x100 large lists)
+ *   check[-noany|-large] SEED      exit 0 iff the framed stdin matches the draws
  *                                  (-noany: anyField was left out of capnp's input)
  *   canon < framed > canonical     pack < raw > packed      unpack < packed > raw
  *   constall | defaults-empty | defaults-zero | old-as-new | new-as-old  < framed
+ *   walk < framed                  read every AllTypes field; print the first error
  *   layout                         print the layout table for the drift check
  * Host-only (libc, malloc); the runtime under test is the unmodified lib/capnp.
  */
@@ -25,6 +27,7 @@
 #include "interop_layout.h"
 
 #define MAX_SEGS 8192
+#define EMIT_LARGE 0x100u /* emit FLAGS bit: large primitive lists */
 
 /* A one-shot process: buffers live until exit on purpose (lib/capnp allocates nothing). */
 const char *__asan_default_options(void);
@@ -108,6 +111,7 @@ struct gen {
 	int fails;
 	int depth;
 	bool no_any;      /* CHECK: anyField was stripped from the text capnp parsed */
+	bool large;       /* primitive lists get 65536+ elements (crossing 2^16) */
 };
 
 static uint64_t rnd(struct gen *g)
@@ -312,7 +316,7 @@ static void v_prim_list(struct gen *g, const struct capnp_ptr_builder *p,
 	static const unsigned bits_of[] = { 0, 1, 8, 16, 32, 64 };
 	struct capnp_list_builder lb;
 	struct capnp_list_reader lr;
-	uint32_t len = rlen(g);
+	uint32_t len = rlen(g) + (g->large && g->depth == 0 ? 65536 + rn(g, 1000) : 0);
 	unsigned bits = bits_of[es];
 
 	if (g->mode == BUILD) {
@@ -696,7 +700,7 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	struct capnp_builder b;
 	struct capnp_struct_builder root;
 	struct sbuf text = { 0, 0, 0 };
-	struct gen g = { seed, BUILD, &text, 0, 0, false };
+	struct gen g = { seed, BUILD, &text, 0, 0, false, (flags & EMIT_LARGE) != 0 };
 	char path[512];
 	size_t n, words;
 	uint32_t first = seg_words ? seg_words : 1 << 16;
@@ -710,7 +714,7 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	if (capnp_builder_init_root(&b, ALLTYPES_DW, ALLTYPES_PC, &root))
 		return 2;
 	/* After the root: capnp's format sniffing wants a near root pointer. */
-	b.flags = flags;
+	b.flags = flags & ~EMIT_LARGE;
 	gen_all(&g, (struct node){ &root, 0 });
 	if (g.fails || capnp_builder_error(&b)) {
 		fprintf(stderr, "build failed: %s\n", capos_error_name(capnp_builder_error(&b)));
@@ -744,11 +748,11 @@ static int do_emit(uint64_t seed, uint32_t seg_words, unsigned flags, const char
 	return 0;
 }
 
-static int do_check(uint64_t seed, const uint8_t *buf, size_t len, bool no_any)
+static int do_check(uint64_t seed, const uint8_t *buf, size_t len, bool no_any, bool large)
 {
 	struct capnp_msg m;
 	struct capnp_struct_reader root;
-	struct gen g = { seed, CHECK, 0, 0, 0, no_any };
+	struct gen g = { seed, CHECK, 0, 0, 0, no_any, large };
 
 	if (read_framed(&m, buf, len) || capnp_msg_root_struct(&m, &root))
 		return 1;
@@ -939,6 +943,89 @@ static int check_evolution(const uint8_t *buf, size_t len, bool old_as_new)
 	return 0;
 }
 
+/* Schema-aware walk of an AllTypes message reading every field with its schema type
+ * (for the hostile cross-check: which typed error do we report where capnp fails). */
+static void walk_all(const struct capnp_struct_reader *r, int depth);
+
+static void walk_text_list(const struct capnp_struct_reader *r, uint16_t idx, bool text)
+{
+	struct capnp_list_reader l;
+	struct capnp_text t;
+	struct capnp_data d;
+
+	capnp_get_list(r, idx, CAPNP_ELEM_POINTER, 0, &l);
+	for (uint32_t i = 0; i < l.len; i++) {
+		struct capnp_ptr_reader p = capnp_list_ptr(&l, i);
+		if (text)
+			capnp_ptr_get_text(&p, 0, &t);
+		else
+			capnp_ptr_get_data(&p, 0, &d);
+	}
+}
+
+static void walk_all(const struct capnp_struct_reader *r, int depth)
+{
+	static const enum capnp_elem_size prim[] = {
+		CAPNP_ELEM_VOID, CAPNP_ELEM_BIT, CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO, CAPNP_ELEM_FOUR,
+		CAPNP_ELEM_EIGHT, CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO, CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT,
+		CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT,
+	};
+	struct capnp_struct_reader s;
+	struct capnp_list_reader l, inner;
+	struct capnp_text t;
+	struct capnp_data d;
+	uint32_t cap;
+
+	if (depth > 200)
+		return;
+	capnp_get_text(r, P(AllTypes, textField), 0, &t);
+	capnp_get_data(r, P(AllTypes, dataField), 0, &d);
+	if (capnp_get_struct(r, P(AllTypes, structField), 0, &s) == 0 && s.data)
+		walk_all(&s, depth + 1);
+	capnp_get_cap(r, P(AllTypes, interfaceField), &cap);
+	for (uint16_t i = 0; i < 12; i++)
+		capnp_get_list(r, (uint16_t)(P(AllTypes, voidList) + i), prim[i], 0, &l);
+	walk_text_list(r, P(AllTypes, textList), true);
+	walk_text_list(r, P(AllTypes, dataList), false);
+	if (capnp_get_list(r, P(AllTypes, structList), CAPNP_ELEM_COMPOSITE, 0, &l) == 0) {
+		for (uint32_t i = 0; i < l.len && i < 1000; i++) {
+			s = capnp_list_struct(&l, i);
+			walk_all(&s, depth + 1);
+		}
+	}
+	capnp_get_list(r, P(AllTypes, enumList), CAPNP_ELEM_TWO, 0, &l);
+	capnp_get_list(r, P(AllTypes, listList), CAPNP_ELEM_POINTER, 0, &l);
+	for (uint32_t i = 0; i < l.len; i++) {
+		struct capnp_ptr_reader p = capnp_list_ptr(&l, i);
+		capnp_ptr_get_list(&p, CAPNP_ELEM_FOUR, 0, &inner);
+	}
+	switch (capnp_read_u16(r, B(AllTypes, choice), 0)) {
+	case 2:
+		capnp_get_text(r, P(AllTypes, label), 0, &t);
+		break;
+	case 3:
+		capnp_get_struct(r, P(AllTypes, inner), 0, &s);
+		capnp_get_text(&s, P(Inner, b), 0, &t);
+		break;
+	}
+	capnp_get_text(r, P(AllTypes, y), 0, &t);
+}
+
+static int do_walk(const uint8_t *buf, size_t len)
+{
+	struct capnp_msg m;
+	struct capnp_struct_reader root;
+	int err = read_framed(&m, buf, len);
+
+	if (!err) {
+		capnp_msg_root_struct(&m, &root);
+		walk_all(&root, 0);
+		err = capnp_msg_error(&m);
+	}
+	printf("%s\n", capos_error_name(err));
+	return 0;
+}
+
 static int do_layout(void)
 {
 #define LAYOUT_PRINT(s, f, kind, off) printf("%s.%s %s %d\n", #s, #f, #kind, off);
@@ -963,11 +1050,15 @@ int main(int argc, char **argv)
 			       (unsigned)strtoul(argv[4], 0, 0), argv[5]);
 	in = slurp(stdin, &len);
 	if (!strcmp(mode, "check") && argc == 3)
-		return do_check(strtoull(argv[2], 0, 0), in, len, false);
+		return do_check(strtoull(argv[2], 0, 0), in, len, false, false);
 	if (!strcmp(mode, "check-noany") && argc == 3)
-		return do_check(strtoull(argv[2], 0, 0), in, len, true);
+		return do_check(strtoull(argv[2], 0, 0), in, len, true, false);
+	if (!strcmp(mode, "check-large") && argc == 3)
+		return do_check(strtoull(argv[2], 0, 0), in, len, false, true);
 	if (!strcmp(mode, "canon"))
 		return do_canon(in, len);
+	if (!strcmp(mode, "walk"))
+		return do_walk(in, len);
 	if (!strcmp(mode, "pack") || !strcmp(mode, "unpack"))
 		return do_pack(in, len, !strcmp(mode, "pack"));
 	if (!strcmp(mode, "constall"))

@@ -3,9 +3,13 @@
 
 Each test names one boot (path, command line, modules, CPUs, memory), the COM1 markers
 that must appear in order, the markers that must not appear, and the exact QEMU exit
-status (33 clean shutdown, 35 panic/fault). Every positive boot has hostile twins (no
-module, two modules, tiny memory, deliberate faults) that must end in a clear error line
-and status 35, never a hang: the harness timeout is only a hang detector.
+status (33 clean shutdown, 35 panic/fault). Covered here: the three boot paths (BIOS
+ISO, UEFI ISO, direct load) with CPU features, memory, CPU count and timer; the hostile
+boots (no module, two modules, memory maps cut by GRUB's `cutmem`, tiny RAM), which
+must end in the exact typed error and status 35, never a hang (the harness timeout is
+only a hang detector); and the developer targets `make run` / `make gdb`. The fault
+self-tests live in fault_tests.py (kboot), memory in kmem_tests.py, platform in
+platform_tests.py; all share harness.py.
 
 Output follows the test-driver contract (tests/run.py): one `ok <id> - desc` or
 `not ok <id> - reason` line per test; commentary lines start with `#`. Needs the build
@@ -29,25 +33,75 @@ import harness  # noqa: E402
 from harness import BANNER, BUILD, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
-TEST_LOG_DIR = TEST_ISO_DIR
+TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
 
 
 def words(prefix, *required):
     """A marker: a line starting with prefix that contains every required word."""
     look = "".join(rf"(?=.*\b{re.escape(w)}\b)" for w in required)
-    return re.compile(re.escape(prefix) + look)
+    return re.compile("^" + re.escape(prefix) + look)
 
 
 # Under -cpu max the CPU has, and the kernel must switch on, these protections.
 PROTECTIONS = ("nx", "smep", "smap", "umip")
 CPU_FEATURES = words("[cpu] features:", *PROTECTIONS)
 CPU_ENABLED = words("[cpu] enabled:", *PROTECTIONS)
+MEMORY = re.compile(r"^\[mm\] memory: total (\d+) KiB, usable (\d+) KiB, "
+                    r"free (\d+) frames \((\d+) KiB\)$")
+TICKING = re.compile(r"^\[timer\] ticking: (\d+) ticks$")
 
 
-def clean_markers():
+def madt_cpus(n):
+    """The MADT summary line naming exactly n enabled CPUs (APIC ids 0..n-1)."""
+    ids = " ".join(str(i) for i in range(n))
+    return re.compile(rf"^\[acpi\] MADT: {n} CPUs \(apic ids {ids}\),")
+
+
+def clean_markers(cpus=1):
     """Markers every clean boot prints, in this order."""
-    return [BANNER, CPU_FEATURES, CPU_ENABLED, SHUTDOWN_OK]
+    return [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, madt_cpus(cpus), TICKING, SHUTDOWN_OK]
+
+
+def memory_judge(total_kib=None, max_mib=None, min_free_kib=1):
+    """Checks the [mm] memory line's arithmetic: free frames x 4 KiB = free KiB,
+    min_free_kib <= free <= usable <= total, usable within max_mib of RAM, and (when
+    given) the exact total the QEMU memory map implies. (`total` counts every map
+    entry kmem considers, e.g. firmware-reserved ranges under UEFI, so only `usable`
+    is bounded by the RAM size.)"""
+    def judge(result):
+        for _, line in result.com1:
+            m = MEMORY.match(line.strip())
+            if m:
+                break
+        else:
+            return ["no parsable [mm] memory line"]
+        total, usable, frames, free = (int(x) for x in m.groups())
+        problems = []
+        if frames * 4 != free:
+            problems.append(f"{frames} free frames is not {free} KiB")
+        if not min_free_kib <= free <= usable <= total:
+            problems.append(f"want {min_free_kib} <= free {free} <= usable {usable} <= "
+                            f"total {total} (KiB)")
+        if max_mib is not None and usable > max_mib * 1024:
+            problems.append(f"usable {usable} KiB exceeds the {max_mib} MiB of RAM")
+        if total_kib is not None and total != total_kib:
+            problems.append(f"total {total} KiB, expected {total_kib} KiB")
+        return problems
+    return judge
+
+
+def ticks_judge(result):
+    """The boot waits for 10 timer ticks; fewer means the tick line lies."""
+    for _, line in result.com1:
+        m = TICKING.match(line.strip())
+        if m:
+            return [] if int(m.group(1)) >= 10 else [f"only {m.group(1)} ticks"]
+    return ["no [timer] ticking line"]
+
+
+def all_of(*judges):
+    return lambda result: [p for j in judges for p in j(result)]
 
 
 @dataclasses.dataclass
@@ -58,35 +112,42 @@ class Test:
     expect: list
     forbid: list = dataclasses.field(default_factory=lambda: list(CLEAN_FORBIDDEN))
     status: int = EXIT_CLEAN
+    judge: object = None     # result -> [problems], run when the markers passed
 
 
 def iso(name):
     return os.path.join(TEST_ISO_DIR, name)
 
 
-def fault_test(kind, vector, name):
-    """A deliberate kernel fault: must print a [trap] line with its vector, a [panic]
-    line, and exit 35 without reaching the clean shutdown."""
-    return Test(
-        f"selftest-{kind}", f"selftest={kind} reports {name} (vector {vector}) and exits 35",
-        Boot(mode="direct", cmdline=f"selftest={kind}"),
-        [BANNER, re.compile(rf"\[trap\].*\bvector {vector}\b"), "[panic]"],
-        forbid=[SHUTDOWN_OK], status=EXIT_PANIC)
+def clean_boot(id, desc, boot, cpus=1, mem_judge=None):
+    return Test(id, desc, boot, clean_markers(cpus),
+                judge=all_of(mem_judge or memory_judge(max_mib=128, min_free_kib=100 * 1024),
+                             ticks_judge))
 
 
-def hostile_boot(id, desc, boot, error):
-    """A boot the kernel must refuse: one `[boot] error:` line matching `error`, exit 35."""
-    return Test(id, desc, boot, [BANNER, re.compile(r"\[boot\] error: .*" + error)],
-                forbid=[SHUTDOWN_OK, "[trap]"], status=EXIT_PANIC)
+def refused_boot(id, desc, boot, marker):
+    """A boot the kernel must refuse: the exact typed error, exit 35, no fault, no hang."""
+    return Test(id, desc, boot, [BANNER, marker],
+                forbid=[SHUTDOWN_OK, "[trap]", "[mm] memory:"], status=EXIT_PANIC)
 
+
+def boot_error(text, code):
+    return re.compile(rf"^\[boot\] error: {re.escape(text)} \({code}, -\d+\)$")
+
+
+NO_MODULE = boot_error("no boot module; exactly one (manifest.bin) is required",
+                       "CAPOS_ERR_BOOT_NO_MODULE")
+TWO_MODULES = boot_error("more than one boot module; exactly one (manifest.bin) is required",
+                         "CAPOS_ERR_BOOT_TOO_MANY_MODULES")
+BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_BOOT_BAD_MODULE")
 
 TESTS = [
-    Test("boot-bios", "GRUB ISO under SeaBIOS boots and shuts down cleanly",
-         Boot(mode="bios"), clean_markers()),
-    Test("boot-uefi", "GRUB ISO under OVMF boots and shuts down cleanly",
-         Boot(mode="uefi"), clean_markers()),
-    Test("boot-direct", "QEMU direct load (Multiboot1) boots and shuts down cleanly",
-         Boot(mode="direct"), clean_markers()),
+    clean_boot("boot-bios", "GRUB ISO under SeaBIOS: banner, nx/smep/smap/umip on, memory, "
+               "1 CPU, timer ticks, clean exit", Boot(mode="bios")),
+    clean_boot("boot-uefi", "GRUB ISO under OVMF: the same through UEFI firmware",
+               Boot(mode="uefi")),
+    clean_boot("boot-direct-smp2", "direct load (Multiboot1), -smp 2: MADT reports 2 CPUs, "
+               "clean exit", Boot(mode="direct", smp=2), cpus=2),
     # Twin of the feature report: qemu64 has NX but no SMEP/SMAP/UMIP, so the kernel
     # must neither claim nor enable them (the report is read back, not assumed).
     Test("cpu-qemu64", "-cpu qemu64: nx enabled, smep/smap/umip neither reported nor enabled",
@@ -94,6 +155,34 @@ TESTS = [
          [BANNER, re.compile(r"^\[cpu\] features:(?=.*\bnx\b)(?!.*\b(smep|smap|umip)\b)"),
           re.compile(r"^\[cpu\] enabled:(?=.*\bnx\b)(?!.*\b(smep|smap|umip)\b)"),
           SHUTDOWN_OK]),
+    # Smallest RAM QEMU's direct load runs with (with -m 1M the kernel's load address
+    # is not RAM and the guest never starts): the kernel boots correctly and accounts
+    # QEMU's 2 MiB map exactly. kmem's total sums the map's entries below 4 GiB,
+    # reserved ones included: 0-640 KiB, 960 KiB-1 MiB, 1-2 MiB and the 256 KiB BIOS
+    # flash under 4 GiB = 1984 KiB; usable RAM is only 639 + 896 KiB of it.
+    clean_boot("tiny-mem-2m", "-m 2M: boots cleanly; [mm] total exactly 1984 KiB, free > 0",
+               Boot(mode="direct", mem="2M"), mem_judge=memory_judge(total_kib=1984, max_mib=2)),
+    refused_boot("nomod-iso", "GRUB ISO without a boot module: CAPOS_ERR_BOOT_NO_MODULE, exit 35",
+                 Boot(mode="bios", iso=iso("nomod.iso")), NO_MODULE),
+    refused_boot("twomod-iso", "GRUB ISO with two boot modules: "
+                 "CAPOS_ERR_BOOT_TOO_MANY_MODULES, exit 35",
+                 Boot(mode="bios", iso=iso("twomod.iso")), TWO_MODULES),
+    refused_boot("nomod-direct", "direct load without a boot module: "
+                 "CAPOS_ERR_BOOT_NO_MODULE, exit 35", Boot(mode="direct", modules=[]), NO_MODULE),
+    refused_boot("twomod-direct", "direct load with two boot modules: "
+                 "CAPOS_ERR_BOOT_TOO_MANY_MODULES, exit 35",
+                 Boot(mode="direct", modules=[MODULE, MODULE]), TWO_MODULES),
+    # Hostile memory maps, made by GRUB's `cutmem` on the map it hands over.
+    refused_boot("cutmem-1m", "memory map without RAM above 1 MiB (GRUB cutmem 1M 4G): module "
+                 "outside RAM, CAPOS_ERR_BOOT_BAD_MODULE, exit 35",
+                 Boot(mode="bios", iso=iso("cutmem-1m.iso")), BAD_MODULE),
+    Test("cutmem-4m", "memory map cut to 4 MiB (GRUB cutmem 4M 4G), ACPI tables outside "
+         "it: memory accounted, then a typed ACPI panic, exit 35",
+         Boot(mode="bios", iso=iso("cutmem-4m.iso")),
+         [BANNER, MEMORY,
+          re.compile(r"^\[panic\] platform bring-up failed: CAPOS_ERR_ACPI_UNMAPPED \(-\d+\)$")],
+         forbid=[SHUTDOWN_OK, "[trap]"], status=EXIT_PANIC,
+         judge=memory_judge(total_kib=4032, max_mib=4)),
 ]
 
 
@@ -116,7 +205,8 @@ def _free_port():
 
 
 def check_make_run():
-    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log."""
+    """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log, and
+    the boot summary (banner, CPU features, memory, CPU count, timer) shown on exit."""
     log = os.path.join(TEST_LOG_DIR, "make-run.console.log")
     if os.path.exists(log):
         os.unlink(log)
@@ -133,6 +223,26 @@ def check_make_run():
         text = ""
     if BANNER not in text or SHUTDOWN_OK not in text:
         problems.append(f"{log} lacks the banner or the shutdown line")
+    summary = [BANNER, CPU_FEATURES, MEMORY, madt_cpus(1), TICKING, SHUTDOWN_OK]
+    shown = [line.strip() for line in out.splitlines() if line.startswith("  [")]
+    for marker in summary:
+        if not any(harness.marker_matches(marker, line) for line in shown):
+            problems.append(f"exit summary lacks {harness.marker_text(marker)}")
+    return problems, out
+
+
+def check_make_run_panic():
+    """Twin: a guest that ends in a panic (status 35) makes `make run` exit 1."""
+    log = os.path.join(TEST_LOG_DIR, "make-run-panic.console.log")
+    rc, out = _tool(HARNESS + ["run", "--mode", "direct", "--append", "selftest=gp",
+                               "--com1", log, "--timeout", "30"])
+    problems = []
+    if rc != 1:
+        problems.append(f"harness run exited {rc}, expected 1 on guest status 35")
+    if "capOS: run failed: QEMU status 35 (kernel panic/fault)" not in out:
+        problems.append("the failure (status 35) was not reported")
+    if f"kernel log (COM1): {log}" not in out:
+        problems.append("the log path was not printed on exit")
     return problems, out
 
 
@@ -158,6 +268,8 @@ def check_gdb():
 TOOL_TESTS = [
     ("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
      check_make_run),
+    ("make-run-panic", "`make run` path exits 1 when the guest panics (status 35)",
+     check_make_run_panic),
     ("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",
      check_gdb),
 ]
@@ -178,6 +290,8 @@ def run_boot_test(test):
     except FileNotFoundError as e:
         return Outcome(test.id, test.desc, [str(e)], [], 0.0)
     problems = harness.check(result, test.expect, test.forbid, test.status)
+    if not problems and test.judge:
+        problems = test.judge(result)
     details = harness.describe_failure(result, problems) if problems else []
     return Outcome(test.id, test.desc, problems, details, result.elapsed)
 

@@ -4,7 +4,7 @@
 What it owns: the one place that knows how capOS is started under QEMU (flags, boot paths,
 firmware, serial wiring, exit-status convention) and how a boot is judged. The suite
 `tests/qemu/boot_tests.py` and the developer targets (`make run`, `make run-direct`,
-`make gdb`, see tests/qemu/qemu.mk) all go through it. Python 3 standard library only.
+`make gdb`, see tests/qemu/boot.mk) all go through it. Python 3 standard library only.
 
 Boot paths (`Boot.mode`):
   direct  QEMU loads build/capos.elf itself (Multiboot1 a.out-kludge header):
@@ -17,7 +17,9 @@ Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max 
 SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
 at 0xf4. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
-<log_dir>/<name>.com2.log.
+<log_dir>/<name>.com2.log. The default log_dir is build/tests/qemu/logs/<suite>/,
+<suite> being the running script's name, so suites running side by side never share
+a log file even when their test ids collide.
 
 Exit statuses: the guest writes v to port 0xf4 and QEMU exits with (v<<1)|1.
   33 (guest 0x10) clean shutdown     35 (guest 0x11) kernel panic or fault
@@ -53,8 +55,9 @@ STATUS_NAMES = {EXIT_CLEAN: "clean shutdown", EXIT_PANIC: "kernel panic/fault"}
 
 BANNER = "[boot] capOS"
 SHUTDOWN_OK = "[boot] shutdown: ok"
-# Markers no clean boot may print (a fault self-test expects them instead).
-CLEAN_FORBIDDEN = ["[panic]", "[trap]", "[boot] error:"]
+# Markers no clean boot may print (a fault self-test expects them instead): a panic,
+# a fault report, or any subsystem's error line ("[boot] error: ...", "[mm] error: ...").
+CLEAN_FORBIDDEN = ["[panic]", "[trap]", re.compile(r"^\[[\w-]+\] error:")]
 
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
@@ -180,6 +183,15 @@ def _read_com1(stream, start, lines, log):
         lines.append((time.monotonic() - start, pending.decode("utf-8", "replace").rstrip("\r")))
 
 
+def _read_text(path):
+    """A capture file's text; empty if QEMU never created it (e.g. it failed to start)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except FileNotFoundError:
+        return ""
+
+
 def _stop(proc):
     """Ends a guest that overran its timeout: SIGTERM, then SIGKILL."""
     proc.terminate()
@@ -190,13 +202,19 @@ def _stop(proc):
         proc.wait()
 
 
+def default_log_dir():
+    """build/tests/qemu/logs/<name of the running script without .py>."""
+    suite = os.path.splitext(os.path.basename(sys.argv[0] or "harness"))[0] or "harness"
+    return os.path.join(BUILD, "tests", "qemu", "logs", suite)
+
+
 def run(boot, name, log_dir=None):
     """Boots `boot` once and returns a Result. Never raises for guest behaviour; raises
     FileNotFoundError if an input (kernel, module, ISO, firmware) is missing."""
     missing = check_inputs(boot)
     if missing:
         raise FileNotFoundError("missing input: " + ", ".join(missing))
-    log_dir = log_dir or os.path.join(BUILD, "tests", "qemu")
+    log_dir = log_dir or default_log_dir()
     os.makedirs(log_dir, exist_ok=True)
     com1_path = os.path.join(log_dir, f"{name}.com1.log")
     com2_path = os.path.join(log_dir, f"{name}.com2.log")
@@ -219,10 +237,7 @@ def run(boot, name, log_dir=None):
             _stop(proc)
         elapsed = time.monotonic() - start
         reader.join()
-    with open(com2_path, "rb") as f:
-        com2 = f.read().decode("utf-8", "replace")
-    with open(err_path, "rb") as f:
-        stderr = f.read().decode("utf-8", "replace")
+    com2, stderr = _read_text(com2_path), _read_text(err_path)
     return Result(None if timed_out else proc.returncode, timed_out, elapsed, lines, com2,
                   stderr, com1_path, com2_path)
 
@@ -298,13 +313,15 @@ def cmd_boot(args):
 
 def _print_summary(com1_path):
     """After an interactive run: the boot summary lines of the kernel log."""
-    summary = re.compile(r"^\[(boot|cpu|mm|acpi|smp|timer|panic|trap)\]")
+    summary = re.compile(r"^(\[boot\] (capOS|shutdown|error)|\[cpu\] (features|enabled)|"
+                         r"\[mm\] memory|\[acpi\] MADT: \d+ CPUs|\[timer\] (lapic \d+ Hz|ticking)|"
+                         r"\[panic\]|\[trap\] fault|\[\w+\] error)")
     try:
         with open(com1_path, "rb") as f:
             lines = f.read().decode("utf-8", "replace").splitlines()
     except OSError:
         return
-    picked = [line for line in lines if summary.match(line)]
+    picked = [line for line in lines if summary.match(line.strip())]
     if picked:
         print("--- kernel log summary (COM1) ---", file=sys.stderr)
         for line in picked[:40]:
@@ -355,7 +372,9 @@ def cmd_gdb(args):
             "-chardev", f"file,id=com1,path={args.com1}", "-serial", "chardev:com1",
             "-chardev", f"file,id=com2,path={com2}", "-serial", "chardev:com2",
             "-gdb", f"tcp:127.0.0.1:{args.port}", "-S"]
-        qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+        # Own session: Ctrl-C in gdb interrupts the guest through the stub instead of
+        # killing QEMU along with the terminal's foreground process group.
+        qemu = subprocess.Popen(argv, stdin=subprocess.DEVNULL, start_new_session=True)
         gdb_argv = [args.gdb, "-q", boot.kernel, "-ex", f"target remote :{args.port}"]
         for cmd in args.gdb_ex or []:
             gdb_argv += ["-ex", cmd]

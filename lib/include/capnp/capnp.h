@@ -45,7 +45,16 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp runtime assumes
 
 #define CAPNP_WORD 8u                               /* bytes per word */
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8ull * 1024 * 1024) /* 64 MiB, as C++ */
+/*
+ * Default pointer-nesting limit. Copy and canonicalize recurse about 350 bytes of stack
+ * per level, so the kernel (16 KiB kernel stacks, hostile params) gets a default whose
+ * worst case stays under 6 KiB; capOS interface params are shallow. Elsewhere 64, as C++.
+ */
+#ifdef CAPOS_KERNEL
+#define CAPNP_DEFAULT_NESTING 16
+#else
 #define CAPNP_DEFAULT_NESTING 64
+#endif
 #define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1)    /* 29-bit element count */
 #define CAPNP_MAX_SEGMENT_WORDS ((1u << 29) - 1)    /* addressable by a 29-bit offset */
 #define CAPNP_CAP_NULL UINT32_MAX                   /* capability index of a null pointer */

@@ -351,3 +351,52 @@ TEST(capnp_regress_canonical_far_to_null_pad)
 	CHECK_EQ(words, 3);
 	CHECK_MEMEQ(out, expect, sizeof expect);
 }
+
+/* Trusted constants (generator-emitted defaults) are shared: readers never write them,
+ * even when the constant is malformed. */
+TEST(capnp_const_message_is_never_written)
+{
+	const uint64_t words[] = { w_struct(0, 0, 1), w_struct(50, 1, 0) };
+	const struct capnp_segment seg = { (const uint8_t *)words, 2 };
+	struct capnp_msg m, before;
+	struct capnp_struct_reader r, s;
+
+	capnp_msg_init_const(&m, &seg);
+	before = m;
+	CHECK_EQ(capnp_msg_root_struct(&m, &r), 0);
+	CHECK_EQ(capnp_get_struct(&r, 0, 0, &s), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+	CHECK_MEMEQ(&m, &before, sizeof m);
+}
+
+/* A plain (non-canonical) copy keeps section sizes, zero words and null pointers, and
+ * resolves the source's far pointers into the destination's own layout. */
+TEST(capnp_copy_preserves_sections_across_segments)
+{
+	uint64_t s0[] = { w_far(0, 1, 0) };
+	uint64_t s1[] = { w_struct(0, 3, 2), 0, 9, 0, 0, w_list(0, CAPNP_ELEM_TWO, 3), 0x0003000200010000ull };
+	static uint64_t buf[32];
+	struct capnp_bseg segs[1];
+	struct capnp_segment rsegs[1];
+	struct capnp_builder b;
+	struct rawmsg r;
+	struct capnp_ptr_reader src;
+	struct capnp_msg m;
+	struct capnp_struct_reader got;
+	struct capnp_list_reader l;
+
+	CHECK_EQ(raw_init(&r, 0, 2, s0, 1, s1, 7), 0);
+	CHECK_EQ(capnp_msg_root(&r.m, &src), 0);
+	CHECK_EQ(capnp_builder_init(&b, segs, 1, buf, sizeof buf), 0);
+	struct capnp_ptr_builder dst = capnp_builder_root(&b);
+	CHECK_EQ(capnp_ptr_copy(&dst, &src, 0), 0);
+	CHECK_EQ(capnp_builder_as_reader(&b, &m, rsegs, 1, 0), 0);
+	CHECK_EQ(capnp_msg_root_struct(&m, &got), 0);
+	CHECK_EQ(got.data_bytes, 24);
+	CHECK_EQ(got.ptr_count, 2);
+	CHECK_EQ(capnp_read_u64(&got, 8, 0), 9);
+	CHECK(!capnp_struct_has(&got, 0));
+	CHECK_EQ(capnp_get_list(&got, 1, CAPNP_ELEM_TWO, 0, &l), 0);
+	CHECK_EQ(l.len, 3);
+	CHECK_EQ(capnp_list_u16(&l, 2), 2);
+	CHECK_UEQ(word(buf, 0), w_struct(0, 3, 2)); /* near now: one segment */
+}

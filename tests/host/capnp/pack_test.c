@@ -100,6 +100,7 @@ TEST(capnp_pack_hostile_every_cut_and_every_small_buffer)
 	for (int i = 8; i < 24; i++)
 		raw[i] = 0x77;                      /* two more dense words in the run */
 	raw[8 * 10 + 3] = 9;                        /* sparse word after zeros */
+	raw[8 * 39 + 1] = 4;                        /* sparse last word: 2 packed bytes */
 	CHECK_EQ(capnp_pack(raw, sizeof raw, packed, sizeof packed, &full), 0);
 	for (size_t cut = 1; cut < full; cut++) {
 		int err = capnp_unpack(packed, cut, out, sizeof out, &m);
@@ -112,5 +113,10 @@ TEST(capnp_pack_hostile_every_cut_and_every_small_buffer)
 		CHECK_EQ(capnp_unpack(packed, full, out, cap, &m), CAPOS_ERR_BUFFER_TOO_SMALL);
 	for (size_t cap = 0; cap < full; cap++)
 		CHECK_EQ(capnp_pack(raw, sizeof raw, packed, cap, &n), CAPOS_ERR_BUFFER_TOO_SMALL);
+	/* Exactly enough room succeeds in both directions. */
+	CHECK_EQ(capnp_pack(raw, sizeof raw, packed, full, &n), 0);
+	CHECK_EQ(n, full);
+	CHECK_EQ(capnp_unpack(packed, full, out, sizeof raw, &m), 0);
+	CHECK_EQ(m, sizeof raw);
 	CHECK_EQ(capnp_pack(raw, 12, packed, sizeof packed, &n), CAPOS_ERR_CAPNP_SEGMENT_SIZE);
 }

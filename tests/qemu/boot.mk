@@ -7,6 +7,10 @@
 # qemu-system-x86_64 and OVMF (tools/deps.sh). Every QEMU invocation goes through
 # tests/qemu/harness.py so the flags (-accel tcg, -cpu max, isa-debug-exit, COM1/COM2)
 # live in one place. See docs/build-boot-test.md.
+#
+# This file is named boot.mk so that it sorts before the other tests/qemu/*.mk
+# fragments: they use KERNEL_ELF, BOOT_MODULE, ISO and MKISO in prerequisites, which
+# make expands while reading, so the variables must already be defined.
 
 KERNEL_ELF  ?= $(BUILD)/capos.elf
 BOOT_MODULE ?= $(BUILD)/manifest.bin
@@ -21,7 +25,9 @@ HARNESS       := $(PYTHON) tests/qemu/harness.py
 # Test-only ISOs: the same kernel with a hostile boot configuration.
 ISO_NOMOD   := $(QEMU_TEST_DIR)/nomod.iso
 ISO_TWOMOD  := $(QEMU_TEST_DIR)/twomod.iso
-TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD)
+ISO_CUT1M   := $(QEMU_TEST_DIR)/cutmem-1m.iso
+ISO_CUT4M   := $(QEMU_TEST_DIR)/cutmem-4m.iso
+TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
 
 # Placeholder boot module until the Cap'n Proto manifest exists; the kernel only checks
 # that exactly one module arrives. The manifest tool replaces this rule.
@@ -41,8 +47,18 @@ $(ISO_TWOMOD): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -m $(BOOT_MODULE)
 
+# Hostile memory maps: GRUB's `cutmem FROM TO` removes that range from the map it
+# passes on (the kernel and module stay where GRUB loaded them).
+$(ISO_CUT1M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -p "cutmem 1M 4G"
+
+$(ISO_CUT4M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -p "cutmem 4M 4G"
+
 ALL_TARGETS += $(ISO)
-TEST_SUITES += tests/qemu/boot_tests.py
+TEST_SUITES += tests/qemu/harness_test.py tests/qemu/boot_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS)
 
 # ---- developer targets ---------------------------------------------------------------

@@ -1,0 +1,294 @@
+#!/usr/bin/env python3
+"""Tests of the QEMU boot harness itself (tests/qemu/harness.py), without QEMU.
+
+The harness is what every boot test trusts, so its own logic gets hostile tests: a
+fake `qemu-system-x86_64` (a small Python script selected through the QEMU environment
+variable the harness honours) prints chosen COM1 output, records its command line,
+and exits with a chosen status or hangs. The tests check the QEMU flags per boot mode
+(TCG only, -cpu max, isa-debug-exit, a fresh OVMF vars copy per UEFI run), line
+capture and timestamps, the COM1 log file, marker order, forbidden markers, exit
+statuses, the hang timeout, and that a guest doing nothing fails.
+
+Output follows tests/run.py: `ok <id> - desc` / `not ok <id> - reason`.
+"""
+import json
+import os
+import re
+import sys
+import tempfile
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+FAKE_QEMU = r'''#!/usr/bin/env python3
+import json, os, sys, time
+mode = os.environ["FAKE_QEMU_MODE"]
+with open(os.environ["FAKE_QEMU_ARGV"], "w") as f:
+    json.dump(sys.argv, f)
+vars_ok = any(a.startswith("if=pflash,format=raw,file=") and
+              os.path.isfile(a.split("file=", 1)[1]) for a in sys.argv)
+out = sys.stdout
+if mode == "clean":
+    out.write("\n[boot] capOS test\r\n[cpu] features: nx\n[boot] shutdown: ok\n")
+    sys.exit(33)
+if mode == "uefi":
+    out.write("vars-present\n" if vars_ok else "vars-missing\n")
+    sys.exit(33)
+if mode == "panic":
+    out.write("[boot] capOS test\n[panic] boom\n")
+    sys.exit(35)
+if mode == "slow":
+    out.write("[boot] capOS test\n"); out.flush()
+    time.sleep(0.5)
+    out.write("[boot] shutdown: ok\n"); out.flush()
+    sys.exit(33)
+if mode == "hang":
+    out.write("[boot] capOS test\n"); out.flush()
+    time.sleep(120)
+if mode == "silent":
+    sys.exit(33)
+if mode == "nonewline":
+    out.write("[boot] capOS test\n[panic] cut"); sys.exit(35)
+sys.exit(1)
+'''
+
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+class Env:
+    """A temporary build directory with dummy inputs and the fake QEMU."""
+
+    def __init__(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="capos-harness-test-")
+        d = self.tmp.name
+        self.qemu = os.path.join(d, "fake-qemu")
+        with open(self.qemu, "w") as f:
+            f.write(FAKE_QEMU)
+        os.chmod(self.qemu, 0o755)
+        self.argv_file = os.path.join(d, "argv.json")
+        for name in ("capos.elf", "manifest.bin", "capos.iso"):
+            with open(os.path.join(d, name), "w") as f:
+                f.write("x")
+        os.environ["QEMU"] = self.qemu
+        os.environ["FAKE_QEMU_ARGV"] = self.argv_file
+        sys.path.insert(0, HERE)
+        import harness
+        harness.QEMU = self.qemu
+        self.h = harness
+
+    def boot(self, mode="direct", **kw):
+        d = self.tmp.name
+        return self.h.Boot(mode=mode, kernel=os.path.join(d, "capos.elf"),
+                           modules=[os.path.join(d, "manifest.bin")],
+                           iso=os.path.join(d, "capos.iso"), **kw)
+
+    def run(self, fake_mode, boot=None, name="t"):
+        os.environ["FAKE_QEMU_MODE"] = fake_mode
+        return self.h.run(boot or self.boot(), name, log_dir=os.path.join(self.tmp.name, "logs"))
+
+    def argv(self):
+        with open(self.argv_file) as f:
+            return json.load(f)
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+def pair(argv, flag):
+    """Values following each occurrence of flag."""
+    return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == flag]
+
+
+@test
+def argv_direct(env):
+    """direct mode: TCG only, -cpu max, the fixed device set, -kernel/-initrd/-append"""
+    env.run("clean", env.boot(cmdline="selftest=pf", smp=2, mem="64M"))
+    a = env.argv()
+    expect(pair(a, "-accel") == ["tcg"], f"-accel {pair(a, '-accel')}")
+    expect(not any("kvm" in x for x in a), "kvm mentioned")
+    expect(pair(a, "-cpu") == ["max"], f"-cpu {pair(a, '-cpu')}")
+    for flag in ("-nodefaults", "-no-reboot"):
+        expect(flag in a, f"{flag} missing")
+    expect(pair(a, "-display") == ["none"] and pair(a, "-monitor") == ["none"], "display/monitor")
+    expect("isa-debug-exit,iobase=0xf4,iosize=0x04" in pair(a, "-device"), "isa-debug-exit")
+    expect(pair(a, "-smp") == ["2"] and pair(a, "-m") == ["64M"], "smp/mem")
+    expect(pair(a, "-kernel") == [env.boot().kernel], "-kernel")
+    expect(pair(a, "-initrd") == [env.boot().modules[0]], "-initrd")
+    expect(pair(a, "-append") == ["selftest=pf"], "-append")
+    expect(len(pair(a, "-serial")) == 2, "COM1 and COM2 both wired")
+
+
+@test
+def argv_two_modules(env):
+    """direct mode: several modules become one comma-separated -initrd"""
+    b = env.boot()
+    b.modules = [b.modules[0], b.modules[0]]
+    env.run("clean", b)
+    expect(pair(env.argv(), "-initrd") == [",".join(b.modules)], str(pair(env.argv(), "-initrd")))
+
+
+@test
+def argv_bios(env):
+    """bios mode: -cdrom ISO, no -kernel, no pflash"""
+    env.run("clean", env.boot("bios"))
+    a = env.argv()
+    expect(pair(a, "-cdrom") == [env.boot().iso], "-cdrom")
+    expect("-kernel" not in a and not any("pflash" in x for x in a), "direct/uefi leftovers")
+
+
+@test
+def uefi_fresh_vars(env):
+    """uefi mode: read-only OVMF code + a vars copy that exists during the run, is not
+    the system file, differs per run, and is removed afterwards"""
+    if not all(os.path.isfile(p) for p in (env.h.OVMF_CODE, env.h.OVMF_VARS)):
+        raise AssertionError("OVMF not installed (make deps)")
+    r = env.run("uefi", env.boot("uefi"))
+    first = env.argv()
+    drives = pair(first, "-drive")
+    expect(f"if=pflash,format=raw,readonly=on,file={env.h.OVMF_CODE}" in drives, "code drive")
+    vars1 = [d.split("file=", 1)[1] for d in drives if "readonly" not in d and "pflash" in d]
+    expect(len(vars1) == 1 and vars1[0] != env.h.OVMF_VARS, f"vars drive {vars1}")
+    expect(any("vars-present" in line for _, line in r.com1), "vars copy missing during run")
+    expect(not os.path.exists(vars1[0]), "vars copy left behind")
+    env.run("uefi", env.boot("uefi"))
+    vars2 = [d for d in pair(env.argv(), "-drive") if "readonly" not in d]
+    expect(vars2 != [f"if=pflash,format=raw,file={vars1[0]}"], "vars copy reused")
+
+
+@test
+def clean_capture(env):
+    """a clean run: status 33, CR stripped, lines in order with rising timestamps,
+    the COM1 log holds the bytes, and the clean-boot check passes"""
+    r = env.run("clean", name="clean")
+    lines = [line for _, line in r.com1]
+    expect(r.status == 33 and not r.timed_out, f"status {r.status}")
+    expect(lines == ["", "[boot] capOS test", "[cpu] features: nx", "[boot] shutdown: ok"],
+           f"lines {lines}")
+    times = [t for t, _ in r.com1]
+    expect(times == sorted(times) and 0 <= times[0] <= r.elapsed, f"times {times}")
+    with open(r.com1_path, "rb") as f:
+        expect(f.read().startswith(b"\n[boot] capOS test\r\n"), "COM1 log content")
+    problems = env.h.check(r, [env.h.BANNER, env.h.SHUTDOWN_OK], env.h.CLEAN_FORBIDDEN, 33)
+    expect(problems == [], f"problems {problems}")
+
+
+@test
+def timestamps_follow_output(env):
+    """a line printed 0.5 s after another is stamped at least 0.4 s later"""
+    r = env.run("slow")
+    expect(r.first_time(env.h.SHUTDOWN_OK) - r.first_time(env.h.BANNER) >= 0.4,
+           f"stamps {r.com1}")
+
+
+@test
+def marker_order(env):
+    """expected markers must appear in order: shutdown before banner is a failure"""
+    r = env.run("clean")
+    problems = env.h.check(r, [env.h.SHUTDOWN_OK, env.h.BANNER], [], 33)
+    expect(len(problems) == 1 and "missing marker '[boot] capOS'" in problems[0], str(problems))
+
+
+@test
+def marker_regex(env):
+    """a regex marker pins a value: features must name smep, and they do not"""
+    r = env.run("clean")
+    problems = env.h.check(r, [re.compile(r"^\[cpu\] features:.*\bsmep\b")], [], 33)
+    expect(len(problems) == 1 and "missing marker /" in problems[0], str(problems))
+
+
+@test
+def forbidden_marker(env):
+    """a panic line fails a clean-boot check even with the expected status forced"""
+    r = env.run("panic")
+    problems = env.h.check(r, [env.h.BANNER], env.h.CLEAN_FORBIDDEN, 35)
+    expect(any("forbidden marker '[panic]'" in p for p in problems), str(problems))
+
+
+@test
+def subsystem_error_forbidden(env):
+    """any '[subsystem] error:' line is forbidden on a clean boot"""
+    forbid = env.h.CLEAN_FORBIDDEN
+    hit = [m for m in forbid if env.h.marker_matches(m, "[mm] error: out of frames")]
+    expect(hit, "[mm] error: not forbidden")
+    expect(not any(env.h.marker_matches(m, "error: no suitable video mode found.")
+                   for m in forbid), "GRUB's harmless UEFI message is forbidden")
+
+
+@test
+def status_mismatch(env):
+    """status 35 where 33 is expected (and the reverse) is reported"""
+    r = env.run("panic")
+    p = env.h.check(r, [], [], 33)
+    expect(p and "exit status 35" in p[0], str(p))
+    r = env.run("clean")
+    p = env.h.check(r, [], [], 35)
+    expect(p and "exit status 33" in p[0], str(p))
+
+
+@test
+def hang_detected(env):
+    """a guest that never exits is killed at the timeout and reported as a hang"""
+    start = time.monotonic()
+    r = env.run("hang", env.boot(timeout=1.0))
+    took = time.monotonic() - start
+    expect(r.timed_out and r.status is None, f"timed_out {r.timed_out} status {r.status}")
+    expect(took < 10, f"took {took:.1f}s")
+    p = env.h.check(r, [env.h.BANNER], [], 33)
+    expect(p and p[0].startswith("hang:"), str(p))
+    expect(r.tail() == ["[boot] capOS test"], f"tail {r.tail()}")
+
+
+@test
+def silent_guest_fails(env):
+    """a guest that exits 33 without printing anything fails the clean-boot check"""
+    r = env.run("silent")
+    p = env.h.check(r, [env.h.BANNER, env.h.SHUTDOWN_OK], env.h.CLEAN_FORBIDDEN, 33)
+    expect(p and "missing marker '[boot] capOS'" in p[0], str(p))
+
+
+@test
+def unterminated_last_line(env):
+    """output cut without a newline still reaches the checks"""
+    r = env.run("nonewline")
+    expect([line for _, line in r.com1] == ["[boot] capOS test", "[panic] cut"], str(r.com1))
+
+
+@test
+def missing_input(env):
+    """a missing kernel is a harness error naming the file, not a guest failure"""
+    b = env.boot()
+    b.kernel = os.path.join(env.tmp.name, "nope.elf")
+    try:
+        env.run("clean", b)
+    except FileNotFoundError as e:
+        expect("nope.elf" in str(e), str(e))
+        return
+    raise AssertionError("no FileNotFoundError")
+
+
+def main():
+    env = Env()
+    failed = 0
+    for fn in TESTS:
+        try:
+            fn(env)
+            print(f"ok harness:{fn.__name__} - {' '.join(fn.__doc__.split())}", flush=True)
+        except Exception as e:  # noqa: BLE001 - every failure becomes a `not ok` line
+            failed += 1
+            print(f"not ok harness:{fn.__name__} - {type(e).__name__}: {e}", flush=True)
+            for line in traceback.format_exc().splitlines()[-4:]:
+                print(f"#   {line}")
+    env.tmp.cleanup()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
