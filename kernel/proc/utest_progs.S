@@ -266,15 +266,24 @@ PROG waiter
 	EXIT 0
 END waiter
 
-/* waker: spin a little (the waiter blocks first: it runs first), wake tid 1, then
- * wake it again (no longer blocked: NOT_FOUND) and an unknown tid. */
+/* waker: wake tid 1, retrying while it is not blocked yet (a preemption may let the
+ * waker run first; up to WAKE_TRIES spins of 1M iterations), then wake it again (no
+ * longer blocked: NOT_FOUND) and an unknown tid. */
+#define WAKE_TRIES 1000
 PROG waker
-	mov $2000000, %ecx
+	mov $WAKE_TRIES, %r12d
+2:	mov $1000000, %ecx
 1:	dec %ecx
 	jnz 1b
 	mov $1, %edi
-	CHECK SYSCALL_TEST_WAKE, 0, 11
-	mov $1, %edi
+	mov $SYSCALL_TEST_WAKE, %eax
+	syscall
+	test %rax, %rax
+	jz 3f
+	dec %r12d
+	jnz 2b
+	EXIT 11
+3:	mov $1, %edi
 	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 12
 	mov $999, %edi
 	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 13

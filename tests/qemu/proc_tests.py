@@ -217,15 +217,15 @@ TESTS = [
                       reaped("exit", 1)]),
     scenario("proc-fault", "user #PF/#GP/#UD/#DE/kernel read/hlt each kill only their"
              " process (exact vector, rip, addr); a user stack overflow faults just below"
-             " the stack; a later process exits 7", "fault",
-             [killed("pf", 1, "#PF", "0x40000a", "0xdead000", "0x6"),
-              killed("gp", 2, "#GP", "0x40000a", "0", "0"),
-              killed("ud", 3, "#UD", "0x400000", "0", "0"),
-              killed("de", 4, "#DE", "0x400009", "0", "0"),
-              killed("kread", 5, "#PF", "0x40000a", "0xffffffff80100000", "0x5"),
-              killed("priv", 6, "#GP", "0x400000", "0", "0"),
-              killed("stackov", 7, "#PF", "0x400000", "0x7fffbffbfff8", "0x6"),
-              "[proc] exit pid 8 exited: code 7", reaped("exit", 8)]),
+             " the stack; a later process exits 7", "fault", [],
+             present(killed("pf", 1, "#PF", "0x40000a", "0xdead000", "0x6"),
+                     killed("gp", 2, "#GP", "0x40000a", "0", "0"),
+                     killed("ud", 3, "#UD", "0x400000", "0", "0"),
+                     killed("de", 4, "#DE", "0x400009", "0", "0"),
+                     killed("kread", 5, "#PF", "0x40000a", "0xffffffff80100000", "0x5"),
+                     killed("priv", 6, "#GP", "0x400000", "0", "0"),
+                     killed("stackov", 7, "#PF", "0x400000", "0x7fffbffbfff8", "0x6"),
+                     "[proc] exit pid 8 exited: code 7", reaped("exit", 8))),
     scenario("proc-spin2", "two spinning processes share the CPU by preemption and keep"
              " their XMM/YMM state", "spin2", [], both_ran_before_either_ended,
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase on$"),
@@ -245,10 +245,10 @@ TESTS = [
                                           "[proc] spin pid 2 exited: code 0"))),
     scenario("proc-wake", "sched_wake: a thread blocked with no deadline is woken by"
              " another; waking a non-blocked or unknown tid is CAPOS_ERR_NOT_FOUND", "wake",
-             ["[utest] wait: waiter tid 1 blocks with no deadline",
-              "[sched] waker pid 2 tid 2: first run", "[utest] wake: tid 1",
+             ["[utest] wait: waiter tid 1 blocks with no deadline", "[utest] wake: tid 1",
               "[utest] wait: waiter tid 1 woken", "[proc] waiter pid 1 exited: code 0"],
-             present("[utest] wake: tid 1 is not blocked: CAPOS_ERR_NOT_FOUND",
+             present("[sched] waker pid 2 tid 2: first run",
+                     "[utest] wake: tid 1 is not blocked: CAPOS_ERR_NOT_FOUND",
                      "[utest] wake: tid 999 is not blocked: CAPOS_ERR_NOT_FOUND",
                      "[proc] waker pid 2 exited: code 0")),
     ("proc-iso-spin2", "GRUB ISO (Multiboot2, SeaBIOS) with utest=spin2: user mode and"
