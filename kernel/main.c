@@ -5,13 +5,13 @@
  *   2. CPU: GDT/TSS/IST, IDT, NX/SMEP/SMAP/UMIP/WP; faults reported from here [kboot]
  *   3. boot information, frame allocator, final page tables, heap       [kmem]
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
- *   5. boot self-tests requested with selftest=<name> (they end the run)
+ *   5. boot self-tests requested with selftest=<name> (fault tests end the run)
  *   6. processes: per-CPU data, SYSCALL, extended state, scheduler with kmain's
  *      context as the idle thread; a utest=<name> scenario runs its user programs
  *      until every process is gone                                          [kproc]
  * Until init exists, kmain then ends the run cleanly with "[boot] shutdown: ok" and
- * ARCH_EXIT_SUCCESS (also the path taken when the last process exits). The harness keys on the banner, the
- * shutdown line, "[panic]" and "[trap]" lines.
+ * ARCH_EXIT_SUCCESS (also the path taken when the last process exits). The harness
+ * keys on the banner, the shutdown line, "[panic]" and "[trap]" lines.
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -70,7 +70,8 @@ static void boot_platform(const struct boot_info *bi)
 static struct boot_info kmain_boot_info; /* normalized copy; loader memory is reused */
 
 /*
- * selftest=<name> on the command line: run it (it ends the run). kboot's fault tests
+ * selftest=<name> on the command line: run it (a fault test ends the run; the nmi
+ * test returns and the boot goes on to its clean shutdown). kboot's tests
  * (kernel/selftest.h) first, then kmem's (mm_selftest: stackguard, heap-*). kplat's
  * deadtimer ran (and must have panicked) in boot_platform(). A name nobody knows is a
  * boot error, so a typo cannot silently skip a test.
@@ -79,13 +80,13 @@ static void boot_selftest(const char *cmdline)
 {
 	enum selftest_kind k;
 	if (selftest_from_cmdline(cmdline, &k) == CAPOS_OK) {
-		selftest_run(k);        /* returns only for SELFTEST_NONE */
+		selftest_run(k);        /* returns only for SELFTEST_NONE and a passed nmi test */
 		return;
 	}
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
-	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack; "
+	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack nmi; "
 	     "kmem's: docs/memory.md; kplat's: deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }

@@ -15,6 +15,7 @@ static const struct {
 	{ "gp", SELFTEST_GP },
 	{ "df", SELFTEST_DF },
 	{ "stack", SELFTEST_STACK },
+	{ "nmi", SELFTEST_NMI },
 };
 
 int selftest_from_cmdline(const char *cmdline, enum selftest_kind *out)

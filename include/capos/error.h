@@ -39,6 +39,8 @@
 	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")  \
 	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending") \
 	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table") \
+	/* kboot: boot self-tests (kernel/selftest.c) */                            \
+	X(CAPOS_ERR_SELFTEST_NO_NMI, -46, "no NMI arrived within the self-test's wait") \
 	/* boot and platform */                                                     \
 	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
 	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \

@@ -19,43 +19,22 @@ build/capos.iso and the test ISOs under build/tests/qemu/.
 Environment: CAPOS_QEMU_JOBS (default 2) guests at a time; CAPOS_BOOT_FILTER=substr runs
 only tests whose id contains substr.
 """
-import concurrent.futures
-import dataclasses
 import os
 import re
 import socket
 import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from harness import BANNER, BUILD, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
+                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, first_match,
+                   madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
-
-
-def words(prefix, *required):
-    """A marker: a line starting with prefix that contains every required word."""
-    look = "".join(rf"(?=.*\b{re.escape(w)}\b)" for w in required)
-    return re.compile("^" + re.escape(prefix) + look)
-
-
-# Under -cpu max the CPU has, and the kernel must switch on, these protections.
-PROTECTIONS = ("nx", "smep", "smap", "umip")
-CPU_FEATURES = words("[cpu] features:", *PROTECTIONS)
-CPU_ENABLED = words("[cpu] enabled:", *PROTECTIONS)
-MEMORY = re.compile(r"^\[mm\] memory: total (\d+) KiB, usable (\d+) KiB, "
-                    r"free (\d+) frames \((\d+) KiB\)$")
-TICKING = re.compile(r"^\[timer\] ticking: (\d+) ticks$")
-
-
-def madt_cpus(n):
-    """The MADT summary line naming exactly n enabled CPUs (APIC ids 0..n-1)."""
-    ids = " ".join(str(i) for i in range(n))
-    return re.compile(rf"^\[acpi\] MADT: {n} CPUs \(apic ids {ids}\),")
 
 
 def clean_markers(cpus=1):
@@ -63,56 +42,18 @@ def clean_markers(cpus=1):
     return [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, madt_cpus(cpus), TICKING, SHUTDOWN_OK]
 
 
-def memory_judge(total_kib=None, max_mib=None, min_free_kib=1):
-    """Checks the [mm] memory line's arithmetic: free frames x 4 KiB = free KiB,
-    min_free_kib <= free <= usable <= total, usable within max_mib of RAM, and (when
-    given) the exact total the QEMU memory map implies. (`total` counts every map
-    entry kmem considers, e.g. firmware-reserved ranges under UEFI, so only `usable`
-    is bounded by the RAM size.)"""
-    def judge(result):
-        for _, line in result.com1:
-            m = MEMORY.match(line.strip())
-            if m:
-                break
-        else:
-            return ["no parsable [mm] memory line"]
-        total, usable, frames, free = (int(x) for x in m.groups())
-        problems = []
-        if frames * 4 != free:
-            problems.append(f"{frames} free frames is not {free} KiB")
-        if not min_free_kib <= free <= usable <= total:
-            problems.append(f"want {min_free_kib} <= free {free} <= usable {usable} <= "
-                            f"total {total} (KiB)")
-        if max_mib is not None and usable > max_mib * 1024:
-            problems.append(f"usable {usable} KiB exceeds the {max_mib} MiB of RAM")
-        if total_kib is not None and total != total_kib:
-            problems.append(f"total {total} KiB, expected {total_kib} KiB")
-        return problems
-    return judge
+# The XSDT walk names the tables it found; QEMU's pc machine has at least these.
+XSDT_TABLES = words("[acpi] tables:", "FACP", "APIC", "HPET")
 
 
-def ticks_judge(result):
-    """The boot waits for 10 timer ticks; fewer means the tick line lies."""
-    for _, line in result.com1:
-        m = TICKING.match(line.strip())
-        if m:
-            return [] if int(m.group(1)) >= 10 else [f"only {m.group(1)} ticks"]
-    return ["no [timer] ticking line"]
-
-
-def all_of(*judges):
-    return lambda result: [p for j in judges for p in j(result)]
-
-
-@dataclasses.dataclass
-class Test:
-    id: str
-    desc: str
-    boot: Boot
-    expect: list
-    forbid: list = dataclasses.field(default_factory=lambda: list(CLEAN_FORBIDDEN))
-    status: int = EXIT_CLEAN
-    judge: object = None     # result -> [problems], run when the markers passed
+def xsdt_count_judge(result):
+    """The RSDP line's table count is the number of tables the walk names."""
+    rsdp, tables = first_match(result, RSDP_COPY_V2), first_match(result, XSDT_TABLES)
+    if rsdp is None or tables is None:
+        return ["no RSDP or tables line"]
+    count = int(re.search(r"(\d+) tables", rsdp.string).group(1))
+    names = tables.string.split(":", 1)[1].split()
+    return [] if count == len(names) else [f"RSDP says {count} tables, walk names {names}"]
 
 
 def iso(name):
@@ -144,8 +85,17 @@ BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_B
 TESTS = [
     clean_boot("boot-bios", "GRUB ISO under SeaBIOS: banner, nx/smep/smap/umip on, memory, "
                "1 CPU, timer ticks, clean exit", Boot(mode="bios")),
-    clean_boot("boot-uefi", "GRUB ISO under OVMF: the same through UEFI firmware",
-               Boot(mode="uefi")),
+    # The only UEFI boot of all suites (OVMF costs ~5-12 s under TCG): the clean-boot
+    # checks plus the platform ones that only UEFI exercises (ACPI 2.0 RSDP copy from
+    # the Multiboot2 tag, XSDT walk).
+    Test("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot as boot-bios, plus the ACPI "
+         "2.0 RSDP copy, XSDT walk, MADT, APIC and hpet calibration lines",
+         Boot(mode="uefi", smp=2),
+         [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, RSDP_COPY_V2, XSDT_TABLES,
+          madt_cpus(2, full=True), APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
+          SHUTDOWN_OK],
+         judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024), timer_judge,
+                      xsdt_count_judge)),
     clean_boot("boot-direct-smp2", "direct load (Multiboot1), -smp 2: MADT reports 2 CPUs, "
                "clean exit", Boot(mode="direct", smp=2), cpus=2),
     # Twin of the feature report: qemu64 has NX but no SMEP/SMAP/UMIP, so the kernel
@@ -266,65 +216,14 @@ def check_gdb():
 
 
 TOOL_TESTS = [
-    ("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
-     check_make_run),
-    ("make-run-panic", "`make run` path exits 1 when the guest panics (status 35)",
-     check_make_run_panic),
-    ("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",
-     check_gdb),
+    ToolTest("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
+             check_make_run),
+    ToolTest("make-run-panic", "`make run` path exits 1 when the guest panics (status 35)",
+             check_make_run_panic),
+    ToolTest("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",
+             check_gdb),
 ]
 
 
-@dataclasses.dataclass
-class Outcome:
-    id: str
-    desc: str
-    problems: list      # empty: passed
-    details: list       # commentary printed on failure
-    elapsed: float
-
-
-def run_boot_test(test):
-    try:
-        result = harness.run(test.boot, test.id)
-    except FileNotFoundError as e:
-        return Outcome(test.id, test.desc, [str(e)], [], 0.0)
-    problems = harness.check(result, test.expect, test.forbid, test.status)
-    if not problems and test.judge:
-        problems = test.judge(result)
-    details = harness.describe_failure(result, problems) if problems else []
-    return Outcome(test.id, test.desc, problems, details, result.elapsed)
-
-
-def run_tool_test(entry):
-    id, desc, fn = entry
-    start = time.monotonic()
-    try:
-        problems, out = fn()
-    except (OSError, subprocess.SubprocessError) as e:
-        problems, out = [f"{type(e).__name__}: {e}"], ""
-    details = ["output:"] + ["  " + line for line in out.splitlines()[-30:]] if problems else []
-    return Outcome(id, desc, problems, details, time.monotonic() - start)
-
-
-def main():
-    jobs = int(os.environ.get("CAPOS_QEMU_JOBS", "2"))
-    filt = os.environ.get("CAPOS_BOOT_FILTER", "")
-    work = [(run_boot_test, t) for t in TESTS if filt in t.id]
-    work += [(run_tool_test, t) for t in TOOL_TESTS if filt in t[0]]
-    os.makedirs(TEST_LOG_DIR, exist_ok=True)
-    failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, min(jobs, 2))) as pool:
-        for o in pool.map(lambda w: w[0](w[1]), work):
-            if not o.problems:
-                print(f"ok {o.id} - {o.desc} ({o.elapsed:.2f}s)", flush=True)
-                continue
-            failed += 1
-            print(f"not ok {o.id} - {o.problems[0]}", flush=True)
-            for line in (o.details or [f"reason: {p}" for p in o.problems]):
-                print(f"#   {line}")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite(TESTS + TOOL_TESTS))

@@ -11,11 +11,14 @@ Boot paths (`Boot.mode`):
           -kernel ELF -initrd MODULE[,MODULE...] -append CMDLINE. Fastest (~0.2 s).
   bios    GRUB ISO through SeaBIOS: -cdrom ISO.
   uefi    GRUB ISO through OVMF: pflash code + a FRESH copy of OVMF_VARS_4M.fd per run
-          (a reused vars file can leave OVMF in its shell). About 5 s under TCG.
+          (a reused vars file can leave OVMF in its shell). 4.5-7.5 s under TCG.
 
 Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max (so NX,
 SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
-at 0xf4. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
+at 0xf4. A boot with monitor actions (`Boot.monitor`: pairs of a COM1 marker and a QMP
+command) also gets a QMP socket (-qmp unix:...,server=on,wait=off in a private temporary
+directory); when a COM1 line first matches an action's marker, the harness sends that
+command (e.g. {"execute": "inject-nmi"}) and records the reply. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
 <log_dir>/<name>.com2.log. The default log_dir is build/tests/qemu/logs/<suite>/,
 <suite> being the running script's name, so suites running side by side never share
@@ -28,16 +31,19 @@ run. The timeout is a hang detector, not a performance target: set it generously
 
 Command line (see docs/build-boot-test.md):
   harness.py boot   --mode M [...]  boot once, check markers/status, print a verdict
+                    (--qmp-on MARKER JSON: send a QMP command when MARKER shows up)
   harness.py run    --mode M [...]  interactive: COM2 on this terminal, COM1 to a file
   harness.py gdb    --mode M [...]  QEMU halted with a gdb stub, then gdb attached
   harness.py measure --mode M -n N  median time to the banner and to exit
 """
 import argparse
 import dataclasses
+import json
 import os
 import re
 import shutil
 import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -78,6 +84,8 @@ class Boot:
     cpu: str = "max"                           # QEMU CPU model
     timeout: float = 0.0                       # 0 = DEFAULT_TIMEOUT[mode]
     extra: list = dataclasses.field(default_factory=list)
+    # [(marker, QMP command dict)]: sent once, when a COM1 line first matches the marker.
+    monitor: list = dataclasses.field(default_factory=list)
 
     def effective_timeout(self):
         return self.timeout or DEFAULT_TIMEOUT[self.mode]
@@ -94,6 +102,8 @@ class Result:
     stderr: str
     com1_path: str
     com2_path: str
+    monitor: list = dataclasses.field(default_factory=list)  # [(t, text)] QMP exchanges
+    monitor_problems: list = dataclasses.field(default_factory=list)
 
     def first_time(self, marker):
         """Time of the first COM1 line matching marker, or None."""
@@ -165,8 +175,93 @@ class Firmware:
             shutil.rmtree(self.dir, ignore_errors=True)
 
 
-def _read_com1(stream, start, lines, log):
-    """Splits COM1 into lines, stamping each with the time its newline arrived."""
+class QmpError(Exception):
+    """The QMP peer refused a command, or spoke something that is not QMP."""
+
+
+class Qmp:
+    """A minimal QMP client on a unix socket: reads the greeting, negotiates
+    capabilities, then runs one command at a time (skipping asynchronous events)."""
+
+    def __init__(self, path, timeout=5.0):
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(timeout)
+        self.sock.connect(path)
+        self.buf = b""
+        if "QMP" not in self._message():
+            raise QmpError("no QMP greeting")
+        self.execute({"execute": "qmp_capabilities"})
+
+    def _message(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                raise QmpError("connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        try:
+            msg = json.loads(line)
+        except ValueError as e:
+            raise QmpError(f"not JSON: {line[:80]!r}") from e
+        if not isinstance(msg, dict):
+            raise QmpError(f"not a QMP object: {line[:80]!r}")
+        return msg
+
+    def execute(self, command):
+        """Sends a command dict; returns its "return" value or raises QmpError."""
+        self.sock.sendall(json.dumps(command).encode() + b"\n")
+        while True:
+            msg = self._message()
+            if "return" in msg:
+                return msg["return"]
+            if "error" in msg:
+                raise QmpError(msg["error"].get("desc", str(msg["error"])))
+            # anything else (an "event") is not the reply
+
+    def close(self):
+        self.sock.close()
+
+
+class Monitor:
+    """Fires a Boot's monitor actions from the COM1 reader: each action's QMP command
+    is sent once, when a line first matches its marker. Connects on first use."""
+
+    def __init__(self, actions, sock_path, start):
+        self.pending = list(actions)
+        self.sock_path = sock_path
+        self.start = start
+        self.qmp = None
+        self.log = []          # [(t, text)]
+        self.problems = []
+
+    def on_line(self, line):
+        for action in [a for a in self.pending if marker_matches(a[0], line)]:
+            self.pending.remove(action)
+            self._send(action[1])
+
+    def _send(self, command):
+        t = time.monotonic() - self.start
+        try:
+            if self.qmp is None:
+                self.qmp = Qmp(self.sock_path)
+            reply = self.qmp.execute(command)
+            self.log.append((t, f"{json.dumps(command)} -> {json.dumps(reply)}"))
+        except (OSError, QmpError) as e:
+            self.log.append((t, f"{json.dumps(command)} failed: {e}"))
+            self.problems.append(f"monitor: {json.dumps(command)} failed: {e}")
+
+    def finish(self):
+        """Closes the connection; an action whose marker never appeared is a problem."""
+        if self.qmp is not None:
+            self.qmp.close()
+        for marker, command in self.pending:
+            self.problems.append(f"monitor: {json.dumps(command)} never sent "
+                                 f"({marker_text(marker)} not seen)")
+
+
+def _read_com1(stream, start, lines, log, monitor=None):
+    """Splits COM1 into lines, stamping each with the time its newline arrived, and
+    hands each line to the monitor (if any) as it arrives."""
     pending = b""
     while True:
         chunk = stream.read1(4096) if hasattr(stream, "read1") else stream.read(4096)
@@ -179,8 +274,32 @@ def _read_com1(stream, start, lines, log):
         while b"\n" in pending:
             raw, pending = pending.split(b"\n", 1)
             lines.append((now, raw.decode("utf-8", "replace").rstrip("\r")))
+            if monitor:
+                monitor.on_line(lines[-1][1])
     if pending:
         lines.append((time.monotonic() - start, pending.decode("utf-8", "replace").rstrip("\r")))
+
+
+class QmpSocket:
+    """For a boot with monitor actions: a private directory holding QEMU's QMP socket
+    (a short /tmp path: unix socket paths are limited to 107 bytes), removed afterwards.
+    `argv` is what QEMU needs ([] without actions), `path` the socket."""
+
+    def __init__(self, boot):
+        self.boot = boot
+        self.dir = self.path = None
+        self.argv = []
+
+    def __enter__(self):
+        if self.boot.monitor:
+            self.dir = tempfile.mkdtemp(prefix="capos-qmp-")
+            self.path = os.path.join(self.dir, "qmp.sock")
+            self.argv = ["-qmp", f"unix:{self.path},server=on,wait=off"]
+        return self
+
+    def __exit__(self, *exc):
+        if self.dir:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def _read_text(path):
@@ -220,14 +339,17 @@ def run(boot, name, log_dir=None):
     com2_path = os.path.join(log_dir, f"{name}.com2.log")
     err_path = os.path.join(log_dir, f"{name}.stderr.log")
     lines = []
-    with Firmware(boot) as fw, open(com1_path, "wb") as com1_log, open(err_path, "wb") as err:
-        argv = base_argv(boot) + fw + [
+    with Firmware(boot) as fw, QmpSocket(boot) as qmp, \
+            open(com1_path, "wb") as com1_log, open(err_path, "wb") as err:
+        argv = base_argv(boot) + fw + qmp.argv + [
             "-chardev", "stdio,id=com1,signal=off", "-serial", "chardev:com1",
             "-chardev", f"file,id=com2,path={com2_path}", "-serial", "chardev:com2"]
         start = time.monotonic()
+        monitor = Monitor(boot.monitor, qmp.path, start) if boot.monitor else None
         proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=err)
-        reader = threading.Thread(target=_read_com1, args=(proc.stdout, start, lines, com1_log))
+        reader = threading.Thread(target=_read_com1,
+                                  args=(proc.stdout, start, lines, com1_log, monitor))
         reader.start()
         timed_out = False
         try:
@@ -237,15 +359,19 @@ def run(boot, name, log_dir=None):
             _stop(proc)
         elapsed = time.monotonic() - start
         reader.join()
+        if monitor:
+            monitor.finish()
     com2, stderr = _read_text(com2_path), _read_text(err_path)
     return Result(None if timed_out else proc.returncode, timed_out, elapsed, lines, com2,
-                  stderr, com1_path, com2_path)
+                  stderr, com1_path, com2_path, monitor.log if monitor else [],
+                  monitor.problems if monitor else [])
 
 
 def check(result, expect=(), forbid=(), status=EXIT_CLEAN):
     """Judges a run. expect: markers that must appear on COM1 in this order (each on a
     later line than the previous one); forbid: markers that must appear nowhere;
-    status: the QEMU exit status required. Returns a list of failure reasons (empty = pass)."""
+    status: the QEMU exit status required. A monitor action that failed or never fired
+    is a failure too. Returns a list of failure reasons (empty = pass)."""
     problems = []
     if result.timed_out:
         problems.append(f"hang: no exit within {result.elapsed:.0f}s (timeout)")
@@ -268,7 +394,7 @@ def check(result, expect=(), forbid=(), status=EXIT_CLEAN):
             if marker_matches(marker, line):
                 problems.append(f"forbidden marker {marker_text(marker)}: {line.strip()}")
                 break
-    return problems
+    return problems + list(result.monitor_problems)
 
 
 def describe_failure(result, problems, tail=30):
@@ -277,6 +403,9 @@ def describe_failure(result, problems, tail=30):
     if result.stderr.strip():
         out.append("qemu stderr:")
         out += ["  " + line for line in result.stderr.strip().splitlines()[-10:]]
+    if result.monitor:
+        out.append("monitor (QMP):")
+        out += [f"  {t:.2f}s {text}" for t, text in result.monitor]
     out.append(f"COM1 tail ({result.com1_path}):")
     out += ["  " + line for line in result.tail(tail)] or ["  (no output)"]
     return out
@@ -293,6 +422,8 @@ def boot_from_args(args):
         boot.modules = args.module
     if args.iso:
         boot.iso = args.iso
+    for marker, command in getattr(args, "qmp_on", None) or []:
+        boot.monitor.append((marker, json.loads(command)))
     return boot
 
 
@@ -328,13 +459,21 @@ def _print_summary(com1_path):
             print("  " + line, file=sys.stderr)
 
 
-def cmd_run(args):
-    """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
-    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+def interactive_boot(args):
+    """boot_from_args() for `run` and `gdb`, or None after naming the missing inputs."""
     boot = boot_from_args(args)
     missing = check_inputs(boot)
     if missing:
         print("harness: missing input: " + ", ".join(missing), file=sys.stderr)
+        return None
+    return boot
+
+
+def cmd_run(args):
+    """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
+    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+    boot = interactive_boot(args)
+    if boot is None:
         return 2
     os.makedirs(os.path.dirname(os.path.abspath(args.com1)), exist_ok=True)
     with Firmware(boot) as fw:
@@ -361,10 +500,8 @@ def cmd_gdb(args):
     """`make gdb`: QEMU frozen at the first instruction with a gdb stub on
     localhost:PORT, then gdb with the kernel's symbols attached. QEMU is stopped when
     gdb exits. COM1 goes to a file, COM2 to another file (gdb owns the terminal)."""
-    boot = boot_from_args(args)
-    missing = check_inputs(boot)
-    if missing:
-        print("harness: missing input: " + ", ".join(missing), file=sys.stderr)
+    boot = interactive_boot(args)
+    if boot is None:
         return 2
     com2 = os.path.splitext(args.com1)[0] + ".com2.log"
     with Firmware(boot) as fw:
@@ -429,6 +566,8 @@ def main(argv):
             s.add_argument("--expect", action="append")
             s.add_argument("--forbid", action="append")
             s.add_argument("--status", type=int, default=EXIT_CLEAN)
+            s.add_argument("--qmp-on", nargs=2, action="append", metavar=("MARKER", "JSON"),
+                           help="send QMP command JSON when a COM1 line contains MARKER")
         if name in ("run", "gdb"):
             s.add_argument("--com1", default=os.path.join(BUILD, "console.log"))
         if name == "run":

@@ -7,7 +7,9 @@ variable the harness honours) prints chosen COM1 output, records its command lin
 and exits with a chosen status or hangs. The tests check the QEMU flags per boot mode
 (TCG only, -cpu max, isa-debug-exit, a fresh OVMF vars copy per UEFI run), line
 capture and timestamps, the COM1 log file, marker order, forbidden markers, exit
-statuses, the hang timeout, and that a guest doing nothing fails.
+statuses, the hang timeout, that a guest doing nothing fails, and the QMP monitor
+actions (socket only when asked for, command sent on its marker, a refused or never
+sent command is a failure) against a fake QMP server.
 
 Output follows tests/run.py: `ok <id> - desc` / `not ok <id> - reason`.
 """
@@ -50,6 +52,34 @@ if mode == "silent":
     sys.exit(33)
 if mode == "nonewline":
     out.write("[boot] capOS test\n[panic] cut"); sys.exit(35)
+if mode == "qmp":
+    # A QMP server like QEMU's: greeting, capabilities, an event before a reply;
+    # inject-nmi "happens" on COM1; any other command is refused. Exits after the
+    # first command that is not qmp_capabilities.
+    import socket
+    path = sys.argv[sys.argv.index("-qmp") + 1].split(":", 1)[1].split(",")[0]
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path); srv.listen(1); srv.settimeout(5)
+    out.write("[boot] capOS test\n[selftest] nmi: waiting\n"); out.flush()
+    try:
+        conn, _ = srv.accept()
+    except OSError:
+        out.write("no-qmp-client\n"); sys.exit(33)
+    conn.sendall(b'{"QMP": {"version": {}, "capabilities": []}}\n')
+    f = conn.makefile("rb")
+    for line in f:
+        cmd = json.loads(line)["execute"]
+        if cmd == "qmp_capabilities":
+            conn.sendall(b'{"event": "RESUME", "data": {}}\n{"return": {}}\n')
+            continue
+        if cmd == "inject-nmi":
+            conn.sendall(b'{"return": {}}\n')
+            out.write("[trap] nmi on ist stack\n[boot] shutdown: ok\n"); out.flush()
+        else:
+            conn.sendall(b'{"error": {"class": "CommandNotFound", "desc": "The command '
+                         + cmd.encode() + b' has not been found"}}\n')
+        sys.exit(33)
+    sys.exit(1)
 sys.exit(1)
 '''
 
@@ -259,6 +289,54 @@ def unterminated_last_line(env):
     """output cut without a newline still reaches the checks"""
     r = env.run("nonewline")
     expect([line for _, line in r.com1] == ["[boot] capOS test", "[panic] cut"], str(r.com1))
+
+
+NMI_WAIT = "[selftest] nmi: waiting"
+
+
+@test
+def qmp_only_with_actions(env):
+    """no monitor actions: no -qmp; with actions: one -qmp unix socket (server, no wait)
+    in a private directory removed after the run, -monitor none kept"""
+    env.run("clean")
+    expect("-qmp" not in env.argv(), "-qmp without monitor actions")
+    env.run("qmp", env.boot(monitor=[(NMI_WAIT, {"execute": "inject-nmi"})]))
+    a = env.argv()
+    qmp = pair(a, "-qmp")
+    expect(len(qmp) == 1 and re.fullmatch(r"unix:/\S+/qmp\.sock,server=on,wait=off", qmp[0]),
+           f"-qmp {qmp}")
+    expect(pair(a, "-monitor") == ["none"], "-monitor none dropped")
+    sock = qmp[0][len("unix:"):].split(",")[0]
+    expect(not os.path.exists(os.path.dirname(sock)), "QMP socket directory left behind")
+
+
+@test
+def qmp_action_fires(env):
+    """the QMP command goes out when its marker appears (events skipped, reply logged)
+    and the guest's reaction is judged like any output"""
+    r = env.run("qmp", env.boot(monitor=[(NMI_WAIT, {"execute": "inject-nmi"})]))
+    problems = env.h.check(r, [NMI_WAIT, "[trap] nmi on ist stack", env.h.SHUTDOWN_OK],
+                           ["no-qmp-client"], 33)
+    expect(problems == [], f"problems {problems}")
+    expect(len(r.monitor) == 1 and r.monitor[0][1] == '{"execute": "inject-nmi"} -> {}',
+           f"monitor log {r.monitor}")
+
+
+@test
+def qmp_refusal_fails(env):
+    """a command QEMU refuses is a failure naming QEMU's reason"""
+    r = env.run("qmp", env.boot(monitor=[(NMI_WAIT, {"execute": "bogus"})]))
+    p = env.h.check(r, [NMI_WAIT], [], 33)
+    expect(p == ['monitor: {"execute": "bogus"} failed: The command bogus has not been found'],
+           str(p))
+
+
+@test
+def qmp_action_never_fired(env):
+    """an action whose marker never shows up is a failure, not silently skipped"""
+    r = env.run("clean", env.boot(monitor=[("never printed", {"execute": "inject-nmi"})]))
+    p = env.h.check(r, [env.h.BANNER], [], 33)
+    expect(len(p) == 1 and "never sent ('never printed' not seen)" in p[0], str(p))
 
 
 @test

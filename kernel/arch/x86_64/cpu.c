@@ -10,6 +10,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/cpufeat.h>
+#include <arch/memlayout.h>
 #include <arch/trap.h>
 #include <kernel/arch.h>
 #include <kernel/log.h>
@@ -70,11 +71,24 @@ static void cpu_report_enabled(void)
 	     cr4 & CR4_PGE ? " pge" : "");
 }
 
+/* The IST stacks as loaded in the TSS, so tests can check a handler's RSP against them. */
+static void cpu_report_ist(void)
+{
+	uint64_t nmi = arch_ist_stack_top(IST_NMI), df = arch_ist_stack_top(IST_DF),
+		 mc = arch_ist_stack_top(IST_MC);
+	klog("cpu", "ist stacks: nmi [0x%016llx, 0x%016llx) df [0x%016llx, 0x%016llx) "
+	     "mc [0x%016llx, 0x%016llx)", (unsigned long long)(nmi - IST_STACK_SIZE),
+	     (unsigned long long)nmi, (unsigned long long)(df - IST_STACK_SIZE),
+	     (unsigned long long)df, (unsigned long long)(mc - IST_STACK_SIZE),
+	     (unsigned long long)mc);
+}
+
 void arch_cpu_init(void)
 {
 	gdt_init();
 	idt_init();
 	klog("cpu", "gdt, tss (ist: nmi df mc) and idt (256 vectors) loaded");
+	cpu_report_ist();
 
 	char vendor[13];
 	char list[160];

@@ -1,18 +1,23 @@
 /*
  * Trap dispatch (called from trap_entry.S). Vectors 32-255 go to the handler registered
- * with arch_irq_register(). A CPU exception (0-31) taken in user mode (other than NMI
- * and #MC) kills the current process (proc_fault_current) and the kernel goes on. In
- * kernel mode, a #PF/#GP at a user-copy instruction listed in the exception table
- * resumes at its fixup (the copy fails with CAPOS_ERR_BAD_ADDRESS); every other kernel
- * exception is fatal: it is reported on the kernel log with "[trap]" lines (vector and
- * name, error code, all registers, CR2 for #PF, control registers, symbolized
- * backtrace) and the run ends through panic with the failure status. A fault while a
- * fault is being reported exits at once, so reporting can never loop.
+ * with arch_irq_register(). An NMI (vector 2) is not fatal: it is reported with proof
+ * that it ran on its IST stack, counted (arch_nmi_count) and returned from. Another CPU
+ * exception (0-31) taken in user mode (other than #MC) kills the current process
+ * (proc_fault_current) and the kernel goes on. In kernel mode, a #PF/#GP at a
+ * user-copy instruction listed in the exception table resumes at its fixup (the copy
+ * fails with CAPOS_ERR_BAD_ADDRESS); every other kernel exception is fatal: it is
+ * reported on the kernel log with "[trap]" lines (vector and name, error code, all
+ * registers, CR2 for #PF, control registers, symbolized backtrace) and the run ends
+ * through panic with the failure status. A fault while a fault is being reported exits
+ * at once, so reporting can never loop.
  */
 #include <arch/cpu.h>
 #include <arch/irq_table.h>
+#include <arch/memlayout.h>
 #include <arch/trap.h>
+#include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/proc.h>
@@ -24,6 +29,7 @@
 
 static struct irq_table irq_handlers;
 static unsigned trap_fatal_depth;
+static volatile uint64_t trap_nmi_count;
 
 static const char *const exception_names[32][2] = {
 	{ "#DE", "divide error" },        { "#DB", "debug" },
@@ -132,12 +138,45 @@ bool arch_extable_fixup(struct arch_trap_frame *tf)
 	return false;
 }
 
+/*
+ * NMI: log where it ran and what it interrupted, then return (iretq re-enables NMIs).
+ * Proof of the IST switch: the handler's RSP lies in the NMI IST stack and the frame the
+ * CPU pushed sits exactly at that stack's top (the CPU loaded RSP from TSS.IST1).
+ * klog takes no lock, so an NMI landing inside another klog only interleaves the lines.
+ */
+static void trap_nmi(const struct arch_trap_frame *tf)
+{
+	uint64_t top = arch_ist_stack_top(IST_NMI), base = top - IST_STACK_SIZE;
+	uint64_t rsp = read_rsp(), frame = (uint64_t)(uintptr_t)tf;
+	bool on_ist = rsp >= base && rsp < top && frame + sizeof(*tf) == top;
+	const char *name = "?";
+	uint64_t off = 0;
+	if (ksyms_resolve(tf->rip, &name, &off) != CAPOS_OK)
+		name = "?";
+	klog("trap", "nmi %s: rsp 0x%016llx frame 0x%016llx ist%u [0x%016llx, 0x%016llx); "
+	     "interrupted rip 0x%016llx (%s+%#llx) rsp 0x%016llx; continuing",
+	     on_ist ? "on ist stack" : "off its ist stack", (unsigned long long)rsp,
+	     (unsigned long long)frame, (unsigned)IST_NMI, (unsigned long long)base,
+	     (unsigned long long)top, (unsigned long long)tf->rip, name,
+	     (unsigned long long)off, (unsigned long long)tf->rsp);
+	trap_nmi_count = trap_nmi_count + 1;
+}
+
+uint64_t arch_nmi_count(void)
+{
+	return trap_nmi_count;
+}
+
 void trap_dispatch(struct arch_trap_frame *tf)
 {
+	if (tf->vector == VEC_NMI) {
+		trap_nmi(tf);
+		return;
+	}
 	if (tf->vector < IRQ_VECTOR_FIRST) {
 		bool from_user = (tf->cs & 3) != 0;
 
-		if (from_user && tf->vector != VEC_NMI && tf->vector != VEC_MC)
+		if (from_user && tf->vector != VEC_MC)
 			trap_user_fault(tf);
 		if (!from_user && (tf->vector == VEC_PF || tf->vector == VEC_GP) &&
 		    arch_extable_fixup(tf))

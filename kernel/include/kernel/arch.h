@@ -108,6 +108,13 @@ typedef void arch_irq_handler_fn(struct arch_trap_frame *tf);
  */
 int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn);
 
+/*
+ * NMIs taken on this CPU since boot. An NMI is not fatal: the handler (on its own IST
+ * stack) logs "[trap] nmi on ist stack: ..." and returns to the interrupted code, then
+ * this count goes up. Used by the NMI self-test (selftest=nmi).
+ */
+uint64_t arch_nmi_count(void);
+
 /* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0). */
 void arch_set_kernel_stack(uint64_t top);
 

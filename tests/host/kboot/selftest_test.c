@@ -26,6 +26,8 @@ TEST(selftest_known_names)
 	CHECK_EQ(k, SELFTEST_DF);
 	CHECK_EQ(sel("selftest=stack", &k), CAPOS_OK);
 	CHECK_EQ(k, SELFTEST_STACK);
+	CHECK_EQ(sel("selftest=nmi", &k), CAPOS_OK);
+	CHECK_EQ(k, SELFTEST_NMI);
 }
 
 TEST(selftest_after_mb1_kernel_file_name)
@@ -56,6 +58,8 @@ TEST(selftest_bad_values_are_invalid)
 	CHECK_EQ(sel("selftest=p", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=pff", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=stac", &k), CAPOS_ERR_INVALID);
+	CHECK_EQ(sel("selftest=nm", &k), CAPOS_ERR_INVALID);
+	CHECK_EQ(sel("selftest=nmis", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(sel("selftest=stackguard", &k), CAPOS_ERR_INVALID); /* kmem's, not ours */
 	CHECK_EQ(sel("selftest=stackguardstackguardstackguard", &k), CAPOS_ERR_INVALID);
 	CHECK_EQ(k, SELFTEST_NONE);

@@ -71,6 +71,14 @@ static inline uint64_t read_rflags(void)
 	return v;
 }
 
+/* The current stack pointer (the NMI report proves which stack a handler runs on). */
+static inline uint64_t read_rsp(void)
+{
+	uint64_t v;
+	__asm__ volatile("movq %%rsp, %0" : "=r"(v));
+	return v;
+}
+
 static inline void stac(void)
 {
 	__asm__ volatile("stac" : : : "memory");

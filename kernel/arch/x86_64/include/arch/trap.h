@@ -51,6 +51,10 @@ void trap_dispatch(struct arch_trap_frame *tf);
 
 /* gdt.c: load the GDT and TSS on this CPU. */
 void gdt_init(void);
+/* gdt.c: top (exclusive end) of IST stack `ist` (IST_NMI..IST_MC; each IST_STACK_SIZE
+ * bytes), or 0 for a slot that does not exist. */
+uint64_t arch_ist_stack_top(unsigned ist);
+
 /* idt.c: fill and load the IDT. */
 void idt_init(void);
 
