@@ -34,10 +34,9 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           comes back each time
   unknown utest name: a boot error (status 35), not a silent pass
 
-Output: `ok <id> - desc` / `not ok <id> - reason` (tests/run.py). CAPOS_BOOT_FILTER=substr
-runs a subset.
+Output and selection as every QEMU suite (tests/qemu/suite.py: run_suite, Test);
+CAPOS_BOOT_FILTER=substr runs a subset.
 """
-import concurrent.futures
 import os
 import re
 import sys
@@ -45,6 +44,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
 
 VM_SMOKE = re.compile(r"^\[proc\] vm smoke ok: ")
 DONE = re.compile(r"^\[utest\] ([\w-]+): all processes gone, free frames (\d+) "
@@ -177,22 +177,14 @@ def present(*markers):
     return judge
 
 
-def combine(*judges):
-    def judge(result):
-        out = []
-        for j in judges:
-            out += j(result)
-        return out
-    return judge
-
-
 def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None):
     boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu)
     if module:
         boot.modules = [module]
-    return (id, desc, boot,
-            [BANNER] + list(pre) + [VM_SMOKE, f"[utest] {name}: start"] + expect + [DONE, SHUTDOWN_OK],
-            FORBID, EXIT_CLEAN, combine(check_baseline, judge) if judge else check_baseline)
+    return Test(id, desc, boot,
+                [BANNER] + list(pre) + [VM_SMOKE, f"[utest] {name}: start"] + expect
+                + [DONE, SHUTDOWN_OK],
+                FORBID, EXIT_CLEAN, all_of(check_baseline, judge) if judge else check_baseline)
 
 
 BADPTR_CALLS = [
@@ -241,7 +233,7 @@ TESTS = [
              + ["[proc] badptr pid 1 exited: code 0"]),
     scenario("proc-sleep", "sched_block_until: a 50 ms block times out while another"
              " process runs", "sleep", [],
-             combine(sleep_judge, present("[proc] sleeper pid 1 exited: code 0",
+             all_of(sleep_judge, present("[proc] sleeper pid 1 exited: code 0",
                                           "[proc] spin pid 2 exited: code 0"))),
     scenario("proc-wake", "sched_wake: a thread blocked with no deadline is woken by"
              " another; waking a non-blocked or unknown tid is CAPOS_ERR_NOT_FOUND", "wake",
@@ -251,16 +243,16 @@ TESTS = [
                      "[utest] wake: tid 1 is not blocked: CAPOS_ERR_NOT_FOUND",
                      "[utest] wake: tid 999 is not blocked: CAPOS_ERR_NOT_FOUND",
                      "[proc] waker pid 2 exited: code 0")),
-    ("proc-iso-spin2", "GRUB ISO (Multiboot2, SeaBIOS) with utest=spin2: user mode and"
+    Test("proc-iso-spin2", "GRUB ISO (Multiboot2, SeaBIOS) with utest=spin2: user mode and"
      " preemption on the ISO path", Boot(mode="bios", iso=SPIN2_ISO),
      [BANNER, VM_SMOKE, "[utest] spin2: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
-     combine(check_baseline, both_ran_before_either_ended)),
-    ("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
+     all_of(check_baseline, both_ran_before_either_ended)),
+    Test("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
      " instructions (bench-kproc prints the figure)",
      Boot(mode="direct", cmdline="utest=sysbench", extra=["-icount", "shift=0,sleep=off"],
           timeout=120),
      [BANNER, VM_SMOKE, "[utest] sysbench: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
-     combine(check_baseline, sysbench_judge)),
+     all_of(check_baseline, sysbench_judge)),
     scenario("proc-elf", "a real newlib+libcapos ELF from the boot module: TLS, bss, heap,"
              " SSE, printf formatting; exits 42", "elf",
              [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x[0-9a-f]+, "
@@ -282,48 +274,19 @@ TESTS = [
     scenario("proc-elf-wx", "the ELF with a writable+executable text segment:"
              " CAPOS_ERR_ELF_WX", "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_WX (-275)"],
              module=hostile_elf("wx.elf", make_wx)),
-    ("proc-kstack-guard", "a kernel stack overflow in a thread hits its guard page: fatal"
+    Test("proc-kstack-guard", "a kernel stack overflow in a thread hits its guard page: fatal"
      " #DF report (IST stack) with cr2 in the guard, status 35",
      Boot(mode="direct", cmdline="utest=kstack"),
      [BANNER, "[utest] kstack: overflowing",
       re.compile(r"^\[trap\] fault: vector 8 #DF \(double fault\) error 0 in kernel mode$"),
       re.compile(r"^\[trap\]   #0  0x[0-9a-f]+ utest_recurse\+"), "[panic] unhandled #DF"],
      [SHUTDOWN_OK], EXIT_PANIC, kstack_cr2_in_guard),
-    ("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
+    Test("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
      Boot(mode="direct", cmdline="utest=nosuch"),
      [BANNER, "[utest] error: unknown or empty utest= value"], [SHUTDOWN_OK], EXIT_PANIC,
      None),
 ]
 
 
-def run_test(test):
-    id, desc, boot, expect, forbid, status, judge = test
-    try:
-        result = harness.run(boot, id)
-    except FileNotFoundError as e:
-        return id, desc, [str(e)], []
-    problems = harness.check(result, expect, forbid, status)
-    if not problems and judge:
-        problems = judge(result)
-    details = harness.describe_failure(result, problems) if problems else []
-    return id, desc, problems, details
-
-
-def main():
-    filt = os.environ.get("CAPOS_BOOT_FILTER", "")
-    failed = 0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        for id, desc, problems, details in pool.map(run_test,
-                                                    [t for t in TESTS if filt in t[0]]):
-            if not problems:
-                print(f"ok {id} - {desc}", flush=True)
-                continue
-            failed += 1
-            print(f"not ok {id} - {problems[0]}", flush=True)
-            for line in details or [f"reason: {p}" for p in problems]:
-                print(f"#   {line}")
-    return 1 if failed else 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_suite(TESTS))
