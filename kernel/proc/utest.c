@@ -62,21 +62,23 @@ struct utest_scenario {
 	const struct utest_prog *progs[UTEST_MAX_PROGS]; /* NULL-terminated */
 	bool boot_module; /* also run the boot module as an ELF executable */
 	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
+	bool fill;             /* spawn progs[0] until creation fails (resource exhaustion) */
 };
 
 static const struct utest_scenario utest_scenarios[] = {
-	{ "exit", { &utest_exit }, false, 0 },
+	{ "exit", { &utest_exit }, false, 0, false },
 	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_stackov, &utest_exit }, false, 0 },
-	{ "kstack", { &utest_kstack }, false, 0 },
-	{ "spin2", { &utest_spin, &utest_spin }, false, 0 },
-	{ "badptr", { &utest_badptr }, false, 0 },
-	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0 },
-	{ "wake", { &utest_waiter, &utest_waker }, false, 0 },
-	{ "sysbench", { &utest_sysbench }, false, 0 },
-	{ "elf", { NULL }, true, 0 },
-	{ "elf-spin", { &utest_spin }, true, 0 },
-	{ "elf-quota", { NULL }, true, 64 }, /* too small: the load must fail, typed */
+		     &utest_stackov, &utest_exit }, false, 0, false },
+	{ "kstack", { &utest_kstack }, false, 0, false },
+	{ "many", { &utest_exit }, false, 0, true },
+	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false },
+	{ "badptr", { &utest_badptr }, false, 0, false },
+	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false },
+	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false },
+	{ "sysbench", { &utest_sysbench }, false, 0, false },
+	{ "elf", { NULL }, true, 0, false },
+	{ "elf-spin", { &utest_spin }, true, 0, false },
+	{ "elf-quota", { NULL }, true, 64, false }, /* too small: the load must fail, typed */
 };
 
 static bool utest_active; /* [S] a utest= scenario is running */
@@ -143,6 +145,23 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
 	return err;
 }
 
+/*
+ * Spawns copies of `prog` until one fails (kernel-stack slots or frames run out),
+ * which must be CAPOS_ERR_NO_MEMORY after at least one success: every error path of
+ * process creation undoes its work, and the spawned processes still run to the end.
+ */
+#define UTEST_FILL_MAX 200
+static int utest_fill(const struct utest_prog *prog)
+{
+	unsigned n = 0;
+	int err = CAPOS_OK;
+
+	while (n < UTEST_FILL_MAX && (err = utest_spawn(prog)) == CAPOS_OK)
+		n++;
+	klog("utest", "many: %u processes started, then %s", n, capos_error_name(err));
+	return n > 0 && err == CAPOS_ERR_NO_MEMORY ? CAPOS_OK : CAPOS_ERR_INVALID;
+}
+
 static const struct utest_scenario *utest_find(const char *name)
 {
 	for (unsigned i = 0; i < sizeof(utest_scenarios) / sizeof(utest_scenarios[0]); i++) {
@@ -169,14 +188,15 @@ void utest_run(const struct boot_info *bi)
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
-		     "(exit fault kstack spin2 badptr sleep wake sysbench elf elf-spin elf-quota)");
+		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-spin "
+		     "elf-quota)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
 	klog("utest", "%s: start, free frames %llu", s->name, (unsigned long long)base);
 	utest_active = true;
 	for (unsigned i = 0; i < UTEST_MAX_PROGS && s->progs[i]; i++) {
-		err = utest_spawn(s->progs[i]);
+		err = s->fill ? utest_fill(s->progs[i]) : utest_spawn(s->progs[i]);
 		if (err) {
 			klog("utest", "error: starting %s: %s", s->progs[i]->name,
 			     capos_error_name(err));

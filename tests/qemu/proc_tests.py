@@ -13,6 +13,8 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           process is killed with the exact vector, rip and address, and a later process
           still runs and exits 7
   kstack  a kernel stack overflow in a thread is a fatal #DF with CR2 in its guard page
+  many    processes until kernel-stack slots (128M) or frames (9-12 MiB of RAM) run
+          out: CAPOS_ERR_NO_MEMORY, partial creations undone, the rest run and exit
   spin2   two spinning processes both start before either ends (preemption), each is
           preempted, and both keep their XMM/YMM registers (exit 0, not 1) and their
           FS/GS bases set with wrfsbase/wrgsbase (exit 0, not 2)
@@ -177,8 +179,9 @@ def present(*markers):
     return judge
 
 
-def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None):
-    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu)
+def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None,
+             mem="128M"):
+    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu, mem=mem)
     if module:
         boot.modules = [module]
     return Test(id, desc, boot,
@@ -274,6 +277,17 @@ TESTS = [
     scenario("proc-elf-wx", "the ELF with a writable+executable text segment:"
              " CAPOS_ERR_ELF_WX", "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_WX (-275)"],
              module=hostile_elf("wx.elf", make_wx)),
+    scenario("proc-many", "processes until the 64 kernel-stack slots run out:"
+             " CAPOS_ERR_NO_MEMORY, creation undone, all 64 run and exit", "many",
+             ["[utest] many: 64 processes started, then CAPOS_ERR_NO_MEMORY"],
+             present("[proc] exit pid 64 exited: code 7")),
+] + [
+    scenario(f"proc-many-{mem}", f"processes until frames run out at -m {mem}:"
+             " CAPOS_ERR_NO_MEMORY at whatever step it strikes, every frame back", "many",
+             [re.compile(r"^\[utest\] many: ([1-9]|[1-5][0-9]|6[0-3]) processes started, "
+                         r"then CAPOS_ERR_NO_MEMORY$")], mem=mem)
+    for mem in ("9216K", "10496K", "11776K")
+] + [
     Test("proc-kstack-guard", "a kernel stack overflow in a thread hits its guard page: fatal"
      " #DF report (IST stack) with cr2 in the guard, status 35",
      Boot(mode="direct", cmdline="utest=kstack"),
