@@ -32,8 +32,8 @@ struct sched_cpu {
 };
 
 /*
- * Makes the calling context (kmain on the boot stack) this CPU's idle thread and
- * hooks the timer tick. Call once, from proc_init().
+ * Makes the calling context (kmain on the boot stack) this CPU's idle thread. Call
+ * once, from proc_init(). The timer tick is hooked while sched_run_until_idle runs.
  */
 void sched_init(struct thread *idle);
 
