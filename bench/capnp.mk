@@ -8,6 +8,12 @@ BENCH_CAPNP_LIB := $(patsubst %.c,$(BUILD)/tool/%.o,$(wildcard lib/capnp/*.c))
 BENCH_CAPNP_KOBJS := $(patsubst %.c,$(BUILD)/kernel/%.o,$(wildcard lib/capnp/*.c))
 BENCH_CAPNP := $(BENCH_CAPNP_DIR)/capnp_bench
 BENCH_CAPNP_GEN := $(BENCH_CAPNP_DIR)/bench.capnp.h $(BENCH_CAPNP_DIR)/bench.capnp.c++
+# Our side: the C header tools/capnpc-c generates from the same schema (a directory of
+# its own, since the C++ header has the same name). Spelled without $(CAPNPC_C):
+# schema/schema.mk, which names the generator, is read after this fragment.
+BENCH_CAPNP_CGEN_DIR := $(BENCH_CAPNP_DIR)/gen-c
+BENCH_CAPNP_CGEN := $(BENCH_CAPNP_CGEN_DIR)/bench.capnp.h
+BENCH_CAPNPC_C := $(BUILD)/tool/capnpc-c
 # What `pkg-config --libs capnp` prints for Debian's libcapnp-dev (headers are in
 # /usr/include); spelled out so the benchmark needs no pkg-config.
 BENCH_CAPNP_LIBS := -lcapnp -lkj
@@ -15,6 +21,13 @@ BENCH_CAPNP_LIBS := -lcapnp -lkj
 $(BENCH_CAPNP_GEN) &: bench/capnp/bench.capnp | $(DEPS_STAMP)
 	@mkdir -p $(BENCH_CAPNP_DIR)
 	$(CAPNP) compile -oc++:$(BENCH_CAPNP_DIR) --src-prefix=bench/capnp $<
+
+$(BENCH_CAPNP_CGEN): bench/capnp/bench.capnp $(BENCH_CAPNPC_C) | $(DEPS_STAMP)
+	@mkdir -p $(BENCH_CAPNP_CGEN_DIR)
+	$(CAPNP) compile -o$(abspath $(BENCH_CAPNPC_C)):$(BENCH_CAPNP_CGEN_DIR) --src-prefix=bench/capnp $<
+
+$(BUILD)/tool/bench/capnp/ours.o: $(BENCH_CAPNP_CGEN)
+$(BUILD)/tool/bench/capnp/ours.o: TOOL_CFLAGS += -I$(BENCH_CAPNP_CGEN_DIR)
 
 $(BENCH_CAPNP): bench/capnp/main.cc $(BENCH_CAPNP_GEN) $(BUILD)/tool/bench/capnp/ours.o \
 		$(BENCH_CAPNP_LIB)

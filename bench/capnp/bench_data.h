@@ -1,10 +1,10 @@
 /*
  * The benchmark's message set, shared by the lib/capnp side (ours.c) and the C++
  * side (main.cc) so both encode identical values: an RPC-sized Call and Batches of
- * Items (text, data, a list of text, scalars). Field layout of bench/capnp/bench.capnp
- * as `capnp compile -ocapnp` prints it; the benchmark cross-decodes (ours reads the
- * C++ encoding and vice versa) and aborts on any disagreement, so a wrong offset here
- * cannot go unnoticed.
+ * Items (text, data, a list of text, scalars) of bench/capnp/bench.capnp. Both sides
+ * use code generated from that schema (capnpc-c for ours, capnpc-c++ for the C++
+ * side); the benchmark cross-decodes (ours reads the C++ encoding and vice versa) and
+ * aborts on any disagreement.
  */
 #ifndef BENCH_CAPNP_DATA_H
 #define BENCH_CAPNP_DATA_H

@@ -223,17 +223,36 @@ int capnp_ptr_kind(const struct capnp_ptr_reader *p, enum capnp_ptr_kind *out)
 	}
 }
 
-/* The root pointer of a default-value message, or NULL when there is none. */
-static bool default_root(struct capnp_msg *def, struct capnp_ptr_reader *out)
+/*
+ * The pointer a getter reads: p itself, or, when p is null and the schema gives a
+ * default (a trusted constant message `def`), that message's root pointer, stored in
+ * *buf. Readers of the result report errors against the message it belongs to.
+ */
+static const struct capnp_ptr_reader *with_default(const struct capnp_ptr_reader *p,
+						   struct capnp_msg *def,
+						   struct capnp_ptr_reader *buf)
 {
-	if (!def)
-		return false;
-	return capnp_msg_root(def, out) == 0;
+	if ((!p->ptr || capnp_ld64(p->ptr) == 0) && def && capnp_msg_root(def, buf) == 0)
+		return buf;
+	return p;
 }
 
 static int nest_check(const struct capnp_ptr_reader *p)
 {
 	return p->nesting <= 0 ? CAPOS_ERR_CAPNP_NESTING_LIMIT : 0;
+}
+
+/* Resolve p and require pointer kind `kind` (CAPNP_KIND_STRUCT / _LIST); a null
+ * pointer gives r->w == 0 and status 0. The nesting check is the caller's (after any
+ * check of its own on the pointer word). */
+static inline int resolve_kind(const struct capnp_ptr_reader *p, unsigned kind,
+			       struct resolved *r)
+{
+	int err = resolve(p, r);
+
+	if (err || r->w == 0)
+		return err;
+	return capnp_p_kind(r->w) == kind ? 0 : CAPOS_ERR_CAPNP_WRONG_POINTER_KIND;
 }
 
 static int read_struct(const struct capnp_ptr_reader *p, struct capnp_struct_reader *out)
@@ -243,12 +262,8 @@ static int read_struct(const struct capnp_ptr_reader *p, struct capnp_struct_rea
 	uint64_t words;
 	int err;
 
-	if ((err = resolve(p, &r)) != 0)
+	if ((err = resolve_kind(p, CAPNP_KIND_STRUCT, &r)) != 0 || r.w == 0)
 		return err;
-	if (r.w == 0)
-		return 0;
-	if (capnp_p_kind(r.w) != CAPNP_KIND_STRUCT)
-		return CAPOS_ERR_CAPNP_WRONG_POINTER_KIND;
 	if ((err = nest_check(p)) != 0)
 		return err;
 	words = (uint64_t)capnp_p_struct_data(r.w) + capnp_p_struct_ptrs(r.w);
@@ -271,10 +286,9 @@ int capnp_ptr_get_struct(const struct capnp_ptr_reader *p, struct capnp_msg *def
 	struct capnp_ptr_reader d;
 	int err;
 
+	p = with_default(p, def, &d);
 	*out = empty_struct;
 	out->msg = p->msg;
-	if ((!p->ptr || capnp_ld64(p->ptr) == 0) && default_root(def, &d))
-		p = &d, out->msg = def;
 	err = read_struct(p, out);
 	if (err) {
 		*out = empty_struct;
@@ -330,12 +344,8 @@ static int read_list(const struct capnp_ptr_reader *p, struct capnp_list_reader 
 	struct resolved r;
 	int err;
 
-	if ((err = resolve(p, &r)) != 0)
+	if ((err = resolve_kind(p, CAPNP_KIND_LIST, &r)) != 0 || r.w == 0)
 		return err;
-	if (r.w == 0)
-		return 0;
-	if (capnp_p_kind(r.w) != CAPNP_KIND_LIST)
-		return CAPOS_ERR_CAPNP_WRONG_POINTER_KIND;
 	if ((err = nest_check(p)) != 0)
 		return err;
 	return read_list_body(p, &r, out);
@@ -381,8 +391,7 @@ int capnp_ptr_get_list(const struct capnp_ptr_reader *p, enum capnp_elem_size ex
 	struct capnp_ptr_reader d;
 	int err;
 
-	if ((!p->ptr || capnp_ld64(p->ptr) == 0) && default_root(def, &d))
-		p = &d;
+	p = with_default(p, def, &d);
 	empty_list(out, p->msg);
 	err = read_list(p, out);
 	if (!err)
@@ -404,12 +413,8 @@ static int read_bytes(const struct capnp_ptr_reader *p, const uint8_t **start, u
 
 	*start = 0;
 	*len = 0;
-	if ((err = resolve(p, &r)) != 0)
+	if ((err = resolve_kind(p, CAPNP_KIND_LIST, &r)) != 0 || r.w == 0)
 		return err;
-	if (r.w == 0)
-		return 0;
-	if (capnp_p_kind(r.w) != CAPNP_KIND_LIST)
-		return CAPOS_ERR_CAPNP_WRONG_POINTER_KIND;
 	if (capnp_p_list_esize(r.w) != CAPNP_ELEM_BYTE)
 		return CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE;
 	if ((err = nest_check(p)) != 0)

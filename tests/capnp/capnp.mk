@@ -3,7 +3,8 @@
 
 CAPNP_INTEROP_HELPER := $(BUILD)/tests/capnp/interop_helper
 
-$(CAPNP_INTEROP_HELPER): $(BUILD)/host/tests/capnp/interop_helper.o $(CAPNP_HOST_OBJS)
+$(CAPNP_INTEROP_HELPER): $(BUILD)/host/tests/capnp/interop_helper.o \
+		$(BUILD)/host/tests/capnp/interop_gen.o $(CAPNP_HOST_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_LDFLAGS) -o $@ $^
 

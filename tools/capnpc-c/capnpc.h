@@ -14,6 +14,7 @@
 #define CAPNPC_C_CAPNPC_H
 
 #include <stdbool.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,8 @@ struct capnp_text gen_text(int status, struct capnp_text t, int *err);
 /* ---- output (out.c) */
 
 void buf_printf(struct gen_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* buf_printf with a va_list (for emitters that take a format of their own). */
+void buf_vprintf(struct gen_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* A C comment block from doc text (indent = leading tabs), escaping comment closers. */
 void buf_comment(struct gen_buf *b, int indent, struct capnp_text doc);
 /* A C string literal of t[0..len) (quotes included). */

@@ -12,6 +12,7 @@
 #include "capnpc.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -120,10 +121,22 @@ static void emit_has(struct gen_buf *b, const struct field_ctx *f)
 		   f->owner, f->name, f->owner, f->offset);
 }
 
-/* Opening of a builder function that works on pointer field f: selects the union
- * member and names the pointer `p`. */
-static void emit_ptr_builder_head(struct gen_buf *b, const struct field_ctx *f)
+/* Opening of a builder function `int OWNER_VERB_NAME(const struct OWNER_b *b, PARAMS)`
+ * on pointer field f (params_fmt: the parameters after `b`): selects the union member
+ * and names the pointer `p`; the caller writes the return statement. */
+static void emit_ptr_builder_head(struct gen_buf *b, const struct field_ctx *f, const char *verb,
+				  const char *params_fmt, ...) __attribute__((format(printf, 4, 5)));
+static void emit_ptr_builder_head(struct gen_buf *b, const struct field_ctx *f, const char *verb,
+				  const char *params_fmt, ...)
 {
+	va_list ap;
+
+	buf_printf(b, "static inline int %s_%s_%s(const struct %s_b *b, ", f->owner, verb, f->name,
+		   f->owner);
+	va_start(ap, params_fmt);
+	buf_vprintf(b, params_fmt, ap);
+	va_end(ap);
+	buf_printf(b, ")\n{\n");
 	emit_disc(b, f);
 	buf_printf(b, "\tstruct capnp_ptr_builder p = capnp_sb_ptr(&b->s, %" PRIu32 "u);\n\n",
 		   f->offset);
@@ -167,14 +180,10 @@ static int emit_blob(struct gen_buf *b, const struct field_ctx *f, bool text)
 		   f->offset, has_def ? "&def" : "NULL");
 	emit_has(b, f);
 
-	buf_printf(b, "static inline int %s_set_%s(const struct %s_b *b, const %s *v, uint32_t len)\n{\n",
-		   f->owner, f->name, f->owner, text ? "char" : "void");
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "set", "const %s *v, uint32_t len", text ? "char" : "void");
 	buf_printf(b, "\treturn capnp_ptr_set_%s(&p, v, len);\n}\n\n", kind);
 
-	buf_printf(b, "static inline int %s_init_%s(const struct %s_b *b, uint32_t len, %s **out)\n{\n",
-		   f->owner, f->name, f->owner, text ? "char" : "uint8_t");
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "init", "uint32_t len, %s **out", text ? "char" : "uint8_t");
 	buf_printf(b, "\treturn capnp_ptr_init_%s(&p, len, out);\n}\n\n", kind);
 	return 0;
 }
@@ -235,14 +244,10 @@ static int emit_struct_field(struct gen_buf *b, const struct field_ctx *f)
 	buf_printf(b, "\treturn capnp_get_struct(&r->s, %" PRIu32 "u, %s, &out->s);\n}\n\n",
 		   f->offset, has_def ? "&def" : "NULL");
 	emit_has(b, f);
-	buf_printf(b, "static inline int %s_init_%s(const struct %s_b *b, struct %s_b *out)\n{\n",
-		   f->owner, f->name, f->owner, m);
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "init", "struct %s_b *out", m);
 	buf_printf(b, "\treturn capnp_ptr_init_struct(&p, %s_DATA_WORDS, %s_PTR_COUNT, &out->s);\n}\n\n",
 		   m, m);
-	buf_printf(b, "static inline int %s_set_%s(const struct %s_b *b, const struct %s_r *v)\n{\n",
-		   f->owner, f->name, f->owner, m);
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "set", "const struct %s_r *v", m);
 	buf_printf(b, "\treturn capnp_ptr_copy_struct(&p, &v->s, 0);\n}\n\n");
 	return 0;
 }
@@ -288,21 +293,15 @@ static int emit_list_field(struct gen_buf *b, const struct field_ctx *f)
 	emit_has(b, f);
 
 	if (m) {
-		buf_printf(b, "static inline int %s_init_%s(const struct %s_b *b, uint32_t n, struct %s_blist *out)\n{\n",
-			   f->owner, f->name, f->owner, m);
-		emit_ptr_builder_head(b, f);
+		emit_ptr_builder_head(b, f, "init", "uint32_t n, struct %s_blist *out", m);
 		buf_printf(b, "\treturn capnp_ptr_init_struct_list(&p, n, %s_DATA_WORDS, %s_PTR_COUNT, &out->l);\n}\n\n",
 			   m, m);
 	} else {
-		buf_printf(b, "static inline int %s_init_%s(const struct %s_b *b, uint32_t n, struct capnp_list_builder *out)\n{\n",
-			   f->owner, f->name, f->owner);
-		emit_ptr_builder_head(b, f);
+		emit_ptr_builder_head(b, f, "init", "uint32_t n, struct capnp_list_builder *out");
 		buf_printf(b, "\treturn capnp_ptr_init_list(&p, %s, n, out);\n}\n\n",
 			   elem_size_name(elem_size_of(ew)));
 	}
-	buf_printf(b, "static inline int %s_set_%s(const struct %s_b *b, const struct capnp_list_reader *v)\n{\n",
-		   f->owner, f->name, f->owner);
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "set", "const struct capnp_list_reader *v");
 	buf_printf(b, "\treturn capnp_ptr_copy_list(&p, v, 0);\n}\n\n");
 	return 0;
 }
@@ -313,9 +312,7 @@ static void emit_cap_field(struct gen_buf *b, const struct field_ctx *f)
 		      "\treturn capnp_get_cap(&r->s, %" PRIu32 "u, cap);\n}\n\n",
 		   f->owner, f->name, f->owner, f->offset);
 	emit_has(b, f);
-	buf_printf(b, "static inline int %s_set_%s(const struct %s_b *b, uint32_t cap)\n{\n",
-		   f->owner, f->name, f->owner);
-	emit_ptr_builder_head(b, f);
+	emit_ptr_builder_head(b, f, "set", "uint32_t cap");
 	buf_printf(b, "\treturn capnp_ptr_set_cap(&p, cap);\n}\n\n");
 }
 

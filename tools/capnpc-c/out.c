@@ -37,24 +37,31 @@ static bool buf_reserve(struct gen_buf *b, size_t more)
 	return true;
 }
 
-void buf_printf(struct gen_buf *b, const char *fmt, ...)
+void buf_vprintf(struct gen_buf *b, const char *fmt, va_list ap)
 {
-	va_list ap;
+	va_list ap2;
 	int n;
 
-	va_start(ap, fmt);
-	n = vsnprintf(NULL, 0, fmt, ap);
-	va_end(ap);
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
 	if (n < 0) {
 		b->error = CAPOS_ERR_INVALID;
 		return;
 	}
 	if (!buf_reserve(b, (size_t)n))
 		return;
-	va_start(ap, fmt);
 	vsnprintf(b->text + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
 	b->len += (size_t)n;
+}
+
+void buf_printf(struct gen_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
 }
 
 static void buf_indent(struct gen_buf *b, int indent)

@@ -246,14 +246,23 @@ int capnp_msg_root_struct(struct capnp_msg *m, struct capnp_struct_reader *out);
 
 /* ================================================================ struct reader */
 
+/* capnp_section_read_*: the value at byte_off of a data section of data_bytes bytes,
+ * XOR def; beyond the section's end, def. Shared by the reader getters below and the
+ * builder's read-back getters (capnp_bread_*). */
 #define CAPNP_READ_FN(name, type)                                                         \
+	static inline type capnp_section_read_##name(const uint8_t *data,                \
+						     uint32_t data_bytes,                  \
+						     uint32_t byte_off, type def)          \
+	{                                                                                 \
+		type v = 0;                                                               \
+		if ((uint64_t)byte_off + sizeof(type) <= data_bytes)                      \
+			__builtin_memcpy(&v, data + byte_off, sizeof(type));              \
+		return (type)(v ^ def);                                                   \
+	}                                                                                 \
 	static inline type capnp_read_##name(const struct capnp_struct_reader *s,         \
 					     uint32_t byte_off, type def)                  \
 	{                                                                                 \
-		type v = 0;                                                               \
-		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                   \
-			__builtin_memcpy(&v, s->data + byte_off, sizeof(type));           \
-		return (type)(v ^ def);                                                   \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
 	}
 CAPNP_READ_FN(u8, uint8_t)
 CAPNP_READ_FN(u16, uint16_t)
@@ -265,14 +274,21 @@ CAPNP_READ_FN(i32, int32_t)
 CAPNP_READ_FN(i64, int64_t)
 #undef CAPNP_READ_FN
 
+/* The Bool at bit offset bit_off of a data section, XOR def (def beyond its end). */
+static inline bool capnp_section_read_bool(const uint8_t *data, uint32_t data_bytes,
+					   uint32_t bit_off, bool def)
+{
+	bool v = false;
+	if (bit_off / 8 < data_bytes)
+		v = (data[bit_off / 8] >> (bit_off % 8)) & 1;
+	return v != def;
+}
+
 /* Bool field at bit offset bit_off (schema slot offset for Bool). */
 static inline bool capnp_read_bool(const struct capnp_struct_reader *s, uint32_t bit_off,
 				   bool def)
 {
-	bool v = false;
-	if (bit_off / 8 < s->data_bytes)
-		v = (s->data[bit_off / 8] >> (bit_off % 8)) & 1;
-	return v != def;
+	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
 
 /* Floats: def_bits is the default's IEEE-754 bit pattern. Not for kernel code built
@@ -484,10 +500,7 @@ void capnp_builder_fail(struct capnp_builder *b, int err);
 	static inline type capnp_bread_##name(const struct capnp_struct_builder *s,       \
 					      uint32_t byte_off, type def)                 \
 	{                                                                                 \
-		type v = 0;                                                               \
-		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                   \
-			__builtin_memcpy(&v, s->data + byte_off, sizeof(type));           \
-		return (type)(v ^ def);                                                   \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
 	}
 CAPNP_WRITE_FN(u8, uint8_t)
 CAPNP_WRITE_FN(u16, uint16_t)
@@ -516,10 +529,7 @@ static inline void capnp_write_bool(const struct capnp_struct_builder *s, uint32
 static inline bool capnp_bread_bool(const struct capnp_struct_builder *s, uint32_t bit_off,
 				    bool def)
 {
-	bool v = false;
-	if (bit_off / 8 < s->data_bytes)
-		v = (s->data[bit_off / 8] >> (bit_off % 8)) & 1;
-	return v != def;
+	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
 
 static inline void capnp_write_f32(const struct capnp_struct_builder *s, uint32_t byte_off,

@@ -111,6 +111,18 @@ TEST(calib_window_disturbed_endpoint)
 	CHECK_UEQ(lapic, 0); /* outputs untouched */
 }
 
+/* An endpoint of ~38 us in an 8 ms window could skew the rate by ~0.5%: refused. */
+TEST(calib_window_edge_bound_keeps_error_under_one_percent)
+{
+	struct calib_window w = clean_window();
+	uint64_t lapic = 0, tsc = 0;
+	w.end.tsc_after = w.end.tsc_before + 100000; /* 20.8M / 208: between 1/256 and 1/128 */
+	CHECK_EQ(calib_window_eval(&w, 100000000, &lapic, &tsc), CAPOS_ERR_TIMER_DISTURBED);
+	w = clean_window();
+	w.end.tsc_after = w.end.tsc_before + 80000; /* just under 1/256: accepted */
+	CHECK_EQ(calib_window_eval(&w, 100000000, &lapic, &tsc), CAPOS_OK);
+}
+
 /* PIT windows: 2.6 GHz TSC, 1193182 Hz reference counting modulo 65536 (55 ms). */
 static struct calib_window pit_window(uint64_t total_tsc, uint64_t gap_tsc, uint64_t gap_ref,
 				      uint64_t ref_ticks)
