@@ -131,6 +131,10 @@
 	X(CAPOS_ERR_CAP_BAD_RESERVATION, -230, "cap table reservation not pending (commit/rollback)") \
 	X(CAPOS_ERR_KOBJ_BAD_MAGIC, -231, "kernel object header corrupt or object freed") \
 	X(CAPOS_ERR_KOBJ_REFCOUNT, -232, "kernel object reference count saturated or underflowed") \
+	X(CAPOS_ERR_CAPSET_BAD_NAME, -233, "CapSet name empty, too long or not [a-z0-9._-]") \
+	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process") \
+	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry") \
+	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)") \
 	/* process loading: ELF64 executables (abi, -256 .. -287) */                \
 	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header") \
 	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)") \

@@ -32,3 +32,25 @@ $(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))
 
 # Ring engine (kernel/cap/ring.c) over an in-memory ring page.
 $(eval $(call host_test,ring,kernel/cap/ring.c tests/host/kernel/ring_test.c))
+
+# CapSet page builder (kernel/cap/capset.c).
+$(eval $(call host_test,capset,kernel/cap/capset.c tests/host/kernel/capset_test.c))
+
+# Kernel-object invocation (kernel/cap/kcall.c) over the cap table, the ring engine,
+# lib/capnp and the generated capos.capnp.h dispatch skeletons.
+KCALL_TEST_SRCS := kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/ring.c \
+	$(CAPNP_SRCS) tests/host/kernel/kcall_test.c
+$(BUILD)/host/kernel/cap/kcall.o $(BUILD)/host/tests/host/kernel/kcall_test.o: $(CAPOS_SCHEMA_HEADERS)
+$(eval $(call host_test,kcall,$(KCALL_TEST_SRCS)))
+
+# The kernel's memcpy/memmove/memset/memcmp (kernel/arch/x86_64/string.c), renamed.
+$(eval $(call host_test,kstring,tests/host/kernel/string_test.c))
+
+# The first kernel capability objects (Console, Timer, BootPackage, VirtualMemory) through
+# kcall_exec with fake backends.
+KCAPS_TEST_SRCS := kernel/cap/console.c kernel/cap/timer.c kernel/cap/bootpkg.c \
+	kernel/cap/vmcap.c kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c \
+	$(CAPNP_SRCS) tests/host/kernel/kcaps_test.c
+$(patsubst %,$(BUILD)/host/kernel/cap/%.o,console timer bootpkg vmcap) \
+$(BUILD)/host/tests/host/kernel/kcaps_test.o: $(CAPOS_SCHEMA_HEADERS)
+$(eval $(call host_test,kcaps,$(KCAPS_TEST_SRCS)))

@@ -28,7 +28,7 @@ TEST(abi_error_codes_unique)
 			CHECK(all_codes[i] != all_codes[j]);
 }
 
-/* Every RING/CAP/KOBJ code sits in -200..-255, every ELF code in -256..-287. */
+/* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287. */
 TEST(abi_error_codes_in_their_ranges)
 {
 	unsigned ring = 0, elf = 0;
@@ -36,7 +36,8 @@ TEST(abi_error_codes_in_their_ranges)
 		const char *n = all_names[i];
 		int v = all_codes[i];
 		if (!strncmp(n, "CAPOS_ERR_RING_", 15) || !strncmp(n, "CAPOS_ERR_CAP_", 14) ||
-		    !strncmp(n, "CAPOS_ERR_KOBJ_", 15)) {
+		    !strncmp(n, "CAPOS_ERR_KOBJ_", 15) || !strncmp(n, "CAPOS_ERR_CAPSET_", 17) ||
+		    !strncmp(n, "CAPOS_ERR_VM_", 13)) {
 			CHECK(v <= -200 && v >= -255);
 			ring++;
 		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
@@ -46,7 +47,7 @@ TEST(abi_error_codes_in_their_ranges)
 			CHECK(v > -200);
 		}
 	}
-	CHECK(ring >= 27);
+	CHECK(ring >= 30);
 	CHECK(elf >= 25);
 }
 
