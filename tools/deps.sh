@@ -20,10 +20,10 @@ packages=(
   g++                            # builds that benchmark
   binutils                       # objcopy/nm/readelf for image and symbol-table steps
   gdb                            # make gdb: kernel debugging over QEMU's gdb stub
-  newlib-source                  # newlib 3.3.0 tarball: userspace libc/libm built by lib/newlib
   gcc libc6-dev                  # bench: static Linux-guest workloads (glibc static libs)
   busybox-static                 # bench: the Linux guest's /init shell and poweroff
   apt dpkg                       # bench: apt-get download + dpkg-deb of the guest kernel
+  newlib-source                  # newlib 3.3.0 tarball: userspace libc/libm built by lib/newlib
 )
 
 missing=()
