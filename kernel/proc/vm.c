@@ -193,6 +193,41 @@ int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
 	return CAPOS_OK;
 }
 
+int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot)
+{
+	int err = vm_check(va, size);
+
+	if (err)
+		return err;
+	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) ||
+	    ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC)))
+		return CAPOS_ERR_INVALID;
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+	}
+	/* Invariant: pages [va, va + off) carry `prot`. Re-mapping a page whose table
+	 * exists allocates nothing, so neither call can fail here. */
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		arch_mm_query(&vm->as, va + off, &pa, &fl);
+		err = arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
+		if (err == CAPOS_OK)
+			err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, vm_arch_flags(prot));
+		if (err)
+			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
+			      capos_error_name(err));
+		if (vm_is_live(vm))
+			arch_mm_flush_page(va + off);
+	}
+	return CAPOS_OK;
+}
+
 int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len)
 {
 	const uint8_t *s = src;
@@ -317,6 +352,22 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 	    arch_mm_query(mm_kernel_aspace(), (uint64_t)(uintptr_t)vm_smoke_steps, &kpa,
 			  &kfl) != CAPOS_OK || pa != kpa || fl != kfl)
 		return "kernel half not shared";
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE, VM_PROT_WRITE),
+				   CAPOS_OK, "protect")))
+		return bad;
+	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_WRITE) || ((const char *)phys_to_virt(pa))[0] != 'c')
+		return "protect: wrong flags or contents after";
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE,
+					      VM_PROT_WRITE | VM_PROT_EXEC),
+				   CAPOS_ERR_INVALID, "protect to W+X accepted")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, 4 * FRAME_SIZE, 0),
+				   CAPOS_ERR_MM_NOT_MAPPED, "protect over a hole accepted")))
+		return bad;
+	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT + FRAME_SIZE, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_EXEC))
+		return "failed protect changed a page";
 	if ((bad = vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, FRAME_SIZE), CAPOS_OK, "unmap")))
 		return bad;
 	return vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, 2 * FRAME_SIZE),
@@ -342,7 +393,8 @@ int vm_smoke(void)
 		klog("proc", "vm smoke: error: %s", bad);
 		return CAPOS_ERR_INVALID;
 	}
-	klog("proc", "vm smoke ok: map/unmap/W^X/quota/shared kernel half, peak %llu frames, "
-	     "free frames back to %llu", (unsigned long long)peak, (unsigned long long)before);
+	klog("proc", "vm smoke ok: map/unmap/protect/W^X/quota/shared kernel half, "
+	     "peak %llu frames, free frames back to %llu", (unsigned long long)peak,
+	     (unsigned long long)before);
 	return CAPOS_OK;
 }

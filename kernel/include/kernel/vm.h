@@ -51,6 +51,14 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
 int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size);
 
 /*
+ * Changes the permissions of the mapped pages [va, va + size) to `prot` (W^X still
+ * holds), dropping stale TLB entries when the space is live. All or nothing.
+ * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, W+X, unknown bits),
+ * CAPOS_ERR_BAD_ADDRESS, CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ */
+int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot);
+
+/*
  * Writes len bytes into the space's pages at va through the direct map, whatever the
  * pages' user permissions (the loader fills read-only and executable pages this way).
  * Errors: CAPOS_ERR_BAD_ADDRESS (outside the user window), CAPOS_ERR_MM_NOT_MAPPED (a
@@ -63,8 +71,8 @@ int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len);
 void vm_destroy(struct vm_space *vm);
 
 /*
- * Boot smoke test: builds a space, checks map/unmap, W^X, the quota, the shared kernel
- * half and query flags, destroys it and checks every frame came back. Logs
+ * Boot smoke test: builds a space, checks map/unmap/protect, W^X, the quota, the shared
+ * kernel half and query flags, destroys it and checks every frame came back. Logs
  * "[proc] vm smoke ok: ..." or "[proc] vm smoke: error: ...".
  * Errors: CAPOS_ERR_INVALID (a check failed), vm_create()'s.
  */
