@@ -4,9 +4,9 @@
  * bounds), maps each PT_LOAD with its own permissions and fills it through the direct
  * map, maps thread 0's stack below CAPOS_USER_STACK_TOP, and returns the ABI entry
  * state. TLS is the runtime's (include/capos/syscall.h): crt0 builds thread 0's block
- * from PT_TLS and sets the FS base with wrfsbase, so the kernel enters with FS = 0. Every frame goes through
- * vm_map, so it is charged to the process and returned by vm_destroy. On error the
- * caller destroys the process; nothing here needs undoing.
+ * from PT_TLS and sets the FS base with wrfsbase, so the kernel enters with FS = 0.
+ * Every frame goes through vm_map, so it is charged to the process and returned by
+ * vm_destroy. On error the caller destroys the process; nothing here needs undoing.
  */
 #include <kernel/load.h>
 
