@@ -13,6 +13,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/cmdline.h>
 #include <kernel/load.h>
+#include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -63,22 +64,25 @@ struct utest_scenario {
 	bool boot_module; /* also run the boot module as an ELF executable */
 	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
 	bool fill;             /* spawn progs[0] until creation fails (resource exhaustion) */
+	unsigned grant;        /* KGRANT_* kernel caps (and CapSet) given to the module */
 };
 
 static const struct utest_scenario utest_scenarios[] = {
-	{ "exit", { &utest_exit }, false, 0, false },
+	{ "exit", { &utest_exit }, false, 0, false, 0 },
 	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_stackov, &utest_exit }, false, 0, false },
-	{ "kstack", { &utest_kstack }, false, 0, false },
-	{ "many", { &utest_exit }, false, 0, true },
-	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false },
-	{ "badptr", { &utest_badptr }, false, 0, false },
-	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false },
-	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false },
-	{ "sysbench", { &utest_sysbench }, false, 0, false },
-	{ "elf", { NULL }, true, 0, false },
-	{ "elf-spin", { &utest_spin }, true, 0, false },
-	{ "elf-quota", { NULL }, true, 64, false }, /* too small: the load must fail, typed */
+		     &utest_stackov, &utest_exit }, false, 0, false, 0 },
+	{ "kstack", { &utest_kstack }, false, 0, false, 0 },
+	{ "many", { &utest_exit }, false, 0, true, 0 },
+	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false, 0 },
+	{ "badptr", { &utest_badptr }, false, 0, false, 0 },
+	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false, 0 },
+	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false, 0 },
+	{ "sysbench", { &utest_sysbench }, false, 0, false, 0 },
+	{ "elf", { NULL }, true, 0, false, 0 },
+	{ "elf-spin", { &utest_spin }, true, 0, false, 0 },
+	{ "elf-quota", { NULL }, true, 64, false, 0 }, /* too small: the load must fail, typed */
+	/* the module with console/timer/boot/vm caps: the live ring (tests/qemu/ring_tests.py) */
+	{ "ring", { NULL }, true, 0, false, KGRANT_ALL },
 };
 
 static bool utest_active; /* [S] a utest= scenario is running */
@@ -116,7 +120,7 @@ out_proc:
  * loader refuses is logged with its typed error ("[utest] elf: load refused: ...")
  * and the process destroyed: a bad executable is not a kernel failure.
  */
-static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
+static int utest_spawn_module(const struct boot_info *bi, uint64_t quota, unsigned grant)
 {
 	uint64_t len = bi->module.end - bi->module.start;
 	struct proc_entry e;
@@ -135,6 +139,13 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
 		klog("utest", "elf: load refused: %s (%d)", capos_error_name(err), err);
 		proc_destroy_unstarted(p);
 		return CAPOS_OK;
+	}
+	if (grant) {
+		err = kring_grant_std(p, grant, bytes, len);
+		if (err) {
+			proc_destroy_unstarted(p);
+			return err;
+		}
 	}
 	klog("utest", "elf: %llu-byte module loaded, entry %#llx, %llu frames",
 	     (unsigned long long)len, (unsigned long long)e.rip,
@@ -189,7 +200,7 @@ void utest_run(const struct boot_info *bi)
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
 		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-spin "
-		     "elf-quota)");
+		     "elf-quota ring)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -204,7 +215,7 @@ void utest_run(const struct boot_info *bi)
 		}
 	}
 	if (s->boot_module) {
-		err = utest_spawn_module(bi, s->module_quota);
+		err = utest_spawn_module(bi, s->module_quota, s->grant);
 		if (err) {
 			klog("utest", "error: starting the boot module: %s", capos_error_name(err));
 			arch_debug_exit(ARCH_EXIT_FAILURE);
