@@ -171,6 +171,8 @@ static void proc_free(struct process *p)
 	     "peak %llu of quota %llu", p->name, p->pid, (unsigned long long)pages,
 	     (unsigned long long)tables, (unsigned long long)p->ledger.frames_peak,
 	     (unsigned long long)p->ledger.frame_quota);
+	if (p->exit_sink)
+		*p->exit_sink = p->exit_code;
 	list_remove(&p->link);
 	proc_count--;
 	p->magic = 0;

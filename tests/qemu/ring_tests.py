@@ -14,6 +14,10 @@ which the harness captures separately from the kernel log (COM1).
                 logs the timer object freed before the process exits)
   ring-hostile  every hostile twin's CQE (or cap_enter) status, compared exactly; the
                 process goes on after each, exits 0, and every frame comes back
+  ring-bench    the bench= word (bench/run.py's capOS side): each ring workload runs
+                with a small count, checks every completion itself and prints a
+                well-formed result line; a count that is not a batch multiple and an
+                unknown name give the error / unavailable lines
 
 Both boots end with the utest frame-baseline check and a clean shutdown.
 CAPOS_BOOT_FILTER=substr runs a subset.
@@ -146,6 +150,42 @@ def ring_test(id, desc, elf, exit_line, judge):
                 FORBID, EXIT_CLEAN, all_of(check_baseline, judge))
 
 
+BENCH_LINE = r"^\[bench\] bench {} ops={} tsc=(\d+) tsc_per_op=(\d+)\.(\d\d)$"
+
+
+def bench_consistent(result):
+    """Every figure line: tsc_per_op is tsc/ops rounded to two decimals."""
+    problems, seen = [], 0
+    for line in com1(result):
+        m = re.match(r"^\[bench\] bench (\S+) ops=(\d+) tsc=(\d+) tsc_per_op=(\d+\.\d\d)$",
+                     line)
+        if m:
+            seen += 1
+            ops, tsc, per = int(m.group(2)), int(m.group(3)), float(m.group(4))
+            if abs(tsc / ops - per) > 0.006 or tsc / ops < 20:
+                problems.append(f"implausible figure: {line}")
+    return problems + ([] if seen == 4 else [f"{seen} figure lines, want 4"])
+
+
+def bench_test():
+    boot = Boot(mode="direct", mem="128M",
+                cmdline="bench=cap-enter-null:500,ring-nop-b1:300,ring-nop-b16:320,"
+                        "cap-call:200,ring-nop-b16:17,ipc-rtt")
+    boot.modules = [os.path.join(USER_DIR, "ring_ok.elf")]
+    expect = [BANNER,
+              re.compile(BENCH_LINE.format("cap-enter-null", 500)),
+              re.compile(BENCH_LINE.format("ring-nop-b1", 300)),
+              re.compile(BENCH_LINE.format("ring-nop-b16", 320)),
+              re.compile(BENCH_LINE.format("cap-call", 200)),
+              "[bench] bench ring-nop-b16 error reason=bad-ops",
+              "[bench] bench ipc-rtt unavailable reason=not-a-capos-workload",
+              SHUTDOWN_OK]
+    return Test("ring-bench", "bench= runs the four ring workloads (each checks its "
+                "completions) and prints parseable lines; bad counts and unknown names "
+                "are reported", boot, expect, FORBID + ["error reason=exit"], EXIT_CLEAN,
+                bench_consistent)
+
+
 TESTS = [
     ring_test("ring-ok", "printf via Console on COM2, NOP/batch, Timer, BootPackage, "
               "VirtualMemory, cap_enter timeout, RELEASE frees the object, frames back",
@@ -155,6 +195,7 @@ TESTS = [
               "with its exact transport status; the process and kernel go on; frames back",
               "ring_hostile.elf", "[proc] elf pid 1 exited: code 0",
               com2_exact(HOSTILE_LINES)),
+    bench_test(),
 ]
 
 if __name__ == "__main__":

@@ -77,7 +77,8 @@ struct process {
 	struct list_node link;       /* [S] global process list */
 	uint32_t next_thread_index;  /* [S] index (ring slot) of the next thread */
 	bool capset_mapped;          /* [P] the CapSet page is mapped (before thread 0) */
-	struct proc_kcall *kcall;    /* [P] CALL scratch buffers (kernel/cap/kring.c) */
+	struct proc_kcall *kcall;    /* [P] CALL scratch buffers (kernel/proc/kring.c) */
+	int64_t *exit_sink;          /* [S] if set, receives exit_code when reaped */
 };
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
