@@ -186,6 +186,29 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 	return NULL;
 }
 
+int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind,
+		const char *name, size_t len, const uint8_t *boot, uint64_t size)
+{
+	struct captab_item item = { .xfer = CAPTAB_XFER_COPY };
+	uint32_t id;
+	int err;
+
+	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
+	    kind != KGRANT_VM)
+		return CAPOS_ERR_INVALID;
+	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
+	if (item.obj == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = captab_insert(p->caps, &item, &id);
+	(void)kobj_put(item.obj); /* the table holds its own reference (or none) */
+	if (err)
+		return err;
+	err = capset_add(page, name, len, item.interface_id, id);
+	if (err)
+		(void)captab_release(p->caps, id); /* not named: take the cap back (frees it) */
+	return err;
+}
+
 static const struct {
 	unsigned kind;
 	const char *name;
@@ -213,23 +236,10 @@ int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint
 	if (page == NULL)
 		return CAPOS_ERR_NO_MEMORY;
 	err = capset_init(page);
-	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]); i++) {
-		struct captab_item item = { .xfer = CAPTAB_XFER_COPY };
-		uint32_t id;
-
-		if (!(which & kgrant_names[i].kind))
-			continue;
-		item.obj = kgrant_new(kgrant_names[i].kind, p, boot, size, &item.interface_id);
-		if (item.obj == NULL) {
-			err = CAPOS_ERR_NO_MEMORY;
-			break;
-		}
-		err = captab_insert(p->caps, &item, &id);
-		(void)kobj_put(item.obj); /* the table holds its own reference (or none) */
-		if (err == CAPOS_OK)
-			err = capset_add(page, kgrant_names[i].name, kgrant_strlen(kgrant_names[i].name),
-					 item.interface_id, id);
-	}
+	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]); i++)
+		if (which & kgrant_names[i].kind)
+			err = kring_grant(p, page, kgrant_names[i].kind, kgrant_names[i].name,
+					  kgrant_strlen(kgrant_names[i].name), boot, size);
 	if (err == CAPOS_OK)
 		err = proc_map_capset(p, page);
 	kfree(page);

@@ -14,6 +14,9 @@ which the harness captures separately from the kernel log (COM1).
                 logs the timer object freed before the process exits)
   ring-hostile  every hostile twin's CQE (or cap_enter) status, compared exactly; the
                 process goes on after each, exits 0, and every frame comes back
+  ring-grant    kring_grant (how init's caps will be granted from the manifest)
+                refuses a bad name, an empty name, a duplicate and a kind that is not
+                one object, each with its exact status, leaving no cap behind
   ring-bench    the bench= word (bench/run.py's capOS side): each ring workload runs
                 with a small count, checks every completion itself and prints a
                 well-formed result line; a count that is not a batch multiple and an
@@ -195,6 +198,15 @@ TESTS = [
               "with its exact transport status; the process and kernel go on; frames back",
               "ring_hostile.elf", "[proc] elf pid 1 exited: code 0",
               com2_exact(HOSTILE_LINES)),
+    Test("ring-grant", "kring_grant: CAPSET_BAD_NAME x2, DUPLICATE, INVALID kind; a "
+         "refused grant leaves no cap (1 cap, CapSet count 1); frames back",
+         Boot(mode="direct", cmdline="utest=grant", mem="128M"),
+         [BANNER, "[utest] grant: start",
+          "[utest] grant: bad name CAPOS_ERR_CAPSET_BAD_NAME, empty CAPOS_ERR_CAPSET_BAD_NAME, "
+          "first CAPOS_OK, duplicate CAPOS_ERR_CAPSET_DUPLICATE, two kinds CAPOS_ERR_INVALID, "
+          "1 cap(s) in the table, CapSet count 1",
+          re.compile(r"^\[utest\] grant: all processes gone, free frames (\d+) \(baseline \1\)"),
+          SHUTDOWN_OK], FORBID, EXIT_CLEAN),
     bench_test(),
 ]
 

@@ -47,6 +47,21 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns);
 #define KGRANT_VM 0x8u
 #define KGRANT_ALL 0xFu
 
+struct capos_capset_page;
+
+/*
+ * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit),
+ * inserts a cap for it into p's table and appends (name[0..len), its interface, the
+ * cap id) to `page` (built with capset_init; map it with proc_map_capset once
+ * complete). The name comes from an untrusted manifest and is validated by
+ * capset_add; if it is refused, the cap is released again, so table and page stay
+ * as they were. `boot`/`size` back BootPackage (ignored for other kinds).
+ * Errors: CAPOS_ERR_INVALID (kind), CAPOS_ERR_NO_MEMORY, captab_insert()'s
+ * (CAP_TABLE_FULL), capset_add()'s (CAPSET_BAD_NAME, CAPSET_DUPLICATE, CAPSET_FULL).
+ */
+int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind,
+		const char *name, size_t len, const uint8_t *boot, uint64_t size);
+
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table
  * and maps p's CapSet page naming them "console", "timer", "boot" and "vm". `boot`
