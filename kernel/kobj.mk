@@ -8,4 +8,6 @@ KERNEL_SRCS += kernel/cap/kobj.c kernel/cap/captab.c kernel/cap/ring.c kernel/ca
 # (listed once, here; lib/capnp/capnp.mk only builds its kernel-class objects).
 KERNEL_SRCS += $(KERNEL_ARCH)/string.c lib/capnp/read.c lib/capnp/build.c lib/capnp/copy.c lib/capnp/pack.c
 # These include the generated schema header.
-$(patsubst %,$(BUILD)/kernel/kernel/cap/%.o,kcall console timer bootpkg vmcap): $(CAPOS_SCHEMA_HEADERS)
+# (spelled out: schema/schema.mk, which defines CAPOS_SCHEMA_HEADERS, is read after
+# this fragment, so the variable would still be empty in this rule line)
+$(patsubst %,$(BUILD)/kernel/kernel/cap/%.o,kcall console timer bootpkg vmcap): $(BUILD)/gen/schema/capos.capnp.h

@@ -24,6 +24,7 @@
 #include <kernel/panic.h>
 #include <kernel/proc.h>
 #include <kernel/selftest.h>
+#include <kernel/kbench.h>
 #include <kernel/utest.h>
 
 #define CAPOS_VERSION "0.1.0"
@@ -143,6 +144,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	if (proc_err != CAPOS_OK)
 		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
 	utest_run(&kmain_boot_info);
+	kbench_run(&kmain_boot_info); /* [kring] bench= ring workloads (bench/run.py) */
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

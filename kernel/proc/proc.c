@@ -11,8 +11,11 @@
 #include <kernel/proc.h>
 
 #include <capos/error.h>
+#include <capos/layout.h>
 #include <kernel/arch.h>
 #include <kernel/captab.h>
+#include <kernel/capset.h>
+#include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -135,13 +138,18 @@ int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
 	err = proc_captab_new(cap_slots, &p->caps);
 	if (err)
 		goto out_proc;
-	err = vm_create(&p->vm, &p->ledger);
+	err = kring_proc_init(p);
 	if (err)
 		goto out_caps;
+	err = vm_create(&p->vm, &p->ledger);
+	if (err)
+		goto out_kring;
 	list_push_back(&proc_all, &p->link);
 	proc_count++;
 	*out = p;
 	return CAPOS_OK;
+out_kring:
+	kring_proc_free(p);
 out_caps:
 	proc_captab_free(p);
 out_proc:
@@ -154,6 +162,7 @@ static void proc_free(struct process *p)
 	uint64_t pages = p->vm.user_pages, tables = p->vm.table_frames;
 
 	proc_captab_free(p);
+	kring_proc_free(p);
 	vm_destroy(&p->vm);
 	if (p->ledger.frames_used != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
 		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
@@ -162,6 +171,8 @@ static void proc_free(struct process *p)
 	     "peak %llu of quota %llu", p->name, p->pid, (unsigned long long)pages,
 	     (unsigned long long)tables, (unsigned long long)p->ledger.frames_peak,
 	     (unsigned long long)p->ledger.frame_quota);
+	if (p->exit_sink)
+		*p->exit_sink = p->exit_code;
 	list_remove(&p->link);
 	proc_count--;
 	p->magic = 0;
@@ -175,6 +186,63 @@ void proc_destroy_unstarted(struct process *p)
 	proc_free(p);
 }
 
+int proc_map_capset(struct process *p, const struct capos_capset_page *page)
+{
+	int err;
+
+	if (p->capset_mapped)
+		return CAPOS_ERR_INVALID;
+	err = vm_map(&p->vm, CAPOS_USER_CAPSET, FRAME_SIZE, 0, page, sizeof(*page));
+	if (err)
+		return err;
+	p->capset_mapped = true;
+	return CAPOS_OK;
+}
+
+/* A process starting its first thread without a CapSet gets an empty one. */
+static int proc_map_empty_capset(struct process *p)
+{
+	struct capos_capset_page *page;
+	int err;
+
+	if (p->capset_mapped)
+		return CAPOS_OK;
+	page = kzalloc(sizeof(*page));
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = capset_init(page);
+	if (err == CAPOS_OK)
+		err = proc_map_capset(p, page);
+	kfree(page);
+	return err;
+}
+
+/* Maps thread t's ring page (RW, NX, charged to the ledger) and initialises it. */
+static int proc_ring_map(struct process *p, struct thread *t)
+{
+	uint64_t va, pa;
+	unsigned flags;
+	int err;
+
+	if (p->next_thread_index >= (CAPOS_USER_RING_END - CAPOS_USER_RING_BASE) /
+					    CAPOS_USER_RING_STRIDE)
+		return CAPOS_ERR_NO_MEMORY;
+	va = CAPOS_USER_RING_BASE + (uint64_t)p->next_thread_index * CAPOS_USER_RING_STRIDE;
+	err = vm_map(&p->vm, va, FRAME_SIZE, VM_PROT_WRITE, NULL, 0);
+	if (err)
+		return err;
+	err = arch_mm_query(&p->vm.as, va, &pa, &flags);
+	if (err == CAPOS_OK)
+		err = ring_init(&t->ring, phys_to_virt(pa), p->next_thread_index);
+	if (err) {
+		(void)vm_unmap(&p->vm, va, FRAME_SIZE);
+		return err;
+	}
+	t->index = p->next_thread_index++;
+	t->ring_va = va;
+	return CAPOS_OK;
+}
+
 int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out)
 {
 	struct thread *t;
@@ -182,20 +250,27 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 
 	if (p->exiting)
 		return CAPOS_ERR_INVALID;
+	err = proc_map_empty_capset(p);
+	if (err)
+		return err;
 	t = kzalloc(sizeof(*t));
 	if (t == NULL)
 		return CAPOS_ERR_NO_MEMORY;
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
 	t->proc = p;
-	err = kstack_alloc(&t->kstack);
+	err = proc_ring_map(p, t);
 	if (err)
 		goto out_thread;
+	err = kstack_alloc(&t->kstack);
+	if (err)
+		goto out_ring;
 	err = frame_alloc(&t->xstate_phys);
 	if (err)
 		goto out_kstack;
 	arch_xstate_init(phys_to_virt(t->xstate_phys));
-	const struct arch_user_entry ae = { e->rip, e->rsp, e->rdi, e->rsi, e->rdx, e->fs_base };
+	const struct arch_user_entry ae = { e->rip, e->rsp, t->ring_va, e->rsi,
+					    CAPOS_USER_CAPSET, e->fs_base };
 	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
 	t->deadline_ns = SCHED_NO_DEADLINE;
 	list_push_back(&p->threads, &t->proc_link);
@@ -206,6 +281,8 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	return CAPOS_OK;
 out_kstack:
 	kstack_free(&t->kstack);
+out_ring:
+	(void)vm_unmap(&p->vm, t->ring_va, FRAME_SIZE);
 out_thread:
 	kfree(t);
 	return err;
@@ -220,6 +297,9 @@ void proc_thread_free(struct thread *t)
 	err = frame_free(t->xstate_phys);
 	if (err)
 		panic("proc: freeing xstate frame: %s", capos_error_name(err));
+	err = vm_unmap(&p->vm, t->ring_va, FRAME_SIZE);
+	if (err)
+		panic("proc: unmapping the ring of tid %u: %s", t->tid, capos_error_name(err));
 	list_remove(&t->proc_link);
 	t->magic = 0;
 	kfree(t);

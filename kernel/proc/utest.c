@@ -13,6 +13,9 @@
 #include <kernel/bootinfo.h>
 #include <kernel/cmdline.h>
 #include <kernel/load.h>
+#include <kernel/captab.h>
+#include <kernel/capset.h>
+#include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -63,22 +66,28 @@ struct utest_scenario {
 	bool boot_module; /* also run the boot module as an ELF executable */
 	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
 	bool fill;             /* spawn progs[0] until creation fails (resource exhaustion) */
+	unsigned grant;        /* KGRANT_* kernel caps (and CapSet) given to the module */
+	bool grant_check;      /* run utest_grant_check (kring_grant with hostile input) */
 };
 
 static const struct utest_scenario utest_scenarios[] = {
-	{ "exit", { &utest_exit }, false, 0, false },
+	{ "exit", { &utest_exit }, false, 0, false, 0, false },
 	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_stackov, &utest_exit }, false, 0, false },
-	{ "kstack", { &utest_kstack }, false, 0, false },
-	{ "many", { &utest_exit }, false, 0, true },
-	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false },
-	{ "badptr", { &utest_badptr }, false, 0, false },
-	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false },
-	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false },
-	{ "sysbench", { &utest_sysbench }, false, 0, false },
-	{ "elf", { NULL }, true, 0, false },
-	{ "elf-spin", { &utest_spin }, true, 0, false },
-	{ "elf-quota", { NULL }, true, 64, false }, /* too small: the load must fail, typed */
+		     &utest_stackov, &utest_exit }, false, 0, false, 0, false },
+	{ "kstack", { &utest_kstack }, false, 0, false, 0, false },
+	{ "many", { &utest_exit }, false, 0, true, 0, false },
+	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false, 0, false },
+	{ "badptr", { &utest_badptr }, false, 0, false, 0, false },
+	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false, 0, false },
+	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false, 0, false },
+	{ "sysbench", { &utest_sysbench }, false, 0, false, 0, false },
+	{ "elf", { NULL }, true, 0, false, 0, false },
+	{ "elf-spin", { &utest_spin }, true, 0, false, 0, false },
+	{ "elf-quota", { NULL }, true, 64, false, 0, false }, /* too small: the load must fail, typed */
+	/* the module with console/timer/boot/vm caps: the live ring (tests/qemu/ring_tests.py) */
+	{ "ring", { NULL }, true, 0, false, KGRANT_ALL, false },
+	/* kring_grant with hostile names and kinds on a throwaway process */
+	{ "grant", { NULL }, false, 0, false, 0, true },
 };
 
 static bool utest_active; /* [S] a utest= scenario is running */
@@ -116,7 +125,7 @@ out_proc:
  * loader refuses is logged with its typed error ("[utest] elf: load refused: ...")
  * and the process destroyed: a bad executable is not a kernel failure.
  */
-static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
+static int utest_spawn_module(const struct boot_info *bi, uint64_t quota, unsigned grant)
 {
 	uint64_t len = bi->module.end - bi->module.start;
 	struct proc_entry e;
@@ -136,12 +145,56 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota)
 		proc_destroy_unstarted(p);
 		return CAPOS_OK;
 	}
+	if (grant) {
+		err = kring_grant_std(p, grant, bytes, len);
+		if (err) {
+			proc_destroy_unstarted(p);
+			return err;
+		}
+	}
 	klog("utest", "elf: %llu-byte module loaded, entry %#llx, %llu frames",
 	     (unsigned long long)len, (unsigned long long)e.rip,
 	     (unsigned long long)p->ledger.frames_used);
 	err = proc_thread_start(p, &e, NULL);
 	if (err)
 		proc_destroy_unstarted(p);
+	return err;
+}
+
+/*
+ * kring_grant's refusals, each exact, on a process that never runs: a bad name, an
+ * empty name, a duplicate, a kind that is not one object; a refused grant leaves no
+ * cap behind (table holds only the one accepted grant, CapSet count 1). Logs
+ * "[utest] grant: ..." with the statuses; CAPOS_ERR_INVALID if any differs.
+ */
+static int utest_grant_check(void)
+{
+	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	struct process *p;
+	int bad, empty, ok, dup, kind, err;
+
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = proc_create("grant", PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	if (err) {
+		kfree(page);
+		return err;
+	}
+	(void)capset_init(page);
+	bad = kring_grant(p, page, KGRANT_TIMER, "Bad Name", 8, NULL, 0);
+	empty = kring_grant(p, page, KGRANT_TIMER, "", 0, NULL, 0);
+	ok = kring_grant(p, page, KGRANT_TIMER, "t", 1, NULL, 0);
+	dup = kring_grant(p, page, KGRANT_CONSOLE, "t", 1, NULL, 0);
+	kind = kring_grant(p, page, KGRANT_TIMER | KGRANT_VM, "x", 1, NULL, 0);
+	klog("utest", "grant: bad name %s, empty %s, first %s, duplicate %s, two kinds %s, "
+	     "%u cap(s) in the table, CapSet count %u", capos_error_name(bad),
+	     capos_error_name(empty), capos_error_name(ok), capos_error_name(dup),
+	     capos_error_name(kind), captab_live(p->caps), page->hdr.count);
+	err = bad == CAPOS_ERR_CAPSET_BAD_NAME && empty == CAPOS_ERR_CAPSET_BAD_NAME &&
+	      ok == CAPOS_OK && dup == CAPOS_ERR_CAPSET_DUPLICATE && kind == CAPOS_ERR_INVALID &&
+	      captab_live(p->caps) == 1 && page->hdr.count == 1 ? CAPOS_OK : CAPOS_ERR_INVALID;
+	proc_destroy_unstarted(p);
+	kfree(page);
 	return err;
 }
 
@@ -189,7 +242,7 @@ void utest_run(const struct boot_info *bi)
 	if (s == NULL) {
 		klog("utest", "error: unknown or empty utest= value "
 		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-spin "
-		     "elf-quota)");
+		     "elf-quota ring grant)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -203,8 +256,12 @@ void utest_run(const struct boot_info *bi)
 			arch_debug_exit(ARCH_EXIT_FAILURE);
 		}
 	}
+	if (s->grant_check && (err = utest_grant_check()) != CAPOS_OK) {
+		klog("utest", "error: grant check: %s", capos_error_name(err));
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
 	if (s->boot_module) {
-		err = utest_spawn_module(bi, s->module_quota);
+		err = utest_spawn_module(bi, s->module_quota, s->grant);
 		if (err) {
 			klog("utest", "error: starting the boot module: %s", capos_error_name(err));
 			arch_debug_exit(ARCH_EXIT_FAILURE);

@@ -13,6 +13,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/heap.c \
 	lib/libcapos/sys.c \
 	lib/libcapos/ring.c \
+	lib/libcapos/ring_self.c \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
 	lib/libcapos/sbrk.c \
@@ -20,14 +21,23 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/hooks_proc.c \
 	lib/libcapos/hooks_none.c
 
+# lib/capnp in the user class: libcapos encodes Console.write params with it, and
+# programs use it for their own CALLs (archived with the runtime).
+LIBCAPOS_CAPNP_SRCS := lib/capnp/read.c lib/capnp/build.c lib/capnp/copy.c lib/capnp/pack.c
+
 LIBCAPOS_CRT0 := $(BUILD)/user/lib/libcapos/crt0.o
 LIBCAPOS_A    := $(BUILD)/user/libcapos.a
 USER_LDSCRIPT := $(BUILD)/user/user.ld
 
-$(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS))
+$(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPNP_SRCS))
 	@mkdir -p $(@D)
 	rm -f $@
 	llvm-ar-16 rcs $@ $^
+
+# console.c includes the generated schema header (schema/schema.mk is read after this
+# fragment, so the path and include directory are spelled out here).
+$(BUILD)/user/lib/libcapos/console.o: $(BUILD)/gen/schema/capos.capnp.h
+$(BUILD)/user/lib/libcapos/console.o: USER_CFLAGS += -I$(BUILD)/gen
 
 # The linker script takes its addresses from the ABI header, the one place they are
 # defined; the ULL suffixes C needs are stripped for the linker.

@@ -1,6 +1,6 @@
 /*
  * 16550 UART driver for the two PC serial ports: COM1 (0x3F8) carries the kernel log,
- * COM2 (0x2F8) is the user terminal (initialised here, unused until the shell exists).
+ * COM2 (0x2F8) is the user terminal (initialised here; the Console capability writes to it).
  * Polled transmit only, 115200 8N1, FIFOs on, no interrupts. Relies on port I/O only,
  * so it works from the first instruction of kmain, before memory management.
  */
@@ -75,6 +75,12 @@ void arch_console_write(const char *s, size_t n)
 	/* Write even when the probe failed: some emulated UARTs lack loopback. */
 	for (size_t i = 0; i < n; i++)
 		uart_putc(&com1, s[i]);
+}
+
+void arch_terminal_write(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		uart_putc(&com2, s[i]);
 }
 
 bool arch_terminal_present(void)

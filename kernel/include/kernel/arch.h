@@ -41,6 +41,10 @@ void arch_console_write(const char *s, size_t n);
 /* Whether COM2 (the user terminal) answered the loopback probe. */
 bool arch_terminal_present(void);
 
+/* [kring] Write `n` bytes to the user terminal (COM2), bounded wait per byte like
+ * arch_console_write. Used by the Console capability. */
+void arch_terminal_write(const char *s, size_t n);
+
 _Noreturn void arch_halt_forever(void);
 
 /*

@@ -22,6 +22,7 @@
 #include <kernel/kstack.h>
 #include <kernel/ledger.h>
 #include <kernel/list.h>
+#include <kernel/ring.h>
 #include <kernel/vm.h>
 
 #define PROC_NAME_MAX 16
@@ -39,6 +40,8 @@ enum thread_state {
 
 struct process;
 struct captab; /* the capability table (kernel/captab.h, abi) */
+struct proc_kcall;
+struct capos_capset_page;
 
 struct thread {
 	uint32_t magic;              /* [I] THREAD_MAGIC; cleared when freed */
@@ -55,6 +58,9 @@ struct thread {
 	bool ran;                    /* [S] has been switched to at least once */
 	uint64_t slice_end;          /* [S] tick at which the time slice ends */
 	uint32_t preemptions;        /* [S] involuntary switches, for reports and tests */
+	uint32_t index;              /* [I] thread index in its process (ring slot) */
+	uint64_t ring_va;            /* [I] user address of its ring page */
+	struct ring ring;            /* [R] its capability ring (kernel view, authoritative) */
 };
 
 struct process {
@@ -69,6 +75,10 @@ struct process {
 	bool exiting;                /* [S] killed or exited; no new threads */
 	int64_t exit_code;           /* [S] exit(code), or -1 when killed by a fault */
 	struct list_node link;       /* [S] global process list */
+	uint32_t next_thread_index;  /* [S] index (ring slot) of the next thread */
+	bool capset_mapped;          /* [P] the CapSet page is mapped (before thread 0) */
+	struct proc_kcall *kcall;    /* [P] CALL scratch buffers (kernel/proc/kring.c) */
+	int64_t *exit_sink;          /* [S] if set, receives exit_code when reaped */
 };
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
@@ -93,7 +103,18 @@ int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
 		struct process **out);
 
 /*
- * Adds a user thread entering at `e` and makes it runnable.
+ * Maps `page` (a CapSet built with capset_init/capset_add) read-only at
+ * CAPOS_USER_CAPSET. Call at most once, before the first thread starts; a process
+ * that starts without one gets an empty CapSet. The frame is charged to the ledger.
+ * Errors: CAPOS_ERR_INVALID (already mapped), vm_map()'s (CAPOS_ERR_NO_MEMORY).
+ */
+int proc_map_capset(struct process *p, const struct capos_capset_page *page);
+
+/*
+ * Adds a user thread entering at `e` and makes it runnable. Its ring page is mapped
+ * RW+NX at CAPOS_USER_RING_BASE + index * CAPOS_USER_RING_STRIDE and initialised with
+ * ring_init; RDI at entry is that address and RDX the CapSet page (the first thread
+ * maps an empty CapSet if none was mapped); e->rdi and e->rdx are ignored.
  * Errors: CAPOS_ERR_NO_MEMORY (struct, kernel stack, extended-state frame),
  * CAPOS_ERR_INVALID (process exiting).
  */

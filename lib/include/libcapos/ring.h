@@ -80,6 +80,13 @@ int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interfac
 		    uint16_t method, const void *params, uint32_t params_len, void *result,
 		    uint32_t result_cap, struct capos_cqe *out);
 
+/*
+ * This thread's ring client (lib/libcapos/ring_self.c), attached on first use to
+ * capos_thread_ring. A ring must have exactly one client, so every libcapos user on a
+ * thread (console, heap, programs) shares this one. Errors: capos_ring_attach()'s.
+ */
+int capos_ring_self(struct capos_ring_client **out);
+
 /* Synchronous NOP (round trip through the kernel). Returns the CQE status or a
  * client error as capos_ring_call does. */
 int capos_ring_nop(struct capos_ring_client *c);

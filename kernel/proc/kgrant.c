@@ -1,0 +1,247 @@
+/*
+ * The first kernel capability objects with their real backends (kcaps.h objects,
+ * kernel/cap/), granted to a process with a CapSet page naming them:
+ *   console -> Console writing to COM2, the user terminal (nothing is copied to the
+ *              kernel log: COM1 stays the kernel's own; the QEMU harness captures
+ *              COM2 separately);
+ *   timer   -> Timer.now = arch_clock_ns(), monotonic ns from the calibrated TSC;
+ *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
+ *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
+ *              protect, charged to its ledger; quota or frame exhaustion is
+ *              CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
+ *              address of a per-object bump pointer in the anonymous region
+ *              (addresses are not reused; the region is 64 TiB).
+ * Each object is kmalloc'ed and freed by its release op (last reference).
+ */
+#include <kernel/kring.h>
+
+#include <capos/error.h>
+#include <capos/layout.h>
+#include <kernel/arch.h>
+#include <kernel/capset.h>
+#include <kernel/captab.h>
+#include <kernel/kcaps.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/proc.h>
+#include <kernel/vm.h>
+#include <schema/capos.capnp.h>
+
+static int kgrant_com2_write(void *ctx, const char *bytes, size_t len)
+{
+	(void)ctx;
+	arch_terminal_write(bytes, len);
+	return CAPOS_OK;
+}
+
+/* Release ops (last reference gone): logged, so tests can see RELEASE free objects. */
+static void kgrant_free_console(struct kconsole *c)
+{
+	klog("cap", "console object freed");
+	kfree(c);
+}
+
+static void kgrant_free_timer(struct ktimer *t)
+{
+	klog("cap", "timer object freed");
+	kfree(t);
+}
+
+static void kgrant_free_bootpkg(struct kbootpkg *b)
+{
+	klog("cap", "boot object freed");
+	kfree(b);
+}
+
+static uint64_t kgrant_now(void *ctx)
+{
+	(void)ctx;
+	return arch_clock_ns();
+}
+
+/* VirtualMemory backend state: the holder and its hint-less placement cursor. */
+struct kgrant_vm {
+	struct kvm v;
+	struct process *p;
+	uint64_t next; /* next hint-less placement */
+};
+
+static void kgrant_free_vm(struct kvm *v)
+{
+	klog("cap", "vm object freed");
+	kfree(v);
+}
+
+/* The object may only act on the calling process's space (caps do not move yet). */
+static struct kgrant_vm *kgrant_vm_self(void *as)
+{
+	struct kgrant_vm *g = as;
+	struct thread *t = proc_current_thread();
+
+	return t && t->proc == g->p ? g : NULL;
+}
+
+static unsigned kgrant_prot(unsigned kprot)
+{
+	return ((kprot & KVM_PROT_W) ? VM_PROT_WRITE : 0) | ((kprot & KVM_PROT_X) ? VM_PROT_EXEC : 0);
+}
+
+static int kgrant_vm_status(int err)
+{
+	return err == CAPOS_ERR_NO_MEMORY ? CAPOS_ERR_RING_QUOTA : err;
+}
+
+static int kgrant_vm_map(void *as, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr)
+{
+	struct kgrant_vm *g = kgrant_vm_self(as);
+	uint64_t va;
+	int err;
+
+	if (g == NULL)
+		return CAPOS_ERR_INVALID;
+	va = hint ? hint : g->next;
+	if (!hint && (va > CAPOS_USER_ANON_END || size > CAPOS_USER_ANON_END - va))
+		return CAPOS_ERR_RING_QUOTA; /* the cursor reached the end of the region */
+	err = vm_map(&g->p->vm, va, size, kgrant_prot(prot), NULL, 0);
+	if (err)
+		return kgrant_vm_status(err);
+	if (!hint)
+		g->next = va + size + FRAME_SIZE; /* an unmapped page between placements */
+	*addr = va;
+	return CAPOS_OK;
+}
+
+static int kgrant_vm_unmap(void *as, uint64_t addr, uint64_t size)
+{
+	struct kgrant_vm *g = kgrant_vm_self(as);
+
+	return g ? vm_unmap(&g->p->vm, addr, size) : CAPOS_ERR_INVALID;
+}
+
+static int kgrant_vm_protect(void *as, uint64_t addr, uint64_t size, unsigned prot)
+{
+	struct kgrant_vm *g = kgrant_vm_self(as);
+
+	return g ? kgrant_vm_status(vm_protect(&g->p->vm, addr, size, kgrant_prot(prot)))
+		 : CAPOS_ERR_INVALID;
+}
+
+static const struct kvm_backend kgrant_vm_backend = {
+	.map = kgrant_vm_map, .unmap = kgrant_vm_unmap, .protect = kgrant_vm_protect,
+};
+
+/* One new object of each kind, initialised, with one reference (ours). */
+static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *boot,
+			       uint64_t size, uint64_t *iface)
+{
+	int err = CAPOS_ERR_INVALID;
+
+	switch (kind) {
+	case KGRANT_CONSOLE: {
+		struct kconsole *c = kzalloc(sizeof(*c));
+
+		if (c && (err = kconsole_init(c, kgrant_com2_write, NULL, kgrant_free_console)) == 0) {
+			*iface = capos_Console_TYPE_ID;
+			return &c->k;
+		}
+		kfree(c);
+		return NULL;
+	}
+	case KGRANT_TIMER: {
+		struct ktimer *t = kzalloc(sizeof(*t));
+
+		if (t && (err = ktimer_init(t, kgrant_now, NULL, kgrant_free_timer)) == 0) {
+			*iface = capos_Timer_TYPE_ID;
+			return &t->k;
+		}
+		kfree(t);
+		return NULL;
+	}
+	case KGRANT_BOOTPKG: {
+		struct kbootpkg *b = kzalloc(sizeof(*b));
+
+		if (b && (err = kbootpkg_init(b, boot, size, kgrant_free_bootpkg)) == 0) {
+			*iface = capos_BootPackage_TYPE_ID;
+			return &b->k;
+		}
+		kfree(b);
+		return NULL;
+	}
+	case KGRANT_VM: {
+		struct kgrant_vm *g = kzalloc(sizeof(*g));
+
+		if (g) {
+			g->p = p;
+			g->next = CAPOS_USER_ANON_BASE;
+			if (kvm_init(&g->v, &kgrant_vm_backend, g, kgrant_free_vm) == 0) {
+				*iface = capos_VirtualMemory_TYPE_ID;
+				return &g->v.k;
+			}
+		}
+		kfree(g);
+		return NULL;
+	}
+	}
+	(void)err;
+	return NULL;
+}
+
+int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind,
+		const char *name, size_t len, const uint8_t *boot, uint64_t size)
+{
+	struct captab_item item = { .xfer = CAPTAB_XFER_COPY };
+	uint32_t id;
+	int err;
+
+	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
+	    kind != KGRANT_VM)
+		return CAPOS_ERR_INVALID;
+	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
+	if (item.obj == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = captab_insert(p->caps, &item, &id);
+	(void)kobj_put(item.obj); /* the table holds its own reference (or none) */
+	if (err)
+		return err;
+	err = capset_add(page, name, len, item.interface_id, id);
+	if (err)
+		(void)captab_release(p->caps, id); /* not named: take the cap back (frees it) */
+	return err;
+}
+
+static const struct {
+	unsigned kind;
+	const char *name;
+} kgrant_names[] = {
+	{ KGRANT_CONSOLE, "console" },
+	{ KGRANT_TIMER, "timer" },
+	{ KGRANT_BOOTPKG, "boot" },
+	{ KGRANT_VM, "vm" },
+};
+
+static size_t kgrant_strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint64_t size)
+{
+	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	int err;
+
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = capset_init(page);
+	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]); i++)
+		if (which & kgrant_names[i].kind)
+			err = kring_grant(p, page, kgrant_names[i].kind, kgrant_names[i].name,
+					  kgrant_strlen(kgrant_names[i].name), boot, size);
+	if (err == CAPOS_OK)
+		err = proc_map_capset(p, page);
+	kfree(page);
+	return err;
+}
