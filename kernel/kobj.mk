@@ -7,7 +7,5 @@ KERNEL_SRCS += kernel/cap/kobj.c kernel/cap/captab.c kernel/cap/ring.c kernel/ca
 # kcall decodes CALL params with lib/capnp, so the runtime is linked into the kernel
 # (listed once, here; lib/capnp/capnp.mk only builds its kernel-class objects).
 KERNEL_SRCS += $(KERNEL_ARCH)/string.c lib/capnp/read.c lib/capnp/build.c lib/capnp/copy.c lib/capnp/pack.c
-# These include the generated schema header.
-# (spelled out: schema/schema.mk, which defines CAPOS_SCHEMA_HEADERS, is read after
-# this fragment, so the variable would still be empty in this rule line)
-$(patsubst %,$(BUILD)/kernel/kernel/cap/%.o,kcall console timer bootpkg vmcap): $(BUILD)/gen/schema/capos.capnp.h
+# The generated schema headers they include are ordered before every kernel object by
+# mk/rules.mk (GENERATED_HEADERS); -MMD tracks them afterwards.
