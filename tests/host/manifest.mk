@@ -9,4 +9,4 @@ $(BUILD)/host/kernel/boot/manifest.o $(BUILD)/host/tests/host/manifest/manifest_
 	$(CAPOS_SCHEMA_HEADERS)
 
 TEST_SUITES += tests/host/manifest/mkmanifest_test.py
-TEST_DEPS   += $(MKMANIFEST) $(BUILD)/user/init.elf
+TEST_DEPS   += $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf

@@ -33,9 +33,10 @@ TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
 # `capnp eval --binary`, rule in tools/mkmanifest/mkmanifest.mk) with the user binaries
 # embedded by tools/mkmanifest from $(BUILD)/user (docs/manifest.md).
 BOOT_SYSTEM := $(BUILD)/system/minimal.bin
-$(BOOT_MODULE): $(BOOT_SYSTEM) $(MKMANIFEST) $(BUILD)/user/init.elf | $(DEPS_STAMP)
+# (tools/mkmanifest/mkmanifest.mk is read after this file: the tool path is spelled out.)
+$(BOOT_MODULE): $(BOOT_SYSTEM) $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MKMANIFEST) -d $(BUILD)/user -o $@.tmp $(BOOT_SYSTEM)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $(BOOT_SYSTEM)
 	mv $@.tmp $@
 
 $(ISO): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
