@@ -539,3 +539,40 @@ TEST(manifest_kernel_params)
 	CHECK_EQ(mt_decode_spec(s), 0);
 	CHECK_UEQ(mt_view.params.motd_len, KMANIFEST_MAX_MOTD);
 }
+
+TEST(manifest_traversal_amplification)
+{
+	/* binaries[2..255].name all alias binaries[0]'s 256 KiB name: a small module that
+	 * would make the decoder read 64 MiB. The traversal budget (module words + slack)
+	 * stops it with the capnp runtime's typed error. */
+	static char huge[256 * 1024 + 1];
+	struct mt_spec *s = mt_default();
+	size_t len = 0;
+
+	memset(huge, 'h', sizeof(huge) - 1);
+	s->bins[0].name = huge;
+	s->nbins = KMANIFEST_MAX_BINARIES;
+	for (uint32_t i = 2; i < s->nbins; i++)
+		s->bins[i] = (struct mt_bin){ "x", NULL, 0 };
+	uint8_t *buf = mt_build(s, &len);
+	CHECK_EQ(kmanifest_decode(buf, len, &mt_view, &mt_err), 0); /* unaliased: fine */
+
+	size_t p0 = mt_binary_ptr_off(buf, len, 0, 0);
+	uint32_t lo0, hi0;
+	memcpy(&lo0, buf + p0, 4);
+	memcpy(&hi0, buf + p0 + 4, 4);
+	/* Target word of binaries[0].name: pointer word + 1 + offset (signed 30 bits). */
+	int64_t target = (int64_t)(p0 / 8) + 1 + ((int32_t)lo0 >> 2);
+	for (uint32_t i = 2; i < s->nbins; i++) {
+		size_t pi = mt_binary_ptr_off(buf, len, i, 0);
+		int32_t off = (int32_t)(target - (int64_t)(pi / 8) - 1);
+		uint32_t lo = ((uint32_t)off << 2) | 1;
+
+		memcpy(buf + pi, &lo, 4);
+		memcpy(buf + pi + 4, &hi0, 4);
+	}
+	CHECK_EQ(kmanifest_decode(buf, len, &mt_view, &mt_err), CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT);
+	CHECK_STREQ(mt_err.field, "binaries[].name");
+	CHECK(mt_view.init_image == NULL);
+	free(buf);
+}
