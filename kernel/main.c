@@ -6,9 +6,12 @@
  *   3. boot information, frame allocator, final page tables, heap       [kmem]
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
  *   5. boot self-tests requested with selftest=<name> (fault tests end the run)
- * Until there is a scheduler and init, kmain then ends the run cleanly with
- * "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS. The harness keys on the banner, the
- * shutdown line, "[panic]" and "[trap]" lines.
+ *   6. processes: per-CPU data, SYSCALL, extended state, scheduler with kmain's
+ *      context as the idle thread; a utest=<name> scenario runs its user programs
+ *      until every process is gone                                          [kproc]
+ * Until init exists, kmain then ends the run cleanly with "[boot] shutdown: ok" and
+ * ARCH_EXIT_SUCCESS (also the path taken when the last process exits). The harness
+ * keys on the banner, the shutdown line, "[panic]" and "[trap]" lines.
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -19,7 +22,9 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/proc.h>
 #include <kernel/selftest.h>
+#include <kernel/utest.h>
 
 #define CAPOS_VERSION "0.1.0"
 
@@ -132,6 +137,13 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 
 	klog("boot", "ready: %u cpu(s), %llu KiB free, timer %u Hz", arch_platform_cpu_count(),
 	     (unsigned long long)(frame_free_count() * FRAME_SIZE / 1024), arch_timer_hz());
+
+	/* ---- kproc: processes and the scheduler; utest= scenarios run to completion ---- */
+	int proc_err = proc_init();
+	if (proc_err != CAPOS_OK)
+		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
+	utest_run(&kmain_boot_info);
+
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);
 }

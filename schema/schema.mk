@@ -26,6 +26,7 @@ $(GEN_DIR)/schema/%.capnp.h: schema/%.capnp $(CAPOS_SCHEMAS) $(CAPNPC_C) | $(DEP
 	$(CAPNP) compile -o$(abspath $(CAPNPC_C)):$(GEN_DIR) $<
 
 ALL_TARGETS += $(CAPOS_SCHEMA_HEADERS)
+GENERATED_HEADERS += $(CAPOS_SCHEMA_HEADERS)
 
 .PHONY: schema-check
 schema-check: | $(DEPS_STAMP)

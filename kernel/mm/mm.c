@@ -255,3 +255,10 @@ int mm_direct_range(uint64_t phys, uint64_t len, const void **out)
 	*out = phys_to_virt(phys);
 	return CAPOS_OK;
 }
+
+/* ---- kproc: the kernel address space for user spaces and kernel stacks ---- */
+
+struct arch_aspace *mm_kernel_aspace(void)
+{
+	return mm_tables_live ? &mm_kernel_as : NULL;
+}

@@ -44,7 +44,7 @@ $(NEWLIB_LIBC) $(NEWLIB_LIBM): $(NEWLIB_STAMP)
 
 ALL_TARGETS += $(NEWLIB_STAMP)
 
-$(BUILD)/user/%.o: %.c $(NEWLIB_STAMP) | $(DEPS_STAMP)
+$(BUILD)/user/%.o: %.c $(NEWLIB_STAMP) | $(DEPS_STAMP) $$(GENERATED_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(USER_CFLAGS) -c $< -o $@
 

@@ -274,3 +274,66 @@ int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
 	}
 	return CAPOS_OK;
 }
+
+/* ---- kproc: shared kernel half, pre-built kernel tables, user-half teardown ---- */
+
+int arch_mm_populate(struct arch_aspace *as, uint64_t va, uint64_t size)
+{
+	int err = check_range(va, 0, size);
+
+	if (err)
+		return err;
+	/* Invariant: every page of [va, va + off) has its PT in place. */
+	for (uint64_t off = 0; off < size; off += PAGE_4K) {
+		if (!walk(as, va + off, 0, true, 0, &err))
+			return err;
+	}
+	return CAPOS_OK;
+}
+
+void arch_mm_share_kernel(struct arch_aspace *dst, const struct arch_aspace *src)
+{
+	uint64_t *d = table_at(dst, dst->root_phys);
+	const uint64_t *s = table_at(src, src->root_phys);
+
+	for (int i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		d[i] = s[i];
+}
+
+/* Frees the subtree under table `phys` at `level` (2 = PDPT ... 0 = PT). */
+static void teardown_table(struct arch_aspace *as, uint64_t phys, int level, uint64_t base,
+			   const struct arch_mm_teardown_ops *ops)
+{
+	uint64_t *t = table_at(as, phys);
+
+	for (unsigned i = 0; i < PT_ENTRIES; i++) {
+		uint64_t e = t[i], va = base + ((uint64_t)i << (12 + 9 * level));
+
+		if (!(e & PTE_P))
+			continue;
+		if (level == 0 || (e & PTE_PS)) {
+			uint64_t span = level == 0 ? PAGE_4K : PAGE_2M;
+
+			ops->leaf(ops->ctx, va, e & PTE_ADDR & ~(span - 1), span);
+		} else {
+			teardown_table(as, e & PTE_ADDR, level - 1, va, ops);
+		}
+		t[i] = 0;
+	}
+	ops->table(ops->ctx, phys);
+}
+
+void arch_mm_destroy_user(struct arch_aspace *as, const struct arch_mm_teardown_ops *ops)
+{
+	uint64_t *root = table_at(as, as->root_phys);
+
+	for (unsigned i = 0; i < PT_ENTRIES / 2; i++) {
+		if (root[i] & PTE_P)
+			teardown_table(as, root[i] & PTE_ADDR, 2, (uint64_t)i << 39, ops);
+		root[i] = 0;
+	}
+	for (unsigned i = PT_ENTRIES / 2; i < PT_ENTRIES; i++)
+		root[i] = 0; /* shared kernel tables: not ours to free */
+	ops->table(ops->ctx, as->root_phys);
+	as->root_phys = 0;
+}

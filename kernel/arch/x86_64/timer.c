@@ -20,6 +20,7 @@
 #include <arch/io.h>
 #include <arch/platform.h>
 #include <arch/timer.h>
+#include <arch/trap.h>
 #include <capos/error.h>
 #include <kernel/arch.h>
 
@@ -38,6 +39,7 @@ struct ref_clock {
 };
 
 static struct timer_calibration timer_cal;  /* [I] */
+static arch_tick_hook_fn *timer_tick_hook;  /* [I] kproc: the scheduler's tick */
 static volatile uint64_t timer_tick_count;  /* [T] */
 
 static void calib_point_read(const struct ref_clock *rc, struct calib_point *p)
@@ -145,9 +147,16 @@ const struct timer_calibration *timer_calibration(void)
 
 static void timer_irq(struct arch_trap_frame *tf)
 {
-	(void)tf;
 	timer_tick_count = timer_tick_count + 1;
 	lapic_eoi();
+	/* After the EOI: the hook may switch threads and not come back for a while. */
+	if (timer_tick_hook)
+		timer_tick_hook((tf->cs & 3) != 0);
+}
+
+void arch_timer_set_tick_hook(arch_tick_hook_fn *fn)
+{
+	timer_tick_hook = fn;
 }
 
 int timer_start_periodic(void)

@@ -1,8 +1,11 @@
 /*
  * Trap dispatch (called from trap_entry.S). Vectors 32-255 go to the handler registered
  * with arch_irq_register(). An NMI (vector 2) is not fatal: it is reported with proof
- * that it ran on its IST stack, counted (arch_nmi_count) and returned from. Every other
- * CPU exception (0-31) is fatal for now, since there is no user mode yet: it is
+ * that it ran on its IST stack, counted (arch_nmi_count) and returned from. Another CPU
+ * exception (0-31) taken in user mode (other than #MC) kills the current process
+ * (proc_fault_current) and the kernel goes on. In kernel mode, a #PF/#GP at a
+ * user-copy instruction listed in the exception table resumes at its fixup (the copy
+ * fails with CAPOS_ERR_BAD_ADDRESS); every other kernel exception is fatal: it is
  * reported on the kernel log with "[trap]" lines (vector and name, error code, all
  * registers, CR2 for #PF, control registers, symbolized backtrace) and the run ends
  * through panic with the failure status. A fault while a fault is being reported exits
@@ -17,9 +20,12 @@
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/proc.h>
 
 #define VEC_NMI 2
+#define VEC_GP 13
 #define VEC_PF 14
+#define VEC_MC 18
 
 static struct irq_table irq_handlers;
 static unsigned trap_fatal_depth;
@@ -103,6 +109,35 @@ static _Noreturn void trap_fatal(const struct arch_trap_frame *tf)
 			   exception_names[v][1], (unsigned long long)tf->rip);
 }
 
+/* The current user thread faulted: its process dies, the kernel continues. */
+static _Noreturn void trap_user_fault(const struct arch_trap_frame *tf)
+{
+	unsigned v = (unsigned)tf->vector;
+	struct proc_fault f = {
+		.vector = v,
+		.mnemonic = exception_names[v][0],
+		.rip = tf->rip,
+		.addr = v == VEC_PF ? read_cr2() : 0,
+		.error_code = tf->error_code,
+	};
+
+	proc_fault_current(&f);
+}
+
+extern const uint64_t arch_extable_start[], arch_extable_end[];
+
+bool arch_extable_fixup(struct arch_trap_frame *tf)
+{
+	/* Entries are (faulting instruction, fixup) pairs. */
+	for (const uint64_t *e = arch_extable_start; e + 1 < arch_extable_end; e += 2) {
+		if (e[0] == tf->rip) {
+			tf->rip = e[1];
+			return true;
+		}
+	}
+	return false;
+}
+
 /*
  * NMI: log where it ran and what it interrupted, then return (iretq re-enables NMIs).
  * Proof of the IST switch: the handler's RSP lies in the NMI IST stack and the frame the
@@ -138,8 +173,16 @@ void trap_dispatch(struct arch_trap_frame *tf)
 		trap_nmi(tf);
 		return;
 	}
-	if (tf->vector < IRQ_VECTOR_FIRST)
+	if (tf->vector < IRQ_VECTOR_FIRST) {
+		bool from_user = (tf->cs & 3) != 0;
+
+		if (from_user && tf->vector != VEC_MC)
+			trap_user_fault(tf);
+		if (!from_user && (tf->vector == VEC_PF || tf->vector == VEC_GP) &&
+		    arch_extable_fixup(tf))
+			return;
 		trap_fatal(tf);
+	}
 	arch_irq_handler_fn *fn = irq_table_lookup(&irq_handlers, (unsigned)tf->vector);
 	if (fn == NULL) {
 		klog("trap", "unexpected interrupt vector %llu ignored",

@@ -5,8 +5,12 @@
  * calls trap_dispatch(frame). The CPU aligns RSP to 16 before pushing its frame, and
  * the frame is 176 bytes, so the C call sees an aligned stack.
  *
- * Kernel-mode only for now: no SWAPGS (there is no user mode yet; the issue that adds
- * it must add SWAPGS on entries from CPL 3).
+ * Entries from CPL 3 (the saved CS has RPL 3) run SWAPGS first so GS points at this
+ * CPU's struct percpu in the kernel, and trap_exit runs it again before IRETQ to user
+ * mode (kproc; see proc.c for the GS convention). trap_exit is also where a new
+ * thread's first switch and a SYSCALL that cannot use SYSRET leave the kernel.
+ * NMI/#MC/#DF arriving between SYSCALL and its SWAPGS see kernel CS and user GS; their
+ * handlers do not use GS (they only report and stop).
  */
 #include <arch/trap.h>
 
@@ -18,7 +22,10 @@
 	.p2align 4
 	.type trap_common, @function
 trap_common:
-	push %rax
+	testb $3, 24(%rsp)              /* CS of the interrupted context */
+	jz 1f
+	swapgs
+1:	push %rax
 	push %rbx
 	push %rcx
 	push %rdx
@@ -36,6 +43,8 @@ trap_common:
 	cld
 	mov %rsp, %rdi
 	call trap_dispatch
+	.globl trap_exit
+trap_exit:
 	pop %r15
 	pop %r14
 	pop %r13
@@ -52,7 +61,10 @@ trap_common:
 	pop %rbx
 	pop %rax
 	add $16, %rsp                   /* vector and error code */
-	iretq
+	testb $3, 8(%rsp)               /* CS we return to */
+	jz 2f
+	swapgs
+2:	iretq
 	.size trap_common, . - trap_common
 
 .macro TRAP_STUB v

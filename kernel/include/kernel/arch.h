@@ -195,6 +195,109 @@ bool arch_mm_nx_enabled(void);
  */
 size_t arch_mm_image_guards(uint64_t *va, size_t cap);
 
+/* ---- kproc: user address spaces (paging.c), processes, threads, syscalls ---------- */
+
+/*
+ * Creates the intermediate tables for every page of [va, va + size) without mapping
+ * anything, so later arch_mm_map() calls there allocate no table. Used for kernel
+ * windows (kernel stacks) whose top-level entry must exist before user address spaces
+ * copy the kernel half. Errors: as arch_mm_map() (no ALREADY_MAPPED check).
+ */
+int arch_mm_populate(struct arch_aspace *as, uint64_t va, uint64_t size);
+
+/*
+ * Copies the kernel half (top-level entries 256..511) of `src` into `dst`, so both
+ * share the kernel's tables. Kernel mappings added later below an existing top-level
+ * entry are seen by every space; a NEW top-level kernel entry is not (pre-populate).
+ */
+void arch_mm_share_kernel(struct arch_aspace *dst, const struct arch_aspace *src);
+
+/* Callbacks for arch_mm_destroy_user(). */
+struct arch_mm_teardown_ops {
+	/* A mapped leaf: `size` bytes (4 KiB or 2 MiB) at `va` -> `pa`. */
+	void (*leaf)(void *ctx, uint64_t va, uint64_t pa, uint64_t size);
+	/* A table frame of the user half (or the root) that is no longer referenced. */
+	void (*table)(void *ctx, uint64_t phys);
+	void *ctx;
+};
+
+/*
+ * Destroys a user address space: reports every user-half leaf, then every user-half
+ * table and finally the root through `ops`; the shared kernel half is left alone.
+ * `as` must not be loaded in CR3 on any CPU. Never fails; as->root_phys becomes 0.
+ */
+void arch_mm_destroy_user(struct arch_aspace *as, const struct arch_mm_teardown_ops *ops);
+
+struct arch_thread;   /* arch/thread.h */
+struct percpu;        /* kernel/percpu.h */
+
+/*
+ * Process-management CPU set-up on the boot CPU: GS base -> `pc` (per-CPU data),
+ * SYSCALL/SYSRET (EFER.SCE, STAR, LSTAR, SFMASK), CR4.FSGSBASE when the CPU has it
+ * (user TLS set-up uses wrfsbase), and the extended state user code may use: XSAVE with XCR0 = x87|SSE|AVX as the CPU offers (CR4.OSXSAVE), else FXSAVE.
+ * Logs "[cpu] syscall: ..." and "[cpu] xstate: ...". Call once, after arch_cpu_init.
+ */
+void arch_proc_init(struct percpu *pc);
+
+/* This CPU's per-CPU data (GS base). Valid after arch_proc_init. */
+struct percpu *arch_this_cpu(void);
+
+/* Bytes of an extended-state area (<= 4096), and its initial (clean) contents. */
+uint64_t arch_xstate_size(void);
+void arch_xstate_init(void *area);
+
+/* Entry state of a new user thread: where iretq lands, three argument registers and
+ * the FS base (thread pointer). */
+struct arch_user_entry {
+	uint64_t rip, rsp, rdi, rsi, rdx, fs_base;
+};
+
+/*
+ * Prepares `t` (kernel stack [.., kstack_top), extended-state area `xstate`) so that
+ * the first arch_switch() to it calls sched_thread_first_run() and then enters user
+ * mode at `e` (FS base e->fs_base, GS base 0) with interrupts enabled and all other
+ * registers zero.
+ */
+void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xstate,
+			   const struct arch_user_entry *e);
+
+/* Records the calling context as a kernel-only thread (the idle thread). */
+void arch_thread_init_current(struct arch_thread *t);
+
+/*
+ * Switches from `prev` (the calling context) to `next`: saves prev's extended state
+ * and user FS/GS bases, loads next's, points TSS.RSP0 and the SYSCALL stack at next's
+ * kernel stack, and swaps kernel stacks. Returns when something switches back to prev.
+ * Address-space switches are the caller's (vm_activate). Interrupts disabled.
+ */
+void arch_switch(struct arch_thread *prev, struct arch_thread *next);
+
+/*
+ * Copies n bytes between a kernel buffer and user memory with SMAP opened. A #PF or
+ * #GP on the user side is caught by the exception table: returns
+ * CAPOS_ERR_BAD_ADDRESS (destination possibly partly written). The caller has checked
+ * the range lies in the user half (kernel/uaccess.h does).
+ */
+int arch_copy_from_user(void *dst, uint64_t usrc, uint64_t n);
+int arch_copy_to_user(uint64_t udst, const void *src, uint64_t n);
+
+/* Monotonic time in nanoseconds since boot, from the calibrated TSC. */
+uint64_t arch_clock_ns(void);
+
+/* Called by the timer interrupt after EOI; `from_user`: it interrupted user mode. */
+typedef void arch_tick_hook_fn(bool from_user);
+void arch_timer_set_tick_hook(arch_tick_hook_fn *fn);
+
+/* Wait for an interrupt with interrupts enabled, then disable them again (idle). */
+void arch_idle_wait(void);
+
+/*
+ * Portable entry points called by the arch code (implemented in kernel/proc):
+ *   syscall_dispatch: number and six arguments of a SYSCALL from user mode; the
+ *   result goes back in RAX.
+ */
+int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6]);
+
 /* ---- kplat: platform (ACPI, interrupt controllers, timers) ------------------------ */
 
 /* Periodic timer tick rate. */

@@ -82,4 +82,11 @@ int mm_direct_range(uint64_t phys, uint64_t len, const void **out);
  */
 void mm_selftest(const char *cmdline);
 
+/*
+ * kproc: the kernel's own address space (NULL before the final tables are live).
+ * User spaces copy its upper half (arch_mm_share_kernel); the kernel-stack window maps
+ * into it. Callers flush TLB entries they change.
+ */
+struct arch_aspace *mm_kernel_aspace(void);
+
 #endif

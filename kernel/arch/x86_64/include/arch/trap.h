@@ -22,8 +22,13 @@
 #define IST_COUNT 3
 
 #define TRAP_FRAME_SIZE 176
+#define TRAP_FRAME_RIP (17 * 8)  /* offset of rip in struct arch_trap_frame */
+
+/* `vector` of frames built by the SYSCALL entry (not an IDT vector). */
+#define ARCH_VEC_SYSCALL 256
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,7 +44,7 @@ struct arch_trap_frame {
 
 _Static_assert(sizeof(struct arch_trap_frame) == TRAP_FRAME_SIZE, "trap frame size");
 _Static_assert(offsetof(struct arch_trap_frame, vector) == 15 * 8, "vector offset");
-_Static_assert(offsetof(struct arch_trap_frame, rip) == 17 * 8, "rip offset");
+_Static_assert(offsetof(struct arch_trap_frame, rip) == TRAP_FRAME_RIP, "rip offset");
 
 /* Called by trap_entry.S with interrupts disabled on the kernel stack. */
 void trap_dispatch(struct arch_trap_frame *tf);
@@ -52,6 +57,15 @@ uint64_t arch_ist_stack_top(unsigned ist);
 
 /* idt.c: fill and load the IDT. */
 void idt_init(void);
+
+/* trap_entry.S: the common exit path (restore GPRs, SWAPGS if to CPL 3, IRETQ). */
+void trap_exit(void);
+
+/*
+ * usercopy.S's exception table: if a kernel-mode fault's RIP is a listed user-access
+ * instruction, point tf->rip at its fixup and return true (trap.c).
+ */
+bool arch_extable_fixup(struct arch_trap_frame *tf);
 
 /* trap_entry.S: address of the entry stub for each vector 0-255. */
 extern const uint64_t trap_stub_table[256];

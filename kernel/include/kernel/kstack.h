@@ -1,0 +1,37 @@
+/*
+ * Kernel stacks for threads (kernel/proc/kstack.c): KSTACK_PAGES pages mapped in a
+ * dedicated kernel window with an unmapped guard page below each, so an overflow
+ * faults (then #DF on its IST stack) instead of corrupting a neighbour. The window's
+ * page tables are built once by kstack_init(), before any user space copies the
+ * kernel half, so creating and freeing stacks never allocates or frees table frames.
+ * Lock legend: [B] boot CPU only until SMP.
+ */
+#ifndef KERNEL_KSTACK_H
+#define KERNEL_KSTACK_H
+
+#include <stdint.h>
+
+#define KSTACK_PAGES 4
+#define KSTACK_SIZE (KSTACK_PAGES * 4096ull)
+#define KSTACK_SLOTS 64                       /* stacks that can exist at once */
+#define KSTACK_WINDOW_BASE 0xFFFFFE0000000000ull /* PML4 slot 508 */
+
+struct kstack {
+	uint64_t top;                    /* first byte above the stack (16-aligned) */
+	uint64_t frames[KSTACK_PAGES];   /* physical frames, lowest page first */
+	int slot;                        /* window slot, -1 when not allocated */
+};
+
+/* Builds the window's page tables. Call once after mm_init. Errors: arch_mm_populate(). */
+int kstack_init(void);
+
+/* Allocates and maps a stack. Errors: CAPOS_ERR_NO_MEMORY (frames or slots). */
+int kstack_alloc(struct kstack *ks);
+
+/* Unmaps a stack and frees its frames; it must not be in use. */
+void kstack_free(struct kstack *ks);
+
+/* Stacks in use now. */
+unsigned kstack_in_use(void);
+
+#endif

@@ -1,0 +1,37 @@
+/*
+ * Per-CPU data, reached through the GS base while in the kernel (arch_this_cpu()).
+ * One `struct percpu` per CPU, allocated by whoever brings the CPU up (the boot CPU's
+ * is static in kernel/sched/sched.c); nothing here assumes a CPU count. The first
+ * fields are read by the SYSCALL entry stub, so their offsets are fixed (PERCPU_OFF_*,
+ * static_assert-ed below). Lock legend: [C] touched only by the owning CPU with
+ * interrupts disabled.
+ */
+#ifndef KERNEL_PERCPU_H
+#define KERNEL_PERCPU_H
+
+#define PERCPU_OFF_SELF 0
+#define PERCPU_OFF_KSTACK_TOP 8
+#define PERCPU_OFF_USER_RSP 16
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
+
+struct thread;
+struct sched_cpu;
+
+struct percpu {
+	struct percpu *self;      /* [C] this structure (read as %gs:0) */
+	uint64_t kstack_top;      /* [C] running thread's kernel stack top (SYSCALL entry) */
+	uint64_t user_rsp;        /* [C] scratch: user RSP during SYSCALL entry */
+	struct thread *current;   /* [C] running thread */
+	struct sched_cpu *sched;  /* [C] this CPU's run queue */
+	uint32_t cpu_index;       /* [C] 0 = boot CPU */
+};
+
+_Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");
+_Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_OFF_KSTACK_TOP, "percpu kstack");
+_Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_OFF_USER_RSP, "percpu user rsp");
+#endif
+
+#endif

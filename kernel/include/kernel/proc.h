@@ -1,0 +1,144 @@
+/*
+ * Processes and threads (kernel/proc/proc.c). A process is an address space, a
+ * capability table, a resource ledger and a list of threads (one thread today; nothing
+ * here assumes it). A thread is a saved CPU context, a kernel stack with a guard page,
+ * an extended-state (XSAVE) area, an FS base and scheduling state.
+ *
+ * Lifetime: a process lives until its last thread is reaped. exit() or a user fault
+ * kills the whole process: every thread becomes DEAD, the running one switches away
+ * for good, and the scheduler reaps dead threads (and then the process: address
+ * space, ledger check, cap table) from another stack.
+ *
+ * Lock legend: [S] scheduler state, boot CPU with interrupts disabled (no SMP yet);
+ * [I] set at creation, immutable afterwards.
+ */
+#ifndef KERNEL_PROC_H
+#define KERNEL_PROC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <arch/thread.h>
+#include <kernel/kstack.h>
+#include <kernel/ledger.h>
+#include <kernel/list.h>
+#include <kernel/vm.h>
+
+#define PROC_NAME_MAX 16
+#define PROC_MAGIC 0x50524f43u   /* "PROC" */
+#define THREAD_MAGIC 0x54485244u /* "THRD" */
+#define PROC_DEFAULT_FRAME_QUOTA 1024 /* frames (4 MiB) until manifests set profiles */
+#define PROC_DEFAULT_CAP_SLOTS 64    /* cap table slots until manifests set profiles */
+
+enum thread_state {
+	THREAD_READY,   /* on a run queue */
+	THREAD_RUNNING, /* current on its CPU */
+	THREAD_BLOCKED, /* waiting for sched_wake() or its deadline */
+	THREAD_DEAD,    /* killed; waiting to be reaped */
+};
+
+struct process;
+struct captab; /* the capability table (kernel/captab.h, abi) */
+
+struct thread {
+	uint32_t magic;              /* [I] THREAD_MAGIC; cleared when freed */
+	uint32_t tid;                /* [I] */
+	struct process *proc;        /* [I] owner; NULL for an idle thread */
+	enum thread_state state;     /* [S] */
+	struct arch_thread arch;     /* [S] saved context, kernel stack top, FS base */
+	struct kstack kstack;        /* [I] */
+	uint64_t xstate_phys;        /* [I] frame holding the extended-state area, or 0 */
+	struct list_node sched_link; /* [S] run queue, sleep list or zombie list */
+	struct list_node proc_link;  /* [S] process's thread list */
+	uint64_t deadline_ns;        /* [S] BLOCKED: wake-up time; UINT64_MAX = none */
+	bool woken;                  /* [S] last block ended by sched_wake(), not timeout */
+	bool ran;                    /* [S] has been switched to at least once */
+	uint64_t slice_end;          /* [S] tick at which the time slice ends */
+	uint32_t preemptions;        /* [S] involuntary switches, for reports and tests */
+};
+
+struct process {
+	uint32_t magic;              /* [I] PROC_MAGIC; cleared when freed */
+	uint32_t pid;                /* [I] */
+	char name[PROC_NAME_MAX];    /* [I] NUL-terminated */
+	struct vm_space vm;          /* [P] user address space */
+	struct captab *caps;         /* [P] capability table (slots allocated with it) */
+	struct ledger ledger;        /* [P] frames charged to this process */
+	struct list threads;         /* [S] its threads (live and dead, until reaped) */
+	uint32_t live_threads;       /* [S] threads not DEAD */
+	bool exiting;                /* [S] killed or exited; no new threads */
+	int64_t exit_code;           /* [S] exit(code), or -1 when killed by a fault */
+	struct list_node link;       /* [S] global process list */
+};
+
+/* Entry state of a new user thread (the process entry registers of the ABI). */
+struct proc_entry {
+	uint64_t rip, rsp;           /* user entry point and stack pointer */
+	uint64_t rdi, rsi, rdx;      /* RDI ring, RSI process id, RDX CapSet page */
+	uint64_t fs_base;            /* thread pointer of the TLS block, or 0 */
+};
+
+/*
+ * Sets up process management on the boot CPU: per-CPU data and SYSCALL (arch), the
+ * scheduler with the calling context as the idle thread, the kernel-stack window.
+ * Call once after arch_platform_init. Errors: kstack_init()'s.
+ */
+int proc_init(void);
+
+/*
+ * Creates a process named `name` with an empty address space, an empty cap table of
+ * `cap_slots` slots and no thread. Errors: CAPOS_ERR_NO_MEMORY, captab_init()'s.
+ */
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
+		struct process **out);
+
+/*
+ * Adds a user thread entering at `e` and makes it runnable.
+ * Errors: CAPOS_ERR_NO_MEMORY (struct, kernel stack, extended-state frame),
+ * CAPOS_ERR_INVALID (process exiting).
+ */
+int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out);
+
+/*
+ * Destroys a process that never got a thread (creation error paths).
+ */
+void proc_destroy_unstarted(struct process *p);
+
+/* Ends the calling thread's process with `code` (the exit syscall). */
+_Noreturn void proc_exit_current(int64_t code);
+
+/* Description of a CPU exception taken in user mode (filled by the arch trap code). */
+struct proc_fault {
+	unsigned vector;
+	const char *mnemonic;   /* "#PF" */
+	uint64_t rip;
+	uint64_t addr;          /* CR2 for #PF, 0 otherwise */
+	uint64_t error_code;
+};
+
+/*
+ * The current thread faulted in user mode: log
+ * "[proc] <name> pid N killed: <#XX> at rip 0x... addr 0x..." and kill its process.
+ * Called by the arch trap handler; never returns (the CPU runs another thread).
+ */
+_Noreturn void proc_fault_current(const struct proc_fault *f);
+
+/* The live (not DEAD) thread with id `tid`, or NULL. */
+struct thread *proc_find_thread(uint64_t tid);
+
+/* Processes not yet reaped. */
+uint32_t proc_live_count(void);
+
+/* The running thread (NULL before proc_init). */
+struct thread *proc_current_thread(void);
+
+/*
+ * Called by the scheduler after a switch, from the new thread's stack: frees threads
+ * and processes that died (their stacks are no longer in use).
+ */
+void proc_reap(void);
+
+/* The thread is dead: called by the scheduler when reaping it. */
+void proc_thread_free(struct thread *t);
+
+#endif

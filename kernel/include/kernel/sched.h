@@ -1,0 +1,74 @@
+/*
+ * The scheduler (kernel/sched/sched.c): preemptive round robin on the boot CPU, driven
+ * by the LAPIC tick, with block-with-timeout and wake. The run queue hangs off the
+ * per-CPU structure (struct percpu.sched) so SMP can give every CPU its own; today only
+ * the boot CPU has one. The kernel is not preemptible: kernel code runs with interrupts
+ * disabled except in the idle loop's hlt, so switches happen at the tick (from user
+ * mode), when a thread blocks or exits, and from idle.
+ *
+ * Lock legend: [S] boot CPU with interrupts disabled (SMP: per-CPU run-queue lock).
+ */
+#ifndef KERNEL_SCHED_H
+#define KERNEL_SCHED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <kernel/list.h>
+
+struct thread;
+
+#define SCHED_SLICE_TICKS 2 /* time slice, in timer ticks (20 ms at 100 Hz) */
+#define SCHED_NO_DEADLINE UINT64_MAX
+
+struct sched_cpu {
+	struct list runq;          /* [S] READY threads, FIFO */
+	struct list sleepers;      /* [S] BLOCKED threads with a deadline */
+	struct list zombies;       /* [S] DEAD threads waiting to be reaped */
+	struct thread *idle;       /* [S] this CPU's idle thread */
+	uint64_t ticks;            /* [S] ticks seen */
+	uint64_t switches;         /* [S] context switches */
+	bool need_resched;         /* [S] set by the tick, honoured at the next chance */
+};
+
+/*
+ * Makes the calling context (kmain on the boot stack) this CPU's idle thread. Call
+ * once, from proc_init(). The timer tick is hooked while sched_run_until_idle runs.
+ */
+void sched_init(struct thread *idle);
+
+/* Makes t READY and queues it at the tail. */
+void sched_enqueue(struct thread *t);
+
+/* Gives up the CPU; the current thread stays READY (queued at the tail). */
+void sched_yield(void);
+
+/*
+ * Blocks the current thread until sched_wake() or until the monotonic clock passes
+ * `deadline_ns` (SCHED_NO_DEADLINE: no timeout). Deadlines are checked at each tick
+ * (10 ms granularity). Returns true if woken by sched_wake(), false on timeout.
+ */
+bool sched_block_until(uint64_t deadline_ns);
+
+/* Makes a BLOCKED thread READY (its sched_block_until returns true); no-op otherwise. */
+void sched_wake(struct thread *t);
+
+/* The current thread is DEAD: switch away for good; the next thread reaps it. */
+_Noreturn void sched_exit_current(void);
+
+/* Removes a not-running thread from whatever scheduler list holds it. */
+void sched_remove(struct thread *t);
+
+/*
+ * Runs the idle loop on the calling (idle) context until no process is left, then
+ * returns (kmain shuts down). Halts while everything is blocked.
+ */
+void sched_run_until_idle(void);
+
+/* This CPU's scheduler state (tests, reports). */
+struct sched_cpu *sched_this_cpu(void);
+
+/* Called from the trampoline of a thread's very first switch (arch code). */
+void sched_thread_first_run(void);
+
+#endif

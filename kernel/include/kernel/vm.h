@@ -1,0 +1,85 @@
+/*
+ * User address spaces (kernel/proc/vm.c): per-process page tables whose upper half is
+ * shared with the kernel and whose lower half is private. Every frame the space holds
+ * (page tables and user pages) is charged to the owner's ledger and returned by
+ * vm_destroy(). Permissions: read is implied, W^X is enforced, user pages are never
+ * executable unless asked and never writable and executable at once.
+ * Lock legend: [P] owned by the process; one CPU for now.
+ */
+#ifndef KERNEL_VM_H
+#define KERNEL_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <kernel/arch.h>
+#include <kernel/ledger.h>
+
+#define VM_PROT_WRITE 0x1u
+#define VM_PROT_EXEC 0x2u
+
+struct vm_space {
+	struct arch_aspace as;  /* [P] tables; root_phys 0 once destroyed */
+	struct ledger *ledger;  /* [P] where frames are charged */
+	uint64_t user_pages;    /* [P] user pages mapped */
+	uint64_t table_frames;  /* [P] table frames (root included) */
+};
+
+/*
+ * Creates an empty user space sharing the kernel half, charged to `l`.
+ * Errors: CAPOS_ERR_NO_MEMORY (frames or quota).
+ */
+int vm_create(struct vm_space *vm, struct ledger *l);
+
+/*
+ * Maps fresh zeroed pages at [va, va + size) with VM_PROT_* `prot`, then copies `len`
+ * bytes of `data` (may be NULL with len 0) to the start. va and size page-aligned,
+ * len <= size. All or nothing for the pages; page-table frames created on the way
+ * stay (charged) until vm_destroy().
+ * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, len > size, W+X, unknown
+ * prot bits), CAPOS_ERR_BAD_ADDRESS (range outside the user half),
+ * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_NO_MEMORY (frames or quota).
+ */
+int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
+	   const void *data, size_t len);
+
+/*
+ * Unmaps [va, va + size) and frees its frames (TLB entries dropped when the space
+ * is live). Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID, CAPOS_ERR_BAD_ADDRESS,
+ * CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ */
+int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size);
+
+/*
+ * Changes the permissions of the mapped pages [va, va + size) to `prot` (W^X still
+ * holds), dropping stale TLB entries when the space is live. All or nothing.
+ * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, W+X, unknown bits),
+ * CAPOS_ERR_BAD_ADDRESS, CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ */
+int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot);
+
+/*
+ * Writes len bytes into the space's pages at va through the direct map, whatever the
+ * pages' user permissions (the loader fills read-only and executable pages this way).
+ * Errors: CAPOS_ERR_BAD_ADDRESS (outside the user window), CAPOS_ERR_MM_NOT_MAPPED (a
+ * page is missing; the bytes before it are written).
+ */
+int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len);
+
+/* Frees every frame of the space (user pages, tables, root). It must not be loaded
+ * (switch to another space first). */
+void vm_destroy(struct vm_space *vm);
+
+/*
+ * Boot smoke test: builds a space, checks map/unmap/protect, W^X, the quota, the shared
+ * kernel half and query flags, destroys it and checks every frame came back. Logs
+ * "[proc] vm smoke ok: ..." or "[proc] vm smoke: error: ...".
+ * Errors: CAPOS_ERR_INVALID (a check failed), vm_create()'s.
+ */
+int vm_smoke(void);
+
+/* Load this space / the kernel's own space into CR3 (no-op if already loaded). */
+void vm_activate(struct vm_space *vm);
+void vm_activate_kernel(void);
+
+#endif

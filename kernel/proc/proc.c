@@ -1,0 +1,298 @@
+/*
+ * Processes and threads (kernel/proc.h): creation, death and reaping. A process dies
+ * as a whole (exit or a user fault): its threads are marked DEAD and moved to the
+ * zombie list; the one running switches away for good. proc_reap(), called after
+ * every switch from the new thread's stack, frees dead threads (kernel stack,
+ * extended-state frame) and, with its last thread, the process (address space, cap
+ * table, ledger), checking that every frame charged to it came back.
+ *
+ * Lock legend: [S] boot CPU with interrupts disabled (see kernel/sched.h).
+ */
+#include <kernel/proc.h>
+
+#include <capos/error.h>
+#include <kernel/arch.h>
+#include <kernel/captab.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/sched.h>
+
+static struct percpu proc_boot_percpu;  /* [S] the boot CPU's per-CPU data */
+static struct thread proc_idle_thread;  /* [S] boot CPU idle = kmain's context */
+static struct list proc_all;            /* [S] processes not yet reaped */
+static uint32_t proc_count;             /* [S] entries of proc_all */
+static uint32_t proc_next_pid = 1;      /* [S] */
+static uint32_t proc_next_tid = 1;      /* [S] */
+
+int proc_init(void)
+{
+	int err;
+
+	arch_proc_init(&proc_boot_percpu);
+	if (arch_xstate_size() > FRAME_SIZE)
+		return CAPOS_ERR_UNSUPPORTED;
+	err = kstack_init();
+	if (err)
+		return err;
+	err = vm_smoke();
+	if (err)
+		return err;
+	list_init(&proc_all);
+	proc_idle_thread.magic = THREAD_MAGIC;
+	proc_idle_thread.kstack.slot = -1;
+	arch_thread_init_current(&proc_idle_thread.arch);
+	sched_init(&proc_idle_thread);
+	return CAPOS_OK;
+}
+
+struct thread *proc_find_thread(uint64_t tid)
+{
+	struct list_node *pn, *ptmp, *tn, *ttmp;
+
+	LIST_FOR_EACH_SAFE(pn, ptmp, &proc_all) {
+		struct process *p = LIST_ENTRY(pn, struct process, link);
+
+		LIST_FOR_EACH_SAFE(tn, ttmp, &p->threads) {
+			struct thread *t = LIST_ENTRY(tn, struct thread, proc_link);
+
+			if (t->tid == tid && t->state != THREAD_DEAD)
+				return t;
+		}
+	}
+	return NULL;
+}
+
+uint32_t proc_live_count(void)
+{
+	return proc_count;
+}
+
+struct thread *proc_current_thread(void)
+{
+	return arch_this_cpu()->current;
+}
+
+static void proc_copy_name(char *dst, const char *src)
+{
+	unsigned i = 0;
+
+	for (; src[i] && i < PROC_NAME_MAX - 1; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
+/* The cap table and its slot array, in one heap block. */
+struct proc_captab {
+	struct captab table;
+	struct captab_entry slots[];
+};
+
+static int proc_captab_new(uint32_t nslots, struct captab **out)
+{
+	struct proc_captab *c;
+	int err;
+
+	if (nslots == 0 || nslots > CAPOS_CAP_SLOTS_MAX)
+		return CAPOS_ERR_INVALID;
+	c = kzalloc(sizeof(*c) + (size_t)nslots * sizeof(c->slots[0]));
+	if (c == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = captab_init(&c->table, c->slots, nslots);
+	if (err) {
+		kfree(c);
+		return err;
+	}
+	*out = &c->table;
+	return CAPOS_OK;
+}
+
+static void proc_captab_free(struct process *p)
+{
+	int err = captab_clear(p->caps);
+
+	if (err)
+		panic("proc: %s pid %u cap table clear: %s", p->name, p->pid,
+		      capos_error_name(err));
+	kfree((struct proc_captab *)(void *)p->caps);
+	p->caps = NULL;
+}
+
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
+		struct process **out)
+{
+	struct process *p = kzalloc(sizeof(*p));
+	int err;
+
+	if (p == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	p->magic = PROC_MAGIC;
+	p->pid = proc_next_pid++;
+	proc_copy_name(p->name, name);
+	p->ledger.frame_quota = frame_quota;
+	list_init(&p->threads);
+	err = proc_captab_new(cap_slots, &p->caps);
+	if (err)
+		goto out_proc;
+	err = vm_create(&p->vm, &p->ledger);
+	if (err)
+		goto out_caps;
+	list_push_back(&proc_all, &p->link);
+	proc_count++;
+	*out = p;
+	return CAPOS_OK;
+out_caps:
+	proc_captab_free(p);
+out_proc:
+	kfree(p);
+	return err;
+}
+
+static void proc_free(struct process *p)
+{
+	uint64_t pages = p->vm.user_pages, tables = p->vm.table_frames;
+
+	proc_captab_free(p);
+	vm_destroy(&p->vm);
+	if (p->ledger.frames_used != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
+		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
+		      (unsigned long long)p->ledger.frames_used);
+	klog("proc", "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
+	     "peak %llu of quota %llu", p->name, p->pid, (unsigned long long)pages,
+	     (unsigned long long)tables, (unsigned long long)p->ledger.frames_peak,
+	     (unsigned long long)p->ledger.frame_quota);
+	list_remove(&p->link);
+	proc_count--;
+	p->magic = 0;
+	kfree(p);
+}
+
+void proc_destroy_unstarted(struct process *p)
+{
+	if (!list_empty(&p->threads))
+		panic("proc: destroy_unstarted on %s pid %u with threads", p->name, p->pid);
+	proc_free(p);
+}
+
+int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out)
+{
+	struct thread *t;
+	int err;
+
+	if (p->exiting)
+		return CAPOS_ERR_INVALID;
+	t = kzalloc(sizeof(*t));
+	if (t == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	t->magic = THREAD_MAGIC;
+	t->tid = proc_next_tid++;
+	t->proc = p;
+	err = kstack_alloc(&t->kstack);
+	if (err)
+		goto out_thread;
+	err = frame_alloc(&t->xstate_phys);
+	if (err)
+		goto out_kstack;
+	arch_xstate_init(phys_to_virt(t->xstate_phys));
+	const struct arch_user_entry ae = { e->rip, e->rsp, e->rdi, e->rsi, e->rdx, e->fs_base };
+	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
+	t->deadline_ns = SCHED_NO_DEADLINE;
+	list_push_back(&p->threads, &t->proc_link);
+	p->live_threads++;
+	sched_enqueue(t);
+	if (out)
+		*out = t;
+	return CAPOS_OK;
+out_kstack:
+	kstack_free(&t->kstack);
+out_thread:
+	kfree(t);
+	return err;
+}
+
+void proc_thread_free(struct thread *t)
+{
+	struct process *p = t->proc;
+	int err;
+
+	kstack_free(&t->kstack);
+	err = frame_free(t->xstate_phys);
+	if (err)
+		panic("proc: freeing xstate frame: %s", capos_error_name(err));
+	list_remove(&t->proc_link);
+	t->magic = 0;
+	kfree(t);
+	if (p->exiting && list_empty(&p->threads))
+		proc_free(p);
+}
+
+/* Marks every thread of p DEAD; those not running go to the zombie list now. */
+static void proc_kill_threads(struct process *p, struct thread *running)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct list_node *n, *tmp;
+
+	p->exiting = true;
+	LIST_FOR_EACH_SAFE(n, tmp, &p->threads) {
+		struct thread *t = LIST_ENTRY(n, struct thread, proc_link);
+
+		if (t->state == THREAD_DEAD)
+			continue;
+		p->live_threads--;
+		if (t == running)
+			continue; /* sched_exit_current() queues it */
+		sched_remove(t);
+		t->state = THREAD_DEAD;
+		list_push_back(&sc->zombies, &t->sched_link);
+	}
+}
+
+static _Noreturn void proc_end_current(int64_t code)
+{
+	struct thread *cur = proc_current_thread();
+	struct process *p = cur->proc;
+
+	if (p == NULL)
+		panic("proc: the idle thread tried to exit");
+	p->exit_code = code;
+	proc_kill_threads(p, cur);
+	sched_exit_current();
+}
+
+_Noreturn void proc_exit_current(int64_t code)
+{
+	struct thread *cur = proc_current_thread();
+
+	klog("proc", "%s pid %u exited: code %lld (preempted %u times)", cur->proc->name,
+	     cur->proc->pid, (long long)code, cur->preemptions);
+	proc_end_current(code);
+}
+
+_Noreturn void proc_fault_current(const struct proc_fault *f)
+{
+	struct thread *cur = proc_current_thread();
+
+	if (cur == NULL || cur->proc == NULL)
+		panic("proc: user-mode fault %s with no current process", f->mnemonic);
+	klog("proc", "%s pid %u killed: %s at rip %#llx addr %#llx (error %#llx)",
+	     cur->proc->name, cur->proc->pid, f->mnemonic, (unsigned long long)f->rip,
+	     (unsigned long long)f->addr, (unsigned long long)f->error_code);
+	proc_end_current(-1);
+}
+
+void proc_reap(void)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = proc_current_thread();
+	struct list_node *n, *tmp;
+
+	LIST_FOR_EACH_SAFE(n, tmp, &sc->zombies) {
+		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
+
+		if (t == cur)
+			continue;
+		list_remove(n);
+		proc_thread_free(t);
+	}
+}

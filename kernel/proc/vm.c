@@ -1,0 +1,400 @@
+/*
+ * User address spaces (kernel/vm.h) over the arch_mm_* contract: a private lower half
+ * whose every frame (tables and pages) is charged to the owner's ledger, and the
+ * kernel's upper half shared by copying its top-level entries. Pages are zeroed (and
+ * filled) through the direct map, so a space need not be loaded to be built.
+ */
+#include <kernel/vm.h>
+
+#include <capos/error.h>
+#include <kernel/mm.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/uaccess.h>
+
+static uint64_t vm_loaded_root; /* [S] root in CR3 (0: not known yet) */
+
+/* A frame this space owned goes back; failing here is a kernel bug, not user input. */
+static void vm_frame_free(uint64_t pa)
+{
+	int err = frame_free(pa);
+
+	if (err)
+		panic("vm: freeing frame %#llx: %s", (unsigned long long)pa, capos_error_name(err));
+}
+
+/* Frame source for user tables: charged to the ledger of the space being built. */
+static int vm_pt_alloc(void *ctx, uint64_t *phys)
+{
+	struct vm_space *vm = ctx;
+	int err = ledger_charge_frames(vm->ledger, 1);
+
+	if (err)
+		return err;
+	err = frame_alloc(phys);
+	if (err) {
+		ledger_release_frames(vm->ledger, 1);
+		return err;
+	}
+	vm->table_frames++;
+	return CAPOS_OK;
+}
+
+static void *vm_pt_virt(void *ctx, uint64_t phys)
+{
+	(void)ctx;
+	return phys_to_virt(phys);
+}
+
+static void vm_zero_frame(uint64_t phys)
+{
+	uint64_t *p = phys_to_virt(phys);
+
+	for (unsigned i = 0; i < FRAME_SIZE / 8; i++)
+		p[i] = 0;
+}
+
+static bool vm_is_live(const struct vm_space *vm)
+{
+	return vm_loaded_root == vm->as.root_phys;
+}
+
+int vm_create(struct vm_space *vm, struct ledger *l)
+{
+	const struct arch_pt_source src = { vm_pt_alloc, vm_pt_virt, vm };
+	struct arch_aspace *k = mm_kernel_aspace();
+	int err;
+
+	vm->ledger = l;
+	vm->user_pages = vm->table_frames = 0;
+	if (k == NULL)
+		return CAPOS_ERR_UNSUPPORTED;
+	err = arch_mm_create(&vm->as, &src, arch_mm_nx_enabled());
+	if (err)
+		return err;
+	arch_mm_share_kernel(&vm->as, k);
+	return CAPOS_OK;
+}
+
+static int vm_check(uint64_t va, uint64_t size)
+{
+	if ((va | size) & (FRAME_SIZE - 1))
+		return CAPOS_ERR_ALIGNMENT;
+	if (size == 0)
+		return CAPOS_ERR_INVALID;
+	if (!uaccess_range_ok(va, size))
+		return CAPOS_ERR_BAD_ADDRESS;
+	return CAPOS_OK;
+}
+
+static unsigned vm_arch_flags(unsigned prot)
+{
+	return ARCH_MM_USER | ((prot & VM_PROT_WRITE) ? ARCH_MM_WRITE : 0) |
+	       ((prot & VM_PROT_EXEC) ? ARCH_MM_EXEC : 0);
+}
+
+/* Copies the part of data that falls in page `off` of the mapping into frame phys. */
+static void vm_fill(uint64_t phys, uint64_t off, const void *data, size_t len)
+{
+	uint8_t *d = phys_to_virt(phys);
+	const uint8_t *s = data;
+
+	for (uint64_t i = 0; i < FRAME_SIZE && off + i < len; i++)
+		d[i] = s[off + i];
+}
+
+/* Unmaps and frees the first `size` bytes at va (all mapped by us). */
+static void vm_release(struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
+			continue;
+		arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
+		if (vm_is_live(vm))
+			arch_mm_flush_page(va + off);
+		vm_frame_free(pa);
+		ledger_release_frames(vm->ledger, 1);
+		vm->user_pages--;
+	}
+}
+
+static bool vm_any_mapped(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + off, &pa, &fl) == CAPOS_OK)
+			return true;
+	}
+	return false;
+}
+
+int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
+	   const void *data, size_t len)
+{
+	int err = vm_check(va, size);
+	uint64_t off;
+
+	if (err)
+		return err;
+	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) || len > size ||
+	    ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC)))
+		return CAPOS_ERR_INVALID;
+	if (vm_any_mapped(vm, va, size))
+		return CAPOS_ERR_MM_ALREADY_MAPPED;
+	if (size / FRAME_SIZE > vm->ledger->frame_quota - vm->ledger->frames_used)
+		return CAPOS_ERR_NO_MEMORY; /* the pages alone exceed the quota */
+	/* Invariant: [va, va + off) is mapped, filled and charged. */
+	for (off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+
+		err = ledger_charge_frames(vm->ledger, 1);
+		if (err)
+			goto out_release;
+		err = frame_alloc(&pa);
+		if (err) {
+			ledger_release_frames(vm->ledger, 1);
+			goto out_release;
+		}
+		vm_zero_frame(pa);
+		vm_fill(pa, off, data, len);
+		err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, vm_arch_flags(prot));
+		if (err) {
+			vm_frame_free(pa);
+			ledger_release_frames(vm->ledger, 1);
+			goto out_release;
+		}
+		vm->user_pages++;
+	}
+	return CAPOS_OK;
+out_release:
+	vm_release(vm, va, off);
+	return err;
+}
+
+int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	int err = vm_check(va, size);
+
+	if (err)
+		return err;
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+	}
+	vm_release(vm, va, size);
+	return CAPOS_OK;
+}
+
+int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot)
+{
+	int err = vm_check(va, size);
+
+	if (err)
+		return err;
+	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) ||
+	    ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC)))
+		return CAPOS_ERR_INVALID;
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+	}
+	/* Invariant: pages [va, va + off) carry `prot`. Re-mapping a page whose table
+	 * exists allocates nothing, so neither call can fail here. */
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+
+		arch_mm_query(&vm->as, va + off, &pa, &fl);
+		err = arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
+		if (err == CAPOS_OK)
+			err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, vm_arch_flags(prot));
+		if (err)
+			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
+			      capos_error_name(err));
+		if (vm_is_live(vm))
+			arch_mm_flush_page(va + off);
+	}
+	return CAPOS_OK;
+}
+
+int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len)
+{
+	const uint8_t *s = src;
+
+	if (len == 0)
+		return CAPOS_OK;
+	if (!uaccess_range_ok(va, len))
+		return CAPOS_ERR_BAD_ADDRESS;
+	/* Invariant: bytes [0, done) are written. */
+	for (size_t done = 0; done < len;) {
+		uint64_t pa, chunk = FRAME_SIZE - ((va + done) & (FRAME_SIZE - 1));
+		unsigned fl;
+
+		if (arch_mm_query(&vm->as, va + done, &pa, &fl) != CAPOS_OK)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+		if (chunk > len - done)
+			chunk = len - done;
+		uint8_t *d = phys_to_virt(pa);
+		for (uint64_t i = 0; i < chunk; i++)
+			d[i] = s[done + i];
+		done += chunk;
+	}
+	return CAPOS_OK;
+}
+
+static void vm_free_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size)
+{
+	struct vm_space *vm = ctx;
+
+	(void)va;
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		vm_frame_free(pa + off);
+		ledger_release_frames(vm->ledger, 1);
+		vm->user_pages--;
+	}
+}
+
+static void vm_free_table(void *ctx, uint64_t phys)
+{
+	struct vm_space *vm = ctx;
+
+	vm_frame_free(phys);
+	ledger_release_frames(vm->ledger, 1);
+	vm->table_frames--;
+}
+
+void vm_destroy(struct vm_space *vm)
+{
+	const struct arch_mm_teardown_ops ops = { vm_free_leaf, vm_free_table, vm };
+
+	if (vm->as.root_phys == 0)
+		return;
+	arch_mm_destroy_user(&vm->as, &ops);
+}
+
+void vm_activate(struct vm_space *vm)
+{
+	if (!vm_is_live(vm)) {
+		arch_mm_activate(&vm->as);
+		vm_loaded_root = vm->as.root_phys;
+	}
+}
+
+void vm_activate_kernel(void)
+{
+	struct arch_aspace *k = mm_kernel_aspace();
+
+	if (vm_loaded_root != k->root_phys) {
+		arch_mm_activate(k);
+		vm_loaded_root = k->root_phys;
+	}
+}
+
+/* ---- boot smoke test ---- */
+
+#define VM_SMOKE_TEXT 0x400000ull
+#define VM_SMOKE_DATA 0x7ff000000000ull
+
+/* The expected status of one step, or a description of what went wrong. */
+static const char *vm_smoke_expect(int got, int want, const char *what)
+{
+	return got == want ? NULL : what;
+}
+
+static const char *vm_smoke_steps(struct vm_space *vm)
+{
+	static const char text[] = "capOS vm smoke";
+	uint64_t pa, kpa;
+	unsigned fl, kfl;
+	const char *bad;
+
+	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_TEXT, 3 * FRAME_SIZE, VM_PROT_EXEC,
+					  text, sizeof(text)), CAPOS_OK, "map text")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_DATA, 4 * FRAME_SIZE, VM_PROT_WRITE,
+					  NULL, 0), CAPOS_OK, "map data")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_map(vm, 0x800000, FRAME_SIZE,
+					  VM_PROT_WRITE | VM_PROT_EXEC, NULL, 0),
+				   CAPOS_ERR_INVALID, "W+X accepted")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_map(vm, 0xffff800000000000ull, FRAME_SIZE, 0, NULL, 0),
+				   CAPOS_ERR_BAD_ADDRESS, "kernel-half map accepted")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_TEXT + 2 * FRAME_SIZE, 2 * FRAME_SIZE,
+					  0, NULL, 0), CAPOS_ERR_MM_ALREADY_MAPPED, "overlap")))
+		return bad;
+	uint64_t used = vm->ledger->frames_used;
+	if ((bad = vm_smoke_expect(vm_map(vm, 0x10000000, 1024 * FRAME_SIZE, VM_PROT_WRITE,
+					  NULL, 0), CAPOS_ERR_NO_MEMORY, "quota not enforced")))
+		return bad;
+	if (vm->ledger->frames_used != used)
+		return "failed map left frames charged";
+	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_EXEC) ||
+	    ((const char *)phys_to_virt(pa))[0] != 'c')
+		return "text page: wrong flags or contents";
+	if (arch_mm_query(&vm->as, VM_SMOKE_DATA, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_WRITE))
+		return "data page: wrong flags";
+	if (arch_mm_query(&vm->as, (uint64_t)(uintptr_t)vm_smoke_steps, &pa, &fl) != CAPOS_OK ||
+	    arch_mm_query(mm_kernel_aspace(), (uint64_t)(uintptr_t)vm_smoke_steps, &kpa,
+			  &kfl) != CAPOS_OK || pa != kpa || fl != kfl)
+		return "kernel half not shared";
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE, VM_PROT_WRITE),
+				   CAPOS_OK, "protect")))
+		return bad;
+	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_WRITE) || ((const char *)phys_to_virt(pa))[0] != 'c')
+		return "protect: wrong flags or contents after";
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE,
+					      VM_PROT_WRITE | VM_PROT_EXEC),
+				   CAPOS_ERR_INVALID, "protect to W+X accepted")))
+		return bad;
+	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, 4 * FRAME_SIZE, 0),
+				   CAPOS_ERR_MM_NOT_MAPPED, "protect over a hole accepted")))
+		return bad;
+	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT + FRAME_SIZE, &pa, &fl) != CAPOS_OK ||
+	    fl != (ARCH_MM_USER | ARCH_MM_EXEC))
+		return "failed protect changed a page";
+	if ((bad = vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, FRAME_SIZE), CAPOS_OK, "unmap")))
+		return bad;
+	return vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, 2 * FRAME_SIZE),
+			       CAPOS_ERR_MM_NOT_MAPPED, "unmap of an unmapped page");
+}
+
+int vm_smoke(void)
+{
+	struct ledger l = { .frame_quota = 64 };
+	struct vm_space vm;
+	uint64_t before = frame_free_count();
+	const char *bad;
+	int err = vm_create(&vm, &l);
+
+	if (err)
+		return err;
+	bad = vm_smoke_steps(&vm);
+	uint64_t peak = l.frames_peak;
+	vm_destroy(&vm);
+	if (bad == NULL && (l.frames_used != 0 || frame_free_count() != before))
+		bad = "frames not all returned by vm_destroy";
+	if (bad) {
+		klog("proc", "vm smoke: error: %s", bad);
+		return CAPOS_ERR_INVALID;
+	}
+	klog("proc", "vm smoke ok: map/unmap/protect/W^X/quota/shared kernel half, "
+	     "peak %llu frames, free frames back to %llu", (unsigned long long)peak,
+	     (unsigned long long)before);
+	return CAPOS_OK;
+}

@@ -1,0 +1,202 @@
+/*
+ * Round-robin preemptive scheduler on the boot CPU (kernel/sched.h). The run queue,
+ * sleepers and zombies hang off struct sched_cpu, reached through this CPU's percpu,
+ * so per-CPU queues on SMP are a matter of allocating one per CPU (and adding the
+ * run-queue lock the [S] tags stand for).
+ *
+ * Switch protocol: sched_switch_to() loads the next thread's address space (or the
+ * kernel's for the idle thread) and calls arch_switch(); when a thread resumes, it
+ * calls proc_reap() from its own stack, so a thread that died on the CPU is freed only
+ * once nothing runs on its kernel stack. A thread's very first switch goes through the
+ * arch trampoline into sched_thread_first_run(), which does the same.
+ *
+ * Lock legend: [S] boot CPU, interrupts disabled.
+ */
+#include <kernel/sched.h>
+
+#include <kernel/arch.h>
+#include <kernel/log.h>
+#include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/proc.h>
+
+static struct sched_cpu sched_boot_cpu; /* [S] the boot CPU's queues */
+
+struct sched_cpu *sched_this_cpu(void)
+{
+	return arch_this_cpu()->sched;
+}
+
+static struct thread *sched_current(void)
+{
+	return arch_this_cpu()->current;
+}
+
+void sched_init(struct thread *idle)
+{
+	struct sched_cpu *sc = &sched_boot_cpu;
+	struct percpu *pc = arch_this_cpu();
+
+	list_init(&sc->runq);
+	list_init(&sc->sleepers);
+	list_init(&sc->zombies);
+	sc->idle = idle;
+	pc->sched = sc;
+	pc->current = idle;
+	idle->state = THREAD_RUNNING;
+	idle->ran = true;
+}
+
+void sched_enqueue(struct thread *t)
+{
+	t->state = THREAD_READY;
+	list_push_back(&sched_this_cpu()->runq, &t->sched_link);
+}
+
+void sched_remove(struct thread *t)
+{
+	if (list_node_linked(&t->sched_link))
+		list_remove(&t->sched_link);
+}
+
+static void sched_switch_to(struct thread *next)
+{
+	struct percpu *pc = arch_this_cpu();
+	struct thread *prev = pc->current;
+
+	if (next == prev) {
+		next->state = THREAD_RUNNING;
+		return;
+	}
+	if (next->proc)
+		vm_activate(&next->proc->vm);
+	else
+		vm_activate_kernel();
+	next->state = THREAD_RUNNING;
+	next->slice_end = pc->sched->ticks + SCHED_SLICE_TICKS;
+	pc->current = next;
+	pc->sched->switches++;
+	arch_switch(&prev->arch, &next->arch);
+	/* Back on prev's stack: whatever died meanwhile can go. */
+	proc_reap();
+}
+
+/* Next READY thread, else the idle thread. */
+static struct thread *sched_pick(struct sched_cpu *sc)
+{
+	struct list_node *n = list_pop_front(&sc->runq);
+
+	return n ? LIST_ENTRY(n, struct thread, sched_link) : sc->idle;
+}
+
+void sched_yield(void)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	sc->need_resched = false;
+	if (list_empty(&sc->runq))
+		return;
+	if (cur != sc->idle)
+		sched_enqueue(cur);
+	sched_switch_to(sched_pick(sc));
+}
+
+bool sched_block_until(uint64_t deadline_ns)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	if (cur == sc->idle)
+		panic("sched: the idle thread cannot block");
+	cur->state = THREAD_BLOCKED;
+	cur->woken = false;
+	cur->deadline_ns = deadline_ns;
+	if (deadline_ns != SCHED_NO_DEADLINE)
+		list_push_back(&sc->sleepers, &cur->sched_link);
+	sched_switch_to(sched_pick(sc));
+	return cur->woken;
+}
+
+void sched_wake(struct thread *t)
+{
+	if (t->state != THREAD_BLOCKED)
+		return;
+	sched_remove(t);
+	t->woken = true;
+	sched_enqueue(t);
+}
+
+_Noreturn void sched_exit_current(void)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	cur->state = THREAD_DEAD;
+	sched_remove(cur);
+	list_push_back(&sc->zombies, &cur->sched_link);
+	sched_switch_to(sched_pick(sc));
+	panic("sched: a dead thread was switched back to");
+}
+
+/* Moves sleepers whose deadline has passed to the run queue (timed out). */
+static void sched_wake_expired(struct sched_cpu *sc)
+{
+	struct list_node *n, *tmp;
+	uint64_t now = arch_clock_ns();
+
+	LIST_FOR_EACH_SAFE(n, tmp, &sc->sleepers) {
+		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
+
+		if (t->deadline_ns <= now) {
+			list_remove(n);
+			t->woken = false;
+			sched_enqueue(t);
+		}
+	}
+}
+
+/* Timer tick (interrupts disabled, after EOI). Preempts only user mode. */
+static void sched_tick(bool from_user)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	sc->ticks++;
+	if (!list_empty(&sc->sleepers))
+		sched_wake_expired(sc);
+	if (list_empty(&sc->runq))
+		return;
+	if (cur == sc->idle || sc->ticks >= cur->slice_end)
+		sc->need_resched = true;
+	if (from_user && sc->need_resched) {
+		cur->preemptions++;
+		sched_yield();
+	}
+}
+
+void sched_thread_first_run(void)
+{
+	struct thread *t = sched_current();
+
+	t->ran = true;
+	klog("sched", "%s pid %u tid %u: first run", t->proc->name, t->proc->pid, t->tid);
+	proc_reap();
+}
+
+void sched_run_until_idle(void)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+
+	arch_timer_set_tick_hook(sched_tick);
+	while (proc_live_count() > 0) {
+		if (!list_empty(&sc->runq)) {
+			sc->need_resched = false;
+			sched_switch_to(sched_pick(sc));
+			continue;
+		}
+		arch_idle_wait();
+	}
+	arch_timer_set_tick_hook(NULL);
+	proc_reap();
+}

@@ -1,0 +1,7 @@
+# Host tests of kproc's pure code: the user-space page-table primitives added to
+# kernel/arch/x86_64/paging.c (share, populate, destroy) and the user-range check
+# behind copy_from_user/copy_to_user.
+$(eval $(call host_test,kproc_uspace,kernel/arch/x86_64/paging.c tests/host/kproc/uspace_test.c))
+$(eval $(call host_test,kproc_uaccess,tests/host/kproc/uaccess_test.c))
+
+$(BUILD)/host/tests/host/kproc/%.o: HOST_CFLAGS += -Ikernel/include
