@@ -13,6 +13,8 @@
  *   -192 .. -199   Cap'n Proto generator and generated dispatch (tools/capnpc-c)
  *   -200 .. -255   capability ring transport and cap table (include/capos/ring.h)
  *   -256 .. -287   process loading: ELF64 validation (kernel/proc/elf.c)
+ *   -288 .. -303   boot manifest: the kernel's decode of the boot module
+ *                  (kernel/boot/manifest.c, also run by tools/mkmanifest)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -160,7 +162,23 @@
 	X(CAPOS_ERR_ELF_NO_SEGMENTS, -277, "ELF has no non-empty loadable segment") \
 	X(CAPOS_ERR_ELF_BAD_TLS, -278, "ELF PT_TLS duplicate, oversize, misaligned or not loaded") \
 	X(CAPOS_ERR_ELF_BAD_ENTRY, -279, "ELF entry point not inside an executable segment") \
-	X(CAPOS_ERR_ELF_EXEC_STACK, -280, "ELF asks for an executable stack (PT_GNU_STACK)")
+	X(CAPOS_ERR_ELF_EXEC_STACK, -280, "ELF asks for an executable stack (PT_GNU_STACK)") \
+	/* boot manifest (-288 .. -303): kernel/boot/manifest.c */ \
+	X(CAPOS_ERR_MANIFEST_TOO_LARGE, -288, "boot module larger than the manifest bound") \
+	X(CAPOS_ERR_MANIFEST_TRAILING, -289, "bytes after the framed manifest message") \
+	X(CAPOS_ERR_MANIFEST_VERSION, -290, "manifest schemaVersion not the one this kernel reads") \
+	X(CAPOS_ERR_MANIFEST_NO_INIT, -291, "manifest has no initConfig.init") \
+	X(CAPOS_ERR_MANIFEST_NAME, -292, "manifest name empty, oversize or containing NUL") \
+	X(CAPOS_ERR_MANIFEST_TOO_MANY_BINARIES, -293, "manifest lists more binaries than the bound") \
+	X(CAPOS_ERR_MANIFEST_INIT_MISSING, -294, "init names a binary the manifest does not contain") \
+	X(CAPOS_ERR_MANIFEST_DUPLICATE, -295, "two manifest binaries or two grants share a name") \
+	X(CAPOS_ERR_MANIFEST_IMAGE, -296, "init image empty, oversize or not an ELF64 x86_64 file") \
+	X(CAPOS_ERR_MANIFEST_TOO_MANY_GRANTS, -297, "init has more cap grants than the bound") \
+	X(CAPOS_ERR_MANIFEST_GRANT_SOURCE, -298, "an init cap grant is not a kernel source") \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE, -299, "kernel cap source unknown or not granted in ABI v1") \
+	X(CAPOS_ERR_MANIFEST_INTERFACE, -300, "grant's declared interface unknown or not its source's") \
+	X(CAPOS_ERR_MANIFEST_BAD_ENUM, -301, "manifest enum value outside the schema") \
+	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -3,13 +3,19 @@
  * the loader magic and gives it the loader's memory through the early direct map
  * (boot.S maps physical 0..4 GiB at DIRECT_MAP_BASE), then logs the result. Every
  * rejection is one clear `[boot] error:` line with the typed error's name; kmain
- * then stops with the failure status.
+ * then stops with the failure status. The boot module is then decoded as the boot
+ * manifest (kernel/boot/manifest.c); the kernel's view of it (init's image and grants)
+ * is kept for process start-up (boot_manifest_view()).
  */
 #include <kernel/boot.h>
 
 #include <capos/error.h>
 #include <kernel/log.h>
+#include <kernel/manifest.h>
 #include <kernel/mm.h>
+
+static struct kmanifest_view boot_manifest; /* valid after boot_info_load succeeds */
+static bool boot_manifest_ok;
 
 /* Loader memory is readable if the early direct map covers it. */
 static const void *early_read(void *ctx, uint64_t phys, size_t len)
@@ -66,6 +72,36 @@ static void log_info(const struct boot_info *bi)
 		klog("boot", "acpi: RSDP copy from the loader (%u bytes)", bi->rsdp_len);
 }
 
+const struct kmanifest_view *boot_manifest_view(void)
+{
+	return boot_manifest_ok ? &boot_manifest : NULL;
+}
+
+/* Decode the (already range-checked) module as the boot manifest and log the result. */
+static int load_manifest(const struct boot_info *bi)
+{
+	uint64_t len = bi->module.end - bi->module.start;
+	const void *mod = early_read(NULL, bi->module.start, len);
+	struct kmanifest_error e;
+	int err;
+
+	if (!mod) {
+		klog("boot", "error: %s (%s, %d)", explain(CAPOS_ERR_BOOT_BAD_MODULE),
+		     capos_error_name(CAPOS_ERR_BOOT_BAD_MODULE), CAPOS_ERR_BOOT_BAD_MODULE);
+		return CAPOS_ERR_BOOT_BAD_MODULE;
+	}
+	err = kmanifest_decode(mod, (size_t)len, &boot_manifest, &e);
+	if (err) {
+		klog("boot", "error: boot manifest rejected: %s index %d (%s, %d)", e.field,
+		     (int)e.index, capos_error_name(err), err);
+		return err;
+	}
+	boot_manifest_ok = true;
+	klog("boot", "manifest: init \"%s\" (%u bytes), %u grants", boot_manifest.init_name,
+	     boot_manifest.init_image_len, boot_manifest.ngrants);
+	return CAPOS_OK;
+}
+
 int boot_info_load(uint32_t magic, uint64_t info_phys, struct boot_info *bi)
 {
 	int err = parse(magic, info_phys, bi);
@@ -77,5 +113,5 @@ int boot_info_load(uint32_t magic, uint64_t info_phys, struct boot_info *bi)
 		return err;
 	}
 	log_info(bi);
-	return CAPOS_OK;
+	return load_manifest(bi);
 }

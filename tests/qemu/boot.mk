@@ -1,6 +1,6 @@
 # Boot images, QEMU boot tests and the developer targets that start QEMU.
 #
-# Owns: the placeholder boot module (BOOT_MODULE), the GRUB ISO (ISO) and the test-only
+# Owns: the boot module rule (BOOT_MODULE, built by tools/mkmanifest), the GRUB ISO (ISO) and the test-only
 # ISOs for hostile boots, the boot-test suite tests/qemu/boot_tests.py, and
 # `make iso`, `make run`, `make run-uefi`, `make run-direct`, `make gdb`.
 # Relies on: KERNEL_ELF (the kernel fragment builds it), grub-mkrescue/xorriso/mtools,
@@ -29,11 +29,15 @@ ISO_CUT1M   := $(QEMU_TEST_DIR)/cutmem-1m.iso
 ISO_CUT4M   := $(QEMU_TEST_DIR)/cutmem-4m.iso
 TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
 
-# Placeholder boot module until the Cap'n Proto manifest exists; the kernel only checks
-# that exactly one module arrives. The manifest tool replaces this rule.
-$(BOOT_MODULE): | $(DEPS_STAMP)
+# The boot module: the SystemManifest of system/minimal.capnp (compiled by
+# `capnp eval --binary`, rule in tools/mkmanifest/mkmanifest.mk) with the user binaries
+# embedded by tools/mkmanifest from $(BUILD)/user (docs/manifest.md).
+BOOT_SYSTEM := $(BUILD)/system/minimal.bin
+# (tools/mkmanifest/mkmanifest.mk is read after this file: the tool path is spelled out.)
+$(BOOT_MODULE): $(BOOT_SYSTEM) $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	printf "capOS placeholder boot module (until the Cap'n Proto manifest exists)\n" > $@
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $(BOOT_SYSTEM)
+	mv $@.tmp $@
 
 $(ISO): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -59,7 +63,8 @@ $(ISO_CUT4M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 
 ALL_TARGETS += $(ISO)
 TEST_SUITES += tests/qemu/harness_test.py tests/qemu/boot_tests.py
-TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS)
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS) $(BOOT_SYSTEM) \
+	$(BUILD)/user/init.elf
 
 # ---- developer targets ---------------------------------------------------------------
 # RUN_ARGS: extra harness options, e.g. RUN_ARGS="--smp 2 --mem 64M".

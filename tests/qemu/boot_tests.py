@@ -35,11 +35,19 @@ from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  #
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
+# The image-less output of `capnp eval` for system/minimal.capnp: a well-formed
+# SystemManifest that was never through mkmanifest, so init has no image.
+RAW_MANIFEST = os.path.join(BUILD, "system", "minimal.bin")
+# The kernel decoded the real boot module: init (build/user/init.elf, its exact size)
+# with the four grants of system/minimal.capnp.
+INIT_ELF_BYTES = os.path.getsize(os.path.join(BUILD, "user", "init.elf"))
+MANIFEST = re.compile(rf'^\[boot\] manifest: init "init" \({INIT_ELF_BYTES} bytes\), 4 grants$')
 
 
 def clean_markers(cpus=1):
     """Markers every clean boot prints, in this order."""
-    return [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, madt_cpus(cpus), TICKING, SHUTDOWN_OK]
+    return [BANNER, CPU_FEATURES, CPU_ENABLED, MANIFEST, MEMORY, madt_cpus(cpus), TICKING,
+            SHUTDOWN_OK]
 
 
 # The XSDT walk names the tables it found; QEMU's pc machine has at least these.
@@ -80,6 +88,8 @@ NO_MODULE = boot_error("no boot module; exactly one (manifest.bin) is required",
                        "CAPOS_ERR_BOOT_NO_MODULE")
 TWO_MODULES = boot_error("more than one boot module; exactly one (manifest.bin) is required",
                          "CAPOS_ERR_BOOT_TOO_MANY_MODULES")
+BAD_MANIFEST = boot_error("boot manifest rejected: binaries[].image index 0",
+                          "CAPOS_ERR_MANIFEST_IMAGE")
 BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_BOOT_BAD_MODULE")
 
 TESTS = [
@@ -122,6 +132,9 @@ TESTS = [
     refused_boot("twomod-direct", "direct load with two boot modules: "
                  "CAPOS_ERR_BOOT_TOO_MANY_MODULES, exit 35",
                  Boot(mode="direct", modules=[MODULE, MODULE]), TWO_MODULES),
+    refused_boot("rawmanifest-direct", "direct load of the image-less `capnp eval` output: "
+                 "the kernel's manifest decoder refuses it, CAPOS_ERR_MANIFEST_IMAGE, exit 35",
+                 Boot(mode="direct", modules=[RAW_MANIFEST]), BAD_MANIFEST),
     # Hostile memory maps, made by GRUB's `cutmem` on the map it hands over.
     refused_boot("cutmem-1m", "memory map without RAM above 1 MiB (GRUB cutmem 1M 4G): module "
                  "outside RAM, CAPOS_ERR_BOOT_BAD_MODULE, exit 35",

@@ -31,7 +31,7 @@ TEST(abi_error_codes_unique)
 /* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0;
+	unsigned ring = 0, elf = 0, manifest = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -43,12 +43,16 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
 			CHECK(v <= -256 && v >= -287);
 			elf++;
+		} else if (!strncmp(n, "CAPOS_ERR_MANIFEST_", 19)) {
+			CHECK(v <= -288 && v >= -303);
+			manifest++;
 		} else {
 			CHECK(v > -200);
 		}
 	}
 	CHECK(ring >= 30);
 	CHECK(elf >= 25);
+	CHECK(manifest >= 15);
 }
 
 TEST(abi_capid_pack_unpack)

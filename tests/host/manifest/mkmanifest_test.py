@@ -1,0 +1,166 @@
+#!/usr/bin/env python3
+"""Tests of tools/mkmanifest (a `make test` suite): one positive build of the real boot
+module and one hostile twin per rejection, each asserting the exit status (1 invalid
+manifest or binary, 2 usage or I/O) and the exact message naming the field. Test
+manifests are written in the Cap'n Proto language into a temporary directory and
+compiled with the official tool (`capnp eval --binary`), like system/minimal.capnp."""
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+TOOL = os.path.join(ROOT, "build", "tool", "mkmanifest")
+INIT_ELF = os.path.join(ROOT, "build", "user", "init.elf")
+MINIMAL = os.path.join(ROOT, "system", "minimal.capnp")
+
+GRANTS = ('(name = "console", interface = "Console", source = (kernel = console)),'
+          '(name = "timer", interface = "Timer", source = (kernel = timer))')
+
+
+def manifest_src(version=1, binaries='(name = "init")', init="init", grants=GRANTS):
+    return f"""@0xd3b0a2c1e4f50617;
+using M = import "/schema/manifest.capnp";
+const t :M.SystemManifest = (
+  schemaVersion = {version},
+  binaries = [{binaries}],
+  initConfig = (init = (binary = "{init}", caps = [{grants}])),
+);
+"""
+
+
+class Case:
+    def __init__(self, work):
+        self.work = work
+        self.n = 0
+
+    def compile(self, src):
+        self.n += 1
+        path = os.path.join(self.work, f"t{self.n}.capnp")
+        with open(path, "w") as f:
+            f.write(src)
+        out = path + ".bin"
+        with open(out, "wb") as f:
+            subprocess.run(["capnp", "eval", "--binary", "-I", ROOT, path, "t"], stdout=f,
+                           check=True)
+        return out
+
+    def run(self, args):
+        p = subprocess.run([TOOL] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                           text=True, timeout=60)
+        return p.returncode, p.stderr.strip()
+
+
+def main():
+    results = []
+    with tempfile.TemporaryDirectory() as work:
+        c = Case(work)
+        out = os.path.join(work, "out.bin")
+        text = os.path.join(work, "notelf.txt")
+        with open(text, "w") as f:
+            f.write("not an executable\n" * 8)
+        big = os.path.join(work, "big.elf")
+        with open(big, "wb") as f:
+            with open(INIT_ELF, "rb") as e:
+                f.write(e.read(64))
+            f.truncate(16 * 1024 * 1024 + 1)
+
+        def expect(id, desc, args, status, message):
+            rc, err = c.run(args)
+            msg = message.replace("{IN}", args[-1])
+            if rc == status and err == msg:
+                results.append(f"ok {id} - {desc}")
+            else:
+                results.append(f"not ok {id} - {desc}: exit {rc}, stderr {err!r}, "
+                               f"expected exit {status}, {msg!r}")
+
+        # Positive: the real minimal system, init embedded byte for byte.
+        minimal = os.path.join(work, "minimal.bin")
+        with open(minimal, "wb") as f:
+            subprocess.run(["capnp", "eval", "--binary", "-I", ROOT, MINIMAL, "minimal"],
+                           stdout=f, check=True)
+        rc, err = c.run(["-d", os.path.dirname(INIT_ELF), "-o", out, minimal])
+        with open(INIT_ELF, "rb") as f:
+            elf = f.read()
+        data = open(out, "rb").read() if os.path.exists(out) else b""
+        dec = subprocess.run(["capnp", "decode", "-I", ROOT,
+                              os.path.join(ROOT, "schema", "manifest.capnp"), "SystemManifest"],
+                             input=data, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        decoded = dec.stdout.decode(errors="replace")
+        ok = (rc == 0 and err == "" and elf in data and dec.returncode == 0
+              and 'binary = "init"' in decoded and 'kernel = bootPackage' in decoded
+              and "path =" not in decoded)
+        results.append(("ok" if ok else "not ok") +
+                       " mkmanifest.minimal - system/minimal.capnp + build/user/init.elf: exit 0,"
+                       " image embedded byte for byte, path dropped, capnp decode reads it"
+                       + ("" if ok else f": exit {rc} {err!r}"))
+
+        ok_src = c.compile(manifest_src())
+        rc, err = c.run(["-b", f"init={INIT_ELF}", "-o", out, ok_src])
+        results.append(("ok" if rc == 0 and err == "" else f"not ok") +
+                       " mkmanifest.override - -b NAME=FILE supplies the image" +
+                       ("" if rc == 0 else f": exit {rc} {err!r}"))
+
+        expect("mkmanifest.version", "schemaVersion 2 refused",
+               ["-d", work, "-o", out, c.compile(manifest_src(version=2))], 1,
+               "mkmanifest: schemaVersion: 2, expected 1")
+        expect("mkmanifest.init-missing", "init names no binary",
+               ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(init="nosuch"))], 1,
+               "mkmanifest: {IN}: initConfig.init.binary: init names a binary the manifest "
+               "does not contain (CAPOS_ERR_MANIFEST_INIT_MISSING)")
+        expect("mkmanifest.not-elf", "binary is not an ELF file",
+               ["-b", f"init={text}", "-o", out, ok_src], 1,
+               f"mkmanifest: binaries[0] (init): {text}: not an ELF64 x86_64 file")
+        expect("mkmanifest.oversize", "binary over 16 MiB",
+               ["-b", f"init={big}", "-o", out, ok_src], 1,
+               f"mkmanifest: binaries[0] (init): {big}: larger than 16777216 bytes")
+        expect("mkmanifest.unknown-source", "grant from kernel source endpoint (not v1)",
+               ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
+                   grants=GRANTS + ',(name = "ep", interface = "Endpoint", '
+                   'source = (kernel = endpoint))'))], 1,
+               "mkmanifest: {IN}: initConfig.init.caps[2].source.kernel: kernel cap source "
+               "unknown or not granted in ABI v1 (CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE)")
+        expect("mkmanifest.interface", "console granted as Timer",
+               ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
+                   grants='(name = "console", interface = "Timer", source = (kernel = console))'))],
+               1, "mkmanifest: {IN}: initConfig.init.caps[0].interface: grant's declared "
+               "interface unknown or not its source's (CAPOS_ERR_MANIFEST_INTERFACE)")
+        expect("mkmanifest.grant-source", "init grant from a service export",
+               ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
+                   grants='(name = "x", interface = "Console", source = (service = '
+                   '(service = "a", export = "b")))'))], 1,
+               "mkmanifest: {IN}: initConfig.init.caps[0].source: an init cap grant is not a "
+               "kernel source (CAPOS_ERR_MANIFEST_GRANT_SOURCE)")
+        expect("mkmanifest.duplicate-grant", "two grants named console",
+               ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
+                   grants=GRANTS + ',(name = "console", interface = "Console", '
+                   'source = (kernel = console))'))], 1,
+               "mkmanifest: {IN}: initConfig.init.caps[2].name: two manifest binaries or two "
+               "grants share a name (CAPOS_ERR_MANIFEST_DUPLICATE)")
+        expect("mkmanifest.duplicate-binary", "two binaries named init",
+               ["-d", os.path.dirname(INIT_ELF), "-o", out, c.compile(manifest_src(
+                   binaries='(name = "init"), (name = "init")'))], 1,
+               'mkmanifest: binaries[1].name: "init" duplicates binaries[0]')
+        expect("mkmanifest.no-image", "no path, no -b, no -d",
+               ["-o", out, ok_src], 1,
+               "mkmanifest: binaries[0] (init): no image (no path, no -b, no -d)")
+        expect("mkmanifest.unknown-override", "-b for a name the manifest lacks",
+               ["-b", f"init={INIT_ELF}", "-b", f"nosuch={INIT_ELF}", "-o", out, ok_src], 1,
+               "mkmanifest: -b nosuch: no binary of that name in the manifest")
+        expect("mkmanifest.not-manifest", "input is not a framed message",
+               ["-o", out, text], 1,
+               "mkmanifest: {IN}: not a framed SystemManifest: capnp segment count zero, "
+               "overflowing or over the limit (CAPOS_ERR_CAPNP_SEGMENT_COUNT)")
+        missing = os.path.join(work, "missing.elf")
+        expect("mkmanifest.missing-file", "binary file does not exist (exit 2)",
+               ["-b", f"init={missing}", "-o", out, ok_src], 2,
+               f"mkmanifest: binaries[0] (init): {missing}: No such file or directory")
+        expect("mkmanifest.usage", "no output named (exit 2)", [ok_src], 2,
+               "usage: mkmanifest [-d DIR] [-b NAME=FILE]... -o OUT IN")
+    for r in results:
+        print(r)
+    return 0 if all(r.startswith("ok") for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

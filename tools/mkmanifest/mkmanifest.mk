@@ -1,0 +1,22 @@
+# tools/mkmanifest: builds the boot module from a SystemManifest compiled by
+# `capnp eval --binary`, embedding the user binaries (docs/manifest.md). It links the
+# kernel's manifest decoder (kernel/boot/manifest.c) and runs it over its output.
+MKMANIFEST := $(BUILD)/tool/mkmanifest
+MKMANIFEST_SRCS := tools/mkmanifest/mkmanifest.c kernel/boot/manifest.c
+MKMANIFEST_OBJS := $(patsubst %.c,$(BUILD)/tool/%.o,$(MKMANIFEST_SRCS))
+
+$(MKMANIFEST_OBJS): TOOL_CFLAGS += -Ikernel/include
+$(MKMANIFEST_OBJS): $(CAPOS_SCHEMA_HEADERS)
+
+$(MKMANIFEST): $(MKMANIFEST_OBJS) $(CAPNP_TOOL_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(TOOL_LDFLAGS) -o $@ $^
+
+ALL_TARGETS += $(MKMANIFEST)
+
+# A system manifest source system/<name>.capnp holds `const <name> :SystemManifest`;
+# the official compiler checks it against schema/manifest.capnp and emits the binary.
+$(BUILD)/system/%.bin: system/%.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CAPNP) eval --binary -I. $< $* > $@.tmp
+	mv $@.tmp $@
