@@ -119,8 +119,13 @@ uint64_t kmanifest_source_interface(uint16_t source);
 uint64_t kmanifest_interface_by_name(const char *name, uint32_t len);
 
 /* Kernel only (kernel/boot/boot.c): the view decoded from the boot module at boot,
- * or NULL before boot_info_load succeeded. Its pointers are direct-map addresses of
+ * or NULL before boot_info_load succeeded or when the module was rejected. Its pointers are direct-map addresses of
  * the module, which stays reserved. */
 const struct kmanifest_view *boot_manifest_view(void);
+
+/* Kernel only: CAPOS_OK if the boot module decoded, else the decoder's error (or
+ * CAPOS_ERR_NOT_FOUND before boot_info_load ran). Not yet fatal at boot: the code that
+ * starts init from boot_manifest_view() must refuse to boot on a non-zero status. */
+int boot_manifest_status(void);
 
 #endif
