@@ -1,2 +1,5 @@
-# user/init: the init program embedded in the boot module (build/manifest.bin).
+# user/init: the init program embedded in the boot module (build/manifest.bin). It
+# encodes Timer/VirtualMemory CALLs with the generated schema accessors.
 $(eval $(call user_program,init,user/init/main.c))
+$(BUILD)/user/user/init/main.o: $(CAPOS_SCHEMA_HEADERS)
+$(BUILD)/user/user/init/main.o: USER_CFLAGS += -I$(GEN_DIR)
