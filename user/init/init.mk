@@ -1,5 +1,6 @@
 # user/init: the init program embedded in the boot module (build/manifest.bin). It
 # encodes Timer/VirtualMemory CALLs with the generated schema accessors.
 $(eval $(call user_program,init,user/init/main.c))
-$(BUILD)/user/user/init/main.o: $(CAPOS_SCHEMA_HEADERS)
-$(BUILD)/user/user/init/main.o: USER_CFLAGS += -I$(GEN_DIR)
+# (schema/schema.mk is read after user/*/*.mk: the header path is spelled out.)
+$(BUILD)/user/user/init/main.o: $(BUILD)/gen/schema/capos.capnp.h
+$(BUILD)/user/user/init/main.o: USER_CFLAGS += -I$(BUILD)/gen
