@@ -9,9 +9,12 @@
  *   6. processes: per-CPU data, SYSCALL, extended state, scheduler with kmain's
  *      context as the idle thread; a utest=<name> scenario runs its user programs
  *      until every process is gone                                          [kproc]
- * Until init exists, kmain then ends the run cleanly with "[boot] shutdown: ok" and
- * ARCH_EXIT_SUCCESS (also the path taken when the last process exits). The harness
- * keys on the banner, the shutdown line, "[panic]" and "[trap]" lines.
+ *   7. otherwise init: the process the boot manifest names, with the caps it lists,
+ *      run until every process is gone (kernel/proc/kinit.c)               [kinit]
+ * kmain then ends the run with "[boot] shutdown: ok" and ARCH_EXIT_SUCCESS, or, if
+ * init could not start, exited non-zero, was killed or leaked frames, with
+ * "[boot] error: init failed ..." and ARCH_EXIT_FAILURE. The harness keys on the
+ * banner, the shutdown line, "[panic]" and "[trap]" lines.
  */
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -20,11 +23,13 @@
 #include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
+#include <kernel/manifest.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/proc.h>
 #include <kernel/selftest.h>
 #include <kernel/kbench.h>
+#include <kernel/kinit.h>
 #include <kernel/utest.h>
 
 #define CAPOS_VERSION "0.1.0"
@@ -101,6 +106,37 @@ static const char *boot_protocol_name(uint32_t magic)
 	}
 }
 
+/*
+ * [kinit] Start init from the boot manifest unless a utest=/bench= scenario ran
+ * instead (those replace init). A failed init is a failed boot: the error line names
+ * what went wrong and the run exits with the failure status (never a hang).
+ */
+static void boot_init(const char *cmdline)
+{
+	int64_t status = -1;
+	int err;
+
+	if (cmdline_has(cmdline, "utest") || cmdline_has(cmdline, "bench"))
+		return;
+	err = boot_manifest_status(); /* the decoder's verdict, logged by boot_info_load */
+	if (err != CAPOS_OK) {
+		klog("boot", "error: boot manifest rejected (%s, %d): init cannot start",
+		     capos_error_name(err), err);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	err = kinit_run(&kmain_boot_info, &status);
+	if (err != CAPOS_OK) {
+		klog("boot", "error: init failed (%s, %d); see the [init] lines",
+		     capos_error_name(err), err);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	if (status != 0) {
+		klog("boot", "error: init exited with status %lld (not 0): failed boot",
+		     (long long)status);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+}
+
 _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 {
 	arch_console_init();
@@ -145,6 +181,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
 	utest_run(&kmain_boot_info);
 	kbench_run(&kmain_boot_info); /* [kring] bench= ring workloads (bench/run.py) */
+	boot_init(kmain_boot_info.cmdline);
 
 	klog("boot", "shutdown: ok");
 	arch_debug_exit(ARCH_EXIT_SUCCESS);

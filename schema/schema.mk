@@ -18,6 +18,7 @@ KERNEL_CFLAGS += -I$(GEN_DIR)
 HOST_CFLAGS   += -I$(GEN_DIR)
 TOOL_CFLAGS   += -I$(GEN_DIR)
 FUZZ_CFLAGS   += -I$(GEN_DIR)
+USER_CFLAGS   += -I$(GEN_DIR)
 
 # One header per schema. A schema's header also depends on every schema it may
 # import (cheap: they are few), so an edit to capos.capnp regenerates manifest's.

@@ -1,0 +1,146 @@
+/*
+ * kinit: the kernel starts init from the boot manifest (contract in kernel/kinit.h).
+ *
+ * The manifest was decoded and validated once, at boot (kernel/boot/boot.c,
+ * kmanifest_decode); this file only acts on that view, decode-then-invoke: each grant's
+ * kernel source maps to one kernel object kind, created and named with kring_grant
+ * under the manifest's name; nothing the manifest does not list is granted. init's ELF
+ * is loaded from the image bytes inside the module (proc_load_elf validates them again:
+ * the decoder only checked the ELF identification). The kernel then runs the scheduler
+ * until no process is left, so init's exit (or its death by a fault) ends the boot.
+ *
+ * Policy for how init ends (docs/manifest.md "How init starts"): exit status 0 with the
+ * free-frame count back at its baseline is a clean boot; any other status (a kill by a
+ * fault reports -1), a leaked frame or an init that cannot start is a failed boot,
+ * which kmain turns into "[boot] error: ..." and the failure exit status.
+ */
+#include <kernel/kinit.h>
+
+#include <kernel/capset.h>
+#include <capos/error.h>
+#include <kernel/bootinfo.h>
+#include <kernel/frame.h>
+#include <kernel/kring.h>
+#include <kernel/load.h>
+#include <kernel/log.h>
+#include <kernel/manifest.h>
+#include <kernel/mm.h>
+#include <kernel/proc.h>
+#include <kernel/sched.h>
+#include <schema/capos.capnp.h>
+
+/* The kring_grant kind for a manifest kernel source; 0 if the kernel grants none. */
+static unsigned kinit_kind(uint16_t source)
+{
+	switch (source) {
+	case capos_KernelCapSource_console: return KGRANT_CONSOLE;
+	case capos_KernelCapSource_timer: return KGRANT_TIMER;
+	case capos_KernelCapSource_virtualMemory: return KGRANT_VM;
+	case capos_KernelCapSource_bootPackage: return KGRANT_BOOTPKG;
+	default: return 0;
+	}
+}
+
+/*
+ * Grants init the manifest's caps in order and maps its CapSet. `boot`/`size` (the
+ * whole module, kernel-mapped) back BootPackage. Errors: CAPOS_ERR_NO_MEMORY,
+ * CAPOS_ERR_INVALID (a source the kernel does not grant: the decoder refuses those, so
+ * this is a second line), kring_grant()'s, proc_map_capset()'s.
+ */
+static int kinit_grant(struct process *p, const struct kmanifest_view *v, const uint8_t *boot,
+		       uint64_t size)
+{
+	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	int err;
+
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = capset_init(page);
+	for (uint32_t i = 0; err == CAPOS_OK && i < v->ngrants; i++) {
+		const struct kmanifest_grant *g = &v->grants[i];
+		unsigned kind = kinit_kind(g->source);
+
+		err = kind ? kring_grant(p, page, kind, g->name, g->name_len, boot, size)
+			   : CAPOS_ERR_INVALID;
+		if (err)
+			klog("init", "error: grant %u (\"%s\"): %s (%d)", i, g->name,
+			     capos_error_name(err), err);
+	}
+	if (err == CAPOS_OK)
+		err = proc_map_capset(p, page);
+	kfree(page);
+	return err;
+}
+
+/* Creates init, grants its caps, loads its ELF and starts its first thread; the exit
+ * status will land in *code. Every failure is logged with its step. */
+static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *v,
+		       int64_t *code)
+{
+	uint64_t len = bi->module.end - bi->module.start;
+	const void *module;
+	struct proc_entry e;
+	struct process *p;
+	int err = mm_direct_range(bi->module.start, len, &module);
+	const char *step = "map the boot module";
+
+	if (err)
+		goto out_log;
+	step = "create the process";
+	err = proc_create(v->init_name, PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	if (err)
+		goto out_log;
+	step = "grant its caps";
+	err = kinit_grant(p, v, module, len);
+	if (err)
+		goto out_destroy;
+	step = "load its ELF";
+	err = proc_load_elf(p, v->init_image, v->init_image_len, &e);
+	if (err)
+		goto out_destroy;
+	p->exit_sink = code;
+	step = "start its thread";
+	err = proc_thread_start(p, &e, NULL);
+	if (err)
+		goto out_destroy;
+	klog("init", "started \"%s\" (pid %u): %u-byte ELF, entry %#llx, %u caps, %llu frames",
+	     v->init_name, p->pid, v->init_image_len, (unsigned long long)e.rip, v->ngrants,
+	     (unsigned long long)p->ledger.frames_used);
+	return CAPOS_OK;
+out_destroy:
+	proc_destroy_unstarted(p);
+out_log:
+	klog("init", "error: cannot %s: %s (%d)", step, capos_error_name(err), err);
+	return err;
+}
+
+int kinit_run(const struct boot_info *bi, int64_t *status)
+{
+	const struct kmanifest_view *v = boot_manifest_view();
+	uint64_t base, after;
+	int64_t code = -1;
+	int err;
+
+	if (v == NULL) {
+		klog("init", "error: no decoded boot manifest");
+		return CAPOS_ERR_NOT_FOUND;
+	}
+	base = frame_free_count();
+	err = kinit_start(bi, v, &code);
+	if (err) {
+		klog("init", "not started, free frames %llu (baseline %llu)",
+		     (unsigned long long)frame_free_count(), (unsigned long long)base);
+		return err;
+	}
+	sched_run_until_idle();
+	after = frame_free_count();
+	klog("init", "exited with status %lld", (long long)code);
+	klog("init", "all processes gone, free frames %llu (baseline %llu)",
+	     (unsigned long long)after, (unsigned long long)base);
+	*status = code;
+	if (after != base) {
+		klog("init", "error: %lld frame(s) not returned", (long long)(base - after));
+		return CAPOS_ERR_INVALID;
+	}
+	return CAPOS_OK;
+}

@@ -1,0 +1,126 @@
+#!/usr/bin/env python3
+"""The kernel starts init from the boot manifest (kernel/proc/kinit.c, user/init).
+
+The default boot module (build/manifest.bin: system/minimal.capnp + build/user/init.elf,
+built by tools/mkmanifest) names init and grants it console, timer, vm and boot. The
+kernel decodes it, creates init with exactly those caps, loads its ELF from the module,
+runs it until it exits, logs "[init] exited with status N" and the free-frame check,
+and shuts down: status 33 if init exited 0, else a "[boot] error: ..." line and 35.
+
+  init-direct      default boot, QEMU -kernel: init's COM2 transcript exactly (printf
+                   through Console, Timer.now + a 10 ms cap_enter wait, VirtualMemory
+                   map/write/unmap), exit 0, frames back at the pre-init baseline
+  init-bios        the same through the GRUB ISO (SeaBIOS, Multiboot2)
+  init-badelf      a manifest whose init image has a valid ELF identification but
+                   e_phoff far past the file: the loader refuses it with
+                   CAPOS_ERR_ELF_PH_BOUNDS, nothing runs, frames back, status 35
+  init-noconsole   a manifest granting init timer/vm/boot but no console: init's
+                   CapSet lookup fails, it exits 2 silently (nothing on COM2), the
+                   kernel reports the failed boot, status 35
+  init-notmanifest the init ELF itself as the boot module: not a framed message, a
+                   typed decode error (CAPOS_ERR_CAPNP_SEGMENT_COUNT), no init, 35
+
+CAPOS_BOOT_FILTER=substr runs a subset.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
+
+KINIT_DIR = os.path.join(harness.BUILD, "tests", "qemu", "kinit")
+INIT_ELF = os.path.join(harness.BUILD, "user", "init.elf")
+FORBID = CLEAN_FORBIDDEN + ["killed:"]
+# Everything but the expected error lines: no panic, no fault, no other error.
+FAIL_FORBID = ["[panic]", "[trap]", "killed:", SHUTDOWN_OK]
+
+TRANSCRIPT = [
+    "init: hello from init (pid 1) through Console",
+    "init: timer: now is non-zero: yes",
+    "init: timer: cap_enter(1, 10 ms) with nothing queued returned 0, at least 10 ms later: yes",
+    "init: vm: mapped 2 pages read-write; zeroed: yes; pattern read back: yes",
+    "init: vm: unmap: ok",
+    "init: done, exiting 0",
+]
+
+STARTED = re.compile(r'^\[init\] started "init" \(pid 1\): (\d+)-byte ELF, entry 0x[0-9a-f]+, '
+                     r'4 caps, \d+ frames$')
+BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
+
+
+def com2_exact(want):
+    """COM2 (the user terminal) holds exactly these lines, in this order."""
+    def judge(result):
+        got = result.com2.splitlines()
+        problems = []
+        for i in range(max(len(got), len(want))):
+            g = got[i] if i < len(got) else "<missing>"
+            w = want[i] if i < len(want) else "<nothing more>"
+            if g != w:
+                problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
+        return problems
+    return judge
+
+
+def elf_size_matches(result):
+    """The started line reports the embedded image's exact size (build/user/init.elf)."""
+    size = os.path.getsize(INIT_ELF)
+    for _, line in result.com1:
+        m = STARTED.match(line.strip())
+        if m:
+            return [] if int(m.group(1)) == size else [f"ELF size {m.group(1)}, file {size}"]
+    return ["no '[init] started' line"]
+
+
+def default_boot(id, mode):
+    boot = Boot(mode=mode, mem="128M")
+    return Test(id, f"default boot ({mode}): init from the manifest with 4 caps, its COM2 "
+                "transcript exactly, exit 0, frames back, clean shutdown", boot,
+                [BANNER, '[boot] manifest: init "init"', STARTED,
+                 "[proc] init pid 1 exited: code 0", "[init] exited with status 0", BASELINE,
+                 SHUTDOWN_OK], FORBID, EXIT_CLEAN,
+                all_of(com2_exact(TRANSCRIPT), elf_size_matches))
+
+
+def hostile(id, desc, module, expect, judge=None):
+    boot = Boot(mode="direct", mem="128M")
+    boot.modules = [module]
+    return Test(id, desc, boot, [BANNER] + expect, FAIL_FORBID, EXIT_PANIC,
+                all_of(com2_exact([]), *([judge] if judge else [])))
+
+
+def no_init_started(result):
+    lines = [line.strip() for _, line in result.com1]
+    return ["init started"] if any(l.startswith("[init] started") for l in lines) else []
+
+
+TESTS = [
+    default_boot("init-direct", "direct"),
+    default_boot("init-bios", "bios"),
+    hostile("init-badelf", "corrupt init ELF (e_phoff past the file): CAPOS_ERR_ELF_PH_BOUNDS, "
+            "not started, frames back, status 35",
+            os.path.join(KINIT_DIR, "badelf.manifest"),
+            ['[boot] manifest: init "init"',
+             "[init] error: cannot load its ELF: CAPOS_ERR_ELF_PH_BOUNDS (-266)",
+             re.compile(r"^\[init\] not started, free frames (\d+) \(baseline \1\)$"),
+             "[boot] error: init failed (CAPOS_ERR_ELF_PH_BOUNDS, -266); see the [init] lines"],
+            no_init_started),
+    hostile("init-noconsole", "init granted no console: lookup fails, exit 2, nothing on COM2, "
+            "frames back, '[boot] error: init exited with status 2', status 35",
+            os.path.join(KINIT_DIR, "noconsole.manifest"),
+            [re.compile(r'^\[boot\] manifest: init "init" \(\d+ bytes\), 3 grants$'),
+             re.compile(r'^\[init\] started "init" \(pid 1\): .*, 3 caps, '),
+             "[proc] init pid 1 exited: code 2", "[init] exited with status 2", BASELINE,
+             "[boot] error: init exited with status 2 (not 0): failed boot"]),
+    hostile("init-notmanifest", "the init ELF as the boot module: typed decode error "
+            "CAPOS_ERR_CAPNP_SEGMENT_COUNT, no init, status 35", INIT_ELF,
+            ["[boot] manifest: rejected at (framing) index -1 (CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134)",
+             "[boot] error: boot manifest rejected (CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134): "
+             "init cannot start"], no_init_started),
+]
+
+if __name__ == "__main__":
+    sys.exit(run_suite(TESTS))

@@ -1,0 +1,32 @@
+# The kernel starts init from the boot manifest (tests/qemu/init_tests.py): the default
+# boot module and hostile modules built with tools/mkmanifest.
+#   noconsole.manifest  init granted no Console (tests/qemu/kinit/noconsole.capnp)
+#   badelf.manifest     the default manifest whose init image has a corrupt header
+#                       (ELF identification intact, e_phoff far past the file)
+#   badelf.elf          that image
+KINIT_TEST_DIR  := $(QEMU_TEST_DIR)/kinit
+KINIT_NOCONSOLE := $(KINIT_TEST_DIR)/noconsole.manifest
+KINIT_BADELF    := $(KINIT_TEST_DIR)/badelf.manifest
+KINIT_BADELF_IMAGE := $(KINIT_TEST_DIR)/badelf.elf
+
+$(KINIT_TEST_DIR)/noconsole.bin: tests/qemu/kinit/noconsole.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CAPNP) eval --binary -I. $< noconsole > $@.tmp
+	mv $@.tmp $@
+
+$(KINIT_NOCONSOLE): $(KINIT_TEST_DIR)/noconsole.bin $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
+	mv $@.tmp $@
+
+# Bytes 32..39 are e_phoff (ELF64 header); 2^40 is past any image mkmanifest accepts.
+$(KINIT_BADELF_IMAGE): $(BUILD)/user/init.elf
+	@mkdir -p $(@D)
+	$(PYTHON) -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[32:40] = (1 << 40).to_bytes(8, "little"); open(sys.argv[2], "wb").write(b)' $< $@.tmp
+	mv $@.tmp $@
+
+$(KINIT_BADELF): $(BOOT_SYSTEM) $(KINIT_BADELF_IMAGE) $(BUILD)/tool/mkmanifest
+	$(BUILD)/tool/mkmanifest -b init=$(KINIT_BADELF_IMAGE) -o $@.tmp $(BOOT_SYSTEM)
+	mv $@.tmp $@
+
+TEST_SUITES += tests/qemu/init_tests.py
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF)
