@@ -17,9 +17,8 @@ static bool kernel_table_checked;
 int ksyms_kernel_table(const struct ksyms_table **out)
 {
 	if (!kernel_table_checked) {
-		kernel_table_status = ksyms_open(__ksyms_start,
-						 (size_t)(__ksyms_end - __ksyms_start),
-						 &kernel_table);
+		kernel_table_status = ksyms_open(
+			__ksyms_start, (size_t)(__ksyms_end - __ksyms_start), &kernel_table);
 		kernel_table_checked = true;
 	}
 	if (kernel_table_status == CAPOS_OK)

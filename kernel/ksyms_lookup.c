@@ -8,8 +8,7 @@
 
 #include <capos/error.h>
 
-static int ksyms_check_entries(const struct ksyms_entry *e, uint32_t count,
-			       uint32_t strtab_size)
+static int ksyms_check_entries(const struct ksyms_entry *e, uint32_t count, uint32_t strtab_size)
 {
 	for (uint32_t i = 0; i < count; i++) {
 		if (e[i].name_off >= strtab_size)
@@ -32,8 +31,8 @@ int ksyms_open(const void *blob, size_t len, struct ksyms_table *out)
 	if (h->version != KSYMS_VERSION)
 		return CAPOS_ERR_KSYMS_VERSION;
 	/* 64-bit arithmetic: count and strtab_size are 32-bit, so no overflow. */
-	uint64_t need = sizeof(*h) + (uint64_t)h->count * sizeof(struct ksyms_entry) +
-			h->strtab_size;
+	uint64_t need =
+		sizeof(*h) + (uint64_t)h->count * sizeof(struct ksyms_entry) + h->strtab_size;
 	if (len < need)
 		return CAPOS_ERR_KSYMS_TRUNCATED;
 	if (len > need)
@@ -45,13 +44,14 @@ int ksyms_open(const void *blob, size_t len, struct ksyms_table *out)
 	int r = ksyms_check_entries(entries, h->count, h->strtab_size);
 	if (r != CAPOS_OK)
 		return r;
-	*out = (struct ksyms_table){ .entries = entries, .count = h->count,
-				     .strtab = strtab, .strtab_size = h->strtab_size };
+	*out = (struct ksyms_table){ .entries = entries,
+				     .count = h->count,
+				     .strtab = strtab,
+				     .strtab_size = h->strtab_size };
 	return CAPOS_OK;
 }
 
-int ksyms_lookup(const struct ksyms_table *t, uint64_t addr, const char **name,
-		 uint64_t *offset)
+int ksyms_lookup(const struct ksyms_table *t, uint64_t addr, const char **name, uint64_t *offset)
 {
 	/* Invariant: entries[0..lo) start <= addr, entries[hi..count) start > addr. */
 	uint32_t lo = 0, hi = t->count;

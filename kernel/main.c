@@ -86,23 +86,26 @@ static void boot_selftest(const char *cmdline)
 {
 	enum selftest_kind k;
 	if (selftest_from_cmdline(cmdline, &k) == CAPOS_OK) {
-		selftest_run(k);        /* returns only for SELFTEST_NONE and a passed nmi test */
+		selftest_run(k); /* returns only for SELFTEST_NONE and a passed nmi test */
 		return;
 	}
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
 	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack nmi; "
-	     "kmem's: docs/memory.md; kplat's: deadtimer)");
+			 "kmem's: docs/memory.md; kplat's: deadtimer)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
 static const char *boot_protocol_name(uint32_t magic)
 {
 	switch (magic) {
-	case ARCH_BOOT_MAGIC_MB2: return "multiboot2";
-	case ARCH_BOOT_MAGIC_MB1: return "multiboot1";
-	default: return NULL;
+	case ARCH_BOOT_MAGIC_MB2:
+		return "multiboot2";
+	case ARCH_BOOT_MAGIC_MB1:
+		return "multiboot1";
+	default:
+		return NULL;
 	}
 }
 

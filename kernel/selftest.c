@@ -41,8 +41,8 @@ static void selftest_nmi(void)
 		panic("selftest nmi: timer: %s after %llu ticks", capos_error_name(err),
 		      (unsigned long long)ticks);
 	if (arch_nmi_count() == before)
-		panic("selftest nmi: %s after %llu ticks", capos_error_name(CAPOS_ERR_SELFTEST_NO_NMI),
-		      (unsigned long long)ticks);
+		panic("selftest nmi: %s after %llu ticks",
+		      capos_error_name(CAPOS_ERR_SELFTEST_NO_NMI), (unsigned long long)ticks);
 	klog("selftest", "nmi: %llu handled within %llu ticks; continuing",
 	     (unsigned long long)(arch_nmi_count() - before), (unsigned long long)ticks);
 }
@@ -62,7 +62,8 @@ void selftest_run(enum selftest_kind k)
 		selftest_fault(ARCH_FAULT_TEST_DF, "df", "vector 8 #DF");
 		break;
 	case SELFTEST_STACK:
-		selftest_fault(ARCH_FAULT_TEST_STACK, "stack", "vector 8 #DF, cr2 in the guard page");
+		selftest_fault(ARCH_FAULT_TEST_STACK, "stack",
+			       "vector 8 #DF, cr2 in the guard page");
 		break;
 	case SELFTEST_NMI:
 		selftest_nmi();

@@ -11,11 +11,8 @@ static const struct {
 	const char *name;
 	enum selftest_kind kind;
 } selftest_names[] = {
-	{ "pf", SELFTEST_PF },
-	{ "gp", SELFTEST_GP },
-	{ "df", SELFTEST_DF },
-	{ "stack", SELFTEST_STACK },
-	{ "nmi", SELFTEST_NMI },
+	{ "pf", SELFTEST_PF },	     { "gp", SELFTEST_GP },   { "df", SELFTEST_DF },
+	{ "stack", SELFTEST_STACK }, { "nmi", SELFTEST_NMI },
 };
 
 int selftest_from_cmdline(const char *cmdline, enum selftest_kind *out)

@@ -18,8 +18,10 @@ const char *const bench_names[BENCH_NAMES] = {
 #undef N8
 };
 const char *const bench_tags[2] = { "alpha", "beta-gamma" };
-const uint8_t bench_payload[32] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16,
-				    17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32 };
+const uint8_t bench_payload[32] = {
+	1,  2,	3,  4,	5,  6,	7,  8,	9,  10, 11, 12, 13, 14, 15, 16,
+	17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32
+};
 
 /* Builder arena: one segment, large enough for the biggest batch. */
 static uint64_t arena[1 << 17];

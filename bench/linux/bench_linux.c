@@ -64,9 +64,9 @@ enum bench_status { BENCH_OK, BENCH_UNAVAILABLE, BENCH_ERROR };
 
 struct bench_result {
 	enum bench_status status;
-	long ops;              /* operations covered by the span */
+	long ops; /* operations covered by the span */
 	struct bench_span span;
-	char reason[120];      /* for UNAVAILABLE / ERROR */
+	char reason[120]; /* for UNAVAILABLE / ERROR */
 };
 
 struct bench_def {
@@ -430,8 +430,8 @@ static int futex_drive(struct bench_result *res, struct futex_pair *fp, long ops
 static void futex_proc(struct bench_result *res, long ops, int peer_cpu)
 {
 	long warm = warmup_rounds(ops);
-	struct futex_pair *fp = mmap(NULL, sizeof *fp, PROT_READ | PROT_WRITE,
-				     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	struct futex_pair *fp =
+		mmap(NULL, sizeof *fp, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 	if (fp == MAP_FAILED) {
 		fail(res, "mmap");
 		return;
@@ -596,8 +596,8 @@ static int uring_open(struct uring *u, unsigned entries)
 			u->sq_len = u->cq_len;
 		u->cq_len = u->sq_len;
 	}
-	u->sq_map = mmap(NULL, u->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-			 u->fd, IORING_OFF_SQ_RING);
+	u->sq_map = mmap(NULL, u->sq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+			 IORING_OFF_SQ_RING);
 	if (u->sq_map == MAP_FAILED) {
 		u->sq_map = NULL;
 		goto out_close;
@@ -605,16 +605,16 @@ static int uring_open(struct uring *u, unsigned entries)
 	if (p.features & IORING_FEAT_SINGLE_MMAP) {
 		u->cq_map = u->sq_map;
 	} else {
-		u->cq_map = mmap(NULL, u->cq_len, PROT_READ | PROT_WRITE,
-				 MAP_SHARED | MAP_POPULATE, u->fd, IORING_OFF_CQ_RING);
+		u->cq_map = mmap(NULL, u->cq_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+				 u->fd, IORING_OFF_CQ_RING);
 		if (u->cq_map == MAP_FAILED) {
 			u->cq_map = NULL;
 			goto out_close;
 		}
 	}
 	u->sqes_len = p.sq_entries * sizeof(struct io_uring_sqe);
-	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
-		       u->fd, IORING_OFF_SQES);
+	u->sqes = mmap(NULL, u->sqes_len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, u->fd,
+		       IORING_OFF_SQES);
 	if (u->sqes == MAP_FAILED) {
 		u->sqes = NULL;
 		goto out_close;
@@ -628,7 +628,7 @@ static int uring_open(struct uring *u, unsigned entries)
 	u->cq_mask = *(unsigned *)(cq + p.cq_off.ring_mask);
 	u->cqes = (struct io_uring_cqe *)(cq + p.cq_off.cqes);
 	return 0;
-out_close: {
+out_close : {
 	int saved = errno;
 	uring_close(u);
 	errno = saved;
@@ -649,8 +649,7 @@ static int uring_nop_batch(struct uring *u, unsigned batch, uint64_t tag)
 		u->sq_array[idx] = idx;
 	}
 	atomic_store_explicit(u->sq_tail, tail, memory_order_release);
-	long n = syscall(__NR_io_uring_enter, u->fd, batch, batch, IORING_ENTER_GETEVENTS,
-			 NULL, 0);
+	long n = syscall(__NR_io_uring_enter, u->fd, batch, batch, IORING_ENTER_GETEVENTS, NULL, 0);
 	if (n != (long)batch) {
 		if (n >= 0)
 			errno = EIO;
@@ -731,8 +730,7 @@ static const struct bench_def bench_defs[] = {
 	{ "spawn", "posix_spawn+waitpid of a static _start-only binary", 300, bench_spawn },
 	{ "spawn-libc", "posix_spawn+waitpid of a static glibc main(){return 0;}", 300,
 	  bench_spawn_libc },
-	{ "uring-nop-b1", "io_uring NOP, 1 per io_uring_enter (per NOP)", 32000,
-	  bench_uring_b1 },
+	{ "uring-nop-b1", "io_uring NOP, 1 per io_uring_enter (per NOP)", 32000, bench_uring_b1 },
 	{ "uring-nop-b16", "io_uring NOP, 16 per io_uring_enter (per NOP)", 32000,
 	  bench_uring_b16 },
 };

@@ -23,23 +23,23 @@
 /* One granted cap. name: 1..47 bytes of [a-z0-9._-], NUL-terminated, NUL-padded. */
 struct capos_capset_entry {
 	char name[CAPOS_CAPSET_NAME_MAX]; /* 0x00 grant name */
-	uint64_t interface_id;            /* 0x30 capnp type id of the cap's interface */
-	uint32_t cap;                     /* 0x38 cap id in this process's table */
-	uint32_t rsvd;                    /* 0x3C zero */
+	uint64_t interface_id;		  /* 0x30 capnp type id of the cap's interface */
+	uint32_t cap;			  /* 0x38 cap id in this process's table */
+	uint32_t rsvd;			  /* 0x3C zero */
 };
 
 struct capos_capset_header {
-	uint32_t magic;       /* 0x00 CAPOS_CAPSET_MAGIC */
-	uint16_t version;     /* 0x04 CAPOS_ABI_VERSION */
-	uint16_t count;       /* 0x06 entries in use, <= CAPOS_CAPSET_MAX_ENTRIES */
-	uint16_t entry_size;  /* 0x08 CAPOS_CAPSET_ENTRY_SIZE */
-	uint16_t rsvd0;       /* 0x0A zero */
-	uint32_t rsvd1;       /* 0x0C zero */
-	uint64_t rsvd2[6];    /* 0x10 zero */
+	uint32_t magic;	     /* 0x00 CAPOS_CAPSET_MAGIC */
+	uint16_t version;    /* 0x04 CAPOS_ABI_VERSION */
+	uint16_t count;	     /* 0x06 entries in use, <= CAPOS_CAPSET_MAX_ENTRIES */
+	uint16_t entry_size; /* 0x08 CAPOS_CAPSET_ENTRY_SIZE */
+	uint16_t rsvd0;	     /* 0x0A zero */
+	uint32_t rsvd1;	     /* 0x0C zero */
+	uint64_t rsvd2[6];   /* 0x10 zero */
 };
 
 struct capos_capset_page {
-	struct capos_capset_header hdr;                              /* 0x000 */
+	struct capos_capset_header hdr;				     /* 0x000 */
 	struct capos_capset_entry entries[CAPOS_CAPSET_MAX_ENTRIES]; /* 0x040 */
 };
 

@@ -20,164 +20,186 @@
 #define CAPOS_ERROR_H
 
 /* X(name, value, description) */
-#define CAPOS_ERRORS(X)                                                             \
-	X(CAPOS_OK, 0, "success")                                                   \
-	/* general */                                                               \
-	X(CAPOS_ERR_INVALID, -1, "malformed or out-of-domain argument")            \
-	X(CAPOS_ERR_NO_MEMORY, -2, "no memory (frames, heap or arena) left")       \
-	X(CAPOS_ERR_OUT_OF_RANGE, -3, "value or address outside the allowed range")  \
-	X(CAPOS_ERR_OVERFLOW, -4, "arithmetic overflow in a size or offset")       \
-	X(CAPOS_ERR_NOT_FOUND, -5, "no such entry")                                \
-	X(CAPOS_ERR_UNSUPPORTED, -6, "operation or feature not supported")         \
-	X(CAPOS_ERR_BUFFER_TOO_SMALL, -7, "caller's buffer cannot hold the result") \
-	X(CAPOS_ERR_BUSY, -8, "resource in use")                                    \
-	X(CAPOS_ERR_EXISTS, -9, "entry already exists")                             \
-	X(CAPOS_ERR_BAD_ADDRESS, -10, "user address not mapped or not permitted")  \
-	X(CAPOS_ERR_ALIGNMENT, -11, "address or size not suitably aligned")        \
-	/* kboot (-40 .. -63): kernel symbol table blob (tools/ksyms, kernel/ksyms) */ \
-	X(CAPOS_ERR_KSYMS_BAD_MAGIC, -40, "symbol table blob has the wrong magic")  \
-	X(CAPOS_ERR_KSYMS_VERSION, -41, "symbol table blob version not supported") \
-	X(CAPOS_ERR_KSYMS_TRUNCATED, -42, "symbol table blob shorter than declared") \
-	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")  \
-	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending") \
-	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table") \
-	/* kboot: boot self-tests (kernel/selftest.c) */                            \
-	X(CAPOS_ERR_SELFTEST_NO_NMI, -46, "no NMI arrived within the self-test's wait") \
-	/* boot and platform */                                                     \
-	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")           \
-	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares") \
-	X(CAPOS_ERR_BOOT_NO_MODULE, -66, "no boot module; exactly one is required") \
-	X(CAPOS_ERR_BOOT_TOO_MANY_MODULES, -67, "more than one boot module")        \
-	X(CAPOS_ERR_BOOT_MEMORY_MAP, -68, "memory map missing or unusable")        \
-	/* boot information and memory (kmem, -73 .. -95) */                       \
-	X(CAPOS_ERR_BOOT_MISALIGNED, -73, "boot structure or tag not 8-byte aligned") \
-	X(CAPOS_ERR_BOOT_BAD_SIZE, -74, "boot structure total size out of bounds") \
-	X(CAPOS_ERR_BOOT_BAD_TAG, -75, "boot tag malformed (size, layout or string)") \
-	X(CAPOS_ERR_BOOT_NO_END_TAG, -76, "Multiboot2 tag list has no end tag")    \
-	X(CAPOS_ERR_BOOT_DUPLICATE_TAG, -77, "boot tag that must be unique repeats") \
-	X(CAPOS_ERR_BOOT_TOO_MANY_ENTRIES, -78, "more memory map entries than supported") \
-	X(CAPOS_ERR_BOOT_ENTRY_SIZE, -79, "memory map entry size unsupported")     \
-	X(CAPOS_ERR_BOOT_BAD_MODULE, -80, "boot module range invalid or outside RAM") \
-	X(CAPOS_ERR_BOOT_CMDLINE_TOO_LONG, -81, "command line longer than supported") \
-	X(CAPOS_ERR_BOOT_BAD_POINTER, -82, "boot structure points outside memory") \
-	X(CAPOS_ERR_FRAME_DOUBLE_FREE, -85, "physical frame freed while already free") \
-	X(CAPOS_ERR_FRAME_NOT_MANAGED, -86, "physical frame not owned by the allocator") \
-	X(CAPOS_ERR_HEAP_DOUBLE_FREE, -87, "heap block freed twice")              \
-	X(CAPOS_ERR_HEAP_OVERFLOW, -88, "heap block redzone or canary overwritten") \
-	X(CAPOS_ERR_HEAP_BAD_POINTER, -89, "pointer not returned by the heap")     \
-	X(CAPOS_ERR_HEAP_USE_AFTER_FREE, -90, "freed heap block written after free") \
-	X(CAPOS_ERR_MM_NOT_MAPPED, -91, "virtual address not mapped")             \
-	X(CAPOS_ERR_MM_ALREADY_MAPPED, -92, "virtual address already mapped differently") \
-	X(CAPOS_ERR_MM_NO_VIRT, -93, "kernel virtual address window exhausted")   \
-	X(CAPOS_ERR_ACPI_CHECKSUM, -69, "ACPI table checksum mismatch")             \
-	X(CAPOS_ERR_ACPI_SIGNATURE, -70, "ACPI table signature mismatch")           \
-	X(CAPOS_ERR_ACPI_TRUNCATED, -71, "ACPI table shorter than it declares")     \
-	X(CAPOS_ERR_ACPI_NO_TABLE, -72, "required ACPI table absent")              \
-	/* platform: ACPI, interrupt controllers, timers (kplat, -96 .. -127) */    \
-	X(CAPOS_ERR_ACPI_REVISION, -96, "ACPI RSDP revision not defined by any spec") \
-	X(CAPOS_ERR_ACPI_MALFORMED, -97, "ACPI table structure inconsistent")       \
-	X(CAPOS_ERR_ACPI_UNMAPPED, -98, "ACPI table address outside mappable memory") \
-	X(CAPOS_ERR_ACPI_UNSUPPORTED_GAS, -99, "ACPI register not in system memory space") \
-	X(CAPOS_ERR_PLATFORM_NO_LAPIC, -100, "local APIC absent or not responding")   \
-	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                  \
-	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")          \
-	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")              \
-	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")   \
-	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again") \
-	/* Cap'n Proto runtime (lib/capnp, capnp-rt): -128 .. -191 */               \
-	X(CAPOS_ERR_CAPNP_OUT_OF_BOUNDS, -128, "capnp object extends outside its segment") \
-	X(CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT, -129, "capnp traversal limit (words read) exceeded") \
-	X(CAPOS_ERR_CAPNP_NESTING_LIMIT, -130, "capnp pointer nesting limit exceeded") \
-	X(CAPOS_ERR_CAPNP_BAD_POINTER, -131, "capnp pointer malformed (reserved kind or bits)") \
-	X(CAPOS_ERR_CAPNP_SEGMENT_MISSING, -132, "capnp far pointer names a segment not in the message") \
-	X(CAPOS_ERR_CAPNP_TRUNCATED_FRAMING, -133, "capnp segment table or segments truncated") \
-	X(CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134, "capnp segment count zero, overflowing or over the limit") \
-	X(CAPOS_ERR_CAPNP_WRONG_POINTER_KIND, -135, "capnp pointer kind differs from the schema type") \
-	X(CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE, -136, "capnp list element size incompatible with the schema type") \
-	X(CAPOS_ERR_CAPNP_BAD_LANDING_PAD, -137, "capnp far-pointer landing pad malformed") \
-	X(CAPOS_ERR_CAPNP_TEXT_NOT_TERMINATED, -138, "capnp Text not NUL-terminated") \
-	X(CAPOS_ERR_CAPNP_SEGMENT_SIZE, -139, "capnp size not a whole number of words or too large") \
-	X(CAPOS_ERR_CAPNP_BAD_INLINE_COMPOSITE, -140, "capnp inline-composite tag malformed or inconsistent") \
-	X(CAPOS_ERR_CAPNP_PACKED_TRUNCATED, -141, "capnp packed input ends inside a run") \
-	X(CAPOS_ERR_CAPNP_LIST_TOO_LONG, -142, "capnp list or object larger than the format allows") \
-	/* Cap'n Proto generator and generated code (tools/capnpc-c, capnp-gen): -192 .. -199 */ \
+#define CAPOS_ERRORS(X)                                                                            \
+	X(CAPOS_OK, 0, "success")                                                                  \
+	/* general */                                                                              \
+	X(CAPOS_ERR_INVALID, -1, "malformed or out-of-domain argument")                            \
+	X(CAPOS_ERR_NO_MEMORY, -2, "no memory (frames, heap or arena) left")                       \
+	X(CAPOS_ERR_OUT_OF_RANGE, -3, "value or address outside the allowed range")                \
+	X(CAPOS_ERR_OVERFLOW, -4, "arithmetic overflow in a size or offset")                       \
+	X(CAPOS_ERR_NOT_FOUND, -5, "no such entry")                                                \
+	X(CAPOS_ERR_UNSUPPORTED, -6, "operation or feature not supported")                         \
+	X(CAPOS_ERR_BUFFER_TOO_SMALL, -7, "caller's buffer cannot hold the result")                \
+	X(CAPOS_ERR_BUSY, -8, "resource in use")                                                   \
+	X(CAPOS_ERR_EXISTS, -9, "entry already exists")                                            \
+	X(CAPOS_ERR_BAD_ADDRESS, -10, "user address not mapped or not permitted")                  \
+	X(CAPOS_ERR_ALIGNMENT, -11, "address or size not suitably aligned")                        \
+	/* kboot (-40 .. -63): kernel symbol table blob (tools/ksyms, kernel/ksyms) */             \
+	X(CAPOS_ERR_KSYMS_BAD_MAGIC, -40, "symbol table blob has the wrong magic")                 \
+	X(CAPOS_ERR_KSYMS_VERSION, -41, "symbol table blob version not supported")                 \
+	X(CAPOS_ERR_KSYMS_TRUNCATED, -42, "symbol table blob shorter than declared")               \
+	X(CAPOS_ERR_KSYMS_TRAILING, -43, "symbol table blob longer than declared")                 \
+	X(CAPOS_ERR_KSYMS_UNSORTED, -44, "symbol addresses not strictly ascending")                \
+	X(CAPOS_ERR_KSYMS_BAD_NAME, -45, "symbol name offset outside string table")                \
+	/* kboot: boot self-tests (kernel/selftest.c) */                                           \
+	X(CAPOS_ERR_SELFTEST_NO_NMI, -46, "no NMI arrived within the self-test's wait")            \
+	/* boot and platform */                                                                    \
+	X(CAPOS_ERR_BOOT_MAGIC, -64, "boot loader magic not recognised")                           \
+	X(CAPOS_ERR_BOOT_TRUNCATED, -65, "boot structure shorter than it declares")                \
+	X(CAPOS_ERR_BOOT_NO_MODULE, -66, "no boot module; exactly one is required")                \
+	X(CAPOS_ERR_BOOT_TOO_MANY_MODULES, -67, "more than one boot module")                       \
+	X(CAPOS_ERR_BOOT_MEMORY_MAP, -68, "memory map missing or unusable")                        \
+	/* boot information and memory (kmem, -73 .. -95) */                                       \
+	X(CAPOS_ERR_BOOT_MISALIGNED, -73, "boot structure or tag not 8-byte aligned")              \
+	X(CAPOS_ERR_BOOT_BAD_SIZE, -74, "boot structure total size out of bounds")                 \
+	X(CAPOS_ERR_BOOT_BAD_TAG, -75, "boot tag malformed (size, layout or string)")              \
+	X(CAPOS_ERR_BOOT_NO_END_TAG, -76, "Multiboot2 tag list has no end tag")                    \
+	X(CAPOS_ERR_BOOT_DUPLICATE_TAG, -77, "boot tag that must be unique repeats")               \
+	X(CAPOS_ERR_BOOT_TOO_MANY_ENTRIES, -78, "more memory map entries than supported")          \
+	X(CAPOS_ERR_BOOT_ENTRY_SIZE, -79, "memory map entry size unsupported")                     \
+	X(CAPOS_ERR_BOOT_BAD_MODULE, -80, "boot module range invalid or outside RAM")              \
+	X(CAPOS_ERR_BOOT_CMDLINE_TOO_LONG, -81, "command line longer than supported")              \
+	X(CAPOS_ERR_BOOT_BAD_POINTER, -82, "boot structure points outside memory")                 \
+	X(CAPOS_ERR_FRAME_DOUBLE_FREE, -85, "physical frame freed while already free")             \
+	X(CAPOS_ERR_FRAME_NOT_MANAGED, -86, "physical frame not owned by the allocator")           \
+	X(CAPOS_ERR_HEAP_DOUBLE_FREE, -87, "heap block freed twice")                               \
+	X(CAPOS_ERR_HEAP_OVERFLOW, -88, "heap block redzone or canary overwritten")                \
+	X(CAPOS_ERR_HEAP_BAD_POINTER, -89, "pointer not returned by the heap")                     \
+	X(CAPOS_ERR_HEAP_USE_AFTER_FREE, -90, "freed heap block written after free")               \
+	X(CAPOS_ERR_MM_NOT_MAPPED, -91, "virtual address not mapped")                              \
+	X(CAPOS_ERR_MM_ALREADY_MAPPED, -92, "virtual address already mapped differently")          \
+	X(CAPOS_ERR_MM_NO_VIRT, -93, "kernel virtual address window exhausted")                    \
+	X(CAPOS_ERR_ACPI_CHECKSUM, -69, "ACPI table checksum mismatch")                            \
+	X(CAPOS_ERR_ACPI_SIGNATURE, -70, "ACPI table signature mismatch")                          \
+	X(CAPOS_ERR_ACPI_TRUNCATED, -71, "ACPI table shorter than it declares")                    \
+	X(CAPOS_ERR_ACPI_NO_TABLE, -72, "required ACPI table absent")                              \
+	/* platform: ACPI, interrupt controllers, timers (kplat, -96 .. -127) */                   \
+	X(CAPOS_ERR_ACPI_REVISION, -96, "ACPI RSDP revision not defined by any spec")              \
+	X(CAPOS_ERR_ACPI_MALFORMED, -97, "ACPI table structure inconsistent")                      \
+	X(CAPOS_ERR_ACPI_UNMAPPED, -98, "ACPI table address outside mappable memory")              \
+	X(CAPOS_ERR_ACPI_UNSUPPORTED_GAS, -99, "ACPI register not in system memory space")         \
+	X(CAPOS_ERR_PLATFORM_NO_LAPIC, -100, "local APIC absent or not responding")                \
+	X(CAPOS_ERR_PLATFORM_IOAPIC, -101, "IOAPIC not responding")                                \
+	X(CAPOS_ERR_PLATFORM_HPET, -102, "HPET counter period out of range")                       \
+	X(CAPOS_ERR_TIMER_CALIBRATION, -103, "timer calibration failed")                           \
+	X(CAPOS_ERR_TIMER_NO_TICKS, -104, "periodic timer did not tick in time")                   \
+	X(CAPOS_ERR_TIMER_DISTURBED, -105, "calibration window disturbed; measure again")          \
+	/* Cap'n Proto runtime (lib/capnp, capnp-rt): -128 .. -191 */                              \
+	X(CAPOS_ERR_CAPNP_OUT_OF_BOUNDS, -128, "capnp object extends outside its segment")         \
+	X(CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT, -129, "capnp traversal limit (words read) exceeded")    \
+	X(CAPOS_ERR_CAPNP_NESTING_LIMIT, -130, "capnp pointer nesting limit exceeded")             \
+	X(CAPOS_ERR_CAPNP_BAD_POINTER, -131, "capnp pointer malformed (reserved kind or bits)")    \
+	X(CAPOS_ERR_CAPNP_SEGMENT_MISSING, -132,                                                   \
+	  "capnp far pointer names a segment not in the message")                                  \
+	X(CAPOS_ERR_CAPNP_TRUNCATED_FRAMING, -133, "capnp segment table or segments truncated")    \
+	X(CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134,                                                     \
+	  "capnp segment count zero, overflowing or over the limit")                               \
+	X(CAPOS_ERR_CAPNP_WRONG_POINTER_KIND, -135,                                                \
+	  "capnp pointer kind differs from the schema type")                                       \
+	X(CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE, -136,                                                 \
+	  "capnp list element size incompatible with the schema type")                             \
+	X(CAPOS_ERR_CAPNP_BAD_LANDING_PAD, -137, "capnp far-pointer landing pad malformed")        \
+	X(CAPOS_ERR_CAPNP_TEXT_NOT_TERMINATED, -138, "capnp Text not NUL-terminated")              \
+	X(CAPOS_ERR_CAPNP_SEGMENT_SIZE, -139,                                                      \
+	  "capnp size not a whole number of words or too large")                                   \
+	X(CAPOS_ERR_CAPNP_BAD_INLINE_COMPOSITE, -140,                                              \
+	  "capnp inline-composite tag malformed or inconsistent")                                  \
+	X(CAPOS_ERR_CAPNP_PACKED_TRUNCATED, -141, "capnp packed input ends inside a run")          \
+	X(CAPOS_ERR_CAPNP_LIST_TOO_LONG, -142,                                                     \
+	  "capnp list or object larger than the format allows")                                    \
+	/* Cap'n Proto generator and generated code (tools/capnpc-c, capnp-gen): -192 .. -199 */   \
 	X(CAPOS_ERR_CAPNP_UNIMPLEMENTED, -192, "method ordinal not implemented by this interface") \
-	X(CAPOS_ERR_CAPNP_SCHEMA_UNSUPPORTED, -193, "schema uses a feature capnpc-c does not generate") \
-	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194, "CodeGeneratorRequest inconsistent (dangling id, bad layout)") \
-	/* ring transport (abi, -200 .. -223): the status of a CQE or of cap_enter */ \
-	X(CAPOS_ERR_RING_BAD_OPCODE, -200, "SQE opcode unknown or not supported by this kernel") \
-	X(CAPOS_ERR_RING_BAD_FLAGS, -201, "SQE flag undefined or not valid for the opcode") \
-	X(CAPOS_ERR_RING_RESERVED_NONZERO, -202, "SQE reserved field or field unused by the opcode not zero") \
-	X(CAPOS_ERR_RING_CORRUPT, -203, "ring header indices inconsistent; nothing consumed") \
-	X(CAPOS_ERR_RING_CQ_OVERFLOW, -204, "completion queue full; remaining SQEs left queued") \
-	X(CAPOS_ERR_RING_BAD_ARGUMENT, -205, "cap_enter argument out of range") \
-	X(CAPOS_ERR_RING_BAD_SYSCALL, -206, "unknown system call number") \
-	X(CAPOS_ERR_RING_PARAMS_FAULT, -207, "params buffer not a mapped user range") \
-	X(CAPOS_ERR_RING_RESULT_FAULT, -208, "result buffer not a mapped, writable user range") \
-	X(CAPOS_ERR_RING_PARAMS_TOO_LARGE, -209, "params longer than the per-process scratch bound") \
-	X(CAPOS_ERR_RING_RESULT_TOO_SMALL, -210, "result buffer too small; CQE result_len says how much") \
-	X(CAPOS_ERR_RING_MALFORMED_PARAMS, -211, "params not a valid Cap'n Proto message for the method") \
-	X(CAPOS_ERR_RING_QUOTA, -212, "per-process quota (frames, calls, scratch) exhausted") \
-	X(CAPOS_ERR_RING_METHOD_RANGE, -213, "method ordinal not defined by the interface") \
-	X(CAPOS_ERR_RING_EXCEPTION, -214, "the call failed: results hold a CapException") \
-	X(CAPOS_ERR_RING_EXCEPTION_TRUNCATED, -215, "the call failed and its CapException did not fit") \
-	X(CAPOS_ERR_RING_TIMED_OUT, -216, "the operation's timeout expired (PARK, TIMEOUT)") \
-	X(CAPOS_ERR_RING_BAD_XFER, -217, "transfer descriptor list malformed or not accepted") \
-	/* cap table and kernel objects (abi, -224 .. -239) */                     \
-	X(CAPOS_ERR_CAP_BAD_ID, -224, "cap id names no slot of the table (null or out of range)") \
-	X(CAPOS_ERR_CAP_STALE, -225, "cap id generation does not match its slot (released)") \
-	X(CAPOS_ERR_CAP_EMPTY, -226, "cap id slot holds no capability") \
-	X(CAPOS_ERR_CAP_WRONG_INTERFACE, -227, "capability does not implement the interface asked for") \
-	X(CAPOS_ERR_CAP_TABLE_FULL, -228, "cap table has no free slot within the quota") \
-	X(CAPOS_ERR_CAP_NOT_TRANSFERABLE, -229, "capability may not be copied or moved") \
-	X(CAPOS_ERR_CAP_BAD_RESERVATION, -230, "cap table reservation not pending (commit/rollback)") \
-	X(CAPOS_ERR_KOBJ_BAD_MAGIC, -231, "kernel object header corrupt or object freed") \
+	X(CAPOS_ERR_CAPNP_SCHEMA_UNSUPPORTED, -193,                                                \
+	  "schema uses a feature capnpc-c does not generate")                                      \
+	X(CAPOS_ERR_CAPNP_BAD_REQUEST, -194,                                                       \
+	  "CodeGeneratorRequest inconsistent (dangling id, bad layout)")                           \
+	/* ring transport (abi, -200 .. -223): the status of a CQE or of cap_enter */              \
+	X(CAPOS_ERR_RING_BAD_OPCODE, -200, "SQE opcode unknown or not supported by this kernel")   \
+	X(CAPOS_ERR_RING_BAD_FLAGS, -201, "SQE flag undefined or not valid for the opcode")        \
+	X(CAPOS_ERR_RING_RESERVED_NONZERO, -202,                                                   \
+	  "SQE reserved field or field unused by the opcode not zero")                             \
+	X(CAPOS_ERR_RING_CORRUPT, -203, "ring header indices inconsistent; nothing consumed")      \
+	X(CAPOS_ERR_RING_CQ_OVERFLOW, -204, "completion queue full; remaining SQEs left queued")   \
+	X(CAPOS_ERR_RING_BAD_ARGUMENT, -205, "cap_enter argument out of range")                    \
+	X(CAPOS_ERR_RING_BAD_SYSCALL, -206, "unknown system call number")                          \
+	X(CAPOS_ERR_RING_PARAMS_FAULT, -207, "params buffer not a mapped user range")              \
+	X(CAPOS_ERR_RING_RESULT_FAULT, -208, "result buffer not a mapped, writable user range")    \
+	X(CAPOS_ERR_RING_PARAMS_TOO_LARGE, -209,                                                   \
+	  "params longer than the per-process scratch bound")                                      \
+	X(CAPOS_ERR_RING_RESULT_TOO_SMALL, -210,                                                   \
+	  "result buffer too small; CQE result_len says how much")                                 \
+	X(CAPOS_ERR_RING_MALFORMED_PARAMS, -211,                                                   \
+	  "params not a valid Cap'n Proto message for the method")                                 \
+	X(CAPOS_ERR_RING_QUOTA, -212, "per-process quota (frames, calls, scratch) exhausted")      \
+	X(CAPOS_ERR_RING_METHOD_RANGE, -213, "method ordinal not defined by the interface")        \
+	X(CAPOS_ERR_RING_EXCEPTION, -214, "the call failed: results hold a CapException")          \
+	X(CAPOS_ERR_RING_EXCEPTION_TRUNCATED, -215,                                                \
+	  "the call failed and its CapException did not fit")                                      \
+	X(CAPOS_ERR_RING_TIMED_OUT, -216, "the operation's timeout expired (PARK, TIMEOUT)")       \
+	X(CAPOS_ERR_RING_BAD_XFER, -217, "transfer descriptor list malformed or not accepted")     \
+	/* cap table and kernel objects (abi, -224 .. -239) */                                     \
+	X(CAPOS_ERR_CAP_BAD_ID, -224, "cap id names no slot of the table (null or out of range)")  \
+	X(CAPOS_ERR_CAP_STALE, -225, "cap id generation does not match its slot (released)")       \
+	X(CAPOS_ERR_CAP_EMPTY, -226, "cap id slot holds no capability")                            \
+	X(CAPOS_ERR_CAP_WRONG_INTERFACE, -227,                                                     \
+	  "capability does not implement the interface asked for")                                 \
+	X(CAPOS_ERR_CAP_TABLE_FULL, -228, "cap table has no free slot within the quota")           \
+	X(CAPOS_ERR_CAP_NOT_TRANSFERABLE, -229, "capability may not be copied or moved")           \
+	X(CAPOS_ERR_CAP_BAD_RESERVATION, -230,                                                     \
+	  "cap table reservation not pending (commit/rollback)")                                   \
+	X(CAPOS_ERR_KOBJ_BAD_MAGIC, -231, "kernel object header corrupt or object freed")          \
 	X(CAPOS_ERR_KOBJ_REFCOUNT, -232, "kernel object reference count saturated or underflowed") \
-	X(CAPOS_ERR_CAPSET_BAD_NAME, -233, "CapSet name empty, too long or not [a-z0-9._-]") \
-	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process") \
-	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry") \
-	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)") \
-	/* process loading: ELF64 executables (abi, -256 .. -287) */                \
-	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header") \
-	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)") \
-	X(CAPOS_ERR_ELF_BAD_CLASS, -258, "ELF class is not ELFCLASS64") \
-	X(CAPOS_ERR_ELF_BAD_DATA, -259, "ELF data encoding is not little-endian") \
-	X(CAPOS_ERR_ELF_BAD_VERSION, -260, "ELF version is not EV_CURRENT") \
-	X(CAPOS_ERR_ELF_BAD_OSABI, -261, "ELF OS ABI not System V/GNU or ABI version non-zero") \
-	X(CAPOS_ERR_ELF_BAD_MACHINE, -262, "ELF machine is not x86_64") \
-	X(CAPOS_ERR_ELF_BAD_TYPE, -263, "ELF type is not ET_EXEC (static executable)") \
-	X(CAPOS_ERR_ELF_BAD_HEADER_SIZE, -264, "ELF header or program header entry size wrong") \
-	X(CAPOS_ERR_ELF_BAD_PHNUM, -265, "ELF program header count zero or over the limit") \
-	X(CAPOS_ERR_ELF_PH_BOUNDS, -266, "ELF program header table outside the file") \
-	X(CAPOS_ERR_ELF_BAD_SEGMENT_TYPE, -267, "ELF segment type reserved or unknown") \
-	X(CAPOS_ERR_ELF_DYNAMIC, -268, "ELF needs dynamic linking (PT_INTERP, PT_DYNAMIC)") \
-	X(CAPOS_ERR_ELF_SEG_FILE_BOUNDS, -269, "ELF segment file range outside the file") \
-	X(CAPOS_ERR_ELF_SEG_SIZE, -270, "ELF segment filesz > memsz or memsz over the limit") \
-	X(CAPOS_ERR_ELF_SEG_ADDRESS, -271, "ELF segment outside the user image region") \
-	X(CAPOS_ERR_ELF_SEG_ALIGN, -272, "ELF segment offset/vaddr not congruent or bad p_align") \
-	X(CAPOS_ERR_ELF_SEG_OVERLAP, -273, "ELF loadable segments share a page") \
-	X(CAPOS_ERR_ELF_SEG_PERMS, -274, "ELF segment has no access permission") \
-	X(CAPOS_ERR_ELF_WX, -275, "ELF segment both writable and executable (W^X)") \
-	X(CAPOS_ERR_ELF_TOO_MANY_SEGMENTS, -276, "more loadable segments than the loader maps") \
-	X(CAPOS_ERR_ELF_NO_SEGMENTS, -277, "ELF has no non-empty loadable segment") \
+	X(CAPOS_ERR_CAPSET_BAD_NAME, -233, "CapSet name empty, too long or not [a-z0-9._-]")       \
+	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process")            \
+	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry")                            \
+	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)")             \
+	/* process loading: ELF64 executables (abi, -256 .. -287) */                               \
+	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header")                   \
+	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)")                                \
+	X(CAPOS_ERR_ELF_BAD_CLASS, -258, "ELF class is not ELFCLASS64")                            \
+	X(CAPOS_ERR_ELF_BAD_DATA, -259, "ELF data encoding is not little-endian")                  \
+	X(CAPOS_ERR_ELF_BAD_VERSION, -260, "ELF version is not EV_CURRENT")                        \
+	X(CAPOS_ERR_ELF_BAD_OSABI, -261, "ELF OS ABI not System V/GNU or ABI version non-zero")    \
+	X(CAPOS_ERR_ELF_BAD_MACHINE, -262, "ELF machine is not x86_64")                            \
+	X(CAPOS_ERR_ELF_BAD_TYPE, -263, "ELF type is not ET_EXEC (static executable)")             \
+	X(CAPOS_ERR_ELF_BAD_HEADER_SIZE, -264, "ELF header or program header entry size wrong")    \
+	X(CAPOS_ERR_ELF_BAD_PHNUM, -265, "ELF program header count zero or over the limit")        \
+	X(CAPOS_ERR_ELF_PH_BOUNDS, -266, "ELF program header table outside the file")              \
+	X(CAPOS_ERR_ELF_BAD_SEGMENT_TYPE, -267, "ELF segment type reserved or unknown")            \
+	X(CAPOS_ERR_ELF_DYNAMIC, -268, "ELF needs dynamic linking (PT_INTERP, PT_DYNAMIC)")        \
+	X(CAPOS_ERR_ELF_SEG_FILE_BOUNDS, -269, "ELF segment file range outside the file")          \
+	X(CAPOS_ERR_ELF_SEG_SIZE, -270, "ELF segment filesz > memsz or memsz over the limit")      \
+	X(CAPOS_ERR_ELF_SEG_ADDRESS, -271, "ELF segment outside the user image region")            \
+	X(CAPOS_ERR_ELF_SEG_ALIGN, -272, "ELF segment offset/vaddr not congruent or bad p_align")  \
+	X(CAPOS_ERR_ELF_SEG_OVERLAP, -273, "ELF loadable segments share a page")                   \
+	X(CAPOS_ERR_ELF_SEG_PERMS, -274, "ELF segment has no access permission")                   \
+	X(CAPOS_ERR_ELF_WX, -275, "ELF segment both writable and executable (W^X)")                \
+	X(CAPOS_ERR_ELF_TOO_MANY_SEGMENTS, -276, "more loadable segments than the loader maps")    \
+	X(CAPOS_ERR_ELF_NO_SEGMENTS, -277, "ELF has no non-empty loadable segment")                \
 	X(CAPOS_ERR_ELF_BAD_TLS, -278, "ELF PT_TLS duplicate, oversize, misaligned or not loaded") \
-	X(CAPOS_ERR_ELF_BAD_ENTRY, -279, "ELF entry point not inside an executable segment") \
-	X(CAPOS_ERR_ELF_EXEC_STACK, -280, "ELF asks for an executable stack (PT_GNU_STACK)") \
-	/* boot manifest (-288 .. -303): kernel/boot/manifest.c */ \
-	X(CAPOS_ERR_MANIFEST_TOO_LARGE, -288, "boot module larger than the manifest bound") \
-	X(CAPOS_ERR_MANIFEST_TRAILING, -289, "bytes after the framed manifest message") \
-	X(CAPOS_ERR_MANIFEST_VERSION, -290, "manifest schemaVersion not the one this kernel reads") \
-	X(CAPOS_ERR_MANIFEST_NO_INIT, -291, "manifest has no initConfig.init") \
-	X(CAPOS_ERR_MANIFEST_NAME, -292, "manifest name empty, oversize or containing NUL") \
-	X(CAPOS_ERR_MANIFEST_TOO_MANY_BINARIES, -293, "manifest lists more binaries than the bound") \
-	X(CAPOS_ERR_MANIFEST_INIT_MISSING, -294, "init names a binary the manifest does not contain") \
-	X(CAPOS_ERR_MANIFEST_DUPLICATE, -295, "two manifest binaries or two grants share a name") \
-	X(CAPOS_ERR_MANIFEST_IMAGE, -296, "init image empty, oversize or not an ELF64 x86_64 file") \
-	X(CAPOS_ERR_MANIFEST_TOO_MANY_GRANTS, -297, "init has more cap grants than the bound") \
-	X(CAPOS_ERR_MANIFEST_GRANT_SOURCE, -298, "an init cap grant is not a kernel source") \
-	X(CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE, -299, "kernel cap source unknown or not granted in ABI v1") \
-	X(CAPOS_ERR_MANIFEST_INTERFACE, -300, "grant's declared interface unknown or not its source's") \
-	X(CAPOS_ERR_MANIFEST_BAD_ENUM, -301, "manifest enum value outside the schema") \
+	X(CAPOS_ERR_ELF_BAD_ENTRY, -279, "ELF entry point not inside an executable segment")       \
+	X(CAPOS_ERR_ELF_EXEC_STACK, -280, "ELF asks for an executable stack (PT_GNU_STACK)")       \
+	/* boot manifest (-288 .. -303): kernel/boot/manifest.c */                                 \
+	X(CAPOS_ERR_MANIFEST_TOO_LARGE, -288, "boot module larger than the manifest bound")        \
+	X(CAPOS_ERR_MANIFEST_TRAILING, -289, "bytes after the framed manifest message")            \
+	X(CAPOS_ERR_MANIFEST_VERSION, -290,                                                        \
+	  "manifest schemaVersion not the one this kernel reads")                                  \
+	X(CAPOS_ERR_MANIFEST_NO_INIT, -291, "manifest has no initConfig.init")                     \
+	X(CAPOS_ERR_MANIFEST_NAME, -292, "manifest name empty, oversize or containing NUL")        \
+	X(CAPOS_ERR_MANIFEST_TOO_MANY_BINARIES, -293,                                              \
+	  "manifest lists more binaries than the bound")                                           \
+	X(CAPOS_ERR_MANIFEST_INIT_MISSING, -294,                                                   \
+	  "init names a binary the manifest does not contain")                                     \
+	X(CAPOS_ERR_MANIFEST_DUPLICATE, -295, "two manifest binaries or two grants share a name")  \
+	X(CAPOS_ERR_MANIFEST_IMAGE, -296,                                                          \
+	  "init image empty, oversize or not an ELF64 x86_64 file")                                \
+	X(CAPOS_ERR_MANIFEST_TOO_MANY_GRANTS, -297, "init has more cap grants than the bound")     \
+	X(CAPOS_ERR_MANIFEST_GRANT_SOURCE, -298, "an init cap grant is not a kernel source")       \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE, -299,                                                 \
+	  "kernel cap source unknown or not granted in ABI v1")                                    \
+	X(CAPOS_ERR_MANIFEST_INTERFACE, -300,                                                      \
+	  "grant's declared interface unknown or not its source's")                                \
+	X(CAPOS_ERR_MANIFEST_BAD_ENUM, -301, "manifest enum value outside the schema")             \
 	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")
 
 enum capos_error {
@@ -190,8 +212,8 @@ enum capos_error {
 static inline const char *capos_error_name(int status)
 {
 	switch (status) {
-#define CAPOS_ERROR_CASE(name, value, desc) \
-	case (value):                       \
+#define CAPOS_ERROR_CASE(name, value, desc)                                                        \
+	case (value):                                                                              \
 		return #name;
 		CAPOS_ERRORS(CAPOS_ERROR_CASE)
 #undef CAPOS_ERROR_CASE

@@ -52,7 +52,7 @@
  */
 #define CAPOS_USER_STACK_REGION 0x00007FFF00000000ULL
 #define CAPOS_USER_STACK_TOP 0x00007FFFC0000000ULL
-#define CAPOS_USER_STACK_SIZE 0x40000ULL /* 256 KiB, mapped eagerly */
+#define CAPOS_USER_STACK_SIZE 0x40000ULL     /* 256 KiB, mapped eagerly */
 #define CAPOS_USER_STACK_RESERVE 0x800000ULL /* 8 MiB kept free below the top */
 
 /* Reserved for TLS blocks the kernel may place for later threads (thread spawn issue).

@@ -42,18 +42,18 @@
 #define CAPOS_CQE_SIZE 32u
 
 /* ---- opcodes (struct capos_sqe.opcode); numbers are ABI and never reused ---- */
-#define CAPOS_OP_INVALID 0u  /* never valid: a zeroed SQE is rejected, not run */
-#define CAPOS_OP_NOP 1u      /* complete at once with status 0 */
-#define CAPOS_OP_CALL 2u     /* invoke (interface_id, method) on cap */
-#define CAPOS_OP_RELEASE 3u  /* drop cap from the caller's table */
-#define CAPOS_OP_RECV 4u     /* reserved: endpoint owner waits for a call */
-#define CAPOS_OP_RETURN 5u   /* reserved: endpoint owner answers call aux */
-#define CAPOS_OP_PARK 6u     /* reserved: wait while the user word at addr == aux */
-#define CAPOS_OP_UNPARK 7u   /* reserved: wake up to aux waiters on the word at addr */
-#define CAPOS_OP_TIMEOUT 8u  /* reserved: complete after a relative/absolute time */
+#define CAPOS_OP_INVALID 0u	 /* never valid: a zeroed SQE is rejected, not run */
+#define CAPOS_OP_NOP 1u		 /* complete at once with status 0 */
+#define CAPOS_OP_CALL 2u	 /* invoke (interface_id, method) on cap */
+#define CAPOS_OP_RELEASE 3u	 /* drop cap from the caller's table */
+#define CAPOS_OP_RECV 4u	 /* reserved: endpoint owner waits for a call */
+#define CAPOS_OP_RETURN 5u	 /* reserved: endpoint owner answers call aux */
+#define CAPOS_OP_PARK 6u	 /* reserved: wait while the user word at addr == aux */
+#define CAPOS_OP_UNPARK 7u	 /* reserved: wake up to aux waiters on the word at addr */
+#define CAPOS_OP_TIMEOUT 8u	 /* reserved: complete after a relative/absolute time */
 #define CAPOS_OP_LINK_TIMEOUT 9u /* reserved: bound the linked previous SQE */
-#define CAPOS_OP_FINISH 10u  /* reserved: release a pipelined answer */
-#define CAPOS_OP_CANCEL 11u  /* reserved: cancel an in-flight op by user_data */
+#define CAPOS_OP_FINISH 10u	 /* reserved: release a pipelined answer */
+#define CAPOS_OP_CANCEL 11u	 /* reserved: cancel an in-flight op by user_data */
 /* 12 .. 255 unassigned. v1 kernels accept NOP, CALL, RELEASE only; every other value
  * completes with CAPOS_ERR_RING_BAD_OPCODE. */
 #define CAPOS_OP_COUNT 12u
@@ -74,22 +74,22 @@
  * when no results are wanted), user_data; RELEASE uses cap, user_data.
  */
 struct capos_sqe {
-	uint8_t opcode;         /* 0x00 CAPOS_OP_* */
-	uint8_t rsvd0;          /* 0x01 must be zero */
-	uint16_t flags;         /* 0x02 CAPOS_SQE_F_* */
-	uint32_t cap;           /* 0x04 target cap id (CALL, RELEASE, RECV, PARK, UNPARK) */
-	uint64_t interface_id;  /* 0x08 CALL: the interface the caller believes cap has */
-	uint64_t addr;          /* 0x10 CALL/RETURN: params/results bytes; PARK/UNPARK:
+	uint8_t opcode;	       /* 0x00 CAPOS_OP_* */
+	uint8_t rsvd0;	       /* 0x01 must be zero */
+	uint16_t flags;	       /* 0x02 CAPOS_SQE_F_* */
+	uint32_t cap;	       /* 0x04 target cap id (CALL, RELEASE, RECV, PARK, UNPARK) */
+	uint64_t interface_id; /* 0x08 CALL: the interface the caller believes cap has */
+	uint64_t addr;	       /* 0x10 CALL/RETURN: params/results bytes; PARK/UNPARK:
 	                         *      the user word */
-	uint32_t len;           /* 0x18 bytes at addr */
-	uint16_t method;        /* 0x1C CALL: method ordinal within interface_id */
-	uint16_t xfer_count;    /* 0x1E number of struct capos_xfer at xfer_addr */
-	uint64_t result_addr;   /* 0x20 CALL/RECV: result buffer; PARK: timeout in ns */
-	uint32_t result_len;    /* 0x28 CALL/RECV: capacity of the result buffer */
-	uint32_t aux;           /* 0x2C RETURN: call id; PARK: expected word value;
+	uint32_t len;	       /* 0x18 bytes at addr */
+	uint16_t method;       /* 0x1C CALL: method ordinal within interface_id */
+	uint16_t xfer_count;   /* 0x1E number of struct capos_xfer at xfer_addr */
+	uint64_t result_addr;  /* 0x20 CALL/RECV: result buffer; PARK: timeout in ns */
+	uint32_t result_len;   /* 0x28 CALL/RECV: capacity of the result buffer */
+	uint32_t aux;	       /* 0x2C RETURN: call id; PARK: expected word value;
 	                         *      UNPARK: max waiters; PIPELINE: result-cap index */
-	uint64_t xfer_addr;     /* 0x30 array of struct capos_xfer (transfer issue) */
-	uint64_t user_data;     /* 0x38 copied unchanged into the completion */
+	uint64_t xfer_addr;    /* 0x30 array of struct capos_xfer (transfer issue) */
+	uint64_t user_data;    /* 0x38 copied unchanged into the completion */
 };
 
 /* CQE flags (struct capos_cqe.flags). */
@@ -102,14 +102,14 @@ struct capos_sqe {
  * (transport layer, or CAPOS_ERR_RING_EXCEPTION when the results hold a CapException).
  */
 struct capos_cqe {
-	uint64_t user_data;   /* 0x00 the SQE's user_data */
-	int32_t status;       /* 0x08 >= 0 success value, < 0 CAPOS_ERR_* */
-	uint32_t result_len;  /* 0x0C bytes written at result_addr; with
+	uint64_t user_data;  /* 0x00 the SQE's user_data */
+	int32_t status;	     /* 0x08 >= 0 success value, < 0 CAPOS_ERR_* */
+	uint32_t result_len; /* 0x0C bytes written at result_addr; with
 	                       *      CAPOS_ERR_RING_RESULT_TOO_SMALL: bytes needed */
-	uint32_t call_id;     /* 0x10 RECV: id to RETURN to; otherwise 0 */
-	uint16_t flags;       /* 0x14 CAPOS_CQE_F_* */
-	uint16_t xfer_count;  /* 0x16 cap records written after the results (transfer) */
-	uint64_t badge;       /* 0x18 RECV: receiver metadata of the invoked facet; else 0 */
+	uint32_t call_id;    /* 0x10 RECV: id to RETURN to; otherwise 0 */
+	uint16_t flags;	     /* 0x14 CAPOS_CQE_F_* */
+	uint16_t xfer_count; /* 0x16 cap records written after the results (transfer) */
+	uint64_t badge;	     /* 0x18 RECV: receiver metadata of the invoked facet; else 0 */
 };
 
 /* Header status bits (capos_ring_header.status, kernel-written). */
@@ -125,37 +125,37 @@ struct capos_cqe {
  */
 struct capos_ring_header {
 	/* 0x00: geometry (kernel-written at creation) */
-	uint32_t magic;        /* 0x00 CAPOS_RING_MAGIC */
-	uint16_t version;      /* 0x04 CAPOS_ABI_VERSION */
-	uint16_t header_size;  /* 0x06 CAPOS_RING_HEADER_SIZE */
-	uint32_t sq_entries;   /* 0x08 CAPOS_RING_SQ_ENTRIES */
-	uint32_t cq_entries;   /* 0x0C CAPOS_RING_CQ_ENTRIES */
-	uint32_t sq_mask;      /* 0x10 sq_entries - 1 */
-	uint32_t cq_mask;      /* 0x14 cq_entries - 1 */
-	uint32_t sq_offset;    /* 0x18 byte offset of the SQ in the page */
-	uint32_t cq_offset;    /* 0x1C byte offset of the CQ in the page */
-	uint16_t sqe_size;     /* 0x20 CAPOS_SQE_SIZE */
-	uint16_t cqe_size;     /* 0x22 CAPOS_CQE_SIZE */
-	uint32_t features;     /* 0x24 CAPOS_RING_FEAT_* (none in v1) */
-	uint32_t thread_id;    /* 0x28 owning thread (0 for a process's first thread) */
-	uint32_t rsvd_geo[5];  /* 0x2C zero */
+	uint32_t magic;	      /* 0x00 CAPOS_RING_MAGIC */
+	uint16_t version;     /* 0x04 CAPOS_ABI_VERSION */
+	uint16_t header_size; /* 0x06 CAPOS_RING_HEADER_SIZE */
+	uint32_t sq_entries;  /* 0x08 CAPOS_RING_SQ_ENTRIES */
+	uint32_t cq_entries;  /* 0x0C CAPOS_RING_CQ_ENTRIES */
+	uint32_t sq_mask;     /* 0x10 sq_entries - 1 */
+	uint32_t cq_mask;     /* 0x14 cq_entries - 1 */
+	uint32_t sq_offset;   /* 0x18 byte offset of the SQ in the page */
+	uint32_t cq_offset;   /* 0x1C byte offset of the CQ in the page */
+	uint16_t sqe_size;    /* 0x20 CAPOS_SQE_SIZE */
+	uint16_t cqe_size;    /* 0x22 CAPOS_CQE_SIZE */
+	uint32_t features;    /* 0x24 CAPOS_RING_FEAT_* (none in v1) */
+	uint32_t thread_id;   /* 0x28 owning thread (0 for a process's first thread) */
+	uint32_t rsvd_geo[5]; /* 0x2C zero */
 	/* 0x40: written by userspace */
-	uint32_t sq_tail;      /* 0x40 next SQ index userspace will fill */
-	uint32_t cq_head;      /* 0x44 next CQ index userspace will read */
-	uint32_t user_flags;   /* 0x48 must be zero in v1 (else CAPOS_ERR_RING_CORRUPT) */
+	uint32_t sq_tail;	/* 0x40 next SQ index userspace will fill */
+	uint32_t cq_head;	/* 0x44 next CQ index userspace will read */
+	uint32_t user_flags;	/* 0x48 must be zero in v1 (else CAPOS_ERR_RING_CORRUPT) */
 	uint32_t rsvd_user[13]; /* 0x4C never read by the kernel */
 	/* 0x80: written by the kernel */
-	uint32_t sq_head;      /* 0x80 next SQ index the kernel will consume */
-	uint32_t cq_tail;      /* 0x84 next CQ index the kernel will fill */
-	uint32_t cq_overflow;  /* 0x88 times a completion or SQE found the CQ full */
-	uint32_t status;       /* 0x8C CAPOS_RING_ST_* after the last cap_enter */
+	uint32_t sq_head;	  /* 0x80 next SQ index the kernel will consume */
+	uint32_t cq_tail;	  /* 0x84 next CQ index the kernel will fill */
+	uint32_t cq_overflow;	  /* 0x88 times a completion or SQE found the CQ full */
+	uint32_t status;	  /* 0x8C CAPOS_RING_ST_* after the last cap_enter */
 	uint32_t rsvd_kernel[12]; /* 0x90 zero */
 	uint8_t rsvd[CAPOS_RING_HEADER_SIZE - 0xC0]; /* 0xC0 zero */
 };
 
 /* The whole ring page. */
 struct capos_ring {
-	struct capos_ring_header hdr;             /* 0x000 */
+	struct capos_ring_header hdr;		    /* 0x000 */
 	struct capos_sqe sq[CAPOS_RING_SQ_ENTRIES]; /* 0x400 */
 	struct capos_cqe cq[CAPOS_RING_CQ_ENTRIES]; /* 0x800 */
 };
@@ -168,21 +168,21 @@ struct capos_ring {
 #define CAPOS_XFER_MOVE 1u /* sender's slot is released when the transfer commits */
 
 struct capos_xfer {
-	uint32_t cap;     /* 0x0 sender's cap id */
-	uint16_t mode;    /* 0x4 CAPOS_XFER_* */
-	uint16_t rsvd0;   /* 0x6 zero */
-	uint64_t rsvd1;   /* 0x8 zero */
+	uint32_t cap;	/* 0x0 sender's cap id */
+	uint16_t mode;	/* 0x4 CAPOS_XFER_* */
+	uint16_t rsvd0; /* 0x6 zero */
+	uint64_t rsvd1; /* 0x8 zero */
 };
 
 /* One received cap, written after the result bytes (CAPOS_CQE_F_XFER). */
 struct capos_xfer_result {
-	uint32_t cap;          /* 0x0 receiver's new cap id */
-	uint32_t rsvd0;        /* 0x4 zero */
+	uint32_t cap;	       /* 0x0 receiver's new cap id */
+	uint32_t rsvd0;	       /* 0x4 zero */
 	uint64_t interface_id; /* 0x8 interface of the received cap */
 };
 
 /* ---- layout pins ---- */
-#define CAPOS_RING_ASSERT_OFF(type, field, off) \
+#define CAPOS_RING_ASSERT_OFF(type, field, off)                                                    \
 	_Static_assert(offsetof(type, field) == (off), #type "." #field " offset")
 
 _Static_assert(sizeof(struct capos_sqe) == CAPOS_SQE_SIZE, "SQE size");
@@ -242,8 +242,7 @@ CAPOS_RING_ASSERT_OFF(struct capos_ring, sq, CAPOS_RING_SQ_OFFSET);
 CAPOS_RING_ASSERT_OFF(struct capos_ring, cq, CAPOS_RING_CQ_OFFSET);
 _Static_assert((CAPOS_RING_SQ_ENTRIES & CAPOS_RING_SQ_MASK) == 0, "SQ size power of two");
 _Static_assert((CAPOS_RING_CQ_ENTRIES & CAPOS_RING_CQ_MASK) == 0, "CQ size power of two");
-_Static_assert(CAPOS_RING_CQ_ENTRIES >= 2 * CAPOS_RING_SQ_ENTRIES,
-	       "CQ holds two full SQ batches");
+_Static_assert(CAPOS_RING_CQ_ENTRIES >= 2 * CAPOS_RING_SQ_ENTRIES, "CQ holds two full SQ batches");
 
 _Static_assert(sizeof(struct capos_xfer) == 16, "xfer descriptor size");
 CAPOS_RING_ASSERT_OFF(struct capos_xfer, cap, 0x0);

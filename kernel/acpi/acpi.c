@@ -43,9 +43,8 @@ enum madt_type {
 };
 
 static const uint8_t madt_min_len[] = {
-	[MADT_LAPIC] = 8,     [MADT_IOAPIC] = 12,   [MADT_OVERRIDE] = 10,
-	[MADT_NMI_SOURCE] = 8, [MADT_LAPIC_NMI] = 6, [MADT_LAPIC_ADDR] = 12,
-	[MADT_X2APIC] = 16,   [MADT_X2APIC_NMI] = 12,
+	[MADT_LAPIC] = 8,     [MADT_IOAPIC] = 12,     [MADT_OVERRIDE] = 10, [MADT_NMI_SOURCE] = 8,
+	[MADT_LAPIC_NMI] = 6, [MADT_LAPIC_ADDR] = 12, [MADT_X2APIC] = 16,   [MADT_X2APIC_NMI] = 12,
 };
 
 static uint16_t rd16(const uint8_t *p)
@@ -55,8 +54,7 @@ static uint16_t rd16(const uint8_t *p)
 
 static uint32_t rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static uint64_t rd64(const uint8_t *p)
@@ -103,7 +101,8 @@ int acpi_rsdp_parse(const void *rsdp, size_t len, struct acpi_rsdp *out)
 	if (revision == 1)
 		return CAPOS_ERR_ACPI_REVISION;
 
-	*out = (struct acpi_rsdp){ .revision = revision, .rsdt_phys = rd32(p + RSDP_RSDT),
+	*out = (struct acpi_rsdp){ .revision = revision,
+				   .rsdt_phys = rd32(p + RSDP_RSDT),
 				   .length = ACPI_RSDP_V1_LEN };
 	copy_chars(out->oem_id, p + RSDP_OEMID, sizeof(out->oem_id));
 	if (revision == 0)
@@ -127,8 +126,7 @@ int acpi_rsdp_scan(const void *area, size_t len, size_t *offset)
 	const uint8_t *p = area;
 	struct acpi_rsdp r;
 
-	for (size_t off = 0; len >= ACPI_RSDP_V1_LEN && off <= len - ACPI_RSDP_V1_LEN;
-	     off += 16) {
+	for (size_t off = 0; len >= ACPI_RSDP_V1_LEN && off <= len - ACPI_RSDP_V1_LEN; off += 16) {
 		if (!sig_eq(p + off, "RSD PTR ", 8))
 			continue;
 		if (acpi_rsdp_parse(p + off, len - off, &r) == CAPOS_OK) {
@@ -177,8 +175,7 @@ int acpi_map_table(const struct acpi *acpi, uint64_t phys, const uint8_t **table
 	return CAPOS_OK;
 }
 
-int acpi_init(struct acpi *acpi, const void *rsdp, size_t rsdp_len, acpi_map_fn *map,
-	      void *map_ctx)
+int acpi_init(struct acpi *acpi, const void *rsdp, size_t rsdp_len, acpi_map_fn *map, void *map_ctx)
 {
 	*acpi = (struct acpi){ .map = map, .map_ctx = map_ctx };
 	int err = acpi_rsdp_parse(rsdp, rsdp_len, &acpi->rsdp);
@@ -251,14 +248,15 @@ static int madt_add_cpu(struct acpi_madt *m, uint32_t apic_id, uint32_t uid, uin
 		return CAPOS_OK;
 	}
 	m->cpus[m->cpu_count++] = (struct acpi_madt_cpu){
-		.apic_id = apic_id, .uid = uid, .flags = flags, .x2apic = x2apic };
+		.apic_id = apic_id, .uid = uid, .flags = flags, .x2apic = x2apic
+	};
 	if (flags & ACPI_MADT_CPU_ENABLED)
 		m->cpus_enabled++;
 	return CAPOS_OK;
 }
 
 /* Append to a bounded array or count the drop; evaluates to a pointer or NULL. */
-#define MADT_SLOT(m, arr, count, dropped, max) \
+#define MADT_SLOT(m, arr, count, dropped, max)                                                     \
 	((m)->count < (max) ? &(m)->arr[(m)->count++] : ((m)->dropped++, NULL))
 
 static int madt_add_ioapic(struct acpi_madt *m, const uint8_t *e)
@@ -269,31 +267,31 @@ static int madt_add_ioapic(struct acpi_madt *m, const uint8_t *e)
 	struct acpi_madt_ioapic *s =
 		MADT_SLOT(m, ioapics, ioapic_count, ioapics_dropped, ACPI_MADT_MAX_IOAPICS);
 	if (s != NULL)
-		*s = (struct acpi_madt_ioapic){ .id = e[2], .phys = rd32(e + 4),
+		*s = (struct acpi_madt_ioapic){ .id = e[2],
+						.phys = rd32(e + 4),
 						.gsi_base = rd32(e + 8) };
 	return CAPOS_OK;
 }
 
 static void madt_add_override(struct acpi_madt *m, const uint8_t *e)
 {
-	struct acpi_madt_override *s = MADT_SLOT(m, overrides, override_count,
-						 overrides_dropped, ACPI_MADT_MAX_OVERRIDES);
+	struct acpi_madt_override *s =
+		MADT_SLOT(m, overrides, override_count, overrides_dropped, ACPI_MADT_MAX_OVERRIDES);
 	if (s != NULL)
-		*s = (struct acpi_madt_override){ .bus = e[2], .source = e[3],
-						  .gsi = rd32(e + 4), .flags = rd16(e + 8) };
+		*s = (struct acpi_madt_override){
+			.bus = e[2], .source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8)
+		};
 }
 
 static void madt_add_nmi_source(struct acpi_madt *m, const uint8_t *e)
 {
-	struct acpi_madt_nmi_source *s =
-		MADT_SLOT(m, nmi_sources, nmi_source_count, nmi_sources_dropped,
-			  ACPI_MADT_MAX_NMI_SOURCES);
+	struct acpi_madt_nmi_source *s = MADT_SLOT(m, nmi_sources, nmi_source_count,
+						   nmi_sources_dropped, ACPI_MADT_MAX_NMI_SOURCES);
 	if (s != NULL)
 		*s = (struct acpi_madt_nmi_source){ .flags = rd16(e + 2), .gsi = rd32(e + 4) };
 }
 
-static void madt_add_lapic_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags,
-			       uint8_t lint)
+static void madt_add_lapic_nmi(struct acpi_madt *m, uint32_t uid, uint16_t flags, uint8_t lint)
 {
 	struct acpi_madt_lapic_nmi *s = MADT_SLOT(m, lapic_nmis, lapic_nmi_count,
 						  lapic_nmis_dropped, ACPI_MADT_MAX_LAPIC_NMIS);
@@ -318,8 +316,8 @@ static int madt_entry(struct acpi_madt *m, const uint8_t *e)
 		madt_add_nmi_source(m, e);
 		return CAPOS_OK;
 	case MADT_LAPIC_NMI:
-		madt_add_lapic_nmi(m, e[2] == 0xff ? ACPI_MADT_ALL_CPUS_UID : e[2],
-				   rd16(e + 3), e[5]);
+		madt_add_lapic_nmi(m, e[2] == 0xff ? ACPI_MADT_ALL_CPUS_UID : e[2], rd16(e + 3),
+				   e[5]);
 		return CAPOS_OK;
 	case MADT_X2APIC_NMI:
 		madt_add_lapic_nmi(m, rd32(e + 4), rd16(e + 2), e[8]);

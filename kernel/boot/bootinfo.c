@@ -32,8 +32,7 @@ int boot_copy_string(char *dst, size_t cap, const uint8_t *src, size_t srclen)
 	return CAPOS_OK;
 }
 
-int boot_add_region(struct boot_info *bi, uint64_t base, uint64_t length,
-		    uint32_t type)
+int boot_add_region(struct boot_info *bi, uint64_t base, uint64_t length, uint32_t type)
 {
 	if (length != 0 && base + (length - 1) < base)
 		return CAPOS_ERR_BOOT_MEMORY_MAP;
@@ -53,8 +52,8 @@ int boot_add_range(struct boot_info *bi, uint64_t start, uint64_t len)
 	return CAPOS_OK;
 }
 
-int boot_add_module(struct boot_info *bi, uint64_t start, uint64_t end,
-		    const uint8_t *cmdline, size_t cmdline_len)
+int boot_add_module(struct boot_info *bi, uint64_t start, uint64_t end, const uint8_t *cmdline,
+		    size_t cmdline_len)
 {
 	int err;
 
@@ -63,8 +62,8 @@ int boot_add_module(struct boot_info *bi, uint64_t start, uint64_t end,
 	bi->module_count++;
 	if (bi->module_count > 1)
 		return CAPOS_OK; /* counted; boot_check_module_count() rejects */
-	err = boot_copy_string(bi->module.cmdline, sizeof(bi->module.cmdline),
-			       cmdline, cmdline_len);
+	err = boot_copy_string(bi->module.cmdline, sizeof(bi->module.cmdline), cmdline,
+			       cmdline_len);
 	if (err)
 		return err;
 	bi->module.start = start;
@@ -82,14 +81,13 @@ int boot_check_module_count(const struct boot_info *bi)
 }
 
 /* The available entry containing `addr`, or NULL. */
-static const struct boot_mem_region *available_at(const struct boot_info *bi,
-						  uint64_t addr)
+static const struct boot_mem_region *available_at(const struct boot_info *bi, uint64_t addr)
 {
 	for (uint32_t i = 0; i < bi->mmap_count; i++) {
 		const struct boot_mem_region *r = &bi->mmap[i];
 
-		if (r->type == BOOT_MEM_AVAILABLE && r->length != 0 &&
-		    addr >= r->base && addr - r->base < r->length)
+		if (r->type == BOOT_MEM_AVAILABLE && r->length != 0 && addr >= r->base &&
+		    addr - r->base < r->length)
 			return r;
 	}
 	return NULL;

@@ -10,8 +10,7 @@
 
 static inline uint32_t boot_rd32(const uint8_t *p)
 {
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-	       (uint32_t)p[3] << 24;
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
 static inline uint64_t boot_rd64(const uint8_t *p)
@@ -33,8 +32,7 @@ int boot_copy_string(char *dst, size_t cap, const uint8_t *src, size_t srclen);
  * Appends a memory map entry. Errors: CAPOS_ERR_BOOT_TOO_MANY_ENTRIES,
  * CAPOS_ERR_BOOT_MEMORY_MAP (base + length wraps past 2^64).
  */
-int boot_add_region(struct boot_info *bi, uint64_t base, uint64_t length,
-		    uint32_t type);
+int boot_add_region(struct boot_info *bi, uint64_t base, uint64_t length, uint32_t type);
 
 /* Records a loader structure range. Errors: CAPOS_ERR_BOOT_TOO_MANY_ENTRIES,
  * CAPOS_ERR_BOOT_BAD_SIZE (wraps). */
@@ -44,8 +42,8 @@ int boot_add_range(struct boot_info *bi, uint64_t start, uint64_t len);
  * Counts a module and stores the first one. Errors: CAPOS_ERR_BOOT_BAD_MODULE
  * (start > end), CAPOS_ERR_BOOT_CMDLINE_TOO_LONG / _BAD_TAG from the string copy.
  */
-int boot_add_module(struct boot_info *bi, uint64_t start, uint64_t end,
-		    const uint8_t *cmdline, size_t cmdline_len);
+int boot_add_module(struct boot_info *bi, uint64_t start, uint64_t end, const uint8_t *cmdline,
+		    size_t cmdline_len);
 
 /* Final exactly-one-module rule. Errors: CAPOS_ERR_BOOT_NO_MODULE,
  * CAPOS_ERR_BOOT_TOO_MANY_MODULES. */

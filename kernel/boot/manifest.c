@@ -53,7 +53,8 @@ struct kmanifest_iface {
 };
 
 #define KMANIFEST_IFACE_ENTRY(cname, sname, id) { sname, id },
-static const struct kmanifest_iface kmanifest_ifaces[] = { capos_INTERFACES(KMANIFEST_IFACE_ENTRY) };
+static const struct kmanifest_iface kmanifest_ifaces[] = { capos_INTERFACES(
+	KMANIFEST_IFACE_ENTRY) };
 #undef KMANIFEST_IFACE_ENTRY
 
 /* Length of a NUL-terminated string (kernel has no libc). */
@@ -107,7 +108,8 @@ static bool kmanifest_image_ok(const struct capnp_data *d)
 }
 
 /* Find init's binary by name in SystemManifest.binaries and take its image. */
-static int kmanifest_init_image(struct kmanifest_ctx *c, const struct manifest_SystemManifest_r *root,
+static int kmanifest_init_image(struct kmanifest_ctx *c,
+				const struct manifest_SystemManifest_r *root,
 				const struct capnp_text *init_name, struct kmanifest_view *v)
 {
 	struct manifest_Binary_rlist bins;
@@ -130,11 +132,13 @@ static int kmanifest_init_image(struct kmanifest_ctx *c, const struct manifest_S
 		if (!kmanifest_text_eq(&name, init_name))
 			continue;
 		if (found >= 0)
-			return kmanifest_fail(c, CAPOS_ERR_MANIFEST_DUPLICATE, "binaries[].name", (int32_t)i);
+			return kmanifest_fail(c, CAPOS_ERR_MANIFEST_DUPLICATE, "binaries[].name",
+					      (int32_t)i);
 		found = (int)i;
 	}
 	if (found < 0)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_INIT_MISSING, "initConfig.init.binary", -1);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_INIT_MISSING, "initConfig.init.binary",
+				      -1);
 
 	struct manifest_Binary_r b = manifest_Binary_list_get(&bins, (uint32_t)found);
 	struct capnp_data img;
@@ -163,30 +167,36 @@ static int kmanifest_grant(struct kmanifest_ctx *c, const struct manifest_CapEnt
 	if (st)
 		return kmanifest_fail(c, st, "initConfig.init.caps[].name", idx);
 	if (!kmanifest_name_ok(&name))
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_NAME, "initConfig.init.caps[].name", idx);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_NAME, "initConfig.init.caps[].name",
+				      idx);
 	for (uint32_t j = 0; j < i; j++) {
 		if (v->grants[j].name_len == name.len &&
 		    __builtin_memcmp(v->grants[j].name, name.str, name.len) == 0)
-			return kmanifest_fail(c, CAPOS_ERR_MANIFEST_DUPLICATE, "initConfig.init.caps[].name", idx);
+			return kmanifest_fail(c, CAPOS_ERR_MANIFEST_DUPLICATE,
+					      "initConfig.init.caps[].name", idx);
 	}
 
 	struct manifest_CapEntry_source_r src = manifest_CapEntry_get_source(&e);
 	if (manifest_CapEntry_source_which(&src) != manifest_CapEntry_source_which_kernel)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_GRANT_SOURCE, "initConfig.init.caps[].source", idx);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_GRANT_SOURCE,
+				      "initConfig.init.caps[].source", idx);
 	uint16_t kind = (uint16_t)manifest_CapEntry_source_get_kernel(&src);
 	uint64_t id = kmanifest_source_interface(kind);
 	if (id == 0)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE, "initConfig.init.caps[].source.kernel", idx);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE,
+				      "initConfig.init.caps[].source.kernel", idx);
 
 	st = manifest_CapEntry_get_interface(&e, &iface);
 	if (st)
 		return kmanifest_fail(c, st, "initConfig.init.caps[].interface", idx);
 	if (kmanifest_interface_by_name(iface.str, iface.len) != id)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", idx);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_INTERFACE,
+				      "initConfig.init.caps[].interface", idx);
 
 	uint16_t mode = (uint16_t)manifest_CapEntry_get_mode(&e);
 	if (mode >= capos_TransferMode_COUNT)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_BAD_ENUM, "initConfig.init.caps[].mode", idx);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_BAD_ENUM, "initConfig.init.caps[].mode",
+				      idx);
 
 	kmanifest_copy_name(g->name, &name);
 	g->name_len = name.len;
@@ -234,7 +244,8 @@ static int kmanifest_init(struct kmanifest_ctx *c, const struct manifest_SystemM
 		return kmanifest_fail(c, st, "initConfig.init.caps", -1);
 	uint32_t n = manifest_CapEntry_list_len(&caps);
 	if (n > KMANIFEST_MAX_GRANTS)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_TOO_MANY_GRANTS, "initConfig.init.caps", -1);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_TOO_MANY_GRANTS, "initConfig.init.caps",
+				      -1);
 	for (uint32_t i = 0; i < n; i++) {
 		st = kmanifest_grant(c, &caps, i, v);
 		if (st)
@@ -262,10 +273,12 @@ static int kmanifest_params(struct kmanifest_ctx *c, const struct manifest_Syste
 	p->log_level = (uint8_t)level;
 	p->timer_hz = manifest_KernelParams_get_timerHz(&kp);
 	if (p->timer_hz == 0 || p->timer_hz > KMANIFEST_MAX_TIMER_HZ)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_KERNEL_PARAM, "kernelParams.timerHz", -1);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_KERNEL_PARAM, "kernelParams.timerHz",
+				      -1);
 	p->max_cpus = manifest_KernelParams_get_maxCpus(&kp);
 	if (p->max_cpus > KMANIFEST_MAX_CPUS)
-		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_KERNEL_PARAM, "kernelParams.maxCpus", -1);
+		return kmanifest_fail(c, CAPOS_ERR_MANIFEST_KERNEL_PARAM, "kernelParams.maxCpus",
+				      -1);
 	st = manifest_KernelParams_get_motd(&kp, &motd);
 	if (st)
 		return kmanifest_fail(c, st, "kernelParams.motd", -1);

@@ -23,8 +23,8 @@
 #define MB1_FLAG_MODS (1u << 3)
 #define MB1_FLAG_MMAP (1u << 6)
 
-#define MB1_MOD_SIZE 16u         /* mod_start, mod_end, string, reserved */
-#define MB1_MMAP_ENTRY_MIN 20u   /* base, length, type (after the size field) */
+#define MB1_MOD_SIZE 16u       /* mod_start, mod_end, string, reserved */
+#define MB1_MMAP_ENTRY_MIN 20u /* base, length, type (after the size field) */
 #define MB1_MMAP_MAX_BYTES 65536u
 
 struct mb1_reader {
@@ -33,8 +33,7 @@ struct mb1_reader {
 };
 
 /* Reads `len` bytes at phys, or NULL if not readable or the range wraps. */
-static const uint8_t *mb1_read(const struct mb1_reader *rd, uint64_t phys,
-			       size_t len)
+static const uint8_t *mb1_read(const struct mb1_reader *rd, uint64_t phys, size_t len)
 {
 	if (len == 0 || phys + (len - 1) < phys)
 		return NULL;
@@ -43,8 +42,8 @@ static const uint8_t *mb1_read(const struct mb1_reader *rd, uint64_t phys,
 
 /* Copies a NUL-terminated string at phys into dst[cap], byte by byte so a string
  * ending just before unreadable memory is still accepted. Records its range. */
-static int mb1_string(const struct mb1_reader *rd, struct boot_info *bi,
-		      uint64_t phys, char *dst, size_t cap)
+static int mb1_string(const struct mb1_reader *rd, struct boot_info *bi, uint64_t phys, char *dst,
+		      size_t cap)
 {
 	for (size_t i = 0; i < cap; i++) {
 		const uint8_t *c = mb1_read(rd, phys + i, 1);
@@ -58,8 +57,7 @@ static int mb1_string(const struct mb1_reader *rd, struct boot_info *bi,
 	return CAPOS_ERR_BOOT_CMDLINE_TOO_LONG;
 }
 
-static int mb1_mmap(const struct mb1_reader *rd, struct boot_info *bi,
-		    const uint8_t *info)
+static int mb1_mmap(const struct mb1_reader *rd, struct boot_info *bi, const uint8_t *info)
 {
 	uint32_t len = boot_rd32(info + MB1_MMAP_LENGTH);
 	uint64_t addr = boot_rd32(info + MB1_MMAP_ADDR);
@@ -94,8 +92,7 @@ static int mb1_mmap(const struct mb1_reader *rd, struct boot_info *bi,
 	return boot_add_range(bi, addr, len);
 }
 
-static int mb1_module(const struct mb1_reader *rd, struct boot_info *bi,
-		      const uint8_t *info)
+static int mb1_module(const struct mb1_reader *rd, struct boot_info *bi, const uint8_t *info)
 {
 	uint32_t count = boot_rd32(info + MB1_MODS_COUNT);
 	uint64_t addr = boot_rd32(info + MB1_MODS_ADDR);
@@ -124,8 +121,7 @@ static int mb1_module(const struct mb1_reader *rd, struct boot_info *bi,
 			  sizeof(bi->module.cmdline));
 }
 
-int mb1_parse(boot_phys_read_fn *read, void *ctx, uint64_t info_phys,
-	      struct boot_info *out)
+int mb1_parse(boot_phys_read_fn *read, void *ctx, uint64_t info_phys, struct boot_info *out)
 {
 	const struct mb1_reader rd = { read, ctx };
 	const uint8_t *info;

@@ -20,9 +20,9 @@ enum {
 	MB2_TAG_ACPI_NEW = 15,
 };
 
-#define MB2_HEADER_SIZE 8u     /* total_size, reserved */
-#define MB2_TAG_HEADER 8u      /* type, size */
-#define MB2_MMAP_ENTRY_MIN 24u /* base, length, type, reserved */
+#define MB2_HEADER_SIZE 8u	/* total_size, reserved */
+#define MB2_TAG_HEADER 8u	/* type, size */
+#define MB2_MMAP_ENTRY_MIN 24u	/* base, length, type, reserved */
 #define MB2_INFO_MAX (1u << 20) /* no sane loader writes more */
 #define RSDP_V1_LEN 20u
 #define RSDP_V2_LEN 36u
@@ -69,8 +69,7 @@ static int mb2_mmap(struct mb2_state *st, const uint8_t *p, uint32_t len)
 	for (uint32_t i = 0; i < count; i++) {
 		const uint8_t *e = p + 8 + (size_t)i * esize;
 
-		err = boot_add_region(st->bi, boot_rd64(e), boot_rd64(e + 8),
-				      boot_rd32(e + 16));
+		err = boot_add_region(st->bi, boot_rd64(e), boot_rd64(e + 8), boot_rd32(e + 16));
 		if (err)
 			return err;
 	}
@@ -85,8 +84,7 @@ static void mb2_copy_rsdp(struct boot_info *bi, const uint8_t *p, uint32_t n)
 }
 
 /* ACPI 1.0 (20-byte) or 2.0+ (36-byte) RSDP copy; the newer one wins. */
-static int mb2_acpi(struct mb2_state *st, uint32_t type, const uint8_t *p,
-		    uint32_t len)
+static int mb2_acpi(struct mb2_state *st, uint32_t type, const uint8_t *p, uint32_t len)
 {
 	bool is_new = type == MB2_TAG_ACPI_NEW;
 	bool *seen = is_new ? &st->seen_acpi_new : &st->seen_acpi_old;
@@ -103,8 +101,7 @@ static int mb2_acpi(struct mb2_state *st, uint32_t type, const uint8_t *p,
 }
 
 /* Dispatches one tag's payload (p, len) by type. */
-static int mb2_tag(struct mb2_state *st, uint32_t type, const uint8_t *p,
-		   uint32_t len)
+static int mb2_tag(struct mb2_state *st, uint32_t type, const uint8_t *p, uint32_t len)
 {
 	switch (type) {
 	case MB2_TAG_CMDLINE:
@@ -138,16 +135,14 @@ static int mb2_walk(struct mb2_state *st, const uint8_t *base, uint32_t total)
 			return CAPOS_ERR_BOOT_BAD_TAG;
 		if (type == MB2_TAG_END)
 			return size == MB2_TAG_HEADER ? CAPOS_OK : CAPOS_ERR_BOOT_BAD_TAG;
-		err = mb2_tag(st, type, base + off + MB2_TAG_HEADER,
-			      size - MB2_TAG_HEADER);
+		err = mb2_tag(st, type, base + off + MB2_TAG_HEADER, size - MB2_TAG_HEADER);
 		if (err)
 			return err;
 		off += (size + 7u) & ~7u;
 	}
 }
 
-int mb2_parse(const void *info, size_t avail, uint64_t info_phys,
-	      struct boot_info *out)
+int mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_info *out)
 {
 	struct mb2_state st = { .bi = out };
 	uint32_t total;
@@ -159,8 +154,7 @@ int mb2_parse(const void *info, size_t avail, uint64_t info_phys,
 	if (avail < MB2_HEADER_SIZE)
 		return CAPOS_ERR_BOOT_BAD_SIZE;
 	total = boot_rd32(info);
-	if (total < MB2_HEADER_SIZE + MB2_TAG_HEADER || total > avail ||
-	    total > MB2_INFO_MAX)
+	if (total < MB2_HEADER_SIZE + MB2_TAG_HEADER || total > avail || total > MB2_INFO_MAX)
 		return CAPOS_ERR_BOOT_BAD_SIZE;
 	err = mb2_walk(&st, info, total);
 	if (err)

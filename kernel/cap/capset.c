@@ -27,8 +27,7 @@ int capset_init(struct capos_capset_page *page)
 
 static bool capset_name_char(char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
-	       c == '-';
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
 static bool capset_name_ok(const char *name, size_t len)
@@ -52,8 +51,8 @@ static bool capset_same_name(const struct capos_capset_entry *e, const char *nam
 	return e->name[len] == '\0';
 }
 
-int capset_add(struct capos_capset_page *page, const char *name, size_t len,
-	       uint64_t interface_id, uint32_t cap)
+int capset_add(struct capos_capset_page *page, const char *name, size_t len, uint64_t interface_id,
+	       uint32_t cap)
 {
 	if (!page || interface_id == 0 || cap == CAPOS_CAP_NULL)
 		return CAPOS_ERR_INVALID;

@@ -121,8 +121,7 @@ int captab_lookup(const struct captab *t, uint32_t id, uint64_t interface_id,
 
 	if (err)
 		return err;
-	if (interface_id != CAPTAB_ANY_INTERFACE &&
-	    t->slots[slot].interface_id != interface_id)
+	if (interface_id != CAPTAB_ANY_INTERFACE && t->slots[slot].interface_id != interface_id)
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
 	*out = &t->slots[slot];
 	return CAPOS_OK;
@@ -175,7 +174,8 @@ int captab_prepare_send(const struct captab *t, uint32_t id, enum captab_xfer mo
 		return err;
 	if (mode != CAPTAB_XFER_COPY && mode != CAPTAB_XFER_MOVE)
 		return CAPOS_ERR_INVALID;
-	if (e->xfer == CAPTAB_XFER_NONE || (e->xfer == CAPTAB_XFER_MOVE && mode != CAPTAB_XFER_MOVE))
+	if (e->xfer == CAPTAB_XFER_NONE ||
+	    (e->xfer == CAPTAB_XFER_MOVE && mode != CAPTAB_XFER_MOVE))
 		return CAPOS_ERR_CAP_NOT_TRANSFERABLE;
 	out->obj = e->obj;
 	out->interface_id = e->interface_id;

@@ -39,8 +39,9 @@ static int kcall_decode_params(const struct kcall_env *env, const struct ring_op
 
 	if (op->params_len == 0) {
 		d->segs[0] = (struct capnp_segment){ (const uint8_t *)&kcall_null_root, 1 };
-		return capnp_msg_init_segments(&d->params, d->segs, 1, &lim) ?
-			       CAPOS_ERR_RING_MALFORMED_PARAMS : CAPOS_OK;
+		return capnp_msg_init_segments(&d->params, d->segs, 1, &lim)
+			       ? CAPOS_ERR_RING_MALFORMED_PARAMS
+			       : CAPOS_OK;
 	}
 	if (op->params_len > env->params_scratch_bytes)
 		return CAPOS_ERR_RING_PARAMS_TOO_LARGE;
@@ -49,7 +50,8 @@ static int kcall_decode_params(const struct kcall_env *env, const struct ring_op
 	lim.traversal_words = (uint64_t)KCALL_TRAVERSAL_FACTOR * (op->params_len / 8) + 64;
 	size_t used = 0;
 	if (capnp_msg_init_framed(&d->params, env->params_scratch, op->params_len, d->segs,
-				  KCALL_MAX_SEGMENTS, &lim, &used) || used != op->params_len)
+				  KCALL_MAX_SEGMENTS, &lim, &used) ||
+	    used != op->params_len)
 		return CAPOS_ERR_RING_MALFORMED_PARAMS;
 	return CAPOS_OK;
 }

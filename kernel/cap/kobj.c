@@ -35,8 +35,8 @@ int kobj_get(struct kobj *obj)
 		/* Zero means a put is releasing it right now: reviving it is a bug. */
 		if (old == 0 || old >= KOBJ_REFS_MAX)
 			return CAPOS_ERR_KOBJ_REFCOUNT;
-	} while (!__atomic_compare_exchange_n(&obj->refs, &old, old + 1, false,
-					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(&obj->refs, &old, old + 1, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
 	return CAPOS_OK;
 }
 
@@ -48,8 +48,8 @@ int kobj_put(struct kobj *obj)
 	do {
 		if (old == 0)
 			return CAPOS_ERR_KOBJ_REFCOUNT;
-	} while (!__atomic_compare_exchange_n(&obj->refs, &old, old - 1, false,
-					      __ATOMIC_ACQ_REL, __ATOMIC_RELAXED));
+	} while (!__atomic_compare_exchange_n(&obj->refs, &old, old - 1, false, __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
 	if (old == 1) {
 		__atomic_store_n(&obj->magic, KOBJ_DEAD_MAGIC, __ATOMIC_RELEASE);
 		obj->ops->release(obj);

@@ -154,8 +154,7 @@ static bool map_fits(const struct boot_info *bi, const struct boot_range *res, s
 
 /* Lowest fitting candidate: a hole starts at an available entry's base or at the
  * end of something that blocks. */
-static int place_map(const struct boot_info *bi, uint64_t bytes, uint64_t limit,
-		     uint64_t *at)
+static int place_map(const struct boot_info *bi, uint64_t bytes, uint64_t limit, uint64_t *at)
 {
 	struct boot_range res[RES_MAX];
 	size_t nres = reservations(bi, res);

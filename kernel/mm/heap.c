@@ -17,37 +17,37 @@
 
 #include <capos/error.h>
 
-#define SLAB_MAGIC 0x534c4142u  /* "SLAB" */
-#define RUN_MAGIC 0x52554e53u   /* "RUNS" */
+#define SLAB_MAGIC 0x534c4142u /* "SLAB" */
+#define RUN_MAGIC 0x52554e53u  /* "RUNS" */
 #define BLOCK_LIVE 0xa110c8edu
 #define BLOCK_FREE 0xf7eef7eeu
 #define HEAP_REDZONE 0xa5u
 #define HEAP_POISON 0x6bu
 #define REDZONE_MIN 8u
-#define PAGE_HDR 64u            /* slab or run header at the page start */
-#define BLOCK_HDR 16u           /* per-block header before the payload */
+#define PAGE_HDR 64u  /* slab or run header at the page start */
+#define BLOCK_HDR 16u /* per-block header before the payload */
 #define MIN_SLOT 32u
 #define MAX_SLOT (MIN_SLOT << (HEAP_CLASSES - 1))
 
 struct heap_slab {
-	uint32_t magic;          /* SLAB_MAGIC */
-	uint16_t cls;            /* size class index */
-	uint16_t nslots;         /* slots in this page */
-	uint16_t nfree;          /* slots on the free list */
-	void *freelist;          /* first free slot (its payload holds the link) */
-	struct heap_slab *next;  /* partial list of the class */
+	uint32_t magic;		/* SLAB_MAGIC */
+	uint16_t cls;		/* size class index */
+	uint16_t nslots;	/* slots in this page */
+	uint16_t nfree;		/* slots on the free list */
+	void *freelist;		/* first free slot (its payload holds the link) */
+	struct heap_slab *next; /* partial list of the class */
 	struct heap_slab *prev;
 };
 
 struct heap_run {
-	uint32_t magic;          /* RUN_MAGIC */
-	uint64_t npages;         /* pages in the run */
+	uint32_t magic;	 /* RUN_MAGIC */
+	uint64_t npages; /* pages in the run */
 };
 
 struct heap_block {
-	uint32_t state;          /* BLOCK_LIVE or BLOCK_FREE */
+	uint32_t state; /* BLOCK_LIVE or BLOCK_FREE */
 	uint32_t pad;
-	uint64_t size;           /* requested bytes */
+	uint64_t size; /* requested bytes */
 };
 
 _Static_assert(sizeof(struct heap_slab) <= PAGE_HDR, "slab header fits");
@@ -157,8 +157,9 @@ static struct heap_slab *slab_new(struct heap *h, unsigned cls)
 	s->nfree = 0;
 	s->freelist = NULL;
 	for (unsigned i = s->nslots; i-- > 0;)
-		slot_release(h, s, (struct heap_block *)((uint8_t *)page + PAGE_HDR +
-							 i * slot_size(cls)));
+		slot_release(
+			h, s,
+			(struct heap_block *)((uint8_t *)page + PAGE_HDR + i * slot_size(cls)));
 	h->pages_in_use++;
 	partial_push(h, s);
 	return s;
@@ -178,9 +179,9 @@ static void *slab_alloc(struct heap *h, unsigned cls, size_t size)
 	s->nfree--;
 	if (s->nfree == 0)
 		partial_remove(h, s);
-	if (h->debug && (b->state != BLOCK_FREE ||
-			 !all_are(payload + sizeof(void *), HEAP_POISON,
-				  slot_size(cls) - BLOCK_HDR - sizeof(void *)))) {
+	if (h->debug &&
+	    (b->state != BLOCK_FREE || !all_are(payload + sizeof(void *), HEAP_POISON,
+						slot_size(cls) - BLOCK_HDR - sizeof(void *)))) {
 		report(h, CAPOS_ERR_HEAP_USE_AFTER_FREE, payload, "freed block written");
 		return NULL; /* the slot is retired, never handed out */
 	}
@@ -202,8 +203,8 @@ static void *run_alloc(struct heap *h, size_t size)
 	r->magic = RUN_MAGIC;
 	r->npages = npages;
 	h->pages_in_use += npages;
-	return block_start(h, (struct heap_block *)((uint8_t *)pages + PAGE_HDR - BLOCK_HDR),
-			   size, (uint8_t *)pages + npages * HEAP_PAGE);
+	return block_start(h, (struct heap_block *)((uint8_t *)pages + PAGE_HDR - BLOCK_HDR), size,
+			   (uint8_t *)pages + npages * HEAP_PAGE);
 }
 
 void *heap_alloc(struct heap *h, size_t size)
@@ -233,8 +234,7 @@ void *heap_zalloc(struct heap *h, size_t size)
  * Locates the header of block p and the end of its slot/run. Returns the slab (or
  * NULL for a run) through *slab. Errors: CAPOS_ERR_HEAP_BAD_POINTER.
  */
-static int find_block(const void *p, struct heap_block **b, uint8_t **end,
-		      struct heap_slab **slab)
+static int find_block(const void *p, struct heap_block **b, uint8_t **end, struct heap_slab **slab)
 {
 	uintptr_t page = page_of(p);
 	uintptr_t off = (uintptr_t)p - page;
@@ -266,8 +266,8 @@ static int check_block(struct heap *h, const struct heap_block *b, const uint8_t
 		return CAPOS_ERR_HEAP_DOUBLE_FREE;
 	if (b->state != BLOCK_LIVE || b->size > (uint64_t)(end - payload))
 		return CAPOS_ERR_HEAP_OVERFLOW; /* header trampled */
-	if (h->debug && !all_are(payload + b->size, HEAP_REDZONE,
-				 (size_t)(end - payload) - b->size))
+	if (h->debug &&
+	    !all_are(payload + b->size, HEAP_REDZONE, (size_t)(end - payload) - b->size))
 		return CAPOS_ERR_HEAP_OVERFLOW;
 	return CAPOS_OK;
 }
@@ -301,8 +301,8 @@ int heap_free(struct heap *h, void *p)
 		return report(h, err, p, "free of a pointer the heap never returned");
 	err = h->debug ? check_block(h, b, end) : CAPOS_OK;
 	if (err)
-		return report(h, err, p, err == CAPOS_ERR_HEAP_DOUBLE_FREE ? "double free"
-									: "block overrun");
+		return report(h, err, p,
+			      err == CAPOS_ERR_HEAP_DOUBLE_FREE ? "double free" : "block overrun");
 	h->bytes_in_use -= b->size;
 	h->blocks_in_use--;
 	if (slab) {

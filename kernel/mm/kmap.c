@@ -69,8 +69,7 @@ static bool is_guard(const struct kmap_layout *l, uint64_t va)
 
 static int check_layout(const struct kmap_layout *l)
 {
-	if (l->nsections == 0 || l->nsections > KMAP_SECTIONS_MAX ||
-	    l->nguards > KMAP_GUARDS_MAX)
+	if (l->nsections == 0 || l->nsections > KMAP_SECTIONS_MAX || l->nguards > KMAP_GUARDS_MAX)
 		return CAPOS_ERR_INVALID;
 	for (uint32_t i = 0; i < l->nsections; i++) {
 		const struct kmap_section *s = &l->sections[i];

@@ -17,10 +17,10 @@ extern char __image_start[], __image_end[], __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[];
 extern char __ksyms_start[], __ksyms_end[];
 
-static struct arch_aspace mm_kernel_as; /* [B] the kernel address space */
-static bool mm_tables_live;             /* [B] final tables in CR3 */
+static struct arch_aspace mm_kernel_as;	     /* [B] the kernel address space */
+static bool mm_tables_live;		     /* [B] final tables in CR3 */
 static uint64_t mm_mmio_next = MM_MMIO_BASE; /* [B] bump pointer in the MMIO window */
-static struct heap mm_kheap;            /* [B] the kernel heap */
+static struct heap mm_kheap;		     /* [B] the kernel heap */
 
 static uint64_t va_of(const char *sym)
 {
@@ -57,8 +57,8 @@ static void mm_report(const struct frame_plan *plan)
 
 	klog("mm", "memory: total %llu KiB, usable %llu KiB, free %llu frames (%llu KiB)",
 	     (unsigned long long)(plan->total_bytes >> 10),
-	     (unsigned long long)(fp->usable_frames * (FRAME_SIZE >> 10)),
-	     (unsigned long long)free, (unsigned long long)(free * (FRAME_SIZE >> 10)));
+	     (unsigned long long)(fp->usable_frames * (FRAME_SIZE >> 10)), (unsigned long long)free,
+	     (unsigned long long)(free * (FRAME_SIZE >> 10)));
 	if (plan->ignored_bytes)
 		klog("mm", "warning: %llu KiB above the supported %llu GiB ignored",
 		     (unsigned long long)(plan->ignored_bytes >> 10),
@@ -76,8 +76,8 @@ static void mm_layout(struct kmap_layout *l, const struct boot_info *bi)
 	l->nsections = 4;
 	l->sections[0] = (struct kmap_section){ "text", va_of(__text_start), va_of(__text_end),
 						ARCH_MM_EXEC };
-	l->sections[1] = (struct kmap_section){ "rodata", va_of(__rodata_start),
-						va_of(__rodata_end), 0 };
+	l->sections[1] =
+		(struct kmap_section){ "rodata", va_of(__rodata_start), va_of(__rodata_end), 0 };
 	l->sections[2] = (struct kmap_section){ "data", va_of(__data_start), va_of(__data_end),
 						ARCH_MM_WRITE };
 	l->sections[3] = (struct kmap_section){ "ksyms", va_of(__ksyms_start),
@@ -103,7 +103,8 @@ static int mm_switch_tables(const struct boot_info *bi)
 		return err;
 	arch_mm_activate(&mm_kernel_as);
 	mm_tables_live = true;
-	klog("mm", "page tables: image %llu KiB (text R-X, rodata R--, data RW-%s), "
+	klog("mm",
+	     "page tables: image %llu KiB (text R-X, rodata R--, data RW-%s), "
 	     "direct map %llu MiB in %u ranges, %u guard page(s), identity map gone",
 	     (unsigned long long)(st.image_bytes >> 10), mm_kernel_as.nx ? " NX" : ", no NX",
 	     (unsigned long long)(st.direct_bytes >> 20), st.direct_ranges, l.nguards);
@@ -184,9 +185,10 @@ static int mm_heap_smoke(void)
 	}
 	if (frame_free_count() != before || mm_kheap.blocks_in_use != 0)
 		return CAPOS_ERR_NO_MEMORY;
-	klog("mm", "heap: smoke ok (%u blocks of 1..20000 bytes, debug checks %s), "
-	     "free frames back to %llu", n, mm_kheap.debug ? "on" : "off",
-	     (unsigned long long)before);
+	klog("mm",
+	     "heap: smoke ok (%u blocks of 1..20000 bytes, debug checks %s), "
+	     "free frames back to %llu",
+	     n, mm_kheap.debug ? "on" : "off", (unsigned long long)before);
 	return CAPOS_OK;
 }
 

@@ -162,11 +162,15 @@ static int elf_check_tls(const struct elf_phdr *ph, uint64_t len, struct elf_ima
 	uint64_t align = ph->align == 0 ? 1 : ph->align;
 
 	if (out->has_tls || ph->filesz > ph->memsz || ph->memsz > ELF_TLS_MAX_MEMSZ ||
-	    !elf_pow2(align) || align > ELF_TLS_MAX_ALIGN || !elf_in_file(ph->offset, ph->filesz, len))
+	    !elf_pow2(align) || align > ELF_TLS_MAX_ALIGN ||
+	    !elf_in_file(ph->offset, ph->filesz, len))
 		return CAPOS_ERR_ELF_BAD_TLS;
 	out->has_tls = true;
-	out->tls = (struct elf_tls){ .vaddr = ph->vaddr, .file_offset = ph->offset,
-				     .filesz = ph->filesz, .memsz = ph->memsz, .align = align };
+	out->tls = (struct elf_tls){ .vaddr = ph->vaddr,
+				     .file_offset = ph->offset,
+				     .filesz = ph->filesz,
+				     .memsz = ph->memsz,
+				     .align = align };
 	return CAPOS_OK;
 }
 

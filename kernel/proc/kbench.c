@@ -82,7 +82,8 @@ static int kbench_spawn(const struct kbench_prog *prog, uint64_t ops, int64_t *c
 		err = kring_grant_std(p, KGRANT_TIMER, NULL, 0);
 	if (err == CAPOS_OK) {
 		const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE,
-					      .rsp = CAPOS_USER_STACK_TOP, .rsi = p->pid };
+					      .rsp = CAPOS_USER_STACK_TOP,
+					      .rsi = p->pid };
 		p->exit_sink = code;
 		err = proc_thread_start(p, &e, NULL);
 	}
@@ -108,7 +109,8 @@ static void kbench_one(const char *item, size_t n)
 		if (kbench_streq(item, name_len, kbench_progs[i].name))
 			prog = &kbench_progs[i];
 	if (prog == NULL) {
-		klog("bench", "bench %.*s unavailable reason=not-a-capos-workload", (int)name_len, item);
+		klog("bench", "bench %.*s unavailable reason=not-a-capos-workload", (int)name_len,
+		     item);
 		return;
 	}
 	if (name_len == n) {

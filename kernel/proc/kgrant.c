@@ -83,7 +83,8 @@ static struct kgrant_vm *kgrant_vm_self(void *as)
 
 static unsigned kgrant_prot(unsigned kprot)
 {
-	return ((kprot & KVM_PROT_W) ? VM_PROT_WRITE : 0) | ((kprot & KVM_PROT_X) ? VM_PROT_EXEC : 0);
+	return ((kprot & KVM_PROT_W) ? VM_PROT_WRITE : 0) |
+	       ((kprot & KVM_PROT_X) ? VM_PROT_EXEC : 0);
 }
 
 static int kgrant_vm_status(int err)
@@ -127,12 +128,14 @@ static int kgrant_vm_protect(void *as, uint64_t addr, uint64_t size, unsigned pr
 }
 
 static const struct kvm_backend kgrant_vm_backend = {
-	.map = kgrant_vm_map, .unmap = kgrant_vm_unmap, .protect = kgrant_vm_protect,
+	.map = kgrant_vm_map,
+	.unmap = kgrant_vm_unmap,
+	.protect = kgrant_vm_protect,
 };
 
 /* One new object of each kind, initialised, with one reference (ours). */
-static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *boot,
-			       uint64_t size, uint64_t *iface)
+static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uint64_t size,
+			       uint64_t *iface)
 {
 	int err = CAPOS_ERR_INVALID;
 
@@ -140,7 +143,8 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 	case KGRANT_CONSOLE: {
 		struct kconsole *c = kzalloc(sizeof(*c));
 
-		if (c && (err = kconsole_init(c, kgrant_com2_write, NULL, kgrant_free_console)) == 0) {
+		if (c &&
+		    (err = kconsole_init(c, kgrant_com2_write, NULL, kgrant_free_console)) == 0) {
 			*iface = capos_Console_TYPE_ID;
 			return &c->k;
 		}
@@ -186,8 +190,8 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 	return NULL;
 }
 
-int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind,
-		const char *name, size_t len, const uint8_t *boot, uint64_t size)
+int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
+		size_t len, const uint8_t *boot, uint64_t size)
 {
 	struct captab_item item = { .xfer = CAPTAB_XFER_COPY };
 	uint32_t id;
@@ -236,7 +240,8 @@ int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint
 	if (page == NULL)
 		return CAPOS_ERR_NO_MEMORY;
 	err = capset_init(page);
-	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]); i++)
+	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]);
+	     i++)
 		if (which & kgrant_names[i].kind)
 			err = kring_grant(p, page, kgrant_names[i].kind, kgrant_names[i].name,
 					  kgrant_strlen(kgrant_names[i].name), boot, size);

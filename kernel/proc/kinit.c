@@ -33,11 +33,16 @@
 static unsigned kinit_kind(uint16_t source)
 {
 	switch (source) {
-	case capos_KernelCapSource_console: return KGRANT_CONSOLE;
-	case capos_KernelCapSource_timer: return KGRANT_TIMER;
-	case capos_KernelCapSource_virtualMemory: return KGRANT_VM;
-	case capos_KernelCapSource_bootPackage: return KGRANT_BOOTPKG;
-	default: return 0;
+	case capos_KernelCapSource_console:
+		return KGRANT_CONSOLE;
+	case capos_KernelCapSource_timer:
+		return KGRANT_TIMER;
+	case capos_KernelCapSource_virtualMemory:
+		return KGRANT_VM;
+	case capos_KernelCapSource_bootPackage:
+		return KGRANT_BOOTPKG;
+	default:
+		return 0;
 	}
 }
 
@@ -74,8 +79,7 @@ static int kinit_grant(struct process *p, const struct kmanifest_view *v, const 
 
 /* Creates init, grants its caps, loads its ELF and starts its first thread; the exit
  * status will land in *code. Every failure is logged with its step. */
-static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *v,
-		       int64_t *code)
+static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *v, int64_t *code)
 {
 	uint64_t len = bi->module.end - bi->module.start;
 	const void *module;

@@ -34,7 +34,10 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface, &ktimer_iface, &kbootpkg_iface, &kvm_iface,
+	&kconsole_iface,
+	&ktimer_iface,
+	&kbootpkg_iface,
+	&kvm_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

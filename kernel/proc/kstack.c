@@ -17,8 +17,8 @@
 #define KSTACK_STRIDE (KSTACK_SIZE + FRAME_SIZE)
 _Static_assert(KSTACK_SLOTS <= 64, "one 64-bit slot bitmap");
 
-static uint64_t kstack_used;   /* [B] bit i: slot i allocated */
-static bool kstack_ready;      /* [B] kstack_init done */
+static uint64_t kstack_used; /* [B] bit i: slot i allocated */
+static bool kstack_ready;    /* [B] kstack_init done */
 
 static uint64_t kstack_slot_base(int slot)
 {

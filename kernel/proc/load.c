@@ -50,7 +50,11 @@ int proc_load_elf(struct process *p, const void *bytes, uint64_t len, struct pro
 		     VM_PROT_WRITE, NULL, 0);
 	if (err)
 		return err;
-	*e = (struct proc_entry){ .rip = img.entry, .rsp = CAPOS_USER_STACK_TOP,
-				  .rdi = 0, .rsi = p->pid, .rdx = 0, .fs_base = 0 };
+	*e = (struct proc_entry){ .rip = img.entry,
+				  .rsp = CAPOS_USER_STACK_TOP,
+				  .rdi = 0,
+				  .rsi = p->pid,
+				  .rdx = 0,
+				  .fs_base = 0 };
 	return CAPOS_OK;
 }

@@ -22,12 +22,12 @@
 #include <kernel/percpu.h>
 #include <kernel/sched.h>
 
-static struct percpu proc_boot_percpu;  /* [S] the boot CPU's per-CPU data */
-static struct thread proc_idle_thread;  /* [S] boot CPU idle = kmain's context */
-static struct list proc_all;            /* [S] processes not yet reaped */
-static uint32_t proc_count;             /* [S] entries of proc_all */
-static uint32_t proc_next_pid = 1;      /* [S] */
-static uint32_t proc_next_tid = 1;      /* [S] */
+static struct percpu proc_boot_percpu; /* [S] the boot CPU's per-CPU data */
+static struct thread proc_idle_thread; /* [S] boot CPU idle = kmain's context */
+static struct list proc_all;	       /* [S] processes not yet reaped */
+static uint32_t proc_count;	       /* [S] entries of proc_all */
+static uint32_t proc_next_pid = 1;     /* [S] */
+static uint32_t proc_next_tid = 1;     /* [S] */
 
 int proc_init(void)
 {
@@ -54,10 +54,12 @@ struct thread *proc_find_thread(uint64_t tid)
 {
 	struct list_node *pn, *ptmp, *tn, *ttmp;
 
-	LIST_FOR_EACH_SAFE(pn, ptmp, &proc_all) {
+	LIST_FOR_EACH_SAFE(pn, ptmp, &proc_all)
+	{
 		struct process *p = LIST_ENTRY(pn, struct process, link);
 
-		LIST_FOR_EACH_SAFE(tn, ttmp, &p->threads) {
+		LIST_FOR_EACH_SAFE(tn, ttmp, &p->threads)
+		{
 			struct thread *t = LIST_ENTRY(tn, struct thread, proc_link);
 
 			if (t->tid == tid && t->state != THREAD_DEAD)
@@ -122,8 +124,7 @@ static void proc_captab_free(struct process *p)
 	p->caps = NULL;
 }
 
-int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
-		struct process **out)
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
 	int err;
@@ -167,10 +168,11 @@ static void proc_free(struct process *p)
 	if (p->ledger.frames_used != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
 		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
 		      (unsigned long long)p->ledger.frames_used);
-	klog("proc", "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
-	     "peak %llu of quota %llu", p->name, p->pid, (unsigned long long)pages,
-	     (unsigned long long)tables, (unsigned long long)p->ledger.frames_peak,
-	     (unsigned long long)p->ledger.frame_quota);
+	klog("proc",
+	     "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
+	     "peak %llu of quota %llu",
+	     p->name, p->pid, (unsigned long long)pages, (unsigned long long)tables,
+	     (unsigned long long)p->ledger.frames_peak, (unsigned long long)p->ledger.frame_quota);
 	if (p->exit_sink)
 		*p->exit_sink = p->exit_code;
 	list_remove(&p->link);
@@ -224,8 +226,8 @@ static int proc_ring_map(struct process *p, struct thread *t)
 	unsigned flags;
 	int err;
 
-	if (p->next_thread_index >= (CAPOS_USER_RING_END - CAPOS_USER_RING_BASE) /
-					    CAPOS_USER_RING_STRIDE)
+	if (p->next_thread_index >=
+	    (CAPOS_USER_RING_END - CAPOS_USER_RING_BASE) / CAPOS_USER_RING_STRIDE)
 		return CAPOS_ERR_NO_MEMORY;
 	va = CAPOS_USER_RING_BASE + (uint64_t)p->next_thread_index * CAPOS_USER_RING_STRIDE;
 	err = vm_map(&p->vm, va, FRAME_SIZE, VM_PROT_WRITE, NULL, 0);
@@ -269,8 +271,9 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	if (err)
 		goto out_kstack;
 	arch_xstate_init(phys_to_virt(t->xstate_phys));
-	const struct arch_user_entry ae = { e->rip, e->rsp, t->ring_va, e->rsi,
-					    CAPOS_USER_CAPSET, e->fs_base };
+	const struct arch_user_entry ae = {
+		e->rip, e->rsp, t->ring_va, e->rsi, CAPOS_USER_CAPSET, e->fs_base
+	};
 	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
 	t->deadline_ns = SCHED_NO_DEADLINE;
 	list_push_back(&p->threads, &t->proc_link);
@@ -314,7 +317,8 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 	struct list_node *n, *tmp;
 
 	p->exiting = true;
-	LIST_FOR_EACH_SAFE(n, tmp, &p->threads) {
+	LIST_FOR_EACH_SAFE(n, tmp, &p->threads)
+	{
 		struct thread *t = LIST_ENTRY(n, struct thread, proc_link);
 
 		if (t->state == THREAD_DEAD)
@@ -355,9 +359,9 @@ _Noreturn void proc_fault_current(const struct proc_fault *f)
 
 	if (cur == NULL || cur->proc == NULL)
 		panic("proc: user-mode fault %s with no current process", f->mnemonic);
-	klog("proc", "%s pid %u killed: %s at rip %#llx addr %#llx (error %#llx)",
-	     cur->proc->name, cur->proc->pid, f->mnemonic, (unsigned long long)f->rip,
-	     (unsigned long long)f->addr, (unsigned long long)f->error_code);
+	klog("proc", "%s pid %u killed: %s at rip %#llx addr %#llx (error %#llx)", cur->proc->name,
+	     cur->proc->pid, f->mnemonic, (unsigned long long)f->rip, (unsigned long long)f->addr,
+	     (unsigned long long)f->error_code);
 	proc_end_current(-1);
 }
 
@@ -367,7 +371,8 @@ void proc_reap(void)
 	struct thread *cur = proc_current_thread();
 	struct list_node *n, *tmp;
 
-	LIST_FOR_EACH_SAFE(n, tmp, &sc->zombies) {
+	LIST_FOR_EACH_SAFE(n, tmp, &sc->zombies)
+	{
 		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
 
 		if (t == cur)

@@ -40,10 +40,10 @@ struct utest_prog {
 	const uint8_t *start, *end;
 };
 
-#define UTEST_PROG(n)                                                     \
-	extern const uint8_t utest_prog_##n##_start[], utest_prog_##n##_end[]; \
-	static const struct utest_prog utest_##n = { #n, utest_prog_##n##_start, \
-						       utest_prog_##n##_end }
+#define UTEST_PROG(n)                                                                              \
+	extern const uint8_t utest_prog_##n##_start[], utest_prog_##n##_end[];                     \
+	static const struct utest_prog utest_##n = { #n, utest_prog_##n##_start,                   \
+						     utest_prog_##n##_end }
 UTEST_PROG(exit);
 UTEST_PROG(pf);
 UTEST_PROG(gp);
@@ -63,17 +63,23 @@ UTEST_PROG(sysbench);
 struct utest_scenario {
 	const char *name;
 	const struct utest_prog *progs[UTEST_MAX_PROGS]; /* NULL-terminated */
-	bool boot_module; /* also run the boot module as an ELF executable */
+	bool boot_module;      /* also run the boot module as an ELF executable */
 	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
-	bool fill;             /* spawn progs[0] until creation fails (resource exhaustion) */
-	unsigned grant;        /* KGRANT_* kernel caps (and CapSet) given to the module */
+	bool fill;	       /* spawn progs[0] until creation fails (resource exhaustion) */
+	unsigned grant;	       /* KGRANT_* kernel caps (and CapSet) given to the module */
 	bool grant_check;      /* run utest_grant_check (kring_grant with hostile input) */
 };
 
 static const struct utest_scenario utest_scenarios[] = {
 	{ "exit", { &utest_exit }, false, 0, false, 0, false },
-	{ "fault", { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv,
-		     &utest_stackov, &utest_exit }, false, 0, false, 0, false },
+	{ "fault",
+	  { &utest_pf, &utest_gp, &utest_ud, &utest_de, &utest_kread, &utest_priv, &utest_stackov,
+	    &utest_exit },
+	  false,
+	  0,
+	  false,
+	  0,
+	  false },
 	{ "kstack", { &utest_kstack }, false, 0, false, 0, false },
 	{ "many", { &utest_exit }, false, 0, true, 0, false },
 	{ "spin2", { &utest_spin, &utest_spin }, false, 0, false, 0, false },
@@ -83,7 +89,13 @@ static const struct utest_scenario utest_scenarios[] = {
 	{ "sysbench", { &utest_sysbench }, false, 0, false, 0, false },
 	{ "elf", { NULL }, true, 0, false, 0, false },
 	{ "elf-spin", { &utest_spin }, true, 0, false, 0, false },
-	{ "elf-quota", { NULL }, true, 64, false, 0, false }, /* too small: the load must fail, typed */
+	{ "elf-quota",
+	  { NULL },
+	  true,
+	  64,
+	  false,
+	  0,
+	  false }, /* too small: the load must fail, typed */
 	/* the module with console/timer/boot/vm caps: the live ring (tests/qemu/ring_tests.py) */
 	{ "ring", { NULL }, true, 0, false, KGRANT_ALL, false },
 	/* kring_grant with hostile names and kinds on a throwaway process */
@@ -109,8 +121,11 @@ static int utest_spawn(const struct utest_prog *prog)
 		     VM_PROT_WRITE, NULL, 0);
 	if (err)
 		goto out_proc;
-	const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE, .rsp = CAPOS_USER_STACK_TOP,
-				      .rdi = 0, .rsi = p->pid, .rdx = 0 };
+	const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE,
+				      .rsp = CAPOS_USER_STACK_TOP,
+				      .rdi = 0,
+				      .rsi = p->pid,
+				      .rdx = 0 };
 	err = proc_thread_start(p, &e, NULL);
 	if (err)
 		goto out_proc;
@@ -186,13 +201,17 @@ static int utest_grant_check(void)
 	ok = kring_grant(p, page, KGRANT_TIMER, "t", 1, NULL, 0);
 	dup = kring_grant(p, page, KGRANT_CONSOLE, "t", 1, NULL, 0);
 	kind = kring_grant(p, page, KGRANT_TIMER | KGRANT_VM, "x", 1, NULL, 0);
-	klog("utest", "grant: bad name %s, empty %s, first %s, duplicate %s, two kinds %s, "
-	     "%u cap(s) in the table, CapSet count %u", capos_error_name(bad),
-	     capos_error_name(empty), capos_error_name(ok), capos_error_name(dup),
-	     capos_error_name(kind), captab_live(p->caps), page->hdr.count);
+	klog("utest",
+	     "grant: bad name %s, empty %s, first %s, duplicate %s, two kinds %s, "
+	     "%u cap(s) in the table, CapSet count %u",
+	     capos_error_name(bad), capos_error_name(empty), capos_error_name(ok),
+	     capos_error_name(dup), capos_error_name(kind), captab_live(p->caps), page->hdr.count);
 	err = bad == CAPOS_ERR_CAPSET_BAD_NAME && empty == CAPOS_ERR_CAPSET_BAD_NAME &&
-	      ok == CAPOS_OK && dup == CAPOS_ERR_CAPSET_DUPLICATE && kind == CAPOS_ERR_INVALID &&
-	      captab_live(p->caps) == 1 && page->hdr.count == 1 ? CAPOS_OK : CAPOS_ERR_INVALID;
+			      ok == CAPOS_OK && dup == CAPOS_ERR_CAPSET_DUPLICATE &&
+			      kind == CAPOS_ERR_INVALID && captab_live(p->caps) == 1 &&
+			      page->hdr.count == 1
+		      ? CAPOS_OK
+		      : CAPOS_ERR_INVALID;
 	proc_destroy_unstarted(p);
 	kfree(page);
 	return err;
@@ -240,7 +259,8 @@ void utest_run(const struct boot_info *bi)
 		return;
 	s = err == CAPOS_OK ? utest_find(name) : NULL;
 	if (s == NULL) {
-		klog("utest", "error: unknown or empty utest= value "
+		klog("utest",
+		     "error: unknown or empty utest= value "
 		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-spin "
 		     "elf-quota ring grant)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
@@ -270,9 +290,11 @@ void utest_run(const struct boot_info *bi)
 	sched_run_until_idle();
 	utest_active = false;
 	after = frame_free_count();
-	klog("utest", "%s: all processes gone, free frames %llu (baseline %llu), "
-	     "%llu context switches", s->name, (unsigned long long)after,
-	     (unsigned long long)base, (unsigned long long)sched_this_cpu()->switches);
+	klog("utest",
+	     "%s: all processes gone, free frames %llu (baseline %llu), "
+	     "%llu context switches",
+	     s->name, (unsigned long long)after, (unsigned long long)base,
+	     (unsigned long long)sched_this_cpu()->switches);
 	if (after != base) {
 		klog("utest", "error: %lld frame(s) not returned", (long long)(base - after));
 		arch_debug_exit(ARCH_EXIT_FAILURE);
@@ -312,9 +334,8 @@ static int64_t utest_sleep(uint64_t ns)
 	bool woken = sched_block_until(t0 + ns);
 	uint64_t t1 = arch_clock_ns();
 
-	klog("utest", "sleep: asked %llu ms, slept %llu ms, %s",
-	     (unsigned long long)(ns / 1000000), (unsigned long long)((t1 - t0) / 1000000),
-	     woken ? "woken" : "timed out");
+	klog("utest", "sleep: asked %llu ms, slept %llu ms, %s", (unsigned long long)(ns / 1000000),
+	     (unsigned long long)((t1 - t0) / 1000000), woken ? "woken" : "timed out");
 	return woken ? 1 : 0;
 }
 
@@ -362,8 +383,8 @@ static int64_t utest_kstack_overflow(void)
 {
 	struct thread *t = proc_current_thread();
 
-	klog("utest", "kstack: overflowing tid %u's kernel stack, guard page %#llx..%#llx",
-	     t->tid, (unsigned long long)(t->kstack.top - KSTACK_SIZE - FRAME_SIZE),
+	klog("utest", "kstack: overflowing tid %u's kernel stack, guard page %#llx..%#llx", t->tid,
+	     (unsigned long long)(t->kstack.top - KSTACK_SIZE - FRAME_SIZE),
 	     (unsigned long long)(t->kstack.top - KSTACK_SIZE));
 	return (int64_t)utest_recurse(NULL, 1u << 20);
 }

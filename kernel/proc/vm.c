@@ -133,8 +133,8 @@ static bool vm_any_mapped(const struct vm_space *vm, uint64_t va, uint64_t size)
 	return false;
 }
 
-int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
-	   const void *data, size_t len)
+int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const void *data,
+	   size_t len)
 {
 	int err = vm_check(va, size);
 	uint64_t off;
@@ -319,38 +319,42 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 	unsigned fl, kfl;
 	const char *bad;
 
-	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_TEXT, 3 * FRAME_SIZE, VM_PROT_EXEC,
-					  text, sizeof(text)), CAPOS_OK, "map text")))
+	if ((bad = vm_smoke_expect(
+		     vm_map(vm, VM_SMOKE_TEXT, 3 * FRAME_SIZE, VM_PROT_EXEC, text, sizeof(text)),
+		     CAPOS_OK, "map text")))
 		return bad;
-	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_DATA, 4 * FRAME_SIZE, VM_PROT_WRITE,
-					  NULL, 0), CAPOS_OK, "map data")))
+	if ((bad = vm_smoke_expect(
+		     vm_map(vm, VM_SMOKE_DATA, 4 * FRAME_SIZE, VM_PROT_WRITE, NULL, 0), CAPOS_OK,
+		     "map data")))
 		return bad;
-	if ((bad = vm_smoke_expect(vm_map(vm, 0x800000, FRAME_SIZE,
-					  VM_PROT_WRITE | VM_PROT_EXEC, NULL, 0),
-				   CAPOS_ERR_INVALID, "W+X accepted")))
+	if ((bad = vm_smoke_expect(
+		     vm_map(vm, 0x800000, FRAME_SIZE, VM_PROT_WRITE | VM_PROT_EXEC, NULL, 0),
+		     CAPOS_ERR_INVALID, "W+X accepted")))
 		return bad;
 	if ((bad = vm_smoke_expect(vm_map(vm, 0xffff800000000000ull, FRAME_SIZE, 0, NULL, 0),
 				   CAPOS_ERR_BAD_ADDRESS, "kernel-half map accepted")))
 		return bad;
-	if ((bad = vm_smoke_expect(vm_map(vm, VM_SMOKE_TEXT + 2 * FRAME_SIZE, 2 * FRAME_SIZE,
-					  0, NULL, 0), CAPOS_ERR_MM_ALREADY_MAPPED, "overlap")))
+	if ((bad = vm_smoke_expect(
+		     vm_map(vm, VM_SMOKE_TEXT + 2 * FRAME_SIZE, 2 * FRAME_SIZE, 0, NULL, 0),
+		     CAPOS_ERR_MM_ALREADY_MAPPED, "overlap")))
 		return bad;
 	uint64_t used = vm->ledger->frames_used;
-	if ((bad = vm_smoke_expect(vm_map(vm, 0x10000000, 1024 * FRAME_SIZE, VM_PROT_WRITE,
-					  NULL, 0), CAPOS_ERR_NO_MEMORY, "quota not enforced")))
+	if ((bad = vm_smoke_expect(
+		     vm_map(vm, 0x10000000, 1024 * FRAME_SIZE, VM_PROT_WRITE, NULL, 0),
+		     CAPOS_ERR_NO_MEMORY, "quota not enforced")))
 		return bad;
 	if (vm->ledger->frames_used != used)
 		return "failed map left frames charged";
 	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
-	    fl != (ARCH_MM_USER | ARCH_MM_EXEC) ||
-	    ((const char *)phys_to_virt(pa))[0] != 'c')
+	    fl != (ARCH_MM_USER | ARCH_MM_EXEC) || ((const char *)phys_to_virt(pa))[0] != 'c')
 		return "text page: wrong flags or contents";
 	if (arch_mm_query(&vm->as, VM_SMOKE_DATA, &pa, &fl) != CAPOS_OK ||
 	    fl != (ARCH_MM_USER | ARCH_MM_WRITE))
 		return "data page: wrong flags";
 	if (arch_mm_query(&vm->as, (uint64_t)(uintptr_t)vm_smoke_steps, &pa, &fl) != CAPOS_OK ||
-	    arch_mm_query(mm_kernel_aspace(), (uint64_t)(uintptr_t)vm_smoke_steps, &kpa,
-			  &kfl) != CAPOS_OK || pa != kpa || fl != kfl)
+	    arch_mm_query(mm_kernel_aspace(), (uint64_t)(uintptr_t)vm_smoke_steps, &kpa, &kfl) !=
+		    CAPOS_OK ||
+	    pa != kpa || fl != kfl)
 		return "kernel half not shared";
 	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE, VM_PROT_WRITE),
 				   CAPOS_OK, "protect")))
@@ -358,9 +362,9 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
 	    fl != (ARCH_MM_USER | ARCH_MM_WRITE) || ((const char *)phys_to_virt(pa))[0] != 'c')
 		return "protect: wrong flags or contents after";
-	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE,
-					      VM_PROT_WRITE | VM_PROT_EXEC),
-				   CAPOS_ERR_INVALID, "protect to W+X accepted")))
+	if ((bad = vm_smoke_expect(
+		     vm_protect(vm, VM_SMOKE_TEXT, FRAME_SIZE, VM_PROT_WRITE | VM_PROT_EXEC),
+		     CAPOS_ERR_INVALID, "protect to W+X accepted")))
 		return bad;
 	if ((bad = vm_smoke_expect(vm_protect(vm, VM_SMOKE_TEXT, 4 * FRAME_SIZE, 0),
 				   CAPOS_ERR_MM_NOT_MAPPED, "protect over a hole accepted")))
@@ -370,8 +374,8 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 		return "failed protect changed a page";
 	if ((bad = vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, FRAME_SIZE), CAPOS_OK, "unmap")))
 		return bad;
-	return vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, 2 * FRAME_SIZE),
-			       CAPOS_ERR_MM_NOT_MAPPED, "unmap of an unmapped page");
+	return vm_smoke_expect(vm_unmap(vm, VM_SMOKE_DATA, 2 * FRAME_SIZE), CAPOS_ERR_MM_NOT_MAPPED,
+			       "unmap of an unmapped page");
 }
 
 int vm_smoke(void)
@@ -393,8 +397,9 @@ int vm_smoke(void)
 		klog("proc", "vm smoke: error: %s", bad);
 		return CAPOS_ERR_INVALID;
 	}
-	klog("proc", "vm smoke ok: map/unmap/protect/W^X/quota/shared kernel half, "
-	     "peak %llu frames, free frames back to %llu", (unsigned long long)peak,
-	     (unsigned long long)before);
+	klog("proc",
+	     "vm smoke ok: map/unmap/protect/W^X/quota/shared kernel half, "
+	     "peak %llu frames, free frames back to %llu",
+	     (unsigned long long)peak, (unsigned long long)before);
 	return CAPOS_OK;
 }

@@ -145,7 +145,8 @@ static void sched_wake_expired(struct sched_cpu *sc)
 	struct list_node *n, *tmp;
 	uint64_t now = arch_clock_ns();
 
-	LIST_FOR_EACH_SAFE(n, tmp, &sc->sleepers) {
+	LIST_FOR_EACH_SAFE(n, tmp, &sc->sleepers)
+	{
 		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
 
 		if (t->deadline_ns <= now) {

@@ -254,8 +254,8 @@ int capnp_ptr_init_list(const struct capnp_ptr_builder *p, enum capnp_elem_size 
 		return bfail(p->msg, CAPOS_ERR_INVALID);
 	if (count > CAPNP_MAX_LIST_ELEMENTS)
 		return bfail(p->msg, CAPOS_ERR_CAPNP_LIST_TOO_LONG);
-	err = place(p, capnp_mk_list(0, elem_size, count), capnp_list_words(elem_size, count),
-		    &seg, &off);
+	err = place(p, capnp_mk_list(0, elem_size, count), capnp_list_words(elem_size, count), &seg,
+		    &off);
 	if (err)
 		return bfail(p->msg, err);
 	list_out(out, p->msg, seg, off, count, elem_size);

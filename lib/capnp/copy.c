@@ -189,8 +189,7 @@ int capnp_ptr_copy(const struct capnp_ptr_builder *dst, const struct capnp_ptr_r
 	return err;
 }
 
-int capnp_canonicalize(const struct capnp_ptr_reader *root, void *out, size_t cap,
-		       size_t *words)
+int capnp_canonicalize(const struct capnp_ptr_reader *root, void *out, size_t cap, size_t *words)
 {
 	struct capnp_builder b;
 	struct capnp_bseg seg;

@@ -97,8 +97,7 @@ static inline uint64_t capnp_mk_list(int32_t off, unsigned esize, uint32_t count
 
 static inline uint64_t capnp_mk_far(bool dbl, uint32_t seg, uint32_t off)
 {
-	return ((uint64_t)off << 3) | ((uint64_t)dbl << 2) | CAPNP_KIND_FAR |
-	       ((uint64_t)seg << 32);
+	return ((uint64_t)off << 3) | ((uint64_t)dbl << 2) | CAPNP_KIND_FAR | ((uint64_t)seg << 32);
 }
 
 /* Replace the offset field of a struct/list pointer. */

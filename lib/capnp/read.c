@@ -41,8 +41,8 @@ static void apply_limits(struct capnp_msg *m, const struct capnp_limits *lim)
 		m->nesting_limit = lim->nesting > INT16_MAX ? INT16_MAX : lim->nesting;
 }
 
-int capnp_msg_init_segments(struct capnp_msg *m, const struct capnp_segment *segs,
-			    uint32_t nsegs, const struct capnp_limits *lim)
+int capnp_msg_init_segments(struct capnp_msg *m, const struct capnp_segment *segs, uint32_t nsegs,
+			    const struct capnp_limits *lim)
 {
 	if (!m || !segs)
 		return CAPOS_ERR_INVALID;
@@ -183,7 +183,8 @@ __attribute__((noinline)) static int resolve_far(const struct capnp_msg *m, uint
 }
 
 /* Resolve p; a null pointer yields r->w == 0. Inlined: the near case is the hot path. */
-__attribute__((always_inline)) static inline int resolve(const struct capnp_ptr_reader *p, struct resolved *r)
+__attribute__((always_inline)) static inline int resolve(const struct capnp_ptr_reader *p,
+							 struct resolved *r)
 {
 	const struct capnp_msg *m = p->msg;
 
@@ -228,9 +229,8 @@ int capnp_ptr_kind(const struct capnp_ptr_reader *p, enum capnp_ptr_kind *out)
  * default (a trusted constant message `def`), that message's root pointer, stored in
  * *buf. Readers of the result report errors against the message it belongs to.
  */
-static const struct capnp_ptr_reader *with_default(const struct capnp_ptr_reader *p,
-						   struct capnp_msg *def,
-						   struct capnp_ptr_reader *buf)
+static const struct capnp_ptr_reader *
+with_default(const struct capnp_ptr_reader *p, struct capnp_msg *def, struct capnp_ptr_reader *buf)
 {
 	if ((!p->ptr || capnp_ld64(p->ptr) == 0) && def && capnp_msg_root(def, buf) == 0)
 		return buf;
@@ -245,8 +245,7 @@ static int nest_check(const struct capnp_ptr_reader *p)
 /* Resolve p and require pointer kind `kind` (CAPNP_KIND_STRUCT / _LIST); a null
  * pointer gives r->w == 0 and status 0. The nesting check is the caller's (after any
  * check of its own on the pointer word). */
-static inline int resolve_kind(const struct capnp_ptr_reader *p, unsigned kind,
-			       struct resolved *r)
+static inline int resolve_kind(const struct capnp_ptr_reader *p, unsigned kind, struct resolved *r)
 {
 	int err = resolve(p, r);
 
@@ -360,8 +359,7 @@ static int list_compatible(const struct capnp_list_reader *l, enum capnp_elem_si
 		return l->elem_size == CAPNP_ELEM_BIT ? CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE : 0;
 	if (l->elem_size == CAPNP_ELEM_BIT || expected == CAPNP_ELEM_BIT)
 		return l->elem_size == expected ? 0 : CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE;
-	if (capnp_esize_bits(expected) > l->data_bits ||
-	    capnp_esize_ptrs(expected) > l->ptr_count)
+	if (capnp_esize_bits(expected) > l->data_bits || capnp_esize_ptrs(expected) > l->ptr_count)
 		return CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE;
 	return 0;
 }
@@ -490,30 +488,29 @@ int capnp_ptr_get_cap(const struct capnp_ptr_reader *p, uint32_t *index)
 	return 0;
 }
 
-int capnp_get_struct(const struct capnp_struct_reader *s, uint16_t idx,
-		     struct capnp_msg *def, struct capnp_struct_reader *out)
+int capnp_get_struct(const struct capnp_struct_reader *s, uint16_t idx, struct capnp_msg *def,
+		     struct capnp_struct_reader *out)
 {
 	struct capnp_ptr_reader p = capnp_struct_ptr(s, idx);
 	return capnp_ptr_get_struct(&p, def, out);
 }
 
-int capnp_get_list(const struct capnp_struct_reader *s, uint16_t idx,
-		   enum capnp_elem_size expected, struct capnp_msg *def,
-		   struct capnp_list_reader *out)
+int capnp_get_list(const struct capnp_struct_reader *s, uint16_t idx, enum capnp_elem_size expected,
+		   struct capnp_msg *def, struct capnp_list_reader *out)
 {
 	struct capnp_ptr_reader p = capnp_struct_ptr(s, idx);
 	return capnp_ptr_get_list(&p, expected, def, out);
 }
 
-int capnp_get_text(const struct capnp_struct_reader *s, uint16_t idx,
-		   const struct capnp_text *def, struct capnp_text *out)
+int capnp_get_text(const struct capnp_struct_reader *s, uint16_t idx, const struct capnp_text *def,
+		   struct capnp_text *out)
 {
 	struct capnp_ptr_reader p = capnp_struct_ptr(s, idx);
 	return capnp_ptr_get_text(&p, def, out);
 }
 
-int capnp_get_data(const struct capnp_struct_reader *s, uint16_t idx,
-		   const struct capnp_data *def, struct capnp_data *out)
+int capnp_get_data(const struct capnp_struct_reader *s, uint16_t idx, const struct capnp_data *def,
+		   struct capnp_data *out)
 {
 	struct capnp_ptr_reader p = capnp_struct_ptr(s, idx);
 	return capnp_ptr_get_data(&p, def, out);
@@ -524,4 +521,3 @@ int capnp_get_cap(const struct capnp_struct_reader *s, uint16_t idx, uint32_t *i
 	struct capnp_ptr_reader p = capnp_struct_ptr(s, idx);
 	return capnp_ptr_get_cap(&p, index);
 }
-

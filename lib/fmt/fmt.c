@@ -16,21 +16,21 @@
 enum fmt_len { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE, LEN_PTRDIFF, LEN_MAX };
 
 struct fmt_spec {
-	bool left;      /* '-': pad on the right */
-	bool zero;      /* '0': pad numbers with zeros */
-	bool alt;       /* '#': 0x prefix for x/X, leading 0 for o */
-	bool plus;      /* '+': sign on non-negative numbers */
-	bool space;     /* ' ': space on non-negative numbers */
-	int width;      /* minimum field width; 0 = none */
-	int prec;       /* precision; -1 = none */
+	bool left;  /* '-': pad on the right */
+	bool zero;  /* '0': pad numbers with zeros */
+	bool alt;   /* '#': 0x prefix for x/X, leading 0 for o */
+	bool plus;  /* '+': sign on non-negative numbers */
+	bool space; /* ' ': space on non-negative numbers */
+	int width;  /* minimum field width; 0 = none */
+	int prec;   /* precision; -1 = none */
 	enum fmt_len len;
-	char conv;      /* conversion character; 0 if the format ended early */
+	char conv; /* conversion character; 0 if the format ended early */
 };
 
 struct fmt_out {
 	fmt_sink_fn *sink;
 	void *ctx;
-	size_t count;   /* bytes produced so far */
+	size_t count; /* bytes produced so far */
 };
 
 static void out_bytes(struct fmt_out *o, const char *s, size_t n)
@@ -81,12 +81,23 @@ static void parse_flags(const char **p, struct fmt_spec *s)
 {
 	for (;; (*p)++) {
 		switch (**p) {
-		case '-': s->left = true; break;
-		case '0': s->zero = true; break;
-		case '#': s->alt = true; break;
-		case '+': s->plus = true; break;
-		case ' ': s->space = true; break;
-		default: return;
+		case '-':
+			s->left = true;
+			break;
+		case '0':
+			s->zero = true;
+			break;
+		case '#':
+			s->alt = true;
+			break;
+		case '+':
+			s->plus = true;
+			break;
+		case ' ':
+			s->space = true;
+			break;
+		default:
+			return;
 		}
 	}
 }
@@ -110,10 +121,20 @@ static void parse_length(const char **p, struct fmt_spec *s)
 			s->len = LEN_LLONG;
 		}
 		break;
-	case 'z': (*p)++; s->len = LEN_SIZE; break;
-	case 't': (*p)++; s->len = LEN_PTRDIFF; break;
-	case 'j': (*p)++; s->len = LEN_MAX; break;
-	default: break;
+	case 'z':
+		(*p)++;
+		s->len = LEN_SIZE;
+		break;
+	case 't':
+		(*p)++;
+		s->len = LEN_PTRDIFF;
+		break;
+	case 'j':
+		(*p)++;
+		s->len = LEN_MAX;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -142,28 +163,44 @@ static void parse_spec(const char **p, struct fmt_spec *s, va_list *ap)
 static uint64_t fetch_unsigned(const struct fmt_spec *s, va_list *ap)
 {
 	switch (s->len) {
-	case LEN_CHAR: return (unsigned char)va_arg(*ap, unsigned int);
-	case LEN_SHORT: return (unsigned short)va_arg(*ap, unsigned int);
-	case LEN_LONG: return va_arg(*ap, unsigned long);
-	case LEN_LLONG: return va_arg(*ap, unsigned long long);
-	case LEN_SIZE: return va_arg(*ap, size_t);
-	case LEN_PTRDIFF: return (uint64_t)va_arg(*ap, ptrdiff_t);
-	case LEN_MAX: return va_arg(*ap, uintmax_t);
-	default: return va_arg(*ap, unsigned int);
+	case LEN_CHAR:
+		return (unsigned char)va_arg(*ap, unsigned int);
+	case LEN_SHORT:
+		return (unsigned short)va_arg(*ap, unsigned int);
+	case LEN_LONG:
+		return va_arg(*ap, unsigned long);
+	case LEN_LLONG:
+		return va_arg(*ap, unsigned long long);
+	case LEN_SIZE:
+		return va_arg(*ap, size_t);
+	case LEN_PTRDIFF:
+		return (uint64_t)va_arg(*ap, ptrdiff_t);
+	case LEN_MAX:
+		return va_arg(*ap, uintmax_t);
+	default:
+		return va_arg(*ap, unsigned int);
 	}
 }
 
 static int64_t fetch_signed(const struct fmt_spec *s, va_list *ap)
 {
 	switch (s->len) {
-	case LEN_CHAR: return (signed char)va_arg(*ap, int);
-	case LEN_SHORT: return (short)va_arg(*ap, int);
-	case LEN_LONG: return va_arg(*ap, long);
-	case LEN_LLONG: return va_arg(*ap, long long);
-	case LEN_SIZE: return (int64_t)va_arg(*ap, size_t);
-	case LEN_PTRDIFF: return va_arg(*ap, ptrdiff_t);
-	case LEN_MAX: return va_arg(*ap, intmax_t);
-	default: return va_arg(*ap, int);
+	case LEN_CHAR:
+		return (signed char)va_arg(*ap, int);
+	case LEN_SHORT:
+		return (short)va_arg(*ap, int);
+	case LEN_LONG:
+		return va_arg(*ap, long);
+	case LEN_LLONG:
+		return va_arg(*ap, long long);
+	case LEN_SIZE:
+		return (int64_t)va_arg(*ap, size_t);
+	case LEN_PTRDIFF:
+		return va_arg(*ap, ptrdiff_t);
+	case LEN_MAX:
+		return va_arg(*ap, intmax_t);
+	default:
+		return va_arg(*ap, int);
 	}
 }
 
@@ -184,8 +221,8 @@ static int render_digits(char *end, uint64_t v, unsigned base, bool upper)
  * Lays out [pad][sign/prefix][zeros][digits][pad] for one number. `prefix` is "-",
  * "+", " ", "0x", "0X", "0" or "".
  */
-static void emit_number(struct fmt_out *o, const struct fmt_spec *s, uint64_t v,
-			unsigned base, const char *prefix)
+static void emit_number(struct fmt_out *o, const struct fmt_spec *s, uint64_t v, unsigned base,
+			const char *prefix)
 {
 	char buf[24];
 	int ndig = 0;
@@ -276,16 +313,29 @@ static bool emit_conversion(struct fmt_out *o, const struct fmt_spec *s, va_list
 {
 	switch (s->conv) {
 	case 'd':
-	case 'i': emit_signed(o, s, ap); return true;
+	case 'i':
+		emit_signed(o, s, ap);
+		return true;
 	case 'u':
 	case 'x':
 	case 'X':
-	case 'o': emit_unsigned(o, s, ap); return true;
-	case 'p': emit_pointer(o, s, ap); return true;
-	case 's': emit_string(o, s, ap); return true;
-	case 'c': emit_char(o, s, ap); return true;
-	case '%': out_bytes(o, "%", 1); return true;
-	default: return false;
+	case 'o':
+		emit_unsigned(o, s, ap);
+		return true;
+	case 'p':
+		emit_pointer(o, s, ap);
+		return true;
+	case 's':
+		emit_string(o, s, ap);
+		return true;
+	case 'c':
+		emit_char(o, s, ap);
+		return true;
+	case '%':
+		out_bytes(o, "%", 1);
+		return true;
+	default:
+		return false;
 	}
 }
 
@@ -319,8 +369,8 @@ int fmt_vformat(fmt_sink_fn *sink, void *ctx, const char *fmt, va_list ap)
 
 struct fmt_buf {
 	char *buf;
-	size_t size;    /* capacity including the terminator */
-	size_t used;    /* bytes stored, < size when size > 0 */
+	size_t size; /* capacity including the terminator */
+	size_t used; /* bytes stored, < size when size > 0 */
 };
 
 static void buf_sink(void *ctx, const char *s, size_t n)

@@ -65,6 +65,7 @@ int64_t capos_console_write(const void *buf, size_t len)
 		err = console_encode(buf, chunk, &plen);
 	if (err == CAPOS_OK)
 		err = capos_ring_call(c, console_cap, capos_Console_TYPE_ID,
-				      capos_Console_METHOD_write, console_framed, plen, NULL, 0, &cqe);
+				      capos_Console_METHOD_write, console_framed, plen, NULL, 0,
+				      &cqe);
 	return err < 0 ? err : (int64_t)chunk;
 }

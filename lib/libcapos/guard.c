@@ -45,8 +45,8 @@ __attribute__((no_stack_protector)) uint64_t capos_random_guard(void)
 
 	if (!guard_rdrand(&v))
 		v = guard_tsc();
-	v &= ~(uint64_t)0xff;   /* terminator byte */
+	v &= ~(uint64_t)0xff; /* terminator byte */
 	if (v == 0)
-		v = 0xff0a0d00u;    /* never zero: newlib's constructor would overwrite it */
+		v = 0xff0a0d00u; /* never zero: newlib's constructor would overwrite it */
 	return v;
 }

@@ -20,7 +20,7 @@
 
 #define FD_STD_COUNT 3
 
-static unsigned int fd_open_mask = (1u << FD_STD_COUNT) - 1;   /* bit n: fd n open */
+static unsigned int fd_open_mask = (1u << FD_STD_COUNT) - 1; /* bit n: fd n open */
 
 static int fd_is_open(int fd)
 {

@@ -148,7 +148,8 @@ static int ring_sync_sqe(struct capos_ring_client *c, struct capos_sqe **sqe)
 	return capos_ring_get_sqe(c, sqe);
 }
 
-static int ring_sync_finish(struct capos_ring_client *c, struct capos_sqe *sqe, struct capos_cqe *out)
+static int ring_sync_finish(struct capos_ring_client *c, struct capos_sqe *sqe,
+			    struct capos_cqe *out)
 {
 	uint64_t ud = CAPOS_RING_UD_SYNC | (c->next_sync++ & ~CAPOS_RING_UD_SYNC);
 	struct capos_cqe cqe;

@@ -21,6 +21,9 @@ int64_t capos_sys_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
 _Noreturn void capos_sys_exit(int64_t code)
 {
 	/* ud2: should the kernel ever return, fault instead of running on. */
-	__asm__ volatile("syscall; ud2" : : "a"((uint64_t)CAPOS_SYS_EXIT), "D"(code) : "rcx", "r11", "memory");
+	__asm__ volatile("syscall; ud2"
+			 :
+			 : "a"((uint64_t)CAPOS_SYS_EXIT), "D"(code)
+			 : "rcx", "r11", "memory");
 	__builtin_unreachable();
 }

@@ -28,7 +28,8 @@ int capos_tls_plan(const struct capos_tls_image *img, struct capos_tls_plan *pla
 	/* Variant II: the block ends at tp, rounded so that the image's alignment
 	 * congruence (p_vaddr mod p_align) is preserved, as linkers assume. */
 	plan->offset = (size_t)(img->memsz + ((0 - img->memsz - img->vaddr) & (align - 1)));
-	plan->tp_align = align > _Alignof(struct capos_tcb) ? (size_t)align : _Alignof(struct capos_tcb);
+	plan->tp_align =
+		align > _Alignof(struct capos_tcb) ? (size_t)align : _Alignof(struct capos_tcb);
 	if (plan->tp_align < 16)
 		plan->tp_align = 16;
 	/* Both terms are bounded by the limits checked above: no overflow. */
@@ -87,7 +88,8 @@ void capos_tls_find_image(const void *ehdr, struct capos_tls_image *img)
 
 	*img = (struct capos_tls_image){ 0 };
 	for (uint16_t i = 0; i < eh->phnum; i++) {
-		const struct tls_phdr *p = (const struct tls_phdr *)(ph + (size_t)i * eh->phentsize);
+		const struct tls_phdr *p =
+			(const struct tls_phdr *)(ph + (size_t)i * eh->phentsize);
 
 		if (p->type != TLS_PT_TLS)
 			continue;

@@ -55,16 +55,36 @@ static void sb_quoted(struct sbuf *s, const uint8_t *d, size_t n, bool text)
 		uint8_t c = d[i];
 		const char *named = 0;
 		switch (c) {
-		case '\a': named = "\\a"; break;
-		case '\b': named = "\\b"; break;
-		case '\t': named = "\\t"; break;
-		case '\n': named = "\\n"; break;
-		case '\v': named = "\\v"; break;
-		case '\f': named = "\\f"; break;
-		case '\r': named = "\\r"; break;
-		case '"': named = "\\\""; break;
-		case '\'': named = "\\'"; break;
-		case '\\': named = "\\\\"; break;
+		case '\a':
+			named = "\\a";
+			break;
+		case '\b':
+			named = "\\b";
+			break;
+		case '\t':
+			named = "\\t";
+			break;
+		case '\n':
+			named = "\\n";
+			break;
+		case '\v':
+			named = "\\v";
+			break;
+		case '\f':
+			named = "\\f";
+			break;
+		case '\r':
+			named = "\\r";
+			break;
+		case '"':
+			named = "\\\"";
+			break;
+		case '\'':
+			named = "\\'";
+			break;
+		case '\\':
+			named = "\\\\";
+			break;
 		}
 		if (named)
 			sb_printf(s, "%s", named);
@@ -95,11 +115,16 @@ static uint64_t rint_bits(struct gen *g, unsigned bits)
 {
 	uint64_t mask = bits == 64 ? ~0ull : (1ull << bits) - 1;
 	switch (rn(g, 6)) {
-	case 0: return 0;
-	case 1: return mask;                         /* -1 / max */
-	case 2: return 1ull << (bits - 1);           /* signed min */
-	case 3: return (1ull << (bits - 1)) - 1;     /* signed max */
-	default: return rnd(g) & mask;
+	case 0:
+		return 0;
+	case 1:
+		return mask; /* -1 / max */
+	case 2:
+		return 1ull << (bits - 1); /* signed min */
+	case 3:
+		return (1ull << (bits - 1)) - 1; /* signed max */
+	default:
+		return rnd(g) & mask;
 	}
 }
 
@@ -133,20 +158,32 @@ static void print_int(struct gen *g, uint64_t v, unsigned bits, bool sgn)
 static uint64_t sread(const struct capnp_struct_reader *r, uint32_t off, unsigned bits)
 {
 	switch (bits) {
-	case 8: return capnp_read_u8(r, off, 0);
-	case 16: return capnp_read_u16(r, off, 0);
-	case 32: return capnp_read_u32(r, off, 0);
-	default: return capnp_read_u64(r, off, 0);
+	case 8:
+		return capnp_read_u8(r, off, 0);
+	case 16:
+		return capnp_read_u16(r, off, 0);
+	case 32:
+		return capnp_read_u32(r, off, 0);
+	default:
+		return capnp_read_u64(r, off, 0);
 	}
 }
 
 static void swrite(const struct capnp_struct_builder *b, uint32_t off, unsigned bits, uint64_t v)
 {
 	switch (bits) {
-	case 8: capnp_write_u8(b, off, (uint8_t)v, 0); break;
-	case 16: capnp_write_u16(b, off, (uint16_t)v, 0); break;
-	case 32: capnp_write_u32(b, off, (uint32_t)v, 0); break;
-	default: capnp_write_u64(b, off, v, 0); break;
+	case 8:
+		capnp_write_u8(b, off, (uint8_t)v, 0);
+		break;
+	case 16:
+		capnp_write_u16(b, off, (uint16_t)v, 0);
+		break;
+	case 32:
+		capnp_write_u32(b, off, (uint32_t)v, 0);
+		break;
+	default:
+		capnp_write_u64(b, off, v, 0);
+		break;
 	}
 }
 
@@ -190,7 +227,8 @@ static void f_float(struct gen *g, bool *first, const char *name, struct node n,
 			capnp_write_f64(n.b, off, v, 0);
 		else
 			capnp_write_f32(n.b, off, (float)v, 0);
-	} else if (dbl ? capnp_read_f64(n.r, off, 0) != v : capnp_read_f32(n.r, off, 0) != (float)v) {
+	} else if (dbl ? capnp_read_f64(n.r, off, 0) != v
+		       : capnp_read_f32(n.r, off, 0) != (float)v) {
 		fail(g, name);
 	}
 }
@@ -316,20 +354,28 @@ static void v_prim_list(struct gen *g, const struct capnp_ptr_builder *p,
 			}
 			switch (bits) {
 			case 8:
-				if (g->mode == BUILD) capnp_lb_set_u8(&lb, i, (uint8_t)v);
-				else got = capnp_list_u8(&lr, i);
+				if (g->mode == BUILD)
+					capnp_lb_set_u8(&lb, i, (uint8_t)v);
+				else
+					got = capnp_list_u8(&lr, i);
 				break;
 			case 16:
-				if (g->mode == BUILD) capnp_lb_set_u16(&lb, i, (uint16_t)v);
-				else got = capnp_list_u16(&lr, i);
+				if (g->mode == BUILD)
+					capnp_lb_set_u16(&lb, i, (uint16_t)v);
+				else
+					got = capnp_list_u16(&lr, i);
 				break;
 			case 32:
-				if (g->mode == BUILD) capnp_lb_set_u32(&lb, i, (uint32_t)v);
-				else got = capnp_list_u32(&lr, i);
+				if (g->mode == BUILD)
+					capnp_lb_set_u32(&lb, i, (uint32_t)v);
+				else
+					got = capnp_list_u32(&lr, i);
 				break;
 			default:
-				if (g->mode == BUILD) capnp_lb_set_u64(&lb, i, v);
-				else got = capnp_list_u64(&lr, i);
+				if (g->mode == BUILD)
+					capnp_lb_set_u64(&lb, i, v);
+				else
+					got = capnp_list_u64(&lr, i);
 				break;
 			}
 		}
@@ -382,8 +428,8 @@ static void v_ptr_list(struct gen *g, struct node n, uint16_t idx, uint32_t len,
 	sb_printf(g->t, "]");
 }
 
-static void f_bytes_list(struct gen *g, bool *first, const char *name, struct node n,
-			 uint16_t idx, bool text)
+static void f_bytes_list(struct gen *g, bool *first, const char *name, struct node n, uint16_t idx,
+			 bool text)
 {
 	if (present(g, first, name, n, idx))
 		v_ptr_list(g, n, idx, rlen(g), text ? 't' : 'd', name);

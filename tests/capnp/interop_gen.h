@@ -27,14 +27,14 @@ enum mode { BUILD, CHECK };
 struct gen {
 	uint64_t s;
 	enum mode mode;
-	struct sbuf *t;   /* BUILD: expected text */
+	struct sbuf *t; /* BUILD: expected text */
 	int fails;
 	int depth;
-	bool no_any;      /* CHECK: anyField was stripped from the text capnp parsed */
-	bool large;       /* primitive lists get 65536+ elements (crossing 2^16) */
+	bool no_any; /* CHECK: anyField was stripped from the text capnp parsed */
+	bool large;  /* primitive lists get 65536+ elements (crossing 2^16) */
 };
 
-struct node {  /* the struct being built or checked */
+struct node { /* the struct being built or checked */
 	const struct capnp_struct_builder *b;
 	const struct capnp_struct_reader *r;
 };

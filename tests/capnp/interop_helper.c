@@ -187,12 +187,12 @@ static int do_pack(const uint8_t *buf, size_t len, bool pack)
 	return fwrite(out, 1, n, stdout) == n ? 0 : 1;
 }
 
-#define EXPECT(cond)                                                            \
-	do {                                                                    \
-		if (!(cond)) {                                                  \
-			fprintf(stderr, "line %d: %s\n", __LINE__, #cond);      \
-			return 1;                                               \
-		}                                                               \
+#define EXPECT(cond)                                                                               \
+	do {                                                                                       \
+		if (!(cond)) {                                                                     \
+			fprintf(stderr, "line %d: %s\n", __LINE__, #cond);                         \
+			return 1;                                                                  \
+		}                                                                                  \
 	} while (0)
 
 static bool text_is(const struct capnp_struct_reader *r, uint16_t idx, const char *s)
@@ -224,7 +224,8 @@ static int do_constall(const uint8_t *buf, size_t len)
 	EXPECT(capnp_get_struct(&r, P(AllTypes, structField), 0, &s) == 0);
 	EXPECT(capnp_read_i32(&s, B(AllTypes, int32Field), 0) == 5 && text_is(&s, 0, "nested"));
 	EXPECT(capnp_read_u16(&r, B(AllTypes, enumField), 0) == 1);
-	EXPECT(capnp_get_list(&r, P(AllTypes, voidList), CAPNP_ELEM_VOID, 0, &l) == 0 && l.len == 3);
+	EXPECT(capnp_get_list(&r, P(AllTypes, voidList), CAPNP_ELEM_VOID, 0, &l) == 0 &&
+	       l.len == 3);
 	EXPECT(capnp_get_list(&r, P(AllTypes, boolList), CAPNP_ELEM_BIT, 0, &l) == 0 && l.len == 9);
 	EXPECT(capnp_list_bool(&l, 0) && !capnp_list_bool(&l, 1) && capnp_list_bool(&l, 8));
 	EXPECT(capnp_get_list(&r, P(AllTypes, int8List), CAPNP_ELEM_BYTE, 0, &l) == 0);
@@ -235,7 +236,8 @@ static int do_constall(const uint8_t *buf, size_t len)
 	EXPECT(capnp_list_i64(&l, 0) == -7 && capnp_list_i64(&l, 1) == 8);
 	EXPECT(capnp_get_list(&r, P(AllTypes, float32List), CAPNP_ELEM_FOUR, 0, &l) == 0);
 	EXPECT(capnp_list_f32(&l, 1) == -0.5f);
-	EXPECT(capnp_get_list(&r, P(AllTypes, textList), CAPNP_ELEM_POINTER, 0, &l) == 0 && l.len == 3);
+	EXPECT(capnp_get_list(&r, P(AllTypes, textList), CAPNP_ELEM_POINTER, 0, &l) == 0 &&
+	       l.len == 3);
 	struct capnp_ptr_reader e = capnp_list_ptr(&l, 2);
 	struct capnp_text t;
 	EXPECT(capnp_ptr_get_text(&e, 0, &t) == 0 && t.len == 3 && !strcmp(t.str, "ccc"));
@@ -246,11 +248,13 @@ static int do_constall(const uint8_t *buf, size_t len)
 	/* Upgrade rule: a struct list read as List(UInt64) yields each first data word. */
 	EXPECT(capnp_get_list(&r, P(AllTypes, structList), CAPNP_ELEM_EIGHT, 0, &l2) == 0);
 	EXPECT(l2.len == 2 && capnp_list_u64(&l2, 0) == 0);
-	EXPECT(capnp_get_list(&r, P(AllTypes, listList), CAPNP_ELEM_POINTER, 0, &l) == 0 && l.len == 3);
+	EXPECT(capnp_get_list(&r, P(AllTypes, listList), CAPNP_ELEM_POINTER, 0, &l) == 0 &&
+	       l.len == 3);
 	e = capnp_list_ptr(&l, 2);
 	EXPECT(capnp_ptr_get_list(&e, CAPNP_ELEM_FOUR, 0, &l2) == 0 && l2.len == 2 &&
 	       capnp_list_i32(&l2, 1) == 3);
-	EXPECT(capnp_read_u16(&r, B(AllTypes, choice), 0) == 2 && text_is(&r, P(AllTypes, label), "chosen"));
+	EXPECT(capnp_read_u16(&r, B(AllTypes, choice), 0) == 2 &&
+	       text_is(&r, P(AllTypes, label), "chosen"));
 	EXPECT(capnp_read_u16(&r, B(AllTypes, x), 0) == 77 && text_is(&r, P(AllTypes, y), "why"));
 	EXPECT(capnp_read_bool(&r, BIT(AllTypes, flag), false));
 	EXPECT(capnp_msg_error(&m) == 0);
@@ -260,10 +264,15 @@ static int do_constall(const uint8_t *buf, size_t len)
 /* Schema defaults, as a generator would pass them: XOR bit patterns for data fields,
  * default values for Text/Data, trusted constant messages for struct/list defaults. */
 static const uint64_t def_inner_words[] = {
-	0x0001000100000000ull, 7, 0x0000003200000001ull, 0x0000006e65766573ull,
+	0x0001000100000000ull,
+	7,
+	0x0000003200000001ull,
+	0x0000006e65766573ull,
 };
 static const uint64_t def_list_words[] = {
-	0x0000001c00000001ull, 0xfffffffe00000001ull, 3,
+	0x0000001c00000001ull,
+	0xfffffffe00000001ull,
+	3,
 };
 
 static int check_defaults(const uint8_t *buf, size_t len, bool zeros)
@@ -295,7 +304,8 @@ static int check_defaults(const uint8_t *buf, size_t len, bool zeros)
 	       (zeros ? 0 : -123456789012345));
 	EXPECT(capnp_read_u8(&r, B(Defaults, uint8Field), 234) == (zeros ? 0 : 234));
 	EXPECT(capnp_read_u16(&r, B(Defaults, uint16Field), 45678) == (zeros ? 0 : 45678));
-	EXPECT(capnp_read_u32(&r, B(Defaults, uint32Field), 3456789012u) == (zeros ? 0 : 3456789012u));
+	EXPECT(capnp_read_u32(&r, B(Defaults, uint32Field), 3456789012u) ==
+	       (zeros ? 0 : 3456789012u));
 	EXPECT(capnp_read_u64(&r, B(Defaults, uint64Field), 12345678901234567890ull) ==
 	       (zeros ? 0 : 12345678901234567890ull));
 	EXPECT(capnp_read_f32(&r, B(Defaults, float32Field), f32bits) == (zeros ? 0 : 1234.5f));
@@ -359,9 +369,9 @@ static void walk_text_list(const struct capnp_struct_reader *r, uint16_t idx, bo
 static void walk_all(const struct capnp_struct_reader *r, int depth)
 {
 	static const enum capnp_elem_size prim[] = {
-		CAPNP_ELEM_VOID, CAPNP_ELEM_BIT, CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO, CAPNP_ELEM_FOUR,
-		CAPNP_ELEM_EIGHT, CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO, CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT,
-		CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT,
+		CAPNP_ELEM_VOID, CAPNP_ELEM_BIT,   CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO,
+		CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT, CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO,
+		CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT, CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT,
 	};
 	struct capnp_struct_reader s;
 	struct capnp_list_reader l, inner;
@@ -424,9 +434,10 @@ static int do_layout(void)
 #define LAYOUT_PRINT(s, f, kind, off) printf("%s.%s %s %d\n", #s, #f, #kind, off);
 	CORPUS_LAYOUT(LAYOUT_PRINT)
 #undef LAYOUT_PRINT
-	printf("AllTypes size %d %d\nInner size %d %d\nDefaults size %d %d\nOld size %d %d\nNew size %d %d\n",
-	       ALLTYPES_DW, ALLTYPES_PC, INNER_DW, INNER_PC, DEFAULTS_DW, DEFAULTS_PC, OLD_DW, OLD_PC,
-	       NEW_DW, NEW_PC);
+	printf("AllTypes size %d %d\nInner size %d %d\nDefaults size %d %d\nOld size %d %d\nNew "
+	       "size %d %d\n",
+	       ALLTYPES_DW, ALLTYPES_PC, INNER_DW, INNER_PC, DEFAULTS_DW, DEFAULTS_PC, OLD_DW,
+	       OLD_PC, NEW_DW, NEW_PC);
 	return 0;
 }
 

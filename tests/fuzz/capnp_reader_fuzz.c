@@ -48,8 +48,9 @@ static void walk_list(const struct capnp_ptr_reader *p, enum capnp_elem_size es)
 			struct capnp_ptr_reader e = capnp_list_ptr(&l, i);
 			walk_ptr(&e);
 		} else {
-			sink += capnp_list_bool(&l, i) + capnp_list_u8(&l, i) + capnp_list_u16(&l, i) +
-				capnp_list_u32(&l, i) + capnp_list_u64(&l, i);
+			sink += capnp_list_bool(&l, i) + capnp_list_u8(&l, i) +
+				capnp_list_u16(&l, i) + capnp_list_u32(&l, i) +
+				capnp_list_u64(&l, i);
 		}
 	}
 }

@@ -35,7 +35,8 @@ static void elf_fuzz_check_plan(const struct elf_image *img, size_t size)
 		for (uint32_t j = 0; j < i; j++)
 			elf_fuzz_require(s->map_end <= img->segs[j].map_start ||
 					 img->segs[j].map_end <= s->map_start);
-		if ((s->prot & ELF_PROT_X) && img->entry >= s->vaddr && img->entry - s->vaddr < s->filesz)
+		if ((s->prot & ELF_PROT_X) && img->entry >= s->vaddr &&
+		    img->entry - s->vaddr < s->filesz)
 			entry_ok = 1;
 	}
 	elf_fuzz_require(entry_ok);

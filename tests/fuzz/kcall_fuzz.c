@@ -136,15 +136,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct captab_item it = { objs[i], fz_iids[i], 0, CAPTAB_XFER_COPY };
 		(void)captab_insert(&t, &it, &ids[i]);
 	}
-	struct kcall_env env = { .table = &t, .ifaces = fz_ifaces, .nifaces = 4,
-				 .copy_in = fz_in, .copy_out = fz_out,
-				 .params_scratch = ps, .params_scratch_bytes = sizeof(ps),
-				 .results_scratch = rs, .results_scratch_bytes = sizeof(rs) };
+	struct kcall_env env = { .table = &t,
+				 .ifaces = fz_ifaces,
+				 .nifaces = 4,
+				 .copy_in = fz_in,
+				 .copy_out = fz_out,
+				 .params_scratch = ps,
+				 .params_scratch_bytes = sizeof(ps),
+				 .results_scratch = rs,
+				 .results_scratch_bytes = sizeof(rs) };
 	unsigned pick = data[0] % 6;
-	struct ring_op op = { .opcode = CAPOS_OP_CALL, .method = data[1] % 8,
-			      .cap = pick < 4 ? ids[pick] : (pick == 4 ? 0x00050001u : ids[0] ^ 0x10000),
+	struct ring_op op = { .opcode = CAPOS_OP_CALL,
+			      .method = data[1] % 8,
+			      .cap = pick < 4 ? ids[pick]
+					      : (pick == 4 ? 0x00050001u : ids[0] ^ 0x10000),
 			      .interface_id = fz_iids[data[0] / 6 % 4],
-			      .result_addr = RES, .result_len = (uint32_t)(data[2] | data[3] << 8) };
+			      .result_addr = RES,
+			      .result_len = (uint32_t)(data[2] | data[3] << 8) };
 	memcpy(umem, data + 4, size - 4);
 	op.params_addr = size > 4 ? UBASE : 0;
 	op.params_len = (uint32_t)(size - 4);

@@ -33,8 +33,7 @@ static void check_info(const struct boot_info *bi)
 {
 	if (bi->mmap_count > BOOT_MMAP_MAX || bi->range_count > BOOT_RANGES_MAX ||
 	    bi->module_count != 1 || bi->module.start > bi->module.end ||
-	    bi->rsdp_len > BOOT_RSDP_MAX ||
-	    !memchr(bi->cmdline, 0, sizeof(bi->cmdline)) ||
+	    bi->rsdp_len > BOOT_RSDP_MAX || !memchr(bi->cmdline, 0, sizeof(bi->cmdline)) ||
 	    !memchr(bi->module.cmdline, 0, sizeof(bi->module.cmdline)))
 		abort();
 	(void)boot_info_check_module(bi);

@@ -37,7 +37,8 @@ static void check_ok(const uint8_t *data, size_t size)
 		const struct kmanifest_grant *g = &view.grants[i];
 
 		check_name(g->name, g->name_len);
-		if (g->interface_id == 0 || g->interface_id != kmanifest_source_interface(g->source))
+		if (g->interface_id == 0 ||
+		    g->interface_id != kmanifest_source_interface(g->source))
 			abort();
 		for (uint32_t j = 0; j < i; j++)
 			if (!strcmp(view.grants[j].name, g->name))

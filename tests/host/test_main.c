@@ -62,8 +62,8 @@ int main(void)
 	for (int i = 0; i < test_count; i++) {
 		current_failed = false;
 		tests[i].fn();
-		printf("%s %s:%s\n", current_failed ? "not ok" : "ok",
-		       base_name(tests[i].file), tests[i].name);
+		printf("%s %s:%s\n", current_failed ? "not ok" : "ok", base_name(tests[i].file),
+		       tests[i].name);
 		if (current_failed)
 			failed++;
 		else

@@ -77,16 +77,21 @@ static void smoke_formats(void)
 	size_t z = SIZE_MAX;
 	int n;
 
-	snprintf(buf, sizeof(buf), "%zu|%zd|%lld|%llx|%jd|%hhd|%td", z, (ssize_t)-5,
-		 LLONG_MIN, 0x1234567890abcdefULL, (intmax_t)-7, (signed char)200, (ptrdiff_t)-3);
-	smoke_check(strcmp(buf, "18446744073709551615|-5|-9223372036854775808|1234567890abcdef|-7|-56|-3") == 0,
-		    "snprintf C99 length modifiers (%zu %zd %lld %llx %jd %hhd %td)");
+	snprintf(buf, sizeof(buf), "%zu|%zd|%lld|%llx|%jd|%hhd|%td", z, (ssize_t)-5, LLONG_MIN,
+		 0x1234567890abcdefULL, (intmax_t)-7, (signed char)200, (ptrdiff_t)-3);
+	smoke_check(
+		strcmp(buf,
+		       "18446744073709551615|-5|-9223372036854775808|1234567890abcdef|-7|-56|-3") ==
+			0,
+		"snprintf C99 length modifiers (%zu %zd %lld %llx %jd %hhd %td)");
 	n = snprintf(buf, 8, "%s-%d", "truncated", 12345);
-	smoke_check(n == 15 && strcmp(buf, "truncat") == 0, "snprintf truncates and returns the full length");
+	smoke_check(n == 15 && strcmp(buf, "truncat") == 0,
+		    "snprintf truncates and returns the full length");
 	snprintf(buf, sizeof(buf), "%.3f %g %e", 3.14159, 0.0001, 12345.678);
 	smoke_check(strcmp(buf, "3.142 0.0001 1.234568e+04") == 0, "floating-point formats");
 	snprintf(buf, sizeof(buf), "[%-6s|%6s|%06.2f|%+d|%#x]", "ab", "cd", 3.5, 7, 255);
-	smoke_check(strcmp(buf, "[ab    |    cd|003.50|+7|0xff]") == 0, "width, precision and flags");
+	smoke_check(strcmp(buf, "[ab    |    cd|003.50|+7|0xff]") == 0,
+		    "width, precision and flags");
 }
 
 static void smoke_strings(void)
@@ -96,7 +101,8 @@ static void smoke_strings(void)
 	volatile double two = 2.0;
 
 	v = strtol("  -1234xyz", &end, 10);
-	smoke_check(v == -1234 && strcmp(end, "xyz") == 0, "strtol parses and stops at the first non-digit");
+	smoke_check(v == -1234 && strcmp(end, "xyz") == 0,
+		    "strtol parses and stops at the first non-digit");
 	errno = 0;
 	v = strtol("99999999999999999999", &end, 10);
 	smoke_check(v == LONG_MAX && errno == ERANGE, "strtol overflow gives LONG_MAX and ERANGE");
@@ -141,8 +147,10 @@ static void smoke_heap(void)
 	r = smoke_sink;
 	smoke_check(r != NULL, "malloc still works after an exhausted request");
 	free(r);
-	smoke_fails((long)(intptr_t)sbrk(-((intptr_t)1 << 40)), EINVAL, "sbrk below the heap base: EINVAL");
-	smoke_fails((long)(intptr_t)sbrk((intptr_t)1 << 40), ENOMEM, "sbrk beyond the heap limit: ENOMEM");
+	smoke_fails((long)(intptr_t)sbrk(-((intptr_t)1 << 40)), EINVAL,
+		    "sbrk below the heap base: EINVAL");
+	smoke_fails((long)(intptr_t)sbrk((intptr_t)1 << 40), ENOMEM,
+		    "sbrk beyond the heap limit: ENOMEM");
 }
 
 static void smoke_tls(void)
@@ -160,12 +168,15 @@ static void smoke_tls(void)
 		    "FS base is the TCB, %fs:0 its self pointer");
 	smoke_check((uintptr_t)&tls_init < fs0 && fs0 - (uintptr_t)&tls_init <= 256,
 		    "TLS block sits just below the thread pointer (variant II)");
-	smoke_check(capos_thread_ring == capos_boot.ring, "libcapos's own TLS variable holds the ring");
+	smoke_check(capos_thread_ring == capos_boot.ring,
+		    "libcapos's own TLS variable holds the ring");
 	tls_init++;
 	smoke_check(tls_init == 43, "TLS variables are writable");
-	smoke_check(guard28 != 0 && (guard28 & 0xff) == 0, "stack guard at %fs:0x28 is set, low byte zero");
+	smoke_check(guard28 != 0 && (guard28 & 0xff) == 0,
+		    "stack guard at %fs:0x28 is set, low byte zero");
 	extern uintptr_t __stack_chk_guard;
-	smoke_check(__stack_chk_guard == guard28, "newlib's __stack_chk_guard equals the TCB canary");
+	smoke_check(__stack_chk_guard == guard28,
+		    "newlib's __stack_chk_guard equals the TCB canary");
 }
 
 static void smoke_hooks(void)
@@ -195,7 +206,8 @@ static void smoke_hooks(void)
 	smoke_fails(kill(getpid(), -1), EINVAL, "kill with a bad signal: EINVAL");
 	smoke_check(kill(getpid(), 0) == 0 && kill(getpid(), SIGCHLD) == 0,
 		    "kill(self, 0) and a default-ignored signal return 0");
-	smoke_check(fcntl(1, F_GETFL) == O_WRONLY && fcntl(0, F_GETFL) == O_RDONLY, "fcntl F_GETFL");
+	smoke_check(fcntl(1, F_GETFL) == O_WRONLY && fcntl(0, F_GETFL) == O_RDONLY,
+		    "fcntl F_GETFL");
 	smoke_check(close(0) == 0, "close(0)");
 	smoke_fails(close(0), EBADF, "close(0) twice: EBADF");
 	smoke_fails(read(0, &c, 1), EBADF, "read after close: EBADF");

@@ -25,12 +25,12 @@
 
 /* One node of the request, with what the emitters need precomputed. */
 struct gen_node {
-	uint64_t id;               /* the compiler's 64-bit type id */
-	struct schema_Node_r node; /* reader into the request */
-	char *cname;               /* C name prefix, e.g. "capos_CapGrant_source" */
-	uint64_t file_id;          /* id of the file node that declares it */
+	uint64_t id;			      /* the compiler's 64-bit type id */
+	struct schema_Node_r node;	      /* reader into the request */
+	char *cname;			      /* C name prefix, e.g. "capos_CapGrant_source" */
+	uint64_t file_id;		      /* id of the file node that declares it */
 	struct schema_Node_SourceInfo_r info; /* doc comments (empty reader if none) */
-	bool emitted;              /* visited by the current file's walk */
+	bool emitted;			      /* visited by the current file's walk */
 };
 
 /* Growable output text; flushed to a file only when a whole file generated cleanly. */
@@ -42,16 +42,16 @@ struct gen_buf {
 };
 
 struct gen {
-	struct capnp_msg msg;                       /* the request */
+	struct capnp_msg msg; /* the request */
 	struct schema_CodeGeneratorRequest_r req;
-	struct gen_node *nodes;                     /* sorted by id */
+	struct gen_node *nodes; /* sorted by id */
 	size_t nnodes;
-	struct gen_node *file;                      /* the file being generated */
-	struct gen_buf types;                       /* pass 1: types, ids, constants */
-	struct gen_buf funcs;                       /* pass 2: inline functions */
-	uint64_t deps[64];                          /* other files this file refers to */
+	struct gen_node *file; /* the file being generated */
+	struct gen_buf types;  /* pass 1: types, ids, constants */
+	struct gen_buf funcs;  /* pass 2: inline functions */
+	uint64_t deps[64];     /* other files this file refers to */
 	size_t ndeps;
-	int dep_error;                              /* sticky: too many imports */
+	int dep_error; /* sticky: too many imports */
 };
 
 /* ---- request model (nodes.c) */
@@ -85,7 +85,8 @@ struct capnp_text gen_text(int status, struct capnp_text t, int *err);
 
 void buf_printf(struct gen_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* buf_printf with a va_list (for emitters that take a format of their own). */
-void buf_vprintf(struct gen_buf *b, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+void buf_vprintf(struct gen_buf *b, const char *fmt, va_list ap)
+	__attribute__((format(printf, 2, 0)));
 /* A C comment block from doc text (indent = leading tabs), escaping comment closers. */
 void buf_comment(struct gen_buf *b, int indent, struct capnp_text doc);
 /* A C string literal of t[0..len) (quotes included). */

@@ -49,31 +49,38 @@ static int method_info(struct gen *g, const struct gen_node *n, const struct sch
 static void emit_method_funcs(struct gen_buf *b, const char *c, const struct method_info *m)
 {
 	buf_printf(b,
-		   "static inline int %s_%s_request(struct capnp_builder *msg, struct %s_b *params)\n{\n"
-		   "\treturn capnp_builder_init_root(msg, %s_DATA_WORDS, %s_PTR_COUNT, &params->s);\n}\n\n"
-		   "static inline int %s_%s_read_results(struct capnp_msg *msg, struct %s_r *results)\n{\n"
+		   "static inline int %s_%s_request(struct capnp_builder *msg, struct %s_b "
+		   "*params)\n{\n"
+		   "\treturn capnp_builder_init_root(msg, %s_DATA_WORDS, %s_PTR_COUNT, "
+		   "&params->s);\n}\n\n"
+		   "static inline int %s_%s_read_results(struct capnp_msg *msg, struct %s_r "
+		   "*results)\n{\n"
 		   "\treturn capnp_msg_root_struct(msg, &results->s);\n}\n\n"
-		   "static inline int %s_%s_read_params(struct capnp_msg *msg, struct %s_r *params)\n{\n"
+		   "static inline int %s_%s_read_params(struct capnp_msg *msg, struct %s_r "
+		   "*params)\n{\n"
 		   "\treturn capnp_msg_root_struct(msg, &params->s);\n}\n\n"
-		   "static inline int %s_%s_init_results(struct capnp_builder *msg, struct %s_b *results)\n{\n"
-		   "\treturn capnp_builder_init_root(msg, %s_DATA_WORDS, %s_PTR_COUNT, &results->s);\n}\n\n",
+		   "static inline int %s_%s_init_results(struct capnp_builder *msg, struct %s_b "
+		   "*results)\n{\n"
+		   "\treturn capnp_builder_init_root(msg, %s_DATA_WORDS, %s_PTR_COUNT, "
+		   "&results->s);\n}\n\n",
 		   c, m->name, m->params, m->params, m->params, c, m->name, m->results, c, m->name,
 		   m->params, c, m->name, m->results, m->results, m->results);
 }
 
 static void emit_dispatch_one(struct gen_buf *b, const char *c, const struct method_info *m)
 {
-	buf_printf(b,
-		   "static inline int %s_dispatch_%s(const struct %s_server *srv, void *self,\n"
-		   "\t\t\t\t\tstruct capnp_msg *params_msg, struct capnp_builder *results_msg)\n{\n"
-		   "\tstruct %s_r params;\n\tstruct %s_b results;\n\tint err;\n\n"
-		   "\tif (!srv->%s)\n\t\treturn CAPOS_ERR_CAPNP_UNIMPLEMENTED;\n"
-		   "\terr = %s_%s_read_params(params_msg, &params);\n\tif (err)\n\t\treturn err;\n"
-		   "\terr = %s_%s_init_results(results_msg, &results);\n\tif (err)\n\t\treturn err;\n"
-		   "\terr = srv->%s(self, &params, &results);\n\tif (err)\n\t\treturn err;\n"
-		   "\tif (capnp_msg_error(params_msg))\n\t\treturn capnp_msg_error(params_msg);\n"
-		   "\treturn capnp_builder_error(results_msg);\n}\n\n",
-		   c, m->name, c, m->params, m->results, m->name, c, m->name, c, m->name, m->name);
+	buf_printf(
+		b,
+		"static inline int %s_dispatch_%s(const struct %s_server *srv, void *self,\n"
+		"\t\t\t\t\tstruct capnp_msg *params_msg, struct capnp_builder *results_msg)\n{\n"
+		"\tstruct %s_r params;\n\tstruct %s_b results;\n\tint err;\n\n"
+		"\tif (!srv->%s)\n\t\treturn CAPOS_ERR_CAPNP_UNIMPLEMENTED;\n"
+		"\terr = %s_%s_read_params(params_msg, &params);\n\tif (err)\n\t\treturn err;\n"
+		"\terr = %s_%s_init_results(results_msg, &results);\n\tif (err)\n\t\treturn err;\n"
+		"\terr = srv->%s(self, &params, &results);\n\tif (err)\n\t\treturn err;\n"
+		"\tif (capnp_msg_error(params_msg))\n\t\treturn capnp_msg_error(params_msg);\n"
+		"\treturn capnp_builder_error(results_msg);\n}\n\n",
+		c, m->name, c, m->params, m->results, m->name, c, m->name, c, m->name, m->name);
 }
 
 static int collect_methods(struct gen *g, const struct gen_node *n,
@@ -88,8 +95,8 @@ static int collect_methods(struct gen *g, const struct gen_node *n,
 	return 0;
 }
 
-static void emit_iface_types(struct gen *g, const struct gen_node *n,
-			     const struct method_info *ms, uint32_t count)
+static void emit_iface_types(struct gen *g, const struct gen_node *n, const struct method_info *ms,
+			     uint32_t count)
 {
 	struct gen_buf *b = &g->types;
 
@@ -98,21 +105,26 @@ static void emit_iface_types(struct gen *g, const struct gen_node *n,
 	if (count > 0) {
 		buf_printf(b, "enum %s_method {\n", n->cname);
 		for (uint32_t i = 0; i < count; i++)
-			buf_printf(b, "\t%s_METHOD_%s = %u,\n", n->cname, ms[i].name, ms[i].ordinal);
+			buf_printf(b, "\t%s_METHOD_%s = %u,\n", n->cname, ms[i].name,
+				   ms[i].ordinal);
 		buf_printf(b, "};\n");
 	}
 	buf_printf(b, "#define %s_METHOD_COUNT %" PRIu32 "u\n\n", n->cname, count);
 }
 
-static void emit_server(struct gen_buf *b, const struct gen_node *n,
-			const struct method_info *ms, uint32_t count)
+static void emit_server(struct gen_buf *b, const struct gen_node *n, const struct method_info *ms,
+			uint32_t count)
 {
 	const char *c = n->cname;
 
-	buf_printf(b, "/* Server side of %s: one handler per method (NULL: unimplemented). */\n"
-		      "struct %s_server {\n", c, c);
+	buf_printf(b,
+		   "/* Server side of %s: one handler per method (NULL: unimplemented). */\n"
+		   "struct %s_server {\n",
+		   c, c);
 	for (uint32_t i = 0; i < count; i++)
-		buf_printf(b, "\tint (*%s)(void *self, const struct %s_r *params, struct %s_b *results);\n",
+		buf_printf(b,
+			   "\tint (*%s)(void *self, const struct %s_r *params, struct %s_b "
+			   "*results);\n",
 			   ms[i].name, ms[i].params, ms[i].results);
 	if (count == 0)
 		buf_printf(b, "\tint unused_; /* no methods */\n");
@@ -121,18 +133,23 @@ static void emit_server(struct gen_buf *b, const struct gen_node *n,
 		emit_dispatch_one(b, c, &ms[i]);
 	buf_printf(b,
 		   "/* Decode the params of method `ordinal` of %s, call its handler, check the\n"
-		   " * messages. Errors: CAPOS_ERR_CAPNP_UNIMPLEMENTED (unknown ordinal or no handler),\n"
+		   " * messages. Errors: CAPOS_ERR_CAPNP_UNIMPLEMENTED (unknown ordinal or no "
+		   "handler),\n"
 		   " * the runtime's reader/builder errors, or the handler's own status. */\n"
-		   "static inline int %s_dispatch(const struct %s_server *srv, void *self, uint16_t ordinal,\n"
+		   "static inline int %s_dispatch(const struct %s_server *srv, void *self, "
+		   "uint16_t ordinal,\n"
 		   "\t\t\t\tstruct capnp_msg *params_msg, struct capnp_builder *results_msg)\n{\n",
 		   c, c, c);
 	if (count == 0)
-		buf_printf(b, "\t(void)srv;\n\t(void)self;\n\t(void)ordinal;\n\t(void)params_msg;\n"
-			      "\t(void)results_msg;\n\treturn CAPOS_ERR_CAPNP_UNIMPLEMENTED;\n}\n\n");
+		buf_printf(b,
+			   "\t(void)srv;\n\t(void)self;\n\t(void)ordinal;\n\t(void)params_msg;\n"
+			   "\t(void)results_msg;\n\treturn CAPOS_ERR_CAPNP_UNIMPLEMENTED;\n}\n\n");
 	else {
 		buf_printf(b, "\tswitch (ordinal) {\n");
 		for (uint32_t i = 0; i < count; i++)
-			buf_printf(b, "\tcase %s_METHOD_%s:\n\t\treturn %s_dispatch_%s(srv, self, params_msg, results_msg);\n",
+			buf_printf(b,
+				   "\tcase %s_METHOD_%s:\n\t\treturn %s_dispatch_%s(srv, self, "
+				   "params_msg, results_msg);\n",
 				   c, ms[i].name, c, ms[i].name);
 		buf_printf(b, "\tdefault:\n\t\treturn CAPOS_ERR_CAPNP_UNIMPLEMENTED;\n\t}\n}\n\n");
 	}

@@ -19,11 +19,11 @@
 /* Everything the per-field emitters need about one field. */
 struct field_ctx {
 	struct gen *g;
-	const char *owner;       /* C name of the struct or group */
-	const char *name;        /* field name */
-	uint16_t disc_value;     /* union tag, or 0xffff */
-	uint32_t disc_offset;    /* owner's discriminant offset (in u16 units) */
-	uint32_t offset;         /* slot offset (units of the field's size) */
+	const char *owner;    /* C name of the struct or group */
+	const char *name;     /* field name */
+	uint16_t disc_value;  /* union tag, or 0xffff */
+	uint32_t disc_offset; /* owner's discriminant offset (in u16 units) */
+	uint32_t offset;      /* slot offset (units of the field's size) */
 	struct schema_Type_r type;
 	struct schema_Value_r def;
 	const struct gen_node *scope; /* node, for reports */
@@ -50,9 +50,15 @@ static void emit_disc(struct gen_buf *b, const struct field_ctx *f)
 static void emit_literal(struct gen_buf *b, enum schema_Type_which t, uint64_t bits)
 {
 	switch (t) {
-	case schema_Type_which_bool: buf_printf(b, bits ? "true" : "false"); break;
-	case schema_Type_which_int8: buf_printf(b, "(int8_t)%d", (int8_t)bits); break;
-	case schema_Type_which_int16: buf_printf(b, "(int16_t)%d", (int16_t)bits); break;
+	case schema_Type_which_bool:
+		buf_printf(b, bits ? "true" : "false");
+		break;
+	case schema_Type_which_int8:
+		buf_printf(b, "(int8_t)%d", (int8_t)bits);
+		break;
+	case schema_Type_which_int16:
+		buf_printf(b, "(int16_t)%d", (int16_t)bits);
+		break;
 	case schema_Type_which_int32:
 		buf_printf(b, "(int32_t)UINT32_C(0x%" PRIx32 ")", (uint32_t)bits);
 		break;
@@ -61,10 +67,16 @@ static void emit_literal(struct gen_buf *b, enum schema_Type_which t, uint64_t b
 		break;
 	case schema_Type_which_uint8:
 	case schema_Type_which_uint16:
-	case schema_Type_which_enum: buf_printf(b, "%" PRIu64 "u", bits); break;
+	case schema_Type_which_enum:
+		buf_printf(b, "%" PRIu64 "u", bits);
+		break;
 	case schema_Type_which_uint32:
-	case schema_Type_which_float32: buf_printf(b, "UINT32_C(0x%" PRIx64 ")", bits); break;
-	default: buf_printf(b, "UINT64_C(0x%" PRIx64 ")", bits); break;
+	case schema_Type_which_float32:
+		buf_printf(b, "UINT32_C(0x%" PRIx64 ")", bits);
+		break;
+	default:
+		buf_printf(b, "UINT64_C(0x%" PRIx64 ")", bits);
+		break;
 	}
 }
 
@@ -125,7 +137,8 @@ static void emit_has(struct gen_buf *b, const struct field_ctx *f)
  * on pointer field f (params_fmt: the parameters after `b`): selects the union member
  * and names the pointer `p`; the caller writes the return statement. */
 static void emit_ptr_builder_head(struct gen_buf *b, const struct field_ctx *f, const char *verb,
-				  const char *params_fmt, ...) __attribute__((format(printf, 4, 5)));
+				  const char *params_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 static void emit_ptr_builder_head(struct gen_buf *b, const struct field_ctx *f, const char *verb,
 				  const char *params_fmt, ...)
 {
@@ -150,7 +163,8 @@ static int emit_blob(struct gen_buf *b, const struct field_ctx *f, bool text)
 	int err = 0;
 	bool has_def;
 
-	if (schema_Value_which(&f->def) != (text ? schema_Value_which_text : schema_Value_which_data))
+	if (schema_Value_which(&f->def) !=
+	    (text ? schema_Value_which_text : schema_Value_which_data))
 		err = CAPOS_ERR_CAPNP_BAD_REQUEST;
 	else if (text)
 		err = schema_Value_get_text(&f->def, &dt);
@@ -161,7 +175,8 @@ static int emit_blob(struct gen_buf *b, const struct field_ctx *f, bool text)
 		return err;
 	}
 	has_def = text ? schema_Value_has_text(&f->def) : schema_Value_has_data(&f->def);
-	buf_printf(b, "static inline int %s_get_%s(const struct %s_r *r, struct capnp_%s *out)\n{\n",
+	buf_printf(b,
+		   "static inline int %s_get_%s(const struct %s_r *r, struct capnp_%s *out)\n{\n",
 		   f->owner, f->name, f->owner, kind);
 	if (has_def && text) {
 		buf_printf(b, "\tstatic const struct capnp_text def = { ");
@@ -173,7 +188,8 @@ static int emit_blob(struct gen_buf *b, const struct field_ctx *f, bool text)
 			buf_bytes(b, dd.ptr, dd.len, false);
 		else
 			buf_bytes(b, (const uint8_t[1]){ 0 }, 1, false); /* C has no empty arrays */
-		buf_printf(b, ";\n\tstatic const struct capnp_data def = { bytes, %" PRIu32 "u };\n\n",
+		buf_printf(b,
+			   ";\n\tstatic const struct capnp_data def = { bytes, %" PRIu32 "u };\n\n",
 			   dd.len);
 	}
 	buf_printf(b, "\treturn capnp_get_%s(&r->s, %" PRIu32 "u, %s, out);\n}\n\n", kind,
@@ -245,8 +261,10 @@ static int emit_struct_field(struct gen_buf *b, const struct field_ctx *f)
 		   f->offset, has_def ? "&def" : "NULL");
 	emit_has(b, f);
 	emit_ptr_builder_head(b, f, "init", "struct %s_b *out", m);
-	buf_printf(b, "\treturn capnp_ptr_init_struct(&p, %s_DATA_WORDS, %s_PTR_COUNT, &out->s);\n}\n\n",
-		   m, m);
+	buf_printf(
+		b,
+		"\treturn capnp_ptr_init_struct(&p, %s_DATA_WORDS, %s_PTR_COUNT, &out->s);\n}\n\n",
+		m, m);
 	emit_ptr_builder_head(b, f, "set", "const struct %s_r *v", m);
 	buf_printf(b, "\treturn capnp_ptr_copy_struct(&p, &v->s, 0);\n}\n\n");
 	return 0;
@@ -280,21 +298,28 @@ static int emit_list_field(struct gen_buf *b, const struct field_ctx *f)
 			return CAPOS_ERR_CAPNP_BAD_REQUEST;
 	}
 	if (m)
-		buf_printf(b, "static inline int %s_get_%s(const struct %s_r *r, struct %s_rlist *out)\n{\n",
+		buf_printf(b,
+			   "static inline int %s_get_%s(const struct %s_r *r, struct %s_rlist "
+			   "*out)\n{\n",
 			   f->owner, f->name, f->owner, m);
 	else
-		buf_printf(b, "static inline int %s_get_%s(const struct %s_r *r, struct capnp_list_reader *out)\n{\n",
+		buf_printf(b,
+			   "static inline int %s_get_%s(const struct %s_r *r, struct "
+			   "capnp_list_reader *out)\n{\n",
 			   f->owner, f->name, f->owner);
 	err = emit_ptr_default(b, f, &has_def);
 	if (err)
 		return err;
 	buf_printf(b, "\treturn capnp_get_list(&r->s, %" PRIu32 "u, %s, %s, %s);\n}\n\n", f->offset,
-		   elem_size_name(elem_size_of(ew)), has_def ? "&def" : "NULL", m ? "&out->l" : "out");
+		   elem_size_name(elem_size_of(ew)), has_def ? "&def" : "NULL",
+		   m ? "&out->l" : "out");
 	emit_has(b, f);
 
 	if (m) {
 		emit_ptr_builder_head(b, f, "init", "uint32_t n, struct %s_blist *out", m);
-		buf_printf(b, "\treturn capnp_ptr_init_struct_list(&p, n, %s_DATA_WORDS, %s_PTR_COUNT, &out->l);\n}\n\n",
+		buf_printf(b,
+			   "\treturn capnp_ptr_init_struct_list(&p, n, %s_DATA_WORDS, "
+			   "%s_PTR_COUNT, &out->l);\n}\n\n",
 			   m, m);
 	} else {
 		emit_ptr_builder_head(b, f, "init", "uint32_t n, struct capnp_list_builder *out");
@@ -308,8 +333,9 @@ static int emit_list_field(struct gen_buf *b, const struct field_ctx *f)
 
 static void emit_cap_field(struct gen_buf *b, const struct field_ctx *f)
 {
-	buf_printf(b, "static inline int %s_get_%s(const struct %s_r *r, uint32_t *cap)\n{\n"
-		      "\treturn capnp_get_cap(&r->s, %" PRIu32 "u, cap);\n}\n\n",
+	buf_printf(b,
+		   "static inline int %s_get_%s(const struct %s_r *r, uint32_t *cap)\n{\n"
+		   "\treturn capnp_get_cap(&r->s, %" PRIu32 "u, cap);\n}\n\n",
 		   f->owner, f->name, f->owner, f->offset);
 	emit_has(b, f);
 	emit_ptr_builder_head(b, f, "set", "uint32_t cap");
@@ -318,11 +344,13 @@ static void emit_cap_field(struct gen_buf *b, const struct field_ctx *f)
 
 static void emit_any_field(struct gen_buf *b, const struct field_ctx *f)
 {
-	buf_printf(b, "static inline struct capnp_ptr_reader %s_get_%s(const struct %s_r *r)\n{\n"
-		      "\treturn capnp_struct_ptr(&r->s, %" PRIu32 "u);\n}\n\n",
+	buf_printf(b,
+		   "static inline struct capnp_ptr_reader %s_get_%s(const struct %s_r *r)\n{\n"
+		   "\treturn capnp_struct_ptr(&r->s, %" PRIu32 "u);\n}\n\n",
 		   f->owner, f->name, f->owner, f->offset);
 	emit_has(b, f);
-	buf_printf(b, "static inline struct capnp_ptr_builder %s_init_%s(const struct %s_b *b)\n{\n",
+	buf_printf(b,
+		   "static inline struct capnp_ptr_builder %s_init_%s(const struct %s_b *b)\n{\n",
 		   f->owner, f->name, f->owner);
 	emit_disc(b, f);
 	buf_printf(b, "\treturn capnp_sb_ptr(&b->s, %" PRIu32 "u);\n}\n\n", f->offset);
@@ -365,12 +393,20 @@ static int emit_slot(struct gen_buf *b, struct field_ctx *f, const struct schema
 		return err;
 	t = schema_Type_which(&f->type);
 	switch (t) {
-	case schema_Type_which_void: emit_void_field(b, f); return 0;
-	case schema_Type_which_text: return emit_blob(b, f, true);
-	case schema_Type_which_data: return emit_blob(b, f, false);
-	case schema_Type_which_struct: return emit_struct_field(b, f);
-	case schema_Type_which_list: return emit_list_field(b, f);
-	case schema_Type_which_interface: emit_cap_field(b, f); return 0;
+	case schema_Type_which_void:
+		emit_void_field(b, f);
+		return 0;
+	case schema_Type_which_text:
+		return emit_blob(b, f, true);
+	case schema_Type_which_data:
+		return emit_blob(b, f, false);
+	case schema_Type_which_struct:
+		return emit_struct_field(b, f);
+	case schema_Type_which_list:
+		return emit_list_field(b, f);
+	case schema_Type_which_interface:
+		emit_cap_field(b, f);
+		return 0;
 	case schema_Type_which_anyPointer:
 		if (is_capability(&f->type))
 			emit_cap_field(b, f);
@@ -409,8 +445,10 @@ static int emit_group_clear(struct gen_buf *b, struct gen *g, const struct gen_n
 
 		if (schema_Field_which(&f) == schema_Field_which_group) {
 			struct schema_Field_group_r grp = schema_Field_get_group(&f);
-			struct gen_node *sub = gen_need(g, schema_Field_group_get_typeId(&grp), gn->cname);
-			err = sub ? emit_group_clear(b, g, sub, depth + 1) : CAPOS_ERR_CAPNP_BAD_REQUEST;
+			struct gen_node *sub =
+				gen_need(g, schema_Field_group_get_typeId(&grp), gn->cname);
+			err = sub ? emit_group_clear(b, g, sub, depth + 1)
+				  : CAPOS_ERR_CAPNP_BAD_REQUEST;
 			continue;
 		}
 		slot = schema_Field_get_slot(&f);
@@ -421,14 +459,20 @@ static int emit_group_clear(struct gen_buf *b, struct gen *g, const struct gen_n
 		if (err || bits == 0)
 			continue;
 		if (bits == 1)
-			buf_printf(b, "\tcapnp_write_bool(&b->s, %" PRIu32 "u, false, false);\n", off);
+			buf_printf(b, "\tcapnp_write_bool(&b->s, %" PRIu32 "u, false, false);\n",
+				   off);
 		else if (bits > 0)
 			buf_printf(b, "\tcapnp_write_u%d(&b->s, %" PRIu32 "u, 0, 0);\n", bits,
 				   off * (uint32_t)bits / 8);
 		else
-			buf_printf(b, "\t{\n\t\tstruct capnp_ptr_builder p = capnp_sb_ptr(&b->s, %" PRIu32 "u);\n\n"
-				      "\t\t(void)capnp_ptr_set_null(&p); /* failure is sticky in the builder */\n"
-				      "\t}\n", off);
+			buf_printf(
+				b,
+				"\t{\n\t\tstruct capnp_ptr_builder p = capnp_sb_ptr(&b->s, %" PRIu32
+				"u);\n\n"
+				"\t\t(void)capnp_ptr_set_null(&p); /* failure is sticky in the "
+				"builder */\n"
+				"\t}\n",
+				off);
 	}
 	return err;
 }
@@ -442,11 +486,13 @@ static int emit_group_field(struct gen_buf *b, const struct field_ctx *f,
 
 	if (!gn)
 		return CAPOS_ERR_CAPNP_BAD_REQUEST;
-	buf_printf(b, "static inline struct %s_r %s_get_%s(const struct %s_r *r)\n{\n"
-		      "\treturn (struct %s_r){ r->s };\n}\n\n",
+	buf_printf(b,
+		   "static inline struct %s_r %s_get_%s(const struct %s_r *r)\n{\n"
+		   "\treturn (struct %s_r){ r->s };\n}\n\n",
 		   gn->cname, f->owner, f->name, f->owner, gn->cname);
-	buf_printf(b, "/* Select group %s (clearing its fields) and return its builder. */\n"
-		      "static inline struct %s_b %s_init_%s(const struct %s_b *b)\n{\n",
+	buf_printf(b,
+		   "/* Select group %s (clearing its fields) and return its builder. */\n"
+		   "static inline struct %s_b %s_init_%s(const struct %s_b *b)\n{\n",
 		   f->name, gn->cname, f->owner, f->name, f->owner);
 	err = emit_group_clear(b, f->g, gn, 0);
 	emit_disc(b, f);
@@ -501,20 +547,26 @@ static void emit_struct_funcs(struct gen *g, const struct gen_node *n,
 
 	buf_printf(b, "/* ---- %s */\n\n", c);
 	if (!schema_Node_struct_get_isGroup(st)) {
-		buf_printf(b,
-			   "static inline int %s_read_root(struct capnp_msg *m, struct %s_r *out)\n{\n"
-			   "\treturn capnp_msg_root_struct(m, &out->s);\n}\n\n"
-			   "static inline int %s_read(const struct capnp_ptr_reader *p, struct %s_r *out)\n{\n"
-			   "\treturn capnp_ptr_get_struct(p, NULL, &out->s);\n}\n\n"
-			   "static inline int %s_build_root(struct capnp_builder *m, struct %s_b *out)\n{\n"
-			   "\treturn capnp_builder_init_root(m, %s_DATA_WORDS, %s_PTR_COUNT, &out->s);\n}\n\n"
-			   "static inline uint32_t %s_list_len(const struct %s_rlist *l)\n{\n"
-			   "\treturn l->l.len;\n}\n\n"
-			   "static inline struct %s_r %s_list_get(const struct %s_rlist *l, uint32_t i)\n{\n"
-			   "\treturn (struct %s_r){ capnp_list_struct(&l->l, i) };\n}\n\n"
-			   "static inline struct %s_b %s_list_build(const struct %s_blist *l, uint32_t i)\n{\n"
-			   "\treturn (struct %s_b){ capnp_lb_struct(&l->l, i) };\n}\n\n",
-			   c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c);
+		buf_printf(
+			b,
+			"static inline int %s_read_root(struct capnp_msg *m, struct %s_r *out)\n{\n"
+			"\treturn capnp_msg_root_struct(m, &out->s);\n}\n\n"
+			"static inline int %s_read(const struct capnp_ptr_reader *p, struct %s_r "
+			"*out)\n{\n"
+			"\treturn capnp_ptr_get_struct(p, NULL, &out->s);\n}\n\n"
+			"static inline int %s_build_root(struct capnp_builder *m, struct %s_b "
+			"*out)\n{\n"
+			"\treturn capnp_builder_init_root(m, %s_DATA_WORDS, %s_PTR_COUNT, "
+			"&out->s);\n}\n\n"
+			"static inline uint32_t %s_list_len(const struct %s_rlist *l)\n{\n"
+			"\treturn l->l.len;\n}\n\n"
+			"static inline struct %s_r %s_list_get(const struct %s_rlist *l, uint32_t "
+			"i)\n{\n"
+			"\treturn (struct %s_r){ capnp_list_struct(&l->l, i) };\n}\n\n"
+			"static inline struct %s_b %s_list_build(const struct %s_blist *l, "
+			"uint32_t i)\n{\n"
+			"\treturn (struct %s_b){ capnp_lb_struct(&l->l, i) };\n}\n\n",
+			c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c, c);
 	}
 	if (schema_Node_struct_get_discriminantCount(st) > 0)
 		buf_printf(b,

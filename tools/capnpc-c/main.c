@@ -62,14 +62,16 @@ static int generate(struct gen *g)
 
 	if (!err)
 		err = schema_CodeGeneratorRequest_get_requestedFiles(&g->req, &files);
-	for (uint32_t i = 0; !err && i < schema_CodeGeneratorRequest_RequestedFile_list_len(&files); i++) {
+	for (uint32_t i = 0; !err && i < schema_CodeGeneratorRequest_RequestedFile_list_len(&files);
+	     i++) {
 		struct schema_CodeGeneratorRequest_RequestedFile_r f =
 			schema_CodeGeneratorRequest_RequestedFile_list_get(&files, i);
 		struct capnp_text name;
 
 		err = schema_CodeGeneratorRequest_RequestedFile_get_filename(&f, &name);
 		if (!err)
-			err = emit_file(g, schema_CodeGeneratorRequest_RequestedFile_get_id(&f), name);
+			err = emit_file(g, schema_CodeGeneratorRequest_RequestedFile_get_id(&f),
+					name);
 		for (size_t k = 0; k < g->nnodes; k++)
 			g->nodes[k].emitted = false;
 	}

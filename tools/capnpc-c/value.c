@@ -101,20 +101,46 @@ int value_bits(const struct schema_Value_r *v, enum schema_Type_which t, uint64_
 	if (w != value_kind(t))
 		return CAPOS_ERR_CAPNP_BAD_REQUEST;
 	switch (w) {
-	case schema_Value_which_void: return 0;
-	case schema_Value_which_bool: *bits = schema_Value_get_bool(v); return 0;
-	case schema_Value_which_int8: *bits = (uint8_t)schema_Value_get_int8(v); return 0;
-	case schema_Value_which_int16: *bits = (uint16_t)schema_Value_get_int16(v); return 0;
-	case schema_Value_which_int32: *bits = (uint32_t)schema_Value_get_int32(v); return 0;
-	case schema_Value_which_int64: *bits = (uint64_t)schema_Value_get_int64(v); return 0;
-	case schema_Value_which_uint8: *bits = schema_Value_get_uint8(v); return 0;
-	case schema_Value_which_uint16: *bits = schema_Value_get_uint16(v); return 0;
-	case schema_Value_which_uint32: *bits = schema_Value_get_uint32(v); return 0;
-	case schema_Value_which_uint64: *bits = schema_Value_get_uint64(v); return 0;
-	case schema_Value_which_float32: *bits = f32_bits(schema_Value_get_float32(v)); return 0;
-	case schema_Value_which_float64: *bits = f64_bits(schema_Value_get_float64(v)); return 0;
-	case schema_Value_which_enum: *bits = schema_Value_get_enum(v); return 0;
-	default: return CAPOS_ERR_CAPNP_BAD_REQUEST;
+	case schema_Value_which_void:
+		return 0;
+	case schema_Value_which_bool:
+		*bits = schema_Value_get_bool(v);
+		return 0;
+	case schema_Value_which_int8:
+		*bits = (uint8_t)schema_Value_get_int8(v);
+		return 0;
+	case schema_Value_which_int16:
+		*bits = (uint16_t)schema_Value_get_int16(v);
+		return 0;
+	case schema_Value_which_int32:
+		*bits = (uint32_t)schema_Value_get_int32(v);
+		return 0;
+	case schema_Value_which_int64:
+		*bits = (uint64_t)schema_Value_get_int64(v);
+		return 0;
+	case schema_Value_which_uint8:
+		*bits = schema_Value_get_uint8(v);
+		return 0;
+	case schema_Value_which_uint16:
+		*bits = schema_Value_get_uint16(v);
+		return 0;
+	case schema_Value_which_uint32:
+		*bits = schema_Value_get_uint32(v);
+		return 0;
+	case schema_Value_which_uint64:
+		*bits = schema_Value_get_uint64(v);
+		return 0;
+	case schema_Value_which_float32:
+		*bits = f32_bits(schema_Value_get_float32(v));
+		return 0;
+	case schema_Value_which_float64:
+		*bits = f64_bits(schema_Value_get_float64(v));
+		return 0;
+	case schema_Value_which_enum:
+		*bits = schema_Value_get_enum(v);
+		return 0;
+	default:
+		return CAPOS_ERR_CAPNP_BAD_REQUEST;
 	}
 }
 

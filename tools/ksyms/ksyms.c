@@ -95,7 +95,7 @@ static int sym_cmp(const void *a, const void *b)
 	if (x->addr != y->addr)
 		return x->addr < y->addr ? -1 : 1;
 	if (x->global != y->global)
-		return x->global ? -1 : 1;      /* prefer the global name at an address */
+		return x->global ? -1 : 1; /* prefer the global name at an address */
 	return strcmp(x->name, y->name);
 }
 
@@ -122,7 +122,8 @@ static size_t collect_symbols(const struct image *im, struct sym **out)
 				continue;
 			if (s->st_name >= strsh->sh_size)
 				die("%s: symbol name outside the string table", im->path);
-			v[k++] = (struct sym){ .addr = s->st_value, .size = s->st_size,
+			v[k++] = (struct sym){ .addr = s->st_value,
+					       .size = s->st_size,
 					       .name = str + s->st_name,
 					       .global = ELF64_ST_BIND(s->st_info) != STB_LOCAL };
 		}
@@ -169,7 +170,8 @@ static void emit(const char *path, struct sym *v, size_t n)
 		if (i > 0 && v[i].addr == v[i - 1].addr)
 			continue;
 		e[k++] = (struct ksyms_entry){ .addr = v[i].addr,
-					       .size = v[i].size > UINT32_MAX ? 0 : (uint32_t)v[i].size,
+					       .size = v[i].size > UINT32_MAX ? 0
+									      : (uint32_t)v[i].size,
 					       .name_off = (uint32_t)off };
 		size_t l = strlen(v[i].name) + 1;
 		memcpy(str + off, v[i].name, l);
@@ -186,13 +188,14 @@ static int check_load(const struct image *im)
 	int64_t delta = 0;
 	uint64_t prev_end = 0;
 	for (uint32_t i = 0; i < eh->e_phnum; i++) {
-		const Elf64_Phdr *ph = at(im, eh->e_phoff + (uint64_t)i * sizeof(Elf64_Phdr),
-					  sizeof(Elf64_Phdr));
+		const Elf64_Phdr *ph =
+			at(im, eh->e_phoff + (uint64_t)i * sizeof(Elf64_Phdr), sizeof(Elf64_Phdr));
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_filesz != ph->p_memsz)
 			die("%s: PT_LOAD with p_filesz != p_memsz (NOBITS tail breaks the "
-			    "Multiboot1 a.out kludge)", im->path);
+			    "Multiboot1 a.out kludge)",
+			    im->path);
 		int64_t d = (int64_t)ph->p_offset - (int64_t)ph->p_paddr;
 		if (have && (d != delta || ph->p_paddr < prev_end))
 			die("%s: PT_LOADs not contiguous in the file (offset - paddr varies)",

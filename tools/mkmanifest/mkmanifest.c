@@ -53,8 +53,8 @@ struct mkm_image {
 static const char *mkm_error_desc(int status)
 {
 	switch (status) {
-#define MKM_DESC_CASE(name, value, desc) \
-	case (value):                    \
+#define MKM_DESC_CASE(name, value, desc)                                                           \
+	case (value):                                                                              \
 		return desc;
 		CAPOS_ERRORS(MKM_DESC_CASE)
 #undef MKM_DESC_CASE
@@ -166,7 +166,8 @@ static const char *mkm_image_file(struct mkm_opts *o, const struct capnp_text *n
 				  const struct capnp_text *path, char *tmp, size_t tmpsz)
 {
 	for (int i = 0; i < o->nov; i++) {
-		if (strlen(o->ov[i].name) == name->len && !memcmp(o->ov[i].name, name->str, name->len)) {
+		if (strlen(o->ov[i].name) == name->len &&
+		    !memcmp(o->ov[i].name, name->str, name->len)) {
 			o->ov[i].used = 1;
 			return o->ov[i].file;
 		}
@@ -182,8 +183,12 @@ static const char *mkm_image_file(struct mkm_opts *o, const struct capnp_text *n
 
 static int mkm_elf_plausible(const uint8_t *p, size_t len)
 {
-	return len >= 64 && !memcmp(p, "\x7f" "ELF", 4) && p[4] == 2 && p[5] == 1 && p[18] == 62 &&
-	       p[19] == 0;
+	return len >= 64 &&
+	       !memcmp(p,
+		       "\x7f"
+		       "ELF",
+		       4) &&
+	       p[4] == 2 && p[5] == 1 && p[18] == 62 && p[19] == 0;
 }
 
 /* Load and check binaries[i]; names[0..i) are the earlier names (uniqueness). */
@@ -201,7 +206,8 @@ static int mkm_load_binary(struct mkm_opts *o, struct manifest_Binary_rlist *bin
 		return MKM_EXIT_INVALID;
 	}
 	if (name.len == 0 || name.len > KMANIFEST_MAX_NAME || strlen(name.str) != name.len) {
-		fprintf(stderr, "mkmanifest: binaries[%u].name: empty, over %u bytes or containing NUL\n",
+		fprintf(stderr,
+			"mkmanifest: binaries[%u].name: empty, over %u bytes or containing NUL\n",
 			i, KMANIFEST_MAX_NAME);
 		return MKM_EXIT_INVALID;
 	}
@@ -210,7 +216,8 @@ static int mkm_load_binary(struct mkm_opts *o, struct manifest_Binary_rlist *bin
 
 		if (!manifest_Binary_get_name(&e, &other) && other.len == name.len &&
 		    !memcmp(other.str, name.str, name.len)) {
-			fprintf(stderr, "mkmanifest: binaries[%u].name: \"%s\" duplicates binaries[%u]\n",
+			fprintf(stderr,
+				"mkmanifest: binaries[%u].name: \"%s\" duplicates binaries[%u]\n",
 				i, name.str, j);
 			return MKM_EXIT_INVALID;
 		}
@@ -220,13 +227,13 @@ static int mkm_load_binary(struct mkm_opts *o, struct manifest_Binary_rlist *bin
 		int rc = mkm_read_file(file, KMANIFEST_MAX_IMAGE_BYTES, &img->buf, &img->len);
 
 		if (rc == -2) {
-			fprintf(stderr, "mkmanifest: binaries[%u] (%s): %s: larger than %u bytes\n", i,
-				name.str, file, KMANIFEST_MAX_IMAGE_BYTES);
+			fprintf(stderr, "mkmanifest: binaries[%u] (%s): %s: larger than %u bytes\n",
+				i, name.str, file, KMANIFEST_MAX_IMAGE_BYTES);
 			return MKM_EXIT_INVALID;
 		}
 		if (rc) {
-			fprintf(stderr, "mkmanifest: binaries[%u] (%s): %s: %s\n", i, name.str, file,
-				strerror(errno));
+			fprintf(stderr, "mkmanifest: binaries[%u] (%s): %s: %s\n", i, name.str,
+				file, strerror(errno));
 			return MKM_EXIT_USAGE;
 		}
 		img->ptr = img->buf;
@@ -267,7 +274,8 @@ static int mkm_build(const struct manifest_SystemManifest_r *in, struct manifest
 	st = manifest_SystemManifest_build_root(b, &root);
 	if (st)
 		return st;
-	manifest_SystemManifest_set_schemaVersion(&root, manifest_SystemManifest_get_schemaVersion(in));
+	manifest_SystemManifest_set_schemaVersion(&root,
+						  manifest_SystemManifest_get_schemaVersion(in));
 	st = manifest_SystemManifest_init_binaries(&root, n, &out);
 	for (uint32_t i = 0; !st && i < n; i++) {
 		struct manifest_Binary_r src = manifest_Binary_list_get(bins, i);
@@ -386,7 +394,8 @@ static int mkm_run(struct mkm_opts *o, const uint8_t *inbuf, size_t inlen)
 	}
 	for (int i = 0; i < o->nov; i++) {
 		if (!o->ov[i].used) {
-			fprintf(stderr, "mkmanifest: -b %s: no binary of that name in the manifest\n",
+			fprintf(stderr,
+				"mkmanifest: -b %s: no binary of that name in the manifest\n",
 				o->ov[i].name);
 			rc = MKM_EXIT_INVALID;
 			goto out_free;

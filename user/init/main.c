@@ -44,8 +44,8 @@ static uint64_t init_framed[65];
 /* Looks up `name` with `iface` in the CapSet; 0 or the lookup's error. */
 static int init_lookup(const char *name, uint64_t iface, uint32_t *cap)
 {
-	return capos_capset_lookup((const struct capos_capset_page *)capos_boot.capset, name,
-				   iface, cap);
+	return capos_capset_lookup((const struct capos_capset_page *)capos_boot.capset, name, iface,
+				   cap);
 }
 
 /* Reads framed results into a message (bounded). 0 or a capnp error. */
@@ -167,8 +167,8 @@ static int init_timer(uint32_t timer)
 		return err;
 	}
 	printf("init: timer: cap_enter(1, 10 ms) with nothing queued returned %lld, "
-	       "at least 10 ms later: %s\n", (long long)n,
-	       t1 >= t0 && t1 - t0 >= INIT_WAIT_NS ? "yes" : "no");
+	       "at least 10 ms later: %s\n",
+	       (long long)n, t1 >= t0 && t1 - t0 >= INIT_WAIT_NS ? "yes" : "no");
 	return t0 > 0 && n == 0 && t1 >= t0 && t1 - t0 >= INIT_WAIT_NS ? 0 : CAPOS_ERR_INVALID;
 }
 
@@ -180,8 +180,7 @@ static int init_vm(uint32_t vm)
 	int err = init_map(vm, size, &addr);
 	int zero = 1, same = 1;
 
-	if (err || addr < CAPOS_USER_ANON_BASE || addr >= CAPOS_USER_ANON_END ||
-	    addr % INIT_PAGE) {
+	if (err || addr < CAPOS_USER_ANON_BASE || addr >= CAPOS_USER_ANON_END || addr % INIT_PAGE) {
 		printf("init: vm: map of %u pages failed: %s\n", INIT_VM_PAGES,
 		       err ? capos_error_name(err) : "address outside the anonymous region");
 		return err ? err : CAPOS_ERR_INVALID;

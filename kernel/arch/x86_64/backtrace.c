@@ -45,7 +45,9 @@ static void print_frame(const char *subsys, int depth, uint64_t rip)
 void arch_backtrace(const char *subsys, uint64_t rip, uint64_t rbp)
 {
 	static const struct fpwalk_mem kernel_stack = {
-		.read = kernel_frame_read, .lo = DIRECT_MAP_BASE, .hi = UINT64_MAX,
+		.read = kernel_frame_read,
+		.lo = DIRECT_MAP_BASE,
+		.hi = UINT64_MAX,
 	};
 	uint64_t pcs[BACKTRACE_MAX_DEPTH];
 	bool truncated;

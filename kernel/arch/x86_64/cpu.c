@@ -65,10 +65,9 @@ static void cpu_enable_protections(const struct cpuid_words *w)
 static void cpu_report_enabled(void)
 {
 	uint64_t efer = rdmsr(MSR_EFER), cr0 = read_cr0(), cr4 = read_cr4();
-	klog("cpu", "enabled:%s%s%s%s%s%s", efer & EFER_NXE ? " nx" : "",
-	     cr0 & CR0_WP ? " wp" : "", cr4 & CR4_SMEP ? " smep" : "",
-	     cr4 & CR4_SMAP ? " smap" : "", cr4 & CR4_UMIP ? " umip" : "",
-	     cr4 & CR4_PGE ? " pge" : "");
+	klog("cpu", "enabled:%s%s%s%s%s%s", efer & EFER_NXE ? " nx" : "", cr0 & CR0_WP ? " wp" : "",
+	     cr4 & CR4_SMEP ? " smep" : "", cr4 & CR4_SMAP ? " smap" : "",
+	     cr4 & CR4_UMIP ? " umip" : "", cr4 & CR4_PGE ? " pge" : "");
 }
 
 /* The IST stacks as loaded in the TSS, so tests can check a handler's RSP against them. */
@@ -76,11 +75,12 @@ static void cpu_report_ist(void)
 {
 	uint64_t nmi = arch_ist_stack_top(IST_NMI), df = arch_ist_stack_top(IST_DF),
 		 mc = arch_ist_stack_top(IST_MC);
-	klog("cpu", "ist stacks: nmi [0x%016llx, 0x%016llx) df [0x%016llx, 0x%016llx) "
-	     "mc [0x%016llx, 0x%016llx)", (unsigned long long)(nmi - IST_STACK_SIZE),
-	     (unsigned long long)nmi, (unsigned long long)(df - IST_STACK_SIZE),
-	     (unsigned long long)df, (unsigned long long)(mc - IST_STACK_SIZE),
-	     (unsigned long long)mc);
+	klog("cpu",
+	     "ist stacks: nmi [0x%016llx, 0x%016llx) df [0x%016llx, 0x%016llx) "
+	     "mc [0x%016llx, 0x%016llx)",
+	     (unsigned long long)(nmi - IST_STACK_SIZE), (unsigned long long)nmi,
+	     (unsigned long long)(df - IST_STACK_SIZE), (unsigned long long)df,
+	     (unsigned long long)(mc - IST_STACK_SIZE), (unsigned long long)mc);
 }
 
 void arch_cpu_init(void)

@@ -31,12 +31,18 @@ static const struct feat_bit feat_bits[CPU_FEAT_COUNT] = {
 static uint32_t cpuid_reg_value(const struct cpuid_words *w, enum cpuid_reg r)
 {
 	switch (r) {
-	case R_L1_ECX: return w->leaf1_ecx;
-	case R_L1_EDX: return w->leaf1_edx;
-	case R_L7_EBX: return w->leaf7_ebx;
-	case R_L7_ECX: return w->leaf7_ecx;
-	case R_E1_ECX: return w->ext1_ecx;
-	case R_E1_EDX: return w->ext1_edx;
+	case R_L1_ECX:
+		return w->leaf1_ecx;
+	case R_L1_EDX:
+		return w->leaf1_edx;
+	case R_L7_EBX:
+		return w->leaf7_ebx;
+	case R_L7_ECX:
+		return w->leaf7_ecx;
+	case R_E1_ECX:
+		return w->ext1_ecx;
+	case R_E1_EDX:
+		return w->ext1_edx;
 	}
 	return 0;
 }

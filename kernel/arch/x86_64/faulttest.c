@@ -10,16 +10,20 @@ extern char boot_stack_guard[];
 
 /* Canonical lower-half address (~14 TiB) never mapped in kernel context: above the
  * early identity map, below anything user space will get soon. */
-#define FAULTTEST_UNMAPPED   0x00000DEAD0000000ull
-#define FAULTTEST_NONCANON   0x8000000000000000ull
+#define FAULTTEST_UNMAPPED 0x00000DEAD0000000ull
+#define FAULTTEST_NONCANON 0x8000000000000000ull
 
 uint64_t arch_fault_test_address(enum arch_fault_test t)
 {
 	switch (t) {
-	case ARCH_FAULT_TEST_PF: return FAULTTEST_UNMAPPED;
-	case ARCH_FAULT_TEST_GP: return FAULTTEST_NONCANON;
-	case ARCH_FAULT_TEST_DF: return FAULTTEST_UNMAPPED + 0x1000;
-	case ARCH_FAULT_TEST_STACK: return (uint64_t)(uintptr_t)boot_stack_guard;
+	case ARCH_FAULT_TEST_PF:
+		return FAULTTEST_UNMAPPED;
+	case ARCH_FAULT_TEST_GP:
+		return FAULTTEST_NONCANON;
+	case ARCH_FAULT_TEST_DF:
+		return FAULTTEST_UNMAPPED + 0x1000;
+	case ARCH_FAULT_TEST_STACK:
+		return (uint64_t)(uintptr_t)boot_stack_guard;
 	}
 	return 0;
 }
@@ -74,9 +78,17 @@ static void fault_stack_overflow(void)
 void arch_fault_test(enum arch_fault_test t)
 {
 	switch (t) {
-	case ARCH_FAULT_TEST_PF: fault_page(); break;
-	case ARCH_FAULT_TEST_GP: fault_general_protection(); break;
-	case ARCH_FAULT_TEST_DF: fault_double(); break;
-	case ARCH_FAULT_TEST_STACK: fault_stack_overflow(); break;
+	case ARCH_FAULT_TEST_PF:
+		fault_page();
+		break;
+	case ARCH_FAULT_TEST_GP:
+		fault_general_protection();
+		break;
+	case ARCH_FAULT_TEST_DF:
+		fault_double();
+		break;
+	case ARCH_FAULT_TEST_STACK:
+		fault_stack_overflow();
+		break;
 	}
 }

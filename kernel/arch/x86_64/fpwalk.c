@@ -11,8 +11,8 @@ static bool fpwalk_frame_ok(const struct fpwalk_mem *m, uint64_t rbp, uint64_t p
 	return (rbp & 7) == 0 && rbp > prev;
 }
 
-size_t fpwalk(uint64_t rip, uint64_t rbp, const struct fpwalk_mem *m, uint64_t *pcs,
-	      size_t max, bool *truncated)
+size_t fpwalk(uint64_t rip, uint64_t rbp, const struct fpwalk_mem *m, uint64_t *pcs, size_t max,
+	      bool *truncated)
 {
 	size_t n = 0;
 	uint64_t prev = 0;

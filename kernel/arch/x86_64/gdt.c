@@ -11,15 +11,14 @@
 #include <arch/trap.h>
 #include <kernel/arch.h>
 
-
 struct __attribute__((packed)) tss64 {
 	uint32_t reserved0;
-	uint64_t rsp[3];        /* stack for CPL 0-2 on privilege change */
+	uint64_t rsp[3]; /* stack for CPL 0-2 on privilege change */
 	uint64_t reserved1;
-	uint64_t ist[7];        /* IST1-IST7 stack tops */
+	uint64_t ist[7]; /* IST1-IST7 stack tops */
 	uint64_t reserved2;
 	uint16_t reserved3;
-	uint16_t iopb_offset;   /* >= limit: no I/O permission bitmap */
+	uint16_t iopb_offset; /* >= limit: no I/O permission bitmap */
 };
 _Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 
@@ -33,9 +32,9 @@ static struct ist_stack ist_stacks[IST_COUNT];
 static struct tss64 tss;
 
 #define SEG_CODE64_KERNEL 0x00AF9A000000FFFFull /* P, DPL0, code, L */
-#define SEG_DATA_KERNEL   0x00CF92000000FFFFull /* P, DPL0, data, writable */
-#define SEG_DATA_USER     0x00CFF2000000FFFFull /* P, DPL3, data, writable */
-#define SEG_CODE64_USER   0x00AFFA000000FFFFull /* P, DPL3, code, L */
+#define SEG_DATA_KERNEL 0x00CF92000000FFFFull	/* P, DPL0, data, writable */
+#define SEG_DATA_USER 0x00CFF2000000FFFFull	/* P, DPL3, data, writable */
+#define SEG_CODE64_USER 0x00AFFA000000FFFFull	/* P, DPL3, code, L */
 #define SEG_TSS_AVAILABLE 0x89ull
 
 static uint64_t gdt[8] __attribute__((aligned(16))) = {

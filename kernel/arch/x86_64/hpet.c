@@ -22,7 +22,7 @@
 #define HPET_MAX_PERIOD_FS 100000000ull /* 100 ns: the HPET spec's upper bound */
 
 static volatile uint64_t *hpet_regs; /* [I] set once by hpet_start */
-static uint64_t hpet_mask;           /* [I] counter width mask */
+static uint64_t hpet_mask;	     /* [I] counter width mask */
 
 static uint64_t hpet_read(uint32_t reg)
 {

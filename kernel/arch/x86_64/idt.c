@@ -6,12 +6,11 @@
 #include <arch/cpu.h>
 #include <arch/trap.h>
 
-
 struct __attribute__((packed)) idt_gate {
 	uint16_t offset_lo;
 	uint16_t selector;
-	uint8_t ist;            /* bits 0-2: IST slot, 0 = none */
-	uint8_t type_attr;      /* P | DPL | type */
+	uint8_t ist;	   /* bits 0-2: IST slot, 0 = none */
+	uint8_t type_attr; /* P | DPL | type */
 	uint16_t offset_mid;
 	uint32_t offset_hi;
 	uint32_t reserved;
@@ -37,10 +36,14 @@ static void idt_set_gate(unsigned vector, uint64_t handler, unsigned ist)
 static unsigned idt_ist_for(unsigned vector)
 {
 	switch (vector) {
-	case 2: return IST_NMI;
-	case 8: return IST_DF;
-	case 18: return IST_MC;
-	default: return 0;
+	case 2:
+		return IST_NMI;
+	case 8:
+		return IST_DF;
+	case 18:
+		return IST_MC;
+	default:
+		return 0;
 	}
 }
 

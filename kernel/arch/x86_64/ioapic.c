@@ -9,7 +9,7 @@
 #include <kernel/mm.h>
 
 #define IOAPIC_REGSEL 0x00 /* byte offset of the index register */
-#define IOAPIC_WIN 0x10    /* byte offset of the data window */
+#define IOAPIC_WIN 0x10	   /* byte offset of the data window */
 #define IOAPIC_REG_VER 0x01
 #define IOAPIC_REG_REDIR(pin) (0x10 + 2 * (pin))
 #define REDIR_MASKED (1u << 16)

@@ -43,8 +43,8 @@ static uint64_t *table_at(const struct arch_aspace *as, uint64_t phys)
 }
 
 /* Leaf entry for pa with ARCH_MM_* flags. */
-static uint64_t leaf_pte(const struct arch_aspace *as, uint64_t va, uint64_t pa,
-			 unsigned flags, bool large)
+static uint64_t leaf_pte(const struct arch_aspace *as, uint64_t va, uint64_t pa, unsigned flags,
+			 bool large)
 {
 	uint64_t pte = pa | PTE_P;
 
@@ -106,8 +106,8 @@ int arch_mm_create(struct arch_aspace *as, const struct arch_pt_source *src, boo
  * tables when `create`. NULL with *err set when absent (MM_NOT_MAPPED), blocked by
  * a larger leaf above (MM_ALREADY_MAPPED) or out of frames.
  */
-static uint64_t *walk(struct arch_aspace *as, uint64_t va, int level, bool create,
-		      unsigned flags, int *err)
+static uint64_t *walk(struct arch_aspace *as, uint64_t va, int level, bool create, unsigned flags,
+		      int *err)
 {
 	uint64_t *t = table_at(as, as->root_phys);
 
@@ -195,8 +195,7 @@ static bool use_large(uint64_t va, uint64_t pa, uint64_t left, unsigned flags)
 	return (flags & ARCH_MM_LARGE) && ((va | pa) & (PAGE_2M - 1)) == 0 && left >= PAGE_2M;
 }
 
-int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size,
-		unsigned flags)
+int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags)
 {
 	int err = check_range(va, pa, size);
 	uint64_t off = 0;
@@ -254,8 +253,7 @@ int arch_mm_unmap(struct arch_aspace *as, uint64_t va, uint64_t size)
 	return CAPOS_OK;
 }
 
-int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
-		  unsigned *flags)
+int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *flags)
 {
 	int level;
 	uint64_t *e;

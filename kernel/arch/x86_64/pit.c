@@ -13,7 +13,7 @@
 #define PORT_B_GATE2 0x01
 #define PORT_B_SPEAKER 0x02
 #define PIT_CMD_CH2_LOHI_MODE0 0xb0 /* channel 2, lobyte/hibyte, mode 0, binary */
-#define PIT_CMD_CH2_LATCH 0x80      /* channel 2, counter latch */
+#define PIT_CMD_CH2_LATCH 0x80	    /* channel 2, counter latch */
 
 void pit_free_run_start(void)
 {

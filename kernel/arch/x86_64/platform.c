@@ -20,15 +20,15 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 
-#define BIOS_EBDA_SEG_PTR 0x40eu   /* BDA word: EBDA segment */
-#define BIOS_AREA_START 0xe0000u   /* RSDP search area per ACPI 6.5 §5.2.5.1 */
+#define BIOS_EBDA_SEG_PTR 0x40eu /* BDA word: EBDA segment */
+#define BIOS_AREA_START 0xe0000u /* RSDP search area per ACPI 6.5 §5.2.5.1 */
 #define BIOS_AREA_END 0x100000u
 #define EBDA_SEARCH_LEN 1024u
 
-static struct acpi plat_acpi;       /* [I] */
-static struct acpi_madt plat_madt;  /* [I] */
-static uint32_t plat_bsp_apic_id;   /* [I] */
-static uint32_t plat_spurious;      /* [BSP irq] spurious interrupts seen, for debuggers */
+static struct acpi plat_acpi;	   /* [I] */
+static struct acpi_madt plat_madt; /* [I] */
+static uint32_t plat_bsp_apic_id;  /* [I] */
+static uint32_t plat_spurious;	   /* [BSP irq] spurious interrupts seen, for debuggers */
 
 /* acpi_map_fn for the kernel: the direct map, where kmem has mapped the range. */
 static const void *plat_acpi_map(void *ctx, uint64_t phys, size_t len)
@@ -129,11 +129,12 @@ static void plat_log_madt(const struct acpi_madt *m)
 			     m->ioapics[0].phys, m->ioapics[0].gsi_base);
 	klog("acpi", "MADT: %u CPUs (apic ids %s), %s, %u overrides", m->cpu_count, ids, io,
 	     m->override_count);
-	klog("acpi", "MADT: lapic at %#llx%s, %u enabled, %u unusable, %u IOAPICs, "
-		     "%u NMI sources, %u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
+	klog("acpi",
+	     "MADT: lapic at %#llx%s, %u enabled, %u unusable, %u IOAPICs, "
+	     "%u NMI sources, %u lapic NMIs, dropped %u cpus %u ioapics %u overrides",
 	     (unsigned long long)m->lapic_phys, m->lapic_overridden ? " (override)" : "",
-	     m->cpus_enabled, m->cpus_unusable, m->ioapic_count, m->nmi_source_count, m->lapic_nmi_count,
-	     m->cpus_dropped, m->ioapics_dropped, m->overrides_dropped);
+	     m->cpus_enabled, m->cpus_unusable, m->ioapic_count, m->nmi_source_count,
+	     m->lapic_nmi_count, m->cpus_dropped, m->ioapics_dropped, m->overrides_dropped);
 }
 
 /* The MADT entry of the CPU with `apic_id`, or NULL. */
@@ -227,7 +228,8 @@ static void plat_log_samples(const char *what, const uint64_t *hz)
 
 	line[0] = '\0';
 	for (int i = 0; i < TIMER_CALIB_SAMPLES; i++) {
-		int w = fmt_snprintf(line + n, sizeof(line) - n, " %llu", (unsigned long long)hz[i]);
+		int w = fmt_snprintf(line + n, sizeof(line) - n, " %llu",
+				     (unsigned long long)hz[i]);
 		if (w < 0 || (size_t)w >= sizeof(line) - n)
 			break;
 		n += (size_t)w;

@@ -45,7 +45,8 @@ void arch_proc_init(struct percpu *pc)
 	pc->self = pc;
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)pc);
 	wrmsr(MSR_KERNEL_GS_BASE, 0);
-	wrmsr(MSR_STAR, ((uint64_t)(GDT_USER_CODE32 | 3) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
+	wrmsr(MSR_STAR,
+	      ((uint64_t)(GDT_USER_CODE32 | 3) << 48) | ((uint64_t)GDT_KERNEL_CODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	wrmsr(MSR_SFMASK, SYSCALL_RFLAGS_MASK);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
@@ -99,8 +100,8 @@ void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xst
 
 void arch_thread_init_current(struct arch_thread *t)
 {
-	t->rsp = 0;          /* filled by the first switch away */
-	t->kstack_top = 0;   /* never enters user mode */
+	t->rsp = 0;	   /* filled by the first switch away */
+	t->kstack_top = 0; /* never enters user mode */
 	t->fs_base = 0;
 	t->gs_base = 0;
 	t->xstate = NULL;

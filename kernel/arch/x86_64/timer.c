@@ -38,9 +38,9 @@ struct ref_clock {
 	uint64_t hz;
 };
 
-static struct timer_calibration timer_cal;  /* [I] */
-static arch_tick_hook_fn *timer_tick_hook;  /* [I] kproc: the scheduler's tick */
-static volatile uint64_t timer_tick_count;  /* [T] */
+static struct timer_calibration timer_cal; /* [I] */
+static arch_tick_hook_fn *timer_tick_hook; /* [I] kproc: the scheduler's tick */
+static volatile uint64_t timer_tick_count; /* [T] */
 
 static void calib_point_read(const struct ref_clock *rc, struct calib_point *p)
 {
@@ -118,7 +118,8 @@ int timer_calibrate(enum timer_ref ref, uint64_t ref_hz)
 	struct ref_clock rc = { .read = pit_counter, .mask = 0xffff, .hz = ref_hz };
 
 	if (ref == TIMER_REF_HPET)
-		rc = (struct ref_clock){ .read = hpet_counter, .mask = hpet_counter_mask(),
+		rc = (struct ref_clock){ .read = hpet_counter,
+					 .mask = hpet_counter_mask(),
 					 .hz = ref_hz };
 	else
 		pit_free_run_start();

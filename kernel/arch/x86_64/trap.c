@@ -32,21 +32,38 @@ static unsigned trap_fatal_depth;
 static volatile uint64_t trap_nmi_count;
 
 static const char *const exception_names[32][2] = {
-	{ "#DE", "divide error" },        { "#DB", "debug" },
-	{ "NMI", "non-maskable interrupt" }, { "#BP", "breakpoint" },
-	{ "#OF", "overflow" },            { "#BR", "bound range exceeded" },
-	{ "#UD", "invalid opcode" },      { "#NM", "device not available" },
-	{ "#DF", "double fault" },        { "#CSO", "coprocessor segment overrun" },
-	{ "#TS", "invalid TSS" },         { "#NP", "segment not present" },
-	{ "#SS", "stack-segment fault" }, { "#GP", "general protection fault" },
-	{ "#PF", "page fault" },          { "#15", "reserved" },
-	{ "#MF", "x87 floating-point error" }, { "#AC", "alignment check" },
-	{ "#MC", "machine check" },       { "#XM", "SIMD floating-point error" },
-	{ "#VE", "virtualization exception" }, { "#CP", "control protection" },
-	{ "#22", "reserved" }, { "#23", "reserved" }, { "#24", "reserved" },
-	{ "#25", "reserved" }, { "#26", "reserved" }, { "#27", "reserved" },
-	{ "#HV", "hypervisor injection" }, { "#VC", "VMM communication" },
-	{ "#SX", "security exception" },   { "#31", "reserved" },
+	{ "#DE", "divide error" },
+	{ "#DB", "debug" },
+	{ "NMI", "non-maskable interrupt" },
+	{ "#BP", "breakpoint" },
+	{ "#OF", "overflow" },
+	{ "#BR", "bound range exceeded" },
+	{ "#UD", "invalid opcode" },
+	{ "#NM", "device not available" },
+	{ "#DF", "double fault" },
+	{ "#CSO", "coprocessor segment overrun" },
+	{ "#TS", "invalid TSS" },
+	{ "#NP", "segment not present" },
+	{ "#SS", "stack-segment fault" },
+	{ "#GP", "general protection fault" },
+	{ "#PF", "page fault" },
+	{ "#15", "reserved" },
+	{ "#MF", "x87 floating-point error" },
+	{ "#AC", "alignment check" },
+	{ "#MC", "machine check" },
+	{ "#XM", "SIMD floating-point error" },
+	{ "#VE", "virtualization exception" },
+	{ "#CP", "control protection" },
+	{ "#22", "reserved" },
+	{ "#23", "reserved" },
+	{ "#24", "reserved" },
+	{ "#25", "reserved" },
+	{ "#26", "reserved" },
+	{ "#27", "reserved" },
+	{ "#HV", "hypervisor injection" },
+	{ "#VC", "VMM communication" },
+	{ "#SX", "security exception" },
+	{ "#31", "reserved" },
 };
 
 int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn)
@@ -56,24 +73,22 @@ int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn)
 
 static void trap_dump_registers(const struct arch_trap_frame *tf)
 {
-	klog("trap", "rip 0x%016llx  cs 0x%04llx  rflags 0x%08llx",
-	     (unsigned long long)tf->rip, (unsigned long long)tf->cs,
-	     (unsigned long long)tf->rflags);
+	klog("trap", "rip 0x%016llx  cs 0x%04llx  rflags 0x%08llx", (unsigned long long)tf->rip,
+	     (unsigned long long)tf->cs, (unsigned long long)tf->rflags);
 	klog("trap", "rsp 0x%016llx  ss 0x%04llx", (unsigned long long)tf->rsp,
 	     (unsigned long long)tf->ss);
-	klog("trap", "rax 0x%016llx  rbx 0x%016llx  rcx 0x%016llx",
-	     (unsigned long long)tf->rax, (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
-	klog("trap", "rdx 0x%016llx  rsi 0x%016llx  rdi 0x%016llx",
-	     (unsigned long long)tf->rdx, (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
-	klog("trap", "rbp 0x%016llx  r8  0x%016llx  r9  0x%016llx",
-	     (unsigned long long)tf->rbp, (unsigned long long)tf->r8, (unsigned long long)tf->r9);
-	klog("trap", "r10 0x%016llx  r11 0x%016llx  r12 0x%016llx",
-	     (unsigned long long)tf->r10, (unsigned long long)tf->r11, (unsigned long long)tf->r12);
-	klog("trap", "r13 0x%016llx  r14 0x%016llx  r15 0x%016llx",
-	     (unsigned long long)tf->r13, (unsigned long long)tf->r14, (unsigned long long)tf->r15);
-	klog("trap", "cr0 0x%016llx  cr3 0x%016llx  cr4 0x%016llx",
-	     (unsigned long long)read_cr0(), (unsigned long long)read_cr3(),
-	     (unsigned long long)read_cr4());
+	klog("trap", "rax 0x%016llx  rbx 0x%016llx  rcx 0x%016llx", (unsigned long long)tf->rax,
+	     (unsigned long long)tf->rbx, (unsigned long long)tf->rcx);
+	klog("trap", "rdx 0x%016llx  rsi 0x%016llx  rdi 0x%016llx", (unsigned long long)tf->rdx,
+	     (unsigned long long)tf->rsi, (unsigned long long)tf->rdi);
+	klog("trap", "rbp 0x%016llx  r8  0x%016llx  r9  0x%016llx", (unsigned long long)tf->rbp,
+	     (unsigned long long)tf->r8, (unsigned long long)tf->r9);
+	klog("trap", "r10 0x%016llx  r11 0x%016llx  r12 0x%016llx", (unsigned long long)tf->r10,
+	     (unsigned long long)tf->r11, (unsigned long long)tf->r12);
+	klog("trap", "r13 0x%016llx  r14 0x%016llx  r15 0x%016llx", (unsigned long long)tf->r13,
+	     (unsigned long long)tf->r14, (unsigned long long)tf->r15);
+	klog("trap", "cr0 0x%016llx  cr3 0x%016llx  cr4 0x%016llx", (unsigned long long)read_cr0(),
+	     (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
 /* Decode the #PF error code bits (SDM vol. 3, 4.7). */
@@ -82,7 +97,9 @@ static void trap_dump_page_fault(const struct arch_trap_frame *tf, uint64_t cr2)
 	uint64_t e = tf->error_code;
 	klog("trap", "cr2 0x%016llx (%s, %s, %s mode%s%s)", (unsigned long long)cr2,
 	     e & 1 ? "protection violation" : "not present",
-	     e & 16 ? "instruction fetch" : e & 2 ? "write" : "read",
+	     e & 16  ? "instruction fetch"
+	     : e & 2 ? "write"
+		     : "read",
 	     e & 4 ? "user" : "kernel", e & 8 ? ", reserved bit set" : "",
 	     e & 32 ? ", protection key" : "");
 }
@@ -96,9 +113,9 @@ static _Noreturn void trap_fatal(const struct arch_trap_frame *tf)
 		     exception_names[v][0], (unsigned long long)tf->rip);
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
-	klog("trap", "fault: vector %u %s (%s) error %#llx in %s mode", v,
-	     exception_names[v][0], exception_names[v][1],
-	     (unsigned long long)tf->error_code, (tf->cs & 3) ? "user" : "kernel");
+	klog("trap", "fault: vector %u %s (%s) error %#llx in %s mode", v, exception_names[v][0],
+	     exception_names[v][1], (unsigned long long)tf->error_code,
+	     (tf->cs & 3) ? "user" : "kernel");
 	trap_dump_registers(tf);
 	if (v == VEC_PF)
 		trap_dump_page_fault(tf, cr2);
@@ -153,12 +170,13 @@ static void trap_nmi(const struct arch_trap_frame *tf)
 	uint64_t off = 0;
 	if (ksyms_resolve(tf->rip, &name, &off) != CAPOS_OK)
 		name = "?";
-	klog("trap", "nmi %s: rsp 0x%016llx frame 0x%016llx ist%u [0x%016llx, 0x%016llx); "
+	klog("trap",
+	     "nmi %s: rsp 0x%016llx frame 0x%016llx ist%u [0x%016llx, 0x%016llx); "
 	     "interrupted rip 0x%016llx (%s+%#llx) rsp 0x%016llx; continuing",
 	     on_ist ? "on ist stack" : "off its ist stack", (unsigned long long)rsp,
 	     (unsigned long long)frame, (unsigned)IST_NMI, (unsigned long long)base,
-	     (unsigned long long)top, (unsigned long long)tf->rip, name,
-	     (unsigned long long)off, (unsigned long long)tf->rsp);
+	     (unsigned long long)top, (unsigned long long)tf->rip, name, (unsigned long long)off,
+	     (unsigned long long)tf->rsp);
 	trap_nmi_count = trap_nmi_count + 1;
 }
 

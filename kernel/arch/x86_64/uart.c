@@ -13,26 +13,26 @@
 #define COM2_BASE 0x2F8
 
 /* Register offsets from the base port. */
-#define UART_DATA 0     /* THR/RBR; divisor low with DLAB */
-#define UART_IER  1     /* interrupt enable; divisor high with DLAB */
-#define UART_FCR  2     /* FIFO control */
-#define UART_LCR  3     /* line control */
-#define UART_MCR  4     /* modem control */
-#define UART_LSR  5     /* line status */
+#define UART_DATA 0 /* THR/RBR; divisor low with DLAB */
+#define UART_IER 1  /* interrupt enable; divisor high with DLAB */
+#define UART_FCR 2  /* FIFO control */
+#define UART_LCR 3  /* line control */
+#define UART_MCR 4  /* modem control */
+#define UART_LSR 5  /* line status */
 
-#define LCR_8N1        0x03
-#define LCR_DLAB       0x80
-#define FCR_ENABLE_CLR 0x07     /* enable FIFOs, clear RX and TX */
-#define MCR_DTR_RTS    0x03
-#define MCR_LOOPBACK   0x10
-#define LSR_THR_EMPTY  0x20
+#define LCR_8N1 0x03
+#define LCR_DLAB 0x80
+#define FCR_ENABLE_CLR 0x07 /* enable FIFOs, clear RX and TX */
+#define MCR_DTR_RTS 0x03
+#define MCR_LOOPBACK 0x10
+#define LSR_THR_EMPTY 0x20
 
 /* Bound on polls of LSR before dropping a byte (a stuck or absent UART). */
-#define UART_TX_SPINS  100000
+#define UART_TX_SPINS 100000
 
 struct uart {
-	uint16_t base;  /* I/O port base */
-	bool present;   /* passed the loopback probe in uart_init() */
+	uint16_t base; /* I/O port base */
+	bool present;  /* passed the loopback probe in uart_init() */
 };
 
 static struct uart com1 = { .base = COM1_BASE };
@@ -43,7 +43,7 @@ static bool uart_init(struct uart *u)
 {
 	outb(u->base + UART_IER, 0x00);
 	outb(u->base + UART_LCR, LCR_DLAB);
-	outb(u->base + UART_DATA, 0x01);        /* divisor 1: 115200 baud */
+	outb(u->base + UART_DATA, 0x01); /* divisor 1: 115200 baud */
 	outb(u->base + UART_IER, 0x00);
 	outb(u->base + UART_LCR, LCR_8N1);
 	outb(u->base + UART_FCR, FCR_ENABLE_CLR);

@@ -30,9 +30,9 @@
 #define FCW_DEFAULT 0x037f
 #define MXCSR_DEFAULT 0x1f80
 
-static bool xs_use_xsave;    /* [I] */
-static uint64_t xs_mask;     /* [I] XCR0 value / XSAVE component mask */
-static uint64_t xs_size;     /* [I] area bytes */
+static bool xs_use_xsave; /* [I] */
+static uint64_t xs_mask;  /* [I] XCR0 value / XSAVE component mask */
+static uint64_t xs_size;  /* [I] area bytes */
 
 static inline void xsetbv(uint32_t reg, uint64_t v)
 {
@@ -86,7 +86,8 @@ void xstate_save(void *area)
 {
 	if (xs_use_xsave)
 		__asm__ volatile("xsave64 (%0)"
-				 : : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
+				 :
+				 : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
@@ -96,7 +97,8 @@ void xstate_restore(const void *area)
 {
 	if (xs_use_xsave)
 		__asm__ volatile("xrstor64 (%0)"
-				 : : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
+				 :
+				 : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
 				 : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");

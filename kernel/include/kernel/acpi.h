@@ -23,11 +23,11 @@
 #include <stdint.h>
 
 /* Fixed sizes of on-disk ACPI structures (ACPI 6.5 §5.2). */
-#define ACPI_RSDP_V1_LEN 20u       /* revision 0 RSDP */
-#define ACPI_RSDP_V2_LEN 36u       /* revision >= 2 RSDP (extended fields) */
-#define ACPI_SDT_HEADER_LEN 36u    /* common header of every system description table */
-#define ACPI_MADT_FIXED_LEN 44u    /* header + local APIC address + flags */
-#define ACPI_HPET_LEN 56u          /* HPET description table */
+#define ACPI_RSDP_V1_LEN 20u	/* revision 0 RSDP */
+#define ACPI_RSDP_V2_LEN 36u	/* revision >= 2 RSDP (extended fields) */
+#define ACPI_SDT_HEADER_LEN 36u /* common header of every system description table */
+#define ACPI_MADT_FIXED_LEN 44u /* header + local APIC address + flags */
+#define ACPI_HPET_LEN 56u	/* HPET description table */
 
 /* Bounds of struct acpi_madt (see the bounds policy above). 256 covers every xAPIC ID. */
 #define ACPI_MADT_MAX_CPUS 256
@@ -37,7 +37,7 @@
 #define ACPI_MADT_MAX_LAPIC_NMIS 32
 
 /* MADT processor flags (local APIC and local x2APIC entries). */
-#define ACPI_MADT_CPU_ENABLED 0x1u        /* usable now */
+#define ACPI_MADT_CPU_ENABLED 0x1u	  /* usable now */
 #define ACPI_MADT_CPU_ONLINE_CAPABLE 0x2u /* may be brought online later (ACPI 6.3+) */
 
 /* MPS INTI flags (overrides and NMI entries): polarity bits 0-1, trigger bits 2-3. */
@@ -61,54 +61,54 @@ typedef const void *acpi_map_fn(void *ctx, uint64_t phys, size_t len);
 
 /* Common header of every system description table (ACPI 6.5 §5.2.6), decoded. */
 struct acpi_sdt_header {
-	char signature[4];    /* e.g. "APIC", not NUL-terminated */
-	uint32_t length;      /* whole table including this header */
+	char signature[4]; /* e.g. "APIC", not NUL-terminated */
+	uint32_t length;   /* whole table including this header */
 	uint8_t revision;
 	char oem_id[6];
-	uint64_t phys;        /* physical address the table was found at */
+	uint64_t phys; /* physical address the table was found at */
 };
 
 /* A validated RSDP. */
 struct acpi_rsdp {
-	uint8_t revision;     /* 0 (ACPI 1.0) or >= 2 */
+	uint8_t revision; /* 0 (ACPI 1.0) or >= 2 */
 	char oem_id[6];
-	uint32_t rsdt_phys;   /* always present */
-	uint64_t xsdt_phys;   /* 0 if revision 0 */
-	uint32_t length;      /* 20 for revision 0, else the RSDP's own length field */
+	uint32_t rsdt_phys; /* always present */
+	uint64_t xsdt_phys; /* 0 if revision 0 */
+	uint32_t length;    /* 20 for revision 0, else the RSDP's own length field */
 };
 
 /* Parser state: the validated root table and how to reach memory. */
 struct acpi {
-	acpi_map_fn *map;     /* caller's mapping callback */
-	void *map_ctx;        /* passed to map */
+	acpi_map_fn *map; /* caller's mapping callback */
+	void *map_ctx;	  /* passed to map */
 	struct acpi_rsdp rsdp;
-	bool use_xsdt;        /* root table is the XSDT (64-bit entries) */
-	uint64_t root_phys;   /* physical address of the RSDT or XSDT */
-	const uint8_t *root;  /* mapped root table, `root_len` bytes, checksum verified */
+	bool use_xsdt;	     /* root table is the XSDT (64-bit entries) */
+	uint64_t root_phys;  /* physical address of the RSDT or XSDT */
+	const uint8_t *root; /* mapped root table, `root_len` bytes, checksum verified */
 	uint32_t root_len;
 	uint32_t entry_count; /* number of table pointers in the root table */
 };
 
 /* One processor from a local APIC (type 0) or local x2APIC (type 9) entry. */
 struct acpi_madt_cpu {
-	uint32_t apic_id;     /* xAPIC ID (0..254) or x2APIC ID */
-	uint32_t uid;         /* ACPI processor UID */
-	uint32_t flags;       /* ACPI_MADT_CPU_* */
-	bool x2apic;          /* came from a local x2APIC entry */
+	uint32_t apic_id; /* xAPIC ID (0..254) or x2APIC ID */
+	uint32_t uid;	  /* ACPI processor UID */
+	uint32_t flags;	  /* ACPI_MADT_CPU_* */
+	bool x2apic;	  /* came from a local x2APIC entry */
 };
 
 struct acpi_madt_ioapic {
 	uint8_t id;
-	uint32_t phys;        /* MMIO base of the register window */
-	uint32_t gsi_base;    /* first global system interrupt it serves */
+	uint32_t phys;	   /* MMIO base of the register window */
+	uint32_t gsi_base; /* first global system interrupt it serves */
 };
 
 /* Interrupt source override: ISA IRQ `source` is wired to `gsi` with `flags`. */
 struct acpi_madt_override {
-	uint8_t bus;          /* 0 = ISA */
+	uint8_t bus; /* 0 = ISA */
 	uint8_t source;
 	uint32_t gsi;
-	uint16_t flags;       /* ACPI_MPS_* */
+	uint16_t flags; /* ACPI_MPS_* */
 };
 
 /* NMI source (type 3): a GSI that must be programmed as NMI. */
@@ -119,21 +119,21 @@ struct acpi_madt_nmi_source {
 
 /* Local APIC NMI (types 4 and 10): which LINT pin of which processor(s) is NMI. */
 struct acpi_madt_lapic_nmi {
-	uint32_t uid;         /* processor UID or ACPI_MADT_ALL_CPUS_UID */
+	uint32_t uid; /* processor UID or ACPI_MADT_ALL_CPUS_UID */
 	uint16_t flags;
-	uint8_t lint;         /* 0 or 1 */
+	uint8_t lint; /* 0 or 1 */
 };
 
 /* Decoded MADT. Arrays hold the first N entries; `*_dropped` counts the rest. */
 struct acpi_madt {
-	uint64_t lapic_phys;  /* local APIC MMIO base (after any type-5 override) */
-	uint32_t flags;       /* bit 0: PC-AT compatible dual 8259 PICs present */
+	uint64_t lapic_phys;   /* local APIC MMIO base (after any type-5 override) */
+	uint32_t flags;	       /* bit 0: PC-AT compatible dual 8259 PICs present */
 	bool lapic_overridden; /* a type-5 entry replaced the 32-bit address */
 
-	uint32_t cpu_count;   /* usable CPUs stored (enabled or online-capable) */
-	uint32_t cpus_enabled; /* of those, enabled now */
+	uint32_t cpu_count;	/* usable CPUs stored (enabled or online-capable) */
+	uint32_t cpus_enabled;	/* of those, enabled now */
 	uint32_t cpus_unusable; /* entries with neither flag: listed, not stored */
-	uint32_t cpus_dropped; /* usable CPUs beyond ACPI_MADT_MAX_CPUS */
+	uint32_t cpus_dropped;	/* usable CPUs beyond ACPI_MADT_MAX_CPUS */
 	struct acpi_madt_cpu cpus[ACPI_MADT_MAX_CPUS];
 
 	uint32_t ioapic_count;
@@ -157,12 +157,12 @@ struct acpi_madt {
 
 /* Decoded HPET description table. */
 struct acpi_hpet {
-	uint64_t phys;        /* MMIO base of the event timer block */
+	uint64_t phys; /* MMIO base of the event timer block */
 	uint8_t hpet_number;
-	uint16_t min_tick;    /* minimum periodic tick, in counter clocks */
-	uint8_t comparators;  /* number of comparators (1..32) */
-	bool counter_64bit;   /* main counter is 64 bits wide */
-	uint16_t vendor_id;   /* PCI vendor ID of the block */
+	uint16_t min_tick;   /* minimum periodic tick, in counter clocks */
+	uint8_t comparators; /* number of comparators (1..32) */
+	bool counter_64bit;  /* main counter is 64 bits wide */
+	uint16_t vendor_id;  /* PCI vendor ID of the block */
 };
 
 /*

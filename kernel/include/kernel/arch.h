@@ -83,10 +83,10 @@ void arch_user_access_end(void);
 
 /* Deliberate faults for the boot self-tests (selftest=pf|gp|df|stack). */
 enum arch_fault_test {
-	ARCH_FAULT_TEST_PF,     /* page fault: write to an unmapped address */
-	ARCH_FAULT_TEST_GP,     /* general protection: non-canonical load */
-	ARCH_FAULT_TEST_DF,     /* double fault: fault with an unusable stack */
-	ARCH_FAULT_TEST_STACK,  /* boot stack overflow into its guard page (-> #DF) */
+	ARCH_FAULT_TEST_PF,    /* page fault: write to an unmapped address */
+	ARCH_FAULT_TEST_GP,    /* general protection: non-canonical load */
+	ARCH_FAULT_TEST_DF,    /* double fault: fault with an unusable stack */
+	ARCH_FAULT_TEST_STACK, /* boot stack overflow into its guard page (-> #DF) */
 };
 
 /*
@@ -141,16 +141,16 @@ size_t arch_stack_guard_pages(uint64_t *out, size_t max);
 
 /* Where page-table frames come from, and how to write them. */
 struct arch_pt_source {
-	int (*alloc)(void *ctx, uint64_t *phys); /* one frame; 0 or a capos error */
+	int (*alloc)(void *ctx, uint64_t *phys);    /* one frame; 0 or a capos error */
 	void *(*to_virt)(void *ctx, uint64_t phys); /* frame -> writable pointer */
 	void *ctx;
 };
 
 /* An address space: the root table plus where its tables come from. */
 struct arch_aspace {
-	uint64_t root_phys;          /* PML4 physical address (CR3) */
-	struct arch_pt_source src;   /* table frames */
-	bool nx;                     /* NX bit usable (EFER.NXE set) */
+	uint64_t root_phys;	   /* PML4 physical address (CR3) */
+	struct arch_pt_source src; /* table frames */
+	bool nx;		   /* NX bit usable (EFER.NXE set) */
 };
 
 /*
@@ -169,8 +169,7 @@ int arch_mm_create(struct arch_aspace *as, const struct arch_pt_source *src, boo
  * before anything changes), CAPOS_ERR_NO_MEMORY (tables; the prefix mapped so far
  * stays mapped).
  */
-int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size,
-		unsigned flags);
+int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size, unsigned flags);
 
 /*
  * Unmaps [va, va + size). Every page must be mapped, and a 2 MiB page must be unmapped
@@ -183,8 +182,7 @@ int arch_mm_unmap(struct arch_aspace *as, uint64_t va, uint64_t size);
  * Translates va: physical address and ARCH_MM_* flags of the mapping (LARGE set for a
  * 2 MiB page). Errors: CAPOS_ERR_MM_NOT_MAPPED, CAPOS_ERR_INVALID (non-canonical).
  */
-int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa,
-		  unsigned *flags);
+int arch_mm_query(const struct arch_aspace *as, uint64_t va, uint64_t *pa, unsigned *flags);
 
 /* Hardware side (kernel only): load CR3 (full non-global TLB flush), drop one TLB
  * entry, and whether EFER.NXE is on (boot.S sets it when the CPU has NX). */
@@ -232,8 +230,8 @@ struct arch_mm_teardown_ops {
  */
 void arch_mm_destroy_user(struct arch_aspace *as, const struct arch_mm_teardown_ops *ops);
 
-struct arch_thread;   /* arch/thread.h */
-struct percpu;        /* kernel/percpu.h */
+struct arch_thread; /* arch/thread.h */
+struct percpu;	    /* kernel/percpu.h */
 
 /*
  * Process-management CPU set-up on the boot CPU: GS base -> `pc` (per-CPU data),

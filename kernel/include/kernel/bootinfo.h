@@ -21,11 +21,11 @@
 #define BOOT_MAGIC_MB2 0x36d76289u /* %eax after a Multiboot2 loader */
 #define BOOT_MAGIC_MB1 0x2badb002u /* %eax after a Multiboot1 loader */
 
-#define BOOT_MMAP_MAX 128          /* memory map entries kept */
-#define BOOT_CMDLINE_MAX 512       /* kernel command line incl. NUL */
-#define BOOT_MOD_CMDLINE_MAX 128   /* module command line incl. NUL */
-#define BOOT_RANGES_MAX 8          /* loader structure ranges */
-#define BOOT_RSDP_MAX 36           /* ACPI 2.0 RSDP size */
+#define BOOT_MMAP_MAX 128	 /* memory map entries kept */
+#define BOOT_CMDLINE_MAX 512	 /* kernel command line incl. NUL */
+#define BOOT_MOD_CMDLINE_MAX 128 /* module command line incl. NUL */
+#define BOOT_RANGES_MAX 8	 /* loader structure ranges */
+#define BOOT_RSDP_MAX 36	 /* ACPI 2.0 RSDP size */
 
 /* Memory map entry types (the Multiboot / E820 numbering). */
 enum boot_mem_type {
@@ -37,9 +37,9 @@ enum boot_mem_type {
 };
 
 struct boot_mem_region {
-	uint64_t base;   /* physical start */
+	uint64_t base;	 /* physical start */
 	uint64_t length; /* bytes; may be 0 (kept as given, ignored by users) */
-	uint32_t type;   /* enum boot_mem_type, or a loader value (treated as reserved) */
+	uint32_t type;	 /* enum boot_mem_type, or a loader value (treated as reserved) */
 };
 
 /* A physical byte range [start, end). */
@@ -49,23 +49,23 @@ struct boot_range {
 };
 
 struct boot_module {
-	uint64_t start;                       /* physical, inclusive */
-	uint64_t end;                         /* physical, exclusive */
-	char cmdline[BOOT_MOD_CMDLINE_MAX];   /* NUL-terminated */
+	uint64_t start;			    /* physical, inclusive */
+	uint64_t end;			    /* physical, exclusive */
+	char cmdline[BOOT_MOD_CMDLINE_MAX]; /* NUL-terminated */
 };
 
 struct boot_info {
-	uint32_t protocol;                    /* 1 or 2 (Multiboot version) */
-	char cmdline[BOOT_CMDLINE_MAX];       /* NUL-terminated, "" if none */
-	uint32_t mmap_count;                  /* valid entries in mmap[] */
+	uint32_t protocol;		/* 1 or 2 (Multiboot version) */
+	char cmdline[BOOT_CMDLINE_MAX]; /* NUL-terminated, "" if none */
+	uint32_t mmap_count;		/* valid entries in mmap[] */
 	struct boot_mem_region mmap[BOOT_MMAP_MAX];
-	uint32_t module_count;                /* always 1 after a successful parse */
-	struct boot_module module;            /* the boot module (manifest.bin) */
-	uint8_t rsdp[BOOT_RSDP_MAX];          /* copy of the RSDP, rsdp_len bytes */
-	uint32_t rsdp_len;                    /* 0: loader gave none; 20 (v1) or 36 (v2) */
-	uint32_t range_count;                 /* valid entries in ranges[] */
+	uint32_t module_count;			   /* always 1 after a successful parse */
+	struct boot_module module;		   /* the boot module (manifest.bin) */
+	uint8_t rsdp[BOOT_RSDP_MAX];		   /* copy of the RSDP, rsdp_len bytes */
+	uint32_t rsdp_len;			   /* 0: loader gave none; 20 (v1) or 36 (v2) */
+	uint32_t range_count;			   /* valid entries in ranges[] */
 	struct boot_range ranges[BOOT_RANGES_MAX]; /* loader structures (info, mmap, ...) */
-	struct boot_range kernel;             /* kernel image; filled by the caller */
+	struct boot_range kernel;		   /* kernel image; filled by the caller */
 };
 
 /*
@@ -96,8 +96,7 @@ uint32_t mb2_declared_size(const void *info);
  * CAPOS_ERR_BOOT_MEMORY_MAP (no mmap tag), CAPOS_ERR_BOOT_NO_MODULE,
  * CAPOS_ERR_BOOT_TOO_MANY_MODULES. On error `out` is unspecified.
  */
-int mb2_parse(const void *info, size_t avail, uint64_t info_phys,
-	      struct boot_info *out);
+int mb2_parse(const void *info, size_t avail, uint64_t info_phys, struct boot_info *out);
 
 /*
  * Parses a Multiboot1 information structure at physical `info_phys`, reading all
@@ -109,8 +108,7 @@ int mb2_parse(const void *info, size_t avail, uint64_t info_phys,
  * CAPOS_ERR_BOOT_CMDLINE_TOO_LONG, CAPOS_ERR_BOOT_NO_MODULE,
  * CAPOS_ERR_BOOT_TOO_MANY_MODULES, CAPOS_ERR_BOOT_BAD_SIZE (range overflows).
  */
-int mb1_parse(boot_phys_read_fn *read, void *ctx, uint64_t info_phys,
-	      struct boot_info *out);
+int mb1_parse(boot_phys_read_fn *read, void *ctx, uint64_t info_phys, struct boot_info *out);
 
 /*
  * Cross-checks a parsed boot_info against its own memory map: the module must lie

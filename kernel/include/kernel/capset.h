@@ -26,7 +26,7 @@ int capset_init(struct capos_capset_page *page);
  * than CAPOS_CAPSET_NAME_MAX - 1, or a byte outside [a-z0-9._-]),
  * CAPOS_ERR_CAPSET_DUPLICATE, CAPOS_ERR_CAPSET_FULL. Nothing changes on error.
  */
-int capset_add(struct capos_capset_page *page, const char *name, size_t len,
-	       uint64_t interface_id, uint32_t cap);
+int capset_add(struct capos_capset_page *page, const char *name, size_t len, uint64_t interface_id,
+	       uint32_t cap);
 
 #endif

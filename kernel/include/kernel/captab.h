@@ -46,21 +46,21 @@ enum captab_state {
 struct captab_entry {
 	struct kobj *obj;      /* [T] referenced object; NULL unless LIVE */
 	uint64_t interface_id; /* [T] capnp interface id the cap was granted as */
-	uint64_t badge;        /* [T] receiver metadata delivered with calls */
+	uint64_t badge;	       /* [T] receiver metadata delivered with calls */
 	uint32_t next_free;    /* [T] free-list link (slot index), FREE only */
-	uint16_t gen;          /* [T] generation of the current or next occupant, >= 1 */
-	uint8_t state;         /* [T] enum captab_state */
-	uint8_t xfer;          /* [T] enum captab_xfer */
+	uint16_t gen;	       /* [T] generation of the current or next occupant, >= 1 */
+	uint8_t state;	       /* [T] enum captab_state */
+	uint8_t xfer;	       /* [T] enum captab_xfer */
 };
 
 struct captab {
 	struct captab_entry *slots; /* [I] caller-owned array of nslots entries */
-	uint32_t nslots;            /* [I] capacity: the process's cap-slot quota */
-	uint32_t nlive;             /* [T] LIVE entries */
-	uint32_t nreserved;         /* [T] RESERVED entries */
-	uint32_t nfree;             /* [T] FREE entries */
-	uint32_t free_head;         /* [T] oldest free slot, CAPTAB_NO_SLOT if none */
-	uint32_t free_tail;         /* [T] newest free slot */
+	uint32_t nslots;	    /* [I] capacity: the process's cap-slot quota */
+	uint32_t nlive;		    /* [T] LIVE entries */
+	uint32_t nreserved;	    /* [T] RESERVED entries */
+	uint32_t nfree;		    /* [T] FREE entries */
+	uint32_t free_head;	    /* [T] oldest free slot, CAPTAB_NO_SLOT if none */
+	uint32_t free_tail;	    /* [T] newest free slot */
 };
 
 /* What a new entry holds (insert and commit). */
@@ -68,12 +68,12 @@ struct captab_item {
 	struct kobj *obj;      /* live object; the table takes its own reference */
 	uint64_t interface_id; /* non-zero */
 	uint64_t badge;
-	uint8_t xfer;          /* enum captab_xfer */
+	uint8_t xfer; /* enum captab_xfer */
 };
 
 /* A pending reservation made by captab_reserve. */
 struct captab_txn {
-	uint32_t n;                    /* slots reserved */
+	uint32_t n;		       /* slots reserved */
 	uint32_t slot[CAPTAB_TXN_MAX]; /* reserved slot indices */
 };
 

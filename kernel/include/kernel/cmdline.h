@@ -16,7 +16,7 @@
 /* A found word: value points into the command line (not NUL-terminated). */
 struct cmdline_value {
 	const char *value; /* after '='; NULL for a bare flag */
-	size_t len;        /* bytes of value; 0 for a flag or an empty value */
+	size_t len;	   /* bytes of value; 0 for a flag or an empty value */
 };
 
 /*

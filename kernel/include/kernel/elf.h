@@ -15,10 +15,10 @@
 #include <stdint.h>
 
 /* Limits of what the loader accepts (beyond them: typed errors, never truncation). */
-#define ELF_MAX_PHNUM 64u          /* program headers */
-#define ELF_MAX_SEGMENTS 16u       /* non-empty PT_LOAD segments */
-#define ELF_SEG_MAX_MEMSZ (1ull << 30)  /* 1 GiB per segment; frames are charged too */
-#define ELF_TLS_MAX_MEMSZ (1ull << 20)  /* 1 MiB TLS block */
+#define ELF_MAX_PHNUM 64u	       /* program headers */
+#define ELF_MAX_SEGMENTS 16u	       /* non-empty PT_LOAD segments */
+#define ELF_SEG_MAX_MEMSZ (1ull << 30) /* 1 GiB per segment; frames are charged too */
+#define ELF_TLS_MAX_MEMSZ (1ull << 20) /* 1 MiB TLS block */
 #define ELF_TLS_MAX_ALIGN 4096ull
 
 /* Segment permissions in the plan (mapping flags; reading is implied by W or X on
@@ -36,7 +36,7 @@ struct elf_segment {
 	uint64_t filesz;
 	uint64_t map_start; /* vaddr rounded down to a page */
 	uint64_t map_end;   /* vaddr + memsz rounded up to a page */
-	uint32_t prot;      /* ELF_PROT_*; never both W and X */
+	uint32_t prot;	    /* ELF_PROT_*; never both W and X */
 };
 
 /* The PT_TLS initialisation image: filesz bytes at file_offset (== vaddr in the
@@ -50,8 +50,8 @@ struct elf_tls {
 };
 
 struct elf_image {
-	uint64_t entry;    /* inside an executable segment's file-backed bytes */
-	uint32_t nsegs;    /* 1..ELF_MAX_SEGMENTS, in program header order */
+	uint64_t entry; /* inside an executable segment's file-backed bytes */
+	uint32_t nsegs; /* 1..ELF_MAX_SEGMENTS, in program header order */
 	bool has_tls;
 	struct elf_segment segs[ELF_MAX_SEGMENTS];
 	struct elf_tls tls; /* valid when has_tls */

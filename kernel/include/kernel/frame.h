@@ -24,10 +24,10 @@
 
 /* What frame_plan() works out before any memory is touched. */
 struct frame_plan {
-	uint64_t nframes;       /* frames covered by the bitmaps: [0, nframes * 4 KiB) */
-	uint64_t map_phys;      /* where the two bitmaps go (page-aligned) */
-	uint64_t map_bytes;     /* bytes the bitmaps take (whole pages) */
-	uint64_t total_bytes;   /* union of every map entry (any type), clipped */
+	uint64_t nframes;	/* frames covered by the bitmaps: [0, nframes * 4 KiB) */
+	uint64_t map_phys;	/* where the two bitmaps go (page-aligned) */
+	uint64_t map_bytes;	/* bytes the bitmaps take (whole pages) */
+	uint64_t total_bytes;	/* union of every map entry (any type), clipped */
 	uint64_t ignored_bytes; /* available memory beyond FRAME_PHYS_LIMIT */
 };
 
@@ -36,14 +36,14 @@ struct frame_plan {
  * which must add a spinlock protecting every field.
  */
 struct frame_pool {
-	uint64_t *free_map;    /* bit set: frame is free */
-	uint64_t *managed_map; /* bit set: frame belongs to the pool (free or allocated) */
-	uint64_t nframes;      /* frames covered by the maps */
-	uint64_t nwords;       /* 64-bit words per map */
-	uint64_t free_frames;  /* set bits in free_map */
+	uint64_t *free_map;	 /* bit set: frame is free */
+	uint64_t *managed_map;	 /* bit set: frame belongs to the pool (free or allocated) */
+	uint64_t nframes;	 /* frames covered by the maps */
+	uint64_t nwords;	 /* 64-bit words per map */
+	uint64_t free_frames;	 /* set bits in free_map */
 	uint64_t managed_frames; /* set bits in managed_map */
-	uint64_t usable_frames; /* usable per the map, before reservations */
-	uint64_t hint;         /* word index where the next search starts */
+	uint64_t usable_frames;	 /* usable per the map, before reservations */
+	uint64_t hint;		 /* word index where the next search starts */
 };
 
 /*

@@ -18,7 +18,7 @@
 
 #define HEAP_PAGE 4096u
 #define HEAP_ALIGN 16u
-#define HEAP_CLASSES 6              /* slots of 32, 64, ..., 1024 bytes */
+#define HEAP_CLASSES 6		    /* slots of 32, 64, ..., 1024 bytes */
 #define HEAP_MAX_ALLOC (1ull << 30) /* larger requests fail (NULL) */
 
 #ifdef CAPOS_NDEBUG
@@ -42,11 +42,11 @@ struct heap_slab;
 /* Lock legend: none yet; one CPU uses the heap until SMP adds a lock. */
 struct heap {
 	struct heap_ops ops;
-	bool debug;                                 /* redzones, poisoning, state checks */
-	struct heap_slab *partial[HEAP_CLASSES];    /* slabs with a free slot, per class */
-	uint64_t bytes_in_use;                      /* requested bytes outstanding */
-	uint64_t blocks_in_use;                     /* live blocks */
-	uint64_t pages_in_use;                      /* pages held (slabs + runs) */
+	bool debug;				 /* redzones, poisoning, state checks */
+	struct heap_slab *partial[HEAP_CLASSES]; /* slabs with a free slot, per class */
+	uint64_t bytes_in_use;			 /* requested bytes outstanding */
+	uint64_t blocks_in_use;			 /* live blocks */
+	uint64_t pages_in_use;			 /* pages held (slabs + runs) */
 };
 
 void heap_init(struct heap *h, const struct heap_ops *ops, bool debug);

@@ -25,10 +25,10 @@
 #include <kernel/ring.h>
 
 /* Bounds of the params message a CALL may carry. */
-#define KCALL_MAX_SEGMENTS 8u     /* framed segments accepted in params */
-#define KCALL_NESTING 32          /* pointer depth */
+#define KCALL_MAX_SEGMENTS 8u	  /* framed segments accepted in params */
+#define KCALL_NESTING 32	  /* pointer depth */
 #define KCALL_TRAVERSAL_FACTOR 4u /* traversal budget: 4 x message words + 64 */
-#define KCALL_REASON_MAX 40u      /* CapException.reason bytes */
+#define KCALL_REASON_MAX 40u	  /* CapException.reason bytes */
 
 /*
  * One interface served by kernel objects of one type. `call` runs method `method`
@@ -51,16 +51,16 @@ typedef int kcall_copy_out_fn(void *ctx, uint64_t uaddr, const void *src, uint32
 
 /* Everything one process's CALLs need; scratch buffers are the per-process bound. */
 struct kcall_env {
-	struct captab *table;                   /* [T] the caller's cap table */
+	struct captab *table;			 /* [T] the caller's cap table */
 	const struct kcall_iface *const *ifaces; /* kernel interfaces, any order */
 	uint32_t nifaces;
 	kcall_copy_in_fn *copy_in;
 	kcall_copy_out_fn *copy_out;
-	void *copy_ctx;                          /* the caller's address space */
-	uint64_t *params_scratch;                /* params copied in here */
-	uint32_t params_scratch_bytes;           /* the scratch bound (multiple of 8) */
-	uint64_t *results_scratch;               /* results built here (one segment) */
-	uint32_t results_scratch_bytes;          /* multiple of 8, >= 64 */
+	void *copy_ctx;			/* the caller's address space */
+	uint64_t *params_scratch;	/* params copied in here */
+	uint32_t params_scratch_bytes;	/* the scratch bound (multiple of 8) */
+	uint64_t *results_scratch;	/* results built here (one segment) */
+	uint32_t results_scratch_bytes; /* multiple of 8, >= 64 */
 };
 
 /*

@@ -29,8 +29,8 @@
 struct kconsole {
 	struct kobj k;
 	int (*write)(void *ctx, const char *bytes, size_t len); /* [I] 0 or a status */
-	void *ctx;                                                /* [I] */
-	void (*destroy)(struct kconsole *c);                      /* [I] frees; may be NULL */
+	void *ctx;						/* [I] */
+	void (*destroy)(struct kconsole *c);			/* [I] frees; may be NULL */
 };
 
 /* Errors: CAPOS_ERR_INVALID (no write function). */
@@ -41,8 +41,8 @@ extern const struct kcall_iface kconsole_iface;
 /* ---- Timer: the monotonic clock. */
 struct ktimer {
 	struct kobj k;
-	uint64_t (*now_ns)(void *ctx);     /* [I] nanoseconds since boot, monotonic */
-	void *ctx;                         /* [I] */
+	uint64_t (*now_ns)(void *ctx);	   /* [I] nanoseconds since boot, monotonic */
+	void *ctx;			   /* [I] */
 	void (*destroy)(struct ktimer *t); /* [I] */
 };
 
@@ -55,9 +55,9 @@ extern const struct kcall_iface ktimer_iface;
 
 struct kbootpkg {
 	struct kobj k;
-	const uint8_t *manifest;               /* [I] the boot module, kernel-mapped */
-	uint64_t size;                         /* [I] */
-	void (*destroy)(struct kbootpkg *b);   /* [I] */
+	const uint8_t *manifest;	     /* [I] the boot module, kernel-mapped */
+	uint64_t size;			     /* [I] */
+	void (*destroy)(struct kbootpkg *b); /* [I] */
 };
 
 int kbootpkg_init(struct kbootpkg *b, const uint8_t *manifest, uint64_t size,
@@ -81,8 +81,8 @@ struct kvm_backend {
 
 struct kvm {
 	struct kobj k;
-	const struct kvm_backend *be;  /* [I] */
-	void *as;                      /* [I] the holder's address space */
+	const struct kvm_backend *be;	/* [I] */
+	void *as;			/* [I] the holder's address space */
 	void (*destroy)(struct kvm *v); /* [I] */
 };
 

@@ -23,19 +23,19 @@ struct kmap_section {
 };
 
 struct kmap_layout {
-	uint64_t image_offset;   /* virtual - physical for the image (KERNEL_VMA) */
+	uint64_t image_offset; /* virtual - physical for the image (KERNEL_VMA) */
 	uint32_t nsections;
 	struct kmap_section sections[KMAP_SECTIONS_MAX];
 	uint32_t nguards;
 	uint64_t guards[KMAP_GUARDS_MAX]; /* image pages left unmapped (stack guards) */
-	uint64_t direct_base;    /* DIRECT_MAP_BASE */
-	const struct boot_info *bi; /* memory map for the direct map */
+	uint64_t direct_base;		  /* DIRECT_MAP_BASE */
+	const struct boot_info *bi;	  /* memory map for the direct map */
 };
 
 struct kmap_stats {
-	uint64_t image_bytes;    /* image bytes mapped */
-	uint64_t direct_bytes;   /* physical bytes in the direct map */
-	uint32_t direct_ranges;  /* ranges after merging */
+	uint64_t image_bytes;	/* image bytes mapped */
+	uint64_t direct_bytes;	/* physical bytes in the direct map */
+	uint32_t direct_ranges; /* ranges after merging */
 };
 
 /*

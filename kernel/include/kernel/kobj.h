@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define KOBJ_MAGIC 0x4A424F4Bu      /* "KOBJ": object live */
+#define KOBJ_MAGIC 0x4A424F4Bu	    /* "KOBJ": object live */
 #define KOBJ_DEAD_MAGIC 0x44414544u /* "DEAD": released; any use is a kernel bug */
 /* A count this high means a leak; refuse further references instead of wrapping. */
 #define KOBJ_REFS_MAX 0x7FFFFFFFu
@@ -36,15 +36,15 @@ enum kobj_type {
 struct kobj;
 
 struct kobj_ops {
-	const char *name;                  /* type name for logs */
+	const char *name;		   /* type name for logs */
 	void (*release)(struct kobj *obj); /* frees the object; refs are 0, magic DEAD */
 };
 
 struct kobj {
-	uint32_t magic;             /* [a] KOBJ_MAGIC while live, then KOBJ_DEAD_MAGIC */
-	uint16_t type;              /* [I] enum kobj_type */
-	uint16_t rsvd;              /* [I] zero */
-	uint32_t refs;              /* [a] references held */
+	uint32_t magic;		    /* [a] KOBJ_MAGIC while live, then KOBJ_DEAD_MAGIC */
+	uint16_t type;		    /* [I] enum kobj_type */
+	uint16_t rsvd;		    /* [I] zero */
+	uint32_t refs;		    /* [a] references held */
 	const struct kobj_ops *ops; /* [I] */
 };
 

@@ -59,8 +59,8 @@ struct capos_capset_page;
  * Errors: CAPOS_ERR_INVALID (kind), CAPOS_ERR_NO_MEMORY, captab_insert()'s
  * (CAP_TABLE_FULL), capset_add()'s (CAPSET_BAD_NAME, CAPSET_DUPLICATE, CAPSET_FULL).
  */
-int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind,
-		const char *name, size_t len, const uint8_t *boot, uint64_t size);
+int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
+		size_t len, const uint8_t *boot, uint64_t size);
 
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table

@@ -13,13 +13,13 @@
 
 #define KSTACK_PAGES 4
 #define KSTACK_SIZE (KSTACK_PAGES * 4096ull)
-#define KSTACK_SLOTS 64                       /* stacks that can exist at once */
+#define KSTACK_SLOTS 64				 /* stacks that can exist at once */
 #define KSTACK_WINDOW_BASE 0xFFFFFE0000000000ull /* PML4 slot 508 */
 
 struct kstack {
-	uint64_t top;                    /* first byte above the stack (16-aligned) */
-	uint64_t frames[KSTACK_PAGES];   /* physical frames, lowest page first */
-	int slot;                        /* window slot, -1 when not allocated */
+	uint64_t top;		       /* first byte above the stack (16-aligned) */
+	uint64_t frames[KSTACK_PAGES]; /* physical frames, lowest page first */
+	int slot;		       /* window slot, -1 when not allocated */
 };
 
 /* Builds the window's page tables. Call once after mm_init. Errors: arch_mm_populate(). */

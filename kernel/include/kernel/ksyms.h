@@ -18,20 +18,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define KSYMS_MAGIC   0x4D59534Bu       /* "KSYM" */
+#define KSYMS_MAGIC 0x4D59534Bu /* "KSYM" */
 #define KSYMS_VERSION 1u
 
 struct ksyms_header {
-	uint32_t magic;         /* KSYMS_MAGIC */
-	uint32_t version;       /* KSYMS_VERSION */
-	uint32_t count;         /* number of entries */
-	uint32_t strtab_size;   /* bytes of string table after the entries */
+	uint32_t magic;	      /* KSYMS_MAGIC */
+	uint32_t version;     /* KSYMS_VERSION */
+	uint32_t count;	      /* number of entries */
+	uint32_t strtab_size; /* bytes of string table after the entries */
 };
 
 struct ksyms_entry {
-	uint64_t addr;          /* symbol start address */
-	uint32_t size;          /* bytes covered; 0 = unknown (up to the next symbol) */
-	uint32_t name_off;      /* offset of the NUL-terminated name in strtab */
+	uint64_t addr;	   /* symbol start address */
+	uint32_t size;	   /* bytes covered; 0 = unknown (up to the next symbol) */
+	uint32_t name_off; /* offset of the NUL-terminated name in strtab */
 };
 
 _Static_assert(sizeof(struct ksyms_header) == 16, "ksyms header layout");
@@ -62,8 +62,7 @@ int ksyms_open(const void *blob, size_t len, struct ksyms_table *out);
  * Errors: CAPOS_ERR_NOT_FOUND (empty table, addr below the first symbol, or past the
  * end of the containing symbol's size).
  */
-int ksyms_lookup(const struct ksyms_table *t, uint64_t addr, const char **name,
-		 uint64_t *offset);
+int ksyms_lookup(const struct ksyms_table *t, uint64_t addr, const char **name, uint64_t *offset);
 
 /*
  * The kernel's own table (validated on first use). Returns CAPOS_OK and *out, or the

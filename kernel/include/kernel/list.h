@@ -18,8 +18,7 @@ struct list {
 	struct list_node head; /* sentinel */
 };
 
-#define LIST_ENTRY(node, type, member) \
-	((type *)(void *)((char *)(node) - offsetof(type, member)))
+#define LIST_ENTRY(node, type, member) ((type *)(void *)((char *)(node)-offsetof(type, member)))
 
 static inline void list_init(struct list *l)
 {
@@ -66,8 +65,8 @@ static inline struct list_node *list_pop_front(struct list *l)
 	return n;
 }
 
-#define LIST_FOR_EACH_SAFE(n, tmp, l)                                         \
-	for ((n) = (l)->head.next, (tmp) = (n)->next; (n) != &(l)->head;     \
+#define LIST_FOR_EACH_SAFE(n, tmp, l)                                                              \
+	for ((n) = (l)->head.next, (tmp) = (n)->next; (n) != &(l)->head;                           \
 	     (n) = (tmp), (tmp) = (n)->next)
 
 #endif

@@ -23,16 +23,16 @@
 #include <stdint.h>
 
 /* Bounds of the kernel's view (also enforced by tools/mkmanifest). */
-#define KMANIFEST_MAX_MODULE_BYTES (64u << 20)  /* whole boot module */
-#define KMANIFEST_MAX_SEGMENTS 64u              /* framed segment table entries */
-#define KMANIFEST_NESTING 8                      /* pointer depth the kernel follows */
-#define KMANIFEST_MAX_BINARIES 256u             /* entries of SystemManifest.binaries */
-#define KMANIFEST_MAX_IMAGE_BYTES (16u << 20)   /* one ELF image */
-#define KMANIFEST_MAX_GRANTS 32u                /* caps in init's CapSet from the manifest */
-#define KMANIFEST_MAX_NAME 63u                  /* bytes of a binary or grant name */
-#define KMANIFEST_MAX_MOTD 255u                 /* bytes of kernelParams.motd */
-#define KMANIFEST_MAX_TIMER_HZ 10000u           /* kernelParams.timerHz upper bound */
-#define KMANIFEST_MAX_CPUS 256u                 /* kernelParams.maxCpus upper bound */
+#define KMANIFEST_MAX_MODULE_BYTES (64u << 20) /* whole boot module */
+#define KMANIFEST_MAX_SEGMENTS 64u	       /* framed segment table entries */
+#define KMANIFEST_NESTING 8		       /* pointer depth the kernel follows */
+#define KMANIFEST_MAX_BINARIES 256u	       /* entries of SystemManifest.binaries */
+#define KMANIFEST_MAX_IMAGE_BYTES (16u << 20)  /* one ELF image */
+#define KMANIFEST_MAX_GRANTS 32u	       /* caps in init's CapSet from the manifest */
+#define KMANIFEST_MAX_NAME 63u		       /* bytes of a binary or grant name */
+#define KMANIFEST_MAX_MOTD 255u		       /* bytes of kernelParams.motd */
+#define KMANIFEST_MAX_TIMER_HZ 10000u	       /* kernelParams.timerHz upper bound */
+#define KMANIFEST_MAX_CPUS 256u		       /* kernelParams.maxCpus upper bound */
 
 /*
  * Traversal budget in words: every word of a well-formed module is read at most once
@@ -47,17 +47,17 @@ struct kmanifest_grant {
 	char name[KMANIFEST_MAX_NAME + 1]; /* NUL-terminated CapSet name */
 	uint32_t name_len;
 	uint16_t source;       /* enum capos_KernelCapSource (console, timer, ...) */
-	uint16_t mode;         /* enum capos_TransferMode */
+	uint16_t mode;	       /* enum capos_TransferMode */
 	uint64_t interface_id; /* the source's interface (capos_<Iface>_TYPE_ID) */
 };
 
 /* Kernel parameters (schema defaults when the manifest has none). */
 struct kmanifest_params {
-	bool present;       /* SystemManifest.kernelParams was set */
-	uint8_t log_level;  /* enum manifest_KernelParams_LogLevel */
-	uint32_t timer_hz;  /* 1 .. KMANIFEST_MAX_TIMER_HZ */
-	uint32_t max_cpus;  /* 0 (all) .. KMANIFEST_MAX_CPUS */
-	const char *motd;   /* NUL-terminated, points into the module ("" if unset) */
+	bool present;	   /* SystemManifest.kernelParams was set */
+	uint8_t log_level; /* enum manifest_KernelParams_LogLevel */
+	uint32_t timer_hz; /* 1 .. KMANIFEST_MAX_TIMER_HZ */
+	uint32_t max_cpus; /* 0 (all) .. KMANIFEST_MAX_CPUS */
+	const char *motd;  /* NUL-terminated, points into the module ("" if unset) */
 	uint32_t motd_len;
 };
 
@@ -67,7 +67,7 @@ struct kmanifest_view {
 	uint32_t schema_version;
 	char init_name[KMANIFEST_MAX_NAME + 1]; /* init's binary name */
 	uint32_t init_name_len;
-	const uint8_t *init_image;  /* ELF bytes inside the module */
+	const uint8_t *init_image; /* ELF bytes inside the module */
 	uint32_t init_image_len;
 	uint32_t ngrants;
 	struct kmanifest_grant grants[KMANIFEST_MAX_GRANTS];

@@ -21,12 +21,12 @@ struct thread;
 struct sched_cpu;
 
 struct percpu {
-	struct percpu *self;      /* [C] this structure (read as %gs:0) */
-	uint64_t kstack_top;      /* [C] running thread's kernel stack top (SYSCALL entry) */
-	uint64_t user_rsp;        /* [C] scratch: user RSP during SYSCALL entry */
-	struct thread *current;   /* [C] running thread */
-	struct sched_cpu *sched;  /* [C] this CPU's run queue */
-	uint32_t cpu_index;       /* [C] 0 = boot CPU */
+	struct percpu *self;	 /* [C] this structure (read as %gs:0) */
+	uint64_t kstack_top;	 /* [C] running thread's kernel stack top (SYSCALL entry) */
+	uint64_t user_rsp;	 /* [C] scratch: user RSP during SYSCALL entry */
+	struct thread *current;	 /* [C] running thread */
+	struct sched_cpu *sched; /* [C] this CPU's run queue */
+	uint32_t cpu_index;	 /* [C] 0 = boot CPU */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");

@@ -26,16 +26,16 @@
 #include <kernel/vm.h>
 
 #define PROC_NAME_MAX 16
-#define PROC_MAGIC 0x50524f43u   /* "PROC" */
-#define THREAD_MAGIC 0x54485244u /* "THRD" */
+#define PROC_MAGIC 0x50524f43u	      /* "PROC" */
+#define THREAD_MAGIC 0x54485244u      /* "THRD" */
 #define PROC_DEFAULT_FRAME_QUOTA 1024 /* frames (4 MiB) until manifests set profiles */
-#define PROC_DEFAULT_CAP_SLOTS 64    /* cap table slots until manifests set profiles */
+#define PROC_DEFAULT_CAP_SLOTS 64     /* cap table slots until manifests set profiles */
 
 enum thread_state {
-	THREAD_READY,   /* on a run queue */
+	THREAD_READY,	/* on a run queue */
 	THREAD_RUNNING, /* current on its CPU */
 	THREAD_BLOCKED, /* waiting for sched_wake() or its deadline */
-	THREAD_DEAD,    /* killed; waiting to be reaped */
+	THREAD_DEAD,	/* killed; waiting to be reaped */
 };
 
 struct process;
@@ -44,48 +44,48 @@ struct proc_kcall;
 struct capos_capset_page;
 
 struct thread {
-	uint32_t magic;              /* [I] THREAD_MAGIC; cleared when freed */
-	uint32_t tid;                /* [I] */
-	struct process *proc;        /* [I] owner; NULL for an idle thread */
+	uint32_t magic;		     /* [I] THREAD_MAGIC; cleared when freed */
+	uint32_t tid;		     /* [I] */
+	struct process *proc;	     /* [I] owner; NULL for an idle thread */
 	enum thread_state state;     /* [S] */
 	struct arch_thread arch;     /* [S] saved context, kernel stack top, FS base */
-	struct kstack kstack;        /* [I] */
-	uint64_t xstate_phys;        /* [I] frame holding the extended-state area, or 0 */
+	struct kstack kstack;	     /* [I] */
+	uint64_t xstate_phys;	     /* [I] frame holding the extended-state area, or 0 */
 	struct list_node sched_link; /* [S] run queue, sleep list or zombie list */
 	struct list_node proc_link;  /* [S] process's thread list */
-	uint64_t deadline_ns;        /* [S] BLOCKED: wake-up time; UINT64_MAX = none */
-	bool woken;                  /* [S] last block ended by sched_wake(), not timeout */
-	bool ran;                    /* [S] has been switched to at least once */
-	uint64_t slice_end;          /* [S] tick at which the time slice ends */
-	uint32_t preemptions;        /* [S] involuntary switches, for reports and tests */
-	uint32_t index;              /* [I] thread index in its process (ring slot) */
-	uint64_t ring_va;            /* [I] user address of its ring page */
-	struct ring ring;            /* [R] its capability ring (kernel view, authoritative) */
+	uint64_t deadline_ns;	     /* [S] BLOCKED: wake-up time; UINT64_MAX = none */
+	bool woken;		     /* [S] last block ended by sched_wake(), not timeout */
+	bool ran;		     /* [S] has been switched to at least once */
+	uint64_t slice_end;	     /* [S] tick at which the time slice ends */
+	uint32_t preemptions;	     /* [S] involuntary switches, for reports and tests */
+	uint32_t index;		     /* [I] thread index in its process (ring slot) */
+	uint64_t ring_va;	     /* [I] user address of its ring page */
+	struct ring ring;	     /* [R] its capability ring (kernel view, authoritative) */
 };
 
 struct process {
-	uint32_t magic;              /* [I] PROC_MAGIC; cleared when freed */
-	uint32_t pid;                /* [I] */
-	char name[PROC_NAME_MAX];    /* [I] NUL-terminated */
-	struct vm_space vm;          /* [P] user address space */
-	struct captab *caps;         /* [P] capability table (slots allocated with it) */
-	struct ledger ledger;        /* [P] frames charged to this process */
-	struct list threads;         /* [S] its threads (live and dead, until reaped) */
-	uint32_t live_threads;       /* [S] threads not DEAD */
-	bool exiting;                /* [S] killed or exited; no new threads */
-	int64_t exit_code;           /* [S] exit(code), or -1 when killed by a fault */
-	struct list_node link;       /* [S] global process list */
-	uint32_t next_thread_index;  /* [S] index (ring slot) of the next thread */
-	bool capset_mapped;          /* [P] the CapSet page is mapped (before thread 0) */
-	struct proc_kcall *kcall;    /* [P] CALL scratch buffers (kernel/proc/kring.c) */
-	int64_t *exit_sink;          /* [S] if set, receives exit_code when reaped */
+	uint32_t magic;		    /* [I] PROC_MAGIC; cleared when freed */
+	uint32_t pid;		    /* [I] */
+	char name[PROC_NAME_MAX];   /* [I] NUL-terminated */
+	struct vm_space vm;	    /* [P] user address space */
+	struct captab *caps;	    /* [P] capability table (slots allocated with it) */
+	struct ledger ledger;	    /* [P] frames charged to this process */
+	struct list threads;	    /* [S] its threads (live and dead, until reaped) */
+	uint32_t live_threads;	    /* [S] threads not DEAD */
+	bool exiting;		    /* [S] killed or exited; no new threads */
+	int64_t exit_code;	    /* [S] exit(code), or -1 when killed by a fault */
+	struct list_node link;	    /* [S] global process list */
+	uint32_t next_thread_index; /* [S] index (ring slot) of the next thread */
+	bool capset_mapped;	    /* [P] the CapSet page is mapped (before thread 0) */
+	struct proc_kcall *kcall;   /* [P] CALL scratch buffers (kernel/proc/kring.c) */
+	int64_t *exit_sink;	    /* [S] if set, receives exit_code when reaped */
 };
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
 struct proc_entry {
-	uint64_t rip, rsp;           /* user entry point and stack pointer */
-	uint64_t rdi, rsi, rdx;      /* RDI ring, RSI process id, RDX CapSet page */
-	uint64_t fs_base;            /* thread pointer of the TLS block, or 0 */
+	uint64_t rip, rsp;	/* user entry point and stack pointer */
+	uint64_t rdi, rsi, rdx; /* RDI ring, RSI process id, RDX CapSet page */
+	uint64_t fs_base;	/* thread pointer of the TLS block, or 0 */
 };
 
 /*
@@ -99,8 +99,7 @@ int proc_init(void);
  * Creates a process named `name` with an empty address space, an empty cap table of
  * `cap_slots` slots and no thread. Errors: CAPOS_ERR_NO_MEMORY, captab_init()'s.
  */
-int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots,
-		struct process **out);
+int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, struct process **out);
 
 /*
  * Maps `page` (a CapSet built with capset_init/capset_add) read-only at
@@ -131,9 +130,9 @@ _Noreturn void proc_exit_current(int64_t code);
 /* Description of a CPU exception taken in user mode (filled by the arch trap code). */
 struct proc_fault {
 	unsigned vector;
-	const char *mnemonic;   /* "#PF" */
+	const char *mnemonic; /* "#PF" */
 	uint64_t rip;
-	uint64_t addr;          /* CR2 for #PF, 0 otherwise */
+	uint64_t addr; /* CR2 for #PF, 0 otherwise */
 	uint64_t error_code;
 };
 

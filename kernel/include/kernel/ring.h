@@ -24,11 +24,11 @@
 
 struct ring {
 	struct capos_ring *page; /* [I] kernel view of the shared ring page */
-	uint32_t sq_head;        /* [R] next SQ index to consume (authoritative) */
-	uint32_t cq_tail;        /* [R] next CQ index to fill (authoritative) */
-	uint32_t cq_overflow;    /* [R] stalls on a full CQ */
-	uint32_t in_flight;      /* [R] consumed ops whose CQE is still owed (credits) */
-	uint32_t status;         /* [R] CAPOS_RING_ST_* of the last drain */
+	uint32_t sq_head;	 /* [R] next SQ index to consume (authoritative) */
+	uint32_t cq_tail;	 /* [R] next CQ index to fill (authoritative) */
+	uint32_t cq_overflow;	 /* [R] stalls on a full CQ */
+	uint32_t in_flight;	 /* [R] consumed ops whose CQE is still owed (credits) */
+	uint32_t status;	 /* [R] CAPOS_RING_ST_* of the last drain */
 };
 
 /* What the user side looked like when a drain began (each word read once). */
@@ -39,13 +39,13 @@ struct ring_snapshot {
 
 /* A decoded SQE: every field validated against the opcode's field table. */
 struct ring_op {
-	uint8_t opcode;         /* CAPOS_OP_CALL or CAPOS_OP_RELEASE (NOP never leaves) */
-	uint16_t method;        /* CALL */
-	uint32_t cap;           /* CALL, RELEASE */
-	uint64_t interface_id;  /* CALL: non-zero */
-	uint64_t params_addr;   /* CALL: 0 with params_len 0, else a user-window range */
+	uint8_t opcode;	       /* CAPOS_OP_CALL or CAPOS_OP_RELEASE (NOP never leaves) */
+	uint16_t method;       /* CALL */
+	uint32_t cap;	       /* CALL, RELEASE */
+	uint64_t interface_id; /* CALL: non-zero */
+	uint64_t params_addr;  /* CALL: 0 with params_len 0, else a user-window range */
 	uint32_t params_len;
-	uint64_t result_addr;   /* CALL: 0 with result_len 0, else a user-window range */
+	uint64_t result_addr; /* CALL: 0 with result_len 0, else a user-window range */
 	uint32_t result_len;
 };
 

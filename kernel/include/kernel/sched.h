@@ -22,13 +22,13 @@ struct thread;
 #define SCHED_NO_DEADLINE UINT64_MAX
 
 struct sched_cpu {
-	struct list runq;          /* [S] READY threads, FIFO */
-	struct list sleepers;      /* [S] BLOCKED threads with a deadline */
-	struct list zombies;       /* [S] DEAD threads waiting to be reaped */
-	struct thread *idle;       /* [S] this CPU's idle thread */
-	uint64_t ticks;            /* [S] ticks seen */
-	uint64_t switches;         /* [S] context switches */
-	bool need_resched;         /* [S] set by the tick, honoured at the next chance */
+	struct list runq;     /* [S] READY threads, FIFO */
+	struct list sleepers; /* [S] BLOCKED threads with a deadline */
+	struct list zombies;  /* [S] DEAD threads waiting to be reaped */
+	struct thread *idle;  /* [S] this CPU's idle thread */
+	uint64_t ticks;	      /* [S] ticks seen */
+	uint64_t switches;    /* [S] context switches */
+	bool need_resched;    /* [S] set by the tick, honoured at the next chance */
 };
 
 /*

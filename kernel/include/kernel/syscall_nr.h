@@ -19,11 +19,11 @@
 #define SYSCALL_TEST_WAKE 0x7f04    /* (tid): sched_wake it; 0, or NOT_FOUND if not blocked */
 #define SYSCALL_TEST_KSTACK 0x7f05  /* (): overflow the kernel stack: a fatal #DF, by design */
 
-#define UTEST_ASM_SYS_EXIT 2                      /* CAPOS_SYS_EXIT */
+#define UTEST_ASM_SYS_EXIT 2			    /* CAPOS_SYS_EXIT */
 #define UTEST_ASM_USER_STACK_TOP 0x00007FFFC0000000 /* CAPOS_USER_STACK_TOP */
-#define UTEST_ASM_ERR_BAD_ADDRESS (-10)           /* CAPOS_ERR_BAD_ADDRESS */
-#define UTEST_ASM_ERR_INVALID (-1)                /* CAPOS_ERR_INVALID */
-#define UTEST_ASM_ERR_BAD_SYSCALL (-206)          /* CAPOS_ERR_RING_BAD_SYSCALL */
-#define UTEST_ASM_ERR_NOT_FOUND (-5)              /* CAPOS_ERR_NOT_FOUND */
+#define UTEST_ASM_ERR_BAD_ADDRESS (-10)		    /* CAPOS_ERR_BAD_ADDRESS */
+#define UTEST_ASM_ERR_INVALID (-1)		    /* CAPOS_ERR_INVALID */
+#define UTEST_ASM_ERR_BAD_SYSCALL (-206)	    /* CAPOS_ERR_RING_BAD_SYSCALL */
+#define UTEST_ASM_ERR_NOT_FOUND (-5)		    /* CAPOS_ERR_NOT_FOUND */
 
 #endif

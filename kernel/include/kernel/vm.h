@@ -19,10 +19,10 @@
 #define VM_PROT_EXEC 0x2u
 
 struct vm_space {
-	struct arch_aspace as;  /* [P] tables; root_phys 0 once destroyed */
-	struct ledger *ledger;  /* [P] where frames are charged */
-	uint64_t user_pages;    /* [P] user pages mapped */
-	uint64_t table_frames;  /* [P] table frames (root included) */
+	struct arch_aspace as; /* [P] tables; root_phys 0 once destroyed */
+	struct ledger *ledger; /* [P] where frames are charged */
+	uint64_t user_pages;   /* [P] user pages mapped */
+	uint64_t table_frames; /* [P] table frames (root included) */
 };
 
 /*
@@ -40,8 +40,8 @@ int vm_create(struct vm_space *vm, struct ledger *l);
  * prot bits), CAPOS_ERR_BAD_ADDRESS (range outside the user half),
  * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_NO_MEMORY (frames or quota).
  */
-int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot,
-	   const void *data, size_t len);
+int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const void *data,
+	   size_t len);
 
 /*
  * Unmaps [va, va + size) and frees its frames (TLB entries dropped when the space

@@ -43,7 +43,7 @@
 
 _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp runtime assumes little endian");
 
-#define CAPNP_WORD 8u                               /* bytes per word */
+#define CAPNP_WORD 8u					   /* bytes per word */
 #define CAPNP_DEFAULT_TRAVERSAL_WORDS (8ull * 1024 * 1024) /* 64 MiB, as C++ */
 /*
  * Default pointer-nesting limit. Copy and canonicalize recurse about 350 bytes of stack
@@ -55,19 +55,19 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "capnp runtime assumes
 #else
 #define CAPNP_DEFAULT_NESTING 64
 #endif
-#define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1)    /* 29-bit element count */
-#define CAPNP_MAX_SEGMENT_WORDS ((1u << 29) - 1)    /* addressable by a 29-bit offset */
-#define CAPNP_CAP_NULL UINT32_MAX                   /* capability index of a null pointer */
+#define CAPNP_MAX_LIST_ELEMENTS ((1u << 29) - 1) /* 29-bit element count */
+#define CAPNP_MAX_SEGMENT_WORDS ((1u << 29) - 1) /* addressable by a 29-bit offset */
+#define CAPNP_CAP_NULL UINT32_MAX		 /* capability index of a null pointer */
 
 /* List element sizes: the 3-bit code stored in a list pointer (spec values). */
 enum capnp_elem_size {
-	CAPNP_ELEM_VOID = 0,      /* 0 bits */
-	CAPNP_ELEM_BIT = 1,       /* Bool */
-	CAPNP_ELEM_BYTE = 2,      /* Int8/UInt8, and Text/Data bytes */
-	CAPNP_ELEM_TWO = 3,       /* Int16/UInt16/enums */
-	CAPNP_ELEM_FOUR = 4,      /* Int32/UInt32/Float32 */
-	CAPNP_ELEM_EIGHT = 5,     /* Int64/UInt64/Float64 */
-	CAPNP_ELEM_POINTER = 6,   /* Text/Data/List/struct/interface/AnyPointer elements */
+	CAPNP_ELEM_VOID = 0,	  /* 0 bits */
+	CAPNP_ELEM_BIT = 1,	  /* Bool */
+	CAPNP_ELEM_BYTE = 2,	  /* Int8/UInt8, and Text/Data bytes */
+	CAPNP_ELEM_TWO = 3,	  /* Int16/UInt16/enums */
+	CAPNP_ELEM_FOUR = 4,	  /* Int32/UInt32/Float32 */
+	CAPNP_ELEM_EIGHT = 5,	  /* Int64/UInt64/Float64 */
+	CAPNP_ELEM_POINTER = 6,	  /* Text/Data/List/struct/interface/AnyPointer elements */
 	CAPNP_ELEM_COMPOSITE = 7, /* inline-composite: a list of structs */
 };
 
@@ -84,52 +84,52 @@ enum capnp_ptr_kind {
 /* One segment of a received message: word-granular, need not be 8-byte aligned. */
 struct capnp_segment {
 	const uint8_t *data; /* first byte of the segment */
-	uint32_t words;      /* length in words */
+	uint32_t words;	     /* length in words */
 };
 
 #define CAPNP_MSG_UNCHECKED_LIMITS 0x1u /* trusted constant: no budget, no sticky error */
 
 struct capnp_msg {
 	const struct capnp_segment *segs; /* caller-owned segment table */
-	uint32_t nsegs;                   /* >= 1 */
-	uint32_t flags;                   /* CAPNP_MSG_* */
-	uint64_t traversal_left;          /* remaining traversal budget in words */
-	int32_t nesting_limit;            /* depth given to the root pointer */
-	int32_t error;                    /* first error seen by any reader (sticky) */
+	uint32_t nsegs;			  /* >= 1 */
+	uint32_t flags;			  /* CAPNP_MSG_* */
+	uint64_t traversal_left;	  /* remaining traversal budget in words */
+	int32_t nesting_limit;		  /* depth given to the root pointer */
+	int32_t error;			  /* first error seen by any reader (sticky) */
 };
 
 /* Reader of one struct. A default-constructed (zeroed, msg may be NULL) reader is the
  * empty struct: every field reads as its default. */
 struct capnp_struct_reader {
 	struct capnp_msg *msg;
-	const uint8_t *data;  /* data section */
-	const uint8_t *ptrs;  /* pointer section (ptr_count words) */
-	uint32_t seg;         /* segment holding the pointer section */
-	uint32_t data_bytes;  /* data section length in bytes */
-	uint16_t ptr_count;   /* pointer section length in words */
-	int16_t nesting;      /* remaining depth for pointers followed from here */
+	const uint8_t *data; /* data section */
+	const uint8_t *ptrs; /* pointer section (ptr_count words) */
+	uint32_t seg;	     /* segment holding the pointer section */
+	uint32_t data_bytes; /* data section length in bytes */
+	uint16_t ptr_count;  /* pointer section length in words */
+	int16_t nesting;     /* remaining depth for pointers followed from here */
 };
 
 /* Reader of one list. Element i starts at bit i*step_bits from `start`. */
 struct capnp_list_reader {
 	struct capnp_msg *msg;
-	const uint8_t *start;  /* first element */
-	uint32_t seg;          /* segment holding the elements */
-	uint32_t len;          /* element count */
-	uint32_t step_bits;    /* bits between consecutive elements */
-	uint32_t data_bits;    /* data bits per element (struct elements: data section) */
-	uint16_t ptr_count;    /* pointers per element (after the data) */
-	uint8_t elem_size;     /* enum capnp_elem_size as encoded */
-	int16_t nesting;       /* remaining depth for pointers in elements */
+	const uint8_t *start; /* first element */
+	uint32_t seg;	      /* segment holding the elements */
+	uint32_t len;	      /* element count */
+	uint32_t step_bits;   /* bits between consecutive elements */
+	uint32_t data_bits;   /* data bits per element (struct elements: data section) */
+	uint16_t ptr_count;   /* pointers per element (after the data) */
+	uint8_t elem_size;    /* enum capnp_elem_size as encoded */
+	int16_t nesting;      /* remaining depth for pointers in elements */
 };
 
 /* Reader of one pointer (any kind): an AnyPointer, a list element of pointer type,
  * or a struct's pointer field. ptr == NULL means a null pointer. */
 struct capnp_ptr_reader {
 	struct capnp_msg *msg;
-	const uint8_t *ptr;   /* the pointer word, or NULL */
-	uint32_t seg;         /* segment holding the pointer word */
-	int16_t nesting;      /* remaining depth when followed */
+	const uint8_t *ptr; /* the pointer word, or NULL */
+	uint32_t seg;	    /* segment holding the pointer word */
+	int16_t nesting;    /* remaining depth when followed */
 };
 
 /* Text: str is NUL-terminated (checked on read); len excludes the NUL. */
@@ -153,7 +153,7 @@ struct capnp_limits {
 
 /* One segment of a message under construction, backed by a caller-donated buffer. */
 struct capnp_bseg {
-	uint8_t *data;       /* 8-byte aligned buffer */
+	uint8_t *data;	     /* 8-byte aligned buffer */
 	uint32_t cap_words;  /* capacity in words */
 	uint32_t used_words; /* allocated so far */
 };
@@ -164,12 +164,12 @@ typedef int capnp_grow_fn(void *ctx, uint32_t min_words, void **mem, uint32_t *w
 
 struct capnp_builder {
 	struct capnp_bseg *segs; /* caller-owned table of max_segs entries */
-	uint32_t nsegs;          /* segments in use */
+	uint32_t nsegs;		 /* segments in use */
 	uint32_t max_segs;
-	capnp_grow_fn *grow;     /* may be NULL: then only donated buffers are used */
+	capnp_grow_fn *grow; /* may be NULL: then only donated buffers are used */
 	void *grow_ctx;
-	int32_t error;           /* first error (sticky) */
-	uint32_t flags;          /* CAPNP_BUILDER_* */
+	int32_t error;	/* first error (sticky) */
+	uint32_t flags; /* CAPNP_BUILDER_* */
 };
 
 /* Never place an object in a segment other than its pointer's with a single-far pad;
@@ -198,7 +198,7 @@ struct capnp_list_builder {
 
 struct capnp_ptr_builder {
 	struct capnp_builder *msg;
-	uint8_t *ptr;         /* the pointer word (never NULL in a valid builder) */
+	uint8_t *ptr; /* the pointer word (never NULL in a valid builder) */
 	uint32_t seg;
 };
 
@@ -212,8 +212,8 @@ struct capnp_ptr_builder {
  * `segs` must outlive the message. lim may be NULL (defaults).
  * Errors: CAPOS_ERR_CAPNP_SEGMENT_COUNT (nsegs == 0), CAPOS_ERR_INVALID.
  */
-int capnp_msg_init_segments(struct capnp_msg *m, const struct capnp_segment *segs,
-			    uint32_t nsegs, const struct capnp_limits *lim);
+int capnp_msg_init_segments(struct capnp_msg *m, const struct capnp_segment *segs, uint32_t nsegs,
+			    const struct capnp_limits *lim);
 
 /*
  * capnp_msg_init_framed: parse standard stream framing (u32 segment count - 1, u32
@@ -249,20 +249,19 @@ int capnp_msg_root_struct(struct capnp_msg *m, struct capnp_struct_reader *out);
 /* capnp_section_read_*: the value at byte_off of a data section of data_bytes bytes,
  * XOR def; beyond the section's end, def. Shared by the reader getters below and the
  * builder's read-back getters (capnp_bread_*). */
-#define CAPNP_READ_FN(name, type)                                                         \
-	static inline type capnp_section_read_##name(const uint8_t *data,                \
-						     uint32_t data_bytes,                  \
-						     uint32_t byte_off, type def)          \
-	{                                                                                 \
-		type v = 0;                                                               \
-		if ((uint64_t)byte_off + sizeof(type) <= data_bytes)                      \
-			__builtin_memcpy(&v, data + byte_off, sizeof(type));              \
-		return (type)(v ^ def);                                                   \
-	}                                                                                 \
-	static inline type capnp_read_##name(const struct capnp_struct_reader *s,         \
-					     uint32_t byte_off, type def)                  \
-	{                                                                                 \
-		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
+#define CAPNP_READ_FN(name, type)                                                                  \
+	static inline type capnp_section_read_##name(const uint8_t *data, uint32_t data_bytes,     \
+						     uint32_t byte_off, type def)                  \
+	{                                                                                          \
+		type v = 0;                                                                        \
+		if ((uint64_t)byte_off + sizeof(type) <= data_bytes)                               \
+			__builtin_memcpy(&v, data + byte_off, sizeof(type));                       \
+		return (type)(v ^ def);                                                            \
+	}                                                                                          \
+	static inline type capnp_read_##name(const struct capnp_struct_reader *s,                  \
+					     uint32_t byte_off, type def)                          \
+	{                                                                                          \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);           \
 	}
 CAPNP_READ_FN(u8, uint8_t)
 CAPNP_READ_FN(u16, uint16_t)
@@ -285,8 +284,7 @@ static inline bool capnp_section_read_bool(const uint8_t *data, uint32_t data_by
 }
 
 /* Bool field at bit offset bit_off (schema slot offset for Bool). */
-static inline bool capnp_read_bool(const struct capnp_struct_reader *s, uint32_t bit_off,
-				   bool def)
+static inline bool capnp_read_bool(const struct capnp_struct_reader *s, uint32_t bit_off, bool def)
 {
 	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
@@ -361,27 +359,26 @@ int capnp_ptr_get_data(const struct capnp_ptr_reader *p, const struct capnp_data
 int capnp_ptr_get_cap(const struct capnp_ptr_reader *p, uint32_t *index);
 
 /* Struct-field conveniences: capnp_struct_ptr(s, idx) followed by the getter. */
-int capnp_get_struct(const struct capnp_struct_reader *s, uint16_t idx,
-		     struct capnp_msg *def, struct capnp_struct_reader *out);
-int capnp_get_list(const struct capnp_struct_reader *s, uint16_t idx,
-		   enum capnp_elem_size expected, struct capnp_msg *def,
-		   struct capnp_list_reader *out);
-int capnp_get_text(const struct capnp_struct_reader *s, uint16_t idx,
-		   const struct capnp_text *def, struct capnp_text *out);
-int capnp_get_data(const struct capnp_struct_reader *s, uint16_t idx,
-		   const struct capnp_data *def, struct capnp_data *out);
+int capnp_get_struct(const struct capnp_struct_reader *s, uint16_t idx, struct capnp_msg *def,
+		     struct capnp_struct_reader *out);
+int capnp_get_list(const struct capnp_struct_reader *s, uint16_t idx, enum capnp_elem_size expected,
+		   struct capnp_msg *def, struct capnp_list_reader *out);
+int capnp_get_text(const struct capnp_struct_reader *s, uint16_t idx, const struct capnp_text *def,
+		   struct capnp_text *out);
+int capnp_get_data(const struct capnp_struct_reader *s, uint16_t idx, const struct capnp_data *def,
+		   struct capnp_data *out);
 int capnp_get_cap(const struct capnp_struct_reader *s, uint16_t idx, uint32_t *index);
 
 /* ================================================================ list reader */
 
-#define CAPNP_LIST_READ_FN(name, type)                                                    \
-	static inline type capnp_list_##name(const struct capnp_list_reader *l, uint32_t i) \
-	{                                                                                 \
-		type v = 0;                                                               \
-		if (i < l->len && l->data_bits >= sizeof(type) * 8)                       \
-			__builtin_memcpy(&v, l->start + (uint64_t)i * l->step_bits / 8,   \
-					 sizeof(type));                                   \
-		return v;                                                                 \
+#define CAPNP_LIST_READ_FN(name, type)                                                             \
+	static inline type capnp_list_##name(const struct capnp_list_reader *l, uint32_t i)        \
+	{                                                                                          \
+		type v = 0;                                                                        \
+		if (i < l->len && l->data_bits >= sizeof(type) * 8)                                \
+			__builtin_memcpy(&v, l->start + (uint64_t)i * l->step_bits / 8,            \
+					 sizeof(type));                                            \
+		return v;                                                                          \
 	}
 CAPNP_LIST_READ_FN(u8, uint8_t)
 CAPNP_LIST_READ_FN(u16, uint16_t)
@@ -436,8 +433,7 @@ static inline struct capnp_struct_reader capnp_list_struct(const struct capnp_li
 
 /* Element i as a pointer (pointer lists, or a struct list's first pointer). Out of
  * range or no pointer: a null pointer. */
-static inline struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l,
-						     uint32_t i)
+static inline struct capnp_ptr_reader capnp_list_ptr(const struct capnp_list_reader *l, uint32_t i)
 {
 	struct capnp_ptr_reader p = { l->msg, 0, l->seg, l->nesting };
 
@@ -487,20 +483,20 @@ int capnp_builder_as_reader(const struct capnp_builder *b, struct capnp_msg *m,
  * outside the struct is a caller bug: it records CAPOS_ERR_CAPNP_OUT_OF_BOUNDS. */
 void capnp_builder_fail(struct capnp_builder *b, int err);
 
-#define CAPNP_WRITE_FN(name, type)                                                        \
-	static inline void capnp_write_##name(const struct capnp_struct_builder *s,       \
-					      uint32_t byte_off, type v, type def)         \
-	{                                                                                 \
-		type x = (type)(v ^ def);                                                 \
-		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                   \
-			__builtin_memcpy(s->data + byte_off, &x, sizeof(type));           \
-		else                                                                      \
-			capnp_builder_fail(s->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);        \
-	}                                                                                 \
-	static inline type capnp_bread_##name(const struct capnp_struct_builder *s,       \
-					      uint32_t byte_off, type def)                 \
-	{                                                                                 \
-		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);  \
+#define CAPNP_WRITE_FN(name, type)                                                                 \
+	static inline void capnp_write_##name(const struct capnp_struct_builder *s,                \
+					      uint32_t byte_off, type v, type def)                 \
+	{                                                                                          \
+		type x = (type)(v ^ def);                                                          \
+		if ((uint64_t)byte_off + sizeof(type) <= s->data_bytes)                            \
+			__builtin_memcpy(s->data + byte_off, &x, sizeof(type));                    \
+		else                                                                               \
+			capnp_builder_fail(s->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);                 \
+	}                                                                                          \
+	static inline type capnp_bread_##name(const struct capnp_struct_builder *s,                \
+					      uint32_t byte_off, type def)                         \
+	{                                                                                          \
+		return capnp_section_read_##name(s->data, s->data_bytes, byte_off, def);           \
 	}
 CAPNP_WRITE_FN(u8, uint8_t)
 CAPNP_WRITE_FN(u16, uint16_t)
@@ -512,8 +508,8 @@ CAPNP_WRITE_FN(i32, int32_t)
 CAPNP_WRITE_FN(i64, int64_t)
 #undef CAPNP_WRITE_FN
 
-static inline void capnp_write_bool(const struct capnp_struct_builder *s, uint32_t bit_off,
-				    bool v, bool def)
+static inline void capnp_write_bool(const struct capnp_struct_builder *s, uint32_t bit_off, bool v,
+				    bool def)
 {
 	uint8_t mask = (uint8_t)(1u << (bit_off % 8));
 	if (bit_off / 8 >= s->data_bytes) {
@@ -532,8 +528,8 @@ static inline bool capnp_bread_bool(const struct capnp_struct_builder *s, uint32
 	return capnp_section_read_bool(s->data, s->data_bytes, bit_off, def);
 }
 
-static inline void capnp_write_f32(const struct capnp_struct_builder *s, uint32_t byte_off,
-				   float v, uint32_t def_bits)
+static inline void capnp_write_f32(const struct capnp_struct_builder *s, uint32_t byte_off, float v,
+				   uint32_t def_bits)
 {
 	uint32_t b;
 	__builtin_memcpy(&b, &v, sizeof b);
@@ -591,8 +587,8 @@ int capnp_ptr_set_null(const struct capnp_ptr_builder *p);
  */
 int capnp_ptr_copy(const struct capnp_ptr_builder *p, const struct capnp_ptr_reader *src,
 		   unsigned flags);
-int capnp_ptr_copy_struct(const struct capnp_ptr_builder *p,
-			  const struct capnp_struct_reader *src, unsigned flags);
+int capnp_ptr_copy_struct(const struct capnp_ptr_builder *p, const struct capnp_struct_reader *src,
+			  unsigned flags);
 int capnp_ptr_copy_list(const struct capnp_ptr_builder *p, const struct capnp_list_reader *src,
 			unsigned flags);
 
@@ -601,28 +597,26 @@ int capnp_ptr_copy_list(const struct capnp_ptr_builder *p, const struct capnp_li
  * convert binary:canonical` prints), written to out[0..cap). *words gets the length.
  * Errors: reader errors of the source, CAPOS_ERR_BUFFER_TOO_SMALL.
  */
-int capnp_canonicalize(const struct capnp_ptr_reader *root, void *out, size_t cap,
-		       size_t *words);
+int capnp_canonicalize(const struct capnp_ptr_reader *root, void *out, size_t cap, size_t *words);
 
 /* ---- list builder */
-#define CAPNP_LIST_WRITE_FN(name, type)                                                   \
-	static inline void capnp_lb_set_##name(const struct capnp_list_builder *l,        \
-					       uint32_t i, type v)                         \
-	{                                                                                 \
-		if (i < l->len && l->data_bits >= sizeof(type) * 8)                       \
-			__builtin_memcpy(l->start + (uint64_t)i * l->step_bits / 8, &v,   \
-					 sizeof(type));                                   \
-		else                                                                      \
-			capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);        \
-	}                                                                                 \
-	static inline type capnp_lb_get_##name(const struct capnp_list_builder *l,        \
-					       uint32_t i)                                 \
-	{                                                                                 \
-		type v = 0;                                                               \
-		if (i < l->len && l->data_bits >= sizeof(type) * 8)                       \
-			__builtin_memcpy(&v, l->start + (uint64_t)i * l->step_bits / 8,   \
-					 sizeof(type));                                   \
-		return v;                                                                 \
+#define CAPNP_LIST_WRITE_FN(name, type)                                                            \
+	static inline void capnp_lb_set_##name(const struct capnp_list_builder *l, uint32_t i,     \
+					       type v)                                             \
+	{                                                                                          \
+		if (i < l->len && l->data_bits >= sizeof(type) * 8)                                \
+			__builtin_memcpy(l->start + (uint64_t)i * l->step_bits / 8, &v,            \
+					 sizeof(type));                                            \
+		else                                                                               \
+			capnp_builder_fail(l->msg, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);                 \
+	}                                                                                          \
+	static inline type capnp_lb_get_##name(const struct capnp_list_builder *l, uint32_t i)     \
+	{                                                                                          \
+		type v = 0;                                                                        \
+		if (i < l->len && l->data_bits >= sizeof(type) * 8)                                \
+			__builtin_memcpy(&v, l->start + (uint64_t)i * l->step_bits / 8,            \
+					 sizeof(type));                                            \
+		return v;                                                                          \
 	}
 CAPNP_LIST_WRITE_FN(u8, uint8_t)
 CAPNP_LIST_WRITE_FN(u16, uint16_t)
@@ -645,7 +639,7 @@ static inline void capnp_lb_set_bool(const struct capnp_list_builder *l, uint32_
 	if (v)
 		l->start[bit / 8] |= (uint8_t)(1u << (bit % 8));
 	else
-		l->start[bit / 8] &= (uint8_t)~(1u << (bit % 8));
+		l->start[bit / 8] &= (uint8_t) ~(1u << (bit % 8));
 }
 
 static inline bool capnp_lb_get_bool(const struct capnp_list_builder *l, uint32_t i)
@@ -690,8 +684,7 @@ static inline struct capnp_struct_builder capnp_lb_struct(const struct capnp_lis
 }
 
 /* Element i of a pointer list (out of range: ptr NULL, records OUT_OF_BOUNDS). */
-static inline struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l,
-						    uint32_t i)
+static inline struct capnp_ptr_builder capnp_lb_ptr(const struct capnp_list_builder *l, uint32_t i)
 {
 	struct capnp_ptr_builder p = { l->msg, 0, l->seg };
 

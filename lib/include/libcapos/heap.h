@@ -14,9 +14,9 @@
 #include <stdint.h>
 
 struct capos_heap {
-	uintptr_t base;   /* first byte of the window; the break never goes below it */
-	uintptr_t brk;    /* current break: [base, brk) is handed out */
-	uintptr_t limit;  /* one past the last byte the break may reach */
+	uintptr_t base;	 /* first byte of the window; the break never goes below it */
+	uintptr_t brk;	 /* current break: [base, brk) is handed out */
+	uintptr_t limit; /* one past the last byte the break may reach */
 };
 
 /* Start an empty heap over [base, base + size). Errors: CAPOS_ERR_OVERFLOW if it wraps. */

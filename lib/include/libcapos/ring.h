@@ -25,12 +25,12 @@
 #define CAPOS_RING_UD_SYNC (UINT64_C(1) << 63)
 
 struct capos_ring_client {
-	struct capos_ring *ring;  /* the shared ring page */
-	uint32_t sq_tail;         /* next SQ index to fill; published on submit */
-	uint32_t sq_published;    /* tail value last published to hdr.sq_tail */
-	uint32_t cq_head;         /* next CQ index to read; published after each read */
-	uint32_t stashed;         /* completions held in stash[0 .. stashed) */
-	uint64_t next_sync;       /* counter for CAPOS_RING_UD_SYNC user_data values */
+	struct capos_ring *ring; /* the shared ring page */
+	uint32_t sq_tail;	 /* next SQ index to fill; published on submit */
+	uint32_t sq_published;	 /* tail value last published to hdr.sq_tail */
+	uint32_t cq_head;	 /* next CQ index to read; published after each read */
+	uint32_t stashed;	 /* completions held in stash[0 .. stashed) */
+	uint64_t next_sync;	 /* counter for CAPOS_RING_UD_SYNC user_data values */
 	struct capos_cqe stash[CAPOS_RING_CQ_ENTRIES]; /* read while waiting for another */
 };
 

@@ -11,10 +11,10 @@
 struct capos_tcb;
 
 struct capos_boot {
-	uintptr_t ring;         /* RDI at entry: this thread's ring page */
-	uint64_t pid;           /* RSI at entry: process id */
-	uintptr_t capset;       /* RDX at entry: read-only CapSet page */
-	struct capos_tcb *tcb;  /* initial thread's TCB (FS base) */
+	uintptr_t ring;	       /* RDI at entry: this thread's ring page */
+	uint64_t pid;	       /* RSI at entry: process id */
+	uintptr_t capset;      /* RDX at entry: read-only CapSet page */
+	struct capos_tcb *tcb; /* initial thread's TCB (FS base) */
 };
 
 /* Filled by capos_start() before any constructor runs; read-only afterwards. */

@@ -24,14 +24,14 @@
 #include <stdint.h>
 
 /* Upper bounds the runtime accepts for PT_TLS (the block lives on the initial stack). */
-#define CAPOS_TLS_MAX_SIZE  (64u * 1024u)   /* p_memsz */
-#define CAPOS_TLS_MAX_ALIGN 4096u           /* p_align */
+#define CAPOS_TLS_MAX_SIZE (64u * 1024u) /* p_memsz */
+#define CAPOS_TLS_MAX_ALIGN 4096u	 /* p_align */
 
 struct capos_tcb {
-	struct capos_tcb *self;   /* 0x00: %fs:0 holds the thread pointer itself (psABI) */
-	uint64_t reserved0[4];    /* 0x08: dtv and friends in other libcs; unused, zero */
-	uint64_t stack_guard;     /* 0x28: canary for code that reads %fs:0x28 */
-	uint64_t reserved1[2];    /* 0x30: zero; keeps the TCB at 64 bytes */
+	struct capos_tcb *self; /* 0x00: %fs:0 holds the thread pointer itself (psABI) */
+	uint64_t reserved0[4];	/* 0x08: dtv and friends in other libcs; unused, zero */
+	uint64_t stack_guard;	/* 0x28: canary for code that reads %fs:0x28 */
+	uint64_t reserved1[2];	/* 0x30: zero; keeps the TCB at 64 bytes */
 };
 _Static_assert(offsetof(struct capos_tcb, self) == 0x00, "psABI: %fs:0 is the TCB self pointer");
 _Static_assert(offsetof(struct capos_tcb, stack_guard) == 0x28, "canary at %fs:0x28");
@@ -39,17 +39,17 @@ _Static_assert(sizeof(struct capos_tcb) == 64, "TCB size");
 
 /* What PT_TLS says (field names follow Elf64_Phdr). */
 struct capos_tls_image {
-	uintptr_t vaddr;  /* p_vaddr: initialisation image (.tdata) */
-	uint64_t filesz;  /* p_filesz: bytes to copy from the image */
-	uint64_t memsz;   /* p_memsz: block size; the tail beyond filesz is zeroed */
-	uint64_t align;   /* p_align: 0 or a power of two */
+	uintptr_t vaddr; /* p_vaddr: initialisation image (.tdata) */
+	uint64_t filesz; /* p_filesz: bytes to copy from the image */
+	uint64_t memsz;	 /* p_memsz: block size; the tail beyond filesz is zeroed */
+	uint64_t align;	 /* p_align: 0 or a power of two */
 };
 
 /* Where the block goes relative to the thread pointer, and how much memory it needs. */
 struct capos_tls_plan {
-	size_t offset;     /* tp - block start */
-	size_t tp_align;   /* alignment of tp (>= p_align and >= TCB alignment) */
-	size_t area_size;  /* bytes an unaligned area must have to hold block + TCB */
+	size_t offset;	  /* tp - block start */
+	size_t tp_align;  /* alignment of tp (>= p_align and >= TCB alignment) */
+	size_t area_size; /* bytes an unaligned area must have to hold block + TCB */
 };
 
 /*

@@ -79,8 +79,8 @@ TEST(abi_user_range_boundaries)
 	CHECK(capos_user_range_ok(CAPOS_USER_BASE, CAPOS_USER_END - CAPOS_USER_BASE));
 	CHECK(!capos_user_range_ok(CAPOS_USER_BASE, CAPOS_USER_END - CAPOS_USER_BASE + 1));
 	CHECK(!capos_user_range_ok(CAPOS_USER_BASE, UINT64_MAX)); /* would overflow */
-	CHECK(!capos_user_range_ok(0xFFFF800000000000ULL, 8));   /* kernel half */
-	CHECK(!capos_user_range_ok(0x0000800000000000ULL, 8));   /* non-canonical */
+	CHECK(!capos_user_range_ok(0xFFFF800000000000ULL, 8));	  /* kernel half */
+	CHECK(!capos_user_range_ok(0x0000800000000000ULL, 8));	  /* non-canonical */
 	CHECK(capos_user_range_ok(CAPOS_USER_CAPSET, CAPOS_PAGE_SIZE));
 }
 

@@ -59,7 +59,8 @@ TEST(capnp_build_lists_of_every_size_read_back)
 {
 	static uint64_t buf[256];
 	static const enum capnp_elem_size sizes[] = { CAPNP_ELEM_VOID, CAPNP_ELEM_BIT,
-		CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO, CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT };
+						      CAPNP_ELEM_BYTE, CAPNP_ELEM_TWO,
+						      CAPNP_ELEM_FOUR, CAPNP_ELEM_EIGHT };
 	struct capnp_bseg segs[1];
 	struct capnp_segment rsegs[1];
 	struct capnp_builder b;
@@ -266,14 +267,29 @@ TEST(capnp_copy_and_canonicalize_noncanonical_input)
 	/* Root struct: 3 data words (last two zero), 3 pointers (last null); ptr0 is a
 	 * far pointer into segment 1; ptr1 a struct list with oversized elements. */
 	uint64_t s0[] = {
-		w_struct(0, 3, 3), 0x1234, 0, 0, w_far(0, 1, 0),
-		w_list(1, CAPNP_ELEM_COMPOSITE, 4), 0,
-		w_struct(2, 2, 0), 7, 0, 8, 0,
+		w_struct(0, 3, 3),
+		0x1234,
+		0,
+		0,
+		w_far(0, 1, 0),
+		w_list(1, CAPNP_ELEM_COMPOSITE, 4),
+		0,
+		w_struct(2, 2, 0),
+		7,
+		0,
+		8,
+		0,
 	};
 	uint64_t s1[] = { w_list(0, CAPNP_ELEM_BYTE, 4), 0x00636261 };
 	const uint64_t expect[] = {
-		w_struct(0, 1, 2), 0x1234, w_list(1, CAPNP_ELEM_BYTE, 4),
-		w_list(1, CAPNP_ELEM_COMPOSITE, 2), 0x00636261, w_struct(2, 1, 0), 7, 8,
+		w_struct(0, 1, 2),
+		0x1234,
+		w_list(1, CAPNP_ELEM_BYTE, 4),
+		w_list(1, CAPNP_ELEM_COMPOSITE, 2),
+		0x00636261,
+		w_struct(2, 1, 0),
+		7,
+		8,
 	};
 	uint64_t out[32];
 	struct rawmsg r;
@@ -321,8 +337,8 @@ TEST(capnp_reader_defaults_and_short_sections)
 	CHECK_EQ(raw_init(&r, 0, 1, seg, 2, 0, 0), 0);
 	CHECK_EQ(capnp_msg_root_struct(&r.m, &s), 0);
 	CHECK_EQ(capnp_read_u32(&s, 4, 0), 5);
-	CHECK_EQ(capnp_read_u32(&s, 4, 5), 0);          /* XOR with the default */
-	CHECK_EQ(capnp_read_u64(&s, 8, 42), 42);        /* beyond data: default */
+	CHECK_EQ(capnp_read_u32(&s, 4, 5), 0);	 /* XOR with the default */
+	CHECK_EQ(capnp_read_u64(&s, 8, 42), 42); /* beyond data: default */
 	CHECK_EQ(capnp_read_bool(&s, 64, true), true);
 	CHECK_EQ(capnp_read_i16(&s, 0xfffffffe, -3), -3); /* no offset overflow */
 	CHECK_EQ(capnp_get_text(&s, 1, &dt, &t), 0);
@@ -373,7 +389,8 @@ TEST(capnp_const_message_is_never_written)
 TEST(capnp_copy_preserves_sections_across_segments)
 {
 	uint64_t s0[] = { w_far(0, 1, 0) };
-	uint64_t s1[] = { w_struct(0, 3, 2), 0, 9, 0, 0, w_list(0, CAPNP_ELEM_TWO, 3), 0x0003000200010000ull };
+	uint64_t s1[] = { w_struct(0, 3, 2),	0, 9, 0, 0, w_list(0, CAPNP_ELEM_TWO, 3),
+			  0x0003000200010000ull };
 	static uint64_t buf[32];
 	struct capnp_bseg segs[1];
 	struct capnp_segment rsegs[1];

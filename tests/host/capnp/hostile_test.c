@@ -74,9 +74,9 @@ TEST(capnp_hostile_cycle_hits_traversal_limit_when_nesting_allows)
 
 TEST(capnp_hostile_out_of_segment_pointers)
 {
-	uint64_t past[] = { w_struct(5, 1, 0), 0 };          /* target beyond the end */
-	uint64_t before[] = { w_struct(-3, 1, 0), 0 };       /* target before the start */
-	uint64_t straddle[] = { w_struct(0, 1, 1), 0 };      /* 2 words, only 1 present */
+	uint64_t past[] = { w_struct(5, 1, 0), 0 };	/* target beyond the end */
+	uint64_t before[] = { w_struct(-3, 1, 0), 0 };	/* target before the start */
+	uint64_t straddle[] = { w_struct(0, 1, 1), 0 }; /* 2 words, only 1 present */
 	uint64_t huge[] = { w_struct(0x1fffffff, 0xffff, 0xffff) };
 	struct rawmsg r;
 	struct capnp_struct_reader s;
@@ -173,7 +173,8 @@ TEST(capnp_hostile_list_larger_than_segment)
 	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_BIT, 0, &l), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 	CHECK_EQ(raw_init(&r, 0, 1, comp, 4, 0, 0), 0);
 	CHECK_EQ(capnp_msg_root(&r.m, &root), 0);
-	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_COMPOSITE, 0, &l), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_COMPOSITE, 0, &l),
+		 CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 	CHECK_EQ(raw_init(&r, 0, 1, tagbig, 4, 0, 0), 0);
 	CHECK_EQ(capnp_msg_root(&r.m, &root), 0);
 	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_COMPOSITE, 0, &l),
@@ -217,7 +218,8 @@ TEST(capnp_hostile_max_void_list_charged_per_element)
 
 	CHECK_EQ(raw_init(&r, 0, 1, seg, 1, 0, 0), 0);
 	CHECK_EQ(capnp_msg_root(&r.m, &root), 0);
-	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_VOID, 0, &l), CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT);
+	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_VOID, 0, &l),
+		 CAPOS_ERR_CAPNP_TRAVERSAL_LIMIT);
 }
 
 TEST(capnp_hostile_deep_nesting)
@@ -285,7 +287,7 @@ TEST(capnp_hostile_truncated_segment_tables)
 
 	CHECK_EQ(framed(two, 0, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
 	CHECK_EQ(framed(two, 3, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
-	CHECK_EQ(framed(two, 8, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);  /* table cut */
+	CHECK_EQ(framed(two, 8, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);	 /* table cut */
 	CHECK_EQ(framed(two, 12, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING); /* padding cut */
 	CHECK_EQ(framed(two, 16, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING); /* no segments */
 	CHECK_EQ(framed(two, 24, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING); /* 2nd seg cut */
@@ -303,7 +305,8 @@ TEST(capnp_hostile_segment_counts)
 	CHECK_EQ(framed(over, sizeof over, 8), CAPOS_ERR_CAPNP_SEGMENT_COUNT);
 	CHECK_EQ(framed(many, sizeof many, 8), CAPOS_ERR_CAPNP_SEGMENT_COUNT);
 	CHECK_EQ(framed(huge, sizeof huge, 8), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
-	CHECK_EQ(capnp_msg_init_segments(&(struct capnp_msg){ 0 }, (struct capnp_segment[1]){ { 0, 0 } }, 0, 0),
+	CHECK_EQ(capnp_msg_init_segments(&(struct capnp_msg){ 0 },
+					 (struct capnp_segment[1]){ { 0, 0 } }, 0, 0),
 		 CAPOS_ERR_CAPNP_SEGMENT_COUNT);
 }
 
@@ -313,8 +316,18 @@ TEST(capnp_hostile_wrong_kinds)
 	 * ptr4: byte list without NUL; ptr5: empty byte list (no NUL either). */
 	uint64_t seg[] = {
 		w_struct(0, 0, 6),
-		w_struct(5, 1, 0), w_list(5, CAPNP_ELEM_FOUR, 2), w_cap(3), 0x7, w_list(6, 2, 3),
-		w_list(4, 2, 0), 0, 0, 0, 0, 0, 0x636261,
+		w_struct(5, 1, 0),
+		w_list(5, CAPNP_ELEM_FOUR, 2),
+		w_cap(3),
+		0x7,
+		w_list(6, 2, 3),
+		w_list(4, 2, 0),
+		0,
+		0,
+		0,
+		0,
+		0,
+		0x636261,
 	};
 	struct rawmsg r;
 	struct capnp_struct_reader root, s;
@@ -326,7 +339,8 @@ TEST(capnp_hostile_wrong_kinds)
 
 	CHECK_EQ(raw_init(&r, 0, 1, seg, 13, 0, 0), 0);
 	CHECK_EQ(root_struct(&r, &root), 0);
-	CHECK_EQ(capnp_get_list(&root, 0, CAPNP_ELEM_FOUR, 0, &l), CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
+	CHECK_EQ(capnp_get_list(&root, 0, CAPNP_ELEM_FOUR, 0, &l),
+		 CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
 	CHECK_EQ(capnp_msg_error(&r.m), CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
 	CHECK_EQ(capnp_get_struct(&root, 1, 0, &s), CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
 	CHECK_EQ(capnp_get_struct(&root, 2, 0, &s), CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
@@ -347,9 +361,12 @@ TEST(capnp_hostile_wrong_kinds)
 	CHECK_EQ(d.len, 3);
 	CHECK_MEMEQ(d.ptr, "abc", 3);
 	/* Element-size rules: FOUR list is not a pointer list, nor a bit list, nor 64-bit. */
-	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_POINTER, 0, &l), CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
-	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_BIT, 0, &l), CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
-	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_EIGHT, 0, &l), CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
+	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_POINTER, 0, &l),
+		 CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
+	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_BIT, 0, &l),
+		 CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
+	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_EIGHT, 0, &l),
+		 CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
 	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_TWO, 0, &l), 0); /* narrower: allowed */
 	CHECK_EQ(capnp_get_list(&root, 1, CAPNP_ELEM_COMPOSITE, 0, &l), 0);
 	s = capnp_list_struct(&l, 1);
@@ -367,8 +384,10 @@ TEST(capnp_hostile_bit_list_is_not_a_struct_list)
 
 	CHECK_EQ(raw_init(&r, 0, 1, seg, 2, 0, 0), 0);
 	CHECK_EQ(capnp_msg_root(&r.m, &root), 0);
-	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_COMPOSITE, 0, &l), CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
-	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_BYTE, 0, &l), CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
+	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_COMPOSITE, 0, &l),
+		 CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
+	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_BYTE, 0, &l),
+		 CAPOS_ERR_CAPNP_LIST_ELEMENT_SIZE);
 	CHECK_EQ(capnp_ptr_get_list(&root, CAPNP_ELEM_BIT, 0, &l), 0);
 	CHECK(capnp_list_bool(&l, 0) && !capnp_list_bool(&l, 1) && capnp_list_bool(&l, 2));
 	CHECK(!capnp_list_bool(&l, 3)); /* out of range reads false */

@@ -10,8 +10,8 @@
 
 TEST(capnp_pack_spec_example)
 {
-	static const uint8_t raw[] = { 0x08, 0, 0, 0, 0x03, 0, 0x02, 0,
-				       0x19, 0, 0, 0, 0xaa, 0x01, 0, 0 };
+	static const uint8_t raw[] = { 0x08, 0, 0, 0, 0x03, 0,	  0x02, 0,
+				       0x19, 0, 0, 0, 0xaa, 0x01, 0,	0 };
 	static const uint8_t packed[] = { 0x51, 0x08, 0x03, 0x02, 0x31, 0x19, 0xaa, 0x01 };
 	uint8_t out[64];
 	size_t n;
@@ -66,10 +66,11 @@ TEST(capnp_pack_random_round_trips)
 
 TEST(capnp_pack_hostile_truncated_input)
 {
-	static const uint8_t partial_word[] = { 0x03, 0x11 };        /* tag needs 2 bytes */
+	static const uint8_t partial_word[] = { 0x03, 0x11 }; /* tag needs 2 bytes */
 	static const uint8_t zero_no_count[] = { 0x00 };
 	static const uint8_t ff_no_count[] = { 0xff, 1, 2, 3, 4, 5, 6, 7, 8 };
-	static const uint8_t ff_short_run[] = { 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 2, 9, 9, 9, 9, 9, 9, 9, 9, 9 };
+	static const uint8_t ff_short_run[] = { 0xff, 1, 2, 3, 4, 5, 6, 7, 8, 2,
+						9,    9, 9, 9, 9, 9, 9, 9, 9 };
 	static const uint8_t tag_only[] = { 0x51, 0x08, 0x03, 0x02, 0x31 };
 	uint8_t out[256];
 	size_t n = 123;
@@ -77,7 +78,8 @@ TEST(capnp_pack_hostile_truncated_input)
 	CHECK_EQ(capnp_unpack(partial_word, sizeof partial_word, out, sizeof out, &n),
 		 CAPOS_ERR_CAPNP_PACKED_TRUNCATED);
 	CHECK_EQ(n, 0);
-	CHECK_EQ(capnp_unpack(zero_no_count, 1, out, sizeof out, &n), CAPOS_ERR_CAPNP_PACKED_TRUNCATED);
+	CHECK_EQ(capnp_unpack(zero_no_count, 1, out, sizeof out, &n),
+		 CAPOS_ERR_CAPNP_PACKED_TRUNCATED);
 	CHECK_EQ(capnp_unpack(ff_no_count, sizeof ff_no_count, out, sizeof out, &n),
 		 CAPOS_ERR_CAPNP_PACKED_TRUNCATED);
 	CHECK_EQ(capnp_unpack(ff_short_run, sizeof ff_short_run, out, sizeof out, &n),
@@ -96,11 +98,11 @@ TEST(capnp_pack_hostile_every_cut_and_every_small_buffer)
 
 	memset(raw, 0, sizeof raw);
 	for (int i = 0; i < 8; i++)
-		raw[i] = (uint8_t)(i + 1);          /* dense word: 0xff run */
+		raw[i] = (uint8_t)(i + 1); /* dense word: 0xff run */
 	for (int i = 8; i < 24; i++)
-		raw[i] = 0x77;                      /* two more dense words in the run */
-	raw[8 * 10 + 3] = 9;                        /* sparse word after zeros */
-	raw[8 * 39 + 1] = 4;                        /* sparse last word: 2 packed bytes */
+		raw[i] = 0x77; /* two more dense words in the run */
+	raw[8 * 10 + 3] = 9;   /* sparse word after zeros */
+	raw[8 * 39 + 1] = 4;   /* sparse last word: 2 packed bytes */
 	CHECK_EQ(capnp_pack(raw, sizeof raw, packed, sizeof packed, &full), 0);
 	for (size_t cut = 1; cut < full; cut++) {
 		int err = capnp_unpack(packed, cut, out, sizeof out, &m);

@@ -13,8 +13,8 @@
 #include "tests/host/capnp_gen/test.capnp.h"
 
 struct calc {
-	int calls;            /* handler invocations */
-	int last_status;      /* what fetch's handler saw from get_label */
+	int calls;	 /* handler invocations */
+	int last_status; /* what fetch's handler saw from get_label */
 };
 
 static int calc_add(void *self, const struct test_Calculator_add_Params_r *p,
@@ -37,7 +37,8 @@ static int calc_describe(void *self, const struct test_Calculator_describe_Param
 	c->calls++;
 	if ((unsigned)color >= test_Color_COUNT)
 		return CAPOS_ERR_INVALID;
-	return test_Calculator_describe_Results_set_name(r, names[color], (uint32_t)strlen(names[color]));
+	return test_Calculator_describe_Results_set_name(r, names[color],
+							 (uint32_t)strlen(names[color]));
 }
 
 /* Deliberately ignores the status of get_label: dispatch must still fail the call. */
@@ -101,7 +102,8 @@ TEST(dispatch_add_round_trip)
 	test_Calculator_add_Params_set_b(&p, 2);
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_add, &call.pmsg,
-					  &call.results), 0);
+					  &call.results),
+		 0);
 	CHECK_EQ(c.calls, 1);
 	CHECK_EQ(call_results_ready(), 0);
 	CHECK_EQ(test_Calculator_add_read_results(&call.rmsg, &r), 0);
@@ -122,7 +124,8 @@ TEST(dispatch_describe_and_named_struct_params)
 	test_Calculator_describe_Params_set_color(&p, test_Color_blue);
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_describe,
-					  &call.pmsg, &call.results), 0);
+					  &call.pmsg, &call.results),
+		 0);
 	CHECK_EQ(call_results_ready(), 0);
 	CHECK_EQ(test_Calculator_describe_read_results(&call.rmsg, &r), 0);
 	CHECK_EQ(test_Calculator_describe_Results_get_name(&r, &t), 0);
@@ -133,7 +136,8 @@ TEST(dispatch_describe_and_named_struct_params)
 	test_Inner_set_id(&fp, 9);
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_fetch,
-					  &call.pmsg, &call.results), 0);
+					  &call.pmsg, &call.results),
+		 0);
 	CHECK_EQ(c.last_status, 0);
 	CHECK_EQ(call_results_ready(), 0);
 	CHECK_EQ(test_Calculator_fetch_read_results(&call.rmsg, &fr), 0);
@@ -150,7 +154,8 @@ TEST(dispatch_handler_error_is_returned)
 	test_Calculator_describe_Params_set_color(&p, (enum test_Color)7); /* unknown enumerant */
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_describe,
-					  &call.pmsg, &call.results), CAPOS_ERR_INVALID);
+					  &call.pmsg, &call.results),
+		 CAPOS_ERR_INVALID);
 }
 
 TEST(dispatch_unknown_ordinal_is_unimplemented)
@@ -163,7 +168,8 @@ TEST(dispatch_unknown_ordinal_is_unimplemented)
 		CHECK_EQ(call_init(), 0);
 		CHECK_EQ(test_Calculator_add_request(&call.params, &p), 0);
 		CHECK_EQ(call_params_ready(), 0);
-		CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, bad[i], &call.pmsg, &call.results),
+		CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, bad[i], &call.pmsg,
+						  &call.results),
 			 CAPOS_ERR_CAPNP_UNIMPLEMENTED);
 	}
 	CHECK_EQ(c.calls, 0);
@@ -179,9 +185,11 @@ TEST(dispatch_missing_handler_is_unimplemented)
 	CHECK_EQ(test_Calculator_describe_request(&call.params, &p), 0);
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(test_Calculator_dispatch(&partial, &c, test_Calculator_METHOD_describe, &call.pmsg,
-					  &call.results), CAPOS_ERR_CAPNP_UNIMPLEMENTED);
+					  &call.results),
+		 CAPOS_ERR_CAPNP_UNIMPLEMENTED);
 	CHECK_EQ(test_Empty_dispatch(&(struct test_Empty_server){ 0 }, &c, 0, &call.pmsg,
-				     &call.results), CAPOS_ERR_CAPNP_UNIMPLEMENTED);
+				     &call.results),
+		 CAPOS_ERR_CAPNP_UNIMPLEMENTED);
 	CHECK_EQ(c.calls, 0);
 }
 
@@ -198,14 +206,16 @@ TEST(dispatch_malformed_params_never_reach_the_handler)
 	CHECK_EQ(call_init(), 0);
 	CHECK_EQ(capnp_msg_init_segments(&m, &seg, 1, NULL), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_add, &m,
-					  &call.results), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+					  &call.results),
+		 CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 	CHECK_EQ(c.calls, 0);
 
 	/* An empty params message (no root word at all). */
 	seg.words = 0;
 	CHECK_EQ(capnp_msg_init_segments(&m, &seg, 1, NULL), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_add, &m,
-					  &call.results), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+					  &call.results),
+		 CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 	CHECK_EQ(c.calls, 0);
 }
 
@@ -222,7 +232,8 @@ TEST(dispatch_reports_errors_a_handler_ignored)
 	CHECK_EQ(call_init(), 0);
 	CHECK_EQ(capnp_msg_init_segments(&m, &seg, 1, NULL), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_fetch, &m,
-					  &call.results), CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
+					  &call.results),
+		 CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 	CHECK_EQ(c.calls, 1);
 	CHECK_EQ(c.last_status, CAPOS_ERR_CAPNP_OUT_OF_BOUNDS);
 }
@@ -241,6 +252,7 @@ TEST(dispatch_results_arena_full)
 	CHECK_EQ(call_params_ready(), 0);
 	CHECK_EQ(capnp_builder_init(&results, seg, 1, tiny, sizeof tiny), 0);
 	CHECK_EQ(test_Calculator_dispatch(&calc_server, &c, test_Calculator_METHOD_add, &call.pmsg,
-					  &results), CAPOS_ERR_NO_MEMORY);
+					  &results),
+		 CAPOS_ERR_NO_MEMORY);
 	CHECK_EQ(c.calls, 0);
 }

@@ -306,8 +306,8 @@ TEST(gen_hostile_text_out_of_segment)
 	struct capnp_text t = { "junk", 4 };
 
 	memset(raw, 0, sizeof raw);
-	raw[0] = struct_ptr(0, 1, 2);     /* root: Inner, 1 data word, 2 pointers */
-	raw[2] = list_ptr(100, 2, 8);     /* label: 8 bytes at word 103, beyond 4 words */
+	raw[0] = struct_ptr(0, 1, 2); /* root: Inner, 1 data word, 2 pointers */
+	raw[2] = list_ptr(100, 2, 8); /* label: 8 bytes at word 103, beyond 4 words */
 	raw_init(4);
 	CHECK_EQ(test_Inner_read_root(&raw_msg, &r), 0);
 	CHECK(test_Inner_has_label(&r));
@@ -324,8 +324,8 @@ TEST(gen_hostile_text_not_terminated)
 
 	memset(raw, 0, sizeof raw);
 	raw[0] = struct_ptr(0, 1, 2);
-	raw[2] = list_ptr(1, 2, 3);                   /* 3 bytes at word 4 */
-	memcpy(&raw[4], "abc", 3);                    /* no NUL in the text */
+	raw[2] = list_ptr(1, 2, 3); /* 3 bytes at word 4 */
+	memcpy(&raw[4], "abc", 3);  /* no NUL in the text */
 	raw_init(5);
 	CHECK_EQ(test_Inner_read_root(&raw_msg, &r), 0);
 	CHECK_EQ(test_Inner_get_label(&r, &t), CAPOS_ERR_CAPNP_TEXT_NOT_TERMINATED);
@@ -449,7 +449,8 @@ TEST(gen_init_blobs_and_typed_any_pointer)
 	dp[0] = 0xaa;
 	dp[1] = 0x55;
 	any = test_AllTypes_init_anyField(&b);
-	CHECK_EQ(capnp_ptr_init_struct(&any, test_Inner_DATA_WORDS, test_Inner_PTR_COUNT, &ib.s), 0);
+	CHECK_EQ(capnp_ptr_init_struct(&any, test_Inner_DATA_WORDS, test_Inner_PTR_COUNT, &ib.s),
+		 0);
 	test_Inner_set_id(&ib, 77);
 	CHECK_EQ(fixture_read(), 0);
 	CHECK_EQ(test_AllTypes_read_root(&fx.m, &r), 0);
@@ -520,7 +521,7 @@ TEST(gen_hostile_pointer_cycle_hits_nesting_limit)
 	memset(raw, 0, sizeof raw);
 	raw[0] = struct_ptr(0, 1, 1);  /* root: Chain at word 1 (data word 1, ptr word 2) */
 	raw[2] = struct_ptr(-2, 1, 1); /* next -> word 2 + 1 - 2 = word 1: itself */
-	raw[1] = 5;                    /* value */
+	raw[1] = 5;		       /* value */
 	raw_init(3);
 	CHECK_EQ(test_Chain_read_root(&raw_msg, &r), 0);
 	for (steps = 0; steps < 10000 && err == 0; steps++) {

@@ -127,7 +127,8 @@ static void build_ptr_lists(const struct test_AllTypes_b *a)
 	if (ck(test_AllTypes_init_textList(a, 3, &l), "textList"))
 		for (uint32_t i = 0; i < 3; i++) {
 			p = capnp_lb_ptr(&l, i);
-			ck(capnp_ptr_set_text(&p, texts[i], (uint32_t)strlen(texts[i])), "text elem");
+			ck(capnp_ptr_set_text(&p, texts[i], (uint32_t)strlen(texts[i])),
+			   "text elem");
 		}
 	if (ck(test_AllTypes_init_dataList(a, 2, &l), "dataList")) {
 		p = capnp_lb_ptr(&l, 0);
@@ -146,7 +147,8 @@ static void build_ptr_lists(const struct test_AllTypes_b *a)
 		static const uint32_t n[3] = { 2, 0, 1 };
 		for (uint32_t i = 0; i < 3; i++) {
 			p = capnp_lb_ptr(&l, i);
-			if (!ck(capnp_ptr_init_list(&p, CAPNP_ELEM_FOUR, n[i], &inner), "inner list"))
+			if (!ck(capnp_ptr_init_list(&p, CAPNP_ELEM_FOUR, n[i], &inner),
+				"inner list"))
 				continue;
 			for (uint32_t k = 0; k < n[i]; k++)
 				capnp_lb_set_i32(&inner, k, v[i][k]);
@@ -232,7 +234,8 @@ static void echo_blobs(const struct test_AllTypes_r *r, const struct test_AllTyp
 		ck(test_AllTypes_set_textField(b, t.str, t.len), "textField");
 	if (test_AllTypes_has_dataField(r) && ck(test_AllTypes_get_dataField(r, &d), "dataField"))
 		ck(test_AllTypes_set_dataField(b, d.ptr, d.len), "dataField");
-	if (test_AllTypes_has_structField(r) && ck(test_AllTypes_get_structField(r, &in), "structField") &&
+	if (test_AllTypes_has_structField(r) &&
+	    ck(test_AllTypes_get_structField(r, &in), "structField") &&
 	    ck(test_AllTypes_init_structField(b, &inb), "structField"))
 		echo_inner(&in, &inb);
 	if (test_AllTypes_has_anyField(r)) {
@@ -242,17 +245,18 @@ static void echo_blobs(const struct test_AllTypes_r *r, const struct test_AllTyp
 	}
 	if (test_AllTypes_has_capField(r) && ck(test_AllTypes_get_capField(r, &cap), "capField"))
 		ck(test_AllTypes_set_capField(b, cap), "capField");
-	if (test_AllTypes_has_ifaceField(r) && ck(test_AllTypes_get_ifaceField(r, &cap), "ifaceField"))
+	if (test_AllTypes_has_ifaceField(r) &&
+	    ck(test_AllTypes_get_ifaceField(r, &cap), "ifaceField"))
 		ck(test_AllTypes_set_ifaceField(b, cap), "ifaceField");
 }
 
 /* Copy a list field through the generic list reader (the generated getter checked the
  * element size against the schema) and the generated copy setter. */
-#define ECHO_LIST(f)                                                                      \
-	do {                                                                              \
-		struct capnp_list_reader l_;                                              \
-		if (test_AllTypes_has_##f(r) && ck(test_AllTypes_get_##f(r, &l_), #f))    \
-			ck(test_AllTypes_set_##f(b, &l_), #f);                            \
+#define ECHO_LIST(f)                                                                               \
+	do {                                                                                       \
+		struct capnp_list_reader l_;                                                       \
+		if (test_AllTypes_has_##f(r) && ck(test_AllTypes_get_##f(r, &l_), #f))             \
+			ck(test_AllTypes_set_##f(b, &l_), #f);                                     \
 	} while (0)
 
 static void echo_lists(const struct test_AllTypes_r *r, const struct test_AllTypes_b *b)
@@ -277,7 +281,8 @@ static void echo_lists(const struct test_AllTypes_r *r, const struct test_AllTyp
 	ECHO_LIST(voidList);
 	ECHO_LIST(listList);
 	/* Struct lists element by element through the typed accessors. */
-	if (test_AllTypes_has_structList(r) && ck(test_AllTypes_get_structList(r, &sl), "structList") &&
+	if (test_AllTypes_has_structList(r) &&
+	    ck(test_AllTypes_get_structList(r, &sl), "structList") &&
 	    ck(test_AllTypes_init_structList(b, test_Inner_list_len(&sl), &sb), "structList"))
 		for (uint32_t i = 0; i < test_Inner_list_len(&sl); i++) {
 			struct test_Inner_r e = test_Inner_list_get(&sl, i);
@@ -299,17 +304,24 @@ static void echo_unions(const struct test_AllTypes_r *r, const struct test_AllTy
 	struct capnp_text t;
 
 	switch (test_AllTypes_which(r)) {
-	case test_AllTypes_which_none: test_AllTypes_set_none(b); break;
-	case test_AllTypes_which_number: ECHO_PRIM(number); break;
+	case test_AllTypes_which_none:
+		test_AllTypes_set_none(b);
+		break;
+	case test_AllTypes_which_number:
+		ECHO_PRIM(number);
+		break;
 	case test_AllTypes_which_word:
 		if (ck(test_AllTypes_get_word(r, &t), "word"))
 			ck(test_AllTypes_set_word(b, t.str, t.len), "word");
 		break;
 	case test_AllTypes_which_inner:
-		if (ck(test_AllTypes_get_inner(r, &in), "inner") && ck(test_AllTypes_init_inner(b, &inb), "inner"))
+		if (ck(test_AllTypes_get_inner(r, &in), "inner") &&
+		    ck(test_AllTypes_init_inner(b, &inb), "inner"))
 			echo_inner(&in, &inb);
 		break;
-	default: ck(CAPOS_ERR_INVALID, "unknown union tag"); break;
+	default:
+		ck(CAPOS_ERR_INVALID, "unknown union tag");
+		break;
 	}
 	test_AllTypes_outer_set_depth(&ob, test_AllTypes_outer_get_depth(&o));
 	switch (test_AllTypes_outer_choice_which(&c)) {
@@ -319,13 +331,18 @@ static void echo_unions(const struct test_AllTypes_r *r, const struct test_AllTy
 	case test_AllTypes_outer_choice_which_right:
 		rr = test_AllTypes_outer_choice_get_right(&c);
 		rb = test_AllTypes_outer_choice_init_right(&cb);
-		test_AllTypes_outer_choice_right_set_a(&rb, test_AllTypes_outer_choice_right_get_a(&rr));
+		test_AllTypes_outer_choice_right_set_a(&rb,
+						       test_AllTypes_outer_choice_right_get_a(&rr));
 		if (test_AllTypes_outer_choice_right_has_b(&rr) &&
 		    ck(test_AllTypes_outer_choice_right_get_b(&rr, &t), "b"))
 			ck(test_AllTypes_outer_choice_right_set_b(&rb, t.str, t.len), "b");
 		break;
-	case test_AllTypes_outer_choice_which_nothing: test_AllTypes_outer_choice_set_nothing(&cb); break;
-	default: ck(CAPOS_ERR_INVALID, "unknown choice tag"); break;
+	case test_AllTypes_outer_choice_which_nothing:
+		test_AllTypes_outer_choice_set_nothing(&cb);
+		break;
+	default:
+		ck(CAPOS_ERR_INVALID, "unknown choice tag");
+		break;
 	}
 }
 
@@ -368,13 +385,15 @@ static void build_cap(const struct manifest_CapEntry_b *c, const char *name, con
 	SETS(manifest_CapEntry_set_interface, c, iface);
 	if (svc) {
 		struct manifest_CapEntry_source_b src = manifest_CapEntry_init_source(c);
-		struct manifest_CapEntry_source_service_b s = manifest_CapEntry_source_init_service(&src);
+		struct manifest_CapEntry_source_service_b s =
+			manifest_CapEntry_source_init_service(&src);
 		manifest_CapEntry_set_mode(c, capos_TransferMode_clientFacet);
 		SETS(manifest_CapEntry_source_service_set_service, &s, svc);
 		SETS(manifest_CapEntry_source_service_set_export, &s, exp);
 	} else {
 		struct manifest_CapEntry_source_b src = manifest_CapEntry_init_source(c);
-		manifest_CapEntry_source_set_kernel(&src, (enum capos_KernelCapSource)kernel_source);
+		manifest_CapEntry_source_set_kernel(&src,
+						    (enum capos_KernelCapSource)kernel_source);
 	}
 }
 
@@ -396,7 +415,8 @@ static void build_services(const struct manifest_InitConfig_b *ic)
 		SETS(manifest_ProcessEntry_set_binary, &pe, "echo-server");
 		if (ck(manifest_ProcessEntry_init_caps(&pe, 2, &caps), "caps")) {
 			c = manifest_CapEntry_list_build(&caps, 0);
-			build_cap(&c, "console", "Console", capos_KernelCapSource_console, NULL, NULL);
+			build_cap(&c, "console", "Console", capos_KernelCapSource_console, NULL,
+				  NULL);
 			c = manifest_CapEntry_list_build(&caps, 1);
 			build_cap(&c, "ep", "Endpoint", capos_KernelCapSource_endpoint, NULL, NULL);
 		}
@@ -436,7 +456,11 @@ static void build_manifest(const struct manifest_SystemManifest_b *m)
 		struct manifest_Binary_b b0 = manifest_Binary_list_build(&bins, 0);
 		struct manifest_Binary_b b1 = manifest_Binary_list_build(&bins, 1);
 		SETS(manifest_Binary_set_name, &b0, "init");
-		ck(manifest_Binary_set_image(&b0, "\x7f" "ELF", 4), "image");
+		ck(manifest_Binary_set_image(&b0,
+					     "\x7f"
+					     "ELF",
+					     4),
+		   "image");
 		SETS(manifest_Binary_set_name, &b1, "echo-server");
 		SETS(manifest_Binary_set_path, &b1, "build/user/echo-server");
 	}
@@ -444,8 +468,10 @@ static void build_manifest(const struct manifest_SystemManifest_b *m)
 		if (ck(manifest_InitConfig_init_init(&ic, &init), "init")) {
 			SETS(manifest_ProcessEntry_set_binary, &init, "init");
 			if (ck(manifest_ProcessEntry_init_caps(&init, 1, &caps), "caps")) {
-				struct manifest_CapEntry_b c = manifest_CapEntry_list_build(&caps, 0);
-				build_cap(&c, "boot", "BootPackage", capos_KernelCapSource_bootPackage, NULL, NULL);
+				struct manifest_CapEntry_b c =
+					manifest_CapEntry_list_build(&caps, 0);
+				build_cap(&c, "boot", "BootPackage",
+					  capos_KernelCapSource_bootPackage, NULL, NULL);
 			}
 		}
 		build_services(&ic);
@@ -456,7 +482,8 @@ static void build_manifest(const struct manifest_SystemManifest_b *m)
 		manifest_KernelParams_set_maxCpus(&kp, 4);
 	}
 	if (ck(manifest_SystemManifest_init_resourceProfiles(m, 1, &profs), "profiles")) {
-		struct manifest_ResourceProfile_b p = manifest_ResourceProfile_list_build(&profs, 0);
+		struct manifest_ResourceProfile_b p =
+			manifest_ResourceProfile_list_build(&profs, 0);
 		SETS(manifest_ResourceProfile_set_name, &p, "small");
 		manifest_ResourceProfile_set_capSlots(&p, 32);
 		manifest_ResourceProfile_set_framePages(&p, 256);
@@ -507,7 +534,8 @@ static void dump_caps(const char *who, const struct manifest_ProcessEntry_r *pe)
 			printf("kernel=%d\n", (int)manifest_CapEntry_source_get_kernel(&s));
 			break;
 		case manifest_CapEntry_source_which_service: {
-			struct manifest_CapEntry_source_service_r sv = manifest_CapEntry_source_get_service(&s);
+			struct manifest_CapEntry_source_service_r sv =
+				manifest_CapEntry_source_get_service(&s);
 			struct capnp_text a, b;
 			ck(manifest_CapEntry_source_service_get_service(&sv, &a), "service");
 			ck(manifest_CapEntry_source_service_get_export(&sv, &b), "export");
@@ -517,7 +545,9 @@ static void dump_caps(const char *who, const struct manifest_ProcessEntry_r *pe)
 		case manifest_CapEntry_source_which_boot:
 			print_text("boot", manifest_CapEntry_source_get_boot(&s, &n), n);
 			break;
-		default: printf("unknown source\n"); break;
+		default:
+			printf("unknown source\n");
+			break;
 		}
 	}
 }
@@ -560,7 +590,8 @@ static int cmd_dump_manifest(void)
 	struct capnp_text t;
 	struct capnp_data d;
 
-	if (!ck(read_input(&msg), "read") || !ck(manifest_SystemManifest_read_root(&msg, &m), "root"))
+	if (!ck(read_input(&msg), "read") ||
+	    !ck(manifest_SystemManifest_read_root(&msg, &m), "root"))
 		return status;
 	printf("schemaVersion=%u\n", manifest_SystemManifest_get_schemaVersion(&m));
 	if (ck(manifest_SystemManifest_get_binaries(&m, &bins), "binaries"))
@@ -577,12 +608,15 @@ static int cmd_dump_manifest(void)
 	}
 	if (ck(manifest_SystemManifest_get_kernelParams(&m, &kp), "kernelParams")) {
 		print_text("motd", manifest_KernelParams_get_motd(&kp, &t), t);
-		printf("logLevel=%d timerHz=%u maxCpus=%u\n", (int)manifest_KernelParams_get_logLevel(&kp),
-		       manifest_KernelParams_get_timerHz(&kp), manifest_KernelParams_get_maxCpus(&kp));
+		printf("logLevel=%d timerHz=%u maxCpus=%u\n",
+		       (int)manifest_KernelParams_get_logLevel(&kp),
+		       manifest_KernelParams_get_timerHz(&kp),
+		       manifest_KernelParams_get_maxCpus(&kp));
 	}
 	if (ck(manifest_SystemManifest_get_resourceProfiles(&m, &profs), "profiles"))
 		for (uint32_t i = 0; i < manifest_ResourceProfile_list_len(&profs); i++) {
-			struct manifest_ResourceProfile_r p = manifest_ResourceProfile_list_get(&profs, i);
+			struct manifest_ResourceProfile_r p =
+				manifest_ResourceProfile_list_get(&profs, i);
 			print_text("profile", manifest_ResourceProfile_get_name(&p, &t), t);
 			printf("capSlots=%u framePages=%llu virtualBytes=%#llx threads=%u\n",
 			       manifest_ResourceProfile_get_capSlots(&p),

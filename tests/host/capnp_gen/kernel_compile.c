@@ -76,7 +76,9 @@ int capnp_gen_probe_manifest(struct capnp_msg *m, struct capnp_text *init_binary
 
 /* Every interface id is known at compile time (used as switch labels by dispatch
  * tables keyed by interface id). */
-#define IFACE_CASE(c, name, id) case id: return name;
+#define IFACE_CASE(c, name, id)                                                                    \
+	case id:                                                                                   \
+		return name;
 const char *capnp_gen_probe_iface_name(uint64_t id);
 const char *capnp_gen_probe_iface_name(uint64_t id)
 {

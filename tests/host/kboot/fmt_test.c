@@ -57,9 +57,9 @@ TEST(fmt_width_zero_pad_left)
 	CHECK_STREQ(b, "[-0042][00000abc][0x00000abc]");
 	FMT(b, "[%*d][%-*d]", 4, 7, 3, 7);
 	CHECK_STREQ(b, "[   7][7  ]");
-	FMT(b, "[%*d]", -4, 7);     /* negative '*' width means left-justify */
+	FMT(b, "[%*d]", -4, 7); /* negative '*' width means left-justify */
 	CHECK_STREQ(b, "[7   ]");
-	FMT(b, "[%2d]", 12345);     /* width never truncates */
+	FMT(b, "[%2d]", 12345); /* width never truncates */
 	CHECK_STREQ(b, "[12345]");
 	FMT(b, "[%.3d][%5.3d][%.0d]", 7, 7, 0);
 	CHECK_STREQ(b, "[007][  007][]");
@@ -147,7 +147,8 @@ TEST(fmt_huge_width_is_clamped_and_truncated)
 	int r = fmt_snprintf(b, sizeof(b), "%999999999d", 1);
 	CHECK_EQ(r, 4096);
 	CHECK_STREQ(b, "       ");
-	CHECK_EQ(fmt_snprintf(b, sizeof(b), "%*d|%.*s", -2000000000, 1, 2000000000, "ab"), 4096 + 3);
+	CHECK_EQ(fmt_snprintf(b, sizeof(b), "%*d|%.*s", -2000000000, 1, 2000000000, "ab"),
+		 4096 + 3);
 	CHECK_STREQ(b, "1      ");
 }
 

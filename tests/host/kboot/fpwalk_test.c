@@ -28,7 +28,9 @@ static bool fake_read(void *ctx, uint64_t addr, uint64_t out[2])
 }
 
 static const struct fpwalk_mem mem = {
-	.read = fake_read, .lo = STACK_BASE, .hi = STACK_BASE + sizeof(stack),
+	.read = fake_read,
+	.lo = STACK_BASE,
+	.hi = STACK_BASE + sizeof(stack),
 };
 
 /* Frame at word index w: saved rbp -> frame at word `next` (or 0), return address. */
@@ -88,13 +90,13 @@ TEST(fpwalk_cycle_and_self_loop_stop)
 {
 	reset();
 	frame(4, 10, 0x1111);
-	frame(10, 4, 0x2222);   /* back down: a cycle */
+	frame(10, 4, 0x2222); /* back down: a cycle */
 	uint64_t pcs[32];
 	bool trunc;
 	CHECK_EQ(fpwalk(0xAAAA, at(4), &mem, pcs, 32, &trunc), 3);
 	CHECK(!trunc);
 	reset();
-	frame(6, 6, 0x1111);    /* points at itself */
+	frame(6, 6, 0x1111); /* points at itself */
 	CHECK_EQ(fpwalk(0xAAAA, at(6), &mem, pcs, 32, &trunc), 2);
 	CHECK(reads <= 2);
 }
@@ -125,7 +127,7 @@ TEST(fpwalk_out_of_bounds_frames_not_read)
 	CHECK_EQ(reads, 0);
 	const struct fpwalk_mem tiny = { .read = fake_read, .lo = 0, .hi = 8 };
 	CHECK_EQ(fpwalk(0xAAAA, 0, &tiny, pcs, 8, &trunc), 1);
-	CHECK_EQ(fpwalk(0xAAAA, 8, &tiny, pcs, 8, &trunc), 1);  /* hi < 16: no wrap */
+	CHECK_EQ(fpwalk(0xAAAA, 8, &tiny, pcs, 8, &trunc), 1); /* hi < 16: no wrap */
 	CHECK_EQ(reads, 0);
 }
 
@@ -141,7 +143,8 @@ static bool failing_read(void *ctx, uint64_t addr, uint64_t out[2])
 TEST(fpwalk_unreadable_frame_stops)
 {
 	reset();
-	const struct fpwalk_mem m = { .read = failing_read, .lo = STACK_BASE,
+	const struct fpwalk_mem m = { .read = failing_read,
+				      .lo = STACK_BASE,
 				      .hi = STACK_BASE + sizeof(stack) };
 	uint64_t pcs[8];
 	bool trunc;

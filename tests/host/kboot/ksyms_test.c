@@ -14,7 +14,7 @@
 #define MAX_BLOB 512
 
 struct blob {
-	uint64_t words[MAX_BLOB / 8];   /* 8-byte aligned storage */
+	uint64_t words[MAX_BLOB / 8]; /* 8-byte aligned storage */
 	size_t len;
 };
 
@@ -99,7 +99,8 @@ TEST(ksyms_lookup_many_symbols_binary_search)
 	for (int i = 0; i < 20; i++) {
 		const char *name;
 		uint64_t off;
-		CHECK_EQ(ksyms_lookup(&t, 0x1000 + 0x10 * (uint64_t)i + 0xf, &name, &off), CAPOS_OK);
+		CHECK_EQ(ksyms_lookup(&t, 0x1000 + 0x10 * (uint64_t)i + 0xf, &name, &off),
+			 CAPOS_OK);
 		CHECK_STREQ(name, names[i]);
 		CHECK_UEQ(off, 0xf);
 	}
@@ -162,7 +163,7 @@ TEST(ksyms_truncated_entries_or_strtab)
 	CHECK_EQ(ksyms_open(b.words, b.len - 1, &t), CAPOS_ERR_KSYMS_TRUNCATED);
 	CHECK_EQ(ksyms_open(b.words, sizeof(struct ksyms_header) + 8, &t),
 		 CAPOS_ERR_KSYMS_TRUNCATED);
-	CHECK_EQ(t.count, 12345); /* out untouched on error */
+	CHECK_EQ(t.count, 12345);     /* out untouched on error */
 	hdr(&b)->count = 0xFFFFFFFFu; /* huge count must not overflow the size check */
 	CHECK_EQ(ksyms_open(b.words, b.len, &t), CAPOS_ERR_KSYMS_TRUNCATED);
 }
@@ -191,7 +192,9 @@ TEST(ksyms_unsorted_blob_rejected)
 {
 	static struct blob b;
 	const struct test_sym unsorted[] = {
-		{ 0x2000, 0, "b" }, { 0x1000, 0, "a" }, { 0x3000, 0, "c" },
+		{ 0x2000, 0, "b" },
+		{ 0x1000, 0, "a" },
+		{ 0x3000, 0, "c" },
 	};
 	build(&b, unsorted, 3);
 	struct ksyms_table t;

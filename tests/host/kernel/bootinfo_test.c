@@ -91,14 +91,13 @@ static void mb2_end(struct mb2 *m)
 }
 
 static const struct region qemu_map[] = {
-	{ 0, 0x9fc00, 1 },          { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+	{ 0, 0x9fc00, 1 },	    { 0x9fc00, 0x400, 2 },     { 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 }, { 0xfffc0000, 0x40000, 2 },
 };
 #define QEMU_MAP_N (sizeof(qemu_map) / sizeof(qemu_map[0]))
 
 static const uint8_t rsdp_v2[36] = { 'R', 'S', 'D', ' ', 'P', 'T', 'R', ' ', 1, 2, 3,
-				     4,   5,   6,   7,   8,   2,   0,   0,   0,   9 };
+				     4,	  5,   6,   7,	 8,   2,   0,	0,   0, 9 };
 
 /* A GRUB-like structure: cmdline, module, mmap, both ACPI tags, end. */
 static void mb2_valid(struct mb2 *m)

@@ -59,10 +59,14 @@ TEST(calib_median_bad_count)
 static struct calib_window clean_window(void)
 {
 	struct calib_window w = {
-		.start = { .tsc_before = 1000000, .ref = 5, .lapic = 0xffffffffu,
+		.start = { .tsc_before = 1000000,
+			   .ref = 5,
+			   .lapic = 0xffffffffu,
 			   .tsc_after = 1005200 },
-		.end = { .tsc_before = 1000000 + 20800000, .ref = 5 + 800000,
-			 .lapic = 0xffffffffu - 500000, .tsc_after = 1000000 + 20805200 },
+		.end = { .tsc_before = 1000000 + 20800000,
+			 .ref = 5 + 800000,
+			 .lapic = 0xffffffffu - 500000,
+			 .tsc_after = 1000000 + 20805200 },
 		.ref_mask = UINT64_MAX,
 		.ref_ticks = 800000,
 		.max_gap = 2600,

@@ -66,7 +66,7 @@ TEST(capset_duplicates_and_prefixes)
 	CHECK_EQ(capset_add(&page, "log", 3, 1, 1), CAPOS_OK);
 	CHECK_EQ(capset_add(&page, "log", 3, 2, 2), CAPOS_ERR_CAPSET_DUPLICATE);
 	CHECK_EQ(capset_add(&page, "logger", 6, 2, 2), CAPOS_OK); /* longer, not a duplicate */
-	CHECK_EQ(capset_add(&page, "lo", 2, 2, 3), CAPOS_OK);     /* shorter, not a duplicate */
+	CHECK_EQ(capset_add(&page, "lo", 2, 2, 3), CAPOS_OK);	  /* shorter, not a duplicate */
 	CHECK_EQ(capset_add(&page, "logger", 6, 2, 4), CAPOS_ERR_CAPSET_DUPLICATE);
 	/* Only the first len bytes count: "logx" with len 3 is "log". */
 	CHECK_EQ(capset_add(&page, "logx", 3, 2, 5), CAPOS_ERR_CAPSET_DUPLICATE);

@@ -25,8 +25,7 @@ TEST(cmdline_matches_whole_words_only)
 {
 	struct cmdline_value v;
 
-	CHECK_EQ(cmdline_find("selftests=1 xselftest=2 self", "selftest", &v),
-		 CAPOS_ERR_NOT_FOUND);
+	CHECK_EQ(cmdline_find("selftests=1 xselftest=2 self", "selftest", &v), CAPOS_ERR_NOT_FOUND);
 	CHECK(!cmdline_has("selftest_x", "selftest"));
 	CHECK(!cmdline_has("", "a"));
 	CHECK(!cmdline_has(NULL, "a"));

@@ -63,11 +63,11 @@ static void elfb_valid(struct elfb *b)
 	b->phoff = PH_OFF;
 	b->len = 0x2080;
 	b->entry = 0x401010;
-	add_ph(b, 1, 4, 0x0, 0x400000, 0x1000, 0x1000, 0x1000);       /* R: headers, rodata */
-	add_ph(b, 1, 5, 0x1000, 0x401000, 0x100, 0x100, 0x1000);      /* R+X: text */
-	add_ph(b, 1, 6, 0x2000, 0x402000, 0x80, 0x3000, 0x1000);      /* R+W: data, bss */
-	add_ph(b, 7, 4, 0x800, 0x400800, 0x10, 0x40, 16);             /* TLS image */
-	add_ph(b, 0x6474e551, 6, 0, 0, 0, 0, 16);                     /* GNU_STACK RW */
+	add_ph(b, 1, 4, 0x0, 0x400000, 0x1000, 0x1000, 0x1000);	 /* R: headers, rodata */
+	add_ph(b, 1, 5, 0x1000, 0x401000, 0x100, 0x100, 0x1000); /* R+X: text */
+	add_ph(b, 1, 6, 0x2000, 0x402000, 0x80, 0x3000, 0x1000); /* R+W: data, bss */
+	add_ph(b, 7, 4, 0x800, 0x400800, 0x10, 0x40, 16);	 /* TLS image */
+	add_ph(b, 0x6474e551, 6, 0, 0, 0, 0, 16);		 /* GNU_STACK RW */
 }
 
 static const uint8_t *elfb_bytes(struct elfb *b)
@@ -79,7 +79,7 @@ static const uint8_t *elfb_bytes(struct elfb *b)
 	put(b->bytes + 20, b->version, 4);
 	put(b->bytes + 24, b->entry, 8);
 	put(b->bytes + 32, b->phoff, 8);
-	put(b->bytes + 40, 0, 8);  /* e_shoff: ignored */
+	put(b->bytes + 40, 0, 8); /* e_shoff: ignored */
 	put(b->bytes + 48, 0, 4);
 	put(b->bytes + 52, b->ehsize, 2);
 	put(b->bytes + 54, b->phentsize, 2);
@@ -155,14 +155,14 @@ static void m_unaligned_segments(struct elfb *b)
 
 static void m_ignored_headers(struct elfb *b)
 {
-	b->ident[7] = 3; /* ELFOSABI_GNU */
-	add_ph(b, 0, 0, 0, 0, 0, 0, 0);                      /* PT_NULL */
-	add_ph(b, 4, 4, 0x100, 0x400100, 0x20, 0x20, 4);     /* PT_NOTE */
-	add_ph(b, 6, 4, 64, 0x400040, 0x100, 0x100, 8);      /* PT_PHDR */
+	b->ident[7] = 3;					   /* ELFOSABI_GNU */
+	add_ph(b, 0, 0, 0, 0, 0, 0, 0);				   /* PT_NULL */
+	add_ph(b, 4, 4, 0x100, 0x400100, 0x20, 0x20, 4);	   /* PT_NOTE */
+	add_ph(b, 6, 4, 64, 0x400040, 0x100, 0x100, 8);		   /* PT_PHDR */
 	add_ph(b, 0x6474e552, 4, 0x2000, 0x402000, 0x80, 0x80, 1); /* PT_GNU_RELRO */
-	add_ph(b, 0x70000001, 4, 0, 0, 0, 0, 0);             /* processor-specific */
-	add_ph(b, 1, 6, 0x2080, 0x500080, 0, 0, 0x1000);     /* empty PT_LOAD: skipped */
-	b->phoff = 0x1c3; /* an unaligned table is fine */
+	add_ph(b, 0x70000001, 4, 0, 0, 0, 0, 0);		   /* processor-specific */
+	add_ph(b, 1, 6, 0x2080, 0x500080, 0, 0, 0x1000);	   /* empty PT_LOAD: skipped */
+	b->phoff = 0x1c3;					   /* an unaligned table is fine */
 	b->len = 0x2080;
 }
 
@@ -190,55 +190,165 @@ TEST(elf_valid_variants)
 }
 
 /* ---- hostile twins: one mutation, one exact error ---- */
-static void m_short(struct elfb *b) { b->len = 63; }
-static void m_magic(struct elfb *b) { b->ident[1] = 'e'; }
-static void m_class32(struct elfb *b) { b->ident[4] = 1; }
-static void m_big_endian(struct elfb *b) { b->ident[5] = 2; }
-static void m_ident_version(struct elfb *b) { b->ident[6] = 0; }
-static void m_osabi(struct elfb *b) { b->ident[7] = 9; }
-static void m_abiversion(struct elfb *b) { b->ident[8] = 1; }
-static void m_type_dyn(struct elfb *b) { b->type = 3; }
-static void m_type_rel(struct elfb *b) { b->type = 1; }
-static void m_machine(struct elfb *b) { b->machine = 3; }
-static void m_version(struct elfb *b) { b->version = 2; }
-static void m_ehsize(struct elfb *b) { b->ehsize = 52; }
-static void m_phentsize(struct elfb *b) { b->phentsize = 32; }
-static void m_phnum_zero(struct elfb *b) { b->nph = 0; }
-static void m_phnum_big(struct elfb *b) { b->phnum_override = 65; }
-static void m_phnum_xnum(struct elfb *b) { b->phnum_override = 0xFFFF; }
-static void m_phoff_past_end(struct elfb *b) { b->phoff = 0x2081; }
-static void m_phoff_overflow(struct elfb *b) { b->phoff = UINT64_MAX - 8; }
-static void m_ph_straddles_end(struct elfb *b) { b->phoff = 0x2080 - 5 * 56 + 1; b->len = 0x2080; }
-static void m_shlib(struct elfb *b) { add_ph(b, 5, 4, 0, 0, 0, 0, 0); }
-static void m_generic_unknown(struct elfb *b) { add_ph(b, 8, 4, 0, 0, 0, 0, 0); }
-static void m_interp(struct elfb *b) { add_ph(b, 3, 4, 0x200, 0x400200, 0x10, 0x10, 1); }
-static void m_dynamic(struct elfb *b) { add_ph(b, 2, 6, 0x2000, 0x402000, 0x40, 0x40, 8); }
-static void m_exec_stack(struct elfb *b) { b->ph[4].flags = 7; }
-static void m_filesz_gt_memsz(struct elfb *b) { b->ph[2].filesz = 0x3001; }
-static void m_memsz_huge(struct elfb *b) { b->ph[2].memsz = ELF_SEG_MAX_MEMSZ + 1; }
-static void m_seg_past_file(struct elfb *b) { b->ph[2].filesz = 0x81; }
+static void m_short(struct elfb *b)
+{
+	b->len = 63;
+}
+static void m_magic(struct elfb *b)
+{
+	b->ident[1] = 'e';
+}
+static void m_class32(struct elfb *b)
+{
+	b->ident[4] = 1;
+}
+static void m_big_endian(struct elfb *b)
+{
+	b->ident[5] = 2;
+}
+static void m_ident_version(struct elfb *b)
+{
+	b->ident[6] = 0;
+}
+static void m_osabi(struct elfb *b)
+{
+	b->ident[7] = 9;
+}
+static void m_abiversion(struct elfb *b)
+{
+	b->ident[8] = 1;
+}
+static void m_type_dyn(struct elfb *b)
+{
+	b->type = 3;
+}
+static void m_type_rel(struct elfb *b)
+{
+	b->type = 1;
+}
+static void m_machine(struct elfb *b)
+{
+	b->machine = 3;
+}
+static void m_version(struct elfb *b)
+{
+	b->version = 2;
+}
+static void m_ehsize(struct elfb *b)
+{
+	b->ehsize = 52;
+}
+static void m_phentsize(struct elfb *b)
+{
+	b->phentsize = 32;
+}
+static void m_phnum_zero(struct elfb *b)
+{
+	b->nph = 0;
+}
+static void m_phnum_big(struct elfb *b)
+{
+	b->phnum_override = 65;
+}
+static void m_phnum_xnum(struct elfb *b)
+{
+	b->phnum_override = 0xFFFF;
+}
+static void m_phoff_past_end(struct elfb *b)
+{
+	b->phoff = 0x2081;
+}
+static void m_phoff_overflow(struct elfb *b)
+{
+	b->phoff = UINT64_MAX - 8;
+}
+static void m_ph_straddles_end(struct elfb *b)
+{
+	b->phoff = 0x2080 - 5 * 56 + 1;
+	b->len = 0x2080;
+}
+static void m_shlib(struct elfb *b)
+{
+	add_ph(b, 5, 4, 0, 0, 0, 0, 0);
+}
+static void m_generic_unknown(struct elfb *b)
+{
+	add_ph(b, 8, 4, 0, 0, 0, 0, 0);
+}
+static void m_interp(struct elfb *b)
+{
+	add_ph(b, 3, 4, 0x200, 0x400200, 0x10, 0x10, 1);
+}
+static void m_dynamic(struct elfb *b)
+{
+	add_ph(b, 2, 6, 0x2000, 0x402000, 0x40, 0x40, 8);
+}
+static void m_exec_stack(struct elfb *b)
+{
+	b->ph[4].flags = 7;
+}
+static void m_filesz_gt_memsz(struct elfb *b)
+{
+	b->ph[2].filesz = 0x3001;
+}
+static void m_memsz_huge(struct elfb *b)
+{
+	b->ph[2].memsz = ELF_SEG_MAX_MEMSZ + 1;
+}
+static void m_seg_past_file(struct elfb *b)
+{
+	b->ph[2].filesz = 0x81;
+}
 static void m_seg_offset_overflow(struct elfb *b)
 {
 	b->ph[1].offset = UINT64_MAX - 0xFFF; /* congruent with the vaddr, wraps on + filesz */
 }
-static void m_incongruent(struct elfb *b) { b->ph[1].vaddr += 8; b->entry += 8; }
-static void m_align_not_pow2(struct elfb *b) { b->ph[1].align = 0x3000; }
-static void m_align_incongruent(struct elfb *b) { b->ph[1].align = 0x800000; }
+static void m_incongruent(struct elfb *b)
+{
+	b->ph[1].vaddr += 8;
+	b->entry += 8;
+}
+static void m_align_not_pow2(struct elfb *b)
+{
+	b->ph[1].align = 0x3000;
+}
+static void m_align_incongruent(struct elfb *b)
+{
+	b->ph[1].align = 0x800000;
+}
 static void m_vaddr_null_page(struct elfb *b)
 {
 	b->ph[0].vaddr = 0;
 	b->ph[3].vaddr = 0x800;
 }
-static void m_vaddr_below_base(struct elfb *b) { b->ph[2].vaddr = CAPOS_USER_IMAGE_BASE - 0x2000; }
-static void m_vaddr_kernel(struct elfb *b) { b->ph[2].vaddr = 0xFFFFFFFF80002000ull; }
-static void m_vaddr_anon_region(struct elfb *b) { b->ph[2].vaddr = CAPOS_USER_IMAGE_END; }
+static void m_vaddr_below_base(struct elfb *b)
+{
+	b->ph[2].vaddr = CAPOS_USER_IMAGE_BASE - 0x2000;
+}
+static void m_vaddr_kernel(struct elfb *b)
+{
+	b->ph[2].vaddr = 0xFFFFFFFF80002000ull;
+}
+static void m_vaddr_anon_region(struct elfb *b)
+{
+	b->ph[2].vaddr = CAPOS_USER_IMAGE_END;
+}
 static void m_end_past_image(struct elfb *b)
 {
 	b->ph[2].vaddr = CAPOS_USER_IMAGE_END - 0x2000; /* memsz 0x3000 runs one page over */
 }
-static void m_no_perms(struct elfb *b) { b->ph[0].flags = 0; }
-static void m_rwx(struct elfb *b) { b->ph[1].flags = 7; }
-static void m_wx(struct elfb *b) { b->ph[2].flags = 3; }
+static void m_no_perms(struct elfb *b)
+{
+	b->ph[0].flags = 0;
+}
+static void m_rwx(struct elfb *b)
+{
+	b->ph[1].flags = 7;
+}
+static void m_wx(struct elfb *b)
+{
+	b->ph[2].flags = 3;
+}
 static void m_too_many(struct elfb *b)
 {
 	b->nph = 0;
@@ -254,18 +364,42 @@ static void m_overlap_same_page(struct elfb *b)
 {
 	b->ph[2] = (struct ph){ 1, 6, 0x1800, 0x401800, 0x80, 0x100, 8 }; /* shares 0x401000 */
 }
-static void m_overlap_duplicate(struct elfb *b) { add_ph(b, 1, 4, 0, 0x400000, 0x10, 0x10, 0x1000); }
+static void m_overlap_duplicate(struct elfb *b)
+{
+	add_ph(b, 1, 4, 0, 0x400000, 0x10, 0x10, 0x1000);
+}
 static void m_overlap_bss(struct elfb *b)
 {
 	b->ph[0].memsz = 0x1800; /* rodata's zero tail runs into text's page */
 }
-static void m_two_tls(struct elfb *b) { add_ph(b, 7, 4, 0x800, 0x400800, 0x10, 0x40, 16); }
-static void m_tls_filesz(struct elfb *b) { b->ph[3].filesz = 0x41; }
-static void m_tls_huge(struct elfb *b) { b->ph[3].memsz = ELF_TLS_MAX_MEMSZ + 1; }
-static void m_tls_align(struct elfb *b) { b->ph[3].align = 24; }
-static void m_tls_align_big(struct elfb *b) { b->ph[3].align = 8192; }
-static void m_tls_outside_file(struct elfb *b) { b->ph[3].offset = 0x2078; }
-static void m_tls_not_loaded(struct elfb *b) { b->ph[3].vaddr = 0x500800; }
+static void m_two_tls(struct elfb *b)
+{
+	add_ph(b, 7, 4, 0x800, 0x400800, 0x10, 0x40, 16);
+}
+static void m_tls_filesz(struct elfb *b)
+{
+	b->ph[3].filesz = 0x41;
+}
+static void m_tls_huge(struct elfb *b)
+{
+	b->ph[3].memsz = ELF_TLS_MAX_MEMSZ + 1;
+}
+static void m_tls_align(struct elfb *b)
+{
+	b->ph[3].align = 24;
+}
+static void m_tls_align_big(struct elfb *b)
+{
+	b->ph[3].align = 8192;
+}
+static void m_tls_outside_file(struct elfb *b)
+{
+	b->ph[3].offset = 0x2078;
+}
+static void m_tls_not_loaded(struct elfb *b)
+{
+	b->ph[3].vaddr = 0x500800;
+}
 static void m_tls_in_bss(struct elfb *b)
 {
 	b->ph[3].vaddr = 0x402100; /* inside data's memsz but past its file bytes */
@@ -276,11 +410,26 @@ static void m_tls_straddles(struct elfb *b)
 	b->ph[3].vaddr = 0x400FF8; /* runs 8 bytes past rodata's file bytes */
 	b->ph[3].offset = 0xFF8;
 }
-static void m_tls_offset_mismatch(struct elfb *b) { b->ph[3].offset = 0x900; }
-static void m_entry_not_exec(struct elfb *b) { b->entry = 0x400010; }
-static void m_entry_zero(struct elfb *b) { b->entry = 0; }
-static void m_entry_past_text(struct elfb *b) { b->entry = 0x401100; }
-static void m_entry_in_data(struct elfb *b) { b->entry = 0x402000; }
+static void m_tls_offset_mismatch(struct elfb *b)
+{
+	b->ph[3].offset = 0x900;
+}
+static void m_entry_not_exec(struct elfb *b)
+{
+	b->entry = 0x400010;
+}
+static void m_entry_zero(struct elfb *b)
+{
+	b->entry = 0;
+}
+static void m_entry_past_text(struct elfb *b)
+{
+	b->entry = 0x401100;
+}
+static void m_entry_in_data(struct elfb *b)
+{
+	b->entry = 0x402000;
+}
 
 static const struct {
 	const char *name;

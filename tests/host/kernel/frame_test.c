@@ -51,9 +51,8 @@ static void fx_done(struct fx *f)
 }
 
 static const struct boot_mem_region qemu128[] = {
-	{ 0, 0x9fc00, 1 },          { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+	{ 0, 0x9fc00, 1 },	    { 0x9fc00, 0x400, 2 },     { 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 }, { 0xfffc0000, 0x40000, 2 },
 };
 
 static bool in_range(uint64_t p, uint64_t s, uint64_t e)
@@ -194,16 +193,16 @@ static bool same_pool(const struct frame_pool *a, const struct frame_pool *b)
 }
 
 static const struct boot_mem_region hostile[] = {
-	{ 0x2000000, 0x1000000, 1 },  /* 32..48 MiB available */
-	{ 0x100000, 0x3f00000, 1 },   /* 1..64 MiB available, overlaps the first */
-	{ 0x2800123, 0x10, 2 },       /* 16 reserved bytes inside both: one frame lost */
-	{ 0x3000000, 0x0, 2 },        /* zero-length reserved: ignored */
-	{ 0x3800000, 0x0, 1 },        /* zero-length available: ignored */
-	{ 0x100000, 0x3f00000, 1 },   /* exact duplicate */
-	{ 0x3ff0800, 0x20000, 3 },    /* ACPI across the top edge, unaligned */
-	{ 0x1000001, 0x1ffe, 1 },     /* available with unaligned edges, inside */
-	{ 0x5000000, 0x1000, 4 },     /* reserved beyond all available: harmless */
-	{ 0x4000000, 0xfff, 1 },      /* available, less than one whole frame */
+	{ 0x2000000, 0x1000000, 1 }, /* 32..48 MiB available */
+	{ 0x100000, 0x3f00000, 1 },  /* 1..64 MiB available, overlaps the first */
+	{ 0x2800123, 0x10, 2 },	     /* 16 reserved bytes inside both: one frame lost */
+	{ 0x3000000, 0x0, 2 },	     /* zero-length reserved: ignored */
+	{ 0x3800000, 0x0, 1 },	     /* zero-length available: ignored */
+	{ 0x100000, 0x3f00000, 1 },  /* exact duplicate */
+	{ 0x3ff0800, 0x20000, 3 },   /* ACPI across the top edge, unaligned */
+	{ 0x1000001, 0x1ffe, 1 },    /* available with unaligned edges, inside */
+	{ 0x5000000, 0x1000, 4 },    /* reserved beyond all available: harmless */
+	{ 0x4000000, 0xfff, 1 },     /* available, less than one whole frame */
 };
 #define HOSTILE_N (sizeof(hostile) / sizeof(hostile[0]))
 
@@ -255,7 +254,7 @@ TEST(frame_entries_beyond_supported_range)
 		{ 0x100000, 0x7f00000, 1 },
 		{ FRAME_PHYS_LIMIT - 0x200000, 0x400000, 1 }, /* straddles the limit */
 		{ 0x200000000000ull, 0x100000000ull, 1 },     /* 32 TiB: beyond */
-		{ 0xfffffffffffff000ull, 0x1000, 1 },         /* last frame of 2^64 */
+		{ 0xfffffffffffff000ull, 0x1000, 1 },	      /* last frame of 2^64 */
 	};
 
 	fx_map(&f, far, 4);

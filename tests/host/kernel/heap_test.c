@@ -15,9 +15,9 @@
 #define MAX_RUNS 4096
 
 struct env {
-	size_t budget;          /* pages still available */
+	size_t budget; /* pages still available */
 	size_t live_pages;
-	void *runs[MAX_RUNS];   /* every run handed out; released only at teardown, so
+	void *runs[MAX_RUNS]; /* every run handed out; released only at teardown, so
 				   stale reads stay defined and corrupted blocks leak nothing */
 	unsigned nruns;
 	int faults, last_err;
@@ -82,8 +82,8 @@ static void teardown(void)
 TEST(heap_sizes_alignment_and_full_release)
 {
 	static void *p[64];
-	static const size_t sizes[] = { 1, 8, 15, 16, 17, 100, 200, 500, 1000, 1001,
-					2048, 4000, 4033, 5000, 70000 };
+	static const size_t sizes[] = { 1,    8,    15,	  16,	17,   100,  200,  500,
+					1000, 1001, 2048, 4000, 4033, 5000, 70000 };
 	const unsigned n = sizeof(sizes) / sizeof(sizes[0]);
 
 	setup(1000, true);
@@ -165,7 +165,7 @@ TEST(heap_overflow_by_one_detected)
 	CHECK_EQ(heap_free(&heap, a), CAPOS_ERR_HEAP_OVERFLOW);
 	CHECK(env->last_ptr == a);
 	CHECK_UEQ(heap.blocks_in_use, 2); /* untouched */
-	b[111] = 0; /* last byte of the slot */
+	b[111] = 0;			  /* last byte of the slot */
 	CHECK_EQ(heap_free(&heap, b), CAPOS_ERR_HEAP_OVERFLOW);
 	c = heap_alloc(&heap, 5000); /* page run */
 	c[5000] = 1;
@@ -219,7 +219,7 @@ TEST(heap_write_after_free_detected_on_reuse)
 	a = heap_alloc(&heap, 200);
 	b = heap_alloc(&heap, 200);
 	CHECK_EQ(heap_free(&heap, a), CAPOS_OK);
-	a[40] = 1; /* stale write */
+	a[40] = 1;		    /* stale write */
 	c = heap_alloc(&heap, 200); /* LIFO: would be a's slot */
 	CHECK(c == NULL);
 	CHECK_EQ(env->last_err, CAPOS_ERR_HEAP_USE_AFTER_FREE);

@@ -58,8 +58,14 @@ struct ttimer {
 	int released;
 };
 
-static void tcons_release(struct kobj *o) { ((struct tcons *)o)->released++; }
-static void ttimer_release(struct kobj *o) { ((struct ttimer *)o)->released++; }
+static void tcons_release(struct kobj *o)
+{
+	((struct tcons *)o)->released++;
+}
+static void ttimer_release(struct kobj *o)
+{
+	((struct ttimer *)o)->released++;
+}
 static const struct kobj_ops tcons_ops = { "console", tcons_release };
 static const struct kobj_ops ttimer_ops = { "timer", ttimer_release };
 
@@ -119,8 +125,8 @@ struct fix {
 	struct tcons cons;
 	struct ttimer timer;
 	uint32_t cons_id, timer_id;
-	uint64_t pscratch[64];   /* 512-byte params bound */
-	uint64_t rscratch[32];   /* 256-byte result scratch */
+	uint64_t pscratch[64]; /* 512-byte params bound */
+	uint64_t rscratch[32]; /* 256-byte result scratch */
 	struct kcall_env env;
 };
 
@@ -139,10 +145,15 @@ static void fix_init(void)
 	(void)captab_insert(&F.table, &ci, &F.cons_id);
 	(void)captab_insert(&F.table, &ti, &F.timer_id);
 	F.env = (struct kcall_env){
-		.table = &F.table, .ifaces = ifaces, .nifaces = 2,
-		.copy_in = fake_copy_in, .copy_out = fake_copy_out,
-		.params_scratch = F.pscratch, .params_scratch_bytes = sizeof(F.pscratch),
-		.results_scratch = F.rscratch, .results_scratch_bytes = sizeof(F.rscratch),
+		.table = &F.table,
+		.ifaces = ifaces,
+		.nifaces = 2,
+		.copy_in = fake_copy_in,
+		.copy_out = fake_copy_out,
+		.params_scratch = F.pscratch,
+		.params_scratch_bytes = sizeof(F.pscratch),
+		.results_scratch = F.rscratch,
+		.results_scratch_bytes = sizeof(F.rscratch),
 	};
 }
 
@@ -162,12 +173,17 @@ static uint32_t put_write_line(uint64_t va, const char *text)
 	return (uint32_t)n;
 }
 
-static struct ring_op call_op(uint32_t cap, uint64_t iid, uint16_t method, uint64_t pa,
-			      uint32_t pl, uint64_t ra, uint32_t rl)
+static struct ring_op call_op(uint32_t cap, uint64_t iid, uint16_t method, uint64_t pa, uint32_t pl,
+			      uint64_t ra, uint32_t rl)
 {
-	return (struct ring_op){ .opcode = CAPOS_OP_CALL, .cap = cap, .interface_id = iid,
-				 .method = method, .params_addr = pa, .params_len = pl,
-				 .result_addr = ra, .result_len = rl };
+	return (struct ring_op){ .opcode = CAPOS_OP_CALL,
+				 .cap = cap,
+				 .interface_id = iid,
+				 .method = method,
+				 .params_addr = pa,
+				 .params_len = pl,
+				 .result_addr = ra,
+				 .result_len = rl };
 }
 
 static struct capos_cqe run(struct ring_op op)
@@ -201,8 +217,8 @@ TEST(kcall_console_write_line)
 TEST(kcall_timer_now_results_and_no_params)
 {
 	fix_init();
-	struct capos_cqe c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, capos_Timer_METHOD_now,
-					 0, 0, RES, 64));
+	struct capos_cqe c = run(
+		call_op(F.timer_id, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, 0, 0, RES, 64));
 	CHECK_EQ(c.status, 0);
 	CHECK_UEQ(c.result_len, 24);
 	struct capnp_msg m;
@@ -246,13 +262,16 @@ TEST(kcall_method_range_and_params_bounds)
 	fix_init();
 	uint32_t n = put_write_line(UBASE, "x");
 	struct capos_cqe c;
-	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, capos_Console_METHOD_COUNT, UBASE, n, RES, 64));
+	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, capos_Console_METHOD_COUNT, UBASE, n, RES,
+			64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_METHOD_RANGE);
-	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, UBASE, sizeof(F.pscratch) + 8, RES, 64));
+	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, UBASE, sizeof(F.pscratch) + 8, RES,
+			64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_PARAMS_TOO_LARGE);
 	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, 0x900000, n, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_PARAMS_FAULT);
-	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, UBASE + sizeof(umem) - 8, 16, RES, 64));
+	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, UBASE + sizeof(umem) - 8, 16, RES,
+			64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_PARAMS_FAULT);
 	CHECK_UEQ(F.cons.calls, 0);
 }
@@ -272,7 +291,7 @@ TEST(kcall_malformed_params)
 	/* Valid framing, the text pointer aimed outside the segment: found by the handler. */
 	n = put_write_line(UBASE, "pointer");
 	uint8_t *text_ptr = umem + 8 + 8; /* header, root pointer, then the struct's pointer */
-	text_ptr[4] = 0xFF;               /* huge list offset */
+	text_ptr[4] = 0xFF;		  /* huge list offset */
 	text_ptr[3] = 0x7F;
 	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, 1, UBASE, n, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_MALFORMED_PARAMS);
@@ -322,7 +341,8 @@ TEST(kcall_handler_errors_become_exceptions_or_transport)
 	CHECK_EQ(c.status, CAPOS_ERR_RING_QUOTA);
 	/* An unimplemented method (in range, no handler) is an "unimplemented" exception. */
 	F.cons.fail_with = 0;
-	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, capos_Console_METHOD_write, 0, 0, RES, 256));
+	c = run(call_op(F.cons_id, capos_Console_TYPE_ID, capos_Console_METHOD_write, 0, 0, RES,
+			256));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
 	CHECK_EQ(capnp_msg_init_framed(&m, umem + (RES - UBASE), c.result_len, segs, 2, NULL, NULL),
 		 CAPOS_OK);
@@ -345,16 +365,24 @@ TEST(kcall_release_and_end_to_end_ring)
 	struct ring r;
 	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
 	uint32_t n = put_write_line(UBASE, "via ring");
-	page.sq[0] = (struct capos_sqe){ .opcode = CAPOS_OP_CALL, .cap = F.cons_id,
+	page.sq[0] = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+					 .cap = F.cons_id,
 					 .interface_id = capos_Console_TYPE_ID,
-					 .method = capos_Console_METHOD_writeLine, .addr = UBASE,
-					 .len = n, .result_addr = RES, .result_len = 64,
+					 .method = capos_Console_METHOD_writeLine,
+					 .addr = UBASE,
+					 .len = n,
+					 .result_addr = RES,
+					 .result_len = 64,
 					 .user_data = 41 };
-	page.sq[1] = (struct capos_sqe){ .opcode = CAPOS_OP_RELEASE, .cap = F.cons_id, .user_data = 42 };
-	page.sq[2] = (struct capos_sqe){ .opcode = CAPOS_OP_CALL, .cap = F.cons_id,
+	page.sq[1] =
+		(struct capos_sqe){ .opcode = CAPOS_OP_RELEASE, .cap = F.cons_id, .user_data = 42 };
+	page.sq[2] = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+					 .cap = F.cons_id,
 					 .interface_id = capos_Console_TYPE_ID,
-					 .method = capos_Console_METHOD_writeLine, .addr = UBASE,
-					 .len = n, .user_data = 43 };
+					 .method = capos_Console_METHOD_writeLine,
+					 .addr = UBASE,
+					 .len = n,
+					 .user_data = 43 };
 	page.hdr.sq_tail = 3;
 	CHECK_EQ(ring_drain(&r, kcall_exec, &F.env, NULL), 3);
 	CHECK_UEQ(page.cq[0].user_data, 41);

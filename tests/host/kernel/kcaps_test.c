@@ -101,7 +101,11 @@ static int fvm_protect(void *as, uint64_t addr, uint64_t size, unsigned prot)
 
 static const struct kvm_backend fvm = { fvm_map, fvm_unmap, fvm_protect };
 
-static void count_destroy_console(struct kconsole *c) { (void)c; destroyed++; }
+static void count_destroy_console(struct kconsole *c)
+{
+	(void)c;
+	destroyed++;
+}
 
 /* ---- fixture */
 static const struct kcall_iface *const all_ifaces[] = { &kconsole_iface, &ktimer_iface,
@@ -149,10 +153,15 @@ static void setup(void)
 	F.tim = grant(&F.timer.k, capos_Timer_TYPE_ID);
 	F.bp = grant(&F.boot.k, capos_BootPackage_TYPE_ID);
 	F.vmc = grant(&F.vm.k, capos_VirtualMemory_TYPE_ID);
-	F.env = (struct kcall_env){ .table = &F.table, .ifaces = all_ifaces, .nifaces = 4,
-				    .copy_in = fake_in, .copy_out = fake_out,
-				    .params_scratch = F.ps, .params_scratch_bytes = sizeof(F.ps),
-				    .results_scratch = F.rs, .results_scratch_bytes = sizeof(F.rs) };
+	F.env = (struct kcall_env){ .table = &F.table,
+				    .ifaces = all_ifaces,
+				    .nifaces = 4,
+				    .copy_in = fake_in,
+				    .copy_out = fake_out,
+				    .params_scratch = F.ps,
+				    .params_scratch_bytes = sizeof(F.ps),
+				    .results_scratch = F.rs,
+				    .results_scratch_bytes = sizeof(F.rs) };
 }
 
 /* ---- params builders: each frames its message at UBASE and returns its length */
@@ -242,9 +251,14 @@ static uint32_t p_protect(uint64_t addr, uint64_t size, bool w, bool x)
 
 static struct capos_cqe call(uint32_t cap, uint64_t iid, uint16_t method, uint32_t plen)
 {
-	struct ring_op op = { .opcode = CAPOS_OP_CALL, .cap = cap, .interface_id = iid,
-			      .method = method, .params_addr = plen ? UBASE : 0, .params_len = plen,
-			      .result_addr = RES, .result_len = 0x4000 };
+	struct ring_op op = { .opcode = CAPOS_OP_CALL,
+			      .cap = cap,
+			      .interface_id = iid,
+			      .method = method,
+			      .params_addr = plen ? UBASE : 0,
+			      .params_len = plen,
+			      .result_addr = RES,
+			      .result_len = 0x4000 };
 	struct capos_cqe cqe = { 0 };
 	kcall_exec(&F.env, &op, &cqe);
 	return cqe;
@@ -265,7 +279,8 @@ static int exception_of(const struct capos_cqe *c, int *status)
 
 static bool results_of(const struct capos_cqe *c, struct capnp_msg *m, struct capnp_segment *segs)
 {
-	return capnp_msg_init_framed(m, umem + (RES - UBASE), c->result_len, segs, 2, NULL, NULL) == 0;
+	return capnp_msg_init_framed(m, umem + (RES - UBASE), c->result_len, segs, 2, NULL, NULL) ==
+	       0;
 }
 
 TEST(kcaps_console_write_and_line)
@@ -342,8 +357,8 @@ static int read_chunk(uint64_t off, uint32_t max, struct capnp_data *out)
 TEST(kcaps_bootpackage_size_and_chunks)
 {
 	setup();
-	struct capos_cqe c = call(F.bp, capos_BootPackage_TYPE_ID,
-				  capos_BootPackage_METHOD_manifestSize, 0);
+	struct capos_cqe c =
+		call(F.bp, capos_BootPackage_TYPE_ID, capos_BootPackage_METHOD_manifestSize, 0);
 	CHECK_EQ(c.status, 0);
 	struct capnp_msg m;
 	struct capnp_segment segs[2];
@@ -373,8 +388,9 @@ TEST(kcaps_bootpackage_size_and_chunks)
 TEST(kcaps_vm_map_unmap_protect)
 {
 	setup();
-	struct capos_cqe c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
-				  p_map(0, 0x3000, true, true, false));
+	struct capos_cqe c =
+		call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
+		     p_map(0, 0x3000, true, true, false));
 	CHECK_EQ(c.status, 0);
 	CHECK_UEQ(F.vrec.calls, 1);
 	CHECK_UEQ(F.vrec.size, 0x3000);
@@ -411,29 +427,38 @@ TEST(kcaps_vm_hostile_requests)
 		{ "map_wx_no_read", 0, 0, 0x1000, false, true, true, -1, CAPOS_ERR_VM_WX },
 		{ "map_no_access", 0, 0, 0x1000, false, false, false, 4, CAPOS_ERR_INVALID },
 		{ "map_zero", 0, 0, 0, true, false, false, 4, CAPOS_ERR_INVALID },
-		{ "map_huge", 0, 0, KVM_MAX_BYTES + 0x1000, true, false, false, 4, CAPOS_ERR_INVALID },
+		{ "map_huge", 0, 0, KVM_MAX_BYTES + 0x1000, true, false, false, 4,
+		  CAPOS_ERR_INVALID },
 		{ "map_unaligned_size", 0, 0, 0x1001, true, false, false, 4, CAPOS_ERR_ALIGNMENT },
 		{ "map_unaligned_hint", 0, CAPOS_USER_ANON_BASE + 8, 0x1000, true, false, false, 4,
 		  CAPOS_ERR_ALIGNMENT },
-		{ "map_hint_in_image", 0, 0x400000, 0x1000, true, false, false, 4, CAPOS_ERR_OUT_OF_RANGE },
+		{ "map_hint_in_image", 0, 0x400000, 0x1000, true, false, false, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
 		{ "map_hint_kernel", 0, 0xFFFF800000000000ull, 0x1000, true, false, false, 4,
 		  CAPOS_ERR_OUT_OF_RANGE },
-		{ "map_hint_straddles_end", 0, CAPOS_USER_ANON_END - 0x1000, 0x2000, true, false, false,
-		  4, CAPOS_ERR_OUT_OF_RANGE },
-		{ "unmap_ring", 1, CAPOS_USER_RING_BASE, 0x1000, 0, 0, 0, 4, CAPOS_ERR_OUT_OF_RANGE },
+		{ "map_hint_straddles_end", 0, CAPOS_USER_ANON_END - 0x1000, 0x2000, true, false,
+		  false, 4, CAPOS_ERR_OUT_OF_RANGE },
+		{ "unmap_ring", 1, CAPOS_USER_RING_BASE, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
 		{ "unmap_stack", 1, CAPOS_USER_STACK_TOP - 0x1000, 0x1000, 0, 0, 0, 4,
 		  CAPOS_ERR_OUT_OF_RANGE },
-		{ "unmap_unaligned", 1, CAPOS_USER_ANON_BASE + 1, 0x1000, 0, 0, 0, 4, CAPOS_ERR_ALIGNMENT },
-		{ "protect_wx", 2, CAPOS_USER_ANON_BASE, 0x1000, 0, true, true, -1, CAPOS_ERR_VM_WX },
-		{ "protect_capset", 2, CAPOS_USER_CAPSET, 0x1000, 0, true, false, 4, CAPOS_ERR_OUT_OF_RANGE },
+		{ "unmap_unaligned", 1, CAPOS_USER_ANON_BASE + 1, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_ALIGNMENT },
+		{ "protect_wx", 2, CAPOS_USER_ANON_BASE, 0x1000, 0, true, true, -1,
+		  CAPOS_ERR_VM_WX },
+		{ "protect_capset", 2, CAPOS_USER_CAPSET, 0x1000, 0, true, false, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
 	};
 	unsigned failures = 0;
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setup();
-		uint32_t n = bad[i].method == 0 ? p_map(bad[i].addr, bad[i].size, bad[i].r, bad[i].w, bad[i].x)
-			   : bad[i].method == 1 ? p_unmap(bad[i].addr, bad[i].size)
-						: p_protect(bad[i].addr, bad[i].size, bad[i].w, bad[i].x);
-		struct capos_cqe c = call(F.vmc, capos_VirtualMemory_TYPE_ID, (uint16_t)bad[i].method, n);
+		uint32_t n = bad[i].method == 0
+				     ? p_map(bad[i].addr, bad[i].size, bad[i].r, bad[i].w, bad[i].x)
+			     : bad[i].method == 1
+				     ? p_unmap(bad[i].addr, bad[i].size)
+				     : p_protect(bad[i].addr, bad[i].size, bad[i].w, bad[i].x);
+		struct capos_cqe c =
+			call(F.vmc, capos_VirtualMemory_TYPE_ID, (uint16_t)bad[i].method, n);
 		/* type -1: a transport status (W^X is one, per the issue's hostile list);
 		 * otherwise the CapException's type and status. */
 		int st = c.status, type = -1;
@@ -453,8 +478,9 @@ TEST(kcaps_vm_backend_quota_is_transport)
 {
 	setup();
 	F.vrec.fail = CAPOS_ERR_RING_QUOTA;
-	struct capos_cqe c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
-				  p_map(0, 0x100000, true, true, false));
+	struct capos_cqe c =
+		call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
+		     p_map(0, 0x100000, true, true, false));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_QUOTA);
 	F.vrec.fail = CAPOS_ERR_EXISTS;
 	int st;

@@ -158,8 +158,8 @@ TEST(paging_large_pages_and_uncached)
 
 	CHECK_EQ(as_new(&as, f, true), CAPOS_OK);
 	/* 1 MiB .. 6 MiB + 4 KiB: 4K head, 2M pages, 4K tail */
-	CHECK_EQ(arch_mm_map(&as, dm + 0x100000, 0x100000, 0x501000,
-			     ARCH_MM_WRITE | ARCH_MM_LARGE), CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, dm + 0x100000, 0x100000, 0x501000, ARCH_MM_WRITE | ARCH_MM_LARGE),
+		 CAPOS_OK);
 	CHECK_EQ(arch_mm_query(&as, dm + 0x1ff000, &pa, &fl), CAPOS_OK);
 	CHECK_EQ(fl, ARCH_MM_WRITE);
 	CHECK_EQ(arch_mm_query(&as, dm + 0x312345, &pa, &fl), CAPOS_OK);
@@ -170,12 +170,13 @@ TEST(paging_large_pages_and_uncached)
 	CHECK_EQ(fl, ARCH_MM_WRITE);
 	CHECK_EQ(arch_mm_query(&as, dm + 0x601000, &pa, &fl), CAPOS_ERR_MM_NOT_MAPPED);
 	/* misaligned pa: no large page even if va is 2M-aligned */
-	CHECK_EQ(arch_mm_map(&as, dm + 0x40000000, 0x1000, 0x400000,
-			     ARCH_MM_WRITE | ARCH_MM_LARGE), CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, dm + 0x40000000, 0x1000, 0x400000, ARCH_MM_WRITE | ARCH_MM_LARGE),
+		 CAPOS_OK);
 	CHECK_EQ(arch_mm_query(&as, dm + 0x40000000, &pa, &fl), CAPOS_OK);
 	CHECK_EQ(fl, ARCH_MM_WRITE);
 	CHECK_EQ(arch_mm_map(&as, 0xffffff0000000000ull, 0xfee00000, 0x1000,
-			     ARCH_MM_WRITE | ARCH_MM_UNCACHED), CAPOS_OK);
+			     ARCH_MM_WRITE | ARCH_MM_UNCACHED),
+		 CAPOS_OK);
 	e = raw_leaf(f, &as, 0xffffff0000000000ull);
 	CHECK_UEQ(e & 0x18, 0x18);
 	free(f);
@@ -218,8 +219,7 @@ TEST(paging_overlap_rejected_before_any_change)
 	CHECK_UEQ(pa, 0x5000);
 	/* a 4K map inside an existing 2M page */
 	CHECK_EQ(arch_mm_map(&as, KVA + 0x200000, 0x200000, 0x200000, ARCH_MM_LARGE), CAPOS_OK);
-	CHECK_EQ(arch_mm_map(&as, KVA + 0x201000, 0x9000, 0x1000, 0),
-		 CAPOS_ERR_MM_ALREADY_MAPPED);
+	CHECK_EQ(arch_mm_map(&as, KVA + 0x201000, 0x9000, 0x1000, 0), CAPOS_ERR_MM_ALREADY_MAPPED);
 	free(f);
 }
 
@@ -271,9 +271,8 @@ TEST(paging_out_of_table_frames)
 /* ---- kernel address-space policy ---- */
 
 static const struct boot_mem_region qemu128[] = {
-	{ 0, 0x9fc00, 1 },          { 0x9fc00, 0x400, 2 }, { 0xf0000, 0x10000, 2 },
-	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 },
-	{ 0xfffc0000, 0x40000, 2 },
+	{ 0, 0x9fc00, 1 },	    { 0x9fc00, 0x400, 2 },     { 0xf0000, 0x10000, 2 },
+	{ 0x100000, 0x7ee0000, 1 }, { 0x7fe0000, 0x20000, 2 }, { 0xfffc0000, 0x40000, 2 },
 };
 
 static struct boot_info kbi;
@@ -285,9 +284,11 @@ static void layout(struct kmap_layout *l)
 	kbi.mmap_count = 6;
 	memset(l, 0, sizeof(*l));
 	l->image_offset = KVA;
-	l->sections[0] = (struct kmap_section){ "text", KVA + 0x100000, KVA + 0x110000, ARCH_MM_EXEC };
+	l->sections[0] =
+		(struct kmap_section){ "text", KVA + 0x100000, KVA + 0x110000, ARCH_MM_EXEC };
 	l->sections[1] = (struct kmap_section){ "rodata", KVA + 0x110000, KVA + 0x118000, 0 };
-	l->sections[2] = (struct kmap_section){ "data", KVA + 0x118000, KVA + 0x130000, ARCH_MM_WRITE };
+	l->sections[2] =
+		(struct kmap_section){ "data", KVA + 0x118000, KVA + 0x130000, ARCH_MM_WRITE };
 	l->nsections = 3;
 	l->guards[0] = KVA + 0x120000;
 	l->nguards = 1;

@@ -17,9 +17,9 @@
 
 struct fake_src {
 	_Alignas(4096) uint64_t frames[FAKE_FRAMES][512];
-	unsigned used;          /* frames handed out */
+	unsigned used;		     /* frames handed out */
 	unsigned freed[FAKE_FRAMES]; /* times each frame was reported freed */
-	unsigned leaves;        /* leaf reports */
+	unsigned leaves;	     /* leaf reports */
 	uint64_t leaf_bytes;
 	uint64_t leaf_va[16], leaf_pa[16];
 };
@@ -151,9 +151,11 @@ TEST(destroy_reports_every_user_frame_once_and_spares_kernel_tables)
 	/* two 4 KiB pages in one PT, one far away (new PDPT), one 2 MiB page */
 	CHECK_EQ(arch_mm_map(&u, 0x400000, 0x1000000, 0x2000, ARCH_MM_USER | ARCH_MM_EXEC), 0);
 	CHECK_EQ(arch_mm_map(&u, 0x7ffffff00000ull - 0x1000, 0x2000000, 0x1000,
-			     ARCH_MM_USER | ARCH_MM_WRITE), 0);
+			     ARCH_MM_USER | ARCH_MM_WRITE),
+		 0);
 	CHECK_EQ(arch_mm_map(&u, 0x40000000, 0x4000000, 0x200000,
-			     ARCH_MM_USER | ARCH_MM_WRITE | ARCH_MM_LARGE), 0);
+			     ARCH_MM_USER | ARCH_MM_WRITE | ARCH_MM_LARGE),
+		 0);
 	unsigned total = f->used;
 	arch_mm_destroy_user(&u, &(struct arch_mm_teardown_ops){ on_leaf, on_table, f });
 	CHECK_UEQ(u.root_phys, 0);

@@ -30,7 +30,7 @@ static void capset_fill(void)
 	strcpy(page.entries[1].name, "timer");
 	page.entries[1].interface_id = IID_TIMER;
 	page.entries[1].cap = 0x00010002;
-	memset(page.entries[2].name, 'a', CAPOS_CAPSET_NAME_MAX - 1);   /* longest name */
+	memset(page.entries[2].name, 'a', CAPOS_CAPSET_NAME_MAX - 1); /* longest name */
 	page.entries[2].interface_id = IID_TIMER;
 	page.entries[2].cap = 0x00020003;
 }
@@ -60,7 +60,7 @@ TEST(capset_lookup_not_found_and_prefixes)
 	CHECK_EQ(capos_capset_lookup(&page, "spawner", IID_TIMER, &cap), CAPOS_ERR_NOT_FOUND);
 	CHECK_EQ(capos_capset_lookup(&page, "consol", IID_CONSOLE, &cap), CAPOS_ERR_NOT_FOUND);
 	CHECK_EQ(capos_capset_lookup(&page, "console2", IID_CONSOLE, &cap), CAPOS_ERR_NOT_FOUND);
-	page.hdr.count = 1;   /* entries beyond count do not exist */
+	page.hdr.count = 1; /* entries beyond count do not exist */
 	CHECK_EQ(capos_capset_lookup(&page, "timer", IID_TIMER, &cap), CAPOS_ERR_NOT_FOUND);
 	CHECK_UEQ(cap, 7);
 }
@@ -70,7 +70,8 @@ TEST(capset_hostile_wrong_interface)
 	uint32_t cap = 7;
 
 	capset_fill();
-	CHECK_EQ(capos_capset_lookup(&page, "console", IID_TIMER, &cap), CAPOS_ERR_CAP_WRONG_INTERFACE);
+	CHECK_EQ(capos_capset_lookup(&page, "console", IID_TIMER, &cap),
+		 CAPOS_ERR_CAP_WRONG_INTERFACE);
 	CHECK_UEQ(cap, 7);
 }
 
@@ -91,7 +92,7 @@ TEST(capset_hostile_headers)
 	page.hdr.count = CAPOS_CAPSET_MAX_ENTRIES + 1;
 	CHECK_EQ(capos_capset_lookup(&page, "console", IID_CONSOLE, &cap), CAPOS_ERR_INVALID);
 	capset_fill();
-	page.hdr.count = CAPOS_CAPSET_MAX_ENTRIES;   /* the maximum itself is fine */
+	page.hdr.count = CAPOS_CAPSET_MAX_ENTRIES; /* the maximum itself is fine */
 	CHECK_EQ(capos_capset_validate(&page), CAPOS_OK);
 	capset_fill();
 	page.hdr.rsvd0 = 1;
@@ -123,6 +124,6 @@ TEST(capset_hostile_query_names)
 	memset(toolong, 'a', sizeof(toolong) - 1);
 	toolong[sizeof(toolong) - 1] = '\0';
 	CHECK_EQ(capos_capset_lookup(&page, toolong, IID_TIMER, &cap), CAPOS_ERR_INVALID);
-	toolong[CAPOS_CAPSET_NAME_MAX - 1] = '\0';   /* 47 'a's + NUL: legal length */
+	toolong[CAPOS_CAPSET_NAME_MAX - 1] = '\0'; /* 47 'a's + NUL: legal length */
 	CHECK_EQ(capos_capset_lookup(&page, toolong, IID_TIMER, &cap), CAPOS_OK);
 }

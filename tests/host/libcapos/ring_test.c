@@ -63,7 +63,8 @@ static void fk_post(const struct capos_sqe *s)
 		e->result_len = s->len;
 	} else if (s->opcode == CAPOS_OP_CALL) {
 		if (s->len)
-			memcpy((void *)(uintptr_t)s->result_addr, (const void *)(uintptr_t)s->addr, s->len);
+			memcpy((void *)(uintptr_t)s->result_addr, (const void *)(uintptr_t)s->addr,
+			       s->len);
 		e->result_len = s->len;
 	} else {
 		e->status = CAPOS_ERR_RING_BAD_OPCODE;
@@ -130,17 +131,39 @@ TEST(ring_attach_checks_geometry)
 	for (int field = 0; field < 11; field++) {
 		fk_reset(FK_IMMEDIATE);
 		switch (field) {
-		case 0: fk_ring.hdr.magic ^= 1; break;
-		case 1: fk_ring.hdr.version++; break;
-		case 2: fk_ring.hdr.header_size = 0x200; break;
-		case 3: fk_ring.hdr.sq_entries = 32; break;
-		case 4: fk_ring.hdr.cq_entries = 128; break;
-		case 5: fk_ring.hdr.sq_mask = 0xff; break;
-		case 6: fk_ring.hdr.cq_mask = 0x1f; break;
-		case 7: fk_ring.hdr.sq_offset = 0x100; break;
-		case 8: fk_ring.hdr.cq_offset = 0xc00; break;
-		case 9: fk_ring.hdr.sqe_size = 32; break;
-		default: fk_ring.hdr.cqe_size = 64; break;
+		case 0:
+			fk_ring.hdr.magic ^= 1;
+			break;
+		case 1:
+			fk_ring.hdr.version++;
+			break;
+		case 2:
+			fk_ring.hdr.header_size = 0x200;
+			break;
+		case 3:
+			fk_ring.hdr.sq_entries = 32;
+			break;
+		case 4:
+			fk_ring.hdr.cq_entries = 128;
+			break;
+		case 5:
+			fk_ring.hdr.sq_mask = 0xff;
+			break;
+		case 6:
+			fk_ring.hdr.cq_mask = 0x1f;
+			break;
+		case 7:
+			fk_ring.hdr.sq_offset = 0x100;
+			break;
+		case 8:
+			fk_ring.hdr.cq_offset = 0xc00;
+			break;
+		case 9:
+			fk_ring.hdr.sqe_size = 32;
+			break;
+		default:
+			fk_ring.hdr.cqe_size = 64;
+			break;
 		}
 		CHECK_EQ(capos_ring_attach(&cl, (uintptr_t)&fk_ring), CAPOS_ERR_INVALID);
 	}
@@ -165,7 +188,8 @@ TEST(ring_sync_call_echo_and_fields)
 
 	CHECK_EQ(attach(FK_IMMEDIATE), CAPOS_OK);
 	CHECK_EQ(capos_ring_call(&cl, 0x10005, 0x1122334455667788ull, 3, "hello", 5, result,
-				 sizeof(result), &cqe), 0);
+				 sizeof(result), &cqe),
+		 0);
 	CHECK_EQ(cqe.result_len, 5);
 	CHECK_MEMEQ(result, "hello", 5);
 	CHECK_EQ(fk_last.opcode, CAPOS_OP_CALL);
@@ -221,7 +245,7 @@ TEST(ring_out_of_order_matched_by_user_data)
 	CHECK_UEQ(cqe.user_data, 2);
 	CHECK_EQ(capos_ring_wait(&cl, 3, CAPOS_TIMEOUT_INFINITE, &cqe), CAPOS_OK);
 	CHECK_UEQ(cqe.user_data, 3);
-	CHECK_EQ(fk_enters, 1);   /* both served from the stash */
+	CHECK_EQ(fk_enters, 1); /* both served from the stash */
 	CHECK_EQ(cl.stashed, 0);
 }
 
@@ -235,7 +259,8 @@ TEST(ring_batch_of_a_full_sq_in_one_enter)
 		submit_nop(100 + i);
 	CHECK_EQ(capos_ring_get_sqe(&cl, &s), CAPOS_ERR_BUSY);
 	capos_ring_submit(&cl);
-	CHECK_EQ(capos_ring_enter(&cl, CAPOS_RING_SQ_ENTRIES, CAPOS_TIMEOUT_INFINITE), CAPOS_RING_SQ_ENTRIES);
+	CHECK_EQ(capos_ring_enter(&cl, CAPOS_RING_SQ_ENTRIES, CAPOS_TIMEOUT_INFINITE),
+		 CAPOS_RING_SQ_ENTRIES);
 	for (unsigned i = CAPOS_RING_SQ_ENTRIES; i-- > 0;) {
 		CHECK_EQ(capos_ring_wait(&cl, 100 + i, 0, &cqe), CAPOS_OK);
 		CHECK_EQ(cqe.status, 0);
@@ -263,13 +288,13 @@ TEST(ring_hostile_corrupt_kernel_indices)
 	struct capos_cqe cqe;
 
 	CHECK_EQ(attach(FK_IMMEDIATE), CAPOS_OK);
-	fk_ring.hdr.sq_head = 100;   /* a scribble: far past anything published */
+	fk_ring.hdr.sq_head = 100; /* a scribble: far past anything published */
 	CHECK_EQ(capos_ring_get_sqe(&cl, &s), CAPOS_ERR_RING_CORRUPT);
 	fk_ring.hdr.sq_head = 0;
 	CHECK_EQ(capos_ring_get_sqe(&cl, &s), CAPOS_OK);
 	fk_ring.hdr.cq_tail = CAPOS_RING_CQ_ENTRIES + 1;
 	CHECK_EQ(capos_ring_wait(&cl, 5, 0, &cqe), CAPOS_ERR_RING_CORRUPT);
-	fk_ring.hdr.cq_tail = (uint32_t)-1;   /* behind the head */
+	fk_ring.hdr.cq_tail = (uint32_t)-1; /* behind the head */
 	CHECK_EQ(capos_ring_wait(&cl, 5, 0, &cqe), CAPOS_ERR_RING_CORRUPT);
 	CHECK_EQ(cl.stashed, 0);
 }

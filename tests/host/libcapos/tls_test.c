@@ -29,7 +29,9 @@ static void tls_check_layout(uint64_t filesz, uint64_t memsz, uint64_t align, si
 	memset(tls_area, 0xee, sizeof(tls_area));
 	CHECK_EQ(capos_tls_plan(&img, &plan), CAPOS_OK);
 	CHECK(plan.offset >= memsz && plan.offset < memsz + a);
-	CHECK_EQ(capos_tls_install(&img, &plan, tls_area + misalign, plan.area_size, 0xabcdef00, &tcb), CAPOS_OK);
+	CHECK_EQ(capos_tls_install(&img, &plan, tls_area + misalign, plan.area_size, 0xabcdef00,
+				   &tcb),
+		 CAPOS_OK);
 	block = (unsigned char *)tcb - plan.offset;
 	CHECK(block >= tls_area + misalign);
 	CHECK((unsigned char *)(tcb + 1) <= tls_area + misalign + plan.area_size);
@@ -50,8 +52,8 @@ static void tls_check_layout(uint64_t filesz, uint64_t memsz, uint64_t align, si
 TEST(tls_layouts)
 {
 	static const uint64_t sizes[][3] = {
-		{ 0, 0, 0 }, { 4, 4, 4 }, { 4, 12, 8 }, { 100, 136, 64 }, { 0, 24, 16 },
-		{ 1, 1, 1 }, { 3000, 5000, 4096 }, { 8192, 8192, 32 },
+		{ 0, 0, 0 },   { 4, 4, 4 }, { 4, 12, 8 },	  { 100, 136, 64 },
+		{ 0, 24, 16 }, { 1, 1, 1 }, { 3000, 5000, 4096 }, { 8192, 8192, 32 },
 	};
 
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
@@ -128,13 +130,15 @@ TEST(tls_hostile_area_too_small)
 
 	CHECK_EQ(capos_tls_plan(&img, &plan), CAPOS_OK);
 	memset(tls_area, 0xee, sizeof(tls_area));
-	CHECK_EQ(capos_tls_install(&img, &plan, tls_area, plan.area_size - 1, 1, &tcb), CAPOS_ERR_BUFFER_TOO_SMALL);
+	CHECK_EQ(capos_tls_install(&img, &plan, tls_area, plan.area_size - 1, 1, &tcb),
+		 CAPOS_ERR_BUFFER_TOO_SMALL);
 	CHECK(tcb == NULL);
 	CHECK_EQ(tls_area[0], 0xee);
 	CHECK_EQ(capos_tls_install(&img, &plan, tls_area, 0, 1, &tcb), CAPOS_ERR_BUFFER_TOO_SMALL);
 	/* An area that wraps the address space is refused even if its size looks right. */
-	CHECK_EQ(capos_tls_install(&img, &plan, (void *)(UINTPTR_MAX - 15), plan.area_size, 1, &tcb),
-		 CAPOS_ERR_BUFFER_TOO_SMALL);
+	CHECK_EQ(
+		capos_tls_install(&img, &plan, (void *)(UINTPTR_MAX - 15), plan.area_size, 1, &tcb),
+		CAPOS_ERR_BUFFER_TOO_SMALL);
 }
 
 /* A minimal ELF header + program headers in memory, as capos_tls_find_image reads them. */

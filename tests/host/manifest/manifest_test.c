@@ -51,12 +51,12 @@ struct mt_spec {
 };
 
 /* Test-setup failure (the builder itself): abort, which the runner reports. */
-#define MT_REQUIRE(c)                                                               \
-	do {                                                                        \
-		if (!(c)) {                                                         \
-			fprintf(stderr, "%s:%d: setup failed: %s\n", __FILE__, __LINE__, #c); \
-			abort();                                                    \
-		}                                                                   \
+#define MT_REQUIRE(c)                                                                              \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "%s:%d: setup failed: %s\n", __FILE__, __LINE__, #c);      \
+			abort();                                                                   \
+		}                                                                                  \
 	} while (0)
 
 static uint8_t mt_elf[256];
@@ -65,7 +65,10 @@ static char mt_names[MT_MAX_GRANT][16];
 static void mt_make_elf(void)
 {
 	memset(mt_elf, 0xcc, sizeof(mt_elf));
-	memcpy(mt_elf, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(mt_elf,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	mt_elf[18] = 62;
 	mt_elf[19] = 0;
 }
@@ -83,10 +86,14 @@ static struct mt_spec *mt_default(void)
 	s.bins[0] = (struct mt_bin){ "other", mt_elf, 64 };
 	s.bins[1] = (struct mt_bin){ "init", mt_elf, sizeof(mt_elf) };
 	s.ngrants = 4;
-	s.grants[0] = (struct mt_grant){ "console", "Console", MT_KERNEL, capos_KernelCapSource_console, 0 };
-	s.grants[1] = (struct mt_grant){ "timer", "Timer", MT_KERNEL, capos_KernelCapSource_timer, 1 };
-	s.grants[2] = (struct mt_grant){ "vm", "VirtualMemory", MT_KERNEL, capos_KernelCapSource_virtualMemory, 0 };
-	s.grants[3] = (struct mt_grant){ "boot", "BootPackage", MT_KERNEL, capos_KernelCapSource_bootPackage, 0 };
+	s.grants[0] = (struct mt_grant){ "console", "Console", MT_KERNEL,
+					 capos_KernelCapSource_console, 0 };
+	s.grants[1] =
+		(struct mt_grant){ "timer", "Timer", MT_KERNEL, capos_KernelCapSource_timer, 1 };
+	s.grants[2] = (struct mt_grant){ "vm", "VirtualMemory", MT_KERNEL,
+					 capos_KernelCapSource_virtualMemory, 0 };
+	s.grants[3] = (struct mt_grant){ "boot", "BootPackage", MT_KERNEL,
+					 capos_KernelCapSource_bootPackage, 0 };
 	s.has_params = true;
 	s.log_level = 3;
 	s.timer_hz = 250;
@@ -105,15 +112,20 @@ static void mt_build_grants(const struct mt_spec *s, const struct manifest_Proce
 		struct manifest_CapEntry_b e = manifest_CapEntry_list_build(&caps, i);
 		struct manifest_CapEntry_source_b src = manifest_CapEntry_init_source(&e);
 
-		MT_REQUIRE((manifest_CapEntry_set_name(&e, g->name, (uint32_t)strlen(g->name))) == 0);
-		MT_REQUIRE((manifest_CapEntry_set_interface(&e, g->iface, (uint32_t)strlen(g->iface))) == 0);
+		MT_REQUIRE((manifest_CapEntry_set_name(&e, g->name, (uint32_t)strlen(g->name))) ==
+			   0);
+		MT_REQUIRE((manifest_CapEntry_set_interface(&e, g->iface,
+							    (uint32_t)strlen(g->iface))) == 0);
 		manifest_CapEntry_set_mode(&e, (enum capos_TransferMode)g->mode);
 		if (g->kind == MT_KERNEL) {
-			manifest_CapEntry_source_set_kernel(&src, (enum capos_KernelCapSource)g->kernel);
+			manifest_CapEntry_source_set_kernel(&src,
+							    (enum capos_KernelCapSource)g->kernel);
 		} else if (g->kind == MT_BOOT) {
-			MT_REQUIRE((manifest_CapEntry_source_set_boot(&src, "blockDevice", 11)) == 0);
+			MT_REQUIRE((manifest_CapEntry_source_set_boot(&src, "blockDevice", 11)) ==
+				   0);
 		} else {
-			struct manifest_CapEntry_source_service_b sv = manifest_CapEntry_source_init_service(&src);
+			struct manifest_CapEntry_source_service_b sv =
+				manifest_CapEntry_source_init_service(&src);
 			(void)sv;
 		}
 	}
@@ -136,9 +148,11 @@ static uint8_t *mt_build(const struct mt_spec *s, size_t *len)
 	for (uint32_t i = 0; i < s->nbins; i++) {
 		struct manifest_Binary_b e = manifest_Binary_list_build(&bins, i);
 
-		MT_REQUIRE((manifest_Binary_set_name(&e, s->bins[i].name, (uint32_t)strlen(s->bins[i].name))) == 0);
+		MT_REQUIRE((manifest_Binary_set_name(&e, s->bins[i].name,
+						     (uint32_t)strlen(s->bins[i].name))) == 0);
 		if (s->bins[i].len)
-			MT_REQUIRE((manifest_Binary_set_image(&e, s->bins[i].image, s->bins[i].len)) == 0);
+			MT_REQUIRE((manifest_Binary_set_image(&e, s->bins[i].image,
+							      s->bins[i].len)) == 0);
 	}
 	if (s->has_config) {
 		struct manifest_InitConfig_b cfg;
@@ -147,8 +161,9 @@ static uint8_t *mt_build(const struct mt_spec *s, size_t *len)
 		MT_REQUIRE((manifest_SystemManifest_init_initConfig(&root, &cfg)) == 0);
 		if (s->has_init) {
 			MT_REQUIRE((manifest_InitConfig_init_init(&cfg, &pe)) == 0);
-			MT_REQUIRE(manifest_ProcessEntry_set_binary(&pe, s->init_binary,
-								    (uint32_t)strlen(s->init_binary)) == 0);
+			MT_REQUIRE(manifest_ProcessEntry_set_binary(
+					   &pe, s->init_binary, (uint32_t)strlen(s->init_binary)) ==
+				   0);
 			mt_build_grants(s, &pe);
 		}
 	}
@@ -156,10 +171,12 @@ static uint8_t *mt_build(const struct mt_spec *s, size_t *len)
 		struct manifest_KernelParams_b kp;
 
 		MT_REQUIRE((manifest_SystemManifest_init_kernelParams(&root, &kp)) == 0);
-		manifest_KernelParams_set_logLevel(&kp, (enum manifest_KernelParams_LogLevel)s->log_level);
+		manifest_KernelParams_set_logLevel(
+			&kp, (enum manifest_KernelParams_LogLevel)s->log_level);
 		manifest_KernelParams_set_timerHz(&kp, s->timer_hz);
 		manifest_KernelParams_set_maxCpus(&kp, s->max_cpus);
-		MT_REQUIRE((manifest_KernelParams_set_motd(&kp, s->motd, (uint32_t)strlen(s->motd))) == 0);
+		MT_REQUIRE((manifest_KernelParams_set_motd(&kp, s->motd,
+							   (uint32_t)strlen(s->motd))) == 0);
 	}
 	MT_REQUIRE((capnp_builder_error(&b)) == 0);
 	size_t sz = capnp_builder_framed_size(&b);
@@ -183,13 +200,13 @@ static int mt_decode_spec(const struct mt_spec *s)
 	return st;
 }
 
-#define EXPECT_FAIL(spec, code, fld, idx)                    \
-	do {                                                 \
-		CHECK_EQ(mt_decode_spec(spec), (code));      \
-		CHECK_STREQ(mt_err.field, (fld));            \
-		CHECK_EQ(mt_err.index, (idx));               \
-		CHECK_EQ(mt_view.init_image == NULL, 1);     \
-		CHECK_EQ(mt_view.ngrants, 0u);               \
+#define EXPECT_FAIL(spec, code, fld, idx)                                                          \
+	do {                                                                                       \
+		CHECK_EQ(mt_decode_spec(spec), (code));                                            \
+		CHECK_STREQ(mt_err.field, (fld));                                                  \
+		CHECK_EQ(mt_err.index, (idx));                                                     \
+		CHECK_EQ(mt_view.init_image == NULL, 1);                                           \
+		CHECK_EQ(mt_view.ngrants, 0u);                                                     \
 	} while (0)
 
 TEST(manifest_valid_view)
@@ -242,10 +259,12 @@ TEST(manifest_truncated)
 
 	CHECK_EQ(kmanifest_decode(buf, 0, &mt_view, &mt_err), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
 	CHECK_EQ(kmanifest_decode(buf, 4, &mt_view, &mt_err), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
-	CHECK_EQ(kmanifest_decode(buf, len - 8, &mt_view, &mt_err), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
+	CHECK_EQ(kmanifest_decode(buf, len - 8, &mt_view, &mt_err),
+		 CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
 	CHECK_STREQ(mt_err.field, "(framing)");
 	for (size_t cut = 0; cut < len; cut += 8)
-		CHECK_EQ(kmanifest_decode(buf, cut, &mt_view, &mt_err), CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
+		CHECK_EQ(kmanifest_decode(buf, cut, &mt_view, &mt_err),
+			 CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
 	free(buf);
 }
 
@@ -271,8 +290,8 @@ TEST(manifest_wrong_root_type)
 	/* Root is a list pointer (empty byte list): not a struct. */
 	static const uint8_t list_root[] = { 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0 };
 	/* Root is a struct of another shape: one data word 7, no pointers. */
-	static const uint8_t other_struct[] = { 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
-						7, 0, 0, 0, 0, 0, 0, 0 };
+	static const uint8_t other_struct[] = { 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0,
+						1, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 0 };
 	/* Null root pointer. */
 	static const uint8_t null_root[] = { 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 };
 
@@ -455,13 +474,17 @@ TEST(manifest_grant_sources)
 	s = mt_default();
 	s->grants[0].kind = MT_BOOT;
 	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_GRANT_SOURCE, "initConfig.init.caps[].source", 0);
-	static const uint16_t bad[] = { capos_KernelCapSource_none, capos_KernelCapSource_endpoint,
+	static const uint16_t bad[] = { capos_KernelCapSource_none,
+					capos_KernelCapSource_endpoint,
 					capos_KernelCapSource_processSpawner,
-					capos_KernelCapSource_frameAllocator, 99, 0xffff };
+					capos_KernelCapSource_frameAllocator,
+					99,
+					0xffff };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = mt_default();
 		s->grants[3].kernel = bad[i];
-		EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE, "initConfig.init.caps[].source.kernel", 3);
+		EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE,
+			    "initConfig.init.caps[].source.kernel", 3);
 	}
 }
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static _Thread_local int tls_counter = 5;      /* .tdata */
-static _Thread_local uint64_t tls_zero[16];    /* .tbss */
-static uint64_t bss_zero[512];                 /* .bss over more than a page */
-volatile double scale = 1.5;                   /* .data */
+static _Thread_local int tls_counter = 5;   /* .tdata */
+static _Thread_local uint64_t tls_zero[16]; /* .tbss */
+static uint64_t bss_zero[512];		    /* .bss over more than a page */
+volatile double scale = 1.5;		    /* .data */
 
 static int check_tls(void)
 {

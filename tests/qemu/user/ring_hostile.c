@@ -27,8 +27,12 @@ static void say(const char *name, int st)
 static struct capos_sqe call_sqe(uint32_t cap, uint64_t iface, uint16_t method, uint64_t addr,
 				 uint32_t len)
 {
-	struct capos_sqe s = { .opcode = CAPOS_OP_CALL, .cap = cap, .interface_id = iface,
-			       .method = method, .addr = addr, .len = len };
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = cap,
+			       .interface_id = iface,
+			       .method = method,
+			       .addr = addr,
+			       .len = len };
 	return s;
 }
 
@@ -69,12 +73,14 @@ static void t_caps(void)
 				     capos_Console_METHOD_write, (uint64_t)p, plen)));
 	say("cap-empty-slot", raw(call_sqe(capos_cap_make(40, 1), capos_Console_TYPE_ID,
 					   capos_Console_METHOD_write, (uint64_t)p, plen)));
-	say("cap-wrong-generation", raw(call_sqe(capos_cap_make(slot, gen + 1), capos_Console_TYPE_ID,
-						 capos_Console_METHOD_write, (uint64_t)p, plen)));
-	say("cap-wrong-interface", raw(call_sqe(rt.console, capos_Timer_TYPE_ID,
-						capos_Timer_METHOD_now, 0, 0)));
+	say("cap-wrong-generation",
+	    raw(call_sqe(capos_cap_make(slot, gen + 1), capos_Console_TYPE_ID,
+			 capos_Console_METHOD_write, (uint64_t)p, plen)));
+	say("cap-wrong-interface",
+	    raw(call_sqe(rt.console, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, 0, 0)));
 	say("cap-interface-zero", raw(call_sqe(rt.console, 0, 0, 0, 0)));
-	say("method-range", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 200, (uint64_t)p, plen)));
+	say("method-range",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 200, (uint64_t)p, plen)));
 	/* RELEASE the boot cap, then use it and release it again */
 	struct capos_sqe rel = { .opcode = CAPOS_OP_RELEASE, .cap = rt.boot };
 	say("release-boot", raw(rel));
@@ -92,13 +98,14 @@ static void t_buffers(void)
 	struct capos_cqe c;
 	int st;
 
-	say("params-kernel", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, 0xffff800000000000ull, 16)));
+	say("params-kernel",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, 0xffff800000000000ull, 16)));
 	say("params-unmapped", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0,
 					    CAPOS_USER_ANON_BASE + 0x100000000ull, 16)));
-	say("params-straddle-end", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0,
-						CAPOS_USER_END - 8, 16)));
-	say("params-straddle-stack-top", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0,
-						      CAPOS_USER_STACK_TOP - 8, 16)));
+	say("params-straddle-end",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, CAPOS_USER_END - 8, 16)));
+	say("params-straddle-stack-top",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, CAPOS_USER_STACK_TOP - 8, 16)));
 	say("params-null-with-len", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, 0, 16)));
 	s = call_sqe(rt.timer, capos_Timer_TYPE_ID, now, 0, 0);
 	s.result_addr = 0xffffffff80100000ull;
@@ -110,23 +117,24 @@ static void t_buffers(void)
 	s.result_len = 8;
 	st = rt_raw(&s, &c);
 	printf("hostile result-too-small: %s needed %u\n", capos_error_name(st), c.result_len);
-	say("params-oversize", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big, 8200)));
+	say("params-oversize",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big, 8200)));
 	/* framing claims one 100-word segment; 16 bytes follow */
 	big[0] = (uint64_t)100 << 32;
 	big[1] = 0;
-	say("params-malformed-framing", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0,
-						     (uint64_t)big, 16)));
+	say("params-malformed-framing",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big, 16)));
 	/* one 1-word segment whose root is a list pointer where a struct is expected */
 	big[0] = (uint64_t)1 << 32;
 	big[1] = 0x0000000500000001ull | 0x1ull; /* list pointer, offset 0, far past the end */
-	say("params-malformed-root", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0,
-						  (uint64_t)big, 16)));
+	say("params-malformed-root",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big, 16)));
 	/* trailing bytes after a valid message */
 	const void *p;
 	uint32_t plen = rt_p_write("y", 1, &p);
 	memcpy(big, p, plen);
-	say("params-trailing", raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big,
-					    plen + 8)));
+	say("params-trailing",
+	    raw(call_sqe(rt.console, capos_Console_TYPE_ID, 0, (uint64_t)big, plen + 8)));
 	/* an over-long write is refused by the Console (layer 2: a CapException) */
 	static char text[5000];
 	memset(text, 'z', sizeof(text));
@@ -229,11 +237,12 @@ static void t_vm(void)
 	say("vm-wx", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p,
 			     plen, res, sizeof(res), &c));
 	plen = rt_p_map(0, 16ull << 20, 1, 0, &p); /* 4096 frames; the quota is 1024 */
-	say("vm-quota", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p,
-				plen, res, sizeof(res), &c));
+	say("vm-quota", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
+				p, plen, res, sizeof(res), &c));
 	plen = rt_p_map(0, 4096, 1, 0, &p);
-	say("vm-after-quota", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID,
-				      capos_VirtualMemory_METHOD_map, p, plen, res, sizeof(res), &c));
+	say("vm-after-quota",
+	    rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p, plen,
+		    res, sizeof(res), &c));
 }
 
 int main(void)

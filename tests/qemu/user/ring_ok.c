@@ -59,7 +59,8 @@ static void t_nop(void)
 		if (capos_ring_wait(rt_client, 1000 + (uint64_t)i, 0, &c) || c.status != 0)
 			good = 0;
 	}
-	check(good && n == 16, "nop: a batch of 16 NOPs in one cap_enter, all completed by user_data");
+	check(good && n == 16,
+	      "nop: a batch of 16 NOPs in one cap_enter, all completed by user_data");
 }
 
 static void t_timer(void)
@@ -71,8 +72,10 @@ static void t_timer(void)
 	check(t0 > 0 && t1 >= t0, "timer: Timer.now is monotonic");
 	n = capos_sys_cap_enter(1, 20000000ull); /* nothing queued: a 20 ms timed wait */
 	t2 = rt_now();
-	check(n == 0 && t2 - t1 >= 20000000ull, "timer: cap_enter(1, 20 ms) with nothing queued times out with 0 after >= 20 ms");
-	check(capos_sys_cap_enter(0, CAPOS_TIMEOUT_INFINITE) == 0, "cap_enter(0, infinite) returns at once");
+	check(n == 0 && t2 - t1 >= 20000000ull,
+	      "timer: cap_enter(1, 20 ms) with nothing queued times out with 0 after >= 20 ms");
+	check(capos_sys_cap_enter(0, CAPOS_TIMEOUT_INFINITE) == 0,
+	      "cap_enter(0, infinite) returns at once");
 }
 
 static void t_boot(void)
@@ -89,16 +92,19 @@ static void t_boot(void)
 			 NULL, 0, res, sizeof(res), &cqe);
 
 	check(st == 0 && !rt_results(res, cqe.result_len, &m) &&
-	      !capos_BootPackage_manifestSize_Results_read_root(&m, &sr) &&
-	      capos_BootPackage_manifestSize_Results_get_size(&sr) > 4096,
+		      !capos_BootPackage_manifestSize_Results_read_root(&m, &sr) &&
+		      capos_BootPackage_manifestSize_Results_get_size(&sr) > 4096,
 	      "boot: BootPackage.manifestSize is the module's size");
 	plen = rt_p_read(0, 4, &p);
 	st = rt_call(rt.boot, capos_BootPackage_TYPE_ID, capos_BootPackage_METHOD_readManifest, p,
 		     plen, res, sizeof(res), &cqe);
 	check(st == 0 && !rt_results(res, cqe.result_len, &m) &&
-	      !capos_BootPackage_readManifest_Results_read_root(&m, &rr) &&
-	      !capos_BootPackage_readManifest_Results_get_data(&rr, &d) && d.len == 4 &&
-	      memcmp(d.ptr, "\x7f" "ELF", 4) == 0,
+		      !capos_BootPackage_readManifest_Results_read_root(&m, &rr) &&
+		      !capos_BootPackage_readManifest_Results_get_data(&rr, &d) && d.len == 4 &&
+		      memcmp(d.ptr,
+			     "\x7f"
+			     "ELF",
+			     4) == 0,
 	      "boot: readManifest(0, 4) is the module's first bytes (an ELF)");
 }
 
@@ -110,8 +116,8 @@ static void t_vm(void)
 	struct capos_VirtualMemory_map_Results_r r;
 	const void *p;
 	uint32_t plen = rt_p_map(0, 3 * 4096, 1, 0, &p);
-	int st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p, plen,
-			 res, sizeof(res), &cqe);
+	int st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p,
+			 plen, res, sizeof(res), &cqe);
 
 	if (st == 0 && !rt_results(res, cqe.result_len, &m) &&
 	    !capos_VirtualMemory_map_Results_read_root(&m, &r))
@@ -127,8 +133,8 @@ static void t_vm(void)
 		check(zero && mem[0] == 0x5a && mem[3 * 4096 - 1] == 0xa5,
 		      "vm: the pages are zeroed, writable and readable");
 		plen = rt_p_unmap(addr, 3 * 4096, &p);
-		st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_unmap, p,
-			     plen, NULL, 0, &cqe);
+		st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_unmap,
+			     p, plen, NULL, 0, &cqe);
 		check(st == 0, "vm: unmap succeeds");
 	}
 }
@@ -150,8 +156,8 @@ static void t_release(void)
 	struct capos_cqe cqe;
 
 	check(rt_raw(&s, &cqe) == 0, "release: RELEASE of the timer cap completes with 0");
-	check(rt_call(rt.timer, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, NULL, 0, NULL, 0, &cqe) ==
-		      CAPOS_ERR_CAP_STALE,
+	check(rt_call(rt.timer, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, NULL, 0, NULL, 0,
+		      &cqe) == CAPOS_ERR_CAP_STALE,
 	      "release: the released id is stale");
 }
 

@@ -109,8 +109,8 @@ uint32_t rt_p_read(uint64_t off, uint32_t max, const void **out)
 	return rt_finish(out);
 }
 
-int rt_call(uint32_t cap, uint64_t iface, uint16_t method, const void *p, uint32_t plen,
-	    void *res, uint32_t rcap, struct capos_cqe *cqe)
+int rt_call(uint32_t cap, uint64_t iface, uint16_t method, const void *p, uint32_t plen, void *res,
+	    uint32_t rcap, struct capos_cqe *cqe)
 {
 	return capos_ring_call(rt_client, cap, iface, method, p, plen, res, rcap, cqe);
 }
@@ -151,7 +151,8 @@ uint64_t rt_now(void)
 	int st = rt_call(rt.timer, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, NULL, 0, res,
 			 sizeof(res), &cqe);
 
-	if (st || rt_results(res, cqe.result_len, &m) || capos_Timer_now_Results_read_root(&m, &r)) {
+	if (st || rt_results(res, cqe.result_len, &m) ||
+	    capos_Timer_now_Results_read_root(&m, &r)) {
 		printf("rt: Timer.now failed: %s\n", capos_error_name(st));
 		exit(91);
 	}

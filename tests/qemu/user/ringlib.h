@@ -31,8 +31,8 @@ uint32_t rt_p_unmap(uint64_t addr, uint64_t size, const void **out);
 uint32_t rt_p_read(uint64_t off, uint32_t max, const void **out);
 
 /* Synchronous CALL with a result buffer; returns the CQE status, *cqe filled. */
-int rt_call(uint32_t cap, uint64_t iface, uint16_t method, const void *p, uint32_t plen,
-	    void *res, uint32_t rcap, struct capos_cqe *cqe);
+int rt_call(uint32_t cap, uint64_t iface, uint16_t method, const void *p, uint32_t plen, void *res,
+	    uint32_t rcap, struct capos_cqe *cqe);
 
 /* Submit a caller-built SQE (user_data set here) and wait for its CQE; status back. */
 int rt_raw(const struct capos_sqe *tmpl, struct capos_cqe *cqe);

@@ -16,18 +16,18 @@
  * reads, so the endpoint's own duration is known. */
 struct calib_point {
 	uint64_t tsc_before;
-	uint64_t ref;          /* reference counter (counting up, wraps at its mask) */
-	uint32_t lapic;        /* LAPIC current count (counting down) */
+	uint64_t ref;	/* reference counter (counting up, wraps at its mask) */
+	uint32_t lapic; /* LAPIC current count (counting down) */
 	uint64_t tsc_after;
 };
 
 /* One measured window. */
 struct calib_window {
 	struct calib_point start, end;
-	uint64_t ref_mask;     /* the reference counts modulo ref_mask + 1 */
-	uint64_t ref_ticks;    /* reference ticks start..end, summed poll by poll */
-	uint64_t max_gap;      /* largest TSC interval between consecutive reference reads */
-	uint64_t gap_ref;      /* reference advance seen across that interval */
+	uint64_t ref_mask;  /* the reference counts modulo ref_mask + 1 */
+	uint64_t ref_ticks; /* reference ticks start..end, summed poll by poll */
+	uint64_t max_gap;   /* largest TSC interval between consecutive reference reads */
+	uint64_t gap_ref;   /* reference advance seen across that interval */
 };
 
 /*

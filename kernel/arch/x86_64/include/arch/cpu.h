@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 
-#define CR0_WP   (1ull << 16)
-#define CR4_PAE  (1ull << 5)
-#define CR4_PGE  (1ull << 7)
+#define CR0_WP (1ull << 16)
+#define CR4_PAE (1ull << 5)
+#define CR4_PGE (1ull << 7)
 #define CR4_UMIP (1ull << 11)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
@@ -22,16 +22,16 @@
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_AC (1ull << 18)
 
-#define DEFINE_CR_ACCESSORS(n)                                              \
-	static inline uint64_t read_cr##n(void)                             \
-	{                                                                   \
-		uint64_t v;                                                 \
-		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));           \
-		return v;                                                   \
-	}                                                                   \
-	static inline void write_cr##n(uint64_t v)                          \
-	{                                                                   \
-		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");  \
+#define DEFINE_CR_ACCESSORS(n)                                                                     \
+	static inline uint64_t read_cr##n(void)                                                    \
+	{                                                                                          \
+		uint64_t v;                                                                        \
+		__asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                  \
+		return v;                                                                          \
+	}                                                                                          \
+	static inline void write_cr##n(uint64_t v)                                                 \
+	{                                                                                          \
+		__asm__ volatile("mov %0, %%cr" #n : : "r"(v) : "memory");                         \
 	}
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)

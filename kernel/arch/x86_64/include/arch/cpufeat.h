@@ -11,9 +11,9 @@
 
 /* The CPUID words the kernel looks at (0 when a leaf is not supported). */
 struct cpuid_words {
-	uint32_t leaf1_ecx, leaf1_edx;          /* leaf 1 */
-	uint32_t leaf7_ebx, leaf7_ecx;          /* leaf 7 subleaf 0 */
-	uint32_t ext1_ecx, ext1_edx;            /* leaf 0x80000001 */
+	uint32_t leaf1_ecx, leaf1_edx; /* leaf 1 */
+	uint32_t leaf7_ebx, leaf7_ecx; /* leaf 7 subleaf 0 */
+	uint32_t ext1_ecx, ext1_edx;   /* leaf 0x80000001 */
 };
 
 enum cpu_feature {

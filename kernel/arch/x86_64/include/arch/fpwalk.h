@@ -18,8 +18,8 @@ typedef bool fpwalk_read_fn(void *ctx, uint64_t addr, uint64_t out[2]);
 struct fpwalk_mem {
 	fpwalk_read_fn *read;
 	void *ctx;
-	uint64_t lo;    /* lowest acceptable frame address */
-	uint64_t hi;    /* highest acceptable frame address (frame must fit below) */
+	uint64_t lo; /* lowest acceptable frame address */
+	uint64_t hi; /* highest acceptable frame address (frame must fit below) */
 };
 
 /*
@@ -30,7 +30,7 @@ struct fpwalk_mem {
  * number of pcs written; *truncated is set when `max` cut the walk short.
  * Precondition: max >= 1.
  */
-size_t fpwalk(uint64_t rip, uint64_t rbp, const struct fpwalk_mem *m, uint64_t *pcs,
-	      size_t max, bool *truncated);
+size_t fpwalk(uint64_t rip, uint64_t rbp, const struct fpwalk_mem *m, uint64_t *pcs, size_t max,
+	      bool *truncated);
 
 #endif

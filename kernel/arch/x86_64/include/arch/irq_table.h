@@ -8,11 +8,11 @@
 
 #include <kernel/arch.h>
 
-#define IRQ_VECTOR_FIRST 32     /* 0-31 are CPU exceptions */
-#define IRQ_VECTOR_LAST  255
+#define IRQ_VECTOR_FIRST 32 /* 0-31 are CPU exceptions */
+#define IRQ_VECTOR_LAST 255
 
 struct irq_table {
-	arch_irq_handler_fn *handler[IRQ_VECTOR_LAST + 1];      /* NULL = unclaimed */
+	arch_irq_handler_fn *handler[IRQ_VECTOR_LAST + 1]; /* NULL = unclaimed */
 };
 
 /*

@@ -16,12 +16,12 @@
 #include <stdint.h>
 
 /* Interrupt vector plan. */
-#define VEC_PIC_BASE 0x20     /* legacy PIC IRQs 0-15 land on 0x20..0x2f (all masked) */
+#define VEC_PIC_BASE 0x20 /* legacy PIC IRQs 0-15 land on 0x20..0x2f (all masked) */
 #define VEC_PIC_SPURIOUS_MASTER (VEC_PIC_BASE + 7)
 #define VEC_PIC_SPURIOUS_SLAVE (VEC_PIC_BASE + 15)
-#define VEC_IOAPIC_BASE 0x30  /* IOAPIC pins, programmed masked for now */
-#define VEC_TIMER 0x40        /* LAPIC timer */
-#define VEC_LAPIC_ERROR 0xfe  /* LAPIC internal error */
+#define VEC_IOAPIC_BASE 0x30	/* IOAPIC pins, programmed masked for now */
+#define VEC_TIMER 0x40		/* LAPIC timer */
+#define VEC_LAPIC_ERROR 0xfe	/* LAPIC internal error */
 #define VEC_LAPIC_SPURIOUS 0xff /* LAPIC spurious (low 4 bits must be 1s on old parts) */
 
 /* Remap the 8259 pair to VEC_PIC_BASE and mask every line. Never fails. */

@@ -9,11 +9,11 @@
 #include <stdint.h>
 
 struct arch_thread {
-	uint64_t rsp;        /* saved kernel RSP while switched out (arch_switch) */
+	uint64_t rsp;	     /* saved kernel RSP while switched out (arch_switch) */
 	uint64_t kstack_top; /* loaded into TSS.RSP0 and percpu.kstack_top on switch-in */
 	uint64_t fs_base;    /* user FS base (TLS): saved on switch-out, loaded on switch-in */
 	uint64_t gs_base;    /* user GS base (KERNEL_GS_BASE while in the kernel), likewise */
-	void *xstate;        /* 64-byte aligned extended-state area; NULL: kernel-only */
+	void *xstate;	     /* 64-byte aligned extended-state area; NULL: kernel-only */
 };
 
 #endif

@@ -18,13 +18,13 @@ enum timer_ref {
 
 /* Result of timer_calibrate(); frequencies in Hz. */
 struct timer_calibration {
-	enum timer_ref ref;                  /* the reference clock used */
-	uint64_t ref_hz;                     /* its frequency */
-	uint64_t lapic_hz;                   /* LAPIC timer input after divide-by-16, median */
-	uint64_t tsc_hz;                     /* TSC, median */
+	enum timer_ref ref; /* the reference clock used */
+	uint64_t ref_hz;    /* its frequency */
+	uint64_t lapic_hz;  /* LAPIC timer input after divide-by-16, median */
+	uint64_t tsc_hz;    /* TSC, median */
 	uint64_t samples_lapic_hz[TIMER_CALIB_SAMPLES]; /* every window, for the log */
 	uint64_t samples_tsc_hz[TIMER_CALIB_SAMPLES];
-	uint32_t disturbed;                  /* windows rejected and measured again */
+	uint32_t disturbed; /* windows rejected and measured again */
 };
 
 static inline const char *timer_ref_name(enum timer_ref ref)

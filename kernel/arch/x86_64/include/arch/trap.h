@@ -10,19 +10,19 @@
 /* GDT selectors (layout chosen for SYSCALL/SYSRET: STAR user base 0x18). */
 #define GDT_KERNEL_CODE 0x08
 #define GDT_KERNEL_DATA 0x10
-#define GDT_USER_CODE32 0x18    /* unused placeholder required by SYSRET's layout */
-#define GDT_USER_DATA   0x20
-#define GDT_USER_CODE   0x28
-#define GDT_TSS         0x30    /* 16-byte system descriptor */
+#define GDT_USER_CODE32 0x18 /* unused placeholder required by SYSRET's layout */
+#define GDT_USER_DATA 0x20
+#define GDT_USER_CODE 0x28
+#define GDT_TSS 0x30 /* 16-byte system descriptor */
 
 /* IST slots (1-based, as in the IDT gate). */
 #define IST_NMI 1
-#define IST_DF  2
-#define IST_MC  3
+#define IST_DF 2
+#define IST_MC 3
 #define IST_COUNT 3
 
 #define TRAP_FRAME_SIZE 176
-#define TRAP_FRAME_RIP (17 * 8)  /* offset of rip in struct arch_trap_frame */
+#define TRAP_FRAME_RIP (17 * 8) /* offset of rip in struct arch_trap_frame */
 
 /* `vector` of frames built by the SYSCALL entry (not an IDT vector). */
 #define ARCH_VEC_SYSCALL 256
@@ -37,9 +37,9 @@
 struct arch_trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	uint64_t vector;        /* pushed by the per-vector stub */
-	uint64_t error_code;    /* CPU-pushed, or 0 from the stub */
-	uint64_t rip, cs, rflags, rsp, ss;      /* hardware frame */
+	uint64_t vector;		   /* pushed by the per-vector stub */
+	uint64_t error_code;		   /* CPU-pushed, or 0 from the stub */
+	uint64_t rip, cs, rflags, rsp, ss; /* hardware frame */
 };
 
 _Static_assert(sizeof(struct arch_trap_frame) == TRAP_FRAME_SIZE, "trap frame size");
