@@ -19,6 +19,7 @@ packages=(
   libcapnp-dev                   # official C++ runtime: the benchmark's reference only
   g++                            # builds that benchmark
   binutils                       # objcopy/nm/readelf for image and symbol-table steps
+  clang-format-14                # tests/format: the one .clang-format, applied by a check
   gdb                            # make gdb: kernel debugging over QEMU's gdb stub
   gcc libc6-dev                  # bench: static Linux-guest workloads (glibc static libs)
   busybox-static                 # bench: the Linux guest's /init shell and poweroff
