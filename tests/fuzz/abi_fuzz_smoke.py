@@ -12,11 +12,10 @@ sanitizer report, leak or broken promise is a failure):
 Keep both <= 60 s on the shared machines."""
 import os
 import struct
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from libfuzzer import ROOT, run_smoke
+
 ELF_FUZZER = os.path.join(ROOT, "build", "fuzz", "elf_fuzz")
 RING_FUZZER = os.path.join(ROOT, "build", "fuzz", "ring_fuzz")
 KCALL_FUZZER = os.path.join(ROOT, "build", "fuzz", "kcall_fuzz")
@@ -95,37 +94,19 @@ def kcall_seeds():
             "timer-now": bytes([1 + 6 * 1, 0, 64, 0])}
 
 
-def run(name, fuzzer, seeds, seconds, max_len, what):
-    with tempfile.TemporaryDirectory(prefix=f"{name}-") as corpus:
-        for seed, blob in seeds.items():
-            with open(os.path.join(corpus, seed), "wb") as f:
-                f.write(blob)
-        proc = subprocess.run([fuzzer, f"-max_total_time={seconds}", f"-max_len={max_len}",
-                               "-print_final_stats=1", corpus],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              errors="replace", timeout=seconds + 60)
-    runs = [l for l in proc.stdout.splitlines() if l.startswith("stat::number_of_executed_units")]
-    if proc.returncode != 0:
-        print(f"not ok {name} - fuzzer exited {proc.returncode}")
-        for line in proc.stdout.splitlines()[-30:]:
-            print(f"#   {line}")
-        return 1
-    print(f"ok {name} - {what} over {seconds}s of libFuzzer "
-          f"({runs[0].split(':')[-1].strip() if runs else '?'} inputs, seeds: {', '.join(seeds)})")
-    return 0
-
-
 def main():
     elf_seeds = {"built": built_seed()}
     if os.path.exists(SAMPLE):
         with open(SAMPLE, "rb") as f:
             elf_seeds["lld"] = f.read()
-    failed = run("elf-fuzz", ELF_FUZZER, elf_seeds, ELF_SECONDS, 16384,
-                 "ELF validator keeps its plan promises")
-    failed += run("ring-fuzz", RING_FUZZER, ring_seeds(), RING_SECONDS, 4096 + 12,
-                  "ring engine keeps its credit, ordering and decode promises")
-    failed += run("kcall-fuzz", KCALL_FUZZER, kcall_seeds(), KCALL_SECONDS, 4096,
-                  "kernel CALL dispatch keeps its status and backend promises")
+    failed = run_smoke("elf-fuzz", ELF_FUZZER, ELF_SECONDS, 16384,
+                       "ELF validator keeps its plan promises", seeds=elf_seeds)
+    failed += run_smoke("ring-fuzz", RING_FUZZER, RING_SECONDS, 4096 + 12,
+                        "ring engine keeps its credit, ordering and decode promises",
+                        seeds=ring_seeds())
+    failed += run_smoke("kcall-fuzz", KCALL_FUZZER, KCALL_SECONDS, 4096,
+                        "kernel CALL dispatch keeps its status and backend promises",
+                        seeds=kcall_seeds())
     return 1 if failed else 0
 
 

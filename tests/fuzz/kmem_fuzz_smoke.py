@@ -6,11 +6,10 @@ report or leak is a failure). CAPOS_FUZZ_SECONDS overrides the default 10 s (kee
 <= 60 on the shared machines)."""
 import os
 import struct
-import subprocess
 import sys
-import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from libfuzzer import ROOT, run_smoke
+
 FUZZER = os.path.join(ROOT, "build", "fuzz", "kmem_boot_fuzz")
 SECONDS = int(os.environ.get("CAPOS_FUZZ_SECONDS", "10"))
 
@@ -43,23 +42,9 @@ def mb1_seed():
 
 
 def main():
-    with tempfile.TemporaryDirectory(prefix="kmem-fuzz-") as corpus:
-        for name, blob in (("mb2", mb2_seed()), ("mb1", mb1_seed())):
-            with open(os.path.join(corpus, name), "wb") as f:
-                f.write(blob)
-        proc = subprocess.run([FUZZER, f"-max_total_time={SECONDS}", "-max_len=4096",
-                               "-print_final_stats=1", corpus],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                              errors="replace", timeout=SECONDS + 60)
-    runs = [l for l in proc.stdout.splitlines() if l.startswith("stat::number_of_executed_units")]
-    if proc.returncode != 0:
-        print(f"not ok kmem-boot-fuzz - fuzzer exited {proc.returncode}")
-        for line in proc.stdout.splitlines()[-30:]:
-            print(f"#   {line}")
-        return 1
-    print(f"ok kmem-boot-fuzz - Multiboot1/2 and cmdline parsers survive {SECONDS}s of "
-          f"libFuzzer ({runs[0].split(':')[-1].strip() if runs else '?'} inputs)")
-    return 0
+    return run_smoke("kmem-boot-fuzz", FUZZER, SECONDS, 4096,
+                     "Multiboot1/2 and cmdline parsers survive",
+                     seeds={"mb2": mb2_seed(), "mb1": mb1_seed()})
 
 
 if __name__ == "__main__":
