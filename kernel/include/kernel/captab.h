@@ -67,11 +67,11 @@ struct captab {
 
 /* What a new entry holds (insert and commit). */
 struct captab_item {
-	struct kobj *obj;	   /* live object; the table takes its own reference */
-	struct revoke_node *rnode; /* revocation node or NULL; the table takes a reference */
-	uint64_t interface_id;	   /* non-zero */
+	struct kobj *obj;      /* live object; the table takes its own reference */
+	uint64_t interface_id; /* non-zero */
 	uint64_t badge;
-	uint8_t xfer; /* enum captab_xfer */
+	uint8_t xfer;		   /* enum captab_xfer */
+	struct revoke_node *rnode; /* revocation node or NULL; the table takes a reference */
 };
 
 /* A pending reservation made by captab_reserve. */

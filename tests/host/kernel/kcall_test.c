@@ -140,8 +140,14 @@ static void fix_init(void)
 	(void)kobj_init(&F.cons.k, KOBJ_CONSOLE, &tcons_ops);
 	(void)kobj_init(&F.timer.k, KOBJ_TIMER, &ttimer_ops);
 	F.timer.now = 123456789;
-	struct captab_item ci = { &F.cons.k, capos_Console_TYPE_ID, 0, CAPTAB_XFER_COPY };
-	struct captab_item ti = { &F.timer.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item ci = { .obj = &F.cons.k,
+				  .interface_id = capos_Console_TYPE_ID,
+				  .badge = 0,
+				  .xfer = CAPTAB_XFER_COPY };
+	struct captab_item ti = { .obj = &F.timer.k,
+				  .interface_id = capos_Timer_TYPE_ID,
+				  .badge = 0,
+				  .xfer = CAPTAB_XFER_COPY };
 	(void)captab_insert(&F.table, &ci, &F.cons_id);
 	(void)captab_insert(&F.table, &ti, &F.timer_id);
 	F.env = (struct kcall_env){
@@ -244,12 +250,18 @@ TEST(kcall_lookup_errors)
 	c = run(call_op(F.cons_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_WRONG_INTERFACE);
 	/* A cap whose interface no kernel type serves, and one whose object type differs. */
-	struct captab_item odd = { &F.cons.k, capos_BootPackage_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item odd = { .obj = &F.cons.k,
+				   .interface_id = capos_BootPackage_TYPE_ID,
+				   .badge = 0,
+				   .xfer = CAPTAB_XFER_COPY };
 	uint32_t odd_id;
 	CHECK_EQ(captab_insert(&F.table, &odd, &odd_id), CAPOS_OK);
 	c = run(call_op(odd_id, capos_BootPackage_TYPE_ID, 0, 0, 0, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_WRONG_INTERFACE);
-	struct captab_item liar = { &F.cons.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item liar = { .obj = &F.cons.k,
+				    .interface_id = capos_Timer_TYPE_ID,
+				    .badge = 0,
+				    .xfer = CAPTAB_XFER_COPY };
 	uint32_t liar_id;
 	CHECK_EQ(captab_insert(&F.table, &liar, &liar_id), CAPOS_OK);
 	c = run(call_op(liar_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 64));
