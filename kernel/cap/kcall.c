@@ -178,7 +178,7 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 		return CAPOS_ERR_INVALID;
 	if (c->nout >= c->max_out)
 		return CAPOS_ERR_CAP_TABLE_FULL;
-	int err = kobj_get(item->obj);
+	int err = captab_item_get(item);
 	if (err)
 		return err;
 	c->out[c->nout] = *item;
@@ -190,7 +190,7 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 static void kcall_drop_out(struct kcall_ctx *c)
 {
 	while (c->nout > 0)
-		(void)kobj_put(c->out[--c->nout].obj); /* may free a fresh object: intended */
+		(void)captab_item_put(&c->out[--c->nout]); /* may free a fresh object: intended */
 }
 
 static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,

@@ -49,6 +49,8 @@ struct kcall_ctx {
 	const struct captab_item *caps_in; /* caps sent with the CALL (SQE transfer
 					      descriptors, in order = capnp cap index) */
 	uint32_t ncaps_in;
+	const uint32_t *caps_in_ids; /* the caller's cap ids that caps_in were read from
+					(same order; capmgr's derive attaches to the entry) */
 	/* private to kcall: result caps queued by kcall_result_cap */
 	uint32_t nout;	  /* queued so far (each holds one ref) */
 	uint32_t max_out; /* slots reserved for them: the interface's max_caps_out */
@@ -56,8 +58,8 @@ struct kcall_ctx {
 };
 
 /*
- * Queues a result cap for the caller (takes its own reference on item->obj; kcall
- * drops it again if the call fails) and stores its capnp cap index in results in
+ * Queues a result cap for the caller (takes its own references on item->obj and
+ * item->rnode with captab_item_get; kcall drops them again if the call fails) and stores its capnp cap index in results in
  * *index (0, 1, ... in queue order). Errors: CAPOS_ERR_INVALID (null or bad item:
  * no object, interface 0, transfer mode out of range), CAPOS_ERR_CAP_TABLE_FULL past
  * iface->max_caps_out, kobj_get's errors; nothing is queued on error.

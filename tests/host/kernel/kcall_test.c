@@ -137,8 +137,12 @@ static const struct kobj_ops tprobe_ops = { "probe", tprobe_release };
 static int tprobe_call(struct kcall_ctx *c)
 {
 	struct tprobe *p = (struct tprobe *)c->obj;
-	struct captab_item self = { &p->k, PROBE_IID, 0, CAPTAB_XFER_COPY };
-	struct captab_item bad = { NULL, PROBE_IID, 0, CAPTAB_XFER_COPY };
+	struct captab_item self = {
+		.obj = &p->k, .interface_id = PROBE_IID, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
+	struct captab_item bad = {
+		.obj = NULL, .interface_id = PROBE_IID, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
 	uint32_t idx = 99;
 
 	p->calls++;
@@ -187,7 +191,10 @@ static void fix_init(void)
 	(void)captab_insert(&F.table, &ci, &F.cons_id);
 	(void)captab_insert(&F.table, &ti, &F.timer_id);
 	(void)kobj_init(&F.probe.k, KOBJ_TEST, &tprobe_ops);
-	struct captab_item pi = { &F.probe.k, PROBE_IID, 0xB4D6E, CAPTAB_XFER_COPY };
+	struct captab_item pi = { .obj = &F.probe.k,
+				  .interface_id = PROBE_IID,
+				  .badge = 0xB4D6E,
+				  .xfer = CAPTAB_XFER_COPY };
 	(void)captab_insert(&F.table, &pi, &F.probe_id);
 	F.env = (struct kcall_env){
 		.table = &F.table,
