@@ -86,8 +86,7 @@ static int kcapmgr_new_nodes(struct captab_entry *e, struct revoke_alloc *a,
 	return CAPOS_OK;
 }
 
-int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src,
-		   struct captab_item *out)
+int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src, struct captab_item *out)
 {
 	const struct captab_entry *ce;
 	struct revoke_node *child;

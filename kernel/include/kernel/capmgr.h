@@ -72,8 +72,7 @@ extern const struct kcall_iface kcapmgr_iface;
  * CAPOS_ERR_CAP_NOT_TRANSFERABLE (src is move-only or may not leave the table),
  * CAPOS_ERR_CAP_DERIVE_DEPTH, CAPOS_ERR_NO_MEMORY; nothing changes on error.
  */
-int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src,
-		   struct captab_item *out);
+int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src, struct captab_item *out);
 
 /*
  * The revoke step: revokes every node below the revocation node of `item` (a cap the

@@ -350,8 +350,8 @@ TEST(capmgr_list_exact)
 		{ F.cm_id, capos_CapabilityManager_TYPE_ID, "capmgr", "CapabilityManager", true,
 		  false, false, 0 },
 		{ F.cons_id, capos_Console_TYPE_ID, "console", "Console", true, false, false, 0 },
-		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false, false,
-		  0 },
+		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false,
+		  false, 0 },
 	};
 	CHECK(list_is(want, 3));
 	CHECK(seen_caller == &F);
@@ -373,8 +373,8 @@ TEST(capmgr_list_unknown_interface_and_no_capset_name)
 		{ F.cm_id, capos_CapabilityManager_TYPE_ID, "capmgr", "CapabilityManager", true,
 		  false, false, 0 },
 		{ F.cons_id, capos_Console_TYPE_ID, "console", "Console", true, false, false, 0 },
-		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false, false,
-		  0 },
+		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false,
+		  false, 0 },
 		{ id, 0x1234567812345678ull, "", "", true, false, false, 0 },
 	};
 	CHECK(list_is(want, 4));
@@ -424,8 +424,8 @@ TEST(capmgr_derive_revoke_roundtrip)
 		{ F.cm_id, capos_CapabilityManager_TYPE_ID, "capmgr", "CapabilityManager", true,
 		  false, false, 0 },
 		{ F.cons_id, capos_Console_TYPE_ID, "console", "Console", true, false, false, 0 },
-		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false, false,
-		  0 },
+		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false,
+		  false, 0 },
 		{ d1, capos_Console_TYPE_ID, "", "Console", true, true, false, 1 },
 		{ d2, capos_Console_TYPE_ID, "", "Console", true, true, false, 1 },
 		{ dd, capos_Console_TYPE_ID, "", "Console", true, true, false, 2 },
@@ -445,8 +445,8 @@ TEST(capmgr_derive_revoke_roundtrip)
 		{ F.cm_id, capos_CapabilityManager_TYPE_ID, "capmgr", "CapabilityManager", true,
 		  false, false, 0 },
 		{ F.cons_id, capos_Console_TYPE_ID, "console", "Console", true, false, false, 0 },
-		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false, false,
-		  0 },
+		{ F.handle_id, capos_ProcessHandle_TYPE_ID, "", "ProcessHandle", false, false,
+		  false, 0 },
 		{ d1, capos_Console_TYPE_ID, "", "Console", true, true, true, 1 },
 		{ d2, capos_Console_TYPE_ID, "", "Console", true, true, true, 1 },
 		{ dd, capos_Console_TYPE_ID, "", "Console", true, true, true, 2 },
