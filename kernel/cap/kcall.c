@@ -281,7 +281,15 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 	return CAPOS_OK;
 }
 
-/* Runs the handler with max_caps_out slots already reserved, then answers. Every path
+/* The result caps method `m` of `iface` may queue (and the slots kcall reserves). */
+static uint32_t kcall_caps_out(const struct kcall_iface *iface, uint16_t m)
+{
+	if (iface->caps_out && iface->caps_out[m] < iface->max_caps_out)
+		return iface->caps_out[m];
+	return iface->max_caps_out;
+}
+
+/* Runs the handler with its result-cap slots already reserved, then answers. Every path
  * ends with the reservation consumed or rolled back and both cap sets empty. */
 static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 			 struct kcall_decoded *d, struct capos_cqe *cqe)
@@ -290,7 +298,8 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	struct capnp_bseg seg;
 	struct captab_txn txn;
 	struct kcall_ctx c;
-	int err = xfer_reserve(env->table, d->iface->max_caps_out, &txn);
+	uint32_t max_out = kcall_caps_out(d->iface, op->method);
+	int err = xfer_reserve(env->table, max_out, &txn);
 
 	if (err) {
 		cqe->status = err;
@@ -310,7 +319,8 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		.caller = env->caller,
 		.caps_in = d->in.n ? d->in.item : NULL,
 		.ncaps_in = d->in.n,
-		.max_out = d->iface->max_caps_out,
+		.caps_in_ids = d->in.n ? d->in.src : NULL,
+		.max_out = max_out,
 	};
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);

@@ -1,8 +1,8 @@
 /*
  * Capability transfer: take, deliver and drop of an in-flight cap set (contract,
  * invariants and lock order in kernel/include/kernel/xfer.h). Built on the cap table's
- * lookup, prepare_send and reserve/commit/rollback, and kobj reference counts; never
- * allocates.
+ * lookup, prepare_send, reserve/commit/rollback and item references (object and
+ * revocation node: captab_item_get/put); never allocates.
  */
 #include <kernel/xfer.h>
 
@@ -56,7 +56,7 @@ static int xfer_decode(const struct captab *src, const struct capos_xfer *desc, 
 			err = CAPOS_ERR_XFER_DUPLICATE;
 		if (err)
 			return err;
-		out->src[i] = move ? desc[i].cap : CAPOS_CAP_NULL;
+		out->src[i] = desc[i].cap;
 		out->move[i] = move;
 	}
 	return CAPOS_OK;
@@ -72,7 +72,7 @@ int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t 
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < n; i++) {
-		err = kobj_get(out->item[i].obj);
+		err = captab_item_get(&out->item[i]);
 		if (err) {
 			xfer_drop(out); /* the i references taken so far */
 			return err;
@@ -84,11 +84,12 @@ int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t 
 
 int xfer_add(struct xfer_set *s, const struct captab_item *item)
 {
-	if (!item || !item->obj || item->interface_id == 0 || item->xfer > CAPTAB_XFER_NONE)
+	if (!item || !item->obj || item->interface_id == 0 || item->xfer > CAPTAB_XFER_NONE ||
+	    (item->rnode && !revoke_node_is_live(item->rnode)))
 		return CAPOS_ERR_INVALID;
 	if (s->n >= CAPTAB_TXN_MAX)
 		return CAPOS_ERR_XFER_TOO_MANY;
-	int err = kobj_get(item->obj);
+	int err = captab_item_get(item);
 	if (err)
 		return err;
 	s->item[s->n] = *item;
@@ -103,7 +104,7 @@ void xfer_drop(struct xfer_set *s)
 	/* The last reference may go here (e.g. a fresh result object nobody received):
 	 * that is the object's correct end. */
 	while (s->n > 0)
-		(void)kobj_put(s->item[--s->n].obj);
+		(void)captab_item_put(&s->item[--s->n]);
 }
 
 /* The source of moved entry i as it is now: 0 when it still names the same object. */

@@ -45,7 +45,8 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns);
 #define KGRANT_TIMER 0x2u
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
-#define KGRANT_ALL 0xFu
+#define KGRANT_ALL 0xFu	    /* the four kring_grant_std names */
+#define KGRANT_CAPMGR 0x10u /* CapabilityManager: kring_grant only (manifest source) */
 
 struct capos_capset_page;
 
@@ -61,6 +62,9 @@ struct capos_capset_page;
  */
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
 		size_t len, const uint8_t *boot, uint64_t size);
+
+/* Revocation nodes not yet freed, over all processes (leak check at shutdown). */
+uint32_t kring_revoke_nodes_live(void);
 
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table

@@ -17,7 +17,8 @@
  * so result caps can always be inserted once the handler's side effects are done.
  *
  * Invariants (exactly-once authority):
- *   - a set holds one reference per entry, from take (or xfer_add) until commit or
+ *   - a set holds one reference per entry (on the object and on its revocation node,
+ *     if any), from take (or xfer_add) until commit or
  *     drop; the receiver's table takes its own reference at commit, so the set's are
  *     always dropped exactly once;
  *   - a moved cap is in the sender's table until the receiver's commit has succeeded,
@@ -46,10 +47,12 @@ _Static_assert(CAPTAB_TXN_MAX == CAPOS_XFER_MAX, "one reservation holds one SQE'
 
 /* Caps in flight. Entry i is capnp capability index i of the message they ride with. */
 struct xfer_set {
-	uint32_t n;				  /* entries held */
-	struct captab_item item[CAPTAB_TXN_MAX];  /* each holds one reference */
-	uint32_t src[CAPTAB_TXN_MAX];		  /* sender's cap id (moves), else NULL */
-	uint8_t move[CAPTAB_TXN_MAX];		  /* release src at commit */
+	uint32_t n;				 /* entries held */
+	struct captab_item item[CAPTAB_TXN_MAX]; /* each holds one reference (object and
+						    revocation node: captab_item_get) */
+	uint32_t src[CAPTAB_TXN_MAX];		 /* sender's cap id; CAPOS_CAP_NULL if from
+						    the kernel (xfer_add) */
+	uint8_t move[CAPTAB_TXN_MAX];		 /* release src at commit */
 };
 
 /* Makes `s` an empty set. */
@@ -62,7 +65,8 @@ void xfer_set_init(struct xfer_set *s);
  * (CAPOS_ERR_XFER_RESERVED), mode COPY or MOVE (CAPOS_ERR_XFER_BAD_MODE), the cap live
  * (captab_lookup's CAPOS_ERR_CAP_BAD_ID / _STALE / _EMPTY) and transferable in that
  * mode (CAPOS_ERR_CAP_NOT_TRANSFERABLE), and no cap id listed twice when either
- * listing is a move (CAPOS_ERR_XFER_DUPLICATE); then kobj_get's errors. On error
+ * listing is a move (CAPOS_ERR_XFER_DUPLICATE); then kobj_get's errors. A revoked
+ * cap fails the lookup (CAPOS_ERR_CAP_REVOKED). On error
  * `out` is empty and nothing holds a reference. `src` never changes.
  */
 int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t n,

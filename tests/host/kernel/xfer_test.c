@@ -52,8 +52,10 @@ static void fix_init(void)
 	(void)captab_init(&F.r, F.r_slots, NSLOTS);
 	for (int i = 0; i < NOBJ; i++) {
 		(void)kobj_init(&F.obj[i].k, KOBJ_TEST, &tobj_ops);
-		struct captab_item it = { &F.obj[i].k, i == 3 ? IID_B : IID_A, 10u + (unsigned)i,
-					  modes[i] };
+		struct captab_item it = { .obj = &F.obj[i].k,
+					  .interface_id = i == 3 ? IID_B : IID_A,
+					  .badge = 10u + (unsigned)i,
+					  .xfer = modes[i] };
 		(void)captab_insert(&F.s, &it, &F.id[i]);
 	}
 }
@@ -88,8 +90,7 @@ static bool counts_ok(const struct captab *t)
 	return t->nlive + t->nreserved + t->nfree == t->nslots;
 }
 
-static struct capos_xfer D(uint32_t cap, uint16_t mode)
-{
+static struct capos_xfer D(uint32_t cap, uint16_t mode) {
 	return (struct capos_xfer){ .cap = cap, .mode = mode };
 }
 
@@ -165,7 +166,10 @@ TEST(xfer_receiver_full_changes_nothing)
 	fix_init();
 	/* Fill R to one free slot, then deliver two caps. */
 	for (int i = 0; i < NSLOTS - 1; i++) {
-		struct captab_item it = { &F.obj[3].k, IID_B, 0, CAPTAB_XFER_COPY };
+		struct captab_item it = { .obj = &F.obj[3].k,
+					  .interface_id = IID_B,
+					  .badge = 0,
+					  .xfer = CAPTAB_XFER_COPY };
 		uint32_t id;
 		CHECK_EQ(captab_insert(&F.r, &it, &id), CAPOS_OK);
 	}
@@ -196,14 +200,23 @@ TEST(xfer_bad_descriptors_exact_errors)
 		uint32_t n;
 		int err;
 	} bad[] = {
-		{ "rsvd0", { { .cap = F.id[0], .mode = 0, .rsvd0 = 1 } }, 1, CAPOS_ERR_XFER_RESERVED },
-		{ "rsvd1", { { .cap = F.id[0], .mode = 0, .rsvd1 = 1 } }, 1, CAPOS_ERR_XFER_RESERVED },
+		{ "rsvd0",
+		  { { .cap = F.id[0], .mode = 0, .rsvd0 = 1 } },
+		  1,
+		  CAPOS_ERR_XFER_RESERVED },
+		{ "rsvd1",
+		  { { .cap = F.id[0], .mode = 0, .rsvd1 = 1 } },
+		  1,
+		  CAPOS_ERR_XFER_RESERVED },
 		{ "mode", { D(F.id[0], 2) }, 1, CAPOS_ERR_XFER_BAD_MODE },
 		{ "forged_null", { D(CAPOS_CAP_NULL, 0) }, 1, CAPOS_ERR_CAP_BAD_ID },
 		{ "forged_slot", { D(capos_cap_make(NSLOTS + 3, 1), 0) }, 1, CAPOS_ERR_CAP_BAD_ID },
 		{ "stale", { D(stale, 0) }, 1, CAPOS_ERR_CAP_STALE },
 		{ "empty", { D(capos_cap_make(NSLOTS - 1, 1), 0) }, 1, CAPOS_ERR_CAP_EMPTY },
-		{ "never_leaves", { D(F.id[2], CAPOS_XFER_MOVE) }, 1, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
+		{ "never_leaves",
+		  { D(F.id[2], CAPOS_XFER_MOVE) },
+		  1,
+		  CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 		{ "copy_of_move_only", { D(F.id[1], 0) }, 1, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 		{ "dup_move_copy",
 		  { D(F.id[0], CAPOS_XFER_MOVE), D(F.id[0], 0) },
@@ -218,7 +231,10 @@ TEST(xfer_bad_descriptors_exact_errors)
 		  2,
 		  CAPOS_ERR_XFER_DUPLICATE },
 		/* The first bad descriptor decides, after a good one. */
-		{ "second_bad", { D(F.id[0], 0), D(F.id[2], 0) }, 2, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
+		{ "second_bad",
+		  { D(F.id[0], 0), D(F.id[2], 0) },
+		  2,
+		  CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 	};
 	struct snap before;
 	take_snap(&before);
@@ -295,7 +311,9 @@ TEST(xfer_commit_into_larger_reservation_and_cancel)
 	xfer_set_init(&set);
 	CHECK_EQ(xfer_reserve(&F.r, 4, &txn), CAPOS_OK);
 	CHECK_UEQ(F.r.nreserved, 4);
-	struct captab_item a = { &F.obj[0].k, IID_A, 1, CAPTAB_XFER_NONE };
+	struct captab_item a = {
+		.obj = &F.obj[0].k, .interface_id = IID_A, .badge = 1, .xfer = CAPTAB_XFER_NONE
+	};
 	CHECK_EQ(xfer_add(&set, &a), CAPOS_OK);
 	CHECK_EQ(xfer_add(&set, &a), CAPOS_OK);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 4);
@@ -334,10 +352,18 @@ TEST(xfer_add_limits_and_bad_items)
 {
 	fix_init();
 	struct xfer_set set;
-	struct captab_item ok = { &F.obj[0].k, IID_A, 0, CAPTAB_XFER_COPY };
-	struct captab_item no_obj = { NULL, IID_A, 0, CAPTAB_XFER_COPY };
-	struct captab_item no_iid = { &F.obj[0].k, 0, 0, CAPTAB_XFER_COPY };
-	struct captab_item bad_mode = { &F.obj[0].k, IID_A, 0, 3 };
+	struct captab_item ok = {
+		.obj = &F.obj[0].k, .interface_id = IID_A, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
+	struct captab_item no_obj = {
+		.obj = NULL, .interface_id = IID_A, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
+	struct captab_item no_iid = {
+		.obj = &F.obj[0].k, .interface_id = 0, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
+	struct captab_item bad_mode = {
+		.obj = &F.obj[0].k, .interface_id = IID_A, .badge = 0, .xfer = 3
+	};
 	uint32_t base = kobj_refs(&F.obj[0].k);
 	xfer_set_init(&set);
 	CHECK_EQ(xfer_add(&set, NULL), CAPOS_ERR_INVALID);
