@@ -82,6 +82,21 @@ int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t 
 	return CAPOS_OK;
 }
 
+int xfer_take_user(const struct captab *src, xfer_copy_in_fn *copy_in, void *ctx, uint64_t uaddr,
+		   uint16_t count, struct xfer_set *out)
+{
+	struct capos_xfer desc[CAPOS_XFER_MAX];
+
+	xfer_set_init(out);
+	if (count == 0)
+		return CAPOS_OK;
+	if (count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	if (copy_in(ctx, desc, uaddr, count * (uint32_t)sizeof(desc[0])))
+		return CAPOS_ERR_XFER_FAULT;
+	return xfer_take(src, desc, count, out);
+}
+
 int xfer_add(struct xfer_set *s, const struct captab_item *item)
 {
 	if (!item || !item->obj || item->interface_id == 0 || item->xfer > CAPTAB_XFER_NONE ||
@@ -164,11 +179,23 @@ static void xfer_split(const struct captab_txn *txn, uint32_t k, struct captab_t
 	}
 }
 
-/* Releases every moved source that still names its object (see xfer_commit). */
+/* True when slot `id` of `t` still holds `obj` under the same generation, whatever
+ * happened to the entry meanwhile (a revoked entry is still the same entry). */
+static bool xfer_same_entry(const struct captab *t, uint32_t id, const struct kobj *obj)
+{
+	uint32_t slot = capos_cap_slot(id);
+
+	if (!t || slot >= t->nslots)
+		return false;
+	const struct captab_entry *e = &t->slots[slot];
+	return e->gen == capos_cap_gen(id) && e->state == CAPTAB_LIVE && e->obj == obj;
+}
+
+/* Releases every moved source still in place (see xfer_commit). */
 static void xfer_release_moved(struct captab *src, const struct xfer_set *s)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
-		if (s->move[i] && src && xfer_source_state(src, s, i) == CAPOS_OK)
+		if (s->move[i] && xfer_same_entry(src, s->src[i], s->item[i].obj))
 			(void)captab_release(src, s->src[i]); /* the set still holds a ref */
 	}
 }
@@ -180,9 +207,10 @@ void xfer_consume(struct captab *src, struct xfer_set *s)
 }
 
 int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, struct xfer_set *s,
-		uint32_t *ids)
+		struct capos_xfer_result *recs)
 {
 	struct captab_txn head, tail;
+	uint32_t ids[CAPTAB_TXN_MAX];
 
 	if (s->n > txn->n) {
 		xfer_cancel(dst, txn);
@@ -198,11 +226,15 @@ int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, 
 	}
 	xfer_cancel(dst, &tail);
 	txn->n = 0;
+	for (uint32_t i = 0; i < s->n; i++)
+		recs[i] = (struct capos_xfer_result){ .cap = ids[i],
+						      .interface_id = s->item[i].interface_id };
 	xfer_consume(src, s);
 	return CAPOS_OK;
 }
 
-int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uint32_t *ids)
+int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s,
+		 struct capos_xfer_result *recs)
 {
 	struct captab_txn txn;
 	int err = xfer_check_sources(src, s);
@@ -210,6 +242,6 @@ int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uin
 	if (!err)
 		err = xfer_reserve(dst, s->n, &txn);
 	if (!err)
-		err = xfer_commit(dst, &txn, src, s, ids);
+		err = xfer_commit(dst, &txn, src, s, recs);
 	return err;
 }

@@ -8,7 +8,8 @@ and returns one (a result-cap record), so it carries every case through the real
 copy (both caps write), move (the moved id is CAP_STALE, the new one writes), hostile
 descriptors with exact statuses and the table unchanged, a table filled to its quota
 (derive answers CAP_TABLE_FULL, a move into it is refused whole, usage still answers),
-and a result buffer too small for the record (no cap inserted). COM2 must hold exactly
+a result buffer too small for the record (no cap inserted), and a revoke that
+revokes a cap moved in the same CALL (the move still empties its slot). COM2 must hold exactly
 the transcript below; the kernel must log exit 0, the free-frame count back at its
 baseline and no revocation node left.
 
@@ -53,7 +54,11 @@ TRANSCRIPT = [
     "xfer: full: released 61 derived caps: ok; back to 3 caps: yes",
     "xfer: short: derive into 16 bytes: CAPOS_ERR_RING_RESULT_TOO_SMALL, needs more; "
     "no cap inserted: yes",
-    "xfer: release the moved-in cap: ok",
+    "xfer: revoke: revoke(console) moving a derived cap: ok, 2 revoked",
+    "xfer: revoke: the moved derived cap: CAPOS_ERR_CAP_STALE",
+    "xfer: revoke: the other derived cap: CAPOS_ERR_CAP_REVOKED",
+    "xfer: revoke: the console itself still writes",
+    "xfer: release the moved-in (revoked) cap: ok",
     "xfer: done, exiting 0",
 ]
 

@@ -11,7 +11,10 @@
  *     the kernel half or unmapped, count without an address);
  *   - table full: derive until CAP_TABLE_FULL, then a move on the full table is
  *     refused with the sent cap still usable; usage still answers; all released;
- *   - a result buffer too small for the record: RESULT_TOO_SMALL, no cap inserted.
+ *   - a result buffer too small for the record: RESULT_TOO_SMALL, no cap inserted;
+ *   - revoke(console) sent with a MOVE of a cap derived from it: the moved entry
+ *     leaves the table although the call revoked it, the other derived cap is
+ *     CAP_REVOKED (and can still be released).
  * Every step prints one transcript line on COM2 that the suite compares exactly; the
  * kernel log must show the free-frame baseline and no revocation node left.
  */
@@ -93,8 +96,8 @@ static int derive_x(const struct capos_xfer *x, uint16_t n, uint32_t rcap, uint3
 
 	if (err == 0)
 		err = capos_ring_call_xfer(ring, cm, capos_CapabilityManager_TYPE_ID,
-					   capos_CapabilityManager_METHOD_derive, framed, plen, x, n,
-					   res, rcap, cqe);
+					   capos_CapabilityManager_METHOD_derive, framed, plen, x,
+					   n, res, rcap, cqe);
 	if (err)
 		return err;
 	err = capos_ring_result_caps(cqe, res, rcap, &recs, &rlen);
@@ -310,8 +313,8 @@ static void step_full(uint32_t live)
 	err = 0;
 	for (uint32_t i = 0; i < n && err == 0; i++)
 		err = release(derived[i]);
-	printf("xfer: full: released %u derived caps: %s; back to %u caps: %s\n", n, st(err),
-	       start, yn(cap_slots(&slots, &max) == 0 && slots == start));
+	printf("xfer: full: released %u derived caps: %s; back to %u caps: %s\n", n, st(err), start,
+	       yn(cap_slots(&slots, &max) == 0 && slots == start));
 	check(err == 0 && slots == start, "release the derived caps");
 }
 
@@ -326,8 +329,45 @@ static void step_too_small(void)
 	check(err == 0, "usage before short buffer");
 	err = derive_x(&x, 1, 16, &out, &cqe);
 	printf("xfer: short: derive into 16 bytes: %s, needs %s; no cap inserted: %s\n", st(err),
-	       cqe.result_len > 16 ? "more" : "?", yn(cap_slots(&after, &max) == 0 && after == before));
+	       cqe.result_len > 16 ? "more" : "?",
+	       yn(cap_slots(&after, &max) == 0 && after == before));
 	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && after == before, "short result buffer");
+}
+
+/* revoke(console) while moving a cap derived from it in the same CALL: the move still
+ * takes the (now revoked) entry out of the table, the other derived cap stays revoked. */
+static void step_revoke_moved(uint32_t d2)
+{
+	struct capos_xfer x[2] = { { .cap = console, .mode = CAPOS_XFER_COPY } };
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	struct capos_CapabilityManager_revoke_Results_r r;
+	const struct capnp_limits lim = { .traversal_words = 256, .nesting = 8 };
+	uint32_t d3 = 0, plen = 0;
+	int err = derive1(console, CAPOS_XFER_COPY, &d3);
+
+	x[1] = (struct capos_xfer){ .cap = d3, .mode = CAPOS_XFER_MOVE };
+	if (err == 0)
+		err = derive_params(&plen); /* revoke's params have derive's layout */
+	if (err == 0)
+		err = capos_ring_call_xfer(ring, cm, capos_CapabilityManager_TYPE_ID,
+					   capos_CapabilityManager_METHOD_revoke, framed, plen, x,
+					   2, res, sizeof(res), &cqe);
+	if (err == 0)
+		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 4, &lim, NULL);
+	if (err == 0)
+		err = capos_CapabilityManager_revoke_Results_read_root(&m, &r);
+	uint32_t n = err ? 0 : capos_CapabilityManager_revoke_Results_get_revoked(&r);
+	printf("xfer: revoke: revoke(console) moving a derived cap: %s, %u revoked\n", st(err), n);
+	check(err == 0 && n == 2, "revoke with a moved derived cap");
+	err = write_line(d3, "never printed");
+	printf("xfer: revoke: the moved derived cap: %s\n", st(err));
+	check(err == CAPOS_ERR_CAP_STALE, "moved revoked cap left the table");
+	err = write_line(d2, "never printed");
+	printf("xfer: revoke: the other derived cap: %s\n", st(err));
+	check(err == CAPOS_ERR_CAP_REVOKED, "other derived cap revoked");
+	err = write_line(console, "xfer: revoke: the console itself still writes");
+	check(err == 0, "console after revoke");
 }
 
 int main(void)
@@ -347,8 +387,9 @@ int main(void)
 	step_hostile(d1, d2);
 	step_full(d2);
 	step_too_small();
+	step_revoke_moved(d2);
 	int err = release(d2);
-	printf("xfer: release the moved-in cap: %s\n", st(err));
+	printf("xfer: release the moved-in (revoked) cap: %s\n", st(err));
 	check(err == 0, "release d2");
 	printf("xfer: %s\n", failures ? "FAILED" : "done, exiting 0");
 	return failures ? EXIT_FAILED : 0;

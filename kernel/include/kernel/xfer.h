@@ -58,6 +58,19 @@ struct xfer_set {
 /* Makes `s` an empty set. */
 void xfer_set_init(struct xfer_set *s);
 
+/* A checked copy from the sender's memory (kcall_copy_in_fn has this shape): 0, or a
+ * negative status on any fault. */
+typedef int xfer_copy_in_fn(void *ctx, void *dst, uint64_t uaddr, uint32_t len);
+
+/*
+ * Take from user memory: copies `count` descriptors from `uaddr` (an SQE's xfer_addr,
+ * already range-checked by ring_decode) with `copy_in`, then xfer_take. count 0 is an
+ * empty set. Errors: CAPOS_ERR_XFER_TOO_MANY, CAPOS_ERR_XFER_FAULT (copy fault), then
+ * xfer_take's.
+ */
+int xfer_take_user(const struct captab *src, xfer_copy_in_fn *copy_in, void *ctx, uint64_t uaddr,
+		   uint16_t count, struct xfer_set *out);
+
 /*
  * Take: validates desc[0..n) against the sender's table `src` and references each
  * cap into `out` (which it initialises). Checks, descriptor by descriptor in array
@@ -108,21 +121,24 @@ void xfer_cancel(struct captab *dst, struct captab_txn *txn);
 
 /*
  * Commit: publishes s->item[0..s->n) into the first s->n slots of the pending
- * reservation `txn` (s->n <= txn->n) and rolls the rest back, stores the new ids in
- * ids[0..s->n), releases the moved sources from `src` (only those that still name the
- * same object: a caller that ran xfer_check_sources in the same [T] section releases
- * all of them) and drops the set's references. On error (CAPOS_ERR_INVALID: s->n >
+ * reservation `txn` (s->n <= txn->n) and rolls the rest back, stores the receiver's
+ * records in recs[0..s->n) (new cap id, interface id: what the receiver's CQE reports),
+ * releases the moved sources from `src` (only those whose slot still holds the same
+ * object: a caller that ran xfer_check_sources in the same [T] section releases all
+ * of them) and drops the set's references. On error (CAPOS_ERR_INVALID: s->n >
  * txn->n; captab_commit's errors) nothing is published, the whole reservation is
  * rolled back and `s` is untouched (still held: drop it).
  */
 int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, struct xfer_set *s,
-		uint32_t *ids);
+		struct capos_xfer_result *recs);
 
 /*
  * Deliver: xfer_check_sources, xfer_reserve(s->n), xfer_commit in one step. On success
- * `s` is empty and ids[0..n) name the caps in `dst`; on error (check_sources' errors,
- * CAPOS_ERR_CAP_TABLE_FULL, commit's) neither table changed and `s` is still held.
+ * `s` is empty and recs[0..n) describe the caps now in `dst`; on error
+ * (check_sources' errors, CAPOS_ERR_CAP_TABLE_FULL, commit's) neither table changed
+ * and `s` is still held.
  */
-int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uint32_t *ids);
+int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s,
+		 struct capos_xfer_result *recs);
 
 #endif

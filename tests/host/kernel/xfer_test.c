@@ -99,7 +99,7 @@ TEST(xfer_copy_delivers_and_sender_keeps)
 	fix_init();
 	struct xfer_set set;
 	struct capos_xfer d[2] = { D(F.id[0], CAPOS_XFER_COPY), D(F.id[3], CAPOS_XFER_COPY) };
-	uint32_t ids[2];
+	struct capos_xfer_result ids[2];
 	CHECK_EQ(xfer_take(&F.s, d, 2, &set), CAPOS_OK);
 	CHECK_UEQ(set.n, 2);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 3); /* creator + S + set */
@@ -111,11 +111,14 @@ TEST(xfer_copy_delivers_and_sender_keeps)
 	CHECK_UEQ(captab_live(&F.r), 2);
 	const struct captab_entry *e;
 	CHECK_EQ(captab_lookup(&F.s, F.id[0], IID_A, &e), CAPOS_OK);
-	CHECK_EQ(captab_lookup(&F.r, ids[0], IID_A, &e), CAPOS_OK);
+	CHECK_EQ(captab_lookup(&F.r, ids[0].cap, IID_A, &e), CAPOS_OK);
 	CHECK(e->obj == &F.obj[0].k);
 	CHECK_UEQ(e->badge, 10);
 	CHECK_UEQ(e->xfer, CAPTAB_XFER_COPY);
-	CHECK_EQ(captab_lookup(&F.r, ids[1], IID_B, &e), CAPOS_OK);
+	CHECK_EQ(captab_lookup(&F.r, ids[1].cap, IID_B, &e), CAPOS_OK);
+	CHECK_UEQ(ids[0].interface_id, IID_A); /* the receiver's records */
+	CHECK_UEQ(ids[1].interface_id, IID_B);
+	CHECK_UEQ(ids[1].rsvd0, 0);
 	CHECK(e->obj == &F.obj[3].k);
 	CHECK(counts_ok(&F.s) && counts_ok(&F.r));
 }
@@ -125,7 +128,7 @@ TEST(xfer_move_leaves_sender_only_at_commit)
 	fix_init();
 	struct xfer_set set;
 	struct capos_xfer d[2] = { D(F.id[1], CAPOS_XFER_MOVE), D(F.id[0], CAPOS_XFER_MOVE) };
-	uint32_t ids[2];
+	struct capos_xfer_result ids[2];
 	const struct captab_entry *e;
 	CHECK_EQ(xfer_take(&F.s, d, 2, &set), CAPOS_OK);
 	/* In flight: the sender still holds and can use both. */
@@ -134,7 +137,7 @@ TEST(xfer_move_leaves_sender_only_at_commit)
 	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, ids), CAPOS_OK);
 	CHECK_EQ(captab_lookup(&F.s, F.id[1], IID_A, &e), CAPOS_ERR_CAP_STALE);
 	CHECK_EQ(captab_lookup(&F.s, F.id[0], IID_A, &e), CAPOS_ERR_CAP_STALE);
-	CHECK_EQ(captab_lookup(&F.r, ids[0], IID_A, &e), CAPOS_OK);
+	CHECK_EQ(captab_lookup(&F.r, ids[0].cap, IID_A, &e), CAPOS_OK);
 	CHECK(e->obj == &F.obj[1].k);
 	CHECK_UEQ(e->xfer, CAPTAB_XFER_MOVE); /* still move-only in the receiver */
 	CHECK_UEQ(kobj_refs(&F.obj[1].k), 2); /* creator + R: the authority moved */
@@ -149,13 +152,14 @@ TEST(xfer_move_within_one_table)
 	fix_init();
 	struct xfer_set set;
 	struct capos_xfer d = D(F.id[0], CAPOS_XFER_MOVE);
-	uint32_t id;
+	struct capos_xfer_result rec;
 	const struct captab_entry *e;
 	CHECK_EQ(xfer_take(&F.s, &d, 1, &set), CAPOS_OK);
-	CHECK_EQ(xfer_deliver(&F.s, &F.s, &set, &id), CAPOS_OK);
-	CHECK(id != F.id[0]);
+	CHECK_EQ(xfer_deliver(&F.s, &F.s, &set, &rec), CAPOS_OK);
+	CHECK(rec.cap != F.id[0]);
+	CHECK_UEQ(rec.interface_id, IID_A);
 	CHECK_EQ(captab_lookup(&F.s, F.id[0], IID_A, &e), CAPOS_ERR_CAP_STALE);
-	CHECK_EQ(captab_lookup(&F.s, id, IID_A, &e), CAPOS_OK);
+	CHECK_EQ(captab_lookup(&F.s, rec.cap, IID_A, &e), CAPOS_OK);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 2);
 	CHECK_UEQ(captab_live(&F.s), 4);
 	CHECK(counts_ok(&F.s));
@@ -177,7 +181,7 @@ TEST(xfer_receiver_full_changes_nothing)
 	take_snap(&before);
 	struct xfer_set set;
 	struct capos_xfer d[2] = { D(F.id[0], CAPOS_XFER_MOVE), D(F.id[1], CAPOS_XFER_MOVE) };
-	uint32_t ids[2] = { 0, 0 };
+	struct capos_xfer_result ids[2];
 	CHECK_EQ(xfer_take(&F.s, d, 2, &set), CAPOS_OK);
 	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, ids), CAPOS_ERR_CAP_TABLE_FULL);
 	CHECK_UEQ(set.n, 2); /* still held: the caller decides (drop) */
@@ -267,7 +271,7 @@ TEST(xfer_move_of_released_source_fails_whole_delivery)
 	fix_init();
 	struct xfer_set set;
 	struct capos_xfer d[2] = { D(F.id[3], CAPOS_XFER_COPY), D(F.id[0], CAPOS_XFER_MOVE) };
-	uint32_t ids[2];
+	struct capos_xfer_result ids[2];
 	CHECK_EQ(xfer_take(&F.s, d, 2, &set), CAPOS_OK);
 	/* The sender (another of its threads) releases the moved cap while in flight, and
 	 * the creator lets go too: only the set keeps obj[0] alive. */
@@ -289,13 +293,13 @@ TEST(xfer_move_source_replaced_by_other_object_is_stale)
 	fix_init();
 	struct xfer_set set;
 	struct capos_xfer d = D(F.id[0], CAPOS_XFER_MOVE);
-	uint32_t id;
+	struct capos_xfer_result rec;
 	CHECK_EQ(xfer_take(&F.s, &d, 1, &set), CAPOS_OK);
 	/* Forge the worst case a generation wrap could produce: the same id naming another
 	 * object. The delivery must notice. */
 	F.s_slots[capos_cap_slot(F.id[0])].obj = &F.obj[3].k;
 	CHECK_EQ(xfer_check_sources(&F.s, &set), CAPOS_ERR_CAP_STALE);
-	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, &id), CAPOS_ERR_CAP_STALE);
+	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, &rec), CAPOS_ERR_CAP_STALE);
 	F.s_slots[capos_cap_slot(F.id[0])].obj = &F.obj[0].k;
 	CHECK_EQ(xfer_check_sources(&F.s, &set), CAPOS_OK);
 	xfer_drop(&set);
@@ -307,7 +311,7 @@ TEST(xfer_commit_into_larger_reservation_and_cancel)
 	fix_init();
 	struct captab_txn txn;
 	struct xfer_set set;
-	uint32_t ids[4];
+	struct capos_xfer_result ids[4];
 	xfer_set_init(&set);
 	CHECK_EQ(xfer_reserve(&F.r, 4, &txn), CAPOS_OK);
 	CHECK_UEQ(F.r.nreserved, 4);
@@ -325,7 +329,7 @@ TEST(xfer_commit_into_larger_reservation_and_cancel)
 	CHECK_UEQ(captab_free(&F.r), NSLOTS - 2);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 4); /* creator + S + two R entries */
 	const struct captab_entry *e;
-	CHECK_EQ(captab_lookup(&F.r, ids[1], IID_A, &e), CAPOS_OK);
+	CHECK_EQ(captab_lookup(&F.r, ids[1].cap, IID_A, &e), CAPOS_OK);
 	CHECK_UEQ(e->xfer, CAPTAB_XFER_NONE);
 	/* An empty reservation and an unused one both cancel cleanly. */
 	CHECK_EQ(xfer_reserve(&F.r, 0, &txn), CAPOS_OK);
@@ -394,4 +398,42 @@ TEST(xfer_consume_releases_moves_keeps_copies)
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 2); /* creator + S */
 	CHECK_UEQ(kobj_refs(&F.obj[1].k), 2); /* creator + the object's own */
 	CHECK(counts_ok(&F.s));
+}
+
+static uint8_t umem[256] __attribute__((aligned(8)));
+
+static int fake_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
+{
+	(void)ctx;
+	if (uaddr < 0x1000 || uaddr - 0x1000 > sizeof(umem) ||
+	    len > sizeof(umem) - (uaddr - 0x1000))
+		return CAPOS_ERR_BAD_ADDRESS;
+	memcpy(dst, umem + (uaddr - 0x1000), len);
+	return 0;
+}
+
+TEST(xfer_take_user_copies_then_takes)
+{
+	fix_init();
+	struct xfer_set set;
+	struct capos_xfer d[2] = { D(F.id[0], CAPOS_XFER_COPY), D(F.id[1], CAPOS_XFER_MOVE) };
+	memcpy(umem, d, sizeof(d));
+	CHECK_EQ(xfer_take_user(&F.s, fake_in, NULL, 0x1000, 2, &set), CAPOS_OK);
+	CHECK_UEQ(set.n, 2);
+	CHECK_UEQ(set.src[0], F.id[0]); /* every entry remembers its sender id */
+	CHECK_UEQ(set.src[1], F.id[1]);
+	CHECK_UEQ(set.move[0], 0);
+	CHECK_UEQ(set.move[1], 1);
+	xfer_drop(&set);
+	CHECK_EQ(xfer_take_user(&F.s, fake_in, NULL, 0, 0, &set), CAPOS_OK);
+	CHECK_UEQ(set.n, 0);
+	CHECK_EQ(xfer_take_user(&F.s, fake_in, NULL, 0x1000 + sizeof(umem) - 16, 2, &set),
+		 CAPOS_ERR_XFER_FAULT);
+	CHECK_EQ(xfer_take_user(&F.s, fake_in, NULL, 0x1000, CAPOS_XFER_MAX + 1, &set),
+		 CAPOS_ERR_XFER_TOO_MANY);
+	umem[6] = 1; /* descriptor 0's rsvd0 */
+	CHECK_EQ(xfer_take_user(&F.s, fake_in, NULL, 0x1000, 2, &set), CAPOS_ERR_XFER_RESERVED);
+	CHECK_UEQ(set.n, 0);
+	CHECK_UEQ(kobj_refs(&F.obj[0].k), 2);
+	CHECK_UEQ(kobj_refs(&F.obj[1].k), 2);
 }
