@@ -4,7 +4,9 @@
  * After a drain, the engine must have kept its promises: it reported corruption or
  * stayed within the CQ credits, consumed no more than was queued, posted one CQE per
  * consumed SQE with that SQE's user_data, handed exec only well-formed CALL/RELEASE
- * operations, and republished its own indices. A broken promise aborts.
+ * operations, answered every NOP and undecodable SQE with exactly ring_decode's
+ * status (whichever path answered it), and republished its own indices. A broken
+ * promise aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -73,8 +75,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (uint32_t k = 0; k < consumed; k++) {
 		const struct capos_cqe *c = &page.cq[(tail0 + k) & CAPOS_RING_CQ_MASK];
 		const struct capos_sqe *s = &input.sq[(head0 + k) & CAPOS_RING_SQ_MASK];
+		struct ring_op op;
+		int decoded = ring_decode(s, &op);
 		ring_fuzz_require(c->user_data == s->user_data);
 		ring_fuzz_require(c->status <= 0);
+		/* Anything exec does not see (NOPs, decode errors) completes with exactly
+		 * the decode's status and an otherwise zero CQE, fast path or not. */
+		if (decoded || op.opcode == CAPOS_OP_NOP) {
+			ring_fuzz_require(c->status == decoded && c->result_len == 0);
+			ring_fuzz_require(c->call_id == 0 && c->flags == 0 && c->xfer_count == 0);
+			ring_fuzz_require(c->badge == 0);
+		}
 	}
 	return 0;
 }

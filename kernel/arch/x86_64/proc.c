@@ -147,14 +147,6 @@ void arch_idle_wait(void)
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
 
-/* Called by syscall_entry (switch.S) with the frame it built on the kernel stack. */
-void arch_syscall_c(struct arch_trap_frame *tf)
-{
-	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-
-	tf->rax = (uint64_t)syscall_dispatch(tf->rax, args);
-}
-
 /* usercopy.S: rep movsb with an exception-table fixup. */
 int arch_user_copy_raw(void *dst, const void *src, uint64_t n);
 _Static_assert(CAPOS_ERR_BAD_ADDRESS == -10, "usercopy.S returns -10");
