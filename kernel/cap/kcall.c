@@ -2,8 +2,8 @@
  * CALL and RELEASE on kernel objects (contract in kernel/include/kernel/kcall.h;
  * error layers in docs/abi.md §6). Decode first — lookup, method range, size bound,
  * copy-in, framing — then invoke, then answer: results are built in one segment of
- * the result scratch, so the framed answer is an 8-byte header plus that segment and
- * is copied out in two pieces without a bounce buffer.
+ * the result scratch, one word in, so the framed answer (the 8-byte header written
+ * into that first word, then the segment) is one contiguous copy-out.
  */
 #include <kernel/kcall.h>
 
@@ -103,10 +103,17 @@ static enum capos_ExceptionType kcall_exception_type(int err)
 	}
 }
 
+/* The results segment starts one word into the result scratch: word 0 is kept for
+ * the frame header, so the framed answer is one contiguous copy-out. */
+#define KCALL_FRAME_WORDS 1u
+
 static int kcall_results_init(const struct kcall_env *env, struct capnp_builder *b,
 			      struct capnp_bseg *seg)
 {
-	return capnp_builder_init(b, seg, 1, env->results_scratch, env->results_scratch_bytes);
+	if (env->results_scratch_bytes < 8 * (KCALL_FRAME_WORDS + 1))
+		return CAPOS_ERR_BUFFER_TOO_SMALL;
+	return capnp_builder_init(b, seg, 1, env->results_scratch + KCALL_FRAME_WORDS,
+				  env->results_scratch_bytes - 8 * KCALL_FRAME_WORDS);
 }
 
 /* Replaces the results with a CapException for `err`. 0, or a builder error. */
@@ -146,9 +153,8 @@ static void kcall_copy_results(const struct kcall_env *env, const struct ring_op
 			       const struct capnp_bseg *seg, int ok, int short_status,
 			       struct capos_cqe *cqe)
 {
-	uint32_t header[2] = { 0, seg->used_words };
 	uint64_t body = (uint64_t)seg->used_words * 8;
-	uint64_t need = sizeof(header) + body;
+	uint64_t need = 8 * KCALL_FRAME_WORDS + body;
 
 	if (op->result_len == 0 && ok == CAPOS_OK && kcall_results_default(seg)) {
 		cqe->status = ok; /* no buffer, nothing to say: e.g. Console.write */
@@ -159,9 +165,10 @@ static void kcall_copy_results(const struct kcall_env *env, const struct ring_op
 		cqe->status = short_status;
 		return;
 	}
-	if (env->copy_out(env->copy_ctx, op->result_addr, header, sizeof(header)) ||
-	    env->copy_out(env->copy_ctx, op->result_addr + sizeof(header), seg->data,
-			  (uint32_t)body)) {
+	/* Frame header (segment count - 1 = 0, segment 0's words) in the word kept in
+	 * front of the segment (little-endian u32 pair). */
+	env->results_scratch[0] = (uint64_t)seg->used_words << 32;
+	if (env->copy_out(env->copy_ctx, op->result_addr, env->results_scratch, (uint32_t)need)) {
 		cqe->result_len = 0;
 		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
 		return;

@@ -283,19 +283,18 @@ static int ring_finish(struct ring *r, struct ring_snapshot snap)
 	return ret;
 }
 
-/* Consumes exactly n more SQEs (credits checked): runs of well-formed NOPs answered
- * in place, anything else through ring_run_one; then finishes the drain. */
+/* Consumes exactly n >= 1 more SQEs (credits checked), the first of which is not a
+ * well-formed NOP: each such SQE through ring_run_one, runs of well-formed NOPs in
+ * place; then finishes the drain. */
 static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_fn *exec, void *ctx,
 						     uint32_t n, struct ring_snapshot snap)
 {
+	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there). */
 	for (uint32_t i = 0; i < n;) {
-		uint32_t k = ring_nop_run(r, n - i);
-
-		if (k == 0) {
-			ring_run_one(r, exec, ctx);
-			k = 1;
-		}
-		i += k;
+		ring_run_one(r, exec, ctx);
+		i++;
+		if (i < n)
+			i += ring_nop_run(r, n - i);
 	}
 	return ring_finish(r, snap);
 }

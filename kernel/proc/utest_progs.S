@@ -245,6 +245,13 @@ PROG badptr
 	mov %rsp, %rdi                  /* over the per-call bound */
 	mov $65, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_INVALID, 23
+	movq $0x0b0a09, 8(%rsp)         /* valid, not a quadword multiple: bytes 1..11 */
+	mov %rsp, %rdi
+	mov $11, %esi
+	CHECK SYSCALL_TEST_COPYIN, 66, 25
+	movabs $(UTEST_ASM_USER_STACK_TOP - 8), %rdi /* a quadword, then the byte tail faults */
+	mov $9, %esi
+	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 26
 	mov $0x1234, %eax               /* unknown syscall number */
 	syscall
 	cmp $ERR_BAD_SYSCALL, %rax

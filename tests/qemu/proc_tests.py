@@ -203,6 +203,8 @@ BADPTR_CALLS = [
     ("copyout", r"0x7fffbfffffb8", 8, "0 "),
     ("copyout", r"0xffffffff80100000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0x7fffbfffffb8", 65, "-1 CAPOS_ERR_INVALID"),
+    ("copyin", r"0x7fffbfffffb8", 11, "66 "),
+    ("copyin", r"0x7fffbffffff8", 9, "-10 CAPOS_ERR_BAD_ADDRESS"),
 ]
 
 TESTS = [
@@ -230,7 +232,8 @@ TESTS = [
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase off"),
                   "[cpu] xstate: fxsave, components x87 sse, 512-byte area"]),
     scenario("proc-badptr", "copy syscalls: kernel/unmapped/straddling/wrapping/"
-             "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS",
+             "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS; odd"
+             " lengths copy exactly and fault in their byte tail too",
              "badptr", [re.compile(rf"^\[utest\] {op} {a} len {n}: {re.escape(r)}$")
                         for op, a, n, r in BADPTR_CALLS]
              + ["[proc] badptr pid 1 exited: code 0"]),
