@@ -26,6 +26,8 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
   wake    a process blocked with no deadline is woken by another (sched_wake)
   iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
   sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount)
+  regs    every GPR but RAX/RCX/R11 survives cap_enter, an unknown syscall and a faulting
+          copy syscall unchanged; RCX is the return address and R11 the user RFLAGS
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
           boot module and loaded by the kernel's ELF loader: TLS (crt0's wrfsbase under
           the kernel's CR4.FSGSBASE; .tdata, .tbss), .bss, heap, SSE and printf
@@ -253,6 +255,10 @@ TESTS = [
      " preemption on the ISO path", Boot(mode="bios", iso=SPIN2_ISO),
      [BANNER, VM_SMOKE, "[utest] spin2: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
      all_of(check_baseline, both_ran_before_either_ended)),
+    scenario("proc-regs", "SYSCALL exit: every GPR but RAX/RCX/R11 unchanged across"
+             " cap_enter, an unknown number and a faulting copy; RCX = return address,"
+             " R11 = user RFLAGS (no kernel value left in a register)", "regs",
+             ["[proc] regs pid 1 exited: code 0"]),
     Test("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
      " instructions (bench-kproc prints the figure)",
      Boot(mode="direct", cmdline="utest=sysbench", extra=["-icount", "shift=0,sleep=off"],

@@ -1,8 +1,9 @@
 /*
  * Kernel side of a thread's capability ring (kernel/cap/ring.c): the pure engine
  * cap_enter is built on. It owns the authoritative indices, validates a snapshot of
- * the user-written header words (CAPOS_ERR_RING_CORRUPT), copies each SQE out of the
- * shared page before decoding it, enforces completion credits (no CQE is ever
+ * the user-written header words (CAPOS_ERR_RING_CORRUPT), reads each SQE word once
+ * (a well-formed NOP is answered from its words, any other SQE is copied out of the
+ * shared page before it is decoded), enforces completion credits (no CQE is ever
  * dropped; a full CQ stops consumption with CAPOS_ERR_RING_CQ_OVERFLOW) and posts CQEs.
  * It knows nothing about blocking, address spaces or objects: the caller supplies
  * the kernel mapping of the ring page and an exec callback that performs decoded
