@@ -249,8 +249,9 @@ static uint32_t ring_nop_run(struct ring *r, uint32_t max)
 	return max - left;
 }
 
-/* Out of line: the drain loop stays small for the NOP and empty-ring paths. */
-static __attribute__((noinline)) void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
+/* Copies out, decodes and runs (or answers) the SQE at sq_head; posts its CQE. Used
+ * by ring_drain_rest only, so the NOP and empty-ring paths never carry it. */
+static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 {
 	struct capos_sqe sqe;
 	struct ring_op op;
@@ -283,9 +284,10 @@ static int ring_finish(struct ring *r, struct ring_snapshot snap)
 	return ret;
 }
 
-/* Consumes exactly n >= 1 more SQEs (credits checked), the first of which is not a
- * well-formed NOP: each such SQE through ring_run_one, runs of well-formed NOPs in
- * place; then finishes the drain. */
+/* Consumes exactly n >= 1 more SQEs (credits checked), starting with ring_run_one
+ * (the first SQE is not known to be a well-formed NOP; run_one handles any SQE):
+ * other SQEs through ring_run_one, runs of well-formed NOPs in place; then finishes
+ * the drain. */
 static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_fn *exec, void *ctx,
 						     uint32_t n, struct ring_snapshot snap)
 {
@@ -337,9 +339,14 @@ int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed
 	uint32_t credits = ring_credits(r, &snap);
 	uint32_t n = queued < credits ? queued : credits;
 
-	if (n)
+	if (n == 0)
+		return ring_finish(r, snap); /* nothing to consume (or no room: CQ_FULL) */
+	/* A peek at the first opcode only picks the path; whichever path takes the SQE
+	 * reads it (once) again and decides on that. */
+	if (*(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
+	    CAPOS_OP_NOP)
 		return ring_drain_n(r, exec, ctx, n, snap);
-	return ring_finish(r, snap); /* nothing to consume (or no room: CQ_FULL) */
+	return ring_drain_rest(r, exec, ctx, n, snap);
 }
 
 int ring_ready(struct ring *r)
