@@ -23,6 +23,7 @@
 #include <kernel/kcall.h>
 #include <kernel/kcaps.h>
 #include <kernel/mm.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
 #include <kernel/ring.h>
 #include <kernel/sched.h>
@@ -90,17 +91,15 @@ static uint64_t kring_deadline(uint64_t timeout_ns)
 	return now + timeout_ns;
 }
 
-int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
+/* cap_enter with a timeout: drain, then block while fewer than min_complete CQEs are
+ * ready (out of line, so the non-blocking call needs no saved registers). */
+static __attribute__((noinline)) int64_t kring_enter_wait(struct thread *t, uint64_t min_complete,
+							  uint64_t timeout_ns)
 {
-	struct thread *t = proc_current_thread();
-	uint32_t consumed;
+	int ready = ring_drain(&t->ring, kcall_exec, &t->proc->kcall->env, NULL);
 	uint64_t deadline;
-	int ready = ring_check_min_complete(min_complete);
 
-	if (ready)
-		return ready;
-	ready = ring_drain(&t->ring, kcall_exec, &t->proc->kcall->env, &consumed);
-	if (ready < 0 || (uint64_t)ready >= min_complete || timeout_ns == 0)
+	if (ready < 0 || (uint64_t)ready >= min_complete)
 		return ready;
 	deadline = kring_deadline(timeout_ns);
 	while (ready >= 0 && (uint64_t)ready < min_complete) {
@@ -111,4 +110,17 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
 			break; /* deadline passed: the count so far, not an error */
 	}
 	return ready;
+}
+
+int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
+{
+	struct thread *t;
+	int err = ring_check_min_complete(min_complete);
+
+	if (err)
+		return err;
+	t = percpu_current();
+	if (timeout_ns == 0) /* never blocks: the drain's answer is the result */
+		return ring_drain(&t->ring, kcall_exec, &t->proc->kcall->env, NULL);
+	return kring_enter_wait(t, min_complete, timeout_ns);
 }
