@@ -118,8 +118,8 @@ int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size)
 		err = kcaps_finish(&b, &plen);
 	}
 	if (err == CAPOS_OK)
-		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID,
-				 capos_VirtualMemory_METHOD_unmap, plen, NULL, 0, NULL);
+		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_unmap,
+				 plen, NULL, 0, NULL);
 	return err;
 }
 

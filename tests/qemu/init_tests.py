@@ -56,6 +56,8 @@ TRANSCRIPT = [
     "malloc(64) afterwards: ok",
     "init: time: clock_gettime(CLOCK_MONOTONIC): ok; nanosleep(20 ms): ok, "
     "at least 20 ms passed: yes",
+    "init: time: CLOCK_REALTIME and gettimeofday read the boot-epoch clock: yes; "
+    "times() counts ticks since boot: yes",
     "init: syscalls 0, 3 and the utest-only 0x7f00..0x7f05: CAPOS_ERR_RING_BAD_SYSCALL "
     "each: yes",
     "init: done, exiting 0",

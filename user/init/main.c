@@ -14,7 +14,7 @@
  *   - heap: malloc is backed by VirtualMemory pages in the heap window; a request
  *     beyond the frame quota fails with ENOMEM and the next malloc still works.
  *   - time: clock_gettime(CLOCK_MONOTONIC) over Timer.now and nanosleep over a
- *     cap_enter timeout.
+ *     cap_enter timeout; CLOCK_REALTIME, gettimeofday and times() on the same clock.
  *   - system calls: the invalid number 0, an unassigned one and the kernel's
  *     utest-only numbers (kernel/include/kernel/syscall_nr.h) all answer
  *     CAPOS_ERR_RING_BAD_SYSCALL in a normal boot: no ambient test authority.
@@ -28,6 +28,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/times.h>
 #include <time.h>
 
 #include <capnp/capnp.h>
@@ -288,6 +290,32 @@ static int init_time(void)
 	return a == 0 && b == 0 && s == 0 && d >= INIT_SLEEP_NS ? 0 : CAPOS_ERR_INVALID;
 }
 
+/* |a - b| <= 1 s, for readings of the same clock taken moments apart. */
+static int init_close(int64_t a_ns, int64_t b_ns)
+{
+	return a_ns - b_ns <= 1000000000 && b_ns - a_ns <= 1000000000;
+}
+
+/* The wall-clock hooks read the same clock with the boot as epoch (docs/userspace.md). */
+static int init_wallclock(void)
+{
+	struct timespec mono = { 0 }, real = { 0 };
+	struct timeval tv = { 0 };
+	struct tms tms;
+	int ok = clock_gettime(CLOCK_MONOTONIC, &mono) == 0 &&
+		 clock_gettime(CLOCK_REALTIME, &real) == 0 && gettimeofday(&tv, NULL) == 0;
+	clock_t ticks = times(&tms);
+	int64_t m = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	int wall = ok && init_close((int64_t)real.tv_sec * 1000000000 + real.tv_nsec, m) &&
+		   init_close((int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000, m);
+	int tick = ticks != (clock_t)-1 && init_close((int64_t)ticks * (1000000000 / CLK_TCK), m);
+
+	printf("init: time: CLOCK_REALTIME and gettimeofday read the boot-epoch clock: %s; "
+	       "times() counts ticks since boot: %s\n",
+	       wall ? "yes" : "no", tick ? "yes" : "no");
+	return wall && tick ? 0 : CAPOS_ERR_INVALID;
+}
+
 /* A raw system call with two arguments (init probes numbers libcapos never uses). */
 static int64_t init_syscall(uint64_t nr, uint64_t a0, uint64_t a1)
 {
@@ -331,6 +359,7 @@ int main(void)
 	failed |= init_tls() != 0;
 	failed |= init_heap() != 0;
 	failed |= init_time() != 0;
+	failed |= init_wallclock() != 0;
 	failed |= init_syscalls() != 0;
 	printf("init: %s\n", failed ? "FAILED" : "done, exiting 0");
 	return failed ? INIT_EXIT_FAILED : 0;
