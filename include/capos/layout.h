@@ -9,7 +9,8 @@
  *
  *   0x0000_0000_0000_0000 .. 0x0000_0000_003F_FFFF  null guard: never mapped
  *   0x0000_0000_0040_0000 .. 0x0000_3FFF_FFFF_FFFF  ELF image region (PT_LOAD only)
- *   0x0000_4000_0000_0000 .. 0x0000_7FFE_FFFF_FFFF  anonymous memory (VirtualMemory)
+ *   0x0000_4000_0000_0000 .. 0x0000_7FFE_FFFF_FFFF  anonymous memory (VirtualMemory);
+ *     0x0000_6000_0000_0000 .. 0x0000_6FFF_FFFF_FFFF  in it: the runtime's heap window
  *   0x0000_7FFF_0000_0000 .. 0x0000_7FFF_BFFF_FFFF  stacks; thread 0 tops out at
  *                                                   CAPOS_USER_STACK_TOP
  *   0x0000_7FFF_C000_0000 .. 0x0000_7FFF_CFFF_FFFF  reserved for TLS blocks
@@ -46,6 +47,16 @@
 #define CAPOS_USER_ANON_END 0x00007FFF00000000ULL
 
 /*
+ * The C runtime's heap window inside the anonymous region (a runtime convention, not
+ * a kernel rule): libcapos's sbrk maps pages here with explicit VirtualMemory.map
+ * hints so the heap stays contiguous. The kernel's hint-less placements start at
+ * CAPOS_USER_ANON_BASE and would need 32 TiB to reach it; a collision is refused
+ * (explicit hints never replace a mapping) and sbrk reports ENOMEM.
+ */
+#define CAPOS_USER_HEAP_BASE 0x0000600000000000ULL
+#define CAPOS_USER_HEAP_END 0x0000700000000000ULL
+
+/*
  * Thread 0's stack: CAPOS_USER_STACK_SIZE bytes mapped below CAPOS_USER_STACK_TOP at
  * process start. Nothing is ever mapped in the CAPOS_USER_STACK_RESERVE bytes below
  * the top beyond what the stack uses, so an overflow faults on an unmapped guard.
@@ -55,8 +66,9 @@
 #define CAPOS_USER_STACK_SIZE 0x40000ULL     /* 256 KiB, mapped eagerly */
 #define CAPOS_USER_STACK_RESERVE 0x800000ULL /* 8 MiB kept free below the top */
 
-/* Reserved for TLS blocks the kernel may place for later threads (thread spawn issue).
- * In v1 crt0 puts thread 0's TLS block on its own stack. */
+/* TLS blocks: the loader places thread 0's block + TCB at CAPOS_USER_TLS0_BASE
+ * (include/capos/tls.h, one unmapped page above the stack top); the rest is reserved
+ * for blocks of later threads. */
 #define CAPOS_USER_TLS_BASE 0x00007FFFC0000000ULL
 #define CAPOS_USER_TLS_END 0x00007FFFD0000000ULL
 
@@ -86,6 +98,12 @@ _Static_assert(CAPOS_USER_END == 0x0000800000000000ULL - CAPOS_PAGE_SIZE,
 	       "last canonical user page stays unmapped");
 _Static_assert(CAPOS_USER_IMAGE_END <= CAPOS_USER_ANON_BASE, "image below anon");
 _Static_assert(CAPOS_USER_ANON_END <= CAPOS_USER_STACK_REGION, "anon below stacks");
+_Static_assert(CAPOS_USER_ANON_BASE <= CAPOS_USER_HEAP_BASE &&
+		       CAPOS_USER_HEAP_BASE < CAPOS_USER_HEAP_END &&
+		       CAPOS_USER_HEAP_END <= CAPOS_USER_ANON_END,
+	       "heap window inside the anonymous region");
+_Static_assert(((CAPOS_USER_HEAP_BASE | CAPOS_USER_HEAP_END) & (CAPOS_PAGE_SIZE - 1)) == 0,
+	       "heap window page aligned");
 _Static_assert(CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_RESERVE >= CAPOS_USER_STACK_REGION,
 	       "stack reserve inside the stack region");
 _Static_assert(CAPOS_USER_STACK_SIZE + CAPOS_PAGE_SIZE <= CAPOS_USER_STACK_RESERVE,

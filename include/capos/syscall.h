@@ -31,9 +31,10 @@
  *   RDX = CapSet page address (CAPOS_USER_CAPSET in v1)
  *   RSP = CAPOS_USER_STACK_TOP (16-byte aligned; no return address: _start must not
  *         return)
- *   FS base = GS base = 0. TLS is the runtime's job: crt0 builds thread 0's block
- *         from PT_TLS (validated by the loader) and sets FS with `wrfsbase`; the
- *         kernel enables CR4.FSGSBASE and saves/restores both bases per thread.
+ *   FS base = thread 0's TCB: the loader built the TLS block + TCB from PT_TLS
+ *         (variant II, include/capos/tls.h; %fs:0 = the TCB's own address); GS base
+ *         0. The kernel saves/restores both bases per thread; later threads get
+ *         theirs from ThreadSpawner.spawn(fsBase) / ThreadControl.setFsBase.
  *   all other general registers 0; RFLAGS = 0x202 (IF); x87 control word 0x037F;
  *   MXCSR 0x1F80; all vector registers zero.
  */

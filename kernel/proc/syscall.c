@@ -4,7 +4,8 @@
  * the result returns in RAX). The ABI has exactly two calls
  * (include/capos/syscall.h): exit, and cap_enter (kernel/proc/kring.c). Unknown
  * numbers get CAPOS_ERR_RING_BAD_SYSCALL. The SYSCALL_TEST_* calls answer only in
- * utest= boots (kernel/utest.h).
+ * utest= scenario runs (kernel/utest.h); otherwise they get
+ * CAPOS_ERR_RING_BAD_SYSCALL too.
  */
 #include <capos/error.h>
 #include <capos/syscall.h>
@@ -26,7 +27,6 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
 		proc_exit_current((int64_t)a0);
 	case SYSCALL_TEST_COPYIN:
 	case SYSCALL_TEST_COPYOUT:
-	case SYSCALL_TEST_SLEEP:
 	case SYSCALL_TEST_WAIT:
 	case SYSCALL_TEST_WAKE:
 	case SYSCALL_TEST_KSTACK: {

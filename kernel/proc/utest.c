@@ -24,6 +24,7 @@
 #include <kernel/uaccess.h>
 
 _Static_assert(UTEST_ASM_SYS_EXIT == CAPOS_SYS_EXIT, "utest_progs.S exit number");
+_Static_assert(UTEST_ASM_SYS_CAP_ENTER == CAPOS_SYS_CAP_ENTER, "utest_progs.S cap_enter number");
 _Static_assert(UTEST_ASM_USER_STACK_TOP == CAPOS_USER_STACK_TOP, "utest_progs.S stack top");
 _Static_assert(UTEST_ASM_ERR_BAD_ADDRESS == CAPOS_ERR_BAD_ADDRESS, "utest_progs.S error");
 _Static_assert(UTEST_ASM_ERR_INVALID == CAPOS_ERR_INVALID, "utest_progs.S error");
@@ -89,8 +90,10 @@ static const struct utest_scenario utest_scenarios[] = {
 	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false, 0, false },
 	{ "sysbench", { &utest_sysbench }, false, 0, false, 0, false },
 	{ "regs", { &utest_regs }, false, 0, false, 0, false },
-	{ "elf", { NULL }, true, 0, false, 0, false },
-	{ "elf-spin", { &utest_spin }, true, 0, false, 0, false },
+	/* the module's heap comes from its "vm" cap; elf-novm: no cap, malloc gets ENOMEM */
+	{ "elf", { NULL }, true, 0, false, KGRANT_VM, false },
+	{ "elf-novm", { NULL }, true, 0, false, 0, false },
+	{ "elf-spin", { &utest_spin }, true, 0, false, KGRANT_VM, false },
 	{ "elf-quota",
 	  { NULL },
 	  true,
@@ -263,8 +266,8 @@ void utest_run(const struct boot_info *bi)
 	if (s == NULL) {
 		klog("utest",
 		     "error: unknown or empty utest= value "
-		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-spin "
-		     "elf-quota ring grant)");
+		     "(exit fault kstack many spin2 badptr sleep wake sysbench elf elf-novm "
+		     "elf-spin elf-quota ring grant)");
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 	base = frame_free_count();
@@ -330,17 +333,6 @@ static int64_t utest_copyout(struct uaddr dst, uint64_t len)
 	return copy_to_user(dst, buf, len);
 }
 
-static int64_t utest_sleep(uint64_t ns)
-{
-	uint64_t t0 = arch_clock_ns();
-	bool woken = sched_block_until(t0 + ns);
-	uint64_t t1 = arch_clock_ns();
-
-	klog("utest", "sleep: asked %llu ms, slept %llu ms, %s", (unsigned long long)(ns / 1000000),
-	     (unsigned long long)((t1 - t0) / 1000000), woken ? "woken" : "timed out");
-	return woken ? 1 : 0;
-}
-
 /* Blocks with no deadline until utest_wake; 1 when woken (the only way out). */
 static int64_t utest_wait(void)
 {
@@ -396,7 +388,7 @@ int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 	int64_t r;
 
 	if (!utest_active)
-		return CAPOS_ERR_UNSUPPORTED;
+		return CAPOS_ERR_RING_BAD_SYSCALL; /* indistinguishable from an unknown number */
 	switch (nr) {
 	case SYSCALL_TEST_COPYIN:
 		r = utest_copyin(UADDR(args[0]), args[1]);
@@ -404,8 +396,6 @@ int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 	case SYSCALL_TEST_COPYOUT:
 		r = utest_copyout(UADDR(args[0]), args[1]);
 		break;
-	case SYSCALL_TEST_SLEEP:
-		return utest_sleep(args[0]);
 	case SYSCALL_TEST_WAIT:
 		return utest_wait();
 	case SYSCALL_TEST_WAKE:
@@ -413,7 +403,7 @@ int64_t utest_syscall(uint64_t nr, const uint64_t args[6])
 	case SYSCALL_TEST_KSTACK:
 		return utest_kstack_overflow();
 	default:
-		return CAPOS_ERR_UNSUPPORTED;
+		return CAPOS_ERR_RING_BAD_SYSCALL;
 	}
 	klog("utest", "%s %#llx len %llu: %lld %s",
 	     nr == SYSCALL_TEST_COPYIN ? "copyin" : "copyout", (unsigned long long)args[0],

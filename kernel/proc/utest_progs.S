@@ -260,10 +260,12 @@ PROG badptr
 1:	EXIT 0
 END badptr
 
-/* sleeper: block 50 ms through the scheduler; the timeout must end it (result 0). */
+/* sleeper: cap_enter(1, 50 ms) on its empty ring blocks in the scheduler until the
+ * timeout, which ends it with 0 CQEs ready (the ABI's timed wait, no test syscall). */
 PROG sleeper
-	mov $50000000, %edi
-	CHECK SYSCALL_TEST_SLEEP, 0, 11
+	mov $1, %edi
+	mov $50000000, %esi
+	CHECK UTEST_ASM_SYS_CAP_ENTER, 0, 11
 	EXIT 0
 END sleeper
 

@@ -2,8 +2,6 @@
  * newlib OS hooks with no capOS backing yet; each fails with ENOSYS.
  *   open stat link unlink mkdir  no file namespace: a POSIX layer over a directory
  *                                cap (later issue) implements them
- *   gettimeofday times           wait for the Timer cap over the ring (issue 4,
- *                                kernel side)
  *   getentropy                   waits for an entropy cap
  */
 #include "hooks.h"
@@ -11,8 +9,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <sys/times.h>
 #include <unistd.h>
 
 int open(const char *path, int flags, ...)
@@ -47,19 +43,6 @@ int mkdir(const char *path, mode_t mode)
 	(void)path;
 	(void)mode;
 	return capos_hook_fail(ENOSYS);
-}
-
-int gettimeofday(struct timeval *tv, void *tz)
-{
-	(void)tv;
-	(void)tz;
-	return capos_hook_fail(ENOSYS);
-}
-
-clock_t times(struct tms *buf)
-{
-	(void)buf;
-	return (clock_t)capos_hook_fail(ENOSYS);
 }
 
 int getentropy(void *buf, size_t len)

@@ -10,13 +10,17 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/start.c \
 	lib/libcapos/guard.c \
 	lib/libcapos/tls.c \
+	lib/libcapos/tcb.c \
 	lib/libcapos/heap.c \
 	lib/libcapos/sys.c \
 	lib/libcapos/ring.c \
 	lib/libcapos/ring_self.c \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
+	lib/libcapos/kcaps.c \
+	lib/libcapos/heap_vm.c \
 	lib/libcapos/sbrk.c \
+	lib/libcapos/time.c \
 	lib/libcapos/hooks_fd.c \
 	lib/libcapos/hooks_proc.c \
 	lib/libcapos/hooks_none.c
@@ -34,10 +38,11 @@ $(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPN
 	rm -f $@
 	llvm-ar-16 rcs $@ $^
 
-# console.c includes the generated schema header (schema/schema.mk is read after this
+# console.c, kcaps.c, heap_vm.c and time.c include the generated schema header (schema/schema.mk is read after this
 # fragment, so the path and include directory are spelled out here).
-$(BUILD)/user/lib/libcapos/console.o: $(BUILD)/gen/schema/capos.capnp.h
-$(BUILD)/user/lib/libcapos/console.o: USER_CFLAGS += -I$(BUILD)/gen
+LIBCAPOS_GEN_USERS := console kcaps heap_vm time
+$(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
+$(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
 
 # The linker script takes its addresses from the ABI header, the one place they are
 # defined; the ULL suffixes C needs are stripped for the linker.

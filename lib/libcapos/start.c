@@ -1,13 +1,13 @@
 /*
- * Process start-up (called from crt0.S): record the entry registers, build the
- * initial thread's TLS block and TCB on the initial stack, point the FS base at the
- * TCB, arm the stack-protector guard in both places code reads it, run constructors,
- * call main and exit.
+ * Process start-up (called from crt0.S): record the entry registers, find thread 0's
+ * TCB (built by the kernel's loader from PT_TLS; the FS base points at it on entry),
+ * arm the stack-protector guard in both places code reads it, run constructors, call
+ * main and exit.
  *
- * Relies on (docs/abi.md §3): the ELF and program headers being loaded (user.ld puts
- * them in the first PT_LOAD, so __ehdr_start is valid), FS base 0 at entry, and the
- * kernel enabling CR4.FSGSBASE so that `wrfsbase` works in ring 3.
- * capos_start itself is built without a stack protector: it changes the guard.
+ * Relies on (docs/abi.md §3): the FS base at entry is thread 0's TCB, whose self
+ * pointer is at %fs:0 (include/capos/tls.h). No FSGSBASE instruction is used, so
+ * programs run on CPUs without it. capos_start itself is built without a stack
+ * protector: it changes the guard.
  */
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
@@ -17,7 +17,6 @@
 #include <stdlib.h>
 
 typedef void (*start_fn)(void);
-extern const unsigned char __ehdr_start[] __attribute__((visibility("hidden")));
 extern const start_fn __preinit_array_start[] __attribute__((visibility("hidden")));
 extern const start_fn __preinit_array_end[] __attribute__((visibility("hidden")));
 extern const start_fn __init_array_start[] __attribute__((visibility("hidden")));
@@ -50,32 +49,20 @@ static void start_run_init(void)
 		(*f)();
 }
 
-static inline void start_set_fs_base(const struct capos_tcb *tcb)
-{
-	__asm__ volatile("wrfsbase %0" : : "r"((uint64_t)(uintptr_t)tcb) : "memory");
-}
-
 __attribute__((no_stack_protector, used)) _Noreturn void capos_start(uintptr_t ring, uint64_t pid,
 								     uintptr_t capset)
 {
-	struct capos_tls_image img;
-	struct capos_tls_plan plan;
 	struct capos_tcb *tcb;
 	uint64_t guard = capos_random_guard();
-	void *area;
 
 	capos_boot.ring = ring;
 	capos_boot.pid = pid;
 	capos_boot.capset = capset;
 
-	capos_tls_find_image(__ehdr_start, &img);
-	if (capos_tls_plan(&img, &plan) != CAPOS_OK)
+	tcb = capos_tls_thread0();
+	if (tcb == NULL)
 		capos_sys_exit(CAPOS_EXIT_START_FAILED);
-	/* The block lives in this frame, which stays live until exit(). */
-	area = __builtin_alloca(plan.area_size);
-	if (capos_tls_install(&img, &plan, area, plan.area_size, guard, &tcb) != CAPOS_OK)
-		capos_sys_exit(CAPOS_EXIT_START_FAILED);
-	start_set_fs_base(tcb);
+	tcb->stack_guard = guard;
 	capos_boot.tcb = tcb;
 	capos_thread_ring = ring;
 	__stack_chk_guard = (uintptr_t)guard;

@@ -1,8 +1,8 @@
 /*
- * TLS block and TCB placement (layout in libcapos/tls.h). Pure functions over
- * caller-provided memory: crt0 uses them on the initial stack, a future thread-spawn
- * helper on memory from VirtualMemory, and tests/host/libcapos compiles this file
- * unchanged for the host.
+ * TLS block and TCB placement (layout in include/capos/tls.h, the same arithmetic the
+ * kernel's loader uses for thread 0). Pure functions over caller-provided memory: a
+ * future thread-spawn helper uses them on memory from VirtualMemory, the Linux test
+ * shim for thread 0, and tests/host/libcapos compiles this file unchanged.
  */
 #include <libcapos/tls.h>
 
@@ -27,11 +27,8 @@ int capos_tls_plan(const struct capos_tls_image *img, struct capos_tls_plan *pla
 
 	/* Variant II: the block ends at tp, rounded so that the image's alignment
 	 * congruence (p_vaddr mod p_align) is preserved, as linkers assume. */
-	plan->offset = (size_t)(img->memsz + ((0 - img->memsz - img->vaddr) & (align - 1)));
-	plan->tp_align =
-		align > _Alignof(struct capos_tcb) ? (size_t)align : _Alignof(struct capos_tcb);
-	if (plan->tp_align < 16)
-		plan->tp_align = 16;
+	plan->offset = (size_t)capos_tls_offset(img->memsz, img->vaddr, align);
+	plan->tp_align = (size_t)capos_tls_tp_align(align);
 	/* Both terms are bounded by the limits checked above: no overflow. */
 	plan->area_size = plan->offset + plan->tp_align - 1 + sizeof(struct capos_tcb);
 	return CAPOS_OK;
@@ -48,7 +45,7 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
 	if (area_size < plan->area_size || base + area_size < base)
 		return CAPOS_ERR_BUFFER_TOO_SMALL;
 
-	tpa = (base + plan->offset + plan->tp_align - 1) & ~(uintptr_t)(plan->tp_align - 1);
+	tpa = (uintptr_t)capos_tls_tp(base, plan->offset, plan->tp_align);
 	block = (unsigned char *)(tpa - plan->offset);
 	tcb = (struct capos_tcb *)tpa;
 
@@ -56,7 +53,7 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
 		memcpy(block, (const void *)img->vaddr, (size_t)img->filesz);
 	memset(block + img->filesz, 0, plan->offset - (size_t)img->filesz);
 	memset(tcb, 0, sizeof(*tcb));
-	tcb->self = tcb;
+	tcb->self = (uint64_t)tpa;
 	tcb->stack_guard = guard;
 	*tp = tcb;
 	return CAPOS_OK;

@@ -28,8 +28,13 @@ USER_ABI_CFLAGS := $(strip $(shell cat $(USER_ABI_FLAGS_FILE)))
 # OS-independent (int128 division, complex multiply/divide, float conversions).
 USER_BUILTINS := $(CLANG_RESOURCE)/lib/linux/libclang_rt.builtins-x86_64.a
 
+# newlib's headers declare clock_gettime/nanosleep and CLOCK_MONOTONIC only for
+# targets that announce POSIX timers; libcapos supplies them (lib/libcapos/time.c),
+# so user code announces them (headers only: libc.a is unaffected).
+USER_POSIX_FLAGS := -D_POSIX_TIMERS=200809L -D_POSIX_MONOTONIC_CLOCK=200809L
 USER_CFLAGS := $(COMMON) -O2 --target=x86_64-elf -nostdinc -isystem $(NEWLIB_INC) \
-	-isystem $(CLANG_RESOURCE)/include $(USER_ABI_CFLAGS) -fno-common -DCAPOS_USER=1
+	-isystem $(CLANG_RESOURCE)/include $(USER_ABI_CFLAGS) $(USER_POSIX_FLAGS) -fno-common \
+	-DCAPOS_USER=1
 USER_ASFLAGS := $(USER_CFLAGS)
 USER_LDFLAGS := -static -nostdlib --gc-sections -z max-page-size=4096 -z noexecstack \
 	--build-id=none

@@ -9,11 +9,17 @@ and shuts down: status 33 if init exited 0, else a "[boot] error: ..." line and 
 
   init-direct      default boot, QEMU -kernel: init's COM2 transcript exactly (printf
                    through Console, Timer.now + a 10 ms cap_enter wait, VirtualMemory
-                   map/write/unmap), exit 0, frames back at the pre-init baseline
+                   map/write/unmap, TLS from the loader, malloc over VirtualMemory and
+                   ENOMEM past the frame quota, clock_gettime + nanosleep, the
+                   utest-only syscalls answering CAPOS_ERR_RING_BAD_SYSCALL), exit 0,
+                   frames back at the pre-init baseline
   init-bios        the same through the GRUB ISO (SeaBIOS, Multiboot2)
   init-badelf      a manifest whose init image has a valid ELF identification but
                    e_phoff far past the file: the loader refuses it with
                    CAPOS_ERR_ELF_PH_BOUNDS, nothing runs, frames back, status 35
+  init-tlsbig      init's PT_TLS p_memsz set to 2 MiB / init-tlsalign  p_align 24: the
+                   loader refuses both with CAPOS_ERR_ELF_BAD_TLS (it builds thread 0's
+                   TLS block itself, so a hostile PT_TLS is its problem), frames back, 35
   init-noconsole   a manifest granting init timer/vm/boot but no console: init's
                    CapSet lookup fails, it exits 2 silently (nothing on COM2), the
                    kernel reports the failed boot, status 35
@@ -43,6 +49,17 @@ TRANSCRIPT = [
     "init: timer: cap_enter(1, 10 ms) with nothing queued returned 0, at least 10 ms later: yes",
     "init: vm: mapped 2 pages read-write; zeroed: yes; pattern read back: yes",
     "init: vm: unmap: ok",
+    "init: tls: .tdata value read back: yes; .tbss zeroed: yes; "
+    "thread pointer in the TLS region: yes",
+    "init: heap: malloc(256 KiB) in the heap window, pattern read back: yes",
+    "init: heap: malloc(64 MiB) beyond the frame quota: NULL with ENOMEM: yes; "
+    "malloc(64) afterwards: ok",
+    "init: time: clock_gettime(CLOCK_MONOTONIC): ok; nanosleep(20 ms): ok, "
+    "at least 20 ms passed: yes",
+    "init: time: CLOCK_REALTIME and gettimeofday read the boot-epoch clock: yes; "
+    "times() counts ticks since boot: yes",
+    "init: syscalls 0, 3 and the utest-only 0x7f00..0x7f05: CAPOS_ERR_RING_BAD_SYSCALL "
+    "each: yes",
     "init: done, exiting 0",
 ]
 
@@ -108,6 +125,18 @@ TESTS = [
              re.compile(r"^\[init\] not started, free frames (\d+) \(baseline \1\)$"),
              "[boot] error: init failed (CAPOS_ERR_ELF_PH_BOUNDS, -266); see the [init] lines"],
             no_init_started),
+] + [
+    hostile(f"init-tls{kind}", f"init's PT_TLS {what}: the loader refuses it with "
+            "CAPOS_ERR_ELF_BAD_TLS, not started, frames back, status 35",
+            os.path.join(KINIT_DIR, f"tls{kind}.manifest"),
+            ['[boot] manifest: init "init"',
+             "[init] error: cannot load its ELF: CAPOS_ERR_ELF_BAD_TLS (-278)",
+             re.compile(r"^\[init\] not started, free frames (\d+) \(baseline \1\)$"),
+             "[boot] error: init failed (CAPOS_ERR_ELF_BAD_TLS, -278); see the [init] lines"],
+            no_init_started)
+    for kind, what in (("big", "p_memsz 2 MiB (bound 1 MiB)"),
+                       ("align", "p_align 24 (not a power of two)"))
+] + [
     hostile("init-noconsole", "init granted no console: lookup fails, exit 2, nothing on COM2, "
             "frames back, '[boot] error: init exited with status 2', status 35",
             os.path.join(KINIT_DIR, "noconsole.manifest"),

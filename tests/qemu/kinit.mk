@@ -4,6 +4,8 @@
 #   badelf.manifest     the default manifest whose init image has a corrupt header
 #                       (ELF identification intact, e_phoff far past the file)
 #   badelf.elf          that image
+#   tlsbig.manifest     init's PT_TLS p_memsz set to 2 MiB (the loader's bound is 1 MiB)
+#   tlsalign.manifest   init's PT_TLS p_align set to 24 (not a power of two)
 KINIT_TEST_DIR  := $(QEMU_TEST_DIR)/kinit
 KINIT_NOCONSOLE := $(KINIT_TEST_DIR)/noconsole.manifest
 KINIT_BADELF    := $(KINIT_TEST_DIR)/badelf.manifest
@@ -28,5 +30,22 @@ $(KINIT_BADELF): $(BOOT_SYSTEM) $(KINIT_BADELF_IMAGE) $(BUILD)/tool/mkmanifest
 	$(BUILD)/tool/mkmanifest -b init=$(KINIT_BADELF_IMAGE) -o $@.tmp $(BOOT_SYSTEM)
 	mv $@.tmp $@
 
+# Hostile PT_TLS headers (tests/qemu/kinit/elf_tls_patch.py): the loader refuses both
+# with CAPOS_ERR_ELF_BAD_TLS before mapping anything.
+KINIT_TLSBIG   := $(KINIT_TEST_DIR)/tlsbig.manifest
+KINIT_TLSALIGN := $(KINIT_TEST_DIR)/tlsalign.manifest
+$(KINIT_TEST_DIR)/tlsbig.elf: $(BUILD)/user/init.elf tests/qemu/kinit/elf_tls_patch.py
+	@mkdir -p $(@D)
+	$(PYTHON) tests/qemu/kinit/elf_tls_patch.py $< $@.tmp memsz 0x200000
+	mv $@.tmp $@
+$(KINIT_TEST_DIR)/tlsalign.elf: $(BUILD)/user/init.elf tests/qemu/kinit/elf_tls_patch.py
+	@mkdir -p $(@D)
+	$(PYTHON) tests/qemu/kinit/elf_tls_patch.py $< $@.tmp align 24
+	mv $@.tmp $@
+$(KINIT_TEST_DIR)/tls%.manifest: $(BOOT_SYSTEM) $(KINIT_TEST_DIR)/tls%.elf $(BUILD)/tool/mkmanifest
+	$(BUILD)/tool/mkmanifest -b init=$(KINIT_TEST_DIR)/tls$*.elf -o $@.tmp $(BOOT_SYSTEM)
+	mv $@.tmp $@
+
 TEST_SUITES += tests/qemu/init_tests.py
-TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF)
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF) \
+	$(KINIT_TLSBIG) $(KINIT_TLSALIGN)

@@ -22,16 +22,18 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
   badptr  the copy syscalls answer exactly CAPOS_ERR_BAD_ADDRESS for kernel, unmapped,
           straddling, wrapping, non-canonical, null-guard and read-only pointers, and
           an unknown syscall number CAPOS_ERR_RING_BAD_SYSCALL
-  sleep   a process blocked 50 ms lets the other run and wakes by timeout
+  sleep   a process blocked 50 ms in cap_enter on its empty ring lets the other run
+          and wakes by timeout (returns 0)
   wake    a process blocked with no deadline is woken by another (sched_wake)
   iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
   sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount)
   regs    every GPR but RAX/RCX/R11 survives cap_enter, an unknown syscall and a faulting
           copy syscall unchanged; RCX is the return address and R11 the user RFLAGS
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
-          boot module and loaded by the kernel's ELF loader: TLS (crt0's wrfsbase under
-          the kernel's CR4.FSGSBASE; .tdata, .tbss), .bss, heap, SSE and printf
-          formatting all work: it exits 42
+          boot module and loaded by the kernel's ELF loader: TLS (thread 0's block built
+          by the loader, FS base at its TCB; .tdata, .tbss), .bss, heap (its "vm" cap),
+          SSE and printf formatting all work: it exits 42
+  elf-novm  the same granted no cap: malloc fails with ENOMEM, no crash: exit 43
   elf-spin  the same next to a spinner; elf-quota: a 64-frame quota refuses the load
           with CAPOS_ERR_NO_MEMORY; hostile modules (not an ELF, truncated, W+X text
           segment) are refused with their exact CAPOS_ERR_ELF_* code; every frame
@@ -134,19 +136,17 @@ def both_ran_before_either_ended(result):
 
 
 def sleep_judge(result):
+    """The sleeper (cap_enter(1, 50 ms), exit 0 = timed out with 0 CQEs) blocked while
+    the spinner ran: the spinner starts before the sleeper exits. (That the timeout
+    lasts at least what was asked is measured with Timer.now by init's transcript.)"""
     text = lines(result)
-    problems = []
-    slept = [re.match(r"^\[utest\] sleep: asked 50 ms, slept (\d+) ms, timed out$", l)
-             for l in text]
-    slept = [(i, int(m.group(1))) for i, m in enumerate(slept) if m]
+    woke = [i for i, l in enumerate(text) if l.startswith("[proc] sleeper pid 1 exited")]
     spin_start = [i for i, l in enumerate(text) if l.startswith("[sched] spin pid 2")]
-    if not slept or not spin_start:
-        return ["missing sleep report or spinner start"]
-    if slept[0][1] < 50:
-        problems.append(f"slept only {slept[0][1]} ms of 50")
-    if spin_start[0] > slept[0][0]:
-        problems.append("the spinner did not run while the sleeper was blocked")
-    return problems
+    if not woke or not spin_start:
+        return ["missing sleeper exit or spinner start"]
+    if spin_start[0] > woke[0]:
+        return ["the spinner did not run while the sleeper was blocked"]
+    return []
 
 
 def kstack_cr2_in_guard(result):
@@ -239,8 +239,8 @@ TESTS = [
              "badptr", [re.compile(rf"^\[utest\] {op} {a} len {n}: {re.escape(r)}$")
                         for op, a, n, r in BADPTR_CALLS]
              + ["[proc] badptr pid 1 exited: code 0"]),
-    scenario("proc-sleep", "sched_block_until: a 50 ms block times out while another"
-             " process runs", "sleep", [],
+    scenario("proc-sleep", "cap_enter(1, 50 ms) on an empty ring blocks until the timeout"
+             " (returns 0) while another process runs", "sleep", [],
              all_of(sleep_judge, present("[proc] sleeper pid 1 exited: code 0",
                                           "[proc] spin pid 2 exited: code 0"))),
     scenario("proc-wake", "sched_wake: a thread blocked with no deadline is woken by"
@@ -270,6 +270,10 @@ TESTS = [
              [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x[0-9a-f]+, "
                          r"\d+ frames$"),
               "[sched] elf pid 1 tid 1: first run", "[proc] elf pid 1 exited: code 42",
+              reaped("elf", 1)], module=USER_ELF),
+    scenario("proc-elf-novm", "the same ELF granted no cap: its heap has no VirtualMemory, "
+             "malloc returns NULL with ENOMEM and the program carries on to exit 43", "elf-novm",
+             ["[sched] elf pid 1 tid 1: first run", "[proc] elf pid 1 exited: code 43",
               reaped("elf", 1)], module=USER_ELF),
     scenario("proc-elf-spin", "the ELF program and a spinner both finish", "elf-spin", [],
              present("[proc] elf pid 2 exited: code 42", "[proc] spin pid 1 exited: code 0"),

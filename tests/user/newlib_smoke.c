@@ -22,8 +22,10 @@
 #include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <capos/layout.h>
 #include <libcapos/runtime.h>
 #include <libcapos/tls.h>
 
@@ -142,21 +144,28 @@ static void smoke_heap(void)
 	errno = 0;
 	smoke_sink = malloc(4u << 20);
 	big = smoke_sink;
-	smoke_check(big == NULL && errno == ENOMEM, "malloc beyond the heap fails with ENOMEM");
+	smoke_check(big == NULL && errno == ENOMEM,
+		    "malloc beyond the (shim's) frame quota fails with ENOMEM");
 	smoke_sink = malloc(32);
 	r = smoke_sink;
 	smoke_check(r != NULL, "malloc still works after an exhausted request");
 	free(r);
 	smoke_fails((long)(intptr_t)sbrk(-((intptr_t)1 << 40)), EINVAL,
 		    "sbrk below the heap base: EINVAL");
-	smoke_fails((long)(intptr_t)sbrk((intptr_t)1 << 40), ENOMEM,
-		    "sbrk beyond the heap limit: ENOMEM");
+	smoke_fails((long)(intptr_t)sbrk((intptr_t)1 << 45), ENOMEM,
+		    "sbrk beyond the heap window: ENOMEM");
+	smoke_check((uintptr_t)sbrk(0) >= CAPOS_USER_HEAP_BASE &&
+			    (uintptr_t)sbrk(0) < CAPOS_USER_HEAP_END,
+		    "the break lies in the heap window");
 }
+
+extern const unsigned char __ehdr_start[] __attribute__((visibility("hidden")));
 
 static void smoke_tls(void)
 {
 	uintptr_t fs0, guard28, fsbase;
 	struct capos_tcb *tcb = capos_boot.tcb;
+	struct capos_tls_image img;
 
 	__asm__ volatile("movq %%fs:0, %0" : "=r"(fs0));
 	__asm__ volatile("movq %%fs:0x28, %0" : "=r"(guard28));
@@ -164,9 +173,11 @@ static void smoke_tls(void)
 	smoke_check(tls_init == 42 && tls_zero == 0 && strcmp(tls_aligned, "tls") == 0,
 		    "TLS initialised from .tdata, .tbss zeroed");
 	smoke_check(((uintptr_t)tls_aligned & 63) == 0, "TLS honours _Alignas(64)");
-	smoke_check(tcb != NULL && fs0 == fsbase && fsbase == (uintptr_t)tcb && tcb->self == tcb,
+	smoke_check(tcb != NULL && fs0 == fsbase && fsbase == (uintptr_t)tcb &&
+			    tcb->self == (uintptr_t)tcb,
 		    "FS base is the TCB, %fs:0 its self pointer");
-	smoke_check((uintptr_t)&tls_init < fs0 && fs0 - (uintptr_t)&tls_init <= 256,
+	capos_tls_find_image(__ehdr_start, &img);
+	smoke_check((uintptr_t)&tls_init < fs0 && fs0 - (uintptr_t)&tls_init <= img.memsz + 64,
 		    "TLS block sits just below the thread pointer (variant II)");
 	smoke_check(capos_thread_ring == capos_boot.ring,
 		    "libcapos's own TLS variable holds the ring");
@@ -184,6 +195,7 @@ static void smoke_hooks(void)
 	struct stat st;
 	char c = 0;
 	struct timeval tv;
+	struct timespec ts;
 
 	smoke_check(smoke_ctor_ran, "constructors ran before main");
 	smoke_check(isatty(1) == 1 && isatty(2) == 1, "stdout and stderr are terminals");
@@ -201,7 +213,20 @@ static void smoke_hooks(void)
 	smoke_fails(stat("/", &st), ENOSYS, "stat: ENOSYS");
 	smoke_fails(fork(), ENOSYS, "fork: ENOSYS");
 	smoke_fails(wait(NULL), ECHILD, "wait: no children, ECHILD");
-	smoke_fails(gettimeofday(&tv, NULL), ENOSYS, "gettimeofday: Timer cap pending, ENOSYS");
+	smoke_fails(gettimeofday(&tv, NULL), ENOSYS, "gettimeofday without a timer cap: ENOSYS");
+	smoke_fails(clock_gettime(CLOCK_MONOTONIC, &ts), ENOSYS,
+		    "clock_gettime without a timer cap: ENOSYS");
+	/* 2 is newlib's CLOCK_PROCESS_CPUTIME_ID (declared only with _POSIX_CPUTIME). */
+	smoke_fails(clock_gettime((clockid_t)2, &ts), EINVAL,
+		    "clock_gettime of a CPU-time clock: EINVAL");
+	smoke_fails(clock_settime(CLOCK_REALTIME, &ts), EPERM, "clock_settime: EPERM");
+	smoke_check(clock_getres(CLOCK_MONOTONIC, &ts) == 0 && ts.tv_sec == 0 && ts.tv_nsec == 1,
+		    "clock_getres: 1 ns");
+	ts.tv_sec = 0;
+	ts.tv_nsec = 1000000000;
+	smoke_fails(nanosleep(&ts, NULL), EINVAL, "nanosleep with tv_nsec = 1e9: EINVAL");
+	ts.tv_nsec = 1000;
+	smoke_fails(nanosleep(&ts, NULL), ENOSYS, "nanosleep with no ring (shim): ENOSYS");
 	smoke_fails(kill(getpid() + 12345, SIGTERM), EPERM, "kill another process: EPERM");
 	smoke_fails(kill(getpid(), -1), EINVAL, "kill with a bad signal: EINVAL");
 	smoke_check(kill(getpid(), 0) == 0 && kill(getpid(), SIGCHLD) == 0,

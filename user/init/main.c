@@ -8,14 +8,29 @@
  *     measured with Timer.now;
  *   - VirtualMemory: map two read-write pages, check they are zeroed, write and read
  *     back a pattern, unmap them.
+ *   - TLS: thread 0's block was built by the kernel's loader (docs/abi.md §3); its
+ *     .tdata and .tbss variables read back their initial values and %fs:0 is the
+ *     thread pointer inside the TLS region.
+ *   - heap: malloc is backed by VirtualMemory pages in the heap window; a request
+ *     beyond the frame quota fails with ENOMEM and the next malloc still works.
+ *   - time: clock_gettime(CLOCK_MONOTONIC) over Timer.now and nanosleep over a
+ *     cap_enter timeout; CLOCK_REALTIME, gettimeofday and times() on the same clock.
+ *   - system calls: the invalid number 0, an unassigned one and the kernel's
+ *     utest-only numbers (kernel/include/kernel/syscall_nr.h) all answer
+ *     CAPOS_ERR_RING_BAD_SYSCALL in a normal boot: no ambient test authority.
  * Each step prints one transcript line with its outcome; init exits 0 only if every
  * step succeeded. A missing cap (lookup failure) exits with INIT_EXIT_NO_CAP before
  * anything is printed (there may be no console to print to); any failed step exits
  * INIT_EXIT_FAILED. The kernel logs the status and treats non-zero as a failed boot.
  */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
+#include <sys/times.h>
+#include <time.h>
 
 #include <capnp/capnp.h>
 #include <capos/error.h>
@@ -32,12 +47,24 @@
 #define INIT_WAIT_NS 10000000u /* the timed wait: 10 ms */
 #define INIT_VM_PAGES 2u
 #define INIT_PAGE 4096u
+#define INIT_HEAP_BLOCK (256u * 1024u)		/* fits in init's frame quota */
+#define INIT_HEAP_TOO_BIG (64u * 1024u * 1024u) /* 16384 frames: beyond any init quota */
+#define INIT_SLEEP_NS 20000000L			/* nanosleep: 20 ms */
+#define INIT_TLS_VALUE 0x5eed1234u
+/* The kernel's test-only syscall numbers (kernel/include/kernel/syscall_nr.h: 0x7f00..
+ * 0x7f05, 0x7f02 retired) and two never-valid ones. */
+#define INIT_TEST_SYS_FIRST 0x7f00u
+#define INIT_TEST_SYS_LAST 0x7f05u
 
 struct init_caps {
 	uint32_t console, timer, vm;
 };
 
 static struct capos_ring_client *init_ring;
+/* malloc results go through here so the compiler cannot pair and delete malloc/free. */
+static void *volatile init_sink;
+static __thread uint32_t init_tls_value = INIT_TLS_VALUE; /* .tdata */
+static __thread uint64_t init_tls_zero;			  /* .tbss */
 static uint64_t init_arena[64];
 static uint64_t init_framed[65];
 
@@ -199,6 +226,122 @@ static int init_vm(uint32_t vm)
 	return err ? err : (zero && same ? 0 : CAPOS_ERR_INVALID);
 }
 
+/* TLS built by the kernel: initial values, then %fs:0 inside the TLS region. */
+static int init_tls(void)
+{
+	uint64_t tp;
+	int ok_data = init_tls_value == INIT_TLS_VALUE, ok_bss = init_tls_zero == 0, ok_tp;
+
+	__asm__ volatile("movq %%fs:0, %0" : "=r"(tp));
+	ok_tp = tp >= CAPOS_USER_TLS_BASE && tp < CAPOS_USER_TLS_END &&
+		(uintptr_t)&init_tls_value < tp && (uintptr_t)&init_tls_zero < tp;
+	printf("init: tls: .tdata value read back: %s; .tbss zeroed: %s; "
+	       "thread pointer in the TLS region: %s\n",
+	       ok_data ? "yes" : "no", ok_bss ? "yes" : "no", ok_tp ? "yes" : "no");
+	return ok_data && ok_bss && ok_tp ? 0 : CAPOS_ERR_INVALID;
+}
+
+/* malloc over VirtualMemory: a block in the heap window, then one beyond the quota. */
+static int init_heap(void)
+{
+	uint8_t *p = (init_sink = malloc(INIT_HEAP_BLOCK));
+	int in_window = p && (uintptr_t)p >= CAPOS_USER_HEAP_BASE &&
+			(uintptr_t)p + INIT_HEAP_BLOCK <= CAPOS_USER_HEAP_END;
+	int same = p != NULL;
+	void *big, *after;
+	int enomem;
+
+	for (uint32_t i = 0; p && i < INIT_HEAP_BLOCK; i++)
+		p[i] = (uint8_t)(i * 13u + 5u);
+	for (uint32_t i = 0; p && i < INIT_HEAP_BLOCK; i++)
+		same &= p[i] == (uint8_t)(i * 13u + 5u);
+	free(p);
+	printf("init: heap: malloc(256 KiB) in the heap window, pattern read back: %s\n",
+	       in_window && same ? "yes" : "no");
+	errno = 0;
+	init_sink = malloc(INIT_HEAP_TOO_BIG);
+	big = init_sink;
+	enomem = big == NULL && errno == ENOMEM;
+	free(big);
+	init_sink = malloc(64);
+	after = init_sink;
+	printf("init: heap: malloc(64 MiB) beyond the frame quota: NULL with ENOMEM: %s; "
+	       "malloc(64) afterwards: %s\n",
+	       enomem ? "yes" : "no", after ? "ok" : "NULL");
+	free(after);
+	return in_window && same && enomem && after ? 0 : CAPOS_ERR_INVALID;
+}
+
+/* clock_gettime(CLOCK_MONOTONIC) around a 20 ms nanosleep. */
+static int init_time(void)
+{
+	const struct timespec req = { 0, INIT_SLEEP_NS };
+	struct timespec t0 = { 0 }, t1 = { 0 };
+	int64_t d;
+	int a = clock_gettime(CLOCK_MONOTONIC, &t0);
+	int s = nanosleep(&req, NULL);
+	int b = clock_gettime(CLOCK_MONOTONIC, &t1);
+
+	d = ((int64_t)t1.tv_sec - t0.tv_sec) * 1000000000 + (t1.tv_nsec - t0.tv_nsec);
+	printf("init: time: clock_gettime(CLOCK_MONOTONIC): %s; nanosleep(20 ms): %s, "
+	       "at least 20 ms passed: %s\n",
+	       a == 0 && b == 0 ? "ok" : strerror(errno), s == 0 ? "ok" : strerror(errno),
+	       d >= INIT_SLEEP_NS ? "yes" : "no");
+	return a == 0 && b == 0 && s == 0 && d >= INIT_SLEEP_NS ? 0 : CAPOS_ERR_INVALID;
+}
+
+/* |a - b| <= 1 s, for readings of the same clock taken moments apart. */
+static int init_close(int64_t a_ns, int64_t b_ns)
+{
+	return a_ns - b_ns <= 1000000000 && b_ns - a_ns <= 1000000000;
+}
+
+/* The wall-clock hooks read the same clock with the boot as epoch (docs/userspace.md). */
+static int init_wallclock(void)
+{
+	struct timespec mono = { 0 }, real = { 0 };
+	struct timeval tv = { 0 };
+	struct tms tms;
+	int ok = clock_gettime(CLOCK_MONOTONIC, &mono) == 0 &&
+		 clock_gettime(CLOCK_REALTIME, &real) == 0 && gettimeofday(&tv, NULL) == 0;
+	clock_t ticks = times(&tms);
+	int64_t m = (int64_t)mono.tv_sec * 1000000000 + mono.tv_nsec;
+	int wall = ok && init_close((int64_t)real.tv_sec * 1000000000 + real.tv_nsec, m) &&
+		   init_close((int64_t)tv.tv_sec * 1000000000 + tv.tv_usec * 1000, m);
+	int tick = ticks != (clock_t)-1 && init_close((int64_t)ticks * (1000000000 / CLK_TCK), m);
+
+	printf("init: time: CLOCK_REALTIME and gettimeofday read the boot-epoch clock: %s; "
+	       "times() counts ticks since boot: %s\n",
+	       wall ? "yes" : "no", tick ? "yes" : "no");
+	return wall && tick ? 0 : CAPOS_ERR_INVALID;
+}
+
+/* A raw system call with two arguments (init probes numbers libcapos never uses). */
+static int64_t init_syscall(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	int64_t ret;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+/* Every probed number answers exactly CAPOS_ERR_RING_BAD_SYSCALL. */
+static int init_syscalls(void)
+{
+	int ok = init_syscall(0, 0, 0) == CAPOS_ERR_RING_BAD_SYSCALL &&
+		 init_syscall(3, 0, 0) == CAPOS_ERR_RING_BAD_SYSCALL;
+
+	for (uint64_t nr = INIT_TEST_SYS_FIRST; nr <= INIT_TEST_SYS_LAST; nr++)
+		ok &= init_syscall(nr, 0, 0) == CAPOS_ERR_RING_BAD_SYSCALL;
+	printf("init: syscalls 0, 3 and the utest-only 0x7f00..0x7f05: "
+	       "CAPOS_ERR_RING_BAD_SYSCALL each: %s\n",
+	       ok ? "yes" : "no");
+	return ok ? 0 : CAPOS_ERR_INVALID;
+}
+
 int main(void)
 {
 	struct init_caps c;
@@ -213,6 +356,11 @@ int main(void)
 	printf("init: hello from init (pid %u) through Console\n", (unsigned)capos_boot.pid);
 	failed |= init_timer(c.timer) != 0;
 	failed |= init_vm(c.vm) != 0;
+	failed |= init_tls() != 0;
+	failed |= init_heap() != 0;
+	failed |= init_time() != 0;
+	failed |= init_wallclock() != 0;
+	failed |= init_syscalls() != 0;
 	printf("init: %s\n", failed ? "FAILED" : "done, exiting 0");
 	return failed ? INIT_EXIT_FAILED : 0;
 }

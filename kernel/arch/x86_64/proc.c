@@ -8,7 +8,8 @@
  * user's, with the percpu pointer parked in KERNEL_GS_BASE. SWAPGS on every entry
  * from and exit to CPL 3 (syscall_entry, trap_entry.S); the entry decision looks only
  * at the saved CS, never at the GS value, because with CR4.FSGSBASE (enabled when
- * the CPU has it: the ABI's TLS set-up uses wrfsbase) user code may load any GS base.
+ * the CPU has it, docs/abi.md §3 says why; no runtime needs it) user code may load
+ * any GS base.
  * Both user bases are saved and restored per thread in arch_switch.
  */
 #include <arch/cpu.h>

@@ -16,17 +16,21 @@
  *           and check them: both must finish through preemption, state intact
  *   badptr  the test copy syscalls with kernel, unmapped, straddling, wrapping,
  *           non-canonical, read-only and oversize arguments: exact errors
- *   sleep   one process blocks 50 ms (sched_block_until) while another spins
+ *   sleep   one process blocks 50 ms in cap_enter(1, 50 ms) on its empty ring while
+ *           another spins
  *   wake    one process blocks with no deadline; another wakes it (sched_wake), then
  *           tries to wake a thread that is not blocked (CAPOS_ERR_NOT_FOUND)
  *   sysbench  1000 null syscalls timed with rdtsc; exit code = ticks per call
  *           (instructions per SYSCALL round trip under -icount shift=0)
  *   elf     the boot module run as a static ELF executable (kernel/load.h): a real
- *           user program (newlib + libcapos); a refused module is logged, not fatal
+ *           user program (newlib + libcapos) granted a "vm" cap for its heap; a
+ *           refused module is logged, not fatal
+ *   elf-novm  the same without any cap (malloc must fail with ENOMEM, not crash)
  *   elf-spin  the boot module ELF alongside a spinner (preemption of real programs)
  *   elf-quota the boot module ELF with a 64-frame quota: the load fails with
  *             CAPOS_ERR_NO_MEMORY and every frame comes back
- * The test syscalls (SYSCALL_TEST_*) answer CAPOS_ERR_UNSUPPORTED in other boots.
+ * The test syscalls (SYSCALL_TEST_*) answer CAPOS_ERR_RING_BAD_SYSCALL in other boots
+ * and after the scenario ended, like an unknown number.
  */
 #ifndef KERNEL_UTEST_H
 #define KERNEL_UTEST_H
@@ -42,7 +46,8 @@ struct boot_info;
  */
 void utest_run(const struct boot_info *bi);
 
-/* The SYSCALL_TEST_* calls (syscall_dispatch). CAPOS_ERR_UNSUPPORTED outside utest. */
+/* The SYSCALL_TEST_* calls (syscall_dispatch). CAPOS_ERR_RING_BAD_SYSCALL outside a
+ * running utest= scenario. */
 int64_t utest_syscall(uint64_t nr, const uint64_t args[6]);
 
 #endif

@@ -25,9 +25,9 @@ extern struct capos_boot capos_boot;
 extern __thread uintptr_t capos_thread_ring;
 
 /*
- * Called by crt0 only: build the TLS block and TCB from PT_TLS on the initial stack
- * and set the FS base (exit 125, CAPOS_EXIT_START_FAILED, if PT_TLS is refused), store
- * the stack canary, run constructors, call main(0, {NULL}, {NULL}) and exit() with
+ * Called by crt0 only: find thread 0's TCB (the kernel built it from PT_TLS and set
+ * the FS base; exit 125, CAPOS_EXIT_START_FAILED, if there is none), store the stack
+ * canary in it and in __stack_chk_guard, run constructors, call main(0, {NULL}, {NULL}) and exit() with
  * its result. Never returns.
  */
 _Noreturn void capos_start(uintptr_t ring, uint64_t pid, uintptr_t capset);

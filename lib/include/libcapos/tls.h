@@ -1,21 +1,12 @@
 /*
- * libcapos thread-local storage and thread control block (x86_64 TLS variant II).
+ * libcapos thread-local storage helpers (x86_64 TLS variant II; the TCB layout and
+ * the placement arithmetic are ABI: include/capos/tls.h, docs/abi.md §3).
  *
- * ABI v1 (docs/abi.md §3): TLS is the runtime's job. The process starts with FS base
- * 0; crt0 finds PT_TLS (validated by the kernel's loader) through __ehdr_start,
- * places one TLS block followed by a `struct capos_tcb` in memory it owns (the
- * initial stack for thread 0), copies the initialisation image and points the FS base
- * at the TCB with `wrfsbase` (the kernel enables CR4.FSGSBASE and saves/restores the
- * base per thread). Layout, as the x86_64 psABI and every toolchain expect:
- *
- *     [ .tdata image | .tbss zeroes | pad ][ struct capos_tcb (64 bytes) ]
- *     ^ tp - offset                        ^ tp = FS base, %fs:0 == tp
- *
- * Local-exec accesses compile to `%fs:-offset+x` and address computations read the
- * self pointer at %fs:0; code compiled for glibc-style targets (Debian's static
- * archives) reads its stack canary at %fs:0x28, which the TCB provides.
- * The functions here are pure and host-tested; a thread-spawn helper will use them
- * on memory from VirtualMemory.
+ * Thread 0's block is built by the kernel's loader, which enters the program with the
+ * FS base at the TCB; crt0 only arms the canary. These pure functions lay out a block
+ * in caller-provided memory the same way, for threads a runtime creates later (their
+ * FS base comes from ThreadSpawner.spawn(fsBase) / ThreadControl.setFsBase) and for
+ * the Linux test shim (tests/user/linux_shim.c); tests/host/libcapos checks them.
  */
 #ifndef LIBCAPOS_TLS_H
 #define LIBCAPOS_TLS_H
@@ -23,19 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Upper bounds the runtime accepts for PT_TLS (the block lives on the initial stack). */
+#include <capos/tls.h>
+
+/* Upper bounds these helpers accept for PT_TLS (the kernel's loader: 1 MiB, 4 KiB). */
 #define CAPOS_TLS_MAX_SIZE (64u * 1024u) /* p_memsz */
 #define CAPOS_TLS_MAX_ALIGN 4096u	 /* p_align */
-
-struct capos_tcb {
-	struct capos_tcb *self; /* 0x00: %fs:0 holds the thread pointer itself (psABI) */
-	uint64_t reserved0[4];	/* 0x08: dtv and friends in other libcs; unused, zero */
-	uint64_t stack_guard;	/* 0x28: canary for code that reads %fs:0x28 */
-	uint64_t reserved1[2];	/* 0x30: zero; keeps the TCB at 64 bytes */
-};
-_Static_assert(offsetof(struct capos_tcb, self) == 0x00, "psABI: %fs:0 is the TCB self pointer");
-_Static_assert(offsetof(struct capos_tcb, stack_guard) == 0x28, "canary at %fs:0x28");
-_Static_assert(sizeof(struct capos_tcb) == 64, "TCB size");
 
 /* What PT_TLS says (field names follow Elf64_Phdr). */
 struct capos_tls_image {
@@ -76,5 +59,13 @@ int capos_tls_install(const struct capos_tls_image *img, const struct capos_tls_
  * own __ehdr_start). No PT_TLS gives an all-zero image.
  */
 void capos_tls_find_image(const void *ehdr, struct capos_tls_image *img);
+
+/*
+ * Thread 0's TCB. On capOS (lib/libcapos/tcb.c) the kernel's loader built it and the
+ * FS base points at it at entry: this reads the self pointer at %fs:0 (no FSGSBASE
+ * instruction). Kept alone in its object so the Linux test shim can supply one that
+ * lays the block out itself. NULL if there is none (the shim refused PT_TLS).
+ */
+struct capos_tcb *capos_tls_thread0(void);
 
 #endif

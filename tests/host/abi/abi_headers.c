@@ -10,9 +10,11 @@
 #include <capos/layout.h>
 #include <capos/ring.h>
 #include <capos/syscall.h>
+#include <capos/tls.h>
 
 /* One object per header type, so the compiler lays each out for this target. */
 struct capos_ring abi_check_ring;
 struct capos_capset_page abi_check_capset;
 struct capos_xfer abi_check_xfer;
 struct capos_xfer_result abi_check_xfer_result;
+struct capos_tcb abi_check_tcb;

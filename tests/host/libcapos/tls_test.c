@@ -40,7 +40,7 @@ static void tls_check_layout(uint64_t filesz, uint64_t memsz, uint64_t align, si
 	CHECK_MEMEQ(block, tls_image, (size_t)filesz);
 	for (uint64_t i = filesz; i < plan.offset; i++)
 		CHECK_EQ(block[i], 0);
-	CHECK(tcb->self == tcb);
+	CHECK(tcb->self == (uintptr_t)tcb);
 	CHECK_UEQ(tcb->stack_guard, 0xabcdef00);
 	CHECK_EQ(tcb->reserved0[0] | tcb->reserved0[3] | tcb->reserved1[1], 0);
 	/* Nothing written outside [area, area + area_size). */

@@ -1,0 +1,38 @@
+/*
+ * Typed calls on the kernel capabilities the C runtime itself needs (lib/libcapos/
+ * kcaps.c): VirtualMemory map/unmap for the heap, Timer.now for the clock hooks.
+ * Each is one synchronous CALL on this thread's ring (capos_ring_self) with params
+ * built by the generated capnpc-c accessors and results read with a bounded decoder.
+ * Caps are found in the CapSet by name with an interface check (capos_kcap_find).
+ */
+#ifndef LIBCAPOS_KCAPS_H
+#define LIBCAPOS_KCAPS_H
+
+#include <stdint.h>
+
+#define CAPOS_VM_READ 1u
+#define CAPOS_VM_WRITE 2u
+#define CAPOS_VM_EXEC 4u
+
+/*
+ * The cap named `name` with interface `interface_id` in this process's CapSet,
+ * cached in *cache (0 = not looked up yet). Errors: capos_capset_lookup()'s
+ * (CAPOS_ERR_NOT_FOUND, CAPOS_ERR_CAP_WRONG_INTERFACE, CAPOS_ERR_INVALID).
+ */
+int capos_kcap_find(const char *name, uint64_t interface_id, uint32_t *cache);
+
+/*
+ * VirtualMemory.map(hint, size, prot) on `cap`; the address in *addr.
+ * Errors: the CQE status (CAPOS_ERR_RING_QUOTA when the frame quota is spent, VM_WX,
+ * CAPOS_ERR_RING_EXCEPTION for an argument the kernel refused), ring client and
+ * capnp errors.
+ */
+int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr);
+
+/* VirtualMemory.unmap(addr, size) on `cap`. Errors: as capos_vm_map. */
+int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size);
+
+/* Timer.now on `cap`: monotonic nanoseconds since boot in *ns. Errors: as above. */
+int capos_timer_now(uint32_t cap, uint64_t *ns);
+
+#endif

@@ -1,0 +1,143 @@
+/*
+ * Typed CALLs on kernel caps for the runtime (libcapos/kcaps.h). Params are framed
+ * into a per-thread buffer (the CALL is synchronous, so the buffer is free again when
+ * it returns); results are read from a small stack buffer with bounded limits.
+ */
+#include <libcapos/kcaps.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <libcapos/capset.h>
+#include <libcapos/ring.h>
+#include <libcapos/runtime.h>
+#include <schema/capos.capnp.h>
+
+#define KCAPS_ARENA_WORDS 32u
+
+static __thread uint64_t kcaps_arena[KCAPS_ARENA_WORDS];
+static __thread uint64_t kcaps_framed[KCAPS_ARENA_WORDS + 1u];
+
+int capos_kcap_find(const char *name, uint64_t interface_id, uint32_t *cache)
+{
+	if (*cache != 0)
+		return CAPOS_OK;
+	if (capos_boot.capset == 0)
+		return CAPOS_ERR_NOT_FOUND; /* no CapSet page (the Linux test shim) */
+	return capos_capset_lookup((const struct capos_capset_page *)capos_boot.capset, name,
+				   interface_id, cache);
+}
+
+/* Frames the builder's message into kcaps_framed; its length in *len. */
+static int kcaps_finish(struct capnp_builder *b, uint32_t *len)
+{
+	size_t n = 0;
+	int err = capnp_builder_error(b);
+
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(b, kcaps_framed, sizeof(kcaps_framed), &n);
+	*len = (uint32_t)n;
+	return err;
+}
+
+/* One synchronous CALL with framed params; results (if wanted) into res. */
+static int kcaps_call(uint32_t cap, uint64_t iface, uint16_t method, uint32_t plen, void *res,
+		      uint32_t res_cap, uint32_t *res_len)
+{
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	int err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, cap, iface, method, plen ? kcaps_framed : NULL, plen, res,
+				      res_cap, &cqe);
+	if (err == CAPOS_OK && res_len)
+		*res_len = cqe.result_len;
+	return err;
+}
+
+/* Framed results into a message (bounded). */
+static int kcaps_results(const void *buf, uint32_t len, struct capnp_msg *m,
+			 struct capnp_segment *segs)
+{
+	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+
+	return capnp_msg_init_framed(m, buf, len, segs, 1, &lim, NULL);
+}
+
+int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_VirtualMemory_map_Params_b p;
+	struct capos_Protection_b pr;
+	struct capos_VirtualMemory_map_Results_r r;
+	struct capnp_msg m;
+	uint64_t res[8];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_map_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_VirtualMemory_map_Params_set_hint(&p, hint);
+		capos_VirtualMemory_map_Params_set_size(&p, size);
+		err = capos_VirtualMemory_map_Params_init_prot(&p, &pr);
+	}
+	if (err == CAPOS_OK) {
+		capos_Protection_set_read(&pr, (prot & CAPOS_VM_READ) != 0);
+		capos_Protection_set_write(&pr, (prot & CAPOS_VM_WRITE) != 0);
+		capos_Protection_set_execute(&pr, (prot & CAPOS_VM_EXEC) != 0);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
+				 plen, res, sizeof(res), &rlen);
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, rlen, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_map_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		*addr = capos_VirtualMemory_map_Results_get_addr(&r);
+	return err;
+}
+
+int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_VirtualMemory_unmap_Params_b p;
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_unmap_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_VirtualMemory_unmap_Params_set_addr(&p, addr);
+		capos_VirtualMemory_unmap_Params_set_size(&p, size);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_unmap,
+				 plen, NULL, 0, NULL);
+	return err;
+}
+
+int capos_timer_now(uint32_t cap, uint64_t *ns)
+{
+	struct capnp_segment segs[1];
+	struct capos_Timer_now_Results_r r;
+	struct capnp_msg m;
+	uint64_t res[8];
+	uint32_t rlen = 0;
+	int err = kcaps_call(cap, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, 0, res, sizeof(res),
+			     &rlen);
+
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, rlen, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_Timer_now_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		*ns = capos_Timer_now_Results_get_ns(&r);
+	return err;
+}
