@@ -4,10 +4,15 @@
 #   badelf.manifest     the default manifest whose init image has a corrupt header
 #                       (ELF identification intact, e_phoff far past the file)
 #   badelf.elf          that image
+#   badgraph.manifest   init fine, service "ghost" names no binary: the kernel starts
+#                       init, init's own validation refuses the graph
+#                       (tests/qemu/kinit/badgraph.capnp; image embedded by capnp, since
+#                       mkmanifest refuses such a graph)
 KINIT_TEST_DIR  := $(QEMU_TEST_DIR)/kinit
 KINIT_NOCONSOLE := $(KINIT_TEST_DIR)/noconsole.manifest
 KINIT_BADELF    := $(KINIT_TEST_DIR)/badelf.manifest
 KINIT_BADELF_IMAGE := $(KINIT_TEST_DIR)/badelf.elf
+KINIT_BADGRAPH  := $(KINIT_TEST_DIR)/badgraph.manifest
 
 $(KINIT_TEST_DIR)/noconsole.bin: tests/qemu/kinit/noconsole.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -28,5 +33,12 @@ $(KINIT_BADELF): $(BOOT_SYSTEM) $(KINIT_BADELF_IMAGE) $(BUILD)/tool/mkmanifest
 	$(BUILD)/tool/mkmanifest -b init=$(KINIT_BADELF_IMAGE) -o $@.tmp $(BOOT_SYSTEM)
 	mv $@.tmp $@
 
+$(KINIT_BADGRAPH): tests/qemu/kinit/badgraph.capnp $(CAPOS_SCHEMAS) $(BUILD)/user/init.elf \
+		| $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CAPNP) eval --binary -I. -I$(BUILD) $< badgraph > $@.tmp
+	mv $@.tmp $@
+
 TEST_SUITES += tests/qemu/init_tests.py
-TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF)
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF) \
+	$(KINIT_BADGRAPH)
