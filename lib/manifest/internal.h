@@ -15,7 +15,10 @@ void mr_begin(struct manifest_report *r);
 void mr_s(struct manifest_report *r, const char *s);
 /* Append len bytes verbatim. */
 void mr_n(struct manifest_report *r, const char *s, uint32_t len);
-/* Append a text as "quoted" (non-printable bytes as \xNN, at most 64 bytes shown). */
+/* Append a text escaped: `"`, `\` and non-printable bytes as \xNN, at most 64 bytes
+ * shown (then "..."). */
+void mr_e(struct manifest_report *r, const char *s, uint32_t len);
+/* Append a text escaped and "quoted". */
 void mr_q(struct manifest_report *r, const char *s, uint32_t len);
 /* Append a decimal number. */
 void mr_u(struct manifest_report *r, uint64_t v);

@@ -50,11 +50,10 @@ void mr_s(struct manifest_report *r, const char *s)
 		mr_c(r, *s++);
 }
 
-void mr_q(struct manifest_report *r, const char *s, uint32_t len)
+void mr_e(struct manifest_report *r, const char *s, uint32_t len)
 {
 	static const char hex[] = "0123456789abcdef";
 
-	mr_c(r, '"');
 	for (uint32_t i = 0; i < len && i < MR_SHOW; i++) {
 		unsigned char c = (unsigned char)s[i];
 
@@ -69,6 +68,12 @@ void mr_q(struct manifest_report *r, const char *s, uint32_t len)
 	}
 	if (len > MR_SHOW)
 		mr_s(r, "...");
+}
+
+void mr_q(struct manifest_report *r, const char *s, uint32_t len)
+{
+	mr_c(r, '"');
+	mr_e(r, s, len);
 	mr_c(r, '"');
 }
 

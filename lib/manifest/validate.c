@@ -131,25 +131,58 @@ static bool mv_reaches(const struct mv_ctx *c, uint32_t from, uint32_t to,
 	return false;
 }
 
-/* `"svc.export"` as written. */
+/* `"svc.export"` as written (escaped). */
 static void mv_import_name(struct mv_ctx *c, const struct manifest_cap *cap)
 {
-	char q = '"';
-
-	mr_n(c->r, &q, 1);
-	mr_n(c->r, cap->import_service.str,
-	     cap->import_service.len > 63 ? 63 : cap->import_service.len);
+	mr_s(c->r, "\"");
+	mr_e(c->r, cap->import_service.str, cap->import_service.len);
 	mr_s(c->r, ".");
-	mr_n(c->r, cap->import_export.str,
-	     cap->import_export.len > 63 ? 63 : cap->import_export.len);
-	mr_n(c->r, &q, 1);
+	mr_e(c->r, cap->import_export.str, cap->import_export.len);
+	mr_s(c->r, "\"");
+}
+
+/* An import of a later service j: a cycle if j's imports lead back, else an ordering
+ * error. */
+static void mv_forward(struct mv_ctx *c, uint32_t svc, uint32_t i, const struct manifest_cap *cap,
+		       uint32_t j)
+{
+	const struct manifest_plan *p = c->p;
+	uint16_t parent[MANIFEST_MAX_SERVICES];
+	uint16_t path[MANIFEST_MAX_SERVICES];
+	uint32_t n = 0;
+
+	mv_cap_head(c, svc, i, cap);
+	mr_s(c->r, "imports ");
+	mv_import_name(c, cap);
+	if (!mv_reaches(c, j, svc, parent)) {
+		mr_s(c->r, " but service ");
+		mr_qt(c->r, &p->services[j].name);
+		mr_s(c->r, " comes later (services[");
+		mr_u(c->r, j);
+		mr_s(c->r, "]); start it first");
+		mr_end(c->r, CAPOS_ERR_MANIFEST_LATER_EXPORT);
+		return;
+	}
+	/* Path: svc -> j -> ... -> svc, read back from parent[]. */
+	for (uint32_t v = svc; v != j; v = parent[v])
+		path[n++] = (uint16_t)v;
+	mr_s(c->r, ", closing the cycle ");
+	mr_e(c->r, p->services[svc].name.str, p->services[svc].name.len);
+	mr_s(c->r, " -> ");
+	mr_e(c->r, p->services[j].name.str, p->services[j].name.len);
+	while (n) {
+		uint32_t v = path[--n];
+
+		mr_s(c->r, " -> ");
+		mr_e(c->r, p->services[v].name.str, p->services[v].name.len);
+	}
+	mr_end(c->r, CAPOS_ERR_MANIFEST_CYCLE);
 }
 
 /* A service-sourced cap: resolve the import and check order, cycles and interface. */
 static void mv_import(struct mv_ctx *c, uint32_t svc, uint32_t i, struct manifest_cap *cap)
 {
 	const struct manifest_plan *p = c->p;
-	uint16_t parent[MANIFEST_MAX_SERVICES];
 
 	if (svc == MANIFEST_NONE) {
 		mv_cap_head(c, svc, i, cap);
@@ -190,35 +223,7 @@ static void mv_import(struct mv_ctx *c, uint32_t svc, uint32_t i, struct manifes
 		return;
 	}
 	if (j > svc) {
-		mv_cap_head(c, svc, i, cap);
-		mr_s(c->r, "imports ");
-		mv_import_name(c, cap);
-		if (mv_reaches(c, j, svc, parent)) {
-			/* Path: svc -> j -> ... -> svc, read back from parent[]. */
-			uint16_t path[MANIFEST_MAX_SERVICES];
-			uint32_t n = 0;
-
-			for (uint32_t v = svc; v != j; v = parent[v])
-				path[n++] = (uint16_t)v;
-			mr_s(c->r, ", closing the cycle ");
-			mr_n(c->r, p->services[svc].name.str, p->services[svc].name.len);
-			mr_s(c->r, " -> ");
-			mr_n(c->r, p->services[j].name.str, p->services[j].name.len);
-			while (n) {
-				uint32_t v = path[--n];
-
-				mr_s(c->r, " -> ");
-				mr_n(c->r, p->services[v].name.str, p->services[v].name.len);
-			}
-			mr_end(c->r, CAPOS_ERR_MANIFEST_CYCLE);
-		} else {
-			mr_s(c->r, " but service ");
-			mr_qt(c->r, &p->services[j].name);
-			mr_s(c->r, " comes later (services[");
-			mr_u(c->r, j);
-			mr_s(c->r, "]); start it first");
-			mr_end(c->r, CAPOS_ERR_MANIFEST_LATER_EXPORT);
-		}
+		mv_forward(c, svc, i, cap, j);
 		return;
 	}
 	cap->service = (uint16_t)j;

@@ -4,7 +4,8 @@
  * message and finding count), the default system, minimal and the focused graph
  * system/tests/graph.capnp (valid, references resolved), the boot module with images,
  * limits and out-of-schema enums built with the C builder, hostile framing, the report's
- * bounds, and the overlay merge (override, append, conflicts, invalid merged graph).
+ * bounds, the overlay merge (override, append, conflicts, invalid merged graph), and
+ * init's graph walk (user/init/graph.c) with a recording spawn hook.
  * Compiled manifests come from the build (MGRAPH_BUILD, see tests/host/mgraph.mk).
  */
 #include "test.h"
@@ -17,6 +18,8 @@
 #include <manifest/manifest.h>
 #include <schema/capos.capnp.h>
 #include <schema/manifest.capnp.h>
+
+#include "graph.h" /* user/init/graph.h (-Iuser/init, tests/host/mgraph.mk) */
 
 #define MG_ARENA (1u << 20)
 
@@ -572,4 +575,49 @@ TEST(mgraph_shared_helpers)
 			       63));
 	CHECK(!manifest_name_ok("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 				64));
+}
+
+/* ---- init's graph walk (user/init/graph.c) with a recording spawn hook */
+
+struct mg_spawns {
+	uint32_t order[MANIFEST_MAX_SERVICES];
+	uint32_t n;
+	uint32_t fail_at; /* index whose spawn fails, or MANIFEST_NONE */
+};
+
+static int mg_spawn(void *ctx, const struct manifest_plan *plan, uint32_t index)
+{
+	struct mg_spawns *s = ctx;
+
+	(void)plan;
+	s->order[s->n++] = index;
+	return index == s->fail_at ? CAPOS_ERR_CAP_TABLE_FULL : 0;
+}
+
+TEST(mgraph_init_graph_walk)
+{
+	size_t len = 0;
+	uint8_t *buf = mg_load("system/tests/graph.bin", &len);
+	struct mg_spawns s = { .fail_at = MANIFEST_NONE };
+	struct init_graph_result res;
+
+	CHECK(buf != NULL);
+	CHECK_EQ(mg_check(buf, len, 0), 0);
+	/* Every service, in manifest order. */
+	CHECK_EQ(init_graph_run(&mg_plan, mg_spawn, &s, &res), 0);
+	CHECK_EQ(res.started, 3);
+	CHECK_EQ(s.n, 3);
+	CHECK(s.order[0] == 0 && s.order[1] == 1 && s.order[2] == 2);
+	/* A failure stops the walk there (later services may import from it). */
+	s = (struct mg_spawns){ .fail_at = 1 };
+	CHECK_EQ(init_graph_run(&mg_plan, mg_spawn, &s, &res), CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_EQ(res.started, 1);
+	CHECK_EQ(res.failed, 1);
+	CHECK_EQ(res.error, CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_EQ(s.n, 2);
+	/* No executor: the first service fails with CAPOS_ERR_UNSUPPORTED. */
+	CHECK_EQ(init_graph_run(&mg_plan, NULL, NULL, &res), CAPOS_ERR_UNSUPPORTED);
+	CHECK_EQ(res.started, 0);
+	CHECK_EQ(res.failed, 0);
+	free(buf);
 }
