@@ -15,6 +15,8 @@
  *   -256 .. -287   process loading: ELF64 validation (kernel/proc/elf.c)
  *   -288 .. -303   boot manifest: the kernel's decode of the boot module
  *                  (kernel/boot/manifest.c, also run by tools/mkmanifest)
+ *   -320 .. -351   manifest pipeline and graph validation (lib/manifest: mkmanifest,
+ *                  init; the overlay merge)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -211,7 +213,37 @@
 	X(CAPOS_ERR_MANIFEST_INTERFACE, -300,                                                      \
 	  "grant's declared interface unknown or not its source's")                                \
 	X(CAPOS_ERR_MANIFEST_BAD_ENUM, -301, "manifest enum value outside the schema")             \
-	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")
+	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")                  \
+	/* manifest pipeline and graph validation (-320 .. -351): lib/manifest */                  \
+	X(CAPOS_ERR_MANIFEST_LIMIT, -320, "manifest list longer than the validator's bound")       \
+	X(CAPOS_ERR_MANIFEST_BAD_NAME, -321,                                                       \
+	  "manifest name empty, over 63 bytes or not [a-z0-9._-]")                                 \
+	X(CAPOS_ERR_MANIFEST_DUP_SERVICE, -322, "two services share a name")                       \
+	X(CAPOS_ERR_MANIFEST_DUP_CAP, -323, "two caps of one process share a name")                \
+	X(CAPOS_ERR_MANIFEST_DUP_EXPORT, -324, "two exports of one service share a name")          \
+	X(CAPOS_ERR_MANIFEST_DUP_BINARY, -325, "two binaries share a name")                        \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_BINARY, -326, "a process names a binary the manifest lacks")  \
+	X(CAPOS_ERR_MANIFEST_BAD_SOURCE, -327, "cap source unset, unknown or not provided")        \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_SERVICE, -328,                                                \
+	  "an import names a service that does not exist")                                         \
+	X(CAPOS_ERR_MANIFEST_NO_EXPORT, -329, "an import names an export its service lacks")       \
+	X(CAPOS_ERR_MANIFEST_LATER_EXPORT, -330, "an import names an export of a later service")   \
+	X(CAPOS_ERR_MANIFEST_CYCLE, -331, "service imports form a cycle")                          \
+	X(CAPOS_ERR_MANIFEST_IFACE_MISMATCH, -332,                                                 \
+	  "an import's declared interface differs from its export's")                              \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_IFACE, -333, "declared interface is not a schema interface")  \
+	X(CAPOS_ERR_MANIFEST_SOURCE_IFACE, -334,                                                   \
+	  "declared interface differs from the kernel source's")                                   \
+	X(CAPOS_ERR_MANIFEST_EXPORT_CAP, -335, "an export names no endpoint cap of its service")   \
+	X(CAPOS_ERR_MANIFEST_RESTART, -336, "restart policy outside the schema or bad budget")     \
+	X(CAPOS_ERR_MANIFEST_BAD_MODE, -337,                                                       \
+	  "transfer mode outside the schema or wrong for the source")                              \
+	X(CAPOS_ERR_MANIFEST_UNKNOWN_PROFILE, -338,                                                \
+	  "a process names a resource profile that does not exist")                                \
+	X(CAPOS_ERR_MANIFEST_DUP_PROFILE, -339, "two resource profiles share a name")              \
+	X(CAPOS_ERR_MANIFEST_NO_PROCESS, -340, "a service has no process entry")                   \
+	X(CAPOS_ERR_MANIFEST_NO_IMAGE, -341, "a binary a process names has no ELF64 image")        \
+	X(CAPOS_ERR_MANIFEST_OVERLAY_CONFLICT, -342, "overlay conflicts with the base manifest")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -5,7 +5,9 @@
  * module), init's grants from kernel sources and the kernel parameters. Every field it
  * reads is checked; any failure returns a typed error and names the field. Pure:
  * no allocation, no globals, no kernel services (host tests, fuzzing and
- * tools/mkmanifest compile this same file).
+ * tools/mkmanifest compile this same file). The interface table, the kernel-source
+ * mapping and the image check are lib/manifest's (lib/manifest/iface.c), shared with the
+ * validator that mkmanifest and init run over the whole graph.
  */
 #include <kernel/manifest.h>
 
@@ -34,30 +36,16 @@ uint64_t kmanifest_source_interface(uint16_t source)
 {
 	switch (source) {
 	case capos_KernelCapSource_console:
-		return capos_Console_TYPE_ID;
 	case capos_KernelCapSource_timer:
-		return capos_Timer_TYPE_ID;
 	case capos_KernelCapSource_virtualMemory:
-		return capos_VirtualMemory_TYPE_ID;
 	case capos_KernelCapSource_bootPackage:
-		return capos_BootPackage_TYPE_ID;
+		return manifest_kernel_source_interface(source); /* the sources ABI v1 grants */
 	case capos_KernelCapSource_capabilityManager:
 		return capos_CapabilityManager_TYPE_ID;
 	default:
 		return 0;
 	}
 }
-
-/* One entry of the generated interface table. */
-struct kmanifest_iface {
-	const char *name;
-	uint64_t id;
-};
-
-#define KMANIFEST_IFACE_ENTRY(cname, sname, id) { sname, id },
-static const struct kmanifest_iface kmanifest_ifaces[] = { capos_INTERFACES(
-	KMANIFEST_IFACE_ENTRY) };
-#undef KMANIFEST_IFACE_ENTRY
 
 /* Length of a NUL-terminated string (kernel has no libc). */
 static uint32_t kmanifest_strlen(const char *s)
@@ -71,13 +59,7 @@ static uint32_t kmanifest_strlen(const char *s)
 
 uint64_t kmanifest_interface_by_name(const char *name, uint32_t len)
 {
-	for (size_t i = 0; i < sizeof(kmanifest_ifaces) / sizeof(kmanifest_ifaces[0]); i++) {
-		const struct kmanifest_iface *f = &kmanifest_ifaces[i];
-
-		if (kmanifest_strlen(f->name) == len && __builtin_memcmp(f->name, name, len) == 0)
-			return f->id;
-	}
-	return 0;
+	return manifest_interface_by_name(name, len);
 }
 
 /* A name is 1..KMANIFEST_MAX_NAME bytes without embedded NUL. */
@@ -97,16 +79,11 @@ static bool kmanifest_text_eq(const struct capnp_text *a, const struct capnp_tex
 	return a->len == b->len && __builtin_memcmp(a->str, b->str, a->len) == 0;
 }
 
-/* Plausible ELF64 little-endian x86_64 image; the ELF loader validates the rest. */
+/* Plausible ELF64 little-endian x86_64 image (lib/manifest); the ELF loader validates the
+ * rest. */
 static bool kmanifest_image_ok(const struct capnp_data *d)
 {
-	static const uint8_t magic[] = { 0x7f, 'E', 'L', 'F', 2 /* ELFCLASS64 */, 1 /* LSB */ };
-
-	if (d->len < 64 || d->len > KMANIFEST_MAX_IMAGE_BYTES)
-		return false;
-	if (__builtin_memcmp(d->ptr, magic, sizeof(magic)) != 0)
-		return false;
-	return d->ptr[18] == 62 && d->ptr[19] == 0; /* e_machine == EM_X86_64 */
+	return manifest_image_ok(d->ptr, d->len);
 }
 
 /* Find init's binary by name in SystemManifest.binaries and take its image. */

@@ -29,14 +29,25 @@ ISO_CUT1M   := $(QEMU_TEST_DIR)/cutmem-1m.iso
 ISO_CUT4M   := $(QEMU_TEST_DIR)/cutmem-4m.iso
 TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
 
-# The boot module: the SystemManifest of system/minimal.capnp (compiled by
-# `capnp eval --binary`, rule in tools/mkmanifest/mkmanifest.mk) with the user binaries
-# embedded by tools/mkmanifest from $(BUILD)/user (docs/manifest.md).
-BOOT_SYSTEM := $(BUILD)/system/minimal.bin
+# The boot module: the default system (system/system.capnp, compiled by `capnp eval
+# --binary`, rule in tools/mkmanifest/mkmanifest.mk) merged with the operator overlay
+# system/system.local.capnp when it exists, with the user binaries embedded by
+# tools/mkmanifest from $(BUILD)/user (docs/manifest.md).
+BOOT_SYSTEM := $(BUILD)/system/system.bin
+BOOT_OVERLAY_SRC := $(wildcard system/system.local.capnp)
+BOOT_OVERLAY := $(if $(BOOT_OVERLAY_SRC),$(BUILD)/system/system.local.bin)
 # (tools/mkmanifest/mkmanifest.mk is read after this file: the tool path is spelled out.)
-$(BOOT_MODULE): $(BOOT_SYSTEM) $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf | $(DEPS_STAMP)
+$(BOOT_MODULE): $(BOOT_SYSTEM) $(BOOT_OVERLAY) $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf \
+		| $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $(BOOT_SYSTEM)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user $(if $(BOOT_OVERLAY),-l $(BOOT_OVERLAY)) \
+		-o $@.tmp $(BOOT_SYSTEM)
+	mv $@.tmp $@
+
+# The overlay's constant is `local` (docs/manifest.md "Overlays").
+$(BUILD)/system/system.local.bin: system/system.local.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CAPNP) eval --binary -I. $< local > $@.tmp
 	mv $@.tmp $@
 
 $(ISO): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The kernel starts init from the boot manifest (kernel/proc/kinit.c, user/init).
 
-The default boot module (build/manifest.bin: system/minimal.capnp + build/user/init.elf,
+The default boot module (build/manifest.bin: system/system.capnp + build/user/init.elf,
 built by tools/mkmanifest) names init and grants it console, timer, vm and boot. The
 kernel decodes it, creates init with exactly those caps, loads its ELF from the module,
 runs it until it exits, logs "[init] exited with status N" and the free-frame check,
@@ -11,7 +11,9 @@ and shuts down: status 33 if init exited 0, else a "[boot] error: ..." line and 
                    through Console, Timer.now + a 10 ms cap_enter wait, VirtualMemory
                    map/write/unmap, TLS from the loader, malloc over VirtualMemory and
                    ENOMEM past the frame quota, clock_gettime + nanosleep, the
-                   utest-only syscalls answering CAPOS_ERR_RING_BAD_SYSCALL), exit 0,
+                   utest-only syscalls answering CAPOS_ERR_RING_BAD_SYSCALL, the
+                   manifest read back through BootPackage in 2048-byte chunks and
+                   validated by lib/manifest: its exact size and chunk count), exit 0,
                    frames back at the pre-init baseline
   init-bios        the same through the GRUB ISO (SeaBIOS, Multiboot2)
   init-badelf      a manifest whose init image has a valid ELF identification but
@@ -23,6 +25,9 @@ and shuts down: status 33 if init exited 0, else a "[boot] error: ..." line and 
   init-noconsole   a manifest granting init timer/vm/boot but no console: init's
                    CapSet lookup fails, it exits 2 silently (nothing on COM2), the
                    kernel reports the failed boot, status 35
+  init-badgraph    a module the kernel accepts (init and its grants are fine) whose
+                   service "ghost" names no binary: init's own validation refuses it
+                   with the exact finding on COM2, exits 3, status 35
   init-notmanifest the init ELF itself as the boot module: not a framed message, a
                    typed decode error (CAPOS_ERR_CAPNP_SEGMENT_COUNT), no init, 35
 
@@ -43,7 +48,9 @@ FORBID = CLEAN_FORBIDDEN + ["killed:"]
 # Everything but the expected error lines: no panic, no fault, no other error.
 FAIL_FORBID = ["[panic]", "[trap]", "killed:", SHUTDOWN_OK]
 
-TRANSCRIPT = [
+BOOT_MODULE = os.path.join(harness.BUILD, "manifest.bin")
+CHUNK = 2048  # INIT_MANIFEST_CHUNK (user/init/graph.h), the kernel's readManifest bound
+STEPS = [
     "init: hello from init (pid 1) through Console",
     "init: timer: now is non-zero: yes",
     "init: timer: cap_enter(1, 10 ms) with nothing queued returned 0, at least 10 ms later: yes",
@@ -60,7 +67,20 @@ TRANSCRIPT = [
     "times() counts ticks since boot: yes",
     "init: syscalls 0, 3 and the utest-only 0x7f00..0x7f05: CAPOS_ERR_RING_BAD_SYSCALL "
     "each: yes",
-    "init: done, exiting 0",
+]
+
+
+def manifest_line(path, services, caps):
+    size = os.path.getsize(path) if os.path.exists(path) else 0
+    return (f"init: manifest: {size} bytes in {(size + CHUNK - 1) // CHUNK} chunks, valid: "
+            f"{services} services, {caps} caps")
+
+
+TRANSCRIPT = STEPS + [manifest_line(BOOT_MODULE, 0, 4), "init: done, exiting 0"]
+BADGRAPH_TRANSCRIPT = STEPS + [
+    'init: manifest: invalid: service "ghost": process.binary "ghost" names no entry of '
+    "binaries (CAPOS_ERR_MANIFEST_UNKNOWN_BINARY)",
+    "init: FAILED",
 ]
 
 STARTED = re.compile(r'^\[init\] started "init" \(pid 1\): (\d+)-byte ELF, entry 0x[0-9a-f]+, '
@@ -102,11 +122,11 @@ def default_boot(id, mode):
                 all_of(com2_exact(TRANSCRIPT), elf_size_matches))
 
 
-def hostile(id, desc, module, expect, judge=None):
+def hostile(id, desc, module, expect, judge=None, com2=()):
     boot = Boot(mode="direct", mem="128M")
     boot.modules = [module]
     return Test(id, desc, boot, [BANNER] + expect, FAIL_FORBID, EXIT_PANIC,
-                all_of(com2_exact([]), *([judge] if judge else [])))
+                all_of(com2_exact(list(com2)), *([judge] if judge else [])))
 
 
 def no_init_started(result):
@@ -144,6 +164,14 @@ TESTS = [
              re.compile(r'^\[init\] started "init" \(pid 1\): .*, 3 caps, '),
              "[proc] init pid 1 exited: code 2", "[init] exited with status 2", BASELINE,
              "[boot] error: init exited with status 2 (not 0): failed boot"]),
+    hostile("init-badgraph", "service naming no binary: the kernel starts init, init's own "
+            "validation refuses the graph with the exact finding, exit 3, frames back, "
+            "status 35",
+            os.path.join(KINIT_DIR, "badgraph.manifest"),
+            [re.compile(r'^\[boot\] manifest: init "init" \(\d+ bytes\), 4 grants$'),
+             "[proc] init pid 1 exited: code 3", "[init] exited with status 3", BASELINE,
+             "[boot] error: init exited with status 3 (not 0): failed boot"],
+            com2=BADGRAPH_TRANSCRIPT),
     hostile("init-notmanifest", "the init ELF as the boot module: typed decode error "
             "CAPOS_ERR_CAPNP_SEGMENT_COUNT, no init, status 35", INIT_ELF,
             ["[boot] manifest: rejected at (framing) index -1 (CAPOS_ERR_CAPNP_SEGMENT_COUNT, -134)",

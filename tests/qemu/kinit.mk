@@ -6,10 +6,15 @@
 #   badelf.elf          that image
 #   tlsbig.manifest     init's PT_TLS p_memsz set to 2 MiB (the loader's bound is 1 MiB)
 #   tlsalign.manifest   init's PT_TLS p_align set to 24 (not a power of two)
+#   badgraph.manifest   init fine, service "ghost" names no binary: the kernel starts
+#                       init, init's own validation refuses the graph
+#                       (tests/qemu/kinit/badgraph.capnp; image embedded by capnp, since
+#                       mkmanifest refuses such a graph)
 KINIT_TEST_DIR  := $(QEMU_TEST_DIR)/kinit
 KINIT_NOCONSOLE := $(KINIT_TEST_DIR)/noconsole.manifest
 KINIT_BADELF    := $(KINIT_TEST_DIR)/badelf.manifest
 KINIT_BADELF_IMAGE := $(KINIT_TEST_DIR)/badelf.elf
+KINIT_BADGRAPH  := $(KINIT_TEST_DIR)/badgraph.manifest
 
 $(KINIT_TEST_DIR)/noconsole.bin: tests/qemu/kinit/noconsole.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
@@ -46,6 +51,12 @@ $(KINIT_TEST_DIR)/tls%.manifest: $(BOOT_SYSTEM) $(KINIT_TEST_DIR)/tls%.elf $(BUI
 	$(BUILD)/tool/mkmanifest -b init=$(KINIT_TEST_DIR)/tls$*.elf -o $@.tmp $(BOOT_SYSTEM)
 	mv $@.tmp $@
 
+$(KINIT_BADGRAPH): tests/qemu/kinit/badgraph.capnp $(CAPOS_SCHEMAS) $(BUILD)/user/init.elf \
+		| $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(CAPNP) eval --binary -I. -I$(BUILD) $< badgraph > $@.tmp
+	mv $@.tmp $@
+
 TEST_SUITES += tests/qemu/init_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(KINIT_NOCONSOLE) $(KINIT_BADELF) \
-	$(KINIT_TLSBIG) $(KINIT_TLSALIGN)
+	$(KINIT_TLSBIG) $(KINIT_TLSALIGN) $(KINIT_BADGRAPH)

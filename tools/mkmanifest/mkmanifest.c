@@ -3,15 +3,18 @@
  *
  * Input: a SystemManifest compiled by the official tool (`capnp eval --binary
  * -I. system/<name>.capnp <const>`), whose Binary entries name the executables but
- * carry no images. Output: the same manifest with every binary's ELF image embedded
- * (Binary.image; Binary.path dropped), written as one framed message. Each image comes
- * from, in order: `-b NAME=FILE` on the command line, the entry's `path` field, or
- * DIR/NAME.elf for `-d DIR`. The tool checks every binary (unique name, readable
- * file, plausible ELF64 x86_64 image within KMANIFEST_MAX_IMAGE_BYTES) and then runs
- * the kernel's own decoder (kernel/boot/manifest.c) over the result, so a module the
- * tool writes is one the kernel accepts. Errors name the field and exit non-zero:
- *   1  the manifest or a binary is invalid      2  usage or I/O error
- * The service-graph validation (imports, exports, cycles) arrives with issue 5.
+ * carry no images, and optionally (-l) an operator overlay compiled the same way, merged
+ * into it by lib/manifest's manifest_merge (rules in docs/manifest.md "Overlays").
+ * The merged manifest is validated by lib/manifest (the whole authority graph); every
+ * finding is printed as "mkmanifest: IN: <message> (<CODE>)" and none is written.
+ * Output: the same manifest with every binary's ELF image embedded (Binary.image;
+ * Binary.path dropped), written as one framed message. Each image comes from, in order:
+ * `-b NAME=FILE` on the command line, the entry's `path` field, or DIR/NAME.elf for
+ * `-d DIR`. The tool checks every image (readable file, plausible ELF64 x86_64 image
+ * within KMANIFEST_MAX_IMAGE_BYTES), then runs the kernel's own decoder
+ * (kernel/boot/manifest.c) and the validator (now requiring images) over the result, so a
+ * module the tool writes is one the kernel and init accept. Exit status:
+ *   1  the manifest, the overlay or a binary is invalid      2  usage or I/O error
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,6 +24,7 @@
 #include <capnp/capnp.h>
 #include <capos/error.h>
 #include <kernel/manifest.h>
+#include <manifest/manifest.h>
 #include <schema/manifest.capnp.h>
 
 #define MKM_EXIT_INVALID 1
@@ -36,6 +40,7 @@ struct mkm_override {
 
 struct mkm_opts {
 	const char *in;
+	const char *overlay;
 	const char *out;
 	const char *dir;
 	struct mkm_override ov[MKM_MAX_OVERRIDES];
@@ -64,7 +69,7 @@ static const char *mkm_error_desc(int status)
 
 static void mkm_usage(void)
 {
-	fprintf(stderr, "usage: mkmanifest [-d DIR] [-b NAME=FILE]... -o OUT IN\n");
+	fprintf(stderr, "usage: mkmanifest [-d DIR] [-b NAME=FILE]... [-l OVERLAY] -o OUT IN\n");
 }
 
 /* Print "mkmanifest: <field with [i]>: <what>" for a decoder error. */
@@ -87,7 +92,9 @@ static int mkm_parse_args(int argc, char **argv, struct mkm_opts *o)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 
-		if ((!strcmp(a, "-o") || !strcmp(a, "-d") || !strcmp(a, "-b")) && i + 1 >= argc) {
+		if ((!strcmp(a, "-o") || !strcmp(a, "-d") || !strcmp(a, "-b") ||
+		     !strcmp(a, "-l")) &&
+		    i + 1 >= argc) {
 			fprintf(stderr, "mkmanifest: %s needs an argument\n", a);
 			return -1;
 		}
@@ -95,6 +102,8 @@ static int mkm_parse_args(int argc, char **argv, struct mkm_opts *o)
 			o->out = argv[++i];
 		} else if (!strcmp(a, "-d")) {
 			o->dir = argv[++i];
+		} else if (!strcmp(a, "-l")) {
+			o->overlay = argv[++i];
 		} else if (!strcmp(a, "-b")) {
 			char *v = argv[++i];
 			char *eq = strchr(v, '=');
@@ -191,12 +200,12 @@ static int mkm_elf_plausible(const uint8_t *p, size_t len)
 	       p[4] == 2 && p[5] == 1 && p[18] == 62 && p[19] == 0;
 }
 
-/* Load and check binaries[i]; names[0..i) are the earlier names (uniqueness). */
+/* Load and check binaries[i]'s image (names were validated by lib/manifest). */
 static int mkm_load_binary(struct mkm_opts *o, struct manifest_Binary_rlist *bins, uint32_t i,
 			   struct mkm_image *img)
 {
 	struct manifest_Binary_r b = manifest_Binary_list_get(bins, i);
-	struct capnp_text name, path, other;
+	struct capnp_text name, path;
 	struct capnp_data inl;
 	char tmp[4096];
 
@@ -204,23 +213,6 @@ static int mkm_load_binary(struct mkm_opts *o, struct manifest_Binary_rlist *bin
 	    manifest_Binary_get_image(&b, &inl)) {
 		fprintf(stderr, "mkmanifest: binaries[%u]: malformed entry\n", i);
 		return MKM_EXIT_INVALID;
-	}
-	if (name.len == 0 || name.len > KMANIFEST_MAX_NAME || strlen(name.str) != name.len) {
-		fprintf(stderr,
-			"mkmanifest: binaries[%u].name: empty, over %u bytes or containing NUL\n",
-			i, KMANIFEST_MAX_NAME);
-		return MKM_EXIT_INVALID;
-	}
-	for (uint32_t j = 0; j < i; j++) {
-		struct manifest_Binary_r e = manifest_Binary_list_get(bins, j);
-
-		if (!manifest_Binary_get_name(&e, &other) && other.len == name.len &&
-		    !memcmp(other.str, name.str, name.len)) {
-			fprintf(stderr,
-				"mkmanifest: binaries[%u].name: \"%s\" duplicates binaries[%u]\n",
-				i, name.str, j);
-			return MKM_EXIT_INVALID;
-		}
 	}
 	const char *file = mkm_image_file(o, &name, &path, tmp, sizeof(tmp));
 	if (file) {
@@ -306,6 +298,91 @@ static int mkm_build(const struct manifest_SystemManifest_r *in, struct manifest
 	return st ? st : capnp_builder_error(b);
 }
 
+/* Print every finding of a report as "mkmanifest: WHAT: <message> (<CODE>)". */
+static void mkm_print_report(const char *what, const struct manifest_report *r)
+{
+	for (uint32_t i = 0; i < r->nfindings; i++)
+		fprintf(stderr, "mkmanifest: %s: %s (%s)\n", what, manifest_report_message(r, i),
+			capos_error_name(r->findings[i].code));
+	if (r->total > r->nfindings)
+		fprintf(stderr, "mkmanifest: %s: %u more findings not shown\n", what,
+			r->total - r->nfindings);
+}
+
+/* Validate buf[0..len) with lib/manifest; print the findings. 0 or MKM_EXIT_*. */
+static int mkm_validate(const char *what, const void *buf, size_t len, unsigned flags)
+{
+	struct manifest_plan *plan = malloc(sizeof(*plan));
+	struct manifest_report *rep = malloc(sizeof(*rep));
+	char *text = malloc(16384);
+	int rc = MKM_EXIT_USAGE;
+
+	if (!plan || !rep || !text)
+		goto out_free;
+	manifest_report_init(rep, text, 16384);
+	rc = 0;
+	if (manifest_check(buf, len, flags, plan, rep) != 0) {
+		mkm_print_report(what, rep);
+		rc = MKM_EXIT_INVALID;
+	}
+out_free:
+	free(text);
+	free(rep);
+	free(plan);
+	return rc;
+}
+
+/* Merge the overlay file into *in (replaced by the merged message). 0 or MKM_EXIT_*. */
+static int mkm_merge(const struct mkm_opts *o, uint8_t **in, size_t *inlen)
+{
+	struct capnp_bseg bsegs[MKM_MAX_BSEGS];
+	struct capnp_builder b;
+	struct manifest_report rep;
+	char text[4096];
+	uint8_t *ov = NULL, *arena = NULL, *out = NULL;
+	size_t ovlen = 0, total, sz, written = 0;
+	int rc = MKM_EXIT_USAGE, st;
+
+	int r = mkm_read_file(o->overlay, KMANIFEST_MAX_MODULE_BYTES, &ov, &ovlen);
+	if (r) {
+		fprintf(stderr, "mkmanifest: %s: %s\n", o->overlay,
+			r == -2 ? "larger than the module bound" : strerror(errno));
+		return r == -2 ? MKM_EXIT_INVALID : MKM_EXIT_USAGE;
+	}
+	total = (*inlen + ovlen + 65536 + 7) & ~(size_t)7;
+	arena = aligned_alloc(8, total);
+	if (!arena)
+		goto out_free;
+	memset(arena, 0, total);
+	manifest_report_init(&rep, text, sizeof(text));
+	st = capnp_builder_init(&b, bsegs, MKM_MAX_BSEGS, arena, total);
+	if (!st)
+		st = manifest_merge(*in, *inlen, ov, ovlen, &b, &rep);
+	if (st) {
+		if (rep.total)
+			mkm_print_report(o->overlay, &rep);
+		else
+			fprintf(stderr, "mkmanifest: %s: merge: %s\n", o->overlay,
+				capos_error_name(st));
+		rc = MKM_EXIT_INVALID;
+		goto out_free;
+	}
+	sz = capnp_builder_framed_size(&b);
+	out = malloc(sz ? sz : 1);
+	if (!out || capnp_builder_write_framed(&b, out, sz, &written))
+		goto out_free;
+	free(*in);
+	*in = out;
+	*inlen = written;
+	out = NULL;
+	rc = 0;
+out_free:
+	free(out);
+	free(arena);
+	free(ov);
+	return rc;
+}
+
 static int mkm_write(const char *path, const void *buf, size_t len)
 {
 	FILE *f = fopen(path, "wb");
@@ -339,7 +416,9 @@ static int mkm_finish(const struct mkm_opts *o, struct capnp_builder *b)
 		rc = MKM_EXIT_INVALID;
 		goto out_free;
 	}
-	rc = mkm_write(o->out, buf, written);
+	rc = mkm_validate(o->in, buf, written, MANIFEST_CHECK_IMAGES);
+	if (rc == 0)
+		rc = mkm_write(o->out, buf, written);
 out_free:
 	free(view);
 	free(buf);
@@ -360,6 +439,9 @@ static int mkm_run(struct mkm_opts *o, const uint8_t *inbuf, size_t inlen)
 	size_t used = 0, total = inlen;
 	int rc = MKM_EXIT_INVALID, st;
 
+	rc = mkm_validate(o->in, inbuf, inlen, 0);
+	if (rc)
+		return rc;
 	st = capnp_msg_init_framed(&msg, inbuf, inlen, segs, KMANIFEST_MAX_SEGMENTS, NULL, &used);
 	if (!st && used != inlen)
 		st = CAPOS_ERR_MANIFEST_TRAILING;
@@ -368,12 +450,6 @@ static int mkm_run(struct mkm_opts *o, const uint8_t *inbuf, size_t inlen)
 	if (st) {
 		fprintf(stderr, "mkmanifest: %s: not a framed SystemManifest: %s (%s)\n", o->in,
 			mkm_error_desc(st), capos_error_name(st));
-		return MKM_EXIT_INVALID;
-	}
-	uint32_t ver = manifest_SystemManifest_get_schemaVersion(&root);
-	if (ver != manifest_currentSchemaVersion) {
-		fprintf(stderr, "mkmanifest: schemaVersion: %u, expected %u\n", ver,
-			(unsigned)manifest_currentSchemaVersion);
 		return MKM_EXIT_INVALID;
 	}
 	st = manifest_SystemManifest_get_binaries(&root, &bins);
@@ -443,6 +519,11 @@ int main(int argc, char **argv)
 			r == -2 ? "larger than the module bound" : strerror(errno));
 		rc = r == -2 ? MKM_EXIT_INVALID : MKM_EXIT_USAGE;
 		goto out;
+	}
+	if (o->overlay) {
+		rc = mkm_merge(o, &in, &inlen);
+		if (rc)
+			goto out;
 	}
 	rc = mkm_run(o, in, inlen);
 out:

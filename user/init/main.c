@@ -1,5 +1,5 @@
 /*
- * init: the first user process, named by the boot manifest (system/minimal.capnp) and
+ * init: the first user process, named by the boot manifest (system/system.capnp) and
  * started by the kernel (kernel/proc/kinit.c) with exactly the caps the manifest grants
  * it. For issue 4 it exercises the kernel caps it holds and reports on COM2:
  *   - Console: every line goes through newlib's printf, which libcapos turns into
@@ -18,6 +18,10 @@
  *   - system calls: the invalid number 0, an unassigned one and the kernel's
  *     utest-only numbers (kernel/include/kernel/syscall_nr.h) all answer
  *     CAPOS_ERR_RING_BAD_SYSCALL in a normal boot: no ambient test authority.
+ *   - BootPackage: the boot manifest read back in bounded chunks and validated again
+ *     with lib/manifest (user/init/manifest.c), one summary line; then the service graph
+ *     is walked in order (user/init/graph.c) through a spawn hook. The executor
+ *     (ProcessSpawner) is not wired yet: a manifest with services fails at the first one.
  * Each step prints one transcript line with its outcome; init exits 0 only if every
  * step succeeded. A missing cap (lookup failure) exits with INIT_EXIT_NO_CAP before
  * anything is printed (there may be no console to print to); any failed step exits
@@ -42,6 +46,8 @@
 #include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
+#include "graph.h"
+
 #define INIT_EXIT_NO_CAP 2     /* a cap init needs is not in its CapSet */
 #define INIT_EXIT_FAILED 3     /* a step failed (its line says which) */
 #define INIT_WAIT_NS 10000000u /* the timed wait: 10 ms */
@@ -57,7 +63,7 @@
 #define INIT_TEST_SYS_LAST 0x7f05u
 
 struct init_caps {
-	uint32_t console, timer, vm;
+	uint32_t console, timer, vm, boot;
 };
 
 static struct capos_ring_client *init_ring;
@@ -340,6 +346,19 @@ static int init_syscalls(void)
 	       "CAPOS_ERR_RING_BAD_SYSCALL each: %s\n",
 	       ok ? "yes" : "no");
 	return ok ? 0 : CAPOS_ERR_INVALID;
+/* BootPackage: read and validate the manifest, then walk the service graph. */
+static int init_graph(uint32_t boot)
+{
+	struct init_manifest m;
+	struct init_graph_result res;
+	int err = init_manifest_load(init_ring, boot, &m);
+
+	if (err)
+		return err;
+	/* No executor yet: ProcessSpawner plugs in here as the spawn hook. */
+	err = init_graph_run(m.plan, NULL, NULL, &res);
+	init_manifest_free(&m);
+	return err;
 }
 
 int main(void)
@@ -349,7 +368,8 @@ int main(void)
 
 	if (init_lookup("console", capos_Console_TYPE_ID, &c.console) ||
 	    init_lookup("timer", capos_Timer_TYPE_ID, &c.timer) ||
-	    init_lookup("vm", capos_VirtualMemory_TYPE_ID, &c.vm))
+	    init_lookup("vm", capos_VirtualMemory_TYPE_ID, &c.vm) ||
+	    init_lookup("boot", capos_BootPackage_TYPE_ID, &c.boot))
 		return INIT_EXIT_NO_CAP;
 	if (capos_ring_self(&init_ring))
 		return INIT_EXIT_FAILED;
@@ -361,6 +381,7 @@ int main(void)
 	failed |= init_time() != 0;
 	failed |= init_wallclock() != 0;
 	failed |= init_syscalls() != 0;
+	failed |= init_graph(c.boot) != 0;
 	printf("init: %s\n", failed ? "FAILED" : "done, exiting 0");
 	return failed ? INIT_EXIT_FAILED : 0;
 }

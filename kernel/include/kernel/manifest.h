@@ -22,17 +22,20 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Bounds of the kernel's view (also enforced by tools/mkmanifest). */
-#define KMANIFEST_MAX_MODULE_BYTES (64u << 20) /* whole boot module */
-#define KMANIFEST_MAX_SEGMENTS 64u	       /* framed segment table entries */
-#define KMANIFEST_NESTING 8		       /* pointer depth the kernel follows */
-#define KMANIFEST_MAX_BINARIES 256u	       /* entries of SystemManifest.binaries */
-#define KMANIFEST_MAX_IMAGE_BYTES (16u << 20)  /* one ELF image */
-#define KMANIFEST_MAX_GRANTS 32u	       /* caps in init's CapSet from the manifest */
-#define KMANIFEST_MAX_NAME 63u		       /* bytes of a binary or grant name */
-#define KMANIFEST_MAX_MOTD 255u		       /* bytes of kernelParams.motd */
-#define KMANIFEST_MAX_TIMER_HZ 10000u	       /* kernelParams.timerHz upper bound */
-#define KMANIFEST_MAX_CPUS 256u		       /* kernelParams.maxCpus upper bound */
+#include <manifest/manifest.h>
+
+/* Bounds of the kernel's view (also enforced by tools/mkmanifest); the ones lib/manifest
+ * shares are its values (lib/include/manifest/manifest.h). */
+#define KMANIFEST_MAX_MODULE_BYTES MANIFEST_MAX_MESSAGE_BYTES /* whole boot module */
+#define KMANIFEST_MAX_SEGMENTS MANIFEST_MAX_SEGMENTS	      /* framed segment table entries */
+#define KMANIFEST_NESTING 8				      /* pointer depth the kernel follows */
+#define KMANIFEST_MAX_BINARIES MANIFEST_MAX_BINARIES	   /* entries of SystemManifest.binaries */
+#define KMANIFEST_MAX_IMAGE_BYTES MANIFEST_MAX_IMAGE_BYTES /* one ELF image */
+#define KMANIFEST_MAX_GRANTS MANIFEST_MAX_CAPS		   /* caps in init's CapSet */
+#define KMANIFEST_MAX_NAME MANIFEST_MAX_NAME		   /* bytes of a binary or grant name */
+#define KMANIFEST_MAX_MOTD MANIFEST_MAX_MOTD		   /* bytes of kernelParams.motd */
+#define KMANIFEST_MAX_TIMER_HZ MANIFEST_MAX_TIMER_HZ	   /* kernelParams.timerHz upper bound */
+#define KMANIFEST_MAX_CPUS MANIFEST_MAX_CPUS		   /* kernelParams.maxCpus upper bound */
 
 /*
  * Traversal budget in words: every word of a well-formed module is read at most once
@@ -114,8 +117,8 @@ int kmanifest_decode(const void *module, size_t len, struct kmanifest_view *view
  * bootPackage). */
 uint64_t kmanifest_source_interface(uint16_t source);
 
-/* The interface id of a schema interface name ("Console"), from the table capnpc-c
- * generates (capos_INTERFACES); 0 if unknown. */
+/* The interface id of a schema interface name ("Console"), from the tables capnpc-c
+ * generates (lib/manifest/iface.c, manifest_interface_by_name); 0 if unknown. */
 uint64_t kmanifest_interface_by_name(const char *name, uint32_t len);
 
 /* Kernel only (kernel/boot/boot.c): the view decoded from the boot module at boot,
