@@ -3,9 +3,9 @@
  * error layers in docs/abi.md §6, transfer in §8). Decode first — lookup, method
  * range, size bound, copy-in, framing, transfer descriptors (caps taken into an
  * in-flight set, the table unchanged) — then reserve the result-cap slots, invoke,
- * then answer: results are built in one segment of the result scratch, so the framed
- * answer is an 8-byte header plus that segment (plus the result-cap records) and is
- * copied out in pieces without a bounce buffer.
+ * then answer: results are built in one segment of the result scratch, one word in,
+ * so the framed answer (the 8-byte header written into that first word, then the
+ * segment) is one contiguous copy-out, followed by the result-cap records.
  */
 #include <kernel/kcall.h>
 
@@ -121,10 +121,17 @@ static enum capos_ExceptionType kcall_exception_type(int err)
 	}
 }
 
+/* The results segment starts one word into the result scratch: word 0 is kept for
+ * the frame header, so the framed answer is one contiguous copy-out. */
+#define KCALL_FRAME_WORDS 1u
+
 static int kcall_results_init(const struct kcall_env *env, struct capnp_builder *b,
 			      struct capnp_bseg *seg)
 {
-	return capnp_builder_init(b, seg, 1, env->results_scratch, env->results_scratch_bytes);
+	if (env->results_scratch_bytes < 8 * (KCALL_FRAME_WORDS + 1))
+		return CAPOS_ERR_BUFFER_TOO_SMALL;
+	return capnp_builder_init(b, seg, 1, env->results_scratch + KCALL_FRAME_WORDS,
+				  env->results_scratch_bytes - 8 * KCALL_FRAME_WORDS);
 }
 
 /* Replaces the results with a CapException for `err`. 0, or a builder error. */
@@ -164,14 +171,15 @@ static int kcall_copy_out(const struct kcall_env *env, const struct ring_op *op,
 			  const struct capnp_bseg *seg, const struct capos_xfer_result *recs,
 			  uint32_t n)
 {
-	uint32_t header[2] = { 0, seg->used_words };
-	uint32_t body = seg->used_words * 8;
+	uint32_t framed = (KCALL_FRAME_WORDS + seg->used_words) * 8;
 	uint64_t at = op->result_addr;
 
-	if (env->copy_out(env->copy_ctx, at, header, sizeof(header)) ||
-	    env->copy_out(env->copy_ctx, at + sizeof(header), seg->data, body))
+	/* Frame header (segment count - 1 = 0, segment 0's words; little-endian u32
+	 * pair) in the word kept in front of the segment. */
+	env->results_scratch[0] = (uint64_t)seg->used_words << 32;
+	if (env->copy_out(env->copy_ctx, at, env->results_scratch, framed))
 		return CAPOS_ERR_RING_RESULT_FAULT;
-	at += sizeof(header) + body;
+	at += framed;
 	if (n && env->copy_out(env->copy_ctx, at, recs, n * (uint32_t)sizeof(recs[0])))
 		return CAPOS_ERR_RING_RESULT_FAULT;
 	return CAPOS_OK;
@@ -180,7 +188,8 @@ static int kcall_copy_out(const struct kcall_env *env, const struct ring_op *op,
 /* Bytes the answer needs: framing header, the segment, then n 16-byte records. */
 static uint64_t kcall_answer_size(const struct capnp_bseg *seg, uint32_t n)
 {
-	return 8 + (uint64_t)seg->used_words * 8 + (uint64_t)n * sizeof(struct capos_xfer_result);
+	return 8 * KCALL_FRAME_WORDS + (uint64_t)seg->used_words * 8 +
+	       (uint64_t)n * sizeof(struct capos_xfer_result);
 }
 
 /* Frames a CapException into the user's buffer (no caps ride with it). */

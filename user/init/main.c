@@ -346,6 +346,8 @@ static int init_syscalls(void)
 	       "CAPOS_ERR_RING_BAD_SYSCALL each: %s\n",
 	       ok ? "yes" : "no");
 	return ok ? 0 : CAPOS_ERR_INVALID;
+}
+
 /* BootPackage: read and validate the manifest, then walk the service graph. */
 static int init_graph(uint32_t boot)
 {
