@@ -60,10 +60,10 @@ static const struct capos_BootPackage_server kbootpkg_server = {
 	.readManifest = kbootpkg_read,
 };
 
-static int kbootpkg_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-			 struct capnp_builder *results)
+static int kbootpkg_call(struct kcall_ctx *c)
 {
-	return capos_BootPackage_dispatch(&kbootpkg_server, obj, method, params, results);
+	return capos_BootPackage_dispatch(&kbootpkg_server, c->obj, c->method, c->params,
+					  c->results);
 }
 
 const struct kcall_iface kbootpkg_iface = {

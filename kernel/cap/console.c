@@ -69,10 +69,9 @@ static const struct capos_Console_server kconsole_server = {
 	.writeLine = kconsole_write_line,
 };
 
-static int kconsole_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-			 struct capnp_builder *results)
+static int kconsole_call(struct kcall_ctx *c)
 {
-	return capos_Console_dispatch(&kconsole_server, obj, method, params, results);
+	return capos_Console_dispatch(&kconsole_server, c->obj, c->method, c->params, c->results);
 }
 
 const struct kcall_iface kconsole_iface = {

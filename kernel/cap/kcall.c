@@ -25,6 +25,7 @@ static const struct kcall_iface *kcall_find_iface(const struct kcall_env *env, u
 /* Decoded, not yet invoked: the object, its interface and a reader over the params. */
 struct kcall_decoded {
 	struct kobj *obj;
+	uint64_t badge;
 	const struct kcall_iface *iface;
 	struct capnp_msg params;
 	struct capnp_segment segs[KCALL_MAX_SEGMENTS];
@@ -66,6 +67,7 @@ static int kcall_decode(const struct kcall_env *env, const struct ring_op *op,
 	if (err)
 		return err;
 	d->obj = e->obj;
+	d->badge = e->badge;
 	d->iface = kcall_find_iface(env, op->interface_id);
 	if (!d->iface || d->iface->kobj_type != d->obj->type)
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
@@ -169,6 +171,28 @@ static void kcall_copy_results(const struct kcall_env *env, const struct ring_op
 	cqe->status = ok;
 }
 
+int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index)
+{
+	if (!c || !item || !index || !item->obj || item->interface_id == 0 ||
+	    item->xfer > CAPTAB_XFER_NONE)
+		return CAPOS_ERR_INVALID;
+	if (c->nout >= c->max_out)
+		return CAPOS_ERR_CAP_TABLE_FULL;
+	int err = kobj_get(item->obj);
+	if (err)
+		return err;
+	c->out[c->nout] = *item;
+	*index = c->nout++;
+	return CAPOS_OK;
+}
+
+/* Drops the references of every queued result cap (the call did not deliver them). */
+static void kcall_drop_out(struct kcall_ctx *c)
+{
+	while (c->nout > 0)
+		(void)kobj_put(c->out[--c->nout].obj); /* may free a fresh object: intended */
+}
+
 static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 			 struct kcall_decoded *d, struct capos_cqe *cqe)
 {
@@ -179,7 +203,18 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		cqe->status = CAPOS_ERR_RING_QUOTA;
 		return;
 	}
-	int err = d->iface->call(d->obj, op->method, &d->params, &b);
+	struct kcall_ctx c = {
+		.obj = d->obj,
+		.method = op->method,
+		.badge = d->badge,
+		.params = &d->params,
+		.results = &b,
+		.table = env->table,
+		.caller = env->caller,
+		.max_out = 0, /* result-cap delivery lands with the transfer path */
+	};
+	int err = d->iface->call(&c);
+	kcall_drop_out(&c);
 	if (err == KCALL_DEFERRED) {
 		cqe->status = RING_STATUS_DEFERRED; /* completed later (kring_defer) */
 		return;

@@ -41,10 +41,9 @@ static int ktimer_now(void *self, const struct capos_Timer_now_Params_r *p,
 
 static const struct capos_Timer_server ktimer_server = { .now = ktimer_now };
 
-static int ktimer_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-		       struct capnp_builder *results)
+static int ktimer_call(struct kcall_ctx *c)
 {
-	return capos_Timer_dispatch(&ktimer_server, obj, method, params, results);
+	return capos_Timer_dispatch(&ktimer_server, c->obj, c->method, c->params, c->results);
 }
 
 const struct kcall_iface ktimer_iface = {

@@ -140,10 +140,9 @@ static const struct capos_VirtualMemory_server kvm_server = {
 	.protect = kvm_protect,
 };
 
-static int kvm_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-		    struct capnp_builder *results)
+static int kvm_call(struct kcall_ctx *c)
 {
-	return capos_VirtualMemory_dispatch(&kvm_server, obj, method, params, results);
+	return capos_VirtualMemory_dispatch(&kvm_server, c->obj, c->method, c->params, c->results);
 }
 
 const struct kcall_iface kvm_iface = {

@@ -67,6 +67,7 @@ int kring_proc_init(struct process *p)
 		return CAPOS_ERR_NO_MEMORY;
 	k->env = (struct kcall_env){
 		.table = p->caps,
+		.caller = p,
 		.ifaces = kring_ifaces,
 		.nifaces = sizeof(kring_ifaces) / sizeof(kring_ifaces[0]),
 		.copy_in = kring_copy_in,

@@ -31,18 +31,55 @@
 #define KCALL_REASON_MAX 40u	  /* CapException.reason bytes */
 
 /*
- * One interface served by kernel objects of one type. `call` runs method `method`
- * (already checked < method_count) on `obj` with a params reader and a results
+ * What a handler sees for one CALL. Everything but the private tail is read-only for
+ * the handler. `obj` stays valid while [T] is held (for the whole call); a handler
+ * that keeps it beyond the call takes its own kobj reference. `caps_in` are the caps
+ * sent with the CALL (SQE transfer descriptors, in order: entry i is capnp cap index
+ * i of params); the handler that keeps one takes its own reference (kobj_get) or
+ * inserts the item into a table. Result caps are queued with kcall_result_cap.
+ */
+struct kcall_ctx {
+	struct kobj *obj; /* invoked object ([T] held; take a ref to keep it) */
+	uint16_t method;
+	uint64_t badge; /* badge of the invoked cap's table entry */
+	struct capnp_msg *params;
+	struct capnp_builder *results;
+	struct captab *table;		   /* [T] the caller's cap table */
+	void *caller;			   /* struct process * in the kernel; test cookie on host */
+	const struct captab_item *caps_in; /* caps sent with the CALL (SQE transfer
+					      descriptors, in order = capnp cap index) */
+	uint32_t ncaps_in;
+	/* private to kcall: result caps queued by kcall_result_cap */
+	uint32_t nout;	  /* queued so far (each holds one ref) */
+	uint32_t max_out; /* slots reserved for them: the interface's max_caps_out */
+	struct captab_item out[CAPTAB_TXN_MAX]; /* queued result caps, capnp index order */
+};
+
+/*
+ * Queues a result cap for the caller (takes its own reference on item->obj; kcall
+ * drops it again if the call fails) and stores its capnp cap index in results in
+ * *index (0, 1, ... in queue order). Errors: CAPOS_ERR_INVALID (null or bad item:
+ * no object, interface 0, transfer mode out of range), CAPOS_ERR_CAP_TABLE_FULL past
+ * iface->max_caps_out, kobj_get's errors; nothing is queued on error.
+ */
+int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index);
+
+/*
+ * One interface served by kernel objects of one type. `call` runs method c->method
+ * (already checked < method_count) on c->obj with a params reader and a results
  * builder whose root is not yet set; it returns 0 or a status (see kcall_exec).
  * Handlers must validate every argument before changing anything (decode, then
  * invoke): a handler error after a side effect cannot be undone by the caller.
+ * `max_caps_out` (<= CAPTAB_TXN_MAX) is the most result caps any method queues;
+ * kcall reserves that many slots in the caller's table before invoking, so queued
+ * caps can always be delivered after the handler's side effects.
  */
 struct kcall_iface {
 	uint64_t interface_id;
 	uint16_t method_count;
 	uint16_t kobj_type; /* enum kobj_type of the objects that implement it */
-	int (*call)(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-		    struct capnp_builder *results);
+	uint8_t max_caps_out;
+	int (*call)(struct kcall_ctx *c);
 };
 
 /* A handler that parked its op with kring_defer (kernel/kring.h) returns this: the CQE
@@ -56,6 +93,7 @@ typedef int kcall_copy_out_fn(void *ctx, uint64_t uaddr, const void *src, uint32
 /* Everything one process's CALLs need; scratch buffers are the per-process bound. */
 struct kcall_env {
 	struct captab *table;			 /* [T] the caller's cap table */
+	void *caller;				 /* kcall_ctx.caller (struct process *) */
 	const struct kcall_iface *const *ifaces; /* kernel interfaces, any order */
 	uint32_t nifaces;
 	kcall_copy_in_fn *copy_in;

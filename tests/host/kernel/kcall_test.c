@@ -90,10 +90,9 @@ static int tcons_write_line(void *self, const struct capos_Console_writeLine_Par
 
 static const struct capos_Console_server tcons_server = { .writeLine = tcons_write_line };
 
-static int tcons_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-		      struct capnp_builder *results)
+static int tcons_call(struct kcall_ctx *c)
 {
-	return capos_Console_dispatch(&tcons_server, obj, method, params, results);
+	return capos_Console_dispatch(&tcons_server, c->obj, c->method, c->params, c->results);
 }
 
 static int ttimer_now(void *self, const struct capos_Timer_now_Params_r *p,
@@ -106,17 +105,53 @@ static int ttimer_now(void *self, const struct capos_Timer_now_Params_r *p,
 
 static const struct capos_Timer_server ttimer_server = { .now = ttimer_now };
 
-static int ttimer_call(struct kobj *obj, uint16_t method, struct capnp_msg *params,
-		       struct capnp_builder *results)
+static int ttimer_call(struct kcall_ctx *c)
 {
-	return capos_Timer_dispatch(&ttimer_server, obj, method, params, results);
+	return capos_Timer_dispatch(&ttimer_server, c->obj, c->method, c->params, c->results);
 }
 
-static const struct kcall_iface console_iface = { capos_Console_TYPE_ID, capos_Console_METHOD_COUNT,
-						  KOBJ_CONSOLE, tcons_call };
-static const struct kcall_iface timer_iface = { capos_Timer_TYPE_ID, capos_Timer_METHOD_COUNT,
-						KOBJ_TIMER, ttimer_call };
-static const struct kcall_iface *const ifaces[] = { &console_iface, &timer_iface };
+static const struct kcall_iface console_iface = { .interface_id = capos_Console_TYPE_ID,
+						  .method_count = capos_Console_METHOD_COUNT,
+						  .kobj_type = KOBJ_CONSOLE,
+						  .call = tcons_call };
+static const struct kcall_iface timer_iface = { .interface_id = capos_Timer_TYPE_ID,
+						.method_count = capos_Timer_METHOD_COUNT,
+						.kobj_type = KOBJ_TIMER,
+						.call = ttimer_call };
+/* A KOBJ_TEST object whose handler records what kcall_exec hands it. */
+#define PROBE_IID 0x7E57C0DE00000001ull
+struct tprobe {
+	struct kobj k;
+	struct kcall_ctx seen; /* copy of the last context */
+	int result_cap_status; /* kcall_result_cap of itself, as a handler would */
+	int bad_item_status;   /* kcall_result_cap of an item without an object */
+	unsigned calls;
+};
+
+static void tprobe_release(struct kobj *o)
+{
+	(void)o;
+}
+static const struct kobj_ops tprobe_ops = { "probe", tprobe_release };
+
+static int tprobe_call(struct kcall_ctx *c)
+{
+	struct tprobe *p = (struct tprobe *)c->obj;
+	struct captab_item self = { &p->k, PROBE_IID, 0, CAPTAB_XFER_COPY };
+	struct captab_item bad = { NULL, PROBE_IID, 0, CAPTAB_XFER_COPY };
+	uint32_t idx = 99;
+
+	p->calls++;
+	p->seen = *c;
+	p->bad_item_status = kcall_result_cap(c, &bad, &idx);
+	p->result_cap_status = kcall_result_cap(c, &self, &idx);
+	return 0;
+}
+
+static const struct kcall_iface probe_iface = {
+	.interface_id = PROBE_IID, .method_count = 3, .kobj_type = KOBJ_TEST, .call = tprobe_call
+};
+static const struct kcall_iface *const ifaces[] = { &console_iface, &timer_iface, &probe_iface };
 
 /* ---- fixture */
 struct fix {
@@ -124,7 +159,8 @@ struct fix {
 	struct captab_entry slots[8];
 	struct tcons cons;
 	struct ttimer timer;
-	uint32_t cons_id, timer_id;
+	struct tprobe probe;
+	uint32_t cons_id, timer_id, probe_id;
 	uint64_t pscratch[64]; /* 512-byte params bound */
 	uint64_t rscratch[32]; /* 256-byte result scratch */
 	struct kcall_env env;
@@ -144,10 +180,14 @@ static void fix_init(void)
 	struct captab_item ti = { &F.timer.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
 	(void)captab_insert(&F.table, &ci, &F.cons_id);
 	(void)captab_insert(&F.table, &ti, &F.timer_id);
+	(void)kobj_init(&F.probe.k, KOBJ_TEST, &tprobe_ops);
+	struct captab_item pi = { &F.probe.k, PROBE_IID, 0xB4D6E, CAPTAB_XFER_COPY };
+	(void)captab_insert(&F.table, &pi, &F.probe_id);
 	F.env = (struct kcall_env){
 		.table = &F.table,
+		.caller = &F,
 		.ifaces = ifaces,
-		.nifaces = 2,
+		.nifaces = 3,
 		.copy_in = fake_copy_in,
 		.copy_out = fake_copy_out,
 		.params_scratch = F.pscratch,
@@ -212,6 +252,29 @@ TEST(kcall_console_write_line)
 	CHECK_EQ(c.status, 0);
 	CHECK_UEQ(c.result_len, 0);
 	CHECK_UEQ(F.cons.calls, 2);
+}
+
+TEST(kcall_handler_context)
+{
+	fix_init();
+	uint32_t refs = kobj_refs(&F.probe.k);
+	struct capos_cqe c = run(call_op(F.probe_id, PROBE_IID, 2, 0, 0, 0, 0));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.probe.calls, 1);
+	CHECK(F.probe.seen.obj == &F.probe.k);
+	CHECK_UEQ(F.probe.seen.method, 2);
+	CHECK_UEQ(F.probe.seen.badge, 0xB4D6E);
+	CHECK(F.probe.seen.table == &F.table);
+	CHECK(F.probe.seen.caller == &F);
+	CHECK(F.probe.seen.params != NULL && F.probe.seen.results != NULL);
+	CHECK(F.probe.seen.caps_in == NULL);
+	CHECK_UEQ(F.probe.seen.ncaps_in, 0);
+	/* An interface without max_caps_out can queue no result cap; a bad item is refused
+	 * first. Neither leaves a reference behind. */
+	CHECK_EQ(F.probe.bad_item_status, CAPOS_ERR_INVALID);
+	CHECK_EQ(F.probe.result_cap_status, CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_UEQ(kobj_refs(&F.probe.k), refs);
+	CHECK_UEQ(captab_live(&F.table), 3);
 }
 
 TEST(kcall_timer_now_results_and_no_params)
