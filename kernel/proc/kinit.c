@@ -20,6 +20,7 @@
 #include <capos/error.h>
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
+#include <kernel/kipc.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
@@ -41,6 +42,8 @@ static unsigned kinit_kind(uint16_t source)
 		return KGRANT_VM;
 	case capos_KernelCapSource_bootPackage:
 		return KGRANT_BOOTPKG;
+	case capos_KernelCapSource_endpoint:
+		return KGRANT_ENDPOINT;
 	default:
 		return 0;
 	}
@@ -137,6 +140,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 		return err;
 	}
 	sched_run_until_idle();
+	kipc_report();
 	after = frame_free_count();
 	klog("init", "exited with status %lld", (long long)code);
 	klog("init", "all processes gone, free frames %llu (baseline %llu)",

@@ -29,7 +29,8 @@ enum kobj_type {
 	KOBJ_VIRTUAL_MEMORY,
 	KOBJ_ENDPOINT,
 	KOBJ_PROCESS,
-	KOBJ_TEST, /* host tests and kernel self-tests only */
+	KOBJ_ENDPOINT_CLIENT, /* CALL-only facet of an endpoint (kernel/endpoint.h) */
+	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };
 

@@ -138,6 +138,7 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
 #define KGRANT_ALL 0xFu
+#define KGRANT_ENDPOINT 0x10u /* a fresh raw endpoint owned by p (kring_grant only) */
 
 struct capos_capset_page;
 
