@@ -57,6 +57,58 @@ struct kipc_recv {
 static uint32_t kipc_endpoints_live; /* [S] endpoints not yet freed (leak checks) */
 static uint32_t kipc_records_live;   /* [S] kipc_call + kipc_recv records */
 
+/*
+ * Record cache: freed records of the common sizes (a RECV, a CALL with at most
+ * KIPC_SMALL_PARAMS bytes) are kept on free lists for the next call instead of going
+ * back to the heap, whose slab would otherwise be freed and rebuilt on every round
+ * trip. Bounded by KIPC_CACHE_MAX per list, and emptied whenever the last endpoint is
+ * freed, so an idle system holds no cached memory (free frames return to baseline).
+ */
+#define KIPC_SMALL_PARAMS 64u
+#define KIPC_CACHE_MAX 32u
+
+struct kipc_free {
+	struct kipc_free *next;
+};
+
+static struct kipc_free *kipc_free_calls, *kipc_free_recvs; /* [S] */
+static uint32_t kipc_nfree_calls, kipc_nfree_recvs;	    /* [S] */
+
+static void *kipc_cache_get(struct kipc_free **list, uint32_t *n, size_t size)
+{
+	struct kipc_free *f = *list;
+
+	if (f == NULL)
+		return kmalloc(size);
+	*list = f->next;
+	(*n)--;
+	return f;
+}
+
+static void kipc_cache_put(struct kipc_free **list, uint32_t *n, void *rec)
+{
+	struct kipc_free *f = rec;
+
+	if (*n >= KIPC_CACHE_MAX) {
+		kfree(rec);
+		return;
+	}
+	f->next = *list;
+	*list = f;
+	(*n)++;
+}
+
+static void kipc_cache_flush(struct kipc_free **list, uint32_t *n)
+{
+	while (*list) {
+		struct kipc_free *f = *list;
+
+		*list = f->next;
+		kfree(f);
+	}
+	*n = 0;
+}
+
 #define KIPC_CALL(cp) LIST_ENTRY(cp, struct kipc_call, c)
 #define KIPC_RECV(rp) LIST_ENTRY(rp, struct kipc_recv, r)
 
@@ -134,11 +186,28 @@ static void kipc_fail_pending(struct kring_pending *p, enum capos_ExceptionType 
 
 /* ---- records ---- */
 
+static struct kipc_call *kipc_call_alloc(uint32_t params_len)
+{
+	if (params_len > KIPC_SMALL_PARAMS)
+		return kmalloc(sizeof(struct kipc_call) + params_len);
+	return kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
+			      sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+}
+
+/* A record that never reached the endpoint (no core reference, not counted). */
+static void kipc_call_discard(struct kipc_call *kc)
+{
+	if (kc->c.params_len > KIPC_SMALL_PARAMS)
+		kfree(kc);
+	else
+		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
+}
+
 static void kipc_call_free(struct kipc_call *kc)
 {
 	struct endpoint *ep = kc->c.ep;
 
-	kfree(kc);
+	kipc_call_discard(kc);
 	kipc_records_live--;
 	endpoint_core_put(ep);
 }
@@ -147,7 +216,7 @@ static void kipc_recv_free(struct kipc_recv *kr)
 {
 	struct endpoint *ep = kr->r.ep;
 
-	kfree(kr);
+	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
 	kipc_records_live--;
 	endpoint_core_put(ep);
 }
@@ -206,6 +275,10 @@ static void kipc_free_core(struct endpoint *ep)
 	     (unsigned long long)ep->disconnected);
 	kipc_endpoints_live--;
 	kfree(ep);
+	if (kipc_endpoints_live == 0) {
+		kipc_cache_flush(&kipc_free_calls, &kipc_nfree_calls);
+		kipc_cache_flush(&kipc_free_recvs, &kipc_nfree_recvs);
+	}
 }
 
 static const struct endpoint_ops kipc_ep_ops = {
@@ -312,7 +385,7 @@ static void kipc_call(const struct captab_entry *e, const struct ring_op *op, st
 		cqe->status = CAPOS_ERR_RING_PARAMS_TOO_LARGE;
 		return;
 	}
-	kc = kmalloc(sizeof(*kc) + op->params_len);
+	kc = kipc_call_alloc(op->params_len);
 	if (kc == NULL) {
 		cqe->status = CAPOS_ERR_RING_QUOTA;
 		return;
@@ -322,13 +395,13 @@ static void kipc_call(const struct captab_entry *e, const struct ring_op *op, st
 				  .method = op->method,
 				  .params_len = op->params_len };
 	if (op->params_len && copy_from_user(kc->params, UADDR(op->params_addr), op->params_len)) {
-		kfree(kc);
+		kipc_call_discard(kc);
 		cqe->status = CAPOS_ERR_RING_PARAMS_FAULT;
 		return;
 	}
 	int rc = endpoint_call(ep, &kc->c, &r);
 	if (rc < 0) {
-		kfree(kc);
+		kipc_call_discard(kc);
 		if (rc == CAPOS_ERR_EP_QUEUE_FULL)
 			kipc_fail_now(op, cqe, capos_ExceptionType_overloaded, rc);
 		else if (rc == CAPOS_ERR_EP_DISCONNECTED)
@@ -359,7 +432,8 @@ static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capo
 	int rc = endpoint_recv(ep, op->result_len, &c, &need);
 
 	if (rc == CAPOS_OK) {
-		struct kipc_recv *kr = kmalloc(sizeof(*kr));
+		struct kipc_recv *kr =
+			kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
 
 		if (kr == NULL) {
 			cqe->status = CAPOS_ERR_RING_QUOTA;

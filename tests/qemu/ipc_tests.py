@@ -10,6 +10,13 @@
              the kernel's IPC report (no endpoint or call record left, no handoff in a
              single process) and free frames back at the pre-init baseline.
 
+  ipc-rtt    bench=ipc-rtt:500 (kernel/proc/kbench.c): a server process with a raw
+             endpoint and a client process with a facet of it, 500 timed + 65 untimed
+             CALL/RETURN round trips, each completion checked by the programs; the
+             server exits 0 on the final call, the client reports a figure, and the
+             direct handoffs taken are at least two per round trip in the steady
+             state (CALL -> blocked receiver, RETURN -> blocked caller).
+
 CAPOS_BOOT_FILTER=substr runs a subset.
 """
 import os
@@ -107,7 +114,32 @@ def self_test():
                 FORBID, EXIT_CLEAN, all_of(com2_exact(SELF_LINES)))
 
 
-TESTS = [self_test()]
+HANDOFFS = re.compile(r"^\[bench\] ipc-rtt: (\d+) direct handoffs over (\d+) round trips, "
+                      r"server exit 0$")
+
+
+def handoffs_taken(result):
+    """Steady state: every CALL and every RETURN switches straight to the waiting peer."""
+    for _, line in result.com1:
+        m = HANDOFFS.match(line.strip())
+        if m:
+            taken, trips = int(m.group(1)), int(m.group(2))
+            return [] if taken >= 2 * (trips - 2) else [f"only {taken} handoffs in {trips} trips"]
+    return ["no handoff line"]
+
+
+def rtt_test():
+    boot = Boot(mode="direct", mem="128M", cmdline="bench=ipc-rtt:500")
+    boot.modules = [os.path.join(IPC_DIR, "ipc.manifest")]
+    return Test("ipc-rtt", "two processes, one endpoint: 565 checked round trips, server exits "
+                "0, direct handoffs both ways, a well-formed figure", boot,
+                [BANNER, HANDOFFS,
+                 re.compile(r"^\[bench\] bench ipc-rtt ops=500 tsc=\d+ tsc_per_op=\d+\.\d\d$"),
+                 SHUTDOWN_OK],
+                CLEAN_FORBIDDEN + ["killed:", "error reason"], EXIT_CLEAN, handoffs_taken)
+
+
+TESTS = [self_test(), rtt_test()]
 
 if __name__ == "__main__":
     sys.exit(run_suite(TESTS))
