@@ -137,6 +137,11 @@
 	  "the call failed and its CapException did not fit")                                      \
 	X(CAPOS_ERR_RING_TIMED_OUT, -216, "the operation's timeout expired (PARK, TIMEOUT)")       \
 	X(CAPOS_ERR_RING_BAD_XFER, -217, "transfer descriptor list malformed or not accepted")     \
+	/* capability manager: derive and revoke (capmgr, -218 .. -223) */                         \
+	X(CAPOS_ERR_CAP_REVOKED, -218,                                                             \
+	  "capability revoked (a cap it was derived from revoked it)")                             \
+	X(CAPOS_ERR_CAP_DERIVE_DEPTH, -219,                                                        \
+	  "derived cap chain already at the kernel's depth bound")                                 \
 	/* cap table and kernel objects (abi, -224 .. -239) */                                     \
 	X(CAPOS_ERR_CAP_BAD_ID, -224, "cap id names no slot of the table (null or out of range)")  \
 	X(CAPOS_ERR_CAP_STALE, -225, "cap id generation does not match its slot (released)")       \
@@ -161,6 +166,12 @@
 	X(CAPOS_ERR_EP_DISCONNECTED, -241, "endpoint owner gone (CALL answered disconnected)")     \
 	X(CAPOS_ERR_EP_RECEIVERS_FULL, -242, "too many RECVs pending on this endpoint")            \
 	X(CAPOS_ERR_EP_IN_SERVICE_FULL, -243, "endpoint in-service limit reached: RETURN first")   \
+	/* capability transfer: SQE transfer descriptors (xfer, -248 .. -255) */                   \
+	X(CAPOS_ERR_XFER_TOO_MANY, -248, "more transfer descriptors than one SQE may carry")       \
+	X(CAPOS_ERR_XFER_FAULT, -249, "transfer descriptor array not a mapped user range")         \
+	X(CAPOS_ERR_XFER_RESERVED, -250, "transfer descriptor reserved field non-zero")            \
+	X(CAPOS_ERR_XFER_BAD_MODE, -251, "transfer descriptor mode neither copy nor move")         \
+	X(CAPOS_ERR_XFER_DUPLICATE, -252, "cap listed twice in one transfer with a move")          \
 	/* process loading: ELF64 executables (abi, -256 .. -287) */                               \
 	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header")                   \
 	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)")                                \

@@ -531,7 +531,8 @@ static int kipc_client_params(const struct ring_op *op, uint64_t *iid, uint64_t 
 	return capnp_msg_error(&m) ? CAPOS_ERR_RING_MALFORMED_PARAMS : CAPOS_OK;
 }
 
-/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record. */
+/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record
+ * (docs/abi.md §8.2: result_len counts both). */
 struct kipc_client_answer {
 	uint32_t header[2];	      /* segment table: 1 segment of 2 words */
 	uint64_t seg[2];	      /* root pointer, capability pointer */
@@ -559,7 +560,6 @@ static void kipc_endpoint_method(struct process *p, const struct captab_entry *e
 				 const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct kipc_client_answer a = { 0 };
-	const uint32_t results = offsetof(struct kipc_client_answer, rec);
 	uint64_t iid, badge;
 	struct kobj *facet;
 	uint32_t id;
@@ -606,7 +606,7 @@ static void kipc_endpoint_method(struct process *p, const struct captab_entry *e
 		return;
 	}
 	cqe->status = CAPOS_OK;
-	cqe->result_len = results;
+	cqe->result_len = sizeof(a); /* the record ends the result bytes (abi §8.2) */
 	cqe->xfer_count = 1;
 	cqe->flags = CAPOS_CQE_F_XFER;
 }

@@ -173,7 +173,7 @@ static int mint(uint64_t iid, uint64_t badge, uint32_t *cap, struct capos_cqe *c
 			      framed, (uint32_t)n, res, rlen, cqe);
 	if (err == 0) {
 		const struct capos_xfer_result *rec =
-			(const void *)((const uint8_t *)res + cqe->result_len);
+			(const void *)((const uint8_t *)res + cqe->result_len - 16);
 		*cap = rec->cap;
 	}
 	return err;
@@ -188,7 +188,8 @@ static void test_mint(void)
 
 	int err = mint(IPC_IFACE, IPC_BADGE, &facet, &cqe, res, sizeof(res));
 	CHECK_STATUS("client: Endpoint.client mints a facet", err, 0);
-	const struct capos_xfer_result *rec = (const void *)((uint8_t *)res + cqe.result_len);
+	const struct capos_xfer_result *rec =
+		(const void *)((uint8_t *)res + cqe.result_len - sizeof(*rec));
 	check(cqe.xfer_count == 1 && (cqe.flags & CAPOS_CQE_F_XFER) &&
 		      rec->interface_id == IPC_IFACE && facet != 0,
 	      "client: one result-cap record with the served interface",

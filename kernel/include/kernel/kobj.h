@@ -30,6 +30,7 @@ enum kobj_type {
 	KOBJ_ENDPOINT,
 	KOBJ_PROCESS,
 	KOBJ_ENDPOINT_CLIENT, /* CALL-only facet of an endpoint (kernel/endpoint.h) */
+	KOBJ_CAPMGR,	      /* CapabilityManager (kernel/capmgr.h) */
 	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };
