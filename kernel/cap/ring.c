@@ -101,8 +101,8 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 	case CAPOS_OP_RECV: /* raw endpoint cap, receive buffer */
 		*fields = RF_CAP | RF_RESULT;
 		return CAPOS_OK;
-	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux */
-		*fields = RF_CAP | RF_ADDR | RF_AUX;
+	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux, caps */
+		*fields = RF_CAP | RF_ADDR | RF_AUX | RF_XFER;
 		return CAPOS_OK;
 	case CAPOS_OP_NOP:
 		*fields = 0;

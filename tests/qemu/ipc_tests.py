@@ -6,7 +6,9 @@
              check's COM2 line is compared exactly (facet minting, both round-trip
              orders, exception RETURN, stale/forged call ids, RECV/RETURN through a
              facet, oversize params, result and RECV buffers too small, queue overflow
-             -> overloaded, the in-service bound, owner release -> disconnected); then
+             -> overloaded, the in-service bound, caps copied and moved on CALL and
+             RETURN, hostile descriptors, a full receiver table failing the CALL whole,
+             owner release -> disconnected); then
              the kernel's IPC report (no endpoint or call record left, no handoff in a
              single process) and free frames back at the pre-init baseline.
 
@@ -73,6 +75,21 @@ SELF_LINES = [
     "ok in-service: 16 calls received and held",
     "ok in-service: a 17th RECV while 16 are held",
     "ok in-service: all 16 answered",
+    "ok xfer: CALL copying a cap: RECV gets one record (new id, Console) after the params",
+    "ok xfer: the received copy is released",
+    "ok xfer: RETURN with a cap",
+    "ok xfer: the caller gets the results, then the returned cap's record",
+    "ok xfer: the returned copy is released",
+    "ok xfer: CALL moving a facet: delivered with RECV",
+    "ok xfer: the moved-from id is stale",
+    "ok xfer: answering the move",
+    "ok xfer: the move's CALL completes",
+    "ok xfer: the moved facet is released",
+    "ok xfer: a descriptor with mode 7",
+    "ok xfer: a descriptor naming a released cap",
+    "ok xfer: receiver table full: the CALL fails with CAP_TABLE_FULL, RECV still waits",
+    "ok xfer: with slots free again the waiting RECV takes the next call",
+    "ok xfer: console still usable by the caller",
     "ok owner: RELEASE of the raw endpoint",
     "ok owner: the in-service call is answered disconnected",
     "ok owner: the queued call is answered disconnected",
@@ -106,7 +123,7 @@ def self_test():
     return Test("ipc-self", "one process serves and calls its own endpoint: every check exact, "
                 "no endpoint or call record left, frames back", boot,
                 [BANNER, re.compile(r'^\[init\] started "ipctest" \(pid 1\): .*, 3 caps, '),
-                 "[ipc] endpoint freed: 38 call(s), 2 overloaded, 3 disconnected",
+                 "[ipc] endpoint freed: 42 call(s), 2 overloaded, 3 disconnected",
                  "[ipc] endpoint freed: 0 call(s), 0 overloaded, 0 disconnected",
                  "[proc] ipctest pid 1 exited: code 0",
                  "[ipc] handoffs 0, endpoints live 0, call records live 0",

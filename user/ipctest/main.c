@@ -411,6 +411,115 @@ static void test_in_service_bound(void)
 	check(ok, "in-service: all 16 answered", "%lld%lld", 0, 0);
 }
 
+static uint64_t sub_call_xfer(uint32_t cap, uint16_t method, const struct capos_xfer *x, uint16_t n,
+			      void *res, uint32_t rlen)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = cap,
+			       .interface_id = IPC_IFACE,
+			       .method = method,
+			       .result_addr = (uint64_t)(uintptr_t)res,
+			       .result_len = rlen,
+			       .xfer_addr = (uint64_t)(uintptr_t)x,
+			       .xfer_count = n };
+	return submit(&s);
+}
+
+static int release(uint32_t cap)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RELEASE, .cap = cap };
+	struct capos_cqe cqe;
+
+	return wait_for(submit(&s), &cqe);
+}
+
+/* Capability transfer through the endpoint (docs/ipc.md "Caps"). */
+static void test_xfer(void)
+{
+	uint64_t res[8];
+	struct capos_cqe cqe, c_recv;
+	const struct capos_xfer_result *rec = (const void *)(rbuf.bytes + 16);
+
+	/* CALL copying the console: the receiver gets a new id for the same object. */
+	struct capos_xfer x = { .cap = console, .mode = CAPOS_XFER_COPY };
+	uint64_t call = sub_call_xfer(facet, 9, &x, 1, res, sizeof(res));
+	int st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && c_recv.xfer_count == 1 && (c_recv.flags & CAPOS_CQE_F_XFER) &&
+		      c_recv.result_len == 32 && rec->interface_id == capos_Console_TYPE_ID &&
+		      rec->cap != console && rec->cap != 0,
+	      "xfer: CALL copying a cap: RECV gets one record (new id, Console) after the params",
+	      "status %lld xfer_count %lld", st, c_recv.xfer_count);
+	uint32_t got = rec->cap;
+	CHECK_STATUS("xfer: the received copy is released", release(got), 0);
+	/* RETURN carrying a cap back: the caller's CQE reports it after the results. */
+	static const char ok[8] = "answer!";
+	struct capos_xfer back = { .cap = console, .mode = CAPOS_XFER_COPY };
+	struct capos_sqe ret = { .opcode = CAPOS_OP_RETURN,
+				 .cap = ep,
+				 .addr = (uint64_t)(uintptr_t)ok,
+				 .len = sizeof(ok),
+				 .aux = c_recv.call_id,
+				 .xfer_addr = (uint64_t)(uintptr_t)&back,
+				 .xfer_count = 1 };
+	CHECK_STATUS("xfer: RETURN with a cap", wait_for(submit(&ret), &cqe), 0);
+	st = wait_for(call, &cqe);
+	const struct capos_xfer_result *rrec = (const void *)((uint8_t *)res + 8);
+	check(st == 0 && cqe.xfer_count == 1 && cqe.result_len == 24 &&
+		      memcmp(res, ok, sizeof(ok)) == 0 &&
+		      rrec->interface_id == capos_Console_TYPE_ID,
+	      "xfer: the caller gets the results, then the returned cap's record",
+	      "status %lld len %lld", st, cqe.result_len);
+	CHECK_STATUS("xfer: the returned copy is released", release(rrec->cap), 0);
+
+	/* MOVE of a second facet: its old id is stale once the RECV delivered it. */
+	uint32_t f2 = 0;
+	(void)mint(IPC_IFACE, 7, &f2, &cqe, res, sizeof(res));
+	struct capos_xfer mv = { .cap = f2, .mode = CAPOS_XFER_MOVE };
+	call = sub_call_xfer(facet, 10, &mv, 1, NULL, 0);
+	st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	uint32_t moved = rec->cap;
+	check(st == 0 && c_recv.xfer_count == 1 && rec->interface_id == IPC_IFACE,
+	      "xfer: CALL moving a facet: delivered with RECV", "status %lld n %lld", st,
+	      c_recv.xfer_count);
+	CHECK_STATUS("xfer: the moved-from id is stale", release(f2), CAPOS_ERR_CAP_STALE);
+	CHECK_STATUS("xfer: answering the move", do_return(ep, c_recv.call_id, NULL, 0, 0), 0);
+	CHECK_STATUS("xfer: the move's CALL completes", wait_for(call, &cqe), 0);
+	CHECK_STATUS("xfer: the moved facet is released", release(moved), 0);
+
+	/* Hostile descriptors: refused at CALL time, nothing queued. */
+	struct capos_xfer bad = { .cap = console, .mode = 7 };
+	CHECK_STATUS("xfer: a descriptor with mode 7",
+		     wait_for(sub_call_xfer(facet, 11, &bad, 1, NULL, 0), &cqe),
+		     CAPOS_ERR_XFER_BAD_MODE);
+	struct capos_xfer stale = { .cap = f2, .mode = CAPOS_XFER_COPY };
+	CHECK_STATUS("xfer: a descriptor naming a released cap",
+		     wait_for(sub_call_xfer(facet, 11, &stale, 1, NULL, 0), &cqe),
+		     CAPOS_ERR_CAP_STALE);
+
+	/* Receiver table full: a waiting RECV, a CALL carrying a cap fails whole with
+	 * CAP_TABLE_FULL (the caller keeps its cap), the RECV keeps waiting. */
+	uint32_t fill[64];
+	int nfill = 0;
+	while (nfill < 64 && mint(IPC_IFACE, 1, &fill[nfill], &cqe, res, sizeof(res)) == 0)
+		nfill++;
+	uint64_t recv = sub_recv(ep, &rbuf, sizeof(rbuf));
+	(void)capos_ring_enter(ring, 0, 0);
+	st = wait_for(sub_call_xfer(facet, 12, &x, 1, res, sizeof(res)), &cqe);
+	check(st == CAPOS_ERR_CAP_TABLE_FULL && still_pending(recv),
+	      "xfer: receiver table full: the CALL fails with CAP_TABLE_FULL, RECV still waits",
+	      "status %lld (filled %lld)", st, nfill);
+	for (int i = 0; i < nfill; i++)
+		(void)release(fill[i]);
+	call = sub_call(facet, 13, NULL, 0, NULL, 0);
+	st = wait_for(recv, &c_recv);
+	check(st == 0 && rbuf.h.method == 13 && c_recv.xfer_count == 0,
+	      "xfer: with slots free again the waiting RECV takes the next call",
+	      "status %lld method %lld", st, rbuf.h.method);
+	CHECK_STATUS("xfer: console still usable by the caller",
+		     do_return(ep, c_recv.call_id, NULL, 0, 0), 0);
+	(void)wait_for(call, &cqe);
+}
+
 static void test_owner_gone(void)
 {
 	char res[64];
@@ -474,6 +583,7 @@ int main(void)
 	test_hostile();
 	test_overflow();
 	test_in_service_bound();
+	test_xfer();
 	test_owner_gone();
 	printf("ipctest: %d failure(s)\n", failures);
 	return failures;
