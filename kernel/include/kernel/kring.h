@@ -46,16 +46,19 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns);
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
 #define KGRANT_ALL 0xFu
+#define KGRANT_SPAWNER 0x10u /* ProcessSpawner over the boot module (kring_grant only) */
 
 struct capos_capset_page;
 
 /*
- * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit),
+ * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit,
+ * KGRANT_SPAWNER included),
  * inserts a cap for it into p's table and appends (name[0..len), its interface, the
  * cap id) to `page` (built with capset_init; map it with proc_map_capset once
  * complete). The name comes from an untrusted manifest and is validated by
  * capset_add; if it is refused, the cap is released again, so table and page stay
- * as they were. `boot`/`size` back BootPackage (ignored for other kinds).
+ * as they were. `boot`/`size` back BootPackage and ProcessSpawner (ignored for other
+ * kinds).
  * Errors: CAPOS_ERR_INVALID (kind), CAPOS_ERR_NO_MEMORY, captab_insert()'s
  * (CAP_TABLE_FULL), capset_add()'s (CAPSET_BAD_NAME, CAPSET_DUPLICATE, CAPSET_FULL).
  */

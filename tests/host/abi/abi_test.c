@@ -31,7 +31,7 @@ TEST(abi_error_codes_unique)
 /* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0, manifest = 0;
+	unsigned ring = 0, elf = 0, manifest = 0, spawn = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -46,6 +46,9 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_MANIFEST_", 19)) {
 			CHECK(v <= -288 && v >= -303);
 			manifest++;
+		} else if (!strncmp(n, "CAPOS_ERR_SPAWN_", 16)) {
+			CHECK(v <= -304 && v >= -319);
+			spawn++;
 		} else {
 			CHECK(v > -200);
 		}
@@ -53,6 +56,7 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(ring >= 30);
 	CHECK(elf >= 25);
 	CHECK(manifest >= 15);
+	CHECK(spawn >= 14);
 }
 
 TEST(abi_capid_pack_unpack)
