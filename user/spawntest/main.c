@@ -101,7 +101,11 @@ static int st_results(const struct capos_cqe *cqe, struct capnp_msg *m)
 	static struct capnp_segment segs[2];
 	const struct capnp_limits lim = { .traversal_words = 1024, .nesting = 8 };
 
-	return capnp_msg_init_framed(m, st_res, cqe->result_len, segs, 2, &lim, NULL);
+	uint32_t recs = (cqe->flags & CAPOS_CQE_F_XFER) ? cqe->xfer_count * 16u : 0;
+
+	if (recs > cqe->result_len)
+		return CAPOS_ERR_INVALID;
+	return capnp_msg_init_framed(m, st_res, cqe->result_len - recs, segs, 2, &lim, NULL);
 }
 
 /* The CQE status, or for an application failure the CapException's status. */
@@ -117,14 +121,16 @@ static int st_status(int status, const struct capos_cqe *cqe)
 	return capos_CapException_get_status(&ex);
 }
 
-/* The receiver-local id of result cap `index` (records follow the framed results). */
+/* The receiver-local id of result cap `index`: the records end the result bytes,
+ * record i at result_len - 16 * (xfer_count - i) (docs/abi.md §8). */
 static int st_result_cap(const struct capos_cqe *cqe, uint32_t index, uint32_t *cap)
 {
+	uint32_t n = cqe->xfer_count;
 	const struct capos_xfer_result *rec =
-		(const struct capos_xfer_result *)((const uint8_t *)st_res +
-						   ((cqe->result_len + 7u) & ~7u));
+		(const struct capos_xfer_result *)((const uint8_t *)st_res + cqe->result_len -
+						   16u * n);
 
-	if (!(cqe->flags & CAPOS_CQE_F_XFER) || index >= cqe->xfer_count)
+	if (!(cqe->flags & CAPOS_CQE_F_XFER) || index >= n || 16u * n > cqe->result_len)
 		return CAPOS_ERR_INVALID;
 	*cap = rec[index].cap;
 	return rec[index].interface_id == capos_ProcessHandle_TYPE_ID ? CAPOS_OK
