@@ -155,6 +155,14 @@
 	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process")            \
 	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry")                            \
 	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)")             \
+	/* endpoints and IPC (ipc, -237 .. -247; docs/ipc.md) */                                   \
+	X(CAPOS_ERR_EP_BAD_CALL_ID, -237, "RETURN names no call in service on this endpoint")      \
+	X(CAPOS_ERR_EP_CALL_CANCELLED, -238, "RETURN to a call whose caller died; answer dropped") \
+	X(CAPOS_ERR_EP_FACET, -239, "RECV/RETURN through a client facet (CALL-only)")              \
+	X(CAPOS_ERR_EP_QUEUE_FULL, -240, "endpoint call queue full (CALL answered overloaded)")    \
+	X(CAPOS_ERR_EP_DISCONNECTED, -241, "endpoint owner gone (CALL answered disconnected)")     \
+	X(CAPOS_ERR_EP_RECEIVERS_FULL, -242, "too many RECVs pending on this endpoint")            \
+	X(CAPOS_ERR_EP_IN_SERVICE_FULL, -243, "endpoint in-service limit reached: RETURN first")   \
 	/* process loading: ELF64 executables (abi, -256 .. -287) */                               \
 	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header")                   \
 	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)")                                \

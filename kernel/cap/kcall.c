@@ -215,6 +215,10 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	};
 	int err = d->iface->call(&c);
 	kcall_drop_out(&c);
+	if (err == KCALL_DEFERRED) {
+		cqe->status = RING_STATUS_DEFERRED; /* completed later (kring_defer) */
+		return;
+	}
 	if (capnp_msg_error(&d->params) || kcall_is_capnp_read(err)) {
 		cqe->status = CAPOS_ERR_RING_MALFORMED_PARAMS;
 		return;

@@ -263,6 +263,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
 	t->proc = p;
+	kring_thread_init(t);
 	err = proc_ring_map(p, t);
 	if (err)
 		goto out_thread;
@@ -325,6 +326,7 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 
 		if (t->state == THREAD_DEAD)
 			continue;
+		kring_thread_cancel(t); /* nothing completes into a dying process */
 		p->live_threads--;
 		if (t == running)
 			continue; /* sched_exit_current() queues it */

@@ -61,6 +61,7 @@ struct thread {
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
 	uint64_t ring_va;	     /* [I] user address of its ring page */
 	struct ring ring;	     /* [R] its capability ring (kernel view, authoritative) */
+	struct list kring_pending;   /* [S] its deferred ring ops (kernel/kring.h) */
 };
 
 struct process {

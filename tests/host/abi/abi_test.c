@@ -31,7 +31,7 @@ TEST(abi_error_codes_unique)
 /* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0, manifest = 0, spawn = 0;
+	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -40,6 +40,9 @@ TEST(abi_error_codes_in_their_ranges)
 		    !strncmp(n, "CAPOS_ERR_VM_", 13)) {
 			CHECK(v <= -200 && v >= -255);
 			ring++;
+		} else if (!strncmp(n, "CAPOS_ERR_EP_", 13)) {
+			CHECK(v <= -237 && v >= -247); /* the ipc block */
+			ep++;
 		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
 			CHECK(v <= -256 && v >= -287);
 			elf++;
@@ -56,6 +59,7 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(ring >= 30);
 	CHECK(elf >= 25);
 	CHECK(manifest >= 15);
+	CHECK(ep >= 7);
 	CHECK(spawn >= 14);
 }
 
