@@ -13,8 +13,10 @@
  * ProcessHandle: the parent's non-transferable view of one child. The child holds a
  * reference to its handle (struct proc_watch) until it is reaped, when the exit status
  * is recorded; so releasing the handle neither kills the child nor loses anything the
- * child still needs. wait answers once the child has been reaped; kill stops every
- * thread of the child (proc_kill) and is idempotent.
+ * child still needs. wait answers at once when the child has already been reaped, and
+ * otherwise is deferred (kring_defer) and completed from the reap hook (kring_complete);
+ * one wait may be pending at a time. kill stops every thread of the child (proc_kill)
+ * and is idempotent.
  *
  * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
  */
@@ -34,13 +36,18 @@
 /* ProcessHandle: one child's end as its parent sees it. */
 struct kproc_handle {
 	struct kobj k;
-	struct proc_watch watch;  /* [S] registered in the child until it is reaped */
-	struct process *child;	  /* [S] NULL once reaped */
-	struct kspawner *spawner; /* [I] referenced: its live-child count */
-	int64_t exit_code;	  /* [S] valid once `ended` */
-	bool ended;		  /* [S] the child was reaped */
-	bool killed;		  /* [S] ended by kill or a fault */
+	struct proc_watch watch;   /* [S] registered in the child until it is reaped */
+	struct process *child;	   /* [S] NULL once reaped */
+	struct kspawner *spawner;  /* [I] referenced: its live-child count */
+	int64_t exit_code;	   /* [S] valid once `ended` */
+	bool ended;		   /* [S] the child was reaped */
+	bool killed;		   /* [S] ended by kill or a fault */
+	bool waiting;		   /* [S] `wait` below is pending in the parent's ring */
+	struct kring_pending wait; /* [S] the one deferred wait */
 };
+
+/* Framed wait results: header, root pointer, two data words. */
+#define KPROC_WAIT_RESULT_WORDS 4u
 
 /* Scratch of the one spawn being decoded ([S]: one CPU, handlers do not block). */
 static struct spawn_request kspawn_req;
@@ -59,7 +66,42 @@ static void kproc_handle_release(struct kobj *obj)
 static const struct kobj_ops kproc_handle_ops = { .name = "process-handle",
 						  .release = kproc_handle_release };
 
-/* The child is gone (proc_free): record how it ended and drop the child's reference. */
+/* Builds wait's results (exitCode, killed) into `b`. 0 or a builder error. */
+static int kproc_handle_results(const struct kproc_handle *h, struct capnp_builder *b)
+{
+	struct capos_ProcessHandle_wait_Results_b r;
+	int err = capos_ProcessHandle_wait_init_results(b, &r);
+
+	if (err)
+		return err;
+	capos_ProcessHandle_wait_Results_set_exitCode(&r, h->exit_code);
+	capos_ProcessHandle_wait_Results_set_killed(&r, h->killed);
+	return capnp_builder_error(b);
+}
+
+/* Completes the pending wait now that the child has ended. */
+static void kproc_handle_complete(struct kproc_handle *h)
+{
+	uint64_t arena[KPROC_WAIT_RESULT_WORDS], framed[KPROC_WAIT_RESULT_WORDS + 1];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	size_t len = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == CAPOS_OK)
+		err = kproc_handle_results(h, &b);
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &len);
+	h->waiting = false;
+	if (err)
+		kring_complete(&h->wait, CAPOS_ERR_RING_QUOTA, NULL,
+			       0); /* arena too small: a bug */
+	else
+		kring_complete(&h->wait, CAPOS_OK, framed, (uint32_t)len);
+}
+
+/* The child is gone (proc_free): record how it ended, answer a pending wait and drop
+ * the child's reference (which may free the handle). */
 static void kproc_handle_reaped(struct proc_watch *w, int64_t code, bool killed)
 {
 	struct kproc_handle *h =
@@ -70,8 +112,23 @@ static void kproc_handle_reaped(struct proc_watch *w, int64_t code, bool killed)
 	h->killed = killed;
 	h->ended = true;
 	h->spawner->children--;
+	if (h->waiting)
+		kproc_handle_complete(h);
 	(void)kobj_put(&h->k);
 }
+
+/* The parent died with its wait pending: nothing is posted; forget the wait. */
+static void kproc_handle_wait_cancel(struct kring_pending *p)
+{
+	struct kproc_handle *h =
+		(struct kproc_handle *)((char *)p - __builtin_offsetof(struct kproc_handle, wait));
+
+	h->waiting = false;
+}
+
+static const struct kring_pending_ops kproc_handle_wait_ops = {
+	.cancel = kproc_handle_wait_cancel,
+};
 
 /* A handle for `child`, watching it: one reference for the caller, one for the child. */
 static int kproc_handle_create(struct kspawner *s, struct process *child, struct kproc_handle **out)
@@ -103,20 +160,21 @@ static int kproc_handle_create(struct kspawner *s, struct process *child, struct
 	return CAPOS_OK;
 }
 
+/* wait: answered now if the child has ended, else deferred until it is reaped. */
 static int kproc_handle_wait(struct kcall_ctx *c)
 {
 	struct kproc_handle *h = (struct kproc_handle *)c->obj;
-	struct capos_ProcessHandle_wait_Results_b r;
 	int err;
 
-	if (!h->ended)
-		return CAPOS_ERR_SPAWN_RUNNING;
-	err = capos_ProcessHandle_wait_init_results(c->results, &r);
+	if (h->ended)
+		return kproc_handle_results(h, c->results);
+	if (h->waiting)
+		return CAPOS_ERR_SPAWN_WAIT_BUSY;
+	err = kring_defer(&h->wait, &kproc_handle_wait_ops);
 	if (err)
 		return err;
-	capos_ProcessHandle_wait_Results_set_exitCode(&r, h->exit_code);
-	capos_ProcessHandle_wait_Results_set_killed(&r, h->killed);
-	return CAPOS_OK;
+	h->waiting = true;
+	return KCALL_DEFERRED;
 }
 
 static int kproc_handle_kill(struct kcall_ctx *c)

@@ -11,11 +11,13 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  move     a held Timer moved: the child uses it, the parent's id is stale
                  kill     a spinning child killed: (-1, killed); kill twice and after
                           the end both succeed
+                 wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY,
+                          the first (deferred) completes when the child is killed
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
                           named profile, unused sent cap: each its exact typed error,
                           and the next child's pid shows nothing was created
-                 quota    64 live children, the 65th CAPOS_ERR_SPAWN_CHILD_QUOTA
+                 quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
                  churn    1,000 children, alternately exiting 42 and killed
                and from COM1: init exits 0, free frames and live kernel objects back at
                their pre-init baselines, no process left, clean shutdown; the churn's
@@ -49,8 +51,8 @@ HOSTILE = [
     ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED"),
 ]
 
-# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5; the hostile
-# requests create nothing, so after-hostile is 6.
+# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6; the
+# hostile requests create nothing, so after-hostile is 7.
 TRANSCRIPT = [
     "spawntest: start (pid 1)",
     "spawnchild: hello from pid 2",
@@ -63,10 +65,13 @@ TRANSCRIPT = [
     "spawntest: move: parent's id is stale: ok",
     "spawntest: kill: wait -> code -1 killed 1; kill twice CAPOS_OK, after the end CAPOS_OK",
     "spawntest: kill: ok",
+    "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY; first -> CAPOS_OK, "
+    "code -1 killed 1",
+    "spawntest: wait-busy: ok",
 ] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
-    "spawntest: hostile: next child pid 6 after 5",
+    "spawntest: hostile: next child pid 7 after 6",
     "spawntest: hostile requests created no process: ok",
-    "spawntest: quota: 64 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 64 killed",
+    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
     f"spawntest: churn: {CHURN} processes, {CHURN // 2} exited 42, {CHURN // 2} killed",
@@ -77,8 +82,8 @@ TRANSCRIPT = [
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 4 caps, ')
-# Spawned: print, copy, move, spinner, after-hostile, 64 quota, after-quota, the churn.
-SPAWNED = 5 + 64 + 1 + CHURN
+# Spawned: print, copy, move, spinner, waited, after-hostile, 64 quota, after-quota, churn.
+SPAWNED = 6 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 

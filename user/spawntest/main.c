@@ -6,6 +6,7 @@
  *   copy     a Timer sent with copy: the child uses it (exit 10), the parent still can
  *   move     a Timer sent with move: the child uses it, the parent's id is stale
  *   kill     a spinning child killed: wait says (-1, killed); kill is idempotent
+ *   wait-busy  a second concurrent wait is refused; the first completes on the kill
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
  *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
@@ -28,8 +29,7 @@
 #include <schema/capos.capnp.h>
 
 #define SPAWNTEST_CHURN 1000u
-#define SPAWNTEST_MAX_CHILDREN 64u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
-#define SPAWNTEST_POLL_NS 1000000u /* wait poll interval while wait answers RUNNING */
+#define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
 #define SPAWNTEST_MAX_GRANTS 40u
 #define SPAWNTEST_MAX_XFER 16u /* CAPTAB_TXN_MAX: descriptors per SQE */
 #define CHILD_PLAIN 42	       /* user/spawnchild exit codes */
@@ -203,22 +203,16 @@ static int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
 	return err;
 }
 
-/* ProcessHandle.wait until the child has ended (polling while it answers RUNNING). */
+/* ProcessHandle.wait: blocks (the kernel defers the CALL) until the child has ended. */
 static int st_wait(uint32_t handle, int64_t *code, int *killed)
 {
 	struct capos_ProcessHandle_wait_Results_r r;
 	struct capos_cqe cqe;
 	struct capnp_msg m;
-	int err;
+	int err = st_status(st_submit(CAPOS_OP_CALL, handle, capos_ProcessHandle_TYPE_ID,
+				      capos_ProcessHandle_METHOD_wait, NULL, 0, NULL, 0, &cqe),
+			    &cqe);
 
-	for (;;) {
-		err = st_status(st_submit(CAPOS_OP_CALL, handle, capos_ProcessHandle_TYPE_ID,
-					  capos_ProcessHandle_METHOD_wait, NULL, 0, NULL, 0, &cqe),
-				&cqe);
-		if (err != CAPOS_ERR_SPAWN_RUNNING)
-			break;
-		(void)capos_sys_cap_enter(1, SPAWNTEST_POLL_NS);
-	}
 	if (err == 0)
 		err = st_results(&cqe, &m);
 	if (err == 0)
@@ -348,6 +342,68 @@ static void st_test_kill(void)
 	printf("spawntest: kill: wait -> code %lld killed %d; kill twice %s, after the end %s\n",
 	       (long long)code, killed, capos_error_name(again), capos_error_name(after));
 	st_check("kill", err == 0 && code == -1 && killed && again == 0 && after == 0);
+}
+
+/* Two waits on one handle in one batch: the second is refused at once with
+ * CAPOS_ERR_SPAWN_WAIT_BUSY; the first completes (killed) once the child is killed. */
+static void st_test_wait_busy(void)
+{
+	static uint64_t first_res[16];
+	struct st_spawn *s = st_plain("waited");
+	struct capos_sqe *a, *b;
+	struct capos_cqe ca, cb;
+	uint32_t h = 0;
+	int busy = -1, first = -1, killed = 0;
+	int64_t code = 0;
+
+	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &a);
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &b);
+	if (err == 0) {
+		uint64_t ua = st_next_ud++, ub = st_next_ud++;
+
+		*a = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+					 .cap = h,
+					 .interface_id = capos_ProcessHandle_TYPE_ID,
+					 .method = capos_ProcessHandle_METHOD_wait,
+					 .result_addr = (uint64_t)(uintptr_t)first_res,
+					 .result_len = sizeof(first_res),
+					 .user_data = ua };
+		*b = *a;
+		b->result_addr = (uint64_t)(uintptr_t)st_res;
+		b->result_len = sizeof(st_res);
+		b->user_data = ub;
+		capos_ring_submit(st_ring);
+		err = capos_ring_wait(st_ring, ub, CAPOS_TIMEOUT_INFINITE, &cb);
+		busy = err ? err : st_status(cb.status, &cb);
+		err = err ? err : st_kill(h);
+		if (err == 0)
+			err = capos_ring_wait(st_ring, ua, CAPOS_TIMEOUT_INFINITE, &ca);
+		if (err == 0) {
+			struct capnp_segment segs[1];
+			const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+			struct capnp_msg m;
+			struct capos_ProcessHandle_wait_Results_r r;
+
+			first = ca.status;
+			if (first == 0 &&
+			    capnp_msg_init_framed(&m, first_res, ca.result_len, segs, 1, &lim,
+						  NULL) == 0 &&
+			    capos_ProcessHandle_wait_Results_read_root(&m, &r) == 0) {
+				code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+				killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+			}
+		}
+	}
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: wait-busy: second wait -> %s; first -> %s, code %lld killed %d\n",
+	       capos_error_name(busy), capos_error_name(first), (long long)code, killed);
+	st_check("wait-busy", err == 0 && busy == CAPOS_ERR_SPAWN_WAIT_BUSY && first == 0 &&
+				      code == -1 && killed);
 }
 
 /* One hostile request: it must fail with `want` and create nothing. */
@@ -495,6 +551,7 @@ int main(void)
 	st_test_print();
 	st_test_copy_move();
 	st_test_kill();
+	st_test_wait_busy();
 	st_test_hostile();
 	st_test_quota();
 	st_test_churn();

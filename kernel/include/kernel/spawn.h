@@ -30,7 +30,7 @@
 #define SPAWN_NAME_MAX 15u	  /* process name bytes (PROC_NAME_MAX - 1) */
 #define SPAWN_BINARY_NAME_MAX 63u /* binaryName bytes (the manifest's name bound) */
 #define SPAWN_GRANT_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1u) /* CapSet name bytes */
-#define SPAWN_MAX_CHILDREN 64u /* live children per ProcessSpawner object */
+#define SPAWN_MAX_CHILDREN 16u /* live children per ProcessSpawner (profile default) */
 #define SPAWN_MAX_CAPS_OUT 1u  /* result caps of spawn: the handle */
 
 /* Where a grant's cap comes from. */

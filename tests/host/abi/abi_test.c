@@ -60,7 +60,7 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(elf >= 25);
 	CHECK(manifest >= 15);
 	CHECK(ep >= 7);
-	CHECK(spawn >= 14);
+	CHECK(spawn >= 13);
 }
 
 TEST(abi_capid_pack_unpack)
