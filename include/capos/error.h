@@ -163,6 +163,12 @@
 	X(CAPOS_ERR_EP_DISCONNECTED, -241, "endpoint owner gone (CALL answered disconnected)")     \
 	X(CAPOS_ERR_EP_RECEIVERS_FULL, -242, "too many RECVs pending on this endpoint")            \
 	X(CAPOS_ERR_EP_IN_SERVICE_FULL, -243, "endpoint in-service limit reached: RETURN first")   \
+	/* capability transfer: SQE transfer descriptors (xfer, -248 .. -255) */                   \
+	X(CAPOS_ERR_XFER_TOO_MANY, -248, "more transfer descriptors than one SQE may carry")       \
+	X(CAPOS_ERR_XFER_FAULT, -249, "transfer descriptor array not a mapped user range")         \
+	X(CAPOS_ERR_XFER_RESERVED, -250, "transfer descriptor reserved field non-zero")            \
+	X(CAPOS_ERR_XFER_BAD_MODE, -251, "transfer descriptor mode neither copy nor move")         \
+	X(CAPOS_ERR_XFER_DUPLICATE, -252, "cap listed twice in one transfer with a move")          \
 	/* process loading: ELF64 executables (abi, -256 .. -287) */                               \
 	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header")                   \
 	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)")                                \

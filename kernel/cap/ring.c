@@ -93,6 +93,7 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 #define RF_METHOD 0x08u
 #define RF_RESULT 0x10u
 #define RF_AUX 0x20u
+#define RF_XFER 0x40u
 
 static int ring_fields_for(uint8_t opcode, unsigned *fields)
 {
@@ -107,7 +108,7 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 		*fields = 0;
 		return CAPOS_OK;
 	case CAPOS_OP_CALL:
-		*fields = RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT;
+		*fields = RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT | RF_XFER;
 		return CAPOS_OK;
 	case CAPOS_OP_RELEASE:
 		*fields = RF_CAP;
@@ -126,7 +127,7 @@ static uint16_t ring_flags_for(uint8_t opcode)
 /* True when some field outside `fields` (or a reserved field) is non-zero. */
 static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 {
-	uint64_t stray = s->rsvd0 | s->xfer_count | s->xfer_addr;
+	uint64_t stray = s->rsvd0;
 
 	if (!(fields & RF_CAP))
 		stray |= s->cap;
@@ -140,6 +141,8 @@ static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 		stray |= s->result_addr | s->result_len;
 	if (!(fields & RF_AUX))
 		stray |= s->aux;
+	if (!(fields & RF_XFER))
+		stray |= s->xfer_addr | s->xfer_count;
 	return stray != 0;
 }
 
@@ -149,6 +152,19 @@ static bool ring_buffer_ok(uint64_t addr, uint32_t len)
 	if (addr == 0 && len == 0)
 		return true;
 	return addr != 0 && len != 0 && capos_user_range_ok(addr, len);
+}
+
+/* The descriptor array: absent (both zero), or 1..CAPOS_XFER_MAX descriptors inside
+ * the user window. */
+static int ring_xfer_ok(uint64_t addr, uint16_t count)
+{
+	if ((addr == 0) != (count == 0))
+		return CAPOS_ERR_RING_BAD_XFER;
+	if (count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	if (count && !capos_user_range_ok(addr, (uint64_t)count * sizeof(struct capos_xfer)))
+		return CAPOS_ERR_XFER_FAULT;
+	return CAPOS_OK;
 }
 
 int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
@@ -168,6 +184,9 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		return CAPOS_ERR_RING_PARAMS_FAULT;
 	if (!ring_buffer_ok(sqe->result_addr, sqe->result_len))
 		return CAPOS_ERR_RING_RESULT_FAULT;
+	err = ring_xfer_ok(sqe->xfer_addr, sqe->xfer_count);
+	if (err)
+		return err;
 	*op = (struct ring_op){
 		.opcode = sqe->opcode,
 		.flags = sqe->flags,
@@ -179,6 +198,8 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		.result_addr = sqe->result_addr,
 		.result_len = sqe->result_len,
 		.aux = sqe->aux,
+		.xfer_addr = sqe->xfer_addr,
+		.xfer_count = sqe->xfer_count,
 	};
 	return CAPOS_OK;
 }

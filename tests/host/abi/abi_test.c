@@ -43,6 +43,9 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_EP_", 13)) {
 			CHECK(v <= -237 && v >= -247); /* the ipc block */
 			ep++;
+		} else if (!strncmp(n, "CAPOS_ERR_XFER_", 15)) {
+			CHECK(v <= -248 && v >= -255); /* capability transfer's block */
+			ring++;
 		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
 			CHECK(v <= -256 && v >= -287);
 			elf++;
