@@ -9,6 +9,5 @@ $(SPAWN_TEST_MODULE): $(BUILD)/system/spawntest.bin $(BUILD)/tool/mkmanifest \
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
 	mv $@.tmp $@
 
-# Registered once result caps are delivered (the xfer transfer path): see docs/spawn.md.
-# TEST_SUITES += tests/qemu/spawn_tests.py
+TEST_SUITES += tests/qemu/spawn_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(SPAWN_TEST_MODULE)

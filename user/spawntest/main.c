@@ -31,8 +31,8 @@
 #define SPAWNTEST_CHURN 1000u
 #define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
 #define SPAWNTEST_MAX_GRANTS 40u
-#define SPAWNTEST_MAX_XFER 16u /* CAPTAB_TXN_MAX: descriptors per SQE */
-#define CHILD_PLAIN 42	       /* user/spawnchild exit codes */
+#define SPAWNTEST_MAX_XFER CAPOS_XFER_MAX
+#define CHILD_PLAIN 42 /* user/spawnchild exit codes */
 #define CHILD_HELD_OK 10
 
 struct st_grant {

@@ -49,7 +49,7 @@ struct ring_op {
 	uint32_t params_len;
 	uint64_t result_addr; /* CALL, RECV: 0 with result_len 0, else a user-window range */
 	uint32_t result_len;
-	uint32_t aux; /* RETURN: the call id being answered */
+	uint32_t aux;	     /* RETURN: the call id being answered */
 	uint64_t xfer_addr;  /* CALL: 0 with xfer_count 0, else a user-window range */
 	uint16_t xfer_count; /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
 };

@@ -46,10 +46,10 @@ _Static_assert(CAPTAB_TXN_MAX == CAPOS_XFER_MAX, "one reservation holds one SQE'
 
 /* Caps in flight. Entry i is capnp capability index i of the message they ride with. */
 struct xfer_set {
-	uint32_t n;				  /* entries held */
-	struct captab_item item[CAPTAB_TXN_MAX];  /* each holds one reference */
-	uint32_t src[CAPTAB_TXN_MAX];		  /* sender's cap id (moves), else NULL */
-	uint8_t move[CAPTAB_TXN_MAX];		  /* release src at commit */
+	uint32_t n;				 /* entries held */
+	struct captab_item item[CAPTAB_TXN_MAX]; /* each holds one reference */
+	uint32_t src[CAPTAB_TXN_MAX];		 /* sender's cap id (moves), else NULL */
+	uint8_t move[CAPTAB_TXN_MAX];		 /* release src at commit */
 };
 
 /* Makes `s` an empty set. */

@@ -88,8 +88,7 @@ static bool counts_ok(const struct captab *t)
 	return t->nlive + t->nreserved + t->nfree == t->nslots;
 }
 
-static struct capos_xfer D(uint32_t cap, uint16_t mode)
-{
+static struct capos_xfer D(uint32_t cap, uint16_t mode) {
 	return (struct capos_xfer){ .cap = cap, .mode = mode };
 }
 
@@ -196,14 +195,23 @@ TEST(xfer_bad_descriptors_exact_errors)
 		uint32_t n;
 		int err;
 	} bad[] = {
-		{ "rsvd0", { { .cap = F.id[0], .mode = 0, .rsvd0 = 1 } }, 1, CAPOS_ERR_XFER_RESERVED },
-		{ "rsvd1", { { .cap = F.id[0], .mode = 0, .rsvd1 = 1 } }, 1, CAPOS_ERR_XFER_RESERVED },
+		{ "rsvd0",
+		  { { .cap = F.id[0], .mode = 0, .rsvd0 = 1 } },
+		  1,
+		  CAPOS_ERR_XFER_RESERVED },
+		{ "rsvd1",
+		  { { .cap = F.id[0], .mode = 0, .rsvd1 = 1 } },
+		  1,
+		  CAPOS_ERR_XFER_RESERVED },
 		{ "mode", { D(F.id[0], 2) }, 1, CAPOS_ERR_XFER_BAD_MODE },
 		{ "forged_null", { D(CAPOS_CAP_NULL, 0) }, 1, CAPOS_ERR_CAP_BAD_ID },
 		{ "forged_slot", { D(capos_cap_make(NSLOTS + 3, 1), 0) }, 1, CAPOS_ERR_CAP_BAD_ID },
 		{ "stale", { D(stale, 0) }, 1, CAPOS_ERR_CAP_STALE },
 		{ "empty", { D(capos_cap_make(NSLOTS - 1, 1), 0) }, 1, CAPOS_ERR_CAP_EMPTY },
-		{ "never_leaves", { D(F.id[2], CAPOS_XFER_MOVE) }, 1, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
+		{ "never_leaves",
+		  { D(F.id[2], CAPOS_XFER_MOVE) },
+		  1,
+		  CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 		{ "copy_of_move_only", { D(F.id[1], 0) }, 1, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 		{ "dup_move_copy",
 		  { D(F.id[0], CAPOS_XFER_MOVE), D(F.id[0], 0) },
@@ -218,7 +226,10 @@ TEST(xfer_bad_descriptors_exact_errors)
 		  2,
 		  CAPOS_ERR_XFER_DUPLICATE },
 		/* The first bad descriptor decides, after a good one. */
-		{ "second_bad", { D(F.id[0], 0), D(F.id[2], 0) }, 2, CAPOS_ERR_CAP_NOT_TRANSFERABLE },
+		{ "second_bad",
+		  { D(F.id[0], 0), D(F.id[2], 0) },
+		  2,
+		  CAPOS_ERR_CAP_NOT_TRANSFERABLE },
 	};
 	struct snap before;
 	take_snap(&before);
