@@ -301,4 +301,10 @@ interface SchedulingPolicy {
 interface Endpoint {
   # Marker for a raw endpoint (RECV/RETURN through the ring). Importers get CALL-only
   # client facets; the methods they call are those of the served interface.
+
+  client @0 (interfaceId :UInt64, badge :UInt64) -> (client :Capability);
+  # Mint a CALL-only client facet of this endpoint, granted as `interfaceId` (the
+  # interface the owner serves; non-zero, not Endpoint's) with `badge`, which RECV
+  # delivers in cqe.badge for every call through it. invalidArgument for a zero or
+  # Endpoint interface id. The facet arrives as a result cap (docs/ipc.md).
 }

@@ -6,6 +6,7 @@
  *              COM2 separately);
  *   timer   -> Timer.now = arch_clock_ns(), monotonic ns from the calibrated TSC;
  *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
+ *   endpoint -> a fresh raw Endpoint owned by the grantee (kernel/proc/kipc.c);
  *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
  *              protect, charged to its ledger; quota or frame exhaustion is
@@ -20,6 +21,7 @@
 #include <capos/layout.h>
 #include <kernel/arch.h>
 #include <kernel/capset.h>
+#include <kernel/endpoint.h>
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/log.h>
@@ -187,6 +189,15 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		kfree(g);
 		return NULL;
 	}
+	case KGRANT_ENDPOINT: {
+		struct kobj *raw;
+
+		if (endpoint_create(p, &raw) == CAPOS_OK) {
+			*iface = capos_Endpoint_TYPE_ID;
+			return raw;
+		}
+		return NULL;
+	}
 	case KGRANT_SPAWNER: {
 		struct kobj *o;
 
@@ -209,7 +220,7 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	int err;
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_SPAWNER)
+	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)

@@ -22,6 +22,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
 #include <kernel/kobj.h>
+#include <kernel/kipc.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
@@ -45,6 +46,8 @@ static unsigned kinit_kind(uint16_t source)
 		return KGRANT_BOOTPKG;
 	case capos_KernelCapSource_processSpawner:
 		return KGRANT_SPAWNER;
+	case capos_KernelCapSource_endpoint:
+		return KGRANT_ENDPOINT;
 	default:
 		return 0;
 	}
@@ -142,6 +145,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 		return err;
 	}
 	sched_run_until_idle();
+	kipc_report();
 	after = frame_free_count();
 	klog("init", "exited with status %lld", (long long)code);
 	objs_after = kobj_live_count();

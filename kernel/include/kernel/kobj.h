@@ -28,9 +28,10 @@ enum kobj_type {
 	KOBJ_BOOT_PACKAGE,
 	KOBJ_VIRTUAL_MEMORY,
 	KOBJ_ENDPOINT,
-	KOBJ_PROCESS, /* ProcessHandle (kernel/cap/spawner.c) */
-	KOBJ_SPAWNER, /* ProcessSpawner */
-	KOBJ_TEST,    /* host tests and kernel self-tests only */
+	KOBJ_PROCESS,	      /* ProcessHandle (kernel/cap/spawner.c) */
+	KOBJ_ENDPOINT_CLIENT, /* CALL-only facet of an endpoint (kernel/endpoint.h) */
+	KOBJ_SPAWNER,	      /* ProcessSpawner */
+	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };
 
