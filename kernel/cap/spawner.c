@@ -126,6 +126,9 @@ static void kproc_handle_wait_cancel(struct kring_pending *p)
 		(struct kproc_handle *)((char *)p - __builtin_offsetof(struct kproc_handle, wait));
 
 	h->waiting = false;
+	if (h->child)
+		klog("spawn", "wait on %s pid %u cancelled: its waiter died", h->child->name,
+		     h->child->pid);
 }
 
 static const struct kring_pending_ops kproc_handle_wait_ops = {

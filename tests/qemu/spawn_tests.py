@@ -18,6 +18,10 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                           disconnected
                  facet    a clientFacet of the parent's raw endpoint (badge 7, granted as
                           Console): the child calls, the parent RECVs and RETURNs
+                 orphan-wait  a middle child (its own ProcessSpawner) killed while its
+                          wait on a napping grandchild is pending: COM1 shows the wait
+                          cancelled, the grandchild exiting 46 on its own later, then
+                          the middle's spawner released (the grandchild's handle held it)
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
                           facet/endpoint interface ids, 5 exports, named profile, unused
@@ -61,7 +65,8 @@ HOSTILE = [
 ]
 
 # pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6,
-# server 7, client 8; the hostile requests create nothing, so after-hostile is 9.
+# server 7, client 8, middle 9, its grandchild 10; the hostile requests create nothing,
+# so after-hostile is 11.
 TRANSCRIPT = [
     "spawntest: start (pid 1)",
     "spawnchild: hello from pid 2",
@@ -83,8 +88,10 @@ TRANSCRIPT = [
     "spawntest: facet: served the child's call (badge 7, Console interface); return -> "
     "CAPOS_OK; child exited 44",
     "spawntest: facet: ok",
+    "spawntest: orphan-wait: middle killed while waiting: code -1 killed 1",
+    "spawntest: orphan-wait: ok",
 ] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
-    "spawntest: hostile: next child pid 9 after 8",
+    "spawntest: hostile: next child pid 11 after 10",
     "spawntest: hostile requests created no process: ok",
     "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
@@ -97,9 +104,9 @@ TRANSCRIPT = [
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
-# Spawned: print, copy, move, spinner, waited, server, client, after-hostile, 16 quota,
-# after-quota, the churn.
-SPAWNED = 8 + 16 + 1 + CHURN
+# Spawned by init: print, copy, move, spinner, waited, server, client, middle,
+# after-hostile, 16 quota, after-quota, the churn (the grandchild is the middle's).
+SPAWNED = 9 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 
@@ -131,7 +138,11 @@ TESTS = [
          f"child quota, churn of {CHURN}; frames, kernel objects and processes back at "
          "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
                           modules=[MODULE]),
-         [BANNER, STARTED, "[proc] spawntest pid 1 exited: code 0", RELEASED,
+         [BANNER, STARTED, "[spawn] wait on grandchild pid 10 cancelled: its waiter died",
+          "[proc] middle pid 9 killed by its handle",
+          "[proc] grandchild pid 10 exited: code 46 (preempted 0 times)",
+          "[spawn] spawner released: 1 children started",
+          "[proc] spawntest pid 1 exited: code 0", RELEASED,
           "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
          CLEAN_FORBIDDEN, EXIT_CLEAN, all_of(com2_exact(TRANSCRIPT), churn_time)),
 ]

@@ -10,6 +10,10 @@
  *                        RECV one call, RETURN empty results, exit SPAWNCHILD_SERVED
  *   "svc-client" (Console id) a client facet of the parent's endpoint: CALL it once
  *                        (method 0, no params), exit SPAWNCHILD_CALLED if it answered
+ *   "spawner" (ProcessSpawner) act as a middle process: spawn a grandchild (this binary
+ *                        with a "nap" Timer) and wait for it; the parent kills the
+ *                        middle while that wait is pending
+ *   "nap"     (any cap)  sleep SPAWNCHILD_NAP_NS, then exit SPAWNCHILD_NAPPED
  * otherwise exit SPAWNCHILD_PLAIN. A CapSet that is not exactly what the parent granted
  * shows up as a wrong exit code in the parent's wait.
  */
@@ -17,11 +21,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <capnp/capnp.h>
 #include <capos/error.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
+#include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
 #define SPAWNCHILD_PLAIN 42
@@ -31,6 +37,9 @@
 #define SPAWNCHILD_SERVED 43
 #define SPAWNCHILD_CALLED 44
 #define SPAWNCHILD_IPC_BAD 45
+#define SPAWNCHILD_NAPPED 46
+#define SPAWNCHILD_MIDDLE_BAD 47
+#define SPAWNCHILD_NAP_NS 300000000u /* 300 ms: outlives the middle's kill */
 
 static const struct capos_capset_page *spawnchild_capset(void)
 {
@@ -121,6 +130,44 @@ static int spawnchild_call(uint32_t facet)
 		       : SPAWNCHILD_CALLED;
 }
 
+/* Middle: spawn "grandchild" (a "nap" Timer) and wait for it; returns only on error. */
+static int spawnchild_middle(uint32_t spawner)
+{
+	static uint64_t arena[64], framed[65], res[64];
+	struct capos_ring_client *ring;
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	struct capos_cqe cqe;
+	size_t n = 0;
+
+	if (capos_ring_self(&ring) || capnp_builder_init(&b, &seg, 1, arena, sizeof(arena)) ||
+	    capos_ProcessSpawner_spawn_request(&b, &p) ||
+	    capos_ProcessSpawner_spawn_Params_set_name(&p, "grandchild", 10) ||
+	    capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "spawnchild", 10) ||
+	    capos_ProcessSpawner_spawn_Params_init_grants(&p, 1, &list))
+		return SPAWNCHILD_MIDDLE_BAD;
+	struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, 0);
+	struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+
+	capos_CapGrant_source_set_kernel(&src, capos_KernelCapSource_timer);
+	if (capos_CapGrant_set_name(&g, "nap", 3) || capnp_builder_error(&b) ||
+	    capnp_builder_write_framed(&b, framed, sizeof(framed), &n) ||
+	    capos_ring_call(ring, spawner, capos_ProcessSpawner_TYPE_ID,
+			    capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n, res,
+			    sizeof(res), &cqe) ||
+	    !(cqe.flags & CAPOS_CQE_F_XFER) || cqe.xfer_count != 1)
+		return SPAWNCHILD_MIDDLE_BAD;
+	uint32_t handle =
+		((const struct capos_xfer_result *)((const uint8_t *)res + cqe.result_len - 16u))
+			->cap;
+	/* Blocks until the grandchild ends; the parent kills us first. */
+	(void)capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
+			      capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
+	return SPAWNCHILD_MIDDLE_BAD;
+}
+
 int main(void)
 {
 	uint32_t cap;
@@ -128,6 +175,13 @@ int main(void)
 	if (spawnchild_has("spin"))
 		for (;;)
 			__asm__ volatile("pause");
+	if (spawnchild_has("nap")) {
+		(void)capos_sys_cap_enter(1, SPAWNCHILD_NAP_NS);
+		return SPAWNCHILD_NAPPED;
+	}
+	if (capos_capset_lookup(spawnchild_capset(), "spawner", capos_ProcessSpawner_TYPE_ID,
+				&cap) == 0)
+		return spawnchild_middle(cap);
 	if (capos_capset_lookup(spawnchild_capset(), "console", capos_Console_TYPE_ID, &cap) == 0)
 		printf("spawnchild: hello from pid %u\n", (unsigned)capos_boot.pid);
 	if (capos_capset_lookup(spawnchild_capset(), "held", capos_Timer_TYPE_ID, &cap) == 0)

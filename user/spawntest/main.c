@@ -13,6 +13,7 @@
  *            disconnected
  *   facet    a client facet of the parent's endpoint: the child calls, the parent
  *            serves (badge and interface as granted)
+ *   orphan-wait  a middle child killed while its own wait on a grandchild is pending
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
  *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
@@ -37,6 +38,7 @@
 #define SPAWNTEST_CHURN 1000u
 #define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
 #define SPAWNTEST_MAX_GRANTS 40u
+#define SPAWNTEST_SETTLE_NS 100000000u /* 100 ms: the middle spawns and waits meanwhile */
 #define SPAWNTEST_MAX_XFER CAPOS_XFER_MAX
 #define CHILD_PLAIN 42 /* user/spawnchild exit codes */
 #define CHILD_HELD_OK 10
@@ -492,6 +494,33 @@ static void st_test_facet(void)
 				  code == 44 && !killed);
 }
 
+/* A middle child (granted its own ProcessSpawner) spawns a grandchild that naps 300 ms
+ * and waits for it; the parent kills the middle while that wait is pending. The
+ * kernel cancels the wait ("[spawn] wait on grandchild ... cancelled"), the grandchild
+ * ends on its own later, and nothing is posted into the dead middle. */
+static void st_test_orphan_wait(void)
+{
+	struct st_spawn *s = st_plain("middle");
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	st_kernel_grant(s, "spawner", capos_KernelCapSource_processSpawner);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		(void)capos_sys_cap_enter(1, SPAWNTEST_SETTLE_NS); /* the middle reaches its wait */
+	if (err == 0)
+		err = st_kill(h);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: orphan-wait: middle killed while waiting: code %lld killed %d\n",
+	       (long long)code, killed);
+	st_check("orphan-wait", err == 0 && code == -1 && killed);
+	st_last_pid++; /* the grandchild took the next pid */
+}
+
 /* Two waits on one handle in one batch: the second is refused at once with
  * CAPOS_ERR_SPAWN_WAIT_BUSY; the first completes (killed) once the child is killed. */
 static void st_test_wait_busy(void)
@@ -717,6 +746,7 @@ int main(void)
 	st_test_wait_busy();
 	st_test_export();
 	st_test_facet();
+	st_test_orphan_wait();
 	st_test_hostile();
 	st_test_quota();
 	st_test_churn();
