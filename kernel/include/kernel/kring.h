@@ -139,7 +139,7 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_VM 0x8u
 #define KGRANT_ALL 0xFu
 #define KGRANT_ENDPOINT 0x10u /* a fresh raw endpoint owned by p (kring_grant only) */
-#define KGRANT_SPAWNER 0x20u  /* ProcessSpawner over the boot module (kring_grant only) */
+#define KGRANT_SPAWNER 0x40u  /* ProcessSpawner over the boot module (kring_grant only) */
 
 struct capos_capset_page;
 
