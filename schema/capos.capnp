@@ -123,6 +123,14 @@ struct CapabilityInfo {
   # False for caps that refuse copy and move (e.g. ProcessHandle).
   revocable @4 :Bool;
   # True if this cap was derived with CapabilityManager.derive.
+  interfaceName @5 :Text;
+  # The interface's name ("Console", "Endpoint", ...) for the kernel interfaces declared
+  # in this file; empty for an interface the kernel does not know (a served one).
+  revoked @6 :Bool;
+  # True if a cap it was derived from was revoked: every use fails with
+  # CAPOS_ERR_CAP_REVOKED; releasing it still works (docs/caps.md).
+  deriveDepth @7 :UInt8;
+  # 0 for a cap never derived, else its chain length (derive of a derived cap adds 1).
 }
 
 struct ResourceUsage {
@@ -260,9 +268,16 @@ interface CapabilityManager {
   derive @1 (cap :Capability) -> (derived :Capability);
   # A revocable copy of `cap` (which the caller holds); it may be transferred onwards.
   revoke @2 (cap :Capability) -> (revoked :UInt32);
-  # Invalidate every cap derived from `cap` in every process; returns how many.
+  # Invalidate every cap derived from `cap` in every process; returns how many table
+  # entries (in any process) were live and became revoked (docs/caps.md).
   usage @3 () -> (usage :ResourceUsage);
   # The caller's resource charges and limits.
+  listRange @4 (startSlot :UInt32) -> (caps :List(CapabilityInfo), nextSlot :UInt32, more :Bool);
+  # `list` in pages that always fit the kernel's result bound: at most 24 live caps whose
+  # slot (the low 16 bits of capId) is >= startSlot, in slot order; `more` says whether
+  # live caps remain at or after `nextSlot` (pass it as the next startSlot). A full
+  # table with long CapSet names can exceed the result bound of `list`, which then
+  # fails with CAPOS_ERR_RING_QUOTA.
 }
 
 # ---------------------------------------------------------------------------------------

@@ -139,6 +139,11 @@
 	  "the call failed and its CapException did not fit")                                      \
 	X(CAPOS_ERR_RING_TIMED_OUT, -216, "the operation's timeout expired (PARK, TIMEOUT)")       \
 	X(CAPOS_ERR_RING_BAD_XFER, -217, "transfer descriptor list malformed or not accepted")     \
+	/* capability manager: derive and revoke (capmgr, -218 .. -223) */                         \
+	X(CAPOS_ERR_CAP_REVOKED, -218,                                                             \
+	  "capability revoked (a cap it was derived from revoked it)")                             \
+	X(CAPOS_ERR_CAP_DERIVE_DEPTH, -219,                                                        \
+	  "derived cap chain already at the kernel's depth bound")                                 \
 	/* cap table and kernel objects (abi, -224 .. -239) */                                     \
 	X(CAPOS_ERR_CAP_BAD_ID, -224, "cap id names no slot of the table (null or out of range)")  \
 	X(CAPOS_ERR_CAP_STALE, -225, "cap id generation does not match its slot (released)")       \

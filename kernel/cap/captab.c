@@ -2,7 +2,8 @@
  * Per-process capability table: slot allocation with a FIFO free list, generation-
  * tagged ids, typed lookup, release, and the reserve/commit/rollback transaction used
  * by capability transfer (see kernel/include/kernel/captab.h for the contract and the
- * lock legend). Relies only on kobj reference counting; never allocates.
+ * lock legend). Relies only on kobj reference counting and the inline revocation-node
+ * references of kernel/revoke.h (a release may free nodes); never allocates.
  *
  * Invariant (checked by the host tests after every operation):
  *   nlive + nreserved + nfree == nslots, and the free list holds exactly nfree slots.
@@ -24,6 +25,7 @@ static void captab_push_free(struct captab *t, uint32_t slot)
 
 	e->state = CAPTAB_FREE;
 	e->obj = NULL;
+	e->rnode = NULL;
 	e->interface_id = 0;
 	e->badge = 0;
 	e->xfer = CAPTAB_XFER_NONE;
@@ -69,12 +71,17 @@ int captab_init(struct captab *t, struct captab_entry *slots, uint32_t nslots)
 
 static bool captab_item_ok(const struct captab_item *item)
 {
-	return item && item->obj && item->interface_id != 0 && item->xfer <= CAPTAB_XFER_NONE;
+	return item && item->obj && item->interface_id != 0 && item->xfer <= CAPTAB_XFER_NONE &&
+	       (!item->rnode || revoke_node_is_live(item->rnode));
 }
 
+/* Publishes `item` in `e`; the object reference was taken by the caller, the node's
+ * entry reference is taken here (it cannot fail). */
 static void captab_fill(struct captab_entry *e, const struct captab_item *item)
 {
 	e->obj = item->obj;
+	e->rnode = item->rnode;
+	revoke_entry_attach(item->rnode);
 	e->interface_id = item->interface_id;
 	e->badge = item->badge;
 	e->xfer = item->xfer;
@@ -113,6 +120,12 @@ static int captab_find(const struct captab *t, uint32_t id, uint32_t *out_slot)
 	return CAPOS_OK;
 }
 
+/* The revocation check of every lookup: one null test for caps never derived. */
+static bool captab_revoked(const struct captab_entry *e)
+{
+	return e->rnode && e->rnode->revoked;
+}
+
 int captab_lookup(const struct captab *t, uint32_t id, uint64_t interface_id,
 		  const struct captab_entry **out)
 {
@@ -121,6 +134,8 @@ int captab_lookup(const struct captab *t, uint32_t id, uint64_t interface_id,
 
 	if (err)
 		return err;
+	if (captab_revoked(&t->slots[slot]))
+		return CAPOS_ERR_CAP_REVOKED;
 	if (interface_id != CAPTAB_ANY_INTERFACE && t->slots[slot].interface_id != interface_id)
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
 	*out = &t->slots[slot];
@@ -133,10 +148,12 @@ static int captab_free_live(struct captab *t, uint32_t slot)
 {
 	struct captab_entry *e = &t->slots[slot];
 	struct kobj *obj = e->obj;
+	struct revoke_node *rnode = e->rnode;
 
 	e->gen = captab_next_gen(e->gen);
 	t->nlive--;
 	captab_push_free(t, slot);
+	revoke_entry_detach(rnode);
 	return kobj_put(obj);
 }
 
@@ -178,6 +195,7 @@ int captab_prepare_send(const struct captab *t, uint32_t id, enum captab_xfer mo
 	    (e->xfer == CAPTAB_XFER_MOVE && mode != CAPTAB_XFER_MOVE))
 		return CAPOS_ERR_CAP_NOT_TRANSFERABLE;
 	out->obj = e->obj;
+	out->rnode = e->rnode;
 	out->interface_id = e->interface_id;
 	out->badge = e->badge;
 	out->xfer = e->xfer;
@@ -264,4 +282,20 @@ int captab_rollback(struct captab *t, struct captab_txn *txn)
 	t->nreserved -= txn->n;
 	txn->n = 0;
 	return CAPOS_OK;
+}
+
+int captab_item_get(const struct captab_item *item)
+{
+	int err = kobj_get(item->obj);
+
+	if (err)
+		return err;
+	revoke_node_get(item->rnode);
+	return CAPOS_OK;
+}
+
+int captab_item_put(const struct captab_item *item)
+{
+	revoke_node_put(item->rnode);
+	return kobj_put(item->obj);
 }

@@ -13,6 +13,11 @@
  *              CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
  *              address of a per-object bump pointer in the anonymous region
  *              (addresses are not reused; the region is 64 TiB).
+ *   capmgr  -> CapabilityManager over the CALLER's table and process (kernel/capmgr.h):
+ *              usage from its ledger, address space and threads; list names from a
+ *              kzalloc'ed snapshot of its CapSet page (copied from user memory: the
+ *              caller is the running process); revocation nodes from kzalloc/kfree,
+ *              counted in kgrant_revoke_alloc (kring_revoke_nodes_live).
  * Each object is kmalloc'ed and freed by its release op (last reference).
  */
 #include <kernel/kring.h>
@@ -21,13 +26,16 @@
 #include <capos/layout.h>
 #include <kernel/arch.h>
 #include <kernel/capset.h>
+#include <kernel/capmgr.h>
 #include <kernel/endpoint.h>
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
+#include <kernel/revoke.h>
 #include <kernel/spawn.h>
+#include <kernel/uaccess.h>
 #include <kernel/vm.h>
 #include <schema/capos.capnp.h>
 
@@ -137,6 +145,60 @@ static const struct kvm_backend kgrant_vm_backend = {
 	.protect = kgrant_vm_protect,
 };
 
+/* Revocation nodes of every process (they are shared across tables). */
+static struct revoke_alloc kgrant_revoke_alloc = { .zalloc = kzalloc, .free = kfree };
+
+uint32_t kring_revoke_nodes_live(void)
+{
+	return kgrant_revoke_alloc.live;
+}
+
+static int kgrant_capmgr_usage(void *caller, struct kcapmgr_usage *out)
+{
+	struct process *p = caller;
+
+	out->frames = p->ledger.frames_used;
+	out->frames_max = p->ledger.frame_quota;
+	out->mapped_bytes = p->vm.user_pages * FRAME_SIZE;
+	out->threads = p->live_threads;
+	return CAPOS_OK;
+}
+
+/* The caller is the running process (kcall runs in its cap_enter), so its CapSet page
+ * is at CAPOS_USER_CAPSET in the loaded address space. */
+static int kgrant_capset_get(void *caller, const struct capos_capset_page **out)
+{
+	struct capos_capset_page *page = kmalloc(sizeof(*page));
+
+	(void)caller;
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	if (copy_from_user(page, UADDR(CAPOS_USER_CAPSET), sizeof(*page))) {
+		kfree(page);
+		return CAPOS_ERR_BAD_ADDRESS;
+	}
+	*out = page;
+	return CAPOS_OK;
+}
+
+static void kgrant_capset_put(void *caller, const struct capos_capset_page *page)
+{
+	(void)caller;
+	kfree((void *)page);
+}
+
+static const struct kcapmgr_backend kgrant_capmgr_backend = {
+	.usage = kgrant_capmgr_usage,
+	.capset_get = kgrant_capset_get,
+	.capset_put = kgrant_capset_put,
+};
+
+static void kgrant_free_capmgr(struct kcapmgr *cm)
+{
+	klog("cap", "capmgr object freed");
+	kfree(cm);
+}
+
 /* One new object of each kind, initialised, with one reference (ours). */
 static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uint64_t size,
 			       uint64_t *iface)
@@ -207,6 +269,17 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		}
 		return NULL;
 	}
+	case KGRANT_CAPMGR: {
+		struct kcapmgr *cm = kzalloc(sizeof(*cm));
+
+		if (cm && (err = kcapmgr_init(cm, &kgrant_capmgr_backend, &kgrant_revoke_alloc,
+					      kgrant_free_capmgr)) == 0) {
+			*iface = capos_CapabilityManager_TYPE_ID;
+			return &cm->k;
+		}
+		kfree(cm);
+		return NULL;
+	}
 	}
 	(void)err;
 	return NULL;
@@ -220,7 +293,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	int err;
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER)
+	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
+	    kind != KGRANT_CAPMGR)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)

@@ -48,6 +48,8 @@ static unsigned kinit_kind(uint16_t source)
 		return KGRANT_SPAWNER;
 	case capos_KernelCapSource_endpoint:
 		return KGRANT_ENDPOINT;
+	case capos_KernelCapSource_capabilityManager:
+		return KGRANT_CAPMGR;
 	default:
 		return 0;
 	}
@@ -153,7 +155,12 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	     (unsigned long long)after, (unsigned long long)base);
 	klog("init", "kernel objects %u (baseline %u), processes %u", objs_after, objs_base,
 	     proc_live_count());
+	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
 	*status = code;
+	if (kring_revoke_nodes_live() != 0) {
+		klog("init", "error: revocation nodes leaked");
+		return CAPOS_ERR_INVALID;
+	}
 	if (after != base) {
 		klog("init", "error: %lld frame(s) not returned", (long long)(base - after));
 		return CAPOS_ERR_INVALID;

@@ -22,6 +22,7 @@
 #include <capos/error.h>
 #include <capos/syscall.h>
 #include <kernel/arch.h>
+#include <kernel/capmgr.h>
 #include <kernel/kcall.h>
 #include <kernel/kcaps.h>
 #include <kernel/kipc.h>
@@ -41,8 +42,8 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface, &ktimer_iface,	  &kbootpkg_iface,
-	&kvm_iface,	 &kspawner_iface, &kproc_handle_iface,
+	&kconsole_iface, &ktimer_iface,	      &kbootpkg_iface, &kvm_iface,
+	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

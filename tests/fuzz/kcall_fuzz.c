@@ -156,7 +156,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)kvm_init(&vm, &fz_vm, NULL, NULL);
 	struct kobj *objs[4] = { &con.k, &tim.k, &bp.k, &vm.k };
 	for (int i = 0; i < 4; i++) {
-		struct captab_item it = { objs[i], fz_iids[i], 0, CAPTAB_XFER_COPY };
+		struct captab_item it = { .obj = objs[i],
+					  .interface_id = fz_iids[i],
+					  .badge = 0,
+					  .xfer = CAPTAB_XFER_COPY };
 		(void)captab_insert(&t, &it, &ids[i]);
 	}
 	struct kcall_env env = { .table = &t,

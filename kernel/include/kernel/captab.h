@@ -23,6 +23,7 @@
 
 #include <capos/capid.h>
 #include <kernel/kobj.h>
+#include <kernel/revoke.h>
 
 /* What the holder may do with a cap besides invoking and releasing it. */
 enum captab_xfer {
@@ -44,13 +45,14 @@ enum captab_state {
 #define CAPTAB_NO_SLOT 0xFFFFFFFFu
 
 struct captab_entry {
-	struct kobj *obj;      /* [T] referenced object; NULL unless LIVE */
-	uint64_t interface_id; /* [T] capnp interface id the cap was granted as */
-	uint64_t badge;	       /* [T] receiver metadata delivered with calls */
-	uint32_t next_free;    /* [T] free-list link (slot index), FREE only */
-	uint16_t gen;	       /* [T] generation of the current or next occupant, >= 1 */
-	uint8_t state;	       /* [T] enum captab_state */
-	uint8_t xfer;	       /* [T] enum captab_xfer */
+	struct kobj *obj;	   /* [T] referenced object; NULL unless LIVE */
+	struct revoke_node *rnode; /* [T] referenced revocation node (revoke.h), or NULL */
+	uint64_t interface_id;	   /* [T] capnp interface id the cap was granted as */
+	uint64_t badge;		   /* [T] receiver metadata delivered with calls */
+	uint32_t next_free;	   /* [T] free-list link (slot index), FREE only */
+	uint16_t gen;		   /* [T] generation of the current or next occupant, >= 1 */
+	uint8_t state;		   /* [T] enum captab_state */
+	uint8_t xfer;		   /* [T] enum captab_xfer */
 };
 
 struct captab {
@@ -68,7 +70,8 @@ struct captab_item {
 	struct kobj *obj;      /* live object; the table takes its own reference */
 	uint64_t interface_id; /* non-zero */
 	uint64_t badge;
-	uint8_t xfer; /* enum captab_xfer */
+	uint8_t xfer;		   /* enum captab_xfer */
+	struct revoke_node *rnode; /* revocation node or NULL; the table takes a reference */
 };
 
 /* A pending reservation made by captab_reserve. */
@@ -85,8 +88,8 @@ struct captab_txn {
 int captab_init(struct captab *t, struct captab_entry *slots, uint32_t nslots);
 
 /*
- * Inserts `item` into a free slot, taking a reference on item->obj, and stores the
- * new cap id in *out_id. Errors: CAPOS_ERR_INVALID (bad item), CAPOS_ERR_CAP_TABLE_FULL,
+ * Inserts `item` into a free slot, taking a reference on item->obj (and on
+ * item->rnode, if any), and stores the new cap id in *out_id. Errors: CAPOS_ERR_INVALID (bad item), CAPOS_ERR_CAP_TABLE_FULL,
  * kobj_get's errors (nothing changes on any error).
  */
 int captab_insert(struct captab *t, const struct captab_item *item, uint32_t *out_id);
@@ -98,6 +101,7 @@ int captab_insert(struct captab *t, const struct captab_item *item, uint32_t *ou
  * CAPOS_ERR_CAP_BAD_ID (null id, generation 0 or slot beyond the table),
  * CAPOS_ERR_CAP_STALE (generation differs: released or reused),
  * CAPOS_ERR_CAP_EMPTY (slot free or reserved under this generation),
+ * CAPOS_ERR_CAP_REVOKED (the entry's revocation node was revoked: docs/caps.md),
  * CAPOS_ERR_CAP_WRONG_INTERFACE.
  */
 int captab_lookup(const struct captab *t, uint32_t id, uint64_t interface_id,
@@ -105,9 +109,10 @@ int captab_lookup(const struct captab *t, uint32_t id, uint64_t interface_id,
 
 /*
  * Releases the cap `id`: the slot becomes FREE, its generation advances (1 follows
- * CAPOS_CAP_GEN_MAX; 0 is never used) and the object loses this table's reference
- * (which may free it). Errors: captab_lookup's (except WRONG_INTERFACE), then
- * kobj_put's (a kernel bug; the slot is freed regardless).
+ * CAPOS_CAP_GEN_MAX; 0 is never used) and the object and the revocation node lose
+ * this table's references (which may free them). A revoked cap can be released.
+ * Errors: captab_lookup's (except REVOKED and WRONG_INTERFACE), then kobj_put's (a
+ * kernel bug; the slot is freed regardless).
  */
 int captab_release(struct captab *t, uint32_t id);
 
@@ -120,7 +125,8 @@ int captab_clear(struct captab *t);
 /*
  * Decode step of a transfer out of `t`: checks that `id` is live and may leave the
  * table in `mode` (CAPTAB_XFER_COPY or CAPTAB_XFER_MOVE) and copies its entry into
- * *out (no reference taken; the commit into the receiver takes one). Errors:
+ * *out, revocation node included (no reference taken; the commit into the receiver
+ * takes them; an item held across a block needs captab_item_get). Errors:
  * captab_lookup's, CAPOS_ERR_INVALID (mode), CAPOS_ERR_CAP_NOT_TRANSFERABLE.
  */
 int captab_prepare_send(const struct captab *t, uint32_t id, enum captab_xfer mode,
@@ -134,7 +140,8 @@ int captab_reserve(struct captab *t, uint32_t n, struct captab_txn *txn);
 
 /*
  * Publishes items[0..txn->n) into the reserved slots at once and writes their ids
- * to out_ids. Every item is validated and referenced before any slot changes; on
+ * to out_ids. Every item is validated and referenced (object and revocation node)
+ * before any slot changes; on
  * error nothing is published and the reservation is still pending (roll it back).
  * Errors: CAPOS_ERR_CAP_BAD_RESERVATION (txn not pending in t), CAPOS_ERR_INVALID,
  * kobj_get's errors.
@@ -147,6 +154,14 @@ int captab_commit(struct captab *t, struct captab_txn *txn, const struct captab_
  * was ever issued for them). Errors: CAPOS_ERR_CAP_BAD_RESERVATION.
  */
 int captab_rollback(struct captab *t, struct captab_txn *txn);
+
+/*
+ * References for an item held outside any table (queued for a transfer across a
+ * block): captab_item_get takes one on the object and on the revocation node,
+ * captab_item_put drops both. Errors (get): kobj_get's; nothing taken on error.
+ */
+int captab_item_get(const struct captab_item *item);
+int captab_item_put(const struct captab_item *item);
 
 /* Counters for quotas, ResourceUsage and leak checks. */
 static inline uint32_t captab_live(const struct captab *t)

@@ -137,8 +137,9 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_TIMER 0x2u
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
-#define KGRANT_ALL 0xFu
+#define KGRANT_ALL 0xFu	      /* the four kring_grant_std names */
 #define KGRANT_ENDPOINT 0x10u /* a fresh raw endpoint owned by p (kring_grant only) */
+#define KGRANT_CAPMGR 0x20u   /* CapabilityManager: kring_grant only (manifest source) */
 #define KGRANT_SPAWNER 0x40u  /* ProcessSpawner over the boot module (kring_grant only) */
 
 struct capos_capset_page;
@@ -157,6 +158,9 @@ struct capos_capset_page;
  */
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
 		size_t len, const uint8_t *boot, uint64_t size);
+
+/* Revocation nodes not yet freed, over all processes (leak check at shutdown). */
+uint32_t kring_revoke_nodes_live(void);
 
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table

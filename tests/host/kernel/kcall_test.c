@@ -142,8 +142,12 @@ static const struct kobj_ops tprobe_ops = { "probe", tprobe_release };
 static int tprobe_call(struct kcall_ctx *c)
 {
 	struct tprobe *p = (struct tprobe *)c->obj;
-	struct captab_item self = { &p->k, PROBE_IID, 0, CAPTAB_XFER_COPY };
-	struct captab_item bad = { NULL, PROBE_IID, 0, CAPTAB_XFER_COPY };
+	struct captab_item self = {
+		.obj = &p->k, .interface_id = PROBE_IID, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
+	struct captab_item bad = {
+		.obj = NULL, .interface_id = PROBE_IID, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
 	uint32_t idx = 99;
 
 	p->calls++;
@@ -233,7 +237,10 @@ static int tbox_call(struct kcall_ctx *c)
 			(void)kcall_result_cap(c, &c->caps_in[0], &idx);
 		return CAPOS_ERR_INVALID;
 	case BOX_FRESH: { /* a new object whose only reference is the queued result cap */
-		struct captab_item it = { &b->fresh.k, BOX_IID, 0, CAPTAB_XFER_NONE };
+		struct captab_item it = { .obj = &b->fresh.k,
+					  .interface_id = BOX_IID,
+					  .badge = 0,
+					  .xfer = CAPTAB_XFER_NONE };
 		memset(&b->fresh, 0, sizeof(b->fresh));
 		(void)kobj_init(&b->fresh.k, KOBJ_TEST, &tfresh_ops);
 		err = kcall_result_cap(c, &it, &idx);
@@ -242,7 +249,10 @@ static int tbox_call(struct kcall_ctx *c)
 	}
 	default: /* BOX_FLOOD: one more result cap than max_caps_out */
 		for (uint32_t i = 0; i <= BOX_MAX_OUT; i++) {
-			struct captab_item it = { c->obj, BOX_IID, i, CAPTAB_XFER_COPY };
+			struct captab_item it = { .obj = c->obj,
+						  .interface_id = BOX_IID,
+						  .badge = i,
+						  .xfer = CAPTAB_XFER_COPY };
 			b->flood_status[i] = kcall_result_cap(c, &it, &idx);
 		}
 		return 0;
@@ -254,11 +264,18 @@ static const struct kcall_iface mgr_iface = { .interface_id = capos_CapabilityMa
 					      .kobj_type = KOBJ_TEST,
 					      .max_caps_out = 1,
 					      .call = tmgr_call };
+/* BOX_FLOOD's bound is above max_caps_out: the lower one wins. */
+static const uint8_t box_caps_out[BOX_METHODS] = { [BOX_ECHO] = BOX_MAX_OUT,
+						   [BOX_KEEP] = 0,
+						   [BOX_FAIL] = 1,
+						   [BOX_FRESH] = 1,
+						   [BOX_FLOOD] = BOX_MAX_OUT + 3 };
 static const struct kcall_iface box_iface = { .interface_id = BOX_IID,
 					      .method_count = BOX_METHODS,
 					      .kobj_type = KOBJ_TEST,
 					      .max_caps_out = BOX_MAX_OUT,
-					      .call = tbox_call };
+					      .call = tbox_call,
+					      .caps_out = box_caps_out };
 static const struct kcall_iface *const ifaces[] = { &console_iface, &timer_iface, &probe_iface,
 						    &mgr_iface, &box_iface };
 
@@ -287,16 +304,30 @@ static void fix_init(void)
 	(void)kobj_init(&F.cons.k, KOBJ_CONSOLE, &tcons_ops);
 	(void)kobj_init(&F.timer.k, KOBJ_TIMER, &ttimer_ops);
 	F.timer.now = 123456789;
-	struct captab_item ci = { &F.cons.k, capos_Console_TYPE_ID, 0, CAPTAB_XFER_COPY };
-	struct captab_item ti = { &F.timer.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item ci = { .obj = &F.cons.k,
+				  .interface_id = capos_Console_TYPE_ID,
+				  .badge = 0,
+				  .xfer = CAPTAB_XFER_COPY };
+	struct captab_item ti = { .obj = &F.timer.k,
+				  .interface_id = capos_Timer_TYPE_ID,
+				  .badge = 0,
+				  .xfer = CAPTAB_XFER_COPY };
 	(void)captab_insert(&F.table, &ci, &F.cons_id);
 	(void)captab_insert(&F.table, &ti, &F.timer_id);
 	(void)kobj_init(&F.probe.k, KOBJ_TEST, &tprobe_ops);
-	struct captab_item pi = { &F.probe.k, PROBE_IID, 0xB4D6E, CAPTAB_XFER_COPY };
+	struct captab_item pi = { .obj = &F.probe.k,
+				  .interface_id = PROBE_IID,
+				  .badge = 0xB4D6E,
+				  .xfer = CAPTAB_XFER_COPY };
 	(void)captab_insert(&F.table, &pi, &F.probe_id);
 	(void)kobj_init(&F.box.k, KOBJ_TEST, &tbox_ops);
-	struct captab_item bi = { &F.box.k, BOX_IID, 0, CAPTAB_XFER_NONE };
-	struct captab_item mi = { &F.box.k, capos_CapabilityManager_TYPE_ID, 0, CAPTAB_XFER_NONE };
+	struct captab_item bi = {
+		.obj = &F.box.k, .interface_id = BOX_IID, .badge = 0, .xfer = CAPTAB_XFER_NONE
+	};
+	struct captab_item mi = { .obj = &F.box.k,
+				  .interface_id = capos_CapabilityManager_TYPE_ID,
+				  .badge = 0,
+				  .xfer = CAPTAB_XFER_NONE };
 	(void)captab_insert(&F.table, &bi, &F.box_id);
 	(void)captab_insert(&F.table, &mi, &F.mgr_id);
 	F.env = (struct kcall_env){
@@ -423,12 +454,18 @@ TEST(kcall_lookup_errors)
 	c = run(call_op(F.cons_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_WRONG_INTERFACE);
 	/* A cap whose interface no kernel type serves, and one whose object type differs. */
-	struct captab_item odd = { &F.cons.k, capos_BootPackage_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item odd = { .obj = &F.cons.k,
+				   .interface_id = capos_BootPackage_TYPE_ID,
+				   .badge = 0,
+				   .xfer = CAPTAB_XFER_COPY };
 	uint32_t odd_id;
 	CHECK_EQ(captab_insert(&F.table, &odd, &odd_id), CAPOS_OK);
 	c = run(call_op(odd_id, capos_BootPackage_TYPE_ID, 0, 0, 0, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_WRONG_INTERFACE);
-	struct captab_item liar = { &F.cons.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	struct captab_item liar = { .obj = &F.cons.k,
+				    .interface_id = capos_Timer_TYPE_ID,
+				    .badge = 0,
+				    .xfer = CAPTAB_XFER_COPY };
 	uint32_t liar_id;
 	CHECK_EQ(captab_insert(&F.table, &liar, &liar_id), CAPOS_OK);
 	c = run(call_op(liar_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 64));
@@ -752,7 +789,10 @@ TEST(kcall_xfer_caller_table_full_refused_before_the_handler)
 	fix_init();
 	/* Leave 3 free slots: BOX needs 4 (max_caps_out), CapabilityManager 1. */
 	while (captab_free(&F.table) > 3) {
-		struct captab_item it = { &F.cons.k, capos_Console_TYPE_ID, 0, CAPTAB_XFER_COPY };
+		struct captab_item it = { .obj = &F.cons.k,
+					  .interface_id = capos_Console_TYPE_ID,
+					  .badge = 0,
+					  .xfer = CAPTAB_XFER_COPY };
 		uint32_t id;
 		CHECK_EQ(captab_insert(&F.table, &it, &id), CAPOS_OK);
 	}
@@ -763,6 +803,13 @@ TEST(kcall_xfer_caller_table_full_refused_before_the_handler)
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_TABLE_FULL);
 	CHECK_UEQ(F.box.calls, 0);
 	CHECK(ksnap_same(&before));
+	/* A method that returns no cap (caps_out 0) needs no free slot: it runs, and the
+	 * copy it was sent is kept by the object. */
+	struct capos_xfer cp = XF(F.timer_id, CAPOS_XFER_COPY);
+	c = run(xcall(F.box_id, BOX_IID, BOX_KEEP, &cp, 1, 64));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.box.calls, 1);
+	CHECK_UEQ(kobj_refs(&F.timer.k), 3); /* creator + table + the object */
 	/* An interface that needs fewer slots still runs. */
 	uint32_t n = put_derive(UBASE, 0);
 	struct ring_op op = xcall(F.mgr_id, capos_CapabilityManager_TYPE_ID,
@@ -774,7 +821,7 @@ TEST(kcall_xfer_caller_table_full_refused_before_the_handler)
 	CHECK_UEQ(c.xfer_count, 1);
 	CHECK_UEQ(timer_now(recs_of(&c)[0].cap), 123456789);
 	CHECK_EQ(timer_now(F.timer_id), (uint64_t)(int64_t)CAPOS_ERR_CAP_STALE); /* moved */
-	CHECK_UEQ(kobj_refs(&F.timer.k), 2);
+	CHECK_UEQ(kobj_refs(&F.timer.k), 3); /* creator + the object + the moved entry */
 	CHECK(table_settled());
 }
 
@@ -783,7 +830,10 @@ TEST(kcall_xfer_bad_descriptors_exact_errors)
 	fix_init();
 	uint32_t stale = F.cons_id;
 	CHECK_EQ(captab_release(&F.table, stale), CAPOS_OK);
-	struct captab_item pinned = { &F.timer.k, capos_Timer_TYPE_ID, 0, CAPTAB_XFER_NONE };
+	struct captab_item pinned = { .obj = &F.timer.k,
+				      .interface_id = capos_Timer_TYPE_ID,
+				      .badge = 0,
+				      .xfer = CAPTAB_XFER_NONE };
 	uint32_t pinned_id;
 	CHECK_EQ(captab_insert(&F.table, &pinned, &pinned_id), CAPOS_OK);
 	struct {

@@ -127,7 +127,9 @@ static struct {
 
 static uint32_t grant(struct kobj *o, uint64_t iid)
 {
-	struct captab_item it = { o, iid, 0, CAPTAB_XFER_COPY };
+	struct captab_item it = {
+		.obj = o, .interface_id = iid, .badge = 0, .xfer = CAPTAB_XFER_COPY
+	};
 	uint32_t id = 0;
 	(void)captab_insert(&F.table, &it, &id);
 	(void)kobj_put(o); /* the table holds the only reference */

@@ -171,8 +171,9 @@ static void st_reset_caps(void)
 	static struct kobj objs[CAPTAB_TXN_MAX + 1];
 
 	for (uint32_t i = 0; i <= CAPTAB_TXN_MAX; i++)
-		st_caps[i] =
-			(struct captab_item){ &objs[i], capos_Timer_TYPE_ID, 0, CAPTAB_XFER_COPY };
+		st_caps[i] = (struct captab_item){ .obj = &objs[i],
+						   .interface_id = capos_Timer_TYPE_ID,
+						   .xfer = CAPTAB_XFER_COPY };
 	st_ncaps = 2;
 }
 
@@ -445,7 +446,9 @@ TEST(spawn_decode_client_facet)
 	struct st_spec *s = st_default();
 
 	st_reset_caps();
-	st_caps[1] = (struct captab_item){ &raw, capos_Endpoint_TYPE_ID, 0, CAPTAB_XFER_COPY };
+	st_caps[1] = (struct captab_item){ .obj = &raw,
+					   .interface_id = capos_Endpoint_TYPE_ID,
+					   .xfer = CAPTAB_XFER_COPY };
 	s->grants[1] = (struct st_grant){ "svc", ST_HELD, capos_TransferMode_clientFacet,
 					  0,	 1,	  capos_Console_TYPE_ID };
 	CHECK_EQ(st_decode(s), 0);

@@ -1,0 +1,303 @@
+/*
+ * capmgrtest: the CapabilityManager boot test (tests/qemu/capmgr_tests.py), started as
+ * init from the focused manifest tests/qemu/kinit/capmgr.capnp, which grants it
+ * console, capmgr and vm. Every step prints one transcript line on COM2 that the
+ * suite compares exactly:
+ *   - list: its whole table (slot, interface name and id, CapSet name, flags);
+ *   - listRange: the same in one page, with nextSlot/more;
+ *   - usage: cap slots and frames against their limits, threads;
+ *   - hostile twins: derive/revoke with no cap sent (null cap pointer) and with a cap
+ *     index past the CALL's caps, malformed params, a method beyond the interface, a
+ *     forged and a released CapabilityManager id, a result buffer too small;
+ *   - derive/revoke through the ring: see the note at capmgr_derive_steps.
+ * Exit 0 only if every step printed what it should (the suite checks the lines too).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <capos/ring.h>
+#include <capos/syscall.h>
+#include <libcapos/capset.h>
+#include <libcapos/ring.h>
+#include <libcapos/runtime.h>
+#include <schema/capos.capnp.h>
+
+#define EXIT_NO_CAP 2
+#define EXIT_FAILED 3
+
+static struct capos_ring_client *ring;
+static uint32_t cm, console;
+static int failures;
+static uint64_t arena[64];
+static uint64_t framed[65];
+static uint64_t res[1024];
+static struct capnp_segment segs[4];
+
+static void check(int ok, const char *what)
+{
+	if (!ok) {
+		failures++;
+		printf("capmgr: FAILED: %s\n", what);
+	}
+}
+
+static int lookup(const char *name, uint64_t iface, uint32_t *cap)
+{
+	return capos_capset_lookup((const struct capos_capset_page *)capos_boot.capset, name, iface,
+				   cap);
+}
+
+static int read_results(const struct capos_cqe *cqe, struct capnp_msg *m)
+{
+	const struct capnp_limits lim = { .traversal_words = 4096, .nesting = 16 };
+
+	return capnp_msg_init_framed(m, res, cqe->result_len, segs, 4, &lim, NULL);
+}
+
+/* A CALL on the CapabilityManager with framed params; the CQE status. */
+static int cm_call(uint32_t cap, uint16_t method, const void *params, uint32_t plen,
+		   struct capos_cqe *cqe)
+{
+	memset(res, 0, sizeof(res));
+	return capos_ring_call(ring, cap, capos_CapabilityManager_TYPE_ID, method, params, plen,
+			       res, sizeof(res), cqe);
+}
+
+/* The CapException status behind a RING_EXCEPTION, or 1 if it cannot be read. */
+static int exception_status(const struct capos_cqe *cqe, int *type)
+{
+	struct capnp_msg m;
+	struct capos_CapException_r ex;
+
+	if (read_results(cqe, &m) || capos_CapException_read_root(&m, &ex))
+		return 1;
+	*type = (int)capos_CapException_get_type(&ex);
+	return capos_CapException_get_status(&ex);
+}
+
+static const char *yn(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+static void print_info(const char *what, const struct capos_CapabilityInfo_r *e)
+{
+	struct capnp_text name = { 0 }, iname = { 0 };
+
+	(void)capos_CapabilityInfo_get_name(e, &name);
+	(void)capos_CapabilityInfo_get_interfaceName(e, &iname);
+	printf("capmgr: %s: slot %u gen %u %.*s (%#llx) name \"%.*s\" transferable %s revocable "
+	       "%s revoked %s depth %u\n",
+	       what, (unsigned)(capos_CapabilityInfo_get_capId(e) & 0xFFFF),
+	       (unsigned)(capos_CapabilityInfo_get_capId(e) >> 16), (int)iname.len,
+	       iname.str ? iname.str : "",
+	       (unsigned long long)capos_CapabilityInfo_get_interfaceId(e), (int)name.len,
+	       name.str ? name.str : "", yn(capos_CapabilityInfo_get_transferable(e)),
+	       yn(capos_CapabilityInfo_get_revocable(e)), yn(capos_CapabilityInfo_get_revoked(e)),
+	       (unsigned)capos_CapabilityInfo_get_deriveDepth(e));
+}
+
+static void step_list(void)
+{
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	struct capos_CapabilityManager_list_Results_r r;
+	struct capos_CapabilityInfo_rlist l;
+	int err = cm_call(cm, capos_CapabilityManager_METHOD_list, NULL, 0, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_CapabilityManager_list_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_CapabilityManager_list_Results_get_caps(&r, &l);
+	if (err) {
+		printf("capmgr: list failed: %s\n", capos_error_name(err));
+		failures++;
+		return;
+	}
+	printf("capmgr: list: %u caps\n", (unsigned)capos_CapabilityInfo_list_len(&l));
+	for (uint32_t i = 0; i < capos_CapabilityInfo_list_len(&l); i++) {
+		struct capos_CapabilityInfo_r e = capos_CapabilityInfo_list_get(&l, i);
+		print_info("list", &e);
+	}
+}
+
+/* Frames a params message built by `b` into `framed`; its length in *len. */
+static int finish(struct capnp_builder *b, uint32_t *len)
+{
+	size_t n = 0;
+	int err = capnp_builder_error(b);
+
+	if (err == 0)
+		err = capnp_builder_write_framed(b, framed, sizeof(framed), &n);
+	*len = (uint32_t)n;
+	return err;
+}
+
+static void step_list_range(void)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapabilityManager_listRange_Params_b p;
+	struct capos_CapabilityManager_listRange_Results_r r;
+	struct capos_CapabilityInfo_rlist l;
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_CapabilityManager_listRange_request(&b, &p);
+		capos_CapabilityManager_listRange_Params_set_startSlot(&p, 1);
+		err = finish(&b, &plen);
+	}
+	if (err == 0)
+		err = cm_call(cm, capos_CapabilityManager_METHOD_listRange, framed, plen, &cqe);
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_CapabilityManager_listRange_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_CapabilityManager_listRange_Results_get_caps(&r, &l);
+	if (err) {
+		printf("capmgr: listRange failed: %s\n", capos_error_name(err));
+		failures++;
+		return;
+	}
+	printf("capmgr: listRange from slot 1: %u caps, nextSlot %u, more %s\n",
+	       (unsigned)capos_CapabilityInfo_list_len(&l),
+	       (unsigned)capos_CapabilityManager_listRange_Results_get_nextSlot(&r),
+	       yn(capos_CapabilityManager_listRange_Results_get_more(&r)));
+}
+
+static void step_usage(void)
+{
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	struct capos_CapabilityManager_usage_Results_r r;
+	struct capos_ResourceUsage_r u;
+	int err = cm_call(cm, capos_CapabilityManager_METHOD_usage, NULL, 0, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_CapabilityManager_usage_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_CapabilityManager_usage_Results_get_usage(&r, &u);
+	if (err) {
+		printf("capmgr: usage failed: %s\n", capos_error_name(err));
+		failures++;
+		return;
+	}
+	uint64_t frames = capos_ResourceUsage_get_framePages(&u);
+	uint64_t max = capos_ResourceUsage_get_framePagesMax(&u);
+	printf("capmgr: usage: cap slots %u of %u, frames charged within the quota of %llu: %s, "
+	       "threads %u\n",
+	       (unsigned)capos_ResourceUsage_get_capSlots(&u),
+	       (unsigned)capos_ResourceUsage_get_capSlotsMax(&u), (unsigned long long)max,
+	       yn(frames > 0 && frames <= max), (unsigned)capos_ResourceUsage_get_threads(&u));
+}
+
+/* derive or revoke whose params' cap pointer is `index` (CAPNP_CAP_NULL: null) and
+ * which sends no cap: the kernel answers invalidArgument / CAPOS_ERR_INVALID. */
+static void hostile_cap_arg(uint16_t method, uint32_t index, const char *what)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapabilityManager_derive_Params_b p; /* revoke's has this layout */
+	struct capos_cqe cqe;
+	uint32_t plen = 0;
+	int type = -1, st;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_CapabilityManager_derive_request(&b, &p);
+		if (index != CAPNP_CAP_NULL)
+			(void)capos_CapabilityManager_derive_Params_set_cap(&p, index);
+		err = finish(&b, &plen);
+	}
+	if (err == 0)
+		err = cm_call(cm, method, framed, plen, &cqe);
+	st = err == CAPOS_ERR_RING_EXCEPTION ? exception_status(&cqe, &type) : 1;
+	printf("capmgr: hostile: %s: %s, exception %s (%d)\n", what, capos_error_name(err),
+	       type == capos_ExceptionType_invalidArgument ? "invalidArgument" : "?", st);
+	check(err == CAPOS_ERR_RING_EXCEPTION && type == capos_ExceptionType_invalidArgument &&
+		      st == CAPOS_ERR_INVALID,
+	      what);
+}
+
+static void step_hostile(void)
+{
+	static const uint64_t garbage[3] = { 0x0000000100000000ull, 0xFFFFFFFFFFFFFFFFull, 0 };
+	struct capos_cqe cqe;
+	int err;
+
+	hostile_cap_arg(capos_CapabilityManager_METHOD_derive, CAPNP_CAP_NULL, "derive(null cap)");
+	hostile_cap_arg(capos_CapabilityManager_METHOD_derive, 0, "derive(cap 0, none sent)");
+	hostile_cap_arg(capos_CapabilityManager_METHOD_revoke, 3, "revoke(cap 3, none sent)");
+	err = cm_call(cm, capos_CapabilityManager_METHOD_derive, garbage, sizeof(garbage), &cqe);
+	printf("capmgr: hostile: derive(garbage params): %s\n", capos_error_name(err));
+	check(err == CAPOS_ERR_RING_MALFORMED_PARAMS, "garbage params");
+	err = cm_call(cm, capos_CapabilityManager_METHOD_COUNT, NULL, 0, &cqe);
+	printf("capmgr: hostile: method %u: %s\n", capos_CapabilityManager_METHOD_COUNT,
+	       capos_error_name(err));
+	check(err == CAPOS_ERR_RING_METHOD_RANGE, "method range");
+	err = cm_call(0x000100C8u, capos_CapabilityManager_METHOD_list, NULL, 0, &cqe);
+	printf("capmgr: hostile: list on a forged id (slot 200): %s\n", capos_error_name(err));
+	check(err == CAPOS_ERR_CAP_BAD_ID, "forged id");
+	err = cm_call(0x0001003Fu, capos_CapabilityManager_METHOD_list, NULL, 0, &cqe);
+	printf("capmgr: hostile: list on an empty slot (63): %s\n", capos_error_name(err));
+	check(err == CAPOS_ERR_CAP_EMPTY, "empty slot");
+	err = cm_call(console, capos_CapabilityManager_METHOD_list, NULL, 0, &cqe);
+	printf("capmgr: hostile: list on the console: %s\n", capos_error_name(err));
+	check(err == CAPOS_ERR_CAP_WRONG_INTERFACE, "console as capmgr");
+	err = capos_ring_call(ring, cm, capos_CapabilityManager_TYPE_ID,
+			      capos_CapabilityManager_METHOD_list, NULL, 0, res, 16, &cqe);
+	printf("capmgr: hostile: list into 16 bytes: %s, needs more: %s\n", capos_error_name(err),
+	       yn(cqe.result_len > 16));
+	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len > 16, "short result");
+}
+
+/* The last step: release the CapabilityManager; using it again is a stale id. */
+static void step_release(void)
+{
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err == 0) {
+		sqe->opcode = CAPOS_OP_RELEASE;
+		sqe->cap = cm;
+		sqe->user_data = 77;
+		capos_ring_submit(ring);
+		err = capos_ring_wait(ring, 77, CAPOS_TIMEOUT_INFINITE, &cqe);
+	}
+	if (err == 0)
+		err = cqe.status;
+	printf("capmgr: release capmgr: %s\n", err ? capos_error_name(err) : "ok");
+	check(err == 0, "release");
+	err = cm_call(cm, capos_CapabilityManager_METHOD_list, NULL, 0, &cqe);
+	printf("capmgr: hostile: list on the released id: %s\n", capos_error_name(err));
+	check(err == CAPOS_ERR_CAP_STALE, "released id");
+}
+
+int main(void)
+{
+	if (lookup("console", capos_Console_TYPE_ID, &console) ||
+	    lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm))
+		return EXIT_NO_CAP;
+	if (capos_ring_self(&ring))
+		return EXIT_FAILED;
+	printf("capmgr: start\n");
+	step_list();
+	step_list_range();
+	step_usage();
+	step_hostile();
+	step_release();
+	printf("capmgr: %s\n", failures ? "FAILED" : "done, exiting 0");
+	return failures ? EXIT_FAILED : 0;
+}
