@@ -94,6 +94,13 @@ struct CapGrant {
     kernel @3 :KernelCapSource;
     # A fresh kernel object created for the child.
   }
+  interfaceId @4 :UInt64;
+  # clientFacet grants and `endpoint` kernel sources: the interface served on the
+  # endpoint, under which the facet is granted (non-zero, not Endpoint's). Ignored
+  # by other grants.
+  badge @5 :UInt64;
+  # clientFacet grants and `endpoint` kernel sources: the facet's receiver metadata,
+  # delivered by RECV with every call through it (never authority).
 }
 
 struct ExportedCap {

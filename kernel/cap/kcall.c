@@ -312,10 +312,9 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);
 	if (err == KCALL_DEFERRED) {
-		/* Completed later (kring_defer): a deferring handler queues no result caps
-		 * and its call keeps no sideband caps. */
-		xfer_drop(&c.out);
+		/* completed later (kring_defer): no result caps, no moves */
 		cqe->status = RING_STATUS_DEFERRED;
+		xfer_drop(&c.out);
 		goto out_txn;
 	}
 	if (capnp_msg_error(&d->params) || kcall_is_capnp_read(err))

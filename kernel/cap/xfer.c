@@ -212,9 +212,9 @@ int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, 
 	struct captab_txn head, tail;
 	uint32_t ids[CAPTAB_TXN_MAX];
 
-	if (s->n > txn->n) {
+	if (s->n > txn->n || (!src && xfer_check_sources(NULL, s))) {
 		xfer_cancel(dst, txn);
-		return CAPOS_ERR_INVALID;
+		return CAPOS_ERR_INVALID; /* more items than slots, or moves without a sender */
 	}
 	xfer_split(txn, s->n, &head, &tail);
 	if (head.n > 0) {

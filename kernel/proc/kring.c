@@ -31,6 +31,7 @@
 #include <kernel/proc.h>
 #include <kernel/ring.h>
 #include <kernel/sched.h>
+#include <kernel/spawn.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
 
@@ -41,7 +42,8 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface, &ktimer_iface, &kbootpkg_iface, &kvm_iface, &kcapmgr_iface,
+	&kconsole_iface, &ktimer_iface,	      &kbootpkg_iface, &kvm_iface,
+	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

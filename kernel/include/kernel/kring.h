@@ -139,17 +139,20 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_VM 0x8u
 #define KGRANT_ALL 0xFu	      /* the four kring_grant_std names */
 #define KGRANT_ENDPOINT 0x10u /* a fresh raw endpoint owned by p (kring_grant only) */
-#define KGRANT_CAPMGR 0x40u   /* CapabilityManager: kring_grant only (manifest source) */
+#define KGRANT_CAPMGR 0x20u   /* CapabilityManager: kring_grant only (manifest source) */
+#define KGRANT_SPAWNER 0x40u  /* ProcessSpawner over the boot module (kring_grant only) */
 
 struct capos_capset_page;
 
 /*
- * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit),
+ * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit,
+ * KGRANT_SPAWNER included),
  * inserts a cap for it into p's table and appends (name[0..len), its interface, the
  * cap id) to `page` (built with capset_init; map it with proc_map_capset once
  * complete). The name comes from an untrusted manifest and is validated by
  * capset_add; if it is refused, the cap is released again, so table and page stay
- * as they were. `boot`/`size` back BootPackage (ignored for other kinds).
+ * as they were. `boot`/`size` back BootPackage and ProcessSpawner (ignored for other
+ * kinds).
  * Errors: CAPOS_ERR_INVALID (kind), CAPOS_ERR_NO_MEMORY, captab_insert()'s
  * (CAP_TABLE_FULL), capset_add()'s (CAPSET_BAD_NAME, CAPSET_DUPLICATE, CAPSET_FULL).
  */

@@ -104,8 +104,9 @@ void xfer_drop(struct xfer_set *s);
 
 /*
  * Checks that every moved entry of `s` still names the same object in `src` (the
- * sender's table). Errors: captab_lookup's, or CAPOS_ERR_CAP_STALE when the id names
- * another object. Mutates nothing. `src` may be NULL when `s` has no move.
+ * sender's table). Errors: captab_lookup's (CAPOS_ERR_CAP_REVOKED when the moved cap
+ * was revoked in flight), CAPOS_ERR_CAP_STALE when the id names another object,
+ * CAPOS_ERR_INVALID when `src` is NULL and `s` has a move. Mutates nothing.
  */
 int xfer_check_sources(const struct captab *src, const struct xfer_set *s);
 
@@ -126,8 +127,8 @@ void xfer_cancel(struct captab *dst, struct captab_txn *txn);
  * releases the moved sources from `src` (only those whose slot still holds the same
  * object: a caller that ran xfer_check_sources in the same [T] section releases all
  * of them) and drops the set's references. On error (CAPOS_ERR_INVALID: s->n >
- * txn->n; captab_commit's errors) nothing is published, the whole reservation is
- * rolled back and `s` is untouched (still held: drop it).
+ * txn->n, or moves with a NULL `src`; captab_commit's errors) nothing is published,
+ * the whole reservation is rolled back and `s` is untouched (still held: drop it).
  */
 int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, struct xfer_set *s,
 		struct capos_xfer_result *recs);

@@ -5,15 +5,19 @@
  * stays usable), a move to the same table, receiver table full with nothing changed,
  * every bad descriptor with its exact error, a move whose source the sender released
  * between take and deliver, partial commit of a reservation, kernel-sourced caps
- * (xfer_add) and consume. "Nothing changed" is checked byte for byte: both tables'
+ * (xfer_add) and consume, take from user memory, and revocation nodes travelling with
+ * a copy (a move revoked in flight is refused whole). "Nothing changed" is checked byte for byte: both tables'
  * headers and slot arrays are compared with a snapshot, and every object's reference
  * count with its baseline.
  */
 #include "test.h"
 
+#include <stdlib.h>
+
 #include <capos/error.h>
 #include <kernel/captab.h>
 #include <kernel/kobj.h>
+#include <kernel/revoke.h>
 #include <kernel/xfer.h>
 
 #define IID_A 0xA1A1A1A1A1A1A1A1ull
@@ -348,6 +352,15 @@ TEST(xfer_commit_into_larger_reservation_and_cancel)
 	CHECK_UEQ(F.r.nreserved, 0);
 	xfer_drop(&set);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 4);
+	/* A move needs its sender's table to leave: refused without one. */
+	struct capos_xfer mv = D(F.id[3], CAPOS_XFER_MOVE);
+	CHECK_EQ(xfer_take(&F.s, &mv, 1, &set), CAPOS_OK);
+	CHECK_EQ(xfer_reserve(&F.r, 1, &txn), CAPOS_OK);
+	CHECK_EQ(xfer_commit(&F.r, &txn, NULL, &set, ids), CAPOS_ERR_INVALID);
+	CHECK_UEQ(F.r.nreserved, 0);
+	CHECK_UEQ(set.n, 1);
+	xfer_drop(&set);
+	CHECK_UEQ(kobj_refs(&F.obj[3].k), 2);
 	CHECK_EQ(xfer_reserve(&F.r, CAPTAB_TXN_MAX + 1, &txn), CAPOS_ERR_INVALID);
 	CHECK(counts_ok(&F.r));
 }
@@ -436,4 +449,57 @@ TEST(xfer_take_user_copies_then_takes)
 	CHECK_UEQ(set.n, 0);
 	CHECK_UEQ(kobj_refs(&F.obj[0].k), 2);
 	CHECK_UEQ(kobj_refs(&F.obj[1].k), 2);
+}
+
+/* ---- revocation nodes ride with transferred caps (kernel/cap/revoke.c) */
+static void *rz(size_t n)
+{
+	return calloc(1, n);
+}
+
+TEST(xfer_revocation_node_travels_and_revoked_move_is_refused)
+{
+	fix_init();
+	struct revoke_alloc ra = { .zalloc = rz, .free = free };
+	struct revoke_node *root, *child;
+	CHECK_EQ(revoke_node_new(&ra, NULL, &root), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, root, &child), CAPOS_OK);
+	/* S holds two entries naming obj[0] through the derived node. */
+	struct captab_item it = {
+		.obj = &F.obj[0].k, .interface_id = IID_A, .xfer = CAPTAB_XFER_COPY, .rnode = child
+	};
+	uint32_t a, b;
+	CHECK_EQ(captab_insert(&F.s, &it, &a), CAPOS_OK);
+	CHECK_EQ(captab_insert(&F.s, &it, &b), CAPOS_OK);
+	revoke_node_put(child); /* the entries hold it now */
+	CHECK_UEQ(child->refs, 2);
+	/* A copy carries the node: the receiver's entry is revocable too. */
+	struct xfer_set set;
+	struct capos_xfer_result rec[2];
+	struct capos_xfer d = D(a, CAPOS_XFER_COPY);
+	CHECK_EQ(xfer_take(&F.s, &d, 1, &set), CAPOS_OK);
+	CHECK_UEQ(child->refs, 3); /* the in-flight item's */
+	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, rec), CAPOS_OK);
+	CHECK_UEQ(child->refs, 3);
+	CHECK_UEQ(child->nentries, 3);
+	/* Revoked while a move of `b` is in flight: the delivery is refused whole. */
+	struct capos_xfer m[2] = { D(F.id[3], CAPOS_XFER_COPY), D(b, CAPOS_XFER_MOVE) };
+	CHECK_EQ(xfer_take(&F.s, m, 2, &set), CAPOS_OK);
+	CHECK_UEQ(revoke_subtree(root), 3);
+	struct snap before;
+	take_snap(&before);
+	CHECK_EQ(xfer_deliver(&F.r, &F.s, &set, rec), CAPOS_ERR_CAP_REVOKED);
+	CHECK(same_as(&before));
+	xfer_drop(&set);
+	const struct captab_entry *e;
+	CHECK_EQ(captab_lookup(&F.r, rec[0].cap, IID_A, &e), CAPOS_ERR_CAP_REVOKED);
+	/* Releasing every entry frees the derived node exactly once. */
+	CHECK_EQ(captab_release(&F.s, a), CAPOS_OK);
+	CHECK_EQ(captab_release(&F.s, b), CAPOS_OK);
+	CHECK_EQ(captab_release(&F.r, rec[0].cap), CAPOS_OK);
+	CHECK_UEQ(ra.live, 1); /* the root, still the test's */
+	revoke_node_put(root);
+	CHECK_UEQ(ra.live, 0);
+	CHECK_UEQ(kobj_refs(&F.obj[0].k), 2);
+	CHECK_UEQ(kobj_refs(&F.obj[3].k), 2);
 }
