@@ -24,6 +24,7 @@
 #include <libcapos/capset.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
+#include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
 #define IPC_IFACE UINT64_C(0xC0FFEE0012345678) /* the interface the test "serves" */
@@ -31,7 +32,7 @@
 #define IPC_EXIT_NO_CAP 90
 
 static struct capos_ring_client *ring;
-static uint32_t ep, ep2, facet, console;
+static uint32_t ep, ep2, facet, console, spawner;
 static uint64_t next_ud = 1;
 static int failures;
 
@@ -520,6 +521,190 @@ static void test_xfer(void)
 	(void)wait_for(call, &cqe);
 }
 
+/* ---- two processes (ProcessSpawner, user/ipcpeer) ---- */
+
+#define PEER_GONE 50 /* user/ipcpeer exit codes */
+
+/* Spawns ipcpeer with one grant: a fresh endpoint "srv" (kernel source; its facet comes
+ * back as exports[0]) or, with `held_ep`, a client facet "caller" of that raw endpoint.
+ * 0 with *handle (and *export for "srv"), else the status. */
+static int spawn_peer(const char *role, uint32_t held_ep, uint32_t *handle, uint32_t *export)
+{
+	static uint64_t arena[256], framed[257], res[64];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	struct capos_cqe cqe;
+	size_t n = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err || (err = capos_ProcessSpawner_spawn_request(&b, &p)))
+		return err;
+	(void)capos_ProcessSpawner_spawn_Params_set_name(&p, role, (uint32_t)strlen(role));
+	(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "ipcpeer", 7);
+	(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, 1, &list);
+	struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, 0);
+	struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+	(void)capos_CapGrant_set_name(&g, role, (uint32_t)strlen(role));
+	capos_CapGrant_set_interfaceId(&g, IPC_IFACE);
+	struct capos_xfer x = { .cap = held_ep, .mode = CAPOS_XFER_COPY };
+	if (held_ep) {
+		capos_CapGrant_set_mode(&g, capos_TransferMode_clientFacet);
+		capos_CapGrant_set_badge(&g, 5);
+		(void)capos_CapGrant_source_set_held(&src, 0);
+	} else {
+		capos_CapGrant_source_set_kernel(&src, capos_KernelCapSource_endpoint);
+	}
+	if ((err = capnp_builder_error(&b)) ||
+	    (err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n)))
+		return err;
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = spawner,
+			       .interface_id = capos_ProcessSpawner_TYPE_ID,
+			       .method = capos_ProcessSpawner_METHOD_spawn,
+			       .addr = (uint64_t)(uintptr_t)framed,
+			       .len = (uint32_t)n,
+			       .result_addr = (uint64_t)(uintptr_t)res,
+			       .result_len = sizeof(res),
+			       .xfer_addr = held_ep ? (uint64_t)(uintptr_t)&x : 0,
+			       .xfer_count = held_ep ? 1 : 0 };
+	if ((err = wait_for(submit(&s), &cqe)))
+		return err;
+	/* Result caps end the result bytes: the handle and, for "srv", the exported facet
+	 * (told apart by interface id). */
+	const struct capos_xfer_result *rec =
+		(const void *)((uint8_t *)res + cqe.result_len - 16u * cqe.xfer_count);
+	*handle = 0;
+	for (uint32_t i = 0; i < cqe.xfer_count; i++) {
+		if (rec[i].interface_id == capos_ProcessHandle_TYPE_ID)
+			*handle = rec[i].cap;
+		else if (export && rec[i].interface_id == IPC_IFACE)
+			*export = rec[i].cap;
+	}
+	return *handle && (!export || *export) && cqe.xfer_count == (export ? 2u : 1u)
+		       ? CAPOS_OK
+		       : CAPOS_ERR_INVALID;
+}
+
+/* ProcessHandle.wait: 0 with the exit code and whether it was killed. */
+static int wait_peer(uint32_t handle, int64_t *code, int *killed)
+{
+	static uint64_t res[16];
+	static struct capnp_segment segs[2];
+	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capnp_msg m;
+	struct capos_cqe cqe;
+	int err = capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
+				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
+
+	if (err == 0)
+		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 2, &lim, NULL);
+	if (err == 0)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == 0) {
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+	}
+	return err;
+}
+
+static int kill_peer(uint32_t handle)
+{
+	struct capos_cqe cqe;
+
+	return capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
+			       capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0, &cqe);
+}
+
+static int exception_type(int st, const void *res, uint32_t len)
+{
+	unsigned type = 99;
+	int exst = 0;
+
+	if (st != CAPOS_ERR_RING_EXCEPTION || exception_of(res, len, &type, &exst))
+		return -1;
+	return (int)type;
+}
+
+/* The server process exits with one call in service and one queued: both callers get
+ * `disconnected` once it is gone, and so does a later CALL. */
+static void test_server_dies(void)
+{
+	static char r1[64], r2[64], r3[64];
+	uint32_t h = 0, svc = 0;
+
+	svc = 0;
+	int64_t code = -1;
+	int killed = 1;
+	struct capos_cqe c1, c2, c3;
+
+	int err = spawn_peer("srv", 0, &h, &svc);
+	CHECK_STATUS("2proc: spawn a server owning a fresh endpoint (facet exported)", err, 0);
+	if (err)
+		return;
+	uint64_t a = sub_call(svc, 1, NULL, 0, r1, sizeof(r1));
+	uint64_t b = sub_call(svc, 2, NULL, 0, r2, sizeof(r2));
+	int s1 = wait_for(a, &c1), s2 = wait_for(b, &c2);
+	check(exception_type(s1, r1, c1.result_len) == capos_ExceptionType_disconnected &&
+		      exception_type(s2, r2, c2.result_len) == capos_ExceptionType_disconnected,
+	      "2proc: server exits holding one call, one queued: both answered disconnected",
+	      "status %lld / %lld", s1, s2);
+	int s3 = wait_for(sub_call(svc, 3, NULL, 0, r3, sizeof(r3)), &c3);
+	check(exception_type(s3, r3, c3.result_len) == capos_ExceptionType_disconnected,
+	      "2proc: a later CALL through the exported facet: disconnected at once",
+	      "status %lld (%lld)", s3, 0);
+	err = wait_peer(h, &code, &killed);
+	check(err == 0 && code == PEER_GONE && !killed, "2proc: the server exited on its own",
+	      "code %lld killed %lld", code, killed);
+	(void)release(h);
+	(void)release(svc);
+}
+
+/* A caller process killed while the server (us) holds its call: the RETURN is told
+ * EP_CALL_CANCELLED; one killed while its call is queued: the call is gone. */
+static void test_caller_killed(void)
+{
+	struct capos_cqe c_recv, cqe;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	int err = spawn_peer("caller", ep, &h, NULL);
+	CHECK_STATUS("2proc: spawn a caller holding a facet of our endpoint", err, 0);
+	if (err)
+		return;
+	int st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && rbuf.h.method == 3 && c_recv.badge == 5,
+	      "2proc: the child's CALL arrives (its facet's badge)", "status %lld badge %lld", st,
+	      (long long)c_recv.badge);
+	CHECK_STATUS("2proc: kill the caller mid-call", kill_peer(h), 0);
+	err = wait_peer(h, &code, &killed);
+	check(err == 0 && killed, "2proc: its wait reports killed", "status %lld killed %lld", err,
+	      killed);
+	(void)release(h);
+	CHECK_STATUS("2proc: RETURN to the dead caller's call",
+		     do_return(ep, c_recv.call_id, NULL, 0, 0), CAPOS_ERR_EP_CALL_CANCELLED);
+	CHECK_STATUS("2proc: its id is retired", do_return(ep, c_recv.call_id, NULL, 0, 0),
+		     CAPOS_ERR_EP_BAD_CALL_ID);
+
+	/* Killed while queued: spawn, let it call (a short wait), kill, then our own CALL
+	 * must be the first thing a RECV sees. */
+	err = spawn_peer("caller", ep, &h, NULL);
+	(void)capos_sys_cap_enter(1, 50000000u);
+	CHECK_STATUS("2proc: kill a caller whose call is queued", err ? err : kill_peer(h), 0);
+	(void)wait_peer(h, &code, &killed);
+	(void)release(h);
+	uint64_t mine = sub_call(facet, 77, NULL, 0, NULL, 0);
+	st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && rbuf.h.method == 77,
+	      "2proc: the dead caller's queued call is gone (the next RECV gets ours)",
+	      "status %lld method %lld", st, rbuf.h.method);
+	(void)do_return(ep, c_recv.call_id, NULL, 0, 0);
+	(void)wait_for(mine, &cqe);
+}
+
 static void test_owner_gone(void)
 {
 	char res[64];
@@ -573,7 +758,8 @@ int main(void)
 
 	if (capos_capset_lookup(cs, "console", capos_Console_TYPE_ID, &console) ||
 	    capos_capset_lookup(cs, "ep", capos_Endpoint_TYPE_ID, &ep) ||
-	    capos_capset_lookup(cs, "ep2", capos_Endpoint_TYPE_ID, &ep2))
+	    capos_capset_lookup(cs, "ep2", capos_Endpoint_TYPE_ID, &ep2) ||
+	    capos_capset_lookup(cs, "spawner", capos_ProcessSpawner_TYPE_ID, &spawner))
 		return IPC_EXIT_NO_CAP;
 	if (capos_ring_self(&ring))
 		return IPC_EXIT_NO_CAP;
@@ -584,6 +770,8 @@ int main(void)
 	test_overflow();
 	test_in_service_bound();
 	test_xfer();
+	test_server_dies();
+	test_caller_killed();
 	test_owner_gone();
 	printf("ipctest: %d failure(s)\n", failures);
 	return failures;
