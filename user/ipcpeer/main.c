@@ -19,9 +19,9 @@
 #include <libcapos/runtime.h>
 #include <schema/capos.capnp.h>
 
-#define IPCPEER_GONE 50	   /* served nothing, exited with a call in service */
+#define IPCPEER_GONE 50	    /* served nothing, exited with a call in service */
 #define IPCPEER_ANSWERED 51 /* the caller's CALL was answered (it should not be) */
-#define IPCPEER_BAD 52	   /* wrong CapSet or ring error */
+#define IPCPEER_BAD 52	    /* wrong CapSet or ring error */
 #define IPCPEER_IFACE UINT64_C(0xC0FFEE0012345678) /* user/ipctest's IPC_IFACE */
 
 static int ipcpeer_serve_once(struct capos_ring_client *ring, uint32_t ep)
