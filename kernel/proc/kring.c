@@ -111,7 +111,7 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 
 	if (op == NULL || kring_cur.deferred != NULL || ops == NULL || ops->cancel == NULL)
 		return CAPOS_ERR_INVALID;
-	p->owner = proc_current_thread();
+	p->owner = percpu_current();
 	p->ops = ops;
 	p->user_data = kring_cur.cqe->user_data;
 	p->result_addr = op->result_addr;
@@ -150,7 +150,7 @@ int kring_pending_write_user(struct kring_pending *p, uint32_t off, uint64_t usr
 /* The owner of a completion just posted may run: nothing to do if it is us. */
 static void kring_wake(struct thread *t)
 {
-	if (t == proc_current_thread() || t->state != THREAD_BLOCKED)
+	if (t->state != THREAD_BLOCKED || t == percpu_current())
 		return;
 	if (kring_draining && kring_handoff == NULL) {
 		kring_handoff = t; /* decided when this cap_enter knows whether it waits */
@@ -217,9 +217,11 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 /* Absolute deadline for a relative timeout (saturating; INFINITE stays none). */
 static uint64_t kring_deadline(uint64_t timeout_ns)
 {
+	if (timeout_ns == CAPOS_TIMEOUT_INFINITE)
+		return SCHED_NO_DEADLINE; /* no clock read on the IPC wait path */
 	uint64_t now = arch_clock_ns();
 
-	if (timeout_ns == CAPOS_TIMEOUT_INFINITE || timeout_ns > UINT64_MAX - 1 - now)
+	if (timeout_ns > UINT64_MAX - 1 - now)
 		return SCHED_NO_DEADLINE;
 	return now + timeout_ns;
 }
