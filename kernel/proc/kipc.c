@@ -14,8 +14,8 @@
  *   RETURN on the raw endpoint: finds the call by id, copies the results (or a
  *     CapException with CAPOS_SQE_F_EXCEPTION) from the server's memory straight into
  *     the caller's result buffer, posts the caller's CALL and frees the record.
- *   Endpoint.client (a CALL on the raw endpoint): mints a client facet into the
- *     caller's table and reports it as a result-cap record.
+ *   Endpoint.client (a CALL on the raw endpoint, an ordinary kcall method,
+ *     kendpoint_iface): mints a client facet and returns it as result cap 0.
  *
  * Death: a caller that dies cancels its queued call (freed) or orphans its in-service
  * call (the RETURN gets CAPOS_ERR_EP_CALL_CANCELLED); a receiver that dies leaves the
@@ -32,6 +32,7 @@
 #include <capos/error.h>
 #include <kernel/captab.h>
 #include <kernel/endpoint.h>
+#include <kernel/kcall.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -646,115 +647,46 @@ static void kipc_return(struct process *p, struct endpoint *ep, const struct rin
 	cqe->status = CAPOS_OK;
 }
 
-/* ---- Endpoint.client ---- */
+/* ---- Endpoint.client (a kernel method of the raw endpoint, through kcall) ---- */
 
-#define KIPC_CLIENT_PARAMS_MAX 256u /* framed Endpoint.client params */
-
-/* Reads Endpoint.client's params from the caller. */
-static int kipc_client_params(const struct ring_op *op, uint64_t *iid, uint64_t *badge)
+/* client(interfaceId, badge) -> (client :Capability): a new facet as result cap 0.
+ * invalidArgument (CAPOS_ERR_INVALID) for interface 0 or Endpoint's own id. */
+static int kipc_client(void *self, const struct capos_Endpoint_client_Params_r *p,
+		       struct capos_Endpoint_client_Results_b *r)
 {
-	uint64_t buf[KIPC_CLIENT_PARAMS_MAX / 8];
-	struct capnp_segment segs[1];
-	struct capnp_limits lim = { .nesting = 8, .traversal_words = 64 };
-	struct capnp_msg m;
-	struct capos_Endpoint_client_Params_r pr;
-	size_t used = 0;
-
-	if (op->params_len == 0) {
-		*iid = *badge = 0;
-		return CAPOS_OK;
-	}
-	if (op->params_len > sizeof(buf))
-		return CAPOS_ERR_RING_PARAMS_TOO_LARGE;
-	if (copy_from_user(buf, UADDR(op->params_addr), op->params_len))
-		return CAPOS_ERR_RING_PARAMS_FAULT;
-	if (capnp_msg_init_framed(&m, buf, op->params_len, segs, 1, &lim, &used) ||
-	    used != op->params_len || capos_Endpoint_client_read_params(&m, &pr))
-		return CAPOS_ERR_RING_MALFORMED_PARAMS;
-	*iid = capos_Endpoint_client_Params_get_interfaceId(&pr);
-	*badge = capos_Endpoint_client_Params_get_badge(&pr);
-	return capnp_msg_error(&m) ? CAPOS_ERR_RING_MALFORMED_PARAMS : CAPOS_OK;
-}
-
-/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record
- * (docs/abi.md §8.2: result_len counts both). */
-struct kipc_client_answer {
-	uint32_t header[2];	      /* segment table: 1 segment of 2 words */
-	uint64_t seg[2];	      /* root pointer, capability pointer */
-	struct capos_xfer_result rec; /* the new facet */
-};
-_Static_assert(sizeof(struct kipc_client_answer) == 40, "client answer layout");
-
-static int kipc_client_results(struct kipc_client_answer *a)
-{
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_Endpoint_client_Results_b rb;
-
-	if (capnp_builder_init(&b, &seg, 1, a->seg, sizeof(a->seg)) ||
-	    capos_Endpoint_client_init_results(&b, &rb) ||
-	    capos_Endpoint_client_Results_set_client(&rb, 0) || capnp_builder_error(&b) ||
-	    seg.used_words != 2)
-		return CAPOS_ERR_INVALID;
-	a->header[0] = 0;
-	a->header[1] = 2;
-	return CAPOS_OK;
-}
-
-static void kipc_endpoint_method(struct process *p, const struct captab_entry *e,
-				 const struct ring_op *op, struct capos_cqe *cqe)
-{
-	struct kipc_client_answer a = { 0 };
-	uint64_t iid, badge;
+	struct kcall_ctx *c = self;
+	uint64_t iid = capos_Endpoint_client_Params_get_interfaceId(p);
 	struct kobj *facet;
-	uint32_t id;
-	int err;
+	uint32_t index;
 
-	if (op->method >= capos_Endpoint_METHOD_COUNT) {
-		cqe->status = CAPOS_ERR_RING_METHOD_RANGE;
-		return;
-	}
-	err = kipc_client_params(op, &iid, &badge);
-	if (err) {
-		cqe->status = err;
-		return;
-	}
-	if (iid == 0 || iid == capos_Endpoint_TYPE_ID) {
-		kipc_fail_now(op, cqe, capos_ExceptionType_invalidArgument, CAPOS_ERR_INVALID);
-		return;
-	}
-	if (kipc_client_results(&a))
-		panic("ipc: Endpoint.client results do not fit their layout");
-	if (op->result_len < sizeof(a)) {
-		cqe->status = CAPOS_ERR_RING_RESULT_TOO_SMALL;
-		cqe->result_len = sizeof(a);
-		return;
-	}
-	err = endpoint_client(e->obj, &facet);
-	if (err) {
-		cqe->status = err;
-		return;
-	}
-	struct captab_item item = {
-		.obj = facet, .interface_id = iid, .badge = badge, .xfer = CAPTAB_XFER_COPY
-	};
-	err = captab_insert(p->caps, &item, &id);
-	(void)kobj_put(facet); /* the table holds its own reference (or none) */
-	if (err) {
-		cqe->status = err;
-		return;
-	}
-	a.rec = (struct capos_xfer_result){ .cap = id, .interface_id = iid };
-	if (copy_to_user(UADDR(op->result_addr), &a, sizeof(a))) {
-		(void)captab_release(p->caps, id);
-		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
-		return;
-	}
-	cqe->status = CAPOS_OK;
-	cqe->result_len = sizeof(a); /* the record ends the result bytes (abi §8.2) */
-	cqe->xfer_count = 1;
-	cqe->flags = CAPOS_CQE_F_XFER;
+	if (iid == 0 || iid == capos_Endpoint_TYPE_ID)
+		return CAPOS_ERR_INVALID;
+	int err = endpoint_client(c->obj, &facet);
+	if (err)
+		return err;
+	const struct captab_item item = { .obj = facet,
+					  .interface_id = iid,
+					  .badge = capos_Endpoint_client_Params_get_badge(p),
+					  .xfer = CAPTAB_XFER_COPY };
+	err = kcall_result_cap(c, &item, &index);
+	(void)kobj_put(facet); /* the queued result cap holds its own reference */
+	return err ? err : capos_Endpoint_client_Results_set_client(r, index);
 }
+
+static const struct capos_Endpoint_server kipc_endpoint_server = { .client = kipc_client };
+
+static int kipc_endpoint_call(struct kcall_ctx *c)
+{
+	return capos_Endpoint_dispatch(&kipc_endpoint_server, c, c->method, c->params, c->results);
+}
+
+const struct kcall_iface kendpoint_iface = {
+	.interface_id = capos_Endpoint_TYPE_ID,
+	.method_count = capos_Endpoint_METHOD_COUNT,
+	.kobj_type = KOBJ_ENDPOINT,
+	.max_caps_out = 1,
+	.call = kipc_endpoint_call,
+};
 
 /* ---- dispatch ---- */
 
@@ -766,13 +698,9 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 	if (op->opcode == CAPOS_OP_CALL) {
 		if (captab_lookup(p->caps, op->cap, op->interface_id, &e))
 			return false; /* kcall_exec reports the lookup error */
-		if (e->obj->type == KOBJ_ENDPOINT_CLIENT)
-			kipc_call(p, e, op, cqe);
-		else if (e->obj->type == KOBJ_ENDPOINT &&
-			 op->interface_id == capos_Endpoint_TYPE_ID)
-			kipc_endpoint_method(p, e, op, cqe);
-		else
-			return false;
+		if (e->obj->type != KOBJ_ENDPOINT_CLIENT)
+			return false; /* kernel objects, Endpoint.client included: kcall */
+		kipc_call(p, e, op, cqe);
 		return true;
 	}
 	if (op->opcode != CAPOS_OP_RECV && op->opcode != CAPOS_OP_RETURN)

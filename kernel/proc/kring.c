@@ -44,7 +44,7 @@ struct proc_kcall {
 
 static const struct kcall_iface *const kring_ifaces[] = {
 	&kconsole_iface, &ktimer_iface,	      &kbootpkg_iface, &kvm_iface,
-	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,
+	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,  &kendpoint_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

@@ -14,6 +14,11 @@
 #include <kernel/ring.h>
 
 struct process;
+struct kcall_iface;
+
+/* The raw endpoint's kernel methods (interface Endpoint: client), served through kcall
+ * (listed in kring's interface table). */
+extern const struct kcall_iface kendpoint_iface;
 
 /*
  * Executes op for process p if it is an endpoint operation (RECV, RETURN, or a CALL
