@@ -304,6 +304,9 @@ static void test_hostile(void)
 							  .interface_id = capos_Console_TYPE_ID }),
 			      &cqe),
 		     CAPOS_ERR_CAP_WRONG_INTERFACE);
+	CHECK_STATUS("call: the served interface on the raw endpoint (facets only)",
+		     wait_for(sub_call(ep, 1, NULL, 0, NULL, 0), &cqe),
+		     CAPOS_ERR_CAP_WRONG_INTERFACE);
 	CHECK_STATUS("call: params over the 4096-byte bound",
 		     wait_for(sub_call(facet, 1, huge, sizeof(huge), res, sizeof(res)), &cqe),
 		     CAPOS_ERR_RING_PARAMS_TOO_LARGE);
@@ -743,13 +746,25 @@ static void test_owner_gone(void)
 	rel.cap = facet;
 	CHECK_STATUS("owner: RELEASE of the facet frees the endpoint", wait_for(submit(&rel), &cqe),
 		     0);
-	/* A RECV waiting on the second endpoint when its last raw cap goes. */
-	uint64_t recv = sub_recv(ep2, &rbuf, sizeof(rbuf));
-	check(still_pending(recv), "owner: a RECV waits on the second endpoint", "%lld%lld", 0, 0);
+	/* Eight RECVs waiting on the second endpoint (the bound), a ninth refused; then its
+	 * last raw cap goes and every waiting RECV completes EP_DISCONNECTED. */
+	static union {
+		struct capos_recv_header h;
+		uint8_t bytes[64];
+	} bufs[8];
+	uint64_t recvs[8];
+	for (int i = 0; i < 8; i++)
+		recvs[i] = sub_recv(ep2, &bufs[i], sizeof(bufs[i]));
+	check(still_pending(recvs[7]), "owner: eight RECVs wait on the second endpoint", "%lld%lld",
+	      0, 0);
+	CHECK_STATUS("owner: a ninth waiting RECV", wait_for(sub_recv(ep2, &rbuf, 64), &cqe),
+		     CAPOS_ERR_EP_RECEIVERS_FULL);
 	rel.cap = ep2;
 	CHECK_STATUS("owner: RELEASE of the second endpoint", wait_for(submit(&rel), &cqe), 0);
-	CHECK_STATUS("owner: the waiting RECV completes EP_DISCONNECTED", wait_for(recv, &cqe),
-		     CAPOS_ERR_EP_DISCONNECTED);
+	int all = 1;
+	for (int i = 0; i < 8; i++)
+		all &= wait_for(recvs[i], &cqe) == CAPOS_ERR_EP_DISCONNECTED;
+	check(all, "owner: every waiting RECV completes EP_DISCONNECTED", "%lld%lld", 0, 0);
 }
 
 int main(void)
