@@ -40,6 +40,10 @@ uint64_t kmanifest_source_interface(uint16_t source)
 	case capos_KernelCapSource_virtualMemory:
 	case capos_KernelCapSource_bootPackage:
 		return manifest_kernel_source_interface(source); /* the sources ABI v1 grants */
+	case capos_KernelCapSource_processSpawner:
+		return capos_ProcessSpawner_TYPE_ID;
+	case capos_KernelCapSource_endpoint:
+		return capos_Endpoint_TYPE_ID; /* a fresh raw endpoint owned by the grantee */
 	case capos_KernelCapSource_capabilityManager:
 		return capos_CapabilityManager_TYPE_ID;
 	default:

@@ -6,6 +6,8 @@
  *              COM2 separately);
  *   timer   -> Timer.now = arch_clock_ns(), monotonic ns from the calibrated TSC;
  *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
+ *   endpoint -> a fresh raw Endpoint owned by the grantee (kernel/proc/kipc.c);
+ *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
  *              protect, charged to its ledger; quota or frame exhaustion is
  *              CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
@@ -25,12 +27,14 @@
 #include <kernel/arch.h>
 #include <kernel/capset.h>
 #include <kernel/capmgr.h>
+#include <kernel/endpoint.h>
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
+#include <kernel/spawn.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
 #include <schema/capos.capnp.h>
@@ -247,6 +251,24 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		kfree(g);
 		return NULL;
 	}
+	case KGRANT_ENDPOINT: {
+		struct kobj *raw;
+
+		if (endpoint_create(p, &raw) == CAPOS_OK) {
+			*iface = capos_Endpoint_TYPE_ID;
+			return raw;
+		}
+		return NULL;
+	}
+	case KGRANT_SPAWNER: {
+		struct kobj *o;
+
+		if (kspawner_create(boot, size, &o) == 0) {
+			*iface = capos_ProcessSpawner_TYPE_ID;
+			return o;
+		}
+		return NULL;
+	}
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kzalloc(sizeof(*cm));
 
@@ -271,7 +293,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	int err;
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_CAPMGR)
+	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
+	    kind != KGRANT_CAPMGR)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)

@@ -475,17 +475,26 @@ TEST(manifest_grant_sources)
 	s->grants[0].kind = MT_BOOT;
 	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_GRANT_SOURCE, "initConfig.init.caps[].source", 0);
 	static const uint16_t bad[] = { capos_KernelCapSource_none,
-					capos_KernelCapSource_endpoint,
-					capos_KernelCapSource_processSpawner,
-					capos_KernelCapSource_frameAllocator,
-					99,
-					0xffff };
+					capos_KernelCapSource_threadSpawner,
+					capos_KernelCapSource_frameAllocator, 99, 0xffff };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = mt_default();
 		s->grants[3].kernel = bad[i];
 		EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE,
 			    "initConfig.init.caps[].source.kernel", 3);
 	}
+}
+
+TEST(manifest_grant_process_spawner)
+{
+	struct mt_spec *s = mt_default();
+
+	s->grants[3].kernel = capos_KernelCapSource_processSpawner;
+	s->grants[3].iface = "ProcessSpawner";
+	CHECK_EQ(mt_decode_spec(s), 0);
+	CHECK_UEQ(mt_view.grants[3].interface_id, capos_ProcessSpawner_TYPE_ID);
+	s->grants[3].iface = "BootPackage";
+	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", 3);
 }
 
 TEST(manifest_grant_interface)
@@ -500,7 +509,9 @@ TEST(manifest_grant_interface)
 	}
 	CHECK_UEQ(kmanifest_interface_by_name("Console", 7), capos_Console_TYPE_ID);
 	CHECK_UEQ(kmanifest_interface_by_name("Consol", 6), 0);
-	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_endpoint), 0);
+	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_endpoint),
+		  capos_Endpoint_TYPE_ID);
+	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_frameAllocator), 0);
 }
 
 TEST(manifest_grant_names_and_mode)
