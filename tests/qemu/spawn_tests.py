@@ -25,7 +25,7 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
                           facet/endpoint interface ids, 5 exports, named profile, unused
-                          sent cap: each its exact typed error,
+                          sent cap, a ProcessHandle sent: each its exact typed error,
                           and the next child's pid shows nothing was created
                  quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
                  churn    1,000 children, alternately exiting 42 and killed
@@ -93,6 +93,8 @@ TRANSCRIPT = [
 ] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
     "spawntest: hostile: next child pid 11 after 10",
     "spawntest: hostile requests created no process: ok",
+    "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE: ok",
+    "spawntest: holder ended: ok",
     "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
@@ -105,8 +107,9 @@ BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseli
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
 # Spawned by init: print, copy, move, spinner, waited, server, client, middle,
-# after-hostile, 16 quota, after-quota, the churn (the grandchild is the middle's).
-SPAWNED = 9 + 16 + 1 + CHURN
+# after-hostile, holder, 16 quota, after-quota, the churn (the grandchild is the
+# middle's).
+SPAWNED = 10 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 

@@ -660,6 +660,20 @@ static void st_test_hostile(void)
 	       (unsigned long long)before);
 	st_check("hostile requests created no process", err == 0 && pid == before + 1);
 	st_last_pid = pid;
+
+	/* A ProcessHandle is not transferable: granting one is refused by the transfer. */
+	uint32_t h = 0;
+	err = st_spawn(st_plain("holder"), &h, &pid);
+	if (err == 0) {
+		s = st_plain("bad");
+		st_held_grant(s, "handle", h, capos_TransferMode_copy);
+		st_hostile("a ProcessHandle granted", s, CAPOS_ERR_CAP_NOT_TRANSFERABLE);
+		int64_t code = 0;
+		int killed = 0;
+		err = st_wait(h, &code, &killed);
+		(void)st_release(h);
+	}
+	st_check("holder ended", err == 0);
 }
 
 static void st_test_quota(void)
