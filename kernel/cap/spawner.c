@@ -404,7 +404,9 @@ static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct p
 
 	if (err)
 		return err;
-	err = proc_create(req->name, parent->ledger.frame_quota, parent->caps->nslots, &b.child);
+	err = proc_create(req->name,
+			  req->has_profile ? req->frame_quota : parent->ledger.frame_quota,
+			  req->has_profile ? req->cap_slots : parent->caps->nslots, &b.child);
 	if (err)
 		return err;
 	err = kproc_handle_create(s, b.child, &h);

@@ -27,6 +27,9 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                           facet/endpoint interface ids, 5 exports, named profile, unused
                           sent cap, a ProcessHandle sent: each its exact typed error,
                           and the next child's pid shows nothing was created
+                 profiles named ResourceProfiles of the manifest: "tiny" (2 cap slots)
+                          with 3 grants -> CAP_TABLE_FULL, "starved" (16 frames) ->
+                          NO_MEMORY at load, "roomy" runs the child
                  quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
                  churn    1,000 children, alternately exiting 42 and killed
                and from COM1: init exits 0, free frames and live kernel objects back at
@@ -95,6 +98,11 @@ TRANSCRIPT = [
     "spawntest: hostile requests created no process: ok",
     "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE: ok",
     "spawntest: holder ended: ok",
+    # holder is pid 12; tiny (13) and starved (14) were created and destroyed; roomy 15.
+    "spawnchild: hello from pid 15",
+    "spawntest: profiles: tiny with 3 grants -> CAPOS_ERR_CAP_TABLE_FULL; starved -> "
+    "CAPOS_ERR_NO_MEMORY; roomy -> CAPOS_OK",
+    "spawntest: profiles: ok",
     "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
@@ -107,9 +115,9 @@ BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseli
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
 # Spawned by init: print, copy, move, spinner, waited, server, client, middle,
-# after-hostile, holder, 16 quota, after-quota, the churn (the grandchild is the
+# after-hostile, holder, roomy, 16 quota, after-quota, the churn (the grandchild is the
 # middle's).
-SPAWNED = 10 + 16 + 1 + CHURN
+SPAWNED = 11 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 

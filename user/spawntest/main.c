@@ -16,6 +16,7 @@
  *   orphan-wait  a middle child killed while its own wait on a grandchild is pending
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
+ *   profiles named ResourceProfiles of the manifest set the child's slots and frames
  *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
  *   churn    SPAWNTEST_CHURN children, alternately exiting and killed
  * One COM2 line per step; the kernel's end-of-boot check (frames, kernel objects,
@@ -676,6 +677,33 @@ static void st_test_hostile(void)
 	st_check("holder ended", err == 0);
 }
 
+/* Named ResourceProfiles of the manifest set the child's limits: "tiny" has 2 cap
+ * slots (a third grant does not fit), "starved" 16 frames (the ELF does not load),
+ * "roomy" is enough for the child. */
+static void st_test_profiles(void)
+{
+	struct st_spawn *s = st_plain("tiny");
+	uint64_t pid = 0;
+	uint32_t h = 0;
+
+	s->profile = "tiny";
+	st_kernel_grant(s, "t0", capos_KernelCapSource_timer);
+	st_kernel_grant(s, "t1", capos_KernelCapSource_timer);
+	st_kernel_grant(s, "t2", capos_KernelCapSource_timer);
+	int tiny = st_spawn(s, &h, &pid);
+	s = st_plain("starved");
+	s->profile = "starved";
+	int starved = st_spawn(s, &h, &pid);
+	s = st_plain("roomy");
+	s->profile = "roomy";
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	int roomy = st_run(s, CHILD_PLAIN, &pid);
+	printf("spawntest: profiles: tiny with 3 grants -> %s; starved -> %s; roomy -> %s\n",
+	       capos_error_name(tiny), capos_error_name(starved), capos_error_name(roomy));
+	st_check("profiles",
+		 tiny == CAPOS_ERR_CAP_TABLE_FULL && starved == CAPOS_ERR_NO_MEMORY && roomy == 0);
+}
+
 static void st_test_quota(void)
 {
 	static uint32_t handles[SPAWNTEST_MAX_CHILDREN];
@@ -762,6 +790,7 @@ int main(void)
 	st_test_facet();
 	st_test_orphan_wait();
 	st_test_hostile();
+	st_test_profiles();
 	st_test_quota();
 	st_test_churn();
 	printf("spawntest: %s\n", st_failed ? "FAILED" : "done, exiting 0");
