@@ -52,7 +52,9 @@ int spawn_find_profile(const void *module, uint64_t module_len, const char *name
 	if (st)
 		return st;
 	uint32_t n = manifest_ResourceProfile_list_len(&list);
-	for (uint32_t i = 0; i < n && i < KMANIFEST_MAX_BINARIES; i++) {
+	if (n > SPAWN_MAX_PROFILES)
+		return CAPOS_ERR_SPAWN_PROFILE; /* more than the kernel reads: refuse, never guess */
+	for (uint32_t i = 0; i < n; i++) {
 		struct manifest_ResourceProfile_r r = manifest_ResourceProfile_list_get(&list, i);
 		struct capnp_text t;
 

@@ -37,6 +37,7 @@
 /* Kernel clamps on a named ResourceProfile (the profile is policy, these are limits). */
 #define SPAWN_PROFILE_MAX_FRAMES (1ull << 20) /* 4 GiB of frames */
 #define SPAWN_PROFILE_MAX_SLOTS 1024u	      /* cap-table slots */
+#define SPAWN_MAX_PROFILES 256u		      /* resourceProfiles entries the kernel reads */
 
 /* Where a grant's cap comes from. */
 enum spawn_grant_kind {
@@ -84,7 +85,8 @@ int spawn_find_binary(const void *module, uint64_t module_len, const char *name,
  * spawn_find_profile: the limits of the ResourceProfile called name[0..len) in the boot
  * module's SystemManifest.resourceProfiles: framePages and capSlots, clamped to
  * SPAWN_PROFILE_MAX_FRAMES / SPAWN_PROFILE_MAX_SLOTS. Pure. Errors:
- * CAPOS_ERR_SPAWN_PROFILE (no such profile, or one with 0 frames or 0 slots),
+ * CAPOS_ERR_SPAWN_PROFILE (no such profile, one with 0 frames or 0 slots, or more than
+ * SPAWN_MAX_PROFILES profiles in the module),
  * CAPOS_ERR_MANIFEST_TOO_LARGE, CAPOS_ERR_CAPNP_* (malformed module).
  */
 int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
