@@ -7,6 +7,7 @@
  *   copy     a Timer sent with copy: the child uses it (exit 10), the parent still can
  *   move     a Timer sent with move: the child uses it, the parent's id is stale
  *   kill     a spinning child killed: wait says (-1, killed); kill is idempotent
+ *   fault    a child killed by a page fault: wait says (-1, killed)
  *   wait-busy  a second concurrent wait is refused; the first completes on the kill
  *   export   a fresh endpoint for the child: its facet comes back in exports, a CALL
  *            through it is served by the child, and after the child's end it is
@@ -381,6 +382,25 @@ static void st_test_copy_move(void)
 	err = st_now(st_timer2);
 	printf("spawntest: move: parent's moved id now: %s\n", capos_error_name(err));
 	st_check("move: parent's id is stale", err == CAPOS_ERR_CAP_STALE);
+}
+
+/* A child killed by a user fault: wait says (-1, killed) like for kill. */
+static void st_test_fault(void)
+{
+	struct st_spawn *s = st_plain("faulter");
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	st_kernel_grant(s, "fault", capos_KernelCapSource_timer);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: fault: wait -> %s, code %lld killed %d\n", capos_error_name(err),
+	       (long long)code, killed);
+	st_check("fault", err == 0 && code == -1 && killed);
 }
 
 static void st_test_kill(void)
@@ -785,6 +805,7 @@ int main(void)
 	st_test_print();
 	st_test_copy_move();
 	st_test_kill();
+	st_test_fault();
 	st_test_wait_busy();
 	st_test_export();
 	st_test_facet();
