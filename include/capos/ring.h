@@ -13,7 +13,8 @@
  * cap_enter and produces CQEs. The kernel never trusts the page: it keeps its own
  * copies of sq_head, cq_tail and the geometry, reads sq_tail, cq_head and user_flags
  * once per cap_enter, rejects an inconsistent snapshot with CAPOS_ERR_RING_CORRUPT,
- * and copies each SQE into kernel memory before validating it. docs/abi.md has the
+ * and reads each SQE word once (a NOP is checked in registers, anything else is
+ * copied into kernel memory before it is validated). docs/abi.md has the
  * reasoning, the per-opcode field table and the error layers.
  *
  * Self-contained (fixed-width types only); compiled by the kernel, userspace and host

@@ -53,7 +53,7 @@ void endpoint_core_put(struct endpoint *ep)
 
 static uint32_t endpoint_need(const struct ep_call *c)
 {
-	return ENDPOINT_HEADER_SIZE + c->params_len;
+	return ENDPOINT_HEADER_SIZE + c->params_len + (uint32_t)c->ncaps * ENDPOINT_RECORD_SIZE;
 }
 
 /* Gives c a free in-service slot (the caller checked that one is free). */

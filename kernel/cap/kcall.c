@@ -121,10 +121,17 @@ static enum capos_ExceptionType kcall_exception_type(int err)
 	}
 }
 
+/* The results segment starts one word into the result scratch: word 0 is kept for
+ * the frame header, so the framed answer is one contiguous copy-out. */
+#define KCALL_FRAME_WORDS 1u
+
 static int kcall_results_init(const struct kcall_env *env, struct capnp_builder *b,
 			      struct capnp_bseg *seg)
 {
-	return capnp_builder_init(b, seg, 1, env->results_scratch, env->results_scratch_bytes);
+	if (env->results_scratch_bytes < 8 * (KCALL_FRAME_WORDS + 1))
+		return CAPOS_ERR_BUFFER_TOO_SMALL;
+	return capnp_builder_init(b, seg, 1, env->results_scratch + KCALL_FRAME_WORDS,
+				  env->results_scratch_bytes - 8 * KCALL_FRAME_WORDS);
 }
 
 /* Replaces the results with a CapException for `err`. 0, or a builder error. */

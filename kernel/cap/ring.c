@@ -81,8 +81,7 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 		ring_publish(r);
 		return CAPOS_ERR_RING_CORRUPT;
 	}
-	r->status = 0;
-	ring_publish(r);
+	r->status = 0; /* published by the caller when it is done (ring_drain) */
 	return CAPOS_OK;
 }
 
@@ -101,8 +100,8 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 	case CAPOS_OP_RECV: /* raw endpoint cap, receive buffer */
 		*fields = RF_CAP | RF_RESULT;
 		return CAPOS_OK;
-	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux */
-		*fields = RF_CAP | RF_ADDR | RF_AUX;
+	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux, caps */
+		*fields = RF_CAP | RF_ADDR | RF_AUX | RF_XFER;
 		return CAPOS_OK;
 	case CAPOS_OP_NOP:
 		*fields = 0;
@@ -225,6 +224,71 @@ static void ring_post(struct ring *r, const struct capos_cqe *cqe)
 	__atomic_store_n(&r->page->hdr.cq_tail, r->cq_tail, __ATOMIC_RELEASE);
 }
 
+/*
+ * The NOP fast path: NOP uses only user_data, so a well-formed NOP is the first word
+ * (opcode, rsvd0, flags, cap) equal to CAPOS_OP_NOP and the next six all zero. Each
+ * word of the shared slot is read exactly once (volatile), and the decision and the
+ * completion use only the values read, so a concurrent writer cannot split them.
+ * Anything else (another opcode, a NOP with a stray field) stops the run without
+ * side effects, and ring_run_one then copies that slot and decodes it with the full
+ * error order of docs/abi.md §4.7.
+ */
+#define RING_NOP_WORD0 ((uint64_t)CAPOS_OP_NOP)
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "SQE words are little-endian");
+_Static_assert(offsetof(struct capos_sqe, opcode) == 0 && offsetof(struct capos_sqe, cap) == 4,
+	       "word 0 is opcode, rsvd0, flags, cap");
+_Static_assert(offsetof(struct capos_sqe, user_data) == 7 * 8, "user_data is the last word");
+
+static bool ring_nop_ok(const volatile uint64_t *w, uint64_t *user_data)
+{
+	if (w[0] != RING_NOP_WORD0 || (w[1] | w[2] | w[3] | w[4] | w[5] | w[6]) != 0)
+		return false;
+	*user_data = w[7];
+	return true;
+}
+
+static void ring_nop_complete(struct capos_cqe *c, uint64_t user_data)
+{
+	c->user_data = user_data;
+	c->status = 0;
+	c->result_len = 0;
+	c->call_id = 0;
+	c->flags = 0;
+	c->xfer_count = 0;
+	c->badge = 0;
+}
+
+/*
+ * Completes well-formed NOPs from sq_head, at most `max` of them; returns how many
+ * (0 when the first SQE is not a well-formed NOP). The caller has checked the credits
+ * for `max` CQEs. The slots are walked by byte offset (advance, then mask: the queues
+ * are powers of two), which keeps a NOP to a few instructions; cq_tail is published
+ * with the rest of the kernel line by ring_drain.
+ */
+#define RING_SQ_BYTES (CAPOS_RING_SQ_ENTRIES * CAPOS_SQE_SIZE)
+#define RING_CQ_BYTES (CAPOS_RING_CQ_ENTRIES * CAPOS_CQE_SIZE)
+
+static uint32_t ring_nop_run(struct ring *r, uint32_t max)
+{
+	uint8_t *sq = (uint8_t *)r->page->sq, *cq = (uint8_t *)r->page->cq;
+	size_t so = (r->sq_head & CAPOS_RING_SQ_MASK) * CAPOS_SQE_SIZE;
+	size_t co = (r->cq_tail & CAPOS_RING_CQ_MASK) * CAPOS_CQE_SIZE;
+	uint32_t left = max;
+	uint64_t user_data;
+
+	while (left && ring_nop_ok((const volatile uint64_t *)(void *)(sq + so), &user_data)) {
+		ring_nop_complete((struct capos_cqe *)(void *)(cq + co), user_data);
+		so = (so + CAPOS_SQE_SIZE) & (RING_SQ_BYTES - 1);
+		co = (co + CAPOS_CQE_SIZE) & (RING_CQ_BYTES - 1);
+		left--;
+	}
+	r->sq_head += max - left;
+	r->cq_tail += max - left;
+	return max - left;
+}
+
+/* Copies out, decodes and runs (or answers) the SQE at sq_head; posts its CQE. Used
+ * by ring_drain_rest only, so the NOP and empty-ring paths never carry it. */
 static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 {
 	struct capos_sqe sqe;
@@ -256,31 +320,84 @@ int ring_complete(struct ring *r, const struct capos_cqe *cqe)
 	return CAPOS_OK;
 }
 
-int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed)
+/* The end of every successful drain: CQ_FULL when SQEs stay queued for lack of CQ
+ * room, the kernel line republished, the ready count (or CQ_OVERFLOW). */
+static int ring_finish(struct ring *r, struct ring_snapshot snap)
 {
-	struct ring_snapshot snap;
-	uint32_t n = 0;
-	int err = ring_begin(r, &snap);
+	int ret = (int)(r->cq_tail - snap.cq_head);
 
-	if (consumed)
-		*consumed = 0;
-	if (err)
-		return err;
-	/* Invariant: sq_head <= snap.sq_tail (mod 2^32), credits >= 0. */
-	while (r->sq_head != snap.sq_tail && ring_credits(r, &snap) > 0) {
-		ring_run_one(r, exec, ctx);
-		n++;
-	}
-	if (consumed)
-		*consumed = n;
 	if (r->sq_head != snap.sq_tail) {
 		r->cq_overflow++;
 		r->status = CAPOS_RING_ST_CQ_FULL;
-		ring_publish(r);
-		return CAPOS_ERR_RING_CQ_OVERFLOW;
+		ret = CAPOS_ERR_RING_CQ_OVERFLOW;
 	}
 	ring_publish(r);
-	return (int)(r->cq_tail - snap.cq_head);
+	return ret;
+}
+
+/* Consumes exactly n >= 1 more SQEs (credits checked), starting with ring_run_one
+ * (the first SQE is not known to be a well-formed NOP; run_one handles any SQE):
+ * other SQEs through ring_run_one, runs of well-formed NOPs in place; then finishes
+ * the drain. */
+static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_fn *exec, void *ctx,
+						     uint32_t n, struct ring_snapshot snap)
+{
+	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there). */
+	for (uint32_t i = 0; i < n;) {
+		ring_run_one(r, exec, ctx);
+		i++;
+		if (i < n)
+			i += ring_nop_run(r, n - i);
+	}
+	return ring_finish(r, snap);
+}
+
+/* Consumes n >= 1 SQEs: a leading run of NOPs here, the rest (from the first other
+ * SQE on) in ring_drain_rest. Only tail calls, so a NOP batch saves no registers. */
+static __attribute__((noinline)) int ring_drain_n(struct ring *r, ring_exec_fn *exec, void *ctx,
+						  uint32_t n, struct ring_snapshot snap)
+{
+	uint32_t k = ring_nop_run(r, n);
+
+	if (k < n)
+		return ring_drain_rest(r, exec, ctx, n - k, snap);
+	return ring_finish(r, snap);
+}
+
+/* ring_drain with the consumed count (host tests): the drain moved sq_head by it. */
+static __attribute__((noinline)) int ring_drain_counted(struct ring *r, ring_exec_fn *exec,
+							void *ctx, uint32_t *consumed)
+{
+	uint32_t head0 = r->sq_head;
+	int ret = ring_drain(r, exec, ctx, NULL);
+
+	*consumed = r->sq_head - head0;
+	return ret;
+}
+
+int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed)
+{
+	struct ring_snapshot snap;
+
+	if (consumed)
+		return ring_drain_counted(r, exec, ctx, consumed);
+	int err = ring_begin(r, &snap);
+	if (err)
+		return err;
+	/* Each consumed SQE takes one credit (its CQE now, or an in-flight slot), so
+	 * the SQEs this drain may consume are known up front. */
+	uint32_t queued = snap.sq_tail - r->sq_head;
+	uint32_t credits = ring_credits(r, &snap);
+	uint32_t n = queued < credits ? queued : credits;
+
+	if (n == 0)
+		return ring_finish(r, snap); /* nothing to consume (or no room: CQ_FULL) */
+	/* A peek at the first opcode only picks the path; whichever path takes the SQE
+	 * reads it (once) again and decides on that. */
+	if (*(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
+	    CAPOS_OP_NOP)
+		return ring_drain_n(r, exec, ctx, n, snap);
+	return ring_drain_rest(r, exec, ctx, n, snap);
 }
 
 int ring_ready(struct ring *r)
@@ -290,9 +407,4 @@ int ring_ready(struct ring *r)
 	if (r->cq_tail - cq_head > CAPOS_RING_CQ_ENTRIES)
 		return CAPOS_ERR_RING_CORRUPT;
 	return (int)(r->cq_tail - cq_head);
-}
-
-int ring_check_min_complete(uint64_t min_complete)
-{
-	return min_complete > CAPOS_RING_CQ_ENTRIES ? CAPOS_ERR_RING_BAD_ARGUMENT : CAPOS_OK;
 }

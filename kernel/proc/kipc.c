@@ -39,13 +39,16 @@
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/uaccess.h>
+#include <kernel/xfer.h>
 #include <schema/capos.capnp.h>
 
 /* A CALL through a facet, from its arrival to its answer. */
 struct kipc_call {
 	struct kring_pending p; /* the caller's deferred CALL */
 	struct ep_call c;
-	uint8_t params[]; /* c.params_len bytes, copied at CALL time */
+	struct xfer_set *xs; /* caps sent with it (c.ncaps > 0), else NULL */
+	struct captab *src;  /* the caller's table (moved caps leave it at delivery) */
+	uint8_t params[];    /* c.params_len bytes, copied at CALL time */
 };
 
 /* A RECV waiting for a call. */
@@ -194,9 +197,14 @@ static struct kipc_call *kipc_call_alloc(uint32_t params_len)
 			      sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
 }
 
-/* A record that never reached the endpoint (no core reference, not counted). */
+/* A record that never reached the endpoint (no core reference, not counted); its
+ * caps, if any were taken, stay with the caller. */
 static void kipc_call_discard(struct kipc_call *kc)
 {
+	if (kc->xs) {
+		xfer_drop(kc->xs);
+		kfree(kc->xs);
+	}
 	if (kc->c.params_len > KIPC_SMALL_PARAMS)
 		kfree(kc);
 	else
@@ -353,33 +361,85 @@ static struct capos_recv_header kipc_header(const struct ep_call *c)
 					   .params_len = c->params_len };
 }
 
-/* A CALL met a waiting (deferred) RECV: write the message into its buffer and post
- * it; if that buffer faults, the call goes back to the head of the queue. */
-static void kipc_deliver_waiting(struct kipc_recv *kr, struct kipc_call *kc)
-{
-	struct capos_recv_header h = kipc_header(&kc->c);
-	struct capos_cqe cqe = { .status = CAPOS_OK,
-				 .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len,
-				 .call_id = kc->c.id,
-				 .badge = kc->c.badge };
-	int err = kring_pending_write(&kr->p, 0, &h, sizeof(h));
+/* Where a delivery writes: a deferred RECV's buffer (any space) or the current
+ * thread's own buffer. 0 or a RING_RESULT_* status. */
+struct kipc_sink {
+	struct kring_pending *p; /* deferred RECV, or NULL: the current thread's buffer */
+	uint64_t addr;		 /* that buffer (current thread) */
+};
 
-	if (err == CAPOS_OK)
-		err = kring_pending_write(&kr->p, ENDPOINT_HEADER_SIZE, kc->params,
-					  kc->c.params_len);
-	if (err) {
-		endpoint_requeue(kc->c.ep, &kc->c);
-		cqe = (struct capos_cqe){ .status = err };
-	}
-	kring_post(&kr->p, &cqe);
-	kipc_recv_free(kr);
+static int kipc_sink_write(const struct kipc_sink *k, uint32_t off, const void *src, uint32_t len)
+{
+	if (k->p)
+		return kring_pending_write(k->p, off, src, len);
+	if (len && copy_to_user(UADDR(k->addr + off), src, len))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return CAPOS_OK;
 }
 
-static void kipc_call(const struct captab_entry *e, const struct ring_op *op, struct capos_cqe *cqe)
+/* A checked copy from the current process (xfer_take_user's copy helper). */
+static int kipc_copy_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
+{
+	(void)ctx;
+	return copy_from_user(dst, UADDR(uaddr), len);
+}
+
+#define KIPC_DELIVER_FAULT 1 /* the receiver's buffer faulted: requeue the call */
+
+/*
+ * Delivers call kc (now in service) into a receive buffer whose capacity was checked:
+ * header and params first (a fault there: KIPC_DELIVER_FAULT, nothing else changed),
+ * then the caps it carries into the receiver's table `rtable` (all or none; an error,
+ * e.g. CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and
+ * the caps stay with the caller), then their records after the params. On success
+ * *cqe is the RECV's completion.
+ */
+static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
+			struct capos_cqe *cqe)
+{
+	struct capos_recv_header h = kipc_header(&kc->c);
+	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
+	uint32_t n = kc->c.ncaps, off = ENDPOINT_HEADER_SIZE + kc->c.params_len;
+
+	if (kipc_sink_write(k, 0, &h, sizeof(h)) ||
+	    kipc_sink_write(k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len))
+		return KIPC_DELIVER_FAULT;
+	*cqe = (struct capos_cqe){ .status = CAPOS_OK,
+				   .result_len = off + n * ENDPOINT_RECORD_SIZE,
+				   .call_id = kc->c.id,
+				   .badge = kc->c.badge };
+	if (n == 0)
+		return CAPOS_OK;
+	int err = xfer_deliver(rtable, kc->src, kc->xs, recs);
+	if (err)
+		return err;
+	/* The caps are in the receiver's table now; a record write can only fault if the
+	 * receiver unmapped its own buffer meanwhile: it then learns the call id only. */
+	if (kipc_sink_write(k, off, recs, n * ENDPOINT_RECORD_SIZE))
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+	cqe->xfer_count = (uint16_t)n;
+	cqe->flags = CAPOS_CQE_F_XFER;
+	return CAPOS_OK;
+}
+
+/* The call could not be delivered because of its caps: it leaves the endpoint and its
+ * caller gets `err` (every cap stays with the caller). */
+static void kipc_call_reject(struct kipc_call *kc, int err)
+{
+	struct capos_cqe cqe = { .status = err };
+
+	endpoint_finish(kc->c.ep, &kc->c);
+	kring_post(&kc->p, &cqe);
+	kipc_call_free(kc);
+}
+
+static void kipc_call(struct process *p, const struct captab_entry *e, const struct ring_op *op,
+		      struct capos_cqe *cqe)
 {
 	struct endpoint *ep = ((struct ep_client *)e->obj)->ep;
 	struct ep_recv *r;
 	struct kipc_call *kc;
+	int err;
 
 	if (op->params_len > ENDPOINT_PARAMS_MAX) {
 		cqe->status = CAPOS_ERR_RING_PARAMS_TOO_LARGE;
@@ -393,11 +453,25 @@ static void kipc_call(const struct captab_entry *e, const struct ring_op *op, st
 	kc->c = (struct ep_call){ .interface_id = op->interface_id,
 				  .badge = e->badge,
 				  .method = op->method,
-				  .params_len = op->params_len };
+				  .params_len = op->params_len,
+				  .ncaps = op->xfer_count };
+	kc->xs = NULL;
+	kc->src = p->caps;
 	if (op->params_len && copy_from_user(kc->params, UADDR(op->params_addr), op->params_len)) {
 		kipc_call_discard(kc);
 		cqe->status = CAPOS_ERR_RING_PARAMS_FAULT;
 		return;
+	}
+	if (op->xfer_count) {
+		kc->xs = kmalloc(sizeof(*kc->xs));
+		err = kc->xs ? xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
+					      op->xfer_count, kc->xs)
+			     : CAPOS_ERR_RING_QUOTA;
+		if (err) {
+			kipc_call_discard(kc);
+			cqe->status = err;
+			return;
+		}
 	}
 	int rc = endpoint_call(ep, &kc->c, &r);
 	if (rc < 0) {
@@ -410,14 +484,39 @@ static void kipc_call(const struct captab_entry *e, const struct ring_op *op, st
 			cqe->status = rc;
 		return;
 	}
+	if (rc == ENDPOINT_DELIVER) {
+		/* A waiting RECV: straight into its buffer (and its table, for caps). Done
+		 * before the CALL is deferred, so a refused transfer fails it right here. */
+		struct kipc_recv *kr = KIPC_RECV(r);
+		struct kipc_sink k = { .p = &kr->p };
+		struct capos_cqe rcqe;
+
+		err = kipc_deliver(kc, kr->p.owner->proc->caps, &k, &rcqe);
+		if (err != CAPOS_OK && err != KIPC_DELIVER_FAULT) {
+			endpoint_finish(ep, &kc->c);
+			endpoint_recv_wait(ep, &kr->r); /* the receiver keeps waiting */
+			kipc_call_discard(kc);		/* every cap stays with the caller */
+			cqe->status = err;
+			return;
+		}
+		kipc_records_live++;
+		endpoint_core_get(ep);
+		kipc_defer(&kc->p, &kipc_call_ops);
+		if (err == KIPC_DELIVER_FAULT) {
+			endpoint_requeue(ep, &kc->c); /* the receiver's fault: keep the call */
+			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
+		}
+		kring_post(&kr->p, &rcqe);
+		kipc_recv_free(kr);
+		return;
+	}
 	kipc_records_live++;
 	endpoint_core_get(ep);
 	kipc_defer(&kc->p, &kipc_call_ops);
-	if (rc == ENDPOINT_DELIVER) {
-		kipc_deliver_waiting(KIPC_RECV(r), kc);
-	} else if (r != NULL) {
+	if (r != NULL) {
 		struct capos_cqe small = { .status = CAPOS_ERR_RING_RESULT_TOO_SMALL,
-					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len };
+					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len +
+							 kc->c.ncaps * ENDPOINT_RECORD_SIZE };
 		struct kipc_recv *kr = KIPC_RECV(r);
 
 		kring_post(&kr->p, &small);
@@ -425,12 +524,27 @@ static void kipc_call(const struct captab_entry *e, const struct ring_op *op, st
 	}
 }
 
-static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
+static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_op *op,
+		      struct capos_cqe *cqe)
 {
 	struct ep_call *c;
 	uint32_t need = 0;
-	int rc = endpoint_recv(ep, op->result_len, &c, &need);
+	int rc;
 
+	/* Invariant: every call taken here is delivered, requeued or rejected. */
+	while ((rc = endpoint_recv(ep, op->result_len, &c, &need)) == ENDPOINT_DELIVER) {
+		struct kipc_sink k = { .p = NULL, .addr = op->result_addr };
+		int err = kipc_deliver(KIPC_CALL(c), p->caps, &k, cqe);
+
+		if (err == CAPOS_OK)
+			return;
+		if (err == KIPC_DELIVER_FAULT) {
+			endpoint_requeue(ep, c);
+			*cqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
+			return;
+		}
+		kipc_call_reject(KIPC_CALL(c), err); /* its caps could not come: next call */
+	}
 	if (rc == CAPOS_OK) {
 		struct kipc_recv *kr =
 			kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
@@ -446,30 +560,47 @@ static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capo
 		kipc_defer(&kr->p, &kipc_recv_ops);
 		return;
 	}
-	if (rc < 0) {
-		cqe->status = rc;
-		cqe->result_len = rc == CAPOS_ERR_RING_RESULT_TOO_SMALL ? need : 0;
-		return;
-	}
-	/* A queued call, into our own buffer (our space is the loaded one). */
-	struct kipc_call *kc = KIPC_CALL(c);
-	struct capos_recv_header h = kipc_header(c);
-	if (copy_to_user(UADDR(op->result_addr), &h, sizeof(h)) ||
-	    copy_to_user(UADDR(op->result_addr + ENDPOINT_HEADER_SIZE), kc->params,
-			 c->params_len)) {
-		endpoint_requeue(ep, c);
-		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
-		return;
-	}
-	cqe->status = CAPOS_OK;
-	cqe->result_len = ENDPOINT_HEADER_SIZE + c->params_len;
-	cqe->call_id = c->id;
-	cqe->badge = c->badge;
+	cqe->status = rc;
+	cqe->result_len = rc == CAPOS_ERR_RING_RESULT_TOO_SMALL ? need : 0;
 }
 
-static void kipc_return(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
+/*
+ * RETURN's caps: taken from the server (current) and delivered into the caller's
+ * table, all or none; records written after the results. Returns 0 (done; *n records),
+ * CAPOS_ERR_RING_RESULT_TOO_SMALL (no room for the records: nothing moved), or the
+ * take/deliver error (nothing moved; the RETURN fails and the call stays in service).
+ */
+static int kipc_return_caps(struct process *p, struct kipc_call *kc, const struct ring_op *op,
+			    uint32_t *n)
+{
+	struct xfer_set set;
+	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
+	uint64_t need = (uint64_t)op->params_len + op->xfer_count * ENDPOINT_RECORD_SIZE;
+	int err = xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr, op->xfer_count, &set);
+
+	*n = 0;
+	if (err)
+		return err;
+	if (need > kc->p.result_len) {
+		xfer_drop(&set);
+		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
+	}
+	err = xfer_deliver(kc->p.owner->proc->caps, p->caps, &set, recs);
+	if (err) {
+		xfer_drop(&set);
+		return err;
+	}
+	*n = op->xfer_count;
+	if (kring_pending_write(&kc->p, op->params_len, recs, *n * ENDPOINT_RECORD_SIZE))
+		return CAPOS_ERR_RING_RESULT_FAULT; /* the caller unmapped its buffer */
+	return CAPOS_OK;
+}
+
+static void kipc_return(struct process *p, struct endpoint *ep, const struct ring_op *op,
+			struct capos_cqe *cqe)
 {
 	struct ep_call *c;
+	uint32_t n = 0;
 	int rc = endpoint_lookup_call(ep, op->aux, &c);
 
 	if (rc == CAPOS_ERR_EP_BAD_CALL_ID) {
@@ -485,16 +616,30 @@ static void kipc_return(struct endpoint *ep, const struct ring_op *op, struct ca
 	}
 	bool exc = (op->flags & CAPOS_SQE_F_EXCEPTION) != 0;
 	struct capos_cqe done = { .status = exc ? CAPOS_ERR_RING_EXCEPTION : CAPOS_OK,
-				  .result_len = op->params_len };
+				  .result_len = op->params_len +
+						(uint32_t)op->xfer_count * ENDPOINT_RECORD_SIZE };
+	/* Results first (into the caller's buffer, not yet visible), then caps. */
 	int err = kring_pending_write_user(&kc->p, 0, op->params_addr, op->params_len);
 	if (err == CAPOS_ERR_RING_PARAMS_FAULT) {
 		cqe->status = err; /* our results are unreadable: the call stays in service */
 		return;
 	}
+	if (err == CAPOS_OK && op->xfer_count) {
+		err = kipc_return_caps(p, kc, op, &n);
+		if (err && err != CAPOS_ERR_RING_RESULT_TOO_SMALL &&
+		    err != CAPOS_ERR_RING_RESULT_FAULT) {
+			cqe->status = err; /* caps refused: nothing moved, the call stays */
+			return;
+		}
+	}
 	if (err == CAPOS_ERR_RING_RESULT_TOO_SMALL)
 		done.status = exc ? CAPOS_ERR_RING_EXCEPTION_TRUNCATED : err;
 	else if (err)
 		done = (struct capos_cqe){ .status = err };
+	if (n) {
+		done.xfer_count = (uint16_t)n;
+		done.flags = CAPOS_CQE_F_XFER;
+	}
 	endpoint_finish(ep, c);
 	kring_post(&kc->p, &done);
 	kipc_call_free(kc);
@@ -531,7 +676,8 @@ static int kipc_client_params(const struct ring_op *op, uint64_t *iid, uint64_t 
 	return capnp_msg_error(&m) ? CAPOS_ERR_RING_MALFORMED_PARAMS : CAPOS_OK;
 }
 
-/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record. */
+/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record
+ * (docs/abi.md §8.2: result_len counts both). */
 struct kipc_client_answer {
 	uint32_t header[2];	      /* segment table: 1 segment of 2 words */
 	uint64_t seg[2];	      /* root pointer, capability pointer */
@@ -559,7 +705,6 @@ static void kipc_endpoint_method(struct process *p, const struct captab_entry *e
 				 const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct kipc_client_answer a = { 0 };
-	const uint32_t results = offsetof(struct kipc_client_answer, rec);
 	uint64_t iid, badge;
 	struct kobj *facet;
 	uint32_t id;
@@ -606,7 +751,7 @@ static void kipc_endpoint_method(struct process *p, const struct captab_entry *e
 		return;
 	}
 	cqe->status = CAPOS_OK;
-	cqe->result_len = results;
+	cqe->result_len = sizeof(a); /* the record ends the result bytes (abi §8.2) */
 	cqe->xfer_count = 1;
 	cqe->flags = CAPOS_CQE_F_XFER;
 }
@@ -622,7 +767,7 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 		if (captab_lookup(p->caps, op->cap, op->interface_id, &e))
 			return false; /* kcall_exec reports the lookup error */
 		if (e->obj->type == KOBJ_ENDPOINT_CLIENT)
-			kipc_call(e, op, cqe);
+			kipc_call(p, e, op, cqe);
 		else if (e->obj->type == KOBJ_ENDPOINT &&
 			 op->interface_id == capos_Endpoint_TYPE_ID)
 			kipc_endpoint_method(p, e, op, cqe);
@@ -642,9 +787,9 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 		return true;
 	}
 	if (op->opcode == CAPOS_OP_RECV)
-		kipc_recv((struct endpoint *)e->obj, op, cqe);
+		kipc_recv(p, (struct endpoint *)e->obj, op, cqe);
 	else
-		kipc_return((struct endpoint *)e->obj, op, cqe);
+		kipc_return(p, (struct endpoint *)e->obj, op, cqe);
 	return true;
 }
 

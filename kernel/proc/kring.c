@@ -28,6 +28,7 @@
 #include <kernel/kipc.h>
 #include <kernel/panic.h>
 #include <kernel/mm.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
 #include <kernel/ring.h>
 #include <kernel/sched.h>
@@ -110,7 +111,7 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 
 	if (op == NULL || kring_cur.deferred != NULL || ops == NULL || ops->cancel == NULL)
 		return CAPOS_ERR_INVALID;
-	p->owner = proc_current_thread();
+	p->owner = percpu_current();
 	p->ops = ops;
 	p->user_data = kring_cur.cqe->user_data;
 	p->result_addr = op->result_addr;
@@ -149,7 +150,7 @@ int kring_pending_write_user(struct kring_pending *p, uint32_t off, uint64_t usr
 /* The owner of a completion just posted may run: nothing to do if it is us. */
 static void kring_wake(struct thread *t)
 {
-	if (t == proc_current_thread() || t->state != THREAD_BLOCKED)
+	if (t->state != THREAD_BLOCKED || t == percpu_current())
 		return;
 	if (kring_draining && kring_handoff == NULL) {
 		kring_handoff = t; /* decided when this cap_enter knows whether it waits */
@@ -216,28 +217,38 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 /* Absolute deadline for a relative timeout (saturating; INFINITE stays none). */
 static uint64_t kring_deadline(uint64_t timeout_ns)
 {
+	if (timeout_ns == CAPOS_TIMEOUT_INFINITE)
+		return SCHED_NO_DEADLINE; /* no clock read on the IPC wait path */
 	uint64_t now = arch_clock_ns();
 
-	if (timeout_ns == CAPOS_TIMEOUT_INFINITE || timeout_ns > UINT64_MAX - 1 - now)
+	if (timeout_ns > UINT64_MAX - 1 - now)
 		return SCHED_NO_DEADLINE;
 	return now + timeout_ns;
 }
 
-int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
+/* Drains t's ring with the endpoint-aware executor; *to receives the blocked owner a
+ * completion posted meanwhile wants to hand the CPU to (kring_wake), or NULL. */
+static int kring_drain_current(struct thread *t, struct thread **to)
 {
-	struct thread *t = proc_current_thread();
-	uint32_t consumed;
-	uint64_t deadline;
-	int ready = ring_check_min_complete(min_complete);
-
-	if (ready)
-		return ready;
 	kring_draining = true;
-	ready = ring_drain(&t->ring, kring_exec, t->proc, &consumed);
+	int ready = ring_drain(&t->ring, kring_exec, t->proc, NULL);
 	kring_draining = false;
-	struct thread *to = kring_handoff;
+	*to = kring_handoff;
 	kring_handoff = NULL;
-	if (ready < 0 || (uint64_t)ready >= min_complete || timeout_ns == 0) {
+	return ready;
+}
+
+/* cap_enter with a timeout: drain, then block while fewer than min_complete CQEs are
+ * ready (out of line, so the non-blocking call needs no saved registers). The first
+ * block hands the CPU straight to the drain's handoff target, if any. */
+static __attribute__((noinline)) int64_t kring_enter_wait(struct thread *t, uint64_t min_complete,
+							  uint64_t timeout_ns)
+{
+	struct thread *to;
+	int ready = kring_drain_current(t, &to);
+	uint64_t deadline;
+
+	if (ready < 0 || (uint64_t)ready >= min_complete) {
 		if (to)
 			sched_wake(to);
 		return ready;
@@ -251,5 +262,22 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
 		if (!woken)
 			break; /* deadline passed: the count so far, not an error */
 	}
+	return ready;
+}
+
+int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
+{
+	struct thread *t, *to;
+	int err = ring_check_min_complete(min_complete);
+
+	if (err)
+		return err;
+	t = percpu_current();
+	if (timeout_ns != 0)
+		return kring_enter_wait(t, min_complete, timeout_ns);
+	/* never blocks: the drain's answer is the result; a handoff target is woken */
+	int ready = kring_drain_current(t, &to);
+	if (to)
+		sched_wake(to);
 	return ready;
 }

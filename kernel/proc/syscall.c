@@ -1,9 +1,10 @@
 /*
- * System call dispatch (arch_syscall_c in the arch entry path calls syscall_dispatch
- * with the number and six arguments; the result returns in RAX). The ABI has exactly
- * two calls (include/capos/syscall.h): exit, and cap_enter (kernel/proc/kring.c). Unknown numbers get
- * CAPOS_ERR_RING_BAD_SYSCALL. The SYSCALL_TEST_* calls answer only in utest= boots
- * (kernel/utest.h).
+ * System call dispatch (syscall_entry, kernel/arch/x86_64/switch.S, calls
+ * syscall_dispatch with the number and six arguments straight from the registers;
+ * the result returns in RAX). The ABI has exactly two calls
+ * (include/capos/syscall.h): exit, and cap_enter (kernel/proc/kring.c). Unknown
+ * numbers get CAPOS_ERR_RING_BAD_SYSCALL. The SYSCALL_TEST_* calls answer only in
+ * utest= boots (kernel/utest.h).
  */
 #include <capos/error.h>
 #include <capos/syscall.h>
@@ -13,21 +14,35 @@
 #include <kernel/syscall_nr.h>
 #include <kernel/utest.h>
 
-int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6])
+/* Everything but cap_enter (exit and the test calls are cold; only the test calls
+ * need the arguments as an array). Same parameter order as syscall_dispatch, so the
+ * hand-off moves no register. */
+static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1, uint64_t a2,
+						       uint64_t nr, uint64_t a4, uint64_t a5,
+						       uint64_t a3)
 {
 	switch (nr) {
 	case CAPOS_SYS_EXIT:
-		proc_exit_current((int64_t)args[0]);
-	case CAPOS_SYS_CAP_ENTER:
-		return kring_cap_enter(args[0], args[1]);
+		proc_exit_current((int64_t)a0);
 	case SYSCALL_TEST_COPYIN:
 	case SYSCALL_TEST_COPYOUT:
 	case SYSCALL_TEST_SLEEP:
 	case SYSCALL_TEST_WAIT:
 	case SYSCALL_TEST_WAKE:
-	case SYSCALL_TEST_KSTACK:
+	case SYSCALL_TEST_KSTACK: {
+		const uint64_t args[6] = { a0, a1, a2, a3, a4, a5 };
+
 		return utest_syscall(nr, args);
+	}
 	default:
 		return CAPOS_ERR_RING_BAD_SYSCALL;
 	}
+}
+
+int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
+			 uint64_t a5, uint64_t a3)
+{
+	if (nr == CAPOS_SYS_CAP_ENTER)
+		return kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
+	return syscall_other(a0, a1, a2, nr, a4, a5, a3);
 }

@@ -59,6 +59,7 @@ UTEST_PROG(sleeper);
 UTEST_PROG(waiter);
 UTEST_PROG(waker);
 UTEST_PROG(sysbench);
+UTEST_PROG(regs);
 
 struct utest_scenario {
 	const char *name;
@@ -87,6 +88,7 @@ static const struct utest_scenario utest_scenarios[] = {
 	{ "sleep", { &utest_sleeper, &utest_spin }, false, 0, false, 0, false },
 	{ "wake", { &utest_waiter, &utest_waker }, false, 0, false, 0, false },
 	{ "sysbench", { &utest_sysbench }, false, 0, false, 0, false },
+	{ "regs", { &utest_regs }, false, 0, false, 0, false },
 	{ "elf", { NULL }, true, 0, false, 0, false },
 	{ "elf-spin", { &utest_spin }, true, 0, false, 0, false },
 	{ "elf-quota",

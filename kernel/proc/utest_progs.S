@@ -245,6 +245,13 @@ PROG badptr
 	mov %rsp, %rdi                  /* over the per-call bound */
 	mov $65, %esi
 	CHECK SYSCALL_TEST_COPYIN, ERR_INVALID, 23
+	movq $0x0b0a09, 8(%rsp)         /* valid, not a quadword multiple: bytes 1..11 */
+	mov %rsp, %rdi
+	mov $11, %esi
+	CHECK SYSCALL_TEST_COPYIN, 66, 25
+	movabs $(UTEST_ASM_USER_STACK_TOP - 8), %rdi /* a quadword, then the byte tail faults */
+	mov $9, %esi
+	CHECK SYSCALL_TEST_COPYIN, ERR_BAD_ADDRESS, 26
 	mov $0x1234, %eax               /* unknown syscall number */
 	syscall
 	cmp $ERR_BAD_SYSCALL, %rax
@@ -289,6 +296,74 @@ PROG waker
 	CHECK SYSCALL_TEST_WAKE, UTEST_ASM_ERR_NOT_FOUND, 13
 	EXIT 0
 END waker
+
+/*
+ * regs: the SYSCALL exit leaves no kernel value in a register. Every GPR but RAX,
+ * RCX and R11 holds a distinct pattern (RDI/RSI: cap_enter's zero arguments) across
+ * cap_enter(0, 0) on the empty ring (result 0), an unknown number (BAD_SYSCALL) and
+ * a copy syscall that faults (BAD_ADDRESS, the fixup path); afterwards each must be
+ * unchanged, RCX must be the return address and R11 the RFLAGS SYSCALL saw. Exit
+ * 0, or 40 + 16 * round + the index of the first wrong register.
+ */
+.macro REGS_SET a0, a1
+	pushfq                          /* only flag-preserving movs until the SYSCALL */
+	movabs $0x1111111111111101, %rbx
+	movabs $0x2222222222222202, %rbp
+	movabs $\a0, %rdi
+	movabs $\a1, %rsi
+	movabs $0x3333333333333303, %rdx
+	movabs $0x4444444444444404, %r8
+	movabs $0x5555555555555505, %r9
+	movabs $0x6666666666666606, %r10
+	movabs $0x7777777777777707, %r12
+	movabs $0x8888888888888808, %r13
+	movabs $0x9999999999999909, %r14
+	movabs $0xaaaaaaaaaaaaaa0a, %r15
+.endm
+
+.macro REGS_IS reg, value, code
+	movabs $\value, %rax
+	cmp %rax, \reg
+	je 1f
+	EXIT \code
+1:
+.endm
+
+.macro REGS_ROUND nr, a0, a1, expect, base
+	REGS_SET \a0, \a1
+	mov $\nr, %eax
+	syscall
+2:	cmp $\expect, %rax
+	je 1f
+	EXIT \base
+1:	lea 2b(%rip), %rax
+	cmp %rax, %rcx
+	je 1f
+	EXIT \base + 1
+1:	pop %rax                        /* the pushed RFLAGS */
+	cmp %rax, %r11
+	je 1f
+	EXIT \base + 2
+1:	REGS_IS %rbx, 0x1111111111111101, \base + 3
+	REGS_IS %rbp, 0x2222222222222202, \base + 4
+	REGS_IS %rdi, \a0, \base + 5
+	REGS_IS %rsi, \a1, \base + 6
+	REGS_IS %rdx, 0x3333333333333303, \base + 7
+	REGS_IS %r8, 0x4444444444444404, \base + 8
+	REGS_IS %r9, 0x5555555555555505, \base + 9
+	REGS_IS %r10, 0x6666666666666606, \base + 10
+	REGS_IS %r12, 0x7777777777777707, \base + 11
+	REGS_IS %r13, 0x8888888888888808, \base + 12
+	REGS_IS %r14, 0x9999999999999909, \base + 13
+	REGS_IS %r15, 0xaaaaaaaaaaaaaa0a, \base + 14
+.endm
+
+PROG regs
+	REGS_ROUND UTEST_ASM_SYS_CAP_ENTER, 0, 0, 0, 40
+	REGS_ROUND 0x1234, 0, 0, ERR_BAD_SYSCALL, 56
+	REGS_ROUND SYSCALL_TEST_COPYIN, 0x10000000, 8, ERR_BAD_ADDRESS, 72
+	EXIT 0
+END regs
 
 /*
  * sysbench: SYSBENCH_N null system calls (number 0, CAPOS_SYS_INVALID, answered

@@ -182,6 +182,7 @@ int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
 {
 	int err = vm_check(va, size);
 
+	vm->wcache_va = 0;
 	if (err)
 		return err;
 	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
@@ -199,6 +200,7 @@ int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot)
 {
 	int err = vm_check(va, size);
 
+	vm->wcache_va = 0;
 	if (err)
 		return err;
 	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) ||
@@ -255,16 +257,21 @@ int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len)
 	return CAPOS_OK;
 }
 
-/* Direct-map pointer to the user-writable page byte at va, or NULL. */
+/* Direct-map pointer to the user-writable page byte at va, or NULL. The last page
+ * translated is cached (IPC delivers into the same receive buffer again and again). */
 static uint8_t *vm_user_writable(struct vm_space *vm, uint64_t va)
 {
-	uint64_t pa;
+	uint64_t page = va & ~(uint64_t)(FRAME_SIZE - 1), pa;
 	unsigned fl;
 
-	if (arch_mm_query(&vm->as, va, &pa, &fl) != CAPOS_OK ||
+	if (page == vm->wcache_va && page != 0)
+		return vm->wcache_ptr + (va - page);
+	if (arch_mm_query(&vm->as, page, &pa, &fl) != CAPOS_OK ||
 	    (fl & (ARCH_MM_USER | ARCH_MM_WRITE)) != (ARCH_MM_USER | ARCH_MM_WRITE))
 		return NULL;
-	return phys_to_virt(pa);
+	vm->wcache_va = page;
+	vm->wcache_ptr = phys_to_virt(pa);
+	return vm->wcache_ptr + (va - page);
 }
 
 /* Shared page walk of vm_copy_out / vm_copy_out_user: src_user selects the source. */
@@ -330,6 +337,7 @@ void vm_destroy(struct vm_space *vm)
 {
 	const struct arch_mm_teardown_ops ops = { vm_free_leaf, vm_free_table, vm };
 
+	vm->wcache_va = 0;
 	if (vm->as.root_phys == 0)
 		return;
 	arch_mm_destroy_user(&vm->as, &ops);

@@ -120,11 +120,11 @@ bool sched_block_until(uint64_t deadline_ns)
 
 bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
+	struct thread *cur = percpu_current();
 
 	if (to == cur || to->state != THREAD_BLOCKED)
 		return sched_block_until(deadline_ns);
+	struct sched_cpu *sc = sched_this_cpu();
 	if (cur == sc->idle)
 		panic("sched: the idle thread cannot block");
 	cur->state = THREAD_BLOCKED;

@@ -8,7 +8,8 @@ $(IPC_TEST_DIR)/ipc.bin: tests/qemu/ipc/ipc.capnp $(CAPOS_SCHEMAS) | $(DEPS_STAM
 	$(CAPNP) eval --binary -I. $< ipc > $@.tmp
 	mv $@.tmp $@
 
-$(IPC_MANIFEST): $(IPC_TEST_DIR)/ipc.bin $(BUILD)/tool/mkmanifest $(BUILD)/user/ipctest.elf
+$(IPC_MANIFEST): $(IPC_TEST_DIR)/ipc.bin $(BUILD)/tool/mkmanifest $(BUILD)/user/ipctest.elf \
+		$(BUILD)/user/ipcpeer.elf
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
 	mv $@.tmp $@
 

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
 """Endpoint IPC under QEMU (kernel/cap/endpoint.c, kernel/proc/kipc.c, docs/ipc.md).
 
-  ipc-self   user/ipctest as init (tests/qemu/ipc/ipc.capnp: console + two fresh raw
-             endpoints): one process is server and client of its own endpoint; every
+  ipc-self   user/ipctest as init (tests/qemu/ipc/ipc.capnp: console, two fresh raw
+             endpoints, a ProcessSpawner): one process is server and client of its own endpoint; every
              check's COM2 line is compared exactly (facet minting, both round-trip
              orders, exception RETURN, stale/forged call ids, RECV/RETURN through a
              facet, oversize params, result and RECV buffers too small, queue overflow
-             -> overloaded, the in-service bound, owner release -> disconnected); then
-             the kernel's IPC report (no endpoint or call record left, no handoff in a
-             single process) and free frames back at the pre-init baseline.
+             -> overloaded, the in-service bound, caps copied and moved on CALL and
+             RETURN, hostile descriptors, a full receiver table failing the CALL whole,
+             owner release -> disconnected) and, with ProcessSpawner and user/ipcpeer,
+             two-process deaths: a server exiting with one call in service and one
+             queued (both and a later CALL `disconnected`), a caller killed while the
+             server holds its call (RETURN -> EP_CALL_CANCELLED, then BAD_CALL_ID) and
+             one killed while its call is queued (the call is gone); then the kernel's
+             IPC report (no endpoint or call record left) and free frames, kernel
+             objects and processes back at their baselines.
 
   ipc-rtt    bench=ipc-rtt:500 (kernel/proc/kbench.c): a server process with a raw
              endpoint and a client process with a facet of it, 500 timed + 65 untimed
@@ -73,6 +79,33 @@ SELF_LINES = [
     "ok in-service: 16 calls received and held",
     "ok in-service: a 17th RECV while 16 are held",
     "ok in-service: all 16 answered",
+    "ok xfer: CALL copying a cap: RECV gets one record (new id, Console) after the params",
+    "ok xfer: the received copy is released",
+    "ok xfer: RETURN with a cap",
+    "ok xfer: the caller gets the results, then the returned cap's record",
+    "ok xfer: the returned copy is released",
+    "ok xfer: CALL moving a facet: delivered with RECV",
+    "ok xfer: the moved-from id is stale",
+    "ok xfer: answering the move",
+    "ok xfer: the move's CALL completes",
+    "ok xfer: the moved facet is released",
+    "ok xfer: a descriptor with mode 7",
+    "ok xfer: a descriptor naming a released cap",
+    "ok xfer: receiver table full: the CALL fails with CAP_TABLE_FULL, RECV still waits",
+    "ok xfer: with slots free again the waiting RECV takes the next call",
+    "ok xfer: console still usable by the caller",
+    "ok 2proc: spawn a server owning a fresh endpoint (facet exported)",
+    "ok 2proc: server exits holding one call, one queued: both answered disconnected",
+    "ok 2proc: a later CALL through the exported facet: disconnected at once",
+    "ok 2proc: the server exited on its own",
+    "ok 2proc: spawn a caller holding a facet of our endpoint",
+    "ok 2proc: the child's CALL arrives (its facet's badge)",
+    "ok 2proc: kill the caller mid-call",
+    "ok 2proc: its wait reports killed",
+    "ok 2proc: RETURN to the dead caller's call",
+    "ok 2proc: its id is retired",
+    "ok 2proc: kill a caller whose call is queued",
+    "ok 2proc: the dead caller's queued call is gone (the next RECV gets ours)",
     "ok owner: RELEASE of the raw endpoint",
     "ok owner: the in-service call is answered disconnected",
     "ok owner: the queued call is answered disconnected",
@@ -105,11 +138,13 @@ def self_test():
     boot.modules = [os.path.join(IPC_DIR, "ipc.manifest")]
     return Test("ipc-self", "one process serves and calls its own endpoint: every check exact, "
                 "no endpoint or call record left, frames back", boot,
-                [BANNER, re.compile(r'^\[init\] started "ipctest" \(pid 1\): .*, 3 caps, '),
-                 "[ipc] endpoint freed: 38 call(s), 2 overloaded, 3 disconnected",
+                [BANNER, re.compile(r'^\[init\] started "ipctest" \(pid 1\): .*, 4 caps, '),
+                 "[ipc] endpoint created for srv pid 2",
+                 "[ipc] endpoint freed: 2 call(s), 0 overloaded, 3 disconnected",
+                 "[ipc] endpoint freed: 45 call(s), 2 overloaded, 3 disconnected",
                  "[ipc] endpoint freed: 0 call(s), 0 overloaded, 0 disconnected",
                  "[proc] ipctest pid 1 exited: code 0",
-                 "[ipc] handoffs 0, endpoints live 0, call records live 0",
+                 re.compile(r"^\[ipc\] handoffs \d+, endpoints live 0, call records live 0$"),
                  "[init] exited with status 0", BASELINE, SHUTDOWN_OK],
                 FORBID, EXIT_CLEAN, all_of(com2_exact(SELF_LINES)))
 

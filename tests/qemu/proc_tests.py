@@ -26,6 +26,8 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
   wake    a process blocked with no deadline is woken by another (sched_wake)
   iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
   sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount)
+  regs    every GPR but RAX/RCX/R11 survives cap_enter, an unknown syscall and a faulting
+          copy syscall unchanged; RCX is the return address and R11 the user RFLAGS
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
           boot module and loaded by the kernel's ELF loader: TLS (crt0's wrfsbase under
           the kernel's CR4.FSGSBASE; .tdata, .tbss), .bss, heap, SSE and printf
@@ -203,6 +205,8 @@ BADPTR_CALLS = [
     ("copyout", r"0x7fffbfffffb8", 8, "0 "),
     ("copyout", r"0xffffffff80100000", 8, "-10 CAPOS_ERR_BAD_ADDRESS"),
     ("copyin", r"0x7fffbfffffb8", 65, "-1 CAPOS_ERR_INVALID"),
+    ("copyin", r"0x7fffbfffffb8", 11, "66 "),
+    ("copyin", r"0x7fffbffffff8", 9, "-10 CAPOS_ERR_BAD_ADDRESS"),
 ]
 
 TESTS = [
@@ -230,7 +234,8 @@ TESTS = [
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase off"),
                   "[cpu] xstate: fxsave, components x87 sse, 512-byte area"]),
     scenario("proc-badptr", "copy syscalls: kernel/unmapped/straddling/wrapping/"
-             "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS",
+             "non-canonical/null/read-only pointers give CAPOS_ERR_BAD_ADDRESS; odd"
+             " lengths copy exactly and fault in their byte tail too",
              "badptr", [re.compile(rf"^\[utest\] {op} {a} len {n}: {re.escape(r)}$")
                         for op, a, n, r in BADPTR_CALLS]
              + ["[proc] badptr pid 1 exited: code 0"]),
@@ -250,6 +255,10 @@ TESTS = [
      " preemption on the ISO path", Boot(mode="bios", iso=SPIN2_ISO),
      [BANNER, VM_SMOKE, "[utest] spin2: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
      all_of(check_baseline, both_ran_before_either_ended)),
+    scenario("proc-regs", "SYSCALL exit: every GPR but RAX/RCX/R11 unchanged across"
+             " cap_enter, an unknown number and a faulting copy; RCX = return address,"
+             " R11 = user RFLAGS (no kernel value left in a register)", "regs",
+             ["[proc] regs pid 1 exited: code 0"]),
     Test("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
      " instructions (bench-kproc prints the figure)",
      Boot(mode="direct", cmdline="utest=sysbench", extra=["-icount", "shift=0,sleep=off"],

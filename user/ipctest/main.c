@@ -24,6 +24,7 @@
 #include <libcapos/capset.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
+#include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
 #define IPC_IFACE UINT64_C(0xC0FFEE0012345678) /* the interface the test "serves" */
@@ -31,7 +32,7 @@
 #define IPC_EXIT_NO_CAP 90
 
 static struct capos_ring_client *ring;
-static uint32_t ep, ep2, facet, console;
+static uint32_t ep, ep2, facet, console, spawner;
 static uint64_t next_ud = 1;
 static int failures;
 
@@ -173,7 +174,7 @@ static int mint(uint64_t iid, uint64_t badge, uint32_t *cap, struct capos_cqe *c
 			      framed, (uint32_t)n, res, rlen, cqe);
 	if (err == 0) {
 		const struct capos_xfer_result *rec =
-			(const void *)((const uint8_t *)res + cqe->result_len);
+			(const void *)((const uint8_t *)res + cqe->result_len - 16);
 		*cap = rec->cap;
 	}
 	return err;
@@ -188,7 +189,8 @@ static void test_mint(void)
 
 	int err = mint(IPC_IFACE, IPC_BADGE, &facet, &cqe, res, sizeof(res));
 	CHECK_STATUS("client: Endpoint.client mints a facet", err, 0);
-	const struct capos_xfer_result *rec = (const void *)((uint8_t *)res + cqe.result_len);
+	const struct capos_xfer_result *rec =
+		(const void *)((uint8_t *)res + cqe.result_len - sizeof(*rec));
 	check(cqe.xfer_count == 1 && (cqe.flags & CAPOS_CQE_F_XFER) &&
 		      rec->interface_id == IPC_IFACE && facet != 0,
 	      "client: one result-cap record with the served interface",
@@ -410,6 +412,299 @@ static void test_in_service_bound(void)
 	check(ok, "in-service: all 16 answered", "%lld%lld", 0, 0);
 }
 
+static uint64_t sub_call_xfer(uint32_t cap, uint16_t method, const struct capos_xfer *x, uint16_t n,
+			      void *res, uint32_t rlen)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = cap,
+			       .interface_id = IPC_IFACE,
+			       .method = method,
+			       .result_addr = (uint64_t)(uintptr_t)res,
+			       .result_len = rlen,
+			       .xfer_addr = (uint64_t)(uintptr_t)x,
+			       .xfer_count = n };
+	return submit(&s);
+}
+
+static int release(uint32_t cap)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RELEASE, .cap = cap };
+	struct capos_cqe cqe;
+
+	return wait_for(submit(&s), &cqe);
+}
+
+/* Capability transfer through the endpoint (docs/ipc.md "Caps"). */
+static void test_xfer(void)
+{
+	uint64_t res[8];
+	struct capos_cqe cqe, c_recv;
+	const struct capos_xfer_result *rec = (const void *)(rbuf.bytes + 16);
+
+	/* CALL copying the console: the receiver gets a new id for the same object. */
+	struct capos_xfer x = { .cap = console, .mode = CAPOS_XFER_COPY };
+	uint64_t call = sub_call_xfer(facet, 9, &x, 1, res, sizeof(res));
+	int st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && c_recv.xfer_count == 1 && (c_recv.flags & CAPOS_CQE_F_XFER) &&
+		      c_recv.result_len == 32 && rec->interface_id == capos_Console_TYPE_ID &&
+		      rec->cap != console && rec->cap != 0,
+	      "xfer: CALL copying a cap: RECV gets one record (new id, Console) after the params",
+	      "status %lld xfer_count %lld", st, c_recv.xfer_count);
+	uint32_t got = rec->cap;
+	CHECK_STATUS("xfer: the received copy is released", release(got), 0);
+	/* RETURN carrying a cap back: the caller's CQE reports it after the results. */
+	static const char ok[8] = "answer!";
+	struct capos_xfer back = { .cap = console, .mode = CAPOS_XFER_COPY };
+	struct capos_sqe ret = { .opcode = CAPOS_OP_RETURN,
+				 .cap = ep,
+				 .addr = (uint64_t)(uintptr_t)ok,
+				 .len = sizeof(ok),
+				 .aux = c_recv.call_id,
+				 .xfer_addr = (uint64_t)(uintptr_t)&back,
+				 .xfer_count = 1 };
+	CHECK_STATUS("xfer: RETURN with a cap", wait_for(submit(&ret), &cqe), 0);
+	st = wait_for(call, &cqe);
+	const struct capos_xfer_result *rrec = (const void *)((uint8_t *)res + 8);
+	check(st == 0 && cqe.xfer_count == 1 && cqe.result_len == 24 &&
+		      memcmp(res, ok, sizeof(ok)) == 0 &&
+		      rrec->interface_id == capos_Console_TYPE_ID,
+	      "xfer: the caller gets the results, then the returned cap's record",
+	      "status %lld len %lld", st, cqe.result_len);
+	CHECK_STATUS("xfer: the returned copy is released", release(rrec->cap), 0);
+
+	/* MOVE of a second facet: its old id is stale once the RECV delivered it. */
+	uint32_t f2 = 0;
+	(void)mint(IPC_IFACE, 7, &f2, &cqe, res, sizeof(res));
+	struct capos_xfer mv = { .cap = f2, .mode = CAPOS_XFER_MOVE };
+	call = sub_call_xfer(facet, 10, &mv, 1, NULL, 0);
+	st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	uint32_t moved = rec->cap;
+	check(st == 0 && c_recv.xfer_count == 1 && rec->interface_id == IPC_IFACE,
+	      "xfer: CALL moving a facet: delivered with RECV", "status %lld n %lld", st,
+	      c_recv.xfer_count);
+	CHECK_STATUS("xfer: the moved-from id is stale", release(f2), CAPOS_ERR_CAP_STALE);
+	CHECK_STATUS("xfer: answering the move", do_return(ep, c_recv.call_id, NULL, 0, 0), 0);
+	CHECK_STATUS("xfer: the move's CALL completes", wait_for(call, &cqe), 0);
+	CHECK_STATUS("xfer: the moved facet is released", release(moved), 0);
+
+	/* Hostile descriptors: refused at CALL time, nothing queued. */
+	struct capos_xfer bad = { .cap = console, .mode = 7 };
+	CHECK_STATUS("xfer: a descriptor with mode 7",
+		     wait_for(sub_call_xfer(facet, 11, &bad, 1, NULL, 0), &cqe),
+		     CAPOS_ERR_XFER_BAD_MODE);
+	struct capos_xfer stale = { .cap = f2, .mode = CAPOS_XFER_COPY };
+	CHECK_STATUS("xfer: a descriptor naming a released cap",
+		     wait_for(sub_call_xfer(facet, 11, &stale, 1, NULL, 0), &cqe),
+		     CAPOS_ERR_CAP_STALE);
+
+	/* Receiver table full: a waiting RECV, a CALL carrying a cap fails whole with
+	 * CAP_TABLE_FULL (the caller keeps its cap), the RECV keeps waiting. */
+	uint32_t fill[64];
+	int nfill = 0;
+	while (nfill < 64 && mint(IPC_IFACE, 1, &fill[nfill], &cqe, res, sizeof(res)) == 0)
+		nfill++;
+	uint64_t recv = sub_recv(ep, &rbuf, sizeof(rbuf));
+	(void)capos_ring_enter(ring, 0, 0);
+	st = wait_for(sub_call_xfer(facet, 12, &x, 1, res, sizeof(res)), &cqe);
+	check(st == CAPOS_ERR_CAP_TABLE_FULL && still_pending(recv),
+	      "xfer: receiver table full: the CALL fails with CAP_TABLE_FULL, RECV still waits",
+	      "status %lld (filled %lld)", st, nfill);
+	for (int i = 0; i < nfill; i++)
+		(void)release(fill[i]);
+	call = sub_call(facet, 13, NULL, 0, NULL, 0);
+	st = wait_for(recv, &c_recv);
+	check(st == 0 && rbuf.h.method == 13 && c_recv.xfer_count == 0,
+	      "xfer: with slots free again the waiting RECV takes the next call",
+	      "status %lld method %lld", st, rbuf.h.method);
+	CHECK_STATUS("xfer: console still usable by the caller",
+		     do_return(ep, c_recv.call_id, NULL, 0, 0), 0);
+	(void)wait_for(call, &cqe);
+}
+
+/* ---- two processes (ProcessSpawner, user/ipcpeer) ---- */
+
+#define PEER_GONE 50 /* user/ipcpeer exit codes */
+
+/* Spawns ipcpeer with one grant: a fresh endpoint "srv" (kernel source; its facet comes
+ * back as exports[0]) or, with `held_ep`, a client facet "caller" of that raw endpoint.
+ * 0 with *handle (and *export for "srv"), else the status. */
+static int spawn_peer(const char *role, uint32_t held_ep, uint32_t *handle, uint32_t *export)
+{
+	static uint64_t arena[256], framed[257], res[64];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	struct capos_cqe cqe;
+	size_t n = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err || (err = capos_ProcessSpawner_spawn_request(&b, &p)))
+		return err;
+	(void)capos_ProcessSpawner_spawn_Params_set_name(&p, role, (uint32_t)strlen(role));
+	(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "ipcpeer", 7);
+	(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, 1, &list);
+	struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, 0);
+	struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+	(void)capos_CapGrant_set_name(&g, role, (uint32_t)strlen(role));
+	capos_CapGrant_set_interfaceId(&g, IPC_IFACE);
+	struct capos_xfer x = { .cap = held_ep, .mode = CAPOS_XFER_COPY };
+	if (held_ep) {
+		capos_CapGrant_set_mode(&g, capos_TransferMode_clientFacet);
+		capos_CapGrant_set_badge(&g, 5);
+		(void)capos_CapGrant_source_set_held(&src, 0);
+	} else {
+		capos_CapGrant_source_set_kernel(&src, capos_KernelCapSource_endpoint);
+	}
+	if ((err = capnp_builder_error(&b)) ||
+	    (err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n)))
+		return err;
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = spawner,
+			       .interface_id = capos_ProcessSpawner_TYPE_ID,
+			       .method = capos_ProcessSpawner_METHOD_spawn,
+			       .addr = (uint64_t)(uintptr_t)framed,
+			       .len = (uint32_t)n,
+			       .result_addr = (uint64_t)(uintptr_t)res,
+			       .result_len = sizeof(res),
+			       .xfer_addr = held_ep ? (uint64_t)(uintptr_t)&x : 0,
+			       .xfer_count = held_ep ? 1 : 0 };
+	if ((err = wait_for(submit(&s), &cqe)))
+		return err;
+	/* Result caps end the result bytes: the handle and, for "srv", the exported facet
+	 * (told apart by interface id). */
+	const struct capos_xfer_result *rec =
+		(const void *)((uint8_t *)res + cqe.result_len - 16u * cqe.xfer_count);
+	*handle = 0;
+	for (uint32_t i = 0; i < cqe.xfer_count; i++) {
+		if (rec[i].interface_id == capos_ProcessHandle_TYPE_ID)
+			*handle = rec[i].cap;
+		else if (export && rec[i].interface_id == IPC_IFACE)
+			*export = rec[i].cap;
+	}
+	return *handle && (!export || *export) && cqe.xfer_count == (export ? 2u : 1u)
+		       ? CAPOS_OK
+		       : CAPOS_ERR_INVALID;
+}
+
+/* ProcessHandle.wait: 0 with the exit code and whether it was killed. */
+static int wait_peer(uint32_t handle, int64_t *code, int *killed)
+{
+	static uint64_t res[16];
+	static struct capnp_segment segs[2];
+	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capnp_msg m;
+	struct capos_cqe cqe;
+	int err = capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
+				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
+
+	if (err == 0)
+		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 2, &lim, NULL);
+	if (err == 0)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == 0) {
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+	}
+	return err;
+}
+
+static int kill_peer(uint32_t handle)
+{
+	struct capos_cqe cqe;
+
+	return capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
+			       capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0, &cqe);
+}
+
+static int exception_type(int st, const void *res, uint32_t len)
+{
+	unsigned type = 99;
+	int exst = 0;
+
+	if (st != CAPOS_ERR_RING_EXCEPTION || exception_of(res, len, &type, &exst))
+		return -1;
+	return (int)type;
+}
+
+/* The server process exits with one call in service and one queued: both callers get
+ * `disconnected` once it is gone, and so does a later CALL. */
+static void test_server_dies(void)
+{
+	static char r1[64], r2[64], r3[64];
+	uint32_t h = 0, svc = 0;
+
+	svc = 0;
+	int64_t code = -1;
+	int killed = 1;
+	struct capos_cqe c1, c2, c3;
+
+	int err = spawn_peer("srv", 0, &h, &svc);
+	CHECK_STATUS("2proc: spawn a server owning a fresh endpoint (facet exported)", err, 0);
+	if (err)
+		return;
+	uint64_t a = sub_call(svc, 1, NULL, 0, r1, sizeof(r1));
+	uint64_t b = sub_call(svc, 2, NULL, 0, r2, sizeof(r2));
+	int s1 = wait_for(a, &c1), s2 = wait_for(b, &c2);
+	check(exception_type(s1, r1, c1.result_len) == capos_ExceptionType_disconnected &&
+		      exception_type(s2, r2, c2.result_len) == capos_ExceptionType_disconnected,
+	      "2proc: server exits holding one call, one queued: both answered disconnected",
+	      "status %lld / %lld", s1, s2);
+	int s3 = wait_for(sub_call(svc, 3, NULL, 0, r3, sizeof(r3)), &c3);
+	check(exception_type(s3, r3, c3.result_len) == capos_ExceptionType_disconnected,
+	      "2proc: a later CALL through the exported facet: disconnected at once",
+	      "status %lld (%lld)", s3, 0);
+	err = wait_peer(h, &code, &killed);
+	check(err == 0 && code == PEER_GONE && !killed, "2proc: the server exited on its own",
+	      "code %lld killed %lld", code, killed);
+	(void)release(h);
+	(void)release(svc);
+}
+
+/* A caller process killed while the server (us) holds its call: the RETURN is told
+ * EP_CALL_CANCELLED; one killed while its call is queued: the call is gone. */
+static void test_caller_killed(void)
+{
+	struct capos_cqe c_recv, cqe;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	int err = spawn_peer("caller", ep, &h, NULL);
+	CHECK_STATUS("2proc: spawn a caller holding a facet of our endpoint", err, 0);
+	if (err)
+		return;
+	int st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && rbuf.h.method == 3 && c_recv.badge == 5,
+	      "2proc: the child's CALL arrives (its facet's badge)", "status %lld badge %lld", st,
+	      (long long)c_recv.badge);
+	CHECK_STATUS("2proc: kill the caller mid-call", kill_peer(h), 0);
+	err = wait_peer(h, &code, &killed);
+	check(err == 0 && killed, "2proc: its wait reports killed", "status %lld killed %lld", err,
+	      killed);
+	(void)release(h);
+	CHECK_STATUS("2proc: RETURN to the dead caller's call",
+		     do_return(ep, c_recv.call_id, NULL, 0, 0), CAPOS_ERR_EP_CALL_CANCELLED);
+	CHECK_STATUS("2proc: its id is retired", do_return(ep, c_recv.call_id, NULL, 0, 0),
+		     CAPOS_ERR_EP_BAD_CALL_ID);
+
+	/* Killed while queued: spawn, let it call (a short wait), kill, then our own CALL
+	 * must be the first thing a RECV sees. */
+	err = spawn_peer("caller", ep, &h, NULL);
+	(void)capos_sys_cap_enter(1, 50000000u);
+	CHECK_STATUS("2proc: kill a caller whose call is queued", err ? err : kill_peer(h), 0);
+	(void)wait_peer(h, &code, &killed);
+	(void)release(h);
+	uint64_t mine = sub_call(facet, 77, NULL, 0, NULL, 0);
+	st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	check(st == 0 && rbuf.h.method == 77,
+	      "2proc: the dead caller's queued call is gone (the next RECV gets ours)",
+	      "status %lld method %lld", st, rbuf.h.method);
+	(void)do_return(ep, c_recv.call_id, NULL, 0, 0);
+	(void)wait_for(mine, &cqe);
+}
+
 static void test_owner_gone(void)
 {
 	char res[64];
@@ -463,7 +758,8 @@ int main(void)
 
 	if (capos_capset_lookup(cs, "console", capos_Console_TYPE_ID, &console) ||
 	    capos_capset_lookup(cs, "ep", capos_Endpoint_TYPE_ID, &ep) ||
-	    capos_capset_lookup(cs, "ep2", capos_Endpoint_TYPE_ID, &ep2))
+	    capos_capset_lookup(cs, "ep2", capos_Endpoint_TYPE_ID, &ep2) ||
+	    capos_capset_lookup(cs, "spawner", capos_ProcessSpawner_TYPE_ID, &spawner))
 		return IPC_EXIT_NO_CAP;
 	if (capos_ring_self(&ring))
 		return IPC_EXIT_NO_CAP;
@@ -473,6 +769,9 @@ int main(void)
 	test_hostile();
 	test_overflow();
 	test_in_service_bound();
+	test_xfer();
+	test_server_dies();
+	test_caller_killed();
 	test_owner_gone();
 	printf("ipctest: %d failure(s)\n", failures);
 	return failures;

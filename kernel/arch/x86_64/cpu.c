@@ -8,6 +8,7 @@
  * arch_user_access_begin/end() bracket deliberate kernel accesses to user memory
  * (STAC/CLAC) when SMAP is on; they are no-ops without SMAP (STAC would #UD there).
  */
+#include <capos/error.h>
 #include <arch/cpu.h>
 #include <arch/cpufeat.h>
 #include <arch/memlayout.h>
@@ -110,4 +111,34 @@ void arch_user_access_end(void)
 {
 	if (smap_enabled)
 		clac();
+}
+
+/* usercopy.S: rep movsq/movsb with an exception-table fixup. */
+int arch_user_copy_raw(void *dst, const void *src, uint64_t n);
+_Static_assert(CAPOS_ERR_BAD_ADDRESS == -10, "usercopy.S returns -10");
+
+/* The checked copies open SMAP (STAC) for exactly the copy, inline here beside the
+ * flag rather than through arch_user_access_begin/end. */
+int arch_copy_from_user(void *dst, uint64_t usrc, uint64_t n)
+{
+	bool smap = smap_enabled;
+
+	if (smap)
+		stac();
+	int r = arch_user_copy_raw(dst, (const void *)(uintptr_t)usrc, n);
+	if (smap)
+		clac();
+	return r;
+}
+
+int arch_copy_to_user(uint64_t udst, const void *src, uint64_t n)
+{
+	bool smap = smap_enabled;
+
+	if (smap)
+		stac();
+	int r = arch_user_copy_raw((void *)(uintptr_t)udst, src, n);
+	if (smap)
+		clac();
+	return r;
 }

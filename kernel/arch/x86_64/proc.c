@@ -146,31 +146,3 @@ void arch_idle_wait(void)
 	/* sti takes effect after the next instruction, so no interrupt slips in between. */
 	__asm__ volatile("sti; hlt; cli" : : : "memory");
 }
-
-/* Called by syscall_entry (switch.S) with the frame it built on the kernel stack. */
-void arch_syscall_c(struct arch_trap_frame *tf)
-{
-	const uint64_t args[6] = { tf->rdi, tf->rsi, tf->rdx, tf->r10, tf->r8, tf->r9 };
-
-	tf->rax = (uint64_t)syscall_dispatch(tf->rax, args);
-}
-
-/* usercopy.S: rep movsb with an exception-table fixup. */
-int arch_user_copy_raw(void *dst, const void *src, uint64_t n);
-_Static_assert(CAPOS_ERR_BAD_ADDRESS == -10, "usercopy.S returns -10");
-
-int arch_copy_from_user(void *dst, uint64_t usrc, uint64_t n)
-{
-	arch_user_access_begin();
-	int r = arch_user_copy_raw(dst, (const void *)(uintptr_t)usrc, n);
-	arch_user_access_end();
-	return r;
-}
-
-int arch_copy_to_user(uint64_t udst, const void *src, uint64_t n)
-{
-	arch_user_access_begin();
-	int r = arch_user_copy_raw((void *)(uintptr_t)udst, src, n);
-	arch_user_access_end();
-	return r;
-}

@@ -78,13 +78,27 @@ syscall_entry:
 	push %r14
 	push %r15
 	xor %ebp, %ebp                      /* backtraces end here */
-	mov %rsp, %rdi
-	call arch_syscall_c
+	/*
+	 * syscall_dispatch(a0, a1, a2, nr, a4, a5, a3): arguments 0-2 are still in RDI,
+	 * RSI, RDX and 4-5 in R8, R9; the number goes in RCX (the CPU took it for the
+	 * return RIP) and argument 3 (R10) on the stack, with a pad word that keeps
+	 * the call 16-byte aligned. No GPR is read back from the frame for the call.
+	 */
+	sub $8, %rsp
+	push %r10
+	mov %rax, %rcx
+	call syscall_dispatch
+	add $16, %rsp
 	/* exit: SYSRET only to a canonical user RIP (see above), else IRETQ */
 	mov TRAP_FRAME_RIP(%rsp), %rcx
 	mov $SYSRET_RIP_LIMIT, %r11
 	cmp %r11, %rcx
-	jae trap_exit
+	jae 1f
+	/*
+	 * Every GPR but RAX (the result), RCX (RIP) and R11 (RFLAGS) comes back from
+	 * the frame, so no kernel value is left in a register; the RCX and R11 slots
+	 * are popped into R11, which is overwritten with RFLAGS below.
+	 */
 	pop %r15
 	pop %r14
 	pop %r13
@@ -97,13 +111,14 @@ syscall_entry:
 	pop %rdi
 	pop %rsi
 	pop %rdx
-	pop %rcx                            /* replaced by RIP below */
+	pop %r11                            /* the RCX slot: RCX already holds RIP */
 	pop %rbx
-	pop %rax
+	add $8, %rsp                        /* the RAX slot: RAX holds the result */
 	/* RSP now at the vector slot: error +8, rip +16, cs +24, rflags +32, rsp +40 */
-	mov 16(%rsp), %rcx
 	mov 32(%rsp), %r11
 	mov 40(%rsp), %rsp
 	swapgs
 	sysretq
+1:	mov %rax, TRAP_FRAME_RAX(%rsp)      /* IRETQ path: the result from the frame */
+	jmp trap_exit
 	.size syscall_entry, . - syscall_entry

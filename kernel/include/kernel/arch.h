@@ -295,10 +295,13 @@ void arch_idle_wait(void);
 
 /*
  * Portable entry points called by the arch code (implemented in kernel/proc):
- *   syscall_dispatch: number and six arguments of a SYSCALL from user mode; the
- *   result goes back in RAX.
+ *   syscall_dispatch: number `nr` and arguments a0..a5 of a SYSCALL from user mode;
+ *   the result goes back in RAX. The parameter order is the one the x86_64 SYSCALL
+ *   entry passes without moving registers (a0-a2 in RDI, RSI, RDX; nr in RCX, which
+ *   the CPU took for the return RIP; a4, a5 in R8, R9; a3 from R10 on the stack).
  */
-int64_t syscall_dispatch(uint64_t nr, const uint64_t args[6]);
+int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
+			 uint64_t a5, uint64_t a3);
 
 /* ---- kplat: platform (ACPI, interrupt controllers, timers) ------------------------ */
 

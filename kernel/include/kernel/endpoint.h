@@ -36,6 +36,7 @@
 #define ENDPOINT_RECEIVERS_MAX 8u   /* RECVs waiting at once */
 #define ENDPOINT_PARAMS_MAX 4096u   /* params bytes one CALL may carry */
 #define ENDPOINT_HEADER_SIZE 16u    /* struct capos_recv_header */
+#define ENDPOINT_RECORD_SIZE 16u    /* struct capos_xfer_result, one per sent cap */
 
 /* Results of endpoint_call / endpoint_recv besides 0 and errors. */
 #define ENDPOINT_DELIVER 1 /* a call and a receiver were matched: copy and complete */
@@ -58,6 +59,7 @@ struct ep_call {
 	uint16_t method;       /* [I] */
 	uint8_t state;	       /* [S] enum ep_call_state */
 	uint32_t params_len;   /* [I] params bytes (<= ENDPOINT_PARAMS_MAX) */
+	uint16_t ncaps;	       /* [I] caps sent with the call (one result-cap record each) */
 	uint32_t id;	       /* [S] call id while IN_SERVICE / ORPHAN */
 	struct endpoint *ep;   /* [I] set by endpoint_call */
 };
@@ -113,8 +115,9 @@ void endpoint_core_get(struct endpoint *ep);
 void endpoint_core_put(struct endpoint *ep);
 
 /*
- * A CALL arrives (c filled: interface_id, badge, method, params_len; the glue holds
- * the params bytes). Returns ENDPOINT_DELIVER with *recv = a waiting receiver whose
+ * A CALL arrives (c filled: interface_id, badge, method, params_len, ncaps; the glue
+ * holds the params bytes and caps). A receiver "holds the message" when its buffer
+ * has room for the header, the params and one record per cap. Returns ENDPOINT_DELIVER with *recv = a waiting receiver whose
  * buffer holds the message (it is unlinked; c is now IN_SERVICE under c->id), or 0:
  * c is QUEUED (*recv = a receiver that was too small for c, unlinked: complete it with
  * RING_RESULT_TOO_SMALL and the size needed; else NULL). Errors (nothing changes):

@@ -114,7 +114,7 @@ struct kcall_env {
 	uint64_t *params_scratch;	/* params copied in here */
 	uint32_t params_scratch_bytes;	/* the scratch bound (multiple of 8) */
 	uint64_t *results_scratch;	/* results built here (one segment) */
-	uint32_t results_scratch_bytes; /* multiple of 8, >= 64 */
+	uint32_t results_scratch_bytes; /* multiple of 8, >= 64; word 0 is the frame header */
 };
 
 /*

@@ -1,8 +1,9 @@
 /*
  * Kernel side of a thread's capability ring (kernel/cap/ring.c): the pure engine
  * cap_enter is built on. It owns the authoritative indices, validates a snapshot of
- * the user-written header words (CAPOS_ERR_RING_CORRUPT), copies each SQE out of the
- * shared page before decoding it, enforces completion credits (no CQE is ever
+ * the user-written header words (CAPOS_ERR_RING_CORRUPT), reads each SQE word once
+ * (a well-formed NOP is answered from its words, any other SQE is copied out of the
+ * shared page before it is decoded), enforces completion credits (no CQE is ever
  * dropped; a full CQ stops consumption with CAPOS_ERR_RING_CQ_OVERFLOW) and posts CQEs.
  * It knows nothing about blocking, address spaces or objects: the caller supplies
  * the kernel mapping of the ring page and an exec callback that performs decoded
@@ -20,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <capos/error.h>
 #include <capos/ring.h>
 
 struct ring {
@@ -78,9 +80,11 @@ typedef void ring_exec_fn(void *ctx, const struct ring_op *op, struct capos_cqe 
 int ring_init(struct ring *r, struct capos_ring *page, uint32_t thread_id);
 
 /*
- * Reads sq_tail, cq_head and user_flags once, checks them against the authoritative
- * indices and republishes the kernel line. Errors: CAPOS_ERR_RING_CORRUPT (status
- * CAPOS_RING_ST_CORRUPT set; nothing else changes).
+ * Reads sq_tail, cq_head and user_flags once and checks them against the
+ * authoritative indices. On success it clears the status; the caller republishes the
+ * kernel line once it is done (ring_drain does so before returning, whatever the
+ * outcome). Errors: CAPOS_ERR_RING_CORRUPT (status CAPOS_RING_ST_CORRUPT set and the
+ * kernel line republished; nothing else changes).
  */
 int ring_begin(struct ring *r, struct ring_snapshot *snap);
 
@@ -100,8 +104,10 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op);
 
 /*
  * One drain: begin, then consume SQEs while any are queued and a CQ credit is free,
- * answering NOP itself, decode errors with their code, and handing the rest to
- * `exec`. Posts one CQE per consumed SQE. Returns the CQEs ready for userspace
+ * answering NOP itself (a well-formed NOP straight from its words, each read once;
+ * anything else is copied out and decoded), decode errors with their code, and
+ * handing the rest to `exec`. Posts one CQE per consumed SQE and republishes the
+ * kernel line once, at the end. Returns the CQEs ready for userspace
  * (cq_tail - cq_head), or CAPOS_ERR_RING_CORRUPT, or CAPOS_ERR_RING_CQ_OVERFLOW when
  * SQEs stay queued for lack of CQ room (counted in cq_overflow, CAPOS_RING_ST_CQ_FULL).
  * *consumed (optional) receives the number of SQEs consumed.
@@ -121,7 +127,10 @@ int ring_complete(struct ring *r, const struct capos_cqe *cqe);
 int ring_ready(struct ring *r);
 
 /* cap_enter's argument check: CAPOS_ERR_RING_BAD_ARGUMENT if min_complete can never
- * be satisfied, else 0. */
-int ring_check_min_complete(uint64_t min_complete);
+ * be satisfied, else 0. (Inline: it is the first step of every cap_enter.) */
+static inline int ring_check_min_complete(uint64_t min_complete)
+{
+	return min_complete > CAPOS_RING_CQ_ENTRIES ? CAPOS_ERR_RING_BAD_ARGUMENT : 0;
+}
 
 #endif

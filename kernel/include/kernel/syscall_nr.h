@@ -20,6 +20,7 @@
 #define SYSCALL_TEST_KSTACK 0x7f05  /* (): overflow the kernel stack: a fatal #DF, by design */
 
 #define UTEST_ASM_SYS_EXIT 2			    /* CAPOS_SYS_EXIT */
+#define UTEST_ASM_SYS_CAP_ENTER 1		    /* CAPOS_SYS_CAP_ENTER */
 #define UTEST_ASM_USER_STACK_TOP 0x00007FFFC0000000 /* CAPOS_USER_STACK_TOP */
 #define UTEST_ASM_ERR_BAD_ADDRESS (-10)		    /* CAPOS_ERR_BAD_ADDRESS */
 #define UTEST_ASM_ERR_INVALID (-1)		    /* CAPOS_ERR_INVALID */

@@ -23,6 +23,11 @@ struct vm_space {
 	struct ledger *ledger; /* [P] where frames are charged */
 	uint64_t user_pages;   /* [P] user pages mapped */
 	uint64_t table_frames; /* [P] table frames (root included) */
+	/* [P] last user-writable page vm_copy_out translated (0: none) and its direct-map
+	 * address; dropped by every vm_unmap / vm_protect / vm_destroy, so it never
+	 * outlives the mapping it caches (vm_map never replaces a mapping). */
+	uint64_t wcache_va;
+	uint8_t *wcache_ptr;
 };
 
 /*

@@ -569,7 +569,7 @@ TEST(kcall_handler_errors_become_exceptions_or_transport)
 TEST(kcall_results_beyond_scratch_are_quota)
 {
 	fix_init();
-	F.env.results_scratch_bytes = 8; /* room for the root pointer only */
+	F.env.results_scratch_bytes = 16; /* frame header word + the root pointer only */
 	struct capos_cqe c = run(call_op(F.timer_id, capos_Timer_TYPE_ID, 0, 0, 0, RES, 64));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_QUOTA);
 }

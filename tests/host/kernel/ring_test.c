@@ -8,6 +8,7 @@
  */
 #include "test.h"
 
+#include <stddef.h>
 #include <stdio.h>
 
 #include <capos/error.h>
@@ -425,6 +426,78 @@ TEST(ring_indices_wrap_around_2_32)
 			CHECK_UEQ(reap(&page).user_data, round * 100 + i);
 	}
 	CHECK_UEQ(page.hdr.sq_head, start + 48);
+}
+
+/* The NOP fast path (words read once, no copy): a non-zero byte anywhere in a NOP
+ * but user_data falls back to the full decode and gets its exact code; user_data
+ * bytes of any value complete. */
+TEST(ring_nop_every_stray_byte_exact_error)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	for (unsigned off = 1; off < sizeof(struct capos_sqe); off++) {
+		struct capos_sqe s = { .opcode = CAPOS_OP_NOP };
+		((uint8_t *)&s)[off] = 0x80;
+		if (off < offsetof(struct capos_sqe, user_data))
+			s.user_data = 9000 + off;
+		submit(&page, &s);
+		CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+		struct capos_cqe c = reap(&page);
+		int want = off >= offsetof(struct capos_sqe, user_data) ? 0
+			   : off == 2 || off == 3			? CAPOS_ERR_RING_BAD_FLAGS
+						  : CAPOS_ERR_RING_RESERVED_NONZERO;
+		CHECK_UEQ(c.user_data, s.user_data);
+		if (c.status != want)
+			printf("# byte %u: got %d, want %d\n", off, c.status, want);
+		CHECK_EQ(c.status, want);
+	}
+	CHECK_UEQ(rec.calls, 0);
+}
+
+/* A batch mixing NOPs, a CALL and a bad NOP, with both queues wrapping inside the
+ * NOP runs and stale bytes in every CQ slot: order, user_data, status and every CQE
+ * field are exact. */
+TEST(ring_nop_runs_mixed_batch_wrap_and_stale_cq)
+{
+	struct ring r;
+	struct rec rec = { 0 };
+	uint32_t n;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	memset(page.cq, 0xFF, sizeof(page.cq));
+	r.sq_head = 13; /* the SQ wraps after 3 SQEs */
+	r.cq_tail = 59; /* the CQ wraps after 5 CQEs */
+	page.hdr.sq_tail = 13;
+	page.hdr.cq_head = 59;
+	struct capos_sqe bad = { .opcode = CAPOS_OP_NOP, .aux = 1, .user_data = 7 };
+	struct capos_sqe call = call_sqe();
+	for (uint64_t i = 0; i < 16; i++) {
+		if (i == 4) {
+			call.user_data = i;
+			submit(&page, &call);
+		} else if (i == 9) {
+			bad.user_data = i;
+			submit(&page, &bad);
+		} else {
+			submit_nop(&page, i);
+		}
+	}
+	rec.status = 0;
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 16);
+	CHECK_UEQ(n, 16);
+	CHECK_UEQ(rec.calls, 1);
+	CHECK_UEQ(page.hdr.sq_head, 29);
+	CHECK_UEQ(page.hdr.cq_tail, 75);
+	for (uint64_t i = 0; i < 16; i++) {
+		struct capos_cqe c = reap(&page);
+		CHECK_UEQ(c.user_data, i);
+		CHECK_EQ(c.status, i == 9 ? CAPOS_ERR_RING_RESERVED_NONZERO : 0);
+		CHECK_UEQ(c.result_len, i == 4 ? 8 : 0);
+		CHECK_UEQ(c.call_id, 0);
+		CHECK_UEQ(c.flags, 0);
+		CHECK_UEQ(c.xfer_count, 0);
+		CHECK_UEQ(c.badge, 0);
+	}
 }
 
 TEST(ring_in_flight_credits_limit_consumption)

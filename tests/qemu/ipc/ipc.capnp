@@ -1,5 +1,6 @@
 # Focused boot manifest for tests/qemu/ipc_tests.py: init is user/ipctest with the
-# console and two fresh raw endpoints (kernel source `endpoint`).
+# console, two fresh raw endpoints (kernel source `endpoint`) and a ProcessSpawner
+# (for the two-process tests with user/ipcpeer).
 #   capnp eval --binary -I. tests/qemu/ipc/ipc.capnp ipc
 
 @0xe7a4c1b2d3f50619;
@@ -8,7 +9,7 @@ using M = import "/schema/manifest.capnp";
 
 const ipc :M.SystemManifest = (
   schemaVersion = 1,
-  binaries = [(name = "ipctest")],
+  binaries = [(name = "ipctest"), (name = "ipcpeer")],
   initConfig = (
     init = (
       binary = "ipctest",
@@ -16,6 +17,7 @@ const ipc :M.SystemManifest = (
         (name = "console", interface = "Console", source = (kernel = console)),
         (name = "ep", interface = "Endpoint", source = (kernel = endpoint)),
         (name = "ep2", interface = "Endpoint", source = (kernel = endpoint)),
+        (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
       ],
     ),
   ),

@@ -23,6 +23,7 @@
 
 #define TRAP_FRAME_SIZE 176
 #define TRAP_FRAME_RIP (17 * 8) /* offset of rip in struct arch_trap_frame */
+#define TRAP_FRAME_RAX (14 * 8) /* offset of rax */
 
 /* `vector` of frames built by the SYSCALL entry (not an IDT vector). */
 #define ARCH_VEC_SYSCALL 256
@@ -45,6 +46,7 @@ struct arch_trap_frame {
 _Static_assert(sizeof(struct arch_trap_frame) == TRAP_FRAME_SIZE, "trap frame size");
 _Static_assert(offsetof(struct arch_trap_frame, vector) == 15 * 8, "vector offset");
 _Static_assert(offsetof(struct arch_trap_frame, rip) == TRAP_FRAME_RIP, "rip offset");
+_Static_assert(offsetof(struct arch_trap_frame, rax) == TRAP_FRAME_RAX, "rax offset");
 
 /* Called by trap_entry.S with interrupts disabled on the kernel stack. */
 void trap_dispatch(struct arch_trap_frame *tf);
