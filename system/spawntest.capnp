@@ -27,4 +27,10 @@ const spawntest :M.SystemManifest = (
     ),
   ),
   kernelParams = (logLevel = info, timerHz = 100),
+  resourceProfiles = [
+    # Named by spawn requests of user/spawntest (the profile step).
+    (name = "tiny", capSlots = 2, framePages = 1024),
+    (name = "starved", capSlots = 8, framePages = 16),
+    (name = "roomy", capSlots = 8, framePages = 2048),
+  ],
 );

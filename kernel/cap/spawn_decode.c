@@ -18,29 +18,74 @@ static bool spawn_text_eq(const struct capnp_text *t, const char *s, uint32_t le
 	return t->len == len && __builtin_memcmp(t->str, s, len) == 0;
 }
 
-int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
-		      const uint8_t **image, uint64_t *image_len)
+/* The boot module opened under the manifest decoder's bounds. */
+struct spawn_module {
+	struct capnp_segment segs[KMANIFEST_MAX_SEGMENTS];
+	struct capnp_msg msg;
+	struct manifest_SystemManifest_r root;
+};
+
+static int spawn_open_module(const void *module, uint64_t module_len, struct spawn_module *m)
 {
 	struct capnp_limits lim = {
 		.traversal_words = module_len / CAPNP_WORD + KMANIFEST_TRAVERSAL_SLACK_WORDS,
 		.nesting = KMANIFEST_NESTING,
 	};
-	struct capnp_segment segs[KMANIFEST_MAX_SEGMENTS];
-	struct manifest_SystemManifest_r root;
+	int st;
+
+	if (module_len > KMANIFEST_MAX_MODULE_BYTES)
+		return CAPOS_ERR_MANIFEST_TOO_LARGE;
+	st = capnp_msg_init_framed(&m->msg, module, module_len, m->segs, KMANIFEST_MAX_SEGMENTS,
+				   &lim, NULL);
+	return st ? st : manifest_SystemManifest_read_root(&m->msg, &m->root);
+}
+
+int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		       uint64_t *frames, uint32_t *slots)
+{
+	struct manifest_ResourceProfile_rlist list;
+	struct spawn_module m;
+	int st = spawn_open_module(module, module_len, &m);
+
+	if (!st)
+		st = manifest_SystemManifest_get_resourceProfiles(&m.root, &list);
+	if (st)
+		return st;
+	uint32_t n = manifest_ResourceProfile_list_len(&list);
+	if (n > SPAWN_MAX_PROFILES)
+		return CAPOS_ERR_SPAWN_PROFILE; /* more than the kernel reads: refuse, never guess */
+	for (uint32_t i = 0; i < n; i++) {
+		struct manifest_ResourceProfile_r r = manifest_ResourceProfile_list_get(&list, i);
+		struct capnp_text t;
+
+		st = manifest_ResourceProfile_get_name(&r, &t);
+		if (st)
+			return st;
+		if (!spawn_text_eq(&t, name, len))
+			continue;
+		uint64_t f = manifest_ResourceProfile_get_framePages(&r);
+		uint32_t s = manifest_ResourceProfile_get_capSlots(&r);
+		if (f == 0 || s == 0)
+			return CAPOS_ERR_SPAWN_PROFILE;
+		*frames = f < SPAWN_PROFILE_MAX_FRAMES ? f : SPAWN_PROFILE_MAX_FRAMES;
+		*slots = s < SPAWN_PROFILE_MAX_SLOTS ? s : SPAWN_PROFILE_MAX_SLOTS;
+		return CAPOS_OK;
+	}
+	return CAPOS_ERR_SPAWN_PROFILE;
+}
+
+int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		      const uint8_t **image, uint64_t *image_len)
+{
 	struct manifest_Binary_rlist bins;
-	struct capnp_msg msg;
+	struct spawn_module m;
 	int st;
 
 	if (len == 0 || len > SPAWN_BINARY_NAME_MAX)
 		return CAPOS_ERR_SPAWN_UNKNOWN_BINARY;
-	if (module_len > KMANIFEST_MAX_MODULE_BYTES)
-		return CAPOS_ERR_MANIFEST_TOO_LARGE;
-	st = capnp_msg_init_framed(&msg, module, module_len, segs, KMANIFEST_MAX_SEGMENTS, &lim,
-				   NULL);
+	st = spawn_open_module(module, module_len, &m);
 	if (!st)
-		st = manifest_SystemManifest_read_root(&msg, &root);
-	if (!st)
-		st = manifest_SystemManifest_get_binaries(&root, &bins);
+		st = manifest_SystemManifest_get_binaries(&m.root, &bins);
 	if (st)
 		return st;
 	uint32_t n = manifest_Binary_list_len(&bins);
@@ -247,8 +292,12 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 		st = spawn_decode_name(&name, req);
 	if (!st)
 		st = capos_ProcessSpawner_spawn_Params_get_profile(&p, &profile);
-	if (!st && profile.len != 0)
-		st = CAPOS_ERR_SPAWN_PROFILE;
+	req->has_profile = !st && profile.len != 0;
+	if (req->has_profile)
+		st = profile.len > SPAWN_BINARY_NAME_MAX
+			     ? CAPOS_ERR_SPAWN_PROFILE
+			     : spawn_find_profile(module, module_len, profile.str, profile.len,
+						  &req->frame_quota, &req->cap_slots);
 	if (!st)
 		st = spawn_decode_grants(&p, caps_in, ncaps_in, req);
 	if (!st)

@@ -7,9 +7,10 @@
  * page (grants in list order: kernel sources through kring_grant, held caps inserted
  * from the CALL's caps_in, client facets of a held raw endpoint, fresh endpoints owned
  * by the child whose facets go back to the parent as `exports`), loads the ELF,
- * queues the handle as the last result cap and starts the first thread last. Any failure before the thread starts destroys the
- * unstarted child (proc_destroy_unstarted), which returns every frame and, through
- * the reap hook, the handle's references: the caller sees the error and nothing else.
+ * queues the handle as the last result cap and starts the first thread last. Any
+ * failure before the thread starts destroys the unstarted child
+ * (proc_destroy_unstarted), which returns every frame and, through the reap hook, the
+ * handle's references: the caller sees the error and nothing else.
  *
  * ProcessHandle: the parent's non-transferable view of one child. The child holds a
  * reference to its handle (struct proc_watch) until it is reaped, when the exit status
@@ -95,9 +96,8 @@ static void kproc_handle_complete(struct kproc_handle *h)
 	if (err == CAPOS_OK)
 		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &len);
 	h->waiting = false;
-	if (err)
-		kring_complete(&h->wait, CAPOS_ERR_RING_QUOTA, NULL,
-			       0); /* arena too small: a bug */
+	if (err) /* the arena is sized for these results: a kernel bug, reported as quota */
+		kring_complete(&h->wait, CAPOS_ERR_RING_QUOTA, NULL, 0);
 	else
 		kring_complete(&h->wait, CAPOS_OK, framed, (uint32_t)len);
 }
@@ -404,7 +404,9 @@ static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct p
 
 	if (err)
 		return err;
-	err = proc_create(req->name, parent->ledger.frame_quota, parent->caps->nslots, &b.child);
+	err = proc_create(req->name,
+			  req->has_profile ? req->frame_quota : parent->ledger.frame_quota,
+			  req->has_profile ? req->cap_slots : parent->caps->nslots, &b.child);
 	if (err)
 		return err;
 	err = kproc_handle_create(s, b.child, &h);

@@ -11,6 +11,7 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  move     a held Timer moved: the child uses it, the parent's id is stale
                  kill     a spinning child killed: (-1, killed); kill twice and after
                           the end both succeed
+                 fault    a child killed by a #PF: wait says (-1, killed)
                  wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY,
                           the first (deferred) completes when the child is killed
                  export   an `endpoint` grant: its facet comes back in exports, the child
@@ -25,8 +26,11 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
                           facet/endpoint interface ids, 5 exports, named profile, unused
-                          sent cap: each its exact typed error,
+                          sent cap, a ProcessHandle sent: each its exact typed error,
                           and the next child's pid shows nothing was created
+                 profiles named ResourceProfiles of the manifest: "tiny" (2 cap slots)
+                          with 3 grants -> CAP_TABLE_FULL, "starved" (16 frames) ->
+                          NO_MEMORY at load, "roomy" runs the child
                  quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
                  churn    1,000 children, alternately exiting 42 and killed
                and from COM1: init exits 0, free frames and live kernel objects back at
@@ -64,9 +68,9 @@ HOSTILE = [
     ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED"),
 ]
 
-# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6,
-# server 7, client 8, middle 9, its grandchild 10; the hostile requests create nothing,
-# so after-hostile is 11.
+# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, faulter 6,
+# waited 7, server 8, client 9, middle 10, its grandchild 11; the hostile requests
+# create nothing, so after-hostile is 12.
 TRANSCRIPT = [
     "spawntest: start (pid 1)",
     "spawnchild: hello from pid 2",
@@ -79,6 +83,8 @@ TRANSCRIPT = [
     "spawntest: move: parent's id is stale: ok",
     "spawntest: kill: wait -> code -1 killed 1; kill twice CAPOS_OK, after the end CAPOS_OK",
     "spawntest: kill: ok",
+    "spawntest: fault: wait -> CAPOS_OK, code -1 killed 1",
+    "spawntest: fault: ok",
     "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY; first -> CAPOS_OK, "
     "code -1 killed 1",
     "spawntest: wait-busy: ok",
@@ -91,8 +97,15 @@ TRANSCRIPT = [
     "spawntest: orphan-wait: middle killed while waiting: code -1 killed 1",
     "spawntest: orphan-wait: ok",
 ] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
-    "spawntest: hostile: next child pid 11 after 10",
+    "spawntest: hostile: next child pid 12 after 11",
     "spawntest: hostile requests created no process: ok",
+    "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE: ok",
+    "spawntest: holder ended: ok",
+    # holder is pid 13; tiny (14) and starved (15) were created and destroyed; roomy 16.
+    "spawnchild: hello from pid 16",
+    "spawntest: profiles: tiny with 3 grants -> CAPOS_ERR_CAP_TABLE_FULL; starved -> "
+    "CAPOS_ERR_NO_MEMORY; roomy -> CAPOS_OK",
+    "spawntest: profiles: ok",
     "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
@@ -104,9 +117,10 @@ TRANSCRIPT = [
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
-# Spawned by init: print, copy, move, spinner, waited, server, client, middle,
-# after-hostile, 16 quota, after-quota, the churn (the grandchild is the middle's).
-SPAWNED = 9 + 16 + 1 + CHURN
+# Spawned by init: print, copy, move, spinner, faulter, waited, server, client, middle,
+# after-hostile, holder, roomy, 16 quota, after-quota, the churn (the grandchild is the
+# middle's).
+SPAWNED = 12 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 
@@ -138,9 +152,11 @@ TESTS = [
          f"child quota, churn of {CHURN}; frames, kernel objects and processes back at "
          "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
                           modules=[MODULE]),
-         [BANNER, STARTED, "[spawn] wait on grandchild pid 10 cancelled: its waiter died",
-          "[proc] middle pid 9 killed by its handle",
-          "[proc] grandchild pid 10 exited: code 46 (preempted 0 times)",
+         [BANNER, STARTED,
+          re.compile(r"^\[proc\] faulter pid 6 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
+          "[spawn] wait on grandchild pid 11 cancelled: its waiter died",
+          "[proc] middle pid 10 killed by its handle",
+          "[proc] grandchild pid 11 exited: code 46 (preempted 0 times)",
           "[spawn] spawner released: 1 children started",
           "[proc] spawntest pid 1 exited: code 0", RELEASED,
           "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],

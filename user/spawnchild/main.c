@@ -14,6 +14,7 @@
  *                        with a "nap" Timer) and wait for it; the parent kills the
  *                        middle while that wait is pending
  *   "nap"     (any cap)  sleep SPAWNCHILD_NAP_NS, then exit SPAWNCHILD_NAPPED
+ *   "fault"   (any cap)  write to address 0: the kernel kills the child (#PF)
  * otherwise exit SPAWNCHILD_PLAIN. A CapSet that is not exactly what the parent granted
  * shows up as a wrong exit code in the parent's wait.
  */
@@ -40,6 +41,9 @@
 #define SPAWNCHILD_NAPPED 46
 #define SPAWNCHILD_MIDDLE_BAD 47
 #define SPAWNCHILD_NAP_NS 300000000u /* 300 ms: outlives the middle's kill */
+
+/* A null pointer the compiler cannot see through (the "fault" behaviour). */
+static volatile uintptr_t spawnchild_null;
 
 static const struct capos_capset_page *spawnchild_capset(void)
 {
@@ -175,6 +179,8 @@ int main(void)
 	if (spawnchild_has("spin"))
 		for (;;)
 			__asm__ volatile("pause");
+	if (spawnchild_has("fault"))
+		*(volatile uint32_t *)(uintptr_t)spawnchild_null = 1;
 	if (spawnchild_has("nap")) {
 		(void)capos_sys_cap_enter(1, SPAWNCHILD_NAP_NS);
 		return SPAWNCHILD_NAPPED;

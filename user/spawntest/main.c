@@ -7,6 +7,7 @@
  *   copy     a Timer sent with copy: the child uses it (exit 10), the parent still can
  *   move     a Timer sent with move: the child uses it, the parent's id is stale
  *   kill     a spinning child killed: wait says (-1, killed); kill is idempotent
+ *   fault    a child killed by a page fault: wait says (-1, killed)
  *   wait-busy  a second concurrent wait is refused; the first completes on the kill
  *   export   a fresh endpoint for the child: its facet comes back in exports, a CALL
  *            through it is served by the child, and after the child's end it is
@@ -16,6 +17,7 @@
  *   orphan-wait  a middle child killed while its own wait on a grandchild is pending
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
+ *   profiles named ResourceProfiles of the manifest set the child's slots and frames
  *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
  *   churn    SPAWNTEST_CHURN children, alternately exiting and killed
  * One COM2 line per step; the kernel's end-of-boot check (frames, kernel objects,
@@ -382,6 +384,25 @@ static void st_test_copy_move(void)
 	st_check("move: parent's id is stale", err == CAPOS_ERR_CAP_STALE);
 }
 
+/* A child killed by a user fault: wait says (-1, killed) like for kill. */
+static void st_test_fault(void)
+{
+	struct st_spawn *s = st_plain("faulter");
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	st_kernel_grant(s, "fault", capos_KernelCapSource_timer);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: fault: wait -> %s, code %lld killed %d\n", capos_error_name(err),
+	       (long long)code, killed);
+	st_check("fault", err == 0 && code == -1 && killed);
+}
+
 static void st_test_kill(void)
 {
 	struct st_spawn *s = st_plain("spinner");
@@ -660,6 +681,47 @@ static void st_test_hostile(void)
 	       (unsigned long long)before);
 	st_check("hostile requests created no process", err == 0 && pid == before + 1);
 	st_last_pid = pid;
+
+	/* A ProcessHandle is not transferable: granting one is refused by the transfer. */
+	uint32_t h = 0;
+	err = st_spawn(st_plain("holder"), &h, &pid);
+	if (err == 0) {
+		s = st_plain("bad");
+		st_held_grant(s, "handle", h, capos_TransferMode_copy);
+		st_hostile("a ProcessHandle granted", s, CAPOS_ERR_CAP_NOT_TRANSFERABLE);
+		int64_t code = 0;
+		int killed = 0;
+		err = st_wait(h, &code, &killed);
+		(void)st_release(h);
+	}
+	st_check("holder ended", err == 0);
+}
+
+/* Named ResourceProfiles of the manifest set the child's limits: "tiny" has 2 cap
+ * slots (a third grant does not fit), "starved" 16 frames (the ELF does not load),
+ * "roomy" is enough for the child. */
+static void st_test_profiles(void)
+{
+	struct st_spawn *s = st_plain("tiny");
+	uint64_t pid = 0;
+	uint32_t h = 0;
+
+	s->profile = "tiny";
+	st_kernel_grant(s, "t0", capos_KernelCapSource_timer);
+	st_kernel_grant(s, "t1", capos_KernelCapSource_timer);
+	st_kernel_grant(s, "t2", capos_KernelCapSource_timer);
+	int tiny = st_spawn(s, &h, &pid);
+	s = st_plain("starved");
+	s->profile = "starved";
+	int starved = st_spawn(s, &h, &pid);
+	s = st_plain("roomy");
+	s->profile = "roomy";
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	int roomy = st_run(s, CHILD_PLAIN, &pid);
+	printf("spawntest: profiles: tiny with 3 grants -> %s; starved -> %s; roomy -> %s\n",
+	       capos_error_name(tiny), capos_error_name(starved), capos_error_name(roomy));
+	st_check("profiles",
+		 tiny == CAPOS_ERR_CAP_TABLE_FULL && starved == CAPOS_ERR_NO_MEMORY && roomy == 0);
 }
 
 static void st_test_quota(void)
@@ -743,11 +805,13 @@ int main(void)
 	st_test_print();
 	st_test_copy_move();
 	st_test_kill();
+	st_test_fault();
 	st_test_wait_busy();
 	st_test_export();
 	st_test_facet();
 	st_test_orphan_wait();
 	st_test_hostile();
+	st_test_profiles();
 	st_test_quota();
 	st_test_churn();
 	printf("spawntest: %s\n", st_failed ? "FAILED" : "done, exiting 0");

@@ -34,6 +34,11 @@
 #define SPAWN_MAX_EXPORTS 4u   /* `endpoint` kernel grants (CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS) */
 #define SPAWN_MAX_CAPS_OUT (SPAWN_MAX_EXPORTS + 1u) /* result caps: exports, the handle */
 
+/* Kernel clamps on a named ResourceProfile (the profile is policy, these are limits). */
+#define SPAWN_PROFILE_MAX_FRAMES (1ull << 20) /* 4 GiB of frames */
+#define SPAWN_PROFILE_MAX_SLOTS 1024u	      /* cap-table slots */
+#define SPAWN_MAX_PROFILES 256u		      /* resourceProfiles entries the kernel reads */
+
 /* Where a grant's cap comes from. */
 enum spawn_grant_kind {
 	SPAWN_GRANT_KERNEL = 0, /* a fresh kernel object (kgrant kind in `kind`) */
@@ -58,6 +63,9 @@ struct spawn_request {
 	char name[SPAWN_NAME_MAX + 1]; /* NUL-terminated process name */
 	const uint8_t *image;	       /* the child's ELF inside the boot module */
 	uint64_t image_len;
+	bool has_profile;     /* a named profile: the two limits below; else the parent's */
+	uint64_t frame_quota; /* has_profile: frames, clamped to SPAWN_PROFILE_MAX_FRAMES */
+	uint32_t cap_slots;   /* has_profile: slots, clamped to SPAWN_PROFILE_MAX_SLOTS */
 	uint32_t ngrants;
 	uint32_t nexports; /* `endpoint` kernel grants: each returns a facet to the parent */
 	struct spawn_grant grants[SPAWN_MAX_GRANTS];
@@ -74,11 +82,23 @@ int spawn_find_binary(const void *module, uint64_t module_len, const char *name,
 		      const uint8_t **image, uint64_t *image_len);
 
 /*
+ * spawn_find_profile: the limits of the ResourceProfile called name[0..len) in the boot
+ * module's SystemManifest.resourceProfiles: framePages and capSlots, clamped to
+ * SPAWN_PROFILE_MAX_FRAMES / SPAWN_PROFILE_MAX_SLOTS. Pure. Errors:
+ * CAPOS_ERR_SPAWN_PROFILE (no such profile, one with 0 frames or 0 slots, or more than
+ * SPAWN_MAX_PROFILES profiles in the module),
+ * CAPOS_ERR_MANIFEST_TOO_LARGE, CAPOS_ERR_CAPNP_* (malformed module).
+ */
+int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		       uint64_t *frames, uint32_t *slots);
+
+/*
  * spawn_decode: validates ProcessSpawner.spawn params (`params`, already framed) with
  * the caps sent alongside (caps_in[0..ncaps_in), capnp cap index order) against the
  * boot module, mutating nothing but *req. Checks, in this order:
  *   name: 1..SPAWN_NAME_MAX printable ASCII bytes        CAPOS_ERR_SPAWN_NAME
- *   profile: empty (no named profiles in the kernel yet)  CAPOS_ERR_SPAWN_PROFILE
+ *   profile: empty (the parent's limits) or a ResourceProfile of the module
+ *                                                         CAPOS_ERR_SPAWN_PROFILE
  *   grants: at most SPAWN_MAX_GRANTS                      CAPOS_ERR_SPAWN_TOO_MANY_GRANTS
  *   each grant, in list order:
  *     name a CapSet name (1..47 of [a-z0-9._-])           CAPOS_ERR_SPAWN_GRANT_NAME

@@ -104,6 +104,23 @@ static void st_make_module(void)
 	ST_REQUIRE(manifest_Binary_set_image(&e, junk, sizeof(junk)) == 0);
 	e = manifest_Binary_list_build(&bins, 2);
 	ST_REQUIRE(manifest_Binary_set_name(&e, "empty", 5) == 0);
+
+	struct manifest_ResourceProfile_blist profs;
+	static const struct {
+		const char *name;
+		uint32_t slots;
+		uint64_t frames;
+	} p[] = { { "small", 8, 600 }, { "noslots", 0, 600 }, { "huge", 100000, 1ull << 40 } };
+	ST_REQUIRE(manifest_SystemManifest_init_resourceProfiles(&root, 3, &profs) == 0);
+	for (uint32_t i = 0; i < 3; i++) {
+		struct manifest_ResourceProfile_b r =
+			manifest_ResourceProfile_list_build(&profs, i);
+
+		ST_REQUIRE(manifest_ResourceProfile_set_name(&r, p[i].name,
+							     (uint32_t)strlen(p[i].name)) == 0);
+		manifest_ResourceProfile_set_capSlots(&r, p[i].slots);
+		manifest_ResourceProfile_set_framePages(&r, p[i].frames);
+	}
 	st_module = st_frame(&b, &st_module_len);
 }
 
@@ -378,8 +395,24 @@ TEST(spawn_decode_profile)
 	struct st_spec *s = st_default();
 
 	st_reset_caps();
-	s->profile = "default";
-	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_PROFILE);
+	CHECK_EQ(st_decode(s), 0);
+	CHECK(!st_req.has_profile); /* empty: the parent's limits */
+	s->profile = "small";
+	CHECK_EQ(st_decode(s), 0);
+	CHECK(st_req.has_profile);
+	CHECK_UEQ(st_req.cap_slots, 8);
+	CHECK_UEQ(st_req.frame_quota, 600);
+	s->profile = "huge"; /* clamped to the kernel's limits */
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_UEQ(st_req.cap_slots, SPAWN_PROFILE_MAX_SLOTS);
+	CHECK_UEQ(st_req.frame_quota, SPAWN_PROFILE_MAX_FRAMES);
+	static const char *bad[] = { "default", "smal", "noslots",
+				     ("a-profile-name-that-is-longer-than-sixty-three-bytes-and-"
+				      "so-refused") };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		s->profile = bad[i];
+		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_PROFILE);
+	}
 }
 
 TEST(spawn_find_binary_hostile_module)
