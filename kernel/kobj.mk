@@ -1,8 +1,9 @@
-# Capability table, kernel objects, ring engine, CALL dispatch (kcall), CapSet builder
+# Capability table, kernel objects, ring engine, CALL dispatch (kcall), cap transfer
+# (xfer), CapSet builder
 # and the ELF validator (abi):
 # pure code linked into the kernel and compiled unmodified for host tests
 # (tests/host/abi.mk). Named to sort after kernel/kernel.mk, which sets KERNEL_SRCS.
-KERNEL_SRCS += kernel/cap/kobj.c kernel/cap/captab.c kernel/cap/ring.c kernel/cap/capset.c kernel/cap/kcall.c \
+KERNEL_SRCS += kernel/cap/kobj.c kernel/cap/captab.c kernel/cap/ring.c kernel/cap/capset.c kernel/cap/kcall.c kernel/cap/xfer.c \
 	kernel/cap/console.c kernel/cap/timer.c kernel/cap/bootpkg.c kernel/cap/vmcap.c kernel/proc/elf.c
 # kcall decodes CALL params with lib/capnp, so the runtime is linked into the kernel
 # (listed once, here; lib/capnp/capnp.mk only builds its kernel-class objects).

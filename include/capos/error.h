@@ -158,6 +158,12 @@
 	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process")            \
 	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry")                            \
 	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)")             \
+	/* capability transfer: SQE transfer descriptors (xfer, -248 .. -255) */                   \
+	X(CAPOS_ERR_XFER_TOO_MANY, -248, "more transfer descriptors than one SQE may carry")       \
+	X(CAPOS_ERR_XFER_FAULT, -249, "transfer descriptor array not a mapped user range")         \
+	X(CAPOS_ERR_XFER_RESERVED, -250, "transfer descriptor reserved field non-zero")            \
+	X(CAPOS_ERR_XFER_BAD_MODE, -251, "transfer descriptor mode neither copy nor move")         \
+	X(CAPOS_ERR_XFER_DUPLICATE, -252, "cap listed twice in one transfer with a move")          \
 	/* process loading: ELF64 executables (abi, -256 .. -287) */                               \
 	X(CAPOS_ERR_ELF_TRUNCATED, -256, "ELF file shorter than its ELF header")                   \
 	X(CAPOS_ERR_ELF_BAD_MAGIC, -257, "not an ELF file (magic)")                                \

@@ -71,7 +71,8 @@
  * (CAPOS_ERR_RING_RESERVED_NONZERO), so a later revision can give them meaning.
  * Per opcode (v1): NOP uses user_data only; CALL uses cap, interface_id, method,
  * addr/len (params message, both 0 for "no params"), result_addr/result_len (both 0
- * when no results are wanted), user_data; RELEASE uses cap, user_data.
+ * when no results are wanted), xfer_addr/xfer_count (both 0 when no caps are sent),
+ * user_data; RELEASE uses cap, user_data.
  */
 struct capos_sqe {
 	uint8_t opcode;	       /* 0x00 CAPOS_OP_* */
@@ -83,18 +84,18 @@ struct capos_sqe {
 	                         *      the user word */
 	uint32_t len;	       /* 0x18 bytes at addr */
 	uint16_t method;       /* 0x1C CALL: method ordinal within interface_id */
-	uint16_t xfer_count;   /* 0x1E number of struct capos_xfer at xfer_addr */
+	uint16_t xfer_count;   /* 0x1E CALL: number of struct capos_xfer at xfer_addr */
 	uint64_t result_addr;  /* 0x20 CALL/RECV: result buffer; PARK: timeout in ns */
 	uint32_t result_len;   /* 0x28 CALL/RECV: capacity of the result buffer */
 	uint32_t aux;	       /* 0x2C RETURN: call id; PARK: expected word value;
 	                         *      UNPARK: max waiters; PIPELINE: result-cap index */
-	uint64_t xfer_addr;    /* 0x30 array of struct capos_xfer (transfer issue) */
+	uint64_t xfer_addr;    /* 0x30 CALL: array of struct capos_xfer (0 with count 0) */
 	uint64_t user_data;    /* 0x38 copied unchanged into the completion */
 };
 
 /* CQE flags (struct capos_cqe.flags). */
 #define CAPOS_CQE_F_MORE 0x0001u /* reserved: a multishot op will complete again */
-#define CAPOS_CQE_F_XFER 0x0002u /* reserved: xfer_count caps arrived with results */
+#define CAPOS_CQE_F_XFER 0x0002u /* xfer_count caps arrived with the results */
 
 /*
  * Completion queue entry, 32 bytes. status >= 0 is the opcode's success value (0 for
@@ -161,11 +162,13 @@ struct capos_ring {
 };
 
 /*
- * Transfer descriptor (referenced by sqe.xfer_addr/xfer_count; accepted from the
- * endpoint/transfer revision on; a v1 kernel requires xfer_count == 0).
+ * Transfer descriptor: sqe.xfer_addr points at xfer_count (1..CAPOS_XFER_MAX) of these
+ * on CALL (and RETURN, with endpoints). Descriptor i is capnp capability index i of
+ * the params message. Contract and errors: docs/abi.md §8.
  */
 #define CAPOS_XFER_COPY 0u /* sender keeps its cap */
 #define CAPOS_XFER_MOVE 1u /* sender's slot is released when the transfer commits */
+#define CAPOS_XFER_MAX 16u /* descriptors per SQE; result-cap records per CQE */
 
 struct capos_xfer {
 	uint32_t cap;	/* 0x0 sender's cap id */
@@ -174,7 +177,9 @@ struct capos_xfer {
 	uint64_t rsvd1; /* 0x8 zero */
 };
 
-/* One received cap, written after the result bytes (CAPOS_CQE_F_XFER). */
+/* One received cap (CAPOS_CQE_F_XFER): cqe.xfer_count records end the result bytes,
+ * i.e. record i is at result_addr + cqe.result_len - 16 * (xfer_count - i). Record i
+ * is capnp capability index i of the results message. */
 struct capos_xfer_result {
 	uint32_t cap;	       /* 0x0 receiver's new cap id */
 	uint32_t rsvd0;	       /* 0x4 zero */
@@ -245,6 +250,7 @@ _Static_assert((CAPOS_RING_CQ_ENTRIES & CAPOS_RING_CQ_MASK) == 0, "CQ size power
 _Static_assert(CAPOS_RING_CQ_ENTRIES >= 2 * CAPOS_RING_SQ_ENTRIES, "CQ holds two full SQ batches");
 
 _Static_assert(sizeof(struct capos_xfer) == 16, "xfer descriptor size");
+_Static_assert(CAPOS_XFER_MAX <= 0xFFFFu, "xfer_count is 16 bits");
 CAPOS_RING_ASSERT_OFF(struct capos_xfer, cap, 0x0);
 CAPOS_RING_ASSERT_OFF(struct capos_xfer, mode, 0x4);
 CAPOS_RING_ASSERT_OFF(struct capos_xfer, rsvd0, 0x6);

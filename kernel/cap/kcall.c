@@ -1,9 +1,11 @@
 /*
  * CALL and RELEASE on kernel objects (contract in kernel/include/kernel/kcall.h;
- * error layers in docs/abi.md §6). Decode first — lookup, method range, size bound,
- * copy-in, framing — then invoke, then answer: results are built in one segment of
- * the result scratch, so the framed answer is an 8-byte header plus that segment and
- * is copied out in two pieces without a bounce buffer.
+ * error layers in docs/abi.md §6, transfer in §8). Decode first — lookup, method
+ * range, size bound, copy-in, framing, transfer descriptors (caps taken into an
+ * in-flight set, the table unchanged) — then reserve the result-cap slots, invoke,
+ * then answer: results are built in one segment of the result scratch, so the framed
+ * answer is an 8-byte header plus that segment (plus the result-cap records) and is
+ * copied out in pieces without a bounce buffer.
  */
 #include <kernel/kcall.h>
 
@@ -29,6 +31,7 @@ struct kcall_decoded {
 	const struct kcall_iface *iface;
 	struct capnp_msg params;
 	struct capnp_segment segs[KCALL_MAX_SEGMENTS];
+	struct xfer_set in; /* caps sent with the CALL, each referenced (kcall_decode_xfer) */
 };
 
 static const uint64_t kcall_null_root = 0; /* "no params": a null root, all defaults */
@@ -57,6 +60,25 @@ static int kcall_decode_params(const struct kcall_env *env, const struct ring_op
 	return CAPOS_OK;
 }
 
+/* The SQE's transfer descriptors: copied in, validated against the caller's table and
+ * referenced into d->in (the table itself does not change). Last decode step: on
+ * error nothing is held. */
+static int kcall_decode_xfer(const struct kcall_env *env, const struct ring_op *op,
+			     struct kcall_decoded *d)
+{
+	struct capos_xfer desc[CAPOS_XFER_MAX];
+
+	xfer_set_init(&d->in);
+	if (op->xfer_count == 0)
+		return CAPOS_OK;
+	if (op->xfer_count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	if (env->copy_in(env->copy_ctx, desc, op->xfer_addr,
+			 op->xfer_count * (uint32_t)sizeof(desc[0])))
+		return CAPOS_ERR_XFER_FAULT;
+	return xfer_take(env->table, desc, op->xfer_count, &d->in);
+}
+
 /* Everything that can refuse the call without side effects. */
 static int kcall_decode(const struct kcall_env *env, const struct ring_op *op,
 			struct kcall_decoded *d)
@@ -73,7 +95,10 @@ static int kcall_decode(const struct kcall_env *env, const struct ring_op *op,
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
 	if (op->method >= d->iface->method_count)
 		return CAPOS_ERR_RING_METHOD_RANGE;
-	return kcall_decode_params(env, op, d);
+	err = kcall_decode_params(env, op, d);
+	if (err)
+		return err;
+	return kcall_decode_xfer(env, op, d);
 }
 
 static bool kcall_is_transport(int err)
@@ -142,33 +167,104 @@ static bool kcall_results_default(const struct capnp_bseg *seg)
 	return true;
 }
 
-/* Frames the single-segment results into the user's buffer. `ok` is the status to
- * report when it fits, `short_status` when it does not. */
-static void kcall_copy_results(const struct kcall_env *env, const struct ring_op *op,
-			       const struct capnp_bseg *seg, int ok, int short_status,
-			       struct capos_cqe *cqe)
+/* Writes the framed results and then `n` result-cap records to the user's buffer
+ * (the caller checked that they fit). 0, or the copy helper's fault. */
+static int kcall_copy_out(const struct kcall_env *env, const struct ring_op *op,
+			  const struct capnp_bseg *seg, const struct capos_xfer_result *recs,
+			  uint32_t n)
 {
 	uint32_t header[2] = { 0, seg->used_words };
-	uint64_t body = (uint64_t)seg->used_words * 8;
-	uint64_t need = sizeof(header) + body;
+	uint32_t body = seg->used_words * 8;
+	uint64_t at = op->result_addr;
 
-	if (op->result_len == 0 && ok == CAPOS_OK && kcall_results_default(seg)) {
-		cqe->status = ok; /* no buffer, nothing to say: e.g. Console.write */
-		return;
-	}
+	if (env->copy_out(env->copy_ctx, at, header, sizeof(header)) ||
+	    env->copy_out(env->copy_ctx, at + sizeof(header), seg->data, body))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	at += sizeof(header) + body;
+	if (n && env->copy_out(env->copy_ctx, at, recs, n * (uint32_t)sizeof(recs[0])))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return CAPOS_OK;
+}
+
+/* Bytes the answer needs: framing header, the segment, then n 16-byte records. */
+static uint64_t kcall_answer_size(const struct capnp_bseg *seg, uint32_t n)
+{
+	return 8 + (uint64_t)seg->used_words * 8 + (uint64_t)n * sizeof(struct capos_xfer_result);
+}
+
+/* Frames a CapException into the user's buffer (no caps ride with it). */
+static void kcall_copy_exception(const struct kcall_env *env, const struct ring_op *op,
+				 const struct capnp_bseg *seg, struct capos_cqe *cqe)
+{
+	uint64_t need = kcall_answer_size(seg, 0);
+
 	cqe->result_len = (uint32_t)need;
 	if (need > op->result_len) {
-		cqe->status = short_status;
+		cqe->status = CAPOS_ERR_RING_EXCEPTION_TRUNCATED;
 		return;
 	}
-	if (env->copy_out(env->copy_ctx, op->result_addr, header, sizeof(header)) ||
-	    env->copy_out(env->copy_ctx, op->result_addr + sizeof(header), seg->data,
-			  (uint32_t)body)) {
+	if (kcall_copy_out(env, op, seg, NULL, 0)) {
 		cqe->result_len = 0;
 		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
 		return;
 	}
-	cqe->status = ok;
+	cqe->status = CAPOS_ERR_RING_EXCEPTION;
+}
+
+/* Publishes the queued result caps into the reservation and answers with the results
+ * and their records. Called with the handler's success; the reservation is consumed
+ * and c->out is empty on return, whatever happens. A copy-out fault releases the caps
+ * just published again: their ids never reached the caller. */
+static void kcall_deliver(const struct kcall_env *env, const struct ring_op *op,
+			  struct kcall_ctx *c, struct captab_txn *txn, const struct capnp_bseg *seg,
+			  struct capos_cqe *cqe)
+{
+	struct capos_xfer_result recs[CAPOS_XFER_MAX];
+	uint32_t ids[CAPOS_XFER_MAX];
+	uint32_t n = c->out.n;
+
+	for (uint32_t i = 0; i < n; i++)
+		recs[i] = (struct capos_xfer_result){ .interface_id = c->out.item[i].interface_id };
+	int err = xfer_commit(env->table, txn, NULL, &c->out, ids);
+	if (err) {
+		cqe->status = err; /* a reference count failure: a kernel bug */
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		recs[i].cap = ids[i];
+	if (kcall_copy_out(env, op, seg, recs, n)) {
+		for (uint32_t i = 0; i < n; i++)
+			(void)captab_release(env->table, ids[i]);
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+		return;
+	}
+	cqe->status = CAPOS_OK;
+	cqe->result_len = (uint32_t)kcall_answer_size(seg, n);
+	cqe->xfer_count = (uint16_t)n;
+	if (n)
+		cqe->flags |= CAPOS_CQE_F_XFER;
+}
+
+/* The handler succeeded: the call has happened. Moved caps_in leave the caller's table
+ * whatever the answer's fate; result caps reach it only with their records. */
+static void kcall_answer(const struct kcall_env *env, const struct ring_op *op,
+			 struct kcall_decoded *d, struct kcall_ctx *c, struct captab_txn *txn,
+			 const struct capnp_bseg *seg, struct capos_cqe *cqe)
+{
+	uint64_t need = kcall_answer_size(seg, c->out.n);
+
+	if (op->result_len == 0 && c->out.n == 0 && kcall_results_default(seg)) {
+		cqe->status = CAPOS_OK; /* no buffer, nothing to say: e.g. Console.write */
+		xfer_cancel(env->table, txn);
+	} else if (need > op->result_len) {
+		cqe->status = CAPOS_ERR_RING_RESULT_TOO_SMALL;
+		cqe->result_len = (uint32_t)need;
+		xfer_drop(&c->out);
+		xfer_cancel(env->table, txn);
+	} else {
+		kcall_deliver(env, op, c, txn, seg, cqe);
+	}
+	xfer_consume(env->table, &d->in);
 }
 
 int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index)
@@ -176,34 +272,35 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 	if (!c || !item || !index || !item->obj || item->interface_id == 0 ||
 	    item->xfer > CAPTAB_XFER_NONE)
 		return CAPOS_ERR_INVALID;
-	if (c->nout >= c->max_out)
+	if (c->out.n >= c->max_out)
 		return CAPOS_ERR_CAP_TABLE_FULL;
-	int err = captab_item_get(item);
+	int err = xfer_add(&c->out, item);
 	if (err)
 		return err;
-	c->out[c->nout] = *item;
-	*index = c->nout++;
+	*index = c->out.n - 1;
 	return CAPOS_OK;
 }
 
-/* Drops the references of every queued result cap (the call did not deliver them). */
-static void kcall_drop_out(struct kcall_ctx *c)
-{
-	while (c->nout > 0)
-		(void)captab_item_put(&c->out[--c->nout]); /* may free a fresh object: intended */
-}
-
+/* Runs the handler with max_caps_out slots already reserved, then answers. Every path
+ * ends with the reservation consumed or rolled back and both cap sets empty. */
 static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 			 struct kcall_decoded *d, struct capos_cqe *cqe)
 {
 	struct capnp_builder b;
 	struct capnp_bseg seg;
+	struct captab_txn txn;
+	struct kcall_ctx c;
+	int err = xfer_reserve(env->table, d->iface->max_caps_out, &txn);
 
+	if (err) {
+		cqe->status = err;
+		goto out_in;
+	}
 	if (kcall_results_init(env, &b, &seg)) {
 		cqe->status = CAPOS_ERR_RING_QUOTA;
-		return;
+		goto out_txn;
 	}
-	struct kcall_ctx c = {
+	c = (struct kcall_ctx){
 		.obj = d->obj,
 		.method = op->method,
 		.badge = d->badge,
@@ -211,31 +308,34 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		.results = &b,
 		.table = env->table,
 		.caller = env->caller,
-		.max_out = 0, /* result-cap delivery lands with the transfer path */
+		.caps_in = d->in.n ? d->in.item : NULL,
+		.ncaps_in = d->in.n,
+		.caps_in_ids = d->in.n ? d->in.src : NULL,
+		.max_out = d->iface->max_caps_out,
 	};
-	int err = d->iface->call(&c);
-	kcall_drop_out(&c);
-	if (capnp_msg_error(&d->params) || kcall_is_capnp_read(err)) {
-		cqe->status = CAPOS_ERR_RING_MALFORMED_PARAMS;
-		return;
-	}
-	if (capnp_builder_error(&b))
+	xfer_set_init(&c.out);
+	err = d->iface->call(&c);
+	if (capnp_msg_error(&d->params) || kcall_is_capnp_read(err))
+		err = CAPOS_ERR_RING_MALFORMED_PARAMS;
+	else if (capnp_builder_error(&b))
 		err = CAPOS_ERR_RING_QUOTA; /* results beyond the result scratch */
-	if (kcall_is_transport(err)) {
-		cqe->status = err;
-		return;
-	}
 	if (err == 0) {
-		kcall_copy_results(env, op, &seg, CAPOS_OK, CAPOS_ERR_RING_RESULT_TOO_SMALL, cqe);
+		kcall_answer(env, op, d, &c, &txn, &seg, cqe);
 		return;
 	}
-	int berr = kcall_build_exception(env, &b, &seg, err);
-	if (berr) {
-		cqe->status = berr;
-		return;
+	cqe->status = err;
+	if (!kcall_is_transport(err)) {
+		int berr = kcall_build_exception(env, &b, &seg, err);
+		if (berr)
+			cqe->status = berr;
+		else
+			kcall_copy_exception(env, op, &seg, cqe);
 	}
-	kcall_copy_results(env, op, &seg, CAPOS_ERR_RING_EXCEPTION,
-			   CAPOS_ERR_RING_EXCEPTION_TRUNCATED, cqe);
+	xfer_drop(&c.out);
+out_txn:
+	xfer_cancel(env->table, &txn);
+out_in:
+	xfer_drop(&d->in); /* the call failed: every cap stays with the caller */
 }
 
 void kcall_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)

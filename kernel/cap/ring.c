@@ -92,6 +92,7 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 #define RF_ADDR 0x04u
 #define RF_METHOD 0x08u
 #define RF_RESULT 0x10u
+#define RF_XFER 0x20u
 
 static int ring_fields_for(uint8_t opcode, unsigned *fields)
 {
@@ -100,7 +101,7 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 		*fields = 0;
 		return CAPOS_OK;
 	case CAPOS_OP_CALL:
-		*fields = RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT;
+		*fields = RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT | RF_XFER;
 		return CAPOS_OK;
 	case CAPOS_OP_RELEASE:
 		*fields = RF_CAP;
@@ -113,7 +114,7 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 /* True when some field outside `fields` (or a reserved field) is non-zero. */
 static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 {
-	uint64_t stray = s->rsvd0 | s->xfer_count | s->aux | s->xfer_addr;
+	uint64_t stray = s->rsvd0 | s->aux;
 
 	if (!(fields & RF_CAP))
 		stray |= s->cap;
@@ -125,6 +126,8 @@ static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 		stray |= s->method;
 	if (!(fields & RF_RESULT))
 		stray |= s->result_addr | s->result_len;
+	if (!(fields & RF_XFER))
+		stray |= s->xfer_addr | s->xfer_count;
 	return stray != 0;
 }
 
@@ -134,6 +137,19 @@ static bool ring_buffer_ok(uint64_t addr, uint32_t len)
 	if (addr == 0 && len == 0)
 		return true;
 	return addr != 0 && len != 0 && capos_user_range_ok(addr, len);
+}
+
+/* The descriptor array: absent (both zero), or 1..CAPOS_XFER_MAX descriptors inside
+ * the user window. */
+static int ring_xfer_ok(uint64_t addr, uint16_t count)
+{
+	if ((addr == 0) != (count == 0))
+		return CAPOS_ERR_RING_BAD_XFER;
+	if (count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	if (count && !capos_user_range_ok(addr, (uint64_t)count * sizeof(struct capos_xfer)))
+		return CAPOS_ERR_XFER_FAULT;
+	return CAPOS_OK;
 }
 
 int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
@@ -153,6 +169,9 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		return CAPOS_ERR_RING_PARAMS_FAULT;
 	if (!ring_buffer_ok(sqe->result_addr, sqe->result_len))
 		return CAPOS_ERR_RING_RESULT_FAULT;
+	err = ring_xfer_ok(sqe->xfer_addr, sqe->xfer_count);
+	if (err)
+		return err;
 	*op = (struct ring_op){
 		.opcode = sqe->opcode,
 		.method = sqe->method,
@@ -162,6 +181,8 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		.params_len = sqe->len,
 		.result_addr = sqe->result_addr,
 		.result_len = sqe->result_len,
+		.xfer_addr = sqe->xfer_addr,
+		.xfer_count = sqe->xfer_count,
 	};
 	return CAPOS_OK;
 }

@@ -165,13 +165,17 @@ static int ring_sync_finish(struct capos_ring_client *c, struct capos_sqe *sqe,
 	return cqe.status;
 }
 
-int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
-		    uint16_t method, const void *params, uint32_t params_len, void *result,
-		    uint32_t result_cap, struct capos_cqe *out)
+int capos_ring_call_xfer(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
+			 uint16_t method, const void *params, uint32_t params_len,
+			 const struct capos_xfer *xfers, uint16_t nxfer, void *result,
+			 uint32_t result_cap, struct capos_cqe *out)
 {
 	struct capos_sqe *sqe;
-	int rc = ring_sync_sqe(c, &sqe);
+	int rc;
 
+	if (nxfer > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	rc = ring_sync_sqe(c, &sqe);
 	if (rc != CAPOS_OK)
 		return rc;
 	sqe->opcode = CAPOS_OP_CALL;
@@ -182,7 +186,55 @@ int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interfac
 	sqe->len = params_len;
 	sqe->result_addr = result_cap ? (uint64_t)(uintptr_t)result : 0;
 	sqe->result_len = result_cap;
+	sqe->xfer_addr = nxfer ? (uint64_t)(uintptr_t)xfers : 0;
+	sqe->xfer_count = nxfer;
 	return ring_sync_finish(c, sqe, out);
+}
+
+int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
+		    uint16_t method, const void *params, uint32_t params_len, void *result,
+		    uint32_t result_cap, struct capos_cqe *out)
+{
+	return capos_ring_call_xfer(c, cap, interface_id, method, params, params_len, NULL, 0,
+				    result, result_cap, out);
+}
+
+int capos_ring_result_caps(const struct capos_cqe *cqe, const void *result, uint32_t result_cap,
+			   const struct capos_xfer_result **recs, uint32_t *results_len)
+{
+	uint32_t n = cqe->xfer_count;
+	uint32_t rec_bytes = n * (uint32_t)sizeof(struct capos_xfer_result);
+	int flagged = (cqe->flags & CAPOS_CQE_F_XFER) != 0;
+
+	*recs = NULL;
+	*results_len = 0;
+	if (cqe->result_len > result_cap || n > CAPOS_XFER_MAX || rec_bytes > cqe->result_len ||
+	    flagged != (n != 0))
+		return CAPOS_ERR_INVALID;
+	if (n && ((uintptr_t)result % 8 != 0 || (cqe->result_len - rec_bytes) % 8 != 0))
+		return CAPOS_ERR_INVALID;
+	*results_len = cqe->result_len - rec_bytes;
+	if (n)
+		*recs = (const struct capos_xfer_result *)(const void *)((const char *)result +
+									 *results_len);
+	return (int)n;
+}
+
+int capos_ring_result_cap(const struct capos_cqe *cqe, const void *result, uint32_t result_cap,
+			  uint32_t index, uint64_t interface_id, uint32_t *cap)
+{
+	const struct capos_xfer_result *recs;
+	uint32_t results_len;
+	int n = capos_ring_result_caps(cqe, result, result_cap, &recs, &results_len);
+
+	if (n < 0)
+		return n;
+	if (index >= (uint32_t)n)
+		return CAPOS_ERR_NOT_FOUND;
+	if (recs[index].interface_id != interface_id)
+		return CAPOS_ERR_CAP_WRONG_INTERFACE;
+	*cap = recs[index].cap;
+	return CAPOS_OK;
 }
 
 int capos_ring_nop(struct capos_ring_client *c)

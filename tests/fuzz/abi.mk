@@ -19,7 +19,7 @@ $(ELF_FUZZ): $(BUILD)/fuzz/kernel/proc/elf.o $(BUILD)/fuzz/tests/fuzz/elf_fuzz.o
 
 # CALL dispatch on the kernel capability objects over hostile params.
 KCALL_FUZZ := $(BUILD)/fuzz/kcall_fuzz
-KCALL_FUZZ_SRCS := kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/console.c \
+KCALL_FUZZ_SRCS := kernel/cap/kcall.c kernel/cap/xfer.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/console.c \
 	kernel/cap/timer.c kernel/cap/bootpkg.c kernel/cap/vmcap.c tests/fuzz/kcall_fuzz.c
 $(patsubst %.c,$(BUILD)/fuzz/%.o,$(KCALL_FUZZ_SRCS)): FUZZ_CFLAGS += -Ikernel/include
 $(patsubst %.c,$(BUILD)/fuzz/%.o,$(KCALL_FUZZ_SRCS)): $(CAPOS_SCHEMA_HEADERS)

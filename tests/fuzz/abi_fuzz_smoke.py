@@ -7,7 +7,8 @@ sanitizer report, leak or broken promise is a failure):
   ring-fuzz  build/fuzz/ring_fuzz, seeded with ring pages holding queued NOP, CALL and
              RELEASE entries; 8 s (CAPOS_RING_FUZZ_SECONDS).
   kcall-fuzz build/fuzz/kcall_fuzz, seeded with valid Console.writeLine,
-             BootPackage.readManifest and VirtualMemory.map/protect params; 8 s
+             BootPackage.readManifest and VirtualMemory.map/protect params, some
+             with transfer descriptors (copy and move); 8 s
              (CAPOS_KCALL_FUZZ_SECONDS).
 Keep both <= 60 s on the shared machines."""
 import os
@@ -77,7 +78,8 @@ def framed(words):
 
 
 def kcall_seeds():
-    """byte 0: cap pick (+ 6 * interface pick), byte 1: method, bytes 2-3: result_len."""
+    """byte 0: cap pick (+ 6 * interface pick), byte 1: method (+ 16 * descriptor count),
+    bytes 2-3: result_len, then 2 bytes per descriptor (cap pick, mode | rsvd0 << 2)."""
     text = b"hello\0"
     text_words = text + bytes(-len(text) % 8)
     line = framed([struct_ptr(0, 0, 1),
@@ -91,7 +93,9 @@ def kcall_seeds():
             "bootpkg-read": bytes([2 + 6 * 2, 1, 0, 1]) + read,
             "vm-map": bytes([3 + 6 * 3, 0, 64, 0]) + vm(0x400000000000, 0x2000, 2),
             "vm-protect": bytes([3 + 6 * 3, 2, 64, 0]) + vm(0x400000000000, 0x1000, 4),
-            "timer-now": bytes([1 + 6 * 1, 0, 64, 0])}
+            "timer-now": bytes([1 + 6 * 1, 0, 64, 0]),
+            "console-line-xfer": bytes([0, 1 + 16 * 2, 64, 0, 1, 0, 2, 1]) + line,
+            "timer-now-move": bytes([1 + 6 * 1, 16 * 1, 64, 0, 3, 1])}
 
 
 def main():

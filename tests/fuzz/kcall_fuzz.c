@@ -1,10 +1,14 @@
 /*
  * libFuzzer target for CALL dispatch on the kernel capability objects (kernel/cap/
- * kcall.c with console.c, timer.c, bootpkg.c, vmcap.c and lib/capnp): input byte 0
- * picks the cap (including forged ids), byte 1 the method, bytes 2..3 the result
- * buffer size, the rest are the params exactly as a process would pass them. Promises
- * checked: the CQE status is 0 or a known error code, a success never reports more
- * result bytes than the buffer holds, the VirtualMemory backend only ever sees
+ * kcall.c and xfer.c with console.c, timer.c, bootpkg.c, vmcap.c and lib/capnp): input
+ * byte 0 picks the cap (including forged ids), byte 1 the method (bits 0..2) and the
+ * number of transfer descriptors (bits 4..7), bytes 2..3 the result buffer size, then
+ * two bytes per descriptor (cap pick; mode bits 0..1, rsvd0 bit 2), the rest are the
+ * params exactly as a process would pass them. Promises checked: the CQE status is 0
+ * or a known error code, a success never reports more result bytes than the buffer
+ * holds, no reservation is left behind and every object's reference count is its
+ * creator's plus one per live table entry (no cap lost or duplicated by a transfer,
+ * whatever the call's outcome), the VirtualMemory backend only ever sees
  * page-aligned, non-empty ranges inside the anonymous region without W+X, and the
  * console sink never receives more than KCONSOLE_MAX_WRITE + 1 bytes per call.
  */
@@ -22,6 +26,7 @@
 
 #define UBASE 0x500000ull
 #define RES (UBASE + 0x10000)
+#define XD (UBASE + 0x18000)
 static uint8_t umem[0x20000] __attribute__((aligned(8)));
 
 static void kcall_fuzz_require(int cond)
@@ -108,6 +113,24 @@ static const struct kcall_iface *const fz_ifaces[] = { &kconsole_iface, &ktimer_
 static const uint64_t fz_iids[] = { capos_Console_TYPE_ID, capos_Timer_TYPE_ID,
 				    capos_BootPackage_TYPE_ID, capos_VirtualMemory_TYPE_ID };
 
+/* The cap a pick names: one of the four held caps, a forged id or a stale one. */
+static uint32_t fz_cap(unsigned pick, const uint32_t *ids)
+{
+	return pick < 4 ? ids[pick] : (pick == 4 ? 0x00050001u : ids[0] ^ 0x10000);
+}
+
+/* Exactly-once: each object is referenced by its creator and its live entries only. */
+static void fz_check_refs(const struct captab *t, struct kobj *const *objs)
+{
+	kcall_fuzz_require(t->nreserved == 0 && t->nlive + t->nfree == t->nslots);
+	for (int i = 0; i < 4; i++) {
+		uint32_t held = 0;
+		for (uint32_t s = 0; s < t->nslots; s++)
+			held += t->slots[s].state == CAPTAB_LIVE && t->slots[s].obj == objs[i];
+		kcall_fuzz_require(kobj_refs(objs[i]) == 1 + held);
+	}
+}
+
 static bool fz_known(int status)
 {
 	return status == 0 || strcmp(capos_error_name(status), "unknown") != 0;
@@ -148,22 +171,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				 .params_scratch_bytes = sizeof(ps),
 				 .results_scratch = rs,
 				 .results_scratch_bytes = sizeof(rs) };
-	unsigned pick = data[0] % 6;
+	const uint8_t *hdr = data;
+	unsigned nx = hdr[1] >> 4;
+	struct capos_xfer xd[16];
+	if (size < 4 + 2 * nx)
+		return 0;
+	for (unsigned i = 0; i < nx; i++) {
+		uint8_t a = data[4 + 2 * i], b = data[5 + 2 * i];
+		xd[i] = (struct capos_xfer){ .cap = fz_cap(a % 6, ids),
+					     .mode = b & 3,
+					     .rsvd0 = (b >> 2) & 1 };
+	}
+	memcpy(umem + (XD - UBASE), xd, nx * sizeof(xd[0]));
+	data += 4 + 2 * nx;
+	size -= 4 + 2 * nx;
 	struct ring_op op = { .opcode = CAPOS_OP_CALL,
-			      .method = data[1] % 8,
-			      .cap = pick < 4 ? ids[pick]
-					      : (pick == 4 ? 0x00050001u : ids[0] ^ 0x10000),
-			      .interface_id = fz_iids[data[0] / 6 % 4],
+			      .method = hdr[1] % 8,
+			      .cap = fz_cap(hdr[0] % 6, ids),
+			      .interface_id = fz_iids[hdr[0] / 6 % 4],
 			      .result_addr = RES,
-			      .result_len = (uint32_t)(data[2] | data[3] << 8) };
-	memcpy(umem, data + 4, size - 4);
-	op.params_addr = size > 4 ? UBASE : 0;
-	op.params_len = (uint32_t)(size - 4);
+			      .result_len = (uint32_t)(hdr[2] | hdr[3] << 8),
+			      .xfer_addr = nx ? XD : 0,
+			      .xfer_count = (uint16_t)nx };
+	memcpy(umem, data, size);
+	op.params_addr = size ? UBASE : 0;
+	op.params_len = (uint32_t)size;
 	struct capos_cqe cqe = { 0 };
 	kcall_exec(&env, &op, &cqe);
 	kcall_fuzz_require(fz_known(cqe.status));
 	if (cqe.status == 0 || cqe.status == CAPOS_ERR_RING_EXCEPTION)
 		kcall_fuzz_require(cqe.result_len <= op.result_len);
+	kcall_fuzz_require(cqe.xfer_count == 0); /* no kernel object here returns caps */
+	fz_check_refs(&t, objs);
 	(void)captab_clear(&t);
 	return 0;
 }

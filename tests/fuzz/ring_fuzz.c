@@ -33,6 +33,9 @@ static void ring_fuzz_exec(void *ctx, const struct ring_op *op, struct capos_cqe
 				  capos_user_range_ok(op->params_addr, op->params_len));
 		ring_fuzz_require((op->result_addr == 0 && op->result_len == 0) ||
 				  capos_user_range_ok(op->result_addr, op->result_len));
+		ring_fuzz_require((op->xfer_addr == 0 && op->xfer_count == 0) ||
+				  (op->xfer_count <= CAPOS_XFER_MAX &&
+				   capos_user_range_ok(op->xfer_addr, op->xfer_count * 16u)));
 	}
 	cqe->status = (int32_t)(op->cap & 1) ? CAPOS_ERR_CAP_STALE : 0;
 }

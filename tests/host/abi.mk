@@ -17,6 +17,9 @@ TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
 # ($(BUILD)/host/kernel/% and tests/host/kernel/% get -Ikernel/include from kmem.mk.)
 $(eval $(call host_test,captab,kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/captab_test.c))
 
+# Capability transfer primitives (kernel/cap/xfer.c): take / deliver / drop.
+$(eval $(call host_test,xfer,kernel/cap/xfer.c kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/xfer_test.c))
+
 # ELF64 validator (kernel/proc/elf.c). Its test also validates a real static
 # executable with TLS linked by clang/lld at the user image base.
 ELF_SAMPLE := $(BUILD)/abi/elf_sample.elf
@@ -38,7 +41,7 @@ $(eval $(call host_test,capset,kernel/cap/capset.c tests/host/kernel/capset_test
 
 # Kernel-object invocation (kernel/cap/kcall.c) over the cap table, the ring engine,
 # lib/capnp and the generated capos.capnp.h dispatch skeletons.
-KCALL_TEST_SRCS := kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/ring.c \
+KCALL_TEST_SRCS := kernel/cap/kcall.c kernel/cap/xfer.c kernel/cap/captab.c kernel/cap/kobj.c kernel/cap/ring.c \
 	$(CAPNP_SRCS) tests/host/kernel/kcall_test.c
 $(BUILD)/host/kernel/cap/kcall.o $(BUILD)/host/tests/host/kernel/kcall_test.o: $(CAPOS_SCHEMA_HEADERS)
 $(eval $(call host_test,kcall,$(KCALL_TEST_SRCS)))
@@ -49,7 +52,7 @@ $(eval $(call host_test,kstring,tests/host/kernel/string_test.c))
 # The first kernel capability objects (Console, Timer, BootPackage, VirtualMemory) through
 # kcall_exec with fake backends.
 KCAPS_TEST_SRCS := kernel/cap/console.c kernel/cap/timer.c kernel/cap/bootpkg.c \
-	kernel/cap/vmcap.c kernel/cap/kcall.c kernel/cap/captab.c kernel/cap/kobj.c \
+	kernel/cap/vmcap.c kernel/cap/kcall.c kernel/cap/xfer.c kernel/cap/captab.c kernel/cap/kobj.c \
 	$(CAPNP_SRCS) tests/host/kernel/kcaps_test.c
 $(patsubst %,$(BUILD)/host/kernel/cap/%.o,console timer bootpkg vmcap) \
 $(BUILD)/host/tests/host/kernel/kcaps_test.o: $(CAPOS_SCHEMA_HEADERS)

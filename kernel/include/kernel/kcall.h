@@ -8,6 +8,10 @@
  * handlers) and the results, or a CapException, are framed and copied out. Handler
  * statuses become the three error layers of docs/abi.md §6.
  *
+ * Caps sent with a CALL (SQE transfer descriptors) are taken into an in-flight set
+ * (kernel/include/kernel/xfer.h) during decode; result caps are queued by the handler
+ * and published into slots reserved before it ran (docs/abi.md §8.3).
+ *
  * Pure code: user memory is reached only through env->copy_in/copy_out, so the host
  * tests drive it with fake copy helpers, and the kernel passes its checked
  * copy_from_user/copy_to_user. Lock legend: [T] of the table held by the caller
@@ -23,6 +27,7 @@
 #include <kernel/captab.h>
 #include <kernel/kobj.h>
 #include <kernel/ring.h>
+#include <kernel/xfer.h>
 
 /* Bounds of the params message a CALL may carry. */
 #define KCALL_MAX_SEGMENTS 8u	  /* framed segments accepted in params */
@@ -52,9 +57,8 @@ struct kcall_ctx {
 	const uint32_t *caps_in_ids; /* the caller's cap ids that caps_in were read from
 					(same order; capmgr's derive attaches to the entry) */
 	/* private to kcall: result caps queued by kcall_result_cap */
-	uint32_t nout;	  /* queued so far (each holds one ref) */
-	uint32_t max_out; /* slots reserved for them: the interface's max_caps_out */
-	struct captab_item out[CAPTAB_TXN_MAX]; /* queued result caps, capnp index order */
+	uint32_t max_out;    /* slots reserved for them: the interface's max_caps_out */
+	struct xfer_set out; /* queued result caps (held), capnp index order */
 };
 
 /*
@@ -111,15 +115,24 @@ struct kcall_env {
  * CALL: CAPOS_ERR_CAP_BAD_ID / _STALE / _EMPTY / _WRONG_INTERFACE (lookup, or an object
  * whose type does not serve that interface), CAPOS_ERR_RING_METHOD_RANGE,
  * CAPOS_ERR_RING_PARAMS_TOO_LARGE, CAPOS_ERR_RING_PARAMS_FAULT (copy-in),
- * CAPOS_ERR_RING_MALFORMED_PARAMS (framing, or any reader error while the handler ran),
- * CAPOS_ERR_RING_QUOTA (handler, or results beyond the result scratch), other ring or
- * cap codes a handler returns, CAPOS_ERR_RING_RESULT_TOO_SMALL (result_len = bytes
- * needed), CAPOS_ERR_RING_RESULT_FAULT (copy-out), else 0 with result_len = framed
- * result bytes (or 0 when the caller gave no result buffer and the results are all
- * defaults, as for Console.write). Any other handler status becomes CAPOS_ERR_RING_EXCEPTION with a
+ * CAPOS_ERR_RING_MALFORMED_PARAMS (framing), then the transfer descriptors
+ * (docs/abi.md §8.1: CAPOS_ERR_XFER_TOO_MANY / _FAULT / _RESERVED / _BAD_MODE /
+ * _DUPLICATE, CAPOS_ERR_CAP_BAD_ID / _STALE / _EMPTY / _NOT_TRANSFERABLE), then
+ * CAPOS_ERR_CAP_TABLE_FULL (max_caps_out slots not free); after the handler ran:
+ * CAPOS_ERR_RING_MALFORMED_PARAMS (a reader error while it ran), CAPOS_ERR_RING_QUOTA
+ * (handler, or results beyond the result scratch), other ring or cap codes a handler
+ * returns, CAPOS_ERR_RING_RESULT_TOO_SMALL (result_len = bytes needed, result-cap
+ * records included), CAPOS_ERR_RING_RESULT_FAULT (copy-out), else 0 with result_len =
+ * framed result bytes + 16 per result cap, xfer_count result-cap records after the
+ * results and CAPOS_CQE_F_XFER when there are any (result_len 0 when the caller gave
+ * no result buffer and the results are all defaults without caps, as for
+ * Console.write). Any other handler status becomes CAPOS_ERR_RING_EXCEPTION with a
  * CapException in the result buffer (type unimplemented / invalidArgument /
  * overloaded / failed, status = the code), or CAPOS_ERR_RING_EXCEPTION_TRUNCATED when
- * it does not fit (result_len = bytes needed).
+ * it does not fit (result_len = bytes needed). Caps: a failed call leaves every sent
+ * cap with the caller and publishes no result cap; a call whose handler succeeded
+ * releases the moved caps, and publishes the result caps only together with their
+ * records (docs/abi.md §8.3).
  */
 void kcall_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe);
 

@@ -47,6 +47,8 @@ struct ring_op {
 	uint32_t params_len;
 	uint64_t result_addr; /* CALL: 0 with result_len 0, else a user-window range */
 	uint32_t result_len;
+	uint64_t xfer_addr;  /* CALL: 0 with xfer_count 0, else a user-window range */
+	uint16_t xfer_count; /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
 };
 
 /*
@@ -74,7 +76,11 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap);
  * zero, CALL's interface id non-zero and its buffers in the user window. Errors, in
  * order: CAPOS_ERR_RING_BAD_OPCODE, _BAD_FLAGS, _RESERVED_NONZERO,
  * CAPOS_ERR_CAP_WRONG_INTERFACE (CALL with interface 0, which no cap has),
- * CAPOS_ERR_RING_PARAMS_FAULT, CAPOS_ERR_RING_RESULT_FAULT.
+ * CAPOS_ERR_RING_PARAMS_FAULT, CAPOS_ERR_RING_RESULT_FAULT, then for the transfer
+ * descriptors CAPOS_ERR_RING_BAD_XFER (xfer_addr and xfer_count not both zero or
+ * both non-zero), CAPOS_ERR_XFER_TOO_MANY (count > CAPOS_XFER_MAX),
+ * CAPOS_ERR_XFER_FAULT (array outside the user window). The descriptors themselves
+ * are read and checked by exec (kcall).
  */
 int ring_decode(const struct capos_sqe *sqe, struct ring_op *op);
 

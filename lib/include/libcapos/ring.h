@@ -81,6 +81,42 @@ int capos_ring_call(struct capos_ring_client *c, uint32_t cap, uint64_t interfac
 		    uint32_t result_cap, struct capos_cqe *out);
 
 /*
+ * capos_ring_call carrying caps (docs/abi.md §8): xfers[0..nxfer) are the transfer
+ * descriptors (descriptor i is capnp capability index i of params; copy or move). A
+ * moved cap leaves this process's table only when the call succeeds (status 0, also
+ * with RESULT_TOO_SMALL or RESULT_FAULT: the call happened). Result caps arrive as
+ * records behind the results: read them with capos_ring_result_caps. Size result_cap
+ * for the results plus 16 bytes per result cap, or they are dropped
+ * (RESULT_TOO_SMALL). nxfer == 0 is capos_ring_call. Errors: as capos_ring_call,
+ * plus CAPOS_ERR_XFER_TOO_MANY (nxfer > CAPOS_XFER_MAX, nothing submitted).
+ */
+int capos_ring_call_xfer(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
+			 uint16_t method, const void *params, uint32_t params_len,
+			 const struct capos_xfer *xfers, uint16_t nxfer, void *result,
+			 uint32_t result_cap, struct capos_cqe *out);
+
+/*
+ * The result caps of a completed CALL whose results went to [result, result +
+ * result_cap): *recs = the cqe->xfer_count records (record i is capnp capability
+ * index i of the results), *results_len = the framed results' bytes before them (what
+ * to hand the Cap'n Proto reader). Returns the record count (0: no cap arrived).
+ * The CQE is checked against the buffer before anything is read: errors
+ * CAPOS_ERR_INVALID (result_len beyond result_cap, fewer bytes than the records
+ * claim, xfer_count without CAPOS_CQE_F_XFER or the reverse, misaligned buffer).
+ */
+int capos_ring_result_caps(const struct capos_cqe *cqe, const void *result, uint32_t result_cap,
+			   const struct capos_xfer_result **recs, uint32_t *results_len);
+
+/*
+ * The receiver-local cap id of result cap `index` (a capnp capability index read from
+ * the results), checked against the interface the caller expects ("adopt").
+ * Errors: capos_ring_result_caps's, CAPOS_ERR_NOT_FOUND (no such index; includes
+ * CAPNP_CAP_NULL), CAPOS_ERR_CAP_WRONG_INTERFACE.
+ */
+int capos_ring_result_cap(const struct capos_cqe *cqe, const void *result, uint32_t result_cap,
+			  uint32_t index, uint64_t interface_id, uint32_t *cap);
+
+/*
  * This thread's ring client (lib/libcapos/ring_self.c), attached on first use to
  * capos_thread_ring. A ring must have exactly one client, so every libcapos user on a
  * thread (console, heap, programs) shares this one. Errors: capos_ring_attach()'s.

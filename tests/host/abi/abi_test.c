@@ -40,6 +40,9 @@ TEST(abi_error_codes_in_their_ranges)
 		    !strncmp(n, "CAPOS_ERR_VM_", 13)) {
 			CHECK(v <= -200 && v >= -255);
 			ring++;
+		} else if (!strncmp(n, "CAPOS_ERR_XFER_", 15)) {
+			CHECK(v <= -248 && v >= -255); /* capability transfer's block */
+			ring++;
 		} else if (!strncmp(n, "CAPOS_ERR_ELF_", 14)) {
 			CHECK(v <= -256 && v >= -287);
 			elf++;

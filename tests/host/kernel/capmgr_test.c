@@ -18,6 +18,7 @@
 #include <kernel/capmgr.h>
 #include <kernel/captab.h>
 #include <kernel/kcall.h>
+#include <kernel/xfer.h>
 #include <schema/capos.capnp.h>
 
 #define UBASE 0x500000ull
@@ -297,19 +298,17 @@ static int hrun(struct hcall *h, uint16_t method, uint32_t index, const uint32_t
  * the caller's table and drop the queue's references. */
 static int deliver(struct hcall *h, uint32_t *id)
 {
-	if (h->c.nout != 1)
+	if (h->c.out.n != 1)
 		return -9998;
-	int err = captab_insert(&F.table, &h->c.out[0], id);
-	(void)captab_item_put(&h->c.out[0]);
-	h->c.nout = 0;
+	int err = captab_insert(&F.table, &h->c.out.item[0], id);
+	xfer_drop(&h->c.out);
 	return err;
 }
 
 /* Drops queued result caps of a call that failed (kcall's rollback). */
 static void drop(struct hcall *h)
 {
-	while (h->c.nout > 0)
-		(void)captab_item_put(&h->c.out[--h->c.nout]);
+	xfer_drop(&h->c.out);
 }
 
 static int derive(uint32_t src, uint32_t *out)
@@ -339,7 +338,7 @@ static int revoke(uint32_t src, uint32_t *count)
 	    capos_CapabilityManager_revoke_Results_read_root(&m, &r))
 		return -9997;
 	*count = capos_CapabilityManager_revoke_Results_get_revoked(&r);
-	return h.c.nout == 0 ? CAPOS_OK : -9996;
+	return h.c.out.n == 0 ? CAPOS_OK : -9996;
 }
 
 /* ---- tests */
@@ -480,7 +479,7 @@ TEST(capmgr_derive_hostile)
 	CHECK_EQ(hrun(&h, capos_CapabilityManager_METHOD_derive, 1, &id, 1), CAPOS_ERR_INVALID);
 	CHECK_EQ(hrun(&h, capos_CapabilityManager_METHOD_derive, 0, &id, 0), CAPOS_ERR_INVALID);
 	CHECK_EQ(hrun(&h, capos_CapabilityManager_METHOD_revoke, 0, &id, 0), CAPOS_ERR_INVALID);
-	CHECK_EQ(h.c.nout, 0);
+	CHECK_EQ(h.c.out.n, 0);
 	/* A table-bound cap is not derivable (a derived cap is a copy). */
 	CHECK_EQ(derive(F.handle_id, &d), CAPOS_ERR_CAP_NOT_TRANSFERABLE);
 	/* Allocation failure, first the root then the child: nothing changes. */
@@ -566,9 +565,11 @@ TEST(capmgr_init_rejects_bad_arguments)
 	CHECK_EQ(kcapmgr_init(&cm, &fbe, &ra, NULL), CAPOS_OK);
 }
 
-/* The whole default table (64 slots, all live, the longest CapSet names) does not fit
- * the kernel's 4 KiB result scratch in one list (RING_QUOTA, documented); listRange
- * pages through it within the bound and returns every cap exactly once. */
+/* A default table (64 slots) with 63 live caps (kcall reserves the 64th for derive's
+ * result cap on every CapabilityManager call) and the longest CapSet names does not
+ * fit the kernel's 4 KiB result scratch in one list (RING_QUOTA, documented);
+ * listRange pages through it within the bound and returns every cap exactly once.
+ * With all 64 live, any CapabilityManager call is CAP_TABLE_FULL. */
 TEST(capmgr_full_table_pages)
 {
 	static struct captab_entry slots[64];
@@ -584,7 +585,7 @@ TEST(capmgr_full_table_pages)
 	F.env.results_scratch_bytes = sizeof(rs4k);
 	capset.hdr.count = 0;
 	F.cm_id = grant(&F.cm.k, capos_CapabilityManager_TYPE_ID, CAPTAB_XFER_COPY, NULL);
-	for (int i = 1; i < 64; i++)
+	for (int i = 1; i < 63; i++)
 		(void)grant(&F.cons.k, capos_SchedulingPolicy_TYPE_ID, CAPTAB_XFER_COPY, NULL);
 	for (int i = 0; i < 63; i++) {
 		memset(capset.entries[i].name, 'a' + i % 26, 47);
@@ -630,9 +631,13 @@ TEST(capmgr_full_table_pages)
 		more = capos_CapabilityManager_listRange_Results_get_more(&r);
 		CHECK(++pages <= 3);
 	}
-	CHECK_EQ(seen, 64);
+	CHECK_EQ(seen, 63);
 	CHECK_EQ(pages, 3);
-	CHECK_EQ(start, 64);
+	CHECK_EQ(start, 63);
+	uint32_t last = grant(&F.cons.k, capos_SchedulingPolicy_TYPE_ID, CAPTAB_XFER_COPY, NULL);
+	CHECK_UEQ(capos_cap_slot(last), 63);
+	c = call(capos_CapabilityManager_METHOD_usage);
+	CHECK_EQ(c.status, CAPOS_ERR_CAP_TABLE_FULL);
 	CHECK_EQ(captab_clear(&F.table), CAPOS_OK);
 	CHECK_UEQ(kobj_refs(&F.cons.k), 1);
 	CHECK_UEQ(kobj_refs(&F.cm.k), 1);

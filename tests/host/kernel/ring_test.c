@@ -175,11 +175,45 @@ static const struct {
 	{ "release_method",
 	  { .opcode = CAPOS_OP_RELEASE, .cap = 0x10000, .method = 1 },
 	  CAPOS_ERR_RING_RESERVED_NONZERO },
-	{ "call_xfer_count",
+	{ "call_xfer_count_no_addr",
 	  { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1, .xfer_count = 1 },
-	  CAPOS_ERR_RING_RESERVED_NONZERO },
-	{ "call_xfer_addr",
+	  CAPOS_ERR_RING_BAD_XFER },
+	{ "call_xfer_addr_no_count",
 	  { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1, .xfer_addr = 0x500000 },
+	  CAPOS_ERR_RING_BAD_XFER },
+	{ "call_xfer_too_many",
+	  { .opcode = CAPOS_OP_CALL,
+	    .cap = 0x10000,
+	    .interface_id = 1,
+	    .xfer_addr = 0x500000,
+	    .xfer_count = CAPOS_XFER_MAX + 1 },
+	  CAPOS_ERR_XFER_TOO_MANY },
+	{ "call_xfer_kernel",
+	  { .opcode = CAPOS_OP_CALL,
+	    .cap = 0x10000,
+	    .interface_id = 1,
+	    .xfer_addr = 0xFFFF800000001000ull,
+	    .xfer_count = 1 },
+	  CAPOS_ERR_XFER_FAULT },
+	{ "call_xfer_null_guard",
+	  { .opcode = CAPOS_OP_CALL,
+	    .cap = 0x10000,
+	    .interface_id = 1,
+	    .xfer_addr = 0x1000,
+	    .xfer_count = 1 },
+	  CAPOS_ERR_XFER_FAULT },
+	{ "call_xfer_straddle_end",
+	  { .opcode = CAPOS_OP_CALL,
+	    .cap = 0x10000,
+	    .interface_id = 1,
+	    .xfer_addr = CAPOS_USER_END - 16,
+	    .xfer_count = 2 },
+	  CAPOS_ERR_XFER_FAULT },
+	{ "release_xfer",
+	  { .opcode = CAPOS_OP_RELEASE, .cap = 0x10000, .xfer_addr = 0x500000, .xfer_count = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "nop_xfer_count",
+	  { .opcode = CAPOS_OP_NOP, .xfer_count = 1 },
 	  CAPOS_ERR_RING_RESERVED_NONZERO },
 	{ "call_aux",
 	  { .opcode = CAPOS_OP_CALL, .cap = 0x10000, .interface_id = 1, .aux = 1 },
@@ -249,6 +283,18 @@ TEST(ring_bad_sqes_exact_errors)
 	submit(&page, &ok);
 	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
 	CHECK_UEQ(rec.calls, 1);
+	/* So is one carrying CAPOS_XFER_MAX descriptors at the very end of the window; the
+	 * decoded op carries them to exec. */
+	struct capos_sqe xf = { .opcode = CAPOS_OP_CALL,
+				.cap = 0x10000,
+				.interface_id = 1,
+				.xfer_addr =
+					CAPOS_USER_END - CAPOS_XFER_MAX * sizeof(struct capos_xfer),
+				.xfer_count = CAPOS_XFER_MAX };
+	struct ring_op op;
+	CHECK_EQ(ring_decode(&xf, &op), CAPOS_OK);
+	CHECK_UEQ(op.xfer_addr, xf.xfer_addr);
+	CHECK_UEQ(op.xfer_count, CAPOS_XFER_MAX);
 }
 
 static void expect_corrupt(struct ring *r, struct rec *rec)

@@ -4,10 +4,13 @@
  * the shared page and posts CQEs as ABI v1 describes (NOP completes at once; CALL
  * echoes params into the result buffer, or reports CAPOS_ERR_RING_RESULT_TOO_SMALL
  * with the size needed). Modes let it complete in reverse order, never complete, or
- * return a forced status. Positive cases: sync NOP/CALL, batching, out-of-order
- * matching by user_data, flushing a full SQ. Hostile twins with exact statuses:
- * bad ring geometry, corrupted kernel indices, timeout, CQ overflow, stash
- * exhaustion (nothing lost), kernel errors propagated.
+ * return a forced status. A CALL with transfer descriptors gets one result-cap record
+ * per descriptor behind the echoed params, as docs/abi.md §8 lays them out. Positive
+ * cases: sync NOP/CALL, batching, out-of-order matching by user_data, flushing a full
+ * SQ, caps sent and result-cap records read. Hostile twins with exact statuses: bad
+ * ring geometry, corrupted kernel indices, timeout, CQ overflow, stash exhaustion
+ * (nothing lost), kernel errors propagated, too many descriptors, CQEs whose record
+ * counts disagree with the buffer.
  */
 #include "test.h"
 
@@ -58,6 +61,26 @@ static void fk_post(const struct capos_sqe *s)
 	e->user_data = s->user_data;
 	if (s->opcode == CAPOS_OP_NOP) {
 		e->status = 0;
+	} else if (s->opcode == CAPOS_OP_CALL && s->xfer_count) {
+		/* Echo, then record i = descriptor i's cap in a new generation. */
+		const struct capos_xfer *d = (const struct capos_xfer *)(uintptr_t)s->xfer_addr;
+		uint32_t need = s->len + 16u * s->xfer_count;
+		if (need > s->result_len) {
+			e->status = CAPOS_ERR_RING_RESULT_TOO_SMALL;
+			e->result_len = need;
+		} else {
+			struct capos_xfer_result *r =
+				(struct capos_xfer_result *)(uintptr_t)(s->result_addr + s->len);
+			memcpy((void *)(uintptr_t)s->result_addr, (const void *)(uintptr_t)s->addr,
+			       s->len);
+			for (unsigned i = 0; i < s->xfer_count; i++)
+				r[i] = (struct capos_xfer_result){ .cap = d[i].cap + 0x10000,
+								   .interface_id =
+									   0xC0FFEE00u + i };
+			e->result_len = need;
+			e->xfer_count = s->xfer_count;
+			e->flags = CAPOS_CQE_F_XFER;
+		}
 	} else if (s->opcode == CAPOS_OP_CALL && s->len > s->result_len) {
 		e->status = CAPOS_ERR_RING_RESULT_TOO_SMALL;
 		e->result_len = s->len;
@@ -358,4 +381,79 @@ TEST(ring_hostile_stash_exhausted_loses_nothing)
 	CHECK_EQ(capos_ring_wait(&cl, 7, 0, &cqe), CAPOS_OK);
 	CHECK_UEQ(cqe.user_data, 7);
 	CHECK_EQ(cl.stashed, 0);
+}
+
+TEST(ring_call_xfer_sends_descriptors_and_reads_records)
+{
+	_Alignas(8) char result[64] = { 0 };
+	const struct capos_xfer x[2] = { { .cap = 0x10003, .mode = CAPOS_XFER_COPY },
+					 { .cap = 0x20004, .mode = CAPOS_XFER_MOVE } };
+	const struct capos_xfer_result *recs;
+	struct capos_cqe cqe;
+	uint32_t rlen, cap = 0;
+
+	CHECK_EQ(attach(FK_IMMEDIATE), CAPOS_OK);
+	CHECK_EQ(capos_ring_call_xfer(&cl, 0x10005, 0x77, 1, "8 bytes!", 8, x, 2, result,
+				      sizeof(result), &cqe),
+		 0);
+	CHECK_UEQ(fk_last.xfer_addr, (uintptr_t)x);
+	CHECK_EQ(fk_last.xfer_count, 2);
+	CHECK_EQ(capos_ring_result_caps(&cqe, result, sizeof(result), &recs, &rlen), 2);
+	CHECK_UEQ(rlen, 8);
+	CHECK_MEMEQ(result, "8 bytes!", 8);
+	CHECK_UEQ(recs[0].cap, 0x20003);
+	CHECK_UEQ(recs[1].cap, 0x30004);
+	CHECK_EQ(capos_ring_result_cap(&cqe, result, sizeof(result), 1, 0xC0FFEE01u, &cap), 0);
+	CHECK_UEQ(cap, 0x30004);
+	CHECK_EQ(capos_ring_result_cap(&cqe, result, sizeof(result), 1, 0xC0FFEE00u, &cap),
+		 CAPOS_ERR_CAP_WRONG_INTERFACE);
+	CHECK_EQ(capos_ring_result_cap(&cqe, result, sizeof(result), 2, 0xC0FFEE00u, &cap),
+		 CAPOS_ERR_NOT_FOUND);
+	/* A CALL without caps has no records, and capos_ring_call sends no descriptors. */
+	CHECK_EQ(capos_ring_call(&cl, 1, 2, 0, "12345678", 8, result, sizeof(result), &cqe), 0);
+	CHECK_UEQ(fk_last.xfer_addr | fk_last.xfer_count, 0);
+	CHECK_EQ(capos_ring_result_caps(&cqe, result, sizeof(result), &recs, &rlen), 0);
+	CHECK_UEQ(rlen, 8);
+	CHECK(recs == NULL);
+}
+
+TEST(ring_hostile_xfer_limits_and_forged_cqes)
+{
+	_Alignas(8) char result[64] = { 0 };
+	struct capos_xfer many[CAPOS_XFER_MAX + 1] = { { .cap = 1 } };
+	const struct capos_xfer_result *recs;
+	struct capos_cqe cqe = { 0 };
+	uint32_t rlen;
+
+	CHECK_EQ(attach(FK_IMMEDIATE), CAPOS_OK);
+	uint32_t tail = cl.sq_tail;
+	CHECK_EQ(capos_ring_call_xfer(&cl, 1, 2, 0, NULL, 0, many, CAPOS_XFER_MAX + 1, result,
+				      sizeof(result), &cqe),
+		 CAPOS_ERR_XFER_TOO_MANY);
+	CHECK_UEQ(cl.sq_tail, tail); /* nothing submitted */
+	CHECK_EQ(fk_enters, 0);
+	/* The results did not fit: the kernel says how much room results + records need. */
+	CHECK_EQ(capos_ring_call_xfer(&cl, 1, 2, 0, "12345678", 8, many, 3, result, 32, &cqe),
+		 CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(cqe.result_len, 8 + 48);
+	/* CQEs that disagree with the buffer are refused before anything is read. */
+	struct capos_cqe bad[] = {
+		{ .result_len = 80, .xfer_count = 1, .flags = CAPOS_CQE_F_XFER }, /* > buffer */
+		{ .result_len = 8, .xfer_count = 1, .flags = CAPOS_CQE_F_XFER },  /* < records */
+		{ .result_len = 24, .xfer_count = 1 },				  /* no flag */
+		{ .result_len = 24, .flags = CAPOS_CQE_F_XFER },		  /* no count */
+		{ .result_len = 28, .xfer_count = 1, .flags = CAPOS_CQE_F_XFER }, /* unaligned */
+		{ .result_len = 64, .xfer_count = 17, .flags = CAPOS_CQE_F_XFER },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (capos_ring_result_caps(&bad[i], result, sizeof(result), &recs, &rlen) !=
+		    CAPOS_ERR_INVALID) {
+			test_fail(__FILE__, __LINE__, "forged cqe %u accepted", i);
+			return;
+		}
+	}
+	struct capos_cqe ok = { .result_len = 24, .xfer_count = 1, .flags = CAPOS_CQE_F_XFER };
+	CHECK_EQ(capos_ring_result_caps(&ok, result + 4, sizeof(result) - 4, &recs, &rlen),
+		 CAPOS_ERR_INVALID); /* misaligned buffer */
+	CHECK_EQ(capos_ring_result_caps(&ok, result, sizeof(result), &recs, &rlen), 1);
 }
