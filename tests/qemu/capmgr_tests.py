@@ -5,11 +5,17 @@ The focused manifest tests/qemu/capmgr/capmgr.capnp starts user/capmgrtest as in
 console, capmgr (kernel source capabilityManager) and vm. The program lists its table,
 pages it with listRange, reads its usage, runs the hostile twins (derive/revoke without
 a cap, garbage params, method range, forged/empty/released ids, wrong interface, short
-result buffer) and releases its CapabilityManager; COM2 must hold exactly the
-transcript below. The kernel must log exit 0, the free-frame count back at its
-baseline and no revocation node left.
+result buffer), then derives through the ring (the console sent as a COPY transfer
+descriptor, the derived cap back as a result-cap record): writes through a derived
+console, chains to depth 8 and one past it (CAP_DERIVE_DEPTH), revokes in the middle of
+the chain (7) and at the source (1), gets CAP_REVOKED on the dead caps while the
+original and the surviving ones write, derive/revoke of revoked, released and forged
+caps, revoke of a cap never derived from (0), releases the revoked caps, keeps one
+fresh derived cap for the teardown, releases its CapabilityManager. COM2 must hold
+exactly the transcript below; the kernel must log exit 0, the free-frame count back at
+its baseline and no revocation node left.
 
-  capmgr-list   the whole transcript, exit 0, frames and revocation nodes back
+  capmgr-derive   the whole transcript, exit 0, frames and revocation nodes back
 
 CAPOS_BOOT_FILTER=substr runs a subset.
 """
@@ -31,15 +37,27 @@ VM = "VirtualMemory (0x9e663ade39c6ae63)"
 FLAGS = "transferable yes revocable no revoked no depth 0"
 EXC = "CAPOS_ERR_RING_EXCEPTION, exception invalidArgument (-1)"
 
+def info(slot, iface, name="", revocable=False, revoked=False, depth=0):
+    yn = {True: "yes", False: "no"}
+    return (f'capmgr: list: slot {slot} gen 1 {iface} name "{name}" transferable yes '
+            f"revocable {yn[revocable]} revoked {yn[revoked]} depth {depth}")
+
+
+BASE3 = [info(0, CONSOLE, "console"), info(1, CAPMGR, "capmgr"), info(2, VM, "vm")]
+# The derived chain lands in slots 10..17: every CapabilityManager CALL reserves one slot
+# for a result cap and rolls it back, and free slots are reused first-in first-out.
+CHAIN = [info(10 + i, CONSOLE, revocable=True, depth=1 + i) for i in range(8)]
+CHAIN_REVOKED = [info(10 + i, CONSOLE, revocable=True, revoked=True, depth=1 + i)
+                 for i in range(1, 8)]
+USAGE3 = ("capmgr: usage: cap slots 3 of 64, frames charged within the quota of 1024: yes, "
+          "threads 1")
+
 TRANSCRIPT = [
     "capmgr: start",
     "capmgr: list: 3 caps",
-    f'capmgr: list: slot 0 gen 1 {CONSOLE} name "console" {FLAGS}',
-    f'capmgr: list: slot 1 gen 1 {CAPMGR} name "capmgr" {FLAGS}',
-    f'capmgr: list: slot 2 gen 1 {VM} name "vm" {FLAGS}',
+    *BASE3,
     "capmgr: listRange from slot 1: 2 caps, nextSlot 3, more no",
-    "capmgr: usage: cap slots 3 of 64, frames charged within the quota of 1024: yes, "
-    "threads 1",
+    USAGE3,
     f"capmgr: hostile: derive(null cap): {EXC}",
     f"capmgr: hostile: derive(cap 0, none sent): {EXC}",
     f"capmgr: hostile: revoke(cap 3, none sent): {EXC}",
@@ -49,6 +67,37 @@ TRANSCRIPT = [
     "capmgr: hostile: list on an empty slot (63): CAPOS_ERR_CAP_EMPTY",
     "capmgr: hostile: list on the console: CAPOS_ERR_CAP_WRONG_INTERFACE",
     "capmgr: hostile: list into 16 bytes: CAPOS_ERR_RING_RESULT_TOO_SMALL, needs more: yes",
+    "capmgr: derive(console): ok",
+    "capmgr: this line went through the derived console",
+    "capmgr: writeLine through the derived console: ok",
+    "capmgr: derive chain to depth 8: ok",
+    "capmgr: derive beyond depth 8: CAPOS_ERR_CAP_DERIVE_DEPTH",
+    "capmgr: list: 11 caps",
+    *BASE3,
+    *CHAIN,
+    "capmgr: revoke(derived depth 1): ok, revoked 7",
+    "capmgr: depth 1 still writes",
+    "capmgr: writeLine through depth 1 (still valid): ok",
+    "capmgr: writeLine through depth 2 (revoked): CAPOS_ERR_CAP_REVOKED",
+    "capmgr: revoke(console): ok, revoked 1",
+    "capmgr: writeLine through depth 1 (revoked): CAPOS_ERR_CAP_REVOKED",
+    "capmgr: the original console still writes",
+    "capmgr: writeLine through the console: ok",
+    "capmgr: derive(revoked cap): CAPOS_ERR_CAP_REVOKED",
+    "capmgr: revoke(revoked cap): CAPOS_ERR_CAP_REVOKED",
+    "capmgr: revoke(console) again: ok, revoked 0",
+    "capmgr: revoke(never derived from): ok, revoked 0",
+    "capmgr: derive(released cap): CAPOS_ERR_CAP_STALE",
+    "capmgr: derive(forged cap, slot 200): CAPOS_ERR_CAP_BAD_ID",
+    "capmgr: list: 10 caps",
+    *BASE3,
+    *CHAIN_REVOKED,
+    "capmgr: release the revoked caps: ok",
+    "capmgr: derive(console) after the revoke: ok",
+    "capmgr: the fresh derived console writes",
+    "capmgr: writeLine through the fresh derived console: ok",
+    "capmgr: usage: cap slots 4 of 64, frames charged within the quota of 1024: yes, "
+    "threads 1",
     "capmgr: release capmgr: ok",
     "capmgr: hostile: list on the released id: CAPOS_ERR_CAP_STALE",
     "capmgr: done, exiting 0",
@@ -82,9 +131,10 @@ def capmgr_boot(id, desc, transcript):
 
 
 TESTS = [
-    capmgr_boot("capmgr-list", "CapabilityManager list/listRange/usage exact, hostile twins "
-                "with exact errors, release; exit 0, frames and revocation nodes back",
-                TRANSCRIPT),
+    capmgr_boot("capmgr-derive", "CapabilityManager list/listRange/usage exact, derive and "
+                "revoke through the ring (chain, depth bound, counts, CAP_REVOKED on use, "
+                "original still valid), hostile twins with exact errors; exit 0, frames "
+                "and revocation nodes back", TRANSCRIPT),
 ]
 
 if __name__ == "__main__":

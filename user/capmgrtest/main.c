@@ -9,7 +9,13 @@
  *   - hostile twins: derive/revoke with no cap sent (null cap pointer) and with a cap
  *     index past the CALL's caps, malformed params, a method beyond the interface, a
  *     forged and a released CapabilityManager id, a result buffer too small;
- *   - derive/revoke through the ring: see the note at capmgr_derive_steps.
+ *   - derive/revoke through the ring (the cap sent as a COPY transfer descriptor, the
+ *     derived cap back as a result-cap record): write through a derived console,
+ *     chain to the depth bound and one past it, revoke in the middle of the chain and
+ *     at the source (exact counts), CAPOS_ERR_CAP_REVOKED on the dead ones while the
+ *     live ones still write, derive/revoke of revoked, released and forged caps, a cap
+ *     never derived from (0), release of the revoked caps, a fresh derive kept until
+ *     exit (teardown frees its node).
  * Exit 0 only if every step printed what it should (the suite checks the lines too).
  */
 #include <stdint.h>
@@ -262,6 +268,193 @@ static void step_hostile(void)
 	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len > 16, "short result");
 }
 
+/* ---- derive and revoke: the cap travels as a sideband transfer descriptor (COPY)
+ * and the derived cap comes back as a result-cap record ending the result bytes. */
+static uint64_t next_ud = 1;
+
+/* A CALL with `nx` transfer descriptors; the CQE status. */
+static int call_x(uint32_t cap, uint64_t iid, uint16_t method, const void *params, uint32_t plen,
+		  const struct capos_xfer *x, uint16_t nx, struct capos_cqe *cqe)
+{
+	struct capos_sqe *sqe;
+	uint64_t ud = next_ud++;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err)
+		return err;
+	memset(res, 0, sizeof(res));
+	sqe->opcode = CAPOS_OP_CALL;
+	sqe->cap = cap;
+	sqe->interface_id = iid;
+	sqe->method = method;
+	sqe->addr = plen ? (uint64_t)(uintptr_t)params : 0;
+	sqe->len = plen;
+	sqe->result_addr = (uint64_t)(uintptr_t)res;
+	sqe->result_len = sizeof(res);
+	sqe->xfer_addr = nx ? (uint64_t)(uintptr_t)x : 0;
+	sqe->xfer_count = nx;
+	sqe->user_data = ud;
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+	return err ? err : cqe->status;
+}
+
+/* derive (method derive) or revoke of `cap` sent as params cap index 0. */
+static int cm_cap_call(uint16_t method, uint32_t cap, struct capos_cqe *cqe)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapabilityManager_derive_Params_b p; /* revoke's has this layout */
+	const struct capos_xfer x = { .cap = cap, .mode = CAPOS_XFER_COPY };
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_CapabilityManager_derive_request(&b, &p);
+		(void)capos_CapabilityManager_derive_Params_set_cap(&p, 0);
+		err = finish(&b, &plen);
+	}
+	return err ? err
+		   : call_x(cm, capos_CapabilityManager_TYPE_ID, method, framed, plen, &x, 1, cqe);
+}
+
+/* The derived cap of a successful derive: its result-cap record (interface Console). */
+static int derive(uint32_t src, uint32_t *out)
+{
+	struct capos_cqe cqe;
+	int err = cm_cap_call(capos_CapabilityManager_METHOD_derive, src, &cqe);
+	uint32_t n = cqe.xfer_count;
+
+	if (err)
+		return err;
+	if (!(cqe.flags & CAPOS_CQE_F_XFER) || n != 1 || cqe.result_len < 16u * n)
+		return CAPOS_ERR_INVALID;
+	const struct capos_xfer_result *rec =
+		(const struct capos_xfer_result *)((const uint8_t *)res + cqe.result_len - 16u);
+	*out = rec->cap;
+	return rec->interface_id == capos_Console_TYPE_ID ? CAPOS_OK : CAPOS_ERR_INVALID;
+}
+
+static int revoke(uint32_t src, uint32_t *count)
+{
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	struct capos_CapabilityManager_revoke_Results_r r;
+	int err = cm_cap_call(capos_CapabilityManager_METHOD_revoke, src, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_CapabilityManager_revoke_Results_read_root(&m, &r);
+	if (err == 0)
+		*count = capos_CapabilityManager_revoke_Results_get_revoked(&r);
+	return err;
+}
+
+/* Console.writeLine(text) on `cap`; the CQE status. */
+static int write_line(uint32_t cap, const char *text)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Console_writeLine_Params_b p;
+	struct capos_cqe cqe;
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_Console_writeLine_request(&b, &p);
+		(void)capos_Console_writeLine_Params_set_text(&p, text, (uint32_t)strlen(text));
+		err = finish(&b, &plen);
+	}
+	return err ? err
+		   : capos_ring_call(ring, cap, capos_Console_TYPE_ID,
+				     capos_Console_METHOD_writeLine, framed, plen, NULL, 0, &cqe);
+}
+
+static int release(uint32_t cap)
+{
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	uint64_t ud = next_ud++;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err)
+		return err;
+	sqe->opcode = CAPOS_OP_RELEASE;
+	sqe->cap = cap;
+	sqe->user_data = ud;
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	return err ? err : cqe.status;
+}
+
+static void report(const char *what, int err, int want)
+{
+	printf("capmgr: %s: %s\n", what, err ? capos_error_name(err) : "ok");
+	check(err == want, what);
+}
+
+/* derive a chain console -> d[0] -> ... -> d[DEPTH-1], write through d[0], hit the
+ * depth bound, revoke at the console, then every derived cap is dead while the
+ * console works; release everything. */
+#define DEPTH 8
+static void step_derive(void)
+{
+	uint32_t d[DEPTH], x, count = 0;
+	int err = derive(console, &d[0]);
+
+	report("derive(console)", err, 0);
+	if (err)
+		return;
+	report("writeLine through the derived console",
+	       write_line(d[0], "capmgr: this line went through the derived console"), 0);
+	for (int i = 1; i < DEPTH && err == 0; i++)
+		err = derive(d[i - 1], &d[i]);
+	report("derive chain to depth 8", err, 0);
+	if (err)
+		return;
+	report("derive beyond depth 8", derive(d[DEPTH - 1], &x), CAPOS_ERR_CAP_DERIVE_DEPTH);
+	step_list();
+	err = revoke(d[0], &count);
+	printf("capmgr: revoke(derived depth 1): %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == DEPTH - 1, "revoke below d1");
+	report("writeLine through depth 1 (still valid)",
+	       write_line(d[0], "capmgr: depth 1 still writes"), 0);
+	report("writeLine through depth 2 (revoked)", write_line(d[1], "x"), CAPOS_ERR_CAP_REVOKED);
+	err = revoke(console, &count);
+	printf("capmgr: revoke(console): %s, revoked %u\n", err ? capos_error_name(err) : "ok",
+	       (unsigned)count);
+	check(err == 0 && count == 1, "revoke console");
+	report("writeLine through depth 1 (revoked)", write_line(d[0], "x"), CAPOS_ERR_CAP_REVOKED);
+	report("writeLine through the console",
+	       write_line(console, "capmgr: the original console still writes"), 0);
+	report("derive(revoked cap)", derive(d[0], &x), CAPOS_ERR_CAP_REVOKED);
+	report("revoke(revoked cap)", revoke(d[3], &count), CAPOS_ERR_CAP_REVOKED);
+	err = revoke(console, &count);
+	printf("capmgr: revoke(console) again: %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 0, "revoke again");
+	err = revoke(cm, &count);
+	printf("capmgr: revoke(never derived from): %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 0, "revoke never derived");
+	report("derive(released cap)", (release(x = d[0]) == 0) ? derive(x, &x) : -1,
+	       CAPOS_ERR_CAP_STALE);
+	report("derive(forged cap, slot 200)", derive(0x000100C8u, &x), CAPOS_ERR_CAP_BAD_ID);
+	step_list();
+	err = 0;
+	for (int i = 1; i < DEPTH; i++)
+		err |= release(d[i]);
+	report("release the revoked caps", err, 0);
+	/* A fresh derive after the revoke works; it is left for the process teardown to
+	 * release (the kernel then checks that no revocation node is left). */
+	report("derive(console) after the revoke", derive(console, &x), 0);
+	report("writeLine through the fresh derived console",
+	       write_line(x, "capmgr: the fresh derived console writes"), 0);
+	step_usage();
+}
+
 /* The last step: release the CapabilityManager; using it again is a stale id. */
 static void step_release(void)
 {
@@ -297,6 +490,7 @@ int main(void)
 	step_list_range();
 	step_usage();
 	step_hostile();
+	step_derive();
 	step_release();
 	printf("capmgr: %s\n", failures ? "FAILED" : "done, exiting 0");
 	return failures ? EXIT_FAILED : 0;
