@@ -1,5 +1,5 @@
 # The live capability ring (kring): cap_enter over each thread's ring page and the
 # kernel capability objects with their real backends (COM2, clock, boot module,
 # the process's address space). Named to sort after kernel/kernel.mk.
-KERNEL_SRCS += kernel/proc/kring.c kernel/proc/kgrant.c kernel/proc/kbench.c kernel/proc/kbench_progs.S
+KERNEL_SRCS += kernel/proc/kring.c kernel/proc/kipc.c kernel/proc/kgrant.c kernel/proc/kbench.c kernel/proc/kbench_progs.S
 $(BUILD)/kernel/kernel/proc/kgrant.o: $(BUILD)/gen/schema/capos.capnp.h

@@ -15,6 +15,8 @@
  *   -256 .. -287   process loading: ELF64 validation (kernel/proc/elf.c)
  *   -288 .. -303   boot manifest: the kernel's decode of the boot module
  *                  (kernel/boot/manifest.c, also run by tools/mkmanifest)
+ *   -304 .. -319   process spawning: ProcessSpawner / ProcessHandle
+ *                  (kernel/cap/spawn_decode.c, kernel/cap/spawner.c)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -158,6 +160,14 @@
 	X(CAPOS_ERR_CAPSET_DUPLICATE, -234, "CapSet name already used in this process")            \
 	X(CAPOS_ERR_CAPSET_FULL, -235, "CapSet page has no free entry")                            \
 	X(CAPOS_ERR_VM_WX, -236, "mapping both writable and executable refused (W^X)")             \
+	/* endpoints and IPC (ipc, -237 .. -247; docs/ipc.md) */                                   \
+	X(CAPOS_ERR_EP_BAD_CALL_ID, -237, "RETURN names no call in service on this endpoint")      \
+	X(CAPOS_ERR_EP_CALL_CANCELLED, -238, "RETURN to a call whose caller died; answer dropped") \
+	X(CAPOS_ERR_EP_FACET, -239, "RECV/RETURN through a client facet (CALL-only)")              \
+	X(CAPOS_ERR_EP_QUEUE_FULL, -240, "endpoint call queue full (CALL answered overloaded)")    \
+	X(CAPOS_ERR_EP_DISCONNECTED, -241, "endpoint owner gone (CALL answered disconnected)")     \
+	X(CAPOS_ERR_EP_RECEIVERS_FULL, -242, "too many RECVs pending on this endpoint")            \
+	X(CAPOS_ERR_EP_IN_SERVICE_FULL, -243, "endpoint in-service limit reached: RETURN first")   \
 	/* capability transfer: SQE transfer descriptors (xfer, -248 .. -255) */                   \
 	X(CAPOS_ERR_XFER_TOO_MANY, -248, "more transfer descriptors than one SQE may carry")       \
 	X(CAPOS_ERR_XFER_FAULT, -249, "transfer descriptor array not a mapped user range")         \
@@ -211,7 +221,22 @@
 	X(CAPOS_ERR_MANIFEST_INTERFACE, -300,                                                      \
 	  "grant's declared interface unknown or not its source's")                                \
 	X(CAPOS_ERR_MANIFEST_BAD_ENUM, -301, "manifest enum value outside the schema")             \
-	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")
+	X(CAPOS_ERR_MANIFEST_KERNEL_PARAM, -302, "kernel parameter out of range")                  \
+	/* process spawning (-304 .. -319): kernel/cap/spawn_decode.c, spawner.c */                \
+	X(CAPOS_ERR_SPAWN_UNKNOWN_BINARY, -304, "spawn: no packaged binary has that name")         \
+	X(CAPOS_ERR_SPAWN_NAME, -305, "spawn: process name empty, too long or not printable")      \
+	X(CAPOS_ERR_SPAWN_GRANT_NAME, -306, "spawn: grant name not a valid CapSet name")           \
+	X(CAPOS_ERR_SPAWN_DUPLICATE_GRANT, -307, "spawn: two grants share a child-visible name")   \
+	X(CAPOS_ERR_SPAWN_TOO_MANY_GRANTS, -308, "spawn: grant list longer than the bound")        \
+	X(CAPOS_ERR_SPAWN_NOT_HELD, -309, "spawn: held grant names no cap sent with the call")     \
+	X(CAPOS_ERR_SPAWN_CAP_REUSED, -310, "spawn: one sent cap named by two grants")             \
+	X(CAPOS_ERR_SPAWN_CAP_UNUSED, -311,                                                        \
+	  "spawn: a cap sent with the call is named by no grant")                                  \
+	X(CAPOS_ERR_SPAWN_BAD_MODE, -312, "spawn: transfer mode not allowed for this grant")       \
+	X(CAPOS_ERR_SPAWN_BAD_SOURCE, -313, "spawn: kernel source the spawner cannot create")      \
+	X(CAPOS_ERR_SPAWN_PROFILE, -314, "spawn: unknown resource profile")                        \
+	X(CAPOS_ERR_SPAWN_CHILD_QUOTA, -315, "spawn: the spawner's live-child quota is used up")   \
+	X(CAPOS_ERR_SPAWN_WAIT_BUSY, -316, "ProcessHandle.wait: another wait is pending")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -46,24 +46,25 @@
 #define CAPOS_OP_NOP 1u		 /* complete at once with status 0 */
 #define CAPOS_OP_CALL 2u	 /* invoke (interface_id, method) on cap */
 #define CAPOS_OP_RELEASE 3u	 /* drop cap from the caller's table */
-#define CAPOS_OP_RECV 4u	 /* reserved: endpoint owner waits for a call */
-#define CAPOS_OP_RETURN 5u	 /* reserved: endpoint owner answers call aux */
+#define CAPOS_OP_RECV 4u	 /* endpoint owner waits for a call (docs/ipc.md) */
+#define CAPOS_OP_RETURN 5u	 /* endpoint owner answers call aux (docs/ipc.md) */
 #define CAPOS_OP_PARK 6u	 /* reserved: wait while the user word at addr == aux */
 #define CAPOS_OP_UNPARK 7u	 /* reserved: wake up to aux waiters on the word at addr */
 #define CAPOS_OP_TIMEOUT 8u	 /* reserved: complete after a relative/absolute time */
 #define CAPOS_OP_LINK_TIMEOUT 9u /* reserved: bound the linked previous SQE */
 #define CAPOS_OP_FINISH 10u	 /* reserved: release a pipelined answer */
 #define CAPOS_OP_CANCEL 11u	 /* reserved: cancel an in-flight op by user_data */
-/* 12 .. 255 unassigned. v1 kernels accept NOP, CALL, RELEASE only; every other value
- * completes with CAPOS_ERR_RING_BAD_OPCODE. */
+/* 12 .. 255 unassigned. Kernels accept NOP, CALL, RELEASE, RECV and RETURN; every
+ * other value completes with CAPOS_ERR_RING_BAD_OPCODE. */
 #define CAPOS_OP_COUNT 12u
 
 /* ---- SQE flags (struct capos_sqe.flags) ---- */
 #define CAPOS_SQE_F_PIPELINE 0x0001u  /* reserved: cap names a promised answer */
 #define CAPOS_SQE_F_LINK 0x0002u      /* reserved: next SQE starts after this one */
 #define CAPOS_SQE_F_MULTISHOT 0x0004u /* reserved: RECV stays armed */
-#define CAPOS_SQE_F_EXCEPTION 0x0008u /* reserved: RETURN payload is a CapException */
-/* Flags a v1 kernel accepts (per opcode: none). Others: CAPOS_ERR_RING_BAD_FLAGS. */
+#define CAPOS_SQE_F_EXCEPTION 0x0008u /* RETURN payload is a CapException */
+/* Flags a kernel accepts besides EXCEPTION on RETURN (none). Others:
+ * CAPOS_ERR_RING_BAD_FLAGS. */
 #define CAPOS_SQE_F_V1_ACCEPTED 0x0000u
 
 /*
@@ -111,6 +112,19 @@ struct capos_cqe {
 	uint16_t flags;	     /* 0x14 CAPOS_CQE_F_* */
 	uint16_t xfer_count; /* 0x16 cap records written after the results (transfer) */
 	uint64_t badge;	     /* 0x18 RECV: receiver metadata of the invoked facet; else 0 */
+};
+
+/*
+ * What a completed RECV writes at result_addr: this header, then the call's params
+ * (params_len bytes, opaque to the kernel: normally a framed Cap'n Proto message).
+ * cqe.result_len = 16 + params_len, cqe.call_id = the id to RETURN, cqe.badge = the
+ * badge of the facet cap the caller invoked. docs/ipc.md.
+ */
+struct capos_recv_header {
+	uint64_t interface_id; /* 0x00 the interface the caller invoked (the facet's) */
+	uint16_t method;       /* 0x08 method ordinal within interface_id */
+	uint16_t rsvd0;	       /* 0x0A zero */
+	uint32_t params_len;   /* 0x0C params bytes after the header */
 };
 
 /* Header status bits (capos_ring_header.status, kernel-written). */
@@ -214,6 +228,12 @@ CAPOS_RING_ASSERT_OFF(struct capos_cqe, call_id, 0x10);
 CAPOS_RING_ASSERT_OFF(struct capos_cqe, flags, 0x14);
 CAPOS_RING_ASSERT_OFF(struct capos_cqe, xfer_count, 0x16);
 CAPOS_RING_ASSERT_OFF(struct capos_cqe, badge, 0x18);
+
+_Static_assert(sizeof(struct capos_recv_header) == 16, "RECV header size");
+CAPOS_RING_ASSERT_OFF(struct capos_recv_header, interface_id, 0x0);
+CAPOS_RING_ASSERT_OFF(struct capos_recv_header, method, 0x8);
+CAPOS_RING_ASSERT_OFF(struct capos_recv_header, rsvd0, 0xA);
+CAPOS_RING_ASSERT_OFF(struct capos_recv_header, params_len, 0xC);
 
 _Static_assert(sizeof(struct capos_ring_header) == CAPOS_RING_HEADER_SIZE, "header size");
 CAPOS_RING_ASSERT_OFF(struct capos_ring_header, magic, 0x00);

@@ -43,6 +43,8 @@ uint64_t kmanifest_source_interface(uint16_t source)
 		return capos_BootPackage_TYPE_ID;
 	case capos_KernelCapSource_capabilityManager:
 		return capos_CapabilityManager_TYPE_ID;
+	case capos_KernelCapSource_processSpawner:
+		return capos_ProcessSpawner_TYPE_ID;
 	default:
 		return 0;
 	}

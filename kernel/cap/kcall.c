@@ -315,6 +315,12 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	};
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);
+	if (err == KCALL_DEFERRED) {
+		/* completed later (kring_defer): no result caps, no moves */
+		cqe->status = RING_STATUS_DEFERRED;
+		xfer_drop(&c.out);
+		goto out_txn;
+	}
 	if (capnp_msg_error(&d->params) || kcall_is_capnp_read(err))
 		err = CAPOS_ERR_RING_MALFORMED_PARAMS;
 	else if (capnp_builder_error(&b))

@@ -9,6 +9,8 @@
 
 #include <capos/error.h>
 
+static uint32_t kobj_live; /* [a] objects between kobj_init and their release */
+
 int kobj_init(struct kobj *obj, enum kobj_type type, const struct kobj_ops *ops)
 {
 	if (!obj || !ops || !ops->release || type <= KOBJ_NONE || type >= KOBJ_TYPE_COUNT)
@@ -18,6 +20,7 @@ int kobj_init(struct kobj *obj, enum kobj_type type, const struct kobj_ops *ops)
 	obj->ops = ops;
 	__atomic_store_n(&obj->refs, 1, __ATOMIC_RELAXED);
 	__atomic_store_n(&obj->magic, KOBJ_MAGIC, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&kobj_live, 1, __ATOMIC_RELAXED);
 	return CAPOS_OK;
 }
 
@@ -52,6 +55,7 @@ int kobj_put(struct kobj *obj)
 					      __ATOMIC_RELAXED));
 	if (old == 1) {
 		__atomic_store_n(&obj->magic, KOBJ_DEAD_MAGIC, __ATOMIC_RELEASE);
+		__atomic_sub_fetch(&kobj_live, 1, __ATOMIC_RELAXED);
 		obj->ops->release(obj);
 	}
 	return CAPOS_OK;
@@ -60,4 +64,9 @@ int kobj_put(struct kobj *obj)
 uint32_t kobj_refs(const struct kobj *obj)
 {
 	return __atomic_load_n(&obj->refs, __ATOMIC_RELAXED);
+}
+
+uint32_t kobj_live_count(void)
+{
+	return __atomic_load_n(&kobj_live, __ATOMIC_RELAXED);
 }

@@ -92,11 +92,18 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 #define RF_ADDR 0x04u
 #define RF_METHOD 0x08u
 #define RF_RESULT 0x10u
-#define RF_XFER 0x20u
+#define RF_AUX 0x20u
+#define RF_XFER 0x40u
 
 static int ring_fields_for(uint8_t opcode, unsigned *fields)
 {
 	switch (opcode) {
+	case CAPOS_OP_RECV: /* raw endpoint cap, receive buffer */
+		*fields = RF_CAP | RF_RESULT;
+		return CAPOS_OK;
+	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux */
+		*fields = RF_CAP | RF_ADDR | RF_AUX;
+		return CAPOS_OK;
 	case CAPOS_OP_NOP:
 		*fields = 0;
 		return CAPOS_OK;
@@ -111,10 +118,16 @@ static int ring_fields_for(uint8_t opcode, unsigned *fields)
 	}
 }
 
+/* SQE flags each opcode accepts. */
+static uint16_t ring_flags_for(uint8_t opcode)
+{
+	return opcode == CAPOS_OP_RETURN ? CAPOS_SQE_F_EXCEPTION : CAPOS_SQE_F_V1_ACCEPTED;
+}
+
 /* True when some field outside `fields` (or a reserved field) is non-zero. */
 static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 {
-	uint64_t stray = s->rsvd0 | s->aux;
+	uint64_t stray = s->rsvd0;
 
 	if (!(fields & RF_CAP))
 		stray |= s->cap;
@@ -126,6 +139,8 @@ static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
 		stray |= s->method;
 	if (!(fields & RF_RESULT))
 		stray |= s->result_addr | s->result_len;
+	if (!(fields & RF_AUX))
+		stray |= s->aux;
 	if (!(fields & RF_XFER))
 		stray |= s->xfer_addr | s->xfer_count;
 	return stray != 0;
@@ -159,7 +174,7 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 
 	if (err)
 		return err;
-	if (sqe->flags & ~CAPOS_SQE_F_V1_ACCEPTED)
+	if (sqe->flags & ~ring_flags_for(sqe->opcode))
 		return CAPOS_ERR_RING_BAD_FLAGS;
 	if (ring_unused_nonzero(sqe, fields))
 		return CAPOS_ERR_RING_RESERVED_NONZERO;
@@ -174,6 +189,7 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		return err;
 	*op = (struct ring_op){
 		.opcode = sqe->opcode,
+		.flags = sqe->flags,
 		.method = sqe->method,
 		.cap = sqe->cap,
 		.interface_id = sqe->interface_id,
@@ -181,6 +197,7 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 		.params_len = sqe->len,
 		.result_addr = sqe->result_addr,
 		.result_len = sqe->result_len,
+		.aux = sqe->aux,
 		.xfer_addr = sqe->xfer_addr,
 		.xfer_count = sqe->xfer_count,
 	};
@@ -221,9 +238,22 @@ static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 		cqe.status = err;
 	} else if (op.opcode != CAPOS_OP_NOP) {
 		exec(ctx, &op, &cqe);
+		if (cqe.status == RING_STATUS_DEFERRED) {
+			r->in_flight++; /* the credit stays reserved for ring_complete */
+			return;
+		}
 		cqe.user_data = sqe.user_data; /* exec cannot redirect a completion */
 	}
 	ring_post(r, &cqe);
+}
+
+int ring_complete(struct ring *r, const struct capos_cqe *cqe)
+{
+	if (r->in_flight == 0)
+		return CAPOS_ERR_INVALID;
+	r->in_flight--;
+	ring_post(r, cqe);
+	return CAPOS_OK;
 }
 
 int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed)

@@ -6,6 +6,7 @@
  *              COM2 separately);
  *   timer   -> Timer.now = arch_clock_ns(), monotonic ns from the calibrated TSC;
  *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
+ *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
  *              protect, charged to its ledger; quota or frame exhaustion is
  *              CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
@@ -32,6 +33,7 @@
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
 #include <kernel/uaccess.h>
+#include <kernel/spawn.h>
 #include <kernel/vm.h>
 #include <schema/capos.capnp.h>
 
@@ -258,6 +260,15 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		kfree(cm);
 		return NULL;
 	}
+	case KGRANT_SPAWNER: {
+		struct kobj *o;
+
+		if (kspawner_create(boot, size, &o) == 0) {
+			*iface = capos_ProcessSpawner_TYPE_ID;
+			return o;
+		}
+		return NULL;
+	}
 	}
 	(void)err;
 	return NULL;
@@ -271,7 +282,7 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	int err;
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_CAPMGR)
+	    kind != KGRANT_VM && kind != KGRANT_SPAWNER && kind != KGRANT_CAPMGR)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)

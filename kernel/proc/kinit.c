@@ -10,7 +10,8 @@
  * until no process is left, so init's exit (or its death by a fault) ends the boot.
  *
  * Policy for how init ends (docs/manifest.md "How init starts"): exit status 0 with the
- * free-frame count back at its baseline is a clean boot; any other status (a kill by a
+ * free-frame count and the live kernel-object count back at their baselines is a clean
+ * boot; any other status (a kill by a
  * fault reports -1), a leaked frame or an init that cannot start is a failed boot,
  * which kmain turns into "[boot] error: ..." and the failure exit status.
  */
@@ -20,6 +21,7 @@
 #include <capos/error.h>
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
+#include <kernel/kobj.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
@@ -43,6 +45,8 @@ static unsigned kinit_kind(uint16_t source)
 		return KGRANT_BOOTPKG;
 	case capos_KernelCapSource_capabilityManager:
 		return KGRANT_CAPMGR;
+	case capos_KernelCapSource_processSpawner:
+		return KGRANT_SPAWNER;
 	default:
 		return 0;
 	}
@@ -124,6 +128,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 {
 	const struct kmanifest_view *v = boot_manifest_view();
 	uint64_t base, after;
+	uint32_t objs_base = kobj_live_count(), objs_after;
 	int64_t code = -1;
 	int err;
 
@@ -141,8 +146,11 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	sched_run_until_idle();
 	after = frame_free_count();
 	klog("init", "exited with status %lld", (long long)code);
+	objs_after = kobj_live_count();
 	klog("init", "all processes gone, free frames %llu (baseline %llu)",
 	     (unsigned long long)after, (unsigned long long)base);
+	klog("init", "kernel objects %u (baseline %u), processes %u", objs_after, objs_base,
+	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
 	*status = code;
 	if (kring_revoke_nodes_live() != 0) {
@@ -151,6 +159,11 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	}
 	if (after != base) {
 		klog("init", "error: %lld frame(s) not returned", (long long)(base - after));
+		return CAPOS_ERR_INVALID;
+	}
+	if (objs_after != objs_base) {
+		klog("init", "error: %d kernel object(s) not released",
+		     (int)(objs_after - objs_base));
 		return CAPOS_ERR_INVALID;
 	}
 	return CAPOS_OK;

@@ -8,11 +8,14 @@
  *
  * Bounds: one call consumes at most CAPOS_RING_SQ_ENTRIES SQEs (the snapshot of the
  * tail cannot hold more) and each CALL copies at most KRING_PARAMS_SCRATCH bytes in.
- * Every kernel object completes synchronously, so no completion arrives while a
- * thread sleeps here: a wait for more CQEs than are ready is a pure timed sleep (the
- * Timer "sleep is a timeout on cap_enter" of issue 4). The wait loop still re-reads
- * the ring after every wake-up, so asynchronous completers (endpoints, later) only
- * need sched_wake on the owner.
+ *
+ * Deferred completions (kring.h): an exec may park its op on a struct kring_pending
+ * (the op keeps its CQ credit) and complete it later from another context; the wait
+ * loop re-reads the ring after every wake-up. Completions posted while the current
+ * thread drains its own ring record at most one blocked owner as the handoff target:
+ * if this cap_enter then waits, it switches straight to that thread
+ * (sched_block_handoff), otherwise the target is woken normally. The RECV/RETURN
+ * opcodes and CALLs through endpoint client facets go to kernel/proc/kipc.c.
  */
 #include <kernel/kring.h>
 
@@ -22,11 +25,15 @@
 #include <kernel/capmgr.h>
 #include <kernel/kcall.h>
 #include <kernel/kcaps.h>
+#include <kernel/kipc.h>
+#include <kernel/panic.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/ring.h>
 #include <kernel/sched.h>
+#include <kernel/spawn.h>
 #include <kernel/uaccess.h>
+#include <kernel/vm.h>
 
 struct proc_kcall {
 	struct kcall_env env;
@@ -35,7 +42,8 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface, &ktimer_iface, &kbootpkg_iface, &kvm_iface, &kcapmgr_iface,
+	&kconsole_iface, &ktimer_iface,	      &kbootpkg_iface, &kvm_iface,
+	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */
@@ -80,6 +88,131 @@ void kring_proc_free(struct process *p)
 	p->kcall = NULL;
 }
 
+/* ---- deferred completions ---- */
+
+/* The op the current thread's cap_enter is executing ([S]; valid only inside exec). */
+static struct {
+	const struct ring_op *op;
+	struct capos_cqe *cqe;
+	struct kring_pending *deferred; /* set by kring_defer during this exec */
+} kring_cur;
+static bool kring_draining;	     /* [S] the current thread is inside ring_drain */
+static struct thread *kring_handoff; /* [S] blocked owner completed during the drain */
+
+void kring_thread_init(struct thread *t)
+{
+	list_init(&t->kring_pending);
+}
+
+int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+{
+	const struct ring_op *op = kring_cur.op;
+
+	if (op == NULL || kring_cur.deferred != NULL || ops == NULL || ops->cancel == NULL)
+		return CAPOS_ERR_INVALID;
+	p->owner = proc_current_thread();
+	p->ops = ops;
+	p->user_data = kring_cur.cqe->user_data;
+	p->result_addr = op->result_addr;
+	p->result_len = op->result_len;
+	list_push_back(&p->owner->kring_pending, &p->owner_link);
+	kring_cur.deferred = p;
+	kring_cur.cqe->status = RING_STATUS_DEFERRED;
+	return CAPOS_OK;
+}
+
+int kring_pending_write(struct kring_pending *p, uint32_t off, const void *src, uint32_t len)
+{
+	if (len == 0)
+		return CAPOS_OK;
+	if (off > p->result_len || len > p->result_len - off)
+		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
+	if (vm_copy_out(&p->owner->proc->vm, p->result_addr + off, src, len))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return CAPOS_OK;
+}
+
+int kring_pending_write_user(struct kring_pending *p, uint32_t off, uint64_t usrc, uint32_t len)
+{
+	int err;
+
+	if (len == 0)
+		return CAPOS_OK;
+	if (off > p->result_len || len > p->result_len - off)
+		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
+	err = vm_copy_out_user(&p->owner->proc->vm, p->result_addr + off, usrc, len);
+	if (err == CAPOS_ERR_OUT_OF_RANGE)
+		return CAPOS_ERR_RING_PARAMS_FAULT;
+	return err ? CAPOS_ERR_RING_RESULT_FAULT : CAPOS_OK;
+}
+
+/* The owner of a completion just posted may run: nothing to do if it is us. */
+static void kring_wake(struct thread *t)
+{
+	if (t == proc_current_thread() || t->state != THREAD_BLOCKED)
+		return;
+	if (kring_draining && kring_handoff == NULL) {
+		kring_handoff = t; /* decided when this cap_enter knows whether it waits */
+		return;
+	}
+	sched_wake(t);
+}
+
+void kring_post(struct kring_pending *p, struct capos_cqe *cqe)
+{
+	struct thread *t = p->owner;
+
+	list_remove(&p->owner_link);
+	p->owner = NULL;
+	cqe->user_data = p->user_data;
+	if (ring_complete(&t->ring, cqe))
+		panic("kring: completion for tid %u with no credit held", t->tid);
+	kring_wake(t);
+}
+
+void kring_complete(struct kring_pending *p, int status, const void *res, uint32_t len)
+{
+	struct capos_cqe cqe = { .status = status, .result_len = len };
+	int err = kring_pending_write(p, 0, res, len);
+
+	if (err) {
+		cqe.status = err;
+		cqe.result_len = err == CAPOS_ERR_RING_RESULT_TOO_SMALL ? len : 0;
+	}
+	kring_post(p, &cqe);
+}
+
+void kring_thread_cancel(struct thread *t)
+{
+	struct list_node *n;
+
+	if (kring_handoff == t)
+		kring_handoff = NULL;
+	while ((n = list_pop_front(&t->kring_pending)) != NULL) {
+		struct kring_pending *p = LIST_ENTRY(n, struct kring_pending, owner_link);
+
+		p->owner = NULL;
+		p->ops->cancel(p);
+	}
+}
+
+/* The ring_exec_fn of cap_enter: endpoint paths first, kernel objects otherwise. */
+static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct process *p = ctx;
+
+	kring_cur.op = op;
+	kring_cur.cqe = cqe;
+	kring_cur.deferred = NULL;
+	if (!kipc_exec(p, op, cqe))
+		kcall_exec(&p->kcall->env, op, cqe);
+	if ((cqe->status == RING_STATUS_DEFERRED) != (kring_cur.deferred != NULL))
+		panic("kring: op %u deferred without a record, or recorded and completed",
+		      op->opcode);
+	kring_cur.op = NULL;
+	kring_cur.cqe = NULL;
+}
+
 /* Absolute deadline for a relative timeout (saturating; INFINITE stays none). */
 static uint64_t kring_deadline(uint64_t timeout_ns)
 {
@@ -99,13 +232,21 @@ int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
 
 	if (ready)
 		return ready;
-	ready = ring_drain(&t->ring, kcall_exec, &t->proc->kcall->env, &consumed);
-	if (ready < 0 || (uint64_t)ready >= min_complete || timeout_ns == 0)
+	kring_draining = true;
+	ready = ring_drain(&t->ring, kring_exec, t->proc, &consumed);
+	kring_draining = false;
+	struct thread *to = kring_handoff;
+	kring_handoff = NULL;
+	if (ready < 0 || (uint64_t)ready >= min_complete || timeout_ns == 0) {
+		if (to)
+			sched_wake(to);
 		return ready;
+	}
 	deadline = kring_deadline(timeout_ns);
 	while (ready >= 0 && (uint64_t)ready < min_complete) {
-		bool woken = sched_block_until(deadline);
+		bool woken = to ? sched_block_handoff(deadline, to) : sched_block_until(deadline);
 
+		to = NULL;
 		ready = ring_ready(&t->ring);
 		if (!woken)
 			break; /* deadline passed: the count so far, not an error */

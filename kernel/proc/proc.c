@@ -175,6 +175,8 @@ static void proc_free(struct process *p)
 	     (unsigned long long)p->ledger.frames_peak, (unsigned long long)p->ledger.frame_quota);
 	if (p->exit_sink)
 		*p->exit_sink = p->exit_code;
+	if (p->watch)
+		p->watch->reaped(p->watch, p->exit_code, p->killed);
 	list_remove(&p->link);
 	proc_count--;
 	p->magic = 0;
@@ -261,6 +263,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
 	t->proc = p;
+	kring_thread_init(t);
 	err = proc_ring_map(p, t);
 	if (err)
 		goto out_thread;
@@ -323,6 +326,7 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 
 		if (t->state == THREAD_DEAD)
 			continue;
+		kring_thread_cancel(t); /* nothing completes into a dying process */
 		p->live_threads--;
 		if (t == running)
 			continue; /* sched_exit_current() queues it */
@@ -330,6 +334,21 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 		t->state = THREAD_DEAD;
 		list_push_back(&sc->zombies, &t->sched_link);
 	}
+}
+
+int proc_kill(struct process *p)
+{
+	struct thread *cur = proc_current_thread();
+
+	if (cur && cur->proc == p)
+		return CAPOS_ERR_BUSY;
+	if (p->exiting)
+		return CAPOS_OK;
+	p->exit_code = -1;
+	p->killed = true;
+	proc_kill_threads(p, NULL);
+	klog("proc", "%s pid %u killed by its handle", p->name, p->pid);
+	return CAPOS_OK;
 }
 
 static _Noreturn void proc_end_current(int64_t code)
@@ -362,6 +381,7 @@ _Noreturn void proc_fault_current(const struct proc_fault *f)
 	klog("proc", "%s pid %u killed: %s at rip %#llx addr %#llx (error %#llx)", cur->proc->name,
 	     cur->proc->pid, f->mnemonic, (unsigned long long)f->rip, (unsigned long long)f->addr,
 	     (unsigned long long)f->error_code);
+	cur->proc->killed = true;
 	proc_end_current(-1);
 }
 

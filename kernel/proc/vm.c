@@ -6,6 +6,8 @@
  */
 #include <kernel/vm.h>
 
+#include <stdbool.h>
+
 #include <capos/error.h>
 #include <kernel/mm.h>
 #include <kernel/log.h>
@@ -251,6 +253,56 @@ int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len)
 		done += chunk;
 	}
 	return CAPOS_OK;
+}
+
+/* Direct-map pointer to the user-writable page byte at va, or NULL. */
+static uint8_t *vm_user_writable(struct vm_space *vm, uint64_t va)
+{
+	uint64_t pa;
+	unsigned fl;
+
+	if (arch_mm_query(&vm->as, va, &pa, &fl) != CAPOS_OK ||
+	    (fl & (ARCH_MM_USER | ARCH_MM_WRITE)) != (ARCH_MM_USER | ARCH_MM_WRITE))
+		return NULL;
+	return phys_to_virt(pa);
+}
+
+/* Shared page walk of vm_copy_out / vm_copy_out_user: src_user selects the source. */
+static int vm_copy_out_any(struct vm_space *vm, uint64_t va, const void *src, uint64_t usrc,
+			   size_t len, bool src_user)
+{
+	if (len == 0)
+		return CAPOS_OK;
+	if (!uaccess_range_ok(va, len))
+		return CAPOS_ERR_BAD_ADDRESS;
+	/* Invariant: bytes [0, done) are written. */
+	for (size_t done = 0; done < len;) {
+		uint64_t chunk = FRAME_SIZE - ((va + done) & (FRAME_SIZE - 1));
+		uint8_t *d = vm_user_writable(vm, va + done);
+
+		if (d == NULL)
+			return CAPOS_ERR_BAD_ADDRESS;
+		if (chunk > len - done)
+			chunk = len - done;
+		if (src_user) {
+			if (copy_from_user(d, UADDR(usrc + done), chunk))
+				return CAPOS_ERR_OUT_OF_RANGE;
+		} else {
+			__builtin_memcpy(d, (const uint8_t *)src + done, chunk);
+		}
+		done += chunk;
+	}
+	return CAPOS_OK;
+}
+
+int vm_copy_out(struct vm_space *vm, uint64_t va, const void *src, size_t len)
+{
+	return vm_copy_out_any(vm, va, src, 0, len, false);
+}
+
+int vm_copy_out_user(struct vm_space *vm, uint64_t va, uint64_t usrc, size_t len)
+{
+	return vm_copy_out_any(vm, va, NULL, usrc, len, true);
 }
 
 static void vm_free_leaf(void *ctx, uint64_t va, uint64_t pa, uint64_t size)

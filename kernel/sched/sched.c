@@ -118,6 +118,27 @@ bool sched_block_until(uint64_t deadline_ns)
 	return cur->woken;
 }
 
+bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	if (to == cur || to->state != THREAD_BLOCKED)
+		return sched_block_until(deadline_ns);
+	if (cur == sc->idle)
+		panic("sched: the idle thread cannot block");
+	cur->state = THREAD_BLOCKED;
+	cur->woken = false;
+	cur->deadline_ns = deadline_ns;
+	if (deadline_ns != SCHED_NO_DEADLINE)
+		list_push_back(&sc->sleepers, &cur->sched_link);
+	sched_remove(to); /* off the sleepers list, if it had a deadline */
+	to->woken = true;
+	sc->handoffs++;
+	sched_switch_to(to);
+	return cur->woken;
+}
+
 void sched_wake(struct thread *t)
 {
 	if (t->state != THREAD_BLOCKED)

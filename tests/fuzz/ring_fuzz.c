@@ -3,8 +3,8 @@
  * ring page (header indices, flags and 16 SQEs) plus the kernel's private indices.
  * After a drain, the engine must have kept its promises: it reported corruption or
  * stayed within the CQ credits, consumed no more than was queued, posted one CQE per
- * consumed SQE with that SQE's user_data, handed exec only well-formed CALL/RELEASE
- * operations, and republished its own indices. A broken promise aborts.
+ * consumed SQE with that SQE's user_data, handed exec only well-formed CALL/RELEASE/RECV/
+ * RETURN operations, and republished its own indices. A broken promise aborts.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -26,7 +26,10 @@ static void ring_fuzz_require(int cond)
 static void ring_fuzz_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)
 {
 	(void)ctx;
-	ring_fuzz_require(op->opcode == CAPOS_OP_CALL || op->opcode == CAPOS_OP_RELEASE);
+	ring_fuzz_require(op->opcode == CAPOS_OP_CALL || op->opcode == CAPOS_OP_RELEASE ||
+			  op->opcode == CAPOS_OP_RECV || op->opcode == CAPOS_OP_RETURN);
+	ring_fuzz_require(op->flags == 0 ||
+			  (op->opcode == CAPOS_OP_RETURN && op->flags == CAPOS_SQE_F_EXCEPTION));
 	if (op->opcode == CAPOS_OP_CALL) {
 		ring_fuzz_require(op->interface_id != 0);
 		ring_fuzz_require((op->params_addr == 0 && op->params_len == 0) ||

@@ -88,6 +88,10 @@ struct kcall_iface {
 	int (*call)(struct kcall_ctx *c);
 };
 
+/* A handler that parked its op with kring_defer (kernel/kring.h) returns this: the CQE
+ * is posted later by the completer, nothing is framed or copied now. */
+#define KCALL_DEFERRED RING_STATUS_DEFERRED
+
 /* Checked user copies: 0, or a negative status on any fault (bad or unmapped range). */
 typedef int kcall_copy_in_fn(void *ctx, void *dst, uint64_t uaddr, uint32_t len);
 typedef int kcall_copy_out_fn(void *ctx, uint64_t uaddr, const void *src, uint32_t len);

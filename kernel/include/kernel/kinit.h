@@ -16,11 +16,13 @@ struct boot_info;
 
 /*
  * kinit_run: start init from the decoded manifest and run until no process is left.
- * Logs "[init] started ...", "[init] exited with status N" and the free-frame check.
+ * Logs "[init] started ...", "[init] exited with status N", the free-frame check and
+ * "[init] kernel objects N (baseline M), processes P".
  * Returns CAPOS_OK once init has ended with every frame back at its pre-init baseline,
  * with init's exit status in *status (-1: killed by a fault); the caller judges the
  * status. Errors (*status untouched unless the run happened): CAPOS_ERR_NOT_FOUND (no
- * decoded manifest), CAPOS_ERR_INVALID (frames not returned after init ended, or a
+ * decoded manifest), CAPOS_ERR_INVALID (frames or kernel objects not returned after
+ * init ended, or a
  * grant from a source the kernel does not grant), proc_create()'s, kring_grant()'s,
  * proc_map_capset()'s, proc_load_elf()'s (CAPOS_ERR_ELF_*) and proc_thread_start()'s
  * if init could not start (each logged with the step that failed).

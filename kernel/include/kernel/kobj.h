@@ -28,9 +28,10 @@ enum kobj_type {
 	KOBJ_BOOT_PACKAGE,
 	KOBJ_VIRTUAL_MEMORY,
 	KOBJ_ENDPOINT,
-	KOBJ_PROCESS,
-	KOBJ_CAPMGR, /* CapabilityManager (kernel/capmgr.h) */
-	KOBJ_TEST,   /* host tests and kernel self-tests only */
+	KOBJ_PROCESS, /* ProcessHandle (kernel/cap/spawner.c) */
+	KOBJ_SPAWNER, /* ProcessSpawner */
+	KOBJ_CAPMGR,  /* CapabilityManager (kernel/capmgr.h) */
+	KOBJ_TEST,    /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };
 
@@ -73,5 +74,8 @@ int kobj_put(struct kobj *obj);
 
 /* Current count (for tests and leak checks; racy by nature under SMP). */
 uint32_t kobj_refs(const struct kobj *obj);
+
+/* Objects initialised and not yet released (leak checks: the spawn churn test). */
+uint32_t kobj_live_count(void);
 
 #endif

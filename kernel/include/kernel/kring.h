@@ -14,7 +14,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <capos/ring.h>
+#include <kernel/list.h>
+
 struct process;
+struct thread;
 
 /* Per-process scratch bounds of a CALL (docs/abi.md §4.7 steps 8 and 11). The params
  * bound holds a maximal Console.write (4096 bytes + framing) with room to spare. */
@@ -40,23 +44,114 @@ void kring_proc_free(struct process *p);
  */
 int64_t kring_cap_enter(uint64_t min_complete, uint64_t timeout_ns);
 
+/*
+ * ---- Deferred completions (docs/kring.md "Deferred completions") ----
+ *
+ * A ring operation may complete later, from another context: an endpoint CALL waiting
+ * for its RETURN, a RECV waiting for a call, ProcessHandle.wait. While its exec runs
+ * (inside the owner's cap_enter) the handler calls kring_defer with a record it owns
+ * (usually embedded in its own structure) and makes exec leave RING_STATUS_DEFERRED
+ * (a kcall handler returns KCALL_DEFERRED; kring_defer sets the CQE status itself for
+ * the ring-level paths). The op keeps its CQ credit (ring.in_flight), so the completion
+ * can never find the CQ full. Later, from any kernel context, the completer writes
+ * results with kring_pending_write / kring_pending_write_user (checked copies into the
+ * owner's address space, whether or not it is loaded) and posts with kring_post or
+ * kring_complete, which also wakes the owner (or hands the CPU straight to it, see
+ * kring_cap_enter). When the owner thread dies first, every record still pending is
+ * unlinked and its ops->cancel runs: nothing is ever posted into a dead process, and
+ * the subsystem frees its record there.
+ *
+ * Lock legend: [S] scheduler state (single CPU, interrupts off).
+ */
+struct kring_pending;
+
+struct kring_pending_ops {
+	/* The owner died with p pending: forget p (drop it from the subsystem's queues
+	 * and free its container). p is already unlinked from the owner; post nothing. */
+	void (*cancel)(struct kring_pending *p);
+};
+
+struct kring_pending {
+	struct list_node owner_link;	     /* [S] on the owner thread's pending list */
+	struct thread *owner;		     /* [S] NULL once posted or cancelled */
+	const struct kring_pending_ops *ops; /* [I] */
+	uint64_t user_data;		     /* [I] the SQE's */
+	uint64_t result_addr;		     /* [I] the SQE's result buffer (decode-checked */
+	uint32_t result_len;		     /*     to lie in the user window), 0/0 if none */
+};
+
+/*
+ * Defers the ring operation being executed by the current thread's cap_enter: fills p
+ * (owner, user_data, result buffer of the op), links it to the owner and sets the op's
+ * CQE status to RING_STATUS_DEFERRED. Call only from inside an exec (a kcall handler or
+ * the endpoint paths), at most once per op, and then do not fail the op: a handler that
+ * defers must return KCALL_DEFERRED (checked; a mismatch panics).
+ * Errors: CAPOS_ERR_INVALID (not inside an exec, or the op was already deferred).
+ */
+int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/*
+ * Writes len bytes of the kernel buffer src at offset off of p's result buffer, in the
+ * owner's address space. Errors: CAPOS_ERR_RING_RESULT_TOO_SMALL (off + len beyond
+ * result_len; nothing written), CAPOS_ERR_RING_RESULT_FAULT (a page is not mapped
+ * user-writable any more). Precondition: p pending (owner != NULL).
+ */
+int kring_pending_write(struct kring_pending *p, uint32_t off, const void *src, uint32_t len);
+
+/*
+ * Same, copying from the current process's user memory at usrc (one copy between the
+ * two spaces). Errors: as kring_pending_write, plus CAPOS_ERR_RING_PARAMS_FAULT (the
+ * source range is not readable).
+ */
+int kring_pending_write_user(struct kring_pending *p, uint32_t off, uint64_t usrc, uint32_t len);
+
+/*
+ * Posts p's completion: cqe (status, result_len, call_id, badge, flags...) goes to the
+ * owner's CQ with p's user_data, the credit is returned, p is unlinked (owner = NULL;
+ * the caller may free it right after) and the owner is woken: when the current thread
+ * is inside cap_enter and about to wait, it switches straight to the owner (direct
+ * handoff, counted in sched_cpu.handoffs). Precondition: p pending.
+ */
+void kring_post(struct kring_pending *p, struct capos_cqe *cqe);
+
+/*
+ * Convenience: writes res[0..len) at offset 0 of p's buffer and posts status with
+ * result_len = len; if the buffer is too small, posts CAPOS_ERR_RING_RESULT_TOO_SMALL
+ * with result_len = len (bytes needed); a fault posts CAPOS_ERR_RING_RESULT_FAULT.
+ * A status < 0 with len 0 posts just the status. Precondition: p pending.
+ */
+void kring_complete(struct kring_pending *p, int status, const void *res, uint32_t len);
+
+/*
+ * The thread is dying: cancels every operation it still has pending (ops->cancel on
+ * each, in deferral order) and forgets it as a handoff target. Called by proc when a
+ * process is killed or exits, before its threads can be reaped.
+ */
+void kring_thread_cancel(struct thread *t);
+
+/* Initialises a new thread's pending list (proc_thread_start). */
+void kring_thread_init(struct thread *t);
+
 /* Which kernel objects kring_grant_std gives (bit set). */
 #define KGRANT_CONSOLE 0x1u
 #define KGRANT_TIMER 0x2u
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
-#define KGRANT_ALL 0xFu	    /* the four kring_grant_std names */
-#define KGRANT_CAPMGR 0x10u /* CapabilityManager: kring_grant only (manifest source) */
+#define KGRANT_ALL 0xFu	     /* the four kring_grant_std names */
+#define KGRANT_SPAWNER 0x10u /* ProcessSpawner over the boot module (kring_grant only) */
+#define KGRANT_CAPMGR 0x20u  /* CapabilityManager: kring_grant only (manifest source) */
 
 struct capos_capset_page;
 
 /*
- * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit),
+ * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit,
+ * KGRANT_SPAWNER included),
  * inserts a cap for it into p's table and appends (name[0..len), its interface, the
  * cap id) to `page` (built with capset_init; map it with proc_map_capset once
  * complete). The name comes from an untrusted manifest and is validated by
  * capset_add; if it is refused, the cap is released again, so table and page stay
- * as they were. `boot`/`size` back BootPackage (ignored for other kinds).
+ * as they were. `boot`/`size` back BootPackage and ProcessSpawner (ignored for other
+ * kinds).
  * Errors: CAPOS_ERR_INVALID (kind), CAPOS_ERR_NO_MEMORY, captab_insert()'s
  * (CAP_TABLE_FULL), capset_add()'s (CAPSET_BAD_NAME, CAPSET_DUPLICATE, CAPSET_FULL).
  */

@@ -61,6 +61,7 @@ struct thread {
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
 	uint64_t ring_va;	     /* [I] user address of its ring page */
 	struct ring ring;	     /* [R] its capability ring (kernel view, authoritative) */
+	struct list kring_pending;   /* [S] its deferred ring ops (kernel/kring.h) */
 };
 
 struct process {
@@ -79,6 +80,17 @@ struct process {
 	bool capset_mapped;	    /* [P] the CapSet page is mapped (before thread 0) */
 	struct proc_kcall *kcall;   /* [P] CALL scratch buffers (kernel/proc/kring.c) */
 	int64_t *exit_sink;	    /* [S] if set, receives exit_code when reaped */
+	bool killed;		    /* [S] ended by proc_kill or a user fault, not exit() */
+	struct proc_watch *watch;   /* [S] told when the process is reaped (spawner) */
+};
+
+/*
+ * An observer of one process's end (ProcessHandle): `reaped` runs once, from
+ * proc_free, after the address space and cap table are gone and before the struct
+ * process is freed. It must not block or touch the process afterwards.
+ */
+struct proc_watch {
+	void (*reaped)(struct proc_watch *w, int64_t exit_code, bool killed);
 };
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
@@ -123,6 +135,15 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
  * Destroys a process that never got a thread (creation error paths).
  */
 void proc_destroy_unstarted(struct process *p);
+
+/*
+ * Kills process p from outside (ProcessHandle.kill): every thread becomes DEAD and
+ * goes to the zombie list; the reap at the next context switch releases its address
+ * space and caps. exit_code becomes -1 and `killed` is set. Idempotent: a process
+ * already exiting is left alone (returns 0). Errors: CAPOS_ERR_BUSY (p is the calling
+ * thread's own process: it cannot be torn down under its own system call).
+ */
+int proc_kill(struct process *p);
 
 /* Ends the calling thread's process with `code` (the exit syscall). */
 _Noreturn void proc_exit_current(int64_t code);

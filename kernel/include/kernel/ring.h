@@ -39,22 +39,35 @@ struct ring_snapshot {
 
 /* A decoded SQE: every field validated against the opcode's field table. */
 struct ring_op {
-	uint8_t opcode;	       /* CAPOS_OP_CALL or CAPOS_OP_RELEASE (NOP never leaves) */
+	uint8_t opcode;	       /* CALL, RELEASE, RECV or RETURN (NOP never leaves) */
+	uint16_t flags;	       /* RETURN: CAPOS_SQE_F_EXCEPTION or 0; else 0 */
 	uint16_t method;       /* CALL */
-	uint32_t cap;	       /* CALL, RELEASE */
+	uint32_t cap;	       /* CALL, RELEASE, RECV, RETURN */
 	uint64_t interface_id; /* CALL: non-zero */
-	uint64_t params_addr;  /* CALL: 0 with params_len 0, else a user-window range */
+	uint64_t params_addr;  /* CALL params / RETURN results: 0 with params_len 0, else a
+	                          user-window range */
 	uint32_t params_len;
-	uint64_t result_addr; /* CALL: 0 with result_len 0, else a user-window range */
+	uint64_t result_addr; /* CALL, RECV: 0 with result_len 0, else a user-window range */
 	uint32_t result_len;
+	uint32_t aux;	     /* RETURN: the call id being answered */
 	uint64_t xfer_addr;  /* CALL: 0 with xfer_count 0, else a user-window range */
 	uint16_t xfer_count; /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
 };
 
 /*
+ * The status an exec callback leaves in cqe->status to say "this operation completes
+ * later": the engine posts nothing now and holds the CQ credit (in_flight + 1); the
+ * completion arrives through ring_complete. Never a valid CQE status (no error code or
+ * success value is INT32_MIN).
+ */
+#define RING_STATUS_DEFERRED INT32_MIN
+
+/*
  * Performs a decoded operation for the ring's thread and fills cqe->status (and
  * result_len and the later fields) — decode-then-invoke happens inside. cqe arrives
- * zeroed with user_data set. Must not touch the ring.
+ * zeroed with user_data set. It may leave RING_STATUS_DEFERRED (the op keeps its
+ * credit and is completed later with ring_complete); it must not otherwise touch the
+ * ring, except to ring_complete operations deferred earlier.
  */
 typedef void ring_exec_fn(void *ctx, const struct ring_op *op, struct capos_cqe *cqe);
 
@@ -72,7 +85,8 @@ int ring_init(struct ring *r, struct capos_ring *page, uint32_t thread_id);
 int ring_begin(struct ring *r, struct ring_snapshot *snap);
 
 /*
- * Decodes one SQE copy: opcode accepted by v1, flags, reserved and unused fields
+ * Decodes one SQE copy: opcode accepted (NOP, CALL, RELEASE, RECV, RETURN), flags
+ * the opcode accepts (RETURN: CAPOS_SQE_F_EXCEPTION), reserved and unused fields
  * zero, CALL's interface id non-zero and its buffers in the user window. Errors, in
  * order: CAPOS_ERR_RING_BAD_OPCODE, _BAD_FLAGS, _RESERVED_NONZERO,
  * CAPOS_ERR_CAP_WRONG_INTERFACE (CALL with interface 0, which no cap has),
@@ -93,6 +107,14 @@ int ring_decode(const struct capos_sqe *sqe, struct ring_op *op);
  * *consumed (optional) receives the number of SQEs consumed.
  */
 int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed);
+
+/*
+ * Posts the completion of an operation deferred earlier (RING_STATUS_DEFERRED): uses
+ * the credit it held, so the CQ always has room. Callable from any context that owns
+ * the ring ([R]: the owner thread is not draining it concurrently). Precondition:
+ * r->in_flight > 0 (else CAPOS_ERR_INVALID and nothing is posted).
+ */
+int ring_complete(struct ring *r, const struct capos_cqe *cqe);
 
 /* CQEs currently ready for userspace per a fresh read of cq_head (for the wait loop
  * of cap_enter); CAPOS_ERR_RING_CORRUPT if cq_head is inconsistent. */

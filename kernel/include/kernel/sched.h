@@ -28,6 +28,7 @@ struct sched_cpu {
 	struct thread *idle;  /* [S] this CPU's idle thread */
 	uint64_t ticks;	      /* [S] ticks seen */
 	uint64_t switches;    /* [S] context switches */
+	uint64_t handoffs;    /* [S] direct handoffs (sched_block_handoff), for IPC tests */
 	bool need_resched;    /* [S] set by the tick, honoured at the next chance */
 };
 
@@ -49,6 +50,15 @@ void sched_yield(void);
  * (10 ms granularity). Returns true if woken by sched_wake(), false on timeout.
  */
 bool sched_block_until(uint64_t deadline_ns);
+
+/*
+ * Direct handoff (IPC): blocks the current thread exactly like sched_block_until and
+ * switches straight to `to`, a BLOCKED thread that was just given work (its block
+ * returns true, as if woken), without a trip through the run queue; counted in
+ * sched_cpu.handoffs. If `to` is no longer BLOCKED it is ignored and the next READY
+ * thread runs (sched_block_until). Returns what sched_block_until returns.
+ */
+bool sched_block_handoff(uint64_t deadline_ns, struct thread *to);
 
 /* Makes a BLOCKED thread READY (its sched_block_until returns true); no-op otherwise. */
 void sched_wake(struct thread *t);

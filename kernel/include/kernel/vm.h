@@ -66,6 +66,25 @@ int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot);
  */
 int vm_write(struct vm_space *vm, uint64_t va, const void *src, size_t len);
 
+/*
+ * Checked copy into another (or the current) address space: writes len bytes of the
+ * kernel buffer src at va, page by page through the direct map, and only into pages
+ * that are mapped user-accessible and writable (the checks copy_to_user relies on the
+ * MMU for), whether or not the space is loaded. Used to complete ring operations of
+ * threads that are not running (kernel/proc/kring.c).
+ * Errors: CAPOS_ERR_BAD_ADDRESS (range outside the user window, or a page missing,
+ * supervisor-only or read-only; the bytes before it are written).
+ */
+int vm_copy_out(struct vm_space *vm, uint64_t va, const void *src, size_t len);
+
+/*
+ * vm_copy_out with the source in the current process's user memory at usrc (read with
+ * copy_from_user, one page-sized piece at a time: a single copy between two spaces).
+ * Errors: CAPOS_ERR_BAD_ADDRESS (destination, as vm_copy_out), CAPOS_ERR_OUT_OF_RANGE
+ * (the source range is not readable user memory of the current process).
+ */
+int vm_copy_out_user(struct vm_space *vm, uint64_t va, uint64_t usrc, size_t len);
+
 /* Frees every frame of the space (user pages, tables, root). It must not be loaded
  * (switch to another space first). */
 void vm_destroy(struct vm_space *vm);

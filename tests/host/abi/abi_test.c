@@ -31,7 +31,7 @@ TEST(abi_error_codes_unique)
 /* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0, manifest = 0;
+	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -40,6 +40,9 @@ TEST(abi_error_codes_in_their_ranges)
 		    !strncmp(n, "CAPOS_ERR_VM_", 13)) {
 			CHECK(v <= -200 && v >= -255);
 			ring++;
+		} else if (!strncmp(n, "CAPOS_ERR_EP_", 13)) {
+			CHECK(v <= -237 && v >= -247); /* the ipc block */
+			ep++;
 		} else if (!strncmp(n, "CAPOS_ERR_XFER_", 15)) {
 			CHECK(v <= -248 && v >= -255); /* capability transfer's block */
 			ring++;
@@ -49,6 +52,9 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_MANIFEST_", 19)) {
 			CHECK(v <= -288 && v >= -303);
 			manifest++;
+		} else if (!strncmp(n, "CAPOS_ERR_SPAWN_", 16)) {
+			CHECK(v <= -304 && v >= -319);
+			spawn++;
 		} else {
 			CHECK(v > -200);
 		}
@@ -56,6 +62,8 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(ring >= 30);
 	CHECK(elf >= 25);
 	CHECK(manifest >= 15);
+	CHECK(ep >= 7);
+	CHECK(spawn >= 13);
 }
 
 TEST(abi_capid_pack_unpack)

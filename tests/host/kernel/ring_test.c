@@ -148,8 +148,29 @@ static const struct {
 	int err;
 } bad_sqes[] = {
 	{ "zeroed", { .opcode = CAPOS_OP_INVALID }, CAPOS_ERR_RING_BAD_OPCODE },
-	{ "recv_reserved", { .opcode = CAPOS_OP_RECV }, CAPOS_ERR_RING_BAD_OPCODE },
-	{ "return_reserved", { .opcode = CAPOS_OP_RETURN }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "recv_iid",
+	  { .opcode = CAPOS_OP_RECV, .interface_id = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "recv_params", { .opcode = CAPOS_OP_RECV, .len = 4 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "recv_aux", { .opcode = CAPOS_OP_RECV, .aux = 1 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "recv_exception_flag",
+	  { .opcode = CAPOS_OP_RECV, .flags = CAPOS_SQE_F_EXCEPTION },
+	  CAPOS_ERR_RING_BAD_FLAGS },
+	{ "recv_buffer_kernel",
+	  { .opcode = CAPOS_OP_RECV, .result_addr = 0xFFFF800000001000ull, .result_len = 16 },
+	  CAPOS_ERR_RING_RESULT_FAULT },
+	{ "return_result_buffer",
+	  { .opcode = CAPOS_OP_RETURN, .result_addr = 0x500000, .result_len = 8 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "return_method",
+	  { .opcode = CAPOS_OP_RETURN, .method = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "return_link_flag",
+	  { .opcode = CAPOS_OP_RETURN, .flags = CAPOS_SQE_F_LINK },
+	  CAPOS_ERR_RING_BAD_FLAGS },
+	{ "return_results_null_guard",
+	  { .opcode = CAPOS_OP_RETURN, .addr = 0x1000, .len = 8 },
+	  CAPOS_ERR_RING_PARAMS_FAULT },
 	{ "park_reserved", { .opcode = CAPOS_OP_PARK }, CAPOS_ERR_RING_BAD_OPCODE },
 	{ "unpark_reserved", { .opcode = CAPOS_OP_UNPARK }, CAPOS_ERR_RING_BAD_OPCODE },
 	{ "cancel_reserved", { .opcode = CAPOS_OP_CANCEL }, CAPOS_ERR_RING_BAD_OPCODE },
@@ -429,6 +450,79 @@ TEST(ring_in_flight_credits_limit_consumption)
 	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), CAPOS_ERR_RING_CORRUPT);
 	page.hdr.cq_head += 1; /* 4 unreaped + 60 owed == 64: consistent again */
 	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 4);
+}
+
+TEST(ring_recv_return_reach_exec_decoded)
+{
+	struct ring r;
+	struct rec rec = { .status = 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	struct capos_sqe recv = { .opcode = CAPOS_OP_RECV,
+				  .cap = 0x10004,
+				  .result_addr = 0x700000,
+				  .result_len = 256,
+				  .user_data = 5 };
+	submit(&page, &recv);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_RECV);
+	CHECK_UEQ(rec.last.cap, 0x10004);
+	CHECK_UEQ(rec.last.result_addr, 0x700000);
+	CHECK_UEQ(rec.last.result_len, 256);
+	CHECK_UEQ(reap(&page).user_data, 5);
+	struct capos_sqe ret = { .opcode = CAPOS_OP_RETURN,
+				 .flags = CAPOS_SQE_F_EXCEPTION,
+				 .cap = 0x10004,
+				 .addr = 0x500000,
+				 .len = 24,
+				 .aux = 0x1234,
+				 .user_data = 6 };
+	submit(&page, &ret);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_RETURN);
+	CHECK_UEQ(rec.last.flags, CAPOS_SQE_F_EXCEPTION);
+	CHECK_UEQ(rec.last.aux, 0x1234);
+	CHECK_UEQ(rec.last.params_addr, 0x500000);
+	CHECK_UEQ(rec.last.params_len, 24);
+	CHECK_UEQ(reap(&page).user_data, 6);
+}
+
+/* Deferred operations hold a credit until ring_complete posts their CQE. */
+TEST(ring_deferred_completion_holds_credit)
+{
+	struct ring r;
+	struct rec rec = { .status = RING_STATUS_DEFERRED };
+	uint32_t n;
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	struct capos_sqe s = call_sqe();
+	submit(&page, &s);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 0); /* nothing posted */
+	CHECK_UEQ(n, 1);
+	CHECK_UEQ(r.in_flight, 1);
+	CHECK_UEQ(page.hdr.cq_tail, 0);
+	/* 63 NOPs fit beside the owed completion; the 64th waits for a credit. */
+	rec.status = 0;
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < 16; i++)
+			submit_nop(&page, 100);
+		int got = ring_drain(&r, rec_exec, &rec, &n);
+		CHECK_EQ(got, round < 3 ? 16 * (round + 1) : CAPOS_ERR_RING_CQ_OVERFLOW);
+	}
+	CHECK_UEQ(n, 15);
+	CHECK_UEQ(page.hdr.cq_tail, 63);
+	/* The completion always has its slot, even with the CQ otherwise full. */
+	struct capos_cqe done = { .user_data = 77, .status = 0, .result_len = 40 };
+	CHECK_EQ(ring_complete(&r, &done), CAPOS_OK);
+	CHECK_UEQ(r.in_flight, 0);
+	CHECK_UEQ(page.hdr.cq_tail, 64);
+	CHECK_UEQ(page.cq[63].user_data, 77);
+	CHECK_UEQ(page.cq[63].result_len, 40);
+	/* Nothing owed: a stray completion is refused and posts nothing. */
+	CHECK_EQ(ring_complete(&r, &done), CAPOS_ERR_INVALID);
+	CHECK_UEQ(page.hdr.cq_tail, 64);
+	for (int i = 0; i < 64; i++)
+		(void)reap(&page);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, &n), 1); /* the last NOP */
+	CHECK_UEQ(reap(&page).user_data, 100);
 }
 
 TEST(ring_min_complete_bound)

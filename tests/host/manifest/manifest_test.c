@@ -476,7 +476,7 @@ TEST(manifest_grant_sources)
 	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_GRANT_SOURCE, "initConfig.init.caps[].source", 0);
 	static const uint16_t bad[] = { capos_KernelCapSource_none,
 					capos_KernelCapSource_endpoint,
-					capos_KernelCapSource_processSpawner,
+					capos_KernelCapSource_threadSpawner,
 					capos_KernelCapSource_frameAllocator,
 					99,
 					0xffff };
@@ -486,6 +486,30 @@ TEST(manifest_grant_sources)
 		EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE,
 			    "initConfig.init.caps[].source.kernel", 3);
 	}
+}
+
+TEST(manifest_grant_process_spawner)
+{
+	struct mt_spec *s = mt_default();
+
+	s->grants[3].kernel = capos_KernelCapSource_processSpawner;
+	s->grants[3].iface = "ProcessSpawner";
+	CHECK_EQ(mt_decode_spec(s), 0);
+	CHECK_UEQ(mt_view.grants[3].interface_id, capos_ProcessSpawner_TYPE_ID);
+	s->grants[3].iface = "BootPackage";
+	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", 3);
+}
+
+TEST(manifest_grant_capability_manager)
+{
+	struct mt_spec *s = mt_default();
+
+	s->grants[3].kernel = capos_KernelCapSource_capabilityManager;
+	s->grants[3].iface = "CapabilityManager";
+	CHECK_EQ(mt_decode_spec(s), 0);
+	CHECK_UEQ(mt_view.grants[3].interface_id, capos_CapabilityManager_TYPE_ID);
+	s->grants[3].iface = "Console";
+	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", 3);
 }
 
 TEST(manifest_grant_interface)

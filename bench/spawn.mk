@@ -1,0 +1,14 @@
+# `make bench-spawn`: guest instructions per spawn + wait of a trivial process under
+# QEMU -icount (bench/spawn/spawn_bench.py; docs/benchmarks.md). Not part of
+# `make test` (figures, not assertions).
+BENCH_SPAWN_MODULE := $(BUILD)/bench/spawn/spawnbench.manifest
+
+$(BENCH_SPAWN_MODULE): $(BUILD)/system/spawnbench.bin $(BUILD)/tool/mkmanifest \
+		$(BUILD)/user/spawnbench.elf $(BUILD)/user/truemin.elf
+	@mkdir -p $(@D)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
+	mv $@.tmp $@
+
+.PHONY: bench-spawn
+bench-spawn: $(KERNEL_ELF) $(BENCH_SPAWN_MODULE)
+	@$(PYTHON) bench/spawn/spawn_bench.py

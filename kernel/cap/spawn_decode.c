@@ -1,0 +1,236 @@
+/*
+ * Decode step of ProcessSpawner.spawn (contract in kernel/include/kernel/spawn.h):
+ * every field of the request and every cap sent with it is checked, and the binary is
+ * found in the boot module and validated as an ELF, before anything is created. Pure:
+ * no allocation, no globals, no kernel services, so the host tests drive it with
+ * messages built by the generated accessors.
+ */
+#include <kernel/spawn.h>
+
+#include <capos/error.h>
+#include <kernel/elf.h>
+#include <kernel/manifest.h>
+#include <schema/capos.capnp.h>
+#include <schema/manifest.capnp.h>
+
+static bool spawn_text_eq(const struct capnp_text *t, const char *s, uint32_t len)
+{
+	return t->len == len && __builtin_memcmp(t->str, s, len) == 0;
+}
+
+int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		      const uint8_t **image, uint64_t *image_len)
+{
+	struct capnp_limits lim = {
+		.traversal_words = module_len / CAPNP_WORD + KMANIFEST_TRAVERSAL_SLACK_WORDS,
+		.nesting = KMANIFEST_NESTING,
+	};
+	struct capnp_segment segs[KMANIFEST_MAX_SEGMENTS];
+	struct manifest_SystemManifest_r root;
+	struct manifest_Binary_rlist bins;
+	struct capnp_msg msg;
+	int st;
+
+	if (len == 0 || len > SPAWN_BINARY_NAME_MAX)
+		return CAPOS_ERR_SPAWN_UNKNOWN_BINARY;
+	if (module_len > KMANIFEST_MAX_MODULE_BYTES)
+		return CAPOS_ERR_MANIFEST_TOO_LARGE;
+	st = capnp_msg_init_framed(&msg, module, module_len, segs, KMANIFEST_MAX_SEGMENTS, &lim,
+				   NULL);
+	if (!st)
+		st = manifest_SystemManifest_read_root(&msg, &root);
+	if (!st)
+		st = manifest_SystemManifest_get_binaries(&root, &bins);
+	if (st)
+		return st;
+	uint32_t n = manifest_Binary_list_len(&bins);
+	if (n > KMANIFEST_MAX_BINARIES)
+		return CAPOS_ERR_MANIFEST_TOO_MANY_BINARIES;
+	for (uint32_t i = 0; i < n; i++) {
+		struct manifest_Binary_r b = manifest_Binary_list_get(&bins, i);
+		struct capnp_text t;
+		struct capnp_data img;
+
+		st = manifest_Binary_get_name(&b, &t);
+		if (st)
+			return st;
+		if (!spawn_text_eq(&t, name, len))
+			continue;
+		st = manifest_Binary_get_image(&b, &img);
+		if (st)
+			return st;
+		if (img.len == 0)
+			return CAPOS_ERR_SPAWN_UNKNOWN_BINARY;
+		*image = img.ptr;
+		*image_len = img.len;
+		return CAPOS_OK;
+	}
+	return CAPOS_ERR_SPAWN_UNKNOWN_BINARY;
+}
+
+/* A process name: 1..SPAWN_NAME_MAX printable ASCII bytes, no space. */
+static int spawn_decode_name(const struct capnp_text *t, struct spawn_request *req)
+{
+	if (t->len == 0 || t->len > SPAWN_NAME_MAX)
+		return CAPOS_ERR_SPAWN_NAME;
+	for (uint32_t i = 0; i < t->len; i++) {
+		if (t->str[i] <= ' ' || t->str[i] > '~')
+			return CAPOS_ERR_SPAWN_NAME;
+	}
+	__builtin_memcpy(req->name, t->str, t->len);
+	req->name[t->len] = '\0';
+	return CAPOS_OK;
+}
+
+/* The CapSet name rule (kernel/cap/capset.c): 1..47 bytes of [a-z0-9._-]. */
+static bool spawn_grant_name_ok(const struct capnp_text *t)
+{
+	if (t->len == 0 || t->len > SPAWN_GRANT_NAME_MAX)
+		return false;
+	for (uint32_t i = 0; i < t->len; i++) {
+		char c = t->str[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		      c == '-'))
+			return false;
+	}
+	return true;
+}
+
+/* Kernel sources a spawn may create fresh for the child. */
+static bool spawn_kernel_source_ok(uint16_t source)
+{
+	switch (source) {
+	case capos_KernelCapSource_console:
+	case capos_KernelCapSource_timer:
+	case capos_KernelCapSource_virtualMemory:
+	case capos_KernelCapSource_processSpawner:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A held grant: the index names an unused sent cap that permits the mode. */
+static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
+			     const struct captab_item *caps_in, uint32_t ncaps_in, uint32_t *used,
+			     struct spawn_grant *g)
+{
+	uint32_t idx;
+	int st = capos_CapGrant_source_get_held(src, &idx);
+
+	if (st)
+		return st;
+	if (idx >= ncaps_in)
+		return CAPOS_ERR_SPAWN_NOT_HELD;
+	if (used[idx / 32] & (1u << (idx % 32)))
+		return CAPOS_ERR_SPAWN_CAP_REUSED;
+	if (g->mode != capos_TransferMode_copy && g->mode != capos_TransferMode_move)
+		return CAPOS_ERR_SPAWN_BAD_MODE; /* clientFacet: endpoints are not in this kernel */
+	if (g->mode == capos_TransferMode_copy && caps_in[idx].xfer != CAPTAB_XFER_COPY)
+		return CAPOS_ERR_SPAWN_BAD_MODE;
+	if (caps_in[idx].xfer != CAPTAB_XFER_COPY && caps_in[idx].xfer != CAPTAB_XFER_MOVE)
+		return CAPOS_ERR_SPAWN_BAD_MODE;
+	used[idx / 32] |= 1u << (idx % 32);
+	g->kind = SPAWN_GRANT_HELD;
+	g->held = idx;
+	return CAPOS_OK;
+}
+
+static int spawn_decode_grant(const struct capos_CapGrant_rlist *list, uint32_t i,
+			      const struct captab_item *caps_in, uint32_t ncaps_in, uint32_t *used,
+			      struct spawn_request *req)
+{
+	struct capos_CapGrant_r r = capos_CapGrant_list_get(list, i);
+	struct spawn_grant *g = &req->grants[i];
+	struct capnp_text t;
+	int st = capos_CapGrant_get_name(&r, &t);
+
+	if (st)
+		return st;
+	if (!spawn_grant_name_ok(&t))
+		return CAPOS_ERR_SPAWN_GRANT_NAME;
+	for (uint32_t j = 0; j < i; j++) {
+		if (spawn_text_eq(&t, req->grants[j].name, req->grants[j].name_len))
+			return CAPOS_ERR_SPAWN_DUPLICATE_GRANT;
+	}
+	__builtin_memcpy(g->name, t.str, t.len);
+	g->name[t.len] = '\0';
+	g->name_len = t.len;
+	g->mode = (uint8_t)capos_CapGrant_get_mode(&r);
+	if (g->mode >= capos_TransferMode_COUNT)
+		return CAPOS_ERR_SPAWN_BAD_MODE;
+
+	struct capos_CapGrant_source_r src = capos_CapGrant_get_source(&r);
+	switch (capos_CapGrant_source_which(&src)) {
+	case capos_CapGrant_source_which_held:
+		return spawn_decode_held(&src, caps_in, ncaps_in, used, g);
+	case capos_CapGrant_source_which_kernel:
+		g->kind = SPAWN_GRANT_KERNEL;
+		g->source = (uint16_t)capos_CapGrant_source_get_kernel(&src);
+		if (!spawn_kernel_source_ok(g->source))
+			return CAPOS_ERR_SPAWN_BAD_SOURCE;
+		return g->mode == capos_TransferMode_copy ? CAPOS_OK : CAPOS_ERR_SPAWN_BAD_MODE;
+	default:
+		return CAPOS_ERR_SPAWN_BAD_SOURCE;
+	}
+}
+
+static int spawn_decode_grants(const struct capos_ProcessSpawner_spawn_Params_r *p,
+			       const struct captab_item *caps_in, uint32_t ncaps_in,
+			       struct spawn_request *req)
+{
+	uint32_t used[(CAPTAB_TXN_MAX + 31) / 32] = { 0 };
+	struct capos_CapGrant_rlist list;
+	int st = capos_ProcessSpawner_spawn_Params_get_grants(p, &list);
+
+	if (st)
+		return st;
+	if (ncaps_in > CAPTAB_TXN_MAX)
+		return CAPOS_ERR_SPAWN_TOO_MANY_GRANTS; /* kcall never sends more */
+	uint32_t n = capos_CapGrant_list_len(&list);
+	if (n > SPAWN_MAX_GRANTS)
+		return CAPOS_ERR_SPAWN_TOO_MANY_GRANTS;
+	for (uint32_t i = 0; i < n; i++) {
+		st = spawn_decode_grant(&list, i, caps_in, ncaps_in, used, req);
+		if (st)
+			return st;
+	}
+	for (uint32_t i = 0; i < ncaps_in; i++) {
+		if (!(used[i / 32] & (1u << (i % 32))))
+			return CAPOS_ERR_SPAWN_CAP_UNUSED;
+	}
+	req->ngrants = n;
+	return CAPOS_OK;
+}
+
+int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, uint32_t ncaps_in,
+		 const void *module, uint64_t module_len, struct elf_image *elf_scratch,
+		 struct spawn_request *req)
+{
+	struct capos_ProcessSpawner_spawn_Params_r p;
+	struct capnp_text name, profile, bin;
+	int st = capos_ProcessSpawner_spawn_read_params(params, &p);
+
+	req->ngrants = 0;
+	if (!st)
+		st = capos_ProcessSpawner_spawn_Params_get_name(&p, &name);
+	if (!st)
+		st = spawn_decode_name(&name, req);
+	if (!st)
+		st = capos_ProcessSpawner_spawn_Params_get_profile(&p, &profile);
+	if (!st && profile.len != 0)
+		st = CAPOS_ERR_SPAWN_PROFILE;
+	if (!st)
+		st = spawn_decode_grants(&p, caps_in, ncaps_in, req);
+	if (!st)
+		st = capos_ProcessSpawner_spawn_Params_get_binaryName(&p, &bin);
+	if (!st)
+		st = spawn_find_binary(module, module_len, bin.str, bin.len, &req->image,
+				       &req->image_len);
+	if (!st)
+		st = elf_validate(req->image, req->image_len, elf_scratch);
+	if (!st)
+		st = capnp_msg_error(params);
+	return st;
+}

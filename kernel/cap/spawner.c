@@ -1,0 +1,377 @@
+/*
+ * ProcessSpawner and ProcessHandle kernel objects (contract in
+ * kernel/include/kernel/spawn.h; docs/spawn.md).
+ *
+ * spawn: spawn_decode checks the whole request first (nothing changes on a decode
+ * error); the invoke then creates the child, its handle, its cap table and CapSet
+ * page (grants in list order: kernel sources through kring_grant, held caps inserted
+ * from the CALL's caps_in), loads the ELF, queues the handle as the result cap and
+ * starts the first thread last. Any failure before the thread starts destroys the
+ * unstarted child (proc_destroy_unstarted), which returns every frame and, through
+ * the reap hook, the handle's references: the caller sees the error and nothing else.
+ *
+ * ProcessHandle: the parent's non-transferable view of one child. The child holds a
+ * reference to its handle (struct proc_watch) until it is reaped, when the exit status
+ * is recorded; so releasing the handle neither kills the child nor loses anything the
+ * child still needs. wait answers at once when the child has already been reaped, and
+ * otherwise is deferred (kring_defer) and completed from the reap hook (kring_complete);
+ * one wait may be pending at a time. kill stops every thread of the child (proc_kill)
+ * and is idempotent.
+ *
+ * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
+ */
+#include <kernel/spawn.h>
+
+#include <capos/error.h>
+#include <kernel/capset.h>
+#include <kernel/elf.h>
+#include <kernel/kcall.h>
+#include <kernel/kring.h>
+#include <kernel/load.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/proc.h>
+#include <schema/capos.capnp.h>
+
+/* ProcessHandle: one child's end as its parent sees it. */
+struct kproc_handle {
+	struct kobj k;
+	struct proc_watch watch;   /* [S] registered in the child until it is reaped */
+	struct process *child;	   /* [S] NULL once reaped */
+	struct kspawner *spawner;  /* [I] referenced: its live-child count */
+	int64_t exit_code;	   /* [S] valid once `ended` */
+	bool ended;		   /* [S] the child was reaped */
+	bool killed;		   /* [S] ended by kill or a fault */
+	bool waiting;		   /* [S] `wait` below is pending in the parent's ring */
+	struct kring_pending wait; /* [S] the one deferred wait */
+};
+
+/* Framed wait results: header, root pointer, two data words. */
+#define KPROC_WAIT_RESULT_WORDS 4u
+
+/* Scratch of the one spawn being decoded ([S]: one CPU, handlers do not block). */
+static struct spawn_request kspawn_req;
+static struct elf_image kspawn_elf;
+
+/* ---- ProcessHandle */
+
+static void kproc_handle_release(struct kobj *obj)
+{
+	struct kproc_handle *h = (struct kproc_handle *)obj;
+
+	(void)kobj_put(&h->spawner->k);
+	kfree(h);
+}
+
+static const struct kobj_ops kproc_handle_ops = { .name = "process-handle",
+						  .release = kproc_handle_release };
+
+/* Builds wait's results (exitCode, killed) into `b`. 0 or a builder error. */
+static int kproc_handle_results(const struct kproc_handle *h, struct capnp_builder *b)
+{
+	struct capos_ProcessHandle_wait_Results_b r;
+	int err = capos_ProcessHandle_wait_init_results(b, &r);
+
+	if (err)
+		return err;
+	capos_ProcessHandle_wait_Results_set_exitCode(&r, h->exit_code);
+	capos_ProcessHandle_wait_Results_set_killed(&r, h->killed);
+	return capnp_builder_error(b);
+}
+
+/* Completes the pending wait now that the child has ended. */
+static void kproc_handle_complete(struct kproc_handle *h)
+{
+	uint64_t arena[KPROC_WAIT_RESULT_WORDS], framed[KPROC_WAIT_RESULT_WORDS + 1];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	size_t len = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == CAPOS_OK)
+		err = kproc_handle_results(h, &b);
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &len);
+	h->waiting = false;
+	if (err)
+		kring_complete(&h->wait, CAPOS_ERR_RING_QUOTA, NULL,
+			       0); /* arena too small: a bug */
+	else
+		kring_complete(&h->wait, CAPOS_OK, framed, (uint32_t)len);
+}
+
+/* The child is gone (proc_free): record how it ended, answer a pending wait and drop
+ * the child's reference (which may free the handle). */
+static void kproc_handle_reaped(struct proc_watch *w, int64_t code, bool killed)
+{
+	struct kproc_handle *h =
+		(struct kproc_handle *)((char *)w - __builtin_offsetof(struct kproc_handle, watch));
+
+	h->child = NULL;
+	h->exit_code = code;
+	h->killed = killed;
+	h->ended = true;
+	h->spawner->children--;
+	if (h->waiting)
+		kproc_handle_complete(h);
+	(void)kobj_put(&h->k);
+}
+
+/* The parent died with its wait pending: nothing is posted; forget the wait. */
+static void kproc_handle_wait_cancel(struct kring_pending *p)
+{
+	struct kproc_handle *h =
+		(struct kproc_handle *)((char *)p - __builtin_offsetof(struct kproc_handle, wait));
+
+	h->waiting = false;
+}
+
+static const struct kring_pending_ops kproc_handle_wait_ops = {
+	.cancel = kproc_handle_wait_cancel,
+};
+
+/* A handle for `child`, watching it: one reference for the caller, one for the child. */
+static int kproc_handle_create(struct kspawner *s, struct process *child, struct kproc_handle **out)
+{
+	struct kproc_handle *h = kzalloc(sizeof(*h));
+	int err;
+
+	if (h == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = kobj_get(&s->k);
+	if (err) {
+		kfree(h);
+		return err;
+	}
+	err = kobj_init(&h->k, KOBJ_PROCESS, &kproc_handle_ops);
+	if (err == CAPOS_OK)
+		err = kobj_get(&h->k); /* the child's reference, dropped when it is reaped */
+	if (err) {
+		(void)kobj_put(&s->k);
+		kfree(h);
+		return err;
+	}
+	h->spawner = s;
+	h->child = child;
+	h->watch.reaped = kproc_handle_reaped;
+	child->watch = &h->watch;
+	s->children++;
+	*out = h;
+	return CAPOS_OK;
+}
+
+/* wait: answered now if the child has ended, else deferred until it is reaped. */
+static int kproc_handle_wait(struct kcall_ctx *c)
+{
+	struct kproc_handle *h = (struct kproc_handle *)c->obj;
+	int err;
+
+	if (h->ended)
+		return kproc_handle_results(h, c->results);
+	if (h->waiting)
+		return CAPOS_ERR_SPAWN_WAIT_BUSY;
+	err = kring_defer(&h->wait, &kproc_handle_wait_ops);
+	if (err)
+		return err;
+	h->waiting = true;
+	return KCALL_DEFERRED;
+}
+
+static int kproc_handle_kill(struct kcall_ctx *c)
+{
+	struct kproc_handle *h = (struct kproc_handle *)c->obj;
+
+	return h->child ? proc_kill(h->child) : CAPOS_OK; /* reaped already: nothing to do */
+}
+
+static int kproc_handle_call(struct kcall_ctx *c)
+{
+	switch (c->method) {
+	case capos_ProcessHandle_METHOD_wait:
+		return kproc_handle_wait(c);
+	case capos_ProcessHandle_METHOD_kill:
+		return kproc_handle_kill(c);
+	default:
+		return CAPOS_ERR_CAPNP_UNIMPLEMENTED;
+	}
+}
+
+const struct kcall_iface kproc_handle_iface = {
+	.interface_id = capos_ProcessHandle_TYPE_ID,
+	.method_count = capos_ProcessHandle_METHOD_COUNT,
+	.kobj_type = KOBJ_PROCESS,
+	.max_caps_out = 0,
+	.call = kproc_handle_call,
+};
+
+/* ---- ProcessSpawner */
+
+static void kspawner_release(struct kobj *obj)
+{
+	struct kspawner *s = (struct kspawner *)obj;
+
+	klog("spawn", "spawner released: %llu children started", (unsigned long long)s->spawned);
+	kfree(s);
+}
+
+static const struct kobj_ops kspawner_ops = { .name = "spawner", .release = kspawner_release };
+
+int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out)
+{
+	struct kspawner *s;
+	int err;
+
+	if (module == NULL || len == 0)
+		return CAPOS_ERR_INVALID;
+	s = kzalloc(sizeof(*s));
+	if (s == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	s->module = module;
+	s->module_len = len;
+	err = kobj_init(&s->k, KOBJ_SPAWNER, &kspawner_ops);
+	if (err) {
+		kfree(s);
+		return err;
+	}
+	*out = &s->k;
+	return CAPOS_OK;
+}
+
+/* The kring_grant kind of a kernel source spawn_decode accepted. */
+static unsigned kspawn_kind(uint16_t source)
+{
+	switch (source) {
+	case capos_KernelCapSource_console:
+		return KGRANT_CONSOLE;
+	case capos_KernelCapSource_timer:
+		return KGRANT_TIMER;
+	case capos_KernelCapSource_virtualMemory:
+		return KGRANT_VM;
+	case capos_KernelCapSource_processSpawner:
+		return KGRANT_SPAWNER;
+	default:
+		return 0;
+	}
+}
+
+/* A held cap into the child's table and CapSet (the table takes its own reference). */
+static int kspawn_grant_held(struct process *child, struct capos_capset_page *page,
+			     const struct spawn_grant *g, const struct captab_item *in)
+{
+	struct captab_item item = *in;
+	uint32_t id;
+	int err;
+
+	item.badge = in->badge;
+	err = captab_insert(child->caps, &item, &id);
+	if (err)
+		return err;
+	err = capset_add(page, g->name, g->name_len, item.interface_id, id);
+	if (err)
+		(void)captab_release(child->caps, id);
+	return err;
+}
+
+/* Fills the child's table and CapSet page with exactly the request's grants. */
+static int kspawn_grant_all(struct kspawner *s, struct process *child,
+			    const struct spawn_request *req, const struct kcall_ctx *c)
+{
+	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	int err;
+
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = capset_init(page);
+	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++) {
+		const struct spawn_grant *g = &req->grants[i];
+
+		if (g->kind == SPAWN_GRANT_HELD)
+			err = kspawn_grant_held(child, page, g, &c->caps_in[g->held]);
+		else
+			err = kring_grant(child, page, kspawn_kind(g->source), g->name, g->name_len,
+					  s->module, s->module_len);
+	}
+	if (err == CAPOS_OK)
+		err = proc_map_capset(child, page);
+	kfree(page);
+	return err;
+}
+
+/* Queues the handle as the result cap and fills the results. */
+static int kspawn_results(struct kcall_ctx *c, struct kproc_handle *h, const struct process *child)
+{
+	const struct captab_item item = {
+		.obj = &h->k,
+		.interface_id = capos_ProcessHandle_TYPE_ID,
+		.xfer = CAPTAB_XFER_NONE,
+	};
+	struct capos_ProcessSpawner_spawn_Results_b r;
+	uint32_t index;
+	int err = capos_ProcessSpawner_spawn_init_results(c->results, &r);
+
+	if (err)
+		return err;
+	err = kcall_result_cap(c, &item, &index);
+	if (err)
+		return err;
+	capos_ProcessSpawner_spawn_Results_set_pid(&r, child->pid);
+	return capos_ProcessSpawner_spawn_Results_set_handle(&r, index);
+}
+
+/* Invoke step: everything below may fail, and every failure undoes it all. */
+static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct process *parent,
+			 const struct spawn_request *req)
+{
+	struct kproc_handle *h = NULL;
+	struct process *child;
+	struct proc_entry e;
+	int err = proc_create(req->name, parent->ledger.frame_quota, parent->caps->nslots, &child);
+
+	if (err)
+		return err;
+	err = kproc_handle_create(s, child, &h);
+	if (err == CAPOS_OK)
+		err = kspawn_grant_all(s, child, req, c);
+	if (err == CAPOS_OK)
+		err = proc_load_elf(child, req->image, req->image_len, &e);
+	if (err == CAPOS_OK)
+		err = kspawn_results(c, h, child);
+	if (err == CAPOS_OK)
+		err = proc_thread_start(child, &e, NULL);
+	if (err)
+		proc_destroy_unstarted(child); /* the reap hook drops the child's handle ref */
+	else
+		s->spawned++;
+	if (h)
+		(void)kobj_put(&h->k); /* ours; a queued result cap holds its own */
+	return err;
+}
+
+static int kspawner_spawn(struct kcall_ctx *c)
+{
+	struct kspawner *s = (struct kspawner *)c->obj;
+	const struct process *parent = c->caller;
+	int err = spawn_decode(c->params, c->caps_in, c->ncaps_in, s->module, s->module_len,
+			       &kspawn_elf, &kspawn_req);
+
+	if (err)
+		return err;
+	if (s->children >= SPAWN_MAX_CHILDREN)
+		return CAPOS_ERR_SPAWN_CHILD_QUOTA;
+	return kspawn_invoke(c, s, parent, &kspawn_req);
+}
+
+static int kspawner_call(struct kcall_ctx *c)
+{
+	if (c->method == capos_ProcessSpawner_METHOD_spawn)
+		return kspawner_spawn(c);
+	return CAPOS_ERR_CAPNP_UNIMPLEMENTED;
+}
+
+const struct kcall_iface kspawner_iface = {
+	.interface_id = capos_ProcessSpawner_TYPE_ID,
+	.method_count = capos_ProcessSpawner_METHOD_COUNT,
+	.kobj_type = KOBJ_SPAWNER,
+	.max_caps_out = SPAWN_MAX_CAPS_OUT,
+	.call = kspawner_call,
+};

@@ -1,0 +1,123 @@
+/*
+ * Process spawning (docs/spawn.md): the ProcessSpawner and ProcessHandle kernel
+ * objects (kernel/cap/spawner.c) and the pure decode of a spawn request
+ * (kernel/cap/spawn_decode.c, compiled unmodified into the host tests).
+ *
+ * ProcessSpawner.spawn(name, binaryName, grants, profile) starts a binary packaged in
+ * the boot module as a new process holding exactly `grants`, each under its
+ * child-visible name in the child's CapSet page. It is decoded completely first
+ * (spawn_decode: names, bounds, every held index, every mode, the binary and its ELF)
+ * and only then invoked; an error at any step of the invoke destroys the half-built
+ * child, so the frame count and the live-object count are back where they were.
+ * The ProcessHandle comes back as a non-transferable result cap.
+ *
+ * Lock legend: [I] immutable after creation; [S] scheduler state (boot CPU, interrupts
+ * off; SMP: the process-table lock).
+ */
+#ifndef KERNEL_SPAWN_H
+#define KERNEL_SPAWN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <capnp/capnp.h>
+#include <capos/capset.h>
+#include <kernel/captab.h>
+#include <kernel/kobj.h>
+
+/* Bounds of one spawn request (each refused with a typed error beyond it). */
+#define SPAWN_MAX_GRANTS 32u	  /* CapGrant entries (CAPOS_ERR_SPAWN_TOO_MANY_GRANTS) */
+#define SPAWN_NAME_MAX 15u	  /* process name bytes (PROC_NAME_MAX - 1) */
+#define SPAWN_BINARY_NAME_MAX 63u /* binaryName bytes (the manifest's name bound) */
+#define SPAWN_GRANT_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1u) /* CapSet name bytes */
+#define SPAWN_MAX_CHILDREN 16u /* live children per ProcessSpawner (profile default) */
+#define SPAWN_MAX_CAPS_OUT 1u  /* result caps of spawn: the handle */
+
+/* Where a grant's cap comes from. */
+enum spawn_grant_kind {
+	SPAWN_GRANT_KERNEL = 0, /* a fresh kernel object (kgrant kind in `kind`) */
+	SPAWN_GRANT_HELD = 1,	/* caps_in[held], copied or moved by the CALL's descriptor */
+};
+
+/* One decoded grant. */
+struct spawn_grant {
+	char name[CAPOS_CAPSET_NAME_MAX]; /* NUL-terminated child-visible name */
+	uint32_t name_len;
+	uint8_t kind;	 /* enum spawn_grant_kind */
+	uint8_t mode;	 /* enum capos_TransferMode */
+	uint16_t source; /* SPAWN_GRANT_KERNEL: enum capos_KernelCapSource */
+	uint32_t held;	 /* SPAWN_GRANT_HELD: index into caps_in */
+};
+
+/* A decoded, validated spawn request: everything the invoke step needs. */
+struct spawn_request {
+	char name[SPAWN_NAME_MAX + 1]; /* NUL-terminated process name */
+	const uint8_t *image;	       /* the child's ELF inside the boot module */
+	uint64_t image_len;
+	uint32_t ngrants;
+	struct spawn_grant grants[SPAWN_MAX_GRANTS];
+};
+
+/*
+ * spawn_find_binary: the image of the binary called name[0..len) in the boot module
+ * module[0..module_len) (a framed SystemManifest, schema/manifest.capnp), read under
+ * the manifest decoder's bounds. Pure. Errors: CAPOS_ERR_SPAWN_UNKNOWN_BINARY (no
+ * such entry, empty or over-long name, or an entry without an image),
+ * CAPOS_ERR_MANIFEST_TOO_MANY_BINARIES, CAPOS_ERR_CAPNP_* (malformed module).
+ */
+int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		      const uint8_t **image, uint64_t *image_len);
+
+/*
+ * spawn_decode: validates ProcessSpawner.spawn params (`params`, already framed) with
+ * the caps sent alongside (caps_in[0..ncaps_in), capnp cap index order) against the
+ * boot module, mutating nothing but *req. Checks, in this order:
+ *   name: 1..SPAWN_NAME_MAX printable ASCII bytes        CAPOS_ERR_SPAWN_NAME
+ *   profile: empty (no named profiles in the kernel yet)  CAPOS_ERR_SPAWN_PROFILE
+ *   grants: at most SPAWN_MAX_GRANTS                      CAPOS_ERR_SPAWN_TOO_MANY_GRANTS
+ *   each grant, in list order:
+ *     name a CapSet name (1..47 of [a-z0-9._-])           CAPOS_ERR_SPAWN_GRANT_NAME
+ *     name unique in the request                          CAPOS_ERR_SPAWN_DUPLICATE_GRANT
+ *     mode inside TransferMode                            CAPOS_ERR_SPAWN_BAD_MODE
+ *     held: index < ncaps_in                              CAPOS_ERR_SPAWN_NOT_HELD
+ *           index not named by an earlier grant           CAPOS_ERR_SPAWN_CAP_REUSED
+ *           mode copy or move (clientFacet needs endpoints) CAPOS_ERR_SPAWN_BAD_MODE
+ *           the cap permits the mode (copy of a move-only cap) CAPOS_ERR_SPAWN_BAD_MODE
+ *     kernel: console, timer, virtualMemory or processSpawner CAPOS_ERR_SPAWN_BAD_SOURCE
+ *             mode copy                                   CAPOS_ERR_SPAWN_BAD_MODE
+ *     a union tag this schema does not know               CAPOS_ERR_SPAWN_BAD_SOURCE
+ *   every caps_in entry named by some grant               CAPOS_ERR_SPAWN_CAP_UNUSED
+ *   binaryName packaged in the module                     CAPOS_ERR_SPAWN_UNKNOWN_BINARY
+ *   its image a loadable ELF (elf_validate)               CAPOS_ERR_ELF_*
+ * and reader errors of malformed params as CAPOS_ERR_CAPNP_*. `elf_scratch` is the
+ * validator's workspace (struct elf_image). Preconditions: req, params non-null.
+ */
+struct elf_image;
+int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, uint32_t ncaps_in,
+		 const void *module, uint64_t module_len, struct elf_image *elf_scratch,
+		 struct spawn_request *req);
+
+/* ---- Kernel objects (kernel/cap/spawner.c; kernel only). */
+
+struct process;
+struct kcall_iface;
+
+/* ProcessSpawner: spawns from the boot module it was created over. */
+struct kspawner {
+	struct kobj k;
+	const uint8_t *module; /* [I] the boot module, kernel-mapped, never freed */
+	uint64_t module_len;   /* [I] */
+	uint32_t children;     /* [S] live children spawned through this object */
+	uint64_t spawned;      /* [S] children started, for logs */
+};
+
+/*
+ * Creates a ProcessSpawner over the boot module (one reference, the caller's).
+ * Errors: CAPOS_ERR_NO_MEMORY, CAPOS_ERR_INVALID (no module).
+ */
+int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out);
+
+extern const struct kcall_iface kspawner_iface;
+extern const struct kcall_iface kproc_handle_iface;
+
+#endif

@@ -1,0 +1,394 @@
+/*
+ * Host tests of the spawn request decoder (kernel/cap/spawn_decode.c): a valid
+ * request decodes to the expected plan (names, grant kinds, held indices, the image
+ * inside the module), and each hostile request fails with its exact typed error:
+ * unknown binary, invalid ELF, bad process/grant names, duplicate grant names,
+ * oversized grant list, forged or reused held index, unused sent cap, bad modes, a
+ * kernel source the spawner cannot create, a named profile, a malformed module.
+ */
+#include "test.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <kernel/elf.h>
+#include <kernel/spawn.h>
+#include <schema/capos.capnp.h>
+#include <schema/manifest.capnp.h>
+
+#define ST_MAX_GRANTS 40u
+
+#define ST_REQUIRE(c)                                                                              \
+	do {                                                                                       \
+		if (!(c)) {                                                                        \
+			fprintf(stderr, "%s:%d: setup failed: %s\n", __FILE__, __LINE__, #c);      \
+			abort();                                                                   \
+		}                                                                                  \
+	} while (0)
+
+enum st_kind { ST_KERNEL, ST_HELD, ST_UNSET };
+
+struct st_grant {
+	const char *name;
+	enum st_kind kind;
+	uint16_t mode;
+	uint16_t source; /* ST_KERNEL */
+	uint32_t held;	 /* ST_HELD */
+};
+
+struct st_spec {
+	const char *name, *binary, *profile;
+	uint32_t ngrants;
+	struct st_grant grants[ST_MAX_GRANTS];
+};
+
+static uint8_t *st_elf;
+static size_t st_elf_len;
+static uint8_t *st_module;
+static size_t st_module_len;
+
+static uint8_t *st_read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+
+	ST_REQUIRE(f != NULL);
+	ST_REQUIRE(fseek(f, 0, SEEK_END) == 0);
+	long n = ftell(f);
+	ST_REQUIRE(n > 0);
+	rewind(f);
+	buf = malloc((size_t)n);
+	ST_REQUIRE(buf != NULL);
+	ST_REQUIRE(fread(buf, 1, (size_t)n, f) == (size_t)n);
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static uint8_t *st_frame(struct capnp_builder *b, size_t *len)
+{
+	ST_REQUIRE(capnp_builder_error(b) == 0);
+	size_t sz = capnp_builder_framed_size(b);
+	uint8_t *out = malloc(sz);
+	ST_REQUIRE(out != NULL);
+	ST_REQUIRE(capnp_builder_write_framed(b, out, sz, len) == 0);
+	return out;
+}
+
+/* A module with binaries "child" (the sample ELF), "junk" (not an ELF), "empty". */
+static void st_make_module(void)
+{
+	static uint64_t arena[1 << 16];
+	static const uint8_t junk[128] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+	struct capnp_bseg segs[2];
+	struct capnp_builder b;
+	struct manifest_SystemManifest_b root;
+	struct manifest_Binary_blist bins;
+
+	if (st_module)
+		return;
+	st_elf = st_read_file(ELF_SAMPLE_PATH, &st_elf_len);
+	ST_REQUIRE(capnp_builder_init(&b, segs, 2, arena, sizeof(arena)) == 0);
+	ST_REQUIRE(manifest_SystemManifest_build_root(&b, &root) == 0);
+	manifest_SystemManifest_set_schemaVersion(&root, 1);
+	ST_REQUIRE(manifest_SystemManifest_init_binaries(&root, 3, &bins) == 0);
+	struct manifest_Binary_b e = manifest_Binary_list_build(&bins, 0);
+	ST_REQUIRE(manifest_Binary_set_name(&e, "child", 5) == 0);
+	ST_REQUIRE(manifest_Binary_set_image(&e, st_elf, (uint32_t)st_elf_len) == 0);
+	e = manifest_Binary_list_build(&bins, 1);
+	ST_REQUIRE(manifest_Binary_set_name(&e, "junk", 4) == 0);
+	ST_REQUIRE(manifest_Binary_set_image(&e, junk, sizeof(junk)) == 0);
+	e = manifest_Binary_list_build(&bins, 2);
+	ST_REQUIRE(manifest_Binary_set_name(&e, "empty", 5) == 0);
+	st_module = st_frame(&b, &st_module_len);
+}
+
+static struct st_spec *st_default(void)
+{
+	static struct st_spec s;
+
+	st_make_module();
+	memset(&s, 0, sizeof(s));
+	s.name = "worker";
+	s.binary = "child";
+	s.profile = "";
+	s.ngrants = 3;
+	s.grants[0] = (struct st_grant){ "console", ST_KERNEL, capos_TransferMode_copy,
+					 capos_KernelCapSource_console, 0 };
+	s.grants[1] = (struct st_grant){ "shared", ST_HELD, capos_TransferMode_copy, 0, 1 };
+	s.grants[2] = (struct st_grant){ "moved", ST_HELD, capos_TransferMode_move, 0, 0 };
+	return &s;
+}
+
+static uint8_t *st_build(const struct st_spec *s, size_t *len)
+{
+	static uint64_t arena[4096];
+	struct capnp_bseg segs[2];
+	struct capnp_builder b;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+
+	memset(arena, 0, sizeof(arena));
+	ST_REQUIRE(capnp_builder_init(&b, segs, 2, arena, sizeof(arena)) == 0);
+	ST_REQUIRE(capos_ProcessSpawner_spawn_request(&b, &p) == 0);
+	ST_REQUIRE(capos_ProcessSpawner_spawn_Params_set_name(&p, s->name,
+							      (uint32_t)strlen(s->name)) == 0);
+	ST_REQUIRE(capos_ProcessSpawner_spawn_Params_set_binaryName(
+			   &p, s->binary, (uint32_t)strlen(s->binary)) == 0);
+	ST_REQUIRE(capos_ProcessSpawner_spawn_Params_set_profile(
+			   &p, s->profile, (uint32_t)strlen(s->profile)) == 0);
+	ST_REQUIRE(capos_ProcessSpawner_spawn_Params_init_grants(&p, s->ngrants, &list) == 0);
+	for (uint32_t i = 0; i < s->ngrants; i++) {
+		const struct st_grant *g = &s->grants[i];
+		struct capos_CapGrant_b e = capos_CapGrant_list_build(&list, i);
+		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&e);
+
+		ST_REQUIRE(capos_CapGrant_set_name(&e, g->name, (uint32_t)strlen(g->name)) == 0);
+		capos_CapGrant_set_mode(&e, (enum capos_TransferMode)g->mode);
+		if (g->kind == ST_KERNEL)
+			capos_CapGrant_source_set_kernel(&src,
+							 (enum capos_KernelCapSource)g->source);
+		else if (g->kind == ST_HELD)
+			ST_REQUIRE(capos_CapGrant_source_set_held(&src, g->held) == 0);
+	}
+	return st_frame(&b, len);
+}
+
+static struct spawn_request st_req;
+static struct elf_image st_img;
+static struct captab_item st_caps[CAPTAB_TXN_MAX + 1];
+static uint32_t st_ncaps = 2;
+
+static void st_reset_caps(void)
+{
+	static struct kobj objs[CAPTAB_TXN_MAX + 1];
+
+	for (uint32_t i = 0; i <= CAPTAB_TXN_MAX; i++)
+		st_caps[i] = (struct captab_item){ .obj = &objs[i],
+						   .interface_id = capos_Timer_TYPE_ID,
+						   .xfer = CAPTAB_XFER_COPY };
+	st_ncaps = 2;
+}
+
+static int st_decode(const struct st_spec *s)
+{
+	size_t len = 0;
+	uint8_t *buf = st_build(s, &len);
+	struct capnp_segment segs[8];
+	const struct capnp_limits lim = { .traversal_words = 1 << 16, .nesting = 32 };
+	struct capnp_msg m;
+	int st;
+
+	ST_REQUIRE(capnp_msg_init_framed(&m, buf, len, segs, 8, &lim, NULL) == 0);
+	st = spawn_decode(&m, st_caps, st_ncaps, st_module, st_module_len, &st_img, &st_req);
+	free(buf);
+	return st;
+}
+
+TEST(spawn_decode_valid)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_STREQ(st_req.name, "worker");
+	CHECK_UEQ(st_req.ngrants, 3);
+	CHECK_STREQ(st_req.grants[0].name, "console");
+	CHECK_EQ(st_req.grants[0].kind, SPAWN_GRANT_KERNEL);
+	CHECK_EQ(st_req.grants[0].source, capos_KernelCapSource_console);
+	CHECK_EQ(st_req.grants[1].kind, SPAWN_GRANT_HELD);
+	CHECK_UEQ(st_req.grants[1].held, 1);
+	CHECK_EQ(st_req.grants[2].mode, capos_TransferMode_move);
+	CHECK_UEQ(st_req.grants[2].held, 0);
+	CHECK_UEQ(st_req.image_len, st_elf_len);
+	CHECK(st_req.image > st_module &&
+	      st_req.image + st_req.image_len <= st_module + st_module_len);
+	CHECK_MEMEQ(st_req.image, st_elf, st_elf_len);
+}
+
+TEST(spawn_decode_no_grants_and_spawner_source)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	st_ncaps = 0;
+	s->ngrants = 0;
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_UEQ(st_req.ngrants, 0);
+	s->ngrants = 1;
+	s->grants[0].source = capos_KernelCapSource_processSpawner;
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_EQ(st_req.grants[0].source, capos_KernelCapSource_processSpawner);
+}
+
+TEST(spawn_decode_unknown_binary)
+{
+	static const char *bad[] = {
+		"nope", "", "chil", "child2",
+		("a-name-that-is-longer-than-sixty-three-bytes-and-so-can-never-"
+		 "be-found")
+	};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct st_spec *s = st_default();
+
+		st_reset_caps();
+		s->binary = bad[i];
+		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+	}
+	struct st_spec *s = st_default();
+	s->binary = "empty";
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+}
+
+TEST(spawn_decode_invalid_elf)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	s->binary = "junk";
+	int st = st_decode(s);
+	CHECK(st <= CAPOS_ERR_ELF_BAD_MAGIC && st >= -287);
+}
+
+TEST(spawn_decode_process_name)
+{
+	static const char *bad[] = { "", "sixteen-bytes-xx", "with space", "tab\there" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct st_spec *s = st_default();
+
+		st_reset_caps();
+		s->name = bad[i];
+		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_NAME);
+	}
+	struct st_spec *s = st_default();
+	s->name = "fifteen-bytes-x";
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_STREQ(st_req.name, "fifteen-bytes-x");
+}
+
+TEST(spawn_decode_grant_names)
+{
+	static const char *bad[] = { "", "Console", "con sole", "a/b",
+				     "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuv" };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct st_spec *s = st_default();
+
+		st_reset_caps();
+		s->grants[1].name = bad[i];
+		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_GRANT_NAME);
+	}
+	struct st_spec *s = st_default();
+	s->grants[2].name = "console";
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_DUPLICATE_GRANT);
+}
+
+TEST(spawn_decode_too_many_grants)
+{
+	struct st_spec *s = st_default();
+	static char names[ST_MAX_GRANTS][8];
+
+	st_reset_caps();
+	st_ncaps = 0;
+	for (uint32_t i = 0; i < ST_MAX_GRANTS; i++) {
+		snprintf(names[i], sizeof(names[i]), "t%u", i);
+		s->grants[i] = (struct st_grant){ names[i], ST_KERNEL, capos_TransferMode_copy,
+						  capos_KernelCapSource_timer, 0 };
+	}
+	s->ngrants = SPAWN_MAX_GRANTS;
+	CHECK_EQ(st_decode(s), 0);
+	s->ngrants = SPAWN_MAX_GRANTS + 1;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_TOO_MANY_GRANTS);
+	st_ncaps = CAPTAB_TXN_MAX + 1;
+	s->ngrants = 0;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_TOO_MANY_GRANTS);
+}
+
+TEST(spawn_decode_held_indices)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	s->grants[1].held = 2; /* only two caps were sent */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_NOT_HELD);
+	s->grants[1].held = 0xFFFFFFFFu;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_NOT_HELD);
+	s = st_default();
+	s->grants[2].held = 1; /* both grants name cap 1 */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_CAP_REUSED);
+	s = st_default();
+	s->ngrants = 2; /* cap 0 sent but named by no grant */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_CAP_UNUSED);
+	s = st_default();
+	s->grants[1].kind = ST_UNSET; /* a null cap pointer names no sent cap */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_NOT_HELD);
+}
+
+TEST(spawn_decode_modes)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	s->grants[1].mode = capos_TransferMode_clientFacet;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+	s->grants[1].mode = 7; /* outside the enum */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+	s = st_default();
+	s->grants[0].mode = capos_TransferMode_move; /* kernel sources are copy */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+	s = st_default();
+	st_caps[1].xfer = CAPTAB_XFER_MOVE; /* move-only cap granted as copy */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+	s->grants[1].mode = capos_TransferMode_move;
+	CHECK_EQ(st_decode(s), 0);
+	st_caps[1].xfer = CAPTAB_XFER_NONE;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+}
+
+TEST(spawn_decode_kernel_sources)
+{
+	static const uint16_t bad[] = { capos_KernelCapSource_none,
+					capos_KernelCapSource_bootPackage,
+					capos_KernelCapSource_endpoint,
+					capos_KernelCapSource_frameAllocator,
+					capos_KernelCapSource_capabilityManager,
+					capos_KernelCapSource_threadSpawner,
+					99 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct st_spec *s = st_default();
+
+		st_reset_caps();
+		s->grants[0].source = bad[i];
+		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_SOURCE);
+	}
+}
+
+TEST(spawn_decode_profile)
+{
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	s->profile = "default";
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_PROFILE);
+}
+
+TEST(spawn_find_binary_hostile_module)
+{
+	const uint8_t *img = NULL;
+	uint64_t len = 0;
+	static const uint8_t garbage[64] = { 0xff, 0xff, 0xff, 0xff };
+
+	st_make_module();
+	CHECK_EQ(spawn_find_binary(st_module, st_module_len, "child", 5, &img, &len), 0);
+	CHECK_UEQ(len, st_elf_len);
+	CHECK(spawn_find_binary(garbage, sizeof(garbage), "child", 5, &img, &len) < 0);
+	CHECK(spawn_find_binary(st_module, st_module_len - 8, "child", 5, &img, &len) < 0);
+	CHECK_EQ(spawn_find_binary(st_module, st_module_len, "child", 0, &img, &len),
+		 CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+}

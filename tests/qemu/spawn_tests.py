@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""ProcessSpawner / ProcessHandle (kernel/cap/spawner.c; docs/spawn.md).
+
+Boots the focused manifest system/spawntest.capnp: init is user/spawntest, holding a
+ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
+
+  spawn-suite  one boot (-smp 1) running every step of user/spawntest, judged from its
+               COM2 transcript line by line:
+                 print    a child granted a fresh Console prints and exits 42
+                 copy     a held Timer copied: the child uses it, the parent still can
+                 move     a held Timer moved: the child uses it, the parent's id is stale
+                 kill     a spinning child killed: (-1, killed); kill twice and after
+                          the end both succeed
+                 wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY,
+                          the first (deferred) completes when the child is killed
+                 hostile  unknown binary, duplicate names, forged index, stale cap,
+                          33 grants, name too long, bad modes, bootPackage source,
+                          named profile, unused sent cap: each its exact typed error,
+                          and the next child's pid shows nothing was created
+                 quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
+                 churn    1,000 children, alternately exiting 42 and killed
+               and from COM1: init exits 0, free frames and live kernel objects back at
+               their pre-init baselines, no process left, clean shutdown; the churn's
+               wall time is reported.
+
+CAPOS_BOOT_FILTER=substr runs a subset.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
+
+MODULE = os.path.join(harness.BUILD, "tests", "qemu", "spawn", "spawntest.manifest")
+CHURN = 1000
+
+HOSTILE = [
+    ("unknown binary", "CAPOS_ERR_SPAWN_UNKNOWN_BINARY"),
+    ("duplicate grant names", "CAPOS_ERR_SPAWN_DUPLICATE_GRANT"),
+    ("forged held index", "CAPOS_ERR_SPAWN_NOT_HELD"),
+    ("stale cap (moved away)", "CAPOS_ERR_CAP_STALE"),
+    ("33 grants", "CAPOS_ERR_SPAWN_TOO_MANY_GRANTS"),
+    ("name too long", "CAPOS_ERR_SPAWN_NAME"),
+    ("kernel source moved", "CAPOS_ERR_SPAWN_BAD_MODE"),
+    ("clientFacet of a timer", "CAPOS_ERR_SPAWN_BAD_MODE"),
+    ("bootPackage source", "CAPOS_ERR_SPAWN_BAD_SOURCE"),
+    ("named profile", "CAPOS_ERR_SPAWN_PROFILE"),
+    ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED"),
+]
+
+# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6; the
+# hostile requests create nothing, so after-hostile is 7.
+TRANSCRIPT = [
+    "spawntest: start (pid 1)",
+    "spawnchild: hello from pid 2",
+    "spawntest: print: child pid 2 exited 42",
+    "spawntest: print: ok",
+    "spawntest: copy: child used the copied timer: ok",
+    "spawntest: copy: parent's timer still answers: ok",
+    "spawntest: move: child used the moved timer: ok",
+    "spawntest: move: parent's moved id now: CAPOS_ERR_CAP_STALE",
+    "spawntest: move: parent's id is stale: ok",
+    "spawntest: kill: wait -> code -1 killed 1; kill twice CAPOS_OK, after the end CAPOS_OK",
+    "spawntest: kill: ok",
+    "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY; first -> CAPOS_OK, "
+    "code -1 killed 1",
+    "spawntest: wait-busy: ok",
+] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
+    "spawntest: hostile: next child pid 7 after 6",
+    "spawntest: hostile requests created no process: ok",
+    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
+    "spawntest: quota: ok",
+    "spawntest: spawn works again after the quota: ok",
+    f"spawntest: churn: {CHURN} processes, {CHURN // 2} exited 42, {CHURN // 2} killed",
+    "spawntest: churn: ok",
+    "spawntest: done, exiting 0",
+]
+
+BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
+OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
+STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 4 caps, ')
+# Spawned: print, copy, move, spinner, waited, after-hostile, 64 quota, after-quota, churn.
+SPAWNED = 6 + 16 + 1 + CHURN
+RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
+
+
+def com2_exact(want):
+    """COM2 (the user terminal) holds exactly these lines, in this order."""
+    def judge(result):
+        got = result.com2.splitlines()
+        problems = []
+        for i in range(max(len(got), len(want))):
+            g = got[i] if i < len(got) else "<missing>"
+            w = want[i] if i < len(want) else "<nothing more>"
+            if g != w:
+                problems.append(f"COM2 line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
+        return problems[:8]
+    return judge
+
+
+def churn_time(result):
+    """Report (not judge) how long the boot took from init's start to its exit."""
+    start = result.first_time(STARTED)
+    end = result.first_time("[init] exited with status 0")
+    if start is not None and end is not None:
+        print(f"# spawn-suite: init ran {end - start:.1f} s (churn of {CHURN} included)")
+    return []
+
+
+TESTS = [
+    Test("spawn-suite", "spawn print/copy/move/kill, hostile requests with exact errors, "
+         f"child quota, churn of {CHURN}; frames, kernel objects and processes back at "
+         "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
+                          modules=[MODULE]),
+         [BANNER, STARTED, "[proc] spawntest pid 1 exited: code 0", RELEASED,
+          "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
+         CLEAN_FORBIDDEN, EXIT_CLEAN, all_of(com2_exact(TRANSCRIPT), churn_time)),
+]
+
+if __name__ == "__main__":
+    sys.exit(run_suite(TESTS))

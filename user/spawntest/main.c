@@ -1,0 +1,560 @@
+/*
+ * spawntest: init of the spawn test manifest (system/spawntest.capnp), driven by
+ * tests/qemu/spawn_tests.py. It holds a ProcessSpawner, a Console and two Timers and
+ * exercises ProcessSpawner/ProcessHandle against the packaged child user/spawnchild:
+ *   print    a child granted a fresh Console prints a line and exits 42; wait says so
+ *   copy     a Timer sent with copy: the child uses it (exit 10), the parent still can
+ *   move     a Timer sent with move: the child uses it, the parent's id is stale
+ *   kill     a spinning child killed: wait says (-1, killed); kill is idempotent
+ *   wait-busy  a second concurrent wait is refused; the first completes on the kill
+ *   hostile  each bad request fails with its exact typed error and creates nothing
+ *            (the next child's pid follows the last one)
+ *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
+ *   churn    SPAWNTEST_CHURN children, alternately exiting and killed
+ * One COM2 line per step; the kernel's end-of-boot check (frames, kernel objects,
+ * processes back at their baselines) is judged by the test from COM1.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <capos/ring.h>
+#include <capos/syscall.h>
+#include <libcapos/capset.h>
+#include <libcapos/ring.h>
+#include <libcapos/runtime.h>
+#include <libcapos/sys.h>
+#include <schema/capos.capnp.h>
+
+#define SPAWNTEST_CHURN 1000u
+#define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
+#define SPAWNTEST_MAX_GRANTS 40u
+#define SPAWNTEST_MAX_XFER CAPOS_XFER_MAX
+#define CHILD_PLAIN 42 /* user/spawnchild exit codes */
+#define CHILD_HELD_OK 10
+
+struct st_grant {
+	const char *name;
+	int held;	 /* 1: caps_in index `index`; 0: kernel source `source` */
+	uint16_t source; /* enum capos_KernelCapSource */
+	uint32_t index;
+	uint16_t mode; /* enum capos_TransferMode */
+};
+
+struct st_spawn {
+	const char *name, *binary, *profile;
+	uint32_t ngrants;
+	struct st_grant grants[SPAWNTEST_MAX_GRANTS];
+	uint32_t nxfer;
+	struct capos_xfer xfer[SPAWNTEST_MAX_XFER];
+};
+
+static struct capos_ring_client *st_ring;
+static uint32_t st_console, st_timer, st_timer2, st_spawner;
+static uint64_t st_arena[1024];
+static uint64_t st_framed[1025];
+static uint64_t st_res[64];
+static uint64_t st_next_ud = 1;
+static int st_failed;
+
+/* One CALL (or RELEASE when method < 0), optionally with transfer descriptors;
+ * returns the CQE status and fills *cqe. */
+static int st_submit(uint8_t op, uint32_t cap, uint64_t iid, uint16_t method, const void *params,
+		     uint32_t plen, const struct capos_xfer *xfer, uint32_t nxfer,
+		     struct capos_cqe *cqe)
+{
+	struct capos_sqe *sqe;
+	uint64_t ud = st_next_ud++;
+	int rc = capos_ring_get_sqe(st_ring, &sqe);
+
+	if (rc)
+		return rc;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->cap = cap;
+	sqe->interface_id = iid;
+	sqe->method = method;
+	sqe->addr = plen ? (uint64_t)(uintptr_t)params : 0;
+	sqe->len = plen;
+	sqe->result_addr = op == CAPOS_OP_CALL ? (uint64_t)(uintptr_t)st_res : 0;
+	sqe->result_len = op == CAPOS_OP_CALL ? sizeof(st_res) : 0;
+	sqe->xfer_addr = nxfer ? (uint64_t)(uintptr_t)xfer : 0;
+	sqe->xfer_count = (uint16_t)nxfer;
+	sqe->user_data = ud;
+	capos_ring_submit(st_ring);
+	rc = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+	return rc ? rc : cqe->status;
+}
+
+static int st_release(uint32_t cap)
+{
+	struct capos_cqe cqe;
+
+	return st_submit(CAPOS_OP_RELEASE, cap, 0, 0, NULL, 0, NULL, 0, &cqe);
+}
+
+/* Reads the framed results in st_res; 0 or a capnp error. */
+static int st_results(const struct capos_cqe *cqe, struct capnp_msg *m)
+{
+	static struct capnp_segment segs[2];
+	const struct capnp_limits lim = { .traversal_words = 1024, .nesting = 8 };
+
+	uint32_t recs = (cqe->flags & CAPOS_CQE_F_XFER) ? cqe->xfer_count * 16u : 0;
+
+	if (recs > cqe->result_len)
+		return CAPOS_ERR_INVALID;
+	return capnp_msg_init_framed(m, st_res, cqe->result_len - recs, segs, 2, &lim, NULL);
+}
+
+/* The CQE status, or for an application failure the CapException's status. */
+static int st_status(int status, const struct capos_cqe *cqe)
+{
+	struct capnp_msg m;
+	struct capos_CapException_r ex;
+
+	if (status != CAPOS_ERR_RING_EXCEPTION)
+		return status;
+	if (st_results(cqe, &m) || capos_CapException_read_root(&m, &ex))
+		return CAPOS_ERR_INVALID;
+	return capos_CapException_get_status(&ex);
+}
+
+/* The receiver-local id of result cap `index`: the records end the result bytes,
+ * record i at result_len - 16 * (xfer_count - i) (docs/abi.md §8). */
+static int st_result_cap(const struct capos_cqe *cqe, uint32_t index, uint32_t *cap)
+{
+	uint32_t n = cqe->xfer_count;
+	const struct capos_xfer_result *rec =
+		(const struct capos_xfer_result *)((const uint8_t *)st_res + cqe->result_len -
+						   16u * n);
+
+	if (!(cqe->flags & CAPOS_CQE_F_XFER) || index >= n || 16u * n > cqe->result_len)
+		return CAPOS_ERR_INVALID;
+	*cap = rec[index].cap;
+	return rec[index].interface_id == capos_ProcessHandle_TYPE_ID ? CAPOS_OK
+								      : CAPOS_ERR_INVALID;
+}
+
+static int st_encode(const struct st_spawn *s, uint32_t *len)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	size_t n = 0;
+
+	if (capnp_builder_init(&b, &seg, 1, st_arena, sizeof(st_arena)) ||
+	    capos_ProcessSpawner_spawn_request(&b, &p))
+		return CAPOS_ERR_NO_MEMORY;
+	(void)capos_ProcessSpawner_spawn_Params_set_name(&p, s->name, (uint32_t)strlen(s->name));
+	(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, s->binary,
+							       (uint32_t)strlen(s->binary));
+	if (s->profile)
+		(void)capos_ProcessSpawner_spawn_Params_set_profile(&p, s->profile,
+								    (uint32_t)strlen(s->profile));
+	(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, s->ngrants, &list);
+	for (uint32_t i = 0; i < s->ngrants; i++) {
+		const struct st_grant *g = &s->grants[i];
+		struct capos_CapGrant_b e = capos_CapGrant_list_build(&list, i);
+		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&e);
+
+		(void)capos_CapGrant_set_name(&e, g->name, (uint32_t)strlen(g->name));
+		capos_CapGrant_set_mode(&e, (enum capos_TransferMode)g->mode);
+		if (g->held)
+			(void)capos_CapGrant_source_set_held(&src, g->index);
+		else
+			capos_CapGrant_source_set_kernel(&src,
+							 (enum capos_KernelCapSource)g->source);
+	}
+	int err = capnp_builder_error(&b);
+	if (err == 0)
+		err = capnp_builder_write_framed(&b, st_framed, sizeof(st_framed), &n);
+	*len = (uint32_t)n;
+	return err;
+}
+
+/* ProcessSpawner.spawn: 0 with the handle and pid, or the typed error. */
+static int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
+{
+	struct capos_ProcessSpawner_spawn_Results_r r;
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	uint32_t plen = 0, index = 0;
+	int err = st_encode(s, &plen);
+
+	if (err)
+		return err;
+	err = st_status(st_submit(CAPOS_OP_CALL, st_spawner, capos_ProcessSpawner_TYPE_ID,
+				  capos_ProcessSpawner_METHOD_spawn, st_framed, plen, s->xfer,
+				  s->nxfer, &cqe),
+			&cqe);
+	if (err == 0)
+		err = st_results(&cqe, &m);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_get_handle(&r, &index);
+	if (err == 0)
+		err = st_result_cap(&cqe, index, handle);
+	if (err == 0)
+		*pid = capos_ProcessSpawner_spawn_Results_get_pid(&r);
+	return err;
+}
+
+/* ProcessHandle.wait: blocks (the kernel defers the CALL) until the child has ended. */
+static int st_wait(uint32_t handle, int64_t *code, int *killed)
+{
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	int err = st_status(st_submit(CAPOS_OP_CALL, handle, capos_ProcessHandle_TYPE_ID,
+				      capos_ProcessHandle_METHOD_wait, NULL, 0, NULL, 0, &cqe),
+			    &cqe);
+
+	if (err == 0)
+		err = st_results(&cqe, &m);
+	if (err == 0)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == 0) {
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+	}
+	return err;
+}
+
+static int st_kill(uint32_t handle)
+{
+	struct capos_cqe cqe;
+
+	return st_status(st_submit(CAPOS_OP_CALL, handle, capos_ProcessHandle_TYPE_ID,
+				   capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0, &cqe),
+			 &cqe);
+}
+
+/* Timer.now on `timer`: 0 or the CALL's status. */
+static int st_now(uint32_t timer)
+{
+	struct capos_cqe cqe;
+
+	return st_submit(CAPOS_OP_CALL, timer, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, NULL, 0,
+			 NULL, 0, &cqe);
+}
+
+static void st_check(const char *what, int ok)
+{
+	if (!ok)
+		st_failed = 1;
+	printf("spawntest: %s: %s\n", what, ok ? "ok" : "FAILED");
+}
+
+static struct st_spawn *st_plain(const char *name)
+{
+	static struct st_spawn s;
+
+	memset(&s, 0, sizeof(s));
+	s.name = name;
+	s.binary = "spawnchild";
+	return &s;
+}
+
+static void st_kernel_grant(struct st_spawn *s, const char *name, uint16_t source)
+{
+	s->grants[s->ngrants++] = (struct st_grant){ name, 0, source, 0, capos_TransferMode_copy };
+}
+
+static void st_held_grant(struct st_spawn *s, const char *name, uint32_t cap, uint16_t mode)
+{
+	s->grants[s->ngrants++] = (struct st_grant){ name, 1, 0, s->nxfer, mode };
+	s->xfer[s->nxfer++] = (struct capos_xfer){ .cap = cap, .mode = mode };
+}
+
+/* Spawn `s`, wait for it, release the handle; 0 if it ended with (code, killed). */
+static int st_run(const struct st_spawn *s, int64_t want_code, uint64_t *pid)
+{
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+	int err = st_spawn(s, &h, pid);
+
+	if (err) {
+		printf("spawntest: spawn %s: %s\n", s->name, capos_error_name(err));
+		return err;
+	}
+	err = st_wait(h, &code, &killed);
+	(void)st_release(h);
+	if (err || code != want_code || killed) {
+		printf("spawntest: %s ended: %s code %lld killed %d\n", s->name,
+		       capos_error_name(err), (long long)code, killed);
+		return err ? err : CAPOS_ERR_INVALID;
+	}
+	return CAPOS_OK;
+}
+
+static uint64_t st_last_pid;
+
+static void st_test_print(void)
+{
+	struct st_spawn *s = st_plain("child-a");
+
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	int err = st_run(s, CHILD_PLAIN, &st_last_pid);
+	printf("spawntest: print: child pid %llu exited %d\n", (unsigned long long)st_last_pid,
+	       CHILD_PLAIN);
+	st_check("print", err == 0);
+}
+
+static void st_test_copy_move(void)
+{
+	struct st_spawn *s = st_plain("child-copy");
+
+	st_held_grant(s, "held", st_timer, capos_TransferMode_copy);
+	int err = st_run(s, CHILD_HELD_OK, &st_last_pid);
+	st_check("copy: child used the copied timer", err == 0);
+	st_check("copy: parent's timer still answers", st_now(st_timer) == 0);
+
+	s = st_plain("child-move");
+	st_held_grant(s, "held", st_timer2, capos_TransferMode_move);
+	err = st_run(s, CHILD_HELD_OK, &st_last_pid);
+	st_check("move: child used the moved timer", err == 0);
+	err = st_now(st_timer2);
+	printf("spawntest: move: parent's moved id now: %s\n", capos_error_name(err));
+	st_check("move: parent's id is stale", err == CAPOS_ERR_CAP_STALE);
+}
+
+static void st_test_kill(void)
+{
+	struct st_spawn *s = st_plain("spinner");
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = st_kill(h);
+	int again = err ? err : st_kill(h);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	int after = err ? err : st_kill(h);
+	(void)st_release(h);
+	printf("spawntest: kill: wait -> code %lld killed %d; kill twice %s, after the end %s\n",
+	       (long long)code, killed, capos_error_name(again), capos_error_name(after));
+	st_check("kill", err == 0 && code == -1 && killed && again == 0 && after == 0);
+}
+
+/* Two waits on one handle in one batch: the second is refused at once with
+ * CAPOS_ERR_SPAWN_WAIT_BUSY; the first completes (killed) once the child is killed. */
+static void st_test_wait_busy(void)
+{
+	static uint64_t first_res[16];
+	struct st_spawn *s = st_plain("waited");
+	struct capos_sqe *a, *b;
+	struct capos_cqe ca, cb;
+	uint32_t h = 0;
+	int busy = -1, first = -1, killed = 0;
+	int64_t code = 0;
+
+	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &a);
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &b);
+	if (err == 0) {
+		uint64_t ua = st_next_ud++, ub = st_next_ud++;
+
+		*a = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+					 .cap = h,
+					 .interface_id = capos_ProcessHandle_TYPE_ID,
+					 .method = capos_ProcessHandle_METHOD_wait,
+					 .result_addr = (uint64_t)(uintptr_t)first_res,
+					 .result_len = sizeof(first_res),
+					 .user_data = ua };
+		*b = *a;
+		b->result_addr = (uint64_t)(uintptr_t)st_res;
+		b->result_len = sizeof(st_res);
+		b->user_data = ub;
+		capos_ring_submit(st_ring);
+		err = capos_ring_wait(st_ring, ub, CAPOS_TIMEOUT_INFINITE, &cb);
+		busy = err ? err : st_status(cb.status, &cb);
+		err = err ? err : st_kill(h);
+		if (err == 0)
+			err = capos_ring_wait(st_ring, ua, CAPOS_TIMEOUT_INFINITE, &ca);
+		if (err == 0) {
+			struct capnp_segment segs[1];
+			const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+			struct capnp_msg m;
+			struct capos_ProcessHandle_wait_Results_r r;
+
+			first = ca.status;
+			if (first == 0 &&
+			    capnp_msg_init_framed(&m, first_res, ca.result_len, segs, 1, &lim,
+						  NULL) == 0 &&
+			    capos_ProcessHandle_wait_Results_read_root(&m, &r) == 0) {
+				code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+				killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+			}
+		}
+	}
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: wait-busy: second wait -> %s; first -> %s, code %lld killed %d\n",
+	       capos_error_name(busy), capos_error_name(first), (long long)code, killed);
+	st_check("wait-busy", err == 0 && busy == CAPOS_ERR_SPAWN_WAIT_BUSY && first == 0 &&
+				      code == -1 && killed);
+}
+
+/* One hostile request: it must fail with `want` and create nothing. */
+static void st_hostile(const char *what, const struct st_spawn *s, int want)
+{
+	uint32_t h = 0;
+	uint64_t pid = 0;
+	int err = st_spawn(s, &h, &pid);
+	char line[96];
+
+	if (err == 0)
+		(void)st_release(h);
+	snprintf(line, sizeof(line), "hostile %s -> %s", what, capos_error_name(err));
+	st_check(line, err == want);
+}
+
+static void st_test_hostile(void)
+{
+	static char names[SPAWNTEST_MAX_GRANTS][8];
+	struct st_spawn *s = st_plain("bad");
+
+	s->binary = "nosuch";
+	st_hostile("unknown binary", s, CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+	s = st_plain("bad");
+	st_kernel_grant(s, "dup", capos_KernelCapSource_console);
+	st_kernel_grant(s, "dup", capos_KernelCapSource_timer);
+	st_hostile("duplicate grant names", s, CAPOS_ERR_SPAWN_DUPLICATE_GRANT);
+	s = st_plain("bad");
+	s->grants[s->ngrants++] = (struct st_grant){ "forged", 1, 0, 3, capos_TransferMode_copy };
+	st_hostile("forged held index", s, CAPOS_ERR_SPAWN_NOT_HELD);
+	s = st_plain("bad");
+	st_held_grant(s, "stale", st_timer2, capos_TransferMode_copy);
+	st_hostile("stale cap (moved away)", s, CAPOS_ERR_CAP_STALE);
+	s = st_plain("bad");
+	for (uint32_t i = 0; i < 33; i++) {
+		snprintf(names[i], sizeof(names[i]), "t%u", (unsigned)i);
+		st_kernel_grant(s, names[i], capos_KernelCapSource_timer);
+	}
+	st_hostile("33 grants", s, CAPOS_ERR_SPAWN_TOO_MANY_GRANTS);
+	s = st_plain("a-name-longer-than-15");
+	st_hostile("name too long", s, CAPOS_ERR_SPAWN_NAME);
+	s = st_plain("bad");
+	s->grants[s->ngrants++] = (struct st_grant){ "console", 0, capos_KernelCapSource_console, 0,
+						     capos_TransferMode_move };
+	st_hostile("kernel source moved", s, CAPOS_ERR_SPAWN_BAD_MODE);
+	s = st_plain("bad");
+	st_held_grant(s, "facet", st_timer, capos_TransferMode_clientFacet);
+	s->xfer[0].mode = CAPOS_XFER_COPY;
+	st_hostile("clientFacet of a timer", s, CAPOS_ERR_SPAWN_BAD_MODE);
+	s = st_plain("bad");
+	st_kernel_grant(s, "boot", capos_KernelCapSource_bootPackage);
+	st_hostile("bootPackage source", s, CAPOS_ERR_SPAWN_BAD_SOURCE);
+	s = st_plain("bad");
+	s->profile = "gold";
+	st_hostile("named profile", s, CAPOS_ERR_SPAWN_PROFILE);
+	s = st_plain("bad");
+	s->xfer[s->nxfer++] = (struct capos_xfer){ .cap = st_timer, .mode = CAPOS_XFER_COPY };
+	st_hostile("sent cap named by no grant", s, CAPOS_ERR_SPAWN_CAP_UNUSED);
+
+	uint64_t before = st_last_pid, pid = 0;
+	int err = st_run(st_plain("after-hostile"), CHILD_PLAIN, &pid);
+	printf("spawntest: hostile: next child pid %llu after %llu\n", (unsigned long long)pid,
+	       (unsigned long long)before);
+	st_check("hostile requests created no process", err == 0 && pid == before + 1);
+	st_last_pid = pid;
+}
+
+static void st_test_quota(void)
+{
+	static uint32_t handles[SPAWNTEST_MAX_CHILDREN];
+	struct st_spawn *s = st_plain("q");
+	uint32_t n = 0, h = 0, ended = 0;
+	uint64_t pid = 0;
+	int err = 0;
+
+	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+	while (n < SPAWNTEST_MAX_CHILDREN && (err = st_spawn(s, &handles[n], &pid)) == 0)
+		n++;
+	int over = err ? err : st_spawn(s, &h, &pid);
+	for (uint32_t i = 0; i < n; i++) {
+		int64_t code = 0;
+		int killed = 0;
+
+		if (st_kill(handles[i]) == 0 && st_wait(handles[i], &code, &killed) == 0 && killed)
+			ended++;
+		(void)st_release(handles[i]);
+	}
+	printf("spawntest: quota: %u live children, one more -> %s; %u killed\n", (unsigned)n,
+	       capos_error_name(over), (unsigned)ended);
+	st_check("quota",
+		 n == SPAWNTEST_MAX_CHILDREN && over == CAPOS_ERR_SPAWN_CHILD_QUOTA && ended == n);
+	err = st_run(st_plain("after-quota"), CHILD_PLAIN, &pid);
+	st_check("spawn works again after the quota", err == 0);
+}
+
+static void st_test_churn(void)
+{
+	struct st_spawn *s;
+	uint32_t exited = 0, killed_n = 0;
+
+	for (uint32_t i = 0; i < SPAWNTEST_CHURN; i++) {
+		uint32_t h = 0;
+		uint64_t pid = 0;
+		int64_t code = 0;
+		int killed = 0;
+
+		s = st_plain("churn");
+		if (i & 1)
+			st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+		int err = st_spawn(s, &h, &pid);
+		if (err == 0 && (i & 1))
+			err = st_kill(h);
+		if (err == 0)
+			err = st_wait(h, &code, &killed);
+		if (h)
+			(void)st_release(h);
+		if (err) {
+			printf("spawntest: churn %u: %s\n", (unsigned)i, capos_error_name(err));
+			break;
+		}
+		exited += !killed && code == CHILD_PLAIN;
+		killed_n += killed && code == -1;
+	}
+	printf("spawntest: churn: %u processes, %u exited %d, %u killed\n",
+	       (unsigned)SPAWNTEST_CHURN, (unsigned)exited, CHILD_PLAIN, (unsigned)killed_n);
+	st_check("churn", exited == SPAWNTEST_CHURN / 2 && killed_n == SPAWNTEST_CHURN / 2);
+}
+
+static int st_lookup(const char *name, uint64_t iid, uint32_t *cap)
+{
+	return capos_capset_lookup((const struct capos_capset_page *)capos_boot.capset, name, iid,
+				   cap);
+}
+
+int main(void)
+{
+	if (st_lookup("console", capos_Console_TYPE_ID, &st_console) ||
+	    st_lookup("timer", capos_Timer_TYPE_ID, &st_timer) ||
+	    st_lookup("timer2", capos_Timer_TYPE_ID, &st_timer2) ||
+	    st_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &st_spawner))
+		return 2;
+	if (capos_ring_self(&st_ring))
+		return 3;
+	printf("spawntest: start (pid %u)\n", (unsigned)capos_boot.pid);
+	st_test_print();
+	st_test_copy_move();
+	st_test_kill();
+	st_test_wait_busy();
+	st_test_hostile();
+	st_test_quota();
+	st_test_churn();
+	printf("spawntest: %s\n", st_failed ? "FAILED" : "done, exiting 0");
+	return st_failed ? 1 : 0;
+}
