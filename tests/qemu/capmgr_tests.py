@@ -11,11 +11,17 @@ console, chains to depth 8 and one past it (CAP_DERIVE_DEPTH), revokes in the mi
 the chain (7) and at the source (1), gets CAP_REVOKED on the dead caps while the
 original and the surviving ones write, derive/revoke of revoked, released and forged
 caps, revoke of a cap never derived from (0), releases the revoked caps, keeps one
-fresh derived cap for the teardown, releases its CapabilityManager. COM2 must hold
+fresh derived cap for the teardown. Across processes (ProcessSpawner, user/capmgrchild):
+a derived console granted to a child writes there; a second child holds a copy, the
+parent's revoke at the console counts every holder (3), the parent's copy and the
+child's both fail with CAP_REVOKED (the child polls until it sees it, so the order of
+the two processes does not matter) and the child lists its own table through a copied
+CapabilityManager. Last, the CapabilityManager is released. COM2 must hold
 exactly the transcript below; the kernel must log exit 0, the free-frame count back at
 its baseline and no revocation node left.
 
-  capmgr-derive   the whole transcript, exit 0, frames and revocation nodes back
+  capmgr-derive   the whole transcript, exit 0, frames, kernel objects, processes and
+                  revocation nodes back at their baselines
 
 CAPOS_BOOT_FILTER=substr runs a subset.
 """
@@ -34,6 +40,7 @@ FORBID = CLEAN_FORBIDDEN + ["killed:"]
 CONSOLE = "Console (0xddbeea169daec43e)"
 CAPMGR = "CapabilityManager (0xf80a83dd2c8d9a5e)"
 VM = "VirtualMemory (0x9e663ade39c6ae63)"
+SPAWNER = "ProcessSpawner (0xdd8115a6cadf246e)"
 FLAGS = "transferable yes revocable no revoked no depth 0"
 EXC = "CAPOS_ERR_RING_EXCEPTION, exception invalidArgument (-1)"
 
@@ -43,21 +50,27 @@ def info(slot, iface, name="", revocable=False, revoked=False, depth=0):
             f"revocable {yn[revocable]} revoked {yn[revoked]} depth {depth}")
 
 
-BASE3 = [info(0, CONSOLE, "console"), info(1, CAPMGR, "capmgr"), info(2, VM, "vm")]
-# The derived chain lands in slots 10..17: every CapabilityManager CALL reserves one slot
+BASE = [info(0, CONSOLE, "console"), info(1, CAPMGR, "capmgr"), info(2, VM, "vm"),
+        info(3, SPAWNER, "spawner")]
+# The derived chain lands in slots 11..18: every CapabilityManager CALL reserves one slot
 # for a result cap and rolls it back, and free slots are reused first-in first-out.
-CHAIN = [info(10 + i, CONSOLE, revocable=True, depth=1 + i) for i in range(8)]
-CHAIN_REVOKED = [info(10 + i, CONSOLE, revocable=True, revoked=True, depth=1 + i)
+CHAIN = [info(11 + i, CONSOLE, revocable=True, depth=1 + i) for i in range(8)]
+CHAIN_REVOKED = [info(11 + i, CONSOLE, revocable=True, revoked=True, depth=1 + i)
                  for i in range(1, 8)]
-USAGE3 = ("capmgr: usage: cap slots 3 of 64, frames charged within the quota of 1024: yes, "
-          "threads 1")
+
+
+def usage(slots):
+    return (f"capmgr: usage: cap slots {slots} of 64, frames charged within the quota of "
+            "1024: yes, threads 1")
+
+
 
 TRANSCRIPT = [
     "capmgr: start",
-    "capmgr: list: 3 caps",
-    *BASE3,
-    "capmgr: listRange from slot 1: 2 caps, nextSlot 3, more no",
-    USAGE3,
+    "capmgr: list: 4 caps",
+    *BASE,
+    "capmgr: listRange from slot 1: 3 caps, nextSlot 4, more no",
+    usage(4),
     f"capmgr: hostile: derive(null cap): {EXC}",
     f"capmgr: hostile: derive(cap 0, none sent): {EXC}",
     f"capmgr: hostile: revoke(cap 3, none sent): {EXC}",
@@ -72,8 +85,8 @@ TRANSCRIPT = [
     "capmgr: writeLine through the derived console: ok",
     "capmgr: derive chain to depth 8: ok",
     "capmgr: derive beyond depth 8: CAPOS_ERR_CAP_DERIVE_DEPTH",
-    "capmgr: list: 11 caps",
-    *BASE3,
+    "capmgr: list: 12 caps",
+    *BASE,
     *CHAIN,
     "capmgr: revoke(derived depth 1): ok, revoked 7",
     "capmgr: depth 1 still writes",
@@ -89,15 +102,27 @@ TRANSCRIPT = [
     "capmgr: revoke(never derived from): ok, revoked 0",
     "capmgr: derive(released cap): CAPOS_ERR_CAP_STALE",
     "capmgr: derive(forged cap, slot 200): CAPOS_ERR_CAP_BAD_ID",
-    "capmgr: list: 10 caps",
-    *BASE3,
+    "capmgr: list: 11 caps",
+    *BASE,
     *CHAIN_REVOKED,
     "capmgr: release the revoked caps: ok",
     "capmgr: derive(console) after the revoke: ok",
     "capmgr: the fresh derived console writes",
     "capmgr: writeLine through the fresh derived console: ok",
-    "capmgr: usage: cap slots 4 of 64, frames charged within the quota of 1024: yes, "
-    "threads 1",
+    usage(5),
+    "capmgr: cross: derive(console): ok",
+    "capmgrchild: this line went through the derived console",
+    "capmgr: cross: child with the derived console: ok, exit 0",
+    "capmgr: cross: spawn a child holding a copy: ok",
+    "capmgr: cross: revoke(console): ok, revoked 3 (the fresh derived cap, ours and the "
+    "child's copy)",
+    "capmgr: cross: writeLine through our derived copy: CAPOS_ERR_CAP_REVOKED",
+    "capmgrchild: derived console after the parent's revoke: CAPOS_ERR_CAP_REVOKED",
+    'capmgrchild: list: "dcon" Console revocable yes revoked yes depth 1',
+    'capmgrchild: list: "console" Console revocable no revoked no depth 0',
+    'capmgrchild: list: "capmgr" CapabilityManager revocable no revoked no depth 0',
+    "capmgr: cross: child exit: ok, 0",
+    "capmgr: cross: release our revoked copy: ok",
     "capmgr: release capmgr: ok",
     "capmgr: hostile: list on the released id: CAPOS_ERR_CAP_STALE",
     "capmgr: done, exiting 0",
@@ -124,17 +149,20 @@ def capmgr_boot(id, desc, transcript):
     boot = Boot(mode="direct", mem="128M")
     boot.modules = [MANIFEST]
     return Test(id, desc, boot,
-                [BANNER, re.compile(r'^\[init\] started "capmgrtest" \(pid 1\): .*, 3 caps, '),
+                [BANNER, re.compile(r'^\[init\] started "capmgrtest" \(pid 1\): .*, 4 caps, '),
                  "[cap] capmgr object freed", "[proc] capmgrtest pid 1 exited: code 0",
-                 "[init] exited with status 0", BASELINE, "[init] revocation nodes left: 0",
+                 "[init] exited with status 0", BASELINE,
+                 re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$"),
+                 "[init] revocation nodes left: 0",
                  SHUTDOWN_OK], FORBID, EXIT_CLEAN, com2_exact(transcript))
 
 
 TESTS = [
     capmgr_boot("capmgr-derive", "CapabilityManager list/listRange/usage exact, derive and "
                 "revoke through the ring (chain, depth bound, counts, CAP_REVOKED on use, "
-                "original still valid), hostile twins with exact errors; exit 0, frames "
-                "and revocation nodes back", TRANSCRIPT),
+                "original still valid), across processes (a child's copy revoked too), "
+                "hostile twins with exact errors; exit 0, frames, kernel objects and "
+                "revocation nodes back", TRANSCRIPT),
 ]
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 /*
  * capmgrtest: the CapabilityManager boot test (tests/qemu/capmgr_tests.py), started as
- * init from the focused manifest tests/qemu/kinit/capmgr.capnp, which grants it
- * console, capmgr and vm. Every step prints one transcript line on COM2 that the
+ * init from the focused manifest tests/qemu/capmgr/capmgr.capnp, which grants it
+ * console, capmgr, vm and spawner (user/capmgrchild is packaged with it). Every step prints one transcript line on COM2 that the
  * suite compares exactly:
  *   - list: its whole table (slot, interface name and id, CapSet name, flags);
  *   - listRange: the same in one page, with nextSlot/more;
@@ -15,7 +15,13 @@
  *     at the source (exact counts), CAPOS_ERR_CAP_REVOKED on the dead ones while the
  *     live ones still write, derive/revoke of revoked, released and forged caps, a cap
  *     never derived from (0), release of the revoked caps, a fresh derive kept until
- *     exit (teardown frees its node).
+ *     exit (teardown frees its node);
+ *   - across processes (user/capmgrchild, spawned with ProcessSpawner): a derived
+ *     console granted to a child writes there; a second child holds a copy, the
+ *     revoke at the console counts every holder (3: the fresh derived cap above, ours
+ *     and the child's copy), both processes get CAP_REVOKED (the child
+ *     reports it and lists its own table, dcon revoked, through a copied
+ *     CapabilityManager).
  * Exit 0 only if every step printed what it should (the suite checks the lines too).
  */
 #include <stdint.h>
@@ -455,6 +461,127 @@ static void step_derive(void)
 	step_usage();
 }
 
+/* ---- across processes: a derived console granted to user/capmgrchild */
+static uint32_t spawner;
+
+/* ProcessSpawner.spawn("capmgrchild") granting held caps (copy): names[i] <- caps[i].
+ * 0 with the handle, or the status. */
+static int spawn_child(const char *const *names, const uint32_t *caps, uint32_t n, uint32_t *handle)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_ProcessSpawner_spawn_Results_r r;
+	struct capos_CapGrant_blist list;
+	struct capos_xfer x[4];
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	static uint64_t big[256];
+	static uint64_t bigf[257];
+	size_t len = 0;
+	uint32_t index = 0;
+	int err = capnp_builder_init(&b, &seg, 1, big, sizeof(big));
+
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_request(&b, &p);
+	if (err == 0) {
+		(void)capos_ProcessSpawner_spawn_Params_set_name(&p, "child", 5);
+		(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "capmgrchild", 11);
+		(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, n, &list);
+		for (uint32_t i = 0; i < n; i++) {
+			struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, i);
+			struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+
+			(void)capos_CapGrant_set_name(&g, names[i], (uint32_t)strlen(names[i]));
+			capos_CapGrant_set_mode(&g, capos_TransferMode_copy);
+			(void)capos_CapGrant_source_set_held(&src, i);
+			x[i] = (struct capos_xfer){ .cap = caps[i], .mode = CAPOS_XFER_COPY };
+		}
+		err = capnp_builder_error(&b);
+	}
+	if (err == 0)
+		err = capnp_builder_write_framed(&b, bigf, sizeof(bigf), &len);
+	if (err == 0)
+		err = call_x(spawner, capos_ProcessSpawner_TYPE_ID,
+			     capos_ProcessSpawner_METHOD_spawn, bigf, (uint32_t)len, x, (uint16_t)n,
+			     &cqe);
+	if (err)
+		return err;
+	if (!(cqe.flags & CAPOS_CQE_F_XFER) || cqe.xfer_count != 1 || cqe.result_len < 16)
+		return CAPOS_ERR_INVALID;
+	const struct capos_xfer_result *rec =
+		(const struct capos_xfer_result *)((const uint8_t *)res + cqe.result_len - 16u);
+	const struct capnp_limits lim = { .traversal_words = 256, .nesting = 8 };
+	err = capnp_msg_init_framed(&m, res, cqe.result_len - 16u, segs, 4, &lim, NULL);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_get_handle(&r, &index);
+	if (err == 0 && (index != 0 || rec->interface_id != capos_ProcessHandle_TYPE_ID))
+		err = CAPOS_ERR_INVALID;
+	if (err == 0)
+		*handle = rec->cap;
+	return err;
+}
+
+/* ProcessHandle.wait, then release the handle; 0 with the exit code, or the status. */
+static int wait_child(uint32_t handle, int64_t *code)
+{
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	int err = call_x(handle, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait, NULL,
+			 0, NULL, 0, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == 0)
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+	(void)release(handle);
+	return err;
+}
+
+/* A derived console works in a child; then a second child holds a copy, the parent
+ * revokes at the console (both holders counted), and both holders get CAP_REVOKED. */
+static void step_cross(void)
+{
+	static const char *const plain[] = { "dcon" };
+	static const char *const full[] = { "dcon", "console", "capmgr" };
+	uint32_t d, h, count = 0;
+	int64_t code = -1;
+	int err = derive(console, &d);
+
+	report("cross: derive(console)", err, 0);
+	if (err)
+		return;
+	err = spawn_child(plain, &d, 1, &h);
+	if (err == 0)
+		err = wait_child(h, &code);
+	printf("capmgr: cross: child with the derived console: %s, exit %lld\n",
+	       err ? capos_error_name(err) : "ok", (long long)code);
+	check(err == 0 && code == 0, "cross: plain child");
+	const uint32_t caps[] = { d, console, cm };
+	err = spawn_child(full, caps, 3, &h);
+	report("cross: spawn a child holding a copy", err, 0);
+	if (err)
+		return;
+	err = revoke(console, &count);
+	printf("capmgr: cross: revoke(console): %s, revoked %u (the fresh derived cap, ours "
+	       "and the child's copy)\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 3, "cross: revoke count");
+	report("cross: writeLine through our derived copy", write_line(d, "x"),
+	       CAPOS_ERR_CAP_REVOKED);
+	code = -1;
+	err = wait_child(h, &code);
+	printf("capmgr: cross: child exit: %s, %lld\n", err ? capos_error_name(err) : "ok",
+	       (long long)code);
+	check(err == 0 && code == 0, "cross: child saw the revoke");
+	report("cross: release our revoked copy", release(d), 0);
+}
+
 /* The last step: release the CapabilityManager; using it again is a stale id. */
 static void step_release(void)
 {
@@ -481,7 +608,8 @@ static void step_release(void)
 int main(void)
 {
 	if (lookup("console", capos_Console_TYPE_ID, &console) ||
-	    lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm))
+	    lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm) ||
+	    lookup("spawner", capos_ProcessSpawner_TYPE_ID, &spawner))
 		return EXIT_NO_CAP;
 	if (capos_ring_self(&ring))
 		return EXIT_FAILED;
@@ -491,6 +619,7 @@ int main(void)
 	step_usage();
 	step_hostile();
 	step_derive();
+	step_cross();
 	step_release();
 	printf("capmgr: %s\n", failures ? "FAILED" : "done, exiting 0");
 	return failures ? EXIT_FAILED : 0;
