@@ -56,9 +56,9 @@ static int write_data(uint32_t cap, const char *data, uint32_t len)
 	}
 	if (err == 0)
 		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
-	return err ? err : capos_ring_call(ring, cap, capos_Console_TYPE_ID,
-					   capos_Console_METHOD_write, framed, (uint32_t)n, NULL, 0,
-					   &cqe);
+	return err ? err
+		   : capos_ring_call(ring, cap, capos_Console_TYPE_ID, capos_Console_METHOD_write,
+				     framed, (uint32_t)n, NULL, 0, &cqe);
 }
 
 /* Polls `dcon` until a write fails; returns that status (0 if it never failed). */
