@@ -323,10 +323,16 @@ static int kcapmgr_call(struct kcall_ctx *c)
 						c->results);
 }
 
+/* Only derive returns a cap: the others run even when the caller's table is full. */
+static const uint8_t kcapmgr_caps_out[capos_CapabilityManager_METHOD_COUNT] = {
+	[capos_CapabilityManager_METHOD_derive] = 1,
+};
+
 const struct kcall_iface kcapmgr_iface = {
 	.interface_id = capos_CapabilityManager_TYPE_ID,
 	.method_count = capos_CapabilityManager_METHOD_COUNT,
 	.kobj_type = KOBJ_CAPMGR,
 	.max_caps_out = 1,
 	.call = kcapmgr_call,
+	.caps_out = kcapmgr_caps_out,
 };

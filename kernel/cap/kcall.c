@@ -66,17 +66,8 @@ static int kcall_decode_params(const struct kcall_env *env, const struct ring_op
 static int kcall_decode_xfer(const struct kcall_env *env, const struct ring_op *op,
 			     struct kcall_decoded *d)
 {
-	struct capos_xfer desc[CAPOS_XFER_MAX];
-
-	xfer_set_init(&d->in);
-	if (op->xfer_count == 0)
-		return CAPOS_OK;
-	if (op->xfer_count > CAPOS_XFER_MAX)
-		return CAPOS_ERR_XFER_TOO_MANY;
-	if (env->copy_in(env->copy_ctx, desc, op->xfer_addr,
-			 op->xfer_count * (uint32_t)sizeof(desc[0])))
-		return CAPOS_ERR_XFER_FAULT;
-	return xfer_take(env->table, desc, op->xfer_count, &d->in);
+	return xfer_take_user(env->table, env->copy_in, env->copy_ctx, op->xfer_addr,
+			      op->xfer_count, &d->in);
 }
 
 /* Everything that can refuse the call without side effects. */
@@ -220,21 +211,17 @@ static void kcall_deliver(const struct kcall_env *env, const struct ring_op *op,
 			  struct capos_cqe *cqe)
 {
 	struct capos_xfer_result recs[CAPOS_XFER_MAX];
-	uint32_t ids[CAPOS_XFER_MAX];
 	uint32_t n = c->out.n;
+	int err = xfer_commit(env->table, txn, NULL, &c->out, recs);
 
-	for (uint32_t i = 0; i < n; i++)
-		recs[i] = (struct capos_xfer_result){ .interface_id = c->out.item[i].interface_id };
-	int err = xfer_commit(env->table, txn, NULL, &c->out, ids);
 	if (err) {
 		cqe->status = err; /* a reference count failure: a kernel bug */
+		xfer_drop(&c->out);
 		return;
 	}
-	for (uint32_t i = 0; i < n; i++)
-		recs[i].cap = ids[i];
 	if (kcall_copy_out(env, op, seg, recs, n)) {
 		for (uint32_t i = 0; i < n; i++)
-			(void)captab_release(env->table, ids[i]);
+			(void)captab_release(env->table, recs[i].cap);
 		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
 		return;
 	}
@@ -281,7 +268,15 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 	return CAPOS_OK;
 }
 
-/* Runs the handler with max_caps_out slots already reserved, then answers. Every path
+/* The result caps method `m` of `iface` may queue (and the slots kcall reserves). */
+static uint32_t kcall_caps_out(const struct kcall_iface *iface, uint16_t m)
+{
+	if (iface->caps_out && iface->caps_out[m] < iface->max_caps_out)
+		return iface->caps_out[m];
+	return iface->max_caps_out;
+}
+
+/* Runs the handler with its result-cap slots already reserved, then answers. Every path
  * ends with the reservation consumed or rolled back and both cap sets empty. */
 static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 			 struct kcall_decoded *d, struct capos_cqe *cqe)
@@ -290,7 +285,8 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	struct capnp_bseg seg;
 	struct captab_txn txn;
 	struct kcall_ctx c;
-	int err = xfer_reserve(env->table, d->iface->max_caps_out, &txn);
+	uint32_t max_out = kcall_caps_out(d->iface, op->method);
+	int err = xfer_reserve(env->table, max_out, &txn);
 
 	if (err) {
 		cqe->status = err;
@@ -311,7 +307,7 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		.caps_in = d->in.n ? d->in.item : NULL,
 		.ncaps_in = d->in.n,
 		.caps_in_ids = d->in.n ? d->in.src : NULL,
-		.max_out = d->iface->max_caps_out,
+		.max_out = max_out,
 	};
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);

@@ -1,8 +1,8 @@
 /*
  * Capability transfer: take, deliver and drop of an in-flight cap set (contract,
  * invariants and lock order in kernel/include/kernel/xfer.h). Built on the cap table's
- * lookup, prepare_send and reserve/commit/rollback, and kobj reference counts; never
- * allocates.
+ * lookup, prepare_send, reserve/commit/rollback and item references (object and
+ * revocation node: captab_item_get/put); never allocates.
  */
 #include <kernel/xfer.h>
 
@@ -56,7 +56,7 @@ static int xfer_decode(const struct captab *src, const struct capos_xfer *desc, 
 			err = CAPOS_ERR_XFER_DUPLICATE;
 		if (err)
 			return err;
-		out->src[i] = desc[i].cap; /* copies too: capmgr's derive needs the entry */
+		out->src[i] = desc[i].cap;
 		out->move[i] = move;
 	}
 	return CAPOS_OK;
@@ -72,7 +72,7 @@ int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t 
 	if (err)
 		return err;
 	for (uint32_t i = 0; i < n; i++) {
-		err = captab_item_get(&out->item[i]); /* object and revocation node */
+		err = captab_item_get(&out->item[i]);
 		if (err) {
 			xfer_drop(out); /* the i references taken so far */
 			return err;
@@ -82,9 +82,25 @@ int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t 
 	return CAPOS_OK;
 }
 
+int xfer_take_user(const struct captab *src, xfer_copy_in_fn *copy_in, void *ctx, uint64_t uaddr,
+		   uint16_t count, struct xfer_set *out)
+{
+	struct capos_xfer desc[CAPOS_XFER_MAX];
+
+	xfer_set_init(out);
+	if (count == 0)
+		return CAPOS_OK;
+	if (count > CAPOS_XFER_MAX)
+		return CAPOS_ERR_XFER_TOO_MANY;
+	if (copy_in(ctx, desc, uaddr, count * (uint32_t)sizeof(desc[0])))
+		return CAPOS_ERR_XFER_FAULT;
+	return xfer_take(src, desc, count, out);
+}
+
 int xfer_add(struct xfer_set *s, const struct captab_item *item)
 {
-	if (!item || !item->obj || item->interface_id == 0 || item->xfer > CAPTAB_XFER_NONE)
+	if (!item || !item->obj || item->interface_id == 0 || item->xfer > CAPTAB_XFER_NONE ||
+	    (item->rnode && !revoke_node_is_live(item->rnode)))
 		return CAPOS_ERR_INVALID;
 	if (s->n >= CAPTAB_TXN_MAX)
 		return CAPOS_ERR_XFER_TOO_MANY;
@@ -163,11 +179,23 @@ static void xfer_split(const struct captab_txn *txn, uint32_t k, struct captab_t
 	}
 }
 
-/* Releases every moved source that still names its object (see xfer_commit). */
+/* True when slot `id` of `t` still holds `obj` under the same generation, whatever
+ * happened to the entry meanwhile (a revoked entry is still the same entry). */
+static bool xfer_same_entry(const struct captab *t, uint32_t id, const struct kobj *obj)
+{
+	uint32_t slot = capos_cap_slot(id);
+
+	if (!t || slot >= t->nslots)
+		return false;
+	const struct captab_entry *e = &t->slots[slot];
+	return e->gen == capos_cap_gen(id) && e->state == CAPTAB_LIVE && e->obj == obj;
+}
+
+/* Releases every moved source still in place (see xfer_commit). */
 static void xfer_release_moved(struct captab *src, const struct xfer_set *s)
 {
 	for (uint32_t i = 0; i < s->n; i++) {
-		if (s->move[i] && src && xfer_source_state(src, s, i) == CAPOS_OK)
+		if (s->move[i] && xfer_same_entry(src, s->src[i], s->item[i].obj))
 			(void)captab_release(src, s->src[i]); /* the set still holds a ref */
 	}
 }
@@ -179,13 +207,14 @@ void xfer_consume(struct captab *src, struct xfer_set *s)
 }
 
 int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, struct xfer_set *s,
-		uint32_t *ids)
+		struct capos_xfer_result *recs)
 {
 	struct captab_txn head, tail;
+	uint32_t ids[CAPTAB_TXN_MAX];
 
-	if (s->n > txn->n) {
+	if (s->n > txn->n || (!src && xfer_check_sources(NULL, s))) {
 		xfer_cancel(dst, txn);
-		return CAPOS_ERR_INVALID;
+		return CAPOS_ERR_INVALID; /* more items than slots, or moves without a sender */
 	}
 	xfer_split(txn, s->n, &head, &tail);
 	if (head.n > 0) {
@@ -197,11 +226,15 @@ int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, 
 	}
 	xfer_cancel(dst, &tail);
 	txn->n = 0;
+	for (uint32_t i = 0; i < s->n; i++)
+		recs[i] = (struct capos_xfer_result){ .cap = ids[i],
+						      .interface_id = s->item[i].interface_id };
 	xfer_consume(src, s);
 	return CAPOS_OK;
 }
 
-int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uint32_t *ids)
+int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s,
+		 struct capos_xfer_result *recs)
 {
 	struct captab_txn txn;
 	int err = xfer_check_sources(src, s);
@@ -209,6 +242,6 @@ int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uin
 	if (!err)
 		err = xfer_reserve(dst, s->n, &txn);
 	if (!err)
-		err = xfer_commit(dst, &txn, src, s, ids);
+		err = xfer_commit(dst, &txn, src, s, recs);
 	return err;
 }

@@ -18,7 +18,8 @@ TEST_DEPS += $(BUILD)/kernel/tests/host/abi/abi_headers.o $(ABI_STRICT_CHECK)
 $(eval $(call host_test,captab,kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/captab_test.c))
 
 # Capability transfer primitives (kernel/cap/xfer.c): take / deliver / drop.
-$(eval $(call host_test,xfer,kernel/cap/xfer.c kernel/cap/kobj.c kernel/cap/captab.c tests/host/kernel/xfer_test.c))
+$(eval $(call host_test,xfer,kernel/cap/xfer.c kernel/cap/kobj.c kernel/cap/captab.c \
+	kernel/cap/revoke.c tests/host/kernel/xfer_test.c))
 
 # ELF64 validator (kernel/proc/elf.c). Its test also validates a real static
 # executable with TLS linked by clang/lld at the user image base.

@@ -52,10 +52,11 @@ def info(slot, iface, name="", revocable=False, revoked=False, depth=0):
 
 BASE = [info(0, CONSOLE, "console"), info(1, CAPMGR, "capmgr"), info(2, VM, "vm"),
         info(3, SPAWNER, "spawner")]
-# The derived chain lands in slots 11..18: every CapabilityManager CALL reserves one slot
-# for a result cap and rolls it back, and free slots are reused first-in first-out.
-CHAIN = [info(11 + i, CONSOLE, revocable=True, depth=1 + i) for i in range(8)]
-CHAIN_REVOKED = [info(11 + i, CONSOLE, revocable=True, revoked=True, depth=1 + i)
+# The derived chain lands in slots 6..13: each derive CALL reserves one slot for its
+# result cap before the handler (the hostile derives roll theirs back), and free slots
+# are reused first-in first-out.
+CHAIN = [info(6 + i, CONSOLE, revocable=True, depth=1 + i) for i in range(8)]
+CHAIN_REVOKED = [info(6 + i, CONSOLE, revocable=True, revoked=True, depth=1 + i)
                  for i in range(1, 8)]
 
 

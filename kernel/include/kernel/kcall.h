@@ -57,16 +57,18 @@ struct kcall_ctx {
 	const uint32_t *caps_in_ids; /* the caller's cap ids that caps_in were read from
 					(same order; capmgr's derive attaches to the entry) */
 	/* private to kcall: result caps queued by kcall_result_cap */
-	uint32_t max_out;    /* slots reserved for them: the interface's max_caps_out */
+	uint32_t max_out;    /* slots reserved for them (the method's result-cap bound) */
 	struct xfer_set out; /* queued result caps (held), capnp index order */
 };
 
 /*
  * Queues a result cap for the caller (takes its own references on item->obj and
- * item->rnode with captab_item_get; kcall drops them again if the call fails) and stores its capnp cap index in results in
- * *index (0, 1, ... in queue order). Errors: CAPOS_ERR_INVALID (null or bad item:
- * no object, interface 0, transfer mode out of range), CAPOS_ERR_CAP_TABLE_FULL past
- * iface->max_caps_out, kobj_get's errors; nothing is queued on error.
+ * item->rnode with captab_item_get; kcall drops them again if the call or its answer
+ * fails) and stores its capnp cap index in results in *index (0, 1, ... in queue
+ * order). Errors: CAPOS_ERR_INVALID (null or bad item: no object, interface 0,
+ * transfer mode out of range, dead revocation node), CAPOS_ERR_CAP_TABLE_FULL past
+ * the method's bound (kcall_iface max_caps_out / caps_out), kobj_get's errors;
+ * nothing is queued on error.
  */
 int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index);
 
@@ -78,7 +80,10 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
  * invoke): a handler error after a side effect cannot be undone by the caller.
  * `max_caps_out` (<= CAPTAB_TXN_MAX) is the most result caps any method queues;
  * kcall reserves that many slots in the caller's table before invoking, so queued
- * caps can always be delivered after the handler's side effects.
+ * caps can always be delivered after the handler's side effects. `caps_out`
+ * (optional, method_count entries) lowers the bound per method, so methods that
+ * return no cap (e.g. a listing) still run when the caller's table is full; a method
+ * queues at most min(caps_out[method], max_caps_out).
  */
 struct kcall_iface {
 	uint64_t interface_id;
@@ -86,6 +91,7 @@ struct kcall_iface {
 	uint16_t kobj_type; /* enum kobj_type of the objects that implement it */
 	uint8_t max_caps_out;
 	int (*call)(struct kcall_ctx *c);
+	const uint8_t *caps_out; /* NULL: max_caps_out for every method */
 };
 
 /* A handler that parked its op with kring_defer (kernel/kring.h) returns this: the CQE
@@ -122,7 +128,8 @@ struct kcall_env {
  * CAPOS_ERR_RING_MALFORMED_PARAMS (framing), then the transfer descriptors
  * (docs/abi.md §8.1: CAPOS_ERR_XFER_TOO_MANY / _FAULT / _RESERVED / _BAD_MODE /
  * _DUPLICATE, CAPOS_ERR_CAP_BAD_ID / _STALE / _EMPTY / _NOT_TRANSFERABLE), then
- * CAPOS_ERR_CAP_TABLE_FULL (max_caps_out slots not free); after the handler ran:
+ * CAPOS_ERR_CAP_TABLE_FULL (the method's result-cap slots not free); after the
+ * handler ran:
  * CAPOS_ERR_RING_MALFORMED_PARAMS (a reader error while it ran), CAPOS_ERR_RING_QUOTA
  * (handler, or results beyond the result scratch), other ring or cap codes a handler
  * returns, CAPOS_ERR_RING_RESULT_TOO_SMALL (result_len = bytes needed, result-cap

@@ -18,7 +18,7 @@
  *
  * Invariants (exactly-once authority):
  *   - a set holds one reference per entry (on the object and on its revocation node,
- *     captab_item_get), from take (or xfer_add) until commit or
+ *     if any), from take (or xfer_add) until commit or
  *     drop; the receiver's table takes its own reference at commit, so the set's are
  *     always dropped exactly once;
  *   - a moved cap is in the sender's table until the receiver's commit has succeeded,
@@ -48,13 +48,28 @@ _Static_assert(CAPTAB_TXN_MAX == CAPOS_XFER_MAX, "one reservation holds one SQE'
 /* Caps in flight. Entry i is capnp capability index i of the message they ride with. */
 struct xfer_set {
 	uint32_t n;				 /* entries held */
-	struct captab_item item[CAPTAB_TXN_MAX]; /* each holds one reference */
-	uint32_t src[CAPTAB_TXN_MAX];		 /* sender's cap id; NULL if kernel-sourced */
+	struct captab_item item[CAPTAB_TXN_MAX]; /* each holds one reference (object and
+						    revocation node: captab_item_get) */
+	uint32_t src[CAPTAB_TXN_MAX];		 /* sender's cap id; CAPOS_CAP_NULL if from
+						    the kernel (xfer_add) */
 	uint8_t move[CAPTAB_TXN_MAX];		 /* release src at commit */
 };
 
 /* Makes `s` an empty set. */
 void xfer_set_init(struct xfer_set *s);
+
+/* A checked copy from the sender's memory (kcall_copy_in_fn has this shape): 0, or a
+ * negative status on any fault. */
+typedef int xfer_copy_in_fn(void *ctx, void *dst, uint64_t uaddr, uint32_t len);
+
+/*
+ * Take from user memory: copies `count` descriptors from `uaddr` (an SQE's xfer_addr,
+ * already range-checked by ring_decode) with `copy_in`, then xfer_take. count 0 is an
+ * empty set. Errors: CAPOS_ERR_XFER_TOO_MANY, CAPOS_ERR_XFER_FAULT (copy fault), then
+ * xfer_take's.
+ */
+int xfer_take_user(const struct captab *src, xfer_copy_in_fn *copy_in, void *ctx, uint64_t uaddr,
+		   uint16_t count, struct xfer_set *out);
 
 /*
  * Take: validates desc[0..n) against the sender's table `src` and references each
@@ -63,7 +78,8 @@ void xfer_set_init(struct xfer_set *s);
  * (CAPOS_ERR_XFER_RESERVED), mode COPY or MOVE (CAPOS_ERR_XFER_BAD_MODE), the cap live
  * (captab_lookup's CAPOS_ERR_CAP_BAD_ID / _STALE / _EMPTY) and transferable in that
  * mode (CAPOS_ERR_CAP_NOT_TRANSFERABLE), and no cap id listed twice when either
- * listing is a move (CAPOS_ERR_XFER_DUPLICATE); then kobj_get's errors. On error
+ * listing is a move (CAPOS_ERR_XFER_DUPLICATE); then kobj_get's errors. A revoked
+ * cap fails the lookup (CAPOS_ERR_CAP_REVOKED). On error
  * `out` is empty and nothing holds a reference. `src` never changes.
  */
 int xfer_take(const struct captab *src, const struct capos_xfer *desc, uint32_t n,
@@ -88,8 +104,9 @@ void xfer_drop(struct xfer_set *s);
 
 /*
  * Checks that every moved entry of `s` still names the same object in `src` (the
- * sender's table). Errors: captab_lookup's, or CAPOS_ERR_CAP_STALE when the id names
- * another object. Mutates nothing. `src` may be NULL when `s` has no move.
+ * sender's table). Errors: captab_lookup's (CAPOS_ERR_CAP_REVOKED when the moved cap
+ * was revoked in flight), CAPOS_ERR_CAP_STALE when the id names another object,
+ * CAPOS_ERR_INVALID when `src` is NULL and `s` has a move. Mutates nothing.
  */
 int xfer_check_sources(const struct captab *src, const struct xfer_set *s);
 
@@ -105,21 +122,24 @@ void xfer_cancel(struct captab *dst, struct captab_txn *txn);
 
 /*
  * Commit: publishes s->item[0..s->n) into the first s->n slots of the pending
- * reservation `txn` (s->n <= txn->n) and rolls the rest back, stores the new ids in
- * ids[0..s->n), releases the moved sources from `src` (only those that still name the
- * same object: a caller that ran xfer_check_sources in the same [T] section releases
- * all of them) and drops the set's references. On error (CAPOS_ERR_INVALID: s->n >
- * txn->n; captab_commit's errors) nothing is published, the whole reservation is
- * rolled back and `s` is untouched (still held: drop it).
+ * reservation `txn` (s->n <= txn->n) and rolls the rest back, stores the receiver's
+ * records in recs[0..s->n) (new cap id, interface id: what the receiver's CQE reports),
+ * releases the moved sources from `src` (only those whose slot still holds the same
+ * object: a caller that ran xfer_check_sources in the same [T] section releases all
+ * of them) and drops the set's references. On error (CAPOS_ERR_INVALID: s->n >
+ * txn->n, or moves with a NULL `src`; captab_commit's errors) nothing is published,
+ * the whole reservation is rolled back and `s` is untouched (still held: drop it).
  */
 int xfer_commit(struct captab *dst, struct captab_txn *txn, struct captab *src, struct xfer_set *s,
-		uint32_t *ids);
+		struct capos_xfer_result *recs);
 
 /*
  * Deliver: xfer_check_sources, xfer_reserve(s->n), xfer_commit in one step. On success
- * `s` is empty and ids[0..n) name the caps in `dst`; on error (check_sources' errors,
- * CAPOS_ERR_CAP_TABLE_FULL, commit's) neither table changed and `s` is still held.
+ * `s` is empty and recs[0..n) describe the caps now in `dst`; on error
+ * (check_sources' errors, CAPOS_ERR_CAP_TABLE_FULL, commit's) neither table changed
+ * and `s` is still held.
  */
-int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s, uint32_t *ids);
+int xfer_deliver(struct captab *dst, struct captab *src, struct xfer_set *s,
+		 struct capos_xfer_result *recs);
 
 #endif

@@ -565,11 +565,10 @@ TEST(capmgr_init_rejects_bad_arguments)
 	CHECK_EQ(kcapmgr_init(&cm, &fbe, &ra, NULL), CAPOS_OK);
 }
 
-/* A default table (64 slots) with 63 live caps (kcall reserves the 64th for derive's
- * result cap on every CapabilityManager call) and the longest CapSet names does not
+/* A default table (64 slots) with 63 live caps and the longest CapSet names does not
  * fit the kernel's 4 KiB result scratch in one list (RING_QUOTA, documented);
  * listRange pages through it within the bound and returns every cap exactly once.
- * With all 64 live, any CapabilityManager call is CAP_TABLE_FULL. */
+ * With all 64 live, usage still answers and derive is CAP_TABLE_FULL. */
 TEST(capmgr_full_table_pages)
 {
 	static struct captab_entry slots[64];
@@ -636,8 +635,13 @@ TEST(capmgr_full_table_pages)
 	CHECK_EQ(start, 63);
 	uint32_t last = grant(&F.cons.k, capos_SchedulingPolicy_TYPE_ID, CAPTAB_XFER_COPY, NULL);
 	CHECK_UEQ(capos_cap_slot(last), 63);
+	/* A full table: usage still answers (it queues no cap, so kcall reserves no slot);
+	 * derive is refused before its handler runs (no slot for the derived cap). */
 	c = call(capos_CapabilityManager_METHOD_usage);
+	CHECK_EQ(c.status, CAPOS_OK);
+	c = call(capos_CapabilityManager_METHOD_derive);
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_UEQ(ra.live, 0);
 	CHECK_EQ(captab_clear(&F.table), CAPOS_OK);
 	CHECK_UEQ(kobj_refs(&F.cons.k), 1);
 	CHECK_UEQ(kobj_refs(&F.cm.k), 1);

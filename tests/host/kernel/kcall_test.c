@@ -264,11 +264,18 @@ static const struct kcall_iface mgr_iface = { .interface_id = capos_CapabilityMa
 					      .kobj_type = KOBJ_TEST,
 					      .max_caps_out = 1,
 					      .call = tmgr_call };
+/* BOX_FLOOD's bound is above max_caps_out: the lower one wins. */
+static const uint8_t box_caps_out[BOX_METHODS] = { [BOX_ECHO] = BOX_MAX_OUT,
+						   [BOX_KEEP] = 0,
+						   [BOX_FAIL] = 1,
+						   [BOX_FRESH] = 1,
+						   [BOX_FLOOD] = BOX_MAX_OUT + 3 };
 static const struct kcall_iface box_iface = { .interface_id = BOX_IID,
 					      .method_count = BOX_METHODS,
 					      .kobj_type = KOBJ_TEST,
 					      .max_caps_out = BOX_MAX_OUT,
-					      .call = tbox_call };
+					      .call = tbox_call,
+					      .caps_out = box_caps_out };
 static const struct kcall_iface *const ifaces[] = { &console_iface, &timer_iface, &probe_iface,
 						    &mgr_iface, &box_iface };
 
@@ -796,6 +803,13 @@ TEST(kcall_xfer_caller_table_full_refused_before_the_handler)
 	CHECK_EQ(c.status, CAPOS_ERR_CAP_TABLE_FULL);
 	CHECK_UEQ(F.box.calls, 0);
 	CHECK(ksnap_same(&before));
+	/* A method that returns no cap (caps_out 0) needs no free slot: it runs, and the
+	 * copy it was sent is kept by the object. */
+	struct capos_xfer cp = XF(F.timer_id, CAPOS_XFER_COPY);
+	c = run(xcall(F.box_id, BOX_IID, BOX_KEEP, &cp, 1, 64));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.box.calls, 1);
+	CHECK_UEQ(kobj_refs(&F.timer.k), 3); /* creator + table + the object */
 	/* An interface that needs fewer slots still runs. */
 	uint32_t n = put_derive(UBASE, 0);
 	struct ring_op op = xcall(F.mgr_id, capos_CapabilityManager_TYPE_ID,
@@ -807,7 +821,7 @@ TEST(kcall_xfer_caller_table_full_refused_before_the_handler)
 	CHECK_UEQ(c.xfer_count, 1);
 	CHECK_UEQ(timer_now(recs_of(&c)[0].cap), 123456789);
 	CHECK_EQ(timer_now(F.timer_id), (uint64_t)(int64_t)CAPOS_ERR_CAP_STALE); /* moved */
-	CHECK_UEQ(kobj_refs(&F.timer.k), 2);
+	CHECK_UEQ(kobj_refs(&F.timer.k), 3); /* creator + the object + the moved entry */
 	CHECK(table_settled());
 }
 
