@@ -94,6 +94,13 @@ struct CapGrant {
     kernel @3 :KernelCapSource;
     # A fresh kernel object created for the child.
   }
+  interfaceId @4 :UInt64;
+  # clientFacet grants and `endpoint` kernel sources: the interface served on the
+  # endpoint, under which the facet is granted (non-zero, not Endpoint's). Ignored
+  # by other grants.
+  badge @5 :UInt64;
+  # clientFacet grants and `endpoint` kernel sources: the facet's receiver metadata,
+  # delivered by RECV with every call through it (never authority).
 }
 
 struct ExportedCap {
@@ -316,4 +323,10 @@ interface SchedulingPolicy {
 interface Endpoint {
   # Marker for a raw endpoint (RECV/RETURN through the ring). Importers get CALL-only
   # client facets; the methods they call are those of the served interface.
+
+  client @0 (interfaceId :UInt64, badge :UInt64) -> (client :Capability);
+  # Mint a CALL-only client facet of this endpoint, granted as `interfaceId` (the
+  # interface the owner serves; non-zero, not Endpoint's) with `badge`, which RECV
+  # delivers in cqe.badge for every call through it. invalidArgument for a zero or
+  # Endpoint interface id. The facet arrives as a result cap (docs/ipc.md).
 }

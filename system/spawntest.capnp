@@ -1,6 +1,7 @@
 # Focused boot manifest of the spawn tests (tests/qemu/spawn_tests.py): init is
-# user/spawntest, holding a ProcessSpawner, a Console and two Timers (one of them is
-# moved to a child); user/spawnchild is packaged for it to spawn.
+# user/spawntest, holding a ProcessSpawner, a Console, two Timers (one of them is
+# moved to a child) and a raw Endpoint (a child gets a client facet of it);
+# user/spawnchild is packaged for it to spawn.
 #   capnp eval --binary -I. system/spawntest.capnp spawntest
 
 @0xe5a0c3f1b2d49a67;
@@ -21,6 +22,7 @@ const spawntest :M.SystemManifest = (
         (name = "timer", interface = "Timer", source = (kernel = timer)),
         (name = "timer2", interface = "Timer", source = (kernel = timer)),
         (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
+        (name = "ep", interface = "Endpoint", source = (kernel = endpoint)),
       ],
     ),
   ),

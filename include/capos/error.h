@@ -236,7 +236,10 @@
 	X(CAPOS_ERR_SPAWN_BAD_SOURCE, -313, "spawn: kernel source the spawner cannot create")      \
 	X(CAPOS_ERR_SPAWN_PROFILE, -314, "spawn: unknown resource profile")                        \
 	X(CAPOS_ERR_SPAWN_CHILD_QUOTA, -315, "spawn: the spawner's live-child quota is used up")   \
-	X(CAPOS_ERR_SPAWN_WAIT_BUSY, -316, "ProcessHandle.wait: another wait is pending")
+	X(CAPOS_ERR_SPAWN_WAIT_BUSY, -316, "ProcessHandle.wait: another wait is pending")          \
+	X(CAPOS_ERR_SPAWN_FACET_INTERFACE, -317,                                                   \
+	  "spawn: facet or endpoint grant's interfaceId zero or Endpoint's")                       \
+	X(CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS, -318, "spawn: more endpoint grants than the bound")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

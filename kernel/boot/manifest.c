@@ -41,10 +41,12 @@ uint64_t kmanifest_source_interface(uint16_t source)
 		return capos_VirtualMemory_TYPE_ID;
 	case capos_KernelCapSource_bootPackage:
 		return capos_BootPackage_TYPE_ID;
-	case capos_KernelCapSource_capabilityManager:
-		return capos_CapabilityManager_TYPE_ID;
 	case capos_KernelCapSource_processSpawner:
 		return capos_ProcessSpawner_TYPE_ID;
+	case capos_KernelCapSource_endpoint:
+		return capos_Endpoint_TYPE_ID; /* a fresh raw endpoint owned by the grantee */
+	case capos_KernelCapSource_capabilityManager:
+		return capos_CapabilityManager_TYPE_ID;
 	default:
 		return 0;
 	}

@@ -105,10 +105,17 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_timer:
 	case capos_KernelCapSource_virtualMemory:
 	case capos_KernelCapSource_processSpawner:
+	case capos_KernelCapSource_endpoint:
 		return true;
 	default:
 		return false;
 	}
+}
+
+/* The interface a facet is granted as: any but none and Endpoint's own. */
+static bool spawn_facet_interface_ok(uint64_t iid)
+{
+	return iid != 0 && iid != capos_Endpoint_TYPE_ID;
 }
 
 /* A held grant: the index names an unused sent cap that permits the mode. */
@@ -125,8 +132,17 @@ static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
 		return CAPOS_ERR_SPAWN_NOT_HELD;
 	if (used[idx / 32] & (1u << (idx % 32)))
 		return CAPOS_ERR_SPAWN_CAP_REUSED;
-	if (g->mode != capos_TransferMode_copy && g->mode != capos_TransferMode_move)
-		return CAPOS_ERR_SPAWN_BAD_MODE; /* clientFacet: endpoints are not in this kernel */
+	if (g->mode == capos_TransferMode_clientFacet) {
+		if (caps_in[idx].interface_id != capos_Endpoint_TYPE_ID ||
+		    caps_in[idx].obj == NULL || caps_in[idx].obj->type != KOBJ_ENDPOINT)
+			return CAPOS_ERR_SPAWN_BAD_MODE; /* only a raw endpoint has facets */
+		if (!spawn_facet_interface_ok(g->interface_id))
+			return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+		used[idx / 32] |= 1u << (idx % 32);
+		g->kind = SPAWN_GRANT_FACET;
+		g->held = idx;
+		return CAPOS_OK;
+	}
 	if (g->mode == capos_TransferMode_copy && caps_in[idx].xfer != CAPTAB_XFER_COPY)
 		return CAPOS_ERR_SPAWN_BAD_MODE;
 	if (caps_in[idx].xfer != CAPTAB_XFER_COPY && caps_in[idx].xfer != CAPTAB_XFER_MOVE)
@@ -160,6 +176,8 @@ static int spawn_decode_grant(const struct capos_CapGrant_rlist *list, uint32_t 
 	g->mode = (uint8_t)capos_CapGrant_get_mode(&r);
 	if (g->mode >= capos_TransferMode_COUNT)
 		return CAPOS_ERR_SPAWN_BAD_MODE;
+	g->interface_id = capos_CapGrant_get_interfaceId(&r);
+	g->badge = capos_CapGrant_get_badge(&r);
 
 	struct capos_CapGrant_source_r src = capos_CapGrant_get_source(&r);
 	switch (capos_CapGrant_source_which(&src)) {
@@ -170,7 +188,16 @@ static int spawn_decode_grant(const struct capos_CapGrant_rlist *list, uint32_t 
 		g->source = (uint16_t)capos_CapGrant_source_get_kernel(&src);
 		if (!spawn_kernel_source_ok(g->source))
 			return CAPOS_ERR_SPAWN_BAD_SOURCE;
-		return g->mode == capos_TransferMode_copy ? CAPOS_OK : CAPOS_ERR_SPAWN_BAD_MODE;
+		if (g->mode != capos_TransferMode_copy)
+			return CAPOS_ERR_SPAWN_BAD_MODE;
+		if (g->source != capos_KernelCapSource_endpoint)
+			return CAPOS_OK;
+		if (!spawn_facet_interface_ok(g->interface_id))
+			return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+		if (req->nexports >= SPAWN_MAX_EXPORTS)
+			return CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS;
+		req->nexports++;
+		return CAPOS_OK;
 	default:
 		return CAPOS_ERR_SPAWN_BAD_SOURCE;
 	}
@@ -213,6 +240,7 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 	int st = capos_ProcessSpawner_spawn_read_params(params, &p);
 
 	req->ngrants = 0;
+	req->nexports = 0;
 	if (!st)
 		st = capos_ProcessSpawner_spawn_Params_get_name(&p, &name);
 	if (!st)

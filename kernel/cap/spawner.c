@@ -5,8 +5,9 @@
  * spawn: spawn_decode checks the whole request first (nothing changes on a decode
  * error); the invoke then creates the child, its handle, its cap table and CapSet
  * page (grants in list order: kernel sources through kring_grant, held caps inserted
- * from the CALL's caps_in), loads the ELF, queues the handle as the result cap and
- * starts the first thread last. Any failure before the thread starts destroys the
+ * from the CALL's caps_in, client facets of a held raw endpoint, fresh endpoints owned
+ * by the child whose facets go back to the parent as `exports`), loads the ELF,
+ * queues the handle as the last result cap and starts the first thread last. Any failure before the thread starts destroys the
  * unstarted child (proc_destroy_unstarted), which returns every frame and, through
  * the reap hook, the handle's references: the caller sees the error and nothing else.
  *
@@ -25,6 +26,7 @@
 #include <capos/error.h>
 #include <kernel/capset.h>
 #include <kernel/elf.h>
+#include <kernel/endpoint.h>
 #include <kernel/kcall.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
@@ -124,6 +126,9 @@ static void kproc_handle_wait_cancel(struct kring_pending *p)
 		(struct kproc_handle *)((char *)p - __builtin_offsetof(struct kproc_handle, wait));
 
 	h->waiting = false;
+	if (h->child)
+		klog("spawn", "wait on %s pid %u cancelled: its waiter died", h->child->name,
+		     h->child->pid);
 }
 
 static const struct kring_pending_ops kproc_handle_wait_ops = {
@@ -249,97 +254,170 @@ static unsigned kspawn_kind(uint16_t source)
 		return KGRANT_VM;
 	case capos_KernelCapSource_processSpawner:
 		return KGRANT_SPAWNER;
+	case capos_KernelCapSource_endpoint:
+		return KGRANT_ENDPOINT;
 	default:
 		return 0;
 	}
 }
 
-/* A held cap into the child's table and CapSet (the table takes its own reference). */
-static int kspawn_grant_held(struct process *child, struct capos_capset_page *page,
-			     const struct spawn_grant *g, const struct captab_item *in)
-{
-	struct captab_item item = *in;
-	uint32_t id;
-	int err;
+/* One spawn being built: the child, its CapSet page, the CALL and its results. */
+struct kspawn_build {
+	struct kspawner *s;
+	struct process *child;
+	struct capos_capset_page *page;
+	struct kcall_ctx *c;
+	struct capos_ProcessSpawner_spawn_Results_b res;
+	struct capos_ExportedCap_blist exports;
+	uint32_t nexports; /* export entries filled so far */
+};
 
-	item.badge = in->badge;
-	err = captab_insert(child->caps, &item, &id);
+/* `item` into the child's table and CapSet under g's name (the table takes its own
+ * reference; a refused name takes the cap back). */
+static int kspawn_insert(struct kspawn_build *b, const struct spawn_grant *g,
+			 const struct captab_item *item)
+{
+	uint32_t id;
+	int err = captab_insert(b->child->caps, item, &id);
+
 	if (err)
 		return err;
-	err = capset_add(page, g->name, g->name_len, item.interface_id, id);
+	err = capset_add(b->page, g->name, g->name_len, item->interface_id, id);
 	if (err)
-		(void)captab_release(child->caps, id);
+		(void)captab_release(b->child->caps, id);
 	return err;
 }
 
-/* Fills the child's table and CapSet page with exactly the request's grants. */
-static int kspawn_grant_all(struct kspawner *s, struct process *child,
-			    const struct spawn_request *req, const struct kcall_ctx *c)
+/* A client facet of `raw` granted as g's interface and badge: into the child's table
+ * and CapSet (to_child), or queued as a result cap for the parent (index in *index). */
+static int kspawn_facet(struct kspawn_build *b, const struct spawn_grant *g, struct kobj *raw,
+			bool to_child, uint32_t *index)
 {
-	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	struct kobj *facet;
+	int err = endpoint_client(raw, &facet);
+
+	if (err)
+		return err;
+	const struct captab_item item = { .obj = facet,
+					  .interface_id = g->interface_id,
+					  .badge = g->badge,
+					  .xfer = CAPTAB_XFER_COPY };
+	err = to_child ? kspawn_insert(b, g, &item) : kcall_result_cap(b->c, &item, index);
+	(void)kobj_put(facet); /* the table or the queued result cap holds its own */
+	return err;
+}
+
+/* A fresh endpoint owned by the child under g's name; its client facet goes to the
+ * parent as the next entry of `exports`. */
+static int kspawn_export(struct kspawn_build *b, const struct spawn_grant *g)
+{
+	const struct captab_entry *e;
+	struct capos_ExportedCap_b x;
+	uint32_t index = 0;
+	int err = kring_grant(b->child, b->page, KGRANT_ENDPOINT, g->name, g->name_len, NULL, 0);
+
+	if (err)
+		return err;
+	err = captab_lookup(b->child->caps, b->page->entries[b->page->hdr.count - 1].cap,
+			    capos_Endpoint_TYPE_ID, &e);
+	if (err == CAPOS_OK)
+		err = kspawn_facet(b, g, e->obj, false, &index);
+	if (err)
+		return err;
+	x = capos_ExportedCap_list_build(&b->exports, b->nexports++);
+	err = capos_ExportedCap_set_name(&x, g->name, g->name_len);
+	return err ? err : capos_ExportedCap_set_cap(&x, index);
+}
+
+static int kspawn_grant(struct kspawn_build *b, const struct spawn_grant *g)
+{
+	const struct captab_item *in =
+		g->kind == SPAWN_GRANT_KERNEL ? NULL : &b->c->caps_in[g->held];
+
+	switch (g->kind) {
+	case SPAWN_GRANT_HELD:
+		return kspawn_insert(b, g, in);
+	case SPAWN_GRANT_FACET:
+		return kspawn_facet(b, g, in->obj, true, NULL);
+	default:
+		if (g->source == capos_KernelCapSource_endpoint)
+			return kspawn_export(b, g);
+		return kring_grant(b->child, b->page, kspawn_kind(g->source), g->name, g->name_len,
+				   b->s->module, b->s->module_len);
+	}
+}
+
+/* Fills the child's table and CapSet page with exactly the request's grants, in order. */
+static int kspawn_grant_all(struct kspawn_build *b, const struct spawn_request *req)
+{
 	int err;
 
-	if (page == NULL)
+	b->page = kzalloc(sizeof(*b->page));
+	if (b->page == NULL)
 		return CAPOS_ERR_NO_MEMORY;
-	err = capset_init(page);
-	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++) {
-		const struct spawn_grant *g = &req->grants[i];
-
-		if (g->kind == SPAWN_GRANT_HELD)
-			err = kspawn_grant_held(child, page, g, &c->caps_in[g->held]);
-		else
-			err = kring_grant(child, page, kspawn_kind(g->source), g->name, g->name_len,
-					  s->module, s->module_len);
-	}
+	err = capset_init(b->page);
+	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++)
+		err = kspawn_grant(b, &req->grants[i]);
 	if (err == CAPOS_OK)
-		err = proc_map_capset(child, page);
-	kfree(page);
+		err = proc_map_capset(b->child, b->page);
+	kfree(b->page);
+	b->page = NULL;
 	return err;
 }
 
-/* Queues the handle as the result cap and fills the results. */
-static int kspawn_results(struct kcall_ctx *c, struct kproc_handle *h, const struct process *child)
+/* Queues the handle as the last result cap and fills pid and handle. */
+static int kspawn_handle_result(struct kspawn_build *b, struct kproc_handle *h)
 {
 	const struct captab_item item = {
 		.obj = &h->k,
 		.interface_id = capos_ProcessHandle_TYPE_ID,
 		.xfer = CAPTAB_XFER_NONE,
 	};
-	struct capos_ProcessSpawner_spawn_Results_b r;
 	uint32_t index;
-	int err = capos_ProcessSpawner_spawn_init_results(c->results, &r);
+	int err = kcall_result_cap(b->c, &item, &index);
 
 	if (err)
 		return err;
-	err = kcall_result_cap(c, &item, &index);
-	if (err)
-		return err;
-	capos_ProcessSpawner_spawn_Results_set_pid(&r, child->pid);
-	return capos_ProcessSpawner_spawn_Results_set_handle(&r, index);
+	capos_ProcessSpawner_spawn_Results_set_pid(&b->res, b->child->pid);
+	return capos_ProcessSpawner_spawn_Results_set_handle(&b->res, index);
+}
+
+/* The results root and the exports list, before anything is created. */
+static int kspawn_results_init(struct kspawn_build *b, const struct spawn_request *req)
+{
+	int err = capos_ProcessSpawner_spawn_init_results(b->c->results, &b->res);
+
+	if (err == CAPOS_OK && req->nexports)
+		err = capos_ProcessSpawner_spawn_Results_init_exports(&b->res, req->nexports,
+								      &b->exports);
+	return err;
 }
 
 /* Invoke step: everything below may fail, and every failure undoes it all. */
 static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct process *parent,
 			 const struct spawn_request *req)
 {
+	struct kspawn_build b = { .s = s, .c = c };
 	struct kproc_handle *h = NULL;
-	struct process *child;
 	struct proc_entry e;
-	int err = proc_create(req->name, parent->ledger.frame_quota, parent->caps->nslots, &child);
+	int err = kspawn_results_init(&b, req);
 
 	if (err)
 		return err;
-	err = kproc_handle_create(s, child, &h);
-	if (err == CAPOS_OK)
-		err = kspawn_grant_all(s, child, req, c);
-	if (err == CAPOS_OK)
-		err = proc_load_elf(child, req->image, req->image_len, &e);
-	if (err == CAPOS_OK)
-		err = kspawn_results(c, h, child);
-	if (err == CAPOS_OK)
-		err = proc_thread_start(child, &e, NULL);
+	err = proc_create(req->name, parent->ledger.frame_quota, parent->caps->nslots, &b.child);
 	if (err)
-		proc_destroy_unstarted(child); /* the reap hook drops the child's handle ref */
+		return err;
+	err = kproc_handle_create(s, b.child, &h);
+	if (err == CAPOS_OK)
+		err = kspawn_grant_all(&b, req);
+	if (err == CAPOS_OK)
+		err = proc_load_elf(b.child, req->image, req->image_len, &e);
+	if (err == CAPOS_OK)
+		err = kspawn_handle_result(&b, h);
+	if (err == CAPOS_OK)
+		err = proc_thread_start(b.child, &e, NULL);
+	if (err)
+		proc_destroy_unstarted(b.child); /* the reap hook drops the child's handle ref */
 	else
 		s->spawned++;
 	if (h)

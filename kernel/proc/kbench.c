@@ -6,6 +6,7 @@
  *   bench NAME ops=N tsc=T tsc_per_op=X.YY
  *   bench NAME unavailable reason=TEXT   (not a workload of this kernel)
  *   bench NAME error reason=TEXT         (bad OPS, spawn failure, wrong completion)
+ * ipc-rtt runs two processes (kbench_ipc): an endpoint server and its client.
  * The program measures its own timed loop with rdtsc and exits with the ticks (a
  * negative exit code reports a wrong completion). Under -icount shift=0 one tick is
  * one guest instruction, user and kernel together.
@@ -15,13 +16,17 @@
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <kernel/bootinfo.h>
+#include <kernel/capset.h>
+#include <kernel/captab.h>
 #include <kernel/cmdline.h>
+#include <kernel/endpoint.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/vm.h>
+#include <schema/capos.capnp.h>
 
 #define KBENCH_SEL_MAX 256
 #define KBENCH_OPS_MAX 100000000ull
@@ -39,12 +44,22 @@ KBENCH_PROG(null);
 KBENCH_PROG(nop1);
 KBENCH_PROG(nop16);
 KBENCH_PROG(call);
+KBENCH_PROG(ipcsrv);
+KBENCH_PROG(ipccli);
+
+/* ipc-rtt: a server and a client process around one endpoint (kbench_ipc). */
+#define KBENCH_IPC_IFACE 0x1BC0FFEEull /* the interface the bench server "serves" */
+#define KBENCH_WARMUP 64	       /* untimed ops before the timed loop (kbench_progs.S) */
+#define KBENCH_IPC 4		       /* index of ipc-rtt (the client) in kbench_progs */
+static const struct kbench_prog kbench_ipc_server = { "ipc-rtt-server", kbench_prog_ipcsrv_start,
+						      kbench_prog_ipcsrv_end, 0, 1 };
 
 static const struct kbench_prog kbench_progs[] = {
 	{ "cap-enter-null", kbench_prog_null_start, kbench_prog_null_end, 200000, 1 },
 	{ "ring-nop-b1", kbench_prog_nop1_start, kbench_prog_nop1_end, 100000, 1 },
 	{ "ring-nop-b16", kbench_prog_nop16_start, kbench_prog_nop16_end, 160000, 16 },
 	{ "cap-call", kbench_prog_call_start, kbench_prog_call_end, 50000, 1 },
+	{ "ipc-rtt", kbench_prog_ipccli_start, kbench_prog_ipccli_end, 20000, 1 },
 };
 
 static bool kbench_streq(const char *a, size_t alen, const char *b)
@@ -56,8 +71,9 @@ static bool kbench_streq(const char *a, size_t alen, const char *b)
 	return i == alen && b[i] == '\0';
 }
 
-/* Spawns `prog` with `ops` patched in; its exit code lands in *code at reap. */
-static int kbench_spawn(const struct kbench_prog *prog, uint64_t ops, int64_t *code)
+/* Creates a process running `prog` with `ops` patched in (code and stack mapped, no
+ * caps, not started). */
+static int kbench_load(const struct kbench_prog *prog, uint64_t ops, struct process **out)
 {
 	uint64_t len = (uint64_t)(prog->end - prog->start);
 	uint64_t text = (len + FRAME_SIZE - 1) & ~(uint64_t)(FRAME_SIZE - 1);
@@ -78,19 +94,121 @@ static int kbench_spawn(const struct kbench_prog *prog, uint64_t ops, int64_t *c
 	if (err == CAPOS_OK)
 		err = vm_map(&p->vm, CAPOS_USER_STACK_TOP - CAPOS_USER_STACK_SIZE,
 			     CAPOS_USER_STACK_SIZE, VM_PROT_WRITE, NULL, 0);
-	if (err == CAPOS_OK)
-		err = kring_grant_std(p, KGRANT_TIMER, NULL, 0);
-	if (err == CAPOS_OK) {
-		const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE,
-					      .rsp = CAPOS_USER_STACK_TOP,
-					      .rsi = p->pid };
-		p->exit_sink = code;
-		err = proc_thread_start(p, &e, NULL);
-	}
 	if (err)
 		proc_destroy_unstarted(p);
+	else
+		*out = p;
 out_copy:
 	kfree(copy);
+	return err;
+}
+
+/* Starts a loaded process; its exit code lands in *code at reap. On error the process
+ * is destroyed. */
+static int kbench_start(struct process *p, int64_t *code)
+{
+	const struct proc_entry e = { .rip = CAPOS_USER_IMAGE_BASE,
+				      .rsp = CAPOS_USER_STACK_TOP,
+				      .rsi = p->pid };
+	int err;
+
+	p->exit_sink = code;
+	err = proc_thread_start(p, &e, NULL);
+	if (err)
+		proc_destroy_unstarted(p);
+	return err;
+}
+
+/* Spawns `prog` with `ops` patched in and a Timer cap; exit code in *code at reap. */
+static int kbench_spawn(const struct kbench_prog *prog, uint64_t ops, int64_t *code)
+{
+	struct process *p;
+	int err = kbench_load(prog, ops, &p);
+
+	if (err)
+		return err;
+	err = kring_grant_std(p, KGRANT_TIMER, NULL, 0);
+	if (err) {
+		proc_destroy_unstarted(p);
+		return err;
+	}
+	return kbench_start(p, code);
+}
+
+/* Gives p one cap for `obj` as `iface`, named `name` in its CapSet (entry 0). */
+static int kbench_grant_one(struct process *p, struct kobj *obj, uint64_t iface, const char *name,
+			    size_t len)
+{
+	struct capos_capset_page *page = kzalloc(sizeof(*page));
+	struct captab_item item = { .obj = obj, .interface_id = iface, .xfer = CAPTAB_XFER_COPY };
+	uint32_t id;
+	int err;
+
+	if (page == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = capset_init(page);
+	if (err == CAPOS_OK)
+		err = captab_insert(p->caps, &item, &id);
+	if (err == CAPOS_OK)
+		err = capset_add(page, name, len, iface, id);
+	if (err == CAPOS_OK)
+		err = proc_map_capset(p, page);
+	kfree(page);
+	return err;
+}
+
+/*
+ * ipc-rtt: a server process holding a fresh raw endpoint and a client process holding
+ * a facet of it (granted by the kernel here, so the bench does not depend on a
+ * spawner). The client's exit code is the timed loop's ticks; the server must exit 0.
+ * Also logs how many direct handoffs the run took.
+ */
+static int kbench_ipc(uint64_t ops, int64_t *code)
+{
+	struct process *srv = NULL, *cli = NULL;
+	struct kobj *raw = NULL, *facet = NULL;
+	static int64_t srv_code;
+	int err = kbench_load(&kbench_ipc_server, ops, &srv);
+
+	if (err)
+		return err;
+	err = kbench_load(&kbench_progs[KBENCH_IPC], ops, &cli);
+	if (err)
+		goto out_srv;
+	err = endpoint_create(srv, &raw);
+	if (err)
+		goto out_cli;
+	err = endpoint_client(raw, &facet);
+	if (err == CAPOS_OK)
+		err = kbench_grant_one(srv, raw, capos_Endpoint_TYPE_ID, "ep", 2);
+	if (err == CAPOS_OK)
+		err = kbench_grant_one(cli, facet, KBENCH_IPC_IFACE, "svc", 3);
+	if (facet)
+		(void)kobj_put(facet); /* the tables hold their own references */
+	(void)kobj_put(raw);
+	if (err)
+		goto out_cli;
+	uint64_t h0 = sched_this_cpu()->handoffs;
+	srv_code = INT64_MIN;
+	err = kbench_start(srv, &srv_code);
+	if (err) {
+		proc_destroy_unstarted(cli);
+		return err;
+	}
+	err = kbench_start(cli, code);
+	if (err)
+		return err; /* the server then waits forever: the boot reports no figure */
+	sched_run_until_idle();
+	klog("bench", "ipc-rtt: %llu direct handoffs over %llu round trips, server exit %lld",
+	     (unsigned long long)(sched_this_cpu()->handoffs - h0),
+	     (unsigned long long)(ops + KBENCH_WARMUP + 1), (long long)srv_code);
+	if (srv_code != 0)
+		*code = -7;
+	return CAPOS_OK;
+out_cli:
+	proc_destroy_unstarted(cli);
+out_srv:
+	proc_destroy_unstarted(srv);
 	return err;
 }
 
@@ -128,7 +246,8 @@ static void kbench_one(const char *item, size_t n)
 		klog("bench", "bench %s error reason=bad-ops", prog->name);
 		return;
 	}
-	err = kbench_spawn(prog, ops, &code);
+	err = prog == &kbench_progs[KBENCH_IPC] ? kbench_ipc(ops, &code)
+						: kbench_spawn(prog, ops, &code);
 	if (err) {
 		klog("bench", "bench %s error reason=%s", prog->name, capos_error_name(err));
 		return;

@@ -6,6 +6,7 @@
  *              COM2 separately);
  *   timer   -> Timer.now = arch_clock_ns(), monotonic ns from the calibrated TSC;
  *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
+ *   endpoint -> a fresh raw Endpoint owned by the grantee (kernel/proc/kipc.c);
  *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
  *              protect, charged to its ledger; quota or frame exhaustion is
@@ -26,14 +27,15 @@
 #include <kernel/arch.h>
 #include <kernel/capset.h>
 #include <kernel/capmgr.h>
+#include <kernel/endpoint.h>
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
-#include <kernel/uaccess.h>
 #include <kernel/spawn.h>
+#include <kernel/uaccess.h>
 #include <kernel/vm.h>
 #include <schema/capos.capnp.h>
 
@@ -249,15 +251,13 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		kfree(g);
 		return NULL;
 	}
-	case KGRANT_CAPMGR: {
-		struct kcapmgr *cm = kzalloc(sizeof(*cm));
+	case KGRANT_ENDPOINT: {
+		struct kobj *raw;
 
-		if (cm && (err = kcapmgr_init(cm, &kgrant_capmgr_backend, &kgrant_revoke_alloc,
-					      kgrant_free_capmgr)) == 0) {
-			*iface = capos_CapabilityManager_TYPE_ID;
-			return &cm->k;
+		if (endpoint_create(p, &raw) == CAPOS_OK) {
+			*iface = capos_Endpoint_TYPE_ID;
+			return raw;
 		}
-		kfree(cm);
 		return NULL;
 	}
 	case KGRANT_SPAWNER: {
@@ -267,6 +267,17 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 			*iface = capos_ProcessSpawner_TYPE_ID;
 			return o;
 		}
+		return NULL;
+	}
+	case KGRANT_CAPMGR: {
+		struct kcapmgr *cm = kzalloc(sizeof(*cm));
+
+		if (cm && (err = kcapmgr_init(cm, &kgrant_capmgr_backend, &kgrant_revoke_alloc,
+					      kgrant_free_capmgr)) == 0) {
+			*iface = capos_CapabilityManager_TYPE_ID;
+			return &cm->k;
+		}
+		kfree(cm);
 		return NULL;
 	}
 	}
@@ -282,7 +293,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	int err;
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_SPAWNER && kind != KGRANT_CAPMGR)
+	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
+	    kind != KGRANT_CAPMGR)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)

@@ -22,6 +22,7 @@
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
 #include <kernel/kobj.h>
+#include <kernel/kipc.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
@@ -43,10 +44,12 @@ static unsigned kinit_kind(uint16_t source)
 		return KGRANT_VM;
 	case capos_KernelCapSource_bootPackage:
 		return KGRANT_BOOTPKG;
-	case capos_KernelCapSource_capabilityManager:
-		return KGRANT_CAPMGR;
 	case capos_KernelCapSource_processSpawner:
 		return KGRANT_SPAWNER;
+	case capos_KernelCapSource_endpoint:
+		return KGRANT_ENDPOINT;
+	case capos_KernelCapSource_capabilityManager:
+		return KGRANT_CAPMGR;
 	default:
 		return 0;
 	}
@@ -144,6 +147,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 		return err;
 	}
 	sched_run_until_idle();
+	kipc_report();
 	after = frame_free_count();
 	klog("init", "exited with status %lld", (long long)code);
 	objs_after = kobj_live_count();

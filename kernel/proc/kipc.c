@@ -1,20 +1,656 @@
 /*
- * Endpoint operations of cap_enter (contract in kernel/include/kernel/kipc.h).
+ * Endpoint operations of cap_enter (contract in kernel/include/kernel/kipc.h; the
+ * protocol in docs/ipc.md). kernel/cap/endpoint.c decides who gets which call; this
+ * file allocates the records, copies the bytes and completes the ring operations:
+ *
+ *   CALL through a facet: params (<= ENDPOINT_PARAMS_MAX) are copied once into a
+ *     kernel record, the CALL is deferred (kring_defer) and either handed to a waiting
+ *     RECV at once (header + params written into the receiver's buffer, its RECV
+ *     posted; if it was blocked in cap_enter, the caller's wait switches straight to
+ *     it) or queued. A full queue answers `overloaded`, a closed endpoint
+ *     `disconnected`, both as a CapException at once (layer 2, docs/abi.md §6).
+ *   RECV on the raw endpoint: takes the oldest queued call (written into the
+ *     receiver's own buffer) or waits (deferred) for the next CALL.
+ *   RETURN on the raw endpoint: finds the call by id, copies the results (or a
+ *     CapException with CAPOS_SQE_F_EXCEPTION) from the server's memory straight into
+ *     the caller's result buffer, posts the caller's CALL and frees the record.
+ *   Endpoint.client (a CALL on the raw endpoint): mints a client facet into the
+ *     caller's table and reports it as a result-cap record.
+ *
+ * Death: a caller that dies cancels its queued call (freed) or orphans its in-service
+ * call (the RETURN gets CAPOS_ERR_EP_CALL_CANCELLED); a receiver that dies leaves the
+ * waiting list; when the last raw cap goes, every call is answered `disconnected`.
+ * Every record holds a core reference on its endpoint, so nothing dangles.
+ *
+ * Lock legend: [S] scheduler state (single CPU, interrupts off).
  */
 #include <kernel/kipc.h>
 
+#include <stddef.h>
+
+#include <capnp/capnp.h>
 #include <capos/error.h>
 #include <kernel/captab.h>
+#include <kernel/endpoint.h>
+#include <kernel/kring.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/panic.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
+#include <kernel/uaccess.h>
+#include <schema/capos.capnp.h>
+
+/* A CALL through a facet, from its arrival to its answer. */
+struct kipc_call {
+	struct kring_pending p; /* the caller's deferred CALL */
+	struct ep_call c;
+	uint8_t params[]; /* c.params_len bytes, copied at CALL time */
+};
+
+/* A RECV waiting for a call. */
+struct kipc_recv {
+	struct kring_pending p; /* the receiver's deferred RECV */
+	struct ep_recv r;
+};
+
+static uint32_t kipc_endpoints_live; /* [S] endpoints not yet freed (leak checks) */
+static uint32_t kipc_records_live;   /* [S] kipc_call + kipc_recv records */
+
+/*
+ * Record cache: freed records of the common sizes (a RECV, a CALL with at most
+ * KIPC_SMALL_PARAMS bytes) are kept on free lists for the next call instead of going
+ * back to the heap, whose slab would otherwise be freed and rebuilt on every round
+ * trip. Bounded by KIPC_CACHE_MAX per list, and emptied whenever the last endpoint is
+ * freed, so an idle system holds no cached memory (free frames return to baseline).
+ */
+#define KIPC_SMALL_PARAMS 64u
+#define KIPC_CACHE_MAX 32u
+
+struct kipc_free {
+	struct kipc_free *next;
+};
+
+static struct kipc_free *kipc_free_calls, *kipc_free_recvs; /* [S] */
+static uint32_t kipc_nfree_calls, kipc_nfree_recvs;	    /* [S] */
+
+static void *kipc_cache_get(struct kipc_free **list, uint32_t *n, size_t size)
+{
+	struct kipc_free *f = *list;
+
+	if (f == NULL)
+		return kmalloc(size);
+	*list = f->next;
+	(*n)--;
+	return f;
+}
+
+static void kipc_cache_put(struct kipc_free **list, uint32_t *n, void *rec)
+{
+	struct kipc_free *f = rec;
+
+	if (*n >= KIPC_CACHE_MAX) {
+		kfree(rec);
+		return;
+	}
+	f->next = *list;
+	*list = f;
+	(*n)++;
+}
+
+static void kipc_cache_flush(struct kipc_free **list, uint32_t *n)
+{
+	while (*list) {
+		struct kipc_free *f = *list;
+
+		*list = f->next;
+		kfree(f);
+	}
+	*n = 0;
+}
+
+#define KIPC_CALL(cp) LIST_ENTRY(cp, struct kipc_call, c)
+#define KIPC_RECV(rp) LIST_ENTRY(rp, struct kipc_recv, r)
+
+/* ---- CapException answers ---- */
+
+/* Bounds of a kernel-built CapException: root + struct (2 words) + reason text. */
+#define KIPC_EXC_WORDS 16u
+#define KIPC_REASON_MAX 40u
+
+/* Frames a CapException{type, status = code, reason = the code's name} into buf
+ * (8-byte segment table + one segment); *len = framed bytes. */
+static int kipc_exception(enum capos_ExceptionType type, int code, uint64_t *buf, uint32_t *len)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapException_b ex;
+	const char *name = capos_error_name(code);
+	uint32_t n = 0;
+
+	while (name[n] && n < KIPC_REASON_MAX)
+		n++;
+	if (capnp_builder_init(&b, &seg, 1, buf + 1, (KIPC_EXC_WORDS - 1) * 8) ||
+	    capos_CapException_build_root(&b, &ex))
+		return CAPOS_ERR_INVALID;
+	capos_CapException_set_type(&ex, type);
+	capos_CapException_set_status(&ex, code);
+	(void)capos_CapException_set_reason(&ex, name, n);
+	if (capnp_builder_error(&b))
+		return CAPOS_ERR_INVALID;
+	uint32_t header[2] = { 0, seg.used_words };
+	__builtin_memcpy(buf, header, sizeof(header));
+	*len = 8 + seg.used_words * 8;
+	return CAPOS_OK;
+}
+
+/* The call failed at the endpoint (type/code) and its caller is the current thread:
+ * answer in the op's own CQE. */
+static void kipc_fail_now(const struct ring_op *op, struct capos_cqe *cqe,
+			  enum capos_ExceptionType type, int code)
+{
+	uint64_t buf[KIPC_EXC_WORDS];
+	uint32_t len;
+
+	if (kipc_exception(type, code, buf, &len))
+		panic("ipc: CapException does not fit its bound");
+	cqe->result_len = len;
+	if (len > op->result_len) {
+		cqe->status = CAPOS_ERR_RING_EXCEPTION_TRUNCATED;
+		return;
+	}
+	if (copy_to_user(UADDR(op->result_addr), buf, len)) {
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+		cqe->result_len = 0;
+		return;
+	}
+	cqe->status = CAPOS_ERR_RING_EXCEPTION;
+}
+
+/* Same for a deferred CALL (its caller may be any thread). */
+static void kipc_fail_pending(struct kring_pending *p, enum capos_ExceptionType type, int code)
+{
+	uint64_t buf[KIPC_EXC_WORDS];
+	uint32_t len;
+
+	if (kipc_exception(type, code, buf, &len))
+		panic("ipc: CapException does not fit its bound");
+	struct capos_cqe cqe = { .status = CAPOS_ERR_RING_EXCEPTION, .result_len = len };
+	int err = kring_pending_write(p, 0, buf, len);
+	if (err == CAPOS_ERR_RING_RESULT_TOO_SMALL)
+		cqe.status = CAPOS_ERR_RING_EXCEPTION_TRUNCATED;
+	else if (err)
+		cqe = (struct capos_cqe){ .status = err };
+	kring_post(p, &cqe);
+}
+
+/* ---- records ---- */
+
+static struct kipc_call *kipc_call_alloc(uint32_t params_len)
+{
+	if (params_len > KIPC_SMALL_PARAMS)
+		return kmalloc(sizeof(struct kipc_call) + params_len);
+	return kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
+			      sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+}
+
+/* A record that never reached the endpoint (no core reference, not counted). */
+static void kipc_call_discard(struct kipc_call *kc)
+{
+	if (kc->c.params_len > KIPC_SMALL_PARAMS)
+		kfree(kc);
+	else
+		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
+}
+
+static void kipc_call_free(struct kipc_call *kc)
+{
+	struct endpoint *ep = kc->c.ep;
+
+	kipc_call_discard(kc);
+	kipc_records_live--;
+	endpoint_core_put(ep);
+}
+
+static void kipc_recv_free(struct kipc_recv *kr)
+{
+	struct endpoint *ep = kr->r.ep;
+
+	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
+	kipc_records_live--;
+	endpoint_core_put(ep);
+}
+
+/* The caller died with its CALL pending. */
+static void kipc_call_cancel(struct kring_pending *p)
+{
+	struct kipc_call *kc = LIST_ENTRY(p, struct kipc_call, p);
+
+	if (endpoint_cancel_call(&kc->c))
+		kipc_call_free(kc); /* was queued; in service it waits for RETURN or close */
+}
+
+/* The receiver died with its RECV waiting. */
+static void kipc_recv_cancel(struct kring_pending *p)
+{
+	struct kipc_recv *kr = LIST_ENTRY(p, struct kipc_recv, p);
+
+	endpoint_cancel_recv(&kr->r);
+	kipc_recv_free(kr);
+}
+
+static const struct kring_pending_ops kipc_call_ops = { .cancel = kipc_call_cancel };
+static const struct kring_pending_ops kipc_recv_ops = { .cancel = kipc_recv_cancel };
+
+static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+{
+	if (kring_defer(p, ops))
+		panic("ipc: deferring outside cap_enter");
+}
+
+/* ---- endpoint lifetime ---- */
+
+static void kipc_disconnect_call(struct ep_call *c)
+{
+	struct kipc_call *kc = KIPC_CALL(c);
+
+	if (c->state != EP_CALL_ORPHAN)
+		kipc_fail_pending(&kc->p, capos_ExceptionType_disconnected,
+				  CAPOS_ERR_EP_DISCONNECTED);
+	kipc_call_free(kc);
+}
+
+static void kipc_disconnect_recv(struct ep_recv *r)
+{
+	struct kipc_recv *kr = KIPC_RECV(r);
+
+	kring_complete(&kr->p, CAPOS_ERR_EP_DISCONNECTED, NULL, 0);
+	kipc_recv_free(kr);
+}
+
+static void kipc_free_core(struct endpoint *ep)
+{
+	klog("ipc", "endpoint freed: %llu call(s), %llu overloaded, %llu disconnected",
+	     (unsigned long long)ep->calls, (unsigned long long)ep->overloaded,
+	     (unsigned long long)ep->disconnected);
+	kipc_endpoints_live--;
+	kfree(ep);
+	if (kipc_endpoints_live == 0) {
+		kipc_cache_flush(&kipc_free_calls, &kipc_nfree_calls);
+		kipc_cache_flush(&kipc_free_recvs, &kipc_nfree_recvs);
+	}
+}
+
+static const struct endpoint_ops kipc_ep_ops = {
+	.disconnect_call = kipc_disconnect_call,
+	.disconnect_recv = kipc_disconnect_recv,
+	.free_core = kipc_free_core,
+};
+
+static void kipc_raw_release(struct kobj *obj)
+{
+	endpoint_close((struct endpoint *)obj);
+}
+
+static void kipc_facet_release(struct kobj *obj)
+{
+	struct ep_client *f = (struct ep_client *)obj;
+	struct endpoint *ep = f->ep;
+
+	kfree(f);
+	endpoint_core_put(ep);
+}
+
+static const struct kobj_ops kipc_raw_ops = { .name = "endpoint", .release = kipc_raw_release };
+static const struct kobj_ops kipc_facet_ops = { .name = "endpoint client",
+						.release = kipc_facet_release };
+
+int endpoint_create(struct process *owner, struct kobj **raw)
+{
+	struct endpoint *ep = kzalloc(sizeof(*ep));
+
+	if (ep == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	if (endpoint_init(ep, &kipc_ep_ops, &kipc_raw_ops)) {
+		kfree(ep);
+		return CAPOS_ERR_INVALID;
+	}
+	kipc_endpoints_live++;
+	klog("ipc", "endpoint created for %s pid %u", owner ? owner->name : "kernel",
+	     owner ? owner->pid : 0);
+	*raw = &ep->k;
+	return CAPOS_OK;
+}
+
+int endpoint_client(struct kobj *raw, struct kobj **client)
+{
+	struct endpoint *ep = (struct endpoint *)raw;
+	struct ep_client *f;
+
+	if (!kobj_is_live(raw) || raw->type != KOBJ_ENDPOINT)
+		return CAPOS_ERR_INVALID;
+	if (ep->closed)
+		return CAPOS_ERR_EP_DISCONNECTED;
+	f = kzalloc(sizeof(*f));
+	if (f == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	if (kobj_init(&f->k, KOBJ_ENDPOINT_CLIENT, &kipc_facet_ops)) {
+		kfree(f);
+		return CAPOS_ERR_INVALID;
+	}
+	f->ep = ep;
+	endpoint_core_get(ep);
+	*client = &f->k;
+	return CAPOS_OK;
+}
+
+/* ---- delivery ---- */
+
+static struct capos_recv_header kipc_header(const struct ep_call *c)
+{
+	return (struct capos_recv_header){ .interface_id = c->interface_id,
+					   .method = c->method,
+					   .params_len = c->params_len };
+}
+
+/* A CALL met a waiting (deferred) RECV: write the message into its buffer and post
+ * it; if that buffer faults, the call goes back to the head of the queue. */
+static void kipc_deliver_waiting(struct kipc_recv *kr, struct kipc_call *kc)
+{
+	struct capos_recv_header h = kipc_header(&kc->c);
+	struct capos_cqe cqe = { .status = CAPOS_OK,
+				 .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len,
+				 .call_id = kc->c.id,
+				 .badge = kc->c.badge };
+	int err = kring_pending_write(&kr->p, 0, &h, sizeof(h));
+
+	if (err == CAPOS_OK)
+		err = kring_pending_write(&kr->p, ENDPOINT_HEADER_SIZE, kc->params,
+					  kc->c.params_len);
+	if (err) {
+		endpoint_requeue(kc->c.ep, &kc->c);
+		cqe = (struct capos_cqe){ .status = err };
+	}
+	kring_post(&kr->p, &cqe);
+	kipc_recv_free(kr);
+}
+
+static void kipc_call(const struct captab_entry *e, const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct endpoint *ep = ((struct ep_client *)e->obj)->ep;
+	struct ep_recv *r;
+	struct kipc_call *kc;
+
+	if (op->params_len > ENDPOINT_PARAMS_MAX) {
+		cqe->status = CAPOS_ERR_RING_PARAMS_TOO_LARGE;
+		return;
+	}
+	kc = kipc_call_alloc(op->params_len);
+	if (kc == NULL) {
+		cqe->status = CAPOS_ERR_RING_QUOTA;
+		return;
+	}
+	kc->c = (struct ep_call){ .interface_id = op->interface_id,
+				  .badge = e->badge,
+				  .method = op->method,
+				  .params_len = op->params_len };
+	if (op->params_len && copy_from_user(kc->params, UADDR(op->params_addr), op->params_len)) {
+		kipc_call_discard(kc);
+		cqe->status = CAPOS_ERR_RING_PARAMS_FAULT;
+		return;
+	}
+	int rc = endpoint_call(ep, &kc->c, &r);
+	if (rc < 0) {
+		kipc_call_discard(kc);
+		if (rc == CAPOS_ERR_EP_QUEUE_FULL)
+			kipc_fail_now(op, cqe, capos_ExceptionType_overloaded, rc);
+		else if (rc == CAPOS_ERR_EP_DISCONNECTED)
+			kipc_fail_now(op, cqe, capos_ExceptionType_disconnected, rc);
+		else
+			cqe->status = rc;
+		return;
+	}
+	kipc_records_live++;
+	endpoint_core_get(ep);
+	kipc_defer(&kc->p, &kipc_call_ops);
+	if (rc == ENDPOINT_DELIVER) {
+		kipc_deliver_waiting(KIPC_RECV(r), kc);
+	} else if (r != NULL) {
+		struct capos_cqe small = { .status = CAPOS_ERR_RING_RESULT_TOO_SMALL,
+					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len };
+		struct kipc_recv *kr = KIPC_RECV(r);
+
+		kring_post(&kr->p, &small);
+		kipc_recv_free(kr);
+	}
+}
+
+static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct ep_call *c;
+	uint32_t need = 0;
+	int rc = endpoint_recv(ep, op->result_len, &c, &need);
+
+	if (rc == CAPOS_OK) {
+		struct kipc_recv *kr =
+			kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
+
+		if (kr == NULL) {
+			cqe->status = CAPOS_ERR_RING_QUOTA;
+			return;
+		}
+		kr->r = (struct ep_recv){ .capacity = op->result_len };
+		endpoint_recv_wait(ep, &kr->r);
+		endpoint_core_get(ep);
+		kipc_records_live++;
+		kipc_defer(&kr->p, &kipc_recv_ops);
+		return;
+	}
+	if (rc < 0) {
+		cqe->status = rc;
+		cqe->result_len = rc == CAPOS_ERR_RING_RESULT_TOO_SMALL ? need : 0;
+		return;
+	}
+	/* A queued call, into our own buffer (our space is the loaded one). */
+	struct kipc_call *kc = KIPC_CALL(c);
+	struct capos_recv_header h = kipc_header(c);
+	if (copy_to_user(UADDR(op->result_addr), &h, sizeof(h)) ||
+	    copy_to_user(UADDR(op->result_addr + ENDPOINT_HEADER_SIZE), kc->params,
+			 c->params_len)) {
+		endpoint_requeue(ep, c);
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+		return;
+	}
+	cqe->status = CAPOS_OK;
+	cqe->result_len = ENDPOINT_HEADER_SIZE + c->params_len;
+	cqe->call_id = c->id;
+	cqe->badge = c->badge;
+}
+
+static void kipc_return(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct ep_call *c;
+	int rc = endpoint_lookup_call(ep, op->aux, &c);
+
+	if (rc == CAPOS_ERR_EP_BAD_CALL_ID) {
+		cqe->status = rc;
+		return;
+	}
+	struct kipc_call *kc = KIPC_CALL(c);
+	if (rc == CAPOS_ERR_EP_CALL_CANCELLED) {
+		endpoint_finish(ep, c);
+		kipc_call_free(kc);
+		cqe->status = rc;
+		return;
+	}
+	bool exc = (op->flags & CAPOS_SQE_F_EXCEPTION) != 0;
+	struct capos_cqe done = { .status = exc ? CAPOS_ERR_RING_EXCEPTION : CAPOS_OK,
+				  .result_len = op->params_len };
+	int err = kring_pending_write_user(&kc->p, 0, op->params_addr, op->params_len);
+	if (err == CAPOS_ERR_RING_PARAMS_FAULT) {
+		cqe->status = err; /* our results are unreadable: the call stays in service */
+		return;
+	}
+	if (err == CAPOS_ERR_RING_RESULT_TOO_SMALL)
+		done.status = exc ? CAPOS_ERR_RING_EXCEPTION_TRUNCATED : err;
+	else if (err)
+		done = (struct capos_cqe){ .status = err };
+	endpoint_finish(ep, c);
+	kring_post(&kc->p, &done);
+	kipc_call_free(kc);
+	cqe->status = CAPOS_OK;
+}
+
+/* ---- Endpoint.client ---- */
+
+#define KIPC_CLIENT_PARAMS_MAX 256u /* framed Endpoint.client params */
+
+/* Reads Endpoint.client's params from the caller. */
+static int kipc_client_params(const struct ring_op *op, uint64_t *iid, uint64_t *badge)
+{
+	uint64_t buf[KIPC_CLIENT_PARAMS_MAX / 8];
+	struct capnp_segment segs[1];
+	struct capnp_limits lim = { .nesting = 8, .traversal_words = 64 };
+	struct capnp_msg m;
+	struct capos_Endpoint_client_Params_r pr;
+	size_t used = 0;
+
+	if (op->params_len == 0) {
+		*iid = *badge = 0;
+		return CAPOS_OK;
+	}
+	if (op->params_len > sizeof(buf))
+		return CAPOS_ERR_RING_PARAMS_TOO_LARGE;
+	if (copy_from_user(buf, UADDR(op->params_addr), op->params_len))
+		return CAPOS_ERR_RING_PARAMS_FAULT;
+	if (capnp_msg_init_framed(&m, buf, op->params_len, segs, 1, &lim, &used) ||
+	    used != op->params_len || capos_Endpoint_client_read_params(&m, &pr))
+		return CAPOS_ERR_RING_MALFORMED_PARAMS;
+	*iid = capos_Endpoint_client_Params_get_interfaceId(&pr);
+	*badge = capos_Endpoint_client_Params_get_badge(&pr);
+	return capnp_msg_error(&m) ? CAPOS_ERR_RING_MALFORMED_PARAMS : CAPOS_OK;
+}
+
+/* Results of Endpoint.client: framed {client = cap index 0}, then one xfer record. */
+struct kipc_client_answer {
+	uint32_t header[2];	      /* segment table: 1 segment of 2 words */
+	uint64_t seg[2];	      /* root pointer, capability pointer */
+	struct capos_xfer_result rec; /* the new facet */
+};
+_Static_assert(sizeof(struct kipc_client_answer) == 40, "client answer layout");
+
+static int kipc_client_results(struct kipc_client_answer *a)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Endpoint_client_Results_b rb;
+
+	if (capnp_builder_init(&b, &seg, 1, a->seg, sizeof(a->seg)) ||
+	    capos_Endpoint_client_init_results(&b, &rb) ||
+	    capos_Endpoint_client_Results_set_client(&rb, 0) || capnp_builder_error(&b) ||
+	    seg.used_words != 2)
+		return CAPOS_ERR_INVALID;
+	a->header[0] = 0;
+	a->header[1] = 2;
+	return CAPOS_OK;
+}
+
+static void kipc_endpoint_method(struct process *p, const struct captab_entry *e,
+				 const struct ring_op *op, struct capos_cqe *cqe)
+{
+	struct kipc_client_answer a = { 0 };
+	const uint32_t results = offsetof(struct kipc_client_answer, rec);
+	uint64_t iid, badge;
+	struct kobj *facet;
+	uint32_t id;
+	int err;
+
+	if (op->method >= capos_Endpoint_METHOD_COUNT) {
+		cqe->status = CAPOS_ERR_RING_METHOD_RANGE;
+		return;
+	}
+	err = kipc_client_params(op, &iid, &badge);
+	if (err) {
+		cqe->status = err;
+		return;
+	}
+	if (iid == 0 || iid == capos_Endpoint_TYPE_ID) {
+		kipc_fail_now(op, cqe, capos_ExceptionType_invalidArgument, CAPOS_ERR_INVALID);
+		return;
+	}
+	if (kipc_client_results(&a))
+		panic("ipc: Endpoint.client results do not fit their layout");
+	if (op->result_len < sizeof(a)) {
+		cqe->status = CAPOS_ERR_RING_RESULT_TOO_SMALL;
+		cqe->result_len = sizeof(a);
+		return;
+	}
+	err = endpoint_client(e->obj, &facet);
+	if (err) {
+		cqe->status = err;
+		return;
+	}
+	struct captab_item item = {
+		.obj = facet, .interface_id = iid, .badge = badge, .xfer = CAPTAB_XFER_COPY
+	};
+	err = captab_insert(p->caps, &item, &id);
+	(void)kobj_put(facet); /* the table holds its own reference (or none) */
+	if (err) {
+		cqe->status = err;
+		return;
+	}
+	a.rec = (struct capos_xfer_result){ .cap = id, .interface_id = iid };
+	if (copy_to_user(UADDR(op->result_addr), &a, sizeof(a))) {
+		(void)captab_release(p->caps, id);
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+		return;
+	}
+	cqe->status = CAPOS_OK;
+	cqe->result_len = results;
+	cqe->xfer_count = 1;
+	cqe->flags = CAPOS_CQE_F_XFER;
+}
+
+/* ---- dispatch ---- */
 
 bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cqe)
 {
 	const struct captab_entry *e;
 	int err;
 
+	if (op->opcode == CAPOS_OP_CALL) {
+		if (captab_lookup(p->caps, op->cap, op->interface_id, &e))
+			return false; /* kcall_exec reports the lookup error */
+		if (e->obj->type == KOBJ_ENDPOINT_CLIENT)
+			kipc_call(e, op, cqe);
+		else if (e->obj->type == KOBJ_ENDPOINT &&
+			 op->interface_id == capos_Endpoint_TYPE_ID)
+			kipc_endpoint_method(p, e, op, cqe);
+		else
+			return false;
+		return true;
+	}
 	if (op->opcode != CAPOS_OP_RECV && op->opcode != CAPOS_OP_RETURN)
 		return false;
 	err = captab_lookup(p->caps, op->cap, CAPTAB_ANY_INTERFACE, &e);
-	cqe->status = err ? err : CAPOS_ERR_CAP_WRONG_INTERFACE; /* no endpoint objects yet */
+	if (err == CAPOS_OK && e->obj->type == KOBJ_ENDPOINT_CLIENT)
+		err = CAPOS_ERR_EP_FACET;
+	else if (err == CAPOS_OK && e->obj->type != KOBJ_ENDPOINT)
+		err = CAPOS_ERR_CAP_WRONG_INTERFACE;
+	if (err) {
+		cqe->status = err;
+		return true;
+	}
+	if (op->opcode == CAPOS_OP_RECV)
+		kipc_recv((struct endpoint *)e->obj, op, cqe);
+	else
+		kipc_return((struct endpoint *)e->obj, op, cqe);
 	return true;
+}
+
+void kipc_report(void)
+{
+	klog("ipc", "handoffs %llu, endpoints live %u, call records live %u",
+	     (unsigned long long)sched_this_cpu()->handoffs, kipc_endpoints_live,
+	     kipc_records_live);
 }

@@ -34,6 +34,9 @@ $(BUILD)/host/tests/host/kernel/elf_test.o: HOST_CFLAGS += -DELF_SAMPLE_PATH='"$
 $(BUILD)/host/tests/host/kernel/elf_test.o: $(ELF_SAMPLE)
 $(eval $(call host_test,elf,kernel/proc/elf.c tests/host/kernel/elf_test.c))
 
+# Endpoint state machine (kernel/cap/endpoint.c) with recording ops (docs/ipc.md).
+$(eval $(call host_test,endpoint,kernel/cap/kobj.c kernel/cap/endpoint.c tests/host/kernel/endpoint_test.c))
+
 # Ring engine (kernel/cap/ring.c) over an in-memory ring page.
 $(eval $(call host_test,ring,kernel/cap/ring.c tests/host/kernel/ring_test.c))
 

@@ -173,7 +173,7 @@ def bench_consistent(result):
 def bench_test():
     boot = Boot(mode="direct", mem="128M",
                 cmdline="bench=cap-enter-null:500,ring-nop-b1:300,ring-nop-b16:320,"
-                        "cap-call:200,ring-nop-b16:17,ipc-rtt")
+                        "cap-call:200,ring-nop-b16:17,no-such-bench")
     boot.modules = [os.path.join(USER_DIR, "ring_ok.elf")]
     expect = [BANNER,
               re.compile(BENCH_LINE.format("cap-enter-null", 500)),
@@ -181,7 +181,7 @@ def bench_test():
               re.compile(BENCH_LINE.format("ring-nop-b16", 320)),
               re.compile(BENCH_LINE.format("cap-call", 200)),
               "[bench] bench ring-nop-b16 error reason=bad-ops",
-              "[bench] bench ipc-rtt unavailable reason=not-a-capos-workload",
+              "[bench] bench no-such-bench unavailable reason=not-a-capos-workload",
               SHUTDOWN_OK]
     return Test("ring-bench", "bench= runs the four ring workloads (each checks its "
                 "completions) and prints parseable lines; bad counts and unknown names "

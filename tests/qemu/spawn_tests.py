@@ -13,9 +13,19 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                           the end both succeed
                  wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY,
                           the first (deferred) completes when the child is killed
+                 export   an `endpoint` grant: its facet comes back in exports, the child
+                          serves a CALL through it, after the child's end it answers
+                          disconnected
+                 facet    a clientFacet of the parent's raw endpoint (badge 7, granted as
+                          Console): the child calls, the parent RECVs and RETURNs
+                 orphan-wait  a middle child (its own ProcessSpawner) killed while its
+                          wait on a napping grandchild is pending: COM1 shows the wait
+                          cancelled, the grandchild exiting 46 on its own later, then
+                          the middle's spawner released (the grandchild's handle held it)
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
-                          named profile, unused sent cap: each its exact typed error,
+                          facet/endpoint interface ids, 5 exports, named profile, unused
+                          sent cap, a ProcessHandle sent: each its exact typed error,
                           and the next child's pid shows nothing was created
                  quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
                  churn    1,000 children, alternately exiting 42 and killed
@@ -47,12 +57,16 @@ HOSTILE = [
     ("kernel source moved", "CAPOS_ERR_SPAWN_BAD_MODE"),
     ("clientFacet of a timer", "CAPOS_ERR_SPAWN_BAD_MODE"),
     ("bootPackage source", "CAPOS_ERR_SPAWN_BAD_SOURCE"),
+    ("endpoint without interfaceId", "CAPOS_ERR_SPAWN_FACET_INTERFACE"),
+    ("facet granted as Endpoint", "CAPOS_ERR_SPAWN_FACET_INTERFACE"),
+    ("5 endpoint grants", "CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS"),
     ("named profile", "CAPOS_ERR_SPAWN_PROFILE"),
     ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED"),
 ]
 
-# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6; the
-# hostile requests create nothing, so after-hostile is 7.
+# pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, waited 6,
+# server 7, client 8, middle 9, its grandchild 10; the hostile requests create nothing,
+# so after-hostile is 11.
 TRANSCRIPT = [
     "spawntest: start (pid 1)",
     "spawnchild: hello from pid 2",
@@ -68,9 +82,19 @@ TRANSCRIPT = [
     "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY; first -> CAPOS_OK, "
     "code -1 killed 1",
     "spawntest: wait-busy: ok",
+    'spawntest: export: "svc" facet; call -> CAPOS_OK; child exited 43; call after -> '
+    'CAPOS_ERR_EP_DISCONNECTED',
+    "spawntest: export: ok",
+    "spawntest: facet: served the child's call (badge 7, Console interface); return -> "
+    "CAPOS_OK; child exited 44",
+    "spawntest: facet: ok",
+    "spawntest: orphan-wait: middle killed while waiting: code -1 killed 1",
+    "spawntest: orphan-wait: ok",
 ] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
-    "spawntest: hostile: next child pid 7 after 6",
+    "spawntest: hostile: next child pid 11 after 10",
     "spawntest: hostile requests created no process: ok",
+    "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE: ok",
+    "spawntest: holder ended: ok",
     "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
@@ -81,9 +105,11 @@ TRANSCRIPT = [
 
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
-STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 4 caps, ')
-# Spawned: print, copy, move, spinner, waited, after-hostile, 64 quota, after-quota, churn.
-SPAWNED = 6 + 16 + 1 + CHURN
+STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
+# Spawned by init: print, copy, move, spinner, waited, server, client, middle,
+# after-hostile, holder, 16 quota, after-quota, the churn (the grandchild is the
+# middle's).
+SPAWNED = 10 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 
@@ -115,7 +141,11 @@ TESTS = [
          f"child quota, churn of {CHURN}; frames, kernel objects and processes back at "
          "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
                           modules=[MODULE]),
-         [BANNER, STARTED, "[proc] spawntest pid 1 exited: code 0", RELEASED,
+         [BANNER, STARTED, "[spawn] wait on grandchild pid 10 cancelled: its waiter died",
+          "[proc] middle pid 9 killed by its handle",
+          "[proc] grandchild pid 10 exited: code 46 (preempted 0 times)",
+          "[spawn] spawner released: 1 children started",
+          "[proc] spawntest pid 1 exited: code 0", RELEASED,
           "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
          CLEAN_FORBIDDEN, EXIT_CLEAN, all_of(com2_exact(TRANSCRIPT), churn_time)),
 ]

@@ -1,12 +1,19 @@
 /*
  * spawntest: init of the spawn test manifest (system/spawntest.capnp), driven by
- * tests/qemu/spawn_tests.py. It holds a ProcessSpawner, a Console and two Timers and
+ * tests/qemu/spawn_tests.py. It holds a ProcessSpawner, a Console, two Timers and a
+ * raw Endpoint and
  * exercises ProcessSpawner/ProcessHandle against the packaged child user/spawnchild:
  *   print    a child granted a fresh Console prints a line and exits 42; wait says so
  *   copy     a Timer sent with copy: the child uses it (exit 10), the parent still can
  *   move     a Timer sent with move: the child uses it, the parent's id is stale
  *   kill     a spinning child killed: wait says (-1, killed); kill is idempotent
  *   wait-busy  a second concurrent wait is refused; the first completes on the kill
+ *   export   a fresh endpoint for the child: its facet comes back in exports, a CALL
+ *            through it is served by the child, and after the child's end it is
+ *            disconnected
+ *   facet    a client facet of the parent's endpoint: the child calls, the parent
+ *            serves (badge and interface as granted)
+ *   orphan-wait  a middle child killed while its own wait on a grandchild is pending
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
  *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
@@ -31,6 +38,7 @@
 #define SPAWNTEST_CHURN 1000u
 #define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
 #define SPAWNTEST_MAX_GRANTS 40u
+#define SPAWNTEST_SETTLE_NS 100000000u /* 100 ms: the middle spawns and waits meanwhile */
 #define SPAWNTEST_MAX_XFER CAPOS_XFER_MAX
 #define CHILD_PLAIN 42 /* user/spawnchild exit codes */
 #define CHILD_HELD_OK 10
@@ -41,6 +49,8 @@ struct st_grant {
 	uint16_t source; /* enum capos_KernelCapSource */
 	uint32_t index;
 	uint16_t mode; /* enum capos_TransferMode */
+	uint64_t iid;  /* interfaceId: facets and endpoint sources */
+	uint64_t badge;
 };
 
 struct st_spawn {
@@ -52,7 +62,7 @@ struct st_spawn {
 };
 
 static struct capos_ring_client *st_ring;
-static uint32_t st_console, st_timer, st_timer2, st_spawner;
+static uint32_t st_console, st_timer, st_timer2, st_spawner, st_ep;
 static uint64_t st_arena[1024];
 static uint64_t st_framed[1025];
 static uint64_t st_res[64];
@@ -123,7 +133,7 @@ static int st_status(int status, const struct capos_cqe *cqe)
 
 /* The receiver-local id of result cap `index`: the records end the result bytes,
  * record i at result_len - 16 * (xfer_count - i) (docs/abi.md §8). */
-static int st_result_cap(const struct capos_cqe *cqe, uint32_t index, uint32_t *cap)
+static int st_result_cap(const struct capos_cqe *cqe, uint32_t index, uint64_t iid, uint32_t *cap)
 {
 	uint32_t n = cqe->xfer_count;
 	const struct capos_xfer_result *rec =
@@ -133,8 +143,7 @@ static int st_result_cap(const struct capos_cqe *cqe, uint32_t index, uint32_t *
 	if (!(cqe->flags & CAPOS_CQE_F_XFER) || index >= n || 16u * n > cqe->result_len)
 		return CAPOS_ERR_INVALID;
 	*cap = rec[index].cap;
-	return rec[index].interface_id == capos_ProcessHandle_TYPE_ID ? CAPOS_OK
-								      : CAPOS_ERR_INVALID;
+	return rec[index].interface_id == iid ? CAPOS_OK : CAPOS_ERR_INVALID;
 }
 
 static int st_encode(const struct st_spawn *s, uint32_t *len)
@@ -162,6 +171,8 @@ static int st_encode(const struct st_spawn *s, uint32_t *len)
 
 		(void)capos_CapGrant_set_name(&e, g->name, (uint32_t)strlen(g->name));
 		capos_CapGrant_set_mode(&e, (enum capos_TransferMode)g->mode);
+		capos_CapGrant_set_interfaceId(&e, g->iid);
+		capos_CapGrant_set_badge(&e, g->badge);
 		if (g->held)
 			(void)capos_CapGrant_source_set_held(&src, g->index);
 		else
@@ -173,6 +184,33 @@ static int st_encode(const struct st_spawn *s, uint32_t *len)
 		err = capnp_builder_write_framed(&b, st_framed, sizeof(st_framed), &n);
 	*len = (uint32_t)n;
 	return err;
+}
+
+/* The first export of the last successful spawn (cap id, name), if it had one. */
+static uint32_t st_export_cap;
+static char st_export_name[16];
+
+/* exports[0] of the results: its name and the facet it names (served as `iid`). */
+static int st_first_export(const struct capos_cqe *cqe,
+			   const struct capos_ProcessSpawner_spawn_Results_r *r, uint64_t iid)
+{
+	struct capos_ExportedCap_rlist list;
+	struct capnp_text name;
+	uint32_t index = 0;
+	int err = capos_ProcessSpawner_spawn_Results_get_exports(r, &list);
+
+	st_export_cap = 0;
+	if (err || capos_ExportedCap_list_len(&list) == 0)
+		return err;
+	struct capos_ExportedCap_r x = capos_ExportedCap_list_get(&list, 0);
+	err = capos_ExportedCap_get_name(&x, &name);
+	if (err == 0 && name.len < sizeof(st_export_name)) {
+		memcpy(st_export_name, name.str, name.len);
+		st_export_name[name.len] = '\0';
+	}
+	if (err == 0)
+		err = capos_ExportedCap_get_cap(&x, &index);
+	return err ? err : st_result_cap(cqe, index, iid, &st_export_cap);
 }
 
 /* ProcessSpawner.spawn: 0 with the handle and pid, or the typed error. */
@@ -197,7 +235,9 @@ static int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
 	if (err == 0)
 		err = capos_ProcessSpawner_spawn_Results_get_handle(&r, &index);
 	if (err == 0)
-		err = st_result_cap(&cqe, index, handle);
+		err = st_result_cap(&cqe, index, capos_ProcessHandle_TYPE_ID, handle);
+	if (err == 0)
+		err = st_first_export(&cqe, &r, capos_Console_TYPE_ID);
 	if (err == 0)
 		*pid = capos_ProcessSpawner_spawn_Results_get_pid(&r);
 	return err;
@@ -261,13 +301,32 @@ static struct st_spawn *st_plain(const char *name)
 
 static void st_kernel_grant(struct st_spawn *s, const char *name, uint16_t source)
 {
-	s->grants[s->ngrants++] = (struct st_grant){ name, 0, source, 0, capos_TransferMode_copy };
+	s->grants[s->ngrants++] =
+		(struct st_grant){ name, 0, source, 0, capos_TransferMode_copy, 0, 0 };
 }
 
 static void st_held_grant(struct st_spawn *s, const char *name, uint32_t cap, uint16_t mode)
 {
-	s->grants[s->ngrants++] = (struct st_grant){ name, 1, 0, s->nxfer, mode };
+	s->grants[s->ngrants++] = (struct st_grant){ name, 1, 0, s->nxfer, mode, 0, 0 };
 	s->xfer[s->nxfer++] = (struct capos_xfer){ .cap = cap, .mode = mode };
+}
+
+/* A fresh endpoint for the child serving `iid`; its facet comes back in exports. */
+static void st_endpoint_grant(struct st_spawn *s, const char *name, uint64_t iid)
+{
+	s->grants[s->ngrants++] = (struct st_grant){
+		name, 0, capos_KernelCapSource_endpoint, 0, capos_TransferMode_copy, iid, 0
+	};
+}
+
+/* A client facet of the raw endpoint `ep` the parent holds (sent as a copy). */
+static void st_facet_grant(struct st_spawn *s, const char *name, uint32_t ep, uint64_t iid,
+			   uint64_t badge)
+{
+	s->grants[s->ngrants++] = (struct st_grant){
+		name, 1, 0, s->nxfer, capos_TransferMode_clientFacet, iid, badge
+	};
+	s->xfer[s->nxfer++] = (struct capos_xfer){ .cap = ep, .mode = CAPOS_XFER_COPY };
 }
 
 /* Spawn `s`, wait for it, release the handle; 0 if it ended with (code, killed). */
@@ -342,6 +401,124 @@ static void st_test_kill(void)
 	printf("spawntest: kill: wait -> code %lld killed %d; kill twice %s, after the end %s\n",
 	       (long long)code, killed, capos_error_name(again), capos_error_name(after));
 	st_check("kill", err == 0 && code == -1 && killed && again == 0 && after == 0);
+}
+
+/* The child gets a fresh endpoint "svc" serving Console's interface id; its facet
+ * comes back in exports. A CALL through it is served by the child (which then exits
+ * 43); once the child has ended, the facet answers disconnected. */
+static void st_test_export(void)
+{
+	struct st_spawn *s = st_plain("server");
+	struct capos_cqe cqe;
+	uint32_t h = 0, facet = 0;
+	int64_t code = 0;
+	int killed = 0, call = -1, after = -1;
+
+	st_endpoint_grant(s, "svc", capos_Console_TYPE_ID);
+	int err = st_spawn(s, &h, &st_last_pid);
+	facet = st_export_cap;
+	if (err == 0 && facet == 0)
+		err = CAPOS_ERR_NOT_FOUND;
+	if (err == 0)
+		call = st_submit(CAPOS_OP_CALL, facet, capos_Console_TYPE_ID, 0, NULL, 0, NULL, 0,
+				 &cqe);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (err == 0)
+		after = st_status(st_submit(CAPOS_OP_CALL, facet, capos_Console_TYPE_ID, 0, NULL, 0,
+					    NULL, 0, &cqe),
+				  &cqe);
+	if (facet)
+		(void)st_release(facet);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: export: \"%s\" facet; call -> %s; child exited %lld; call after -> "
+	       "%s\n",
+	       err == 0 ? st_export_name : "?", capos_error_name(call), (long long)code,
+	       capos_error_name(after));
+	st_check("export", err == 0 && call == 0 && code == 43 && !killed &&
+				   after == CAPOS_ERR_EP_DISCONNECTED);
+}
+
+/* The child gets a client facet of the parent's own endpoint "ep" (granted as
+ * Console's interface, badge 7) and calls it once; the parent serves the call. */
+static void st_test_facet(void)
+{
+	static uint64_t rbuf[32];
+	struct st_spawn *s = st_plain("client");
+	const struct capos_recv_header *hdr = (const struct capos_recv_header *)rbuf;
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0, ret = -1;
+
+	st_facet_grant(s, "svc-client", st_ep, capos_Console_TYPE_ID, 7);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &sqe);
+	if (err == 0) {
+		uint64_t ud = st_next_ud++;
+
+		*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_RECV,
+					   .cap = st_ep,
+					   .result_addr = (uint64_t)(uintptr_t)rbuf,
+					   .result_len = sizeof(rbuf),
+					   .user_data = ud };
+		capos_ring_submit(st_ring);
+		err = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+		err = err ? err : cqe.status;
+	}
+	uint64_t badge = cqe.badge, iid = err ? 0 : hdr->interface_id;
+	if (err == 0)
+		err = capos_ring_get_sqe(st_ring, &sqe);
+	if (err == 0) {
+		uint64_t ud = st_next_ud++;
+
+		*sqe = (struct capos_sqe){
+			.opcode = CAPOS_OP_RETURN, .cap = st_ep, .aux = cqe.call_id, .user_data = ud
+		};
+		capos_ring_submit(st_ring);
+		err = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+		ret = err ? err : cqe.status;
+	}
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: facet: served the child's call (badge %llu, %s interface); return -> "
+	       "%s; child exited %lld\n",
+	       (unsigned long long)badge, iid == capos_Console_TYPE_ID ? "Console" : "other",
+	       capos_error_name(ret), (long long)code);
+	st_check("facet", err == 0 && badge == 7 && iid == capos_Console_TYPE_ID && ret == 0 &&
+				  code == 44 && !killed);
+}
+
+/* A middle child (granted its own ProcessSpawner) spawns a grandchild that naps 300 ms
+ * and waits for it; the parent kills the middle while that wait is pending. The
+ * kernel cancels the wait ("[spawn] wait on grandchild ... cancelled"), the grandchild
+ * ends on its own later, and nothing is posted into the dead middle. */
+static void st_test_orphan_wait(void)
+{
+	struct st_spawn *s = st_plain("middle");
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0;
+
+	st_kernel_grant(s, "spawner", capos_KernelCapSource_processSpawner);
+	int err = st_spawn(s, &h, &st_last_pid);
+	if (err == 0)
+		(void)capos_sys_cap_enter(1, SPAWNTEST_SETTLE_NS); /* the middle reaches its wait */
+	if (err == 0)
+		err = st_kill(h);
+	if (err == 0)
+		err = st_wait(h, &code, &killed);
+	if (h)
+		(void)st_release(h);
+	printf("spawntest: orphan-wait: middle killed while waiting: code %lld killed %d\n",
+	       (long long)code, killed);
+	st_check("orphan-wait", err == 0 && code == -1 && killed);
+	st_last_pid++; /* the grandchild took the next pid */
 }
 
 /* Two waits on one handle in one batch: the second is refused at once with
@@ -432,7 +609,8 @@ static void st_test_hostile(void)
 	st_kernel_grant(s, "dup", capos_KernelCapSource_timer);
 	st_hostile("duplicate grant names", s, CAPOS_ERR_SPAWN_DUPLICATE_GRANT);
 	s = st_plain("bad");
-	s->grants[s->ngrants++] = (struct st_grant){ "forged", 1, 0, 3, capos_TransferMode_copy };
+	s->grants[s->ngrants++] =
+		(struct st_grant){ "forged", 1, 0, 3, capos_TransferMode_copy, 0, 0 };
 	st_hostile("forged held index", s, CAPOS_ERR_SPAWN_NOT_HELD);
 	s = st_plain("bad");
 	st_held_grant(s, "stale", st_timer2, capos_TransferMode_copy);
@@ -446,8 +624,9 @@ static void st_test_hostile(void)
 	s = st_plain("a-name-longer-than-15");
 	st_hostile("name too long", s, CAPOS_ERR_SPAWN_NAME);
 	s = st_plain("bad");
-	s->grants[s->ngrants++] = (struct st_grant){ "console", 0, capos_KernelCapSource_console, 0,
-						     capos_TransferMode_move };
+	s->grants[s->ngrants++] = (struct st_grant){
+		"console", 0, capos_KernelCapSource_console, 0, capos_TransferMode_move, 0, 0
+	};
 	st_hostile("kernel source moved", s, CAPOS_ERR_SPAWN_BAD_MODE);
 	s = st_plain("bad");
 	st_held_grant(s, "facet", st_timer, capos_TransferMode_clientFacet);
@@ -456,6 +635,18 @@ static void st_test_hostile(void)
 	s = st_plain("bad");
 	st_kernel_grant(s, "boot", capos_KernelCapSource_bootPackage);
 	st_hostile("bootPackage source", s, CAPOS_ERR_SPAWN_BAD_SOURCE);
+	s = st_plain("bad");
+	st_endpoint_grant(s, "svc", 0);
+	st_hostile("endpoint without interfaceId", s, CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s = st_plain("bad");
+	st_facet_grant(s, "svc", st_ep, capos_Endpoint_TYPE_ID, 0);
+	st_hostile("facet granted as Endpoint", s, CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s = st_plain("bad");
+	for (uint32_t i = 0; i < 5; i++) {
+		snprintf(names[i], sizeof(names[i]), "e%u", (unsigned)i);
+		st_endpoint_grant(s, names[i], capos_Console_TYPE_ID);
+	}
+	st_hostile("5 endpoint grants", s, CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS);
 	s = st_plain("bad");
 	s->profile = "gold";
 	st_hostile("named profile", s, CAPOS_ERR_SPAWN_PROFILE);
@@ -469,6 +660,20 @@ static void st_test_hostile(void)
 	       (unsigned long long)before);
 	st_check("hostile requests created no process", err == 0 && pid == before + 1);
 	st_last_pid = pid;
+
+	/* A ProcessHandle is not transferable: granting one is refused by the transfer. */
+	uint32_t h = 0;
+	err = st_spawn(st_plain("holder"), &h, &pid);
+	if (err == 0) {
+		s = st_plain("bad");
+		st_held_grant(s, "handle", h, capos_TransferMode_copy);
+		st_hostile("a ProcessHandle granted", s, CAPOS_ERR_CAP_NOT_TRANSFERABLE);
+		int64_t code = 0;
+		int killed = 0;
+		err = st_wait(h, &code, &killed);
+		(void)st_release(h);
+	}
+	st_check("holder ended", err == 0);
 }
 
 static void st_test_quota(void)
@@ -543,7 +748,8 @@ int main(void)
 	if (st_lookup("console", capos_Console_TYPE_ID, &st_console) ||
 	    st_lookup("timer", capos_Timer_TYPE_ID, &st_timer) ||
 	    st_lookup("timer2", capos_Timer_TYPE_ID, &st_timer2) ||
-	    st_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &st_spawner))
+	    st_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &st_spawner) ||
+	    st_lookup("ep", capos_Endpoint_TYPE_ID, &st_ep))
 		return 2;
 	if (capos_ring_self(&st_ring))
 		return 3;
@@ -552,6 +758,9 @@ int main(void)
 	st_test_copy_move();
 	st_test_kill();
 	st_test_wait_busy();
+	st_test_export();
+	st_test_facet();
+	st_test_orphan_wait();
 	st_test_hostile();
 	st_test_quota();
 	st_test_churn();

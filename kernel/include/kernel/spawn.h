@@ -31,22 +31,26 @@
 #define SPAWN_BINARY_NAME_MAX 63u /* binaryName bytes (the manifest's name bound) */
 #define SPAWN_GRANT_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1u) /* CapSet name bytes */
 #define SPAWN_MAX_CHILDREN 16u /* live children per ProcessSpawner (profile default) */
-#define SPAWN_MAX_CAPS_OUT 1u  /* result caps of spawn: the handle */
+#define SPAWN_MAX_EXPORTS 4u   /* `endpoint` kernel grants (CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS) */
+#define SPAWN_MAX_CAPS_OUT (SPAWN_MAX_EXPORTS + 1u) /* result caps: exports, the handle */
 
 /* Where a grant's cap comes from. */
 enum spawn_grant_kind {
 	SPAWN_GRANT_KERNEL = 0, /* a fresh kernel object (kgrant kind in `kind`) */
 	SPAWN_GRANT_HELD = 1,	/* caps_in[held], copied or moved by the CALL's descriptor */
+	SPAWN_GRANT_FACET = 2,	/* a client facet of the raw endpoint caps_in[held] */
 };
 
 /* One decoded grant. */
 struct spawn_grant {
 	char name[CAPOS_CAPSET_NAME_MAX]; /* NUL-terminated child-visible name */
 	uint32_t name_len;
-	uint8_t kind;	 /* enum spawn_grant_kind */
-	uint8_t mode;	 /* enum capos_TransferMode */
-	uint16_t source; /* SPAWN_GRANT_KERNEL: enum capos_KernelCapSource */
-	uint32_t held;	 /* SPAWN_GRANT_HELD: index into caps_in */
+	uint8_t kind;	       /* enum spawn_grant_kind */
+	uint8_t mode;	       /* enum capos_TransferMode */
+	uint16_t source;       /* SPAWN_GRANT_KERNEL: enum capos_KernelCapSource */
+	uint32_t held;	       /* SPAWN_GRANT_HELD, _FACET: index into caps_in */
+	uint64_t interface_id; /* facets and endpoint sources: the served interface */
+	uint64_t badge;	       /* facets and endpoint sources: the facet's badge */
 };
 
 /* A decoded, validated spawn request: everything the invoke step needs. */
@@ -55,6 +59,7 @@ struct spawn_request {
 	const uint8_t *image;	       /* the child's ELF inside the boot module */
 	uint64_t image_len;
 	uint32_t ngrants;
+	uint32_t nexports; /* `endpoint` kernel grants: each returns a facet to the parent */
 	struct spawn_grant grants[SPAWN_MAX_GRANTS];
 };
 
@@ -81,10 +86,16 @@ int spawn_find_binary(const void *module, uint64_t module_len, const char *name,
  *     mode inside TransferMode                            CAPOS_ERR_SPAWN_BAD_MODE
  *     held: index < ncaps_in                              CAPOS_ERR_SPAWN_NOT_HELD
  *           index not named by an earlier grant           CAPOS_ERR_SPAWN_CAP_REUSED
- *           mode copy or move (clientFacet needs endpoints) CAPOS_ERR_SPAWN_BAD_MODE
- *           the cap permits the mode (copy of a move-only cap) CAPOS_ERR_SPAWN_BAD_MODE
- *     kernel: console, timer, virtualMemory or processSpawner CAPOS_ERR_SPAWN_BAD_SOURCE
+ *           clientFacet: the cap is a raw endpoint         CAPOS_ERR_SPAWN_BAD_MODE
+ *                        interfaceId non-zero, not Endpoint's
+ *                                                         CAPOS_ERR_SPAWN_FACET_INTERFACE
+ *           copy/move: the cap permits the mode (no copy of a move-only cap)
+ *                                                         CAPOS_ERR_SPAWN_BAD_MODE
+ *     kernel: console, timer, virtualMemory, processSpawner or endpoint
+ *                                                         CAPOS_ERR_SPAWN_BAD_SOURCE
  *             mode copy                                   CAPOS_ERR_SPAWN_BAD_MODE
+ *             endpoint: interfaceId as for clientFacet     CAPOS_ERR_SPAWN_FACET_INTERFACE
+ *                       at most SPAWN_MAX_EXPORTS of them  CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS
  *     a union tag this schema does not know               CAPOS_ERR_SPAWN_BAD_SOURCE
  *   every caps_in entry named by some grant               CAPOS_ERR_SPAWN_CAP_UNUSED
  *   binaryName packaged in the module                     CAPOS_ERR_SPAWN_UNKNOWN_BINARY

@@ -37,6 +37,7 @@ struct st_grant {
 	uint16_t mode;
 	uint16_t source; /* ST_KERNEL */
 	uint32_t held;	 /* ST_HELD */
+	uint64_t iid;	 /* interfaceId (facets, endpoint sources) */
 };
 
 struct st_spec {
@@ -116,10 +117,11 @@ static struct st_spec *st_default(void)
 	s.binary = "child";
 	s.profile = "";
 	s.ngrants = 3;
-	s.grants[0] = (struct st_grant){ "console", ST_KERNEL, capos_TransferMode_copy,
-					 capos_KernelCapSource_console, 0 };
-	s.grants[1] = (struct st_grant){ "shared", ST_HELD, capos_TransferMode_copy, 0, 1 };
-	s.grants[2] = (struct st_grant){ "moved", ST_HELD, capos_TransferMode_move, 0, 0 };
+	s.grants[0] = (struct st_grant){
+		"console", ST_KERNEL, capos_TransferMode_copy, capos_KernelCapSource_console, 0, 0
+	};
+	s.grants[1] = (struct st_grant){ "shared", ST_HELD, capos_TransferMode_copy, 0, 1, 0 };
+	s.grants[2] = (struct st_grant){ "moved", ST_HELD, capos_TransferMode_move, 0, 0, 0 };
 	return &s;
 }
 
@@ -148,6 +150,8 @@ static uint8_t *st_build(const struct st_spec *s, size_t *len)
 
 		ST_REQUIRE(capos_CapGrant_set_name(&e, g->name, (uint32_t)strlen(g->name)) == 0);
 		capos_CapGrant_set_mode(&e, (enum capos_TransferMode)g->mode);
+		capos_CapGrant_set_interfaceId(&e, g->iid);
+		capos_CapGrant_set_badge(&e, g->iid ? 77 : 0);
 		if (g->kind == ST_KERNEL)
 			capos_CapGrant_source_set_kernel(&src,
 							 (enum capos_KernelCapSource)g->source);
@@ -297,8 +301,10 @@ TEST(spawn_decode_too_many_grants)
 	st_ncaps = 0;
 	for (uint32_t i = 0; i < ST_MAX_GRANTS; i++) {
 		snprintf(names[i], sizeof(names[i]), "t%u", i);
-		s->grants[i] = (struct st_grant){ names[i], ST_KERNEL, capos_TransferMode_copy,
-						  capos_KernelCapSource_timer, 0 };
+		s->grants[i] = (struct st_grant){
+			names[i], ST_KERNEL, capos_TransferMode_copy, capos_KernelCapSource_timer,
+			0,	  0
+		};
 	}
 	s->ngrants = SPAWN_MAX_GRANTS;
 	CHECK_EQ(st_decode(s), 0);
@@ -352,13 +358,11 @@ TEST(spawn_decode_modes)
 
 TEST(spawn_decode_kernel_sources)
 {
-	static const uint16_t bad[] = { capos_KernelCapSource_none,
-					capos_KernelCapSource_bootPackage,
-					capos_KernelCapSource_endpoint,
-					capos_KernelCapSource_frameAllocator,
-					capos_KernelCapSource_capabilityManager,
-					capos_KernelCapSource_threadSpawner,
-					99 };
+	static const uint16_t bad[] = {
+		capos_KernelCapSource_none,	      capos_KernelCapSource_bootPackage,
+		capos_KernelCapSource_frameAllocator, capos_KernelCapSource_capabilityManager,
+		capos_KernelCapSource_threadSpawner,  99
+	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct st_spec *s = st_default();
@@ -391,4 +395,73 @@ TEST(spawn_find_binary_hostile_module)
 	CHECK(spawn_find_binary(st_module, st_module_len - 8, "child", 5, &img, &len) < 0);
 	CHECK_EQ(spawn_find_binary(st_module, st_module_len, "child", 0, &img, &len),
 		 CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+}
+
+TEST(spawn_decode_endpoint_exports)
+{
+	struct st_spec *s = st_default();
+	static char names[8][8];
+
+	st_reset_caps();
+	s->grants[0] = (struct st_grant){ "svc",
+					  ST_KERNEL,
+					  capos_TransferMode_copy,
+					  capos_KernelCapSource_endpoint,
+					  0,
+					  capos_Console_TYPE_ID };
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_UEQ(st_req.nexports, 1);
+	CHECK_UEQ(st_req.grants[0].interface_id, capos_Console_TYPE_ID);
+	CHECK_UEQ(st_req.grants[0].badge, 77);
+	s->grants[0].iid = 0;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s->grants[0].iid = capos_Endpoint_TYPE_ID;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s->grants[0].iid = capos_Console_TYPE_ID;
+	s->grants[0].mode = capos_TransferMode_clientFacet;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+
+	s = st_default();
+	st_ncaps = 0;
+	s->ngrants = 0;
+	for (uint32_t i = 0; i <= SPAWN_MAX_EXPORTS; i++) {
+		snprintf(names[i], sizeof(names[i]), "ep%u", i);
+		s->grants[s->ngrants++] = (struct st_grant){ names[i],
+							     ST_KERNEL,
+							     capos_TransferMode_copy,
+							     capos_KernelCapSource_endpoint,
+							     0,
+							     capos_Timer_TYPE_ID };
+	}
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS);
+	s->ngrants = SPAWN_MAX_EXPORTS;
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_UEQ(st_req.nexports, SPAWN_MAX_EXPORTS);
+}
+
+TEST(spawn_decode_client_facet)
+{
+	static struct kobj raw = { .type = KOBJ_ENDPOINT };
+	static struct kobj facet = { .type = KOBJ_ENDPOINT_CLIENT };
+	struct st_spec *s = st_default();
+
+	st_reset_caps();
+	st_caps[1] = (struct captab_item){ .obj = &raw,
+					   .interface_id = capos_Endpoint_TYPE_ID,
+					   .xfer = CAPTAB_XFER_COPY };
+	s->grants[1] = (struct st_grant){ "svc", ST_HELD, capos_TransferMode_clientFacet,
+					  0,	 1,	  capos_Console_TYPE_ID };
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_EQ(st_req.grants[1].kind, SPAWN_GRANT_FACET);
+	CHECK_UEQ(st_req.grants[1].held, 1);
+	CHECK_UEQ(st_req.grants[1].interface_id, capos_Console_TYPE_ID);
+	CHECK_UEQ(st_req.nexports, 0);
+	s->grants[1].iid = capos_Endpoint_TYPE_ID;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s->grants[1].iid = capos_Console_TYPE_ID;
+	st_caps[1].obj = &facet; /* a facet has no facets of its own */
+	st_caps[1].interface_id = capos_Console_TYPE_ID;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
+	st_caps[1].interface_id = capos_Endpoint_TYPE_ID; /* even if named like a raw one */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
 }

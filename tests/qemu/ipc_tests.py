@@ -1,0 +1,145 @@
+#!/usr/bin/env python3
+"""Endpoint IPC under QEMU (kernel/cap/endpoint.c, kernel/proc/kipc.c, docs/ipc.md).
+
+  ipc-self   user/ipctest as init (tests/qemu/ipc/ipc.capnp: console + two fresh raw
+             endpoints): one process is server and client of its own endpoint; every
+             check's COM2 line is compared exactly (facet minting, both round-trip
+             orders, exception RETURN, stale/forged call ids, RECV/RETURN through a
+             facet, oversize params, result and RECV buffers too small, queue overflow
+             -> overloaded, the in-service bound, owner release -> disconnected); then
+             the kernel's IPC report (no endpoint or call record left, no handoff in a
+             single process) and free frames back at the pre-init baseline.
+
+  ipc-rtt    bench=ipc-rtt:500 (kernel/proc/kbench.c): a server process with a raw
+             endpoint and a client process with a facet of it, 500 timed + 65 untimed
+             CALL/RETURN round trips, each completion checked by the programs; the
+             server exits 0 on the final call, the client reports a figure, and the
+             direct handoffs taken are at least two per round trip in the steady
+             state (CALL -> blocked receiver, RETURN -> blocked caller).
+
+CAPOS_BOOT_FILTER=substr runs a subset.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
+
+IPC_DIR = os.path.join(harness.BUILD, "tests", "qemu", "ipc")
+FORBID = CLEAN_FORBIDDEN + ["killed:", "not ok"]
+BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
+
+SELF_LINES = [
+    "ipctest: one process, raw endpoint + its own facet",
+    "ok client: Endpoint.client mints a facet",
+    "ok client: one result-cap record with the served interface",
+    "ok client: interface id 0 is invalidArgument",
+    "ok client: Endpoint's own interface id is refused",
+    "ok client: a result buffer without room for the record: RESULT_TOO_SMALL, 40 needed",
+    "ok call: a CALL with no receiver stays in flight",
+    "ok recv: RECV takes the queued call",
+    "ok recv: result_len = header + params, call id set, the facet's badge",
+    "ok recv: header names interface and method; params copied",
+    "ok call: still in flight while the server holds it",
+    "ok return: RETURN completes with 0",
+    "ok call: the CALL completes with the server's results",
+    "ok return: a stale call id",
+    "ok return: call id 0",
+    "ok return: a forged call id",
+    "ok recv: a RECV with nothing queued waits",
+    "ok recv: a waiting RECV gets the next CALL (no params)",
+    "ok return: an exception RETURN completes with 0",
+    "ok call: the caller gets RING_EXCEPTION with the server's CapException",
+    "ok recv: RECV through a client facet",
+    "ok return: RETURN through a client facet",
+    "ok recv: RECV on a Console cap",
+    "ok recv: RECV on a forged cap id",
+    "ok call: CALL through the facet under another interface id",
+    "ok call: params over the 4096-byte bound",
+    "ok return: answering a caller whose buffer is too small",
+    "ok call: RESULT_TOO_SMALL with the 32 bytes needed",
+    "ok recv: a buffer too small for the queued call: RESULT_TOO_SMALL, 64 needed",
+    "ok recv: the same call with a big enough buffer",
+    "ok return: results at an unmapped address",
+    "ok return: the call is still answerable",
+    "ok call: completes with empty results",
+    "ok overflow: the 17th queued CALL is answered overloaded (EP_QUEUE_FULL) at once",
+    "ok overflow: without a result buffer: EXCEPTION_TRUNCATED and the size",
+    "ok overflow: the 16 queued calls are received in FIFO order",
+    "ok overflow: each caller gets its own answer",
+    "ok in-service: 16 calls received and held",
+    "ok in-service: a 17th RECV while 16 are held",
+    "ok in-service: all 16 answered",
+    "ok owner: RELEASE of the raw endpoint",
+    "ok owner: the in-service call is answered disconnected",
+    "ok owner: the queued call is answered disconnected",
+    "ok owner: a later CALL through the facet is answered disconnected at once",
+    "ok owner: the released raw id is stale",
+    "ok owner: RELEASE of the facet frees the endpoint",
+    "ok owner: a RECV waits on the second endpoint",
+    "ok owner: RELEASE of the second endpoint",
+    "ok owner: the waiting RECV completes EP_DISCONNECTED",
+    "ipctest: 0 failure(s)",
+]
+
+
+def com2_exact(want):
+    """COM2 (the user terminal) holds exactly these lines, in this order."""
+    def judge(result):
+        got = result.com2.splitlines()
+        problems = []
+        for i in range(max(len(got), len(want))):
+            g = got[i] if i < len(got) else "<missing>"
+            w = want[i] if i < len(want) else "<nothing more>"
+            if g != w:
+                problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
+        return problems
+    return judge
+
+
+def self_test():
+    boot = Boot(mode="direct", mem="128M")
+    boot.modules = [os.path.join(IPC_DIR, "ipc.manifest")]
+    return Test("ipc-self", "one process serves and calls its own endpoint: every check exact, "
+                "no endpoint or call record left, frames back", boot,
+                [BANNER, re.compile(r'^\[init\] started "ipctest" \(pid 1\): .*, 3 caps, '),
+                 "[ipc] endpoint freed: 38 call(s), 2 overloaded, 3 disconnected",
+                 "[ipc] endpoint freed: 0 call(s), 0 overloaded, 0 disconnected",
+                 "[proc] ipctest pid 1 exited: code 0",
+                 "[ipc] handoffs 0, endpoints live 0, call records live 0",
+                 "[init] exited with status 0", BASELINE, SHUTDOWN_OK],
+                FORBID, EXIT_CLEAN, all_of(com2_exact(SELF_LINES)))
+
+
+HANDOFFS = re.compile(r"^\[bench\] ipc-rtt: (\d+) direct handoffs over (\d+) round trips, "
+                      r"server exit 0$")
+
+
+def handoffs_taken(result):
+    """Steady state: every CALL and every RETURN switches straight to the waiting peer."""
+    for _, line in result.com1:
+        m = HANDOFFS.match(line.strip())
+        if m:
+            taken, trips = int(m.group(1)), int(m.group(2))
+            return [] if taken >= 2 * (trips - 2) else [f"only {taken} handoffs in {trips} trips"]
+    return ["no handoff line"]
+
+
+def rtt_test():
+    boot = Boot(mode="direct", mem="128M", cmdline="bench=ipc-rtt:500")
+    boot.modules = [os.path.join(IPC_DIR, "ipc.manifest")]
+    return Test("ipc-rtt", "two processes, one endpoint: 565 checked round trips, server exits "
+                "0, direct handoffs both ways, a well-formed figure", boot,
+                [BANNER, HANDOFFS,
+                 re.compile(r"^\[bench\] bench ipc-rtt ops=500 tsc=\d+ tsc_per_op=\d+\.\d\d$"),
+                 SHUTDOWN_OK],
+                CLEAN_FORBIDDEN + ["killed:", "error reason"], EXIT_CLEAN, handoffs_taken)
+
+
+TESTS = [self_test(), rtt_test()]
+
+if __name__ == "__main__":
+    sys.exit(run_suite(TESTS))

@@ -1,0 +1,479 @@
+/*
+ * ipctest: endpoint IPC inside one process (tests/qemu/ipc_tests.py, manifest
+ * tests/qemu/ipc/ipc.capnp: init = this program with "console" and two fresh raw
+ * endpoints, "ep" and "ep2"). The process is both server (raw cap: RECV/RETURN) and client (a facet it
+ * mints with Endpoint.client), so every step's completion can be checked exactly:
+ *   facet minting and its hostile twins, CALL then RECV and RECV then CALL round trips
+ *   (header, params, call id, badge, results), a CapException RETURN, RETURN with a
+ *   stale / forged call id, RECV and RETURN through a facet or a non-endpoint cap,
+ *   oversize params, a caller result buffer and a RECV buffer too small, queue
+ *   overflow answered `overloaded`, the in-service bound, and last the owner
+ *   releasing its raw cap: queued, in-service and later calls answered
+ *   `disconnected`, a waiting RECV completed with EP_DISCONNECTED.
+ * Each check prints "ok <what>" or "not ok <what>: <detail>" on COM2; the exit status
+ * is the number of failures (0: all passed).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <capos/ring.h>
+#include <capos/syscall.h>
+#include <libcapos/capset.h>
+#include <libcapos/ring.h>
+#include <libcapos/runtime.h>
+#include <schema/capos.capnp.h>
+
+#define IPC_IFACE UINT64_C(0xC0FFEE0012345678) /* the interface the test "serves" */
+#define IPC_BADGE 42u
+#define IPC_EXIT_NO_CAP 90
+
+static struct capos_ring_client *ring;
+static uint32_t ep, ep2, facet, console;
+static uint64_t next_ud = 1;
+static int failures;
+
+static void check(int ok, const char *what, const char *fmt, long long a, long long b)
+{
+	if (ok) {
+		printf("ok %s\n", what);
+		return;
+	}
+	failures++;
+	printf("not ok %s: ", what);
+	printf(fmt, a, b);
+	printf("\n");
+}
+
+/* Evaluates `got` once (it is often a submit-and-wait). */
+static void check_status(const char *what, long long got, long long want)
+{
+	check(got == want, what, "status %lld, want %lld", got, want);
+}
+
+#define CHECK_STATUS(what, got, want) check_status(what, (got), (want))
+
+/* Queues one SQE (user_data assigned here) and publishes it; returns its user_data. */
+static uint64_t submit(const struct capos_sqe *tmpl)
+{
+	struct capos_sqe *s;
+
+	if (capos_ring_get_sqe(ring, &s) != CAPOS_OK) {
+		printf("not ok submit: SQ full\n");
+		failures++;
+		return 0;
+	}
+	*s = *tmpl;
+	s->user_data = next_ud++;
+	capos_ring_submit(ring);
+	return s->user_data;
+}
+
+/* Waits for ud's CQE; returns its status (or a client error with *cqe zeroed). */
+static int wait_for(uint64_t ud, struct capos_cqe *cqe)
+{
+	int rc = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+
+	if (rc != CAPOS_OK) {
+		memset(cqe, 0, sizeof(*cqe));
+		return rc;
+	}
+	return cqe->status;
+}
+
+/* True when ud has not completed: a cap_enter that waits for nothing finds no CQE. */
+static int still_pending(uint64_t ud)
+{
+	struct capos_cqe cqe;
+
+	return capos_ring_wait(ring, ud, 0, &cqe) == CAPOS_ERR_RING_TIMED_OUT;
+}
+
+static uint64_t sub_call(uint32_t cap, uint16_t method, const void *p, uint32_t plen, void *res,
+			 uint32_t rlen)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_CALL,
+			       .cap = cap,
+			       .interface_id = IPC_IFACE,
+			       .method = method,
+			       .addr = (uint64_t)(uintptr_t)p,
+			       .len = plen,
+			       .result_addr = (uint64_t)(uintptr_t)res,
+			       .result_len = rlen };
+	if (plen == 0)
+		s.addr = 0;
+	if (rlen == 0)
+		s.result_addr = 0;
+	return submit(&s);
+}
+
+static uint64_t sub_recv(uint32_t cap, void *buf, uint32_t len)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RECV,
+			       .cap = cap,
+			       .result_addr = (uint64_t)(uintptr_t)buf,
+			       .result_len = len };
+	return submit(&s);
+}
+
+static int do_return(uint32_t cap, uint32_t id, const void *res, uint32_t len, uint16_t flags)
+{
+	struct capos_sqe s = { .opcode = CAPOS_OP_RETURN,
+			       .flags = flags,
+			       .cap = cap,
+			       .addr = len ? (uint64_t)(uintptr_t)res : 0,
+			       .len = len,
+			       .aux = id };
+	struct capos_cqe cqe;
+
+	return wait_for(submit(&s), &cqe);
+}
+
+/* Decodes a CapException in buf; 0 with the type and status out, or a capnp error. */
+static int exception_of(const void *buf, uint32_t len, unsigned *type, int *status)
+{
+	static struct capnp_segment segs[2];
+	const struct capnp_limits lim = { .traversal_words = 256, .nesting = 8 };
+	struct capnp_msg m;
+	struct capos_CapException_r ex;
+	int err = capnp_msg_init_framed(&m, buf, len, segs, 2, &lim, NULL);
+
+	if (err == 0)
+		err = capos_CapException_read_root(&m, &ex);
+	if (err)
+		return err;
+	*type = capos_CapException_get_type(&ex);
+	*status = capos_CapException_get_status(&ex);
+	return capnp_msg_error(&m);
+}
+
+/* Endpoint.client(iid, badge): status; *cap = the new facet on success. */
+static int mint(uint64_t iid, uint64_t badge, uint32_t *cap, struct capos_cqe *cqe, void *res,
+		uint32_t rlen)
+{
+	static uint64_t arena[16], framed[17];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Endpoint_client_Params_b p;
+	size_t n = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0)
+		err = capos_Endpoint_client_request(&b, &p);
+	if (err)
+		return err;
+	capos_Endpoint_client_Params_set_interfaceId(&p, iid);
+	capos_Endpoint_client_Params_set_badge(&p, badge);
+	err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
+	if (err)
+		return err;
+	err = capos_ring_call(ring, ep, capos_Endpoint_TYPE_ID, capos_Endpoint_METHOD_client,
+			      framed, (uint32_t)n, res, rlen, cqe);
+	if (err == 0) {
+		const struct capos_xfer_result *rec =
+			(const void *)((const uint8_t *)res + cqe->result_len);
+		*cap = rec->cap;
+	}
+	return err;
+}
+
+static void test_mint(void)
+{
+	uint64_t res[8];
+	struct capos_cqe cqe;
+	unsigned type = 99;
+	int st = 0;
+
+	int err = mint(IPC_IFACE, IPC_BADGE, &facet, &cqe, res, sizeof(res));
+	CHECK_STATUS("client: Endpoint.client mints a facet", err, 0);
+	const struct capos_xfer_result *rec = (const void *)((uint8_t *)res + cqe.result_len);
+	check(cqe.xfer_count == 1 && (cqe.flags & CAPOS_CQE_F_XFER) &&
+		      rec->interface_id == IPC_IFACE && facet != 0,
+	      "client: one result-cap record with the served interface",
+	      "xfer_count %lld flags %lld", cqe.xfer_count, cqe.flags);
+	uint32_t dummy;
+	err = mint(0, 1, &dummy, &cqe, res, sizeof(res));
+	int dec = exception_of(res, cqe.result_len, &type, &st);
+	check(err == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_invalidArgument,
+	      "client: interface id 0 is invalidArgument", "status %lld type %lld", err, type);
+	err = mint(capos_Endpoint_TYPE_ID, 1, &dummy, &cqe, res, sizeof(res));
+	check(err == CAPOS_ERR_RING_EXCEPTION, "client: Endpoint's own interface id is refused",
+	      "status %lld (%lld)", err, 0);
+	err = mint(IPC_IFACE, 1, &dummy, &cqe, res, 16);
+	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len == 40,
+	      "client: a result buffer without room for the record: RESULT_TOO_SMALL, 40 needed",
+	      "status %lld need %lld", err, cqe.result_len);
+}
+
+/* The RECV buffer: header + params. */
+static union {
+	struct capos_recv_header h;
+	uint8_t bytes[512];
+} rbuf;
+
+static void test_round_trips(void)
+{
+	static const char ping[24] = "ping from the client...";
+	static const char pong[16] = "pong from server";
+	char res[64];
+	struct capos_cqe c_call, c_recv;
+
+	/* CALL first: it waits (deferred), RECV takes it. */
+	uint64_t call = sub_call(facet, 5, ping, sizeof(ping), res, sizeof(res));
+	check(still_pending(call), "call: a CALL with no receiver stays in flight", "%lld%lld", 0,
+	      0);
+	int st = wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	CHECK_STATUS("recv: RECV takes the queued call", st, 0);
+	check(c_recv.result_len == 16 + sizeof(ping) && c_recv.call_id != 0 &&
+		      c_recv.badge == IPC_BADGE,
+	      "recv: result_len = header + params, call id set, the facet's badge",
+	      "result_len %lld badge %lld", c_recv.result_len, (long long)c_recv.badge);
+	check(rbuf.h.interface_id == IPC_IFACE && rbuf.h.method == 5 &&
+		      rbuf.h.params_len == sizeof(ping) &&
+		      memcmp(rbuf.bytes + 16, ping, sizeof(ping)) == 0,
+	      "recv: header names interface and method; params copied", "method %lld len %lld",
+	      rbuf.h.method, rbuf.h.params_len);
+	check(still_pending(call), "call: still in flight while the server holds it", "%lld%lld", 0,
+	      0);
+	st = do_return(ep, c_recv.call_id, pong, sizeof(pong), 0);
+	CHECK_STATUS("return: RETURN completes with 0", st, 0);
+	st = wait_for(call, &c_call);
+	check(st == 0 && c_call.result_len == sizeof(pong) && memcmp(res, pong, sizeof(pong)) == 0,
+	      "call: the CALL completes with the server's results", "status %lld len %lld", st,
+	      c_call.result_len);
+	/* The answered id is stale now; 0 and a forged id never name a call. */
+	CHECK_STATUS("return: a stale call id", do_return(ep, c_recv.call_id, pong, 4, 0),
+		     CAPOS_ERR_EP_BAD_CALL_ID);
+	CHECK_STATUS("return: call id 0", do_return(ep, 0, NULL, 0, 0), CAPOS_ERR_EP_BAD_CALL_ID);
+	CHECK_STATUS("return: a forged call id", do_return(ep, 0x00ABCD0F, NULL, 0, 0),
+		     CAPOS_ERR_EP_BAD_CALL_ID);
+
+	/* RECV first: it waits; the CALL is delivered straight into its buffer. */
+	uint64_t recv = sub_recv(ep, &rbuf, sizeof(rbuf));
+	check(still_pending(recv), "recv: a RECV with nothing queued waits", "%lld%lld", 0, 0);
+	call = sub_call(facet, 7, NULL, 0, res, sizeof(res));
+	st = wait_for(recv, &c_recv);
+	check(st == 0 && c_recv.result_len == 16 && rbuf.h.method == 7 && rbuf.h.params_len == 0,
+	      "recv: a waiting RECV gets the next CALL (no params)", "status %lld len %lld", st,
+	      c_recv.result_len);
+	/* A CapException RETURN: the caller sees RING_EXCEPTION with the payload. */
+	uint64_t arena[16], framed[17];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapException_b ex;
+	size_t n = 0;
+	(void)capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+	(void)capos_CapException_build_root(&b, &ex);
+	capos_CapException_set_type(&ex, capos_ExceptionType_unimplemented);
+	capos_CapException_set_status(&ex, -6);
+	(void)capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
+	st = do_return(ep, c_recv.call_id, framed, (uint32_t)n, CAPOS_SQE_F_EXCEPTION);
+	CHECK_STATUS("return: an exception RETURN completes with 0", st, 0);
+	unsigned type = 99;
+	int exst = 0;
+	st = wait_for(call, &c_call);
+	int dec = exception_of(res, c_call.result_len, &type, &exst);
+	check(st == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_unimplemented && exst == -6,
+	      "call: the caller gets RING_EXCEPTION with the server's CapException",
+	      "status %lld type %lld", st, type);
+}
+
+static void test_hostile(void)
+{
+	char res[64], big[64];
+	struct capos_cqe cqe;
+	static uint8_t huge[4097];
+
+	CHECK_STATUS("recv: RECV through a client facet",
+		     wait_for(sub_recv(facet, &rbuf, 64), &cqe), CAPOS_ERR_EP_FACET);
+	CHECK_STATUS("return: RETURN through a client facet", do_return(facet, 1, NULL, 0, 0),
+		     CAPOS_ERR_EP_FACET);
+	CHECK_STATUS("recv: RECV on a Console cap", wait_for(sub_recv(console, &rbuf, 64), &cqe),
+		     CAPOS_ERR_CAP_WRONG_INTERFACE);
+	CHECK_STATUS("recv: RECV on a forged cap id",
+		     wait_for(sub_recv(0x0001FFFFu, &rbuf, 64), &cqe), CAPOS_ERR_CAP_BAD_ID);
+	CHECK_STATUS("call: CALL through the facet under another interface id",
+		     wait_for(submit(&(struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+							  .cap = facet,
+							  .interface_id = capos_Console_TYPE_ID }),
+			      &cqe),
+		     CAPOS_ERR_CAP_WRONG_INTERFACE);
+	CHECK_STATUS("call: params over the 4096-byte bound",
+		     wait_for(sub_call(facet, 1, huge, sizeof(huge), res, sizeof(res)), &cqe),
+		     CAPOS_ERR_RING_PARAMS_TOO_LARGE);
+
+	/* The caller's result buffer is too small: the call is answered, the size given. */
+	uint64_t call = sub_call(facet, 2, NULL, 0, res, 8);
+	struct capos_cqe c_recv;
+	(void)wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	memset(big, 'r', sizeof(big));
+	CHECK_STATUS("return: answering a caller whose buffer is too small",
+		     do_return(ep, c_recv.call_id, big, 32, 0), 0);
+	int st = wait_for(call, &cqe);
+	check(st == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len == 32,
+	      "call: RESULT_TOO_SMALL with the 32 bytes needed", "status %lld need %lld", st,
+	      cqe.result_len);
+
+	/* The RECV buffer is too small for the queued call: told the size, call kept. */
+	call = sub_call(facet, 3, big, 48, res, sizeof(res));
+	st = wait_for(sub_recv(ep, &rbuf, 32), &c_recv);
+	check(st == CAPOS_ERR_RING_RESULT_TOO_SMALL && c_recv.result_len == 64,
+	      "recv: a buffer too small for the queued call: RESULT_TOO_SMALL, 64 needed",
+	      "status %lld need %lld", st, c_recv.result_len);
+	st = wait_for(sub_recv(ep, &rbuf, 64), &c_recv);
+	check(st == 0 && rbuf.h.method == 3, "recv: the same call with a big enough buffer",
+	      "status %lld method %lld", st, rbuf.h.method);
+	/* The server's results are unreadable: the RETURN fails, the call stays. */
+	struct capos_sqe bad = { .opcode = CAPOS_OP_RETURN,
+				 .cap = ep,
+				 .addr = 0x7FFFF0000000ull,
+				 .len = 8,
+				 .aux = c_recv.call_id };
+	CHECK_STATUS("return: results at an unmapped address", wait_for(submit(&bad), &cqe),
+		     CAPOS_ERR_RING_PARAMS_FAULT);
+	CHECK_STATUS("return: the call is still answerable",
+		     do_return(ep, c_recv.call_id, NULL, 0, 0), 0);
+	st = wait_for(call, &cqe);
+	CHECK_STATUS("call: completes with empty results", st, 0);
+}
+
+static void test_overflow(void)
+{
+	static char res[17][64];
+	uint64_t ud[17];
+	struct capos_cqe cqe;
+	unsigned type = 99;
+	int exst = 0;
+
+	for (int i = 0; i < 16; i++)
+		ud[i] = sub_call(facet, (uint16_t)i, NULL, 0, res[i], sizeof(res[i]));
+	(void)capos_ring_enter(ring, 0, 0);
+	ud[16] = sub_call(facet, 16, NULL, 0, res[16], sizeof(res[16]));
+	int st = wait_for(ud[16], &cqe);
+	int dec = exception_of(res[16], cqe.result_len, &type, &exst);
+	check(st == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_overloaded && exst == CAPOS_ERR_EP_QUEUE_FULL,
+	      "overflow: the 17th queued CALL is answered overloaded (EP_QUEUE_FULL) at once",
+	      "status %lld type %lld", st, type);
+	/* With no result buffer the exception cannot be shown: TRUNCATED with its size. */
+	st = wait_for(sub_call(facet, 17, NULL, 0, NULL, 0), &cqe);
+	check(st == CAPOS_ERR_RING_EXCEPTION_TRUNCATED && cqe.result_len > 0,
+	      "overflow: without a result buffer: EXCEPTION_TRUNCATED and the size",
+	      "status %lld len %lld", st, cqe.result_len);
+	/* Serve all 16 in order; each caller gets its own answer. */
+	int in_order = 1, answered = 1;
+	for (int i = 0; i < 16; i++) {
+		struct capos_cqe r;
+		uint16_t m = (uint16_t)i;
+		if (wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &r) != 0 || rbuf.h.method != i)
+			in_order = 0;
+		if (do_return(ep, r.call_id, &m, sizeof(m), 0) != 0)
+			answered = 0;
+	}
+	for (int i = 0; i < 16; i++) {
+		uint16_t m = 0xFFFF;
+		if (wait_for(ud[i], &cqe) != 0)
+			answered = 0;
+		memcpy(&m, res[i], sizeof(m));
+		answered &= m == i;
+	}
+	check(in_order, "overflow: the 16 queued calls are received in FIFO order", "%lld%lld", 0,
+	      0);
+	check(answered, "overflow: each caller gets its own answer", "%lld%lld", 0, 0);
+}
+
+static void test_in_service_bound(void)
+{
+	static char res[17][16];
+	uint64_t ud[16];
+	uint32_t ids[16];
+	struct capos_cqe cqe;
+	int ok = 1;
+
+	for (int i = 0; i < 16; i++) {
+		ud[i] = sub_call(facet, (uint16_t)i, NULL, 0, res[i], sizeof(res[i]));
+		ok &= wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &cqe) == 0;
+		ids[i] = cqe.call_id;
+	}
+	check(ok, "in-service: 16 calls received and held", "%lld%lld", 0, 0);
+	CHECK_STATUS("in-service: a 17th RECV while 16 are held",
+		     wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &cqe),
+		     CAPOS_ERR_EP_IN_SERVICE_FULL);
+	for (int i = 0; i < 16; i++) {
+		ok &= do_return(ep, ids[i], NULL, 0, 0) == 0;
+		ok &= wait_for(ud[i], &cqe) == 0;
+	}
+	check(ok, "in-service: all 16 answered", "%lld%lld", 0, 0);
+}
+
+static void test_owner_gone(void)
+{
+	char res[64];
+	struct capos_cqe cqe, c_recv;
+	unsigned type = 99;
+	int exst = 0;
+
+	/* One call in service, one queued, then the owner releases its only raw cap. */
+	uint64_t served = sub_call(facet, 1, NULL, 0, res, sizeof(res));
+	(void)wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &c_recv);
+	static char res2[64];
+	uint64_t queued = sub_call(facet, 2, NULL, 0, res2, sizeof(res2));
+	struct capos_sqe rel = { .opcode = CAPOS_OP_RELEASE, .cap = ep };
+	CHECK_STATUS("owner: RELEASE of the raw endpoint", wait_for(submit(&rel), &cqe), 0);
+	int st = wait_for(served, &cqe);
+	int dec = exception_of(res, cqe.result_len, &type, &exst);
+	check(st == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_disconnected && exst == CAPOS_ERR_EP_DISCONNECTED,
+	      "owner: the in-service call is answered disconnected", "status %lld type %lld", st,
+	      type);
+	type = 99;
+	st = wait_for(queued, &cqe);
+	dec = exception_of(res2, cqe.result_len, &type, &exst);
+	check(st == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_disconnected,
+	      "owner: the queued call is answered disconnected", "status %lld type %lld", st, type);
+	type = 99;
+	st = wait_for(sub_call(facet, 3, NULL, 0, res, sizeof(res)), &cqe);
+	dec = exception_of(res, cqe.result_len, &type, &exst);
+	check(st == CAPOS_ERR_RING_EXCEPTION && dec == 0 &&
+		      type == capos_ExceptionType_disconnected,
+	      "owner: a later CALL through the facet is answered disconnected at once",
+	      "status %lld type %lld", st, type);
+	CHECK_STATUS("owner: the released raw id is stale",
+		     wait_for(sub_recv(ep, &rbuf, sizeof(rbuf)), &cqe), CAPOS_ERR_CAP_STALE);
+	rel.cap = facet;
+	CHECK_STATUS("owner: RELEASE of the facet frees the endpoint", wait_for(submit(&rel), &cqe),
+		     0);
+	/* A RECV waiting on the second endpoint when its last raw cap goes. */
+	uint64_t recv = sub_recv(ep2, &rbuf, sizeof(rbuf));
+	check(still_pending(recv), "owner: a RECV waits on the second endpoint", "%lld%lld", 0, 0);
+	rel.cap = ep2;
+	CHECK_STATUS("owner: RELEASE of the second endpoint", wait_for(submit(&rel), &cqe), 0);
+	CHECK_STATUS("owner: the waiting RECV completes EP_DISCONNECTED", wait_for(recv, &cqe),
+		     CAPOS_ERR_EP_DISCONNECTED);
+}
+
+int main(void)
+{
+	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
+
+	if (capos_capset_lookup(cs, "console", capos_Console_TYPE_ID, &console) ||
+	    capos_capset_lookup(cs, "ep", capos_Endpoint_TYPE_ID, &ep) ||
+	    capos_capset_lookup(cs, "ep2", capos_Endpoint_TYPE_ID, &ep2))
+		return IPC_EXIT_NO_CAP;
+	if (capos_ring_self(&ring))
+		return IPC_EXIT_NO_CAP;
+	printf("ipctest: one process, raw endpoint + its own facet\n");
+	test_mint();
+	test_round_trips();
+	test_hostile();
+	test_overflow();
+	test_in_service_bound();
+	test_owner_gone();
+	printf("ipctest: %d failure(s)\n", failures);
+	return failures;
+}
