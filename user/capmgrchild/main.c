@@ -8,7 +8,11 @@
  *     and the write fails with CAPOS_ERR_CAP_REVOKED, report that through "console",
  *     list its own table through the copied CapabilityManager (which acts on the
  *     caller, this process) and exit 0. The poll is bounded (CHILD_POLLS x 1 ms); the
- *     outcome does not depend on whether the child runs before or after the revoke.
+ *     outcome does not depend on whether the child runs before or after the revoke;
+ *   - "dcon", "console" and "spawner": relay — spawn a grandchild (this binary)
+ *     holding copies of "dcon" (as "relayed") and "console", then exit at once;
+ *   - "relayed" (the grandchild): poll it as above until the parent's revoke reaches
+ *     this copy of a copy, report CAP_REVOKED and exit 0.
  * Exit codes: 0 ok, 2 a cap missing, 3 a step failed.
  */
 #include <stdint.h>
@@ -110,15 +114,70 @@ static int list_own(uint32_t cm)
 	return CAPOS_OK;
 }
 
+/* Relay mode: spawn a grandchild (this binary) holding copies of our "dcon" (as
+ * "relayed") and "console", then exit without waiting: the parent revokes once we are
+ * gone, and the grandchild's copy of a copy must die too. */
+static int relay(uint32_t dcon, uint32_t console, uint32_t spawner)
+{
+	static uint64_t big[256], bigf[257];
+	static const char *const names[] = { "relayed", "console" };
+	const uint32_t caps[] = { dcon, console };
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	struct capos_xfer x[2];
+	struct capos_cqe cqe;
+	size_t len = 0;
+	int err = capnp_builder_init(&b, &seg, 1, big, sizeof(big));
+
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_request(&b, &p);
+	if (err == 0) {
+		(void)capos_ProcessSpawner_spawn_Params_set_name(&p, "grandchild", 10);
+		(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "capmgrchild", 11);
+		(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, 2, &list);
+		for (uint32_t i = 0; i < 2; i++) {
+			struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, i);
+			struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+
+			(void)capos_CapGrant_set_name(&g, names[i], (uint32_t)strlen(names[i]));
+			capos_CapGrant_set_mode(&g, capos_TransferMode_copy);
+			(void)capos_CapGrant_source_set_held(&src, i);
+			x[i] = (struct capos_xfer){ .cap = caps[i], .mode = CAPOS_XFER_COPY };
+		}
+		err = capnp_builder_error(&b);
+	}
+	if (err == 0)
+		err = capnp_builder_write_framed(&b, bigf, sizeof(bigf), &len);
+	if (err == 0)
+		err = capos_ring_call_xfer(ring, spawner, capos_ProcessSpawner_TYPE_ID,
+					   capos_ProcessSpawner_METHOD_spawn, bigf, (uint32_t)len,
+					   x, 2, res, sizeof(res), &cqe);
+	printf("capmgrchild: relayed the derived console to a grandchild: %s\n",
+	       err ? capos_error_name(err) : "ok");
+	return err ? 3 : 0; /* the handle goes with us; the grandchild runs on */
+}
+
 int main(void)
 {
 	static const char hello[] = "capmgrchild: this line went through the derived console\n";
-	uint32_t dcon, console, cm;
+	uint32_t dcon, console, cm, spawner;
 
-	if (lookup("dcon", capos_Console_TYPE_ID, &dcon))
-		return 2;
 	if (capos_ring_self(&ring))
 		return 3;
+	if (lookup("relayed", capos_Console_TYPE_ID, &dcon) == 0) { /* the grandchild */
+		int err = poll_until_revoked(dcon);
+		printf("capmgrchild (grandchild): relayed copy after the parent's revoke: %s\n",
+		       err ? capos_error_name(err) : "still valid");
+		return err == CAPOS_ERR_CAP_REVOKED ? 0 : 3;
+	}
+	if (lookup("dcon", capos_Console_TYPE_ID, &dcon))
+		return 2;
+	if (lookup("spawner", capos_ProcessSpawner_TYPE_ID, &spawner) == 0)
+		return lookup("console", capos_Console_TYPE_ID, &console)
+			       ? 2
+			       : relay(dcon, console, spawner);
 	if (lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm)) /* the plain run */
 		return write_data(dcon, hello, sizeof(hello) - 1) ? 3 : 0;
 	if (lookup("console", capos_Console_TYPE_ID, &console))

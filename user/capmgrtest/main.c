@@ -21,7 +21,9 @@
  *     revoke at the console counts every holder (3: the fresh derived cap above, ours
  *     and the child's copy), both processes get CAP_REVOKED (the child
  *     reports it and lists its own table, dcon revoked, through a copied
- *     CapabilityManager).
+ *     CapabilityManager); onwards: a child relays a fresh derived console to a
+ *     grandchild and exits, the revoke counts ours and the grandchild's copy (2) and
+ *     the grandchild reports CAP_REVOKED.
  * Exit 0 only if every step printed what it should (the suite checks the lines too).
  */
 #include <stdint.h>
@@ -580,6 +582,28 @@ static void step_cross(void)
 	       (long long)code);
 	check(err == 0 && code == 0, "cross: child saw the revoke");
 	report("cross: release our revoked copy", release(d), 0);
+
+	/* Onwards: a child relays a fresh derived console to a grandchild and exits; our
+	 * revoke reaches the grandchild's copy of the child's copy. */
+	static const char *const relay[] = { "dcon", "console", "spawner" };
+	err = derive(console, &d);
+	report("onwards: derive(console)", err, 0);
+	if (err)
+		return;
+	const uint32_t rcaps[] = { d, console, spawner };
+	code = -1;
+	err = spawn_child(relay, rcaps, 3, &h);
+	if (err == 0)
+		err = wait_child(h, &code);
+	printf("capmgr: onwards: relay child exit: %s, %lld\n", err ? capos_error_name(err) : "ok",
+	       (long long)code);
+	check(err == 0 && code == 0, "onwards: relay child");
+	err = revoke(console, &count);
+	printf("capmgr: onwards: revoke(console): %s, revoked %u (ours and the grandchild's)\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 2, "onwards: revoke count");
+	report("onwards: writeLine through our copy", write_line(d, "x"), CAPOS_ERR_CAP_REVOKED);
+	report("onwards: release our revoked copy", release(d), 0);
 }
 
 /* The last step: release the CapabilityManager; using it again is a stale id. */
