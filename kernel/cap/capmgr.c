@@ -300,7 +300,7 @@ static int kcapmgr_usage_call(void *self, const struct capos_CapabilityManager_u
 		err = capos_CapabilityManager_usage_Results_init_usage(r, &u);
 	if (err)
 		return err;
-	capos_ResourceUsage_set_capSlots(&u, c->table->nslots - c->table->nfree);
+	capos_ResourceUsage_set_capSlots(&u, captab_live(c->table)); /* not kcall's reservation */
 	capos_ResourceUsage_set_capSlotsMax(&u, c->table->nslots);
 	capos_ResourceUsage_set_framePages(&u, k.frames);
 	capos_ResourceUsage_set_framePagesMax(&u, k.frames_max);

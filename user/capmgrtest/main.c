@@ -1,7 +1,7 @@
 /*
  * capmgrtest: the CapabilityManager boot test (tests/qemu/capmgr_tests.py), started as
- * init from the focused manifest tests/qemu/kinit/capmgr.capnp, which grants it
- * console, capmgr and vm. Every step prints one transcript line on COM2 that the
+ * init from the focused manifest tests/qemu/capmgr/capmgr.capnp, which grants it
+ * console, capmgr, vm and spawner (user/capmgrchild is packaged with it). Every step prints one transcript line on COM2 that the
  * suite compares exactly:
  *   - list: its whole table (slot, interface name and id, CapSet name, flags);
  *   - listRange: the same in one page, with nextSlot/more;
@@ -9,7 +9,21 @@
  *   - hostile twins: derive/revoke with no cap sent (null cap pointer) and with a cap
  *     index past the CALL's caps, malformed params, a method beyond the interface, a
  *     forged and a released CapabilityManager id, a result buffer too small;
- *   - derive/revoke through the ring: see the note at capmgr_derive_steps.
+ *   - derive/revoke through the ring (the cap sent as a COPY transfer descriptor, the
+ *     derived cap back as a result-cap record): write through a derived console,
+ *     chain to the depth bound and one past it, revoke in the middle of the chain and
+ *     at the source (exact counts), CAPOS_ERR_CAP_REVOKED on the dead ones while the
+ *     live ones still write, derive/revoke of revoked, released and forged caps, a cap
+ *     never derived from (0), release of the revoked caps, a fresh derive kept until
+ *     exit (teardown frees its node);
+ *   - across processes (user/capmgrchild, spawned with ProcessSpawner): a derived
+ *     console granted to a child writes there; a second child holds a copy, the
+ *     revoke at the console counts every holder (3: the fresh derived cap above, ours
+ *     and the child's copy), both processes get CAP_REVOKED (the child
+ *     reports it and lists its own table, dcon revoked, through a copied
+ *     CapabilityManager); onwards: a child relays a fresh derived console to a
+ *     grandchild and exits, the revoke counts ours and the grandchild's copy (2) and
+ *     the grandchild reports CAP_REVOKED.
  * Exit 0 only if every step printed what it should (the suite checks the lines too).
  */
 #include <stdint.h>
@@ -262,6 +276,336 @@ static void step_hostile(void)
 	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len > 16, "short result");
 }
 
+/* ---- derive and revoke: the cap travels as a sideband transfer descriptor (COPY)
+ * and the derived cap comes back as a result-cap record ending the result bytes. */
+static uint64_t next_ud = 1;
+
+/* A CALL with `nx` transfer descriptors; the CQE status. */
+static int call_x(uint32_t cap, uint64_t iid, uint16_t method, const void *params, uint32_t plen,
+		  const struct capos_xfer *x, uint16_t nx, struct capos_cqe *cqe)
+{
+	struct capos_sqe *sqe;
+	uint64_t ud = next_ud++;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err)
+		return err;
+	memset(res, 0, sizeof(res));
+	sqe->opcode = CAPOS_OP_CALL;
+	sqe->cap = cap;
+	sqe->interface_id = iid;
+	sqe->method = method;
+	sqe->addr = plen ? (uint64_t)(uintptr_t)params : 0;
+	sqe->len = plen;
+	sqe->result_addr = (uint64_t)(uintptr_t)res;
+	sqe->result_len = sizeof(res);
+	sqe->xfer_addr = nx ? (uint64_t)(uintptr_t)x : 0;
+	sqe->xfer_count = nx;
+	sqe->user_data = ud;
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+	return err ? err : cqe->status;
+}
+
+/* derive (method derive) or revoke of `cap` sent as params cap index 0. */
+static int cm_cap_call(uint16_t method, uint32_t cap, struct capos_cqe *cqe)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_CapabilityManager_derive_Params_b p; /* revoke's has this layout */
+	const struct capos_xfer x = { .cap = cap, .mode = CAPOS_XFER_COPY };
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_CapabilityManager_derive_request(&b, &p);
+		(void)capos_CapabilityManager_derive_Params_set_cap(&p, 0);
+		err = finish(&b, &plen);
+	}
+	return err ? err
+		   : call_x(cm, capos_CapabilityManager_TYPE_ID, method, framed, plen, &x, 1, cqe);
+}
+
+/* The derived cap of a successful derive: its result-cap record (interface Console). */
+static int derive(uint32_t src, uint32_t *out)
+{
+	struct capos_cqe cqe;
+	int err = cm_cap_call(capos_CapabilityManager_METHOD_derive, src, &cqe);
+	uint32_t n = cqe.xfer_count;
+
+	if (err)
+		return err;
+	if (!(cqe.flags & CAPOS_CQE_F_XFER) || n != 1 || cqe.result_len < 16u * n)
+		return CAPOS_ERR_INVALID;
+	const struct capos_xfer_result *rec =
+		(const struct capos_xfer_result *)((const uint8_t *)res + cqe.result_len - 16u);
+	*out = rec->cap;
+	return rec->interface_id == capos_Console_TYPE_ID ? CAPOS_OK : CAPOS_ERR_INVALID;
+}
+
+static int revoke(uint32_t src, uint32_t *count)
+{
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	struct capos_CapabilityManager_revoke_Results_r r;
+	int err = cm_cap_call(capos_CapabilityManager_METHOD_revoke, src, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_CapabilityManager_revoke_Results_read_root(&m, &r);
+	if (err == 0)
+		*count = capos_CapabilityManager_revoke_Results_get_revoked(&r);
+	return err;
+}
+
+/* Console.writeLine(text) on `cap`; the CQE status. */
+static int write_line(uint32_t cap, const char *text)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Console_writeLine_Params_b p;
+	struct capos_cqe cqe;
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == 0) {
+		(void)capos_Console_writeLine_request(&b, &p);
+		(void)capos_Console_writeLine_Params_set_text(&p, text, (uint32_t)strlen(text));
+		err = finish(&b, &plen);
+	}
+	return err ? err
+		   : capos_ring_call(ring, cap, capos_Console_TYPE_ID,
+				     capos_Console_METHOD_writeLine, framed, plen, NULL, 0, &cqe);
+}
+
+static int release(uint32_t cap)
+{
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	uint64_t ud = next_ud++;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err)
+		return err;
+	sqe->opcode = CAPOS_OP_RELEASE;
+	sqe->cap = cap;
+	sqe->user_data = ud;
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	return err ? err : cqe.status;
+}
+
+static void report(const char *what, int err, int want)
+{
+	printf("capmgr: %s: %s\n", what, err ? capos_error_name(err) : "ok");
+	check(err == want, what);
+}
+
+/* derive a chain console -> d[0] -> ... -> d[DEPTH-1], write through d[0], hit the
+ * depth bound, revoke at the console, then every derived cap is dead while the
+ * console works; release everything. */
+#define DEPTH 8
+static void step_derive(void)
+{
+	uint32_t d[DEPTH], x, count = 0;
+	int err = derive(console, &d[0]);
+
+	report("derive(console)", err, 0);
+	if (err)
+		return;
+	report("writeLine through the derived console",
+	       write_line(d[0], "capmgr: this line went through the derived console"), 0);
+	for (int i = 1; i < DEPTH && err == 0; i++)
+		err = derive(d[i - 1], &d[i]);
+	report("derive chain to depth 8", err, 0);
+	if (err)
+		return;
+	report("derive beyond depth 8", derive(d[DEPTH - 1], &x), CAPOS_ERR_CAP_DERIVE_DEPTH);
+	step_list();
+	err = revoke(d[0], &count);
+	printf("capmgr: revoke(derived depth 1): %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == DEPTH - 1, "revoke below d1");
+	report("writeLine through depth 1 (still valid)",
+	       write_line(d[0], "capmgr: depth 1 still writes"), 0);
+	report("writeLine through depth 2 (revoked)", write_line(d[1], "x"), CAPOS_ERR_CAP_REVOKED);
+	err = revoke(console, &count);
+	printf("capmgr: revoke(console): %s, revoked %u\n", err ? capos_error_name(err) : "ok",
+	       (unsigned)count);
+	check(err == 0 && count == 1, "revoke console");
+	report("writeLine through depth 1 (revoked)", write_line(d[0], "x"), CAPOS_ERR_CAP_REVOKED);
+	report("writeLine through the console",
+	       write_line(console, "capmgr: the original console still writes"), 0);
+	report("derive(revoked cap)", derive(d[0], &x), CAPOS_ERR_CAP_REVOKED);
+	report("revoke(revoked cap)", revoke(d[3], &count), CAPOS_ERR_CAP_REVOKED);
+	err = revoke(console, &count);
+	printf("capmgr: revoke(console) again: %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 0, "revoke again");
+	err = revoke(cm, &count);
+	printf("capmgr: revoke(never derived from): %s, revoked %u\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 0, "revoke never derived");
+	report("derive(released cap)", (release(x = d[0]) == 0) ? derive(x, &x) : -1,
+	       CAPOS_ERR_CAP_STALE);
+	report("derive(forged cap, slot 200)", derive(0x000100C8u, &x), CAPOS_ERR_CAP_BAD_ID);
+	step_list();
+	err = 0;
+	for (int i = 1; i < DEPTH; i++)
+		err |= release(d[i]);
+	report("release the revoked caps", err, 0);
+	/* A fresh derive after the revoke works; it is left for the process teardown to
+	 * release (the kernel then checks that no revocation node is left). */
+	report("derive(console) after the revoke", derive(console, &x), 0);
+	report("writeLine through the fresh derived console",
+	       write_line(x, "capmgr: the fresh derived console writes"), 0);
+	step_usage();
+}
+
+/* ---- across processes: a derived console granted to user/capmgrchild */
+static uint32_t spawner;
+
+/* ProcessSpawner.spawn("capmgrchild") granting held caps (copy): names[i] <- caps[i].
+ * 0 with the handle, or the status. */
+static int spawn_child(const char *const *names, const uint32_t *caps, uint32_t n, uint32_t *handle)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_ProcessSpawner_spawn_Results_r r;
+	struct capos_CapGrant_blist list;
+	struct capos_xfer x[4];
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	static uint64_t big[256];
+	static uint64_t bigf[257];
+	size_t len = 0;
+	uint32_t index = 0;
+	int err = capnp_builder_init(&b, &seg, 1, big, sizeof(big));
+
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_request(&b, &p);
+	if (err == 0) {
+		(void)capos_ProcessSpawner_spawn_Params_set_name(&p, "child", 5);
+		(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "capmgrchild", 11);
+		(void)capos_ProcessSpawner_spawn_Params_init_grants(&p, n, &list);
+		for (uint32_t i = 0; i < n; i++) {
+			struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, i);
+			struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
+
+			(void)capos_CapGrant_set_name(&g, names[i], (uint32_t)strlen(names[i]));
+			capos_CapGrant_set_mode(&g, capos_TransferMode_copy);
+			(void)capos_CapGrant_source_set_held(&src, i);
+			x[i] = (struct capos_xfer){ .cap = caps[i], .mode = CAPOS_XFER_COPY };
+		}
+		err = capnp_builder_error(&b);
+	}
+	if (err == 0)
+		err = capnp_builder_write_framed(&b, bigf, sizeof(bigf), &len);
+	if (err == 0)
+		err = call_x(spawner, capos_ProcessSpawner_TYPE_ID,
+			     capos_ProcessSpawner_METHOD_spawn, bigf, (uint32_t)len, x, (uint16_t)n,
+			     &cqe);
+	if (err)
+		return err;
+	if (!(cqe.flags & CAPOS_CQE_F_XFER) || cqe.xfer_count != 1 || cqe.result_len < 16)
+		return CAPOS_ERR_INVALID;
+	const struct capos_xfer_result *rec =
+		(const struct capos_xfer_result *)((const uint8_t *)res + cqe.result_len - 16u);
+	const struct capnp_limits lim = { .traversal_words = 256, .nesting = 8 };
+	err = capnp_msg_init_framed(&m, res, cqe.result_len - 16u, segs, 4, &lim, NULL);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_read_root(&m, &r);
+	if (err == 0)
+		err = capos_ProcessSpawner_spawn_Results_get_handle(&r, &index);
+	if (err == 0 && (index != 0 || rec->interface_id != capos_ProcessHandle_TYPE_ID))
+		err = CAPOS_ERR_INVALID;
+	if (err == 0)
+		*handle = rec->cap;
+	return err;
+}
+
+/* ProcessHandle.wait, then release the handle; 0 with the exit code, or the status. */
+static int wait_child(uint32_t handle, int64_t *code)
+{
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capos_cqe cqe;
+	struct capnp_msg m;
+	int err = call_x(handle, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait, NULL,
+			 0, NULL, 0, &cqe);
+
+	if (err == 0)
+		err = read_results(&cqe, &m);
+	if (err == 0)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == 0)
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+	(void)release(handle);
+	return err;
+}
+
+/* A derived console works in a child; then a second child holds a copy, the parent
+ * revokes at the console (both holders counted), and both holders get CAP_REVOKED. */
+static void step_cross(void)
+{
+	static const char *const plain[] = { "dcon" };
+	static const char *const full[] = { "dcon", "console", "capmgr" };
+	uint32_t d, h, count = 0;
+	int64_t code = -1;
+	int err = derive(console, &d);
+
+	report("cross: derive(console)", err, 0);
+	if (err)
+		return;
+	err = spawn_child(plain, &d, 1, &h);
+	if (err == 0)
+		err = wait_child(h, &code);
+	printf("capmgr: cross: child with the derived console: %s, exit %lld\n",
+	       err ? capos_error_name(err) : "ok", (long long)code);
+	check(err == 0 && code == 0, "cross: plain child");
+	const uint32_t caps[] = { d, console, cm };
+	err = spawn_child(full, caps, 3, &h);
+	report("cross: spawn a child holding a copy", err, 0);
+	if (err)
+		return;
+	err = revoke(console, &count);
+	printf("capmgr: cross: revoke(console): %s, revoked %u (the fresh derived cap, ours "
+	       "and the child's copy)\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 3, "cross: revoke count");
+	report("cross: writeLine through our derived copy", write_line(d, "x"),
+	       CAPOS_ERR_CAP_REVOKED);
+	code = -1;
+	err = wait_child(h, &code);
+	printf("capmgr: cross: child exit: %s, %lld\n", err ? capos_error_name(err) : "ok",
+	       (long long)code);
+	check(err == 0 && code == 0, "cross: child saw the revoke");
+	report("cross: release our revoked copy", release(d), 0);
+
+	/* Onwards: a child relays a fresh derived console to a grandchild and exits; our
+	 * revoke reaches the grandchild's copy of the child's copy. */
+	static const char *const relay[] = { "dcon", "console", "spawner" };
+	err = derive(console, &d);
+	report("onwards: derive(console)", err, 0);
+	if (err)
+		return;
+	const uint32_t rcaps[] = { d, console, spawner };
+	code = -1;
+	err = spawn_child(relay, rcaps, 3, &h);
+	if (err == 0)
+		err = wait_child(h, &code);
+	printf("capmgr: onwards: relay child exit: %s, %lld\n", err ? capos_error_name(err) : "ok",
+	       (long long)code);
+	check(err == 0 && code == 0, "onwards: relay child");
+	err = revoke(console, &count);
+	printf("capmgr: onwards: revoke(console): %s, revoked %u (ours and the grandchild's)\n",
+	       err ? capos_error_name(err) : "ok", (unsigned)count);
+	check(err == 0 && count == 2, "onwards: revoke count");
+	report("onwards: writeLine through our copy", write_line(d, "x"), CAPOS_ERR_CAP_REVOKED);
+	report("onwards: release our revoked copy", release(d), 0);
+}
+
 /* The last step: release the CapabilityManager; using it again is a stale id. */
 static void step_release(void)
 {
@@ -288,7 +632,8 @@ static void step_release(void)
 int main(void)
 {
 	if (lookup("console", capos_Console_TYPE_ID, &console) ||
-	    lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm))
+	    lookup("capmgr", capos_CapabilityManager_TYPE_ID, &cm) ||
+	    lookup("spawner", capos_ProcessSpawner_TYPE_ID, &spawner))
 		return EXIT_NO_CAP;
 	if (capos_ring_self(&ring))
 		return EXIT_FAILED;
@@ -297,6 +642,8 @@ int main(void)
 	step_list_range();
 	step_usage();
 	step_hostile();
+	step_derive();
+	step_cross();
 	step_release();
 	printf("capmgr: %s\n", failures ? "FAILED" : "done, exiting 0");
 	return failures ? EXIT_FAILED : 0;

@@ -18,6 +18,7 @@
 #include <kernel/capmgr.h>
 #include <kernel/captab.h>
 #include <kernel/kcall.h>
+#include <kernel/xfer.h>
 #include <schema/capos.capnp.h>
 
 #define UBASE 0x500000ull
@@ -564,9 +565,10 @@ TEST(capmgr_init_rejects_bad_arguments)
 	CHECK_EQ(kcapmgr_init(&cm, &fbe, &ra, NULL), CAPOS_OK);
 }
 
-/* The whole default table (64 slots, all live, the longest CapSet names) does not fit
- * the kernel's 4 KiB result scratch in one list (RING_QUOTA, documented); listRange
- * pages through it within the bound and returns every cap exactly once. */
+/* A default table (64 slots) with 63 live caps and the longest CapSet names does not
+ * fit the kernel's 4 KiB result scratch in one list (RING_QUOTA, documented);
+ * listRange pages through it within the bound and returns every cap exactly once.
+ * With all 64 live, usage still answers and derive is CAP_TABLE_FULL. */
 TEST(capmgr_full_table_pages)
 {
 	static struct captab_entry slots[64];
@@ -582,7 +584,7 @@ TEST(capmgr_full_table_pages)
 	F.env.results_scratch_bytes = sizeof(rs4k);
 	capset.hdr.count = 0;
 	F.cm_id = grant(&F.cm.k, capos_CapabilityManager_TYPE_ID, CAPTAB_XFER_COPY, NULL);
-	for (int i = 1; i < 64; i++)
+	for (int i = 1; i < 63; i++)
 		(void)grant(&F.cons.k, capos_SchedulingPolicy_TYPE_ID, CAPTAB_XFER_COPY, NULL);
 	for (int i = 0; i < 63; i++) {
 		memset(capset.entries[i].name, 'a' + i % 26, 47);
@@ -628,9 +630,18 @@ TEST(capmgr_full_table_pages)
 		more = capos_CapabilityManager_listRange_Results_get_more(&r);
 		CHECK(++pages <= 3);
 	}
-	CHECK_EQ(seen, 64);
+	CHECK_EQ(seen, 63);
 	CHECK_EQ(pages, 3);
-	CHECK_EQ(start, 64);
+	CHECK_EQ(start, 63);
+	uint32_t last = grant(&F.cons.k, capos_SchedulingPolicy_TYPE_ID, CAPTAB_XFER_COPY, NULL);
+	CHECK_UEQ(capos_cap_slot(last), 63);
+	/* A full table: usage still answers (it queues no cap, so kcall reserves no slot);
+	 * derive is refused before its handler runs (no slot for the derived cap). */
+	c = call(capos_CapabilityManager_METHOD_usage);
+	CHECK_EQ(c.status, CAPOS_OK);
+	c = call(capos_CapabilityManager_METHOD_derive);
+	CHECK_EQ(c.status, CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_UEQ(ra.live, 0);
 	CHECK_EQ(captab_clear(&F.table), CAPOS_OK);
 	CHECK_UEQ(kobj_refs(&F.cons.k), 1);
 	CHECK_UEQ(kobj_refs(&F.cm.k), 1);

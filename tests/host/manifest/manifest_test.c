@@ -497,6 +497,18 @@ TEST(manifest_grant_process_spawner)
 	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", 3);
 }
 
+TEST(manifest_grant_capability_manager)
+{
+	struct mt_spec *s = mt_default();
+
+	s->grants[3].kernel = capos_KernelCapSource_capabilityManager;
+	s->grants[3].iface = "CapabilityManager";
+	CHECK_EQ(mt_decode_spec(s), 0);
+	CHECK_UEQ(mt_view.grants[3].interface_id, capos_CapabilityManager_TYPE_ID);
+	s->grants[3].iface = "Console";
+	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_INTERFACE, "initConfig.init.caps[].interface", 3);
+}
+
 TEST(manifest_grant_interface)
 {
 	static const char *bad[] = { "Timer", "Bogus", "", "console", "ProcessSpawner" };
