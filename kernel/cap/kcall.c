@@ -305,19 +305,19 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		cqe->status = CAPOS_ERR_RING_QUOTA;
 		goto out_txn;
 	}
-	c = (struct kcall_ctx){
-		.obj = d->obj,
-		.method = op->method,
-		.badge = d->badge,
-		.params = &d->params,
-		.results = &b,
-		.table = env->table,
-		.caller = env->caller,
-		.caps_in = d->in.n ? d->in.item : NULL,
-		.ncaps_in = d->in.n,
-		.caps_in_ids = d->in.n ? d->in.src : NULL,
-		.max_out = max_out,
-	};
+	/* Field by field, not a compound literal: that would zero-fill the ~770-byte
+	 * result-cap set on every CALL (xfer_set_init empties it). */
+	c.obj = d->obj;
+	c.method = op->method;
+	c.badge = d->badge;
+	c.params = &d->params;
+	c.results = &b;
+	c.table = env->table;
+	c.caller = env->caller;
+	c.caps_in = d->in.n ? d->in.item : NULL;
+	c.ncaps_in = d->in.n;
+	c.caps_in_ids = d->in.n ? d->in.src : NULL;
+	c.max_out = max_out;
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);
 	if (err == KCALL_DEFERRED) {

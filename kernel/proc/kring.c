@@ -128,7 +128,10 @@ int kring_pending_write(struct kring_pending *p, uint32_t off, const void *src, 
 		return CAPOS_OK;
 	if (off > p->result_len || len > p->result_len - off)
 		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
-	if (vm_copy_out(&p->owner->proc->vm, p->result_addr + off, src, len))
+	struct vm_space *vm = &p->owner->proc->vm;
+	if (vm_copy_out_cached(vm, p->result_addr + off, src, len))
+		return CAPOS_OK;
+	if (vm_copy_out(vm, p->result_addr + off, src, len))
 		return CAPOS_ERR_RING_RESULT_FAULT;
 	return CAPOS_OK;
 }

@@ -388,6 +388,9 @@ _Noreturn void proc_fault_current(const struct proc_fault *f)
 void proc_reap(void)
 {
 	struct sched_cpu *sc = sched_this_cpu();
+
+	if (list_empty(&sc->zombies))
+		return; /* the common case: every switch between live threads */
 	struct thread *cur = proc_current_thread();
 	struct list_node *n, *tmp;
 

@@ -9,10 +9,12 @@
 #ifndef KERNEL_VM_H
 #define KERNEL_VM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/frame.h>
 #include <kernel/ledger.h>
 
 #define VM_PROT_WRITE 0x1u
@@ -89,6 +91,23 @@ int vm_copy_out(struct vm_space *vm, uint64_t va, const void *src, size_t len);
  * (the source range is not readable user memory of the current process).
  */
 int vm_copy_out_user(struct vm_space *vm, uint64_t va, uint64_t usrc, size_t len);
+
+/*
+ * Fast path of vm_copy_out for a range inside the page it translated last (IPC writes
+ * into the same receive buffer again and again): copies and returns true; false when
+ * the cache does not cover [va, va + len) (then call vm_copy_out). The cache only
+ * holds a page that was user-writable when translated and is dropped by every
+ * unmap/protect/destroy of the space, so this is as checked as vm_copy_out.
+ */
+static inline bool vm_copy_out_cached(struct vm_space *vm, uint64_t va, const void *src, size_t len)
+{
+	uint64_t off = va & (FRAME_SIZE - 1);
+
+	if (vm->wcache_va == 0 || va - off != vm->wcache_va || len > FRAME_SIZE - off)
+		return false;
+	__builtin_memcpy(vm->wcache_ptr + off, src, len);
+	return true;
+}
 
 /* Frees every frame of the space (user pages, tables, root). It must not be loaded
  * (switch to another space first). */
