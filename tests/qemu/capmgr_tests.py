@@ -83,6 +83,9 @@ TRANSCRIPT = [
     "capmgr: hostile: list on an empty slot (63): CAPOS_ERR_CAP_EMPTY",
     "capmgr: hostile: list on the console: CAPOS_ERR_CAP_WRONG_INTERFACE",
     "capmgr: hostile: list into 16 bytes: CAPOS_ERR_RING_RESULT_TOO_SMALL, needs more: yes",
+    # the size reported is exact: need - 8 is still short with the same need, need fits
+    "capmgr: hostile: list into need - 8 bytes: CAPOS_ERR_RING_RESULT_TOO_SMALL, same need: "
+    "yes; into exactly need: CAPOS_OK, all of it: yes",
     "capmgr: derive(console): ok",
     "capmgr: this line went through the derived console",
     "capmgr: writeLine through the derived console: ok",
