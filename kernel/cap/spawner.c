@@ -245,25 +245,6 @@ int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out)
 	return CAPOS_OK;
 }
 
-/* The kring_grant kind of a kernel source spawn_decode accepted. */
-static unsigned kspawn_kind(uint16_t source)
-{
-	switch (source) {
-	case capos_KernelCapSource_console:
-		return KGRANT_CONSOLE;
-	case capos_KernelCapSource_timer:
-		return KGRANT_TIMER;
-	case capos_KernelCapSource_virtualMemory:
-		return KGRANT_VM;
-	case capos_KernelCapSource_processSpawner:
-		return KGRANT_SPAWNER;
-	case capos_KernelCapSource_endpoint:
-		return KGRANT_ENDPOINT;
-	default:
-		return 0;
-	}
-}
-
 /* One spawn being built: the child, its CapSet page, the CALL and its results. */
 struct kspawn_build {
 	struct kspawner *s;
@@ -345,8 +326,9 @@ static int kspawn_grant(struct kspawn_build *b, const struct spawn_grant *g)
 	default:
 		if (g->source == capos_KernelCapSource_endpoint)
 			return kspawn_export(b, g);
-		return kring_grant(b->child, b->page, kspawn_kind(g->source), g->name, g->name_len,
-				   b->s->module, b->s->module_len);
+		/* a kernel source spawn_decode accepted */
+		return kring_grant(b->child, b->page, kring_source_kind(g->source), g->name,
+				   g->name_len, b->s->module, b->s->module_len);
 	}
 }
 

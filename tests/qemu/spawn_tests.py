@@ -55,7 +55,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, all_of, run_suite  # noqa: E402
+from suite import Test, all_of, com2_exact, run_suite  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "spawn", "spawntest.manifest")
 CHURN = 1000
@@ -153,20 +153,6 @@ STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
 # the middle's).
 SPAWNED = 13 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
-        return problems[:8]
-    return judge
 
 
 def churn_time(result):
