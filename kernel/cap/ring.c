@@ -302,6 +302,14 @@ static uint32_t ring_nop_run(struct ring *r, uint32_t max)
 	return max - left;
 }
 
+/* True when the SQE at sq_head looks like a NOP. A peek only picks the path: whichever
+ * path takes the SQE reads it (once) again and decides on that. */
+static bool ring_peek_nop(const struct ring *r)
+{
+	return *(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
+	       CAPOS_OP_NOP;
+}
+
 /* Copies out, decodes and runs (or answers) the SQE at sq_head; posts its CQE. Used
  * by ring_drain_rest only, so the NOP and empty-ring paths never carry it. */
 static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
@@ -361,7 +369,7 @@ static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_f
 	for (uint32_t i = 0; i < n;) {
 		ring_run_one(r, exec, ctx);
 		i++;
-		if (i < n)
+		if (i < n && ring_peek_nop(r))
 			i += ring_nop_run(r, n - i);
 	}
 	return ring_finish(r, snap);
@@ -407,10 +415,7 @@ int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed
 
 	if (n == 0)
 		return ring_finish(r, snap); /* nothing to consume (or no room: CQ_FULL) */
-	/* A peek at the first opcode only picks the path; whichever path takes the SQE
-	 * reads it (once) again and decides on that. */
-	if (*(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
-	    CAPOS_OP_NOP)
+	if (ring_peek_nop(r))
 		return ring_drain_n(r, exec, ctx, n, snap);
 	return ring_drain_rest(r, exec, ctx, n, snap);
 }
