@@ -94,56 +94,70 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 #define RF_AUX 0x20u
 #define RF_XFER 0x40u
 
-static int ring_fields_for(uint8_t opcode, unsigned *fields)
-{
-	switch (opcode) {
-	case CAPOS_OP_RECV: /* raw endpoint cap, receive buffer */
-		*fields = RF_CAP | RF_RESULT;
-		return CAPOS_OK;
-	case CAPOS_OP_RETURN: /* raw endpoint cap, results at addr/len, call id in aux, caps */
-		*fields = RF_CAP | RF_ADDR | RF_AUX | RF_XFER;
-		return CAPOS_OK;
-	case CAPOS_OP_NOP:
-		*fields = 0;
-		return CAPOS_OK;
-	case CAPOS_OP_CALL:
-		*fields = RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT | RF_XFER;
-		return CAPOS_OK;
-	case CAPOS_OP_RELEASE:
-		*fields = RF_CAP;
-		return CAPOS_OK;
-	default:
-		return CAPOS_ERR_RING_BAD_OPCODE;
+/* struct ring_op is the SQE's first seven words, field for field. */
+#define RING_OP_AT(f, sf)                                                                          \
+	_Static_assert(offsetof(struct ring_op, f) == offsetof(struct capos_sqe, sf) &&            \
+			       sizeof(((struct ring_op *)0)->f) ==                                 \
+				       sizeof(((struct capos_sqe *)0)->sf),                        \
+		       "ring_op." #f " mirrors capos_sqe." #sf)
+RING_OP_AT(opcode, opcode);
+RING_OP_AT(rsvd0, rsvd0);
+RING_OP_AT(flags, flags);
+RING_OP_AT(cap, cap);
+RING_OP_AT(interface_id, interface_id);
+RING_OP_AT(params_addr, addr);
+RING_OP_AT(params_len, len);
+RING_OP_AT(method, method);
+RING_OP_AT(xfer_count, xfer_count);
+RING_OP_AT(result_addr, result_addr);
+RING_OP_AT(result_len, result_len);
+RING_OP_AT(aux, aux);
+RING_OP_AT(xfer_addr, xfer_addr);
+_Static_assert(sizeof(struct ring_op) == offsetof(struct capos_sqe, user_data),
+	       "ring_op is the SQE without user_data");
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "SQE words are little-endian");
+
+/*
+ * Per opcode: the bits of words 0-6 that must be zero (a field outside the opcode's
+ * set, or rsvd0; flags are checked first, on their own, for their own error), the
+ * flags it accepts and its field set. Word layout (docs/abi.md §4): 0 = opcode,
+ * rsvd0, flags, cap; 1 = interface_id; 2 = addr; 3 = len, method, xfer_count;
+ * 4 = result_addr; 5 = result_len, aux; 6 = xfer_addr.
+ */
+struct ring_spec {
+	uint64_t zero[7];
+	uint16_t flags_ok;
+	uint8_t fields;
+	bool valid;
+};
+
+#define RF_UNSET(f, bit, mask) (((f) & (bit)) ? 0ull : (mask))
+#define RING_SPEC(f, fl)                                                                           \
+	{                                                                                          \
+		.zero = { 0xff00ull | RF_UNSET(f, RF_CAP, 0xffffffff00000000ull),                  \
+			  RF_UNSET(f, RF_IID, ~0ull),                                              \
+			  RF_UNSET(f, RF_ADDR, ~0ull),                                             \
+			  RF_UNSET(f, RF_ADDR, 0xffffffffull) |                                    \
+				  RF_UNSET(f, RF_METHOD, 0xffff00000000ull) |                      \
+				  RF_UNSET(f, RF_XFER, 0xffff000000000000ull),                     \
+			  RF_UNSET(f, RF_RESULT, ~0ull),                                           \
+			  RF_UNSET(f, RF_RESULT, 0xffffffffull) |                                  \
+				  RF_UNSET(f, RF_AUX, 0xffffffff00000000ull),                      \
+			  RF_UNSET(f, RF_XFER, ~0ull) },                                           \
+		.flags_ok = (fl), .fields = (f), .valid = true                                     \
 	}
-}
 
-/* SQE flags each opcode accepts. */
-static uint16_t ring_flags_for(uint8_t opcode)
-{
-	return opcode == CAPOS_OP_RETURN ? CAPOS_SQE_F_EXCEPTION : CAPOS_SQE_F_V1_ACCEPTED;
-}
-
-/* True when some field outside `fields` (or a reserved field) is non-zero. */
-static bool ring_unused_nonzero(const struct capos_sqe *s, unsigned fields)
-{
-	uint64_t stray = s->rsvd0;
-
-	if (!(fields & RF_CAP))
-		stray |= s->cap;
-	if (!(fields & RF_IID))
-		stray |= s->interface_id;
-	if (!(fields & RF_ADDR))
-		stray |= s->addr | s->len;
-	if (!(fields & RF_METHOD))
-		stray |= s->method;
-	if (!(fields & RF_RESULT))
-		stray |= s->result_addr | s->result_len;
-	if (!(fields & RF_AUX))
-		stray |= s->aux;
-	if (!(fields & RF_XFER))
-		stray |= s->xfer_addr | s->xfer_count;
-	return stray != 0;
-}
+static const struct ring_spec ring_specs[CAPOS_OP_COUNT] = {
+	[CAPOS_OP_NOP] = RING_SPEC(0, CAPOS_SQE_F_V1_ACCEPTED),
+	/* invoke cap: interface, params at addr/len, method, result buffer, caps */
+	[CAPOS_OP_CALL] = RING_SPEC(RF_CAP | RF_IID | RF_ADDR | RF_METHOD | RF_RESULT | RF_XFER,
+				    CAPOS_SQE_F_V1_ACCEPTED),
+	[CAPOS_OP_RELEASE] = RING_SPEC(RF_CAP, CAPOS_SQE_F_V1_ACCEPTED),
+	/* raw endpoint cap, receive buffer */
+	[CAPOS_OP_RECV] = RING_SPEC(RF_CAP | RF_RESULT, CAPOS_SQE_F_V1_ACCEPTED),
+	/* raw endpoint cap, results at addr/len, call id in aux, caps */
+	[CAPOS_OP_RETURN] = RING_SPEC(RF_CAP | RF_ADDR | RF_AUX | RF_XFER, CAPOS_SQE_F_EXCEPTION),
+};
 
 /* A buffer is absent (both zero) or a non-empty range inside the user window. */
 static bool ring_buffer_ok(uint64_t addr, uint32_t len)
@@ -166,40 +180,40 @@ static int ring_xfer_ok(uint64_t addr, uint16_t count)
 	return CAPOS_OK;
 }
 
+/* Validates a private copy of an SQE in place (mutates nothing); the error order is
+ * docs/abi.md §4.7's. */
+static int ring_check(const struct ring_op *op)
+{
+	uint64_t w[7];
+
+	if (op->opcode >= CAPOS_OP_COUNT || !ring_specs[op->opcode].valid)
+		return CAPOS_ERR_RING_BAD_OPCODE;
+	const struct ring_spec *sp = &ring_specs[op->opcode];
+	if (op->flags & ~sp->flags_ok)
+		return CAPOS_ERR_RING_BAD_FLAGS;
+	__builtin_memcpy(w, op, sizeof(w));
+	if (((w[0] & sp->zero[0]) | (w[1] & sp->zero[1]) | (w[2] & sp->zero[2]) |
+	     (w[3] & sp->zero[3]) | (w[4] & sp->zero[4]) | (w[5] & sp->zero[5]) |
+	     (w[6] & sp->zero[6])) != 0)
+		return CAPOS_ERR_RING_RESERVED_NONZERO;
+	if ((sp->fields & RF_IID) && op->interface_id == 0)
+		return CAPOS_ERR_CAP_WRONG_INTERFACE;
+	if (!ring_buffer_ok(op->params_addr, op->params_len))
+		return CAPOS_ERR_RING_PARAMS_FAULT;
+	if (!ring_buffer_ok(op->result_addr, op->result_len))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return ring_xfer_ok(op->xfer_addr, op->xfer_count);
+}
+
 int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
 {
-	unsigned fields;
-	int err = ring_fields_for(sqe->opcode, &fields);
+	struct ring_op tmp;
 
+	__builtin_memcpy(&tmp, sqe, sizeof(tmp));
+	int err = ring_check(&tmp);
 	if (err)
 		return err;
-	if (sqe->flags & ~ring_flags_for(sqe->opcode))
-		return CAPOS_ERR_RING_BAD_FLAGS;
-	if (ring_unused_nonzero(sqe, fields))
-		return CAPOS_ERR_RING_RESERVED_NONZERO;
-	if ((fields & RF_IID) && sqe->interface_id == 0)
-		return CAPOS_ERR_CAP_WRONG_INTERFACE;
-	if (!ring_buffer_ok(sqe->addr, sqe->len))
-		return CAPOS_ERR_RING_PARAMS_FAULT;
-	if (!ring_buffer_ok(sqe->result_addr, sqe->result_len))
-		return CAPOS_ERR_RING_RESULT_FAULT;
-	err = ring_xfer_ok(sqe->xfer_addr, sqe->xfer_count);
-	if (err)
-		return err;
-	*op = (struct ring_op){
-		.opcode = sqe->opcode,
-		.flags = sqe->flags,
-		.method = sqe->method,
-		.cap = sqe->cap,
-		.interface_id = sqe->interface_id,
-		.params_addr = sqe->addr,
-		.params_len = sqe->len,
-		.result_addr = sqe->result_addr,
-		.result_len = sqe->result_len,
-		.aux = sqe->aux,
-		.xfer_addr = sqe->xfer_addr,
-		.xfer_count = sqe->xfer_count,
-	};
+	*op = tmp;
 	return CAPOS_OK;
 }
 
@@ -208,12 +222,14 @@ static uint32_t ring_credits(const struct ring *r, const struct ring_snapshot *s
 	return CAPOS_RING_CQ_ENTRIES - (r->cq_tail - s->cq_head) - r->in_flight;
 }
 
-/* Copies the next SQE out of the shared page and advances the private head. */
-static void ring_take(struct ring *r, struct capos_sqe *out)
+/* Copies the next SQE out of the shared page (once: its first seven words into *op,
+ * the last into *user_data) and advances the private head. */
+static void ring_take(struct ring *r, struct ring_op *op, uint64_t *user_data)
 {
 	const struct capos_sqe *src = &r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK];
 
-	__builtin_memcpy(out, src, sizeof(*out));
+	__builtin_memcpy(op, src, sizeof(*op));
+	__builtin_memcpy(user_data, &src->user_data, sizeof(*user_data));
 	r->sq_head++;
 }
 
@@ -234,7 +250,6 @@ static void ring_post(struct ring *r, const struct capos_cqe *cqe)
  * error order of docs/abi.md §4.7.
  */
 #define RING_NOP_WORD0 ((uint64_t)CAPOS_OP_NOP)
-_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "SQE words are little-endian");
 _Static_assert(offsetof(struct capos_sqe, opcode) == 0 && offsetof(struct capos_sqe, cap) == 4,
 	       "word 0 is opcode, rsvd0, flags, cap");
 _Static_assert(offsetof(struct capos_sqe, user_data) == 7 * 8, "user_data is the last word");
@@ -287,17 +302,25 @@ static uint32_t ring_nop_run(struct ring *r, uint32_t max)
 	return max - left;
 }
 
+/* True when the SQE at sq_head looks like a NOP. A peek only picks the path: whichever
+ * path takes the SQE reads it (once) again and decides on that. */
+static bool ring_peek_nop(const struct ring *r)
+{
+	return *(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
+	       CAPOS_OP_NOP;
+}
+
 /* Copies out, decodes and runs (or answers) the SQE at sq_head; posts its CQE. Used
  * by ring_drain_rest only, so the NOP and empty-ring paths never carry it. */
 static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 {
-	struct capos_sqe sqe;
 	struct ring_op op;
+	uint64_t user_data;
 	struct capos_cqe cqe = { 0 };
 
-	ring_take(r, &sqe);
-	cqe.user_data = sqe.user_data;
-	int err = ring_decode(&sqe, &op);
+	ring_take(r, &op, &user_data);
+	cqe.user_data = user_data;
+	int err = ring_check(&op);
 	if (err) {
 		cqe.status = err;
 	} else if (op.opcode != CAPOS_OP_NOP) {
@@ -306,7 +329,7 @@ static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 			r->in_flight++; /* the credit stays reserved for ring_complete */
 			return;
 		}
-		cqe.user_data = sqe.user_data; /* exec cannot redirect a completion */
+		cqe.user_data = user_data; /* exec cannot redirect a completion */
 	}
 	ring_post(r, &cqe);
 }
@@ -346,7 +369,7 @@ static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_f
 	for (uint32_t i = 0; i < n;) {
 		ring_run_one(r, exec, ctx);
 		i++;
-		if (i < n)
+		if (i < n && ring_peek_nop(r))
 			i += ring_nop_run(r, n - i);
 	}
 	return ring_finish(r, snap);
@@ -392,10 +415,7 @@ int ring_drain(struct ring *r, ring_exec_fn *exec, void *ctx, uint32_t *consumed
 
 	if (n == 0)
 		return ring_finish(r, snap); /* nothing to consume (or no room: CQ_FULL) */
-	/* A peek at the first opcode only picks the path; whichever path takes the SQE
-	 * reads it (once) again and decides on that. */
-	if (*(const volatile uint8_t *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK].opcode ==
-	    CAPOS_OP_NOP)
+	if (ring_peek_nop(r))
 		return ring_drain_n(r, exec, ctx, n, snap);
 	return ring_drain_rest(r, exec, ctx, n, snap);
 }

@@ -500,15 +500,18 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 			cqe->status = err;
 			return;
 		}
-		kipc_records_live++;
-		endpoint_core_get(ep);
+		/* The RECV record's endpoint reference and live count pass to the call
+		 * (same endpoint), so no get/put pair: the RECV record goes straight back to
+		 * its cache. */
+		if (kr->r.ep != ep)
+			panic("ipc: a receiver of another endpoint was matched");
 		kipc_defer(&kc->p, &kipc_call_ops);
 		if (err == KIPC_DELIVER_FAULT) {
 			endpoint_requeue(ep, &kc->c); /* the receiver's fault: keep the call */
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
 		}
 		kring_post(&kr->p, &rcqe);
-		kipc_recv_free(kr);
+		kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
 		return;
 	}
 	kipc_records_live++;

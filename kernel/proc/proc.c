@@ -387,7 +387,7 @@ _Noreturn void proc_fault_current(const struct proc_fault *f)
 
 void proc_reap(void)
 {
-	struct sched_cpu *sc = sched_this_cpu();
+	struct sched_cpu *sc = percpu_sched();
 
 	if (list_empty(&sc->zombies))
 		return; /* the common case: every switch between live threads */

@@ -24,12 +24,12 @@ static struct sched_cpu sched_boot_cpu; /* [S] the boot CPU's queues */
 
 struct sched_cpu *sched_this_cpu(void)
 {
-	return arch_this_cpu()->sched;
+	return percpu_sched();
 }
 
 static struct thread *sched_current(void)
 {
-	return arch_this_cpu()->current;
+	return percpu_current();
 }
 
 void sched_init(struct thread *idle)
@@ -61,8 +61,8 @@ void sched_remove(struct thread *t)
 
 static void sched_switch_to(struct thread *next)
 {
-	struct percpu *pc = arch_this_cpu();
-	struct thread *prev = pc->current;
+	struct sched_cpu *sc = percpu_sched();
+	struct thread *prev = percpu_current();
 
 	if (next == prev) {
 		next->state = THREAD_RUNNING;
@@ -73,9 +73,9 @@ static void sched_switch_to(struct thread *next)
 	else
 		vm_activate_kernel();
 	next->state = THREAD_RUNNING;
-	next->slice_end = pc->sched->ticks + SCHED_SLICE_TICKS;
-	pc->current = next;
-	pc->sched->switches++;
+	next->slice_end = sc->ticks + SCHED_SLICE_TICKS;
+	percpu_set_current(next);
+	sc->switches++;
 	arch_switch(&prev->arch, &next->arch);
 	/* Back on prev's stack: whatever died meanwhile can go. */
 	proc_reap();
@@ -124,7 +124,7 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 
 	if (to == cur || to->state != THREAD_BLOCKED)
 		return sched_block_until(deadline_ns);
-	struct sched_cpu *sc = sched_this_cpu();
+	struct sched_cpu *sc = percpu_sched();
 	if (cur == sc->idle)
 		panic("sched: the idle thread cannot block");
 	cur->state = THREAD_BLOCKED;

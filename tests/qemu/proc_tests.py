@@ -228,7 +228,11 @@ TESTS = [
     scenario("proc-spin2", "two spinning processes share the CPU by preemption and keep"
              " their XMM/YMM state", "spin2", [], both_ran_before_either_ended,
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase on$"),
-                  re.compile(r"^\[cpu\] xstate: xsave, components x87 sse avx, ")]),
+                  re.compile(r"^\[cpu\] xstate: xsaveopt, components x87 sse avx, ")]),
+    scenario("proc-spin2-xsave", "spin2 with XSAVE but no XSAVEOPT (-cpu max,-xsaveopt):"
+             " plain XSAVE path", "spin2", [], both_ran_before_either_ended,
+             cpu="max,-xsaveopt",
+             pre=[re.compile(r"^\[cpu\] xstate: xsave, components x87 sse avx, ")]),
     scenario("proc-spin2-fxsave", "spin2 on -cpu qemu64 (no XSAVE, no SMAP): FXSAVE path",
              "spin2", [], both_ran_before_either_ended, cpu="qemu64",
              pre=[re.compile(r"^\[cpu\] syscall: .*fsgsbase off"),

@@ -32,6 +32,8 @@
 #define CR4_FSGSBASE (1ull << 16)
 #define CPUID7_EBX_FSGSBASE (1u << 0)
 
+static bool proc_fsgsbase; /* [I] CR4.FSGSBASE is on: RDFSBASE/WRFSBASE work */
+
 /* Flags cleared on SYSCALL: TF, IF, DF, IOPL, NT, AC (the kernel runs with IF=0). */
 #define SYSCALL_RFLAGS_MASK 0x47700ull
 #define RFLAGS_RESERVED1 0x2ull
@@ -53,6 +55,7 @@ void arch_proc_init(struct percpu *pc)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	if (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & CPUID7_EBX_FSGSBASE))
 		write_cr4(read_cr4() | CR4_FSGSBASE);
+	proc_fsgsbase = (read_cr4() & CR4_FSGSBASE) != 0;
 	klog("cpu", "syscall: sysret cs %#x ss %#x, entry %p, rflags mask %#llx, fsgsbase %s",
 	     GDT_USER_CODE | 3, GDT_USER_DATA | 3, (void *)syscall_entry,
 	     (unsigned long long)SYSCALL_RFLAGS_MASK,
@@ -108,24 +111,54 @@ void arch_thread_init_current(struct arch_thread *t)
 	t->xstate = NULL;
 }
 
+/* The user FS base: RDFSBASE when CR4.FSGSBASE is on (no MSR access), else the MSR. */
+static inline uint64_t proc_read_fs(void)
+{
+	uint64_t v;
+
+	if (!proc_fsgsbase)
+		return rdmsr(MSR_FS_BASE);
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+static inline void proc_write_fs(uint64_t v)
+{
+	if (!proc_fsgsbase)
+		wrmsr(MSR_FS_BASE, v);
+	else
+		__asm__ volatile("wrfsbase %0" : : "r"(v) : "memory");
+}
+
+/*
+ * The user GS base lives in KERNEL_GS_BASE while in the kernel (SWAPGS), so it stays
+ * an MSR access. A base is written only when it differs from the one just saved
+ * from the registers (prev is a user thread), which skips both writes between
+ * threads that never set them; after a kernel thread both are always written.
+ */
 void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 {
-	struct percpu *pc = arch_this_cpu();
-
 	/* Only user threads have an xstate area, user bases and user-visible state. */
 	if (prev->xstate) {
 		xstate_save(prev->xstate);
-		prev->fs_base = rdmsr(MSR_FS_BASE);
+		prev->fs_base = proc_read_fs();
 		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	}
 	if (next->xstate) {
+		bool loaded = prev->xstate != NULL;
+
 		xstate_restore(next->xstate);
-		wrmsr(MSR_FS_BASE, next->fs_base);
-		wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
+		if (!loaded || next->fs_base != prev->fs_base)
+			proc_write_fs(next->fs_base);
+		if (!loaded || next->gs_base != prev->gs_base)
+			wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 	}
 	if (next->kstack_top) {
 		arch_set_kernel_stack(next->kstack_top);
-		pc->kstack_top = next->kstack_top;
+		__asm__ volatile("movq %0, %%gs:%c1"
+				 :
+				 : "r"(next->kstack_top), "i"(PERCPU_OFF_KSTACK_TOP)
+				 : "memory");
 	}
 	arch_switch_stacks(&prev->rsp, next->rsp);
 }

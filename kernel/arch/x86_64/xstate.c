@@ -4,7 +4,7 @@
  * (+AVX when offered); the area size then comes from CPUID leaf 0xD. Without XSAVE,
  * FXSAVE's fixed 512-byte area is used. The kernel itself never touches these
  * registers (-mgeneral-regs-only), so state is switched eagerly in arch_switch and
- * nothing is lazy. Lock legend: [I] written once at boot.
+ * nothing is lazy; XSAVEOPT is used when CPUID offers it (why that is safe: arch/xstate.h). Lock legend: [I] written once at boot.
  */
 #include <arch/cpu.h>
 #include <arch/xstate.h>
@@ -20,6 +20,7 @@
 #define CPUID1_ECX_XSAVE (1u << 26)
 #define CPUID1_ECX_AVX (1u << 28)
 #define CPUID1_EDX_FXSR (1u << 24)
+#define CPUIDD1_EAX_XSAVEOPT (1u << 0)
 
 #define XCR0_X87 0x1ull
 #define XCR0_SSE 0x2ull
@@ -30,9 +31,9 @@
 #define FCW_DEFAULT 0x037f
 #define MXCSR_DEFAULT 0x1f80
 
-static bool xs_use_xsave; /* [I] */
-static uint64_t xs_mask;  /* [I] XCR0 value / XSAVE component mask */
-static uint64_t xs_size;  /* [I] area bytes */
+uint8_t xstate_mode = XSTATE_FXSAVE; /* [I] */
+uint64_t xstate_mask;		     /* [I] */
+static uint64_t xs_size;	     /* [I] area bytes */
 
 static inline void xsetbv(uint32_t reg, uint64_t v)
 {
@@ -52,17 +53,19 @@ void xstate_init(void)
 	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (r.ecx & CPUID1_ECX_XSAVE) {
 		write_cr4(read_cr4() | CR4_OSXSAVE);
-		xs_mask = XCR0_X87 | XCR0_SSE | ((r.ecx & CPUID1_ECX_AVX) ? XCR0_AVX : 0);
-		xsetbv(0, xs_mask);
-		xs_use_xsave = true;
+		xstate_mask = XCR0_X87 | XCR0_SSE | ((r.ecx & CPUID1_ECX_AVX) ? XCR0_AVX : 0);
+		xsetbv(0, xstate_mask);
+		xstate_mode =
+			(cpuid(0xd, 1).eax & CPUIDD1_EAX_XSAVEOPT) ? XSTATE_XSAVEOPT : XSTATE_XSAVE;
 		xs_size = cpuid(0xd, 0).ebx; /* for the components enabled in XCR0 */
 	} else {
 		xs_size = 512;
 	}
 	fninit();
-	klog("cpu", "xstate: %s, components x87 sse%s, %llu-byte area",
-	     xs_use_xsave ? "xsave" : "fxsave", (xs_mask & XCR0_AVX) ? " avx" : "",
-	     (unsigned long long)xs_size);
+	static const char *const names[] = { "fxsave", "xsave", "xsaveopt" };
+
+	klog("cpu", "xstate: %s, components x87 sse%s, %llu-byte area", names[xstate_mode],
+	     (xstate_mask & XCR0_AVX) ? " avx" : "", (unsigned long long)xs_size);
 }
 
 uint64_t arch_xstate_size(void)
@@ -80,26 +83,4 @@ void arch_xstate_init(void *area)
 	 * every component, but MXCSR is always loaded from here. */
 	*(uint16_t *)(a + FX_FCW_OFF) = FCW_DEFAULT;
 	*(uint32_t *)(a + FX_MXCSR_OFF) = MXCSR_DEFAULT;
-}
-
-void xstate_save(void *area)
-{
-	if (xs_use_xsave)
-		__asm__ volatile("xsave64 (%0)"
-				 :
-				 : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
-				 : "memory");
-	else
-		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
-}
-
-void xstate_restore(const void *area)
-{
-	if (xs_use_xsave)
-		__asm__ volatile("xrstor64 (%0)"
-				 :
-				 : "r"(area), "a"((uint32_t)xs_mask), "d"((uint32_t)(xs_mask >> 32))
-				 : "memory");
-	else
-		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
 }

@@ -13,6 +13,7 @@
 #define PERCPU_OFF_KSTACK_TOP 8
 #define PERCPU_OFF_USER_RSP 16
 #define PERCPU_OFF_CURRENT 24
+#define PERCPU_OFF_SCHED 32
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -34,6 +35,7 @@ _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");
 _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_OFF_KSTACK_TOP, "percpu kstack");
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_OFF_USER_RSP, "percpu user rsp");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_OFF_CURRENT, "percpu current");
+_Static_assert(offsetof(struct percpu, sched) == PERCPU_OFF_SCHED, "percpu sched");
 
 /* This CPU's running thread in one load (the same value as arch_this_cpu()->current,
  * for hot paths such as cap_enter). Valid after arch_proc_init. */
@@ -43,6 +45,21 @@ static inline struct thread *percpu_current(void)
 
 	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_OFF_CURRENT));
 	return t;
+}
+
+/* Sets this CPU's running thread (the scheduler's switch), one store. */
+static inline void percpu_set_current(struct thread *t)
+{
+	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(t), "i"(PERCPU_OFF_CURRENT) : "memory");
+}
+
+/* This CPU's run queues in one load (arch_this_cpu()->sched). Valid after sched_init. */
+static inline struct sched_cpu *percpu_sched(void)
+{
+	struct sched_cpu *sc;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(sc) : "i"(PERCPU_OFF_SCHED));
+	return sc;
 }
 #endif
 

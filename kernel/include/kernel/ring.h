@@ -39,21 +39,26 @@ struct ring_snapshot {
 	uint32_t cq_head;
 };
 
-/* A decoded SQE: every field validated against the opcode's field table. */
+/*
+ * A decoded SQE: every field validated against the opcode's field table. The layout
+ * is the SQE's first 56 bytes (static_assert-ed in ring.c), so the drain copies a
+ * slot out of the shared page once, straight into this, and validates it in place.
+ */
 struct ring_op {
 	uint8_t opcode;	       /* CALL, RELEASE, RECV or RETURN (NOP never leaves) */
+	uint8_t rsvd0;	       /* always 0 */
 	uint16_t flags;	       /* RETURN: CAPOS_SQE_F_EXCEPTION or 0; else 0 */
-	uint16_t method;       /* CALL */
 	uint32_t cap;	       /* CALL, RELEASE, RECV, RETURN */
 	uint64_t interface_id; /* CALL: non-zero */
 	uint64_t params_addr;  /* CALL params / RETURN results: 0 with params_len 0, else a
 	                          user-window range */
 	uint32_t params_len;
+	uint16_t method;      /* CALL */
+	uint16_t xfer_count;  /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
 	uint64_t result_addr; /* CALL, RECV: 0 with result_len 0, else a user-window range */
 	uint32_t result_len;
-	uint32_t aux;	     /* RETURN: the call id being answered */
-	uint64_t xfer_addr;  /* CALL: 0 with xfer_count 0, else a user-window range */
-	uint16_t xfer_count; /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
+	uint32_t aux;	    /* RETURN: the call id being answered */
+	uint64_t xfer_addr; /* CALL: 0 with xfer_count 0, else a user-window range */
 };
 
 /*
