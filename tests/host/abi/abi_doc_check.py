@@ -20,6 +20,7 @@ Each check prints `ok abi-doc:<id>` or `not ok abi-doc:<id> - <what is missing>`
                 or as the inclusive end value - 1 for an exclusive bound); every size
                 constant (stack size, reserve, ring stride, ...) is named
   capset        CapSet constants (magic "CSET", entry size, name max, max entries)
+  tcb           thread 0's TCB (tls.h): `self` and `stack_guard` at their offsets, size
 
 Python 3 stdlib only; run from anywhere (paths are relative to the repository).
 """
@@ -251,6 +252,20 @@ def check_capset(doc):
     return problems
 
 
+def check_tcb(doc):
+    """The thread-0 TCB (tls.h): each pinned field named in §3 next to its offset."""
+    consts = defines("tls.h", "CAPOS_TCB_")
+    problems = []
+    for field, const in (("self", "CAPOS_TCB_SELF_OFFSET"),
+                         ("stack_guard", "CAPOS_TCB_GUARD_OFFSET")):
+        off = f"`{consts[const]:#04x}`"
+        if not re.search(rf"`{field}` at {re.escape(off)}", doc):
+            problems.append(f"§3 lacks '`{field}` at {off}' ({const})")
+    if f"({consts['CAPOS_TCB_SIZE']} bytes)" not in doc:
+        problems.append(f"TCB size {consts['CAPOS_TCB_SIZE']} bytes not stated")
+    return problems
+
+
 def main():
     doc = read(DOC)
     lines = doc.splitlines()
@@ -260,7 +275,8 @@ def main():
               ("syscalls", lambda: check_syscalls(lines)),
               ("entry", lambda: check_entry(lines)),
               ("layout", lambda: check_layout(doc)),
-              ("capset", lambda: check_capset(doc))]
+              ("capset", lambda: check_capset(doc)),
+              ("tcb", lambda: check_tcb(doc))]
     structs = struct_offsets("ring.h")
     structs.update(struct_offsets("capset.h"))
     structs.pop("capos_ring", None)  # the page: §4.1 table, checked by its own offsets
