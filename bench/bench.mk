@@ -3,7 +3,8 @@
 #   make bench-linux         boot the Linux guest under icount, run every Linux workload
 #                            once, print the table (BENCH_ARGS="..." adds bench/run.py
 #                            options, e.g. BENCH_ARGS="--mttcg --runs 3" or "getpid pipe")
-#   make bench               the same with the capOS side too (ratios capOS/Linux)
+#   make bench               the same with the capOS side too (ratios capOS/Linux; the
+#                            spawn row's capOS figure from the spawnbench module)
 #   make bench-linux-guest   only build the guest (kernel, initramfs), no QEMU run
 #
 # Everything lives under $(BUILD)/bench/linux and is reused: the kernel .deb and its
@@ -56,6 +57,9 @@ bench-linux-guest: $(BENCH_LINUX_VMLINUX) $(BENCH_LINUX_INITRD)
 bench-linux: bench-linux-guest
 	$(PYTHON) bench/run.py --linux-only $(BENCH_ARGS)
 
-# $(KERNEL_ELF) is defined by kernel/kernel.mk, which is included after this file.
-bench: bench-linux-guest $(BUILD)/capos.elf $(BUILD)/manifest.bin
+# $(KERNEL_ELF) is defined by kernel/kernel.mk, which is included after this file; the
+# spawn benchmark's module (bench/spawn.mk, included after this file too) runs the
+# capOS side of the `spawn` row (bench/run.py MODULE_WORKLOADS).
+bench: bench-linux-guest $(BUILD)/capos.elf $(BUILD)/manifest.bin \
+		$(BUILD)/bench/spawn/spawnbench.manifest
 	$(PYTHON) bench/run.py $(BENCH_ARGS)

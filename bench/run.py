@@ -12,6 +12,9 @@ lines from the serial console:
   capos  build/capos.elf, direct boot, kernel command-line word `bench=NAME[:OPS],...`.
          The kernel (or its init) runs the workloads, prints the same lines on COM1
          (any prefix such as "[bench] " is allowed) and shuts down cleanly (status 33).
+         Workloads in MODULE_WORKLOADS (e.g. `spawn`) are instead run by the init of a
+         focused boot module, one boot each (no `bench=` word, the op count is the
+         program's own); their line may appear on COM1 or COM2.
 Both go through tests/qemu/harness.py, so they get the same QEMU flags (-accel tcg,
 -cpu max, -nodefaults, ...). Modes:
   icount (default)  -icount shift=0,sleep=off -smp 1, plus a fixed guest RNG seed and
@@ -73,6 +76,13 @@ PAIRS = [
     ("IPC round trip vs futex (processes)", "ipc-rtt", "futex-proc"),
     ("spawn + wait", "spawn", "spawn"),
 ]
+
+# capOS workloads measured by a focused boot module's init rather than by the kernel's
+# `bench=` word: name -> boot module. `spawn` is user/spawnbench spawning user/truemin
+# (system/spawnbench.capnp, bench/spawn.mk; `make bench-spawn` runs it alone).
+MODULE_WORKLOADS = {
+    "spawn": os.path.join(BUILD, "bench", "spawn", "spawnbench.manifest"),
+}
 
 # The calibration workload: a loop of exactly 4 instructions per iteration, reported as
 # the difference of two loop lengths, so under icount tsc must equal 4 * ops exactly.
@@ -295,7 +305,8 @@ class CaposSide(Side):
     module = os.path.join(BUILD, "manifest.bin")
 
     def missing(self):
-        return [p for p in (self.kernel, self.module) if not os.path.isfile(p)]
+        return [p for p in (self.kernel, self.module, *MODULE_WORKLOADS.values())
+                if not os.path.isfile(p)]
 
     def workloads(self):
         names = []
@@ -309,6 +320,45 @@ class CaposSide(Side):
         return harness.Boot(mode="direct", kernel=self.kernel, modules=[self.module],
                             cmdline=f"bench={selection}", smp=smp, timeout=timeout,
                             extra=list(extra))
+
+    def run_module(self, name, mode, timeout, tag):
+        """One MODULE_WORKLOADS workload: boot its module, read its line (COM1 or COM2)."""
+        smp, extra, _, _ = MODES[mode]
+        boot = harness.Boot(mode="direct", kernel=self.kernel, modules=[MODULE_WORKLOADS[name]],
+                            smp=smp, timeout=timeout, extra=list(extra))
+        start = time.monotonic()
+        res = harness.run(boot, f"{self.name}-{name}-{mode}-{tag}", log_dir=LOG_DIR)
+        seconds = time.monotonic() - start
+        lines = [line for _, line in res.com1] + res.com2.splitlines()
+        problems = harness.check(res, expect=[self.done_marker], status=self.clean_status)
+        try:
+            figures = {k: v for k, v in parse_output(lines).items() if k == name}
+        except ParseError as e:
+            figures, problems = {}, problems + [f"unparsable result line: {e}"]
+        fig = figures.get(name)
+        if fig is None:
+            problems.append(f"no result line for workload {name}")
+        elif fig.status == "error":
+            problems.append(f"workload {name} failed in the guest: {fig.reason}")
+        return Run(figures, problems, [], seconds, res.com1_path)
+
+    def run(self, workloads, ops, mode, timeout, tag):
+        """The kernel's `bench=` workloads in one boot, then each module workload in its
+        own; one merged Run (seconds summed, the first boot's log)."""
+        kern = [w for w in workloads if w not in MODULE_WORKLOADS]
+        parts = [super().run(kern, ops, mode, timeout, tag)] if kern else []
+        parts += [self.run_module(w, mode, timeout, tag) for w in workloads
+                  if w in MODULE_WORKLOADS]
+        merged = Run({}, [], [], 0.0, parts[0].log if parts else "")
+        for r in parts:
+            for name, fig in r.figures.items():
+                if name in merged.figures:
+                    merged.problems.append(f"duplicate-line: {name} from two boots")
+                merged.figures.setdefault(name, fig)
+            merged.problems += r.problems
+            merged.info += r.info
+            merged.seconds += r.seconds
+        return merged
 
 
 # ---------------------------------------------------------------------------------------

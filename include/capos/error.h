@@ -242,6 +242,8 @@
 	X(CAPOS_ERR_SPAWN_FACET_INTERFACE, -317,                                                   \
 	  "spawn: facet or endpoint grant's interfaceId zero or Endpoint's")                       \
 	X(CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS, -318, "spawn: more endpoint grants than the bound")    \
+	X(CAPOS_ERR_SPAWN_MODE_MISMATCH, -319,                                                     \
+	  "spawn: a held grant's mode differs from its transfer descriptor's")                     \
 	/* manifest pipeline and graph validation (-320 .. -351): lib/manifest */                  \
 	X(CAPOS_ERR_MANIFEST_LIMIT, -320, "manifest list longer than the validator's bound")       \
 	X(CAPOS_ERR_MANIFEST_BAD_NAME, -321,                                                       \

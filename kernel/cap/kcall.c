@@ -102,23 +102,37 @@ static bool kcall_is_capnp_read(int err)
 	return err <= CAPOS_ERR_CAPNP_OUT_OF_BOUNDS && err >= -191;
 }
 
-static enum capos_ExceptionType kcall_exception_type(int err)
+/* Exception types by status range (docs/abi.md §6): the first entry whose [lo, hi]
+ * holds the code decides; a code no entry holds is `failed`. Specific codes come
+ * before the block they sit in. */
+struct kcall_extype {
+	int hi, lo; /* hi >= lo: codes are negative */
+	enum capos_ExceptionType type;
+};
+
+static const struct kcall_extype kcall_extypes[] = {
+	{ CAPOS_ERR_INVALID, CAPOS_ERR_INVALID, capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_NO_MEMORY, CAPOS_ERR_NO_MEMORY, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_OUT_OF_RANGE, CAPOS_ERR_OVERFLOW, capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_UNSUPPORTED, CAPOS_ERR_UNSUPPORTED, capos_ExceptionType_unimplemented },
+	{ CAPOS_ERR_BUSY, CAPOS_ERR_BUSY, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_ALIGNMENT, CAPOS_ERR_ALIGNMENT, capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_CAPNP_UNIMPLEMENTED, CAPOS_ERR_CAPNP_UNIMPLEMENTED,
+	  capos_ExceptionType_unimplemented },
+	/* process spawning: quotas and a pending wait may clear later; the rest of the
+	 * block refuses the request itself */
+	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
+	  capos_ExceptionType_invalidArgument },
+};
+
+enum capos_ExceptionType kcall_exception_type(int err)
 {
-	switch (err) {
-	case CAPOS_ERR_CAPNP_UNIMPLEMENTED:
-	case CAPOS_ERR_UNSUPPORTED:
-		return capos_ExceptionType_unimplemented;
-	case CAPOS_ERR_INVALID:
-	case CAPOS_ERR_OUT_OF_RANGE:
-	case CAPOS_ERR_OVERFLOW:
-	case CAPOS_ERR_ALIGNMENT:
-		return capos_ExceptionType_invalidArgument;
-	case CAPOS_ERR_NO_MEMORY:
-	case CAPOS_ERR_BUSY:
-		return capos_ExceptionType_overloaded;
-	default:
-		return capos_ExceptionType_failed;
+	for (uint32_t i = 0; i < sizeof(kcall_extypes) / sizeof(kcall_extypes[0]); i++) {
+		if (err <= kcall_extypes[i].hi && err >= kcall_extypes[i].lo)
+			return kcall_extypes[i].type;
 	}
+	return capos_ExceptionType_failed;
 }
 
 /* The results segment starts one word into the result scratch: word 0 is kept for
@@ -263,6 +277,30 @@ static void kcall_answer(const struct kcall_env *env, const struct ring_op *op,
 	xfer_consume(env->table, &d->in);
 }
 
+/* Zeros for kcall_result_room's write probe. */
+static const uint64_t kcall_zeros[32];
+
+int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps)
+{
+	const struct kcall_env *env = c->env;
+
+	if (capnp_builder_error(c->results) || c->results->nsegs != 1)
+		return CAPOS_ERR_RING_QUOTA;
+	uint64_t need = kcall_answer_size(&c->results->segs[0], 0) +
+			(uint64_t)ncaps * sizeof(struct capos_xfer_result);
+	if (need > c->result_cap) {
+		c->result_need = (uint32_t)need;
+		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
+	}
+	for (uint64_t at = 0; at < need; at += sizeof(kcall_zeros)) {
+		uint64_t n = need - at < sizeof(kcall_zeros) ? need - at : sizeof(kcall_zeros);
+
+		if (env->copy_out(env->copy_ctx, c->result_addr + at, kcall_zeros, (uint32_t)n))
+			return CAPOS_ERR_RING_RESULT_FAULT;
+	}
+	return CAPOS_OK;
+}
+
 int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index)
 {
 	if (!c || !item || !index || !item->obj || item->interface_id == 0 ||
@@ -317,7 +355,12 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 	c.caps_in = d->in.n ? d->in.item : NULL;
 	c.ncaps_in = d->in.n;
 	c.caps_in_ids = d->in.n ? d->in.src : NULL;
+	c.caps_in_move = d->in.n ? d->in.move : NULL;
+	c.result_cap = op->result_len;
 	c.max_out = max_out;
+	c.result_need = 0;
+	c.env = env;
+	c.result_addr = op->result_addr;
 	xfer_set_init(&c.out);
 	err = d->iface->call(&c);
 	if (err == KCALL_DEFERRED) {
@@ -335,6 +378,8 @@ static void kcall_invoke(const struct kcall_env *env, const struct ring_op *op,
 		return;
 	}
 	cqe->status = err;
+	if (err == CAPOS_ERR_RING_RESULT_TOO_SMALL && c.result_need)
+		cqe->result_len = c.result_need; /* kcall_result_room refused before acting */
 	if (!kcall_is_transport(err)) {
 		int berr = kcall_build_exception(env, &b, &seg, err);
 		if (berr)

@@ -311,3 +311,21 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 		st = capnp_msg_error(params);
 	return st;
 }
+
+int spawn_check_modes(const struct spawn_request *req, const uint8_t *caps_in_move,
+		      uint32_t ncaps_in)
+{
+	for (uint32_t i = 0; i < req->ngrants; i++) {
+		const struct spawn_grant *g = &req->grants[i];
+
+		if (g->kind == SPAWN_GRANT_KERNEL)
+			continue;
+		if (g->held >= ncaps_in || caps_in_move == NULL)
+			return CAPOS_ERR_SPAWN_NOT_HELD; /* not from spawn_decode: refuse */
+		bool moved = caps_in_move[g->held] != 0;
+		bool want_move = g->kind == SPAWN_GRANT_HELD && g->mode == capos_TransferMode_move;
+		if (moved != want_move)
+			return CAPOS_ERR_SPAWN_MODE_MISMATCH;
+	}
+	return CAPOS_OK;
+}

@@ -2,8 +2,11 @@
  * ProcessSpawner and ProcessHandle kernel objects (contract in
  * kernel/include/kernel/spawn.h; docs/spawn.md).
  *
- * spawn: spawn_decode checks the whole request first (nothing changes on a decode
- * error); the invoke then creates the child, its handle, its cap table and CapSet
+ * spawn: spawn_decode checks the whole request first and spawn_check_modes each held
+ * grant's mode against its transfer descriptor's (nothing changes on a decode error);
+ * the invoke builds the whole results and checks with kcall_result_room that the
+ * caller's buffer takes them (a short or unwritable buffer creates nothing), then
+ * creates the child, its handle, its cap table and CapSet
  * page (grants in list order: kernel sources through kring_grant, held caps inserted
  * from the CALL's caps_in, client facets of a held raw endpoint, fresh endpoints owned
  * by the child whose facets go back to the parent as `exports`), loads the ELF,
@@ -242,25 +245,6 @@ int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out)
 	return CAPOS_OK;
 }
 
-/* The kring_grant kind of a kernel source spawn_decode accepted. */
-static unsigned kspawn_kind(uint16_t source)
-{
-	switch (source) {
-	case capos_KernelCapSource_console:
-		return KGRANT_CONSOLE;
-	case capos_KernelCapSource_timer:
-		return KGRANT_TIMER;
-	case capos_KernelCapSource_virtualMemory:
-		return KGRANT_VM;
-	case capos_KernelCapSource_processSpawner:
-		return KGRANT_SPAWNER;
-	case capos_KernelCapSource_endpoint:
-		return KGRANT_ENDPOINT;
-	default:
-		return 0;
-	}
-}
-
 /* One spawn being built: the child, its CapSet page, the CALL and its results. */
 struct kspawn_build {
 	struct kspawner *s;
@@ -308,11 +292,11 @@ static int kspawn_facet(struct kspawn_build *b, const struct spawn_grant *g, str
 }
 
 /* A fresh endpoint owned by the child under g's name; its client facet goes to the
- * parent as the next entry of `exports`. */
+ * parent as the next entry of `exports` (whose name and cap index kspawn_results_init
+ * already wrote: the facet must be queued as that index). */
 static int kspawn_export(struct kspawn_build *b, const struct spawn_grant *g)
 {
 	const struct captab_entry *e;
-	struct capos_ExportedCap_b x;
 	uint32_t index = 0;
 	int err = kring_grant(b->child, b->page, KGRANT_ENDPOINT, g->name, g->name_len, NULL, 0);
 
@@ -324,9 +308,9 @@ static int kspawn_export(struct kspawn_build *b, const struct spawn_grant *g)
 		err = kspawn_facet(b, g, e->obj, false, &index);
 	if (err)
 		return err;
-	x = capos_ExportedCap_list_build(&b->exports, b->nexports++);
-	err = capos_ExportedCap_set_name(&x, g->name, g->name_len);
-	return err ? err : capos_ExportedCap_set_cap(&x, index);
+	if (index != b->nexports++)
+		return CAPOS_ERR_INVALID; /* result caps queued out of order: a kernel bug */
+	return CAPOS_OK;
 }
 
 static int kspawn_grant(struct kspawn_build *b, const struct spawn_grant *g)
@@ -342,8 +326,9 @@ static int kspawn_grant(struct kspawn_build *b, const struct spawn_grant *g)
 	default:
 		if (g->source == capos_KernelCapSource_endpoint)
 			return kspawn_export(b, g);
-		return kring_grant(b->child, b->page, kspawn_kind(g->source), g->name, g->name_len,
-				   b->s->module, b->s->module_len);
+		/* a kernel source spawn_decode accepted */
+		return kring_grant(b->child, b->page, kring_source_kind(g->source), g->name,
+				   g->name_len, b->s->module, b->s->module_len);
 	}
 }
 
@@ -365,7 +350,8 @@ static int kspawn_grant_all(struct kspawn_build *b, const struct spawn_request *
 	return err;
 }
 
-/* Queues the handle as the last result cap and fills pid and handle. */
+/* Queues the handle as the last result cap (index nexports, already in the results)
+ * and fills pid. */
 static int kspawn_handle_result(struct kspawn_build *b, struct kproc_handle *h)
 {
 	const struct captab_item item = {
@@ -378,19 +364,39 @@ static int kspawn_handle_result(struct kspawn_build *b, struct kproc_handle *h)
 
 	if (err)
 		return err;
+	if (index != b->nexports)
+		return CAPOS_ERR_INVALID; /* result caps queued out of order: a kernel bug */
 	capos_ProcessSpawner_spawn_Results_set_pid(&b->res, b->child->pid);
-	return capos_ProcessSpawner_spawn_Results_set_handle(&b->res, index);
+	return CAPOS_OK;
 }
 
-/* The results root and the exports list, before anything is created. */
+/* The whole results before anything is created: the root, each export's name and
+ * result-cap index (exports are queued first, in grant order, then the handle), the
+ * handle's index; only pid (a data field) is filled later. Then kcall_result_room:
+ * the caller's buffer must take them and their result-cap records, or nothing is
+ * created (CAPOS_ERR_RING_RESULT_TOO_SMALL with the size needed, _RESULT_FAULT). */
 static int kspawn_results_init(struct kspawn_build *b, const struct spawn_request *req)
 {
+	uint32_t k = 0;
 	int err = capos_ProcessSpawner_spawn_init_results(b->c->results, &b->res);
 
 	if (err == CAPOS_OK && req->nexports)
 		err = capos_ProcessSpawner_spawn_Results_init_exports(&b->res, req->nexports,
 								      &b->exports);
-	return err;
+	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++) {
+		const struct spawn_grant *g = &req->grants[i];
+
+		if (g->kind != SPAWN_GRANT_KERNEL || g->source != capos_KernelCapSource_endpoint)
+			continue;
+		struct capos_ExportedCap_b x = capos_ExportedCap_list_build(&b->exports, k);
+		err = capos_ExportedCap_set_name(&x, g->name, g->name_len);
+		if (err == CAPOS_OK)
+			err = capos_ExportedCap_set_cap(&x, k);
+		k++;
+	}
+	if (err == CAPOS_OK)
+		err = capos_ProcessSpawner_spawn_Results_set_handle(&b->res, req->nexports);
+	return err ? err : kcall_result_room(b->c, req->nexports + 1);
 }
 
 /* Invoke step: everything below may fail, and every failure undoes it all. */
@@ -434,6 +440,8 @@ static int kspawner_spawn(struct kcall_ctx *c)
 	int err = spawn_decode(c->params, c->caps_in, c->ncaps_in, s->module, s->module_len,
 			       &kspawn_elf, &kspawn_req);
 
+	if (err == CAPOS_OK)
+		err = spawn_check_modes(&kspawn_req, c->caps_in_move, c->ncaps_in);
 	if (err)
 		return err;
 	if (s->children >= SPAWN_MAX_CHILDREN)

@@ -346,3 +346,25 @@ int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint
 	kfree(page);
 	return err;
 }
+
+unsigned kring_source_kind(uint16_t source)
+{
+	switch (source) {
+	case capos_KernelCapSource_console:
+		return KGRANT_CONSOLE;
+	case capos_KernelCapSource_timer:
+		return KGRANT_TIMER;
+	case capos_KernelCapSource_virtualMemory:
+		return KGRANT_VM;
+	case capos_KernelCapSource_bootPackage:
+		return KGRANT_BOOTPKG;
+	case capos_KernelCapSource_processSpawner:
+		return KGRANT_SPAWNER;
+	case capos_KernelCapSource_endpoint:
+		return KGRANT_ENDPOINT;
+	case capos_KernelCapSource_capabilityManager:
+		return KGRANT_CAPMGR;
+	default:
+		return 0;
+	}
+}

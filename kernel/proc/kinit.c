@@ -32,29 +32,6 @@
 #include <kernel/sched.h>
 #include <schema/capos.capnp.h>
 
-/* The kring_grant kind for a manifest kernel source; 0 if the kernel grants none. */
-static unsigned kinit_kind(uint16_t source)
-{
-	switch (source) {
-	case capos_KernelCapSource_console:
-		return KGRANT_CONSOLE;
-	case capos_KernelCapSource_timer:
-		return KGRANT_TIMER;
-	case capos_KernelCapSource_virtualMemory:
-		return KGRANT_VM;
-	case capos_KernelCapSource_bootPackage:
-		return KGRANT_BOOTPKG;
-	case capos_KernelCapSource_processSpawner:
-		return KGRANT_SPAWNER;
-	case capos_KernelCapSource_endpoint:
-		return KGRANT_ENDPOINT;
-	case capos_KernelCapSource_capabilityManager:
-		return KGRANT_CAPMGR;
-	default:
-		return 0;
-	}
-}
-
 /*
  * Grants init the manifest's caps in order and maps its CapSet. `boot`/`size` (the
  * whole module, kernel-mapped) back BootPackage. Errors: CAPOS_ERR_NO_MEMORY,
@@ -72,7 +49,7 @@ static int kinit_grant(struct process *p, const struct kmanifest_view *v, const 
 	err = capset_init(page);
 	for (uint32_t i = 0; err == CAPOS_OK && i < v->ngrants; i++) {
 		const struct kmanifest_grant *g = &v->grants[i];
-		unsigned kind = kinit_kind(g->source);
+		unsigned kind = kring_source_kind(g->source);
 
 		err = kind ? kring_grant(p, page, kind, g->name, g->name_len, boot, size)
 			   : CAPOS_ERR_INVALID;

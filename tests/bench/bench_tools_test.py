@@ -132,6 +132,42 @@ def ratio_table_uses_both_sides():
 
 
 @case
+def capos_side_runs_module_workloads_in_their_own_boot():
+    """`spawn` (MODULE_WORKLOADS) is not sent to the kernel's bench= word: it gets its
+    own boot, and its figure lands in the same Run as the kernel workloads, so the
+    spawn row of the ratio table has a capOS side."""
+    calls = []
+
+    def fig(name, per_op):
+        return br.parse_line(f"bench {name} ops=4 tsc={4 * per_op} tsc_per_op={per_op}.00")
+
+    class Fake(br.CaposSide):
+        def run_module(self, name, mode, timeout, tag):
+            calls.append(("module", name))
+            return br.Run({name: fig(name, 100)}, [], [], 1.0, "m.log")
+
+    def fake_kernel_run(self, workloads, ops, mode, timeout, tag):
+        calls.append(("kernel", tuple(workloads)))
+        return br.Run({w: fig(w, 10) for w in workloads}, ["kernel problem"], [], 2.0, "k.log")
+
+    orig = br.Side.run
+    br.Side.run = fake_kernel_run
+    try:
+        both = Fake().run(["cap-call", "spawn"], {}, "icount", 10, "t")
+        only = Fake().run(["spawn"], {}, "icount", 10, "t")
+    finally:
+        br.Side.run = orig
+    assert calls == [("kernel", ("cap-call",)), ("module", "spawn"), ("module", "spawn")], calls
+    assert set(both.figures) == {"cap-call", "spawn"}, both.figures
+    assert both.problems == ["kernel problem"] and both.seconds == 3.0 and both.log == "k.log"
+    assert set(only.figures) == {"spawn"} and only.log == "m.log"
+    linux = [br.Run({"spawn": fig("spawn", 200)}, [], [], 0.0, "")]
+    table = br.ratio_table(linux, [both], "icount")
+    row = [l for l in table.splitlines() if l.startswith("spawn + wait")][0]
+    assert row.rstrip().endswith("0.500"), row
+
+
+@case
 def determinism_check():
     def run(line):
         f = br.parse_line(line)

@@ -28,10 +28,10 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
-from init_tests import TRANSCRIPT, com2_exact  # noqa: E402
+from init_tests import TRANSCRIPT  # noqa: E402
 from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
-                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, first_match,
-                   madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
+                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, com2_exact,
+                   first_match, madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()

@@ -40,7 +40,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, all_of, run_suite  # noqa: E402
+from suite import Test, all_of, com2_exact, run_suite  # noqa: E402
 
 KINIT_DIR = os.path.join(harness.BUILD, "tests", "qemu", "kinit")
 INIT_ELF = os.path.join(harness.BUILD, "user", "init.elf")
@@ -86,20 +86,6 @@ BADGRAPH_TRANSCRIPT = STEPS + [
 STARTED = re.compile(r'^\[init\] started "init" \(pid 1\): (\d+)-byte ELF, entry 0x[0-9a-f]+, '
                      r'4 caps, \d+ frames$')
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
-        return problems
-    return judge
 
 
 def elf_size_matches(result):

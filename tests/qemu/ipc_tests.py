@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, all_of, run_suite  # noqa: E402
+from suite import Test, all_of, com2_exact, run_suite  # noqa: E402
 
 IPC_DIR = os.path.join(harness.BUILD, "tests", "qemu", "ipc")
 FORBID = CLEAN_FORBIDDEN + ["killed:", "not ok"]
@@ -119,20 +119,6 @@ SELF_LINES = [
     "ok owner: every waiting RECV completes EP_DISCONNECTED",
     "ipctest: 0 failure(s)",
 ]
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
-        return problems
-    return judge
 
 
 def self_test():

@@ -32,7 +32,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, all_of, run_suite  # noqa: E402
+from suite import Test, all_of, com2_exact, run_suite  # noqa: E402
 
 DONE = re.compile(r"^\[utest\] ring: all processes gone, free frames (\d+) "
                   r"\(baseline (\d+)\), (\d+) context switches$")
@@ -121,20 +121,6 @@ def check_baseline(result):
         if m:
             return [] if m.group(1) == m.group(2) else [f"frames not returned: {line}"]
     return ["no '[utest] ring: all processes gone' line"]
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
-        return problems
-    return judge
 
 
 def released_before_exit(result):

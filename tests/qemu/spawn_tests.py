@@ -12,8 +12,9 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  kill     a spinning child killed: (-1, killed); kill twice and after
                           the end both succeed
                  fault    a child killed by a #PF: wait says (-1, killed)
-                 wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY,
-                          the first (deferred) completes when the child is killed
+                 wait-busy  two waits in one batch: the second CAPOS_ERR_SPAWN_WAIT_BUSY
+                          (an `overloaded` CapException), the first (deferred)
+                          completes when the child is killed
                  export   an `endpoint` grant: its facet comes back in exports, the child
                           serves a CALL through it, after the child's end it answers
                           disconnected
@@ -26,12 +27,20 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                  hostile  unknown binary, duplicate names, forged index, stale cap,
                           33 grants, name too long, bad modes, bootPackage source,
                           facet/endpoint interface ids, 5 exports, named profile, unused
-                          sent cap, a ProcessHandle sent: each its exact typed error,
-                          and the next child's pid shows nothing was created
+                          sent cap, three grant/descriptor mode mismatches (the timer
+                          still the parent's after), a ProcessHandle sent: each its
+                          exact typed error and CapException type (invalidArgument, or
+                          a transport status), and the next child's pid shows nothing
+                          was created
+                 result-room  spawn into 16 bytes and need - 8 bytes: RESULT_TOO_SMALL
+                          with the same exact need (104), into the read-only CapSet
+                          page: RESULT_FAULT; then exactly the need of a plain spawn
+                          (56) works and its pid shows the refusals created nothing
                  profiles named ResourceProfiles of the manifest: "tiny" (2 cap slots)
                           with 3 grants -> CAP_TABLE_FULL, "starved" (16 frames) ->
                           NO_MEMORY at load, "roomy" runs the child
                  quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
+                          (overloaded)
                  churn    1,000 children, alternately exiting 42 and killed
                and from COM1: init exits 0, free frames and live kernel objects back at
                their pre-init baselines, no process left, clean shutdown; the churn's
@@ -46,27 +55,33 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, all_of, run_suite  # noqa: E402
+from suite import Test, all_of, com2_exact, run_suite  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "spawn", "spawntest.manifest")
 CHURN = 1000
 
+INVALID = "invalidArgument"
 HOSTILE = [
-    ("unknown binary", "CAPOS_ERR_SPAWN_UNKNOWN_BINARY"),
-    ("duplicate grant names", "CAPOS_ERR_SPAWN_DUPLICATE_GRANT"),
-    ("forged held index", "CAPOS_ERR_SPAWN_NOT_HELD"),
-    ("stale cap (moved away)", "CAPOS_ERR_CAP_STALE"),
-    ("33 grants", "CAPOS_ERR_SPAWN_TOO_MANY_GRANTS"),
-    ("name too long", "CAPOS_ERR_SPAWN_NAME"),
-    ("kernel source moved", "CAPOS_ERR_SPAWN_BAD_MODE"),
-    ("clientFacet of a timer", "CAPOS_ERR_SPAWN_BAD_MODE"),
-    ("bootPackage source", "CAPOS_ERR_SPAWN_BAD_SOURCE"),
-    ("endpoint without interfaceId", "CAPOS_ERR_SPAWN_FACET_INTERFACE"),
-    ("facet granted as Endpoint", "CAPOS_ERR_SPAWN_FACET_INTERFACE"),
-    ("5 endpoint grants", "CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS"),
-    ("named profile", "CAPOS_ERR_SPAWN_PROFILE"),
-    ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED"),
+    ("unknown binary", "CAPOS_ERR_SPAWN_UNKNOWN_BINARY", INVALID),
+    ("duplicate grant names", "CAPOS_ERR_SPAWN_DUPLICATE_GRANT", INVALID),
+    ("forged held index", "CAPOS_ERR_SPAWN_NOT_HELD", INVALID),
+    ("stale cap (moved away)", "CAPOS_ERR_CAP_STALE", "transport"),
+    ("33 grants", "CAPOS_ERR_SPAWN_TOO_MANY_GRANTS", INVALID),
+    ("name too long", "CAPOS_ERR_SPAWN_NAME", INVALID),
+    ("kernel source moved", "CAPOS_ERR_SPAWN_BAD_MODE", INVALID),
+    ("clientFacet of a timer", "CAPOS_ERR_SPAWN_BAD_MODE", INVALID),
+    ("bootPackage source", "CAPOS_ERR_SPAWN_BAD_SOURCE", INVALID),
+    ("endpoint without interfaceId", "CAPOS_ERR_SPAWN_FACET_INTERFACE", INVALID),
+    ("facet granted as Endpoint", "CAPOS_ERR_SPAWN_FACET_INTERFACE", INVALID),
+    ("5 endpoint grants", "CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS", INVALID),
+    ("named profile", "CAPOS_ERR_SPAWN_PROFILE", INVALID),
+    ("sent cap named by no grant", "CAPOS_ERR_SPAWN_CAP_UNUSED", INVALID),
+    # the grant's mode disagrees with its transfer descriptor's
+    ("copy grant sent as a move", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
+    ("move grant sent as a copy", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
+    ("clientFacet sent as a move", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
 ]
+
 
 # pids: spawntest is 1; child-a 2, child-copy 3, child-move 4, spinner 5, faulter 6,
 # waited 7, server 8, client 9, middle 10, its grandchild 11; the hostile requests
@@ -85,8 +100,9 @@ TRANSCRIPT = [
     "spawntest: kill: ok",
     "spawntest: fault: wait -> CAPOS_OK, code -1 killed 1",
     "spawntest: fault: ok",
-    "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY; first -> CAPOS_OK, "
-    "code -1 killed 1",
+    # ProcessHandle's WAIT_BUSY is an `overloaded` CapException (type 1)
+    "spawntest: wait-busy: second wait -> CAPOS_ERR_SPAWN_WAIT_BUSY (type 1); first -> "
+    "CAPOS_OK, code -1 killed 1",
     "spawntest: wait-busy: ok",
     'spawntest: export: "svc" facet; call -> CAPOS_OK; child exited 43; call after -> '
     'CAPOS_ERR_EP_DISCONNECTED',
@@ -96,17 +112,32 @@ TRANSCRIPT = [
     "spawntest: facet: ok",
     "spawntest: orphan-wait: middle killed while waiting: code -1 killed 1",
     "spawntest: orphan-wait: ok",
-] + [f"spawntest: hostile {what} -> {err}: ok" for what, err in HOSTILE] + [
+] + [f"spawntest: hostile {what} -> {err} ({typ}): ok" for what, err, typ in HOSTILE] + [
+    "spawntest: hostile: timer after refused move -> CAPOS_OK",
+    "spawntest: refused mode mismatches left the caps with the parent: ok",
     "spawntest: hostile: next child pid 12 after 11",
     "spawntest: hostile requests created no process: ok",
-    "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE: ok",
+    "spawntest: hostile a ProcessHandle granted -> CAPOS_ERR_CAP_NOT_TRANSFERABLE "
+    "(transport): ok",
     "spawntest: holder ended: ok",
-    # holder is pid 13; tiny (14) and starved (15) were created and destroyed; roomy 16.
-    "spawnchild: hello from pid 16",
+    # holder is pid 13. Spawn with a console and one export: 72 bytes of framed results
+    # + 2 result-cap records of 16; with the console only: 40 + 16.
+    "spawntest: result-room: 16 bytes -> CAPOS_ERR_RING_RESULT_TOO_SMALL (transport), "
+    "needs 104; 96 bytes -> CAPOS_ERR_RING_RESULT_TOO_SMALL, needs 104; read-only buffer "
+    "-> CAPOS_ERR_RING_RESULT_FAULT",
+    "spawntest: result-room refusals: ok",
+    # three refused spawns created nothing: the next child is pid 14
+    "spawnchild: hello from pid 14",
+    "spawntest: result-room: 56 bytes exactly -> CAPOS_OK (result_len 56), pid 14 after 13, "
+    "exit 42",
+    "spawntest: result-room: refused spawns created no process, the exact size works: ok",
+    # tiny (15) and starved (16) were created and destroyed; roomy 17.
+    "spawnchild: hello from pid 17",
     "spawntest: profiles: tiny with 3 grants -> CAPOS_ERR_CAP_TABLE_FULL; starved -> "
     "CAPOS_ERR_NO_MEMORY; roomy -> CAPOS_OK",
     "spawntest: profiles: ok",
-    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA; 16 killed",
+    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA "
+    "(overloaded); 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
     f"spawntest: churn: {CHURN} processes, {CHURN // 2} exited 42, {CHURN // 2} killed",
@@ -118,24 +149,10 @@ BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseli
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
 # Spawned by init: print, copy, move, spinner, faulter, waited, server, client, middle,
-# after-hostile, holder, roomy, 16 quota, after-quota, the churn (the grandchild is the
-# middle's).
-SPAWNED = 12 + 16 + 1 + CHURN
+# after-hostile, holder, room, roomy, 16 quota, after-quota, the churn (the grandchild is
+# the middle's).
+SPAWNED = 13 + 16 + 1 + CHURN
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
-        return problems[:8]
-    return judge
 
 
 def churn_time(result):

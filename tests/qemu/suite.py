@@ -83,6 +83,26 @@ def first_match(result, pattern):
 
 # ---- judges: result -> list of problems --------------------------------------------
 
+
+def lines_differ(got, want, what="COM2", width=120):
+    """Problems, one per line where `got` differs from `want` (both lists of lines)."""
+    problems = []
+    for i in range(max(len(got), len(want))):
+        g = got[i] if i < len(got) else "<missing>"
+        w = want[i] if i < len(want) else "<nothing more>"
+        if g != w:
+            problems.append(f"{what} line {i + 1}: got {g[:width]!r}, want {w[:width]!r}")
+    return problems
+
+
+def com2_exact(want):
+    """Judge: COM2 (the user terminal) holds exactly these lines, in this order (the
+    first eight differences are reported)."""
+    def judge(result):
+        return lines_differ(result.com2.splitlines(), want)[:8]
+    return judge
+
+
 def all_of(*judges):
     return lambda result: [p for j in judges for p in j(result)]
 

@@ -24,7 +24,7 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
-from suite import Test, run_suite  # noqa: E402
+from suite import Test, com2_exact, run_suite  # noqa: E402
 
 MANIFEST = os.path.join(harness.BUILD, "tests", "qemu", "xfer", "xfer.manifest")
 FORBID = CLEAN_FORBIDDEN + ["killed:"]
@@ -63,20 +63,6 @@ TRANSCRIPT = [
 ]
 
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
-
-
-def com2_exact(want):
-    """COM2 (the user terminal) holds exactly these lines, in this order."""
-    def judge(result):
-        got = result.com2.splitlines()
-        problems = []
-        for i in range(max(len(got), len(want))):
-            g = got[i] if i < len(got) else "<missing>"
-            w = want[i] if i < len(want) else "<nothing more>"
-            if g != w:
-                problems.append(f"COM2 line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
-        return problems
-    return judge
 
 
 TESTS = [

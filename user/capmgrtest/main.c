@@ -274,6 +274,26 @@ static void step_hostile(void)
 	printf("capmgr: hostile: list into 16 bytes: %s, needs more: %s\n", capos_error_name(err),
 	       yn(cqe.result_len > 16));
 	check(err == CAPOS_ERR_RING_RESULT_TOO_SMALL && cqe.result_len > 16, "short result");
+	/* The size reported is exact: 8 bytes less is still short (same need), exactly
+	 * that many bytes take the whole listing. */
+	uint32_t need = cqe.result_len;
+	int short8 = need > 8 && need <= sizeof(res)
+			     ? capos_ring_call(ring, cm, capos_CapabilityManager_TYPE_ID,
+					       capos_CapabilityManager_METHOD_list, NULL, 0, res,
+					       need - 8, &cqe)
+			     : CAPOS_ERR_INVALID;
+	uint32_t need2 = cqe.result_len;
+	err = need <= sizeof(res) ? capos_ring_call(ring, cm, capos_CapabilityManager_TYPE_ID,
+						    capos_CapabilityManager_METHOD_list, NULL, 0,
+						    res, need, &cqe)
+				  : CAPOS_ERR_INVALID;
+	printf("capmgr: hostile: list into need - 8 bytes: %s, same need: %s; into exactly need: "
+	       "%s, all of it: %s\n",
+	       capos_error_name(short8), yn(need2 == need), capos_error_name(err),
+	       yn(err == 0 && cqe.result_len == need));
+	check(short8 == CAPOS_ERR_RING_RESULT_TOO_SMALL && need2 == need && err == 0 &&
+		      cqe.result_len == need,
+	      "short result reports the exact size");
 }
 
 /* ---- derive and revoke: the cap travels as a sideband transfer descriptor (COPY)

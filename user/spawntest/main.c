@@ -70,6 +70,10 @@ static uint64_t st_framed[1025];
 static uint64_t st_res[64];
 static uint64_t st_next_ud = 1;
 static int st_failed;
+static uint32_t st_res_len = sizeof(st_res); /* result buffer given to CALLs */
+static uint64_t st_res_addr;		     /* non-zero: result buffer address instead */
+static int st_last_type = -1;		     /* last st_status's CapException type, -1 if none */
+static uint32_t st_last_len;		     /* result_len of the last CQE */
 
 /* One CALL (or RELEASE when method < 0), optionally with transfer descriptors;
  * returns the CQE status and fills *cqe. */
@@ -90,13 +94,16 @@ static int st_submit(uint8_t op, uint32_t cap, uint64_t iid, uint16_t method, co
 	sqe->method = method;
 	sqe->addr = plen ? (uint64_t)(uintptr_t)params : 0;
 	sqe->len = plen;
-	sqe->result_addr = op == CAPOS_OP_CALL ? (uint64_t)(uintptr_t)st_res : 0;
-	sqe->result_len = op == CAPOS_OP_CALL ? sizeof(st_res) : 0;
+	sqe->result_addr = op != CAPOS_OP_CALL ? 0
+			   : st_res_addr       ? st_res_addr
+					       : (uint64_t)(uintptr_t)st_res;
+	sqe->result_len = op == CAPOS_OP_CALL ? st_res_len : 0;
 	sqe->xfer_addr = nxfer ? (uint64_t)(uintptr_t)xfer : 0;
 	sqe->xfer_count = (uint16_t)nxfer;
 	sqe->user_data = ud;
 	capos_ring_submit(st_ring);
 	rc = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+	st_last_len = rc ? 0 : cqe->result_len;
 	return rc ? rc : cqe->status;
 }
 
@@ -120,16 +127,19 @@ static int st_results(const struct capos_cqe *cqe, struct capnp_msg *m)
 	return capnp_msg_init_framed(m, st_res, cqe->result_len - recs, segs, 2, &lim, NULL);
 }
 
-/* The CQE status, or for an application failure the CapException's status. */
+/* The CQE status, or for an application failure the CapException's status (its type
+ * in st_last_type, else -1). */
 static int st_status(int status, const struct capos_cqe *cqe)
 {
 	struct capnp_msg m;
 	struct capos_CapException_r ex;
 
+	st_last_type = -1;
 	if (status != CAPOS_ERR_RING_EXCEPTION)
 		return status;
 	if (st_results(cqe, &m) || capos_CapException_read_root(&m, &ex))
 		return CAPOS_ERR_INVALID;
+	st_last_type = (int)capos_CapException_get_type(&ex);
 	return capos_CapException_get_status(&ex);
 }
 
@@ -551,7 +561,7 @@ static void st_test_wait_busy(void)
 	struct capos_sqe *a, *b;
 	struct capos_cqe ca, cb;
 	uint32_t h = 0;
-	int busy = -1, first = -1, killed = 0;
+	int busy = -1, first = -1, killed = 0, busy_type = -1;
 	int64_t code = 0;
 
 	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
@@ -577,6 +587,7 @@ static void st_test_wait_busy(void)
 		capos_ring_submit(st_ring);
 		err = capos_ring_wait(st_ring, ub, CAPOS_TIMEOUT_INFINITE, &cb);
 		busy = err ? err : st_status(cb.status, &cb);
+		busy_type = st_last_type;
 		err = err ? err : st_kill(h);
 		if (err == 0)
 			err = capos_ring_wait(st_ring, ua, CAPOS_TIMEOUT_INFINITE, &ca);
@@ -598,24 +609,51 @@ static void st_test_wait_busy(void)
 	}
 	if (h)
 		(void)st_release(h);
-	printf("spawntest: wait-busy: second wait -> %s; first -> %s, code %lld killed %d\n",
-	       capos_error_name(busy), capos_error_name(first), (long long)code, killed);
-	st_check("wait-busy", err == 0 && busy == CAPOS_ERR_SPAWN_WAIT_BUSY && first == 0 &&
+	printf("spawntest: wait-busy: second wait -> %s (type %d); first -> %s, code %lld "
+	       "killed %d\n",
+	       capos_error_name(busy), busy_type, capos_error_name(first), (long long)code, killed);
+	st_check("wait-busy", err == 0 && busy == CAPOS_ERR_SPAWN_WAIT_BUSY &&
+				      busy_type == capos_ExceptionType_overloaded && first == 0 &&
 				      code == -1 && killed);
 }
 
-/* One hostile request: it must fail with `want` and create nothing. */
-static void st_hostile(const char *what, const struct st_spawn *s, int want)
+#define ST_TRANSPORT (-1) /* st_hostile: a transport status, no CapException */
+
+static const char *st_type_name(int type)
+{
+	switch (type) {
+	case ST_TRANSPORT:
+		return "transport";
+	case capos_ExceptionType_failed:
+		return "failed";
+	case capos_ExceptionType_overloaded:
+		return "overloaded";
+	case capos_ExceptionType_disconnected:
+		return "disconnected";
+	case capos_ExceptionType_unimplemented:
+		return "unimplemented";
+	case capos_ExceptionType_invalidArgument:
+		return "invalidArgument";
+	default:
+		return "?";
+	}
+}
+
+/* One hostile request: it must fail with `want` (a CapException of `type`, or
+ * ST_TRANSPORT) and create nothing. */
+static void st_hostile(const char *what, const struct st_spawn *s, int want, int type)
 {
 	uint32_t h = 0;
 	uint64_t pid = 0;
 	int err = st_spawn(s, &h, &pid);
-	char line[96];
+	int got = st_last_type;
+	char line[128];
 
 	if (err == 0)
 		(void)st_release(h);
-	snprintf(line, sizeof(line), "hostile %s -> %s", what, capos_error_name(err));
-	st_check(line, err == want);
+	snprintf(line, sizeof(line), "hostile %s -> %s (%s)", what, capos_error_name(err),
+		 st_type_name(got));
+	st_check(line, err == want && got == type);
 }
 
 static void st_test_hostile(void)
@@ -624,56 +662,88 @@ static void st_test_hostile(void)
 	struct st_spawn *s = st_plain("bad");
 
 	s->binary = "nosuch";
-	st_hostile("unknown binary", s, CAPOS_ERR_SPAWN_UNKNOWN_BINARY);
+	st_hostile("unknown binary", s, CAPOS_ERR_SPAWN_UNKNOWN_BINARY,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_kernel_grant(s, "dup", capos_KernelCapSource_console);
 	st_kernel_grant(s, "dup", capos_KernelCapSource_timer);
-	st_hostile("duplicate grant names", s, CAPOS_ERR_SPAWN_DUPLICATE_GRANT);
+	st_hostile("duplicate grant names", s, CAPOS_ERR_SPAWN_DUPLICATE_GRANT,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	s->grants[s->ngrants++] =
 		(struct st_grant){ "forged", 1, 0, 3, capos_TransferMode_copy, 0, 0 };
-	st_hostile("forged held index", s, CAPOS_ERR_SPAWN_NOT_HELD);
+	st_hostile("forged held index", s, CAPOS_ERR_SPAWN_NOT_HELD,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_held_grant(s, "stale", st_timer2, capos_TransferMode_copy);
-	st_hostile("stale cap (moved away)", s, CAPOS_ERR_CAP_STALE);
+	st_hostile("stale cap (moved away)", s, CAPOS_ERR_CAP_STALE, ST_TRANSPORT);
 	s = st_plain("bad");
 	for (uint32_t i = 0; i < 33; i++) {
 		snprintf(names[i], sizeof(names[i]), "t%u", (unsigned)i);
 		st_kernel_grant(s, names[i], capos_KernelCapSource_timer);
 	}
-	st_hostile("33 grants", s, CAPOS_ERR_SPAWN_TOO_MANY_GRANTS);
+	st_hostile("33 grants", s, CAPOS_ERR_SPAWN_TOO_MANY_GRANTS,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("a-name-longer-than-15");
-	st_hostile("name too long", s, CAPOS_ERR_SPAWN_NAME);
+	st_hostile("name too long", s, CAPOS_ERR_SPAWN_NAME, capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	s->grants[s->ngrants++] = (struct st_grant){
 		"console", 0, capos_KernelCapSource_console, 0, capos_TransferMode_move, 0, 0
 	};
-	st_hostile("kernel source moved", s, CAPOS_ERR_SPAWN_BAD_MODE);
+	st_hostile("kernel source moved", s, CAPOS_ERR_SPAWN_BAD_MODE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_held_grant(s, "facet", st_timer, capos_TransferMode_clientFacet);
 	s->xfer[0].mode = CAPOS_XFER_COPY;
-	st_hostile("clientFacet of a timer", s, CAPOS_ERR_SPAWN_BAD_MODE);
+	st_hostile("clientFacet of a timer", s, CAPOS_ERR_SPAWN_BAD_MODE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_kernel_grant(s, "boot", capos_KernelCapSource_bootPackage);
-	st_hostile("bootPackage source", s, CAPOS_ERR_SPAWN_BAD_SOURCE);
+	st_hostile("bootPackage source", s, CAPOS_ERR_SPAWN_BAD_SOURCE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_endpoint_grant(s, "svc", 0);
-	st_hostile("endpoint without interfaceId", s, CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	st_hostile("endpoint without interfaceId", s, CAPOS_ERR_SPAWN_FACET_INTERFACE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	st_facet_grant(s, "svc", st_ep, capos_Endpoint_TYPE_ID, 0);
-	st_hostile("facet granted as Endpoint", s, CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	st_hostile("facet granted as Endpoint", s, CAPOS_ERR_SPAWN_FACET_INTERFACE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	for (uint32_t i = 0; i < 5; i++) {
 		snprintf(names[i], sizeof(names[i]), "e%u", (unsigned)i);
 		st_endpoint_grant(s, names[i], capos_Console_TYPE_ID);
 	}
-	st_hostile("5 endpoint grants", s, CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS);
+	st_hostile("5 endpoint grants", s, CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	s->profile = "gold";
-	st_hostile("named profile", s, CAPOS_ERR_SPAWN_PROFILE);
+	st_hostile("named profile", s, CAPOS_ERR_SPAWN_PROFILE,
+		   capos_ExceptionType_invalidArgument);
 	s = st_plain("bad");
 	s->xfer[s->nxfer++] = (struct capos_xfer){ .cap = st_timer, .mode = CAPOS_XFER_COPY };
-	st_hostile("sent cap named by no grant", s, CAPOS_ERR_SPAWN_CAP_UNUSED);
+	st_hostile("sent cap named by no grant", s, CAPOS_ERR_SPAWN_CAP_UNUSED,
+		   capos_ExceptionType_invalidArgument);
+	/* The grant's mode must agree with the descriptor's (who keeps the cap). */
+	s = st_plain("bad");
+	st_held_grant(s, "timer", st_timer, capos_TransferMode_copy);
+	s->xfer[0].mode = CAPOS_XFER_MOVE;
+	st_hostile("copy grant sent as a move", s, CAPOS_ERR_SPAWN_MODE_MISMATCH,
+		   capos_ExceptionType_invalidArgument);
+	s = st_plain("bad");
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	st_held_grant(s, "timer", st_timer, capos_TransferMode_move);
+	s->xfer[0].mode = CAPOS_XFER_COPY;
+	st_hostile("move grant sent as a copy", s, CAPOS_ERR_SPAWN_MODE_MISMATCH,
+		   capos_ExceptionType_invalidArgument);
+	s = st_plain("bad");
+	st_facet_grant(s, "svc", st_ep, capos_Console_TYPE_ID, 0);
+	s->xfer[0].mode = CAPOS_XFER_MOVE;
+	st_hostile("clientFacet sent as a move", s, CAPOS_ERR_SPAWN_MODE_MISMATCH,
+		   capos_ExceptionType_invalidArgument);
+	int now = st_now(st_timer);
+	printf("spawntest: hostile: timer after refused move -> %s\n", capos_error_name(now));
+	st_check("refused mode mismatches left the caps with the parent", now == 0);
 
 	uint64_t before = st_last_pid, pid = 0;
 	int err = st_run(st_plain("after-hostile"), CHILD_PLAIN, &pid);
@@ -686,15 +756,76 @@ static void st_test_hostile(void)
 	uint32_t h = 0;
 	err = st_spawn(st_plain("holder"), &h, &pid);
 	if (err == 0) {
+		st_last_pid = pid;
 		s = st_plain("bad");
 		st_held_grant(s, "handle", h, capos_TransferMode_copy);
-		st_hostile("a ProcessHandle granted", s, CAPOS_ERR_CAP_NOT_TRANSFERABLE);
+		st_hostile("a ProcessHandle granted", s, CAPOS_ERR_CAP_NOT_TRANSFERABLE,
+			   ST_TRANSPORT);
 		int64_t code = 0;
 		int killed = 0;
 		err = st_wait(h, &code, &killed);
 		(void)st_release(h);
 	}
 	st_check("holder ended", err == 0);
+}
+
+/* A result buffer that cannot take spawn's answer is refused before anything is
+ * created: too small (RING_RESULT_TOO_SMALL with the exact size needed), or not
+ * writable (RING_RESULT_FAULT: the read-only CapSet page). The next child's pid shows
+ * no process was created; the kernel's end-of-boot check shows the frames came back. */
+static void st_test_result_room(void)
+{
+	struct st_spawn *s = st_plain("room");
+	uint64_t before = st_last_pid, pid = 0;
+	uint32_t h = 0;
+
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	st_endpoint_grant(s, "svc", capos_Console_TYPE_ID);
+	st_res_len = 16;
+	int tiny = st_spawn(s, &h, &pid);
+	int tiny_type = st_last_type;
+	uint32_t need = st_last_len;
+	st_res_len = need - 8;
+	int short8 = st_spawn(s, &h, &pid);
+	uint32_t need2 = st_last_len;
+	st_res_len = sizeof(st_res);
+	st_res_addr = (uint64_t)(uintptr_t)capos_boot.capset;
+	int fault = st_spawn(s, &h, &pid);
+	st_res_addr = 0;
+	printf("spawntest: result-room: 16 bytes -> %s (%s), needs %u; %u bytes -> %s, needs %u;"
+	       " read-only buffer -> %s\n",
+	       capos_error_name(tiny), st_type_name(tiny_type), (unsigned)need,
+	       (unsigned)(need - 8), capos_error_name(short8), (unsigned)need2,
+	       capos_error_name(fault));
+	st_check("result-room refusals",
+		 tiny == CAPOS_ERR_RING_RESULT_TOO_SMALL && tiny_type == ST_TRANSPORT &&
+			 need > 16 && need <= sizeof(st_res) &&
+			 short8 == CAPOS_ERR_RING_RESULT_TOO_SMALL && need2 == need &&
+			 fault == CAPOS_ERR_RING_RESULT_FAULT);
+	/* Exactly the size reported is enough: the plain child (console, exit 42). */
+	s = st_plain("room");
+	st_kernel_grant(s, "console", capos_KernelCapSource_console);
+	st_res_len = 16;
+	int small1 = st_spawn(s, &h, &pid);
+	uint32_t need1 = st_last_len;
+	st_res_len = need1;
+	int err = st_spawn(s, &h, &pid);
+	uint32_t got = st_last_len;
+	st_res_len = sizeof(st_res);
+	int64_t code = 0;
+	int killed = 0;
+	if (err == 0) {
+		err = st_wait(h, &code, &killed);
+		(void)st_release(h);
+	}
+	printf("spawntest: result-room: %u bytes exactly -> %s (result_len %u), pid %llu after "
+	       "%llu, exit %lld\n",
+	       (unsigned)need1, capos_error_name(err), (unsigned)got, (unsigned long long)pid,
+	       (unsigned long long)before, (long long)code);
+	st_check("result-room: refused spawns created no process, the exact size works",
+		 small1 == CAPOS_ERR_RING_RESULT_TOO_SMALL && err == 0 && got == need1 &&
+			 pid == before + 1 && code == CHILD_PLAIN && !killed);
+	st_last_pid = pid;
 }
 
 /* Named ResourceProfiles of the manifest set the child's limits: "tiny" has 2 cap
@@ -736,6 +867,7 @@ static void st_test_quota(void)
 	while (n < SPAWNTEST_MAX_CHILDREN && (err = st_spawn(s, &handles[n], &pid)) == 0)
 		n++;
 	int over = err ? err : st_spawn(s, &h, &pid);
+	int over_type = st_last_type;
 	for (uint32_t i = 0; i < n; i++) {
 		int64_t code = 0;
 		int killed = 0;
@@ -744,10 +876,10 @@ static void st_test_quota(void)
 			ended++;
 		(void)st_release(handles[i]);
 	}
-	printf("spawntest: quota: %u live children, one more -> %s; %u killed\n", (unsigned)n,
-	       capos_error_name(over), (unsigned)ended);
-	st_check("quota",
-		 n == SPAWNTEST_MAX_CHILDREN && over == CAPOS_ERR_SPAWN_CHILD_QUOTA && ended == n);
+	printf("spawntest: quota: %u live children, one more -> %s (%s); %u killed\n", (unsigned)n,
+	       capos_error_name(over), st_type_name(over_type), (unsigned)ended);
+	st_check("quota", n == SPAWNTEST_MAX_CHILDREN && over == CAPOS_ERR_SPAWN_CHILD_QUOTA &&
+				  over_type == capos_ExceptionType_overloaded && ended == n);
 	err = st_run(st_plain("after-quota"), CHILD_PLAIN, &pid);
 	st_check("spawn works again after the quota", err == 0);
 }
@@ -811,6 +943,7 @@ int main(void)
 	st_test_facet();
 	st_test_orphan_wait();
 	st_test_hostile();
+	st_test_result_room();
 	st_test_profiles();
 	st_test_quota();
 	st_test_churn();

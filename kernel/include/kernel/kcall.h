@@ -28,6 +28,7 @@
 #include <kernel/kobj.h>
 #include <kernel/ring.h>
 #include <kernel/xfer.h>
+#include <schema/capos.capnp.h>
 
 /* Bounds of the params message a CALL may carry. */
 #define KCALL_MAX_SEGMENTS 8u	  /* framed segments accepted in params */
@@ -56,9 +57,16 @@ struct kcall_ctx {
 	uint32_t ncaps_in;
 	const uint32_t *caps_in_ids; /* the caller's cap ids that caps_in were read from
 					(same order; capmgr's derive attaches to the entry) */
-	/* private to kcall: result caps queued by kcall_result_cap */
-	uint32_t max_out;    /* slots reserved for them (the method's result-cap bound) */
-	struct xfer_set out; /* queued result caps (held), capnp index order */
+	const uint8_t *caps_in_move; /* same order: non-zero when that descriptor's mode is
+					CAPOS_XFER_MOVE (the caller's slot is released if the
+					call succeeds), zero for CAPOS_XFER_COPY */
+	uint32_t result_cap;	     /* bytes of the caller's result buffer (SQE result_len) */
+	/* private to kcall: result caps queued by kcall_result_cap, kcall_result_room */
+	uint32_t max_out;     /* slots reserved for them (the method's result-cap bound) */
+	uint32_t result_need; /* kcall_result_room's refusal: bytes needed, for the CQE */
+	const void *env;      /* the struct kcall_env of this call (result buffer probe) */
+	uint64_t result_addr; /* the caller's result buffer */
+	struct xfer_set out;  /* queued result caps (held), capnp index order */
 };
 
 /*
@@ -71,6 +79,30 @@ struct kcall_ctx {
  * nothing is queued on error.
  */
 int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index);
+
+/*
+ * For handlers whose side effect cannot be undone (ProcessSpawner.spawn starts a
+ * process): checks, before that side effect, that the answer will reach the caller.
+ * The results built so far in c->results must already have their final size (only
+ * data fields may change afterwards) and `ncaps` is the number of result caps the
+ * method will queue. Checks, in order: the results builder has no error
+ * (CAPOS_ERR_RING_QUOTA); framed results + 16 x ncaps fit c->result_cap
+ * (CAPOS_ERR_RING_RESULT_TOO_SMALL; kcall then reports the bytes needed in the CQE's
+ * result_len, exactly as for a too-small answer after the handler); the caller's
+ * buffer is mapped writable user memory over that many bytes, probed by writing zeros
+ * through the checked copy helper (CAPOS_ERR_RING_RESULT_FAULT). The handler returns
+ * the error unchanged; nothing but the zeroed result bytes has changed. Kernel code is
+ * not preempted and the caller's threads do not run meanwhile, so the buffer is still
+ * mapped when kcall copies the answer out.
+ */
+int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps);
+
+/*
+ * The CapException type of a handler status that is not a transport code (docs/abi.md
+ * §6 "Exception types"): looked up in a table of code ranges, `failed` when no range
+ * matches. Pure.
+ */
+enum capos_ExceptionType kcall_exception_type(int err);
 
 /*
  * One interface served by kernel objects of one type. `call` runs method c->method

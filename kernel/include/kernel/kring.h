@@ -145,6 +145,13 @@ void kring_thread_init(struct thread *t);
 struct capos_capset_page;
 
 /*
+ * The KGRANT_* kind kring_grant creates for a manifest/spawn KernelCapSource value
+ * (schema/capos.capnp), or 0 when the kernel has no such object to grant. Callers
+ * decide which sources they allow (init's manifest, a spawn request) before asking.
+ */
+unsigned kring_source_kind(uint16_t source);
+
+/*
  * Grants one kernel object: creates an object of `kind` (exactly one KGRANT_* bit,
  * KGRANT_SPAWNER included),
  * inserts a cap for it into p's table and appends (name[0..len), its interface, the

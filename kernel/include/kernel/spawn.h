@@ -128,6 +128,19 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 		 const void *module, uint64_t module_len, struct elf_image *elf_scratch,
 		 struct spawn_request *req);
 
+/*
+ * spawn_check_modes: after spawn_decode accepted `req`, checks that every held grant's
+ * mode agrees with the transfer descriptor its cap was sent with (caps_in_move[i]
+ * non-zero: descriptor i is CAPOS_XFER_MOVE, kcall_ctx.caps_in_move), so that the
+ * parent keeps exactly the caps the grants say it keeps: a `copy` grant needs a COPY
+ * descriptor, a `move` grant a MOVE descriptor, and a `clientFacet` grant a COPY
+ * descriptor (the parent keeps its raw endpoint). Grants in list order; the first
+ * disagreement is CAPOS_ERR_SPAWN_MODE_MISMATCH. CAPOS_ERR_SPAWN_NOT_HELD for a held
+ * index outside caps_in (or no modes given): a request not from spawn_decode. Pure.
+ */
+int spawn_check_modes(const struct spawn_request *req, const uint8_t *caps_in_move,
+		      uint32_t ncaps_in);
+
 /* ---- Kernel objects (kernel/cap/spawner.c; kernel only). */
 
 struct process;

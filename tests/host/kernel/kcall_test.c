@@ -131,6 +131,7 @@ struct tprobe {
 	int result_cap_status; /* kcall_result_cap of itself, as a handler would */
 	int bad_item_status;   /* kcall_result_cap of an item without an object */
 	unsigned calls;
+	unsigned acted; /* method 1: side effects done after kcall_result_room agreed */
 };
 
 static void tprobe_release(struct kobj *o)
@@ -152,6 +153,18 @@ static int tprobe_call(struct kcall_ctx *c)
 
 	p->calls++;
 	p->seen = *c;
+	if (c->method == 1) { /* builds an 8-byte Timer.now result, then asks for 2 caps */
+		struct capos_Timer_now_Results_b r;
+		int err = capos_Timer_now_init_results(c->results, &r);
+
+		if (err == 0)
+			err = kcall_result_room(c, 2);
+		if (err)
+			return err;
+		p->acted++;
+		capos_Timer_now_Results_set_ns(&r, 5);
+		return 0;
+	}
 	p->bad_item_status = kcall_result_cap(c, &bad, &idx);
 	p->result_cap_status = kcall_result_cap(c, &self, &idx);
 	return 0;
@@ -422,6 +435,65 @@ TEST(kcall_handler_context)
 	CHECK_EQ(F.probe.result_cap_status, CAPOS_ERR_CAP_TABLE_FULL);
 	CHECK_UEQ(kobj_refs(&F.probe.k), refs);
 	CHECK_UEQ(captab_live(&F.table), 5);
+}
+
+/* kcall_result_room: framed results (8 header + 8 root + 8 data) + 2 x 16 records =
+ * 56 bytes are needed before the handler acts; too small reports the need, a faulting
+ * buffer is found by the write probe, and neither lets the side effect happen. */
+TEST(kcall_result_room_refuses_before_side_effects)
+{
+	fix_init();
+	struct capos_cqe c = run(call_op(F.probe_id, PROBE_IID, 1, 0, 0, RES, 55));
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(c.result_len, 56);
+	CHECK_UEQ(F.probe.seen.result_cap, 55);
+	c = run(call_op(F.probe_id, PROBE_IID, 1, 0, 0, 0, 0));
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(c.result_len, 56);
+	fault_lo = RES + 48; /* the last record's page "unmapped" */
+	fault_hi = RES + 4096;
+	c = run(call_op(F.probe_id, PROBE_IID, 1, 0, 0, RES, 64));
+	fault_lo = fault_hi = 0;
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_FAULT);
+	CHECK_UEQ(c.result_len, 0);
+	CHECK_UEQ(F.probe.acted, 0);
+	CHECK_UEQ(F.probe.calls, 3);
+	/* Enough room: the handler acts (it queues no cap, so the answer is 24 bytes). */
+	memset(umem + (RES - UBASE), 0xAA, 64);
+	c = run(call_op(F.probe_id, PROBE_IID, 1, 0, 0, RES, 56));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(c.result_len, 24);
+	CHECK_UEQ(F.probe.acted, 1);
+	CHECK_UEQ(umem[RES - UBASE + 40], 0); /* the probe wrote zeros over all 56 bytes */
+	CHECK_UEQ(captab_live(&F.table), 5);
+}
+
+/* The exception-type table of docs/abi.md §6. */
+TEST(kcall_exception_type_table)
+{
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_INVALID), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_OUT_OF_RANGE), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_OVERFLOW), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_ALIGNMENT), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_NO_MEMORY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_BUSY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_UNSUPPORTED), capos_ExceptionType_unimplemented);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_CAPNP_UNIMPLEMENTED),
+		 capos_ExceptionType_unimplemented);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_UNKNOWN_BINARY),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_PROFILE),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_CHILD_QUOTA), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_WAIT_BUSY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_FACET_INTERFACE),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_MODE_MISMATCH),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_EXISTS), capos_ExceptionType_failed);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_ELF_BAD_MAGIC), capos_ExceptionType_failed);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MANIFEST_LIMIT), capos_ExceptionType_failed);
+	CHECK_EQ(kcall_exception_type(-303), capos_ExceptionType_failed);
 }
 
 TEST(kcall_timer_now_results_and_no_params)

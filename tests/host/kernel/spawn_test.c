@@ -498,3 +498,39 @@ TEST(spawn_decode_client_facet)
 	st_caps[1].interface_id = capos_Endpoint_TYPE_ID; /* even if named like a raw one */
 	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
 }
+
+/* spawn_check_modes: each held grant's mode against its descriptor's (copy grant:
+ * COPY, move grant: MOVE, clientFacet: COPY); kernel grants are not checked. */
+TEST(spawn_check_modes_descriptor_agreement)
+{
+	static struct spawn_request r;
+	uint8_t move[3] = { 0, 1, 0 };
+
+	memset(&r, 0, sizeof(r));
+	r.ngrants = 4;
+	r.grants[0] =
+		(struct spawn_grant){ .kind = SPAWN_GRANT_KERNEL, .mode = capos_TransferMode_copy };
+	r.grants[1] = (struct spawn_grant){ .kind = SPAWN_GRANT_HELD,
+					    .mode = capos_TransferMode_copy,
+					    .held = 0 };
+	r.grants[2] = (struct spawn_grant){ .kind = SPAWN_GRANT_HELD,
+					    .mode = capos_TransferMode_move,
+					    .held = 1 };
+	r.grants[3] = (struct spawn_grant){ .kind = SPAWN_GRANT_FACET,
+					    .mode = capos_TransferMode_clientFacet,
+					    .held = 2 };
+	CHECK_EQ(spawn_check_modes(&r, move, 3), CAPOS_OK);
+	move[0] = 1; /* copy grant, MOVE descriptor */
+	CHECK_EQ(spawn_check_modes(&r, move, 3), CAPOS_ERR_SPAWN_MODE_MISMATCH);
+	move[0] = 0;
+	move[1] = 0; /* move grant, COPY descriptor */
+	CHECK_EQ(spawn_check_modes(&r, move, 3), CAPOS_ERR_SPAWN_MODE_MISMATCH);
+	move[1] = 1;
+	move[2] = 1; /* clientFacet, MOVE descriptor: the parent would lose its endpoint */
+	CHECK_EQ(spawn_check_modes(&r, move, 3), CAPOS_ERR_SPAWN_MODE_MISMATCH);
+	move[2] = 0;
+	CHECK_EQ(spawn_check_modes(&r, move, 2), CAPOS_ERR_SPAWN_NOT_HELD);
+	CHECK_EQ(spawn_check_modes(&r, NULL, 3), CAPOS_ERR_SPAWN_NOT_HELD);
+	r.ngrants = 1; /* kernel grants only: nothing sent, nothing to check */
+	CHECK_EQ(spawn_check_modes(&r, NULL, 0), CAPOS_OK);
+}
