@@ -61,3 +61,7 @@ KCAPS_TEST_SRCS := kernel/cap/console.c kernel/cap/timer.c kernel/cap/bootpkg.c 
 $(patsubst %,$(BUILD)/host/kernel/cap/%.o,console timer bootpkg vmcap) \
 $(BUILD)/host/tests/host/kernel/kcaps_test.o: $(CAPOS_SCHEMA_HEADERS)
 $(eval $(call host_test,kcaps,$(KCAPS_TEST_SRCS)))
+
+# docs/abi.md completeness against include/capos/ (error codes -200..-255, opcodes,
+# flags, syscalls, entry registers, fixed addresses, every pinned struct field).
+TEST_SUITES += tests/host/abi/abi_doc_check.py

@@ -104,6 +104,8 @@ HOSTILE_LINES = [
     "hostile vm-wx: CAPOS_ERR_VM_WX",
     "hostile vm-quota: CAPOS_ERR_RING_QUOTA",
     "hostile vm-after-quota: CAPOS_OK",
+    "hostile vm-protect-wx: CAPOS_ERR_VM_WX",
+    "hostile vm-page-still-rw: CAPOS_OK",
     "hostile nop-still-works: CAPOS_OK",
     "ring-hostile: done",
 ]

@@ -240,9 +240,24 @@ static void t_vm(void)
 	say("vm-quota", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
 				p, plen, res, sizeof(res), &c));
 	plen = rt_p_map(0, 4096, 1, 0, &p);
-	say("vm-after-quota",
-	    rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p, plen,
-		    res, sizeof(res), &c));
+	int st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p,
+			 plen, res, sizeof(res), &c);
+	say("vm-after-quota", st);
+	/* protect that page (mapped rw) to rw+x: refused before the backend, page intact */
+	struct capnp_msg m;
+	struct capos_VirtualMemory_map_Results_r r;
+	uint64_t addr = 0;
+
+	if (st == 0 && !rt_results(res, c.result_len, &m) &&
+	    !capos_VirtualMemory_map_Results_read_root(&m, &r))
+		addr = capos_VirtualMemory_map_Results_get_addr(&r);
+	plen = rt_p_protect(addr, 4096, 1, 1, &p);
+	say("vm-protect-wx", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID,
+				     capos_VirtualMemory_METHOD_protect, p, plen, NULL, 0, &c));
+	if (addr) /* still mapped and writable */
+		*(volatile uint64_t *)addr = 7;
+	say("vm-page-still-rw",
+	    addr && *(volatile uint64_t *)addr == 7 ? CAPOS_OK : CAPOS_ERR_INVALID);
 }
 
 int main(void)

@@ -87,6 +87,22 @@ uint32_t rt_p_map(uint64_t hint, uint64_t size, int w, int x, const void **out)
 	return rt_finish(out);
 }
 
+uint32_t rt_p_protect(uint64_t addr, uint64_t size, int w, int x, const void **out)
+{
+	struct capos_VirtualMemory_protect_Params_b p;
+	struct capos_Protection_b prot;
+
+	rt_start();
+	(void)capos_VirtualMemory_protect_request(&rt_b, &p);
+	capos_VirtualMemory_protect_Params_set_addr(&p, addr);
+	capos_VirtualMemory_protect_Params_set_size(&p, size);
+	(void)capos_VirtualMemory_protect_Params_init_prot(&p, &prot);
+	capos_Protection_set_read(&prot, true);
+	capos_Protection_set_write(&prot, w != 0);
+	capos_Protection_set_execute(&prot, x != 0);
+	return rt_finish(out);
+}
+
 uint32_t rt_p_unmap(uint64_t addr, uint64_t size, const void **out)
 {
 	struct capos_VirtualMemory_unmap_Params_b p;

@@ -27,6 +27,7 @@ void rt_init(void);
 /* Framed params in a static buffer (valid until the next builder call); length out. */
 uint32_t rt_p_write(const void *data, uint32_t len, const void **out);
 uint32_t rt_p_map(uint64_t hint, uint64_t size, int w, int x, const void **out);
+uint32_t rt_p_protect(uint64_t addr, uint64_t size, int w, int x, const void **out);
 uint32_t rt_p_unmap(uint64_t addr, uint64_t size, const void **out);
 uint32_t rt_p_read(uint64_t off, uint32_t max, const void **out);
 
