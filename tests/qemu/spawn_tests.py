@@ -173,7 +173,8 @@ TESTS = [
           re.compile(r"^\[proc\] faulter pid 6 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
           "[spawn] wait on grandchild pid 11 cancelled: its waiter died",
           "[proc] middle pid 10 killed by its handle",
-          "[proc] grandchild pid 11 exited: code 46 (preempted 0 times)",
+          # preemption count depends on host timing (other processes are runnable)
+          re.compile(r"^\[proc\] grandchild pid 11 exited: code 46 \(preempted \d+ times\)$"),
           "[spawn] spawner released: 1 children started",
           "[proc] spawntest pid 1 exited: code 0", RELEASED,
           "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
