@@ -10,6 +10,8 @@ ProcessSpawner, services from user/graphsvc), -smp 1, judged from COM2 and COM1:
   exec-restart     "flaky" exits 3 under `restart` with restartBudget 2: exactly three
                    runs (two restarts), "restart budget 2 spent", init exits 4, failed
                    boot (status 35)
+  exec-restartkill "crasher" dies of a #PF under `restart` with restartBudget 1: two
+                   runs, "restart budget 1 spent", init exits 4
   exec-ignore      "spinner" under `ignore` spins; when server and client are done init
                    kills it ("was killed (stopped: the graph is done)"), exits 0, clean
   exec-spawnfail   hostile: "starved" names a 16-frame profile, its spawn fails at run
@@ -35,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 from init_tests import STEPS  # noqa: E402
-from suite import Test, run_suite  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
 
 EXEC_DIR = os.path.join(harness.BUILD, "tests", "qemu", "exec")
 CHUNK = 2048  # INIT_MANIFEST_CHUNK (user/init/graph.h)
@@ -59,16 +61,33 @@ def started(name, pid, exports):
     return f'init: exec: service "{name}" started (pid {pid}, exports {exports})'
 
 
+SERVICE_LINE = re.compile(r'^init: exec: service "([^"]+)"')
+
+
 def source(line):
-    """The process a COM2 line comes from: its prefix up to the first ':'."""
-    return line.split(":", 1)[0]
+    """Whose sequence a COM2 line belongs to: init's lines about one service form their
+    own sequence (init reports ends in completion order), other lines go by their
+    prefix up to the first ':' (the process)."""
+    m = SERVICE_LINE.match(line)
+    return f"init/{m.group(1)}" if m else line.split(":", 1)[0]
+
+
+def init_order(want):
+    """Order init guarantees across services: the start lines in manifest order, and
+    every line about a service before init's later summary lines."""
+    starts = [i for i, w in enumerate(want) if SERVICE_LINE.match(w) and " started " in w]
+    pairs = list(zip(starts, starts[1:]))
+    for j, w in enumerate(want):
+        if source(w) == "init":
+            pairs += [(i, j) for i in range(j) if SERVICE_LINE.match(want[i])]
+    return pairs
 
 
 def com2_graph(name, services, caps, want, order):
     """COM2: init's usual steps and the manifest line exactly, then exactly the lines of
-    `want`: each process's lines (by prefix) exactly in the order `want` lists them, and
-    each (i, j) pair of `order` (indices into `want`) printed in that order across
-    processes. Lines of different processes are otherwise free to interleave."""
+    `want`: each sequence's lines (see source) exactly in the order `want` lists them,
+    each (i, j) pair of `order` and of init_order (indices into `want`) printed in that
+    order. Lines of different sequences are otherwise free to interleave."""
     def judge(result):
         got = result.com2.splitlines()
         head = STEPS + [manifest_line(name, services, caps)]
@@ -89,10 +108,20 @@ def com2_graph(name, services, caps, want, order):
                                 f"want {w_lines[:6]!r}")
                 continue
             where.update(zip(wi, ti))
-        for a, b in order:
+        for a, b in list(order) + init_order(want):
             if a in where and b in where and where[a] > where[b]:
                 problems.append(f"COM2: {want[a]!r} printed after {want[b]!r}")
         return problems[:8]
+    return judge
+
+
+def com1_has(*lines):
+    """COM1 has a line starting with each of these, anywhere (processes may end in
+    either order)."""
+    def judge(result):
+        got = [line.strip() for _, line in result.com1]
+        return [f"COM1 lacks {want!r}" for want in lines
+                if not any(g.startswith(want) for g in got)]
     return judge
 
 
@@ -137,6 +166,14 @@ RESTART = [
 ]
 # Each run prints before init sees its end; a restart is announced before the next run.
 RESTART_ORDER = [(0, 2), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6)]
+
+RESTARTKILL = [
+    started("crasher", 2, 0),
+    'init: exec: service "crasher" was killed; restart 1 of 1',
+    'init: exec: service "crasher" was killed; restart budget 1 spent',
+    "init: exec: graph done: 1 services started, status 4",
+    "init: FAILED",
+]
 
 IGNORE = [
     started("spinner", 2, 0),
@@ -184,16 +221,23 @@ NOSPAWNER = [
 TESTS = [
     Test("exec-graph", "server exports, client imports and calls it, both exit 0, init 0, "
          "baselines, clean shutdown", boot("execgraph"),
-         [BANNER, "[proc] server pid 2 exited: code 0", "[proc] client pid 3 exited: code 0",
-          "[ipc] endpoint freed: 1 call(s), 0 overloaded, 0 disconnected"] + com1_ok(2),
+         [BANNER, "[ipc] endpoint freed: 1 call(s), 0 overloaded, 0 disconnected"] + com1_ok(2),
          CLEAN_FORBIDDEN + ["killed"], EXIT_CLEAN,
-         com2_graph("execgraph", 2, 9, GRAPH, GRAPH_ORDER)),
+         all_of(com2_graph("execgraph", 2, 9, GRAPH, GRAPH_ORDER),
+                com1_has("[proc] server pid 2 exited: code 0 ",
+                         "[proc] client pid 3 exited: code 0 "))),
     Test("exec-restart", "a service exiting 3 under restart, budget 2: three runs, budget "
          "spent, init exits 4, baselines, failed boot", boot("execrestart"),
          [BANNER, "[proc] flaky pid 2 exited: code 3", "[proc] flaky pid 3 exited: code 3",
           "[proc] flaky pid 4 exited: code 3"] + com1_ok(3, 4),
          FAIL_FORBID + ["flaky pid 5"], EXIT_PANIC,
          com2_graph("execrestart", 1, 6, RESTART, RESTART_ORDER)),
+    Test("exec-restartkill", "a service killed by a #PF under restart, budget 1: two runs, "
+         "budget spent, init exits 4, baselines, failed boot", boot("execrestartkill"),
+         [BANNER, re.compile(r"^\[proc\] crasher pid 2 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
+          re.compile(r"^\[proc\] crasher pid 3 killed: #PF at rip 0x[0-9a-f]+ addr 0 ")]
+         + com1_ok(2, 4), ["[panic]", "[trap]", SHUTDOWN_OK, "crasher pid 4"], EXIT_PANIC,
+         com2_graph("execrestartkill", 1, 6, RESTARTKILL, [])),
     Test("exec-ignore", "a spinning ignored service is killed when the graph is done; init "
          "0, baselines, clean shutdown", boot("execignore"),
          [BANNER, "[proc] spinner pid 2 killed by its handle"] + com1_ok(3),
