@@ -19,6 +19,12 @@ KERNEL_LDS   := $(BUILD)/kernel/kernel.ld
 KSYMS_TOOL   := $(BUILD)/tool/ksyms
 
 KERNEL_CFLAGS  += -I$(KERNEL_ARCH)/include
+# Whole-kernel link-time optimization: the IPC and ring paths cross many small
+# functions in separate files (ring engine -> kring -> kipc -> endpoint -> captab ->
+# sched), and per-file compilation kept every one of them a call. The bitcode keeps
+# each function's attributes (noredzone, no SSE/x87, frame pointers) and the kernel
+# code model, so the generated code obeys the same rules. See docs/ipc.md "Figures".
+KERNEL_CFLAGS  += -flto
 KERNEL_ASFLAGS += -I$(KERNEL_ARCH)/include
 
 KERNEL_SRCS := \

@@ -200,12 +200,16 @@ static struct kipc_call *kipc_call_alloc(uint32_t params_len)
 
 /* A record that never reached the endpoint (no core reference, not counted); its
  * caps, if any were taken, stay with the caller. */
+static __attribute__((noinline)) void kipc_call_drop_caps(struct kipc_call *kc)
+{
+	xfer_drop(kc->xs);
+	kfree(kc->xs);
+}
+
 static void kipc_call_discard(struct kipc_call *kc)
 {
-	if (kc->xs) {
-		xfer_drop(kc->xs);
-		kfree(kc->xs);
-	}
+	if (kc->xs)
+		kipc_call_drop_caps(kc); /* out of line: the common call carries no caps */
 	if (kc->c.params_len > KIPC_SMALL_PARAMS)
 		kfree(kc);
 	else
@@ -395,15 +399,19 @@ static int kipc_copy_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
  * the caps stay with the caller), then their records after the params. On success
  * *cqe is the RECV's completion.
  */
+static int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
+			     uint32_t off, struct capos_cqe *cqe);
+
 static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
 			struct capos_cqe *cqe)
 {
 	struct capos_recv_header h = kipc_header(&kc->c);
-	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
 	uint32_t n = kc->c.ncaps, off = ENDPOINT_HEADER_SIZE + kc->c.params_len;
 
+	/* No params (the common null call): one write; an empty write succeeds anyway. */
 	if (kipc_sink_write(k, 0, &h, sizeof(h)) ||
-	    kipc_sink_write(k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len))
+	    (kc->c.params_len &&
+	     kipc_sink_write(k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len)))
 		return KIPC_DELIVER_FAULT;
 	*cqe = (struct capos_cqe){ .status = CAPOS_OK,
 				   .result_len = off + n * ENDPOINT_RECORD_SIZE,
@@ -411,7 +419,19 @@ static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struc
 				   .badge = kc->c.badge };
 	if (n == 0)
 		return CAPOS_OK;
+	return kipc_deliver_caps(kc, rtable, k, off, cqe);
+}
+
+/* kipc_deliver's caps (kc carries some): out of line, so a call without caps does not
+ * pay for the records' stack frame. */
+static __attribute__((noinline)) int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable,
+						       const struct kipc_sink *k, uint32_t off,
+						       struct capos_cqe *cqe)
+{
+	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
+	uint32_t n = kc->c.ncaps;
 	int err = xfer_deliver(rtable, kc->src, kc->xs, recs);
+
 	if (err)
 		return err;
 	/* The caps are in the receiver's table now; a record write can only fault if the

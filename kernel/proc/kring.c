@@ -122,6 +122,16 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 	return CAPOS_OK;
 }
 
+/* kring_pending_write's page-walk path, out of line so the cached path (the same
+ * receive buffer again and again) carries no spilled registers. */
+static __attribute__((noinline)) int kring_pending_write_slow(struct vm_space *vm, uint64_t va,
+							      const void *src, uint32_t len)
+{
+	if (vm_copy_out(vm, va, src, len))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return CAPOS_OK;
+}
+
 int kring_pending_write(struct kring_pending *p, uint32_t off, const void *src, uint32_t len)
 {
 	if (len == 0)
@@ -131,9 +141,7 @@ int kring_pending_write(struct kring_pending *p, uint32_t off, const void *src, 
 	struct vm_space *vm = &p->owner->proc->vm;
 	if (vm_copy_out_cached(vm, p->result_addr + off, src, len))
 		return CAPOS_OK;
-	if (vm_copy_out(vm, p->result_addr + off, src, len))
-		return CAPOS_ERR_RING_RESULT_FAULT;
-	return CAPOS_OK;
+	return kring_pending_write_slow(vm, p->result_addr + off, src, len);
 }
 
 int kring_pending_write_user(struct kring_pending *p, uint32_t off, uint64_t usrc, uint32_t len)

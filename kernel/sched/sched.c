@@ -77,8 +77,10 @@ static void sched_switch_to(struct thread *next)
 	percpu_set_current(next);
 	sc->switches++;
 	arch_switch(&prev->arch, &next->arch);
-	/* Back on prev's stack: whatever died meanwhile can go. */
-	proc_reap();
+	/* Back on prev's stack: whatever died meanwhile can go. Checked here so a switch
+	 * between live threads (the IPC handoff) does not pay proc_reap's frame. */
+	if (!list_empty(&sc->zombies))
+		proc_reap();
 }
 
 /* Next READY thread, else the idle thread. */
