@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""The demo services (user/echo, user/kv, user/democlient; schema/demo.capnp;
+docs/demo.md) over the libcapos server runtime (lib/libcapos/server.c).
+
+  demo-graph   the focused manifest system/tests/demo.capnp: init is user/demoinit,
+               which spawns echo and kv (each exporting the facet of a fresh endpoint)
+               and democlient (copies of both facets, an endpoint of its own), waits
+               for the client, then kills echo and calls it. Judged from the exact COM2
+               transcript: every echo/kv/democlient line in order (the protocol is
+               synchronous, so the order is causal: echo, put/get, the store's typed
+               errors -- 33-byte key and 129-byte value -> invalidArgument with
+               CAPOS_ERR_DEMO_KEY_TOO_LONG / _VALUE_TOO_LONG, full table -> tableFull,
+               method 7 -> unimplemented, truncated frame and non-struct root ->
+               invalidArgument -- then a Notifier facet moved to kv with `watch` and kv
+               calling it back while the client's put is in flight), democlient exit 0,
+               a call through echo's facet after echo was killed -> disconnected
+               (CAPOS_ERR_EP_DISCONNECTED); and from COM1: init exits 0, no endpoint or
+               call record left, free frames and kernel objects back at their baselines,
+               clean shutdown.
+
+CAPOS_BOOT_FILTER=substr runs a subset.
+"""
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
+
+MODULE = os.path.join(harness.BUILD, "tests", "qemu", "demo", "demo.manifest")
+
+# What the three services print, in order, for one run of democlient (shared with the
+# default-graph test once init runs the manifest's services).
+SERVICE_LINES = [
+    'echo: echo "hello, capOS" (badge 0)',
+    'democlient: echo "hello, capOS" -> "hello, capOS"',
+    'kv: put greeting = "hello"',
+    'democlient: put greeting = "hello" -> stored',
+    'kv: get greeting: found',
+    'democlient: get greeting -> "hello"',
+    'kv: get colour: not found',
+    'democlient: get colour -> not found',
+    'kv: refused a key of 33 bytes',
+    'democlient: put with a 33-byte key -> invalidArgument (CAPOS_ERR_DEMO_KEY_TOO_LONG)',
+    'kv: refused a value of 129 bytes',
+    'democlient: put with a 129-byte value -> invalidArgument (CAPOS_ERR_DEMO_VALUE_TOO_LONG)',
+    'kv: put k2 = "two"',
+    'democlient: put k2 = "two" -> stored',
+    'kv: put k3 = "three"',
+    'democlient: put k3 = "three" -> stored',
+    'kv: put k4 = "four"',
+    'democlient: put k4 = "four" -> stored',
+    'kv: put k5: table full',
+    'democlient: put k5 = "five" -> tableFull',
+    'kv: get k5: not found',
+    'democlient: get k5 -> not found',
+    'democlient: KeyValue method 7 -> unimplemented (CAPOS_ERR_CAPNP_UNIMPLEMENTED)',
+    'democlient: echo with a truncated message -> invalidArgument (CAPOS_ERR_CAPNP_TRUNCATED_FRAMING)',
+    'democlient: echo with a non-struct root -> invalidArgument (CAPOS_ERR_CAPNP_WRONG_POINTER_KIND)',
+    'kv: watching with a Notifier received over IPC (badge 0)',
+    'democlient: watch with its own Notifier facet (moved) -> CAPOS_OK',
+    'kv: put greeting = "bonjour"',
+    'democlient: notified (badge 7): greeting = "bonjour"',
+    'kv: watcher notified',
+    'democlient: put greeting = "bonjour" -> replaced',
+    'kv: get greeting: found',
+    'democlient: get greeting -> "bonjour"',
+    'democlient: all checks passed',
+]
+
+DEMOINIT_TRANSCRIPT = [
+    'demoinit: spawned echo, its Echo facet exported: ok',
+    'demoinit: spawned kv, its KeyValue facet exported: ok',
+] + SERVICE_LINES + [
+    'demoinit: democlient exited 0',
+    'demoinit: democlient passed: ok',
+    'demoinit: echo killed: wait -> -1 (killed)',
+    'demoinit: server killed: ok',
+    'demoinit: echo after its death -> CAPOS_ERR_EP_DISCONNECTED',
+    'demoinit: call to a dead service is disconnected: ok',
+    'demoinit: kv killed: wait -> -1 (killed)',
+    'demoinit: server killed: ok',
+    'demoinit: caps released: ok',
+    'demoinit: done, exiting 0',
+]
+
+BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
+OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
+IPC_CLEAN = re.compile(r"^\[ipc\] handoffs \d+, endpoints live 0, call records live 0$")
+
+
+def com2_exact(want):
+    def judge(result):
+        got = result.com2.splitlines()
+        problems = []
+        for i in range(max(len(got), len(want))):
+            g = got[i] if i < len(got) else "<missing>"
+            w = want[i] if i < len(want) else "<nothing more>"
+            if g != w:
+                problems.append(f"COM2 line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
+        return problems[:8]
+    return judge
+
+
+TESTS = [
+    Test("demo-graph", "echo/kv/democlient built by demoinit: exact transcript (typed "
+         "errors, unimplemented, malformed params, a Notifier facet moved over IPC and "
+         "called back), a dead service answers disconnected; baselines, clean shutdown",
+         Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[MODULE]),
+         [BANNER, "[spawn] spawner released: 3 children started", IPC_CLEAN,
+          "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0", SHUTDOWN_OK],
+         forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=com2_exact(DEMOINIT_TRANSCRIPT)),
+]
+
+if __name__ == "__main__":
+    sys.exit(run_suite(TESTS))
