@@ -5,9 +5,10 @@
 # the graph before writing build/manifest.bin.
 #
 # init is the only process the kernel starts; it reads this manifest back through
-# BootPackage, validates it again and starts `services` in order (once ProcessSpawner
-# lands; until then init reports each service it cannot start). The demo services of
-# issue 5 are added here, before any service that imports their exports.
+# BootPackage, validates it again, starts `services` in order through its ProcessSpawner
+# and supervises them per restart policy (user/init/exec.c, docs/manifest.md "Executing
+# the graph"). The demo services of issue 5 are added here, before any service that
+# imports their exports.
 
 @0xa34f42275b1842c9;
 
@@ -27,6 +28,7 @@ const system :M.SystemManifest = (
         (name = "timer", interface = "Timer", source = (kernel = timer)),
         (name = "vm", interface = "VirtualMemory", source = (kernel = virtualMemory)),
         (name = "boot", interface = "BootPackage", source = (kernel = bootPackage)),
+        (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
       ],
     ),
     services = [],

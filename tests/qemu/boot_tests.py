@@ -36,13 +36,16 @@ from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  #
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
 MODULE = os.path.join(BUILD, "manifest.bin")
+# system/minimal.capnp with init's image stripped of debug sections (tests/qemu/boot.mk):
+# a module whose size does not grow with init's debug info or the services, for 2 MiB.
+TINYMEM_MODULE = os.path.join(BUILD, "tests", "qemu", "tinymem.manifest")
 # The image-less output of `capnp eval` for system/minimal.capnp: a well-formed
 # SystemManifest that was never through mkmanifest, so init has no image.
 RAW_MANIFEST = os.path.join(BUILD, "system", "minimal.bin")
 # The kernel decoded the real boot module: init (build/user/init.elf, its exact size)
-# with the four grants of system/minimal.capnp.
+# with the five grants of system/system.capnp.
 INIT_ELF_BYTES = os.path.getsize(os.path.join(BUILD, "user", "init.elf"))
-MANIFEST = re.compile(rf'^\[boot\] manifest: init "init" \({INIT_ELF_BYTES} bytes\), 4 grants$')
+MANIFEST = re.compile(rf'^\[boot\] manifest: init "init" \({INIT_ELF_BYTES} bytes\), 5 grants$')
 
 
 def clean_markers(cpus=1):
@@ -127,12 +130,12 @@ TESTS = [
     # QEMU's 2 MiB map exactly. kmem's total sums the map's entries below 4 GiB,
     # reserved ones included: 0-640 KiB, 960 KiB-1 MiB, 1-2 MiB and the 256 KiB BIOS
     # flash under 4 GiB = 1984 KiB; usable RAM is only 639 + 896 KiB of it.
-    # init (101 frames at start: image, 256 KiB stack, TLS, tables; 352 while the heap
-    # was a 1 MiB .bss arena) still does not fit in the 84 frames left:
+    # init (125 frames at start: image, 256 KiB stack, TLS, tables; its image stripped of
+    # debug sections so that the module stays small) does not fit in the frames left:
     # the loader's typed refusal, every frame back, the failure status; never a hang.
     Test("tiny-mem-2m", "-m 2M: kernel boots, [mm] total exactly 1984 KiB, free > 0; init "
          "cannot be loaded (CAPOS_ERR_NO_MEMORY), frames back, exit 35",
-         Boot(mode="direct", mem="2M"),
+         Boot(mode="direct", mem="2M", modules=[TINYMEM_MODULE]),
          [BANNER, MEMORY, TICKING, "[init] error: cannot load its ELF: CAPOS_ERR_NO_MEMORY (-2)",
           re.compile(r"^\[init\] not started, free frames (\d+) \(baseline \1\)$"),
           "[boot] error: init failed (CAPOS_ERR_NO_MEMORY, -2); see the [init] lines"],

@@ -76,7 +76,9 @@ def manifest_line(path, services, caps):
             f"{services} services, {caps} caps")
 
 
-TRANSCRIPT = STEPS + [manifest_line(BOOT_MODULE, 0, 4), "init: done, exiting 0"]
+TRANSCRIPT = STEPS + [manifest_line(BOOT_MODULE, 0, 5),
+                      "init: exec: graph done: 0 services started, status 0",
+                      "init: done, exiting 0"]
 BADGRAPH_TRANSCRIPT = STEPS + [
     'init: manifest: invalid: service "ghost": process.binary "ghost" names no entry of '
     "binaries (CAPOS_ERR_MANIFEST_UNKNOWN_BINARY)",
@@ -84,7 +86,7 @@ BADGRAPH_TRANSCRIPT = STEPS + [
 ]
 
 STARTED = re.compile(r'^\[init\] started "init" \(pid 1\): (\d+)-byte ELF, entry 0x[0-9a-f]+, '
-                     r'4 caps, \d+ frames$')
+                     r'5 caps, \d+ frames$')
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 
 
@@ -114,7 +116,7 @@ def elf_size_matches(result):
 
 def default_boot(id, mode):
     boot = Boot(mode=mode, mem="128M")
-    return Test(id, f"default boot ({mode}): init from the manifest with 4 caps, its COM2 "
+    return Test(id, f"default boot ({mode}): init from the manifest with 5 caps, its COM2 "
                 "transcript exactly, exit 0, frames back, clean shutdown", boot,
                 [BANNER, '[boot] manifest: init "init"', STARTED,
                  "[proc] init pid 1 exited: code 0", "[init] exited with status 0", BASELINE,

@@ -2,8 +2,8 @@
  * init's view of the boot manifest (user/init/manifest.c) and the service-graph walk
  * (user/init/graph.c). init reads the manifest through BootPackage in bounded chunks,
  * validates it with lib/manifest (never trusting the build), and walks the validated
- * services in order, handing each to a spawn hook: the executor (ProcessSpawner, another
- * branch) plugs in there.
+ * services in order, handing each to a spawn hook: the executor (user/init/exec.h) plugs
+ * in there.
  */
 #ifndef INIT_GRAPH_H
 #define INIT_GRAPH_H

@@ -20,10 +20,12 @@
  *     CAPOS_ERR_RING_BAD_SYSCALL in a normal boot: no ambient test authority.
  *   - BootPackage: the boot manifest read back in bounded chunks and validated again
  *     with lib/manifest (user/init/manifest.c), one summary line; then the service graph
- *     is walked in order (user/init/graph.c) through a spawn hook. The executor
- *     (ProcessSpawner) is not wired yet: a manifest with services fails at the first one.
+ *     is executed (user/init/exec.c): services spawned in order through the
+ *     ProcessSpawner granted as "spawner" (optional while the graph is empty), each with
+ *     exactly its granted caps, then supervised per restart policy (docs/manifest.md).
  * Each step prints one transcript line with its outcome; init exits 0 only if every
- * step succeeded. A missing cap (lookup failure) exits with INIT_EXIT_NO_CAP before
+ * step succeeded. The graph's own failures exit INIT_EXIT_SERVICE_FAILED or
+ * INIT_EXIT_NOT_STARTED (user/init/exec.h); other failed steps exit INIT_EXIT_FAILED. A missing cap (lookup failure) exits with INIT_EXIT_NO_CAP before
  * anything is printed (there may be no console to print to); any failed step exits
  * INIT_EXIT_FAILED. The kernel logs the status and treats non-zero as a failed boot.
  */
@@ -46,6 +48,7 @@
 #include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
+#include "exec.h"
 #include "graph.h"
 
 #define INIT_EXIT_NO_CAP 2     /* a cap init needs is not in its CapSet */
@@ -63,7 +66,8 @@
 #define INIT_TEST_SYS_LAST 0x7f05u
 
 struct init_caps {
-	uint32_t console, timer, vm, boot;
+	uint32_t console, timer, vm, boot, spawner;
+	int have_spawner;
 };
 
 static struct capos_ring_client *init_ring;
@@ -348,31 +352,32 @@ static int init_syscalls(void)
 	return ok ? 0 : CAPOS_ERR_INVALID;
 }
 
-/* BootPackage: read and validate the manifest, then walk the service graph. */
-static int init_graph(uint32_t boot)
+/* BootPackage: read and validate the manifest, then execute the service graph.
+ * Returns 0, the graph's exit status (user/init/exec.h) or INIT_EXIT_FAILED. */
+static int init_graph(const struct init_caps *c)
 {
 	struct init_manifest m;
-	struct init_graph_result res;
-	int err = init_manifest_load(init_ring, boot, &m);
+	int status;
 
-	if (err)
-		return err;
-	/* No executor yet: ProcessSpawner plugs in here as the spawn hook. */
-	err = init_graph_run(m.plan, NULL, NULL, &res);
+	if (init_manifest_load(init_ring, c->boot, &m))
+		return INIT_EXIT_FAILED;
+	status = init_exec_run(init_ring, c->have_spawner, c->spawner, m.plan);
 	init_manifest_free(&m);
-	return err;
+	return status;
 }
 
 int main(void)
 {
 	struct init_caps c;
-	int failed = 0;
+	int failed = 0, graph;
 
 	if (init_lookup("console", capos_Console_TYPE_ID, &c.console) ||
 	    init_lookup("timer", capos_Timer_TYPE_ID, &c.timer) ||
 	    init_lookup("vm", capos_VirtualMemory_TYPE_ID, &c.vm) ||
 	    init_lookup("boot", capos_BootPackage_TYPE_ID, &c.boot))
 		return INIT_EXIT_NO_CAP;
+	c.have_spawner =
+		init_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &c.spawner) == CAPOS_OK;
 	if (capos_ring_self(&init_ring))
 		return INIT_EXIT_FAILED;
 	printf("init: hello from init (pid %u) through Console\n", (unsigned)capos_boot.pid);
@@ -383,7 +388,7 @@ int main(void)
 	failed |= init_time() != 0;
 	failed |= init_wallclock() != 0;
 	failed |= init_syscalls() != 0;
-	failed |= init_graph(c.boot) != 0;
-	printf("init: %s\n", failed ? "FAILED" : "done, exiting 0");
-	return failed ? INIT_EXIT_FAILED : 0;
+	graph = init_graph(&c);
+	printf("init: %s\n", failed || graph ? "FAILED" : "done, exiting 0");
+	return graph ? graph : failed ? INIT_EXIT_FAILED : 0;
 }

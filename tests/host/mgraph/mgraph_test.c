@@ -190,7 +190,7 @@ TEST(mgraph_default_system_and_minimal_valid)
 
 	CHECK(buf != NULL);
 	CHECK_EQ(mg_check(buf, len, 0), 0);
-	CHECK_EQ(mg_plan.init.ncaps, 4);
+	CHECK_EQ(mg_plan.init.ncaps, 5); /* console, timer, vm, boot, spawner */
 	CHECK_EQ(mg_plan.nservices, 0);
 	CHECK_EQ(mg_plan.params.timer_hz, 100);
 	/* Image-less source: the image check names init's binary. */

@@ -1,0 +1,56 @@
+# Focused boot manifest of init's executor (user/init/exec.c), booted by
+# tests/qemu/exec_tests.py: init is the real user/init holding a ProcessSpawner; the
+# services are the tiny test binaries of user/graphsvc.
+# A failing `wait` service: "client" runs under `restart` and exits 0, so it is not
+# restarted (exit 0 ends it for good); "failing" exits 3 under `wait`, so init exits 4.
+
+@0xc1f3a2b4d5e60715;
+
+using M = import "/schema/manifest.capnp";
+
+const execwaitfail :M.SystemManifest = (
+  schemaVersion = 1,
+  binaries = [(name = "init"), (name = "graphsrv"), (name = "graphcli"), (name = "graphfail")],
+  initConfig = (
+    init = (
+      binary = "init",
+      caps = [
+        (name = "console", interface = "Console", source = (kernel = console)),
+        (name = "timer", interface = "Timer", source = (kernel = timer)),
+        (name = "vm", interface = "VirtualMemory", source = (kernel = virtualMemory)),
+        (name = "boot", interface = "BootPackage", source = (kernel = bootPackage)),
+        (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
+      ],
+    ),
+    services = [
+      ( name = "server",
+        process = (
+          binary = "graphsrv",
+          caps = [
+            (name = "console", interface = "Console", source = (kernel = console)),
+            (name = "serve", interface = "Endpoint", source = (kernel = endpoint)),
+          ],
+        ),
+        exports = [(name = "out", interface = "Console", cap = "serve")],
+        restart = wait ),
+      ( name = "client",
+        process = (
+          binary = "graphcli",
+          caps = [
+            (name = "console", interface = "Console", source = (kernel = console)),
+            (name = "peer", interface = "Console",
+             source = (service = (service = "server", export = "out"))),
+          ],
+        ),
+        restart = restart ),
+      ( name = "failing",
+        process = (
+          binary = "graphfail",
+          caps = [(name = "console", interface = "Console", source = (kernel = console))],
+        ),
+        restart = wait ),
+    ],
+  ),
+  kernelParams = (logLevel = info, timerHz = 100),
+  resourceProfiles = [(name = "default", capSlots = 64, framePages = 1024)],
+);
