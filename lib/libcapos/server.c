@@ -54,8 +54,9 @@ int capos_server_decode(struct capos_server *s, const struct capos_cqe *cqe)
 	s->call.method = h->method;
 	s->call.params = (const uint8_t *)s->recv + sizeof(*h);
 	s->call.params_len = h->params_len;
-	s->call.caps = (const struct capos_xfer_result *)((const uint8_t *)s->recv +
-							  cqe->result_len - ncaps * SERVER_XFER_REC);
+	s->call.caps =
+		(const struct capos_xfer_result *)((const uint8_t *)s->recv + cqe->result_len -
+						   ncaps * SERVER_XFER_REC);
 	s->call.ncaps = ncaps;
 	return CAPOS_OK;
 }
@@ -114,7 +115,7 @@ static int server_is_capnp(int err)
 }
 
 int capos_server_refuse(struct capos_server *s, int type, int status, const char *reason,
-			    struct capos_server_reply *reply)
+			struct capos_server_reply *reply)
 {
 	struct capnp_builder b;
 	struct capos_CapException_b ex;
@@ -154,12 +155,12 @@ int capos_server_handle(struct capos_server *s, struct capos_server_reply *reply
 
 	if (!f || s->call.method >= f->method_count)
 		return capos_server_refuse(s, capos_ExceptionType_unimplemented,
-					CAPOS_ERR_CAPNP_UNIMPLEMENTED, "no such method", reply);
+					   CAPOS_ERR_CAPNP_UNIMPLEMENTED, "no such method", reply);
 	err = capnp_msg_init_framed(&params, s->call.params, s->call.params_len, s->psegs,
 				    CAPOS_SERVER_PARAM_SEGS, &lim, NULL);
 	if (err)
 		return capos_server_refuse(s, capos_ExceptionType_invalidArgument, err,
-					"malformed params", reply);
+					   "malformed params", reply);
 	err = capnp_builder_init(&b, &s->bseg, 1, s->arena, sizeof(s->arena));
 	if (err == 0)
 		err = f->dispatch(f->self, s->call.method, &params, &b);
@@ -173,13 +174,13 @@ int capos_server_handle(struct capos_server *s, struct capos_server_reply *reply
 		return CAPOS_OK;
 	}
 	if (s->call.ex_set)
-		return capos_server_refuse(s, s->call.ex_type, s->call.ex_status,
-					s->call.ex_reason, reply);
+		return capos_server_refuse(s, s->call.ex_type, s->call.ex_status, s->call.ex_reason,
+					   reply);
 	if (err == CAPOS_ERR_CAPNP_UNIMPLEMENTED)
 		return capos_server_refuse(s, capos_ExceptionType_unimplemented, err,
-					"no such method", reply);
+					   "no such method", reply);
 	if (server_is_capnp(err))
 		return capos_server_refuse(s, capos_ExceptionType_invalidArgument, err,
-					"malformed params", reply);
+					   "malformed params", reply);
 	return capos_server_refuse(s, capos_ExceptionType_failed, err, NULL, reply);
 }

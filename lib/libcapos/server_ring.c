@@ -88,7 +88,8 @@ static int server_answer(struct capos_server *s, struct capos_ring_client *ring,
 		return err;
 	err = server_return(s, ring, ep, &reply);
 	if (err < 0 && err != CAPOS_ERR_EP_CALL_CANCELLED && reply.nxfer) {
-		err = capos_server_refuse(s, capos_ExceptionType_failed, err, "result caps", &reply);
+		err = capos_server_refuse(s, capos_ExceptionType_failed, err, "result caps",
+					  &reply);
 		if (err == 0)
 			err = server_return(s, ring, ep, &reply);
 	}

@@ -14,3 +14,6 @@ $(DEMO_TEST_MODULE): $(BUILD)/system/tests/demo.bin $(BUILD)/tool/mkmanifest \
 ALL_TARGETS += $(DEMO_TEST_MODULE)
 TEST_SUITES += tests/qemu/demo_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(DEMO_TEST_MODULE)
+
+# The default boot module embeds the demo services the default system lists.
+$(BOOT_MODULE): $(DEMO_BINARIES)

@@ -2,6 +2,14 @@
 """The demo services (user/echo, user/kv, user/democlient; schema/demo.capnp;
 docs/demo.md) over the libcapos server runtime (lib/libcapos/server.c).
 
+  demo-default the default boot module (system/system.capnp, what `make run` boots):
+               init's executor starts echo and kv (exports) and democlient (imports),
+               waits for democlient, kills the servers; init's COM2 lines from its first
+               `init: exec:` line on and the services' lines (the same as below), each
+               stream exactly (a tick may put a `started` line after the service's first),
+               and on COM1 democlient exit 0, no endpoint or call record left, frames
+               and kernel objects at baseline, clean shutdown.
+
   demo-graph   the focused manifest system/tests/demo.capnp: init is user/demoinit,
                which spawns echo and kv (each exporting the facet of a fresh endpoint)
                and democlient (copies of both facets, an endpoint of its own), waits
@@ -70,6 +78,22 @@ SERVICE_LINES = [
     'democlient: all checks passed',
 ]
 
+# What init (user/init/exec.c) prints for the default system (system/system.capnp)
+# after its own steps and its manifest line: the servers are `ignore` services (killed
+# when the graph is done), democlient is waited for. The services print SERVICE_LINES
+# meanwhile (see split_init for how the two streams are judged).
+DEFAULT_INIT_LINES = [
+    'init: exec: service "echo" started (pid 2, exports 1)',
+    'init: exec: service "kv" started (pid 3, exports 1)',
+    'init: exec: service "democlient" started (pid 4, exports 1)',
+    'init: exec: service "democlient" exited 0',
+    'init: exec: service "echo" was killed (stopped: the graph is done)',
+    'init: exec: service "kv" was killed (stopped: the graph is done)',
+    "init: exec: graph done: 3 services started, status 0",
+    "init: done, exiting 0",
+]
+DEFAULT_SERVICES, DEFAULT_CAPS = 3, 13  # init's manifest line: services, caps in all
+
 DEMOINIT_TRANSCRIPT = [
     'demoinit: spawned echo, its Echo facet exported: ok',
     'demoinit: spawned kv, its KeyValue facet exported: ok',
@@ -91,6 +115,38 @@ OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes
 IPC_CLEAN = re.compile(r"^\[ipc\] handoffs \d+, endpoints live 0, call records live 0$")
 
 
+def split_init(lines):
+    """init's own lines and everyone else's, each in order. init's `started` line for a
+    service and that service's first lines may come in either order (a timer tick can
+    preempt init between the spawn and its printf), so each stream is judged exactly
+    on its own; within a stream the order is causal."""
+    mine = [line for line in lines if line.startswith("init: ")]
+    return mine, [line for line in lines if not line.startswith("init: ")]
+
+
+def com2_streams(init_lines, service_lines, init_from="init: exec:"):
+    """init's lines from the first one starting with `init_from` on, and the services'
+    lines, each exactly."""
+    def judge(result):
+        mine, others = split_init(result.com2.splitlines())
+        first = next((i for i, line in enumerate(mine) if line.startswith(init_from)), None)
+        if first is None:
+            return [f"no {init_from!r} line on COM2"]
+        problems = exact("init", mine[first:], init_lines)
+        return (problems + exact("services", others, service_lines))[:8]
+    return judge
+
+
+def exact(what, got, want):
+    problems = []
+    for i in range(max(len(got), len(want))):
+        g = got[i] if i < len(got) else "<missing>"
+        w = want[i] if i < len(want) else "<nothing more>"
+        if g != w:
+            problems.append(f"{what} line {i + 1}: got {g[:120]!r}, want {w[:120]!r}")
+    return problems
+
+
 def com2_exact(want):
     def judge(result):
         got = result.com2.splitlines()
@@ -105,6 +161,16 @@ def com2_exact(want):
 
 
 TESTS = [
+    Test("demo-default", "the default system (make run's module): init's executor runs "
+         "echo, kv and democlient; exact transcript from the first exec line, democlient "
+         "exit 0, servers killed at the end, no endpoint or call record left, baselines, "
+         "clean shutdown",
+         Boot(mode="direct", mem="128M", smp=1, timeout=90,
+              modules=[os.path.join(harness.BUILD, "manifest.bin")]),
+         [BANNER, "[proc] democlient pid 4 exited: code 0", IPC_CLEAN,
+          "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0",
+          SHUTDOWN_OK],
+         forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=com2_streams(DEFAULT_INIT_LINES, SERVICE_LINES)),
     Test("demo-graph", "echo/kv/democlient built by demoinit: exact transcript (typed "
          "errors, unimplemented, malformed params, a Notifier facet moved over IPC and "
          "called back), a dead service answers disconnected; baselines, clean shutdown",

@@ -76,12 +76,12 @@ static int dc_results(const struct capos_cqe *cqe)
 
 /* CALL and return the CQE status; on RING_EXCEPTION also the exception's type/status. */
 static int dc_call(uint32_t cap, uint64_t iid, uint16_t method, const void *params, uint32_t plen,
-		   const struct capos_xfer *xfer, uint16_t nxfer, struct capos_cqe *cqe, int *ex_type,
-		   int *ex_status)
+		   const struct capos_xfer *xfer, uint16_t nxfer, struct capos_cqe *cqe,
+		   int *ex_type, int *ex_status)
 {
 	struct capos_CapException_r ex;
-	int err = capos_ring_call_xfer(dc_ring, cap, iid, method, params, plen, xfer, nxfer,
-				       dc_res, sizeof(dc_res), cqe);
+	int err = capos_ring_call_xfer(dc_ring, cap, iid, method, params, plen, xfer, nxfer, dc_res,
+				       sizeof(dc_res), cqe);
 
 	if (err && err != cqe->status)
 		return err; /* not submitted or not completed */
@@ -268,8 +268,8 @@ static void dc_hostile(void)
 		     demo_Echo_METHOD_echo, junk, 16, capos_ExceptionType_invalidArgument,
 		     CAPOS_ERR_CAPNP_TRUNCATED_FRAMING);
 	dc_expect_ex("echo with a non-struct root", dc_echo, demo_Echo_TYPE_ID,
-		     demo_Echo_METHOD_echo, junk, sizeof(junk),
-		     capos_ExceptionType_invalidArgument, CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
+		     demo_Echo_METHOD_echo, junk, sizeof(junk), capos_ExceptionType_invalidArgument,
+		     CAPOS_ERR_CAPNP_WRONG_POINTER_KIND);
 }
 
 /* Notifier.changed, served on `notify` while the put that causes it is in flight. */

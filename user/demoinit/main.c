@@ -27,7 +27,7 @@
 
 struct di_grant {
 	const char *name;
-	int held;      /* 1: sent cap `cap` as a copy; 0: kernel source `source` */
+	int held; /* 1: sent cap `cap` as a copy; 0: kernel source `source` */
 	uint16_t source;
 	uint32_t cap;
 	uint64_t iid;
@@ -125,11 +125,11 @@ static int di_spawn(const char *name, const struct di_grant *g, uint32_t n, uint
 		if (g[i].held)
 			x[nx++] = (struct capos_xfer){ .cap = g[i].cap, .mode = CAPOS_XFER_COPY };
 	if (err == 0)
-		err = di_status(capos_ring_call_xfer(di_ring, di_spawner, capos_ProcessSpawner_TYPE_ID,
-						     capos_ProcessSpawner_METHOD_spawn, di_framed,
-						     len, x, (uint16_t)nx, di_res, sizeof(di_res),
-						     &cqe),
-				&cqe);
+		err = di_status(
+			capos_ring_call_xfer(di_ring, di_spawner, capos_ProcessSpawner_TYPE_ID,
+					     capos_ProcessSpawner_METHOD_spawn, di_framed, len, x,
+					     (uint16_t)nx, di_res, sizeof(di_res), &cqe),
+			&cqe);
 	if (err == 0)
 		err = di_results(&cqe, &m);
 	if (err == 0)

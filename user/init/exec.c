@@ -17,8 +17,8 @@
 
 #include "graph.h"
 
-#define EXEC_RES_WORDS 128u  /* spawn results: framed results + 16 bytes per result cap */
-#define EXEC_WAIT_WORDS 16u  /* ProcessHandle.wait results */
+#define EXEC_RES_WORDS 128u /* spawn results: framed results + 16 bytes per result cap */
+#define EXEC_WAIT_WORDS 16u /* ProcessHandle.wait results */
 #define EXEC_UD_TAG (UINT64_C(1) << 62) /* executor user_data: tag | instance << 8 | index */
 #define EXEC_UD_MISC (EXEC_UD_TAG | 0xffu)
 
@@ -110,7 +110,8 @@ static int exec_grant(struct exec *ex, const struct manifest_service *s, uint32_
 			capos_CapGrant_set_interfaceId(g, exec_served(ex->plan, s, gcap));
 		return 0;
 	case MANIFEST_SOURCE_SERVICE:
-		if (c->export_index >= MANIFEST_MAX_TOTAL_EXPORTS || !ex->have_facet[c->export_index])
+		if (c->export_index >= MANIFEST_MAX_TOTAL_EXPORTS ||
+		    !ex->have_facet[c->export_index])
 			return CAPOS_ERR_NOT_FOUND;
 		if (*nxfer >= CAPOS_XFER_MAX)
 			return CAPOS_ERR_XFER_TOO_MANY;
@@ -250,12 +251,12 @@ static int exec_spawn_one(struct exec *ex, uint32_t i)
 		return CAPOS_ERR_NOT_FOUND;
 	err = exec_encode(ex, i, &plen, &nxfer);
 	if (err == 0)
-		err = exec_status(capos_ring_call_xfer(ex->ring, ex->spawner,
-						       capos_ProcessSpawner_TYPE_ID,
-						       capos_ProcessSpawner_METHOD_spawn, exec_framed,
-						       plen, exec_xfer, (uint16_t)nxfer, exec_res,
-						       sizeof(exec_res), &cqe),
-				  &cqe, exec_res, sizeof(exec_res));
+		err = exec_status(
+			capos_ring_call_xfer(ex->ring, ex->spawner, capos_ProcessSpawner_TYPE_ID,
+					     capos_ProcessSpawner_METHOD_spawn, exec_framed, plen,
+					     exec_xfer, (uint16_t)nxfer, exec_res, sizeof(exec_res),
+					     &cqe),
+			&cqe, exec_res, sizeof(exec_res));
 	if (err == 0 && capos_ring_result_caps(&cqe, exec_res, sizeof(exec_res), &recs, &len) < 0)
 		err = CAPOS_ERR_INVALID;
 	if (err == 0)

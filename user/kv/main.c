@@ -105,8 +105,8 @@ static void kv_notify(const struct kv_entry *e)
 		err = capnp_builder_write_framed(&b, kv_framed, sizeof(kv_framed), &n);
 	if (err == 0)
 		err = capos_ring_call(kv_ring, kv_watcher, demo_Notifier_TYPE_ID,
-				      demo_Notifier_METHOD_changed, kv_framed, (uint32_t)n,
-				      kv_res, sizeof(kv_res), &cqe);
+				      demo_Notifier_METHOD_changed, kv_framed, (uint32_t)n, kv_res,
+				      sizeof(kv_res), &cqe);
 	if (err == 0)
 		err = cqe.status;
 	if (err) {

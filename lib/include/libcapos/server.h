@@ -37,7 +37,7 @@ struct capos_ring_client;
 	((sizeof(struct capos_recv_header) + CAPOS_SERVER_PARAMS_MAX +                             \
 	  CAPOS_XFER_MAX * sizeof(struct capos_xfer_result)) /                                     \
 	 8u)
-#define CAPOS_SERVER_ARENA_WORDS 512u /* results message (4 KiB) */
+#define CAPOS_SERVER_ARENA_WORDS 512u			       /* results message (4 KiB) */
 #define CAPOS_SERVER_OUT_WORDS (CAPOS_SERVER_ARENA_WORDS + 1u) /* + frame header */
 #define CAPOS_SERVER_PARAM_SEGS 4u
 #define CAPOS_SERVER_RESULT_CAPS 4u /* caps a handler may return with one answer */
@@ -65,21 +65,21 @@ struct capos_server_call {
 	uint32_t params_len;
 	const struct capos_xfer_result *caps; /* caps sent with the call; capnp index i = caps[i] */
 	uint32_t ncaps;
-	uint32_t taken;	   /* bit i: caps[i] taken by the handler (not released) */
-	int ex_set;	   /* capos_server_fail was called */
-	int ex_type;	   /* enum capos_ExceptionType */
-	int ex_status;	   /* its status */
+	uint32_t taken; /* bit i: caps[i] taken by the handler (not released) */
+	int ex_set;	/* capos_server_fail was called */
+	int ex_type;	/* enum capos_ExceptionType */
+	int ex_status;	/* its status */
 	const char *ex_reason;
-	uint16_t nret;	   /* result caps queued by capos_server_result_cap */
+	uint16_t nret; /* result caps queued by capos_server_result_cap */
 	struct capos_xfer ret[CAPOS_SERVER_RESULT_CAPS];
 };
 
 struct capos_server {
 	const struct capos_server_iface *ifaces; /* set by capos_server_init */
 	uint32_t nifaces;
-	int stop;		/* set by a handler (capos_server_stop): end after this answer */
-	uint64_t calls;		/* answered calls (results or exception) */
-	uint64_t next_ud;	/* user_data of the runtime's own SQEs */
+	int stop;	  /* set by a handler (capos_server_stop): end after this answer */
+	uint64_t calls;	  /* answered calls (results or exception) */
+	uint64_t next_ud; /* user_data of the runtime's own SQEs */
 	struct capos_server_call call;
 	struct capnp_segment psegs[CAPOS_SERVER_PARAM_SEGS];
 	struct capnp_bseg bseg;

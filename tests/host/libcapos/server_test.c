@@ -43,25 +43,26 @@ static int t_echo(void *self, const struct demo_Echo_echo_Params_r *p,
 	if (err)
 		return err;
 	if (echo_mode == 1)
-		return capos_server_fail(&srv, capos_ExceptionType_invalidArgument, -360, "too long");
+		return capos_server_fail(&srv, capos_ExceptionType_invalidArgument, -360,
+					 "too long");
 	if (echo_mode == 2)
 		return CAPOS_ERR_BUSY;
 	if (echo_mode == 3) {
 		SOFT_EQ(capos_server_take_cap(&srv, 2, demo_Notifier_TYPE_ID, &taken_cap),
-			 CAPOS_ERR_INVALID);
+			CAPOS_ERR_INVALID);
 		SOFT_EQ(capos_server_take_cap(&srv, 0, demo_Echo_TYPE_ID, &taken_cap),
-			 CAPOS_ERR_CAP_WRONG_INTERFACE);
+			CAPOS_ERR_CAP_WRONG_INTERFACE);
 		SOFT_EQ(capos_server_take_cap(&srv, 1, demo_Notifier_TYPE_ID, &taken_cap), 0);
 		SOFT_EQ(taken_cap, CAP_B);
 		SOFT_EQ(capos_server_take_cap(&srv, 1, demo_Notifier_TYPE_ID, &taken_cap),
-			 CAPOS_ERR_EXISTS);
+			CAPOS_ERR_EXISTS);
 		SOFT_EQ(capos_server_result_cap(&srv, CAP_A, 7, &idx), CAPOS_ERR_INVALID);
 		for (uint32_t i = 0; i < CAPOS_SERVER_RESULT_CAPS; i++) {
 			SOFT_EQ(capos_server_result_cap(&srv, CAP_A, CAPOS_XFER_COPY, &idx), 0);
 			SOFT_EQ(idx, i);
 		}
 		SOFT_EQ(capos_server_result_cap(&srv, CAP_A, CAPOS_XFER_MOVE, &idx),
-			 CAPOS_ERR_CAP_TABLE_FULL);
+			CAPOS_ERR_CAP_TABLE_FULL);
 	}
 	return demo_Echo_echo_Results_set_text(r, t.str, t.len);
 }
@@ -89,10 +90,9 @@ static void deliver(uint64_t iid, uint16_t method, const void *params, uint32_t 
 	if (plen)
 		memcpy(p + sizeof(h), params, plen);
 	for (uint32_t i = 0; i < ncaps; i++) {
-		struct capos_xfer_result rec = {
-			.cap = i ? CAP_B : CAP_A,
-			.interface_id = i ? demo_Notifier_TYPE_ID : demo_KeyValue_TYPE_ID
-		};
+		struct capos_xfer_result rec = { .cap = i ? CAP_B : CAP_A,
+						 .interface_id = i ? demo_Notifier_TYPE_ID
+								   : demo_KeyValue_TYPE_ID };
 		memcpy(p + sizeof(h) + plen + i * sizeof(rec), &rec, sizeof(rec));
 	}
 	memset(cqe, 0, sizeof(*cqe));
