@@ -10,6 +10,8 @@ ProcessSpawner, services from user/graphsvc), -smp 1, judged from COM2 and COM1:
   exec-restart     "flaky" exits 3 under `restart` with restartBudget 2: exactly three
                    runs (two restarts), "restart budget 2 spent", init exits 4, failed
                    boot (status 35)
+  exec-restartkill "crasher" dies of a #PF under `restart` with restartBudget 1: two
+                   runs, "restart budget 1 spent", init exits 4
   exec-ignore      "spinner" under `ignore` spins; when server and client are done init
                    kills it ("was killed (stopped: the graph is done)"), exits 0, clean
   exec-spawnfail   hostile: "starved" names a 16-frame profile, its spawn fails at run
@@ -20,10 +22,10 @@ ProcessSpawner, services from user/graphsvc), -smp 1, judged from COM2 and COM1:
   exec-nospawner   hostile: init without a ProcessSpawner: the first service is not
                    started (CAPOS_ERR_NOT_FOUND), nothing runs, init exits 5
 Every boot: free frames and kernel objects back at their pre-init baselines, no process
-left. The COM2 transcript is judged exactly: the lines after the manifest line are
-exactly the expected ones, in the expected order where one process's line follows
-another's (lines of different processes that may interleave are only ordered where
-causality orders them).
+left. The COM2 transcript is judged exactly: init's steps and manifest line, then
+exactly the expected lines, each process's in its exact order; lines of different
+processes are only ordered where causality orders them (the scheduler may run a new
+child before init prints that it started it).
 
 CAPOS_BOOT_FILTER=substr runs a subset.
 """
@@ -35,7 +37,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 from init_tests import STEPS  # noqa: E402
-from suite import Test, run_suite  # noqa: E402
+from suite import Test, all_of, run_suite  # noqa: E402
 
 EXEC_DIR = os.path.join(harness.BUILD, "tests", "qemu", "exec")
 CHUNK = 2048  # INIT_MANIFEST_CHUNK (user/init/graph.h)
@@ -59,16 +61,33 @@ def started(name, pid, exports):
     return f'init: exec: service "{name}" started (pid {pid}, exports {exports})'
 
 
-STREAMS = "streams"
+SERVICE_LINE = re.compile(r'^init: exec: service "([^"]+)"')
 
 
-def com2_graph(name, services, caps, want, order=None):
+def source(line):
+    """Whose sequence a COM2 line belongs to: init's lines about one service form their
+    own sequence (init reports ends in completion order), other lines go by their
+    prefix up to the first ':' (the process)."""
+    m = SERVICE_LINE.match(line)
+    return f"init/{m.group(1)}" if m else line.split(":", 1)[0]
+
+
+def init_order(want):
+    """Order init guarantees across services: the start lines in manifest order, and
+    every line about a service before init's later summary lines."""
+    starts = [i for i, w in enumerate(want) if SERVICE_LINE.match(w) and " started " in w]
+    pairs = list(zip(starts, starts[1:]))
+    for j, w in enumerate(want):
+        if source(w) == "init":
+            pairs += [(i, j) for i in range(j) if SERVICE_LINE.match(want[i])]
+    return pairs
+
+
+def com2_graph(name, services, caps, want, order):
     """COM2: init's usual steps and the manifest line exactly, then exactly the lines of
-    `want`: in exactly that order when `order` is None; with STREAMS, init's lines and
-    the others each in exactly their order (a tick may preempt init between a spawn and
-    its `started` printf, so a child's line can come first); else as a multiset of
-    distinct lines in which each (earlier, later) pair of `order` holds."""
-
+    `want`: each sequence's lines (see source) exactly in the order `want` lists them,
+    each (i, j) pair of `order` and of init_order (indices into `want`) printed in that
+    order. Lines of different sequences are otherwise free to interleave."""
     def judge(result):
         got = result.com2.splitlines()
         head = STEPS + [manifest_line(name, services, caps)]
@@ -78,32 +97,31 @@ def com2_graph(name, services, caps, want, order=None):
             if g != w:
                 problems.append(f"COM2 line {i + 1}: got {g[:100]!r}, want {w[:100]!r}")
         tail = got[len(head):]
-        if order == STREAMS:
-            for mine in (True, False):
-                g = [t for t in tail if t.startswith("init: ") == mine]
-                w = [t for t in want if t.startswith("init: ") == mine]
-                if g != w:
-                    problems.append(f"COM2 {'init' if mine else 'service'} lines after the "
-                                    f"manifest: got {g[:6]!r}, want {w[:6]!r}")
-            return problems[:8]
-        if order is None:
-            for i in range(max(len(tail), len(want))):
-                g = tail[i] if i < len(tail) else "<missing>"
-                w = want[i] if i < len(want) else "<nothing more>"
-                if g != w:
-                    problems.append(f"COM2 line {len(head) + i + 1}: got {g[:100]!r}, "
-                                    f"want {w[:100]!r}")
-            return problems[:8]
-        if sorted(tail) != sorted(want):
-            extra = [t for t in tail if t not in want]
-            missing = [w for w in want if w not in tail]
-            problems.append(f"COM2 after the manifest: extra {extra[:4]!r}, "
-                            f"missing {missing[:4]!r}")
-            return problems[:8]
-        for a, b in order:
-            if tail.index(a) > tail.index(b):
-                problems.append(f"COM2: {a!r} after {b!r}")
+        where = {}
+        for src in sorted({source(w) for w in want} | {source(t) for t in tail}):
+            wi = [i for i, w in enumerate(want) if source(w) == src]
+            ti = [i for i, t in enumerate(tail) if source(t) == src]
+            w_lines = [want[i] for i in wi]
+            t_lines = [tail[i] for i in ti]
+            if w_lines != t_lines:
+                problems.append(f"COM2 lines of {src!r}: got {t_lines[:6]!r}, "
+                                f"want {w_lines[:6]!r}")
+                continue
+            where.update(zip(wi, ti))
+        for a, b in list(order) + init_order(want):
+            if a in where and b in where and where[a] > where[b]:
+                problems.append(f"COM2: {want[a]!r} printed after {want[b]!r}")
         return problems[:8]
+    return judge
+
+
+def com1_has(*lines):
+    """COM1 has a line starting with each of these, anywhere (processes may end in
+    either order)."""
+    def judge(result):
+        got = [line.strip() for _, line in result.com1]
+        return [f"COM1 lacks {want!r}" for want in lines
+                if not any(g.startswith(want) for g in got)]
     return judge
 
 
@@ -131,11 +149,9 @@ GRAPH = [
     "init: exec: graph done: 2 services started, status 0",
     "init: done, exiting 0",
 ]
-GRAPH_ORDER = [
-    (GRAPH[0], GRAPH[1]), (GRAPH[0], GRAPH[2]), (GRAPH[2], GRAPH[4]), (GRAPH[1], GRAPH[4]),
-    (GRAPH[1], GRAPH[3]), (GRAPH[4], GRAPH[5]), (GRAPH[3], GRAPH[6]), (GRAPH[5], GRAPH[6]),
-    (GRAPH[6], GRAPH[7]),
-]
+# (earlier, later): the client's answer after the server served, a service's end after
+# its last line. (A child may print before init prints that it started it.)
+GRAPH_ORDER = [(1, 4), (1, 3), (4, 5)]
 
 RESTART = [
     started("flaky", 2, 0),
@@ -145,6 +161,16 @@ RESTART = [
     'init: exec: service "flaky" exited 3; restart 2 of 2',
     "graphfail: exiting 3",
     'init: exec: service "flaky" exited 3; restart budget 2 spent',
+    "init: exec: graph done: 1 services started, status 4",
+    "init: FAILED",
+]
+# Each run prints before init sees its end; a restart is announced before the next run.
+RESTART_ORDER = [(0, 2), (1, 2), (2, 3), (3, 4), (4, 5), (5, 6)]
+
+RESTARTKILL = [
+    started("crasher", 2, 0),
+    'init: exec: service "crasher" was killed; restart 1 of 1',
+    'init: exec: service "crasher" was killed; restart budget 1 spent',
     "init: exec: graph done: 1 services started, status 4",
     "init: FAILED",
 ]
@@ -161,12 +187,7 @@ IGNORE = [
     "init: exec: graph done: 3 services started, status 0",
     "init: done, exiting 0",
 ]
-IGNORE_ORDER = [
-    (IGNORE[0], IGNORE[1]), (IGNORE[1], IGNORE[2]), (IGNORE[1], IGNORE[3]),
-    (IGNORE[2], IGNORE[4]), (IGNORE[3], IGNORE[4]), (IGNORE[3], IGNORE[5]),
-    (IGNORE[4], IGNORE[6]), (IGNORE[5], IGNORE[7]), (IGNORE[6], IGNORE[7]),
-    (IGNORE[7], IGNORE[8]), (IGNORE[8], IGNORE[9]),
-]
+IGNORE_ORDER = [(3, 4), (3, 5), (4, 6)]
 
 SPAWNFAIL = [
     started("server", 2, 1),
@@ -189,13 +210,7 @@ WAITFAIL = [
     "init: exec: graph done: 3 services started, status 4",
     "init: FAILED",
 ]
-WAITFAIL_ORDER = [
-    (WAITFAIL[0], WAITFAIL[1]), (WAITFAIL[1], WAITFAIL[2]), (WAITFAIL[0], WAITFAIL[3]),
-    (WAITFAIL[2], WAITFAIL[4]), (WAITFAIL[1], WAITFAIL[5]), (WAITFAIL[3], WAITFAIL[5]),
-    (WAITFAIL[3], WAITFAIL[6]), (WAITFAIL[5], WAITFAIL[7]), (WAITFAIL[4], WAITFAIL[8]),
-    (WAITFAIL[6], WAITFAIL[9]), (WAITFAIL[7], WAITFAIL[9]), (WAITFAIL[8], WAITFAIL[9]),
-    (WAITFAIL[9], WAITFAIL[10]),
-]
+WAITFAIL_ORDER = [(3, 5), (3, 6), (5, 7), (4, 8)]
 
 NOSPAWNER = [
     'init: graph: service "server" not started: CAPOS_ERR_NOT_FOUND',
@@ -206,15 +221,23 @@ NOSPAWNER = [
 TESTS = [
     Test("exec-graph", "server exports, client imports and calls it, both exit 0, init 0, "
          "baselines, clean shutdown", boot("execgraph"),
-         [BANNER, "[proc] server pid 2 exited: code 0", "[proc] client pid 3 exited: code 0",
-          "[ipc] endpoint freed: 1 call(s), 0 overloaded, 0 disconnected"] + com1_ok(2),
+         [BANNER, "[ipc] endpoint freed: 1 call(s), 0 overloaded, 0 disconnected"] + com1_ok(2),
          CLEAN_FORBIDDEN + ["killed"], EXIT_CLEAN,
-         com2_graph("execgraph", 2, 9, GRAPH, GRAPH_ORDER)),
+         all_of(com2_graph("execgraph", 2, 9, GRAPH, GRAPH_ORDER),
+                com1_has("[proc] server pid 2 exited: code 0 ",
+                         "[proc] client pid 3 exited: code 0 "))),
     Test("exec-restart", "a service exiting 3 under restart, budget 2: three runs, budget "
          "spent, init exits 4, baselines, failed boot", boot("execrestart"),
          [BANNER, "[proc] flaky pid 2 exited: code 3", "[proc] flaky pid 3 exited: code 3",
           "[proc] flaky pid 4 exited: code 3"] + com1_ok(3, 4),
-         FAIL_FORBID + ["flaky pid 5"], EXIT_PANIC, com2_graph("execrestart", 1, 6, RESTART, STREAMS)),
+         FAIL_FORBID + ["flaky pid 5"], EXIT_PANIC,
+         com2_graph("execrestart", 1, 6, RESTART, RESTART_ORDER)),
+    Test("exec-restartkill", "a service killed by a #PF under restart, budget 1: two runs, "
+         "budget spent, init exits 4, baselines, failed boot", boot("execrestartkill"),
+         [BANNER, re.compile(r"^\[proc\] crasher pid 2 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
+          re.compile(r"^\[proc\] crasher pid 3 killed: #PF at rip 0x[0-9a-f]+ addr 0 ")]
+         + com1_ok(2, 4), ["[panic]", "[trap]", SHUTDOWN_OK, "crasher pid 4"], EXIT_PANIC,
+         com2_graph("execrestartkill", 1, 6, RESTARTKILL, [])),
     Test("exec-ignore", "a spinning ignored service is killed when the graph is done; init "
          "0, baselines, clean shutdown", boot("execignore"),
          [BANNER, "[proc] spinner pid 2 killed by its handle"] + com1_ok(3),
@@ -223,7 +246,7 @@ TESTS = [
          "CAPOS_ERR_NO_MEMORY named, the running server killed, init exits 5, baselines, "
          "failed boot", boot("execspawnfail"),
          [BANNER, "[proc] server pid 2 killed by its handle"] + com1_ok(1, 5),
-         FAIL_FORBID, EXIT_PANIC, com2_graph("execspawnfail", 2, 8, SPAWNFAIL)),
+         FAIL_FORBID, EXIT_PANIC, com2_graph("execspawnfail", 2, 8, SPAWNFAIL, [])),
     Test("exec-waitfail", "a `wait` service exits 3 (init 4) while a `restart` service that "
          "exits 0 is not restarted; baselines, failed boot", boot("execwaitfail"),
          [BANNER, "[proc] failing pid 4 exited: code 3"] + com1_ok(3, 4),
@@ -235,7 +258,7 @@ TESTS = [
          [BANNER, re.compile(r'^\[init\] started "init" \(pid 1\): .*, 4 caps, '),
           "[init] exited with status 5", BASELINE, OBJECTS,
           "[boot] error: init exited with status 5 (not 0): failed boot"],
-         FAIL_FORBID + ["pid 2"], EXIT_PANIC, com2_graph("execnospawner", 2, 8, NOSPAWNER)),
+         FAIL_FORBID + ["pid 2"], EXIT_PANIC, com2_graph("execnospawner", 2, 8, NOSPAWNER, [])),
 ]
 
 if __name__ == "__main__":

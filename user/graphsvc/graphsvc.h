@@ -3,7 +3,8 @@
  * manifests system/tests/exec_*.capnp by tests/qemu/exec_tests.py. Each behaviour is
  * its own tiny binary (no arguments exist): graphsrv serves one call on its exported
  * endpoint, graphcli calls the endpoint it imports, graphfail exits 3, graphspin spins
- * until init kills it. This header holds what they share.
+ * until init kills it, graphfault dies of a page fault. This header holds what they
+ * share.
  */
 #ifndef GRAPHSVC_H
 #define GRAPHSVC_H
