@@ -19,6 +19,7 @@
  *                  (kernel/cap/spawn_decode.c, kernel/cap/spawner.c)
  *   -320 .. -351   manifest pipeline and graph validation (lib/manifest: mkmanifest,
  *                  init; the overlay merge)
+ *   -360 .. -367   demo services (schema/demo.capnp: user/kv)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -273,7 +274,10 @@
 	X(CAPOS_ERR_MANIFEST_DUP_PROFILE, -339, "two resource profiles share a name")              \
 	X(CAPOS_ERR_MANIFEST_NO_PROCESS, -340, "a service has no process entry")                   \
 	X(CAPOS_ERR_MANIFEST_NO_IMAGE, -341, "a binary a process names has no ELF64 image")        \
-	X(CAPOS_ERR_MANIFEST_OVERLAY_CONFLICT, -342, "overlay conflicts with the base manifest")
+	X(CAPOS_ERR_MANIFEST_OVERLAY_CONFLICT, -342, "overlay conflicts with the base manifest")   \
+	/* demo services (schema/demo.capnp), -360 .. -367 */                                      \
+	X(CAPOS_ERR_DEMO_KEY_TOO_LONG, -360, "KeyValue key empty or longer than its bound")        \
+	X(CAPOS_ERR_DEMO_VALUE_TOO_LONG, -361, "KeyValue value longer than its bound")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

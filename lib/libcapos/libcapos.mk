@@ -18,6 +18,8 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
 	lib/libcapos/kcaps.c \
+	lib/libcapos/server.c \
+	lib/libcapos/server_ring.c \
 	lib/libcapos/heap_vm.c \
 	lib/libcapos/sbrk.c \
 	lib/libcapos/time.c \
@@ -38,9 +40,9 @@ $(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPN
 	rm -f $@
 	llvm-ar-16 rcs $@ $^
 
-# console.c, kcaps.c, heap_vm.c and time.c include the generated schema header (schema/schema.mk is read after this
+# console.c, kcaps.c, heap_vm.c, time.c and server*.c include the generated schema header (schema/schema.mk is read after this
 # fragment, so the path and include directory are spelled out here).
-LIBCAPOS_GEN_USERS := console kcaps heap_vm time
+LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
 

@@ -8,6 +8,7 @@
 #include <manifest/manifest.h>
 
 #include <schema/capos.capnp.h>
+#include <schema/demo.capnp.h>
 #include <schema/manifest.capnp.h>
 
 /* One entry of a generated interface table. */
@@ -17,8 +18,11 @@ struct manifest_iface {
 };
 
 #define MANIFEST_IFACE_ENTRY(cname, sname, id) { sname, id },
-static const struct manifest_iface manifest_ifaces[] = { capos_INTERFACES(
-	MANIFEST_IFACE_ENTRY) manifest_INTERFACES(MANIFEST_IFACE_ENTRY) };
+/* The demo services' interfaces (schema/demo.capnp) are named by the default system. */
+static const struct manifest_iface manifest_ifaces[] = {
+	capos_INTERFACES(MANIFEST_IFACE_ENTRY) manifest_INTERFACES(MANIFEST_IFACE_ENTRY)
+		demo_INTERFACES(MANIFEST_IFACE_ENTRY)
+};
 #undef MANIFEST_IFACE_ENTRY
 
 #define MANIFEST_NIFACES (sizeof(manifest_ifaces) / sizeof(manifest_ifaces[0]))

@@ -6,3 +6,7 @@ $(eval $(call host_test,libcapos_tls,lib/libcapos/tls.c tests/host/libcapos/tls_
 $(eval $(call host_test,libcapos_heap,lib/libcapos/heap.c tests/host/libcapos/heap_test.c))
 $(eval $(call host_test,libcapos_capset,lib/libcapos/capset.c tests/host/libcapos/capset_test.c))
 $(eval $(call host_test,libcapos_ring,lib/libcapos/ring.c tests/host/libcapos/ring_test.c))
+# The server runtime's pure half against the generated demo interfaces.
+$(eval $(call host_test,libcapos_server,lib/libcapos/server.c tests/host/libcapos/server_test.c $(CAPNP_SRCS)))
+$(BUILD)/host/tests/host/libcapos/server_test.o $(BUILD)/host/lib/libcapos/server.o: \
+	$(GEN_DIR)/schema/demo.capnp.h $(GEN_DIR)/schema/capos.capnp.h

@@ -31,8 +31,10 @@ $(KINIT_BADELF_IMAGE): $(BUILD)/user/init.elf
 	$(PYTHON) -c 'import sys; b = bytearray(open(sys.argv[1], "rb").read()); b[32:40] = (1 << 40).to_bytes(8, "little"); open(sys.argv[2], "wb").write(b)' $< $@.tmp
 	mv $@.tmp $@
 
-$(KINIT_BADELF): $(BOOT_SYSTEM) $(KINIT_BADELF_IMAGE) $(BUILD)/tool/mkmanifest
-	$(BUILD)/tool/mkmanifest -b init=$(KINIT_BADELF_IMAGE) -o $@.tmp $(BOOT_SYSTEM)
+# (-d: the default system's services keep their own images; -b replaces init's.)
+$(KINIT_BADELF): $(BOOT_SYSTEM) $(KINIT_BADELF_IMAGE) $(BUILD)/tool/mkmanifest $(DEMO_BINARIES)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -b init=$(KINIT_BADELF_IMAGE) -o $@.tmp \
+		$(BOOT_SYSTEM)
 	mv $@.tmp $@
 
 # Hostile PT_TLS headers (tests/qemu/kinit/elf_tls_patch.py): the loader refuses both
@@ -47,8 +49,10 @@ $(KINIT_TEST_DIR)/tlsalign.elf: $(BUILD)/user/init.elf tests/qemu/kinit/elf_tls_
 	@mkdir -p $(@D)
 	$(PYTHON) tests/qemu/kinit/elf_tls_patch.py $< $@.tmp align 24
 	mv $@.tmp $@
-$(KINIT_TEST_DIR)/tls%.manifest: $(BOOT_SYSTEM) $(KINIT_TEST_DIR)/tls%.elf $(BUILD)/tool/mkmanifest
-	$(BUILD)/tool/mkmanifest -b init=$(KINIT_TEST_DIR)/tls$*.elf -o $@.tmp $(BOOT_SYSTEM)
+$(KINIT_TEST_DIR)/tls%.manifest: $(BOOT_SYSTEM) $(KINIT_TEST_DIR)/tls%.elf $(BUILD)/tool/mkmanifest \
+		$(DEMO_BINARIES)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -b init=$(KINIT_TEST_DIR)/tls$*.elf -o $@.tmp \
+		$(BOOT_SYSTEM)
 	mv $@.tmp $@
 
 $(KINIT_BADGRAPH): tests/qemu/kinit/badgraph.capnp $(CAPOS_SCHEMAS) $(BUILD)/user/init.elf \

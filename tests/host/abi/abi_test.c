@@ -29,10 +29,11 @@ TEST(abi_error_codes_unique)
 }
 
 /* Every RING/CAP/KOBJ/CAPSET/VM code sits in -200..-255, every ELF code in -256..-287,
- * every MANIFEST code in -288..-303 (kernel decoder) or -320..-351 (lib/manifest). */
+ * every MANIFEST code in -288..-303 (kernel decoder) or -320..-351 (lib/manifest),
+ * every DEMO code in -360..-367. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0;
+	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0, demo = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -56,6 +57,9 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_SPAWN_", 16)) {
 			CHECK(v <= -304 && v >= -319);
 			spawn++;
+		} else if (!strncmp(n, "CAPOS_ERR_DEMO_", 15)) {
+			CHECK(v <= -360 && v >= -367); /* demo services (schema/demo.capnp) */
+			demo++;
 		} else {
 			CHECK(v > -200);
 		}
@@ -65,6 +69,7 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(manifest >= 15);
 	CHECK(ep >= 7);
 	CHECK(spawn >= 13);
+	CHECK(demo == 2);
 }
 
 TEST(abi_capid_pack_unpack)

@@ -191,7 +191,9 @@ TEST(mgraph_default_system_and_minimal_valid)
 	CHECK(buf != NULL);
 	CHECK_EQ(mg_check(buf, len, 0), 0);
 	CHECK_EQ(mg_plan.init.ncaps, 5); /* console, timer, vm, boot, spawner */
-	CHECK_EQ(mg_plan.nservices, 0);
+	CHECK_EQ(mg_plan.nservices, 3);	 /* the demo graph: echo, kv, democlient */
+	CHECK_EQ(mg_plan.nexports, 3);	 /* echo.api, kv.api, democlient.notify */
+	CHECK_EQ(mg_plan.ncaps, 13);	 /* init 5 + 2 + 2 + 4 */
 	CHECK_EQ(mg_plan.params.timer_hz, 100);
 	/* Image-less source: the image check names init's binary. */
 	CHECK_EQ(mg_check(buf, len, MANIFEST_CHECK_IMAGES), CAPOS_ERR_MANIFEST_NO_IMAGE);

@@ -1,0 +1,134 @@
+/*
+ * libcapos server runtime (lib/include/libcapos/server.h), the ring half: RECV a
+ * call, answer it through capos_server_handle (server.c), RETURN, release the caps
+ * the handler did not take; loop until the endpoint is closed.
+ */
+#include <libcapos/server.h>
+
+#include <stddef.h>
+#include <string.h>
+
+#include <capos/error.h>
+#include <capos/syscall.h>
+#include <libcapos/ring.h>
+
+static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, uint8_t op,
+		      uint32_t cap, struct capos_sqe **out)
+{
+	struct capos_sqe *sqe;
+	int err = capos_ring_get_sqe(ring, &sqe);
+
+	if (err)
+		return err;
+	memset(sqe, 0, sizeof(*sqe));
+	sqe->opcode = op;
+	sqe->cap = cap;
+	sqe->user_data = s->next_ud++ & ~CAPOS_RING_UD_SYNC;
+	*out = sqe;
+	return CAPOS_OK;
+}
+
+static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+		       struct capos_cqe *cqe)
+{
+	struct capos_sqe *sqe;
+	int err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
+
+	if (err)
+		return err;
+	sqe->result_addr = (uint64_t)(uintptr_t)s->recv;
+	sqe->result_len = sizeof(s->recv);
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, sqe->user_data, CAPOS_TIMEOUT_INFINITE, cqe);
+	return err ? err : cqe->status;
+}
+
+static int server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			 const struct capos_server_reply *r)
+{
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	uint64_t ud;
+	int err = server_sqe(s, ring, CAPOS_OP_RETURN, ep, &sqe);
+
+	if (err)
+		return err;
+	sqe->aux = s->call.call_id;
+	sqe->flags = r->flags;
+	sqe->addr = r->len ? (uint64_t)(uintptr_t)r->data : 0;
+	sqe->len = r->len;
+	sqe->xfer_addr = r->nxfer ? (uint64_t)(uintptr_t)r->xfer : 0;
+	sqe->xfer_count = r->nxfer;
+	ud = sqe->user_data;
+	capos_ring_submit(ring);
+	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	return err ? err : cqe.status;
+}
+
+static void server_release(struct capos_server *s, struct capos_ring_client *ring, uint32_t cap)
+{
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+
+	if (server_sqe(s, ring, CAPOS_OP_RELEASE, cap, &sqe))
+		return;
+	uint64_t ud = sqe->user_data;
+	capos_ring_submit(ring);
+	(void)capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+}
+
+/* Answer the decoded call; a RETURN refused for its result caps (the caller's table
+ * is full) is answered again as a `failed` exception with that status. */
+static int server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	struct capos_server_reply reply;
+	int err = capos_server_handle(s, &reply);
+
+	if (err)
+		return err;
+	err = server_return(s, ring, ep, &reply);
+	if (err < 0 && err != CAPOS_ERR_EP_CALL_CANCELLED && reply.nxfer) {
+		err = capos_server_refuse(s, capos_ExceptionType_failed, err, "result caps",
+					  &reply);
+		if (err == 0)
+			err = server_return(s, ring, ep, &reply);
+	}
+	for (uint32_t i = 0; i < s->call.ncaps; i++)
+		if (!(s->call.taken & (1u << i)))
+			server_release(s, ring, s->call.caps[i].cap);
+	s->calls++;
+	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
+}
+
+int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	struct capos_server_reply reply;
+	struct capos_cqe cqe;
+	int err = server_recv(s, ring, ep, &cqe);
+
+	if (err)
+		return err;
+	err = capos_server_decode(s, &cqe);
+	if (err == 0)
+		return server_answer(s, ring, ep);
+	/* The kernel's delivery does not add up: refuse the call, keep serving. */
+	memset(&s->call, 0, sizeof(s->call));
+	s->call.call_id = cqe.call_id;
+	err = capos_server_refuse(s, capos_ExceptionType_failed, err, "bad delivery", &reply);
+	if (err == 0)
+		err = server_return(s, ring, ep, &reply);
+	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
+}
+
+int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	while (!s->stop) {
+		int err = capos_server_serve_one(s, ring, ep);
+
+		if (err == CAPOS_ERR_EP_DISCONNECTED)
+			return CAPOS_OK;
+		if (err)
+			return err;
+	}
+	return CAPOS_OK;
+}
