@@ -7,23 +7,42 @@
 .SECONDEXPANSION:
 GENERATED_HEADERS :=
 
-$(BUILD)/kernel/%.o: %.c | $(DEPS_STAMP) $$(GENERATED_HEADERS)
+# Make compares only timestamps, so a changed compiler flag (say -flto added to
+# KERNEL_CFLAGS) would leave stale objects. Each class's command line is kept in
+# $(BUILD)/flags/<class>, rewritten only when it differs; objects depend on it.
+# (Target-specific additions in fragments are not captured; global changes are.)
+FLAGS_DIR := $(BUILD)/flags
+write_if_changed = mkdir -p $(dir $(1)) && printf '%s\n' '$(2)' | cmp -s - $(1) || printf '%s\n' '$(2)' > $(1)
+
+.PHONY: FORCE
+FORCE:
+
+$(FLAGS_DIR)/kernel: FORCE
+	@$(call write_if_changed,$@,$(CC) $(KERNEL_CFLAGS) | $(KERNEL_ASFLAGS))
+$(FLAGS_DIR)/host: FORCE
+	@$(call write_if_changed,$@,$(CC) $(HOST_CFLAGS))
+$(FLAGS_DIR)/tool: FORCE
+	@$(call write_if_changed,$@,$(CC) $(TOOL_CFLAGS))
+$(FLAGS_DIR)/fuzz: FORCE
+	@$(call write_if_changed,$@,$(CC) $(FUZZ_CFLAGS))
+
+$(BUILD)/kernel/%.o: %.c $(FLAGS_DIR)/kernel | $(DEPS_STAMP) $$(GENERATED_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_CFLAGS) -c $< -o $@
 
-$(BUILD)/kernel/%.o: %.S | $(DEPS_STAMP) $$(GENERATED_HEADERS)
+$(BUILD)/kernel/%.o: %.S $(FLAGS_DIR)/kernel | $(DEPS_STAMP) $$(GENERATED_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(KERNEL_ASFLAGS) -c $< -o $@
 
-$(BUILD)/host/%.o: %.c | $(DEPS_STAMP) $$(GENERATED_HEADERS)
+$(BUILD)/host/%.o: %.c $(FLAGS_DIR)/host | $(DEPS_STAMP) $$(GENERATED_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/tool/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/tool/%.o: %.c $(FLAGS_DIR)/tool | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(TOOL_CFLAGS) -c $< -o $@
 
-$(BUILD)/fuzz/%.o: %.c | $(DEPS_STAMP) $$(GENERATED_HEADERS)
+$(BUILD)/fuzz/%.o: %.c $(FLAGS_DIR)/fuzz | $(DEPS_STAMP) $$(GENERATED_HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(FUZZ_CFLAGS) -c $< -o $@
 
