@@ -180,21 +180,15 @@ static int ring_xfer_ok(uint64_t addr, uint16_t count)
 	return CAPOS_OK;
 }
 
-/*
- * Validates the first seven words of a private copy of an SQE (mutates nothing); the
- * error order is docs/abi.md §4.7's. The fields are taken from the words (layout in
- * the ring_spec comment), so a caller holding the words in registers checks them
- * there instead of reloading a stack copy.
- */
-static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,
-			    uint64_t w5, uint64_t w6)
+/* The checks after the opcode's, in docs/abi.md §4.7's order, against spec *sp. Always
+ * inlined: with a constant sp (ring_check_words' switch) the masks fold into the code
+ * and the checks of fields the opcode cannot have vanish. */
+static inline __attribute__((always_inline)) int
+ring_check_spec(const struct ring_spec *sp, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		uint64_t w4, uint64_t w5, uint64_t w6)
 {
-	uint8_t opcode = (uint8_t)w0;
 	uint16_t flags = (uint16_t)(w0 >> 16);
 
-	if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
-		return CAPOS_ERR_RING_BAD_OPCODE;
-	const struct ring_spec *sp = &ring_specs[opcode];
 	if (flags & ~sp->flags_ok)
 		return CAPOS_ERR_RING_BAD_FLAGS;
 	if (((w0 & sp->zero[0]) | (w1 & sp->zero[1]) | (w2 & sp->zero[2]) | (w3 & sp->zero[3]) |
@@ -207,6 +201,32 @@ static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, 
 	if (!ring_buffer_ok(w4, (uint32_t)w5))
 		return CAPOS_ERR_RING_RESULT_FAULT;
 	return ring_xfer_ok(w6, (uint16_t)(w3 >> 48));
+}
+
+/*
+ * Validates the first seven words of a private copy of an SQE (mutates nothing); the
+ * error order is docs/abi.md §4.7's. The fields are taken from the words (layout in
+ * the ring_spec comment), so a caller holding the words in registers checks them
+ * there instead of reloading a stack copy. The IPC opcodes get their own copy of the
+ * checks with their spec as a constant; every opcode runs the same ring_check_spec.
+ */
+static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,
+			    uint64_t w5, uint64_t w6)
+{
+	uint8_t opcode = (uint8_t)w0;
+
+	if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
+		return CAPOS_ERR_RING_BAD_OPCODE;
+	switch (opcode) {
+	case CAPOS_OP_CALL:
+		return ring_check_spec(&ring_specs[CAPOS_OP_CALL], w0, w1, w2, w3, w4, w5, w6);
+	case CAPOS_OP_RECV:
+		return ring_check_spec(&ring_specs[CAPOS_OP_RECV], w0, w1, w2, w3, w4, w5, w6);
+	case CAPOS_OP_RETURN:
+		return ring_check_spec(&ring_specs[CAPOS_OP_RETURN], w0, w1, w2, w3, w4, w5, w6);
+	default:
+		return ring_check_spec(&ring_specs[opcode], w0, w1, w2, w3, w4, w5, w6);
+	}
 }
 
 /* ring_check_words on a private copy held as a struct ring_op. */
