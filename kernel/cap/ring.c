@@ -180,29 +180,62 @@ static int ring_xfer_ok(uint64_t addr, uint16_t count)
 	return CAPOS_OK;
 }
 
-/* Validates a private copy of an SQE in place (mutates nothing); the error order is
- * docs/abi.md §4.7's. */
+/* The checks after the opcode's, in docs/abi.md §4.7's order, against spec *sp. Always
+ * inlined: with a constant sp (ring_check_words' switch) the masks fold into the code
+ * and the checks of fields the opcode cannot have vanish. */
+static inline __attribute__((always_inline)) int
+ring_check_spec(const struct ring_spec *sp, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3,
+		uint64_t w4, uint64_t w5, uint64_t w6)
+{
+	uint16_t flags = (uint16_t)(w0 >> 16);
+
+	if (flags & ~sp->flags_ok)
+		return CAPOS_ERR_RING_BAD_FLAGS;
+	if (((w0 & sp->zero[0]) | (w1 & sp->zero[1]) | (w2 & sp->zero[2]) | (w3 & sp->zero[3]) |
+	     (w4 & sp->zero[4]) | (w5 & sp->zero[5]) | (w6 & sp->zero[6])) != 0)
+		return CAPOS_ERR_RING_RESERVED_NONZERO;
+	if ((sp->fields & RF_IID) && w1 == 0)
+		return CAPOS_ERR_CAP_WRONG_INTERFACE;
+	if (!ring_buffer_ok(w2, (uint32_t)w3))
+		return CAPOS_ERR_RING_PARAMS_FAULT;
+	if (!ring_buffer_ok(w4, (uint32_t)w5))
+		return CAPOS_ERR_RING_RESULT_FAULT;
+	return ring_xfer_ok(w6, (uint16_t)(w3 >> 48));
+}
+
+/*
+ * Validates the first seven words of a private copy of an SQE (mutates nothing); the
+ * error order is docs/abi.md §4.7's. The fields are taken from the words (layout in
+ * the ring_spec comment), so a caller holding the words in registers checks them
+ * there instead of reloading a stack copy. The IPC opcodes get their own copy of the
+ * checks with their spec as a constant; every opcode runs the same ring_check_spec.
+ */
+static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, uint64_t w4,
+			    uint64_t w5, uint64_t w6)
+{
+	uint8_t opcode = (uint8_t)w0;
+
+	if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
+		return CAPOS_ERR_RING_BAD_OPCODE;
+	switch (opcode) {
+	case CAPOS_OP_CALL:
+		return ring_check_spec(&ring_specs[CAPOS_OP_CALL], w0, w1, w2, w3, w4, w5, w6);
+	case CAPOS_OP_RECV:
+		return ring_check_spec(&ring_specs[CAPOS_OP_RECV], w0, w1, w2, w3, w4, w5, w6);
+	case CAPOS_OP_RETURN:
+		return ring_check_spec(&ring_specs[CAPOS_OP_RETURN], w0, w1, w2, w3, w4, w5, w6);
+	default:
+		return ring_check_spec(&ring_specs[opcode], w0, w1, w2, w3, w4, w5, w6);
+	}
+}
+
+/* ring_check_words on a private copy held as a struct ring_op. */
 static int ring_check(const struct ring_op *op)
 {
 	uint64_t w[7];
 
-	if (op->opcode >= CAPOS_OP_COUNT || !ring_specs[op->opcode].valid)
-		return CAPOS_ERR_RING_BAD_OPCODE;
-	const struct ring_spec *sp = &ring_specs[op->opcode];
-	if (op->flags & ~sp->flags_ok)
-		return CAPOS_ERR_RING_BAD_FLAGS;
 	__builtin_memcpy(w, op, sizeof(w));
-	if (((w[0] & sp->zero[0]) | (w[1] & sp->zero[1]) | (w[2] & sp->zero[2]) |
-	     (w[3] & sp->zero[3]) | (w[4] & sp->zero[4]) | (w[5] & sp->zero[5]) |
-	     (w[6] & sp->zero[6])) != 0)
-		return CAPOS_ERR_RING_RESERVED_NONZERO;
-	if ((sp->fields & RF_IID) && op->interface_id == 0)
-		return CAPOS_ERR_CAP_WRONG_INTERFACE;
-	if (!ring_buffer_ok(op->params_addr, op->params_len))
-		return CAPOS_ERR_RING_PARAMS_FAULT;
-	if (!ring_buffer_ok(op->result_addr, op->result_len))
-		return CAPOS_ERR_RING_RESULT_FAULT;
-	return ring_xfer_ok(op->xfer_addr, op->xfer_count);
+	return ring_check_words(w[0], w[1], w[2], w[3], w[4], w[5], w[6]);
 }
 
 int ring_decode(const struct capos_sqe *sqe, struct ring_op *op)
@@ -222,15 +255,23 @@ static uint32_t ring_credits(const struct ring *r, const struct ring_snapshot *s
 	return CAPOS_RING_CQ_ENTRIES - (r->cq_tail - s->cq_head) - r->in_flight;
 }
 
-/* Copies the next SQE out of the shared page (once: its first seven words into *op,
- * the last into *user_data) and advances the private head. */
-static void ring_take(struct ring *r, struct ring_op *op, uint64_t *user_data)
+/* Copies the next SQE out of the shared page (each word read once), checks its first
+ * seven words while they are still in registers (ring_check_words), stores them into
+ * *op and the last into *user_data, and advances the private head. Returns the check's
+ * result; *op is written either way (the caller uses it only on success). */
+static int ring_take(struct ring *r, struct ring_op *op, uint64_t *user_data)
 {
-	const struct capos_sqe *src = &r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK];
+	const volatile uint64_t *src =
+		(const volatile uint64_t *)(void *)&r->page->sq[r->sq_head & CAPOS_RING_SQ_MASK];
+	uint64_t w0 = src[0], w1 = src[1], w2 = src[2], w3 = src[3], w4 = src[4], w5 = src[5],
+		 w6 = src[6];
 
-	__builtin_memcpy(op, src, sizeof(*op));
-	__builtin_memcpy(user_data, &src->user_data, sizeof(*user_data));
+	*user_data = src[7];
 	r->sq_head++;
+	int err = ring_check_words(w0, w1, w2, w3, w4, w5, w6);
+	const uint64_t w[7] = { w0, w1, w2, w3, w4, w5, w6 };
+	__builtin_memcpy(op, w, sizeof(*op));
+	return err;
 }
 
 static void ring_post(struct ring *r, const struct capos_cqe *cqe)
@@ -318,9 +359,8 @@ static void ring_run_one(struct ring *r, ring_exec_fn *exec, void *ctx)
 	uint64_t user_data;
 	struct capos_cqe cqe = { 0 };
 
-	ring_take(r, &op, &user_data);
+	int err = ring_take(r, &op, &user_data);
 	cqe.user_data = user_data;
-	int err = ring_check(&op);
 	if (err) {
 		cqe.status = err;
 	} else if (op.opcode != CAPOS_OP_NOP) {
