@@ -9,6 +9,9 @@ $(BENCH_SPAWN_MODULE): $(BUILD)/system/spawnbench.bin $(BUILD)/tool/mkmanifest \
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
 	mv $@.tmp $@
 
+# Built by plain `make` too, so `python3 bench/run.py --capos-only` works after it.
+ALL_TARGETS += $(BENCH_SPAWN_MODULE)
+
 .PHONY: bench-spawn
 bench-spawn: $(KERNEL_ELF) $(BENCH_SPAWN_MODULE)
 	@$(PYTHON) bench/spawn/spawn_bench.py
