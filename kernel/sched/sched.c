@@ -104,11 +104,11 @@ void sched_yield(void)
 	sched_switch_to(sched_pick(sc));
 }
 
-bool sched_block_until(uint64_t deadline_ns)
+/* Marks the running thread BLOCKED until `deadline_ns` (on the sleepers list if it has
+ * one); the caller switches away next. Shared by both blocking paths. */
+static inline void sched_mark_blocked(struct sched_cpu *sc, struct thread *cur,
+				      uint64_t deadline_ns)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
-
 	if (cur == sc->idle)
 		panic("sched: the idle thread cannot block");
 	cur->state = THREAD_BLOCKED;
@@ -116,6 +116,14 @@ bool sched_block_until(uint64_t deadline_ns)
 	cur->deadline_ns = deadline_ns;
 	if (deadline_ns != SCHED_NO_DEADLINE)
 		list_push_back(&sc->sleepers, &cur->sched_link);
+}
+
+bool sched_block_until(uint64_t deadline_ns)
+{
+	struct sched_cpu *sc = sched_this_cpu();
+	struct thread *cur = sched_current();
+
+	sched_mark_blocked(sc, cur, deadline_ns);
 	sched_switch_to(sched_pick(sc));
 	return cur->woken;
 }
@@ -127,13 +135,7 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 	if (to == cur || to->state != THREAD_BLOCKED)
 		return sched_block_until(deadline_ns);
 	struct sched_cpu *sc = percpu_sched();
-	if (cur == sc->idle)
-		panic("sched: the idle thread cannot block");
-	cur->state = THREAD_BLOCKED;
-	cur->woken = false;
-	cur->deadline_ns = deadline_ns;
-	if (deadline_ns != SCHED_NO_DEADLINE)
-		list_push_back(&sc->sleepers, &cur->sched_link);
+	sched_mark_blocked(sc, cur, deadline_ns);
 	sched_remove(to); /* off the sleepers list, if it had a deadline */
 	to->woken = true;
 	sc->handoffs++;
