@@ -12,9 +12,13 @@
  *   operation; ledger_drop on every exit path returns it unless ledger_commit kept it,
  *   so `goto out` cleanup cannot leak or double-release a charge.
  *
- * Pure inline helpers (host-tested in tests/host/kernel/ledger_test.c).
- * Lock legend: [I] set at creation, read-only afterwards; [P] owned by the process (one
- * CPU today; SMP takes the process lock around charges).
+ * A ledger is its own allocation (kernel/proc/ledger.c), referenced by its process and
+ * by every object charged to it that can outlive the process (a MemoryObject another
+ * process still holds), so such a charge is released into a live ledger.
+ *
+ * The charge helpers are pure inline functions (host-tested in
+ * tests/host/kernel/ledger_test.c). Lock legend: [I] set at creation, read-only
+ * afterwards; [L] the ledger's lock once SMP lands (one CPU today: interrupts off).
  */
 #ifndef KERNEL_LEDGER_H
 #define KERNEL_LEDGER_H
@@ -38,13 +42,26 @@ enum ledger_class {
 
 struct ledger {
 	uint64_t limit[LEDGER_CLASS_COUNT]; /* [I] the profile's bound, clamped by the kernel */
-	uint64_t used[LEDGER_CLASS_COUNT];  /* [P] charged now */
-	uint64_t peak[LEDGER_CLASS_COUNT];  /* [P] high-water mark, for reports */
+	uint64_t used[LEDGER_CLASS_COUNT];  /* [L] charged now */
+	uint64_t peak[LEDGER_CLASS_COUNT];  /* [L] high-water mark, for reports */
 	uint32_t ep_queue_depth;	    /* [I] queued calls per endpoint it owns */
 	uint32_t ep_in_flight;		    /* [I] unanswered calls per endpoint it owns */
-	uint32_t underflows;		    /* [P] releases of more than was charged (kernel bugs);
+	uint32_t underflows;		    /* [L] releases of more than was charged (kernel bugs);
 				proc_free reports a non-zero count */
+	uint32_t refs; /* [L] the process + objects charged to it (ledger_put) */
 };
+
+/*
+ * Allocates a ledger with one reference, nothing charged and every limit at
+ * UINT64_MAX (the caller sets the profile's). Errors: CAPOS_ERR_NO_MEMORY.
+ */
+int ledger_create(struct ledger **out);
+
+/* Takes a reference (an object charged to l that can outlive its process). */
+void ledger_get(struct ledger *l);
+
+/* Drops a reference; the last one frees the ledger. */
+void ledger_put(struct ledger *l);
 
 /* A reservation taken by ledger_hold; `n` is 0 once committed or dropped. */
 struct ledger_hold {
