@@ -292,7 +292,20 @@
 	X(CAPOS_ERR_QUOTA_CHILDREN, -373, "quota: live child processes used up")                   \
 	X(CAPOS_ERR_QUOTA_THREADS, -374, "quota: live threads used up")                            \
 	X(CAPOS_ERR_QUOTA_KERNEL_MEMORY, -375,                                                     \
-	  "quota: kernel memory charged to the process used up")
+	  "quota: kernel memory charged to the process used up")                                   \
+	/* memory objects: MemoryObject, FrameAllocator (-384 .. -391; docs/resources.md) */       \
+	X(CAPOS_ERR_MEMOBJ_PAGES, -384,                                                            \
+	  "memory object: page count 0 or above the kernel's per-object bound")                    \
+	X(CAPOS_ERR_MEMOBJ_RANGE, -385, "memory object: pages outside the object (or overflow)")   \
+	X(CAPOS_ERR_MEMOBJ_NOT_MAPPED, -386,                                                       \
+	  "memory object: no mapping of this object starts at that address")                       \
+	X(CAPOS_ERR_MEMOBJ_OVERLAP, -387, "memory object: the range overlaps an existing mapping") \
+	X(CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS, -388,                                                    \
+	  "memory object: the process's object-mapping bound is reached")                          \
+	X(CAPOS_ERR_MEMOBJ_NO_SPACE, -389,                                                         \
+	  "memory object: no free room for a kernel-chosen address")                               \
+	X(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING, -390,                                                   \
+	  "VirtualMemory: the range holds a MemoryObject mapping (use MemoryObject.unmap)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

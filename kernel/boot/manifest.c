@@ -46,6 +46,8 @@ uint64_t kmanifest_source_interface(uint16_t source)
 		return capos_Endpoint_TYPE_ID; /* a fresh raw endpoint owned by the grantee */
 	case capos_KernelCapSource_capabilityManager:
 		return capos_CapabilityManager_TYPE_ID;
+	case capos_KernelCapSource_frameAllocator:
+		return capos_FrameAllocator_TYPE_ID; /* MemoryObjects charged to the caller */
 	default:
 		return 0;
 	}

@@ -124,6 +124,12 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
+	/* memory objects: the mapping bound and the placement window clear when mappings
+	 * go; the rest of the block refuses the request itself */
+	{ CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS, CAPOS_ERR_MEMOBJ_NO_SPACE,
+	  capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_MEMOBJ_PAGES, CAPOS_ERR_MEMOBJ_OBJECT_MAPPING,
+	  capos_ExceptionType_invalidArgument },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -151,6 +151,7 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_virtualMemory:
 	case capos_KernelCapSource_processSpawner:
 	case capos_KernelCapSource_endpoint:
+	case capos_KernelCapSource_frameAllocator:
 		return true;
 	default:
 		return false;

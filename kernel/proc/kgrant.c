@@ -18,6 +18,8 @@
  *              kzalloc'ed snapshot of its CapSet page (copied from user memory: the
  *              caller is the running process); revocation nodes from kzalloc/kfree,
  *              counted in kgrant_revoke_alloc (kring_revoke_nodes_live).
+ *   frames  -> FrameAllocator (kernel/cap/framealloc.c): MemoryObjects charged to
+ *              whichever process calls it.
  * Each object is kmalloc'ed and freed by its release op (last reference).
  */
 #include <kernel/kring.h>
@@ -31,6 +33,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/log.h>
+#include <kernel/memobj.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
@@ -269,6 +272,15 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		}
 		return NULL;
 	}
+	case KGRANT_FRAMES: {
+		struct kobj *o;
+
+		if (framealloc_create(&o) == 0) {
+			*iface = capos_FrameAllocator_TYPE_ID;
+			return o;
+		}
+		return NULL;
+	}
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kzalloc(sizeof(*cm));
 
@@ -294,7 +306,7 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
-	    kind != KGRANT_CAPMGR)
+	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES)
 		return CAPOS_ERR_INVALID;
 	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
 	if (item.obj == NULL)
@@ -364,6 +376,8 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_ENDPOINT;
 	case capos_KernelCapSource_capabilityManager:
 		return KGRANT_CAPMGR;
+	case capos_KernelCapSource_frameAllocator:
+		return KGRANT_FRAMES;
 	default:
 		return 0;
 	}

@@ -26,6 +26,7 @@
 #include <kernel/kcall.h>
 #include <kernel/kcaps.h>
 #include <kernel/kipc.h>
+#include <kernel/memobj.h>
 #include <kernel/panic.h>
 #include <kernel/mm.h>
 #include <kernel/percpu.h>
@@ -43,8 +44,8 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface, &ktimer_iface,	      &kbootpkg_iface, &kvm_iface,
-	&kspawner_iface, &kproc_handle_iface, &kcapmgr_iface,  &kendpoint_iface,
+	&kconsole_iface,     &ktimer_iface,  &kbootpkg_iface,  &kvm_iface,     &kspawner_iface,
+	&kproc_handle_iface, &kcapmgr_iface, &kendpoint_iface, &kmemobj_iface, &kframealloc_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

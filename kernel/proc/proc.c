@@ -17,6 +17,7 @@
 #include <kernel/capset.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
+#include <kernel/memobj.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
@@ -135,6 +136,7 @@ int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, stru
 	p->pid = proc_next_pid++;
 	proc_copy_name(p->name, name);
 	list_init(&p->threads);
+	list_init(&p->memmaps);
 	err = ledger_create(&p->ledger);
 	if (err)
 		goto out_proc;
@@ -163,25 +165,41 @@ out_proc:
 	return err;
 }
 
+/*
+ * The leak check after teardown: the address space holds nothing (no user page, no
+ * table frame) and every frame still charged to the ledger belongs to a MemoryObject
+ * that another process keeps alive (a cap or a mapping); that charge is released into
+ * the ledger, which the object references, when the object goes (kernel/memobj.h).
+ */
+static void proc_check_frames(const struct process *p)
+{
+	const struct ledger *l = p->ledger;
+
+	if (l->underflows != 0)
+		panic("proc: %s pid %u released %u charge(s) it never made", p->name, p->pid,
+		      l->underflows);
+	if (l->used[LEDGER_FRAMES] != l->object_frames || p->vm.user_pages != 0 ||
+	    p->vm.table_frames != 0)
+		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
+		      (unsigned long long)(l->used[LEDGER_FRAMES] - l->object_frames));
+}
+
 static void proc_free(struct process *p)
 {
 	uint64_t pages = p->vm.user_pages, tables = p->vm.table_frames;
 
 	proc_captab_free(p);
 	kring_proc_free(p);
+	memobj_unmap_all(p);
 	vm_destroy(&p->vm);
-	if (p->ledger->underflows != 0)
-		panic("proc: %s pid %u released %u charge(s) it never made", p->name, p->pid,
-		      p->ledger->underflows);
-	if (p->ledger->used[LEDGER_FRAMES] != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
-		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
-		      (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
+	proc_check_frames(p);
 	klog("proc",
 	     "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
-	     "peak %llu of quota %llu",
+	     "peak %llu of quota %llu, %llu in live memory objects",
 	     p->name, p->pid, (unsigned long long)pages, (unsigned long long)tables,
 	     (unsigned long long)p->ledger->peak[LEDGER_FRAMES],
-	     (unsigned long long)p->ledger->limit[LEDGER_FRAMES]);
+	     (unsigned long long)p->ledger->limit[LEDGER_FRAMES],
+	     (unsigned long long)p->ledger->object_frames);
 	if (p->exit_sink)
 		*p->exit_sink = p->exit_code;
 	if (p->watch)

@@ -178,20 +178,53 @@ out_release:
 	return err;
 }
 
-int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
+/* Gives the mapped pages [va, va + size) the arch flags `flags`, frames unchanged.
+ * Invariant: pages [va, va + off) carry `flags`. Re-mapping a page whose table
+ * exists allocates nothing, so neither call can fail here. */
+static void vm_remap(struct vm_space *vm, uint64_t va, uint64_t size, unsigned flags)
 {
-	int err = vm_check(va, size);
+	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
+		uint64_t pa;
+		unsigned fl;
+		int err = arch_mm_query(&vm->as, va + off, &pa, &fl);
 
-	vm->wcache_va = 0;
-	if (err)
-		return err;
+		if (err == CAPOS_OK)
+			err = arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
+		if (err == CAPOS_OK)
+			err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, flags);
+		if (err)
+			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
+			      capos_error_name(err));
+		if (vm_is_live(vm))
+			arch_mm_flush_page(va + off);
+	}
+}
+
+/* Every page of [va, va + size) is mapped anonymous memory of this space (not a
+ * MemoryObject's: those are changed only through their object). */
+static int vm_check_anonymous(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
 	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
 		uint64_t pa;
 		unsigned fl;
 
 		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
 			return CAPOS_ERR_MM_NOT_MAPPED;
+		if (fl & ARCH_MM_OBJECT)
+			return CAPOS_ERR_MEMOBJ_OBJECT_MAPPING;
 	}
+	return CAPOS_OK;
+}
+
+int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	int err = vm_check(va, size);
+
+	vm->wcache_va = 0;
+	if (err == CAPOS_OK)
+		err = vm_check_anonymous(vm, va, size);
+	if (err)
+		return err;
 	vm_release(vm, va, size);
 	return CAPOS_OK;
 }
@@ -206,29 +239,10 @@ int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot)
 	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) ||
 	    ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC)))
 		return CAPOS_ERR_INVALID;
-	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
-		uint64_t pa;
-		unsigned fl;
-
-		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
-			return CAPOS_ERR_MM_NOT_MAPPED;
-	}
-	/* Invariant: pages [va, va + off) carry `prot`. Re-mapping a page whose table
-	 * exists allocates nothing, so neither call can fail here. */
-	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
-		uint64_t pa;
-		unsigned fl;
-
-		arch_mm_query(&vm->as, va + off, &pa, &fl);
-		err = arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
-		if (err == CAPOS_OK)
-			err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, vm_arch_flags(prot));
-		if (err)
-			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
-			      capos_error_name(err));
-		if (vm_is_live(vm))
-			arch_mm_flush_page(va + off);
-	}
+	err = vm_check_anonymous(vm, va, size);
+	if (err)
+		return err;
+	vm_remap(vm, va, size, vm_arch_flags(prot));
 	return CAPOS_OK;
 }
 
@@ -341,6 +355,65 @@ void vm_destroy(struct vm_space *vm)
 	if (vm->as.root_phys == 0)
 		return;
 	arch_mm_destroy_user(&vm->as, &ops);
+}
+
+/* ---- MemoryObject mappings: frames the space maps but does not own ---- */
+
+/* Removes the first n pages of an object mapping at va (frames untouched). */
+static void vm_drop_frames(struct vm_space *vm, uint64_t va, uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		int err = arch_mm_unmap(&vm->as, va + i * FRAME_SIZE, FRAME_SIZE);
+
+		if (err)
+			panic("vm: unmapping object page %#llx: %s",
+			      (unsigned long long)(va + i * FRAME_SIZE), capos_error_name(err));
+		if (vm_is_live(vm))
+			arch_mm_flush_page(va + i * FRAME_SIZE);
+	}
+}
+
+int vm_map_frames(struct vm_space *vm, uint64_t va, const uint64_t *frames, uint64_t n,
+		  unsigned prot)
+{
+	int err = n > UINT64_MAX / FRAME_SIZE ? CAPOS_ERR_INVALID : vm_check(va, n * FRAME_SIZE);
+	uint64_t i;
+
+	if (err)
+		return err;
+	if ((prot & ~(VM_PROT_WRITE | VM_PROT_EXEC)) ||
+	    ((prot & VM_PROT_WRITE) && (prot & VM_PROT_EXEC)))
+		return CAPOS_ERR_INVALID;
+	if (vm_any_mapped(vm, va, n * FRAME_SIZE))
+		return CAPOS_ERR_MEMOBJ_OVERLAP;
+	vm->wcache_va = 0;
+	/* Invariant: pages [0, i) are mapped. */
+	for (i = 0; i < n; i++) {
+		err = arch_mm_map(&vm->as, va + i * FRAME_SIZE, frames[i], FRAME_SIZE,
+				  vm_arch_flags(prot) | ARCH_MM_OBJECT);
+		if (err) {
+			vm_drop_frames(vm, va, i);
+			return err;
+		}
+	}
+	return CAPOS_OK;
+}
+
+void vm_unmap_frames(struct vm_space *vm, uint64_t va, uint64_t n)
+{
+	vm->wcache_va = 0;
+	vm_drop_frames(vm, va, n);
+}
+
+void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned prot)
+{
+	vm->wcache_va = 0;
+	vm_remap(vm, va, n * FRAME_SIZE, vm_arch_flags(prot) | ARCH_MM_OBJECT);
+}
+
+bool vm_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	return !vm_any_mapped(vm, va, size);
 }
 
 void vm_activate(struct vm_space *vm)

@@ -50,8 +50,8 @@ def module(name):
     return os.path.join(EXEC_DIR, f"{name}.manifest")
 
 
-def manifest_line(name, services, caps):
-    path = module(name)
+def manifest_line(name, services, caps, path=None):
+    path = path or module(name)
     size = os.path.getsize(path) if os.path.exists(path) else 0
     return (f"init: manifest: {size} bytes in {(size + CHUNK - 1) // CHUNK} chunks, valid: "
             f"{services} services, {caps} caps")
@@ -83,14 +83,15 @@ def init_order(want):
     return pairs
 
 
-def com2_graph(name, services, caps, want, order):
+def com2_graph(name, services, caps, want, order, path=None):
     """COM2: init's usual steps and the manifest line exactly, then exactly the lines of
     `want`: each sequence's lines (see source) exactly in the order `want` lists them,
     each (i, j) pair of `order` and of init_order (indices into `want`) printed in that
-    order. Lines of different sequences are otherwise free to interleave."""
+    order. Lines of different sequences are otherwise free to interleave. `path`: the
+    boot module when it is not exec's own <name>.manifest."""
     def judge(result):
         got = result.com2.splitlines()
-        head = STEPS + [manifest_line(name, services, caps)]
+        head = STEPS + [manifest_line(name, services, caps, path)]
         problems = []
         for i, w in enumerate(head):
             g = got[i] if i < len(got) else "<missing>"

@@ -18,6 +18,7 @@
 #define PTE_PCD (1ull << 4)
 #define PTE_PS (1ull << 7)
 #define PTE_G (1ull << 8)
+#define PTE_SW_OBJECT (1ull << 9) /* available to software: ARCH_MM_OBJECT */
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000ffffffffff000ull
 
@@ -60,6 +61,8 @@ static uint64_t leaf_pte(const struct arch_aspace *as, uint64_t va, uint64_t pa,
 		pte |= PTE_G;
 	if (large)
 		pte |= PTE_PS;
+	if (flags & ARCH_MM_OBJECT)
+		pte |= PTE_SW_OBJECT;
 	return pte;
 }
 
@@ -77,6 +80,8 @@ static unsigned pte_flags(uint64_t pte, bool large)
 		f |= ARCH_MM_UNCACHED;
 	if (large)
 		f |= ARCH_MM_LARGE;
+	if (pte & PTE_SW_OBJECT)
+		f |= ARCH_MM_OBJECT;
 	return f;
 }
 

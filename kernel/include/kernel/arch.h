@@ -138,6 +138,9 @@ size_t arch_stack_guard_pages(uint64_t *out, size_t max);
 #define ARCH_MM_USER 0x4u     /* user-accessible (lower half only) */
 #define ARCH_MM_UNCACHED 0x8u /* device memory: cache disabled (PCD|PWT) */
 #define ARCH_MM_LARGE 0x10u   /* may use 2 MiB pages where aligned (map only) */
+/* Software bit (ignored by the MMU, kept in the entry): the frame belongs to a
+ * MemoryObject, not to the address space, so unmapping must not free it. */
+#define ARCH_MM_OBJECT 0x20u
 
 /* Where page-table frames come from, and how to write them. */
 struct arch_pt_source {

@@ -32,6 +32,8 @@ enum kobj_type {
 	KOBJ_ENDPOINT_CLIENT, /* CALL-only facet of an endpoint (kernel/endpoint.h) */
 	KOBJ_SPAWNER,	      /* ProcessSpawner */
 	KOBJ_CAPMGR,	      /* CapabilityManager (kernel/capmgr.h) */
+	KOBJ_MEMORY_OBJECT,   /* MemoryObject (kernel/memobj.h) */
+	KOBJ_FRAME_ALLOCATOR, /* FrameAllocator (kernel/memobj.h) */
 	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };

@@ -48,7 +48,10 @@ struct ledger {
 	uint32_t ep_in_flight;		    /* [I] unanswered calls per endpoint it owns */
 	uint32_t underflows;		    /* [L] releases of more than was charged (kernel bugs);
 				proc_free reports a non-zero count */
-	uint32_t refs; /* [L] the process + objects charged to it (ledger_put) */
+	uint32_t refs;		/* [L] the process + objects charged to it (ledger_put) */
+	uint64_t object_frames; /* [L] the part of used[LEDGER_FRAMES] held by live
+				   MemoryObjects (kernel/cap/memobj.c); proc_free expects
+				   used[LEDGER_FRAMES] == object_frames */
 };
 
 /*

@@ -82,6 +82,7 @@ struct process {
 	int64_t *exit_sink;	    /* [S] if set, receives exit_code when reaped */
 	bool killed;		    /* [S] ended by proc_kill or a user fault, not exit() */
 	struct proc_watch *watch;   /* [S] told when the process is reaped (spawner) */
+	struct list memmaps;	    /* [P] its MemoryObject mappings (kernel/memobj.h) */
 };
 
 /*

@@ -53,7 +53,8 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const
 /*
  * Unmaps [va, va + size) and frees its frames (TLB entries dropped when the space
  * is live). Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID, CAPOS_ERR_BAD_ADDRESS,
- * CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ * CAPOS_ERR_MM_NOT_MAPPED, CAPOS_ERR_MEMOBJ_OBJECT_MAPPING (a page belongs to a
+ * MemoryObject mapping); checked before anything changes.
  */
 int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size);
 
@@ -61,7 +62,8 @@ int vm_unmap(struct vm_space *vm, uint64_t va, uint64_t size);
  * Changes the permissions of the mapped pages [va, va + size) to `prot` (W^X still
  * holds), dropping stale TLB entries when the space is live. All or nothing.
  * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, W+X, unknown bits),
- * CAPOS_ERR_BAD_ADDRESS, CAPOS_ERR_MM_NOT_MAPPED (checked before anything changes).
+ * CAPOS_ERR_BAD_ADDRESS, CAPOS_ERR_MM_NOT_MAPPED, CAPOS_ERR_MEMOBJ_OBJECT_MAPPING
+ * (checked before anything changes).
  */
 int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot);
 
@@ -120,6 +122,25 @@ void vm_destroy(struct vm_space *vm);
  * Errors: CAPOS_ERR_INVALID (a check failed), vm_create()'s.
  */
 int vm_smoke(void);
+
+/*
+ * MemoryObject mappings (kernel/memobj.h): frames the space maps but does not own.
+ * vm_map_frames maps frames[0..n) at va with VM_PROT_* `prot`, marked ARCH_MM_OBJECT
+ * so vm_unmap/vm_protect refuse them (CAPOS_ERR_MEMOBJ_OBJECT_MAPPING) and nothing
+ * here frees them; page-table frames it needs are charged to the space's ledger and
+ * stay until vm_destroy. All or nothing. Errors: CAPOS_ERR_ALIGNMENT,
+ * CAPOS_ERR_INVALID (n 0 or too large, W+X, unknown bits), CAPOS_ERR_BAD_ADDRESS,
+ * CAPOS_ERR_MEMOBJ_OVERLAP (a page of the range is mapped), CAPOS_ERR_NO_MEMORY
+ * (table frames or quota).
+ * vm_unmap_frames / vm_protect_frames undo / re-flag such a mapping; the caller
+ * guarantees [va, va + n pages) is one (a kernel bug otherwise: panic).
+ * vm_range_free: no page of [va, va + size) is mapped.
+ */
+int vm_map_frames(struct vm_space *vm, uint64_t va, const uint64_t *frames, uint64_t n,
+		  unsigned prot);
+void vm_unmap_frames(struct vm_space *vm, uint64_t va, uint64_t n);
+void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned prot);
+bool vm_range_free(const struct vm_space *vm, uint64_t va, uint64_t size);
 
 /* Load this space / the kernel's own space into CR3 (no-op if already loaded). */
 void vm_activate(struct vm_space *vm);

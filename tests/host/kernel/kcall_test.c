@@ -490,6 +490,15 @@ TEST(kcall_exception_type_table)
 		 capos_ExceptionType_invalidArgument);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_SPAWN_MODE_MISMATCH),
 		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_PAGES), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_OVERLAP),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS),
+		 capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_NO_SPACE), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING),
+		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(-391), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_EXISTS), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_ELF_BAD_MAGIC), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MANIFEST_LIMIT), capos_ExceptionType_failed);

@@ -109,6 +109,27 @@ TEST(paging_map_query_4k_flags_and_raw_bits)
 	free(f);
 }
 
+/* ARCH_MM_OBJECT (a MemoryObject's frame) is a software bit: kept in the entry (bit
+ * 9), reported by query, and changes nothing the MMU sees. */
+TEST(paging_object_bit_round_trips)
+{
+	struct fake_src *f = src_new(FAKE_FRAMES);
+	struct arch_aspace as;
+	uint64_t pa;
+	unsigned fl;
+
+	CHECK_EQ(as_new(&as, f, true), CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, KVA + 0x100000, 0x100000, 0x1000, ARCH_MM_WRITE | ARCH_MM_OBJECT),
+		 CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, KVA + 0x101000, 0x101000, 0x1000, ARCH_MM_WRITE), CAPOS_OK);
+	CHECK_EQ(arch_mm_query(&as, KVA + 0x100000, &pa, &fl), CAPOS_OK);
+	CHECK_EQ(fl, ARCH_MM_WRITE | ARCH_MM_OBJECT);
+	CHECK_EQ(arch_mm_query(&as, KVA + 0x101000, &pa, &fl), CAPOS_OK);
+	CHECK_EQ(fl, ARCH_MM_WRITE);
+	CHECK_UEQ(raw_leaf(f, &as, KVA + 0x100000) & (NX | 0xfff), NX | 0x303);
+	free(f);
+}
+
 TEST(paging_user_leaf_sets_user_on_every_level)
 {
 	struct fake_src *f = src_new(FAKE_FRAMES);

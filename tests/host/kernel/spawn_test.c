@@ -376,9 +376,9 @@ TEST(spawn_decode_modes)
 TEST(spawn_decode_kernel_sources)
 {
 	static const uint16_t bad[] = {
-		capos_KernelCapSource_none,	      capos_KernelCapSource_bootPackage,
-		capos_KernelCapSource_frameAllocator, capos_KernelCapSource_capabilityManager,
-		capos_KernelCapSource_threadSpawner,  99
+		capos_KernelCapSource_none,	     capos_KernelCapSource_bootPackage,
+		capos_KernelCapSource_parkSpace,     capos_KernelCapSource_capabilityManager,
+		capos_KernelCapSource_threadSpawner, 99
 	};
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
