@@ -90,8 +90,7 @@ static uint64_t memmap_collision_end(const struct list *maps, uint64_t va, uint6
 	return 0;
 }
 
-int memmap_place(const struct list *maps, uint64_t from, uint64_t end, uint64_t size,
-		 uint64_t *out)
+int memmap_place(const struct list *maps, uint64_t from, uint64_t end, uint64_t size, uint64_t *out)
 {
 	uint64_t va = from;
 

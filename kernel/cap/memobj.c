@@ -247,8 +247,11 @@ static int memobj_invoke_map(struct process *p, struct memobj *o, const struct m
 			    memobj_vm_prot(req->prot));
 	if (err)
 		goto out_put;
-	*m = (struct memmap){ .obj = o, .va = req->va, .offset = req->offset,
-			      .pages = req->pages, .prot = req->prot };
+	*m = (struct memmap){ .obj = o,
+			      .va = req->va,
+			      .offset = req->offset,
+			      .pages = req->pages,
+			      .prot = req->prot };
 	list_push_back(&p->memmaps, &m->link);
 	o->maps++;
 	memobj_maps++;

@@ -36,7 +36,7 @@
 #define MT_OP_CYCLE 2u
 #define MT_OP_KEEP 3u
 #define MT_PAGE 4096u
-#define MT_MAPS_MAX 64u /* MEMOBJ_MAPS_MAX */
+#define MT_MAPS_MAX 64u	   /* MEMOBJ_MAPS_MAX */
 #define MT_MAX_PAGES 1024u /* MEMOBJ_MAX_PAGES */
 #define MT_R CAPOS_VM_READ
 #define MT_RW (CAPOS_VM_READ | CAPOS_VM_WRITE)
@@ -186,8 +186,8 @@ static int mt_unmap(uint32_t mo, uint64_t addr)
 	if (err)
 		return err;
 	capos_MemoryObject_unmap_Params_set_addr(&p, addr);
-	return mt_call(mo, capos_MemoryObject_TYPE_ID, capos_MemoryObject_METHOD_unmap, &b, NULL,
-		       0, &cqe);
+	return mt_call(mo, capos_MemoryObject_TYPE_ID, capos_MemoryObject_METHOD_unmap, &b, NULL, 0,
+		       &cqe);
 }
 
 static int mt_protect(uint32_t mo, uint64_t addr, unsigned prot)
@@ -292,7 +292,8 @@ static void mt_expect(const char *what, int got, int want)
 {
 	static const char *const types[] = { "failed", "overloaded", "disconnected",
 					     "unimplemented", "invalidArgument" };
-	const char *from = mt_last_type >= 0 && mt_last_type < 5 ? types[mt_last_type] : "transport";
+	const char *from =
+		mt_last_type >= 0 && mt_last_type < 5 ? types[mt_last_type] : "transport";
 
 	printf("%s: hostile %s -> %s (%s)\n", mt_role, what, capos_error_name(got), from);
 	if (got != want)
@@ -385,14 +386,16 @@ static void mt_step_hostile(uint32_t fa, uint32_t vm)
 	mt_expect("hint in the image region", mt_map(mo, 0x400000, 0, 1, MT_R, &x),
 		  CAPOS_ERR_OUT_OF_RANGE);
 	mt_expect("hint past the anonymous region",
-		  mt_map(mo, CAPOS_USER_ANON_END - MT_PAGE, 0, 2, MT_R, &x), CAPOS_ERR_OUT_OF_RANGE);
+		  mt_map(mo, CAPOS_USER_ANON_END - MT_PAGE, 0, 2, MT_R, &x),
+		  CAPOS_ERR_OUT_OF_RANGE);
 	mt_expect("hint over its own mapping", mt_map(mo, va + MT_PAGE, 0, 1, MT_R, &x),
 		  CAPOS_ERR_MEMOBJ_OVERLAP);
 	mt_expect("hint over another object's mapping", mt_map(mo, other_va, 0, 1, MT_R, &x),
 		  CAPOS_ERR_MEMOBJ_OVERLAP);
 	mt_expect("unmap of another object's mapping", mt_unmap(mo, other_va),
 		  CAPOS_ERR_MEMOBJ_NOT_MAPPED);
-	mt_expect("unmap inside a mapping", mt_unmap(mo, va + MT_PAGE), CAPOS_ERR_MEMOBJ_NOT_MAPPED);
+	mt_expect("unmap inside a mapping", mt_unmap(mo, va + MT_PAGE),
+		  CAPOS_ERR_MEMOBJ_NOT_MAPPED);
 	mt_expect("unmap of an unmapped address", mt_unmap(mo, 0x500000000000ull - MT_PAGE),
 		  CAPOS_ERR_MEMOBJ_NOT_MAPPED);
 	mt_expect("protect of another object's mapping", mt_protect(mo, other_va, MT_R),
@@ -497,8 +500,7 @@ static int mt_serve_call(struct mt_served *s, const struct capos_xfer_result *re
 	if (n == 0)
 		return 1; /* stop */
 	uint32_t mo = recs[0].cap;
-	if (recs[0].interface_id != capos_MemoryObject_TYPE_ID ||
-	    mt_map(mo, 0, 0, 1, MT_RW, &va)) {
+	if (recs[0].interface_id != capos_MemoryObject_TYPE_ID || mt_map(mo, 0, 0, 1, MT_RW, &va)) {
 		s->bad++;
 		(void)mt_release(mo);
 		return 0;

@@ -66,7 +66,7 @@ TEST(memmap_find_count_overlap)
 	mt_add(&l, &c, 1, base + 16 * PG, 4);
 	CHECK(memmap_find(&l, mt_obj(0), base) == &a);
 	CHECK(memmap_find(&l, mt_obj(0), base + 8 * PG) == &b);
-	CHECK(memmap_find(&l, mt_obj(1), base) == NULL);	  /* another object's mapping */
+	CHECK(memmap_find(&l, mt_obj(1), base) == NULL);      /* another object's mapping */
 	CHECK(memmap_find(&l, mt_obj(0), base + PG) == NULL); /* inside, not its start */
 	CHECK(memmap_find(&l, mt_obj(2), base + 16 * PG) == NULL);
 	CHECK_UEQ(memmap_count(&l, mt_obj(0)), 2);
@@ -127,8 +127,6 @@ TEST(memmap_place_refuses_when_nothing_fits)
 	CHECK_EQ(memmap_place(&l, base, base + 5 * PG, PG, &va), CAPOS_OK);
 	CHECK_UEQ(va, base + 3 * PG);
 	CHECK_EQ(memmap_place(&l, base, MEMOBJ_WINDOW_END, 0, &va), CAPOS_ERR_MEMOBJ_NO_SPACE);
-	CHECK_EQ(memmap_place(&l, base, MEMOBJ_WINDOW_END, PG + 1, &va),
-		 CAPOS_ERR_MEMOBJ_NO_SPACE);
-	CHECK_EQ(memmap_place(&l, UINT64_MAX - PG, UINT64_MAX, PG, &va),
-		 CAPOS_ERR_MEMOBJ_NO_SPACE);
+	CHECK_EQ(memmap_place(&l, base, MEMOBJ_WINDOW_END, PG + 1, &va), CAPOS_ERR_MEMOBJ_NO_SPACE);
+	CHECK_EQ(memmap_place(&l, UINT64_MAX - PG, UINT64_MAX, PG, &va), CAPOS_ERR_MEMOBJ_NO_SPACE);
 }
