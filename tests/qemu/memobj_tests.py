@@ -81,12 +81,15 @@ STALE = [
     ("map through a released cap", "CAPOS_ERR_CAP_STALE", T),
     ("forged cap id", "CAPOS_ERR_CAP_BAD_ID", T),
 ]
-# The ledger's quota codes have no exception-type row yet (kcall_extypes): `failed`.
+# The CapException type of the ledger's quota codes: `failed` until the resource
+# accounting work gives them their row in kcall_extypes (then `overloaded`: change it
+# here when that lands).
+QUOTA_TYPE = FAIL
 QUOTA = [
     ("allocate 0 pages", "CAPOS_ERR_MEMOBJ_PAGES", INV),
     ("allocate 1025 pages", "CAPOS_ERR_MEMOBJ_PAGES", INV),
-    ("allocate past the frame quota", "CAPOS_ERR_QUOTA_FRAMES", FAIL),
-    ("contiguous past the frame quota", "CAPOS_ERR_QUOTA_FRAMES", FAIL),
+    ("allocate past the frame quota", "CAPOS_ERR_QUOTA_FRAMES", QUOTA_TYPE),
+    ("contiguous past the frame quota", "CAPOS_ERR_QUOTA_FRAMES", QUOTA_TYPE),
 ]
 
 
