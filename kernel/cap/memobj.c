@@ -20,8 +20,8 @@
 #include <kernel/vm.h>
 #include <schema/capos.capnp.h>
 
-static uint32_t memobj_live; /* [a] objects not yet released */
-static uint32_t memobj_maps; /* [a] mappings in every process */
+static uint32_t memobj_live; /* [S] objects not yet released (one CPU, interrupts off) */
+static uint32_t memobj_maps; /* [S] mappings in every process */
 
 uint32_t memobj_live_count(void)
 {

@@ -26,6 +26,7 @@
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
+#include <kernel/memobj.h>
 #include <kernel/manifest.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -133,9 +134,15 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	klog("init", "kernel objects %u (baseline %u), processes %u", objs_after, objs_base,
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
+	klog("init", "memory objects left: %u, object mappings %u", memobj_live_count(),
+	     memobj_maps_live());
 	*status = code;
 	if (kring_revoke_nodes_live() != 0) {
 		klog("init", "error: revocation nodes leaked");
+		return CAPOS_ERR_INVALID;
+	}
+	if (memobj_live_count() != 0 || memobj_maps_live() != 0) {
+		klog("init", "error: memory objects or mappings leaked");
 		return CAPOS_ERR_INVALID;
 	}
 	if (after != base) {

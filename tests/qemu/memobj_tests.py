@@ -164,7 +164,8 @@ TESTS = [
           re.compile(rf"^\[proc\] faulter pid 4 killed: #PF at rip 0x[0-9a-f]+ addr {WINDOW} "),
           # its object lives on in the server, still charged to its ledger
           re.compile(r"^\[proc\] faulter pid 4 reaped: .*, 1 in live memory objects$"),
-          "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
+          "[init] exited with status 0", BASELINE, OBJECTS,
+          "[init] memory objects left: 0, object mappings 0", SHUTDOWN_OK],
          CLEAN_FORBIDDEN, EXIT_CLEAN,
          all_of(com2_graph("memobj", 3, 16, WANT, ORDER, MODULE),
                 com1_has("[proc] server pid 2 exited: code 0 ",
