@@ -28,9 +28,10 @@ three services of user/memtest, each holding its own FrameAllocator.
                            create/map/transfer/unmap/release cycles, copy and move
                            alternating (with move the server's release is the last
                            reference), then stop
-                  memfault sends the server an object (kept and mapped there), then
-                           unmaps its own mapping and reads it: killed by a #PF at that
-                           address (COM1); reaped with 1 frame still charged to its ledger
+                  memfault sends the server an object (kept and mapped there), maps it
+                           twice, unmaps the first mapping and reads it: killed by a #PF at
+                           that address (COM1), the second mapping and its cap dropped by
+                           the kill; reaped with 1 frame still charged to its ledger
                            for the object the server holds, which the server reads, unmaps
                            and releases at the end; the kernel and the others go on
                 and from COM1: both waited services exit 0, init exits 0, free frames and

@@ -13,7 +13,8 @@
  *                       create/map/transfer/unmap/release cycles, copy and move
  *                       alternating, then stop.
  *   "crash" + "peer"    memfault: sends the server an object it keeps, then unmaps
- *                       its own mapping and reads it: #PF; the object outlives it.
+ *                       one of its two mappings and reads it: #PF; the kill drops the
+ *                       other mapping and the cap; the object outlives it.
  * Every line starts with the role, so the judge orders each role's lines separately.
  */
 #include <stdint.h>
@@ -680,13 +681,15 @@ static int mt_client(uint32_t fa, uint32_t peer)
 
 static volatile uint64_t mt_sink;
 
-/* Sends the server an object it keeps, then touches its own unmapped mapping. */
+/* Sends the server an object it keeps, then touches its own unmapped mapping while a
+ * second mapping and the cap are still held: the kill drops both. */
 static int mt_fault(uint32_t fa, uint32_t peer)
 {
-	uint64_t va = 0;
+	uint64_t va = 0, second = 0;
 	uint32_t mo = 0;
 
-	if (mt_alloc(fa, 1, 0, &mo) || mt_map(mo, 0, 0, 1, MT_RW, &va))
+	if (mt_alloc(fa, 1, 0, &mo) || mt_map(mo, 0, 0, 1, MT_RW, &va) ||
+	    mt_map(mo, 0, 0, 1, MT_R, &second))
 		return 8;
 	((volatile uint64_t *)va)[0] = MT_OP_KEEP;
 	memcpy((char *)va + 16, mt_fault_text, sizeof(mt_fault_text));
