@@ -27,6 +27,21 @@ int memmap_check_hint(uint64_t hint, uint64_t pages)
 	return CAPOS_OK;
 }
 
+int memmap_check_wx(const struct memobj *obj, unsigned prot, const struct memmap *self)
+{
+	uint32_t w = obj->wmaps, x = obj->xmaps;
+
+	if (self && (self->prot & MEMOBJ_PROT_WRITE))
+		w--;
+	if (self && (self->prot & MEMOBJ_PROT_EXEC))
+		x--;
+	if ((prot & MEMOBJ_PROT_WRITE) && (x || (prot & MEMOBJ_PROT_EXEC)))
+		return CAPOS_ERR_VM_WX;
+	if ((prot & MEMOBJ_PROT_EXEC) && w)
+		return CAPOS_ERR_VM_WX;
+	return CAPOS_OK;
+}
+
 struct memmap *memmap_find(const struct list *maps, const struct memobj *obj, uint64_t va)
 {
 	struct list_node *n, *tmp;

@@ -6,6 +6,8 @@
  * and the last mapping are both gone; the release op scrubs the frames before they
  * return to the allocator. Handlers decode every argument (protection, page range,
  * explicit address, overlap, the per-process mapping bound) before changing anything.
+ * W^X holds object-wide: while any mapping of an object is writable, none may be
+ * executable, and the reverse, in every address space (memmap_check_wx).
  * Relies on the address-space primitives of kernel/proc/vm.c (vm_map_frames & co.)
  * and the pure bookkeeping of kernel/cap/memmap.c.
  */
@@ -136,6 +138,15 @@ out_hold:
 
 /* ---- mappings ---- */
 
+/* Counts (delta 1) or uncounts (-1) a mapping of protection prot in o's W^X counts. */
+static void memobj_count_prot(struct memobj *o, unsigned prot, int delta)
+{
+	if (prot & MEMOBJ_PROT_WRITE)
+		o->wmaps += (uint32_t)delta;
+	if (prot & MEMOBJ_PROT_EXEC)
+		o->xmaps += (uint32_t)delta;
+}
+
 /* Drops mapping m of process p: pages out, list entry freed, object reference put. */
 static void memobj_unmap_one(struct process *p, struct memmap *m)
 {
@@ -144,6 +155,7 @@ static void memobj_unmap_one(struct process *p, struct memmap *m)
 
 	vm_unmap_frames(&p->vm, m->va, m->pages);
 	list_remove(&m->link);
+	memobj_count_prot(o, m->prot, -1);
 	o->maps--;
 	memobj_maps--;
 	kfree(m);
@@ -217,6 +229,8 @@ static int memobj_decode_map(struct process *p, const struct memobj *o,
 	if (err == CAPOS_OK)
 		err = memobj_decode_prot(&pr, &req->prot);
 	if (err == CAPOS_OK)
+		err = memmap_check_wx(o, req->prot, NULL);
+	if (err == CAPOS_OK)
 		err = memmap_check_range(o->pages, req->offset, req->pages);
 	if (err == CAPOS_OK && hint != 0)
 		err = memmap_check_hint(hint, req->pages);
@@ -253,6 +267,7 @@ static int memobj_invoke_map(struct process *p, struct memobj *o, const struct m
 			      .pages = req->pages,
 			      .prot = req->prot };
 	list_push_back(&p->memmaps, &m->link);
+	memobj_count_prot(o, req->prot, 1);
 	o->maps++;
 	memobj_maps++;
 	return CAPOS_OK;
@@ -310,9 +325,13 @@ static int memobj_protect(void *self, const struct capos_MemoryObject_protect_Pa
 		err = memobj_decode_prot(&pr, &prot);
 	if (err == CAPOS_OK && m == NULL)
 		err = CAPOS_ERR_MEMOBJ_NOT_MAPPED;
+	if (err == CAPOS_OK)
+		err = memmap_check_wx(m->obj, prot, m);
 	if (err)
 		return err;
 	vm_protect_frames(&p->vm, m->va, m->pages, memobj_vm_prot(prot));
+	memobj_count_prot(m->obj, m->prot, -1);
+	memobj_count_prot(m->obj, prot, 1);
 	m->prot = prot;
 	return CAPOS_OK;
 }

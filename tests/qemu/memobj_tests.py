@@ -19,7 +19,9 @@ three services of user/memtest, each holding its own FrameAllocator.
                            one (CAP_BAD_ID); allocate 0 and 1025 pages (MEMOBJ_PAGES), past
                            the frame quota (QUOTA_FRAMES, plain and contiguous) and one page
                            after; 64 mappings at kernel-chosen addresses with guard pages,
-                           the 65th MEMOBJ_TOO_MANY_MAPS; unmap then map again keeps the
+                           the 65th MEMOBJ_TOO_MANY_MAPS; W^X across mappings of one
+                           object (executable while writable elsewhere, and the reverse:
+                           VM_WX; allowed once the other mapping is gone); unmap then map again keeps the
                            contents (the last mapping went before the cap); then it serves
                            the client and, after the client released its cap, still reads
                            the shared object through its own mapping
@@ -110,7 +112,11 @@ SERVER = [
     "memsrv: anonymous page beside them mapped and unmapped: ok",
     "memsrv: hostile: mappings intact after the refusals: ok",
     "memsrv: released: ok",
-] + hostile(STALE) + hostile(QUOTA) + [
+] + hostile(STALE) + [
+    f"memsrv: hostile map executable while mapped writable -> CAPOS_ERR_VM_WX ({T})",
+    f"memsrv: hostile protect to writable while mapped executable -> CAPOS_ERR_VM_WX ({T})",
+    "memsrv: read-only, then executable, then writable again once the executable one went: ok",
+] + hostile(QUOTA) + [
     "memsrv: quota: one page still allocates: ok",
     "memsrv: maps: 64 mappings",
     f"memsrv: hostile mapping 65 -> CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS ({OVL})",

@@ -2,7 +2,8 @@
  * memtest: the MemoryObject / FrameAllocator boot test (tests/qemu/memobj_tests.py),
  * run as three services of system/tests/memobj.capnp under the real init; the CapSet
  * decides the role:
- *   "serve" (Endpoint)  memsrv: single-process steps (info, zero fill, aliasing, W^X,
+ *   "serve" (Endpoint)  memsrv: single-process steps (info, zero fill, aliasing, W^X
+ *                       within and across mappings,
  *                       hostile arguments, VirtualMemory refusals, frame quota, the
  *                       mapping bound, mapping-before-cap order, stale and forged
  *                       caps), then serves the client: each call carries a
@@ -419,6 +420,28 @@ static void mt_step_hostile(uint32_t fa, uint32_t vm)
 	mt_expect("forged cap id", mt_info(capos_cap_make(0x7fff, 1), &i), CAPOS_ERR_CAP_BAD_ID);
 }
 
+/* W^X across mappings of one object: never writable here and executable there. */
+static void mt_step_wx(uint32_t fa)
+{
+	const unsigned rx = CAPOS_VM_READ | CAPOS_VM_EXEC;
+	uint64_t a = 0, b = 0, x = 0;
+	uint32_t mo = 0;
+
+	if (mt_alloc(fa, 1, 0, &mo) || mt_map(mo, 0, 0, 1, MT_RW, &a)) {
+		mt_check(0, "wx setup");
+		return;
+	}
+	mt_expect("map executable while mapped writable", mt_map(mo, 0, 0, 1, rx, &x),
+		  CAPOS_ERR_VM_WX);
+	int ok = mt_protect(mo, a, MT_R) == CAPOS_OK && mt_map(mo, 0, 0, 1, rx, &b) == CAPOS_OK;
+	mt_expect("protect to writable while mapped executable", mt_protect(mo, a, MT_RW),
+		  CAPOS_ERR_VM_WX);
+	ok &= mt_unmap(mo, b) == CAPOS_OK && mt_protect(mo, a, MT_RW) == CAPOS_OK;
+	((volatile uint8_t *)a)[0] = 1;
+	mt_check(ok && mt_unmap(mo, a) == CAPOS_OK && mt_release(mo) == CAPOS_OK,
+		 "read-only, then executable, then writable again once the executable one went");
+}
+
 /* FrameAllocator bounds and the frame quota; the allocator works again after. */
 static void mt_step_quota(uint32_t fa)
 {
@@ -575,6 +598,7 @@ static int mt_server(uint32_t fa, uint32_t vm, uint32_t ep)
 
 	mt_step_info(fa);
 	mt_step_hostile(fa, vm);
+	mt_step_wx(fa);
 	mt_step_quota(fa);
 	mt_step_maps(fa);
 	mt_step_order(fa);

@@ -52,6 +52,8 @@ struct memobj {
 	uint64_t pages;	       /* [I] frames owned */
 	bool contiguous;       /* [I] frames physically contiguous (frame_alloc_contig) */
 	uint32_t maps;	       /* [P] live mappings in every address space */
+	uint32_t wmaps;	       /* [P] of them writable (object-wide W^X, memmap_check_wx) */
+	uint32_t xmaps;	       /* [P] of them executable */
 	uint64_t frames[];     /* [I] physical address of page i; never shown to users */
 };
 
@@ -86,6 +88,14 @@ struct memmap *memmap_find(const struct list *maps, const struct memobj *obj, ui
 
 /* True when a mapping on `maps` overlaps [va, va + size) (size in bytes, > 0). */
 bool memmap_overlaps(const struct list *maps, uint64_t va, uint64_t size);
+
+/*
+ * Object-wide W^X: no page of `obj` may be writable through one mapping and executable
+ * through another, in any address space. Checks protection `prot` (MEMOBJ_PROT_*) for
+ * a new mapping (self NULL) or for changing mapping `self` of obj, against obj's
+ * writable/executable mapping counts. Errors: CAPOS_ERR_VM_WX.
+ */
+int memmap_check_wx(const struct memobj *obj, unsigned prot, const struct memmap *self);
 
 /* Mappings of `obj` on `maps` (MemoryInfo.mappings); all mappings when obj is NULL. */
 uint32_t memmap_count(const struct list *maps, const struct memobj *obj);

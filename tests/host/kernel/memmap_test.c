@@ -82,6 +82,31 @@ TEST(memmap_find_count_overlap)
 	CHECK(!memmap_overlaps(&l, base + 20 * PG, PG));
 }
 
+TEST(memmap_wx_across_mappings)
+{
+	struct memobj *o = mt_obj(2);
+	struct memmap w = { .obj = o, .prot = MEMOBJ_PROT_WRITE };
+	struct memmap x = { .obj = o, .prot = MEMOBJ_PROT_EXEC };
+
+	o->wmaps = o->xmaps = 0;
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_WRITE | MEMOBJ_PROT_EXEC, NULL), CAPOS_ERR_VM_WX);
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_EXEC, NULL), CAPOS_OK);
+	o->wmaps = 1; /* w is mapped */
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_EXEC, NULL), CAPOS_ERR_VM_WX);
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_WRITE, NULL), CAPOS_OK);
+	CHECK_EQ(memmap_check_wx(o, 0, NULL), CAPOS_OK);
+	/* w itself may become executable: it is the only writable one */
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_EXEC, &w), CAPOS_OK);
+	o->wmaps = 2;
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_EXEC, &w), CAPOS_ERR_VM_WX);
+	o->wmaps = 0;
+	o->xmaps = 1; /* x is mapped */
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_WRITE, NULL), CAPOS_ERR_VM_WX);
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_WRITE, &x), CAPOS_OK);
+	CHECK_EQ(memmap_check_wx(o, MEMOBJ_PROT_EXEC, NULL), CAPOS_OK);
+	o->xmaps = 0;
+}
+
 TEST(memmap_place_first_fit_with_guards)
 {
 	struct list l;
