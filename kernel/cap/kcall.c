@@ -124,6 +124,9 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
+	/* Timer: the sleep bound clears when a sleep completes; a range error does not */
+	{ CAPOS_ERR_TIMER_SLEEPS, CAPOS_ERR_TIMER_SLEEPS, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_TIMER_RANGE, CAPOS_ERR_TIMER_RANGE, capos_ExceptionType_invalidArgument },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -33,7 +33,7 @@ TEST(abi_error_codes_unique)
  * every DEMO code in -360..-367. */
 TEST(abi_error_codes_in_their_ranges)
 {
-	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0, demo = 0;
+	unsigned ring = 0, elf = 0, manifest = 0, ep = 0, spawn = 0, demo = 0, timer = 0;
 	for (unsigned i = 0; i < NCODES; i++) {
 		const char *n = all_names[i];
 		int v = all_codes[i];
@@ -60,6 +60,9 @@ TEST(abi_error_codes_in_their_ranges)
 		} else if (!strncmp(n, "CAPOS_ERR_DEMO_", 15)) {
 			CHECK(v <= -360 && v >= -367); /* demo services (schema/demo.capnp) */
 			demo++;
+		} else if (!strncmp(n, "CAPOS_ERR_TIMER_", 16) && v <= -200) {
+			CHECK(v <= -352 && v >= -359); /* init executor and timer block */
+			timer++;
 		} else {
 			CHECK(v > -200);
 		}
@@ -70,6 +73,7 @@ TEST(abi_error_codes_in_their_ranges)
 	CHECK(ep >= 7);
 	CHECK(spawn >= 13);
 	CHECK(demo == 2);
+	CHECK(timer == 2);
 }
 
 TEST(abi_capid_pack_unpack)
