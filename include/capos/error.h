@@ -280,6 +280,8 @@
 	  "Timer.sleep: the process already has its maximum of sleeps pending")                    \
 	X(CAPOS_ERR_TIMER_RANGE, -353,                                                             \
 	  "Timer.sleep: deadline past 2^63 ns (now + ns overflows the clock's range)")             \
+	X(CAPOS_ERR_FACET_BADGED, -354,                                                            \
+	  "clientFacet of a facet that already carries a badge (no re-badging)")                   \
 	/* demo services (schema/demo.capnp), -360 .. -367 */                                      \
 	X(CAPOS_ERR_DEMO_KEY_TOO_LONG, -360, "KeyValue key empty or longer than its bound")        \
 	X(CAPOS_ERR_DEMO_VALUE_TOO_LONG, -361, "KeyValue value longer than its bound")

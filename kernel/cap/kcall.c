@@ -127,6 +127,7 @@ static const struct kcall_extype kcall_extypes[] = {
 	/* Timer: the sleep bound clears when a sleep completes; a range error does not */
 	{ CAPOS_ERR_TIMER_SLEEPS, CAPOS_ERR_TIMER_SLEEPS, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_TIMER_RANGE, CAPOS_ERR_TIMER_RANGE, capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_FACET_BADGED, CAPOS_ERR_FACET_BADGED, capos_ExceptionType_invalidArgument },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

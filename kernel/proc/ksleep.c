@@ -37,7 +37,7 @@ struct ksleep {
 #define KSLEEP_RESULT_WORDS 2u
 
 static struct list ksleep_queue = { { &ksleep_queue.head, &ksleep_queue.head } }; /* [S] */
-static uint32_t ksleep_live;	/* [S] records on ksleep_queue */
+static uint32_t ksleep_live;			     /* [S] records on ksleep_queue */
 static uint64_t ksleep_results[KSLEEP_RESULT_WORDS]; /* [S] built once, then [I] */
 static uint32_t ksleep_results_len;		     /* [S] 0 until built */
 
@@ -72,8 +72,7 @@ static void ksleep_cancel(struct kring_pending *p)
 {
 	struct ksleep *s = LIST_ENTRY(p, struct ksleep, pend);
 
-	klog("timer", "sleep of %s pid %u cancelled: its thread died", s->proc->name,
-	     s->proc->pid);
+	klog("timer", "sleep of %s pid %u cancelled: its thread died", s->proc->name, s->proc->pid);
 	ksleep_free(s);
 }
 

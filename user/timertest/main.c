@@ -124,7 +124,8 @@ static void tt_test_sleep(void)
 	uint64_t t1 = tt_now();
 
 	printf("timertest: sleep 30 ms -> %s\n", capos_error_name(err));
-	tt_check("sleep lasted at least 30 ms by Timer.now", err == CAPOS_OK && t1 - t0 >= 30 * TT_MS);
+	tt_check("sleep lasted at least 30 ms by Timer.now",
+		 err == CAPOS_OK && t1 - t0 >= 30 * TT_MS);
 	uint64_t deadline = tt_now() + 20 * TT_MS;
 	err = capos_timer_sleep_until(tt_timer, deadline);
 	t1 = tt_now();
@@ -185,8 +186,8 @@ static void tt_test_nanosleep(void)
 }
 
 /* One sleep (sleep != 0) or sleepUntil of v, refused at once: its status and type. */
-static void tt_hostile(const char *what, int sleep, uint64_t v, uint64_t res_addr,
-		       uint32_t res_len, int want, int want_type, uint32_t want_len)
+static void tt_hostile(const char *what, int sleep, uint64_t v, uint64_t res_addr, uint32_t res_len,
+		       int want, int want_type, uint32_t want_len)
 {
 	struct capos_cqe c;
 	int type;
@@ -196,8 +197,7 @@ static void tt_hostile(const char *what, int sleep, uint64_t v, uint64_t res_add
 	int len_ok = want_len == 0 || c.result_len == want_len;
 
 	printf("timertest: hostile %s -> %s (type %d)%s\n", what, capos_error_name(st), type,
-	       n == 1 && st == want && type == want_type && len_ok ? ", at once: ok"
-								   : ": FAILED");
+	       n == 1 && st == want && type == want_type && len_ok ? ", at once: ok" : ": FAILED");
 	if (n != 1 || st != want || type != want_type || !len_ok)
 		tt_failed = 1;
 }
@@ -240,7 +240,8 @@ static void tt_test_limit(void)
 	printf("timertest: limit: the %u completed %s; a sleep after -> %s\n", TT_MAX_SLEEPS,
 	       ok ? "CAPOS_OK" : "with errors", capos_error_name(again));
 	tt_check("limit", n == 1 && extra == CAPOS_ERR_TIMER_SLEEPS &&
-				  type == capos_ExceptionType_overloaded && ok && again == CAPOS_OK);
+				  type == capos_ExceptionType_overloaded && ok &&
+				  again == CAPOS_OK);
 }
 
 /* Spawns spawnchild as `name` with one kernel Timer granted as `grant`; the handle in
