@@ -417,7 +417,8 @@ static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct p
 	if (err)
 		return err;
 	err = proc_create(req->name,
-			  req->has_profile ? req->frame_quota : parent->ledger.frame_quota,
+			  req->has_profile ? req->frame_quota
+					   : parent->ledger->limit[LEDGER_FRAMES],
 			  req->has_profile ? req->cap_slots : parent->caps->nslots, &b.child);
 	if (err)
 		return err;

@@ -81,7 +81,7 @@ static int ktimer_sleep(void *self, const struct capos_Timer_sleep_Params_r *p,
 		return CAPOS_OK;
 	now = t->now_ns(t->ctx);
 	if (now > KTIMER_MAX_DEADLINE_NS || ns > KTIMER_MAX_DEADLINE_NS - now)
-		return CAPOS_ERR_TIMER_RANGE;
+		return CAPOS_ERR_TIMER_SLEEP_RANGE;
 	return ktimer_wait(self, now, now + ns);
 }
 
@@ -93,7 +93,7 @@ static int ktimer_sleep_until(void *self, const struct capos_Timer_sleepUntil_Pa
 
 	(void)r;
 	if (deadline > KTIMER_MAX_DEADLINE_NS)
-		return CAPOS_ERR_TIMER_RANGE;
+		return CAPOS_ERR_TIMER_SLEEP_RANGE;
 	return ktimer_wait(self, t->now_ns(t->ctx), deadline);
 }
 

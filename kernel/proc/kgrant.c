@@ -157,8 +157,8 @@ static int kgrant_capmgr_usage(void *caller, struct kcapmgr_usage *out)
 {
 	struct process *p = caller;
 
-	out->frames = p->ledger.frames_used;
-	out->frames_max = p->ledger.frame_quota;
+	out->frames = p->ledger->used[LEDGER_FRAMES];
+	out->frames_max = p->ledger->limit[LEDGER_FRAMES];
 	out->mapped_bytes = p->vm.user_pages * FRAME_SIZE;
 	out->threads = p->live_threads;
 	return CAPOS_OK;

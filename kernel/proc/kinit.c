@@ -95,7 +95,7 @@ static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *
 		goto out_destroy;
 	klog("init", "started \"%s\" (pid %u): %u-byte ELF, entry %#llx, %u caps, %llu frames",
 	     v->init_name, p->pid, v->init_image_len, (unsigned long long)e.rip, v->ngrants,
-	     (unsigned long long)p->ledger.frames_used);
+	     (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
 	return CAPOS_OK;
 out_destroy:
 	proc_destroy_unstarted(p);

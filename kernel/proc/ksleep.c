@@ -10,7 +10,7 @@
  *
  * Bound: KSLEEP_MAX_PER_PROC sleeps pending per process (counted on the queue, at most
  * that many records per live process), so a process cannot grow the kernel heap
- * without bound; the next one is CAPOS_ERR_TIMER_SLEEPS (overloaded: it clears when a
+ * without bound; the next one is CAPOS_ERR_TIMER_SLEEP_LIMIT (overloaded: it clears when a
  * sleep completes).
  *
  * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
@@ -119,7 +119,7 @@ int ksleep_until(void *ctx, uint64_t deadline_ns)
 	if (ksleep_results_len == 0 && (err = ksleep_build_results()) != CAPOS_OK)
 		return err;
 	if (ksleep_count(p) >= KSLEEP_MAX_PER_PROC)
-		return CAPOS_ERR_TIMER_SLEEPS;
+		return CAPOS_ERR_TIMER_SLEEP_LIMIT;
 	s = kzalloc(sizeof(*s));
 	if (s == NULL)
 		return CAPOS_ERR_NO_MEMORY;

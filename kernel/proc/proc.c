@@ -134,15 +134,18 @@ int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, stru
 	p->magic = PROC_MAGIC;
 	p->pid = proc_next_pid++;
 	proc_copy_name(p->name, name);
-	p->ledger.frame_quota = frame_quota;
 	list_init(&p->threads);
-	err = proc_captab_new(cap_slots, &p->caps);
+	err = ledger_create(&p->ledger);
 	if (err)
 		goto out_proc;
+	p->ledger->limit[LEDGER_FRAMES] = frame_quota; /* the other classes: docs/resources.md */
+	err = proc_captab_new(cap_slots, &p->caps);
+	if (err)
+		goto out_ledger;
 	err = kring_proc_init(p);
 	if (err)
 		goto out_caps;
-	err = vm_create(&p->vm, &p->ledger);
+	err = vm_create(&p->vm, p->ledger);
 	if (err)
 		goto out_kring;
 	list_push_back(&proc_all, &p->link);
@@ -153,6 +156,8 @@ out_kring:
 	kring_proc_free(p);
 out_caps:
 	proc_captab_free(p);
+out_ledger:
+	ledger_put(p->ledger);
 out_proc:
 	kfree(p);
 	return err;
@@ -165,14 +170,18 @@ static void proc_free(struct process *p)
 	proc_captab_free(p);
 	kring_proc_free(p);
 	vm_destroy(&p->vm);
-	if (p->ledger.frames_used != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
+	if (p->ledger->underflows != 0)
+		panic("proc: %s pid %u released %u charge(s) it never made", p->name, p->pid,
+		      p->ledger->underflows);
+	if (p->ledger->used[LEDGER_FRAMES] != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
 		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
-		      (unsigned long long)p->ledger.frames_used);
+		      (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
 	klog("proc",
 	     "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
 	     "peak %llu of quota %llu",
 	     p->name, p->pid, (unsigned long long)pages, (unsigned long long)tables,
-	     (unsigned long long)p->ledger.frames_peak, (unsigned long long)p->ledger.frame_quota);
+	     (unsigned long long)p->ledger->peak[LEDGER_FRAMES],
+	     (unsigned long long)p->ledger->limit[LEDGER_FRAMES]);
 	if (p->exit_sink)
 		*p->exit_sink = p->exit_code;
 	if (p->watch)
@@ -180,6 +189,7 @@ static void proc_free(struct process *p)
 	list_remove(&p->link);
 	proc_count--;
 	p->magic = 0;
+	ledger_put(p->ledger);
 	kfree(p);
 }
 

@@ -174,7 +174,7 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota, unsign
 	}
 	klog("utest", "elf: %llu-byte module loaded, entry %#llx, %llu frames",
 	     (unsigned long long)len, (unsigned long long)e.rip,
-	     (unsigned long long)p->ledger.frames_used);
+	     (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
 	err = proc_thread_start(p, &e, NULL);
 	if (err)
 		proc_destroy_unstarted(p);

@@ -12,10 +12,10 @@ Console, a Timer and a ProcessSpawner; user/spawnchild is packaged beside it.
                  at-once      sleep(0), sleepUntil(1 ns): ready without blocking
                  nanosleep    newlib nanosleep(25 ms) (Timer.sleep) lasts >= 25 ms
                  hostile      sleep(2^64-1), sleep(2^63), sleepUntil(2^63),
-                              sleepUntil(2^64-1): CAPOS_ERR_TIMER_RANGE (invalidArgument);
+                              sleepUntil(2^64-1): CAPOS_ERR_TIMER_SLEEP_RANGE (invalidArgument);
                               an 8-byte result buffer: RING_RESULT_TOO_SMALL needing 16;
                               the read-only CapSet page: RING_RESULT_FAULT; all at once
-                 limit        8 sleeps pending, a 9th: CAPOS_ERR_TIMER_SLEEPS
+                 limit        8 sleeps pending, a 9th: CAPOS_ERR_TIMER_SLEEP_LIMIT
                               (overloaded); the 8 complete, a sleep works again
                  killed       a child parked in Timer.sleep(10 s) killed: (-1, killed)
                  exited       a child exiting with a sleep queued: (49, not killed)
@@ -33,7 +33,7 @@ from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, SHUTDOWN_OK, Boot  # no
 from suite import Test, com2_exact, run_suite  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "timer", "timer.manifest")
-RANGE = "CAPOS_ERR_TIMER_RANGE (type 4), at once: ok"  # 4: invalidArgument
+RANGE = "CAPOS_ERR_TIMER_SLEEP_RANGE (type 4), at once: ok"  # 4: invalidArgument
 
 TRANSCRIPT = [
     "timertest: start (pid 1)",
@@ -57,7 +57,7 @@ TRANSCRIPT = [
     "timertest: hostile sleep into the read-only CapSet -> CAPOS_ERR_RING_RESULT_FAULT "
     "(type -1), at once: ok",
     # 1: overloaded
-    "timertest: limit: 8 sleeps pending, one more -> CAPOS_ERR_TIMER_SLEEPS (type 1), 1 ready",
+    "timertest: limit: 8 sleeps pending, one more -> CAPOS_ERR_TIMER_SLEEP_LIMIT (type 1), 1 ready",
     "timertest: limit: the 8 completed CAPOS_OK; a sleep after -> CAPOS_OK",
     "timertest: limit: ok",
     "timertest: killed: child parked in Timer.sleep killed -> CAPOS_OK, code -1 killed 1",

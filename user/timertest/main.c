@@ -9,10 +9,10 @@
  *                them (no blocking)
  *   nanosleep    newlib's nanosleep(25 ms) (over Timer.sleep) sleeps at least 25 ms
  *   range        sleep(2^64 - 1), sleep(2^63), sleepUntil(2^63), sleepUntil(2^64 - 1):
- *                CAPOS_ERR_TIMER_RANGE (invalidArgument) at once, nothing parked
+ *                CAPOS_ERR_TIMER_SLEEP_RANGE (invalidArgument) at once, nothing parked
  *   room         a sleep into an 8-byte result buffer: RING_RESULT_TOO_SMALL needing
  *                16, into the read-only CapSet page: RING_RESULT_FAULT, both at once
- *   limit        KSLEEP_MAX_PER_PROC (8) sleeps pending, a 9th: CAPOS_ERR_TIMER_SLEEPS
+ *   limit        KSLEEP_MAX_PER_PROC (8) sleeps pending, a 9th: CAPOS_ERR_TIMER_SLEEP_LIMIT
  *                (overloaded) at once; the 8 complete; then a sleep works again
  *   killed       a child parked in Timer.sleep(10 s) is killed: wait says (-1, killed)
  *                and the kernel cancels its sleep (COM1)
@@ -204,7 +204,7 @@ static void tt_hostile(const char *what, int sleep, uint64_t v, uint64_t res_add
 
 static void tt_test_hostile(void)
 {
-	const int inv = capos_ExceptionType_invalidArgument, range = CAPOS_ERR_TIMER_RANGE;
+	const int inv = capos_ExceptionType_invalidArgument, range = CAPOS_ERR_TIMER_SLEEP_RANGE;
 	uint64_t small[1];
 
 	tt_hostile("sleep(2^64-1)", 1, UINT64_MAX, 0, 0, range, inv, 0);
@@ -239,7 +239,7 @@ static void tt_test_limit(void)
 	int again = capos_timer_sleep(tt_timer, 1 * TT_MS);
 	printf("timertest: limit: the %u completed %s; a sleep after -> %s\n", TT_MAX_SLEEPS,
 	       ok ? "CAPOS_OK" : "with errors", capos_error_name(again));
-	tt_check("limit", n == 1 && extra == CAPOS_ERR_TIMER_SLEEPS &&
+	tt_check("limit", n == 1 && extra == CAPOS_ERR_TIMER_SLEEP_LIMIT &&
 				  type == capos_ExceptionType_overloaded && ok &&
 				  again == CAPOS_OK);
 }

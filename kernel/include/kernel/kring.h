@@ -185,7 +185,7 @@ uint32_t kring_revoke_nodes_live(void);
 /*
  * The ktimer sleep backend (ktimer_set_sleep): parks the CALL being executed by the
  * current thread until the clock reaches deadline_ns. Returns KCALL_DEFERRED.
- * Errors: CAPOS_ERR_TIMER_SLEEPS (the process has KSLEEP_MAX_PER_PROC pending),
+ * Errors: CAPOS_ERR_TIMER_SLEEP_LIMIT (the process has KSLEEP_MAX_PER_PROC pending),
  * CAPOS_ERR_NO_MEMORY, kring_defer()'s (CAPOS_ERR_INVALID outside an exec).
  */
 int ksleep_until(void *ctx, uint64_t deadline_ns);

@@ -70,7 +70,7 @@ struct process {
 	char name[PROC_NAME_MAX];   /* [I] NUL-terminated */
 	struct vm_space vm;	    /* [P] user address space */
 	struct captab *caps;	    /* [P] capability table (slots allocated with it) */
-	struct ledger ledger;	    /* [P] frames charged to this process */
+	struct ledger *ledger;	    /* [P] its charges (a ref; see ledger.h) */
 	struct list threads;	    /* [S] its threads (live and dead, until reaped) */
 	uint32_t live_threads;	    /* [S] threads not DEAD */
 	bool exiting;		    /* [S] killed or exited; no new threads */

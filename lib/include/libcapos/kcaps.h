@@ -39,7 +39,7 @@ int capos_timer_now(uint32_t cap, uint64_t *ns);
  * Timer.sleep(ns) / Timer.sleepUntil(deadline_ns) on `cap`: blocks this thread in
  * cap_enter until the kernel completes the CALL (at or after the deadline; 0 or a
  * past deadline at once). Errors: the CapException's own status for a refusal
- * (CAPOS_ERR_TIMER_RANGE: deadline past 2^63 ns; CAPOS_ERR_TIMER_SLEEPS: the process
+ * (CAPOS_ERR_TIMER_SLEEP_RANGE: deadline past 2^63 ns; CAPOS_ERR_TIMER_SLEEP_LIMIT: the process
  * has its maximum of sleeps pending), other CQE statuses, ring client and capnp errors.
  */
 int capos_timer_sleep(uint32_t cap, uint64_t ns);

@@ -412,13 +412,14 @@ TEST(kcaps_timer_sleep_deadlines_and_hostile_twins)
 	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, max, &type), CAPOS_OK);
 	CHECK_EQ(fsleep_calls, 4);
 	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, max - F.now + 1, &type),
-		 CAPOS_ERR_TIMER_RANGE);
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
 	CHECK_EQ(type, capos_ExceptionType_invalidArgument);
-	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, UINT64_MAX, &type), CAPOS_ERR_TIMER_RANGE);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, UINT64_MAX, &type),
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
 	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, max + 1, &type),
-		 CAPOS_ERR_TIMER_RANGE);
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
 	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, UINT64_MAX, &type),
-		 CAPOS_ERR_TIMER_RANGE);
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
 	CHECK_EQ(fsleep_calls, 4); /* refusals never reach the backend */
 	/* a short result buffer is refused before the wait, with the bytes needed */
 	call_rlen = 8;
@@ -429,8 +430,8 @@ TEST(kcaps_timer_sleep_deadlines_and_hostile_twins)
 	CHECK_EQ(fsleep_calls, 4);
 	call_rlen = 0x4000;
 	/* the backend's refusal: the sleep bound is an overloaded CapException */
-	fsleep_answer = CAPOS_ERR_TIMER_SLEEPS;
-	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, 5, &type), CAPOS_ERR_TIMER_SLEEPS);
+	fsleep_answer = CAPOS_ERR_TIMER_SLEEP_LIMIT;
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, 5, &type), CAPOS_ERR_TIMER_SLEEP_LIMIT);
 	CHECK_EQ(type, capos_ExceptionType_overloaded);
 }
 
