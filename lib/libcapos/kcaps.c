@@ -211,3 +211,33 @@ int capos_timer_sleep_until(uint32_t cap, uint64_t deadline_ns)
 {
 	return kcaps_timer_wait(cap, capos_Timer_METHOD_sleepUntil, deadline_ns);
 }
+
+int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, uint32_t *facet)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Endpoint_client_Params_b p;
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	uint64_t res[16];
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_Endpoint_client_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_Endpoint_client_Params_set_interfaceId(&p, interface_id);
+		capos_Endpoint_client_Params_set_badge(&p, badge);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = capos_ring_self(&c);
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, ep, capos_Endpoint_TYPE_ID, capos_Endpoint_METHOD_client,
+				      kcaps_framed, plen, res, sizeof(res), &cqe);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		return capos_exception_status(res, cqe.result_len, NULL);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, interface_id, facet);
+	return err;
+}

@@ -32,6 +32,7 @@
 #include <capos/ring.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
+#include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
@@ -656,32 +657,6 @@ static void st_hostile(const char *what, const struct st_spawn *s, int want, int
 	st_check(line, err == want && got == type);
 }
 
-/* Endpoint.client(iid, badge) on the raw endpoint `ep`: a new facet in *facet. */
-static int st_mint_facet(uint32_t ep, uint64_t iid, uint64_t badge, uint32_t *facet)
-{
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_Endpoint_client_Params_b p;
-	struct capos_cqe cqe;
-	size_t n = 0;
-	int err = capnp_builder_init(&b, &seg, 1, st_arena, sizeof(st_arena));
-
-	if (err == 0)
-		err = capos_Endpoint_client_request(&b, &p);
-	if (err == 0) {
-		capos_Endpoint_client_Params_set_interfaceId(&p, iid);
-		capos_Endpoint_client_Params_set_badge(&p, badge);
-		err = capnp_builder_write_framed(&b, st_framed, sizeof(st_framed), &n);
-	}
-	if (err == 0)
-		err = st_submit(CAPOS_OP_CALL, ep, capos_Endpoint_TYPE_ID,
-				capos_Endpoint_METHOD_client, st_framed, (uint32_t)n, NULL, 0,
-				&cqe);
-	if (err == 0)
-		err = capos_ring_result_cap(&cqe, st_res, sizeof(st_res), 0, iid, facet);
-	return err;
-}
-
 static void st_test_hostile(void)
 {
 	static char names[SPAWNTEST_MAX_GRANTS][8];
@@ -769,7 +744,7 @@ static void st_test_hostile(void)
 		   capos_ExceptionType_invalidArgument);
 	/* Only an unbadged facet may be minted with a badge: never re-badge a badged one. */
 	uint32_t badged = 0;
-	int minted = st_mint_facet(st_ep, capos_Console_TYPE_ID, 9, &badged);
+	int minted = capos_endpoint_client(st_ep, capos_Console_TYPE_ID, 9, &badged);
 	s = st_plain("bad");
 	st_facet_grant(s, "svc", badged, capos_Console_TYPE_ID, 3);
 	st_hostile("clientFacet of a badged facet", s, CAPOS_ERR_FACET_BADGED,

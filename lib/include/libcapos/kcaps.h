@@ -55,6 +55,14 @@ int capos_timer_sleep_params(uint16_t method, uint64_t v, void *buf, uint32_t bu
 			     uint32_t *len);
 
 /*
+ * Endpoint.client(interface_id, badge) on the raw endpoint `ep`: a new CALL-only facet
+ * (docs/ipc.md) in *facet. Errors: the CQE status (a refusal's CapException status,
+ * e.g. CAPOS_ERR_INVALID for interface 0 or Endpoint's own), ring client errors,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE / _NOT_FOUND if the result cap is not the facet.
+ */
+int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, uint32_t *facet);
+
+/*
  * The `status` of the CapException framed in res[0..len) (a CQE with
  * CAPOS_ERR_RING_EXCEPTION), its `type` in *type (may be NULL); if the message does
  * not decode, CAPOS_ERR_RING_EXCEPTION itself (and *type = -1).
