@@ -36,9 +36,10 @@ TEST(reserve_up_to_the_limit_then_typed_error)
 TEST(each_class_has_its_own_error)
 {
 	static const int want[LEDGER_CLASS_COUNT] = {
-		CAPOS_ERR_QUOTA_CAP_SLOTS, CAPOS_ERR_QUOTA_FRAMES,	  CAPOS_ERR_QUOTA_VIRTUAL,
-		CAPOS_ERR_QUOTA_RING_SCRATCH, CAPOS_ERR_QUOTA_CALLS,	  CAPOS_ERR_QUOTA_CHILDREN,
-		CAPOS_ERR_QUOTA_THREADS,     CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+		CAPOS_ERR_QUOTA_CAP_SLOTS, CAPOS_ERR_QUOTA_FRAMES,
+		CAPOS_ERR_QUOTA_VIRTUAL,   CAPOS_ERR_QUOTA_RING_SCRATCH,
+		CAPOS_ERR_QUOTA_CALLS,	   CAPOS_ERR_QUOTA_CHILDREN,
+		CAPOS_ERR_QUOTA_THREADS,   CAPOS_ERR_QUOTA_KERNEL_MEMORY,
 	};
 
 	for (unsigned c = 0; c < LEDGER_CLASS_COUNT; c++) {
@@ -126,12 +127,12 @@ TEST(failed_hold_is_empty_and_safe_to_drop)
 	CHECK_UEQ(l.underflows, 0);
 }
 
-TEST(frame_wrappers_keep_their_transitional_error)
+TEST(frame_wrappers_answer_the_typed_quota_error)
 {
 	struct ledger l = ledger_with(LEDGER_FRAMES, 1);
 
 	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_OK);
-	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_ERR_QUOTA_FRAMES);
 	ledger_release_frames(&l, 1);
 	CHECK_UEQ(l.used[LEDGER_FRAMES], 0);
 }
