@@ -62,29 +62,41 @@ static uint32_t sc_frame(struct capnp_builder *b)
 	return (uint32_t)n;
 }
 
+/* Frames `b` and CALLs (iid, method) on `cap`, results into sc_res: the CQE status, or
+ * for a CapException its own status (its type in *type, else -1). */
+static int sc_invoke(uint32_t cap, uint64_t iid, uint16_t method, struct capnp_builder *b,
+		     int *type, struct capos_cqe *cqe)
+{
+	struct capos_ring_client *ring;
+	uint32_t len = sc_frame(b);
+	int st = len ? capos_ring_self(&ring) : CAPOS_ERR_INVALID;
+
+	*type = -1;
+	if (st == 0)
+		st = capos_ring_call(ring, cap, iid, method, sc_framed, len, sc_res, sizeof(sc_res),
+				     cqe);
+	return st == CAPOS_ERR_RING_EXCEPTION ? sc_why(cqe->result_len, type) : st;
+}
+
 /* VirtualMemory.map of `size` rw bytes anywhere, as a raw CALL: the exception it got. */
 static int sc_map_refused(uint32_t vm, uint64_t size, int *type)
 {
 	struct capos_VirtualMemory_map_Params_b mp;
 	struct capos_Protection_b rw;
-	struct capos_ring_client *ring;
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_cqe cqe;
 
 	*type = -1;
-	if (capos_ring_self(&ring) || capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
+	if (capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
 	    capos_VirtualMemory_map_request(&b, &mp) ||
 	    capos_VirtualMemory_map_Params_init_prot(&mp, &rw))
 		return CAPOS_ERR_INVALID;
 	capos_Protection_set_write(&rw, true);
 	capos_Protection_set_read(&rw, true);
 	capos_VirtualMemory_map_Params_set_size(&mp, size);
-	uint32_t len = sc_frame(&b);
-	int st = capos_ring_call(ring, vm, capos_VirtualMemory_TYPE_ID,
-				 capos_VirtualMemory_METHOD_map, sc_framed, len, sc_res,
-				 sizeof(sc_res), &cqe);
-	return st == CAPOS_ERR_RING_EXCEPTION ? sc_why(cqe.result_len, type) : st;
+	return sc_invoke(vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, &b, type,
+			 &cqe);
 }
 
 static const char *sc_overloaded(int type)
@@ -104,7 +116,8 @@ int sc_frames_hog(uint32_t vm)
 	int why = sc_map_refused(vm, SC_REGION, &type);
 	int again = n ? capos_vm_unmap(vm, addr[n - 1], SC_REGION) : CAPOS_ERR_INVALID;
 	if (again == 0)
-		again = capos_vm_map(vm, 0, SC_REGION, CAPOS_VM_READ | CAPOS_VM_WRITE, &addr[n - 1]);
+		again = capos_vm_map(vm, 0, SC_REGION, CAPOS_VM_READ | CAPOS_VM_WRITE,
+				     &addr[n - 1]);
 	printf("spawnchild: frames: %s regions mapped, then %s (%s); after an unmap: %s\n",
 	       n > 0 && n < SC_MAX_REGIONS ? "some" : "no", capos_error_name(why),
 	       sc_overloaded(type), capos_error_name(again));
@@ -155,14 +168,13 @@ static int sc_spawn(uint32_t spawner, const char *name, const char *grant, uint3
 		    int *type)
 {
 	struct capos_ProcessSpawner_spawn_Params_b sp;
-	struct capos_ring_client *ring;
 	struct capos_CapGrant_blist one;
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_cqe cqe;
 
 	*type = -1;
-	if (capos_ring_self(&ring) || capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
+	if (capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
 	    capos_ProcessSpawner_spawn_request(&b, &sp) ||
 	    capos_ProcessSpawner_spawn_Params_init_grants(&sp, 1, &one))
 		return CAPOS_ERR_INVALID;
@@ -172,12 +184,8 @@ static int sc_spawn(uint32_t spawner, const char *name, const char *grant, uint3
 	(void)capos_CapGrant_set_name(&g, grant, (uint32_t)strlen(grant));
 	(void)capos_ProcessSpawner_spawn_Params_set_binaryName(&sp, "spawnchild", 10);
 	(void)capos_ProcessSpawner_spawn_Params_set_name(&sp, name, (uint32_t)strlen(name));
-	uint32_t len = sc_frame(&b);
-	int st = capos_ring_call(ring, spawner, capos_ProcessSpawner_TYPE_ID,
-				 capos_ProcessSpawner_METHOD_spawn, sc_framed, len, sc_res,
-				 sizeof(sc_res), &cqe);
-	if (st == CAPOS_ERR_RING_EXCEPTION)
-		return sc_why(cqe.result_len, type);
+	int st = sc_invoke(spawner, capos_ProcessSpawner_TYPE_ID, capos_ProcessSpawner_METHOD_spawn,
+			   &b, type, &cqe);
 	if (st || cqe.xfer_count != 1)
 		return st ? st : CAPOS_ERR_INVALID;
 	*handle = ((const struct capos_xfer_result *)((const uint8_t *)sc_res + cqe.result_len -
@@ -260,21 +268,20 @@ int sc_kid_spawner(uint32_t spawner)
 static int sc_client(uint32_t ep, uint32_t *facet)
 {
 	struct capos_Endpoint_client_Params_b cp;
-	struct capos_ring_client *ring;
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_cqe cqe;
+	int type;
 
-	if (capos_ring_self(&ring) || capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
+	if (capnp_builder_init(&b, &seg, 1, sc_arena, sizeof(sc_arena)) ||
 	    capos_Endpoint_client_request(&b, &cp))
 		return CAPOS_ERR_INVALID;
 	capos_Endpoint_client_Params_set_interfaceId(&cp, capos_Console_TYPE_ID);
-	uint32_t len = sc_frame(&b);
-	int st = capos_ring_call(ring, ep, capos_Endpoint_TYPE_ID, capos_Endpoint_METHOD_client,
-				 sc_framed, len, sc_res, sizeof(sc_res), &cqe);
-	if (st)
-		return st;
-	return capos_ring_result_cap(&cqe, sc_res, sizeof(sc_res), 0, capos_Console_TYPE_ID, facet);
+	int st = sc_invoke(ep, capos_Endpoint_TYPE_ID, capos_Endpoint_METHOD_client, &b, &type,
+			   &cqe);
+	return st ? st
+		  : capos_ring_result_cap(&cqe, sc_res, sizeof(sc_res), 0, capos_Console_TYPE_ID,
+					  facet);
 }
 
 int sc_slot_hog(uint32_t ep)
@@ -290,5 +297,5 @@ int sc_slot_hog(uint32_t ep)
 	printf("spawnchild: slots: %u facets minted, then %s; after a release: %s\n", (unsigned)n,
 	       capos_error_name(full), capos_error_name(room));
 	return n == 2 && full == CAPOS_ERR_CAP_TABLE_FULL && room == 0 ? SPAWNCHILD_QUOTA_OK
-									: SPAWNCHILD_QUOTA_BAD;
+								       : SPAWNCHILD_QUOTA_BAD;
 }

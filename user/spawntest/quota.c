@@ -89,12 +89,9 @@ static int st_usage(struct st_usage *o)
 	int err = st_call(st_capmgr, capos_CapabilityManager_TYPE_ID,
 			  capos_CapabilityManager_METHOD_usage, &cqe);
 
-	if (err == 0)
-		err = st_read_results(&cqe, &m);
-	if (err == 0)
-		err = capos_CapabilityManager_usage_Results_read_root(&m, &r);
-	if (err == 0)
-		err = capos_CapabilityManager_usage_Results_get_usage(&r, &u);
+	err = err ? err : st_read_results(&cqe, &m);
+	err = err ? err : capos_CapabilityManager_usage_Results_read_root(&m, &r);
+	err = err ? err : capos_CapabilityManager_usage_Results_get_usage(&r, &u);
 	if (err)
 		return err;
 	*o = (struct st_usage){
@@ -147,9 +144,9 @@ static void st_quota_usage(void)
 	       (unsigned long long)b.kids, (unsigned long long)c.kids,
 	       (unsigned long long)a.kids_max, (unsigned long long)a.slots,
 	       (unsigned long long)b.slots, (unsigned long long)c.slots);
-	st_check("usage", err == 0 && a.calls == 0 && b.calls == 1 && c.calls == 0 &&
-				  a.kids == 0 && b.kids == 1 && c.kids == 0 &&
-				  b.slots == a.slots + 1 && c.slots == a.slots && a.threads == 1);
+	st_check("usage", err == 0 && a.calls == 0 && b.calls == 1 && c.calls == 0 && a.kids == 0 &&
+				  b.kids == 1 && c.kids == 0 && b.slots == a.slots + 1 &&
+				  c.slots == a.slots && a.threads == 1);
 }
 
 void st_test_quota_classes(void)
