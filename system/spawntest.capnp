@@ -42,5 +42,6 @@ const spawntest :M.SystemManifest = (
     (name = "slots4", capSlots = 4, framePages = 1024),
     (name = "scratch4k", capSlots = 8, framePages = 1024, ringScratchBytes = 4096),
     (name = "threads0", capSlots = 8, framePages = 1024, threads = 0),
+    (name = "epq1", capSlots = 8, framePages = 1024, endpointQueueDepth = 1),
   ],
 );

@@ -48,7 +48,9 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                           queued), children (QUOTA_CHILDREN, a grandchild outliving its
                           parent), cap slots (CAP_TABLE_FULL at run time); ring scratch
                           and threads profiles refused at spawn (QUOTA_RING_SCRATCH,
-                          QUOTA_THREADS); usage against known charges
+                          QUOTA_THREADS); an endpoint owned by an "epq1" child (queue
+                          depth 1): the second call overloaded, the queued one
+                          disconnected at the kill; usage against known charges
                and from COM1: init exits 0, free frames and live kernel objects back at
                their pre-init baselines, no process left, clean shutdown; the churn's
                wall time is reported.
@@ -166,6 +168,10 @@ TRANSCRIPT = [
     "CAPOS_OK",
     "spawntest: quota cap slots: the hostile child saw the typed error: ok",
     "spawntest: quota cap slots: a neighbour still runs: ok",
+    "spawntest: endpoint bounds: queue depth 1, the second call -> CAPOS_ERR_EP_QUEUE_FULL "
+    "(overloaded); the queued one after the owner's kill -> CAPOS_ERR_EP_DISCONNECTED "
+    "(disconnected)",
+    "spawntest: endpoint bounds from the owner's profile: ok",
     "spawntest: hostile quota ring scratch: 4096 bytes for a 12288-byte CALL scratch -> "
     "CAPOS_ERR_QUOTA_RING_SCRATCH (overloaded): ok",
     "spawntest: hostile quota threads: 0 threads -> CAPOS_ERR_QUOTA_THREADS (overloaded): ok",
@@ -181,9 +187,9 @@ OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes
 STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 6 caps, ')
 # Spawned by init: print, copy, move, spinner, faulter, waited, server, client, middle,
 # after-hostile, holder, room, roomy, 16 quota, after-quota, the churn (the grandchild is
-# the middle's), four quota hogs and their neighbours, usage-spin (the refused ring
+# the middle's), four quota hogs and their neighbours, queue-1, usage-spin (the refused ring
 # scratch and threads spawns start nothing; the hogs' grandchildren are theirs).
-SPAWNED = 13 + 16 + 1 + CHURN + 8 + 1
+SPAWNED = 13 + 16 + 1 + CHURN + 8 + 2
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 

@@ -599,9 +599,9 @@ static void st_test_wait_busy(void)
 				      code == -1 && killed);
 }
 
-int st_wait_submit(uint32_t handle, uint64_t *ud)
+int st_call_async(uint32_t cap, uint64_t iid, uint16_t method, void *res, uint32_t res_len,
+		  uint64_t *ud)
 {
-	static uint64_t wait_res[8]; /* (exitCode, killed), read by nobody */
 	struct capos_sqe *sqe;
 	int err = capos_ring_get_sqe(st_ring, &sqe);
 
@@ -609,22 +609,22 @@ int st_wait_submit(uint32_t handle, uint64_t *ud)
 		return err;
 	*ud = st_next_ud++;
 	*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
-				   .cap = handle,
-				   .interface_id = capos_ProcessHandle_TYPE_ID,
-				   .method = capos_ProcessHandle_METHOD_wait,
-				   .result_addr = (uint64_t)(uintptr_t)wait_res,
-				   .result_len = sizeof(wait_res),
+				   .cap = cap,
+				   .interface_id = iid,
+				   .method = method,
+				   .result_addr = (uint64_t)(uintptr_t)(res ? res : st_res),
+				   .result_len = res ? res_len : sizeof(st_res),
 				   .user_data = *ud };
 	capos_ring_submit(st_ring);
-	return (int)capos_ring_enter(st_ring, 0, 0); /* the kernel defers it */
+	int64_t n = capos_ring_enter(st_ring, 0, 0); /* the kernel runs (or defers) it */
+	return n < 0 ? (int)n : CAPOS_OK;
 }
 
-int st_wait_collect(uint64_t ud)
+int st_collect(uint64_t ud, struct capos_cqe *cqe)
 {
-	struct capos_cqe cqe;
-	int err = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	int err = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
 
-	return err ? err : cqe.status;
+	return err ? err : st_status(cqe->status, cqe);
 }
 
 int st_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_cqe *cqe)

@@ -60,6 +60,50 @@ static void st_quota_hogs(void)
 		(void)st_release(st_export_cap);
 }
 
+/* An endpoint owned by a child whose profile allows one queued call: two CALLs from the
+ * parent while the child never RECVs; the second is `overloaded` EP_QUEUE_FULL, the
+ * first is answered `disconnected` when the child is killed. */
+static void st_quota_endpoint(void)
+{
+	struct st_spawn *s = st_plain("queue-1");
+	struct capos_cqe c1, c2;
+	uint64_t pid = 0, u1 = 0, u2 = 0;
+	uint32_t h = 0;
+	int full = -1, full_type = -1, gone = -1, gone_type = -1;
+
+	s->profile = "epq1";
+	st_kernel_grant(s, "spin", capos_KernelCapSource_timer);
+	st_endpoint_grant(s, "svc-q", capos_Console_TYPE_ID);
+	int err = st_spawn(s, &h, &pid);
+	uint32_t facet = err ? 0 : st_export_cap;
+	if (err == 0)
+		err = st_call_async(facet, capos_Console_TYPE_ID, 0, NULL, 0, &u1);
+	if (err == 0)
+		err = st_call_async(facet, capos_Console_TYPE_ID, 0, NULL, 0, &u2);
+	if (err == 0) {
+		full = st_collect(u2, &c2);
+		full_type = st_last_type;
+		err = st_kill(h);
+	}
+	if (err == 0) {
+		gone = st_collect(u1, &c1); /* both answers land in the shared buffer, in turn */
+		gone_type = st_last_type;
+	}
+	if (h)
+		(void)st_release(h);
+	if (facet)
+		(void)st_release(facet);
+	printf("spawntest: endpoint bounds: queue depth 1, the second call -> %s (%s); the "
+	       "queued one after the owner's kill -> %s (%s)\n",
+	       capos_error_name(full), st_type_name(full_type), capos_error_name(gone),
+	       st_type_name(gone_type));
+	st_check("endpoint bounds from the owner's profile",
+		 err == 0 && full == CAPOS_ERR_EP_QUEUE_FULL &&
+			 full_type == capos_ExceptionType_overloaded &&
+			 gone == CAPOS_ERR_EP_DISCONNECTED &&
+			 gone_type == capos_ExceptionType_disconnected);
+}
+
 /* Profiles too small for a process to start: the spawn is refused, nothing runs. */
 static void st_quota_refused(void)
 {
@@ -113,8 +157,10 @@ static int st_usage(struct st_usage *o)
 /* usage before a child, with it live and a wait on it in flight, and after: exact. */
 static void st_quota_usage(void)
 {
+	static uint64_t wait_res[8]; /* (exitCode, killed), read by nobody */
 	struct st_usage a = { 0 }, b = { 0 }, c = { 0 };
 	struct st_spawn *s = st_plain("usage-spin");
+	struct capos_cqe cqe;
 	uint32_t h = 0;
 	uint64_t pid = 0, ud = 0;
 	int err = st_usage(&a);
@@ -123,11 +169,14 @@ static void st_quota_usage(void)
 	if (err == 0)
 		err = st_spawn(s, &h, &pid);
 	if (err == 0)
-		err = st_wait_submit(h, &ud) < 0 ? CAPOS_ERR_INVALID : st_usage(&b);
+		err = st_call_async(h, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait,
+				    wait_res, sizeof(wait_res), &ud);
+	if (err == 0)
+		err = st_usage(&b);
 	if (err == 0)
 		err = st_kill(h);
 	if (err == 0)
-		err = st_wait_collect(ud);
+		err = st_collect(ud, &cqe);
 	if (h)
 		(void)st_release(h);
 	if (err == 0)
@@ -152,6 +201,7 @@ static void st_quota_usage(void)
 void st_test_quota_classes(void)
 {
 	st_quota_hogs();
+	st_quota_endpoint();
 	st_quota_refused();
 	st_quota_usage();
 }

@@ -51,10 +51,13 @@ void st_facet_grant(struct st_spawn *s, const char *name, uint32_t ep, uint64_t 
 int st_run(const struct st_spawn *s, int64_t want_code, uint64_t *pid);
 void st_hostile(const char *what, const struct st_spawn *s, int want, int type);
 const char *st_type_name(int type);
-/* ProcessHandle.wait submitted without waiting (deferred by the kernel); its user_data. */
-int st_wait_submit(uint32_t handle, uint64_t *ud);
-/* The completion of a wait st_wait_submit queued: its CQE status. */
-int st_wait_collect(uint64_t ud);
+/* A CALL without params submitted without waiting for it (the kernel may defer it),
+ * results into res[0..res_len) or, res NULL, the shared result buffer; its user_data. */
+int st_call_async(uint32_t cap, uint64_t iid, uint16_t method, void *res, uint32_t res_len,
+		  uint64_t *ud);
+/* The completion of st_call_async's `ud`: its status (a CapException's own status, read
+ * from the shared result buffer, type in st_last_type). */
+int st_collect(uint64_t ud, struct capos_cqe *cqe);
 /* A CALL without params into the shared result buffer: status (a CapException's). */
 int st_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_cqe *cqe);
 /* The framed results of the last st_call. */

@@ -22,28 +22,28 @@
 #include <kernel/ledger.h>
 
 /* Kernel clamps: a profile value above one of these is lowered to it. */
-#define PROFILE_MAX_CAP_SLOTS 1024u		 /* cap-table slots (ABI ceiling 65,536) */
-#define PROFILE_MAX_FRAMES (1ull << 20)		 /* 4 GiB of frames */
+#define PROFILE_MAX_CAP_SLOTS 1024u	/* cap-table slots (ABI ceiling 65,536) */
+#define PROFILE_MAX_FRAMES (1ull << 20) /* 4 GiB of frames */
 #define PROFILE_MAX_VIRTUAL (CAPOS_USER_ANON_END - CAPOS_USER_ANON_BASE) /* the region */
-#define PROFILE_MAX_RING_SCRATCH (1ull << 20)	 /* bytes of kernel CALL scratch */
-#define PROFILE_MAX_CALLS 1024u			 /* calls in flight */
-#define PROFILE_MAX_CHILDREN 256u		 /* live children */
-#define PROFILE_MAX_THREADS 64u			 /* live threads */
-#define PROFILE_MAX_KERNEL_BYTES (64ull << 20)	 /* kernel heap bytes */
-#define PROFILE_MAX_EP_QUEUE ENDPOINT_QUEUE_MAX	 /* queued calls per owned endpoint */
+#define PROFILE_MAX_RING_SCRATCH (1ull << 20)		 /* bytes of kernel CALL scratch */
+#define PROFILE_MAX_CALLS 1024u				 /* calls in flight */
+#define PROFILE_MAX_CHILDREN 256u			 /* live children */
+#define PROFILE_MAX_THREADS 64u				 /* live threads */
+#define PROFILE_MAX_KERNEL_BYTES (64ull << 20)		 /* kernel heap bytes */
+#define PROFILE_MAX_EP_QUEUE ENDPOINT_QUEUE_MAX		 /* queued calls per owned endpoint */
 #define PROFILE_MAX_EP_IN_FLIGHT ENDPOINT_IN_SERVICE_MAX /* unanswered per endpoint */
 #define PROFILE_MAX_WEIGHT 16u				 /* SchedulingPolicy weight */
 
 /* Kernel defaults: the limits of a process no profile names. */
 #define PROFILE_DEFAULT_CAP_SLOTS 64u
-#define PROFILE_DEFAULT_FRAMES 1024u		   /* 4 MiB */
-#define PROFILE_DEFAULT_VIRTUAL (1ull << 30)	   /* 1 GiB, the schema default */
-#define PROFILE_DEFAULT_RING_SCRATCH 65536u	   /* the schema default */
-#define PROFILE_DEFAULT_CALLS 64u		   /* the schema default */
-#define PROFILE_DEFAULT_CHILDREN 16u		   /* the schema default */
-#define PROFILE_DEFAULT_THREADS 16u		   /* the schema default */
+#define PROFILE_DEFAULT_FRAMES 1024u		  /* 4 MiB */
+#define PROFILE_DEFAULT_VIRTUAL (1ull << 30)	  /* 1 GiB, the schema default */
+#define PROFILE_DEFAULT_RING_SCRATCH 65536u	  /* the schema default */
+#define PROFILE_DEFAULT_CALLS 64u		  /* the schema default */
+#define PROFILE_DEFAULT_CHILDREN 16u		  /* the schema default */
+#define PROFILE_DEFAULT_THREADS 16u		  /* the schema default */
 #define PROFILE_DEFAULT_KERNEL_BYTES (1ull << 20) /* 1 MiB, the schema default */
-#define PROFILE_DEFAULT_WEIGHT 16u		   /* the schema default */
+#define PROFILE_DEFAULT_WEIGHT 16u		  /* the schema default */
 
 /* Every limit of a process: the ledger's per class, the endpoint bounds, the weight. */
 struct proc_limits {
