@@ -207,7 +207,9 @@ TESTS = [
          f"child quota, churn of {CHURN}, a hostile child per quota class; frames, kernel objects and processes back at "
          "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
                           modules=[MODULE]),
+         # no "default" profile in this manifest: init gets the kernel defaults
          [BANNER, STARTED,
+          "[init] limits: 64 slots, 1024 frames, 64 calls, 16 children, 16 threads",
           re.compile(r"^\[proc\] faulter pid 6 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
           "[spawn] wait on grandchild pid 11 cancelled: its waiter died",
           "[proc] middle pid 10 killed by its handle",
