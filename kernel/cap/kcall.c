@@ -130,6 +130,8 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_TIMER_SLEEP_RANGE, CAPOS_ERR_TIMER_SLEEP_RANGE,
 	  capos_ExceptionType_invalidArgument },
 	{ CAPOS_ERR_FACET_BADGED, CAPOS_ERR_FACET_BADGED, capos_ExceptionType_invalidArgument },
+	/* resource accounting: a quota clears when the process gives something back */
+	{ CAPOS_ERR_QUOTA_CAP_SLOTS, -383, capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)
