@@ -56,7 +56,7 @@ MODULE = os.path.join(harness.BUILD, "tests", "qemu", "memobj", "memobj.manifest
 CYCLES = 1000
 WINDOW = "0x500000000000"  # MEMOBJ_WINDOW_BASE: the first kernel-chosen address
 
-INV, OVL, FAIL, T = "invalidArgument", "overloaded", "failed", "transport"
+INV, OVL, T = "invalidArgument", "overloaded", "transport"
 # (what, status, where it surfaces: a transport status or the CapException type)
 HOSTILE = [
     ("map W+X", "CAPOS_ERR_VM_WX", T),
@@ -84,10 +84,8 @@ STALE = [
     ("map through a released cap", "CAPOS_ERR_CAP_STALE", T),
     ("forged cap id", "CAPOS_ERR_CAP_BAD_ID", T),
 ]
-# The CapException type of the ledger's quota codes: `failed` until the resource
-# accounting work gives them their row in kcall_extypes (then `overloaded`: change it
-# here when that lands).
-QUOTA_TYPE = FAIL
+# The ledger's quota codes are `overloaded` CapExceptions (kcall_extypes).
+QUOTA_TYPE = OVL
 QUOTA = [
     ("allocate 0 pages", "CAPOS_ERR_MEMOBJ_PAGES", INV),
     ("allocate 1025 pages", "CAPOS_ERR_MEMOBJ_PAGES", INV),

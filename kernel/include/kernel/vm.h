@@ -34,7 +34,7 @@ struct vm_space {
 
 /*
  * Creates an empty user space sharing the kernel half, charged to `l`.
- * Errors: CAPOS_ERR_NO_MEMORY (frames or quota).
+ * Errors: CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota), CAPOS_ERR_NO_MEMORY (no frame left).
  */
 int vm_create(struct vm_space *vm, struct ledger *l);
 
@@ -45,7 +45,7 @@ int vm_create(struct vm_space *vm, struct ledger *l);
  * stay (charged) until vm_destroy().
  * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, len > size, W+X, unknown
  * prot bits), CAPOS_ERR_BAD_ADDRESS (range outside the user half),
- * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_NO_MEMORY (frames or quota).
+ * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota), CAPOS_ERR_NO_MEMORY (no frame left).
  */
 int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const void *data,
 	   size_t len);
@@ -130,8 +130,8 @@ int vm_smoke(void);
  * here frees them; page-table frames it needs are charged to the space's ledger and
  * stay until vm_destroy. All or nothing. Errors: CAPOS_ERR_ALIGNMENT,
  * CAPOS_ERR_INVALID (n 0 or too large, W+X, unknown bits), CAPOS_ERR_BAD_ADDRESS,
- * CAPOS_ERR_MEMOBJ_OVERLAP (a page of the range is mapped), CAPOS_ERR_NO_MEMORY
- * (table frames or quota).
+ * CAPOS_ERR_MEMOBJ_OVERLAP (a page of the range is mapped), CAPOS_ERR_QUOTA_FRAMES
+ * (a table frame past the ledger's quota), CAPOS_ERR_NO_MEMORY (no frame left).
  * vm_unmap_frames / vm_protect_frames undo / re-flag such a mapping; the caller
  * guarantees [va, va + n pages) is one (a kernel bug otherwise: panic).
  * vm_range_free: no page of [va, va + size) is mapped.
