@@ -124,6 +124,11 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
+	/* kernel memory (kernel/kcharge.h): clears when the caller or the system frees some */
+	{ CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+	  capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
+	  capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

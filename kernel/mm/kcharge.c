@@ -23,10 +23,9 @@ _Static_assert(HEAP_MAX_ALLOC + HEAP_PAGE <= UINT32_MAX, "a block's cost fits in
 void kcharge_init(struct kcharge_pool *kp, struct heap *h, uint64_t (*free_frames)(void *ctx),
 		  void *ctx, uint64_t reserve_frames)
 {
-	*kp = (struct kcharge_pool){ .heap = h,
-				     .free_frames = free_frames,
-				     .ctx = ctx,
-				     .reserve_frames = reserve_frames };
+	*kp = (struct kcharge_pool){
+		.heap = h, .free_frames = free_frames, .ctx = ctx, .reserve_frames = reserve_frames
+	};
 }
 
 uint64_t kcharge_cost(const struct kcharge_pool *kp, size_t size)

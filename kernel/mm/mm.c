@@ -272,7 +272,8 @@ static int mm_heap_init(void)
 	const struct heap_ops ops = { kheap_pages_alloc, kheap_pages_free, kheap_fault, NULL };
 
 	heap_init(&mm_kheap, &ops, HEAP_DEBUG_DEFAULT);
-	kcharge_init(&mm_kpool, &mm_kheap, kcharge_free_frames, NULL, KCHARGE_RESERVE_FRAMES);
+	kcharge_init(&mm_kpool, &mm_kheap, kcharge_free_frames, NULL,
+		     kcharge_default_reserve(frame_free_count()));
 	return mm_heap_smoke();
 }
 

@@ -21,6 +21,7 @@
 #include <capos/error.h>
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
+#include <kernel/kcharge.h>
 #include <kernel/kobj.h>
 #include <kernel/kipc.h>
 #include <kernel/kring.h>
@@ -109,6 +110,8 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	const struct kmanifest_view *v = boot_manifest_view();
 	uint64_t base, after;
 	uint32_t objs_base = kobj_live_count(), objs_after;
+	const struct kcharge_pool *kp = mm_kcharge();
+	uint64_t blocks_base = kp->live_blocks;
 	int64_t code = -1;
 	int err;
 
@@ -133,9 +136,19 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	klog("init", "kernel objects %u (baseline %u), processes %u", objs_after, objs_base,
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
+	klog("init",
+	     "charged kernel blocks %llu (baseline %llu), %llu bytes charged; refused %llu at "
+	     "the reserve, %llu by kernel-memory quotas",
+	     (unsigned long long)kp->live_blocks, (unsigned long long)blocks_base,
+	     (unsigned long long)kp->charged_bytes, (unsigned long long)kp->refused_low,
+	     (unsigned long long)kp->refused_quota);
 	*status = code;
 	if (kring_revoke_nodes_live() != 0) {
 		klog("init", "error: revocation nodes leaked");
+		return CAPOS_ERR_INVALID;
+	}
+	if (kp->live_blocks != blocks_base || kp->charged_bytes != 0) {
+		klog("init", "error: charged kernel memory not returned");
 		return CAPOS_ERR_INVALID;
 	}
 	if (after != base) {

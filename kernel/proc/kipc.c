@@ -33,6 +33,7 @@
 #include <kernel/captab.h>
 #include <kernel/endpoint.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -47,15 +48,17 @@
 struct kipc_call {
 	struct kring_pending p; /* the caller's deferred CALL */
 	struct ep_call c;
-	struct xfer_set *xs; /* caps sent with it (c.ncaps > 0), else NULL */
-	struct captab *src;  /* the caller's table (moved caps leave it at delivery) */
-	uint8_t params[];    /* c.params_len bytes, copied at CALL time */
+	struct xfer_set *xs;  /* caps sent with it (c.ncaps > 0; a charged block), or NULL */
+	struct captab *src;   /* the caller's table (moved caps leave it at delivery) */
+	struct ledger *payer; /* the caller's ledger: charged kipc_call_cost (kcharge.h) */
+	uint8_t params[];     /* c.params_len bytes, copied at CALL time */
 };
 
 /* A RECV waiting for a call. */
 struct kipc_recv {
 	struct kring_pending p; /* the receiver's deferred RECV */
 	struct ep_recv r;
+	struct ledger *payer; /* the receiver's ledger: charged KIPC_RECV_COST */
 };
 
 static uint32_t kipc_endpoints_live; /* [S] endpoints not yet freed (leak checks) */
@@ -111,6 +114,26 @@ static void kipc_cache_flush(struct kipc_free **list, uint32_t *n)
 		kfree(f);
 	}
 	*n = 0;
+}
+
+/*
+ * Records are charged to the process that made them (caller or receiver) for their
+ * heap footprint while they exist, whether they came from the heap or the cache; a
+ * record back in the cache is the kernel's (bounded) memory, charged to no one.
+ */
+static uint64_t kipc_call_cost(uint32_t params_len)
+{
+	return kmem_block_cost(sizeof(struct kipc_call) +
+			       (params_len > KIPC_SMALL_PARAMS ? params_len : KIPC_SMALL_PARAMS));
+}
+
+#define KIPC_RECV_COST kmem_block_cost(sizeof(struct kipc_recv))
+
+/* Charges `cost` to l for a record; a record the cache holds (`cached`) takes no new
+ * memory, so only the quota applies to it, not the reserve. */
+static int kipc_charge(struct ledger *l, uint64_t cost, bool cached)
+{
+	return kmem_charge(l, cost, cached ? 0 : (cost + FRAME_SIZE - 1) / FRAME_SIZE);
 }
 
 #define KIPC_CALL(cp) LIST_ENTRY(cp, struct kipc_call, c)
@@ -190,12 +213,28 @@ static void kipc_fail_pending(struct kring_pending *p, enum capos_ExceptionType 
 
 /* ---- records ---- */
 
-static struct kipc_call *kipc_call_alloc(uint32_t params_len)
+/* A call record for params_len bytes, charged to the caller's ledger l. Errors:
+ * kmem_charge's (CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY),
+ * CAPOS_ERR_RING_QUOTA (heap exhausted). */
+static int kipc_call_alloc(struct ledger *l, uint32_t params_len, struct kipc_call **out)
 {
-	if (params_len > KIPC_SMALL_PARAMS)
-		return kmalloc(sizeof(struct kipc_call) + params_len);
-	return kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
-			      sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+	bool small = params_len <= KIPC_SMALL_PARAMS;
+	uint64_t cost = kipc_call_cost(params_len);
+	struct kipc_call *kc;
+	int err = kipc_charge(l, cost, small && kipc_free_calls != NULL);
+
+	if (err)
+		return err;
+	kc = small ? kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
+				    sizeof(struct kipc_call) + KIPC_SMALL_PARAMS)
+		   : kmalloc(sizeof(struct kipc_call) + params_len);
+	if (kc == NULL) {
+		kmem_uncharge(l, cost);
+		return CAPOS_ERR_RING_QUOTA;
+	}
+	kc->payer = l;
+	*out = kc;
+	return CAPOS_OK;
 }
 
 /* A record that never reached the endpoint (no core reference, not counted); its
@@ -203,17 +242,48 @@ static struct kipc_call *kipc_call_alloc(uint32_t params_len)
 static __attribute__((noinline)) void kipc_call_drop_caps(struct kipc_call *kc)
 {
 	xfer_drop(kc->xs);
-	kfree(kc->xs);
+	kfree_charged(kc->xs);
 }
 
 static void kipc_call_discard(struct kipc_call *kc)
 {
+	struct ledger *payer = kc->payer;
+	uint32_t params_len = kc->c.params_len;
+
 	if (kc->xs)
 		kipc_call_drop_caps(kc); /* out of line: the common call carries no caps */
-	if (kc->c.params_len > KIPC_SMALL_PARAMS)
+	if (params_len > KIPC_SMALL_PARAMS)
 		kfree(kc);
 	else
 		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
+	kmem_uncharge(payer, kipc_call_cost(params_len));
+}
+
+/* A RECV record charged to the receiver's ledger l (errors as kipc_call_alloc). */
+static int kipc_recv_alloc(struct ledger *l, struct kipc_recv **out)
+{
+	struct kipc_recv *kr;
+	int err = kipc_charge(l, KIPC_RECV_COST, kipc_free_recvs != NULL);
+
+	if (err)
+		return err;
+	kr = kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
+	if (kr == NULL) {
+		kmem_uncharge(l, KIPC_RECV_COST);
+		return CAPOS_ERR_RING_QUOTA;
+	}
+	kr->payer = l;
+	*out = kr;
+	return CAPOS_OK;
+}
+
+/* A RECV record goes back to the cache and its charge to the receiver's ledger. */
+static void kipc_recv_recycle(struct kipc_recv *kr)
+{
+	struct ledger *payer = kr->payer;
+
+	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
+	kmem_uncharge(payer, KIPC_RECV_COST);
 }
 
 static void kipc_call_free(struct kipc_call *kc)
@@ -229,7 +299,7 @@ static void kipc_recv_free(struct kipc_recv *kr)
 {
 	struct endpoint *ep = kr->r.ep;
 
-	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
+	kipc_recv_recycle(kr);
 	kipc_records_live--;
 	endpoint_core_put(ep);
 }
@@ -287,7 +357,7 @@ static void kipc_free_core(struct endpoint *ep)
 	     (unsigned long long)ep->calls, (unsigned long long)ep->overloaded,
 	     (unsigned long long)ep->disconnected);
 	kipc_endpoints_live--;
-	kfree(ep);
+	kfree_charged(ep);
 	if (kipc_endpoints_live == 0) {
 		kipc_cache_flush(&kipc_free_calls, &kipc_nfree_calls);
 		kipc_cache_flush(&kipc_free_recvs, &kipc_nfree_recvs);
@@ -310,7 +380,7 @@ static void kipc_facet_release(struct kobj *obj)
 	struct ep_client *f = (struct ep_client *)obj;
 	struct endpoint *ep = f->ep;
 
-	kfree(f);
+	kfree_charged(f);
 	endpoint_core_put(ep);
 }
 
@@ -320,12 +390,13 @@ static const struct kobj_ops kipc_facet_ops = { .name = "endpoint client",
 
 int endpoint_create(struct process *owner, struct kobj **raw)
 {
-	struct endpoint *ep = kzalloc(sizeof(*ep));
+	struct endpoint *ep;
+	int err = kzalloc_charged(owner ? owner->ledger : NULL, sizeof(*ep), (void **)&ep);
 
-	if (ep == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	if (endpoint_init(ep, &kipc_ep_ops, &kipc_raw_ops)) {
-		kfree(ep);
+		kfree_charged(ep);
 		return CAPOS_ERR_INVALID;
 	}
 	kipc_endpoints_live++;
@@ -335,20 +406,21 @@ int endpoint_create(struct process *owner, struct kobj **raw)
 	return CAPOS_OK;
 }
 
-int endpoint_client(struct kobj *raw, struct kobj **client)
+int endpoint_client(struct kobj *raw, struct ledger *payer, struct kobj **client)
 {
 	struct endpoint *ep = (struct endpoint *)raw;
 	struct ep_client *f;
+	int err;
 
 	if (!kobj_is_live(raw) || raw->type != KOBJ_ENDPOINT)
 		return CAPOS_ERR_INVALID;
 	if (ep->closed)
 		return CAPOS_ERR_EP_DISCONNECTED;
-	f = kzalloc(sizeof(*f));
-	if (f == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(payer, sizeof(*f), (void **)&f);
+	if (err)
+		return err;
 	if (kobj_init(&f->k, KOBJ_ENDPOINT_CLIENT, &kipc_facet_ops)) {
-		kfree(f);
+		kfree_charged(f);
 		return CAPOS_ERR_INVALID;
 	}
 	f->ep = ep;
@@ -466,9 +538,9 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		cqe->status = CAPOS_ERR_RING_PARAMS_TOO_LARGE;
 		return;
 	}
-	kc = kipc_call_alloc(op->params_len);
-	if (kc == NULL) {
-		cqe->status = CAPOS_ERR_RING_QUOTA;
+	err = kipc_call_alloc(p->ledger, op->params_len, &kc);
+	if (err) {
+		cqe->status = err;
 		return;
 	}
 	kc->c = (struct ep_call){ .interface_id = op->interface_id,
@@ -484,10 +556,12 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		return;
 	}
 	if (op->xfer_count) {
-		kc->xs = kmalloc(sizeof(*kc->xs));
-		err = kc->xs ? xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
-					      op->xfer_count, kc->xs)
-			     : CAPOS_ERR_RING_QUOTA;
+		err = kmalloc_charged(p->ledger, sizeof(*kc->xs), (void **)&kc->xs);
+		if (err == CAPOS_ERR_NO_MEMORY)
+			err = CAPOS_ERR_RING_QUOTA;
+		if (err == CAPOS_OK)
+			err = xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
+					     op->xfer_count, kc->xs);
 		if (err) {
 			kipc_call_discard(kc);
 			cqe->status = err;
@@ -531,7 +605,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
 		}
 		kring_post(&kr->p, &rcqe);
-		kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
+		kipc_recv_recycle(kr);
 		return;
 	}
 	kipc_records_live++;
@@ -570,11 +644,11 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 		kipc_call_reject(KIPC_CALL(c), err); /* its caps could not come: next call */
 	}
 	if (rc == CAPOS_OK) {
-		struct kipc_recv *kr =
-			kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
+		struct kipc_recv *kr;
+		int err = kipc_recv_alloc(p->ledger, &kr);
 
-		if (kr == NULL) {
-			cqe->status = CAPOS_ERR_RING_QUOTA;
+		if (err) {
+			cqe->status = err;
 			return;
 		}
 		kr->r = (struct ep_recv){ .capacity = op->result_len };
@@ -684,7 +758,7 @@ static int kipc_client(void *self, const struct capos_Endpoint_client_Params_r *
 
 	if (iid == 0 || iid == capos_Endpoint_TYPE_ID)
 		return CAPOS_ERR_INVALID;
-	int err = endpoint_client(c->obj, &facet);
+	int err = endpoint_client(c->obj, ((struct process *)c->caller)->ledger, &facet);
 	if (err)
 		return err;
 	const struct captab_item item = { .obj = facet,

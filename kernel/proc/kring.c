@@ -24,6 +24,7 @@
 #include <kernel/arch.h>
 #include <kernel/capmgr.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/kcaps.h>
 #include <kernel/kipc.h>
 #include <kernel/panic.h>
@@ -62,10 +63,11 @@ static int kring_copy_out(void *ctx, uint64_t uaddr, const void *src, uint32_t l
 
 int kring_proc_init(struct process *p)
 {
-	struct proc_kcall *k = kzalloc(sizeof(*k));
+	struct proc_kcall *k;
+	int err = kzalloc_charged(p->ledger, sizeof(*k), (void **)&k);
 
-	if (k == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	k->env = (struct kcall_env){
 		.table = p->caps,
 		.caller = p,
@@ -85,7 +87,7 @@ int kring_proc_init(struct process *p)
 
 void kring_proc_free(struct process *p)
 {
-	kfree(p->kcall);
+	kfree_charged(p->kcall);
 	p->kcall = NULL;
 }
 

@@ -37,9 +37,18 @@
 #include <kernel/heap.h>
 #include <kernel/ledger.h>
 
-/* Default watermark: 256 free frames (1 MiB) stay for the kernel. `kreserve=N` on the
- * kernel command line sets N frames instead (tests; docs/resources.md). */
+/* Default watermark: 256 free frames (1 MiB) stay for the kernel, or an eighth of the
+ * frames free at boot when that is less (a machine with under 8 MiB free).
+ * `kreserve=N` on the kernel command line sets N frames instead (docs/resources.md). */
 #define KCHARGE_RESERVE_FRAMES 256u
+#define KCHARGE_RESERVE_SHARE 8u
+
+static inline uint64_t kcharge_default_reserve(uint64_t free_at_boot)
+{
+	uint64_t share = free_at_boot / KCHARGE_RESERVE_SHARE;
+
+	return share < KCHARGE_RESERVE_FRAMES ? share : KCHARGE_RESERVE_FRAMES;
+}
 #define KCHARGE_RESERVE_MAX (1u << 20) /* kreserve= above this is refused (4 GiB) */
 #define KCHARGE_MAGIC 0x4b434847u      /* "KCHG": a live charged block */
 #define KCHARGE_HDR 16u		       /* the record in front of the payload */
@@ -50,9 +59,9 @@ struct kcharge_pool {
 	void *ctx;			    /* [I] free_frames' argument */
 	uint64_t reserve_frames;	    /* [I] the watermark */
 	uint64_t live_blocks;		    /* [H] blocks from kcharge_alloc not yet freed */
-	uint64_t charged_bytes;		    /* [H] bytes charged to ledgers now (blocks + records) */
-	uint64_t refused_low;		    /* [H] requests refused at the reserve */
-	uint64_t refused_quota;		    /* [H] requests refused by a ledger's limit */
+	uint64_t charged_bytes; /* [H] bytes charged to ledgers now (blocks + records) */
+	uint64_t refused_low;	/* [H] requests refused at the reserve */
+	uint64_t refused_quota; /* [H] requests refused by a ledger's limit */
 };
 
 /* Sets up kp over heap h; free_frames(ctx) reports free frames. */

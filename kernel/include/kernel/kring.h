@@ -26,8 +26,9 @@ struct thread;
 #define KRING_RESULTS_SCRATCH 4096u
 
 /*
- * Allocates p's CALL scratch and kcall environment (kernel heap, not the frame
- * ledger). Called by proc_create. Errors: CAPOS_ERR_NO_MEMORY.
+ * Allocates p's CALL scratch and kcall environment (kernel heap, charged to p's
+ * kernel bytes). Called by proc_create. Errors: kzalloc_charged's
+ * (CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_NO_MEMORY).
  */
 int kring_proc_init(struct process *p);
 

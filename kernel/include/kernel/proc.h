@@ -109,7 +109,10 @@ int proc_init(void);
 
 /*
  * Creates a process named `name` with an empty address space, an empty cap table of
- * `cap_slots` slots and no thread. Errors: CAPOS_ERR_NO_MEMORY, captab_init()'s.
+ * `cap_slots` slots and no thread. The struct, the cap table and the CALL scratch are
+ * charged to the new process's own LEDGER_KERNEL_BYTES (kernel/kcharge.h). Errors:
+ * CAPOS_ERR_NO_MEMORY, CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * captab_init()'s.
  */
 int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, struct process **out);
 
@@ -126,7 +129,9 @@ int proc_map_capset(struct process *p, const struct capos_capset_page *page);
  * RW+NX at CAPOS_USER_RING_BASE + index * CAPOS_USER_RING_STRIDE and initialised with
  * ring_init; RDI at entry is that address and RDX the CapSet page (the first thread
  * maps an empty CapSet if none was mapped); e->rdi and e->rdx are ignored.
+ * The struct, kernel stack and extended-state frame are charged to p's kernel bytes.
  * Errors: CAPOS_ERR_NO_MEMORY (struct, kernel stack, extended-state frame),
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
  * CAPOS_ERR_INVALID (process exiting).
  */
 int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out);
