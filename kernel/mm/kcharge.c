@@ -49,7 +49,7 @@ int kcharge_reserve_check(struct kcharge_pool *kp, uint64_t frames)
 	return CAPOS_OK;
 }
 
-int kcharge_take(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint64_t frames)
+int kcharge_take_noref(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint64_t frames)
 {
 	int err = kcharge_reserve_check(kp, frames);
 
@@ -60,18 +60,32 @@ int kcharge_take(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint
 		kp->refused_quota++;
 		return err;
 	}
-	ledger_get(l);
 	kp->charged_bytes += bytes;
 	return CAPOS_OK;
 }
 
-void kcharge_give(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes)
+void kcharge_give_noref(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes)
 {
 	if (l == NULL)
 		return;
 	ledger_release(l, LEDGER_KERNEL_BYTES, bytes);
 	kp->charged_bytes -= bytes;
-	ledger_put(l);
+}
+
+int kcharge_take(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint64_t frames)
+{
+	int err = kcharge_take_noref(kp, l, bytes, frames);
+
+	if (err == CAPOS_OK && l != NULL)
+		ledger_get(l);
+	return err;
+}
+
+void kcharge_give(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes)
+{
+	kcharge_give_noref(kp, l, bytes);
+	if (l != NULL)
+		ledger_put(l);
 }
 
 int kcharge_alloc(struct kcharge_pool *kp, struct ledger *l, size_t size, bool zero, void **out)

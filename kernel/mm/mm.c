@@ -200,6 +200,16 @@ void kmem_uncharge(struct ledger *l, uint64_t bytes)
 	kcharge_give(&mm_kpool, l, bytes);
 }
 
+int kmem_charge_noref(struct ledger *l, uint64_t bytes, uint64_t frames)
+{
+	return kcharge_take_noref(&mm_kpool, l, bytes, frames);
+}
+
+void kmem_uncharge_noref(struct ledger *l, uint64_t bytes)
+{
+	kcharge_give_noref(&mm_kpool, l, bytes);
+}
+
 uint64_t kmem_block_cost(size_t size)
 {
 	return heap_block_cost(&mm_kheap, size);

@@ -50,7 +50,9 @@ struct kipc_call {
 	struct ep_call c;
 	struct xfer_set *xs;  /* caps sent with it (c.ncaps > 0; a charged block), or NULL */
 	struct captab *src;   /* the caller's table (moved caps leave it at delivery) */
-	struct ledger *payer; /* the caller's ledger: charged kipc_call_cost (kcharge.h) */
+	struct ledger *payer; /* the caller's ledger, charged `cost` (kcharge.h, no reference) */
+	uint32_t cost;	      /* bytes charged to payer (0: a small record, not charged) */
+	bool payer_ref;	      /* orphaned and charged: holds a reference on payer */
 	uint8_t params[];     /* c.params_len bytes, copied at CALL time */
 };
 
@@ -58,7 +60,6 @@ struct kipc_call {
 struct kipc_recv {
 	struct kring_pending p; /* the receiver's deferred RECV */
 	struct ep_recv r;
-	struct ledger *payer; /* the receiver's ledger: charged KIPC_RECV_COST */
 };
 
 static uint32_t kipc_endpoints_live; /* [S] endpoints not yet freed (leak checks) */
@@ -117,25 +118,17 @@ static void kipc_cache_flush(struct kipc_free **list, uint32_t *n)
 }
 
 /*
- * Records are charged to the process that made them (caller or receiver) for their
- * heap footprint while they exist, whether they came from the heap or the cache; a
- * record back in the cache is the kernel's (bounded) memory, charged to no one.
+ * Kernel memory of records (docs/resources.md, "Kernel memory"): a CALL record with
+ * params beyond KIPC_SMALL_PARAMS (up to ENDPOINT_PARAMS_MAX) and a transfer set are
+ * charged to the caller's LEDGER_KERNEL_BYTES for their heap footprint. The small
+ * records of the fast path (a CALL with at most KIPC_SMALL_PARAMS bytes: 256 bytes; a
+ * RECV: 128 bytes) are not: each holds a CQ credit of its thread's ring, a CALL also a
+ * unit of the caller's calls quota, and a RECV one of its endpoint's few receiver
+ * slots, which bound them per process; charging them would add ~100 instructions to
+ * an IPC round trip. Any record that needs new heap memory passes the kernel reserve.
+ * A charge takes no ledger reference (a record is freed before its process) except
+ * for a call orphaned in service, which takes one (kipc_call_cancel).
  */
-static uint64_t kipc_call_cost(uint32_t params_len)
-{
-	return kmem_block_cost(sizeof(struct kipc_call) +
-			       (params_len > KIPC_SMALL_PARAMS ? params_len : KIPC_SMALL_PARAMS));
-}
-
-#define KIPC_RECV_COST kmem_block_cost(sizeof(struct kipc_recv))
-
-/* Charges `cost` to l for a record; a record the cache holds (`cached`) takes no new
- * memory, so only the quota applies to it, not the reserve. */
-static int kipc_charge(struct ledger *l, uint64_t cost, bool cached)
-{
-	return kmem_charge(l, cost, cached ? 0 : (cost + FRAME_SIZE - 1) / FRAME_SIZE);
-}
-
 #define KIPC_CALL(cp) LIST_ENTRY(cp, struct kipc_call, c)
 #define KIPC_RECV(rp) LIST_ENTRY(rp, struct kipc_recv, r)
 
@@ -213,26 +206,53 @@ static void kipc_fail_pending(struct kring_pending *p, enum capos_ExceptionType 
 
 /* ---- records ---- */
 
-/* A call record for params_len bytes, charged to the caller's ledger l. Errors:
- * kmem_charge's (CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY),
- * CAPOS_ERR_RING_QUOTA (heap exhausted). */
-static int kipc_call_alloc(struct ledger *l, uint32_t params_len, struct kipc_call **out)
+/* The reserve check of a record from `cache` (empty: the heap must give one). */
+static int kipc_reserve(const struct kipc_free *cache)
 {
-	bool small = params_len <= KIPC_SMALL_PARAMS;
-	uint64_t cost = kipc_call_cost(params_len);
+	return cache ? CAPOS_OK : kmem_reserve_check(1);
+}
+
+/* A call record with params beyond KIPC_SMALL_PARAMS, charged to the caller's ledger l
+ * (out of line: the fast path's calls are small). */
+static __attribute__((noinline)) int kipc_call_alloc_big(struct ledger *l, uint32_t params_len,
+							 struct kipc_call **out)
+{
+	uint64_t cost = kmem_block_cost(sizeof(struct kipc_call) + params_len);
+	int err = kmem_charge_noref(l, cost, (cost + FRAME_SIZE - 1) / FRAME_SIZE);
 	struct kipc_call *kc;
-	int err = kipc_charge(l, cost, small && kipc_free_calls != NULL);
 
 	if (err)
 		return err;
-	kc = small ? kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
-				    sizeof(struct kipc_call) + KIPC_SMALL_PARAMS)
-		   : kmalloc(sizeof(struct kipc_call) + params_len);
+	kc = kmalloc(sizeof(struct kipc_call) + params_len);
 	if (kc == NULL) {
-		kmem_uncharge(l, cost);
+		kmem_uncharge_noref(l, cost);
 		return CAPOS_ERR_RING_QUOTA;
 	}
 	kc->payer = l;
+	kc->cost = (uint32_t)cost;
+	kc->payer_ref = false;
+	*out = kc;
+	return CAPOS_OK;
+}
+
+/* A call record for params_len bytes; beyond KIPC_SMALL_PARAMS it is charged to the
+ * caller's ledger l. Errors: CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * CAPOS_ERR_RING_QUOTA (heap exhausted). */
+static int kipc_call_alloc(struct ledger *l, uint32_t params_len, struct kipc_call **out)
+{
+	struct kipc_call *kc;
+	int err;
+
+	if (params_len > KIPC_SMALL_PARAMS)
+		return kipc_call_alloc_big(l, params_len, out);
+	err = kipc_reserve(kipc_free_calls);
+	if (err)
+		return err;
+	kc = kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
+			    sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+	if (kc == NULL)
+		return CAPOS_ERR_RING_QUOTA;
+	kc->cost = 0; /* not charged: payer and payer_ref stay unused */
 	*out = kc;
 	return CAPOS_OK;
 }
@@ -245,45 +265,39 @@ static __attribute__((noinline)) void kipc_call_drop_caps(struct kipc_call *kc)
 	kfree_charged(kc->xs);
 }
 
-static void kipc_call_discard(struct kipc_call *kc)
+/* A charged record's end: freed, its charge given back (and the orphan's reference). */
+static __attribute__((noinline)) void kipc_call_discard_big(struct kipc_call *kc)
 {
 	struct ledger *payer = kc->payer;
-	uint32_t params_len = kc->c.params_len;
+	uint32_t cost = kc->cost;
+	bool ref = kc->payer_ref;
 
-	if (kc->xs)
-		kipc_call_drop_caps(kc); /* out of line: the common call carries no caps */
-	if (params_len > KIPC_SMALL_PARAMS)
-		kfree(kc);
-	else
-		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
-	kmem_uncharge(payer, kipc_call_cost(params_len));
+	kfree(kc);
+	kmem_uncharge_noref(payer, cost);
+	if (ref)
+		ledger_put(payer); /* an orphan outlived its caller: may free the ledger */
 }
 
-/* A RECV record charged to the receiver's ledger l (errors as kipc_call_alloc). */
-static int kipc_recv_alloc(struct ledger *l, struct kipc_recv **out)
+static void kipc_call_discard(struct kipc_call *kc)
 {
-	struct kipc_recv *kr;
-	int err = kipc_charge(l, KIPC_RECV_COST, kipc_free_recvs != NULL);
+	if (kc->xs)
+		kipc_call_drop_caps(kc); /* out of line: the common call carries no caps */
+	if (kc->cost)
+		kipc_call_discard_big(kc);
+	else
+		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
+}
+
+/* A RECV record (not charged, see above). Errors: CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * CAPOS_ERR_RING_QUOTA (heap exhausted). */
+static int kipc_recv_alloc(struct kipc_recv **out)
+{
+	int err = kipc_reserve(kipc_free_recvs);
 
 	if (err)
 		return err;
-	kr = kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
-	if (kr == NULL) {
-		kmem_uncharge(l, KIPC_RECV_COST);
-		return CAPOS_ERR_RING_QUOTA;
-	}
-	kr->payer = l;
-	*out = kr;
-	return CAPOS_OK;
-}
-
-/* A RECV record goes back to the cache and its charge to the receiver's ledger. */
-static void kipc_recv_recycle(struct kipc_recv *kr)
-{
-	struct ledger *payer = kr->payer;
-
-	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
-	kmem_uncharge(payer, KIPC_RECV_COST);
+	*out = kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(**out));
+	return *out ? CAPOS_OK : CAPOS_ERR_RING_QUOTA;
 }
 
 static void kipc_call_free(struct kipc_call *kc)
@@ -299,7 +313,7 @@ static void kipc_recv_free(struct kipc_recv *kr)
 {
 	struct endpoint *ep = kr->r.ep;
 
-	kipc_recv_recycle(kr);
+	kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
 	kipc_records_live--;
 	endpoint_core_put(ep);
 }
@@ -309,8 +323,16 @@ static void kipc_call_cancel(struct kring_pending *p)
 {
 	struct kipc_call *kc = LIST_ENTRY(p, struct kipc_call, p);
 
-	if (endpoint_cancel_call(&kc->c))
-		kipc_call_free(kc); /* was queued; in service it waits for RETURN or close */
+	if (endpoint_cancel_call(&kc->c)) {
+		kipc_call_free(kc); /* was queued */
+		return;
+	}
+	/* In service: it waits for RETURN or close and may outlive the caller's process,
+	 * so a charge it carries now holds the caller's ledger. */
+	if (kc->cost) {
+		ledger_get(kc->payer);
+		kc->payer_ref = true;
+	}
 }
 
 /* The receiver died with its RECV waiting. */
@@ -605,7 +627,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
 		}
 		kring_post(&kr->p, &rcqe);
-		kipc_recv_recycle(kr);
+		kipc_cache_put(&kipc_free_recvs, &kipc_nfree_recvs, kr);
 		return;
 	}
 	kipc_records_live++;
@@ -645,7 +667,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 	}
 	if (rc == CAPOS_OK) {
 		struct kipc_recv *kr;
-		int err = kipc_recv_alloc(p->ledger, &kr);
+		int err = kipc_recv_alloc(&kr);
 
 		if (err) {
 			cqe->status = err;

@@ -11,6 +11,9 @@
  * - charged records: kcharge_take / kcharge_give, for memory whose allocation is
  *   managed elsewhere (the IPC record cache reuses blocks across calls, kernel stacks
  *   are frames): the caller stores the ledger and the byte count and gives them back.
+ *   The _noref variants skip the ledger reference, for records that never outlive the
+ *   paying process unless their owner takes one (IPC records: kernel/proc/kipc.c takes
+ *   it when a call is orphaned); they keep the IPC fast path short.
  *
  * The charge is the block's whole footprint in the heap (heap_block_cost of payload +
  * record: its slot or its page run), so the quota bounds real kernel memory.
@@ -90,6 +93,11 @@ int kcharge_take(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint
  * (which may free l). l == NULL is a no-op. */
 void kcharge_give(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes);
 
+/* kcharge_take / kcharge_give without the ledger reference (l must stay alive until the
+ * give: the caller holds a reference or knows the payer outlives the record). */
+int kcharge_take_noref(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes, uint64_t frames);
+void kcharge_give_noref(struct kcharge_pool *kp, struct ledger *l, uint64_t bytes);
+
 /*
  * A block of `size` bytes (16-byte aligned, zeroed if `zero`) charged to l (or
  * uncharged, l == NULL) in *out. Errors: CAPOS_ERR_INVALID (size 0 or over
@@ -122,6 +130,10 @@ void kfree_charged(void *p);
 /* kcharge_take / kcharge_give on the kernel pool (records: see the header comment). */
 int kmem_charge(struct ledger *l, uint64_t bytes, uint64_t frames);
 void kmem_uncharge(struct ledger *l, uint64_t bytes);
+
+/* The _noref variants on the kernel pool. */
+int kmem_charge_noref(struct ledger *l, uint64_t bytes, uint64_t frames);
+void kmem_uncharge_noref(struct ledger *l, uint64_t bytes);
 
 /* What a block of `size` bytes from kmalloc costs (heap_block_cost on the kernel heap):
  * the charge of a record kept in a cache of kmalloc blocks. */
