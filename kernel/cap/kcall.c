@@ -124,9 +124,9 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
-	/* kernel memory (kernel/kcharge.h): clears when the caller or the system frees some */
-	{ CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_QUOTA_KERNEL_MEMORY,
-	  capos_ExceptionType_overloaded },
+	/* resource accounting: a quota clears when the process gives something back */
+	{ CAPOS_ERR_QUOTA_CAP_SLOTS, -383, capos_ExceptionType_overloaded },
+	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */
 	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
 	  capos_ExceptionType_overloaded },
 };
