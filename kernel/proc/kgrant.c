@@ -247,6 +247,7 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 		struct ktimer *t = kgrant_alloc(p, sizeof(*t), &err);
 
 		if (t && (err = ktimer_init(t, kgrant_now, NULL, kgrant_free_timer)) == 0) {
+			ktimer_set_sleep(t, ksleep_until);
 			*iface = capos_Timer_TYPE_ID;
 			*obj = &t->k;
 			return CAPOS_OK;

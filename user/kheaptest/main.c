@@ -42,9 +42,9 @@
 #define KT_MAX_GRANTS 6u
 
 static struct capos_ring_client *kt_ring;
-static uint64_t kt_res[512];			/* result buffer of every CALL */
+static uint64_t kt_res[512];		       /* result buffer of every CALL */
 static uint64_t kt_arena[128], kt_framed[129]; /* params being built / framed */
-static uint8_t kt_big[1024];			/* the hog's 1 KiB CALL params */
+static uint8_t kt_big[1024];		       /* the hog's 1 KiB CALL params */
 static uint32_t kt_facets[KT_HOG_MAX];
 static int kt_type = -1; /* last CapException type, -1 when the status was not one */
 static int kt_failed;
@@ -213,7 +213,8 @@ static int kt_vm(uint32_t vm, int unmap, uint64_t size, uint64_t *addr)
 	err = kt_frame(&b, &len);
 	if (err == 0)
 		err = kt_call(vm, capos_VirtualMemory_TYPE_ID,
-			      unmap ? capos_VirtualMemory_METHOD_unmap : capos_VirtualMemory_METHOD_map,
+			      unmap ? capos_VirtualMemory_METHOD_unmap
+				    : capos_VirtualMemory_METHOD_map,
 			      kt_framed, len, NULL, 0, &cqe);
 	if (err || unmap)
 		return err;
@@ -246,7 +247,8 @@ static int kt_hog(void)
 {
 	uint32_t ep = kt_cap("hog", capos_Endpoint_TYPE_ID);
 	uint32_t capmgr = kt_cap("capmgr", capos_CapabilityManager_TYPE_ID);
-	uint32_t console = kt_cap("console", capos_Console_TYPE_ID), parent = kt_cap("parent", KT_IID);
+	uint32_t console = kt_cap("console", capos_Console_TYPE_ID),
+		 parent = kt_cap("parent", KT_IID);
 	uint32_t n, d = 0, f = 0;
 	struct capos_cqe cqe;
 	int fill = kt_fill(ep, KT_HOG_MAX, &n);
@@ -308,7 +310,8 @@ static int kt_map_all(uint32_t vm, uint64_t size, uint32_t *n, uint64_t *last)
 
 static int kt_lowmem(void)
 {
-	uint32_t vm = kt_cap("vm", capos_VirtualMemory_TYPE_ID), ep = kt_cap("ep", capos_Endpoint_TYPE_ID);
+	uint32_t vm = kt_cap("vm", capos_VirtualMemory_TYPE_ID),
+		 ep = kt_cap("ep", capos_Endpoint_TYPE_ID);
 	uint32_t capmgr = kt_cap("capmgr", capos_CapabilityManager_TYPE_ID);
 	uint32_t console = kt_cap("console", capos_Console_TYPE_ID), mib, pages, f = 0, d = 0;
 	uint64_t last_mib = 0, last_page = 0;
@@ -375,7 +378,8 @@ static int kt_spawn_params(const char *name, const char *profile, const struct k
 		if (held_grant)
 			(void)capos_CapGrant_source_set_held(&src, held++);
 		else
-			capos_CapGrant_source_set_kernel(&src, (enum capos_KernelCapSource)g[i].source);
+			capos_CapGrant_source_set_kernel(&src,
+							 (enum capos_KernelCapSource)g[i].source);
 	}
 	return kt_frame(&b, len);
 }
@@ -416,8 +420,8 @@ static int kt_wait(uint32_t handle, int64_t *code, int *killed)
 	struct capos_ProcessHandle_wait_Results_r r;
 	struct capos_cqe cqe;
 	struct capnp_msg m;
-	int err = kt_call(handle, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait, NULL,
-			  0, NULL, 0, &cqe);
+	int err = kt_call(handle, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait,
+			  NULL, 0, NULL, 0, &cqe);
 
 	if (err == 0)
 		err = capnp_msg_init_framed(&m, kt_res, cqe.result_len, segs, 2, &lim, NULL);
@@ -453,9 +457,18 @@ static int kt_run(const char *name, const char *profile, const struct kt_grant *
 	return err == 0 && code == 0 && !killed;
 }
 
-#define KT_CONSOLE { "console", capos_KernelCapSource_console, NULL, 0, 0 }
-#define KT_CAPMGR { "capmgr", capos_KernelCapSource_none, &kt.capmgr, capos_TransferMode_copy, 0 }
-#define KT_EP(name) { name, capos_KernelCapSource_endpoint, NULL, 0, KT_IID }
+#define KT_CONSOLE                                                                                 \
+	{                                                                                          \
+		"console", capos_KernelCapSource_console, NULL, 0, 0                               \
+	}
+#define KT_CAPMGR                                                                                  \
+	{                                                                                          \
+		"capmgr", capos_KernelCapSource_none, &kt.capmgr, capos_TransferMode_copy, 0       \
+	}
+#define KT_EP(name)                                                                                \
+	{                                                                                          \
+		name, capos_KernelCapSource_endpoint, NULL, 0, KT_IID                              \
+	}
 
 static const struct kt_grant kt_neighbour_grants[] = { KT_CONSOLE, KT_CAPMGR, KT_EP("ep") };
 
@@ -467,7 +480,8 @@ static void kt_test_hog(void)
 		KT_CONSOLE,
 		KT_CAPMGR,
 		KT_EP("hog"),
-		{ "parent", capos_KernelCapSource_none, &kt.ep, capos_TransferMode_clientFacet, KT_IID },
+		{ "parent", capos_KernelCapSource_none, &kt.ep, capos_TransferMode_clientFacet,
+		  KT_IID },
 	};
 	uint32_t h = 0, f = 0, d = 0;
 	int64_t code = 0;
