@@ -7,9 +7,10 @@ console, a CapabilityManager, a ProcessSpawner and a raw Endpoint. It spawns its
     own endpoint until the kernel-memory quota refuses with
     CAPOS_ERR_QUOTA_KERNEL_MEMORY (exact); derive (a CapException `overloaded` with that
     status) and a 1 KiB CALL (transport status) are refused the same way; after it
-    releases 8 facets a facet and a derive succeed again; it then CALLs init and is
-    killed with that call in service: init's RETURN gets CAPOS_ERR_EP_CALL_CANCELLED,
-    the call record (charged to the dead hog's ledger) is freed then;
+    releases 8 facets a facet and a derive succeed again; it then CALLs init with 128
+    bytes of params (a charged record: over the 64-byte fast path) and is killed with
+    that call in service: init's RETURN gets CAPOS_ERR_EP_CALL_CANCELLED, and the
+    record, which kept the dead hog's ledger alive, gives its charge back then;
   - a neighbour (init's limits) that mints facets and derives while the hog sits at its
     quota; init does the same itself;
   - the lowmem child (profile "lowmem": more frames than the machine): VirtualMemory

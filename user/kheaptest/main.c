@@ -7,14 +7,16 @@
  *                          refuses (CAPOS_ERR_QUOTA_KERNEL_MEMORY, exact), then checks
  *                          that derive and a 1 KiB CALL are refused the same way, that
  *                          freeing 8 facets makes room again, and last CALLs init's
- *                          endpoint and stays blocked there until init kills it;
+ *                          endpoint with 128 bytes (a charged record) and stays
+ *                          blocked there until init kills it;
  *   neighbour ("ep" only)  mints facets and derives while the hog sits at its quota;
  *   lowmem    ("vm")       maps memory (1 MiB, then 4 KiB at a time) until the kernel
  *                          reserve refuses (CAPOS_ERR_KERNEL_LOW_MEMORY), checks that a
  *                          facet and a derive are refused too, unmaps 1 MiB and mints.
  * init's steps: spawn the hog and RECV its call (it has finished its checks); a
  * neighbour child and init itself mint and derive meanwhile; kill the hog (its call,
- * charged to the dead hog, is then answered: CAPOS_ERR_EP_CALL_CANCELLED); the lowmem
+ * charged to the dead hog's ledger, which the record keeps alive, is then answered:
+ * CAPOS_ERR_EP_CALL_CANCELLED, and the charge goes back); the lowmem
  * child; a last neighbour once memory is back. Every line goes to COM2; the kernel's
  * end-of-run check (frames, objects, charged kernel blocks back at their baselines) is
  * judged from COM1.
@@ -40,6 +42,7 @@
 #define KT_MAP_MAX 4096u /* map steps of each size the lowmem child tries at most */
 #define KT_NEIGHBOUR_FACETS 4u
 #define KT_MAX_GRANTS 6u
+#define KT_ORPHAN_PARAMS 128u /* params of the hog's last call (a charged record) */
 
 static struct capos_ring_client *kt_ring;
 static uint64_t kt_res[512];		       /* result buffer of every CALL */
@@ -273,8 +276,10 @@ static int kt_hog(void)
 	       capos_error_name(mint), capos_error_name(der));
 	(void)kt_release(f);
 	(void)kt_release(d);
-	/* Tell init, and stay here: init kills us while this call is in service. */
-	kt_call(parent, KT_IID, 0, NULL, 0, NULL, 0, &cqe);
+	/* Tell init, and stay here: init kills us while this call is in service. Its
+	 * KT_ORPHAN_PARAMS bytes make it a charged record (over the kernel's 64-byte fast
+	 * path), which then outlives us until init answers it. */
+	kt_call(parent, KT_IID, 0, kt_big, KT_ORPHAN_PARAMS, NULL, 0, &cqe);
 	return 1;
 }
 
