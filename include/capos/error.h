@@ -312,7 +312,11 @@
 	X(CAPOS_ERR_MEMOBJ_NO_SPACE, -389,                                                         \
 	  "memory object: no free room for a kernel-chosen address")                               \
 	X(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING, -390,                                                   \
-	  "VirtualMemory: the range holds a MemoryObject mapping (use MemoryObject.unmap)")
+	  "VirtualMemory: the range holds a MemoryObject mapping (use MemoryObject.unmap)")        \
+	/* kernel self-protection (kheap, -400 .. -407; docs/resources.md "Kernel memory") */      \
+	X(CAPOS_ERR_KERNEL_LOW_MEMORY, -400,                                                       \
+	  "kernel free memory at its reserve: request on a process's behalf refused")              \
+	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

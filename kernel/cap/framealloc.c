@@ -8,6 +8,7 @@
 
 #include <capos/error.h>
 #include <kernel/captab.h>
+#include <kernel/kcharge.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -15,21 +16,23 @@
 
 static void framealloc_release(struct kobj *k)
 {
-	kfree(k);
+	kfree_charged(k);
 }
 
 static const struct kobj_ops framealloc_ops = { .name = "framealloc",
 						.release = framealloc_release };
 
-int framealloc_create(struct kobj **out)
+int framealloc_create(struct ledger *l, struct kobj **out)
 {
-	struct kobj *k = kzalloc(sizeof(*k));
+	struct kobj *k = NULL;
+	int err = kzalloc_charged(l, sizeof(*k), (void **)&k);
 
-	if (k == NULL)
-		return CAPOS_ERR_NO_MEMORY;
-	if (kobj_init(k, KOBJ_FRAME_ALLOCATOR, &framealloc_ops)) {
-		kfree(k);
-		return CAPOS_ERR_INVALID;
+	if (err)
+		return err;
+	err = kobj_init(k, KOBJ_FRAME_ALLOCATOR, &framealloc_ops);
+	if (err) {
+		kfree_charged(k);
+		return err;
 	}
 	*out = k;
 	return CAPOS_OK;

@@ -15,6 +15,7 @@
 
 #include <capos/error.h>
 #include <kernel/frame.h>
+#include <kernel/kcharge.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -71,25 +72,33 @@ static void memobj_release(struct kobj *k)
 	o->ledger->object_frames -= o->pages;
 	ledger_put(o->ledger);
 	memobj_live--;
-	kfree(o);
+	kfree_charged(o);
 }
 
 static const struct kobj_ops memobj_ops = { .name = "memobj", .release = memobj_release };
 
-/* Fills o->frames with zeroed frames. Errors: CAPOS_ERR_NO_MEMORY (none kept). */
+/* Fills o->frames with zeroed frames, each past the kernel's reserve check (they are
+ * taken on a process's behalf). Errors: CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * CAPOS_ERR_NO_MEMORY (none kept). */
 static int memobj_alloc_frames(struct memobj *o)
 {
+	int err;
+
 	if (o->contiguous) {
-		if (frame_alloc_contig(o->pages, &o->frames[0]))
-			return CAPOS_ERR_NO_MEMORY;
+		err = kmem_reserve_check(o->pages);
+		if (err == CAPOS_OK && frame_alloc_contig(o->pages, &o->frames[0]))
+			err = CAPOS_ERR_NO_MEMORY;
+		if (err)
+			return err;
 		for (uint64_t i = 1; i < o->pages; i++)
 			o->frames[i] = o->frames[0] + i * FRAME_SIZE;
 	}
 	/* Invariant: frames [0, i) are allocated. */
 	for (uint64_t i = 0; !o->contiguous && i < o->pages; i++) {
-		if (frame_alloc(&o->frames[i])) {
+		err = frame_alloc_user(&o->frames[i]);
+		if (err) {
 			memobj_free_frames(o, i);
-			return CAPOS_ERR_NO_MEMORY;
+			return err;
 		}
 	}
 	for (uint64_t i = 0; i < o->pages; i++)
@@ -108,9 +117,9 @@ int memobj_create(struct ledger *l, uint64_t pages, bool contiguous, struct memo
 	err = ledger_hold(l, LEDGER_FRAMES, pages, &hold);
 	if (err)
 		return err;
-	o = kzalloc(sizeof(*o) + pages * sizeof(o->frames[0]));
-	err = CAPOS_ERR_NO_MEMORY;
-	if (o == NULL)
+	/* The object's kernel memory is charged with its frames, to the same ledger. */
+	err = kzalloc_charged(l, sizeof(*o) + pages * sizeof(o->frames[0]), (void **)&o);
+	if (err)
 		goto out_hold;
 	o->pages = pages;
 	o->contiguous = contiguous;
@@ -130,7 +139,7 @@ int memobj_create(struct ledger *l, uint64_t pages, bool contiguous, struct memo
 out_frames:
 	memobj_free_frames(o, pages);
 out_obj:
-	kfree(o);
+	kfree_charged(o);
 out_hold:
 	ledger_drop(&hold);
 	return err;
@@ -158,7 +167,7 @@ static void memobj_unmap_one(struct process *p, struct memmap *m)
 	memobj_count_prot(o, m->prot, -1);
 	o->maps--;
 	memobj_maps--;
-	kfree(m);
+	kfree_charged(m);
 	err = kobj_put(&o->k);
 	if (err)
 		panic("memobj: dropping a mapping's reference: %s", capos_error_name(err));
@@ -249,11 +258,11 @@ static int memobj_decode_map(struct process *p, const struct memobj *o,
 
 static int memobj_invoke_map(struct process *p, struct memobj *o, const struct memobj_map_req *req)
 {
-	struct memmap *m = kzalloc(sizeof(*m));
-	int err;
+	struct memmap *m = NULL;
+	int err = kzalloc_charged(p->ledger, sizeof(*m), (void **)&m); /* the mapper pays */
 
-	if (m == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	err = kobj_get(&o->k);
 	if (err)
 		goto out_free;
@@ -274,7 +283,7 @@ static int memobj_invoke_map(struct process *p, struct memobj *o, const struct m
 out_put:
 	(void)kobj_put(&o->k); /* the caller's cap still holds one: never the last */
 out_free:
-	kfree(m);
+	kfree_charged(m);
 	return err;
 }
 

@@ -168,7 +168,8 @@ TESTS = [
          [BANNER,
           re.compile(rf"^\[proc\] faulter pid 4 killed: #PF at rip 0x[0-9a-f]+ addr {WINDOW} "),
           # its object lives on in the server, still charged to its ledger
-          re.compile(r"^\[proc\] faulter pid 4 reaped: .*, 1 in live memory objects$"),
+          re.compile(r"^\[proc\] faulter pid 4 reaped: .*, 1 in live memory objects, "
+                     r"kernel bytes peak \d+$"),
           "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] memory objects left: 0, object mappings 0", SHUTDOWN_OK],
          CLEAN_FORBIDDEN, EXIT_CLEAN,

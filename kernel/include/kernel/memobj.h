@@ -114,8 +114,10 @@ int memmap_place(const struct list *maps, uint64_t from, uint64_t end, uint64_t 
  * Allocates a MemoryObject of `pages` zero-filled frames (physically contiguous when
  * asked) charged to `l` (LEDGER_FRAMES); the object holds a reference on l. One kobj
  * reference goes to the caller. Errors: CAPOS_ERR_MEMOBJ_PAGES (0 or above
- * MEMOBJ_MAX_PAGES), CAPOS_ERR_QUOTA_FRAMES (l cannot pay), CAPOS_ERR_NO_MEMORY
- * (the kernel is out of frames or heap); nothing is charged on error.
+ * MEMOBJ_MAX_PAGES), CAPOS_ERR_QUOTA_FRAMES (l cannot pay the frames),
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY (l cannot pay the object's kernel memory: struct and
+ * frame list), CAPOS_ERR_KERNEL_LOW_MEMORY (the kernel's reserve), CAPOS_ERR_NO_MEMORY
+ * (out of frames or heap); nothing is charged on error.
  */
 int memobj_create(struct ledger *l, uint64_t pages, bool contiguous, struct memobj **out);
 
@@ -133,8 +135,9 @@ uint32_t memobj_maps_live(void);
 extern const struct kcall_iface kmemobj_iface;
 extern const struct kcall_iface kframealloc_iface;
 
-/* A new FrameAllocator object (kgrant); one reference to the caller.
- * Errors: CAPOS_ERR_NO_MEMORY. */
-int framealloc_create(struct kobj **out);
+/* A new FrameAllocator object (kgrant), its kernel memory charged to `l` (the grantee);
+ * one reference to the caller. Errors: kzalloc_charged's (CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+ * CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_NO_MEMORY). */
+int framealloc_create(struct ledger *l, struct kobj **out);
 
 #endif
