@@ -162,7 +162,7 @@ static const struct ring_spec ring_specs[CAPOS_OP_COUNT] = {
 /* A buffer is absent (both zero) or a non-empty range inside the user window. */
 static bool ring_buffer_ok(uint64_t addr, uint32_t len)
 {
-	if (addr == 0 && len == 0)
+	if ((addr | len) == 0)
 		return true;
 	return addr != 0 && len != 0 && capos_user_range_ok(addr, len);
 }
@@ -171,7 +171,9 @@ static bool ring_buffer_ok(uint64_t addr, uint32_t len)
  * the user window. */
 static int ring_xfer_ok(uint64_t addr, uint16_t count)
 {
-	if ((addr == 0) != (count == 0))
+	if ((addr | count) == 0)
+		return CAPOS_OK; /* absent: the common case, one test */
+	if (addr == 0 || count == 0)
 		return CAPOS_ERR_RING_BAD_XFER;
 	if (count > CAPOS_XFER_MAX)
 		return CAPOS_ERR_XFER_TOO_MANY;
@@ -215,8 +217,8 @@ static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, 
 {
 	uint8_t opcode = (uint8_t)w0;
 
-	if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
-		return CAPOS_ERR_RING_BAD_OPCODE;
+	/* The IPC opcodes are valid (their table entries are constants): they skip the
+	 * opcode table check; every other opcode takes it first. */
 	switch (opcode) {
 	case CAPOS_OP_CALL:
 		return ring_check_spec(&ring_specs[CAPOS_OP_CALL], w0, w1, w2, w3, w4, w5, w6);
@@ -225,6 +227,8 @@ static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, 
 	case CAPOS_OP_RETURN:
 		return ring_check_spec(&ring_specs[CAPOS_OP_RETURN], w0, w1, w2, w3, w4, w5, w6);
 	default:
+		if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
+			return CAPOS_ERR_RING_BAD_OPCODE;
 		return ring_check_spec(&ring_specs[opcode], w0, w1, w2, w3, w4, w5, w6);
 	}
 }
