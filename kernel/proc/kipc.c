@@ -397,13 +397,16 @@ static int kipc_copy_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
  * then the caps it carries into the receiver's table `rtable` (all or none; an error,
  * e.g. CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and
  * the caps stay with the caller), then their records after the params. On success
- * *cqe is the RECV's completion.
+ * *cqe is the RECV's completion. Always inlined into its two callers (a CALL meeting a
+ * waiting RECV, a RECV finding a queued call): the caps part is out of line.
  */
 static int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
 			     uint32_t off, struct capos_cqe *cqe);
 
-static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
-			struct capos_cqe *cqe)
+static inline __attribute__((always_inline)) int kipc_deliver(struct kipc_call *kc,
+							      struct captab *rtable,
+							      const struct kipc_sink *k,
+							      struct capos_cqe *cqe)
 {
 	struct capos_recv_header h = kipc_header(&kc->c);
 	uint32_t n = kc->c.ncaps, off = ENDPOINT_HEADER_SIZE + kc->c.params_len;
