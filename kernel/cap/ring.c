@@ -198,11 +198,14 @@ ring_check_spec(const struct ring_spec *sp, uint64_t w0, uint64_t w1, uint64_t w
 		return CAPOS_ERR_RING_RESERVED_NONZERO;
 	if ((sp->fields & RF_IID) && w1 == 0)
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
-	if (!ring_buffer_ok(w2, (uint32_t)w3))
+	/* A field outside the opcode's set was forced to zero by its mask just above, and
+	 * an absent buffer or array passes its check: only the opcode's own are tested
+	 * (with a constant sp the others vanish). */
+	if ((sp->fields & RF_ADDR) && !ring_buffer_ok(w2, (uint32_t)w3))
 		return CAPOS_ERR_RING_PARAMS_FAULT;
-	if (!ring_buffer_ok(w4, (uint32_t)w5))
+	if ((sp->fields & RF_RESULT) && !ring_buffer_ok(w4, (uint32_t)w5))
 		return CAPOS_ERR_RING_RESULT_FAULT;
-	return ring_xfer_ok(w6, (uint16_t)(w3 >> 48));
+	return (sp->fields & RF_XFER) ? ring_xfer_ok(w6, (uint16_t)(w3 >> 48)) : CAPOS_OK;
 }
 
 /*
