@@ -412,12 +412,17 @@ static int ring_finish(struct ring *r, struct ring_snapshot snap)
 static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_fn *exec, void *ctx,
 						     uint32_t n, struct ring_snapshot snap)
 {
-	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there). */
-	for (uint32_t i = 0; i < n;) {
+	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there).
+	 * left: SQEs still to consume (nop_run takes at most left of them). */
+	for (uint32_t left = n;;) {
 		ring_run_one(r, exec, ctx);
-		i++;
-		if (i < n && ring_peek_nop(r))
-			i += ring_nop_run(r, n - i);
+		if (--left == 0)
+			break;
+		if (ring_peek_nop(r)) {
+			left -= ring_nop_run(r, left);
+			if (left == 0)
+				break;
+		}
 	}
 	return ring_finish(r, snap);
 }

@@ -91,7 +91,8 @@ void kring_proc_free(struct process *p)
 
 /* ---- deferred completions ---- */
 
-/* The op the current thread's cap_enter is executing ([S]; valid only inside exec). */
+/* The op the current thread's cap_enter is executing ([S]; op is NULL outside exec,
+ * and cqe is meaningful only while op is set). */
 static struct {
 	const struct ring_op *op;
 	struct capos_cqe *cqe;
@@ -225,7 +226,6 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 		panic("kring: op %u deferred without a record, or recorded and completed",
 		      op->opcode);
 	kring_cur.op = NULL;
-	kring_cur.cqe = NULL;
 }
 
 /* Absolute deadline for a relative timeout (saturating; INFINITE stays none). */
