@@ -255,9 +255,10 @@ static void kipc_recv_cancel(struct kring_pending *p)
 static const struct kring_pending_ops kipc_call_ops = { .cancel = kipc_call_cancel };
 static const struct kring_pending_ops kipc_recv_ops = { .cancel = kipc_recv_cancel };
 
-static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops,
+		       const struct ring_op *op, struct capos_cqe *cqe)
 {
-	if (kring_defer(p, ops))
+	if (kring_defer_op(p, ops, op, cqe))
 		panic("ipc: deferring outside cap_enter");
 }
 
@@ -528,7 +529,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		 * its cache. */
 		if (kr->r.ep != ep)
 			panic("ipc: a receiver of another endpoint was matched");
-		kipc_defer(&kc->p, &kipc_call_ops);
+		kipc_defer(&kc->p, &kipc_call_ops, op, cqe);
 		if (err == KIPC_DELIVER_FAULT) {
 			endpoint_requeue(ep, &kc->c); /* the receiver's fault: keep the call */
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
@@ -539,7 +540,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 	}
 	kipc_records_live++;
 	endpoint_core_get(ep);
-	kipc_defer(&kc->p, &kipc_call_ops);
+	kipc_defer(&kc->p, &kipc_call_ops, op, cqe);
 	if (r != NULL) {
 		struct capos_cqe small = { .status = CAPOS_ERR_RING_RESULT_TOO_SMALL,
 					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len +
@@ -584,7 +585,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 		endpoint_recv_wait(ep, &kr->r);
 		endpoint_core_get(ep);
 		kipc_records_live++;
-		kipc_defer(&kr->p, &kipc_recv_ops);
+		kipc_defer(&kr->p, &kipc_recv_ops, op, cqe);
 		return;
 	}
 	cqe->status = rc;

@@ -106,21 +106,26 @@ void kring_thread_init(struct thread *t)
 	list_init(&t->kring_pending);
 }
 
-int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+		   const struct ring_op *op, struct capos_cqe *cqe)
 {
-	const struct ring_op *op = kring_cur.op;
-
-	if (op == NULL || kring_cur.deferred != NULL || ops == NULL || ops->cancel == NULL)
+	if (op == NULL || op != kring_cur.op || kring_cur.deferred != NULL || ops == NULL ||
+	    ops->cancel == NULL)
 		return CAPOS_ERR_INVALID;
 	p->owner = percpu_current();
 	p->ops = ops;
-	p->user_data = kring_cur.cqe->user_data;
+	p->user_data = cqe->user_data;
 	p->result_addr = op->result_addr;
 	p->result_len = op->result_len;
 	list_push_back(&p->owner->kring_pending, &p->owner_link);
 	kring_cur.deferred = p;
-	kring_cur.cqe->status = RING_STATUS_DEFERRED;
+	cqe->status = RING_STATUS_DEFERRED;
 	return CAPOS_OK;
+}
+
+int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+{
+	return kring_defer_op(p, ops, kring_cur.op, kring_cur.cqe);
 }
 
 /* kring_pending_write's page-walk path, out of line so the cached path (the same

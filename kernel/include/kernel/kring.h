@@ -19,6 +19,7 @@
 
 struct process;
 struct thread;
+struct ring_op;
 
 /* Per-process scratch bounds of a CALL (docs/abi.md §4.7 steps 8 and 11). The params
  * bound holds a maximal Console.write (4096 bytes + framing) with room to spare. */
@@ -89,6 +90,15 @@ struct kring_pending {
  * Errors: CAPOS_ERR_INVALID (not inside an exec, or the op was already deferred).
  */
 int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/*
+ * kring_defer for an exec that holds its op and CQE (the ring-level endpoint paths,
+ * kernel/proc/kipc.c): op and cqe are the ones the current exec received (op is
+ * checked against it), so neither is reloaded through kring_defer's bookkeeping. Same
+ * contract; errors: CAPOS_ERR_INVALID (not the current exec's op, or already deferred).
+ */
+int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+		   const struct ring_op *op, struct capos_cqe *cqe);
 
 /*
  * Writes len bytes of the kernel buffer src at offset off of p's result buffer, in the
