@@ -159,12 +159,14 @@ static const struct ring_spec ring_specs[CAPOS_OP_COUNT] = {
 	[CAPOS_OP_RETURN] = RING_SPEC(RF_CAP | RF_ADDR | RF_AUX | RF_XFER, CAPOS_SQE_F_EXCEPTION),
 };
 
-/* A buffer is absent (both zero) or a non-empty range inside the user window. */
+/* A buffer is absent (both zero) or a non-empty range inside the user window (which
+ * starts above 0, so a present buffer's address is never 0). */
+_Static_assert(CAPOS_USER_BASE > 0, "address 0 is outside the user window");
 static bool ring_buffer_ok(uint64_t addr, uint32_t len)
 {
 	if ((addr | len) == 0)
 		return true;
-	return addr != 0 && len != 0 && capos_user_range_ok(addr, len);
+	return len != 0 && capos_user_range_ok(addr, len);
 }
 
 /* The descriptor array: absent (both zero), or 1..CAPOS_XFER_MAX descriptors inside

@@ -581,7 +581,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 			cqe->status = CAPOS_ERR_RING_QUOTA;
 			return;
 		}
-		kr->r = (struct ep_recv){ .capacity = op->result_len };
+		kr->r.capacity = op->result_len; /* link and ep: set by endpoint_recv_wait */
 		endpoint_recv_wait(ep, &kr->r);
 		endpoint_core_get(ep);
 		kipc_records_live++;
