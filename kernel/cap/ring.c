@@ -283,11 +283,16 @@ static int ring_take(struct ring *r, struct ring_op *op, uint64_t *user_data)
 	return err;
 }
 
+/* The page and tail are read once: the CQE stores could alias r as far as the
+ * compiler knows, so re-reading them would cost a load each. */
 static void ring_post(struct ring *r, const struct capos_cqe *cqe)
 {
-	__builtin_memcpy(&r->page->cq[r->cq_tail & CAPOS_RING_CQ_MASK], cqe, sizeof(*cqe));
-	r->cq_tail++;
-	__atomic_store_n(&r->page->hdr.cq_tail, r->cq_tail, __ATOMIC_RELEASE);
+	struct capos_ring *page = r->page;
+	uint32_t tail = r->cq_tail;
+
+	__builtin_memcpy(&page->cq[tail & CAPOS_RING_CQ_MASK], cqe, sizeof(*cqe));
+	r->cq_tail = tail + 1;
+	__atomic_store_n(&page->hdr.cq_tail, tail + 1, __ATOMIC_RELEASE);
 }
 
 /*

@@ -35,18 +35,24 @@ static inline bool list_node_linked(const struct list_node *n)
 	return n->next != NULL;
 }
 
+/* The neighbours are read once into locals: a store through one node pointer could
+ * alias another node's field, so re-reading them would cost a load each. */
 static inline void list_push_back(struct list *l, struct list_node *n)
 {
-	n->prev = l->head.prev;
+	struct list_node *tail = l->head.prev;
+
+	n->prev = tail;
 	n->next = &l->head;
-	l->head.prev->next = n;
+	tail->next = n;
 	l->head.prev = n;
 }
 
 static inline void list_remove(struct list_node *n)
 {
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
+	struct list_node *next = n->next, *prev = n->prev;
+
+	prev->next = next;
+	next->prev = prev;
 	n->next = n->prev = NULL;
 }
 
