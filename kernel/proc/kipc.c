@@ -37,6 +37,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/uaccess.h>
@@ -368,7 +369,8 @@ static struct capos_recv_header kipc_header(const struct ep_call *c)
 }
 
 /* Where a delivery writes: a deferred RECV's buffer (any space) or the current
- * thread's own buffer. 0 or a RING_RESULT_* status. */
+ * thread's own buffer (a RECV executing in its cap_enter; its caps go to the current
+ * process's table). 0 or a RING_RESULT_* status. */
 struct kipc_sink {
 	struct kring_pending *p; /* deferred RECV, or NULL: the current thread's buffer */
 	uint64_t addr;		 /* that buffer (current thread) */
@@ -392,30 +394,56 @@ static int kipc_copy_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
 
 #define KIPC_DELIVER_FAULT 1 /* the receiver's buffer faulted: requeue the call */
 
+/* The receiver's cap table: the deferred RECV's owner's, or the current process's. */
+static struct captab *kipc_sink_table(struct kipc_sink k)
+{
+	return k.p ? k.p->owner->proc->caps : percpu_current()->proc->caps;
+}
+
+/*
+ * kipc_deliver's caps (kc carries n > 0): into the receiver's table (all or none),
+ * then their records at offset off of the sink, and the CQE's transfer fields.
+ * Returns 0 or the transfer error (nothing moved). Out of line, so a call without caps
+ * does not pay for the records' stack frame; the sink comes by value and the table is
+ * found here, so the common path computes neither.
+ */
+static __attribute__((noinline)) int kipc_deliver_caps(struct kipc_call *kc, struct kipc_sink k,
+						       uint32_t off, struct capos_cqe *cqe)
+{
+	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
+	uint32_t n = kc->c.ncaps;
+	int err = xfer_deliver(kipc_sink_table(k), kc->src, kc->xs, recs);
+
+	if (err)
+		return err;
+	/* The caps are in the receiver's table now; a record write can only fault if the
+	 * receiver unmapped its own buffer meanwhile: it then learns the call id only. */
+	if (kipc_sink_write(&k, off, recs, n * ENDPOINT_RECORD_SIZE))
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+	cqe->xfer_count = (uint16_t)n;
+	cqe->flags = CAPOS_CQE_F_XFER;
+	return CAPOS_OK;
+}
+
 /*
  * Delivers call kc (now in service) into a receive buffer whose capacity was checked:
  * header and params first (a fault there: KIPC_DELIVER_FAULT, nothing else changed),
- * then the caps it carries into the receiver's table `rtable` (all or none; an error,
- * e.g. CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and
- * the caps stay with the caller), then their records after the params. On success
- * *cqe is the RECV's completion. Always inlined into its two callers (a CALL meeting a
- * waiting RECV, a RECV finding a queued call): the caps part is out of line.
+ * then the caps it carries into the receiver's table (all or none; an error, e.g.
+ * CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and the
+ * caps stay with the caller), then their records after the params. On success *cqe is
+ * the RECV's completion. Always inlined into its two callers (a CALL meeting a waiting
+ * RECV, a RECV finding a queued call): the caps part is out of line.
  */
-static int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
-			     uint32_t off, struct capos_cqe *cqe);
-
-static inline __attribute__((always_inline)) int kipc_deliver(struct kipc_call *kc,
-							      struct captab *rtable,
-							      const struct kipc_sink *k,
-							      struct capos_cqe *cqe)
+static inline __attribute__((always_inline)) int
+kipc_deliver(struct kipc_call *kc, struct kipc_sink k, struct capos_cqe *cqe)
 {
 	struct capos_recv_header h = kipc_header(&kc->c);
 	uint32_t n = kc->c.ncaps, off = ENDPOINT_HEADER_SIZE + kc->c.params_len;
 
 	/* No params (the common null call): one write; an empty write succeeds anyway. */
-	if (kipc_sink_write(k, 0, &h, sizeof(h)) ||
+	if (kipc_sink_write(&k, 0, &h, sizeof(h)) ||
 	    (kc->c.params_len &&
-	     kipc_sink_write(k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len)))
+	     kipc_sink_write(&k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len)))
 		return KIPC_DELIVER_FAULT;
 	*cqe = (struct capos_cqe){ .status = CAPOS_OK,
 				   .result_len = off + n * ENDPOINT_RECORD_SIZE,
@@ -423,28 +451,7 @@ static inline __attribute__((always_inline)) int kipc_deliver(struct kipc_call *
 				   .badge = kc->c.badge };
 	if (n == 0)
 		return CAPOS_OK;
-	return kipc_deliver_caps(kc, rtable, k, off, cqe);
-}
-
-/* kipc_deliver's caps (kc carries some): out of line, so a call without caps does not
- * pay for the records' stack frame. */
-static __attribute__((noinline)) int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable,
-						       const struct kipc_sink *k, uint32_t off,
-						       struct capos_cqe *cqe)
-{
-	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
-	uint32_t n = kc->c.ncaps;
-	int err = xfer_deliver(rtable, kc->src, kc->xs, recs);
-
-	if (err)
-		return err;
-	/* The caps are in the receiver's table now; a record write can only fault if the
-	 * receiver unmapped its own buffer meanwhile: it then learns the call id only. */
-	if (kipc_sink_write(k, off, recs, n * ENDPOINT_RECORD_SIZE))
-		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
-	cqe->xfer_count = (uint16_t)n;
-	cqe->flags = CAPOS_CQE_F_XFER;
-	return CAPOS_OK;
+	return kipc_deliver_caps(kc, k, off, cqe);
 }
 
 /* The call could not be delivered because of its caps: it leaves the endpoint and its
@@ -516,7 +523,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		struct kipc_sink k = { .p = &kr->p };
 		struct capos_cqe rcqe;
 
-		err = kipc_deliver(kc, kr->p.owner->proc->caps, &k, &rcqe);
+		err = kipc_deliver(kc, k, &rcqe);
 		if (err != CAPOS_OK && err != KIPC_DELIVER_FAULT) {
 			endpoint_finish(ep, &kc->c);
 			endpoint_recv_wait(ep, &kr->r); /* the receiver keeps waiting */
@@ -552,8 +559,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 	}
 }
 
-static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_op *op,
-		      struct capos_cqe *cqe)
+static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct ep_call *c;
 	uint32_t need = 0;
@@ -562,7 +568,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 	/* Invariant: every call taken here is delivered, requeued or rejected. */
 	while ((rc = endpoint_recv(ep, op->result_len, &c, &need)) == ENDPOINT_DELIVER) {
 		struct kipc_sink k = { .p = NULL, .addr = op->result_addr };
-		int err = kipc_deliver(KIPC_CALL(c), p->caps, &k, cqe);
+		int err = kipc_deliver(KIPC_CALL(c), k, cqe);
 
 		if (err == CAPOS_OK)
 			return;
@@ -742,7 +748,7 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 		return true;
 	}
 	if (op->opcode == CAPOS_OP_RECV)
-		kipc_recv(p, (struct endpoint *)e->obj, op, cqe);
+		kipc_recv((struct endpoint *)e->obj, op, cqe);
 	else
 		kipc_return(p, (struct endpoint *)e->obj, op, cqe);
 	return true;
