@@ -39,7 +39,8 @@ static inline void xstate_save(void *area)
 {
 	uint32_t lo = (uint32_t)xstate_mask, hi = (uint32_t)(xstate_mask >> 32);
 
-	if (xstate_mode == XSTATE_XSAVEOPT)
+	/* XSAVEOPT, the mode of nearly every XSAVE CPU, is expected: tested first. */
+	if (__builtin_expect(xstate_mode == XSTATE_XSAVEOPT, 1))
 		__asm__ volatile("xsaveopt64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
 	else if (xstate_mode == XSTATE_XSAVE)
 		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
