@@ -227,7 +227,8 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 	kring_cur.deferred = NULL;
 	if (!kipc_exec(p, op, cqe))
 		kcall_exec(&p->kcall->env, op, cqe);
-	if ((cqe->status == RING_STATUS_DEFERRED) != (kring_cur.deferred != NULL))
+	if (kring_cur.deferred ? cqe->status != RING_STATUS_DEFERRED
+			       : cqe->status == RING_STATUS_DEFERRED)
 		panic("kring: op %u deferred without a record, or recorded and completed",
 		      op->opcode);
 	kring_cur.op = NULL;
