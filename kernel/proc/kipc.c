@@ -49,7 +49,8 @@ struct kipc_call {
 	struct kring_pending p; /* the caller's deferred CALL */
 	struct ep_call c;
 	struct xfer_set *xs; /* caps sent with it (c.ncaps > 0), else NULL */
-	struct captab *src;  /* the caller's table (moved caps leave it at delivery) */
+	struct captab *src;  /* the caller's table (moved caps leave it at delivery);
+			      * set only for a call with caps */
 	uint8_t params[];    /* c.params_len bytes, copied at CALL time */
 };
 
@@ -482,19 +483,21 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		cqe->status = CAPOS_ERR_RING_QUOTA;
 		return;
 	}
-	kc->c = (struct ep_call){ .interface_id = op->interface_id,
-				  .badge = e->badge,
-				  .method = op->method,
-				  .params_len = op->params_len,
-				  .ncaps = op->xfer_count };
+	/* The [I] fields and state NEW; link, id and ep are set by endpoint_call. */
+	kc->c.interface_id = op->interface_id;
+	kc->c.badge = e->badge;
+	kc->c.method = op->method;
+	kc->c.state = EP_CALL_NEW;
+	kc->c.params_len = op->params_len;
+	kc->c.ncaps = op->xfer_count;
 	kc->xs = NULL;
-	kc->src = p->caps;
 	if (op->params_len && copy_from_user(kc->params, UADDR(op->params_addr), op->params_len)) {
 		kipc_call_discard(kc);
 		cqe->status = CAPOS_ERR_RING_PARAMS_FAULT;
 		return;
 	}
 	if (op->xfer_count) {
+		kc->src = p->caps;
 		kc->xs = kmalloc(sizeof(*kc->xs));
 		err = kc->xs ? xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
 					      op->xfer_count, kc->xs)
