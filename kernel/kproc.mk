@@ -7,6 +7,7 @@ KERNEL_SRCS += \
 	kernel/proc/load.c \
 	kernel/proc/kstack.c \
 	kernel/proc/proc.c \
+	kernel/proc/ledger.c \
 	kernel/proc/syscall.c \
 	kernel/proc/utest.c \
 	kernel/proc/utest_progs.S \

@@ -147,6 +147,11 @@ struct ResourceUsage {
   childProcessesMax @9 :UInt32;
   threads @10 :UInt32;
   threadsMax @11 :UInt32;
+  ringScratchBytes @12 :UInt64;
+  ringScratchBytesMax @13 :UInt64;
+  kernelBytes @14 :UInt64;
+  # Kernel heap bytes allocated on the process's behalf (objects, tables, scratch).
+  kernelBytesMax @15 :UInt64;
 }
 
 struct MemoryInfo {

@@ -148,4 +148,6 @@ struct ResourceProfile {
   threads @9 :UInt32 = 16;
   maxWeight @10 :UInt32 = 16;
   # Highest scheduling weight SchedulingPolicy may set.
+  kernelBytes @11 :UInt64 = 1048576;
+  # Kernel heap bytes the kernel may allocate on the process's behalf (objects, tables).
 }

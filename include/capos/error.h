@@ -19,7 +19,12 @@
  *                  (kernel/cap/spawn_decode.c, kernel/cap/spawner.c)
  *   -320 .. -351   manifest pipeline and graph validation (lib/manifest: mkmanifest,
  *                  init; the overlay merge)
+ *   -352 .. -359   init executor and timer
  *   -360 .. -367   demo services (schema/demo.capnp: user/kv)
+ *   -368 .. -383   resource accounting: quota classes (kernel/include/kernel/ledger.h)
+ *   -384 .. -391   memory objects: MemoryObject, FrameAllocator
+ *   -392 .. -399   VirtualMemory reservations
+ *   -400 .. -407   kernel self-protection (kernel memory low)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -275,9 +280,26 @@
 	X(CAPOS_ERR_MANIFEST_NO_PROCESS, -340, "a service has no process entry")                   \
 	X(CAPOS_ERR_MANIFEST_NO_IMAGE, -341, "a binary a process names has no ELF64 image")        \
 	X(CAPOS_ERR_MANIFEST_OVERLAY_CONFLICT, -342, "overlay conflicts with the base manifest")   \
+	/* init executor and timer (-352 .. -359): kernel/cap/timer.c, kernel/proc/ksleep.c */     \
+	X(CAPOS_ERR_TIMER_SLEEP_LIMIT, -352,                                                       \
+	  "Timer.sleep: the process already has its maximum of sleeps pending")                    \
+	X(CAPOS_ERR_TIMER_SLEEP_RANGE, -353,                                                       \
+	  "Timer.sleep: deadline past 2^63 ns (now + ns overflows the clock's range)")             \
+	X(CAPOS_ERR_FACET_BADGED, -354,                                                            \
+	  "clientFacet of a facet that already carries a badge (no re-badging)")                   \
 	/* demo services (schema/demo.capnp), -360 .. -367 */                                      \
 	X(CAPOS_ERR_DEMO_KEY_TOO_LONG, -360, "KeyValue key empty or longer than its bound")        \
-	X(CAPOS_ERR_DEMO_VALUE_TOO_LONG, -361, "KeyValue value longer than its bound")
+	X(CAPOS_ERR_DEMO_VALUE_TOO_LONG, -361, "KeyValue value longer than its bound")             \
+	/* resource accounting: quota classes of the ledger (-368 .. -383; docs/resources.md) */   \
+	X(CAPOS_ERR_QUOTA_CAP_SLOTS, -368, "quota: capability table slots used up")                \
+	X(CAPOS_ERR_QUOTA_FRAMES, -369, "quota: physical frames used up")                          \
+	X(CAPOS_ERR_QUOTA_VIRTUAL, -370, "quota: reserved address space used up")                  \
+	X(CAPOS_ERR_QUOTA_RING_SCRATCH, -371, "quota: kernel ring scratch bytes used up")          \
+	X(CAPOS_ERR_QUOTA_CALLS, -372, "quota: calls in flight used up")                           \
+	X(CAPOS_ERR_QUOTA_CHILDREN, -373, "quota: live child processes used up")                   \
+	X(CAPOS_ERR_QUOTA_THREADS, -374, "quota: live threads used up")                            \
+	X(CAPOS_ERR_QUOTA_KERNEL_MEMORY, -375,                                                     \
+	  "quota: kernel memory charged to the process used up")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

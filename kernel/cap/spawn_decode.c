@@ -40,15 +40,37 @@ static int spawn_open_module(const void *module, uint64_t module_len, struct spa
 	return st ? st : manifest_SystemManifest_read_root(&m->msg, &m->root);
 }
 
-int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
-		       uint64_t *frames, uint32_t *slots)
+/* Every field of profile r into *out, clamped. 0 frames or 0 slots: unusable. */
+static int spawn_profile_read(const struct manifest_ResourceProfile_r *r, struct proc_limits *out)
+{
+	*out = (struct proc_limits){
+		.limit = {
+			[LEDGER_CAP_SLOTS] = manifest_ResourceProfile_get_capSlots(r),
+			[LEDGER_FRAMES] = manifest_ResourceProfile_get_framePages(r),
+			[LEDGER_VIRTUAL] = manifest_ResourceProfile_get_virtualBytes(r),
+			[LEDGER_RING_SCRATCH] = manifest_ResourceProfile_get_ringScratchBytes(r),
+			[LEDGER_CALLS] = manifest_ResourceProfile_get_outstandingCalls(r),
+			[LEDGER_CHILDREN] = manifest_ResourceProfile_get_childProcesses(r),
+			[LEDGER_THREADS] = manifest_ResourceProfile_get_threads(r),
+			[LEDGER_KERNEL_BYTES] = manifest_ResourceProfile_get_kernelBytes(r),
+		},
+		.ep_queue_depth = manifest_ResourceProfile_get_endpointQueueDepth(r),
+		.ep_in_flight = manifest_ResourceProfile_get_endpointInFlight(r),
+		.max_weight = manifest_ResourceProfile_get_maxWeight(r),
+	};
+	if (out->limit[LEDGER_FRAMES] == 0 || out->limit[LEDGER_CAP_SLOTS] == 0)
+		return CAPOS_ERR_SPAWN_PROFILE; /* could not even load a binary */
+	profile_clamp(out);
+	return CAPOS_OK;
+}
+
+/* The profile called name[0..len) of an opened module. */
+static int spawn_module_profile(struct spawn_module *m, const char *name, uint32_t len,
+				struct proc_limits *out)
 {
 	struct manifest_ResourceProfile_rlist list;
-	struct spawn_module m;
-	int st = spawn_open_module(module, module_len, &m);
+	int st = manifest_SystemManifest_get_resourceProfiles(&m->root, &list);
 
-	if (!st)
-		st = manifest_SystemManifest_get_resourceProfiles(&m.root, &list);
 	if (st)
 		return st;
 	uint32_t n = manifest_ResourceProfile_list_len(&list);
@@ -61,17 +83,44 @@ int spawn_find_profile(const void *module, uint64_t module_len, const char *name
 		st = manifest_ResourceProfile_get_name(&r, &t);
 		if (st)
 			return st;
-		if (!spawn_text_eq(&t, name, len))
-			continue;
-		uint64_t f = manifest_ResourceProfile_get_framePages(&r);
-		uint32_t s = manifest_ResourceProfile_get_capSlots(&r);
-		if (f == 0 || s == 0)
-			return CAPOS_ERR_SPAWN_PROFILE;
-		*frames = f < SPAWN_PROFILE_MAX_FRAMES ? f : SPAWN_PROFILE_MAX_FRAMES;
-		*slots = s < SPAWN_PROFILE_MAX_SLOTS ? s : SPAWN_PROFILE_MAX_SLOTS;
-		return CAPOS_OK;
+		if (spawn_text_eq(&t, name, len))
+			return spawn_profile_read(&r, out);
 	}
 	return CAPOS_ERR_SPAWN_PROFILE;
+}
+
+int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		       struct proc_limits *out)
+{
+	struct spawn_module m;
+	int st = spawn_open_module(module, module_len, &m);
+
+	return st ? st : spawn_module_profile(&m, name, len, out);
+}
+
+int spawn_init_profile(const void *module, uint64_t module_len, struct proc_limits *out)
+{
+	static const char dflt[] = "default";
+	struct manifest_InitConfig_r ic;
+	struct manifest_ProcessEntry_r init;
+	struct capnp_text name;
+	struct spawn_module m;
+	int st = spawn_open_module(module, module_len, &m);
+
+	if (!st)
+		st = manifest_SystemManifest_get_initConfig(&m.root, &ic);
+	if (!st)
+		st = manifest_InitConfig_get_init(&ic, &init);
+	if (!st)
+		st = manifest_ProcessEntry_get_profile(&init, &name);
+	if (st)
+		return st;
+	if (name.len != 0)
+		return spawn_module_profile(&m, name.str, name.len, out);
+	st = spawn_module_profile(&m, dflt, sizeof(dflt) - 1, out);
+	if (st == CAPOS_ERR_SPAWN_PROFILE)
+		profile_defaults(out); /* no "default" profile: the kernel's */
+	return st == CAPOS_ERR_SPAWN_PROFILE ? CAPOS_OK : st;
 }
 
 int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
@@ -163,6 +212,31 @@ static bool spawn_facet_interface_ok(uint64_t iid)
 	return iid != 0 && iid != capos_Endpoint_TYPE_ID;
 }
 
+/*
+ * A clientFacet grant of the sent cap `in`: a new facet of a raw endpoint
+ * (SPAWN_GRANT_FACET), or a copy of an unbadged client facet carrying g's badge
+ * (SPAWN_GRANT_MINT). The mint rule is seL4's: only an unbadged facet may be given a
+ * badge, and a badged one is never re-badged (its holder could otherwise pose as
+ * another client); the copy keeps the facet's interface (no re-typing).
+ */
+static int spawn_decode_facet(const struct captab_item *in, struct spawn_grant *g)
+{
+	bool raw = in->obj && in->obj->type == KOBJ_ENDPOINT &&
+		   in->interface_id == capos_Endpoint_TYPE_ID;
+	bool facet =
+		in->obj && in->obj->type == KOBJ_ENDPOINT_CLIENT && in->xfer == CAPTAB_XFER_COPY;
+
+	if (!raw && !facet)
+		return CAPOS_ERR_SPAWN_BAD_MODE; /* only endpoints and their facets have facets */
+	if (!spawn_facet_interface_ok(g->interface_id) ||
+	    (facet && g->interface_id != in->interface_id))
+		return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+	if (facet && in->badge != 0)
+		return CAPOS_ERR_FACET_BADGED;
+	g->kind = raw ? SPAWN_GRANT_FACET : SPAWN_GRANT_MINT;
+	return CAPOS_OK;
+}
+
 /* A held grant: the index names an unused sent cap that permits the mode. */
 static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
 			     const struct captab_item *caps_in, uint32_t ncaps_in, uint32_t *used,
@@ -178,13 +252,11 @@ static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
 	if (used[idx / 32] & (1u << (idx % 32)))
 		return CAPOS_ERR_SPAWN_CAP_REUSED;
 	if (g->mode == capos_TransferMode_clientFacet) {
-		if (caps_in[idx].interface_id != capos_Endpoint_TYPE_ID ||
-		    caps_in[idx].obj == NULL || caps_in[idx].obj->type != KOBJ_ENDPOINT)
-			return CAPOS_ERR_SPAWN_BAD_MODE; /* only a raw endpoint has facets */
-		if (!spawn_facet_interface_ok(g->interface_id))
-			return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+		int err = spawn_decode_facet(&caps_in[idx], g);
+
+		if (err)
+			return err;
 		used[idx / 32] |= 1u << (idx % 32);
-		g->kind = SPAWN_GRANT_FACET;
 		g->held = idx;
 		return CAPOS_OK;
 	}
@@ -297,7 +369,7 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 		st = profile.len > SPAWN_BINARY_NAME_MAX
 			     ? CAPOS_ERR_SPAWN_PROFILE
 			     : spawn_find_profile(module, module_len, profile.str, profile.len,
-						  &req->frame_quota, &req->cap_slots);
+						  &req->limits);
 	if (!st)
 		st = spawn_decode_grants(&p, caps_in, ncaps_in, req);
 	if (!st)

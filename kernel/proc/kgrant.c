@@ -9,12 +9,13 @@
  *   endpoint -> a fresh raw Endpoint owned by the grantee (kernel/proc/kipc.c);
  *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
- *              protect, charged to its ledger; quota or frame exhaustion is
- *              CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
+ *              protect, charged to its ledger; frame quota exhaustion is
+ *              CAPOS_ERR_QUOTA_FRAMES (an `overloaded` CapException), the machine
+ *              out of frames CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
  *              address of a per-object bump pointer in the anonymous region
  *              (addresses are not reused; the region is 64 TiB).
  *   capmgr  -> CapabilityManager over the CALLER's table and process (kernel/capmgr.h):
- *              usage from its ledger, address space and threads; list names from a
+ *              usage: every class of its ledger, used and limit; list names from a
  *              kzalloc'ed snapshot of its CapSet page (copied from user memory: the
  *              caller is the running process); revocation nodes from kzalloc/kfree,
  *              counted in kgrant_revoke_alloc (kring_revoke_nodes_live).
@@ -157,10 +158,10 @@ static int kgrant_capmgr_usage(void *caller, struct kcapmgr_usage *out)
 {
 	struct process *p = caller;
 
-	out->frames = p->ledger.frames_used;
-	out->frames_max = p->ledger.frame_quota;
-	out->mapped_bytes = p->vm.user_pages * FRAME_SIZE;
-	out->threads = p->live_threads;
+	for (unsigned i = 0; i < LEDGER_CLASS_COUNT; i++) {
+		out->used[i] = p->ledger->used[i];
+		out->max[i] = p->ledger->limit[i];
+	}
 	return CAPOS_OK;
 }
 
@@ -221,6 +222,7 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		struct ktimer *t = kzalloc(sizeof(*t));
 
 		if (t && (err = ktimer_init(t, kgrant_now, NULL, kgrant_free_timer)) == 0) {
+			ktimer_set_sleep(t, ksleep_until);
 			*iface = capos_Timer_TYPE_ID;
 			return &t->k;
 		}

@@ -148,8 +148,8 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const
 		return CAPOS_ERR_INVALID;
 	if (vm_any_mapped(vm, va, size))
 		return CAPOS_ERR_MM_ALREADY_MAPPED;
-	if (size / FRAME_SIZE > vm->ledger->frame_quota - vm->ledger->frames_used)
-		return CAPOS_ERR_NO_MEMORY; /* the pages alone exceed the quota */
+	if (size / FRAME_SIZE > ledger_room(vm->ledger, LEDGER_FRAMES))
+		return CAPOS_ERR_QUOTA_FRAMES; /* the pages alone exceed the quota */
 	/* Invariant: [va, va + off) is mapped, filled and charged. */
 	for (off = 0; off < size; off += FRAME_SIZE) {
 		uint64_t pa;
@@ -398,12 +398,12 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 		     vm_map(vm, VM_SMOKE_TEXT + 2 * FRAME_SIZE, 2 * FRAME_SIZE, 0, NULL, 0),
 		     CAPOS_ERR_MM_ALREADY_MAPPED, "overlap")))
 		return bad;
-	uint64_t used = vm->ledger->frames_used;
+	uint64_t used = vm->ledger->used[LEDGER_FRAMES];
 	if ((bad = vm_smoke_expect(
 		     vm_map(vm, 0x10000000, 1024 * FRAME_SIZE, VM_PROT_WRITE, NULL, 0),
-		     CAPOS_ERR_NO_MEMORY, "quota not enforced")))
+		     CAPOS_ERR_QUOTA_FRAMES, "quota not enforced")))
 		return bad;
-	if (vm->ledger->frames_used != used)
+	if (vm->ledger->used[LEDGER_FRAMES] != used)
 		return "failed map left frames charged";
 	if (arch_mm_query(&vm->as, VM_SMOKE_TEXT, &pa, &fl) != CAPOS_OK ||
 	    fl != (ARCH_MM_USER | ARCH_MM_EXEC) || ((const char *)phys_to_virt(pa))[0] != 'c')
@@ -440,7 +440,7 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 
 int vm_smoke(void)
 {
-	struct ledger l = { .frame_quota = 64 };
+	struct ledger l = { .limit[LEDGER_FRAMES] = 64 };
 	struct vm_space vm;
 	uint64_t before = frame_free_count();
 	const char *bad;
@@ -449,9 +449,9 @@ int vm_smoke(void)
 	if (err)
 		return err;
 	bad = vm_smoke_steps(&vm);
-	uint64_t peak = l.frames_peak;
+	uint64_t peak = l.peak[LEDGER_FRAMES];
 	vm_destroy(&vm);
-	if (bad == NULL && (l.frames_used != 0 || frame_free_count() != before))
+	if (bad == NULL && (l.used[LEDGER_FRAMES] != 0 || frame_free_count() != before))
 		bad = "frames not all returned by vm_destroy";
 	if (bad) {
 		klog("proc", "vm smoke: error: %s", bad);

@@ -3,7 +3,8 @@
  * CapSet (interface VirtualMemory), VirtualMemory.map with an explicit hint so the
  * pages land exactly at the heap's mapped end, and unmap for whole pages a shrink
  * leaves. The kernel charges the frames to the process's quota; when it is spent the
- * CALL completes with CAPOS_ERR_RING_QUOTA and sbrk reports ENOMEM. Alone in its
+ * CALL fails (an overloaded CapException, CAPOS_ERR_QUOTA_FRAMES) and sbrk reports
+ * ENOMEM. Alone in its
  * object so the Linux test shim can replace it.
  */
 #include <libcapos/heap.h>

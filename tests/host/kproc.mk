@@ -5,3 +5,6 @@ $(eval $(call host_test,kproc_uspace,kernel/arch/x86_64/paging.c tests/host/kpro
 $(eval $(call host_test,kproc_uaccess,tests/host/kproc/uaccess_test.c))
 
 $(BUILD)/host/tests/host/kproc/%.o: HOST_CFLAGS += -Ikernel/include
+
+# The resource ledger's reserve/release and hold/commit/drop (kernel/include/kernel/ledger.h).
+$(eval $(call host_test,ledger,tests/host/kernel/ledger_test.c))

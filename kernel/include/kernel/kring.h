@@ -28,7 +28,9 @@ struct ring_op;
 
 /*
  * Allocates p's CALL scratch and kcall environment (kernel heap, not the frame
- * ledger). Called by proc_create. Errors: CAPOS_ERR_NO_MEMORY.
+ * ledger), charging KRING_PARAMS_SCRATCH + KRING_RESULTS_SCRATCH bytes to p's
+ * LEDGER_RING_SCRATCH first (released by kring_proc_free). Called by proc_create.
+ * Errors: CAPOS_ERR_QUOTA_RING_SCRATCH (nothing allocated), CAPOS_ERR_NO_MEMORY.
  */
 int kring_proc_init(struct process *p);
 
@@ -79,6 +81,8 @@ struct kring_pending {
 	uint64_t user_data;		     /* [I] the SQE's */
 	uint64_t result_addr;		     /* [I] the SQE's result buffer (decode-checked */
 	uint32_t result_len;		     /*     to lie in the user window), 0/0 if none */
+	struct ledger *calls; /* [S] holds one LEDGER_CALLS unit of this ledger until posted
+				 or cancelled (kring_defer_call), or NULL */
 };
 
 /*
@@ -99,6 +103,28 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
  */
 int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
 		   const struct ring_op *op, struct capos_cqe *cqe);
+
+/*
+ * kring_defer for a call in flight from the current process (an endpoint CALL,
+ * ProcessHandle.wait): the caller has reserved one LEDGER_CALLS unit of the current
+ * process's ledger (kring_call_reserve); on success the record holds it and
+ * kring_post / kring_thread_cancel release it, on error the caller still does.
+ * Errors: kring_defer's.
+ */
+int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/* kring_defer_call with the exec's own op and CQE (as kring_defer_op). */
+int kring_defer_call_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+			const struct ring_op *op, struct capos_cqe *cqe);
+
+/*
+ * Reserves one LEDGER_CALLS unit of p's ledger for a call about to be deferred.
+ * Errors: CAPOS_ERR_QUOTA_CALLS (the profile's outstandingCalls are all in flight).
+ */
+int kring_call_reserve(struct process *p);
+
+/* Returns a unit kring_call_reserve took when the call was answered at once. */
+void kring_call_unreserve(struct process *p);
 
 /*
  * Writes len bytes of the kernel buffer src at offset off of p's result buffer, in the
@@ -178,6 +204,33 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 
 /* Revocation nodes not yet freed, over all processes (leak check at shutdown). */
 uint32_t kring_revoke_nodes_live(void);
+
+/*
+ * ---- Timer.sleep backend (kernel/proc/ksleep.c; docs/kring.md "Timer.sleep") ----
+ *
+ * A sleep that must wait is a deferred completion (above) on one global queue in
+ * deadline order (equal deadlines: submission order); the timer tick completes every
+ * sleep whose deadline has passed (empty results, status 0) and frees its record. A
+ * process may have at most KSLEEP_MAX_PER_PROC sleeps pending; its dying threads'
+ * sleeps are cancelled with nothing posted.
+ *
+ * Lock legend: [S] scheduler state (single CPU, interrupts off).
+ */
+#define KSLEEP_MAX_PER_PROC 8u
+
+/*
+ * The ktimer sleep backend (ktimer_set_sleep): parks the CALL being executed by the
+ * current thread until the clock reaches deadline_ns. Returns KCALL_DEFERRED.
+ * Errors: CAPOS_ERR_TIMER_SLEEP_LIMIT (the process has KSLEEP_MAX_PER_PROC pending),
+ * CAPOS_ERR_NO_MEMORY, kring_defer()'s (CAPOS_ERR_INVALID outside an exec).
+ */
+int ksleep_until(void *ctx, uint64_t deadline_ns);
+
+/* Completes every queued sleep whose deadline is <= now_ns (timer tick, [S]). */
+void ksleep_expire(uint64_t now_ns);
+
+/* Sleep records queued now, over all processes (tick fast path, leak check). */
+uint32_t ksleep_live_count(void);
 
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table

@@ -35,16 +35,22 @@ static inline bool list_node_linked(const struct list_node *n)
 	return n->next != NULL;
 }
 
-/* The neighbours are read once into locals: a store through one node pointer could
- * alias another node's field, so re-reading them would cost a load each. */
+/* Links n just before pos (pos may be the list's sentinel: then at the tail). The
+ * neighbour is read once into a local: a store through one node pointer could alias
+ * another node's field, so re-reading it would cost a load. */
+static inline void list_insert_before(struct list_node *pos, struct list_node *n)
+{
+	struct list_node *prev = pos->prev;
+
+	n->prev = prev;
+	n->next = pos;
+	prev->next = n;
+	pos->prev = n;
+}
+
 static inline void list_push_back(struct list *l, struct list_node *n)
 {
-	struct list_node *tail = l->head.prev;
-
-	n->prev = tail;
-	n->next = &l->head;
-	tail->next = n;
-	l->head.prev = n;
+	list_insert_before(&l->head, n);
 }
 
 static inline void list_remove(struct list_node *n)
