@@ -169,9 +169,10 @@ void kring_call_unreserve(struct process *p)
 /* The call p stands for is no longer in flight: its LEDGER_CALLS unit goes back. */
 static void kring_pending_uncharge(struct kring_pending *p)
 {
-	if (p->calls)
+	if (p->calls) {
 		ledger_release(p->calls, LEDGER_CALLS, 1);
-	p->calls = NULL;
+		p->calls = NULL;
+	}
 }
 
 /* kring_pending_write's page-walk path, out of line so the cached path (the same
