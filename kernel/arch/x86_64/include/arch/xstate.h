@@ -53,7 +53,7 @@ static inline void xstate_restore(const void *area)
 {
 	uint32_t lo = (uint32_t)xstate_mask, hi = (uint32_t)(xstate_mask >> 32);
 
-	if (xstate_mode != XSTATE_FXSAVE)
+	if (__builtin_expect(xstate_mode != XSTATE_FXSAVE, 1))
 		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
