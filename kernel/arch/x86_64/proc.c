@@ -116,7 +116,7 @@ static inline uint64_t proc_read_fs(void)
 {
 	uint64_t v;
 
-	if (__builtin_expect(!proc_fsgsbase, 0)) /* FSGSBASE: every CPU since 2012 */
+	if (__builtin_expect(!proc_fsgsbase, 0)) /* expected: on whenever the CPU has it */
 		return rdmsr(MSR_FS_BASE);
 	__asm__ volatile("rdfsbase %0" : "=r"(v));
 	return v;

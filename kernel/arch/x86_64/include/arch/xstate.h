@@ -39,7 +39,7 @@ static inline void xstate_save(void *area)
 {
 	uint32_t lo = (uint32_t)xstate_mask, hi = (uint32_t)(xstate_mask >> 32);
 
-	/* XSAVEOPT, the mode of nearly every XSAVE CPU, is expected: tested first. */
+	/* XSAVEOPT is the expected mode (current CPUs, QEMU -cpu max): tested first. */
 	if (__builtin_expect(xstate_mode == XSTATE_XSAVEOPT, 1))
 		__asm__ volatile("xsaveopt64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
 	else if (xstate_mode == XSTATE_XSAVE)
