@@ -103,8 +103,9 @@ void kring_proc_free(struct process *p)
 
 /* ---- deferred completions ---- */
 
-/* The op the current thread's cap_enter is executing ([S]; op is NULL outside exec,
- * and cqe is meaningful only while op is set). */
+/* The op the current thread's cap_enter is executing ([S]; op is NULL outside exec).
+ * cqe is set only while kcall runs (its handlers defer through kring_defer; the
+ * endpoint paths pass their own CQE to kring_defer_op). */
 static struct {
 	const struct ring_op *op;
 	struct capos_cqe *cqe;
@@ -138,6 +139,8 @@ int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
 
 int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 {
+	if (kring_cur.cqe == NULL)
+		return CAPOS_ERR_INVALID; /* not inside a kcall exec */
 	return kring_defer_op(p, ops, kring_cur.op, kring_cur.cqe);
 }
 
@@ -153,6 +156,8 @@ int kring_defer_call_op(struct kring_pending *p, const struct kring_pending_ops 
 
 int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops)
 {
+	if (kring_cur.cqe == NULL)
+		return CAPOS_ERR_INVALID; /* not inside a kcall exec */
 	return kring_defer_call_op(p, ops, kring_cur.op, kring_cur.cqe);
 }
 
@@ -272,10 +277,12 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 	struct process *p = ctx;
 
 	kring_cur.op = op;
-	kring_cur.cqe = cqe;
 	kring_cur.deferred = NULL;
-	if (!kipc_exec(p, op, cqe))
+	if (!kipc_exec(p, op, cqe)) {
+		kring_cur.cqe = cqe;
 		kcall_exec(&p->kcall->env, op, cqe);
+		kring_cur.cqe = NULL;
+	}
 	if (kring_cur.deferred ? cqe->status != RING_STATUS_DEFERRED
 			       : cqe->status == RING_STATUS_DEFERRED)
 		panic("kring: op %u deferred without a record, or recorded and completed",
