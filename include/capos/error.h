@@ -299,7 +299,11 @@
 	X(CAPOS_ERR_QUOTA_CHILDREN, -373, "quota: live child processes used up")                   \
 	X(CAPOS_ERR_QUOTA_THREADS, -374, "quota: live threads used up")                            \
 	X(CAPOS_ERR_QUOTA_KERNEL_MEMORY, -375,                                                     \
-	  "quota: kernel memory charged to the process used up")
+	  "quota: kernel memory charged to the process used up")                                   \
+	/* kernel self-protection (kheap, -400 .. -407; docs/resources.md "Kernel memory") */      \
+	X(CAPOS_ERR_KERNEL_LOW_MEMORY, -400,                                                       \
+	  "kernel free memory at its reserve: request on a process's behalf refused")              \
+	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
