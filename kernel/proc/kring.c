@@ -272,6 +272,17 @@ void kring_thread_cancel(struct thread *t)
 	}
 }
 
+/* Kernel-object CALLs and RELEASE, out of line: kcall's decode and result builders need
+ * a large stack frame, which the endpoint paths (inlined into the drain loop) would
+ * otherwise carry. Its handlers defer through kring_defer, which needs the CQE. */
+static __attribute__((noinline)) void kring_kcall(struct process *p, const struct ring_op *op,
+						  struct capos_cqe *cqe)
+{
+	kring_cur.cqe = cqe;
+	kcall_exec(&p->kcall->env, op, cqe);
+	kring_cur.cqe = NULL;
+}
+
 /* The ring_exec_fn of cap_enter: endpoint paths first, kernel objects otherwise. */
 static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)
 {
@@ -279,11 +290,8 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 
 	kring_cur.op = op;
 	kring_cur.deferred = NULL;
-	if (!kipc_exec(p, op, cqe)) {
-		kring_cur.cqe = cqe;
-		kcall_exec(&p->kcall->env, op, cqe);
-		kring_cur.cqe = NULL;
-	}
+	if (!kipc_exec(p, op, cqe))
+		kring_kcall(p, op, cqe);
 	if (kring_cur.deferred ? cqe->status != RING_STATUS_DEFERRED
 			       : cqe->status == RING_STATUS_DEFERRED)
 		panic("kring: op %u deferred without a record, or recorded and completed",
