@@ -292,7 +292,14 @@
 	X(CAPOS_ERR_QUOTA_CHILDREN, -373, "quota: live child processes used up")                   \
 	X(CAPOS_ERR_QUOTA_THREADS, -374, "quota: live threads used up")                            \
 	X(CAPOS_ERR_QUOTA_KERNEL_MEMORY, -375,                                                     \
-	  "quota: kernel memory charged to the process used up")
+	  "quota: kernel memory charged to the process used up")                                   \
+	/* VirtualMemory reservations: the region table (-392 .. -399; docs/resources.md) */       \
+	X(CAPOS_ERR_VMR_OVERLAP, -392, "VirtualMemory: range overlaps a mapping or reservation")   \
+	X(CAPOS_ERR_VMR_NOT_RESERVED, -393, "VirtualMemory: range not wholly reserved")            \
+	X(CAPOS_ERR_VMR_COMMITTED, -394, "VirtualMemory: range holds committed pages")             \
+	X(CAPOS_ERR_VMR_GUARD, -395, "VirtualMemory: range holds guard pages")                     \
+	X(CAPOS_ERR_VMR_TOO_MANY, -396, "VirtualMemory: the process's region table is full")       \
+	X(CAPOS_ERR_VMR_NO_SPACE, -397, "VirtualMemory: no free range that large to choose")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

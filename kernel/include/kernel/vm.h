@@ -17,6 +17,8 @@
 #include <kernel/frame.h>
 #include <kernel/ledger.h>
 
+struct vmr_table;
+
 #define VM_PROT_WRITE 0x1u
 #define VM_PROT_EXEC 0x2u
 
@@ -30,6 +32,8 @@ struct vm_space {
 	 * outlives the mapping it caches (vm_map never replaces a mapping). */
 	uint64_t wcache_va;
 	uint8_t *wcache_ptr;
+	struct vmr_table *regions; /* [P] VirtualMemory's region table (kernel/vmres.h);
+				      NULL until first used */
 };
 
 /*
@@ -109,8 +113,8 @@ static inline bool vm_copy_out_cached(struct vm_space *vm, uint64_t va, const vo
 	return true;
 }
 
-/* Frees every frame of the space (user pages, tables, root). It must not be loaded
- * (switch to another space first). */
+/* Frees every frame of the space (user pages, tables, root) and ends its region table
+ * (vmres_destroy). It must not be loaded (switch to another space first). */
 void vm_destroy(struct vm_space *vm);
 
 /*

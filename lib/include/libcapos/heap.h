@@ -52,7 +52,7 @@ uintptr_t capos_heap_commit(struct capos_heap *heap, const struct capos_heap_cha
  * their object so the Linux test shim can replace them.
  * Errors: CAPOS_ERR_NOT_FOUND or CAPOS_ERR_CAP_WRONG_INTERFACE (no "vm" VirtualMemory
  * cap), the CALL's status (CAPOS_ERR_RING_QUOTA when the frame quota is spent,
- * CAPOS_ERR_RING_EXCEPTION when the kernel refused the range), CAPOS_ERR_INVALID (the
+ * the refusal's code when the kernel refused the range, e.g. CAPOS_ERR_VMR_OVERLAP), CAPOS_ERR_INVALID (the
  * kernel answered another address).
  */
 int capos_heap_pages_map(uint64_t addr, uint64_t size);

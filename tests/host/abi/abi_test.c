@@ -51,6 +51,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_SPAWN_", -304, -319, 0, 0, 13 },
 	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },  /* demo services (schema/demo.capnp) */
 	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 }, /* resource accounting (ledger.h) */
+	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },   /* VirtualMemory reservations (vmres.h) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
