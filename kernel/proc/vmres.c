@@ -51,17 +51,23 @@ static int vmres_in_window(uint64_t a, uint64_t size)
 	return CAPOS_OK;
 }
 
+bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	return vmr_bytes(vmres_view(vm), va, va + size, VMR_ANY_RESERVED) == 0;
+}
+
 /* Where a new range goes: exactly at the hint if it is free, else the kernel's pick
  * (below the C heap's window first, then above it). */
-static int vmres_place(const struct vmr_table *t, uint64_t hint, uint64_t size, uint64_t *va)
+static int vmres_place(const struct vm_space *vm, uint64_t hint, uint64_t size, uint64_t *va)
 {
+	const struct vmr_table *t = vmres_view(vm);
 	int err;
 
 	if (hint) {
 		err = vmres_in_window(hint, size);
 		if (err)
 			return err;
-		if (vmr_bytes(t, hint, hint + size, VMR_ANY_RESERVED) != 0)
+		if (!vmres_range_free(vm, hint, size))
 			return CAPOS_ERR_VMR_OVERLAP;
 		*va = hint;
 		return CAPOS_OK;
@@ -139,7 +145,7 @@ static int vmres_new(struct vm_space *vm, uint64_t hint, uint64_t size, enum vmr
 	int err = vmres_table(vm, &t);
 
 	if (err == CAPOS_OK)
-		err = vmres_place(t, hint, size, &va);
+		err = vmres_place(vm, hint, size, &va);
 	if (err == CAPOS_OK)
 		err = vmr_set_check(t, va, va + size, s);
 	if (err == CAPOS_OK)

@@ -19,6 +19,7 @@
 #ifndef KERNEL_VMRES_H
 #define KERNEL_VMRES_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <kernel/vm.h>
@@ -86,6 +87,13 @@ int vmres_unmap(struct vm_space *vm, uint64_t addr, uint64_t size);
  * CAPOS_ERR_MM_NOT_MAPPED (a page free or reserved but not committed), vm_protect's.
  */
 int vmres_protect(struct vm_space *vm, uint64_t addr, uint64_t size, unsigned prot);
+
+/*
+ * Whether no page of [va, va + size) is reserved, committed or guard in the region
+ * table: for other mappers of the anonymous window (MemoryObject mappings), which must
+ * not take a range VirtualMemory holds. Pure lookup; size > 0, no wrap.
+ */
+bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size);
 
 /*
  * Ends the region table with its space (called by vm_destroy, which frees the frames):
