@@ -286,6 +286,36 @@ static int kcapmgr_revoke_call(void *self, const struct capos_CapabilityManager_
 	return CAPOS_OK;
 }
 
+/* A ledger count as a UInt32 field (limits are clamped far below; UINT64_MAX, an
+ * unlimited class, reads as UINT32_MAX). */
+static uint32_t kcapmgr_u32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+/* Every ResourceUsage field from the caller's ledger: used now and the limit. */
+static void kcapmgr_usage_fill(struct capos_ResourceUsage_b *u, const struct kcapmgr_usage *k)
+{
+	const uint64_t *n = k->used, *m = k->max;
+
+	capos_ResourceUsage_set_capSlots(u, kcapmgr_u32(n[LEDGER_CAP_SLOTS]));
+	capos_ResourceUsage_set_capSlotsMax(u, kcapmgr_u32(m[LEDGER_CAP_SLOTS]));
+	capos_ResourceUsage_set_framePages(u, n[LEDGER_FRAMES]);
+	capos_ResourceUsage_set_framePagesMax(u, m[LEDGER_FRAMES]);
+	capos_ResourceUsage_set_virtualBytes(u, n[LEDGER_VIRTUAL]);
+	capos_ResourceUsage_set_virtualBytesMax(u, m[LEDGER_VIRTUAL]);
+	capos_ResourceUsage_set_outstandingCalls(u, kcapmgr_u32(n[LEDGER_CALLS]));
+	capos_ResourceUsage_set_outstandingCallsMax(u, kcapmgr_u32(m[LEDGER_CALLS]));
+	capos_ResourceUsage_set_childProcesses(u, kcapmgr_u32(n[LEDGER_CHILDREN]));
+	capos_ResourceUsage_set_childProcessesMax(u, kcapmgr_u32(m[LEDGER_CHILDREN]));
+	capos_ResourceUsage_set_threads(u, kcapmgr_u32(n[LEDGER_THREADS]));
+	capos_ResourceUsage_set_threadsMax(u, kcapmgr_u32(m[LEDGER_THREADS]));
+	capos_ResourceUsage_set_ringScratchBytes(u, n[LEDGER_RING_SCRATCH]);
+	capos_ResourceUsage_set_ringScratchBytesMax(u, m[LEDGER_RING_SCRATCH]);
+	capos_ResourceUsage_set_kernelBytes(u, n[LEDGER_KERNEL_BYTES]);
+	capos_ResourceUsage_set_kernelBytesMax(u, m[LEDGER_KERNEL_BYTES]);
+}
+
 static int kcapmgr_usage_call(void *self, const struct capos_CapabilityManager_usage_Params_r *p,
 			      struct capos_CapabilityManager_usage_Results_b *r)
 {
@@ -300,12 +330,7 @@ static int kcapmgr_usage_call(void *self, const struct capos_CapabilityManager_u
 		err = capos_CapabilityManager_usage_Results_init_usage(r, &u);
 	if (err)
 		return err;
-	capos_ResourceUsage_set_capSlots(&u, captab_live(c->table)); /* not kcall's reservation */
-	capos_ResourceUsage_set_capSlotsMax(&u, c->table->nslots);
-	capos_ResourceUsage_set_framePages(&u, k.frames);
-	capos_ResourceUsage_set_framePagesMax(&u, k.frames_max);
-	capos_ResourceUsage_set_virtualBytes(&u, k.mapped_bytes);
-	capos_ResourceUsage_set_threads(&u, k.threads);
+	kcapmgr_usage_fill(&u, &k); /* usage queues no cap: no slot of kcall's is counted */
 	return CAPOS_OK;
 }
 

@@ -36,12 +36,23 @@ static void captab_push_free(struct captab *t, uint32_t slot)
 		t->slots[t->free_tail].next_free = slot;
 	t->free_tail = slot;
 	t->nfree++;
+	if (t->ledger)
+		ledger_release(t->ledger, LEDGER_CAP_SLOTS, 1);
 }
 
-/* Precondition: t->nfree > 0. */
+/* Room for n more slots: free ones, and quota in the ledger (if any). */
+static bool captab_room(const struct captab *t, uint32_t n)
+{
+	return t->nfree >= n && (!t->ledger || ledger_room(t->ledger, LEDGER_CAP_SLOTS) >= n);
+}
+
+/* Precondition: captab_room(t, 1), so the ledger charge cannot fail. */
 static uint32_t captab_pop_free(struct captab *t)
 {
 	uint32_t slot = t->free_head;
+
+	if (t->ledger)
+		(void)ledger_reserve(t->ledger, LEDGER_CAP_SLOTS, 1);
 
 	t->free_head = t->slots[slot].next_free;
 	if (t->free_head == CAPTAB_NO_SLOT)
@@ -62,6 +73,7 @@ int captab_init(struct captab *t, struct captab_entry *slots, uint32_t nslots)
 	t->nfree = 0;
 	t->free_head = CAPTAB_NO_SLOT;
 	t->free_tail = CAPTAB_NO_SLOT;
+	t->ledger = NULL;
 	for (uint32_t i = 0; i < nslots; i++) {
 		slots[i].gen = 1;
 		captab_push_free(t, i);
@@ -92,7 +104,7 @@ int captab_insert(struct captab *t, const struct captab_item *item, uint32_t *ou
 {
 	if (!captab_item_ok(item) || !out_id)
 		return CAPOS_ERR_INVALID;
-	if (t->nfree == 0)
+	if (!captab_room(t, 1))
 		return CAPOS_ERR_CAP_TABLE_FULL;
 	int err = kobj_get(item->obj);
 	if (err)
@@ -206,7 +218,7 @@ int captab_reserve(struct captab *t, uint32_t n, struct captab_txn *txn)
 {
 	if (!txn || n == 0 || n > CAPTAB_TXN_MAX)
 		return CAPOS_ERR_INVALID;
-	if (t->nfree < n)
+	if (!captab_room(t, n))
 		return CAPOS_ERR_CAP_TABLE_FULL;
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t slot = captab_pop_free(t);

@@ -32,12 +32,21 @@ int endpoint_init(struct endpoint *ep, const struct endpoint_ops *ops,
 	list_init(&ep->queue);
 	list_init(&ep->receivers);
 	ep->nqueued = ep->nreceivers = ep->nin_service = 0;
+	ep->queue_max = ENDPOINT_QUEUE_MAX;
+	ep->in_service_max = ENDPOINT_IN_SERVICE_MAX;
 	for (uint32_t i = 0; i < ENDPOINT_IN_SERVICE_MAX; i++) {
 		ep->slot[i] = NULL;
 		ep->gen[i] = 1;
 	}
 	ep->calls = ep->overloaded = ep->disconnected = 0;
 	return CAPOS_OK;
+}
+
+void endpoint_set_bounds(struct endpoint *ep, uint32_t queue, uint32_t in_service)
+{
+	ep->queue_max = queue < ENDPOINT_QUEUE_MAX ? queue : ENDPOINT_QUEUE_MAX;
+	ep->in_service_max =
+		in_service < ENDPOINT_IN_SERVICE_MAX ? in_service : ENDPOINT_IN_SERVICE_MAX;
 }
 
 void endpoint_core_get(struct endpoint *ep)
@@ -102,7 +111,7 @@ int endpoint_call(struct endpoint *ep, struct ep_call *c, struct ep_recv **recv)
 		return CAPOS_ERR_EP_DISCONNECTED;
 	}
 	r = endpoint_fitting_receiver(ep, endpoint_need(c));
-	if (r == NULL && ep->nqueued >= ENDPOINT_QUEUE_MAX) {
+	if (r == NULL && ep->nqueued >= ep->queue_max) {
 		ep->overloaded++;
 		return CAPOS_ERR_EP_QUEUE_FULL;
 	}
@@ -132,7 +141,7 @@ int endpoint_recv(struct endpoint *ep, uint32_t capacity, struct ep_call **c, ui
 	struct list_node *n = list_first(&ep->queue);
 
 	*c = NULL;
-	if (ep->nin_service + ep->nreceivers >= ENDPOINT_IN_SERVICE_MAX)
+	if (ep->nin_service + ep->nreceivers >= ep->in_service_max)
 		return CAPOS_ERR_EP_IN_SERVICE_FULL;
 	if (n == NULL)
 		return ep->nreceivers >= ENDPOINT_RECEIVERS_MAX ? CAPOS_ERR_EP_RECEIVERS_FULL

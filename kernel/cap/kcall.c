@@ -124,6 +124,8 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
+	/* resource accounting: a quota clears when the process gives something back */
+	{ CAPOS_ERR_QUOTA_CAP_SLOTS, -383, capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -40,15 +40,37 @@ static int spawn_open_module(const void *module, uint64_t module_len, struct spa
 	return st ? st : manifest_SystemManifest_read_root(&m->msg, &m->root);
 }
 
-int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
-		       uint64_t *frames, uint32_t *slots)
+/* Every field of profile r into *out, clamped. 0 frames or 0 slots: unusable. */
+static int spawn_profile_read(const struct manifest_ResourceProfile_r *r, struct proc_limits *out)
+{
+	*out = (struct proc_limits){
+		.limit = {
+			[LEDGER_CAP_SLOTS] = manifest_ResourceProfile_get_capSlots(r),
+			[LEDGER_FRAMES] = manifest_ResourceProfile_get_framePages(r),
+			[LEDGER_VIRTUAL] = manifest_ResourceProfile_get_virtualBytes(r),
+			[LEDGER_RING_SCRATCH] = manifest_ResourceProfile_get_ringScratchBytes(r),
+			[LEDGER_CALLS] = manifest_ResourceProfile_get_outstandingCalls(r),
+			[LEDGER_CHILDREN] = manifest_ResourceProfile_get_childProcesses(r),
+			[LEDGER_THREADS] = manifest_ResourceProfile_get_threads(r),
+			[LEDGER_KERNEL_BYTES] = manifest_ResourceProfile_get_kernelBytes(r),
+		},
+		.ep_queue_depth = manifest_ResourceProfile_get_endpointQueueDepth(r),
+		.ep_in_flight = manifest_ResourceProfile_get_endpointInFlight(r),
+		.max_weight = manifest_ResourceProfile_get_maxWeight(r),
+	};
+	if (out->limit[LEDGER_FRAMES] == 0 || out->limit[LEDGER_CAP_SLOTS] == 0)
+		return CAPOS_ERR_SPAWN_PROFILE; /* could not even load a binary */
+	profile_clamp(out);
+	return CAPOS_OK;
+}
+
+/* The profile called name[0..len) of an opened module. */
+static int spawn_module_profile(struct spawn_module *m, const char *name, uint32_t len,
+				struct proc_limits *out)
 {
 	struct manifest_ResourceProfile_rlist list;
-	struct spawn_module m;
-	int st = spawn_open_module(module, module_len, &m);
+	int st = manifest_SystemManifest_get_resourceProfiles(&m->root, &list);
 
-	if (!st)
-		st = manifest_SystemManifest_get_resourceProfiles(&m.root, &list);
 	if (st)
 		return st;
 	uint32_t n = manifest_ResourceProfile_list_len(&list);
@@ -61,17 +83,44 @@ int spawn_find_profile(const void *module, uint64_t module_len, const char *name
 		st = manifest_ResourceProfile_get_name(&r, &t);
 		if (st)
 			return st;
-		if (!spawn_text_eq(&t, name, len))
-			continue;
-		uint64_t f = manifest_ResourceProfile_get_framePages(&r);
-		uint32_t s = manifest_ResourceProfile_get_capSlots(&r);
-		if (f == 0 || s == 0)
-			return CAPOS_ERR_SPAWN_PROFILE;
-		*frames = f < SPAWN_PROFILE_MAX_FRAMES ? f : SPAWN_PROFILE_MAX_FRAMES;
-		*slots = s < SPAWN_PROFILE_MAX_SLOTS ? s : SPAWN_PROFILE_MAX_SLOTS;
-		return CAPOS_OK;
+		if (spawn_text_eq(&t, name, len))
+			return spawn_profile_read(&r, out);
 	}
 	return CAPOS_ERR_SPAWN_PROFILE;
+}
+
+int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
+		       struct proc_limits *out)
+{
+	struct spawn_module m;
+	int st = spawn_open_module(module, module_len, &m);
+
+	return st ? st : spawn_module_profile(&m, name, len, out);
+}
+
+int spawn_init_profile(const void *module, uint64_t module_len, struct proc_limits *out)
+{
+	static const char dflt[] = "default";
+	struct manifest_InitConfig_r ic;
+	struct manifest_ProcessEntry_r init;
+	struct capnp_text name;
+	struct spawn_module m;
+	int st = spawn_open_module(module, module_len, &m);
+
+	if (!st)
+		st = manifest_SystemManifest_get_initConfig(&m.root, &ic);
+	if (!st)
+		st = manifest_InitConfig_get_init(&ic, &init);
+	if (!st)
+		st = manifest_ProcessEntry_get_profile(&init, &name);
+	if (st)
+		return st;
+	if (name.len != 0)
+		return spawn_module_profile(&m, name.str, name.len, out);
+	st = spawn_module_profile(&m, dflt, sizeof(dflt) - 1, out);
+	if (st == CAPOS_ERR_SPAWN_PROFILE)
+		profile_defaults(out); /* no "default" profile: the kernel's */
+	return st == CAPOS_ERR_SPAWN_PROFILE ? CAPOS_OK : st;
 }
 
 int spawn_find_binary(const void *module, uint64_t module_len, const char *name, uint32_t len,
@@ -297,7 +346,7 @@ int spawn_decode(struct capnp_msg *params, const struct captab_item *caps_in, ui
 		st = profile.len > SPAWN_BINARY_NAME_MAX
 			     ? CAPOS_ERR_SPAWN_PROFILE
 			     : spawn_find_profile(module, module_len, profile.str, profile.len,
-						  &req->frame_quota, &req->cap_slots);
+						  &req->limits);
 	if (!st)
 		st = spawn_decode_grants(&p, caps_in, ncaps_in, req);
 	if (!st)

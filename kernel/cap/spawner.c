@@ -45,6 +45,8 @@ struct kproc_handle {
 	struct proc_watch watch;   /* [S] registered in the child until it is reaped */
 	struct process *child;	   /* [S] NULL once reaped */
 	struct kspawner *spawner;  /* [I] referenced: its live-child count */
+	struct ledger *parent;	   /* [I] referenced: holds one LEDGER_CHILDREN unit of it
+				      until the child is reaped (the parent may die first) */
 	int64_t exit_code;	   /* [S] valid once `ended` */
 	bool ended;		   /* [S] the child was reaped */
 	bool killed;		   /* [S] ended by kill or a fault */
@@ -117,6 +119,9 @@ static void kproc_handle_reaped(struct proc_watch *w, int64_t code, bool killed)
 	h->killed = killed;
 	h->ended = true;
 	h->spawner->children--;
+	ledger_release(h->parent, LEDGER_CHILDREN, 1);
+	ledger_put(h->parent);
+	h->parent = NULL;
 	if (h->waiting)
 		kproc_handle_complete(h);
 	(void)kobj_put(&h->k);
@@ -138,8 +143,11 @@ static const struct kring_pending_ops kproc_handle_wait_ops = {
 	.cancel = kproc_handle_wait_cancel,
 };
 
-/* A handle for `child`, watching it: one reference for the caller, one for the child. */
-static int kproc_handle_create(struct kspawner *s, struct process *child, struct kproc_handle **out)
+/* A handle for `child`, watching it: one reference for the caller, one for the child.
+ * On success the handle takes over `children` (one LEDGER_CHILDREN unit of the
+ * parent's ledger), released when the child is reaped. */
+static int kproc_handle_create(struct kspawner *s, struct process *child,
+			       struct ledger_hold *children, struct kproc_handle **out)
 {
 	struct kproc_handle *h = kzalloc(sizeof(*h));
 	int err;
@@ -160,6 +168,9 @@ static int kproc_handle_create(struct kspawner *s, struct process *child, struct
 		return err;
 	}
 	h->spawner = s;
+	h->parent = children->ledger;
+	ledger_get(h->parent);
+	ledger_commit(children);
 	h->child = child;
 	h->watch.reaped = kproc_handle_reaped;
 	child->watch = &h->watch;
@@ -178,9 +189,14 @@ static int kproc_handle_wait(struct kcall_ctx *c)
 		return kproc_handle_results(h, c->results);
 	if (h->waiting)
 		return CAPOS_ERR_SPAWN_WAIT_BUSY;
-	err = kring_defer(&h->wait, &kproc_handle_wait_ops);
+	err = kring_call_reserve(c->caller); /* a wait is a call in flight */
 	if (err)
 		return err;
+	err = kring_defer_call(&h->wait, &kproc_handle_wait_ops);
+	if (err) {
+		kring_call_unreserve(c->caller);
+		return err;
+	}
 	h->waiting = true;
 	return KCALL_DEFERRED;
 }
@@ -401,22 +417,22 @@ static int kspawn_results_init(struct kspawn_build *b, const struct spawn_reques
 
 /* Invoke step: everything below may fail, and every failure undoes it all. */
 static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct process *parent,
-			 const struct spawn_request *req)
+			 const struct spawn_request *req, struct ledger_hold *children)
 {
 	struct kspawn_build b = { .s = s, .c = c };
 	struct kproc_handle *h = NULL;
+	struct proc_limits inherited;
 	struct proc_entry e;
 	int err = kspawn_results_init(&b, req);
 
 	if (err)
 		return err;
-	err = proc_create(req->name,
-			  req->has_profile ? req->frame_quota
-					   : parent->ledger->limit[LEDGER_FRAMES],
-			  req->has_profile ? req->cap_slots : parent->caps->nslots, &b.child);
+	if (!req->has_profile)
+		profile_inherit(parent->ledger, &inherited);
+	err = proc_create(req->name, req->has_profile ? &req->limits : &inherited, &b.child);
 	if (err)
 		return err;
-	err = kproc_handle_create(s, b.child, &h);
+	err = kproc_handle_create(s, b.child, children, &h);
 	if (err == CAPOS_OK)
 		err = kspawn_grant_all(&b, req);
 	if (err == CAPOS_OK)
@@ -445,9 +461,13 @@ static int kspawner_spawn(struct kcall_ctx *c)
 		err = spawn_check_modes(&kspawn_req, c->caps_in_move, c->ncaps_in);
 	if (err)
 		return err;
-	if (s->children >= SPAWN_MAX_CHILDREN)
-		return CAPOS_ERR_SPAWN_CHILD_QUOTA;
-	return kspawn_invoke(c, s, parent, &kspawn_req);
+	struct ledger_hold children;
+	err = ledger_hold(parent->ledger, LEDGER_CHILDREN, 1, &children);
+	if (err)
+		return err; /* CAPOS_ERR_QUOTA_CHILDREN: the profile's childProcesses are live */
+	err = kspawn_invoke(c, s, parent, &kspawn_req, &children);
+	ledger_drop(&children); /* no-op once the handle took it */
+	return err;
 }
 
 static int kspawner_call(struct kcall_ctx *c)

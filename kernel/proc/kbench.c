@@ -87,7 +87,7 @@ static int kbench_load(const struct kbench_prog *prog, uint64_t ops, struct proc
 		copy[i] = prog->start[i];
 	for (unsigned i = 0; i < 8; i++)
 		copy[KBENCH_OPS_OFFSET + i] = (uint8_t)(ops >> (8 * i));
-	err = proc_create("ringbench", PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	err = proc_create("ringbench", NULL, &p);
 	if (err)
 		goto out_copy;
 	err = vm_map(&p->vm, CAPOS_USER_IMAGE_BASE, text, VM_PROT_EXEC, copy, len);

@@ -10,12 +10,13 @@
  *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
  *   vm      -> VirtualMemory over the holder's own address space (kernel/vmres.h:
  *              map/unmap/protect/reserve/commit/decommit/guard over its region
- *              table), charged to its ledger; frame quota or frame exhaustion is
- *              CAPOS_ERR_RING_QUOTA, address-space quota CAPOS_ERR_QUOTA_VIRTUAL.
- *              A hint-less map or reserve takes the lowest free range (first fit,
- *              a free page either side; freed ranges are reused).
+ *              table), charged to its ledger; frame quota exhaustion is
+ *              CAPOS_ERR_QUOTA_FRAMES (an `overloaded` CapException), the machine
+ *              out of frames CAPOS_ERR_RING_QUOTA, address-space quota
+ *              CAPOS_ERR_QUOTA_VIRTUAL. A hint-less map or reserve takes the lowest
+ *              free range (first fit, a free page either side; freed ranges reused).
  *   capmgr  -> CapabilityManager over the CALLER's table and process (kernel/capmgr.h):
- *              usage from its ledger, address space and threads; list names from a
+ *              usage: every class of its ledger, used and limit; list names from a
  *              kzalloc'ed snapshot of its CapSet page (copied from user memory: the
  *              caller is the running process); revocation nodes from kzalloc/kfree,
  *              counted in kgrant_revoke_alloc (kring_revoke_nodes_live).
@@ -100,7 +101,8 @@ static unsigned kgrant_prot(unsigned kprot)
 	       ((kprot & KVM_PROT_X) ? VM_PROT_EXEC : 0);
 }
 
-/* Frame quota or frames exhausted reach the caller as the transport's RING_QUOTA. */
+/* The machine out of frames reaches the caller as the transport's RING_QUOTA (the
+ * frame quota is CAPOS_ERR_QUOTA_FRAMES, passed through). */
 static int kgrant_vm_status(int err)
 {
 	return err == CAPOS_ERR_NO_MEMORY ? CAPOS_ERR_RING_QUOTA : err;
@@ -180,10 +182,10 @@ static int kgrant_capmgr_usage(void *caller, struct kcapmgr_usage *out)
 {
 	struct process *p = caller;
 
-	out->frames = p->ledger->used[LEDGER_FRAMES];
-	out->frames_max = p->ledger->limit[LEDGER_FRAMES];
-	out->mapped_bytes = p->vm.user_pages * FRAME_SIZE;
-	out->threads = p->live_threads;
+	for (unsigned i = 0; i < LEDGER_CLASS_COUNT; i++) {
+		out->used[i] = p->ledger->used[i];
+		out->max[i] = p->ledger->limit[i];
+	}
 	return CAPOS_OK;
 }
 

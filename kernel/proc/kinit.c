@@ -30,6 +30,7 @@
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
+#include <kernel/spawn.h>
 #include <schema/capos.capnp.h>
 
 /*
@@ -76,8 +77,13 @@ static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *
 
 	if (err)
 		goto out_log;
+	struct proc_limits lim;
+	step = "read its resource profile";
+	err = spawn_init_profile(module, len, &lim);
+	if (err)
+		goto out_log;
 	step = "create the process";
-	err = proc_create(v->init_name, PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	err = proc_create(v->init_name, &lim, &p);
 	if (err)
 		goto out_log;
 	step = "grant its caps";
@@ -96,6 +102,12 @@ static int kinit_start(const struct boot_info *bi, const struct kmanifest_view *
 	klog("init", "started \"%s\" (pid %u): %u-byte ELF, entry %#llx, %u caps, %llu frames",
 	     v->init_name, p->pid, v->init_image_len, (unsigned long long)e.rip, v->ngrants,
 	     (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
+	klog("init", "limits: %llu slots, %llu frames, %llu calls, %llu children, %llu threads",
+	     (unsigned long long)lim.limit[LEDGER_CAP_SLOTS],
+	     (unsigned long long)lim.limit[LEDGER_FRAMES],
+	     (unsigned long long)lim.limit[LEDGER_CALLS],
+	     (unsigned long long)lim.limit[LEDGER_CHILDREN],
+	     (unsigned long long)lim.limit[LEDGER_THREADS]);
 	return CAPOS_OK;
 out_destroy:
 	proc_destroy_unstarted(p);

@@ -255,9 +255,10 @@ static void kipc_recv_cancel(struct kring_pending *p)
 static const struct kring_pending_ops kipc_call_ops = { .cancel = kipc_call_cancel };
 static const struct kring_pending_ops kipc_recv_ops = { .cancel = kipc_recv_cancel };
 
-static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+/* Defers a RECV, or (call) a CALL holding the caller's LEDGER_CALLS unit. */
+static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops, bool call)
 {
-	if (kring_defer(p, ops))
+	if (call ? kring_defer_call(p, ops) : kring_defer(p, ops))
 		panic("ipc: deferring outside cap_enter");
 }
 
@@ -328,6 +329,8 @@ int endpoint_create(struct process *owner, struct kobj **raw)
 		kfree(ep);
 		return CAPOS_ERR_INVALID;
 	}
+	if (owner)
+		endpoint_set_bounds(ep, owner->ledger->ep_queue_depth, owner->ledger->ep_in_flight);
 	kipc_endpoints_live++;
 	klog("ipc", "endpoint created for %s pid %u", owner ? owner->name : "kernel",
 	     owner ? owner->pid : 0);
@@ -454,8 +457,8 @@ static void kipc_call_reject(struct kipc_call *kc, int err)
 	kipc_call_free(kc);
 }
 
-static void kipc_call(struct process *p, const struct captab_entry *e, const struct ring_op *op,
-		      struct capos_cqe *cqe)
+static void kipc_call_charged(struct process *p, const struct captab_entry *e,
+			      const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct endpoint *ep = ((struct ep_client *)e->obj)->ep;
 	struct ep_recv *r;
@@ -525,7 +528,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		 * its cache. */
 		if (kr->r.ep != ep)
 			panic("ipc: a receiver of another endpoint was matched");
-		kipc_defer(&kc->p, &kipc_call_ops);
+		kipc_defer(&kc->p, &kipc_call_ops, true);
 		if (err == KIPC_DELIVER_FAULT) {
 			endpoint_requeue(ep, &kc->c); /* the receiver's fault: keep the call */
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
@@ -536,7 +539,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 	}
 	kipc_records_live++;
 	endpoint_core_get(ep);
-	kipc_defer(&kc->p, &kipc_call_ops);
+	kipc_defer(&kc->p, &kipc_call_ops, true);
 	if (r != NULL) {
 		struct capos_cqe small = { .status = CAPOS_ERR_RING_RESULT_TOO_SMALL,
 					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len +
@@ -546,6 +549,22 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		kring_post(&kr->p, &small);
 		kipc_recv_free(kr);
 	}
+}
+
+/* A CALL is in flight from its caller until answered: one LEDGER_CALLS unit, reserved
+ * before anything else (refused: an `overloaded` CapException with
+ * CAPOS_ERR_QUOTA_CALLS) and kept by the deferred record, or returned when the call
+ * was answered at once. */
+static void kipc_call(struct process *p, const struct captab_entry *e, const struct ring_op *op,
+		      struct capos_cqe *cqe)
+{
+	if (kring_call_reserve(p)) {
+		kipc_fail_now(op, cqe, capos_ExceptionType_overloaded, CAPOS_ERR_QUOTA_CALLS);
+		return;
+	}
+	kipc_call_charged(p, e, op, cqe);
+	if (cqe->status != RING_STATUS_DEFERRED)
+		kring_call_unreserve(p);
 }
 
 static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_op *op,
@@ -581,7 +600,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 		endpoint_recv_wait(ep, &kr->r);
 		endpoint_core_get(ep);
 		kipc_records_live++;
-		kipc_defer(&kr->p, &kipc_recv_ops);
+		kipc_defer(&kr->p, &kipc_recv_ops, false);
 		return;
 	}
 	cqe->status = rc;

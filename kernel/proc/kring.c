@@ -60,12 +60,21 @@ static int kring_copy_out(void *ctx, uint64_t uaddr, const void *src, uint32_t l
 	return copy_to_user(UADDR(uaddr), src, len);
 }
 
+/* Bytes of CALL scratch a process is charged (LEDGER_RING_SCRATCH). */
+#define KRING_SCRATCH_CHARGE (KRING_PARAMS_SCRATCH + KRING_RESULTS_SCRATCH)
+
 int kring_proc_init(struct process *p)
 {
-	struct proc_kcall *k = kzalloc(sizeof(*k));
+	struct proc_kcall *k;
+	int err = ledger_reserve(p->ledger, LEDGER_RING_SCRATCH, KRING_SCRATCH_CHARGE);
 
-	if (k == NULL)
+	if (err)
+		return err;
+	k = kzalloc(sizeof(*k));
+	if (k == NULL) {
+		ledger_release(p->ledger, LEDGER_RING_SCRATCH, KRING_SCRATCH_CHARGE);
 		return CAPOS_ERR_NO_MEMORY;
+	}
 	k->env = (struct kcall_env){
 		.table = p->caps,
 		.caller = p,
@@ -85,8 +94,11 @@ int kring_proc_init(struct process *p)
 
 void kring_proc_free(struct process *p)
 {
+	if (p->kcall == NULL)
+		return;
 	kfree(p->kcall);
 	p->kcall = NULL;
+	ledger_release(p->ledger, LEDGER_RING_SCRATCH, KRING_SCRATCH_CHARGE);
 }
 
 /* ---- deferred completions ---- */
@@ -116,10 +128,38 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 	p->user_data = kring_cur.cqe->user_data;
 	p->result_addr = op->result_addr;
 	p->result_len = op->result_len;
+	p->calls = NULL;
 	list_push_back(&p->owner->kring_pending, &p->owner_link);
 	kring_cur.deferred = p;
 	kring_cur.cqe->status = RING_STATUS_DEFERRED;
 	return CAPOS_OK;
+}
+
+int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops)
+{
+	int err = kring_defer(p, ops);
+
+	if (err == CAPOS_OK)
+		p->calls = p->owner->proc->ledger;
+	return err;
+}
+
+int kring_call_reserve(struct process *p)
+{
+	return ledger_reserve(p->ledger, LEDGER_CALLS, 1);
+}
+
+void kring_call_unreserve(struct process *p)
+{
+	ledger_release(p->ledger, LEDGER_CALLS, 1);
+}
+
+/* The call p stands for is no longer in flight: its LEDGER_CALLS unit goes back. */
+static void kring_pending_uncharge(struct kring_pending *p)
+{
+	if (p->calls)
+		ledger_release(p->calls, LEDGER_CALLS, 1);
+	p->calls = NULL;
 }
 
 /* kring_pending_write's page-walk path, out of line so the cached path (the same
@@ -176,6 +216,7 @@ void kring_post(struct kring_pending *p, struct capos_cqe *cqe)
 
 	list_remove(&p->owner_link);
 	p->owner = NULL;
+	kring_pending_uncharge(p);
 	cqe->user_data = p->user_data;
 	if (ring_complete(&t->ring, cqe))
 		panic("kring: completion for tid %u with no credit held", t->tid);
@@ -204,6 +245,7 @@ void kring_thread_cancel(struct thread *t)
 		struct kring_pending *p = LIST_ENTRY(n, struct kring_pending, owner_link);
 
 		p->owner = NULL;
+		kring_pending_uncharge(p);
 		p->ops->cancel(p);
 	}
 }

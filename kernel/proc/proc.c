@@ -20,6 +20,7 @@
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
+#include <kernel/profile.h>
 #include <kernel/sched.h>
 
 static struct percpu proc_boot_percpu; /* [S] the boot CPU's per-CPU data */
@@ -94,7 +95,7 @@ struct proc_captab {
 	struct captab_entry slots[];
 };
 
-static int proc_captab_new(uint32_t nslots, struct captab **out)
+static int proc_captab_new(uint32_t nslots, struct ledger *l, struct captab **out)
 {
 	struct proc_captab *c;
 	int err;
@@ -109,6 +110,7 @@ static int proc_captab_new(uint32_t nslots, struct captab **out)
 		kfree(c);
 		return err;
 	}
+	c->table.ledger = l; /* one LEDGER_CAP_SLOTS unit per slot in use */
 	*out = &c->table;
 	return CAPOS_OK;
 }
@@ -124,9 +126,10 @@ static void proc_captab_free(struct process *p)
 	p->caps = NULL;
 }
 
-int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, struct process **out)
+int proc_create(const char *name, const struct proc_limits *lim, struct process **out)
 {
 	struct process *p = kzalloc(sizeof(*p));
+	struct proc_limits dflt;
 	int err;
 
 	if (p == NULL)
@@ -138,8 +141,13 @@ int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, stru
 	err = ledger_create(&p->ledger);
 	if (err)
 		goto out_proc;
-	p->ledger->limit[LEDGER_FRAMES] = frame_quota; /* the other classes: docs/resources.md */
-	err = proc_captab_new(cap_slots, &p->caps);
+	if (lim == NULL) {
+		profile_defaults(&dflt);
+		lim = &dflt;
+	}
+	profile_apply(lim, p->ledger);
+	err = proc_captab_new((uint32_t)profile_min(lim->limit[LEDGER_CAP_SLOTS], UINT32_MAX),
+			      p->ledger, &p->caps);
 	if (err)
 		goto out_ledger;
 	err = kring_proc_init(p);
@@ -163,6 +171,27 @@ out_proc:
 	return err;
 }
 
+/* Classes whose every charge ends with the process (children may outlive it; memory
+ * objects and kernel allocations charged to it may too: their owners check them). */
+static const enum ledger_class proc_own_classes[] = {
+	LEDGER_CAP_SLOTS,
+	LEDGER_RING_SCRATCH,
+	LEDGER_CALLS,
+	LEDGER_THREADS,
+};
+
+/* After teardown: a charge of these classes still held is a kernel leak. */
+static void proc_check_charges(const struct process *p)
+{
+	for (unsigned i = 0; i < sizeof(proc_own_classes) / sizeof(proc_own_classes[0]); i++) {
+		enum ledger_class c = proc_own_classes[i];
+
+		if (p->ledger->used[c] != 0)
+			panic("proc: %s pid %u leaked %llu unit(s) of quota class %u", p->name,
+			      p->pid, (unsigned long long)p->ledger->used[c], (unsigned)c);
+	}
+}
+
 static void proc_free(struct process *p)
 {
 	uint64_t pages = p->vm.user_pages, tables = p->vm.table_frames;
@@ -173,6 +202,7 @@ static void proc_free(struct process *p)
 	if (p->ledger->underflows != 0)
 		panic("proc: %s pid %u released %u charge(s) it never made", p->name, p->pid,
 		      p->ledger->underflows);
+	proc_check_charges(p);
 	if (p->ledger->used[LEDGER_FRAMES] != 0 || p->vm.user_pages != 0 || p->vm.table_frames != 0)
 		panic("proc: %s pid %u leaked %llu frame(s) after teardown", p->name, p->pid,
 		      (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
@@ -259,17 +289,22 @@ static int proc_ring_map(struct process *p, struct thread *t)
 
 int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out)
 {
+	struct ledger_hold hold;
 	struct thread *t;
 	int err;
 
 	if (p->exiting)
 		return CAPOS_ERR_INVALID;
-	err = proc_map_empty_capset(p);
+	err = ledger_hold(p->ledger, LEDGER_THREADS, 1, &hold);
 	if (err)
 		return err;
+	err = proc_map_empty_capset(p);
+	if (err)
+		goto out_hold;
+	err = CAPOS_ERR_NO_MEMORY;
 	t = kzalloc(sizeof(*t));
 	if (t == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+		goto out_hold;
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
 	t->proc = p;
@@ -292,6 +327,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	list_push_back(&p->threads, &t->proc_link);
 	p->live_threads++;
 	sched_enqueue(t);
+	ledger_commit(&hold); /* released by proc_thread_free */
 	if (out)
 		*out = t;
 	return CAPOS_OK;
@@ -301,6 +337,8 @@ out_ring:
 	(void)vm_unmap(&p->vm, t->ring_va, FRAME_SIZE);
 out_thread:
 	kfree(t);
+out_hold:
+	ledger_drop(&hold);
 	return err;
 }
 
@@ -319,6 +357,7 @@ void proc_thread_free(struct thread *t)
 	list_remove(&t->proc_link);
 	t->magic = 0;
 	kfree(t);
+	ledger_release(p->ledger, LEDGER_THREADS, 1);
 	if (p->exiting && list_empty(&p->threads))
 		proc_free(p);
 }

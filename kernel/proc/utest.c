@@ -19,6 +19,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
+#include <kernel/profile.h>
 #include <kernel/sched.h>
 #include <kernel/syscall_nr.h>
 #include <kernel/uaccess.h>
@@ -66,7 +67,7 @@ struct utest_scenario {
 	const char *name;
 	const struct utest_prog *progs[UTEST_MAX_PROGS]; /* NULL-terminated */
 	bool boot_module;      /* also run the boot module as an ELF executable */
-	uint64_t module_quota; /* its frame quota; 0: PROC_DEFAULT_FRAME_QUOTA */
+	uint64_t module_quota; /* its frame quota; 0: PROFILE_DEFAULT_FRAMES */
 	bool fill;	       /* spawn progs[0] until creation fails (resource exhaustion) */
 	unsigned grant;	       /* KGRANT_* kernel caps (and CapSet) given to the module */
 	bool grant_check;      /* run utest_grant_check (kring_grant with hostile input) */
@@ -115,7 +116,7 @@ static int utest_spawn(const struct utest_prog *prog)
 	uint64_t len = (uint64_t)(prog->end - prog->start);
 	uint64_t text = (len + FRAME_SIZE - 1) & ~(FRAME_SIZE - 1);
 	struct process *p;
-	int err = proc_create(prog->name, PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	int err = proc_create(prog->name, NULL, &p);
 
 	if (err)
 		return err;
@@ -155,8 +156,12 @@ static int utest_spawn_module(const struct boot_info *bi, uint64_t quota, unsign
 
 	if (err)
 		return err;
-	err = proc_create("elf", quota ? quota : PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS,
-			  &p);
+	struct proc_limits lim;
+
+	profile_defaults(&lim);
+	if (quota)
+		lim.limit[LEDGER_FRAMES] = quota;
+	err = proc_create("elf", &lim, &p);
 	if (err)
 		return err;
 	err = proc_load_elf(p, bytes, len, &e);
@@ -195,7 +200,7 @@ static int utest_grant_check(void)
 
 	if (page == NULL)
 		return CAPOS_ERR_NO_MEMORY;
-	err = proc_create("grant", PROC_DEFAULT_FRAME_QUOTA, PROC_DEFAULT_CAP_SLOTS, &p);
+	err = proc_create("grant", NULL, &p);
 	if (err) {
 		kfree(page);
 		return err;

@@ -151,7 +151,7 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const
 	if (vm_any_mapped(vm, va, size))
 		return CAPOS_ERR_MM_ALREADY_MAPPED;
 	if (size / FRAME_SIZE > ledger_room(vm->ledger, LEDGER_FRAMES))
-		return CAPOS_ERR_NO_MEMORY; /* the pages alone exceed the quota */
+		return CAPOS_ERR_QUOTA_FRAMES; /* the pages alone exceed the quota */
 	/* Invariant: [va, va + off) is mapped, filled and charged. */
 	for (off = 0; off < size; off += FRAME_SIZE) {
 		uint64_t pa;
@@ -404,7 +404,7 @@ static const char *vm_smoke_steps(struct vm_space *vm)
 	uint64_t used = vm->ledger->used[LEDGER_FRAMES];
 	if ((bad = vm_smoke_expect(
 		     vm_map(vm, 0x10000000, 1024 * FRAME_SIZE, VM_PROT_WRITE, NULL, 0),
-		     CAPOS_ERR_NO_MEMORY, "quota not enforced")))
+		     CAPOS_ERR_QUOTA_FRAMES, "quota not enforced")))
 		return bad;
 	if (vm->ledger->used[LEDGER_FRAMES] != used)
 		return "failed map left frames charged";

@@ -7,8 +7,8 @@
  * static arena: a program that never calls malloc costs no heap frames.
  *
  * errno: ENOMEM when the break would leave the window, when the pages cannot be had
- * (frame quota spent: CAPOS_ERR_RING_QUOTA; no "vm" cap; the kernel refused the
- * range) or when releasing pages fails; EINVAL below the heap base. The break is
+ * (frame quota spent: an overloaded CAPOS_ERR_QUOTA_FRAMES; no "vm" cap; the kernel
+ * refused the range) or when releasing pages fails; EINVAL below the heap base. The break is
  * unchanged after any failure, and the process carries on.
  */
 #include "hooks.h"

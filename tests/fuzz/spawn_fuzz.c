@@ -129,6 +129,16 @@ static int name_ok(const char *s, uint32_t len, uint32_t max)
 	return len > 0 && len <= max && strlen(s) == len;
 }
 
+/* A named profile's limits: frames and slots non-zero, every value within its clamp. */
+static bool limits_ok(const struct proc_limits *l)
+{
+	struct proc_limits c = *l;
+
+	profile_clamp(&c);
+	return l->limit[LEDGER_FRAMES] != 0 && l->limit[LEDGER_CAP_SLOTS] != 0 &&
+	       __builtin_memcmp(&c, l, sizeof(c)) == 0;
+}
+
 static void check_ok(uint32_t ncaps)
 {
 	uint32_t used = 0, exports = 0;
@@ -138,9 +148,7 @@ static void check_ok(uint32_t ncaps)
 	if (req.ngrants > SPAWN_MAX_GRANTS || !req.image || req.image < module ||
 	    req.image_len > (size_t)(module + module_len - req.image))
 		abort();
-	if (req.has_profile &&
-	    (req.frame_quota == 0 || req.frame_quota > SPAWN_PROFILE_MAX_FRAMES ||
-	     req.cap_slots == 0 || req.cap_slots > SPAWN_PROFILE_MAX_SLOTS))
+	if (req.has_profile && !limits_ok(&req.limits))
 		abort();
 	for (uint32_t i = 0; i < req.ngrants; i++) {
 		const struct spawn_grant *g = &req.grants[i];

@@ -144,7 +144,9 @@ TESTS = [
          "clean shutdown",
          Boot(mode="direct", mem="128M", smp=1, timeout=90,
               modules=[os.path.join(harness.BUILD, "manifest.bin")]),
-         [BANNER, "[proc] democlient pid 4 exited: code 0", IPC_CLEAN,
+         # init's limits: the manifest's "default" profile (schema defaults), clamped
+         [BANNER, "[init] limits: 256 slots, 4096 frames, 64 calls, 16 children, 16 threads",
+          "[proc] democlient pid 4 exited: code 0", IPC_CLEAN,
           "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0",
           SHUTDOWN_OK],
          forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=com2_streams(DEFAULT_INIT_LINES, SERVICE_LINES)),

@@ -15,7 +15,7 @@ ProcessSpawner, services from user/graphsvc), -smp 1, judged from COM2 and COM1:
   exec-ignore      "spinner" under `ignore` spins; when server and client are done init
                    kills it ("was killed (stopped: the graph is done)"), exits 0, clean
   exec-spawnfail   hostile: "starved" names a 16-frame profile, its spawn fails at run
-                   time with CAPOS_ERR_NO_MEMORY; init names the service and the error,
+                   time with CAPOS_ERR_QUOTA_FRAMES; init names the service and the error,
                    kills the running "server", exits 5, failed boot (status 35)
   exec-waitfail    a `wait` service exits 3 while a `restart` one exits 0 (not
                    restarted): init exits 4
@@ -191,7 +191,7 @@ IGNORE_ORDER = [(3, 4), (3, 5), (4, 6)]
 
 SPAWNFAIL = [
     started("server", 2, 1),
-    'init: graph: service "starved" not started: CAPOS_ERR_NO_MEMORY',
+    'init: graph: service "starved" not started: CAPOS_ERR_QUOTA_FRAMES',
     'init: exec: service "server" was killed (stopped: the graph failed)',
     "init: exec: graph done: 1 services started, status 5",
     "init: FAILED",
@@ -243,7 +243,7 @@ TESTS = [
          [BANNER, "[proc] spinner pid 2 killed by its handle"] + com1_ok(3),
          CLEAN_FORBIDDEN, EXIT_CLEAN, com2_graph("execignore", 3, 10, IGNORE, IGNORE_ORDER)),
     Test("exec-spawnfail", "a service whose spawn fails at run time (16-frame profile): "
-         "CAPOS_ERR_NO_MEMORY named, the running server killed, init exits 5, baselines, "
+         "CAPOS_ERR_QUOTA_FRAMES named, the running server killed, init exits 5, baselines, "
          "failed boot", boot("execspawnfail"),
          [BANNER, "[proc] server pid 2 killed by its handle"] + com1_ok(1, 5),
          FAIL_FORBID, EXIT_PANIC, com2_graph("execspawnfail", 2, 8, SPAWNFAIL, [])),

@@ -34,7 +34,7 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           by the loader, FS base at its TCB; .tdata, .tbss), .bss, heap (its "vm" cap),
           SSE and printf formatting all work: it exits 42
   elf-novm  the same granted no cap: malloc fails with ENOMEM, no crash: exit 43
-  elf-spin  the same next to a spinner; elf-quota: a 64-frame quota refuses the load
+  elf-spin  the same next to a spinner; elf-quota: a 64-frame quota refuses the load (QUOTA_FRAMES)
           with CAPOS_ERR_NO_MEMORY; hostile modules (not an ELF, truncated, W+X text
           segment) are refused with their exact CAPOS_ERR_ELF_* code; every frame
           comes back each time
@@ -282,9 +282,9 @@ TESTS = [
     scenario("proc-elf-spin", "the ELF program and a spinner both finish", "elf-spin", [],
              present("[proc] elf pid 2 exited: code 42", "[proc] spin pid 1 exited: code 0"),
              module=USER_ELF),
-    scenario("proc-elf-quota", "a 64-frame quota: load refused with CAPOS_ERR_NO_MEMORY,"
+    scenario("proc-elf-quota", "a 64-frame quota: load refused with CAPOS_ERR_QUOTA_FRAMES,"
              " frames back", "elf-quota",
-             ["[utest] elf: load refused: CAPOS_ERR_NO_MEMORY (-2)", reaped("elf", 1)],
+             ["[utest] elf: load refused: CAPOS_ERR_QUOTA_FRAMES (-369)", reaped("elf", 1)],
              module=USER_ELF),
     scenario("proc-elf-not-elf", "a boot module that is no ELF: CAPOS_ERR_ELF_BAD_MAGIC",
              "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_BAD_MAGIC (-257)"]),

@@ -38,10 +38,19 @@ ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
                           (56) works and its pid shows the refusals created nothing
                  profiles named ResourceProfiles of the manifest: "tiny" (2 cap slots)
                           with 3 grants -> CAP_TABLE_FULL, "starved" (16 frames) ->
-                          NO_MEMORY at load, "roomy" runs the child
-                 quota    16 live children, the 17th CAPOS_ERR_SPAWN_CHILD_QUOTA
+                          QUOTA_FRAMES at load, "roomy" runs the child
+                 quota    16 live children, the 17th CAPOS_ERR_QUOTA_CHILDREN
                           (overloaded)
                  churn    1,000 children, alternately exiting 42 and killed
+                 quota classes  one hostile child per class, each with the exact typed
+                          error, then a neighbour that runs: frames (QUOTA_FRAMES), calls
+                          (QUOTA_CALLS with 2 in flight, the child exits with them
+                          queued), children (QUOTA_CHILDREN, a grandchild outliving its
+                          parent), cap slots (CAP_TABLE_FULL at run time); ring scratch
+                          and threads profiles refused at spawn (QUOTA_RING_SCRATCH,
+                          QUOTA_THREADS); an endpoint owned by an "epq1" child (queue
+                          depth 1): the second call overloaded, the queued one
+                          disconnected at the kill; usage against known charges
                and from COM1: init exits 0, free frames and live kernel objects back at
                their pre-init baselines, no process left, clean shutdown; the churn's
                wall time is reported.
@@ -134,24 +143,53 @@ TRANSCRIPT = [
     # tiny (15) and starved (16) were created and destroyed; roomy 17.
     "spawnchild: hello from pid 17",
     "spawntest: profiles: tiny with 3 grants -> CAPOS_ERR_CAP_TABLE_FULL; starved -> "
-    "CAPOS_ERR_NO_MEMORY; roomy -> CAPOS_OK",
+    "CAPOS_ERR_QUOTA_FRAMES; roomy -> CAPOS_OK",
     "spawntest: profiles: ok",
-    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_SPAWN_CHILD_QUOTA "
+    "spawntest: quota: 16 live children, one more -> CAPOS_ERR_QUOTA_CHILDREN "
     "(overloaded); 16 killed",
     "spawntest: quota: ok",
     "spawntest: spawn works again after the quota: ok",
     f"spawntest: churn: {CHURN} processes, {CHURN // 2} exited 42, {CHURN // 2} killed",
     "spawntest: churn: ok",
+    # One hostile child per quota class (profiles of system/spawntest.capnp), each then
+    # a neighbour that must still run (docs/resources.md).
+    "spawnchild: frames: some regions mapped, then CAPOS_ERR_QUOTA_FRAMES (overloaded); "
+    "after an unmap: CAPOS_OK",
+    "spawntest: quota frames: the hostile child saw the typed error: ok",
+    "spawntest: quota frames: a neighbour still runs: ok",
+    "spawnchild: calls: 2 in flight, the third -> CAPOS_ERR_QUOTA_CALLS (overloaded)",
+    "spawntest: quota calls: the hostile child saw the typed error: ok",
+    "spawntest: quota calls: a neighbour still runs: ok",
+    "spawnchild: children: one live, the second -> CAPOS_ERR_QUOTA_CHILDREN (overloaded); "
+    "after kill+wait: CAPOS_OK (exit 42); a napping one left behind: CAPOS_OK",
+    "spawntest: quota children: the hostile child saw the typed error: ok",
+    "spawntest: quota children: a neighbour still runs: ok",
+    "spawnchild: slots: 2 facets minted, then CAPOS_ERR_CAP_TABLE_FULL; after a release: "
+    "CAPOS_OK",
+    "spawntest: quota cap slots: the hostile child saw the typed error: ok",
+    "spawntest: quota cap slots: a neighbour still runs: ok",
+    "spawntest: endpoint bounds: queue depth 1, the second call -> CAPOS_ERR_EP_QUEUE_FULL "
+    "(overloaded); the queued one after the owner's kill -> CAPOS_ERR_EP_DISCONNECTED "
+    "(disconnected)",
+    "spawntest: endpoint bounds from the owner's profile: ok",
+    "spawntest: hostile quota ring scratch: 4096 bytes for a 12288-byte CALL scratch -> "
+    "CAPOS_ERR_QUOTA_RING_SCRATCH (overloaded): ok",
+    "spawntest: hostile quota threads: 0 threads -> CAPOS_ERR_QUOTA_THREADS (overloaded): ok",
+    # usage against known charges: a live child and a wait on it in flight, then gone.
+    "spawntest: usage: threads 1 of 16, ring scratch 12288 of 65536, frames within 1024; "
+    "calls 0 -> 1 -> 0 of 64, children 0 -> 1 -> 0 of 16, cap slots 6 -> 7 -> 6",
+    "spawntest: usage: ok",
     "spawntest: done, exiting 0",
 ]
 
 BASELINE = re.compile(r"^\[init\] all processes gone, free frames (\d+) \(baseline \1\)$")
 OBJECTS = re.compile(r"^\[init\] kernel objects (\d+) \(baseline \1\), processes 0$")
-STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 5 caps, ')
+STARTED = re.compile(r'^\[init\] started "spawntest" \(pid 1\): .*, 6 caps, ')
 # Spawned by init: print, copy, move, spinner, faulter, waited, server, client, middle,
 # after-hostile, holder, room, roomy, 16 quota, after-quota, the churn (the grandchild is
-# the middle's).
-SPAWNED = 13 + 16 + 1 + CHURN
+# the middle's), four quota hogs and their neighbours, queue-1, usage-spin (the refused ring
+# scratch and threads spawns start nothing; the hogs' grandchildren are theirs).
+SPAWNED = 13 + 16 + 1 + CHURN + 8 + 2
 RELEASED = f"[spawn] spawner released: {SPAWNED} children started"
 
 
@@ -166,10 +204,12 @@ def churn_time(result):
 
 TESTS = [
     Test("spawn-suite", "spawn print/copy/move/kill, hostile requests with exact errors, "
-         f"child quota, churn of {CHURN}; frames, kernel objects and processes back at "
+         f"child quota, churn of {CHURN}, a hostile child per quota class; frames, kernel objects and processes back at "
          "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
                           modules=[MODULE]),
+         # no "default" profile in this manifest: init gets the kernel defaults
          [BANNER, STARTED,
+          "[init] limits: 64 slots, 1024 frames, 64 calls, 16 children, 16 threads",
           re.compile(r"^\[proc\] faulter pid 6 killed: #PF at rip 0x[0-9a-f]+ addr 0 "),
           "[spawn] wait on grandchild pid 11 cancelled: its waiter died",
           "[proc] middle pid 10 killed by its handle",

@@ -9,10 +9,13 @@ CapabilityManager usage) and recommits (zero-filled again); runs the hostile twi
 their exact codes (overlapping hints for reserve and map, commit outside and across the
 end of a reservation, of committed pages, W+X, over a guard page; guard over committed
 pages and outside a reservation; decommit over a guard; protect of uncommitted pages);
-unmaps a reservation (released: commit there refused, the range handed out again);
+unmaps a reservation (released: usage's virtualBytes down by exactly its 16 pages,
+commit there refused, the range handed out again);
 fills its region table to VMR_TOO_MANY and empties it. Then it spawns itself as
 children: one touches its guard page and one reads its decommitted page (each killed by
-a #PF at exactly that address), one exits holding reserved, committed and guard ranges; after them this process (the neighbour) still
+a #PF at exactly that address), one runs under the "vmsmall" profile (64 KiB of address
+space) into CAPOS_ERR_QUOTA_VIRTUAL for reserve and for map, one exits holding
+reserved, committed and guard ranges; after them this process (the neighbour) still
 reserves, commits, writes and reads. COM2 must hold exactly the transcript below; the
 kernel must log both faults, exit 0, and free frames and kernel objects back at their
 baselines once every process is gone.
@@ -80,7 +83,10 @@ TRANSCRIPT = [
     err("hostile: protect of reserved, uncommitted pages", "MM_NOT_MAPPED"),
     ok("protect a committed page read-only"),
     yes("a refused call changed nothing: committed pages intact"),
+    ok("usage before unmap"),
     ok("unmap the whole 16-page reservation"),
+    ok("usage after unmap"),
+    yes("exactly 16 pages of address space came back"),
     err("hostile: commit in the released range", "VMR_NOT_RESERVED"),
     err("hostile: unmap it again", "MM_NOT_MAPPED"),
     ok("reserve 8 pages, kernel-chosen"),
@@ -97,6 +103,10 @@ TRANSCRIPT = [
     "vmtest child decommit: reading the decommitted page",
     ok("child decommit"),
     "vmtest: child decommit ended: exit -1 killed yes",
+    "vmtest child quota: one-page reservations end with CAPOS_ERR_QUOTA_VIRTUAL, "
+    "map CAPOS_ERR_QUOTA_VIRTUAL, unmap CAPOS_OK",
+    ok("child quota"),
+    "vmtest: child quota ended: exit 0 killed no",
     "vmtest child exit: exiting with 12 committed pages and 68 reserved",
     ok("child exit"),
     "vmtest: child exit ended: exit 0 killed no",
@@ -125,10 +135,11 @@ def vmres_boot():
                 "reserve/commit/decommit/guard/unmap with kernel-chosen and explicit "
                 "addresses, hostile twins with exact codes, region table bound, guard and "
                 "decommitted pages fault (children killed, neighbour fine), "
-                "exit 0, frames and objects back at their baselines", boot,
+                "QUOTA_VIRTUAL for reserve and map, exit 0, frames and objects back at their baselines", boot,
                 [BANNER, re.compile(r'^\[init\] started "vmtest" \(pid 1\): .*, 4 caps, '),
                  GUARD_PF, DECOMMIT_PF,
                  re.compile(r"^\[proc\] vmchild pid 4 exited: code 0 "),
+                 re.compile(r"^\[proc\] vmchild pid 5 exited: code 0 "),
                  re.compile(r"^\[proc\] vmtest pid 1 exited: code 0 "),
                  "[init] exited with status 0", BASELINE, OBJECTS, SHUTDOWN_OK],
                 CLEAN_FORBIDDEN, EXIT_CLEAN, com2_exact(TRANSCRIPT))

@@ -15,6 +15,8 @@
  *                        middle while that wait is pending
  *   "nap"     (any cap)  sleep SPAWNCHILD_NAP_NS, then exit SPAWNCHILD_NAPPED
  *   "fault"   (any cap)  write to address 0: the kernel kills the child (#PF)
+ *   "frames-hog", "call-hog", "kid-spawner", "slot-hog": exhaust one quota class and
+ *                        report the typed error (user/spawnchild/quota.c)
  * otherwise exit SPAWNCHILD_PLAIN. A CapSet that is not exactly what the parent granted
  * shows up as a wrong exit code in the parent's wait.
  */
@@ -30,6 +32,8 @@
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
+
+#include "quota.h"
 
 #define SPAWNCHILD_PLAIN 42
 #define SPAWNCHILD_HELD_OK 10
@@ -172,9 +176,30 @@ static int spawnchild_middle(uint32_t spawner)
 	return SPAWNCHILD_MIDDLE_BAD;
 }
 
+/* The quota behaviours, by CapSet name: 0 when none applies, else the exit code. */
+static int spawnchild_quota(void)
+{
+	const struct capos_capset_page *page = spawnchild_capset();
+	uint32_t cap;
+
+	if (capos_capset_lookup(page, "frames-hog", capos_VirtualMemory_TYPE_ID, &cap) == 0)
+		return sc_frames_hog(cap);
+	if (capos_capset_lookup(page, "call-hog", capos_Console_TYPE_ID, &cap) == 0)
+		return sc_call_hog(cap);
+	if (capos_capset_lookup(page, "kid-spawner", capos_ProcessSpawner_TYPE_ID, &cap) == 0)
+		return sc_kid_spawner(cap);
+	if (capos_capset_lookup(page, "slot-hog", capos_Endpoint_TYPE_ID, &cap) == 0)
+		return sc_slot_hog(cap);
+	return 0;
+}
+
 int main(void)
 {
 	uint32_t cap;
+	int quota = spawnchild_quota();
+
+	if (quota)
+		return quota;
 
 	if (spawnchild_has("spin"))
 		for (;;)

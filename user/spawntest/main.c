@@ -18,7 +18,7 @@
  *   hostile  each bad request fails with its exact typed error and creates nothing
  *            (the next child's pid follows the last one)
  *   profiles named ResourceProfiles of the manifest set the child's slots and frames
- *   quota    SPAWN_MAX_CHILDREN live children, then CAPOS_ERR_SPAWN_CHILD_QUOTA
+ *   quota    its profile's childProcesses (16) live children, then CAPOS_ERR_QUOTA_CHILDREN
  *   churn    SPAWNTEST_CHURN children, alternately exiting and killed
  * One COM2 line per step; the kernel's end-of-boot check (frames, kernel objects,
  * processes back at their baselines) is judged by the test from COM1.
@@ -37,34 +37,17 @@
 #include <libcapos/sys.h>
 #include <schema/capos.capnp.h>
 
+#include "spawntest.h"
+
 #define SPAWNTEST_CHURN 1000u
-#define SPAWNTEST_MAX_CHILDREN 16u /* SPAWN_MAX_CHILDREN in kernel/include/kernel/spawn.h */
-#define SPAWNTEST_MAX_GRANTS 40u
+#define SPAWNTEST_MAX_CHILDREN 16u     /* PROFILE_DEFAULT_CHILDREN (kernel/profile.h): no profile */
 #define SPAWNTEST_SETTLE_NS 100000000u /* 100 ms: the middle spawns and waits meanwhile */
-#define SPAWNTEST_MAX_XFER CAPOS_XFER_MAX
-#define CHILD_PLAIN 42 /* user/spawnchild exit codes */
+#define CHILD_PLAIN 42		       /* user/spawnchild exit codes */
 #define CHILD_HELD_OK 10
 
-struct st_grant {
-	const char *name;
-	int held;	 /* 1: caps_in index `index`; 0: kernel source `source` */
-	uint16_t source; /* enum capos_KernelCapSource */
-	uint32_t index;
-	uint16_t mode; /* enum capos_TransferMode */
-	uint64_t iid;  /* interfaceId: facets and endpoint sources */
-	uint64_t badge;
-};
-
-struct st_spawn {
-	const char *name, *binary, *profile;
-	uint32_t ngrants;
-	struct st_grant grants[SPAWNTEST_MAX_GRANTS];
-	uint32_t nxfer;
-	struct capos_xfer xfer[SPAWNTEST_MAX_XFER];
-};
-
 static struct capos_ring_client *st_ring;
-static uint32_t st_console, st_timer, st_timer2, st_spawner, st_ep;
+uint32_t st_console, st_ep, st_capmgr;
+static uint32_t st_timer, st_timer2, st_spawner;
 static uint64_t st_arena[1024];
 static uint64_t st_framed[1025];
 static uint64_t st_res[64];
@@ -72,7 +55,7 @@ static uint64_t st_next_ud = 1;
 static int st_failed;
 static uint32_t st_res_len = sizeof(st_res); /* result buffer given to CALLs */
 static uint64_t st_res_addr;		     /* non-zero: result buffer address instead */
-static int st_last_type = -1;		     /* last st_status's CapException type, -1 if none */
+int st_last_type = -1;			     /* last st_status's CapException type, -1 if none */
 static uint32_t st_last_len;		     /* result_len of the last CQE */
 
 /* One CALL (or RELEASE when method < 0), optionally with transfer descriptors;
@@ -107,7 +90,7 @@ static int st_submit(uint8_t op, uint32_t cap, uint64_t iid, uint16_t method, co
 	return rc ? rc : cqe->status;
 }
 
-static int st_release(uint32_t cap)
+int st_release(uint32_t cap)
 {
 	struct capos_cqe cqe;
 
@@ -199,7 +182,7 @@ static int st_encode(const struct st_spawn *s, uint32_t *len)
 }
 
 /* The first export of the last successful spawn (cap id, name), if it had one. */
-static uint32_t st_export_cap;
+uint32_t st_export_cap;
 static char st_export_name[16];
 
 /* exports[0] of the results: its name and the facet it names (served as `iid`). */
@@ -226,7 +209,7 @@ static int st_first_export(const struct capos_cqe *cqe,
 }
 
 /* ProcessSpawner.spawn: 0 with the handle and pid, or the typed error. */
-static int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
+int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
 {
 	struct capos_ProcessSpawner_spawn_Results_r r;
 	struct capos_cqe cqe;
@@ -256,7 +239,7 @@ static int st_spawn(const struct st_spawn *s, uint32_t *handle, uint64_t *pid)
 }
 
 /* ProcessHandle.wait: blocks (the kernel defers the CALL) until the child has ended. */
-static int st_wait(uint32_t handle, int64_t *code, int *killed)
+int st_wait(uint32_t handle, int64_t *code, int *killed)
 {
 	struct capos_ProcessHandle_wait_Results_r r;
 	struct capos_cqe cqe;
@@ -276,7 +259,7 @@ static int st_wait(uint32_t handle, int64_t *code, int *killed)
 	return err;
 }
 
-static int st_kill(uint32_t handle)
+int st_kill(uint32_t handle)
 {
 	struct capos_cqe cqe;
 
@@ -294,14 +277,14 @@ static int st_now(uint32_t timer)
 			 NULL, 0, &cqe);
 }
 
-static void st_check(const char *what, int ok)
+void st_check(const char *what, int ok)
 {
 	if (!ok)
 		st_failed = 1;
 	printf("spawntest: %s: %s\n", what, ok ? "ok" : "FAILED");
 }
 
-static struct st_spawn *st_plain(const char *name)
+struct st_spawn *st_plain(const char *name)
 {
 	static struct st_spawn s;
 
@@ -311,7 +294,7 @@ static struct st_spawn *st_plain(const char *name)
 	return &s;
 }
 
-static void st_kernel_grant(struct st_spawn *s, const char *name, uint16_t source)
+void st_kernel_grant(struct st_spawn *s, const char *name, uint16_t source)
 {
 	s->grants[s->ngrants++] =
 		(struct st_grant){ name, 0, source, 0, capos_TransferMode_copy, 0, 0 };
@@ -324,7 +307,7 @@ static void st_held_grant(struct st_spawn *s, const char *name, uint32_t cap, ui
 }
 
 /* A fresh endpoint for the child serving `iid`; its facet comes back in exports. */
-static void st_endpoint_grant(struct st_spawn *s, const char *name, uint64_t iid)
+void st_endpoint_grant(struct st_spawn *s, const char *name, uint64_t iid)
 {
 	s->grants[s->ngrants++] = (struct st_grant){
 		name, 0, capos_KernelCapSource_endpoint, 0, capos_TransferMode_copy, iid, 0
@@ -332,8 +315,7 @@ static void st_endpoint_grant(struct st_spawn *s, const char *name, uint64_t iid
 }
 
 /* A client facet of the raw endpoint `ep` the parent holds (sent as a copy). */
-static void st_facet_grant(struct st_spawn *s, const char *name, uint32_t ep, uint64_t iid,
-			   uint64_t badge)
+void st_facet_grant(struct st_spawn *s, const char *name, uint32_t ep, uint64_t iid, uint64_t badge)
 {
 	s->grants[s->ngrants++] = (struct st_grant){
 		name, 1, 0, s->nxfer, capos_TransferMode_clientFacet, iid, badge
@@ -342,7 +324,7 @@ static void st_facet_grant(struct st_spawn *s, const char *name, uint32_t ep, ui
 }
 
 /* Spawn `s`, wait for it, release the handle; 0 if it ended with (code, killed). */
-static int st_run(const struct st_spawn *s, int64_t want_code, uint64_t *pid)
+int st_run(const struct st_spawn *s, int64_t want_code, uint64_t *pid)
 {
 	uint32_t h = 0;
 	int64_t code = 0;
@@ -617,9 +599,45 @@ static void st_test_wait_busy(void)
 				      code == -1 && killed);
 }
 
-#define ST_TRANSPORT (-1) /* st_hostile: a transport status, no CapException */
+int st_call_async(uint32_t cap, uint64_t iid, uint16_t method, void *res, uint32_t res_len,
+		  uint64_t *ud)
+{
+	struct capos_sqe *sqe;
+	int err = capos_ring_get_sqe(st_ring, &sqe);
 
-static const char *st_type_name(int type)
+	if (err)
+		return err;
+	*ud = st_next_ud++;
+	*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+				   .cap = cap,
+				   .interface_id = iid,
+				   .method = method,
+				   .result_addr = (uint64_t)(uintptr_t)(res ? res : st_res),
+				   .result_len = res ? res_len : sizeof(st_res),
+				   .user_data = *ud };
+	capos_ring_submit(st_ring);
+	int64_t n = capos_ring_enter(st_ring, 0, 0); /* the kernel runs (or defers) it */
+	return n < 0 ? (int)n : CAPOS_OK;
+}
+
+int st_collect(uint64_t ud, struct capos_cqe *cqe)
+{
+	int err = capos_ring_wait(st_ring, ud, CAPOS_TIMEOUT_INFINITE, cqe);
+
+	return err ? err : st_status(cqe->status, cqe);
+}
+
+int st_call(uint32_t cap, uint64_t iid, uint16_t method, struct capos_cqe *cqe)
+{
+	return st_status(st_submit(CAPOS_OP_CALL, cap, iid, method, NULL, 0, NULL, 0, cqe), cqe);
+}
+
+int st_read_results(const struct capos_cqe *cqe, struct capnp_msg *m)
+{
+	return st_results(cqe, m);
+}
+
+const char *st_type_name(int type)
 {
 	switch (type) {
 	case ST_TRANSPORT:
@@ -641,7 +659,7 @@ static const char *st_type_name(int type)
 
 /* One hostile request: it must fail with `want` (a CapException of `type`, or
  * ST_TRANSPORT) and create nothing. */
-static void st_hostile(const char *what, const struct st_spawn *s, int want, int type)
+void st_hostile(const char *what, const struct st_spawn *s, int want, int type)
 {
 	uint32_t h = 0;
 	uint64_t pid = 0;
@@ -851,8 +869,8 @@ static void st_test_profiles(void)
 	int roomy = st_run(s, CHILD_PLAIN, &pid);
 	printf("spawntest: profiles: tiny with 3 grants -> %s; starved -> %s; roomy -> %s\n",
 	       capos_error_name(tiny), capos_error_name(starved), capos_error_name(roomy));
-	st_check("profiles",
-		 tiny == CAPOS_ERR_CAP_TABLE_FULL && starved == CAPOS_ERR_NO_MEMORY && roomy == 0);
+	st_check("profiles", tiny == CAPOS_ERR_CAP_TABLE_FULL &&
+				     starved == CAPOS_ERR_QUOTA_FRAMES && roomy == 0);
 }
 
 static void st_test_quota(void)
@@ -878,7 +896,7 @@ static void st_test_quota(void)
 	}
 	printf("spawntest: quota: %u live children, one more -> %s (%s); %u killed\n", (unsigned)n,
 	       capos_error_name(over), st_type_name(over_type), (unsigned)ended);
-	st_check("quota", n == SPAWNTEST_MAX_CHILDREN && over == CAPOS_ERR_SPAWN_CHILD_QUOTA &&
+	st_check("quota", n == SPAWNTEST_MAX_CHILDREN && over == CAPOS_ERR_QUOTA_CHILDREN &&
 				  over_type == capos_ExceptionType_overloaded && ended == n);
 	err = st_run(st_plain("after-quota"), CHILD_PLAIN, &pid);
 	st_check("spawn works again after the quota", err == 0);
@@ -929,7 +947,8 @@ int main(void)
 	    st_lookup("timer", capos_Timer_TYPE_ID, &st_timer) ||
 	    st_lookup("timer2", capos_Timer_TYPE_ID, &st_timer2) ||
 	    st_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &st_spawner) ||
-	    st_lookup("ep", capos_Endpoint_TYPE_ID, &st_ep))
+	    st_lookup("ep", capos_Endpoint_TYPE_ID, &st_ep) ||
+	    st_lookup("capmgr", capos_CapabilityManager_TYPE_ID, &st_capmgr))
 		return 2;
 	if (capos_ring_self(&st_ring))
 		return 3;
@@ -947,6 +966,7 @@ int main(void)
 	st_test_profiles();
 	st_test_quota();
 	st_test_churn();
+	st_test_quota_classes();
 	printf("spawntest: %s\n", st_failed ? "FAILED" : "done, exiting 0");
 	return st_failed ? 1 : 0;
 }

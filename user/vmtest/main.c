@@ -12,8 +12,8 @@
  *     commit over a guard page (VMR_GUARD), guard over committed pages, decommit over a
  *     guard, protect of uncommitted pages (MM_NOT_MAPPED), the region table filled to
  *     VMR_TOO_MANY;
- *   - unmap of a whole reservation releases it (commit there is NOT_RESERVED, the
- *     kernel hands the range out again);
+ *   - unmap of a whole reservation releases it (usage's virtualBytes drops by exactly
+ *     its size, commit there is NOT_RESERVED, the kernel hands the range out again);
  *   - children (this binary again, spawned without "spawner"; the mode is the name of
  *     an extra Timer grant): "guard" touches its guard page and "decommit" its
  *     decommitted page (both killed by the fault; this process, the neighbour, keeps
@@ -98,8 +98,8 @@ static int all_zero(uint64_t va, uint64_t n)
 	return 1;
 }
 
-/* CapabilityManager.usage: the frames charged to this process. */
-static int frames_used(uint64_t *frames)
+/* CapabilityManager.usage: the frames and address-space bytes charged to us. */
+static int usage(uint64_t *frames, uint64_t *virt)
 {
 	struct capnp_segment segs[2];
 	struct capnp_msg m;
@@ -117,8 +117,10 @@ static int frames_used(uint64_t *frames)
 		err = capos_CapabilityManager_usage_Results_read_root(&m, &r);
 	if (err == 0)
 		err = capos_CapabilityManager_usage_Results_get_usage(&r, &u);
-	if (err == 0)
+	if (err == 0) {
 		*frames = capos_ResourceUsage_get_framePages(&u);
+		*virt = capos_ResourceUsage_get_virtualBytes(&u);
+	}
 	return err;
 }
 
@@ -141,14 +143,14 @@ static void step_reserve(void)
 
 static void step_commit(void)
 {
-	uint64_t f0 = 0, f1 = 0, f2 = 0;
+	uint64_t f0 = 0, f1 = 0, f2 = 0, v = 0;
 
-	expect("usage before commit", frames_used(&f0), 0);
+	expect("usage before commit", usage(&f0, &v), 0);
 	expect("commit 4 pages rw", capos_vm_commit(vm, a, 4 * PG, RW), 0);
 	truth("write and read back 4 committed pages", pattern(a, 4, 7));
-	expect("usage after commit", frames_used(&f1), 0);
+	expect("usage after commit", usage(&f1, &v), 0);
 	expect("decommit the 4 pages", capos_vm_decommit(vm, a, 4 * PG), 0);
-	expect("usage after decommit", frames_used(&f2), 0);
+	expect("usage after decommit", usage(&f2, &v), 0);
 	truth("decommit returned exactly 4 frames", f1 - f2 == 4 && f1 - f0 >= 4);
 	expect("decommit again (idempotent)", capos_vm_decommit(vm, a, 4 * PG), 0);
 	expect("recommit the 4 pages", capos_vm_commit(vm, a, 4 * PG, RW), 0);
@@ -191,9 +193,12 @@ static void step_hostile(void)
 
 static void step_unmap(void)
 {
-	uint64_t again = 0;
+	uint64_t again = 0, f = 0, v0 = 0, v1 = 0;
 
+	expect("usage before unmap", usage(&f, &v0), 0);
 	expect("unmap the whole 16-page reservation", capos_vm_unmap(vm, a, 16 * PG), 0);
+	expect("usage after unmap", usage(&f, &v1), 0);
+	truth("exactly 16 pages of address space came back", v0 - v1 == 16 * PG);
 	expect("hostile: commit in the released range", capos_vm_commit(vm, a, PG, RW),
 	       CAPOS_ERR_VMR_NOT_RESERVED);
 	expect("hostile: unmap it again", capos_vm_unmap(vm, a, PG), CAPOS_ERR_MM_NOT_MAPPED);
@@ -333,6 +338,7 @@ static void step_children(void)
 
 	child_ends("guard", NULL, -1, 1);
 	child_ends("decommit", NULL, -1, 1);
+	child_ends("quota", "vmsmall", 0, 0);
 	child_ends("exit", NULL, 0, 0);
 	expect("neighbour: reserve after the kills", capos_vm_reserve(vm, 0, 2 * PG, &x), 0);
 	expect("neighbour: commit", capos_vm_commit(vm, x, 2 * PG, RW), 0);

@@ -8,7 +8,7 @@
  *   derive -> a revocable copy of the cap sent as params cap index 0 (docs/caps.md);
  *   revoke -> revokes everything derived from the cap sent as params cap index 0 and
  *             returns how many live table entries became revoked;
- *   usage  -> the caller's ResourceUsage (cap slots, frames, mapped bytes, threads);
+ *   usage  -> the caller's ResourceUsage: every ledger class, used and limit;
  *   listRange -> list in pages of at most KCAPMGR_PAGE caps (a page always fits the
  *             kernel's result scratch; a whole long table may not).
  * The object is pure: process state comes from a backend the kernel plugs in
@@ -27,6 +27,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcall.h>
 #include <kernel/kobj.h>
+#include <kernel/ledger.h>
 #include <kernel/revoke.h>
 
 /* Caps per listRange page: 24 x (4-word struct + 6-word name + 3-word interface name)
@@ -35,9 +36,8 @@
 
 /* The caller's charges and limits; a limit of 0 means "not limited (yet)". */
 struct kcapmgr_usage {
-	uint64_t frames, frames_max; /* frames charged to the process / its quota */
-	uint64_t mapped_bytes;	     /* user memory mapped */
-	uint32_t threads;	     /* live threads */
+	uint64_t used[LEDGER_CLASS_COUNT]; /* the caller's ledger: charged now, per class */
+	uint64_t max[LEDGER_CLASS_COUNT];  /* its limits (the profile, clamped) */
 };
 
 /* The process side of the object; `caller` is kcall_ctx.caller. */

@@ -8,6 +8,13 @@
  * slot. Transfers into a table use a transaction: reserve slots (all or nothing),
  * then commit every entry at once or roll the reservation back.
  *
+ * Accounting (docs/resources.md): a process's table is sized by its cap-slot quota and
+ * carries its ledger; every slot taken off the free list (insert, reserve) is charged
+ * to LEDGER_CAP_SLOTS and released when it goes back (release, rollback, clear), so the
+ * ledger's used/peak are the table's occupancy. A table without room, in slots or in
+ * the ledger, answers CAPOS_ERR_CAP_TABLE_FULL: the cap-slot class's typed error (a
+ * transport status, since slots are taken by the transport before any callee runs).
+ *
  * Pure code: compiled unmodified for the kernel and the host tests.
  *
  * Lock legend: [T] the owning process's cap table lock (a spinlock the process issue
@@ -23,6 +30,7 @@
 
 #include <capos/capid.h>
 #include <kernel/kobj.h>
+#include <kernel/ledger.h>
 #include <kernel/revoke.h>
 
 /* What the holder may do with a cap besides invoking and releasing it. */
@@ -63,6 +71,8 @@ struct captab {
 	uint32_t nfree;		    /* [T] FREE entries */
 	uint32_t free_head;	    /* [T] oldest free slot, CAPTAB_NO_SLOT if none */
 	uint32_t free_tail;	    /* [T] newest free slot */
+	struct ledger *ledger;	    /* [I] charged one LEDGER_CAP_SLOTS unit per slot off
+				       the free list (LIVE or RESERVED); NULL: uncharged */
 };
 
 /* What a new entry holds (insert and commit). */
@@ -82,7 +92,7 @@ struct captab_txn {
 
 /*
  * Makes `t` an empty table over `slots[0..nslots)`; every slot starts FREE with
- * generation 1. Errors: CAPOS_ERR_INVALID (null pointers, nslots == 0 or above
+ * generation 1 and no ledger (set t->ledger afterwards to charge one). Errors: CAPOS_ERR_INVALID (null pointers, nslots == 0 or above
  * CAPOS_CAP_SLOTS_MAX).
  */
 int captab_init(struct captab *t, struct captab_entry *slots, uint32_t nslots);

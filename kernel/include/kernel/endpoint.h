@@ -91,6 +91,8 @@ struct endpoint {
 	struct list receivers;		/* [S] waiting RECVs, FIFO */
 	uint32_t nreceivers;		/* [S] */
 	uint32_t nin_service;		/* [S] IN_SERVICE + ORPHAN calls */
+	uint32_t queue_max;		/* [I] queued calls bound (endpoint_set_bounds) */
+	uint32_t in_service_max;	/* [I] in-service + waiting RECVs bound */
 	struct ep_call *slot[ENDPOINT_IN_SERVICE_MAX]; /* [S] in-service table */
 	uint16_t gen[ENDPOINT_IN_SERVICE_MAX];	       /* [S] generation per slot, >= 1 */
 	uint64_t calls, overloaded, disconnected;      /* [S] counters for reports */
@@ -109,6 +111,16 @@ struct ep_client {
  */
 int endpoint_init(struct endpoint *ep, const struct endpoint_ops *ops,
 		  const struct kobj_ops *raw_ops);
+
+/*
+ * Lowers the endpoint's bounds to its owner's profile (endpointQueueDepth,
+ * endpointInFlight; docs/resources.md): at most `queue` calls queued (more: the CALL
+ * is `overloaded`, CAPOS_ERR_EP_QUEUE_FULL) and at most `in_service` calls received
+ * but unanswered plus RECVs waiting (more: CAPOS_ERR_EP_IN_SERVICE_FULL). Each is
+ * clamped to ENDPOINT_QUEUE_MAX / ENDPOINT_IN_SERVICE_MAX, the defaults endpoint_init
+ * sets. Call before the endpoint is used.
+ */
+void endpoint_set_bounds(struct endpoint *ep, uint32_t queue, uint32_t in_service);
 
 void endpoint_core_get(struct endpoint *ep);
 /* Drops a core reference; the last one calls ops->free_core. */

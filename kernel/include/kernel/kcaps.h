@@ -71,7 +71,7 @@ extern const struct kcall_iface kbootpkg_iface;
 #define KVM_MAX_BYTES (1ull << 32) /* per call */
 
 /* The process's address-space operations (kernel/vmres.h in the kernel); they charge
- * and check its quotas (frames: CAPOS_ERR_RING_QUOTA; address space:
+ * and check its quotas (frames: CAPOS_ERR_QUOTA_FRAMES, none left: CAPOS_ERR_RING_QUOTA; address space:
  * CAPOS_ERR_QUOTA_VIRTUAL) and refuse overlaps (CAPOS_ERR_VMR_OVERLAP). Ranges arrive
  * validated: page-aligned, non-empty, inside the anonymous region, never W+X. The
  * reservation ops may be NULL (a backend without them answers CAPOS_ERR_UNSUPPORTED). */

@@ -27,7 +27,9 @@ struct thread;
 
 /*
  * Allocates p's CALL scratch and kcall environment (kernel heap, not the frame
- * ledger). Called by proc_create. Errors: CAPOS_ERR_NO_MEMORY.
+ * ledger), charging KRING_PARAMS_SCRATCH + KRING_RESULTS_SCRATCH bytes to p's
+ * LEDGER_RING_SCRATCH first (released by kring_proc_free). Called by proc_create.
+ * Errors: CAPOS_ERR_QUOTA_RING_SCRATCH (nothing allocated), CAPOS_ERR_NO_MEMORY.
  */
 int kring_proc_init(struct process *p);
 
@@ -78,6 +80,8 @@ struct kring_pending {
 	uint64_t user_data;		     /* [I] the SQE's */
 	uint64_t result_addr;		     /* [I] the SQE's result buffer (decode-checked */
 	uint32_t result_len;		     /*     to lie in the user window), 0/0 if none */
+	struct ledger *calls; /* [S] holds one LEDGER_CALLS unit of this ledger until posted
+				 or cancelled (kring_defer_call), or NULL */
 };
 
 /*
@@ -89,6 +93,24 @@ struct kring_pending {
  * Errors: CAPOS_ERR_INVALID (not inside an exec, or the op was already deferred).
  */
 int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/*
+ * kring_defer for a call in flight from the current process (an endpoint CALL,
+ * ProcessHandle.wait): the caller has reserved one LEDGER_CALLS unit of the current
+ * process's ledger (kring_call_reserve); on success the record holds it and
+ * kring_post / kring_thread_cancel release it, on error the caller still does.
+ * Errors: kring_defer's.
+ */
+int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/*
+ * Reserves one LEDGER_CALLS unit of p's ledger for a call about to be deferred.
+ * Errors: CAPOS_ERR_QUOTA_CALLS (the profile's outstandingCalls are all in flight).
+ */
+int kring_call_reserve(struct process *p);
+
+/* Returns a unit kring_call_reserve took when the call was answered at once. */
+void kring_call_unreserve(struct process *p);
 
 /*
  * Writes len bytes of the kernel buffer src at offset off of p's result buffer, in the

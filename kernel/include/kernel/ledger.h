@@ -46,6 +46,7 @@ struct ledger {
 	uint64_t peak[LEDGER_CLASS_COUNT];  /* [L] high-water mark, for reports */
 	uint32_t ep_queue_depth;	    /* [I] queued calls per endpoint it owns */
 	uint32_t ep_in_flight;		    /* [I] unanswered calls per endpoint it owns */
+	uint32_t max_weight;		    /* [I] highest scheduling weight (kernel/profile.h) */
 	uint32_t underflows;		    /* [L] releases of more than was charged (kernel bugs);
 				proc_free reports a non-zero count */
 	uint32_t refs; /* [L] the process + objects charged to it (ledger_put) */
@@ -145,13 +146,13 @@ static inline uint64_t ledger_room(const struct ledger *l, enum ledger_class c)
 }
 
 /*
- * Frame charges of the address-space code (kernel/proc/vm.c). Transitional: they keep
- * the CAPOS_ERR_NO_MEMORY the callers and their tests expect until the resource
- * accounting work gives frame quota exhaustion its typed CAPOS_ERR_QUOTA_FRAMES.
+ * Frame charges of the address-space code (kernel/proc/vm.c): quota exhaustion is
+ * CAPOS_ERR_QUOTA_FRAMES; the frame allocator's own CAPOS_ERR_NO_MEMORY stays the
+ * answer when the machine is out of frames.
  */
 static inline int ledger_charge_frames(struct ledger *l, uint64_t n)
 {
-	return ledger_reserve(l, LEDGER_FRAMES, n) ? CAPOS_ERR_NO_MEMORY : CAPOS_OK;
+	return ledger_reserve(l, LEDGER_FRAMES, n);
 }
 
 static inline void ledger_release_frames(struct ledger *l, uint64_t n)

@@ -26,10 +26,8 @@
 #include <kernel/vm.h>
 
 #define PROC_NAME_MAX 16
-#define PROC_MAGIC 0x50524f43u	      /* "PROC" */
-#define THREAD_MAGIC 0x54485244u      /* "THRD" */
-#define PROC_DEFAULT_FRAME_QUOTA 1024 /* frames (4 MiB) until manifests set profiles */
-#define PROC_DEFAULT_CAP_SLOTS 64     /* cap table slots until manifests set profiles */
+#define PROC_MAGIC 0x50524f43u	 /* "PROC" */
+#define THREAD_MAGIC 0x54485244u /* "THRD" */
 
 enum thread_state {
 	THREAD_READY,	/* on a run queue */
@@ -42,6 +40,7 @@ struct process;
 struct captab; /* the capability table (kernel/captab.h, abi) */
 struct proc_kcall;
 struct capos_capset_page;
+struct proc_limits;
 
 struct thread {
 	uint32_t magic;		     /* [I] THREAD_MAGIC; cleared when freed */
@@ -108,10 +107,15 @@ struct proc_entry {
 int proc_init(void);
 
 /*
- * Creates a process named `name` with an empty address space, an empty cap table of
- * `cap_slots` slots and no thread. Errors: CAPOS_ERR_NO_MEMORY, captab_init()'s.
+ * Creates a process named `name` with an empty address space, no thread, and a ledger
+ * limited by `lim` (kernel/profile.h; already clamped): a cap table of
+ * lim->limit[LEDGER_CAP_SLOTS] slots and the CALL scratch, charged to
+ * LEDGER_RING_SCRATCH (docs/resources.md). `lim` NULL: the kernel defaults.
+ * Errors: CAPOS_ERR_NO_MEMORY, CAPOS_ERR_QUOTA_RING_SCRATCH (the profile's scratch is
+ * smaller than the kernel's CALL scratch), captab_init()'s (CAPOS_ERR_INVALID for 0 or
+ * too many slots).
  */
-int proc_create(const char *name, uint64_t frame_quota, uint32_t cap_slots, struct process **out);
+int proc_create(const char *name, const struct proc_limits *lim, struct process **out);
 
 /*
  * Maps `page` (a CapSet built with capset_init/capset_add) read-only at

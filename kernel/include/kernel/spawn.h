@@ -24,20 +24,18 @@
 #include <capos/capset.h>
 #include <kernel/captab.h>
 #include <kernel/kobj.h>
+#include <kernel/profile.h>
 
 /* Bounds of one spawn request (each refused with a typed error beyond it). */
 #define SPAWN_MAX_GRANTS 32u	  /* CapGrant entries (CAPOS_ERR_SPAWN_TOO_MANY_GRANTS) */
 #define SPAWN_NAME_MAX 15u	  /* process name bytes (PROC_NAME_MAX - 1) */
 #define SPAWN_BINARY_NAME_MAX 63u /* binaryName bytes (the manifest's name bound) */
 #define SPAWN_GRANT_NAME_MAX (CAPOS_CAPSET_NAME_MAX - 1u) /* CapSet name bytes */
-#define SPAWN_MAX_CHILDREN 16u /* live children per ProcessSpawner (profile default) */
-#define SPAWN_MAX_EXPORTS 4u   /* `endpoint` kernel grants (CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS) */
+#define SPAWN_MAX_EXPORTS 4u /* `endpoint` kernel grants (CAPOS_ERR_SPAWN_TOO_MANY_EXPORTS) */
 #define SPAWN_MAX_CAPS_OUT (SPAWN_MAX_EXPORTS + 1u) /* result caps: exports, the handle */
 
-/* Kernel clamps on a named ResourceProfile (the profile is policy, these are limits). */
-#define SPAWN_PROFILE_MAX_FRAMES (1ull << 20) /* 4 GiB of frames */
-#define SPAWN_PROFILE_MAX_SLOTS 1024u	      /* cap-table slots */
-#define SPAWN_MAX_PROFILES 256u		      /* resourceProfiles entries the kernel reads */
+/* resourceProfiles entries the kernel reads (the clamps: kernel/profile.h). */
+#define SPAWN_MAX_PROFILES 256u
 
 /* Where a grant's cap comes from. */
 enum spawn_grant_kind {
@@ -63,9 +61,8 @@ struct spawn_request {
 	char name[SPAWN_NAME_MAX + 1]; /* NUL-terminated process name */
 	const uint8_t *image;	       /* the child's ELF inside the boot module */
 	uint64_t image_len;
-	bool has_profile;     /* a named profile: the two limits below; else the parent's */
-	uint64_t frame_quota; /* has_profile: frames, clamped to SPAWN_PROFILE_MAX_FRAMES */
-	uint32_t cap_slots;   /* has_profile: slots, clamped to SPAWN_PROFILE_MAX_SLOTS */
+	bool has_profile;	   /* a named profile: `limits`; else the parent's limits */
+	struct proc_limits limits; /* has_profile: every field read, clamped (profile.h) */
 	uint32_t ngrants;
 	uint32_t nexports; /* `endpoint` kernel grants: each returns a facet to the parent */
 	struct spawn_grant grants[SPAWN_MAX_GRANTS];
@@ -83,14 +80,26 @@ int spawn_find_binary(const void *module, uint64_t module_len, const char *name,
 
 /*
  * spawn_find_profile: the limits of the ResourceProfile called name[0..len) in the boot
- * module's SystemManifest.resourceProfiles: framePages and capSlots, clamped to
- * SPAWN_PROFILE_MAX_FRAMES / SPAWN_PROFILE_MAX_SLOTS. Pure. Errors:
- * CAPOS_ERR_SPAWN_PROFILE (no such profile, one with 0 frames or 0 slots, or more than
- * SPAWN_MAX_PROFILES profiles in the module),
+ * module's SystemManifest.resourceProfiles: every field (capSlots, framePages,
+ * virtualBytes, ringScratchBytes, outstandingCalls, endpointQueueDepth,
+ * endpointInFlight, childProcesses, threads, maxWeight, kernelBytes; unset fields read
+ * as the schema defaults), each lowered to its kernel clamp (profile_clamp). Pure.
+ * Errors: CAPOS_ERR_SPAWN_PROFILE (no such profile, one with 0 frames or 0 slots, or
+ * more than SPAWN_MAX_PROFILES profiles in the module),
  * CAPOS_ERR_MANIFEST_TOO_LARGE, CAPOS_ERR_CAPNP_* (malformed module).
  */
 int spawn_find_profile(const void *module, uint64_t module_len, const char *name, uint32_t len,
-		       uint64_t *frames, uint32_t *slots);
+		       struct proc_limits *out);
+
+/*
+ * spawn_init_profile: init's limits from the boot module: the profile its ProcessEntry
+ * names, or, when that name is empty, the profile called "default" (the manifest's
+ * rule); when the name is empty and no "default" exists, the kernel defaults
+ * (profile_defaults). Pure. Errors: spawn_find_profile's (a named profile that is
+ * missing or unusable is CAPOS_ERR_SPAWN_PROFILE: init does not start). The kernel's
+ * manifest decoder has checked that init exists; a missing one reads as no name.
+ */
+int spawn_init_profile(const void *module, uint64_t module_len, struct proc_limits *out);
 
 /*
  * spawn_decode: validates ProcessSpawner.spawn params (`params`, already framed) with
@@ -151,7 +160,7 @@ struct kspawner {
 	struct kobj k;
 	const uint8_t *module; /* [I] the boot module, kernel-mapped, never freed */
 	uint64_t module_len;   /* [I] */
-	uint32_t children;     /* [S] live children spawned through this object */
+	uint32_t children;     /* [S] live children spawned through this object (logs) */
 	uint64_t spawned;      /* [S] children started, for logs */
 };
 

@@ -42,7 +42,7 @@ int vmres_reserve(struct vm_space *vm, uint64_t hint, uint64_t size, uint64_t *a
 /*
  * Reserves and commits in one step (VirtualMemory.map): zero-filled pages with VM_PROT_*
  * `prot` at `hint` or a kernel-chosen address, as vmres_reserve. Errors: vmres_reserve's
- * and vm_map's (CAPOS_ERR_NO_MEMORY: frames or frame quota; CAPOS_ERR_MM_ALREADY_MAPPED:
+ * and vm_map's (CAPOS_ERR_QUOTA_FRAMES, CAPOS_ERR_NO_MEMORY: no frame left; CAPOS_ERR_MM_ALREADY_MAPPED:
  * a page the region table does not know is mapped there; CAPOS_ERR_INVALID: W+X).
  */
 int vmres_map(struct vm_space *vm, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr);

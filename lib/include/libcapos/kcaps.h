@@ -24,9 +24,9 @@ int capos_kcap_find(const char *name, uint64_t interface_id, uint32_t *cache);
 
 /*
  * VirtualMemory.map(hint, size, prot) on `cap`; the address in *addr.
- * Errors: the CQE status (CAPOS_ERR_RING_QUOTA when the frame quota is spent,
+ * Errors: the CQE status (CAPOS_ERR_RING_QUOTA when no frame is left,
  * CAPOS_ERR_VM_WX), the capOS code behind a refusal (the CapException's status, e.g.
- * CAPOS_ERR_VMR_OVERLAP, CAPOS_ERR_QUOTA_VIRTUAL, CAPOS_ERR_ALIGNMENT; docs/abi.md),
+ * CAPOS_ERR_QUOTA_FRAMES, CAPOS_ERR_QUOTA_VIRTUAL, CAPOS_ERR_VMR_OVERLAP; docs/abi.md),
  * ring client and capnp errors. The other VirtualMemory calls below answer the same way.
  */
 int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr);

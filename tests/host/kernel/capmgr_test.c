@@ -71,9 +71,22 @@ static int f_usage(void *caller, struct kcapmgr_usage *out)
 	seen_caller = caller;
 	if (usage_fail)
 		return usage_fail;
-	*out = (struct kcapmgr_usage){
-		.frames = 37, .frames_max = 1024, .mapped_bytes = 8192, .threads = 1
-	};
+	*out = (struct kcapmgr_usage){ .used = { [LEDGER_CAP_SLOTS] = 3,
+						 [LEDGER_FRAMES] = 37,
+						 [LEDGER_VIRTUAL] = 8192,
+						 [LEDGER_CALLS] = 2,
+						 [LEDGER_CHILDREN] = 4,
+						 [LEDGER_THREADS] = 1,
+						 [LEDGER_RING_SCRATCH] = 12288,
+						 [LEDGER_KERNEL_BYTES] = 5000 },
+				       .max = { [LEDGER_CAP_SLOTS] = 8,
+						[LEDGER_FRAMES] = 1024,
+						[LEDGER_VIRTUAL] = 1ull << 30,
+						[LEDGER_CALLS] = 64,
+						[LEDGER_CHILDREN] = 16,
+						[LEDGER_THREADS] = 16,
+						[LEDGER_RING_SCRATCH] = 65536,
+						[LEDGER_KERNEL_BYTES] = UINT64_MAX } };
 	return CAPOS_OK;
 }
 
@@ -397,8 +410,17 @@ TEST(capmgr_usage_exact)
 	CHECK_EQ(capos_ResourceUsage_get_framePages(&u), 37);
 	CHECK_EQ(capos_ResourceUsage_get_framePagesMax(&u), 1024);
 	CHECK_EQ(capos_ResourceUsage_get_virtualBytes(&u), 8192);
+	CHECK_UEQ(capos_ResourceUsage_get_virtualBytesMax(&u), 1ull << 30);
 	CHECK_EQ(capos_ResourceUsage_get_threads(&u), 1);
-	CHECK_EQ(capos_ResourceUsage_get_outstandingCalls(&u), 0);
+	CHECK_EQ(capos_ResourceUsage_get_threadsMax(&u), 16);
+	CHECK_EQ(capos_ResourceUsage_get_outstandingCalls(&u), 2);
+	CHECK_EQ(capos_ResourceUsage_get_outstandingCallsMax(&u), 64);
+	CHECK_EQ(capos_ResourceUsage_get_childProcesses(&u), 4);
+	CHECK_EQ(capos_ResourceUsage_get_childProcessesMax(&u), 16);
+	CHECK_UEQ(capos_ResourceUsage_get_ringScratchBytes(&u), 12288);
+	CHECK_UEQ(capos_ResourceUsage_get_ringScratchBytesMax(&u), 65536);
+	CHECK_UEQ(capos_ResourceUsage_get_kernelBytes(&u), 5000);
+	CHECK_UEQ(capos_ResourceUsage_get_kernelBytesMax(&u), UINT64_MAX);
 	CHECK(seen_caller == &F);
 	/* A backend failure is the call's failure (a CapException with its status). */
 	usage_fail = CAPOS_ERR_NO_MEMORY;

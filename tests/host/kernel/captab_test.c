@@ -255,6 +255,42 @@ TEST(captab_exhaustion_and_fifo_reuse)
 	CHECK(table_consistent(&t));
 }
 
+/* A table with a ledger: every slot off the free list is charged to LEDGER_CAP_SLOTS
+ * (insert and reserve), every slot back released (release, rollback, clear); a ledger
+ * tighter than the table answers CAP_TABLE_FULL, all or nothing, charging nothing. */
+TEST(captab_charges_its_ledger)
+{
+	struct captab t;
+	struct captab_entry slots[8];
+	struct ledger l = { .limit = { [LEDGER_CAP_SLOTS] = 4 } };
+	struct captab_txn txn;
+	struct tobj o;
+	uint32_t ids[4], extra;
+
+	tobj_init(&o);
+	CHECK_EQ(captab_init(&t, slots, 8), CAPOS_OK);
+	t.ledger = &l;
+	struct captab_item it = item_of(&o, IID_CONSOLE, CAPTAB_XFER_COPY);
+	CHECK_EQ(captab_insert(&t, &it, &ids[0]), CAPOS_OK);
+	CHECK_EQ(captab_insert(&t, &it, &ids[1]), CAPOS_OK);
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 2);
+	CHECK_EQ(captab_reserve(&t, 3, &txn), CAPOS_ERR_CAP_TABLE_FULL); /* 2 + 3 > 4 */
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 2);
+	CHECK_EQ(captab_reserve(&t, 2, &txn), CAPOS_OK);
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 4);
+	CHECK_EQ(captab_insert(&t, &it, &extra), CAPOS_ERR_CAP_TABLE_FULL);
+	CHECK_UEQ(t.nfree, 4); /* free slots remain: the ledger said no */
+	CHECK_EQ(captab_rollback(&t, &txn), CAPOS_OK);
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 2);
+	CHECK_EQ(captab_release(&t, ids[0]), CAPOS_OK);
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 1);
+	CHECK_EQ(captab_clear(&t), CAPOS_OK);
+	CHECK_UEQ(l.used[LEDGER_CAP_SLOTS], 0);
+	CHECK_UEQ(l.peak[LEDGER_CAP_SLOTS], 4);
+	CHECK_UEQ(l.underflows, 0);
+	CHECK(table_consistent(&t));
+}
+
 /* A slot reused CAPOS_CAP_GEN_MAX times wraps to generation 1, never 0. */
 TEST(captab_generation_wraps_skipping_zero)
 {

@@ -163,6 +163,30 @@ TEST(endpoint_fifo_and_queue_bound)
 	CHECK_EQ(endpoint_lookup_call(&ep, ids[5], &got), CAPOS_ERR_EP_BAD_CALL_ID);
 }
 
+/* The owner's profile lowers the bounds (queue 2, in service 1); values above the
+ * kernel's constants are clamped to them. */
+TEST(endpoint_profile_bounds)
+{
+	struct endpoint ep;
+	struct ep_call c[3], *got;
+	struct ep_recv *r;
+	uint32_t need;
+
+	t_init(&ep);
+	endpoint_set_bounds(&ep, 2, 1);
+	for (uint32_t i = 0; i < 3; i++)
+		c[i] = t_call((uint16_t)i, 0);
+	CHECK_EQ(endpoint_call(&ep, &c[0], &r), CAPOS_OK);
+	CHECK_EQ(endpoint_call(&ep, &c[1], &r), CAPOS_OK);
+	CHECK_EQ(endpoint_call(&ep, &c[2], &r), CAPOS_ERR_EP_QUEUE_FULL);
+	CHECK_EQ(endpoint_recv(&ep, 64, &got, &need), ENDPOINT_DELIVER);
+	CHECK_EQ(endpoint_recv(&ep, 64, &got, &need), CAPOS_ERR_EP_IN_SERVICE_FULL);
+	endpoint_set_bounds(&ep, 1000, 1000);
+	CHECK_UEQ(ep.queue_max, ENDPOINT_QUEUE_MAX);
+	CHECK_UEQ(ep.in_service_max, ENDPOINT_IN_SERVICE_MAX);
+	CHECK_EQ(endpoint_recv(&ep, 64, &got, &need), ENDPOINT_DELIVER);
+}
+
 TEST(endpoint_receivers_bound)
 {
 	struct endpoint ep;

@@ -494,6 +494,11 @@ TEST(kcall_exception_type_table)
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_ELF_BAD_MAGIC), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MANIFEST_LIMIT), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(-303), capos_ExceptionType_failed);
+	/* every quota class: overloaded (it clears when the process gives something back) */
+	for (int q = CAPOS_ERR_QUOTA_CAP_SLOTS; q >= CAPOS_ERR_QUOTA_KERNEL_MEMORY; q--)
+		CHECK_EQ(kcall_exception_type(q), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(-367), capos_ExceptionType_failed);
+	CHECK_EQ(kcall_exception_type(-384), capos_ExceptionType_failed);
 }
 
 TEST(kcall_timer_now_results_and_no_params)

@@ -127,12 +127,12 @@ TEST(failed_hold_is_empty_and_safe_to_drop)
 	CHECK_UEQ(l.underflows, 0);
 }
 
-TEST(frame_wrappers_keep_their_transitional_error)
+TEST(frame_wrappers_answer_the_typed_quota_error)
 {
 	struct ledger l = ledger_with(LEDGER_FRAMES, 1);
 
 	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_OK);
-	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(ledger_charge_frames(&l, 1), CAPOS_ERR_QUOTA_FRAMES);
 	ledger_release_frames(&l, 1);
 	CHECK_UEQ(l.used[LEDGER_FRAMES], 0);
 }

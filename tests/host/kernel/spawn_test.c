@@ -79,6 +79,71 @@ static uint8_t *st_frame(struct capnp_builder *b, size_t *len)
 	return out;
 }
 
+/* One ResourceProfile of a test module: every field set (0 stays 0, no schema default). */
+struct st_profile {
+	const char *name;
+	uint32_t slots;
+	uint64_t frames, virt;
+	uint32_t scratch, calls, queue, in_flight, children, threads, weight;
+	uint64_t kbytes;
+};
+
+static const struct st_profile st_profiles[] = {
+	{ "small", 8, 600, 1 << 20, 16384, 3, 5, 6, 2, 1, 4, 4096 },
+	{ "noslots", 0, 600, 1 << 20, 16384, 3, 5, 6, 2, 1, 4, 4096 },
+	{ "huge", 100000, 1ull << 40, 1ull << 62, UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT32_MAX,
+	  UINT32_MAX, UINT32_MAX, UINT32_MAX, UINT64_MAX },
+};
+
+static void st_add_profiles(struct manifest_SystemManifest_b *root, const struct st_profile *p,
+			    uint32_t n)
+{
+	struct manifest_ResourceProfile_blist profs;
+
+	ST_REQUIRE(manifest_SystemManifest_init_resourceProfiles(root, n, &profs) == 0);
+	for (uint32_t i = 0; i < n; i++) {
+		struct manifest_ResourceProfile_b r =
+			manifest_ResourceProfile_list_build(&profs, i);
+
+		ST_REQUIRE(manifest_ResourceProfile_set_name(&r, p[i].name,
+							     (uint32_t)strlen(p[i].name)) == 0);
+		manifest_ResourceProfile_set_capSlots(&r, p[i].slots);
+		manifest_ResourceProfile_set_framePages(&r, p[i].frames);
+		manifest_ResourceProfile_set_virtualBytes(&r, p[i].virt);
+		manifest_ResourceProfile_set_ringScratchBytes(&r, p[i].scratch);
+		manifest_ResourceProfile_set_outstandingCalls(&r, p[i].calls);
+		manifest_ResourceProfile_set_endpointQueueDepth(&r, p[i].queue);
+		manifest_ResourceProfile_set_endpointInFlight(&r, p[i].in_flight);
+		manifest_ResourceProfile_set_childProcesses(&r, p[i].children);
+		manifest_ResourceProfile_set_threads(&r, p[i].threads);
+		manifest_ResourceProfile_set_maxWeight(&r, p[i].weight);
+		manifest_ResourceProfile_set_kernelBytes(&r, p[i].kbytes);
+	}
+}
+
+/* A module for init's profile: init names `init_profile`; profiles p[0..n). */
+static uint8_t *st_init_module(const char *init_profile, const struct st_profile *p, uint32_t n,
+			       size_t *len)
+{
+	static uint64_t arena[1 << 12];
+	struct capnp_bseg segs[2];
+	struct capnp_builder b;
+	struct manifest_SystemManifest_b root;
+	struct manifest_InitConfig_b ic;
+	struct manifest_ProcessEntry_b init;
+
+	ST_REQUIRE(capnp_builder_init(&b, segs, 2, arena, sizeof(arena)) == 0);
+	ST_REQUIRE(manifest_SystemManifest_build_root(&b, &root) == 0);
+	manifest_SystemManifest_set_schemaVersion(&root, 1);
+	ST_REQUIRE(manifest_SystemManifest_init_initConfig(&root, &ic) == 0);
+	ST_REQUIRE(manifest_InitConfig_init_init(&ic, &init) == 0);
+	ST_REQUIRE(manifest_ProcessEntry_set_profile(&init, init_profile,
+						     (uint32_t)strlen(init_profile)) == 0);
+	if (n)
+		st_add_profiles(&root, p, n);
+	return st_frame(&b, len);
+}
+
 /* A module with binaries "child" (the sample ELF), "junk" (not an ELF), "empty". */
 static void st_make_module(void)
 {
@@ -105,22 +170,7 @@ static void st_make_module(void)
 	e = manifest_Binary_list_build(&bins, 2);
 	ST_REQUIRE(manifest_Binary_set_name(&e, "empty", 5) == 0);
 
-	struct manifest_ResourceProfile_blist profs;
-	static const struct {
-		const char *name;
-		uint32_t slots;
-		uint64_t frames;
-	} p[] = { { "small", 8, 600 }, { "noslots", 0, 600 }, { "huge", 100000, 1ull << 40 } };
-	ST_REQUIRE(manifest_SystemManifest_init_resourceProfiles(&root, 3, &profs) == 0);
-	for (uint32_t i = 0; i < 3; i++) {
-		struct manifest_ResourceProfile_b r =
-			manifest_ResourceProfile_list_build(&profs, i);
-
-		ST_REQUIRE(manifest_ResourceProfile_set_name(&r, p[i].name,
-							     (uint32_t)strlen(p[i].name)) == 0);
-		manifest_ResourceProfile_set_capSlots(&r, p[i].slots);
-		manifest_ResourceProfile_set_framePages(&r, p[i].frames);
-	}
+	st_add_profiles(&root, st_profiles, 3);
 	st_module = st_frame(&b, &st_module_len);
 }
 
@@ -390,6 +440,22 @@ TEST(spawn_decode_kernel_sources)
 	}
 }
 
+/* The limits "small" must decode to: every field as written, all inside the clamps. */
+static void st_check_small(const struct proc_limits *l)
+{
+	CHECK_UEQ(l->limit[LEDGER_CAP_SLOTS], 8);
+	CHECK_UEQ(l->limit[LEDGER_FRAMES], 600);
+	CHECK_UEQ(l->limit[LEDGER_VIRTUAL], 1 << 20);
+	CHECK_UEQ(l->limit[LEDGER_RING_SCRATCH], 16384);
+	CHECK_UEQ(l->limit[LEDGER_CALLS], 3);
+	CHECK_UEQ(l->limit[LEDGER_CHILDREN], 2);
+	CHECK_UEQ(l->limit[LEDGER_THREADS], 1);
+	CHECK_UEQ(l->limit[LEDGER_KERNEL_BYTES], 4096);
+	CHECK_UEQ(l->ep_queue_depth, 5);
+	CHECK_UEQ(l->ep_in_flight, 6);
+	CHECK_UEQ(l->max_weight, 4);
+}
+
 TEST(spawn_decode_profile)
 {
 	struct st_spec *s = st_default();
@@ -400,12 +466,21 @@ TEST(spawn_decode_profile)
 	s->profile = "small";
 	CHECK_EQ(st_decode(s), 0);
 	CHECK(st_req.has_profile);
-	CHECK_UEQ(st_req.cap_slots, 8);
-	CHECK_UEQ(st_req.frame_quota, 600);
-	s->profile = "huge"; /* clamped to the kernel's limits */
+	st_check_small(&st_req.limits);
+	s->profile = "huge"; /* every field clamped to the kernel's limits */
 	CHECK_EQ(st_decode(s), 0);
-	CHECK_UEQ(st_req.cap_slots, SPAWN_PROFILE_MAX_SLOTS);
-	CHECK_UEQ(st_req.frame_quota, SPAWN_PROFILE_MAX_FRAMES);
+	const struct proc_limits *l = &st_req.limits;
+	CHECK_UEQ(l->limit[LEDGER_CAP_SLOTS], PROFILE_MAX_CAP_SLOTS);
+	CHECK_UEQ(l->limit[LEDGER_FRAMES], PROFILE_MAX_FRAMES);
+	CHECK_UEQ(l->limit[LEDGER_VIRTUAL], PROFILE_MAX_VIRTUAL);
+	CHECK_UEQ(l->limit[LEDGER_RING_SCRATCH], PROFILE_MAX_RING_SCRATCH);
+	CHECK_UEQ(l->limit[LEDGER_CALLS], PROFILE_MAX_CALLS);
+	CHECK_UEQ(l->limit[LEDGER_CHILDREN], PROFILE_MAX_CHILDREN);
+	CHECK_UEQ(l->limit[LEDGER_THREADS], PROFILE_MAX_THREADS);
+	CHECK_UEQ(l->limit[LEDGER_KERNEL_BYTES], PROFILE_MAX_KERNEL_BYTES);
+	CHECK_UEQ(l->ep_queue_depth, ENDPOINT_QUEUE_MAX);
+	CHECK_UEQ(l->ep_in_flight, ENDPOINT_IN_SERVICE_MAX);
+	CHECK_UEQ(l->max_weight, PROFILE_MAX_WEIGHT);
 	static const char *bad[] = { "default", "smal", "noslots",
 				     ("a-profile-name-that-is-longer-than-sixty-three-bytes-and-"
 				      "so-refused") };
@@ -413,6 +488,79 @@ TEST(spawn_decode_profile)
 		s->profile = bad[i];
 		CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_PROFILE);
 	}
+}
+
+/* The schema defaults (stored as zero bits, exactly like unset fields), clamped. */
+TEST(spawn_profile_schema_defaults)
+{
+	static const struct st_profile none[] = { { "default", 256, 4096, 1ull << 30, 65536, 64, 64,
+						    16, 16, 16, 16, 1048576 } };
+	struct proc_limits l;
+	size_t len;
+	uint8_t *m = st_init_module("", none, 1, &len);
+
+	CHECK_EQ(spawn_find_profile(m, len, "default", 7, &l), 0);
+	CHECK_UEQ(l.limit[LEDGER_CAP_SLOTS], 256);
+	CHECK_UEQ(l.ep_queue_depth, ENDPOINT_QUEUE_MAX); /* 64 clamped */
+	CHECK_UEQ(l.ep_in_flight, 16);
+	CHECK_UEQ(l.limit[LEDGER_KERNEL_BYTES], 1048576);
+	free(m);
+}
+
+/* init: its named profile, else "default", else the kernel defaults; a named
+ * profile that is missing is refused. */
+TEST(spawn_init_profile_rules)
+{
+	struct proc_limits l, want;
+	size_t len;
+	uint8_t *m = st_init_module("small", st_profiles, 3, &len);
+
+	CHECK_EQ(spawn_init_profile(m, len, &l), 0);
+	st_check_small(&l);
+	free(m);
+	m = st_init_module("missing", st_profiles, 3, &len);
+	CHECK_EQ(spawn_init_profile(m, len, &l), CAPOS_ERR_SPAWN_PROFILE);
+	free(m);
+	m = st_init_module("noslots", st_profiles, 3, &len);
+	CHECK_EQ(spawn_init_profile(m, len, &l), CAPOS_ERR_SPAWN_PROFILE);
+	free(m);
+	static const struct st_profile dflt[] = { { "default", 8, 600, 1 << 20, 16384, 3, 5, 6, 2,
+						    1, 4, 4096 } };
+	m = st_init_module("", dflt, 1, &len);
+	CHECK_EQ(spawn_init_profile(m, len, &l), 0);
+	st_check_small(&l); /* same values under the name "default" */
+	free(m);
+	m = st_init_module("", st_profiles, 3, &len); /* no "default": the kernel's */
+	CHECK_EQ(spawn_init_profile(m, len, &l), 0);
+	profile_defaults(&want);
+	CHECK(memcmp(&l, &want, sizeof(l)) == 0);
+	CHECK_UEQ(l.limit[LEDGER_FRAMES], PROFILE_DEFAULT_FRAMES);
+	CHECK_UEQ(l.limit[LEDGER_CAP_SLOTS], PROFILE_DEFAULT_CAP_SLOTS);
+	free(m);
+	static const uint8_t garbage[16] = { 0xff, 0xff, 0xff, 0xff };
+	CHECK(spawn_init_profile(garbage, sizeof(garbage), &l) < 0);
+}
+
+/* An empty profile inherits every limit of the parent's ledger; applying limits to a
+ * fresh ledger sets exactly those. */
+TEST(spawn_profile_inherit_apply)
+{
+	struct proc_limits a, b;
+	struct ledger parent = { 0 }, child = { 0 };
+	size_t len;
+	uint8_t *m = st_init_module("small", st_profiles, 3, &len);
+
+	CHECK_EQ(spawn_init_profile(m, len, &a), 0);
+	profile_apply(&a, &parent);
+	CHECK_UEQ(parent.limit[LEDGER_CALLS], 3);
+	CHECK_UEQ(parent.ep_queue_depth, 5);
+	profile_inherit(&parent, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) == 0);
+	profile_apply(&b, &child);
+	CHECK(memcmp(child.limit, parent.limit, sizeof(child.limit)) == 0);
+	CHECK_UEQ(child.max_weight, 4);
+	CHECK_UEQ(child.used[LEDGER_CALLS], 0);
+	free(m);
 }
 
 TEST(spawn_find_binary_hostile_module)

@@ -53,7 +53,7 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const
 		if (mapped[(va - BASE) / P + i])
 			return CAPOS_ERR_MM_ALREADY_MAPPED;
 	if (ledger_reserve(vm->ledger, LEDGER_FRAMES, size / P))
-		return CAPOS_ERR_NO_MEMORY;
+		return CAPOS_ERR_QUOTA_FRAMES;
 	memset(mapped + (va - BASE) / P, 1, size / P);
 	return CAPOS_OK;
 }

@@ -23,6 +23,22 @@ static void say(const char *name, int st)
 	printf("hostile %s: %s\n", name, capos_error_name(st));
 }
 
+/* The status inside the CapException a CALL answered with (res[0..len)), or
+ * CAPOS_ERR_INVALID when the results are not one. */
+static int exc_status(const void *res, uint32_t len, enum capos_ExceptionType *type)
+{
+	struct capnp_segment segs[1];
+	struct capnp_msg m;
+	struct capos_CapException_r ex;
+	const struct capnp_limits lim = { .traversal_words = 256, .nesting = 8 };
+
+	if (capnp_msg_init_framed(&m, res, len, segs, 1, &lim, NULL) ||
+	    capos_CapException_read_root(&m, &ex))
+		return CAPOS_ERR_INVALID;
+	*type = capos_CapException_get_type(&ex);
+	return capos_CapException_get_status(&ex);
+}
+
 /* A CALL SQE on `cap` as `iface`.method with params [addr, len). */
 static struct capos_sqe call_sqe(uint32_t cap, uint64_t iface, uint16_t method, uint64_t addr,
 				 uint32_t len)
@@ -239,6 +255,10 @@ static void t_vm(void)
 	plen = rt_p_map(0, 16ull << 20, 1, 0, &p); /* 4096 frames; the quota is 1024 */
 	say("vm-quota", rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
 				p, plen, res, sizeof(res), &c));
+	enum capos_ExceptionType type = capos_ExceptionType_failed;
+	int why = exc_status(res, c.result_len, &type);
+	printf("hostile vm-quota-exception: %s overloaded %s\n", capos_error_name(why),
+	       type == capos_ExceptionType_overloaded ? "yes" : "no");
 	plen = rt_p_map(0, 4096, 1, 0, &p);
 	int st = rt_call(rt.vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map, p,
 			 plen, res, sizeof(res), &c);
