@@ -2,4 +2,6 @@
 # kernel capability objects with their real backends (COM2, clock, boot module,
 # the process's address space). Named to sort after kernel/kernel.mk.
 KERNEL_SRCS += kernel/proc/kring.c kernel/proc/kipc.c kernel/proc/kgrant.c kernel/proc/kbench.c kernel/proc/kbench_progs.S
-$(BUILD)/kernel/kernel/proc/kgrant.o $(BUILD)/kernel/kernel/proc/kipc.o $(BUILD)/kernel/kernel/proc/kbench.o: $(BUILD)/gen/schema/capos.capnp.h
+# Timer.sleep: deferred sleeps completed from the timer tick.
+KERNEL_SRCS += kernel/proc/ksleep.c
+$(BUILD)/kernel/kernel/proc/ksleep.o $(BUILD)/kernel/kernel/proc/kgrant.o $(BUILD)/kernel/kernel/proc/kipc.o $(BUILD)/kernel/kernel/proc/kbench.o: $(BUILD)/gen/schema/capos.capnp.h

@@ -280,6 +280,13 @@
 	X(CAPOS_ERR_MANIFEST_NO_PROCESS, -340, "a service has no process entry")                   \
 	X(CAPOS_ERR_MANIFEST_NO_IMAGE, -341, "a binary a process names has no ELF64 image")        \
 	X(CAPOS_ERR_MANIFEST_OVERLAY_CONFLICT, -342, "overlay conflicts with the base manifest")   \
+	/* init executor and timer (-352 .. -359): kernel/cap/timer.c, kernel/proc/ksleep.c */     \
+	X(CAPOS_ERR_TIMER_SLEEP_LIMIT, -352,                                                       \
+	  "Timer.sleep: the process already has its maximum of sleeps pending")                    \
+	X(CAPOS_ERR_TIMER_SLEEP_RANGE, -353,                                                       \
+	  "Timer.sleep: deadline past 2^63 ns (now + ns overflows the clock's range)")             \
+	X(CAPOS_ERR_FACET_BADGED, -354,                                                            \
+	  "clientFacet of a facet that already carries a badge (no re-badging)")                   \
 	/* demo services (schema/demo.capnp), -360 .. -367 */                                      \
 	X(CAPOS_ERR_DEMO_KEY_TOO_LONG, -360, "KeyValue key empty or longer than its bound")        \
 	X(CAPOS_ERR_DEMO_VALUE_TOO_LONG, -361, "KeyValue value longer than its bound")             \

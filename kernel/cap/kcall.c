@@ -124,6 +124,12 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_SPAWN_CHILD_QUOTA, CAPOS_ERR_SPAWN_WAIT_BUSY, capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_SPAWN_UNKNOWN_BINARY, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 	  capos_ExceptionType_invalidArgument },
+	/* Timer: the sleep bound clears when a sleep completes; a range error does not */
+	{ CAPOS_ERR_TIMER_SLEEP_LIMIT, CAPOS_ERR_TIMER_SLEEP_LIMIT,
+	  capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_TIMER_SLEEP_RANGE, CAPOS_ERR_TIMER_SLEEP_RANGE,
+	  capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_FACET_BADGED, CAPOS_ERR_FACET_BADGED, capos_ExceptionType_invalidArgument },
 	/* resource accounting: a quota clears when the process gives something back */
 	{ CAPOS_ERR_QUOTA_CAP_SLOTS, -383, capos_ExceptionType_overloaded },
 };

@@ -212,6 +212,31 @@ static bool spawn_facet_interface_ok(uint64_t iid)
 	return iid != 0 && iid != capos_Endpoint_TYPE_ID;
 }
 
+/*
+ * A clientFacet grant of the sent cap `in`: a new facet of a raw endpoint
+ * (SPAWN_GRANT_FACET), or a copy of an unbadged client facet carrying g's badge
+ * (SPAWN_GRANT_MINT). The mint rule is seL4's: only an unbadged facet may be given a
+ * badge, and a badged one is never re-badged (its holder could otherwise pose as
+ * another client); the copy keeps the facet's interface (no re-typing).
+ */
+static int spawn_decode_facet(const struct captab_item *in, struct spawn_grant *g)
+{
+	bool raw = in->obj && in->obj->type == KOBJ_ENDPOINT &&
+		   in->interface_id == capos_Endpoint_TYPE_ID;
+	bool facet =
+		in->obj && in->obj->type == KOBJ_ENDPOINT_CLIENT && in->xfer == CAPTAB_XFER_COPY;
+
+	if (!raw && !facet)
+		return CAPOS_ERR_SPAWN_BAD_MODE; /* only endpoints and their facets have facets */
+	if (!spawn_facet_interface_ok(g->interface_id) ||
+	    (facet && g->interface_id != in->interface_id))
+		return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+	if (facet && in->badge != 0)
+		return CAPOS_ERR_FACET_BADGED;
+	g->kind = raw ? SPAWN_GRANT_FACET : SPAWN_GRANT_MINT;
+	return CAPOS_OK;
+}
+
 /* A held grant: the index names an unused sent cap that permits the mode. */
 static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
 			     const struct captab_item *caps_in, uint32_t ncaps_in, uint32_t *used,
@@ -227,13 +252,11 @@ static int spawn_decode_held(const struct capos_CapGrant_source_r *src,
 	if (used[idx / 32] & (1u << (idx % 32)))
 		return CAPOS_ERR_SPAWN_CAP_REUSED;
 	if (g->mode == capos_TransferMode_clientFacet) {
-		if (caps_in[idx].interface_id != capos_Endpoint_TYPE_ID ||
-		    caps_in[idx].obj == NULL || caps_in[idx].obj->type != KOBJ_ENDPOINT)
-			return CAPOS_ERR_SPAWN_BAD_MODE; /* only a raw endpoint has facets */
-		if (!spawn_facet_interface_ok(g->interface_id))
-			return CAPOS_ERR_SPAWN_FACET_INTERFACE;
+		int err = spawn_decode_facet(&caps_in[idx], g);
+
+		if (err)
+			return err;
 		used[idx / 32] |= 1u << (idx % 32);
-		g->kind = SPAWN_GRANT_FACET;
 		g->held = idx;
 		return CAPOS_OK;
 	}

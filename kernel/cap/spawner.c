@@ -339,6 +339,12 @@ static int kspawn_grant(struct kspawn_build *b, const struct spawn_grant *g)
 		return kspawn_insert(b, g, in);
 	case SPAWN_GRANT_FACET:
 		return kspawn_facet(b, g, in->obj, true, NULL);
+	case SPAWN_GRANT_MINT: {
+		struct captab_item minted = *in; /* same facet object and revocation link */
+
+		minted.badge = g->badge;
+		return kspawn_insert(b, g, &minted);
+	}
 	default:
 		if (g->source == capos_KernelCapSource_endpoint)
 			return kspawn_export(b, g);

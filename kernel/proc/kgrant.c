@@ -246,6 +246,7 @@ static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *
 		struct ktimer *t = kzalloc(sizeof(*t));
 
 		if (t && (err = ktimer_init(t, kgrant_now, NULL, kgrant_free_timer)) == 0) {
+			ktimer_set_sleep(t, ksleep_until);
 			*iface = capos_Timer_TYPE_ID;
 			return &t->k;
 		}

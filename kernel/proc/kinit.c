@@ -145,9 +145,10 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	klog("init", "kernel objects %u (baseline %u), processes %u", objs_after, objs_base,
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
+	klog("init", "timer sleeps left: %u", ksleep_live_count());
 	*status = code;
-	if (kring_revoke_nodes_live() != 0) {
-		klog("init", "error: revocation nodes leaked");
+	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0) {
+		klog("init", "error: revocation nodes or timer sleeps leaked");
 		return CAPOS_ERR_INVALID;
 	}
 	if (after != base) {

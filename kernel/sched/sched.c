@@ -15,6 +15,7 @@
 #include <kernel/sched.h>
 
 #include <kernel/arch.h>
+#include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
@@ -189,6 +190,8 @@ static void sched_tick(bool from_user)
 	struct thread *cur = sched_current();
 
 	sc->ticks++;
+	if (ksleep_live_count() != 0)
+		ksleep_expire(arch_clock_ns()); /* Timer.sleep completions wake their owners */
 	if (!list_empty(&sc->sleepers))
 		sched_wake_expired(sc);
 	if (list_empty(&sc->runq))

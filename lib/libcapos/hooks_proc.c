@@ -43,6 +43,10 @@ int capos_hook_errno(int64_t status)
 	case CAPOS_ERR_OVERFLOW:
 	case CAPOS_ERR_OUT_OF_RANGE:
 		return ERANGE;
+	case CAPOS_ERR_TIMER_SLEEP_LIMIT: /* clears when a pending sleep completes */
+		return EAGAIN;
+	case CAPOS_ERR_TIMER_SLEEP_RANGE:
+		return EINVAL;
 	default:
 		return EIO;
 	}

@@ -13,6 +13,7 @@
 #include <schema/capos.capnp.h>
 
 #define KCAPS_ARENA_WORDS 32u
+#define KCAPS_SLEEP_PARAM_WORDS 2u /* root pointer + the one UInt64 */
 
 static __thread uint64_t kcaps_arena[KCAPS_ARENA_WORDS];
 static __thread uint64_t kcaps_framed[KCAPS_ARENA_WORDS + 1u];
@@ -50,8 +51,8 @@ static int kcaps_call(uint32_t cap, uint64_t iface, uint16_t method, uint32_t pl
 	if (err == CAPOS_OK)
 		err = capos_ring_call(c, cap, iface, method, plen ? kcaps_framed : NULL, plen, res,
 				      res_cap, &cqe);
-	if (err == CAPOS_OK && res_len)
-		*res_len = cqe.result_len;
+	if (res_len) /* an exception's results are the CapException */
+		*res_len = err == CAPOS_OK || err == CAPOS_ERR_RING_EXCEPTION ? cqe.result_len : 0;
 	return err;
 }
 
@@ -248,5 +249,104 @@ int capos_timer_now(uint32_t cap, uint64_t *ns)
 		err = capos_Timer_now_Results_read_root(&m, &r);
 	if (err == CAPOS_OK)
 		*ns = capos_Timer_now_Results_get_ns(&r);
+	return err;
+}
+
+int capos_exception_status(const void *res, uint32_t len, int *type)
+{
+	struct capnp_segment segs[1];
+	struct capos_CapException_r ex;
+	struct capnp_msg m;
+
+	if (type)
+		*type = -1;
+	if (kcaps_results(res, len, &m, segs) || capos_CapException_read_root(&m, &ex))
+		return CAPOS_ERR_RING_EXCEPTION;
+	if (type)
+		*type = (int)capos_CapException_get_type(&ex);
+	return capos_CapException_get_status(&ex);
+}
+
+int capos_timer_sleep_params(uint16_t method, uint64_t v, void *buf, uint32_t buf_bytes,
+			     uint32_t *len)
+{
+	uint64_t arena[KCAPS_SLEEP_PARAM_WORDS];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	size_t n = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == CAPOS_OK && method == capos_Timer_METHOD_sleep) {
+		struct capos_Timer_sleep_Params_b p;
+
+		if ((err = capos_Timer_sleep_request(&b, &p)) == CAPOS_OK)
+			capos_Timer_sleep_Params_set_ns(&p, v);
+	} else if (err == CAPOS_OK && method == capos_Timer_METHOD_sleepUntil) {
+		struct capos_Timer_sleepUntil_Params_b p;
+
+		if ((err = capos_Timer_sleepUntil_request(&b, &p)) == CAPOS_OK)
+			capos_Timer_sleepUntil_Params_set_deadlineNs(&p, v);
+	} else if (err == CAPOS_OK) {
+		err = CAPOS_ERR_INVALID;
+	}
+	if (err == CAPOS_OK)
+		err = capnp_builder_error(&b);
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(&b, buf, buf_bytes, &n);
+	*len = (uint32_t)n;
+	return err;
+}
+
+/* Timer.sleep(v) or Timer.sleepUntil(v), synchronously; a CapException's own status. */
+static int kcaps_timer_wait(uint32_t cap, uint16_t method, uint64_t v)
+{
+	uint64_t res[16];
+	uint32_t plen = 0, rlen = 0;
+	int err = capos_timer_sleep_params(method, v, kcaps_framed, sizeof(kcaps_framed), &plen);
+
+	if (err == CAPOS_OK)
+		err = kcaps_call(cap, capos_Timer_TYPE_ID, method, plen, res, sizeof(res), &rlen);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		err = capos_exception_status(res, rlen, NULL);
+	return err;
+}
+
+int capos_timer_sleep(uint32_t cap, uint64_t ns)
+{
+	return kcaps_timer_wait(cap, capos_Timer_METHOD_sleep, ns);
+}
+
+int capos_timer_sleep_until(uint32_t cap, uint64_t deadline_ns)
+{
+	return kcaps_timer_wait(cap, capos_Timer_METHOD_sleepUntil, deadline_ns);
+}
+
+int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, uint32_t *facet)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Endpoint_client_Params_b p;
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	uint64_t res[16];
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_Endpoint_client_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_Endpoint_client_Params_set_interfaceId(&p, interface_id);
+		capos_Endpoint_client_Params_set_badge(&p, badge);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = capos_ring_self(&c);
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, ep, capos_Endpoint_TYPE_ID, capos_Endpoint_METHOD_client,
+				      kcaps_framed, plen, res, sizeof(res), &cqe);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		return capos_exception_status(res, cqe.result_len, NULL);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, interface_id, facet);
 	return err;
 }

@@ -12,10 +12,13 @@
  *                                   ticks since the process's first times()/clock()
  *                                   call (wall time: an upper bound of CPU time, which
  *                                   is not accounted), the other fields 0
- *   nanosleep, usleep, sleep        cap_enter(CAPOS_RING_CQ_ENTRIES, ns): with every
- *                                   runtime CALL synchronous nothing completes while
- *                                   waiting, so the kernel blocks until the timeout
- *                                   (docs/abi.md §2; no Timer cap needed)
+ *   nanosleep, usleep, sleep        Timer.sleep on the "timer" cap: the CALL completes
+ *                                   when the deadline passes (its own CQE, so other
+ *                                   completions arriving meanwhile neither cut the
+ *                                   sleep short nor are lost); requests beyond
+ *                                   TIME_SLEEP_MAX_NS sleep that long. Without a
+ *                                   "timer" cap: cap_enter(CAPOS_RING_CQ_ENTRIES, ns),
+ *                                   a timed wait for completions (docs/abi.md §2)
  * A process without a "timer" cap gets ENOSYS from the clock functions.
  */
 #include "hooks.h"
@@ -35,6 +38,7 @@
 #include <unistd.h>
 
 #define TIME_NS_PER_S 1000000000ull
+#define TIME_SLEEP_MAX_NS (1ull << 62) /* ~146 years: Timer.sleep's range holds it */
 
 static uint32_t time_timer_cap; /* 0 until looked up */
 static uint64_t time_times_era; /* first times() reading, ns + 1 (0: not yet) */
@@ -115,14 +119,21 @@ clock_t times(struct tms *buf)
 	return (clock_t)(ns / ns_per_tick);
 }
 
-/* Block for `ns` nanoseconds in cap_enter. 0, or -1 with errno (EINTR: the CQ was
- * full of completions nobody reaped, so the wait could not block). */
+/* Block for `ns` nanoseconds: Timer.sleep when the process holds a "timer", else a
+ * cap_enter timeout. 0, or -1 with errno (EINTR: the CQ was full of completions nobody
+ * reaped, so the cap_enter wait could not block). */
 static int time_sleep_ns(uint64_t ns)
 {
 	int64_t r;
 
 	if (ns == 0)
 		return 0;
+	if (capos_kcap_find("timer", capos_Timer_TYPE_ID, &time_timer_cap) == CAPOS_OK) {
+		int err = capos_timer_sleep(time_timer_cap,
+					    ns < TIME_SLEEP_MAX_NS ? ns : TIME_SLEEP_MAX_NS);
+
+		return err == CAPOS_OK ? 0 : capos_hook_fail(capos_hook_errno(err));
+	}
 	r = capos_sys_cap_enter(CAPOS_RING_CQ_ENTRIES, ns);
 	if (r < 0)
 		return capos_hook_fail(capos_hook_errno(r));

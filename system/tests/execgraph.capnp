@@ -1,8 +1,9 @@
 # Focused boot manifest of init's executor (user/init/exec.c), booted by
 # tests/qemu/exec_tests.py: init is the real user/init holding a ProcessSpawner; the
 # services are the tiny test binaries of user/graphsvc.
-# Positive graph: "server" exports its endpoint as Console, "client" imports it and
-# calls it once; both are waited for and exit 0, so init exits 0.
+# Positive graph: "server" exports its endpoint as Console, "client" (badge 42) imports
+# it and calls it once: the server sees badge 42 in the RECV; both are waited for and
+# exit 0, so init exits 0.
 
 @0xc1f3a2b4d5e60711;
 
@@ -34,6 +35,7 @@ const execgraph :M.SystemManifest = (
         exports = [(name = "out", interface = "Console", cap = "serve")],
         restart = wait ),
       ( name = "client",
+        badge = 42,
         process = (
           binary = "graphcli",
           caps = [

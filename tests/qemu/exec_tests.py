@@ -141,7 +141,7 @@ def com1_ok(children, status=0):
 
 GRAPH = [
     started("server", 2, 1),
-    "graphsrv: served one call",
+    "graphsrv: served one call (badge 42)",  # the importer's Service.badge
     started("client", 3, 0),
     'init: exec: service "server" exited 0',
     "graphcli: call through the import: answered",
@@ -179,7 +179,7 @@ IGNORE = [
     started("spinner", 2, 0),
     started("server", 3, 1),
     started("client", 4, 0),
-    "graphsrv: served one call",
+    "graphsrv: served one call (badge 0)",
     "graphcli: call through the import: answered",
     'init: exec: service "server" exited 0',
     'init: exec: service "client" exited 0',
@@ -201,7 +201,7 @@ WAITFAIL = [
     started("server", 2, 1),
     started("client", 3, 0),
     started("failing", 4, 0),
-    "graphsrv: served one call",
+    "graphsrv: served one call (badge 0)",
     "graphfail: exiting 3",
     "graphcli: call through the import: answered",
     'init: exec: service "server" exited 0',

@@ -89,6 +89,8 @@ HOSTILE = [
     ("copy grant sent as a move", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
     ("move grant sent as a copy", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
     ("clientFacet sent as a move", "CAPOS_ERR_SPAWN_MODE_MISMATCH", INVALID),
+    # a badged facet (Endpoint.client with badge 9) is never minted again
+    ("clientFacet of a badged facet", "CAPOS_ERR_FACET_BADGED", INVALID),
 ]
 
 

@@ -43,7 +43,7 @@ int main(void)
 	if (graphsrv_sync(ring, sqe, 1, &cqe))
 		return GRAPHSVC_EXIT_IPC;
 	/* printf uses the ring too: reserve the RETURN's SQE only after it. */
-	printf("graphsrv: served one call\n");
+	printf("graphsrv: served one call (badge %llu)\n", (unsigned long long)cqe.badge);
 	if (capos_ring_get_sqe(ring, &sqe))
 		return GRAPHSVC_EXIT_IPC;
 	sqe->opcode = CAPOS_OP_RETURN;

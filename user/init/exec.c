@@ -115,6 +115,10 @@ static int exec_grant(struct exec *ex, const struct manifest_service *s, uint32_
 			return CAPOS_ERR_NOT_FOUND;
 		if (*nxfer >= CAPOS_XFER_MAX)
 			return CAPOS_ERR_XFER_TOO_MANY;
+		/* a copy of init's unbadged facet minted with the importer's badge */
+		capos_CapGrant_set_mode(g, capos_TransferMode_clientFacet);
+		capos_CapGrant_set_interfaceId(g, c->interface_id);
+		capos_CapGrant_set_badge(g, s->badge);
 		(void)capos_CapGrant_source_set_held(&src, *nxfer);
 		exec_xfer[(*nxfer)++] = (struct capos_xfer){ .cap = ex->facet[c->export_index],
 							     .mode = CAPOS_XFER_COPY };

@@ -15,6 +15,10 @@
  *                        middle while that wait is pending
  *   "nap"     (any cap)  sleep SPAWNCHILD_NAP_NS, then exit SPAWNCHILD_NAPPED
  *   "fault"   (any cap)  write to address 0: the kernel kills the child (#PF)
+ *   "tsleep"  (Timer)    Timer.sleep(SPAWNCHILD_TSLEEP_NS) (the parent kills it while
+ *                        parked); exit SPAWNCHILD_TSLEPT if the sleep ever returns
+ *   "tsubmit" (Timer)    queue Timer.sleep(SPAWNCHILD_TSLEEP_NS), drain the ring without
+ *                        waiting and exit SPAWNCHILD_TSUBMITTED (the kernel cancels it)
  *   "frames-hog", "call-hog", "kid-spawner", "slot-hog": exhaust one quota class and
  *                        report the typed error (user/spawnchild/quota.c)
  * otherwise exit SPAWNCHILD_PLAIN. A CapSet that is not exactly what the parent granted
@@ -28,6 +32,7 @@
 #include <capos/error.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
+#include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
@@ -45,6 +50,9 @@
 #define SPAWNCHILD_NAPPED 46
 #define SPAWNCHILD_MIDDLE_BAD 47
 #define SPAWNCHILD_NAP_NS 300000000u /* 300 ms: outlives the middle's kill */
+#define SPAWNCHILD_TSLEPT 48
+#define SPAWNCHILD_TSUBMITTED 49
+#define SPAWNCHILD_TSLEEP_NS 10000000000ull /* 10 s: outlives the parent's kill */
 
 /* A null pointer the compiler cannot see through (the "fault" behaviour). */
 static volatile uintptr_t spawnchild_null;
@@ -176,6 +184,32 @@ static int spawnchild_middle(uint32_t spawner)
 	return SPAWNCHILD_MIDDLE_BAD;
 }
 
+/* Queues Timer.sleep on `timer`, lets the kernel park it (drain only) and returns. */
+static int spawnchild_tsubmit(uint32_t timer)
+{
+	static uint64_t params[4], res[4];
+	struct capos_ring_client *ring;
+	struct capos_sqe *sqe;
+	uint32_t plen = 0;
+
+	if (capos_ring_self(&ring) ||
+	    capos_timer_sleep_params(capos_Timer_METHOD_sleep, SPAWNCHILD_TSLEEP_NS, params,
+				     sizeof(params), &plen) ||
+	    capos_ring_get_sqe(ring, &sqe))
+		return SPAWNCHILD_NO_RING;
+	*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
+				   .cap = timer,
+				   .interface_id = capos_Timer_TYPE_ID,
+				   .method = capos_Timer_METHOD_sleep,
+				   .addr = (uint64_t)(uintptr_t)params,
+				   .len = plen,
+				   .result_addr = (uint64_t)(uintptr_t)res,
+				   .result_len = sizeof(res),
+				   .user_data = 1 };
+	capos_ring_submit(ring);
+	return capos_ring_enter(ring, 0, 0) == 0 ? SPAWNCHILD_TSUBMITTED : SPAWNCHILD_IPC_BAD;
+}
+
 /* The quota behaviours, by CapSet name: 0 when none applies, else the exit code. */
 static int spawnchild_quota(void)
 {
@@ -210,6 +244,12 @@ int main(void)
 		(void)capos_sys_cap_enter(1, SPAWNCHILD_NAP_NS);
 		return SPAWNCHILD_NAPPED;
 	}
+	if (capos_capset_lookup(spawnchild_capset(), "tsleep", capos_Timer_TYPE_ID, &cap) == 0) {
+		(void)capos_timer_sleep(cap, SPAWNCHILD_TSLEEP_NS);
+		return SPAWNCHILD_TSLEPT;
+	}
+	if (capos_capset_lookup(spawnchild_capset(), "tsubmit", capos_Timer_TYPE_ID, &cap) == 0)
+		return spawnchild_tsubmit(cap);
 	if (capos_capset_lookup(spawnchild_capset(), "spawner", capos_ProcessSpawner_TYPE_ID,
 				&cap) == 0)
 		return spawnchild_middle(cap);

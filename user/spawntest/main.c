@@ -32,6 +32,7 @@
 #include <capos/ring.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
+#include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
@@ -759,6 +760,15 @@ static void st_test_hostile(void)
 	s->xfer[0].mode = CAPOS_XFER_MOVE;
 	st_hostile("clientFacet sent as a move", s, CAPOS_ERR_SPAWN_MODE_MISMATCH,
 		   capos_ExceptionType_invalidArgument);
+	/* Only an unbadged facet may be minted with a badge: never re-badge a badged one. */
+	uint32_t badged = 0;
+	int minted = capos_endpoint_client(st_ep, capos_Console_TYPE_ID, 9, &badged);
+	s = st_plain("bad");
+	st_facet_grant(s, "svc", badged, capos_Console_TYPE_ID, 3);
+	st_hostile("clientFacet of a badged facet", s, CAPOS_ERR_FACET_BADGED,
+		   capos_ExceptionType_invalidArgument);
+	if (minted == 0)
+		(void)st_release(badged);
 	int now = st_now(st_timer);
 	printf("spawntest: hostile: timer after refused move -> %s\n", capos_error_name(now));
 	st_check("refused mode mismatches left the caps with the parent", now == 0);

@@ -38,16 +38,32 @@ int kconsole_init(struct kconsole *c, int (*write)(void *, const char *, size_t)
 		  void (*destroy)(struct kconsole *));
 extern const struct kcall_iface kconsole_iface;
 
-/* ---- Timer: the monotonic clock. */
+/* ---- Timer: the monotonic clock and timed waits. */
+#define KTIMER_MAX_DEADLINE_NS                                                                     \
+	((1ull << 63) - 1u) /* later deadlines: CAPOS_ERR_TIMER_SLEEP_RANGE */
+
 struct ktimer {
 	struct kobj k;
-	uint64_t (*now_ns)(void *ctx);	   /* [I] nanoseconds since boot, monotonic */
+	uint64_t (*now_ns)(void *ctx); /* [I] nanoseconds since boot, monotonic */
+	/* [I] Parks the CALL being executed until now_ns reaches deadline_ns (which is
+	 * in the future and at most KTIMER_MAX_DEADLINE_NS): returns KCALL_DEFERRED, or
+	 * an error (CAPOS_ERR_TIMER_SLEEP_LIMIT, CAPOS_ERR_NO_MEMORY). NULL: sleeps that would
+	 * block answer unimplemented. */
+	int (*sleep_until)(void *ctx, uint64_t deadline_ns);
 	void *ctx;			   /* [I] */
 	void (*destroy)(struct ktimer *t); /* [I] */
 };
 
 int ktimer_init(struct ktimer *t, uint64_t (*now_ns)(void *), void *ctx,
 		void (*destroy)(struct ktimer *));
+
+/*
+ * Sets t's sleep backend (before the first cap to t exists). Timer.sleep(ns) asks for
+ * the deadline now + ns, Timer.sleepUntil(d) for d; a deadline not in the future
+ * completes at once (no backend call), one past KTIMER_MAX_DEADLINE_NS (or an
+ * overflowing now + ns) is CAPOS_ERR_TIMER_SLEEP_RANGE (an invalidArgument CapException).
+ */
+void ktimer_set_sleep(struct ktimer *t, int (*sleep_until)(void *ctx, uint64_t deadline_ns));
 extern const struct kcall_iface ktimer_iface;
 
 /* ---- BootPackage: read-only access to the boot manifest bytes. */

@@ -192,6 +192,33 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 uint32_t kring_revoke_nodes_live(void);
 
 /*
+ * ---- Timer.sleep backend (kernel/proc/ksleep.c; docs/kring.md "Timer.sleep") ----
+ *
+ * A sleep that must wait is a deferred completion (above) on one global queue in
+ * deadline order (equal deadlines: submission order); the timer tick completes every
+ * sleep whose deadline has passed (empty results, status 0) and frees its record. A
+ * process may have at most KSLEEP_MAX_PER_PROC sleeps pending; its dying threads'
+ * sleeps are cancelled with nothing posted.
+ *
+ * Lock legend: [S] scheduler state (single CPU, interrupts off).
+ */
+#define KSLEEP_MAX_PER_PROC 8u
+
+/*
+ * The ktimer sleep backend (ktimer_set_sleep): parks the CALL being executed by the
+ * current thread until the clock reaches deadline_ns. Returns KCALL_DEFERRED.
+ * Errors: CAPOS_ERR_TIMER_SLEEP_LIMIT (the process has KSLEEP_MAX_PER_PROC pending),
+ * CAPOS_ERR_NO_MEMORY, kring_defer()'s (CAPOS_ERR_INVALID outside an exec).
+ */
+int ksleep_until(void *ctx, uint64_t deadline_ns);
+
+/* Completes every queued sleep whose deadline is <= now_ns (timer tick, [S]). */
+void ksleep_expire(uint64_t now_ns);
+
+/* Sleep records queued now, over all processes (tick fast path, leak check). */
+uint32_t ksleep_live_count(void);
+
+/*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table
  * and maps p's CapSet page naming them "console", "timer", "boot" and "vm". `boot`
  * (size bytes, kernel-mapped, lives for the whole run) backs BootPackage. Call before

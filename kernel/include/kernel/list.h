@@ -35,12 +35,18 @@ static inline bool list_node_linked(const struct list_node *n)
 	return n->next != NULL;
 }
 
+/* Links n just before pos (pos may be the list's sentinel: then at the tail). */
+static inline void list_insert_before(struct list_node *pos, struct list_node *n)
+{
+	n->prev = pos->prev;
+	n->next = pos;
+	pos->prev->next = n;
+	pos->prev = n;
+}
+
 static inline void list_push_back(struct list *l, struct list_node *n)
 {
-	n->prev = l->head.prev;
-	n->next = &l->head;
-	l->head.prev->next = n;
-	l->head.prev = n;
+	list_insert_before(&l->head, n);
 }
 
 static inline void list_remove(struct list_node *n)

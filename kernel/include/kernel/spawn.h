@@ -42,6 +42,7 @@ enum spawn_grant_kind {
 	SPAWN_GRANT_KERNEL = 0, /* a fresh kernel object (kgrant kind in `kind`) */
 	SPAWN_GRANT_HELD = 1,	/* caps_in[held], copied or moved by the CALL's descriptor */
 	SPAWN_GRANT_FACET = 2,	/* a client facet of the raw endpoint caps_in[held] */
+	SPAWN_GRANT_MINT = 3,	/* caps_in[held], an unbadged facet, copied with g's badge */
 };
 
 /* One decoded grant. */
@@ -51,7 +52,7 @@ struct spawn_grant {
 	uint8_t kind;	       /* enum spawn_grant_kind */
 	uint8_t mode;	       /* enum capos_TransferMode */
 	uint16_t source;       /* SPAWN_GRANT_KERNEL: enum capos_KernelCapSource */
-	uint32_t held;	       /* SPAWN_GRANT_HELD, _FACET: index into caps_in */
+	uint32_t held;	       /* SPAWN_GRANT_HELD, _FACET, _MINT: index into caps_in */
 	uint64_t interface_id; /* facets and endpoint sources: the served interface */
 	uint64_t badge;	       /* facets and endpoint sources: the facet's badge */
 };
@@ -115,9 +116,13 @@ int spawn_init_profile(const void *module, uint64_t module_len, struct proc_limi
  *     mode inside TransferMode                            CAPOS_ERR_SPAWN_BAD_MODE
  *     held: index < ncaps_in                              CAPOS_ERR_SPAWN_NOT_HELD
  *           index not named by an earlier grant           CAPOS_ERR_SPAWN_CAP_REUSED
- *           clientFacet: the cap is a raw endpoint         CAPOS_ERR_SPAWN_BAD_MODE
- *                        interfaceId non-zero, not Endpoint's
- *                                                         CAPOS_ERR_SPAWN_FACET_INTERFACE
+ *           clientFacet: the cap is a raw endpoint, or a copyable client facet
+ *                        (then: a badged copy of it, SPAWN_GRANT_MINT)
+ *                                                         CAPOS_ERR_SPAWN_BAD_MODE
+ *                        interfaceId non-zero, not Endpoint's, and for a facet
+ *                        its own interface                CAPOS_ERR_SPAWN_FACET_INTERFACE
+ *                        a facet: unbadged (badge 0); a badged one is never
+ *                        re-badged                        CAPOS_ERR_FACET_BADGED
  *           copy/move: the cap permits the mode (no copy of a move-only cap)
  *                                                         CAPOS_ERR_SPAWN_BAD_MODE
  *     kernel: console, timer, virtualMemory, processSpawner or endpoint

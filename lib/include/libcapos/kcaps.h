@@ -1,7 +1,7 @@
 /*
  * Typed calls on the kernel capabilities the C runtime itself needs (lib/libcapos/
  * kcaps.c): VirtualMemory (map/unmap for the heap; reserve/commit/decommit/guard for
- * runtimes that manage their own address space), Timer.now for the clock hooks.
+ * runtimes that manage their own address space), Timer.now/sleep for the time hooks.
  * Each is one synchronous CALL on this thread's ring (capos_ring_self) with params
  * built by the generated capnpc-c accessors and results read with a bounded decoder.
  * Caps are found in the CapSet by name with an interface check (capos_kcap_find).
@@ -47,5 +47,39 @@ int capos_vm_guard(uint32_t cap, uint64_t addr, uint64_t size);
 
 /* Timer.now on `cap`: monotonic nanoseconds since boot in *ns. Errors: as above. */
 int capos_timer_now(uint32_t cap, uint64_t *ns);
+
+/*
+ * Timer.sleep(ns) / Timer.sleepUntil(deadline_ns) on `cap`: blocks this thread in
+ * cap_enter until the kernel completes the CALL (at or after the deadline; 0 or a
+ * past deadline at once). Errors: the CapException's own status for a refusal
+ * (CAPOS_ERR_TIMER_SLEEP_RANGE: deadline past 2^63 ns; CAPOS_ERR_TIMER_SLEEP_LIMIT: the process
+ * has its maximum of sleeps pending), other CQE statuses, ring client and capnp errors.
+ */
+int capos_timer_sleep(uint32_t cap, uint64_t ns);
+int capos_timer_sleep_until(uint32_t cap, uint64_t deadline_ns);
+
+/*
+ * Frames the params of Timer.sleep(v) (method capos_Timer_METHOD_sleep) or
+ * Timer.sleepUntil(v) (capos_Timer_METHOD_sleepUntil) into buf (8-byte aligned,
+ * buf_bytes long; 24 bytes suffice), for callers that queue the CALL themselves; the
+ * framed length in *len. Errors: CAPOS_ERR_INVALID (another method), builder errors.
+ */
+int capos_timer_sleep_params(uint16_t method, uint64_t v, void *buf, uint32_t buf_bytes,
+			     uint32_t *len);
+
+/*
+ * Endpoint.client(interface_id, badge) on the raw endpoint `ep`: a new CALL-only facet
+ * (docs/ipc.md) in *facet. Errors: the CQE status (a refusal's CapException status,
+ * e.g. CAPOS_ERR_INVALID for interface 0 or Endpoint's own), ring client errors,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE / _NOT_FOUND if the result cap is not the facet.
+ */
+int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, uint32_t *facet);
+
+/*
+ * The `status` of the CapException framed in res[0..len) (a CQE with
+ * CAPOS_ERR_RING_EXCEPTION), its `type` in *type (may be NULL); if the message does
+ * not decode, CAPOS_ERR_RING_EXCEPTION itself (and *type = -1).
+ */
+int capos_exception_status(const void *res, uint32_t len, int *type);
 
 #endif

@@ -49,6 +49,9 @@ static const struct error_block {
 	{ "CAPOS_ERR_ELF_", -256, -287, 0, 0, 25 },
 	{ "CAPOS_ERR_MANIFEST_", -288, -303, -320, -351, 15 },
 	{ "CAPOS_ERR_SPAWN_", -304, -319, 0, 0, 13 },
+	/* init executor and timer: Timer.sleep, facet minting */
+	{ "CAPOS_ERR_TIMER_SLEEP_", -352, -359, 0, 0, 2 },
+	{ "CAPOS_ERR_FACET_", -352, -359, 0, 0, 1 },
 	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },  /* demo services (schema/demo.capnp) */
 	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 }, /* resource accounting (ledger.h) */
 	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },   /* VirtualMemory reservations (vmres.h) */

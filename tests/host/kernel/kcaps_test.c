@@ -133,6 +133,7 @@ static struct {
 	uint64_t ps[1100], rs[512];
 	struct kcall_env env;
 } F;
+static uint32_t call_rlen; /* result buffer bytes of call(); setup sets 0x4000 */
 
 static uint32_t grant(struct kobj *o, uint64_t iid)
 {
@@ -153,6 +154,7 @@ static void setup(void)
 	sink_fail = 0;
 	destroyed = 0;
 	F.now = 5000000000ull;
+	call_rlen = 0x4000;
 	for (size_t i = 0; i < sizeof(F.manifest); i++)
 		F.manifest[i] = (uint8_t)(i * 13);
 	(void)captab_init(&F.table, F.slots, 8);
@@ -317,7 +319,7 @@ static struct capos_cqe call(uint32_t cap, uint64_t iid, uint16_t method, uint32
 			      .params_addr = plen ? UBASE : 0,
 			      .params_len = plen,
 			      .result_addr = RES,
-			      .result_len = 0x4000 };
+			      .result_len = call_rlen };
 	struct capos_cqe cqe = { 0 };
 	kcall_exec(&F.env, &op, &cqe);
 	return cqe;
@@ -382,7 +384,46 @@ TEST(kcaps_console_bounds_and_sink_failure)
 	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_overloaded);
 }
 
-TEST(kcaps_timer_now_and_unimplemented_sleep)
+/* Fake sleep backend: records the deadline asked for and answers fsleep_answer. */
+static uint64_t fsleep_deadline;
+static int fsleep_calls, fsleep_answer;
+
+static int fsleep_until(void *ctx, uint64_t deadline_ns)
+{
+	(void)ctx;
+	fsleep_deadline = deadline_ns;
+	fsleep_calls++;
+	return fsleep_answer;
+}
+
+static uint32_t p_sleep(uint16_t method, uint64_t v)
+{
+	pstart();
+	if (method == capos_Timer_METHOD_sleep) {
+		struct capos_Timer_sleep_Params_b p;
+		(void)capos_Timer_sleep_request(&pb, &p);
+		capos_Timer_sleep_Params_set_ns(&p, v);
+	} else {
+		struct capos_Timer_sleepUntil_Params_b p;
+		(void)capos_Timer_sleepUntil_request(&pb, &p);
+		capos_Timer_sleepUntil_Params_set_deadlineNs(&p, v);
+	}
+	return pfinish();
+}
+
+/* One sleep/sleepUntil of v: the CQE status, or a CapException's (type in *type). */
+static int sleep_status(uint16_t method, uint64_t v, int *type)
+{
+	struct capos_cqe c = call(F.tim, capos_Timer_TYPE_ID, method, p_sleep(method, v));
+	int st = c.status;
+
+	*type = -1;
+	if (c.status == CAPOS_ERR_RING_EXCEPTION)
+		*type = exception_of(&c, &st);
+	return st;
+}
+
+TEST(kcaps_timer_now_and_sleep_without_backend)
 {
 	setup();
 	struct capos_cqe c = call(F.tim, capos_Timer_TYPE_ID, capos_Timer_METHOD_now, 0);
@@ -393,10 +434,62 @@ TEST(kcaps_timer_now_and_unimplemented_sleep)
 	struct capos_Timer_now_Results_r r;
 	CHECK_EQ(capos_Timer_now_read_results(&m, &r), CAPOS_OK);
 	CHECK_UEQ(capos_Timer_now_Results_get_ns(&r), 5000000000ull);
-	int st;
+	int type;
+	/* a wait that would block needs the backend */
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, 1, &type), CAPOS_ERR_CAPNP_UNIMPLEMENTED);
+	CHECK_EQ(type, capos_ExceptionType_unimplemented);
+	/* 0 and deadlines already reached complete at once, with empty framed results */
+	c = call(F.tim, capos_Timer_TYPE_ID, capos_Timer_METHOD_sleep,
+		 p_sleep(capos_Timer_METHOD_sleep, 0));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(c.result_len, 16);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, F.now, &type), CAPOS_OK);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, 1, &type), CAPOS_OK);
+	/* no params at all: sleep(0) */
 	c = call(F.tim, capos_Timer_TYPE_ID, capos_Timer_METHOD_sleep, 0);
-	CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
-	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_unimplemented);
+	CHECK_EQ(c.status, 0);
+}
+
+TEST(kcaps_timer_sleep_deadlines_and_hostile_twins)
+{
+	const uint64_t max = KTIMER_MAX_DEADLINE_NS;
+	int type;
+
+	setup();
+	ktimer_set_sleep(&F.timer, fsleep_until);
+	fsleep_calls = 0;
+	fsleep_answer = CAPOS_OK;
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, 7, &type), CAPOS_OK);
+	CHECK_UEQ(fsleep_deadline, F.now + 7);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, F.now + 1, &type), CAPOS_OK);
+	CHECK_UEQ(fsleep_deadline, F.now + 1);
+	/* the last deadline in range is accepted, one past it refused */
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, max - F.now, &type), CAPOS_OK);
+	CHECK_UEQ(fsleep_deadline, max);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, max, &type), CAPOS_OK);
+	CHECK_EQ(fsleep_calls, 4);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, max - F.now + 1, &type),
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
+	CHECK_EQ(type, capos_ExceptionType_invalidArgument);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, UINT64_MAX, &type),
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, max + 1, &type),
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleepUntil, UINT64_MAX, &type),
+		 CAPOS_ERR_TIMER_SLEEP_RANGE);
+	CHECK_EQ(fsleep_calls, 4); /* refusals never reach the backend */
+	/* a short result buffer is refused before the wait, with the bytes needed */
+	call_rlen = 8;
+	struct capos_cqe c = call(F.tim, capos_Timer_TYPE_ID, capos_Timer_METHOD_sleep,
+				  p_sleep(capos_Timer_METHOD_sleep, 5));
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(c.result_len, 16);
+	CHECK_EQ(fsleep_calls, 4);
+	call_rlen = 0x4000;
+	/* the backend's refusal: the sleep bound is an overloaded CapException */
+	fsleep_answer = CAPOS_ERR_TIMER_SLEEP_LIMIT;
+	CHECK_EQ(sleep_status(capos_Timer_METHOD_sleep, 5, &type), CAPOS_ERR_TIMER_SLEEP_LIMIT);
+	CHECK_EQ(type, capos_ExceptionType_overloaded);
 }
 
 static int read_chunk(uint64_t off, uint32_t max, struct capnp_data *out)

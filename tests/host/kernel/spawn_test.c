@@ -640,10 +640,27 @@ TEST(spawn_decode_client_facet)
 	s->grants[1].iid = capos_Endpoint_TYPE_ID;
 	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
 	s->grants[1].iid = capos_Console_TYPE_ID;
-	st_caps[1].obj = &facet; /* a facet has no facets of its own */
+	/* an unbadged facet: minted into a badged copy of itself */
+	st_caps[1].obj = &facet;
 	st_caps[1].interface_id = capos_Console_TYPE_ID;
+	CHECK_EQ(st_decode(s), 0);
+	CHECK_EQ(st_req.grants[1].kind, SPAWN_GRANT_MINT);
+	CHECK_UEQ(st_req.grants[1].held, 1);
+	/* hostile twins: re-typing, re-badging, a non-copyable facet, a facet's own type
+	 * under Endpoint's id */
+	s->grants[1].iid = capos_Timer_TYPE_ID;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	s->grants[1].iid = capos_Console_TYPE_ID;
+	st_caps[1].badge = 5;
+	CHECK_EQ(st_decode(s), CAPOS_ERR_FACET_BADGED);
+	st_caps[1].badge = 0;
+	st_caps[1].xfer = CAPTAB_XFER_NONE;
 	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
-	st_caps[1].interface_id = capos_Endpoint_TYPE_ID; /* even if named like a raw one */
+	st_caps[1].xfer = CAPTAB_XFER_COPY;
+	st_caps[1].interface_id = capos_Endpoint_TYPE_ID; /* named like a raw one */
+	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_FACET_INTERFACE);
+	st_caps[1].obj = &raw; /* a raw endpoint under a served id is no raw endpoint */
+	st_caps[1].interface_id = capos_Console_TYPE_ID;
 	CHECK_EQ(st_decode(s), CAPOS_ERR_SPAWN_BAD_MODE);
 }
 

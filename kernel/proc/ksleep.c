@@ -1,0 +1,149 @@
+/*
+ * Timer.sleep / Timer.sleepUntil in the kernel (contract in kernel/include/kernel/
+ * kring.h): the sleep backend of every granted Timer. A sleep that must wait gets a
+ * kmalloc'ed record holding its deferred completion (kring_defer: the CALL keeps its
+ * CQ credit and the thread blocks in cap_enter like any deferred op); records wait on
+ * one queue sorted by deadline. sched_tick calls ksleep_expire, which posts the due
+ * ones in deadline order (framed empty results, status 0) and frees them. When the
+ * owner thread dies first, kring_thread_cancel runs ksleep_cancel: the record leaves
+ * the queue and is freed with nothing posted.
+ *
+ * Bound: KSLEEP_MAX_PER_PROC sleeps pending per process (counted on the queue, at most
+ * that many records per live process), so a process cannot grow the kernel heap
+ * without bound; the next one is CAPOS_ERR_TIMER_SLEEP_LIMIT (overloaded: it clears when a
+ * sleep completes).
+ *
+ * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
+ */
+#include <kernel/kring.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <kernel/kcall.h>
+#include <kernel/log.h>
+#include <kernel/mm.h>
+#include <kernel/percpu.h>
+#include <kernel/proc.h>
+#include <schema/capos.capnp.h>
+
+struct ksleep {
+	struct kring_pending pend; /* [S] the parked CALL */
+	struct list_node link;	   /* [S] on ksleep_queue */
+	uint64_t deadline_ns;	   /* [I] */
+	struct process *proc;	   /* [I] the sleeper's process (the per-process bound) */
+};
+
+/* Framed empty results (sleep and sleepUntil return `()`): table, root pointer. */
+#define KSLEEP_RESULT_WORDS 2u
+
+static struct list ksleep_queue = { { &ksleep_queue.head, &ksleep_queue.head } }; /* [S] */
+static uint32_t ksleep_live;			     /* [S] records on ksleep_queue */
+static uint64_t ksleep_results[KSLEEP_RESULT_WORDS]; /* [S] built once, then [I] */
+static uint32_t ksleep_results_len;		     /* [S] 0 until built */
+
+uint32_t ksleep_live_count(void)
+{
+	return ksleep_live;
+}
+
+/* Sleeps p has queued now. */
+static uint32_t ksleep_count(const struct process *p)
+{
+	struct list_node *n, *tmp;
+	uint32_t count = 0;
+
+	LIST_FOR_EACH_SAFE(n, tmp, &ksleep_queue)
+	{
+		if (LIST_ENTRY(n, struct ksleep, link)->proc == p)
+			count++;
+	}
+	return count;
+}
+
+/* Unlinks s from the queue and frees it (its completion already posted or cancelled). */
+static void ksleep_free(struct ksleep *s)
+{
+	list_remove(&s->link);
+	ksleep_live--;
+	kfree(s);
+}
+
+static void ksleep_cancel(struct kring_pending *p)
+{
+	struct ksleep *s = LIST_ENTRY(p, struct ksleep, pend);
+
+	klog("timer", "sleep of %s pid %u cancelled: its thread died", s->proc->name, s->proc->pid);
+	ksleep_free(s);
+}
+
+static const struct kring_pending_ops ksleep_ops = { .cancel = ksleep_cancel };
+
+/* The framed `()` every completed sleep answers (what kcall frames for sleep(0)). */
+static int ksleep_build_results(void)
+{
+	uint64_t arena[KSLEEP_RESULT_WORDS];
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_Timer_sleep_Results_b r;
+	size_t len = 0;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == CAPOS_OK)
+		err = capos_Timer_sleep_init_results(&b, &r);
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(&b, ksleep_results, sizeof(ksleep_results), &len);
+	if (err == CAPOS_OK)
+		ksleep_results_len = (uint32_t)len;
+	return err;
+}
+
+/* Links s into the queue after every record due no later (FIFO among equals). */
+static void ksleep_enqueue(struct ksleep *s)
+{
+	struct list_node *pos = ksleep_queue.head.next;
+
+	while (pos != &ksleep_queue.head &&
+	       LIST_ENTRY(pos, struct ksleep, link)->deadline_ns <= s->deadline_ns)
+		pos = pos->next;
+	list_insert_before(pos, &s->link);
+	ksleep_live++;
+}
+
+int ksleep_until(void *ctx, uint64_t deadline_ns)
+{
+	struct process *p = percpu_current()->proc;
+	struct ksleep *s;
+	int err;
+
+	(void)ctx;
+	if (ksleep_results_len == 0 && (err = ksleep_build_results()) != CAPOS_OK)
+		return err;
+	if (ksleep_count(p) >= KSLEEP_MAX_PER_PROC)
+		return CAPOS_ERR_TIMER_SLEEP_LIMIT;
+	s = kzalloc(sizeof(*s));
+	if (s == NULL)
+		return CAPOS_ERR_NO_MEMORY;
+	err = kring_defer(&s->pend, &ksleep_ops);
+	if (err) {
+		kfree(s);
+		return err;
+	}
+	s->deadline_ns = deadline_ns;
+	s->proc = p;
+	ksleep_enqueue(s);
+	return KCALL_DEFERRED;
+}
+
+void ksleep_expire(uint64_t now_ns)
+{
+	struct list_node *n;
+
+	while ((n = list_first(&ksleep_queue)) != NULL) {
+		struct ksleep *s = LIST_ENTRY(n, struct ksleep, link);
+
+		if (s->deadline_ns > now_ns)
+			break;
+		kring_complete(&s->pend, CAPOS_OK, ksleep_results, ksleep_results_len);
+		ksleep_free(s);
+	}
+}
