@@ -104,7 +104,7 @@ TRANSCRIPT = [
     ok("child decommit"),
     "vmtest: child decommit ended: exit -1 killed yes",
     "vmtest child quota: one-page reservations end with CAPOS_ERR_QUOTA_VIRTUAL, "
-    "map CAPOS_ERR_QUOTA_VIRTUAL, unmap CAPOS_OK",
+    "map CAPOS_ERR_QUOTA_VIRTUAL, after an unmap CAPOS_OK, unmap all CAPOS_OK",
     ok("child quota"),
     "vmtest: child quota ended: exit 0 killed no",
     "vmtest child exit: exiting with 12 committed pages and 68 reserved",

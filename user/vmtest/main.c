@@ -388,17 +388,21 @@ static int child_quota(void)
 	static uint64_t got[20];
 	uint32_t n = 0;
 	uint64_t x = 0;
-	int over = 0, mapped, freed = 0;
+	int over = 0, mapped, again = CAPOS_ERR_INVALID, freed = 0;
 
 	while (n < 20 && (over = capos_vm_reserve(vm, 0, PG, &got[n])) == 0)
 		n++;
 	mapped = capos_vm_map(vm, 0, PG, RW, &x);
+	if (n >= 1 && capos_vm_unmap(vm, got[0], PG) == 0)
+		again = capos_vm_reserve(vm, 0, PG, &got[0]); /* the freed page's room */
 	for (uint32_t i = 0; i < n; i++)
 		freed |= capos_vm_unmap(vm, got[i], PG);
-	printf("vmtest child quota: one-page reservations end with %s, map %s, unmap %s\n",
-	       capos_error_name(over), capos_error_name(mapped), capos_error_name(freed));
-	return over == CAPOS_ERR_QUOTA_VIRTUAL && mapped == CAPOS_ERR_QUOTA_VIRTUAL && freed == 0 &&
-			       n >= 1 && n <= VMSMALL_BYTES / PG
+	printf("vmtest child quota: one-page reservations end with %s, map %s, after an unmap "
+	       "%s, unmap all %s\n",
+	       capos_error_name(over), capos_error_name(mapped), capos_error_name(again),
+	       capos_error_name(freed));
+	return over == CAPOS_ERR_QUOTA_VIRTUAL && mapped == CAPOS_ERR_QUOTA_VIRTUAL && again == 0 &&
+			       freed == 0 && n >= 1 && n <= VMSMALL_BYTES / PG
 		       ? 0
 		       : EXIT_FAILED;
 }
