@@ -9,6 +9,7 @@ KERNEL_SRCS += \
 	kernel/mm/frame.c \
 	kernel/mm/kmap.c \
 	kernel/mm/heap.c \
+	kernel/mm/kcharge.c \
 	kernel/mm/mm.c \
 	kernel/mm/selftest.c \
 	kernel/arch/x86_64/paging.c \

@@ -20,6 +20,7 @@
 #include <kernel/arch.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
+#include <kernel/kcharge.h>
 #include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
@@ -165,6 +166,12 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	if (mm_err != CAPOS_OK) {
 		klog("mm", "error: memory bring-up failed (%s, %d)", capos_error_name(mm_err),
 		     mm_err);
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	mm_err = kmem_reserve_configure(kmain_boot_info.cmdline); /* kreserve=<frames> */
+	if (mm_err != CAPOS_OK) {
+		klog("mm", "error: kreserve= not a frame count up to %u (%s)", KCHARGE_RESERVE_MAX,
+		     capos_error_name(mm_err));
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}
 

@@ -306,7 +306,11 @@
 	X(CAPOS_ERR_VMR_COMMITTED, -394, "VirtualMemory: range holds committed pages")             \
 	X(CAPOS_ERR_VMR_GUARD, -395, "VirtualMemory: range holds guard pages")                     \
 	X(CAPOS_ERR_VMR_TOO_MANY, -396, "VirtualMemory: the process's region table is full")       \
-	X(CAPOS_ERR_VMR_NO_SPACE, -397, "VirtualMemory: no free range that large to choose")
+	X(CAPOS_ERR_VMR_NO_SPACE, -397, "VirtualMemory: no free range that large to choose")       \
+	/* kernel self-protection (kheap, -400 .. -407; docs/resources.md "Kernel memory") */      \
+	X(CAPOS_ERR_KERNEL_LOW_MEMORY, -400,                                                       \
+	  "kernel free memory at its reserve: request on a process's behalf refused")              \
+	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

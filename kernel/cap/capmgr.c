@@ -63,18 +63,18 @@ static uint32_t kcapmgr_strlen(const char *s, uint32_t max)
 /* ---- derive and revoke: the table and node work */
 
 /* Gives src's entry a root node and its derived cap a child node, or neither. */
-static int kcapmgr_new_nodes(struct captab_entry *e, struct revoke_alloc *a,
+static int kcapmgr_new_nodes(struct captab_entry *e, struct revoke_alloc *a, void *payer,
 			     struct revoke_node **child)
 {
 	struct revoke_node *root = NULL;
 	int err;
 
 	if (e->rnode == NULL) {
-		err = revoke_node_new(a, NULL, &root);
+		err = revoke_node_new(a, payer, NULL, &root);
 		if (err)
 			return err;
 	}
-	err = revoke_node_new(a, root ? root : e->rnode, child);
+	err = revoke_node_new(a, payer, root ? root : e->rnode, child);
 	if (err) {
 		revoke_node_put(root); /* frees it: nothing else references it */
 		return err;
@@ -86,7 +86,8 @@ static int kcapmgr_new_nodes(struct captab_entry *e, struct revoke_alloc *a,
 	return CAPOS_OK;
 }
 
-int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src, struct captab_item *out)
+int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, void *payer, uint32_t src,
+		   struct captab_item *out)
 {
 	const struct captab_entry *ce;
 	struct revoke_node *child;
@@ -99,7 +100,7 @@ int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src, struc
 	if (ce->rnode && ce->rnode->depth >= REVOKE_DEPTH_MAX)
 		return CAPOS_ERR_CAP_DERIVE_DEPTH;
 	struct captab_entry *e = &t->slots[capos_cap_slot(src)]; /* found live above */
-	err = kcapmgr_new_nodes(e, a, &child);
+	err = kcapmgr_new_nodes(e, a, payer, &child);
 	if (err)
 		return err;
 	*out = (struct captab_item){ .obj = e->obj,
@@ -259,7 +260,7 @@ static int kcapmgr_derive_call(void *self, const struct capos_CapabilityManager_
 	if (err == CAPOS_OK)
 		err = kcapmgr_cap_arg(c, index, &src, &id);
 	if (err == CAPOS_OK)
-		err = kcapmgr_derive(c->table, cm->alloc, id, &derived);
+		err = kcapmgr_derive(c->table, cm->alloc, c->caller, id, &derived);
 	if (err)
 		return err;
 	err = kcall_result_cap(c, &derived, &index);

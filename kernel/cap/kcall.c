@@ -132,6 +132,9 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_FACET_BADGED, CAPOS_ERR_FACET_BADGED, capos_ExceptionType_invalidArgument },
 	/* resource accounting: a quota clears when the process gives something back */
 	{ CAPOS_ERR_QUOTA_CAP_SLOTS, -383, capos_ExceptionType_overloaded },
+	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */
+	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
+	  capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -12,9 +12,11 @@
 
 #include <capos/error.h>
 
-int revoke_node_new(struct revoke_alloc *a, struct revoke_node *parent, struct revoke_node **out)
+int revoke_node_new(struct revoke_alloc *a, void *payer, struct revoke_node *parent,
+		    struct revoke_node **out)
 {
-	struct revoke_node *n;
+	struct revoke_node *n = NULL;
+	int err;
 
 	if (!a || !a->zalloc || !a->free || !out || (parent && !revoke_node_is_live(parent)))
 		return CAPOS_ERR_INVALID;
@@ -22,9 +24,9 @@ int revoke_node_new(struct revoke_alloc *a, struct revoke_node *parent, struct r
 		return CAPOS_ERR_CAP_REVOKED;
 	if (parent && parent->depth >= REVOKE_DEPTH_MAX)
 		return CAPOS_ERR_CAP_DERIVE_DEPTH;
-	n = a->zalloc(sizeof(*n));
-	if (n == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = a->zalloc(payer, sizeof(*n), (void **)&n);
+	if (err)
+		return err;
 	n->magic = REVOKE_MAGIC;
 	n->refs = 1;
 	n->alloc = a;

@@ -32,6 +32,7 @@
 #include <kernel/elf.h>
 #include <kernel/endpoint.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/kring.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
@@ -68,7 +69,7 @@ static void kproc_handle_release(struct kobj *obj)
 	struct kproc_handle *h = (struct kproc_handle *)obj;
 
 	(void)kobj_put(&h->spawner->k);
-	kfree(h);
+	kfree_charged(h);
 }
 
 static const struct kobj_ops kproc_handle_ops = { .name = "process-handle",
@@ -143,20 +144,21 @@ static const struct kring_pending_ops kproc_handle_wait_ops = {
 	.cancel = kproc_handle_wait_cancel,
 };
 
-/* A handle for `child`, watching it: one reference for the caller, one for the child.
- * On success the handle takes over `children` (one LEDGER_CHILDREN unit of the
- * parent's ledger), released when the child is reaped. */
-static int kproc_handle_create(struct kspawner *s, struct process *child,
+/* A handle for `child`, watching it, charged to `payer` (the spawning process): one
+ * reference for the caller, one for the child. On success the handle takes over
+ * `children` (one LEDGER_CHILDREN unit of the parent's ledger), released when the child
+ * is reaped. */
+static int kproc_handle_create(struct kspawner *s, struct process *child, struct ledger *payer,
 			       struct ledger_hold *children, struct kproc_handle **out)
 {
-	struct kproc_handle *h = kzalloc(sizeof(*h));
-	int err;
+	struct kproc_handle *h;
+	int err = kzalloc_charged(payer, sizeof(*h), (void **)&h);
 
-	if (h == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	err = kobj_get(&s->k);
 	if (err) {
-		kfree(h);
+		kfree_charged(h);
 		return err;
 	}
 	err = kobj_init(&h->k, KOBJ_PROCESS, &kproc_handle_ops);
@@ -164,7 +166,7 @@ static int kproc_handle_create(struct kspawner *s, struct process *child,
 		err = kobj_get(&h->k); /* the child's reference, dropped when it is reaped */
 	if (err) {
 		(void)kobj_put(&s->k);
-		kfree(h);
+		kfree_charged(h);
 		return err;
 	}
 	h->spawner = s;
@@ -235,26 +237,26 @@ static void kspawner_release(struct kobj *obj)
 	struct kspawner *s = (struct kspawner *)obj;
 
 	klog("spawn", "spawner released: %llu children started", (unsigned long long)s->spawned);
-	kfree(s);
+	kfree_charged(s);
 }
 
 static const struct kobj_ops kspawner_ops = { .name = "spawner", .release = kspawner_release };
 
-int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out)
+int kspawner_create(const uint8_t *module, uint64_t len, struct ledger *payer, struct kobj **out)
 {
 	struct kspawner *s;
 	int err;
 
 	if (module == NULL || len == 0)
 		return CAPOS_ERR_INVALID;
-	s = kzalloc(sizeof(*s));
-	if (s == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(payer, sizeof(*s), (void **)&s);
+	if (err)
+		return err;
 	s->module = module;
 	s->module_len = len;
 	err = kobj_init(&s->k, KOBJ_SPAWNER, &kspawner_ops);
 	if (err) {
-		kfree(s);
+		kfree_charged(s);
 		return err;
 	}
 	*out = &s->k;
@@ -289,12 +291,15 @@ static int kspawn_insert(struct kspawn_build *b, const struct spawn_grant *g,
 }
 
 /* A client facet of `raw` granted as g's interface and badge: into the child's table
- * and CapSet (to_child), or queued as a result cap for the parent (index in *index). */
+ * and CapSet (to_child, charged to the child), or queued as a result cap for the parent
+ * (index in *index; charged to the parent). */
 static int kspawn_facet(struct kspawn_build *b, const struct spawn_grant *g, struct kobj *raw,
 			bool to_child, uint32_t *index)
 {
+	struct ledger *payer =
+		to_child ? b->child->ledger : ((struct process *)b->c->caller)->ledger;
 	struct kobj *facet;
-	int err = endpoint_client(raw, &facet);
+	int err = endpoint_client(raw, payer, &facet);
 
 	if (err)
 		return err;
@@ -359,15 +364,15 @@ static int kspawn_grant_all(struct kspawn_build *b, const struct spawn_request *
 {
 	int err;
 
-	b->page = kzalloc(sizeof(*b->page));
-	if (b->page == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(b->child->ledger, sizeof(*b->page), (void **)&b->page);
+	if (err)
+		return err;
 	err = capset_init(b->page);
 	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++)
 		err = kspawn_grant(b, &req->grants[i]);
 	if (err == CAPOS_OK)
 		err = proc_map_capset(b->child, b->page);
-	kfree(b->page);
+	kfree_charged(b->page);
 	b->page = NULL;
 	return err;
 }
@@ -438,7 +443,7 @@ static int kspawn_invoke(struct kcall_ctx *c, struct kspawner *s, const struct p
 	err = proc_create(req->name, req->has_profile ? &req->limits : &inherited, &b.child);
 	if (err)
 		return err;
-	err = kproc_handle_create(s, b.child, children, &h);
+	err = kproc_handle_create(s, b.child, parent->ledger, children, &h);
 	if (err == CAPOS_OK)
 		err = kspawn_grant_all(&b, req);
 	if (err == CAPOS_OK)

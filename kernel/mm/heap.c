@@ -190,10 +190,15 @@ static void *slab_alloc(struct heap *h, unsigned cls, size_t size)
 
 /* ---- page runs ---- */
 
+/* Pages of a run holding a block of `size` bytes. */
+static size_t run_pages(const struct heap *h, size_t size)
+{
+	return (PAGE_HDR + size + (h->debug ? REDZONE_MIN : 0) + HEAP_PAGE - 1) / HEAP_PAGE;
+}
+
 static void *run_alloc(struct heap *h, size_t size)
 {
-	size_t need = PAGE_HDR + size + (h->debug ? REDZONE_MIN : 0);
-	size_t npages = (need + HEAP_PAGE - 1) / HEAP_PAGE;
+	size_t npages = run_pages(h, size);
 	struct heap_run *r;
 	void *pages;
 
@@ -207,16 +212,35 @@ static void *run_alloc(struct heap *h, size_t size)
 			   (uint8_t *)pages + npages * HEAP_PAGE);
 }
 
-void *heap_alloc(struct heap *h, size_t size)
+/* The slab class of a block of `size` bytes, or HEAP_CLASSES for a page run. */
+static unsigned size_class(const struct heap *h, size_t size)
 {
 	size_t need = size + BLOCK_HDR + (h->debug ? REDZONE_MIN : 0);
+	unsigned cls = 0;
+
+	while (cls < HEAP_CLASSES && need > slot_size(cls))
+		cls++;
+	return cls;
+}
+
+void *heap_alloc(struct heap *h, size_t size)
+{
+	unsigned cls;
 
 	if (size == 0 || size > HEAP_MAX_ALLOC)
 		return NULL;
-	for (unsigned cls = 0; cls < HEAP_CLASSES; cls++)
-		if (need <= slot_size(cls))
-			return slab_alloc(h, cls, size);
-	return run_alloc(h, size);
+	cls = size_class(h, size);
+	return cls < HEAP_CLASSES ? slab_alloc(h, cls, size) : run_alloc(h, size);
+}
+
+size_t heap_block_cost(const struct heap *h, size_t size)
+{
+	unsigned cls;
+
+	if (size == 0 || size > HEAP_MAX_ALLOC)
+		return 0;
+	cls = size_class(h, size);
+	return cls < HEAP_CLASSES ? slot_size(cls) : run_pages(h, size) * HEAP_PAGE;
 }
 
 void *heap_zalloc(struct heap *h, size_t size)

@@ -9,6 +9,8 @@
 
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/kcharge.h>
 #include <kernel/kmap.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -21,6 +23,7 @@ static struct arch_aspace mm_kernel_as;	     /* [B] the kernel address space */
 static bool mm_tables_live;		     /* [B] final tables in CR3 */
 static uint64_t mm_mmio_next = MM_MMIO_BASE; /* [B] bump pointer in the MMIO window */
 static struct heap mm_kheap;		     /* [B] the kernel heap */
+static struct kcharge_pool mm_kpool;	     /* [B] charges and reserve over mm_kheap */
 
 static uint64_t va_of(const char *sym)
 {
@@ -161,6 +164,88 @@ const struct heap *mm_heap(void)
 	return &mm_kheap;
 }
 
+/* ---- charged allocations and the reserve (kernel/kcharge.h) ---- */
+
+static uint64_t kcharge_free_frames(void *ctx)
+{
+	(void)ctx;
+	return frame_free_count();
+}
+
+int kmalloc_charged(struct ledger *l, size_t size, void **out)
+{
+	return kcharge_alloc(&mm_kpool, l, size, false, out);
+}
+
+int kzalloc_charged(struct ledger *l, size_t size, void **out)
+{
+	return kcharge_alloc(&mm_kpool, l, size, true, out);
+}
+
+void kfree_charged(void *p)
+{
+	int err = kcharge_free(&mm_kpool, p);
+
+	if (err)
+		panic("kcharge: free of %p: %s", p, capos_error_name(err));
+}
+
+int kmem_charge(struct ledger *l, uint64_t bytes, uint64_t frames)
+{
+	return kcharge_take(&mm_kpool, l, bytes, frames);
+}
+
+void kmem_uncharge(struct ledger *l, uint64_t bytes)
+{
+	kcharge_give(&mm_kpool, l, bytes);
+}
+
+int kmem_charge_noref(struct ledger *l, uint64_t bytes, uint64_t frames)
+{
+	return kcharge_take_noref(&mm_kpool, l, bytes, frames);
+}
+
+void kmem_uncharge_noref(struct ledger *l, uint64_t bytes)
+{
+	kcharge_give_noref(&mm_kpool, l, bytes);
+}
+
+uint64_t kmem_block_cost(size_t size)
+{
+	return heap_block_cost(&mm_kheap, size);
+}
+
+int kmem_reserve_check(uint64_t frames)
+{
+	return kcharge_reserve_check(&mm_kpool, frames);
+}
+
+int frame_alloc_user(uint64_t *phys)
+{
+	int err = kcharge_reserve_check(&mm_kpool, 1);
+
+	return err ? err : frame_alloc(phys);
+}
+
+const struct kcharge_pool *mm_kcharge(void)
+{
+	return &mm_kpool;
+}
+
+int kmem_reserve_configure(const char *cmdline)
+{
+	uint64_t n;
+	int err = cmdline_get_u64(cmdline, "kreserve", &n);
+
+	if (err == CAPOS_ERR_NOT_FOUND)
+		return CAPOS_OK;
+	if (err || n > KCHARGE_RESERVE_MAX)
+		return CAPOS_ERR_INVALID;
+	mm_kpool.reserve_frames = n;
+	klog("mm", "kernel reserve: %llu frames (kreserve=)", (unsigned long long)n);
+	return CAPOS_OK;
+}
+
 /* Allocates a spread of sizes, checks contents survive, frees everything and
  * checks every frame came back. */
 static int mm_heap_smoke(void)
@@ -197,6 +282,8 @@ static int mm_heap_init(void)
 	const struct heap_ops ops = { kheap_pages_alloc, kheap_pages_free, kheap_fault, NULL };
 
 	heap_init(&mm_kheap, &ops, HEAP_DEBUG_DEFAULT);
+	kcharge_init(&mm_kpool, &mm_kheap, kcharge_free_frames, NULL,
+		     kcharge_default_reserve(frame_free_count()));
 	return mm_heap_smoke();
 }
 

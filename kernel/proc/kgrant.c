@@ -14,13 +14,15 @@
  *              CAPOS_ERR_QUOTA_FRAMES (an `overloaded` CapException), the machine
  *              out of frames CAPOS_ERR_RING_QUOTA, address-space quota
  *              CAPOS_ERR_QUOTA_VIRTUAL. A hint-less map or reserve takes the lowest
- *              free range (first fit, a free page either side; freed ranges reused).
+ *              free range (first fit, touching its neighbours; freed ranges reused).
  *   capmgr  -> CapabilityManager over the CALLER's table and process (kernel/capmgr.h):
  *              usage: every class of its ledger, used and limit; list names from a
- *              kzalloc'ed snapshot of its CapSet page (copied from user memory: the
- *              caller is the running process); revocation nodes from kzalloc/kfree,
- *              counted in kgrant_revoke_alloc (kring_revoke_nodes_live).
- * Each object is kmalloc'ed and freed by its release op (last reference).
+ *              charged snapshot of its CapSet page (copied from user memory: the
+ *              caller is the running process); revocation nodes charged to the
+ *              deriving process, counted in kgrant_revoke_alloc
+ *              (kring_revoke_nodes_live).
+ * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
+ * release op (last reference); the snapshot and nodes are paid by the caller.
  */
 #include <kernel/kring.h>
 
@@ -32,6 +34,7 @@
 #include <kernel/endpoint.h>
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
+#include <kernel/kcharge.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/proc.h>
@@ -53,19 +56,19 @@ static int kgrant_com2_write(void *ctx, const char *bytes, size_t len)
 static void kgrant_free_console(struct kconsole *c)
 {
 	klog("cap", "console object freed");
-	kfree(c);
+	kfree_charged(c);
 }
 
 static void kgrant_free_timer(struct ktimer *t)
 {
 	klog("cap", "timer object freed");
-	kfree(t);
+	kfree_charged(t);
 }
 
 static void kgrant_free_bootpkg(struct kbootpkg *b)
 {
 	klog("cap", "boot object freed");
-	kfree(b);
+	kfree_charged(b);
 }
 
 static uint64_t kgrant_now(void *ctx)
@@ -83,7 +86,7 @@ struct kgrant_vm {
 static void kgrant_free_vm(struct kvm *v)
 {
 	klog("cap", "vm object freed");
-	kfree(v);
+	kfree_charged(v);
 }
 
 /* The object may only act on the calling process's space (caps do not move yet). */
@@ -170,8 +173,17 @@ static const struct kvm_backend kgrant_vm_backend = {
 	.guard = kgrant_vm_guard,
 };
 
+/* A revocation node charged to the process that derives (payer: kcall_ctx.caller). */
+static int kgrant_node_zalloc(void *payer, size_t size, void **out)
+{
+	struct process *p = payer;
+
+	return kzalloc_charged(p ? p->ledger : NULL, size, out);
+}
+
 /* Revocation nodes of every process (they are shared across tables). */
-static struct revoke_alloc kgrant_revoke_alloc = { .zalloc = kzalloc, .free = kfree };
+static struct revoke_alloc kgrant_revoke_alloc = { .zalloc = kgrant_node_zalloc,
+						   .free = kfree_charged };
 
 uint32_t kring_revoke_nodes_live(void)
 {
@@ -193,13 +205,14 @@ static int kgrant_capmgr_usage(void *caller, struct kcapmgr_usage *out)
  * is at CAPOS_USER_CAPSET in the loaded address space. */
 static int kgrant_capset_get(void *caller, const struct capos_capset_page **out)
 {
-	struct capos_capset_page *page = kmalloc(sizeof(*page));
+	struct process *p = caller;
+	struct capos_capset_page *page;
+	int err = kmalloc_charged(p->ledger, sizeof(*page), (void **)&page);
 
-	(void)caller;
-	if (page == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	if (copy_from_user(page, UADDR(CAPOS_USER_CAPSET), sizeof(*page))) {
-		kfree(page);
+		kfree_charged(page);
 		return CAPOS_ERR_BAD_ADDRESS;
 	}
 	*out = page;
@@ -209,7 +222,7 @@ static int kgrant_capset_get(void *caller, const struct capos_capset_page **out)
 static void kgrant_capset_put(void *caller, const struct capos_capset_page *page)
 {
 	(void)caller;
-	kfree((void *)page);
+	kfree_charged((void *)page);
 }
 
 static const struct kcapmgr_backend kgrant_capmgr_backend = {
@@ -221,93 +234,97 @@ static const struct kcapmgr_backend kgrant_capmgr_backend = {
 static void kgrant_free_capmgr(struct kcapmgr *cm)
 {
 	klog("cap", "capmgr object freed");
-	kfree(cm);
+	kfree_charged(cm);
 }
 
-/* One new object of each kind, initialised, with one reference (ours). */
-static struct kobj *kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uint64_t size,
-			       uint64_t *iface)
+/* A zeroed object of `size` bytes charged to the grantee p (NULL and *err on failure). */
+static void *kgrant_alloc(struct process *p, size_t size, int *err)
+{
+	void *o = NULL;
+
+	*err = kzalloc_charged(p->ledger, size, &o);
+	return o;
+}
+
+/* One new object of each kind, initialised, with one reference (ours), charged to the
+ * grantee p. Errors: the allocation's (CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+ * CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_NO_MEMORY), the object's init errors. */
+static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uint64_t size,
+		      struct kobj **obj, uint64_t *iface)
 {
 	int err = CAPOS_ERR_INVALID;
 
 	switch (kind) {
 	case KGRANT_CONSOLE: {
-		struct kconsole *c = kzalloc(sizeof(*c));
+		struct kconsole *c = kgrant_alloc(p, sizeof(*c), &err);
 
 		if (c &&
 		    (err = kconsole_init(c, kgrant_com2_write, NULL, kgrant_free_console)) == 0) {
 			*iface = capos_Console_TYPE_ID;
-			return &c->k;
+			*obj = &c->k;
+			return CAPOS_OK;
 		}
-		kfree(c);
-		return NULL;
+		kfree_charged(c);
+		return err;
 	}
 	case KGRANT_TIMER: {
-		struct ktimer *t = kzalloc(sizeof(*t));
+		struct ktimer *t = kgrant_alloc(p, sizeof(*t), &err);
 
 		if (t && (err = ktimer_init(t, kgrant_now, NULL, kgrant_free_timer)) == 0) {
 			ktimer_set_sleep(t, ksleep_until);
 			*iface = capos_Timer_TYPE_ID;
-			return &t->k;
+			*obj = &t->k;
+			return CAPOS_OK;
 		}
-		kfree(t);
-		return NULL;
+		kfree_charged(t);
+		return err;
 	}
 	case KGRANT_BOOTPKG: {
-		struct kbootpkg *b = kzalloc(sizeof(*b));
+		struct kbootpkg *b = kgrant_alloc(p, sizeof(*b), &err);
 
 		if (b && (err = kbootpkg_init(b, boot, size, kgrant_free_bootpkg)) == 0) {
 			*iface = capos_BootPackage_TYPE_ID;
-			return &b->k;
+			*obj = &b->k;
+			return CAPOS_OK;
 		}
-		kfree(b);
-		return NULL;
+		kfree_charged(b);
+		return err;
 	}
 	case KGRANT_VM: {
-		struct kgrant_vm *g = kzalloc(sizeof(*g));
+		struct kgrant_vm *g = kgrant_alloc(p, sizeof(*g), &err);
 
 		if (g) {
 			g->p = p;
-			if (kvm_init(&g->v, &kgrant_vm_backend, g, kgrant_free_vm) == 0) {
-				*iface = capos_VirtualMemory_TYPE_ID;
-				return &g->v.k;
-			}
+			err = kvm_init(&g->v, &kgrant_vm_backend, g, kgrant_free_vm);
 		}
-		kfree(g);
-		return NULL;
-	}
-	case KGRANT_ENDPOINT: {
-		struct kobj *raw;
-
-		if (endpoint_create(p, &raw) == CAPOS_OK) {
-			*iface = capos_Endpoint_TYPE_ID;
-			return raw;
+		if (err == CAPOS_OK) {
+			*iface = capos_VirtualMemory_TYPE_ID;
+			*obj = &g->v.k;
+			return CAPOS_OK;
 		}
-		return NULL;
+		kfree_charged(g);
+		return err;
 	}
-	case KGRANT_SPAWNER: {
-		struct kobj *o;
-
-		if (kspawner_create(boot, size, &o) == 0) {
-			*iface = capos_ProcessSpawner_TYPE_ID;
-			return o;
-		}
-		return NULL;
-	}
+	case KGRANT_ENDPOINT:
+		*iface = capos_Endpoint_TYPE_ID;
+		return endpoint_create(p, obj);
+	case KGRANT_SPAWNER:
+		*iface = capos_ProcessSpawner_TYPE_ID;
+		return kspawner_create(boot, size, p->ledger, obj);
 	case KGRANT_CAPMGR: {
-		struct kcapmgr *cm = kzalloc(sizeof(*cm));
+		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
 		if (cm && (err = kcapmgr_init(cm, &kgrant_capmgr_backend, &kgrant_revoke_alloc,
 					      kgrant_free_capmgr)) == 0) {
 			*iface = capos_CapabilityManager_TYPE_ID;
-			return &cm->k;
+			*obj = &cm->k;
+			return CAPOS_OK;
 		}
-		kfree(cm);
-		return NULL;
+		kfree_charged(cm);
+		return err;
 	}
 	}
-	(void)err;
-	return NULL;
+	return err;
 }
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -321,9 +338,9 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
 	    kind != KGRANT_CAPMGR)
 		return CAPOS_ERR_INVALID;
-	item.obj = kgrant_new(kind, p, boot, size, &item.interface_id);
-	if (item.obj == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
+	if (err)
+		return err;
 	err = captab_insert(p->caps, &item, &id);
 	(void)kobj_put(item.obj); /* the table holds its own reference (or none) */
 	if (err)
@@ -355,11 +372,11 @@ static size_t kgrant_strlen(const char *s)
 
 int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint64_t size)
 {
-	struct capos_capset_page *page = kzalloc(sizeof(*page));
-	int err;
+	struct capos_capset_page *page;
+	int err = kzalloc_charged(p->ledger, sizeof(*page), (void **)&page);
 
-	if (page == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	err = capset_init(page);
 	for (size_t i = 0; err == CAPOS_OK && i < sizeof(kgrant_names) / sizeof(kgrant_names[0]);
 	     i++)
@@ -368,7 +385,7 @@ int kring_grant_std(struct process *p, unsigned which, const uint8_t *boot, uint
 					  kgrant_strlen(kgrant_names[i].name), boot, size);
 	if (err == CAPOS_OK)
 		err = proc_map_capset(p, page);
-	kfree(page);
+	kfree_charged(page);
 	return err;
 }
 

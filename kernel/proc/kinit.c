@@ -21,6 +21,7 @@
 #include <capos/error.h>
 #include <kernel/bootinfo.h>
 #include <kernel/frame.h>
+#include <kernel/kcharge.h>
 #include <kernel/kobj.h>
 #include <kernel/kipc.h>
 #include <kernel/kring.h>
@@ -121,6 +122,8 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	const struct kmanifest_view *v = boot_manifest_view();
 	uint64_t base, after;
 	uint32_t objs_base = kobj_live_count(), objs_after;
+	const struct kcharge_pool *kp = mm_kcharge();
+	uint64_t blocks_base = kp->live_blocks;
 	int64_t code = -1;
 	int err;
 
@@ -146,9 +149,19 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
 	klog("init", "timer sleeps left: %u", ksleep_live_count());
+	klog("init",
+	     "charged kernel blocks %llu (baseline %llu), %llu bytes charged; refused %llu at "
+	     "the reserve, %llu by kernel-memory quotas",
+	     (unsigned long long)kp->live_blocks, (unsigned long long)blocks_base,
+	     (unsigned long long)kp->charged_bytes, (unsigned long long)kp->refused_low,
+	     (unsigned long long)kp->refused_quota);
 	*status = code;
 	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0) {
 		klog("init", "error: revocation nodes or timer sleeps leaked");
+		return CAPOS_ERR_INVALID;
+	}
+	if (kp->live_blocks != blocks_base || kp->charged_bytes != 0) {
+		klog("init", "error: charged kernel memory not returned");
 		return CAPOS_ERR_INVALID;
 	}
 	if (after != base) {

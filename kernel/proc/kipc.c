@@ -33,6 +33,7 @@
 #include <kernel/captab.h>
 #include <kernel/endpoint.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -47,9 +48,12 @@
 struct kipc_call {
 	struct kring_pending p; /* the caller's deferred CALL */
 	struct ep_call c;
-	struct xfer_set *xs; /* caps sent with it (c.ncaps > 0), else NULL */
-	struct captab *src;  /* the caller's table (moved caps leave it at delivery) */
-	uint8_t params[];    /* c.params_len bytes, copied at CALL time */
+	struct xfer_set *xs;  /* caps sent with it (c.ncaps > 0; a charged block), or NULL */
+	struct captab *src;   /* the caller's table (moved caps leave it at delivery) */
+	struct ledger *payer; /* the caller's ledger, charged `cost` (kcharge.h, no reference) */
+	uint32_t cost;	      /* bytes charged to payer (0: a small record, not charged) */
+	bool payer_ref;	      /* orphaned and charged: holds a reference on payer */
+	uint8_t params[];     /* c.params_len bytes, copied at CALL time */
 };
 
 /* A RECV waiting for a call. */
@@ -113,6 +117,18 @@ static void kipc_cache_flush(struct kipc_free **list, uint32_t *n)
 	*n = 0;
 }
 
+/*
+ * Kernel memory of records (docs/resources.md, "Kernel memory"): a CALL record with
+ * params beyond KIPC_SMALL_PARAMS (up to ENDPOINT_PARAMS_MAX) and a transfer set are
+ * charged to the caller's LEDGER_KERNEL_BYTES for their heap footprint. The small
+ * records of the fast path (a CALL with at most KIPC_SMALL_PARAMS bytes: 256 bytes; a
+ * RECV: 128 bytes) are not: each holds a CQ credit of its thread's ring, a CALL also a
+ * unit of the caller's calls quota, and a RECV one of its endpoint's few receiver
+ * slots, which bound them per process; charging them would add ~100 instructions to
+ * an IPC round trip. Any record that needs new heap memory passes the kernel reserve.
+ * A charge takes no ledger reference (a record is freed before its process) except
+ * for a call orphaned in service, which takes one (kipc_call_cancel).
+ */
 #define KIPC_CALL(cp) LIST_ENTRY(cp, struct kipc_call, c)
 #define KIPC_RECV(rp) LIST_ENTRY(rp, struct kipc_recv, r)
 
@@ -190,12 +206,55 @@ static void kipc_fail_pending(struct kring_pending *p, enum capos_ExceptionType 
 
 /* ---- records ---- */
 
-static struct kipc_call *kipc_call_alloc(uint32_t params_len)
+/* The reserve check of a record from `cache` (empty: the heap must give one). */
+static int kipc_reserve(const struct kipc_free *cache)
 {
+	return cache ? CAPOS_OK : kmem_reserve_check(1);
+}
+
+/* A call record with params beyond KIPC_SMALL_PARAMS, charged to the caller's ledger l
+ * (out of line: the fast path's calls are small). */
+static __attribute__((noinline)) int kipc_call_alloc_big(struct ledger *l, uint32_t params_len,
+							 struct kipc_call **out)
+{
+	uint64_t cost = kmem_block_cost(sizeof(struct kipc_call) + params_len);
+	int err = kmem_charge_noref(l, cost, (cost + FRAME_SIZE - 1) / FRAME_SIZE);
+	struct kipc_call *kc;
+
+	if (err)
+		return err;
+	kc = kmalloc(sizeof(struct kipc_call) + params_len);
+	if (kc == NULL) {
+		kmem_uncharge_noref(l, cost);
+		return CAPOS_ERR_RING_QUOTA;
+	}
+	kc->payer = l;
+	kc->cost = (uint32_t)cost;
+	kc->payer_ref = false;
+	*out = kc;
+	return CAPOS_OK;
+}
+
+/* A call record for params_len bytes; beyond KIPC_SMALL_PARAMS it is charged to the
+ * caller's ledger l. Errors: CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * CAPOS_ERR_RING_QUOTA (heap exhausted). */
+static int kipc_call_alloc(struct ledger *l, uint32_t params_len, struct kipc_call **out)
+{
+	struct kipc_call *kc;
+	int err;
+
 	if (params_len > KIPC_SMALL_PARAMS)
-		return kmalloc(sizeof(struct kipc_call) + params_len);
-	return kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
-			      sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+		return kipc_call_alloc_big(l, params_len, out);
+	err = kipc_reserve(kipc_free_calls);
+	if (err)
+		return err;
+	kc = kipc_cache_get(&kipc_free_calls, &kipc_nfree_calls,
+			    sizeof(struct kipc_call) + KIPC_SMALL_PARAMS);
+	if (kc == NULL)
+		return CAPOS_ERR_RING_QUOTA;
+	kc->cost = 0; /* not charged: payer and payer_ref stay unused */
+	*out = kc;
+	return CAPOS_OK;
 }
 
 /* A record that never reached the endpoint (no core reference, not counted); its
@@ -203,17 +262,42 @@ static struct kipc_call *kipc_call_alloc(uint32_t params_len)
 static __attribute__((noinline)) void kipc_call_drop_caps(struct kipc_call *kc)
 {
 	xfer_drop(kc->xs);
-	kfree(kc->xs);
+	kfree_charged(kc->xs);
+}
+
+/* A charged record's end: freed, its charge given back (and the orphan's reference). */
+static __attribute__((noinline)) void kipc_call_discard_big(struct kipc_call *kc)
+{
+	struct ledger *payer = kc->payer;
+	uint32_t cost = kc->cost;
+	bool ref = kc->payer_ref;
+
+	kfree(kc);
+	kmem_uncharge_noref(payer, cost);
+	if (ref)
+		ledger_put(payer); /* an orphan outlived its caller: may free the ledger */
 }
 
 static void kipc_call_discard(struct kipc_call *kc)
 {
 	if (kc->xs)
 		kipc_call_drop_caps(kc); /* out of line: the common call carries no caps */
-	if (kc->c.params_len > KIPC_SMALL_PARAMS)
-		kfree(kc);
+	if (kc->cost)
+		kipc_call_discard_big(kc);
 	else
 		kipc_cache_put(&kipc_free_calls, &kipc_nfree_calls, kc);
+}
+
+/* A RECV record (not charged, see above). Errors: CAPOS_ERR_KERNEL_LOW_MEMORY,
+ * CAPOS_ERR_RING_QUOTA (heap exhausted). */
+static int kipc_recv_alloc(struct kipc_recv **out)
+{
+	int err = kipc_reserve(kipc_free_recvs);
+
+	if (err)
+		return err;
+	*out = kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(**out));
+	return *out ? CAPOS_OK : CAPOS_ERR_RING_QUOTA;
 }
 
 static void kipc_call_free(struct kipc_call *kc)
@@ -239,8 +323,16 @@ static void kipc_call_cancel(struct kring_pending *p)
 {
 	struct kipc_call *kc = LIST_ENTRY(p, struct kipc_call, p);
 
-	if (endpoint_cancel_call(&kc->c))
-		kipc_call_free(kc); /* was queued; in service it waits for RETURN or close */
+	if (endpoint_cancel_call(&kc->c)) {
+		kipc_call_free(kc); /* was queued */
+		return;
+	}
+	/* In service: it waits for RETURN or close and may outlive the caller's process,
+	 * so a charge it carries now holds the caller's ledger. */
+	if (kc->cost) {
+		ledger_get(kc->payer);
+		kc->payer_ref = true;
+	}
 }
 
 /* The receiver died with its RECV waiting. */
@@ -288,7 +380,7 @@ static void kipc_free_core(struct endpoint *ep)
 	     (unsigned long long)ep->calls, (unsigned long long)ep->overloaded,
 	     (unsigned long long)ep->disconnected);
 	kipc_endpoints_live--;
-	kfree(ep);
+	kfree_charged(ep);
 	if (kipc_endpoints_live == 0) {
 		kipc_cache_flush(&kipc_free_calls, &kipc_nfree_calls);
 		kipc_cache_flush(&kipc_free_recvs, &kipc_nfree_recvs);
@@ -311,7 +403,7 @@ static void kipc_facet_release(struct kobj *obj)
 	struct ep_client *f = (struct ep_client *)obj;
 	struct endpoint *ep = f->ep;
 
-	kfree(f);
+	kfree_charged(f);
 	endpoint_core_put(ep);
 }
 
@@ -321,12 +413,13 @@ static const struct kobj_ops kipc_facet_ops = { .name = "endpoint client",
 
 int endpoint_create(struct process *owner, struct kobj **raw)
 {
-	struct endpoint *ep = kzalloc(sizeof(*ep));
+	struct endpoint *ep;
+	int err = kzalloc_charged(owner ? owner->ledger : NULL, sizeof(*ep), (void **)&ep);
 
-	if (ep == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	if (err)
+		return err;
 	if (endpoint_init(ep, &kipc_ep_ops, &kipc_raw_ops)) {
-		kfree(ep);
+		kfree_charged(ep);
 		return CAPOS_ERR_INVALID;
 	}
 	if (owner)
@@ -338,20 +431,21 @@ int endpoint_create(struct process *owner, struct kobj **raw)
 	return CAPOS_OK;
 }
 
-int endpoint_client(struct kobj *raw, struct kobj **client)
+int endpoint_client(struct kobj *raw, struct ledger *payer, struct kobj **client)
 {
 	struct endpoint *ep = (struct endpoint *)raw;
 	struct ep_client *f;
+	int err;
 
 	if (!kobj_is_live(raw) || raw->type != KOBJ_ENDPOINT)
 		return CAPOS_ERR_INVALID;
 	if (ep->closed)
 		return CAPOS_ERR_EP_DISCONNECTED;
-	f = kzalloc(sizeof(*f));
-	if (f == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(payer, sizeof(*f), (void **)&f);
+	if (err)
+		return err;
 	if (kobj_init(&f->k, KOBJ_ENDPOINT_CLIENT, &kipc_facet_ops)) {
-		kfree(f);
+		kfree_charged(f);
 		return CAPOS_ERR_INVALID;
 	}
 	f->ep = ep;
@@ -469,9 +563,9 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 		cqe->status = CAPOS_ERR_RING_PARAMS_TOO_LARGE;
 		return;
 	}
-	kc = kipc_call_alloc(op->params_len);
-	if (kc == NULL) {
-		cqe->status = CAPOS_ERR_RING_QUOTA;
+	err = kipc_call_alloc(p->ledger, op->params_len, &kc);
+	if (err) {
+		cqe->status = err;
 		return;
 	}
 	kc->c = (struct ep_call){ .interface_id = op->interface_id,
@@ -487,10 +581,12 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 		return;
 	}
 	if (op->xfer_count) {
-		kc->xs = kmalloc(sizeof(*kc->xs));
-		err = kc->xs ? xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
-					      op->xfer_count, kc->xs)
-			     : CAPOS_ERR_RING_QUOTA;
+		err = kmalloc_charged(p->ledger, sizeof(*kc->xs), (void **)&kc->xs);
+		if (err == CAPOS_ERR_NO_MEMORY)
+			err = CAPOS_ERR_RING_QUOTA;
+		if (err == CAPOS_OK)
+			err = xfer_take_user(p->caps, kipc_copy_in, NULL, op->xfer_addr,
+					     op->xfer_count, kc->xs);
 		if (err) {
 			kipc_call_discard(kc);
 			cqe->status = err;
@@ -589,11 +685,11 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 		kipc_call_reject(KIPC_CALL(c), err); /* its caps could not come: next call */
 	}
 	if (rc == CAPOS_OK) {
-		struct kipc_recv *kr =
-			kipc_cache_get(&kipc_free_recvs, &kipc_nfree_recvs, sizeof(*kr));
+		struct kipc_recv *kr;
+		int err = kipc_recv_alloc(&kr);
 
-		if (kr == NULL) {
-			cqe->status = CAPOS_ERR_RING_QUOTA;
+		if (err) {
+			cqe->status = err;
 			return;
 		}
 		kr->r = (struct ep_recv){ .capacity = op->result_len };
@@ -703,7 +799,7 @@ static int kipc_client(void *self, const struct capos_Endpoint_client_Params_r *
 
 	if (iid == 0 || iid == capos_Endpoint_TYPE_ID)
 		return CAPOS_ERR_INVALID;
-	int err = endpoint_client(c->obj, &facet);
+	int err = endpoint_client(c->obj, ((struct process *)c->caller)->ledger, &facet);
 	if (err)
 		return err;
 	const struct captab_item item = { .obj = facet,

@@ -24,6 +24,7 @@
 #include <kernel/arch.h>
 #include <kernel/capmgr.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/kcaps.h>
 #include <kernel/kipc.h>
 #include <kernel/panic.h>
@@ -70,10 +71,10 @@ int kring_proc_init(struct process *p)
 
 	if (err)
 		return err;
-	k = kzalloc(sizeof(*k));
-	if (k == NULL) {
+	err = kzalloc_charged(p->ledger, sizeof(*k), (void **)&k);
+	if (err) {
 		ledger_release(p->ledger, LEDGER_RING_SCRATCH, KRING_SCRATCH_CHARGE);
-		return CAPOS_ERR_NO_MEMORY;
+		return err;
 	}
 	k->env = (struct kcall_env){
 		.table = p->caps,
@@ -96,7 +97,7 @@ void kring_proc_free(struct process *p)
 {
 	if (p->kcall == NULL)
 		return;
-	kfree(p->kcall);
+	kfree_charged(p->kcall);
 	p->kcall = NULL;
 	ledger_release(p->ledger, LEDGER_RING_SCRATCH, KRING_SCRATCH_CHARGE);
 }

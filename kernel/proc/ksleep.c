@@ -3,7 +3,8 @@
  * kring.h): the sleep backend of every granted Timer. A sleep that must wait gets a
  * kmalloc'ed record holding its deferred completion (kring_defer: the CALL keeps its
  * CQ credit and the thread blocks in cap_enter like any deferred op); records wait on
- * one queue sorted by deadline. sched_tick calls ksleep_expire, which posts the due
+ * one queue sorted by deadline. Records are charged to the sleeper's kernel bytes
+ * (kernel/kcharge.h). sched_tick calls ksleep_expire, which posts the due
  * ones in deadline order (framed empty results, status 0) and frees them. When the
  * owner thread dies first, kring_thread_cancel runs ksleep_cancel: the record leaves
  * the queue and is freed with nothing posted.
@@ -20,6 +21,7 @@
 #include <capnp/capnp.h>
 #include <capos/error.h>
 #include <kernel/kcall.h>
+#include <kernel/kcharge.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/percpu.h>
@@ -65,7 +67,7 @@ static void ksleep_free(struct ksleep *s)
 {
 	list_remove(&s->link);
 	ksleep_live--;
-	kfree(s);
+	kfree_charged(s);
 }
 
 static void ksleep_cancel(struct kring_pending *p)
@@ -120,12 +122,12 @@ int ksleep_until(void *ctx, uint64_t deadline_ns)
 		return err;
 	if (ksleep_count(p) >= KSLEEP_MAX_PER_PROC)
 		return CAPOS_ERR_TIMER_SLEEP_LIMIT;
-	s = kzalloc(sizeof(*s));
-	if (s == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(p->ledger, sizeof(*s), (void **)&s); /* the sleeper pays */
+	if (err)
+		return err;
 	err = kring_defer(&s->pend, &ksleep_ops);
 	if (err) {
-		kfree(s);
+		kfree_charged(s);
 		return err;
 	}
 	s->deadline_ns = deadline_ns;

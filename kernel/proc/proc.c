@@ -15,6 +15,7 @@
 #include <kernel/arch.h>
 #include <kernel/captab.h>
 #include <kernel/capset.h>
+#include <kernel/kcharge.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
@@ -29,6 +30,9 @@ static struct list proc_all;	       /* [S] processes not yet reaped */
 static uint32_t proc_count;	       /* [S] entries of proc_all */
 static uint32_t proc_next_pid = 1;     /* [S] */
 static uint32_t proc_next_tid = 1;     /* [S] */
+
+/* Frames a thread takes beside its struct: kernel stack and extended-state area. */
+#define PROC_THREAD_FRAMES (KSTACK_PAGES + 1)
 
 int proc_init(void)
 {
@@ -102,12 +106,12 @@ static int proc_captab_new(uint32_t nslots, struct ledger *l, struct captab **ou
 
 	if (nslots == 0 || nslots > CAPOS_CAP_SLOTS_MAX)
 		return CAPOS_ERR_INVALID;
-	c = kzalloc(sizeof(*c) + (size_t)nslots * sizeof(c->slots[0]));
-	if (c == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(l, sizeof(*c) + (size_t)nslots * sizeof(c->slots[0]), (void **)&c);
+	if (err)
+		return err;
 	err = captab_init(&c->table, c->slots, nslots);
 	if (err) {
-		kfree(c);
+		kfree_charged(c);
 		return err;
 	}
 	c->table.ledger = l; /* one LEDGER_CAP_SLOTS unit per slot in use */
@@ -122,34 +126,37 @@ static void proc_captab_free(struct process *p)
 	if (err)
 		panic("proc: %s pid %u cap table clear: %s", p->name, p->pid,
 		      capos_error_name(err));
-	kfree((struct proc_captab *)(void *)p->caps);
+	kfree_charged((struct proc_captab *)(void *)p->caps);
 	p->caps = NULL;
 }
 
 int proc_create(const char *name, const struct proc_limits *lim, struct process **out)
 {
-	struct process *p = kzalloc(sizeof(*p));
 	struct proc_limits dflt;
-	int err;
+	struct ledger *l;
+	struct process *p;
+	int err = ledger_create(&l); /* uncharged: the accounting itself */
 
-	if (p == NULL)
-		return CAPOS_ERR_NO_MEMORY;
-	p->magic = PROC_MAGIC;
-	p->pid = proc_next_pid++;
-	proc_copy_name(p->name, name);
-	list_init(&p->threads);
-	err = ledger_create(&p->ledger);
 	if (err)
-		goto out_proc;
+		return err;
 	if (lim == NULL) {
 		profile_defaults(&dflt);
 		lim = &dflt;
 	}
-	profile_apply(lim, p->ledger);
-	err = proc_captab_new((uint32_t)profile_min(lim->limit[LEDGER_CAP_SLOTS], UINT32_MAX),
-			      p->ledger, &p->caps);
+	profile_apply(lim, l);
+	/* The process's own kernel structures are charged to it (docs/resources.md). */
+	err = kzalloc_charged(l, sizeof(*p), (void **)&p);
 	if (err)
 		goto out_ledger;
+	p->ledger = l;
+	p->magic = PROC_MAGIC;
+	p->pid = proc_next_pid++;
+	proc_copy_name(p->name, name);
+	list_init(&p->threads);
+	err = proc_captab_new((uint32_t)profile_min(lim->limit[LEDGER_CAP_SLOTS], UINT32_MAX), l,
+			      &p->caps);
+	if (err)
+		goto out_proc;
 	err = kring_proc_init(p);
 	if (err)
 		goto out_caps;
@@ -164,10 +171,10 @@ out_kring:
 	kring_proc_free(p);
 out_caps:
 	proc_captab_free(p);
-out_ledger:
-	ledger_put(p->ledger);
 out_proc:
-	kfree(p);
+	kfree_charged(p);
+out_ledger:
+	ledger_put(l);
 	return err;
 }
 
@@ -206,10 +213,11 @@ static void proc_free(struct process *p)
 		      (unsigned long long)p->ledger->used[LEDGER_FRAMES]);
 	klog("proc",
 	     "%s pid %u reaped: %llu user page(s), %llu table frame(s) freed, "
-	     "peak %llu of quota %llu",
+	     "peak %llu of quota %llu, kernel bytes peak %llu",
 	     p->name, p->pid, (unsigned long long)pages, (unsigned long long)tables,
 	     (unsigned long long)p->ledger->peak[LEDGER_FRAMES],
-	     (unsigned long long)p->ledger->limit[LEDGER_FRAMES]);
+	     (unsigned long long)p->ledger->limit[LEDGER_FRAMES],
+	     (unsigned long long)p->ledger->peak[LEDGER_KERNEL_BYTES]);
 	if (p->exit_sink)
 		*p->exit_sink = p->exit_code;
 	if (p->watch)
@@ -217,8 +225,8 @@ static void proc_free(struct process *p)
 	list_remove(&p->link);
 	proc_count--;
 	p->magic = 0;
-	ledger_put(p->ledger);
-	kfree(p);
+	ledger_put(p->ledger); /* p's own charge holds it until the free below */
+	kfree_charged(p);
 }
 
 void proc_destroy_unstarted(struct process *p)
@@ -249,13 +257,13 @@ static int proc_map_empty_capset(struct process *p)
 
 	if (p->capset_mapped)
 		return CAPOS_OK;
-	page = kzalloc(sizeof(*page));
-	if (page == NULL)
-		return CAPOS_ERR_NO_MEMORY;
+	err = kzalloc_charged(p->ledger, sizeof(*page), (void **)&page);
+	if (err)
+		return err;
 	err = capset_init(page);
 	if (err == CAPOS_OK)
 		err = proc_map_capset(p, page);
-	kfree(page);
+	kfree_charged(page);
 	return err;
 }
 
@@ -299,9 +307,8 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	err = proc_map_empty_capset(p);
 	if (err)
 		goto out_hold;
-	err = CAPOS_ERR_NO_MEMORY;
-	t = kzalloc(sizeof(*t));
-	if (t == NULL)
+	err = kzalloc_charged(p->ledger, sizeof(*t), (void **)&t);
+	if (err)
 		goto out_hold;
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
@@ -310,9 +317,14 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	err = proc_ring_map(p, t);
 	if (err)
 		goto out_thread;
-	err = kstack_alloc(&t->kstack);
+	/* Kernel stack and extended-state frame: kernel bytes of the process, frames the
+	 * reserve must be able to spare. */
+	err = kmem_charge(p->ledger, PROC_THREAD_FRAMES * FRAME_SIZE, PROC_THREAD_FRAMES);
 	if (err)
 		goto out_ring;
+	err = kstack_alloc(&t->kstack);
+	if (err)
+		goto out_charge;
 	err = frame_alloc(&t->xstate_phys);
 	if (err)
 		goto out_kstack;
@@ -331,10 +343,12 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	return CAPOS_OK;
 out_kstack:
 	kstack_free(&t->kstack);
+out_charge:
+	kmem_uncharge(p->ledger, PROC_THREAD_FRAMES * FRAME_SIZE);
 out_ring:
 	(void)vm_unmap(&p->vm, t->ring_va, FRAME_SIZE);
 out_thread:
-	kfree(t);
+	kfree_charged(t);
 out_hold:
 	ledger_drop(&hold);
 	return err;
@@ -349,12 +363,13 @@ void proc_thread_free(struct thread *t)
 	err = frame_free(t->xstate_phys);
 	if (err)
 		panic("proc: freeing xstate frame: %s", capos_error_name(err));
+	kmem_uncharge(p->ledger, PROC_THREAD_FRAMES * FRAME_SIZE);
 	err = vm_unmap(&p->vm, t->ring_va, FRAME_SIZE);
 	if (err)
 		panic("proc: unmapping the ring of tid %u: %s", t->tid, capos_error_name(err));
 	list_remove(&t->proc_link);
 	t->magic = 0;
-	kfree(t);
+	kfree_charged(t);
 	ledger_release(p->ledger, LEDGER_THREADS, 1);
 	if (p->exiting && list_empty(&p->threads))
 		proc_free(p);

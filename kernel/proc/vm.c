@@ -9,6 +9,7 @@
 #include <stdbool.h>
 
 #include <capos/error.h>
+#include <kernel/kcharge.h>
 #include <kernel/mm.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -34,7 +35,7 @@ static int vm_pt_alloc(void *ctx, uint64_t *phys)
 
 	if (err)
 		return err;
-	err = frame_alloc(phys);
+	err = frame_alloc_user(phys); /* refused at the kernel reserve (kcharge.h) */
 	if (err) {
 		ledger_release_frames(vm->ledger, 1);
 		return err;
@@ -159,7 +160,7 @@ int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const
 		err = ledger_charge_frames(vm->ledger, 1);
 		if (err)
 			goto out_release;
-		err = frame_alloc(&pa);
+		err = frame_alloc_user(&pa);
 		if (err) {
 			ledger_release_frames(vm->ledger, 1);
 			goto out_release;

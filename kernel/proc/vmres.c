@@ -10,6 +10,7 @@
 
 #include <capos/error.h>
 #include <capos/layout.h>
+#include <kernel/kcharge.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/vmregion.h>
@@ -21,22 +22,17 @@ static const struct vmr_table *vmres_view(const struct vm_space *vm)
 	return vm->regions ? vm->regions : &vmres_empty;
 }
 
-/* The space's table, made and charged to LEDGER_KERNEL_BYTES on first use. */
+/* The space's table, made on first use as a charged block (LEDGER_KERNEL_BYTES). */
 static int vmres_table(struct vm_space *vm, struct vmr_table **out)
 {
-	struct ledger_hold h;
+	void *t;
 	int err;
 
 	if (vm->regions == NULL) {
-		err = ledger_hold(vm->ledger, LEDGER_KERNEL_BYTES, sizeof(*vm->regions), &h);
+		err = kzalloc_charged(vm->ledger, sizeof(*vm->regions), &t);
 		if (err)
 			return err;
-		vm->regions = kzalloc(sizeof(*vm->regions));
-		if (vm->regions == NULL) {
-			ledger_drop(&h);
-			return CAPOS_ERR_NO_MEMORY;
-		}
-		ledger_commit(&h);
+		vm->regions = t;
 		vmr_init(vm->regions);
 	}
 	*out = vm->regions;
@@ -242,7 +238,6 @@ void vmres_destroy(struct vm_space *vm)
 	if (vm->regions == NULL)
 		return;
 	ledger_release(vm->ledger, LEDGER_VIRTUAL, vmr_total(vm->regions));
-	ledger_release(vm->ledger, LEDGER_KERNEL_BYTES, sizeof(*vm->regions));
-	kfree(vm->regions);
+	kfree_charged(vm->regions); /* returns its LEDGER_KERNEL_BYTES */
 	vm->regions = NULL;
 }

@@ -38,13 +38,15 @@ static void rf_require(int cond)
 
 static int fail_next;
 
-static void *rf_zalloc(size_t size)
+static int rf_zalloc(void *payer, size_t size, void **out)
 {
+	(void)payer;
 	if (fail_next) {
 		fail_next = 0;
-		return NULL;
+		return CAPOS_ERR_NO_MEMORY;
 	}
-	return calloc(1, size);
+	*out = calloc(1, size);
+	return CAPOS_OK;
 }
 
 static struct revoke_alloc ra = { .zalloc = rf_zalloc, .free = free };
@@ -153,7 +155,7 @@ static void rf_derive(int t, uint8_t pick)
 {
 	struct captab_item item;
 	uint32_t id, live = ra.live;
-	int err = kcapmgr_derive(&tabs[t], &ra, rf_id(t, pick), &item);
+	int err = kcapmgr_derive(&tabs[t], &ra, NULL, rf_id(t, pick), &item);
 
 	if (err) {
 		rf_require(ra.live == live); /* nothing changed */

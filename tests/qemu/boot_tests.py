@@ -132,13 +132,16 @@ TESTS = [
     # flash under 4 GiB = 1984 KiB; usable RAM is only 639 + 896 KiB of it.
     # init (125 frames at start: image, 256 KiB stack, TLS, tables; its image stripped of
     # debug sections so that the module stays small) does not fit in the frames left:
-    # the loader's typed refusal, every frame back, the failure status; never a hang.
+    # the loader's typed refusal once free frames reach the kernel reserve (an eighth of
+    # the frames free at boot on so small a machine, kernel/kcharge.h), every frame back,
+    # the failure status; never a hang.
     Test("tiny-mem-2m", "-m 2M: kernel boots, [mm] total exactly 1984 KiB, free > 0; init "
-         "cannot be loaded (CAPOS_ERR_NO_MEMORY), frames back, exit 35",
+         "cannot be loaded (CAPOS_ERR_KERNEL_LOW_MEMORY), frames back, exit 35",
          Boot(mode="direct", mem="2M", modules=[TINYMEM_MODULE]),
-         [BANNER, MEMORY, TICKING, "[init] error: cannot load its ELF: CAPOS_ERR_NO_MEMORY (-2)",
+         [BANNER, MEMORY, TICKING,
+          "[init] error: cannot load its ELF: CAPOS_ERR_KERNEL_LOW_MEMORY (-400)",
           re.compile(r"^\[init\] not started, free frames (\d+) \(baseline \1\)$"),
-          "[boot] error: init failed (CAPOS_ERR_NO_MEMORY, -2); see the [init] lines"],
+          "[boot] error: init failed (CAPOS_ERR_KERNEL_LOW_MEMORY, -400); see the [init] lines"],
          forbid=["[panic]", "[trap]", SHUTDOWN_OK], status=EXIT_PANIC,
          judge=memory_judge(total_kib=1984, max_mib=2)),
     refused_boot("nomod-iso", "GRUB ISO without a boot module: CAPOS_ERR_BOOT_NO_MODULE, exit 35",

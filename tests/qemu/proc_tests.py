@@ -299,10 +299,11 @@ TESTS = [
              ["[utest] many: 64 processes started, then CAPOS_ERR_NO_MEMORY"],
              present("[proc] exit pid 64 exited: code 7")),
 ] + [
-    scenario(f"proc-many-{mem}", f"processes until frames run out at -m {mem}:"
-             " CAPOS_ERR_NO_MEMORY at whatever step it strikes, every frame back", "many",
+    scenario(f"proc-many-{mem}", f"processes until free frames reach the kernel reserve at"
+             f" -m {mem}: CAPOS_ERR_KERNEL_LOW_MEMORY at whatever step it strikes, every"
+             " frame back", "many",
              [re.compile(r"^\[utest\] many: ([1-9]|[1-5][0-9]|6[0-3]) processes started, "
-                         r"then CAPOS_ERR_NO_MEMORY$")], mem=mem)
+                         r"then CAPOS_ERR_KERNEL_LOW_MEMORY$")], mem=mem)
     for mem in ("9216K", "10496K", "11776K")
 ] + [
     Test("proc-kstack-guard", "a kernel stack overflow in a thread hits its guard page: fatal"

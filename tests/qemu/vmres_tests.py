@@ -3,7 +3,7 @@
 
 The focused manifest tests/qemu/vmres/vmres.capnp starts user/vmtest as init with
 console, vm, capmgr and spawner. In its own space it reserves with kernel-chosen
-addresses (the anonymous window's base, then past a free page) and at an explicit hint
+addresses (the anonymous window's base, then right after it) and at an explicit hint
 (kept exactly); commits, writes and reads; decommits (exactly the 4 frames come back,
 CapabilityManager usage) and recommits (zero-filled again); runs the hostile twins with
 their exact codes (overlapping hints for reserve and map, commit outside and across the
@@ -54,7 +54,7 @@ TRANSCRIPT = [
     ok("reserve 16 pages, kernel-chosen"),
     yes("the first at the anonymous window's base"),
     ok("reserve 4 pages, kernel-chosen"),
-    yes("second placed after the first with one free page between"),
+    yes("second placed right after the first"),
     ok("reserve 2 pages at an explicit hint"),
     yes("the explicit hint kept exactly"),
     ok("usage before commit"),

@@ -3,7 +3,7 @@
  * as init from the focused manifest tests/qemu/vmres/vmres.capnp (console, vm, capmgr,
  * spawner). Each step prints one COM2 line the suite compares exactly:
  *   - reserve with a kernel-chosen address (the window's first page), a second one
- *     placed after it with a free page between, and an explicit hint kept exactly;
+ *     placed right after it, and an explicit hint kept exactly;
  *   - commit, write, read; decommit hands back exactly the committed frames (CapabilityManager
  *     usage) and a recommit reads zero-filled again;
  *   - hostile twins with their exact codes: overlapping hints for reserve and map
@@ -135,7 +135,7 @@ static void step_reserve(void)
 	expect("reserve 16 pages, kernel-chosen", capos_vm_reserve(vm, 0, 16 * PG, &a), 0);
 	truth("the first at the anonymous window's base", a == CAPOS_USER_ANON_BASE);
 	expect("reserve 4 pages, kernel-chosen", capos_vm_reserve(vm, 0, 4 * PG, &b), 0);
-	truth("second placed after the first with one free page between", b == a + 17 * PG);
+	truth("second placed right after the first", b == a + 16 * PG);
 	expect("reserve 2 pages at an explicit hint",
 	       capos_vm_reserve(vm, EXPLICIT_HINT, 2 * PG, &h), 0);
 	truth("the explicit hint kept exactly", h == EXPLICIT_HINT);
@@ -181,7 +181,7 @@ static void step_hostile(void)
 	       CAPOS_ERR_VMR_GUARD);
 	expect("hostile: guard over committed pages", capos_vm_guard(vm, a, PG),
 	       CAPOS_ERR_VMR_COMMITTED);
-	expect("hostile: guard outside any reservation", capos_vm_guard(vm, a + 16 * PG, PG),
+	expect("hostile: guard outside any reservation", capos_vm_guard(vm, b + 4 * PG, PG),
 	       CAPOS_ERR_VMR_NOT_RESERVED);
 	expect("hostile: decommit over the guard page", capos_vm_decommit(vm, a + 12 * PG, 4 * PG),
 	       CAPOS_ERR_VMR_GUARD);
@@ -207,14 +207,16 @@ static void step_unmap(void)
 	expect("unmap it", capos_vm_unmap(vm, again, 8 * PG), 0);
 }
 
-/* Kernel-chosen one-page reservations until the region table is full. */
+/* One-page reservations two pages apart (separate entries: touching ranges in one
+ * state would share one) until the region table is full. */
 static void step_table_full(void)
 {
 	static uint64_t got[80];
 	uint32_t n = 0;
 	int err = 0;
 
-	while (n < 80 && (err = capos_vm_reserve(vm, 0, PG, &got[n])) == 0)
+	while (n < 80 &&
+	       (err = capos_vm_reserve(vm, EXPLICIT_HINT + (16 + 2 * n) * PG, PG, &got[n])) == 0)
 		n++;
 	expect("one-page reservations until refused", err, CAPOS_ERR_VMR_TOO_MANY);
 	truth("refused after at least 56 more", n >= 56 && n < 64);
@@ -222,7 +224,8 @@ static void step_table_full(void)
 		if (capos_vm_unmap(vm, got[i], PG) != 0)
 			err = -1;
 	expect("all of them unmapped", err == -1 ? CAPOS_ERR_INVALID : 0, 0);
-	expect("a reservation fits again", capos_vm_reserve(vm, 0, PG, &got[0]), 0);
+	expect("a reservation fits again",
+	       capos_vm_reserve(vm, EXPLICIT_HINT + 16 * PG, PG, &got[0]), 0);
 	expect("unmap it", capos_vm_unmap(vm, got[0], PG), 0);
 }
 

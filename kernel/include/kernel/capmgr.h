@@ -63,16 +63,19 @@ int kcapmgr_init(struct kcapmgr *cm, const struct kcapmgr_backend *be, struct re
 extern const struct kcall_iface kcapmgr_iface;
 
 /*
- * The derive step on `t` (the caller's table, [T] held): checks that `src` is live,
+ * The derive step on `t` (the caller's table, [T] held) for `payer` (kcall_ctx.caller:
+ * the nodes are allocated for it through a->zalloc): checks that `src` is live,
  * not revoked and copyable, gives its entry a root node if it has none, and creates
  * the derived cap's node. *out is the derived cap's item (src's object, interface,
  * badge and transfer mode; the new node, whose creator reference the caller now owns
  * and drops with revoke_node_put once the item is inserted or abandoned). Errors:
  * captab_lookup's (CAP_BAD_ID, CAP_STALE, CAP_EMPTY, CAP_REVOKED),
  * CAPOS_ERR_CAP_NOT_TRANSFERABLE (src is move-only or may not leave the table),
- * CAPOS_ERR_CAP_DERIVE_DEPTH, CAPOS_ERR_NO_MEMORY; nothing changes on error.
+ * CAPOS_ERR_CAP_DERIVE_DEPTH, a->zalloc's errors (CAPOS_ERR_NO_MEMORY,
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY); nothing changes on error.
  */
-int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, uint32_t src, struct captab_item *out);
+int kcapmgr_derive(struct captab *t, struct revoke_alloc *a, void *payer, uint32_t src,
+		   struct captab_item *out);
 
 /*
  * The revoke step: revokes every node below the revocation node of `item` (a cap the

@@ -182,13 +182,20 @@ void endpoint_close(struct endpoint *ep);
 /* ---- kernel only (kernel/proc/kipc.c) ---- */
 struct process;
 
-/* Creates an open endpoint owned by `owner`; *raw gets one reference (the caller's,
- * usually handed to captab_insert then dropped). Errors: CAPOS_ERR_NO_MEMORY. */
+struct ledger;
+
+/* Creates an open endpoint owned by `owner` and charged to its kernel bytes (NULL: a
+ * kernel endpoint, uncharged); *raw gets one reference (the caller's, usually handed to
+ * captab_insert then dropped). Errors: CAPOS_ERR_NO_MEMORY,
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY (kernel/kcharge.h). */
 int endpoint_create(struct process *owner, struct kobj **raw);
 
 /* Creates a client facet of the raw endpoint `raw` (insert it under the served
- * interface id and a badge); one reference to the caller. Errors: CAPOS_ERR_INVALID
- * (not a live raw endpoint), CAPOS_ERR_EP_DISCONNECTED (closed), CAPOS_ERR_NO_MEMORY. */
-int endpoint_client(struct kobj *raw, struct kobj **client);
+ * interface id and a badge), charged to `payer` (the process that asked for it; NULL:
+ * uncharged) until the facet's last reference goes, wherever it went; one reference to
+ * the caller. Errors: CAPOS_ERR_INVALID (not a live raw endpoint),
+ * CAPOS_ERR_EP_DISCONNECTED (closed), CAPOS_ERR_NO_MEMORY,
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY. */
+int endpoint_client(struct kobj *raw, struct ledger *payer, struct kobj **client);
 
 #endif

@@ -69,6 +69,13 @@ void *heap_zalloc(struct heap *h, size_t size);
  */
 int heap_free(struct heap *h, void *p);
 
+/*
+ * Bytes of heap pages a block of `size` bytes occupies: its whole slot (header and
+ * redzone included) or its whole page run; 0 when heap_alloc would refuse the size.
+ * What kernel/mm/kcharge.c charges a ledger for a block.
+ */
+size_t heap_block_cost(const struct heap *h, size_t size);
+
 /* Usable size of a live block (its requested size), or 0 if p is not one. */
 size_t heap_block_size(const struct heap *h, const void *p);
 

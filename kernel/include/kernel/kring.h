@@ -26,10 +26,11 @@ struct thread;
 #define KRING_RESULTS_SCRATCH 4096u
 
 /*
- * Allocates p's CALL scratch and kcall environment (kernel heap, not the frame
- * ledger), charging KRING_PARAMS_SCRATCH + KRING_RESULTS_SCRATCH bytes to p's
+ * Allocates p's CALL scratch and kcall environment (kernel heap, charged to p's
+ * kernel bytes), charging KRING_PARAMS_SCRATCH + KRING_RESULTS_SCRATCH bytes to p's
  * LEDGER_RING_SCRATCH first (released by kring_proc_free). Called by proc_create.
- * Errors: CAPOS_ERR_QUOTA_RING_SCRATCH (nothing allocated), CAPOS_ERR_NO_MEMORY.
+ * Errors: CAPOS_ERR_QUOTA_RING_SCRATCH (nothing allocated), kzalloc_charged's
+ * (CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_NO_MEMORY).
  */
 int kring_proc_init(struct process *p);
 
@@ -208,7 +209,9 @@ uint32_t kring_revoke_nodes_live(void);
  * The ktimer sleep backend (ktimer_set_sleep): parks the CALL being executed by the
  * current thread until the clock reaches deadline_ns. Returns KCALL_DEFERRED.
  * Errors: CAPOS_ERR_TIMER_SLEEP_LIMIT (the process has KSLEEP_MAX_PER_PROC pending),
- * CAPOS_ERR_NO_MEMORY, kring_defer()'s (CAPOS_ERR_INVALID outside an exec).
+ * CAPOS_ERR_NO_MEMORY, CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY (the
+ * record is charged to the sleeper, kernel/kcharge.h), kring_defer()'s
+ * (CAPOS_ERR_INVALID outside an exec).
  */
 int ksleep_until(void *ctx, uint64_t deadline_ns);
 

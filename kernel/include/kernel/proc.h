@@ -110,10 +110,13 @@ int proc_init(void);
  * Creates a process named `name` with an empty address space, no thread, and a ledger
  * limited by `lim` (kernel/profile.h; already clamped): a cap table of
  * lim->limit[LEDGER_CAP_SLOTS] slots and the CALL scratch, charged to
- * LEDGER_RING_SCRATCH (docs/resources.md). `lim` NULL: the kernel defaults.
+ * LEDGER_RING_SCRATCH (docs/resources.md). `lim` NULL: the kernel defaults. The struct,
+ * the cap table and the CALL scratch are charged to the new process's own
+ * LEDGER_KERNEL_BYTES (kernel/kcharge.h).
  * Errors: CAPOS_ERR_NO_MEMORY, CAPOS_ERR_QUOTA_RING_SCRATCH (the profile's scratch is
- * smaller than the kernel's CALL scratch), captab_init()'s (CAPOS_ERR_INVALID for 0 or
- * too many slots).
+ * smaller than the kernel's CALL scratch), CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+ * CAPOS_ERR_KERNEL_LOW_MEMORY, captab_init()'s (CAPOS_ERR_INVALID for 0 or too many
+ * slots).
  */
 int proc_create(const char *name, const struct proc_limits *lim, struct process **out);
 
@@ -130,7 +133,9 @@ int proc_map_capset(struct process *p, const struct capos_capset_page *page);
  * RW+NX at CAPOS_USER_RING_BASE + index * CAPOS_USER_RING_STRIDE and initialised with
  * ring_init; RDI at entry is that address and RDX the CapSet page (the first thread
  * maps an empty CapSet if none was mapped); e->rdi and e->rdx are ignored.
+ * The struct, kernel stack and extended-state frame are charged to p's kernel bytes.
  * Errors: CAPOS_ERR_NO_MEMORY (struct, kernel stack, extended-state frame),
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
  * CAPOS_ERR_INVALID (process exiting).
  */
 int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out);

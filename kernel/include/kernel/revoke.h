@@ -40,9 +40,12 @@
 
 /* Where nodes come from; `live` counts nodes not yet freed (leak checks). */
 struct revoke_alloc {
-	void *(*zalloc)(size_t size); /* [I] zeroed memory or NULL */
-	void (*free)(void *p);	      /* [I] */
-	uint32_t live;		      /* [V] nodes allocated and not freed */
+	/* [I] zeroed memory for a node charged to `payer` (opaque here: the kernel passes
+	 * the calling process, whose ledger pays, kernel/kcharge.h) in *out, or an error
+	 * (CAPOS_ERR_NO_MEMORY, CAPOS_ERR_QUOTA_KERNEL_MEMORY, ...) */
+	int (*zalloc)(void *payer, size_t size, void **out);
+	void (*free)(void *p); /* [I] */
+	uint32_t live;	       /* [V] nodes allocated and not freed */
 };
 
 struct revoke_node {
@@ -59,13 +62,14 @@ struct revoke_node {
 };
 
 /*
- * Creates a node with one reference (the caller's): a root when `parent` is NULL, else
- * a child of `parent` (which gains a reference). Errors: CAPOS_ERR_INVALID (no
- * allocator, or parent not a live node), CAPOS_ERR_CAP_REVOKED (parent revoked),
- * CAPOS_ERR_CAP_DERIVE_DEPTH (parent already at REVOKE_DEPTH_MAX),
- * CAPOS_ERR_NO_MEMORY. Nothing changes on error.
+ * Creates a node with one reference (the caller's), allocated for `payer` (passed to
+ * a->zalloc): a root when `parent` is NULL, else a child of `parent` (which gains a
+ * reference). Errors: CAPOS_ERR_INVALID (no allocator, or parent not a live node),
+ * CAPOS_ERR_CAP_REVOKED (parent revoked), CAPOS_ERR_CAP_DERIVE_DEPTH (parent already at
+ * REVOKE_DEPTH_MAX), a->zalloc's errors. Nothing changes on error.
  */
-int revoke_node_new(struct revoke_alloc *a, struct revoke_node *parent, struct revoke_node **out);
+int revoke_node_new(struct revoke_alloc *a, void *payer, struct revoke_node *parent,
+		    struct revoke_node **out);
 
 /*
  * Marks every node below `n` revoked (n itself is untouched) and returns how many live

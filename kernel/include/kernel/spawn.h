@@ -169,11 +169,15 @@ struct kspawner {
 	uint64_t spawned;      /* [S] children started, for logs */
 };
 
+struct ledger;
+
 /*
- * Creates a ProcessSpawner over the boot module (one reference, the caller's).
- * Errors: CAPOS_ERR_NO_MEMORY, CAPOS_ERR_INVALID (no module).
+ * Creates a ProcessSpawner over the boot module (one reference, the caller's), charged
+ * to `payer` (its grantee; NULL: uncharged). Errors: CAPOS_ERR_NO_MEMORY,
+ * CAPOS_ERR_INVALID (no module), CAPOS_ERR_QUOTA_KERNEL_MEMORY,
+ * CAPOS_ERR_KERNEL_LOW_MEMORY.
  */
-int kspawner_create(const uint8_t *module, uint64_t len, struct kobj **out);
+int kspawner_create(const uint8_t *module, uint64_t len, struct ledger *payer, struct kobj **out);
 
 extern const struct kcall_iface kspawner_iface;
 extern const struct kcall_iface kproc_handle_iface;

@@ -38,7 +38,9 @@ struct vm_space {
 
 /*
  * Creates an empty user space sharing the kernel half, charged to `l`.
- * Errors: CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota), CAPOS_ERR_NO_MEMORY (no frame left).
+ * Errors: CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota), CAPOS_ERR_NO_MEMORY (no
+ * frame left), CAPOS_ERR_KERNEL_LOW_MEMORY (free frames at the kernel reserve,
+ * kernel/kcharge.h; so for every frame below).
  */
 int vm_create(struct vm_space *vm, struct ledger *l);
 
@@ -49,7 +51,8 @@ int vm_create(struct vm_space *vm, struct ledger *l);
  * stay (charged) until vm_destroy().
  * Errors: CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID (size 0, len > size, W+X, unknown
  * prot bits), CAPOS_ERR_BAD_ADDRESS (range outside the user half),
- * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota), CAPOS_ERR_NO_MEMORY (no frame left).
+ * CAPOS_ERR_MM_ALREADY_MAPPED, CAPOS_ERR_QUOTA_FRAMES (the ledger's frame quota),
+ * CAPOS_ERR_NO_MEMORY (no frame left), CAPOS_ERR_KERNEL_LOW_MEMORY.
  */
 int vm_map(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot, const void *data,
 	   size_t len);

@@ -9,8 +9,9 @@
  *   - every byte reserved (by reserve or map, guard included) is charged to the
  *     ledger's LEDGER_VIRTUAL until unmap or the space's end; every committed page
  *     is charged to LEDGER_FRAMES (by vm_map) until decommit, unmap or the end;
- *   - the region table itself (one allocation, at most VMR_MAX entries) is made on
- *     first use and charged to LEDGER_KERNEL_BYTES until vmres_destroy.
+ *   - the region table itself (one charged block, kernel/kcharge.h, at most VMR_MAX
+ *     entries) is made on first use and charged to LEDGER_KERNEL_BYTES until
+ *     vmres_destroy.
  * Every operation checks everything (range states, table room, quotas) before it
  * changes anything, and fails whole. Ranges arrive page-aligned, non-empty and inside
  * the anonymous window (kernel/cap/vmcap.c checks; vmres re-checks the window).
@@ -24,18 +25,21 @@
 
 #include <kernel/vm.h>
 
-/* Free bytes kept on either side of a kernel-chosen placement (a free page faults). */
-#define VMRES_PLACEMENT_GAP FRAME_SIZE
+/* Free bytes kept on either side of a kernel-chosen placement: none, so consecutive
+ * placements touch and share one table entry (a runtime mapping page after page must not
+ * run out of entries before it runs out of memory); guard() gives a range its guard. */
+#define VMRES_PLACEMENT_GAP 0
 
 /*
  * Reserves `size` bytes of address space at `hint` (0: the kernel chooses the lowest
  * free range of the window outside the C heap's window, CAPOS_USER_HEAP_BASE..END,
- * with a free page either side); the address in *addr. Nothing is mapped.
+ * right after the range below it); the address in *addr. Nothing is mapped.
  * Errors: CAPOS_ERR_VMR_OVERLAP (an explicit hint overlaps a reservation or mapping
  * made through VirtualMemory: never relocated), CAPOS_ERR_VMR_NO_SPACE (no free range
  * that large), CAPOS_ERR_VMR_TOO_MANY (region table full), CAPOS_ERR_QUOTA_VIRTUAL,
- * CAPOS_ERR_OUT_OF_RANGE (outside the window), CAPOS_ERR_QUOTA_KERNEL_MEMORY or
- * CAPOS_ERR_NO_MEMORY (the region table could not be made).
+ * CAPOS_ERR_OUT_OF_RANGE (outside the window), kzalloc_charged's
+ * CAPOS_ERR_QUOTA_KERNEL_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY or CAPOS_ERR_NO_MEMORY
+ * (the region table could not be made).
  */
 int vmres_reserve(struct vm_space *vm, uint64_t hint, uint64_t size, uint64_t *addr);
 

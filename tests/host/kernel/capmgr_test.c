@@ -46,17 +46,17 @@ static int fake_out(void *ctx, uint64_t ua, const void *src, uint32_t len)
 /* ---- node allocator */
 static int fail_allocs, skip_allocs;
 
-static void *t_zalloc(size_t size)
+static int t_zalloc(void *payer, size_t size, void **out)
 {
-	if (skip_allocs) {
+	(void)payer;
+	if (skip_allocs)
 		skip_allocs--;
-		return calloc(1, size);
-	}
-	if (fail_allocs) {
+	else if (fail_allocs) {
 		fail_allocs--;
-		return NULL;
+		return CAPOS_ERR_NO_MEMORY;
 	}
-	return calloc(1, size);
+	*out = calloc(1, size);
+	return CAPOS_OK;
 }
 
 static struct revoke_alloc ra = { .zalloc = t_zalloc, .free = free };
@@ -563,8 +563,9 @@ TEST(capmgr_stale_and_forged_sources)
 	CHECK_EQ(derive(capos_cap_make(200, 1), &d), CAPOS_ERR_CAP_BAD_ID);
 	/* The pure step refuses them too (it never trusts caps_in_ids). */
 	struct captab_item out;
-	CHECK_EQ(kcapmgr_derive(&F.table, &ra, d, &out), CAPOS_ERR_CAP_STALE);
-	CHECK_EQ(kcapmgr_derive(&F.table, &ra, capos_cap_make(6, 1), &out), CAPOS_ERR_CAP_EMPTY);
+	CHECK_EQ(kcapmgr_derive(&F.table, &ra, NULL, d, &out), CAPOS_ERR_CAP_STALE);
+	CHECK_EQ(kcapmgr_derive(&F.table, &ra, NULL, capos_cap_make(6, 1), &out),
+		 CAPOS_ERR_CAP_EMPTY);
 	CHECK(fix_clean());
 }
 

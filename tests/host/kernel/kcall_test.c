@@ -499,6 +499,8 @@ TEST(kcall_exception_type_table)
 		CHECK_EQ(kcall_exception_type(q), capos_ExceptionType_overloaded);
 	CHECK_EQ(kcall_exception_type(-367), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(-384), capos_ExceptionType_failed);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_KERNEL_LOW_MEMORY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_KERNEL_BAD_CHARGE), capos_ExceptionType_failed);
 }
 
 TEST(kcall_timer_now_results_and_no_params)

@@ -21,17 +21,20 @@
 #define IID_B 0x5555666677778888ull
 
 /* ---- a counting allocator that can be told to fail */
-static int fail_allocs;
+static int fail_allocs, fail_code = CAPOS_ERR_NO_MEMORY;
 static unsigned long allocs, frees;
+static void *last_payer;
 
-static void *t_zalloc(size_t size)
+static int t_zalloc(void *payer, size_t size, void **out)
 {
+	last_payer = payer;
 	if (fail_allocs) {
 		fail_allocs--;
-		return NULL;
+		return fail_code;
 	}
 	allocs++;
-	return calloc(1, size);
+	*out = calloc(1, size);
+	return CAPOS_OK;
 }
 
 static void t_free(void *p)
@@ -46,6 +49,7 @@ static void alloc_reset(void)
 {
 	ra = (struct revoke_alloc){ .zalloc = t_zalloc, .free = t_free };
 	fail_allocs = 0;
+	fail_code = CAPOS_ERR_NO_MEMORY;
 	allocs = frees = 0;
 }
 
@@ -89,11 +93,11 @@ TEST(revoke_root_and_child_lifetime)
 	struct revoke_node *root, *child;
 
 	alloc_reset();
-	CHECK_EQ(revoke_node_new(&ra, NULL, &root), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, &root), CAPOS_OK);
 	CHECK_EQ(root->depth, 0);
 	CHECK_UEQ(root->refs, 1);
 	CHECK(root->parent == NULL);
-	CHECK_EQ(revoke_node_new(&ra, root, &child), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, root, &child), CAPOS_OK);
 	CHECK_EQ(child->depth, 1);
 	CHECK_UEQ(root->refs, 2); /* the child holds one */
 	CHECK(root->first_child == child && child->parent == root);
@@ -109,6 +113,28 @@ TEST(revoke_root_and_child_lifetime)
 	CHECK_UEQ(frees, 2);
 }
 
+/* The allocator sees the payer it was given, and its typed refusal (a kernel-memory
+ * quota) comes back unchanged with nothing created. */
+TEST(revoke_new_passes_the_payer_and_the_allocator_error)
+{
+	struct revoke_node *root, *n = NULL;
+	int payer;
+
+	alloc_reset();
+	CHECK_EQ(revoke_node_new(&ra, &payer, NULL, &root), CAPOS_OK);
+	CHECK(last_payer == &payer);
+	fail_allocs = 1;
+	fail_code = CAPOS_ERR_QUOTA_KERNEL_MEMORY;
+	CHECK_EQ(revoke_node_new(&ra, &payer, root, &n), CAPOS_ERR_QUOTA_KERNEL_MEMORY);
+	CHECK(n == NULL);
+	CHECK_UEQ(root->refs, 1);
+	CHECK(root->first_child == NULL);
+	CHECK_UEQ(ra.live, 1);
+	revoke_node_put(root);
+	CHECK_UEQ(ra.live, 0);
+	CHECK_UEQ(allocs, frees);
+}
+
 TEST(revoke_new_rejects_bad_arguments)
 {
 	struct revoke_node *root, *n = NULL;
@@ -116,14 +142,14 @@ TEST(revoke_new_rejects_bad_arguments)
 	struct revoke_node fake;
 
 	alloc_reset();
-	CHECK_EQ(revoke_node_new(NULL, NULL, &n), CAPOS_ERR_INVALID);
-	CHECK_EQ(revoke_node_new(&noalloc, NULL, &n), CAPOS_ERR_INVALID);
-	CHECK_EQ(revoke_node_new(&ra, NULL, NULL), CAPOS_ERR_INVALID);
+	CHECK_EQ(revoke_node_new(NULL, NULL, NULL, &n), CAPOS_ERR_INVALID);
+	CHECK_EQ(revoke_node_new(&noalloc, NULL, NULL, &n), CAPOS_ERR_INVALID);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, NULL), CAPOS_ERR_INVALID);
 	memset(&fake, 0x5a, sizeof(fake)); /* not a node: bad magic */
-	CHECK_EQ(revoke_node_new(&ra, &fake, &n), CAPOS_ERR_INVALID);
-	CHECK_EQ(revoke_node_new(&ra, NULL, &root), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, &fake, &n), CAPOS_ERR_INVALID);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, &root), CAPOS_OK);
 	fail_allocs = 1;
-	CHECK_EQ(revoke_node_new(&ra, root, &n), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(revoke_node_new(&ra, NULL, root, &n), CAPOS_ERR_NO_MEMORY);
 	CHECK(n == NULL);
 	CHECK_UEQ(root->refs, 1); /* nothing changed */
 	CHECK(root->first_child == NULL);
@@ -137,12 +163,13 @@ TEST(revoke_depth_bound)
 	struct revoke_node *chain[REVOKE_DEPTH_MAX + 1], *n = NULL;
 
 	alloc_reset();
-	CHECK_EQ(revoke_node_new(&ra, NULL, &chain[0]), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, &chain[0]), CAPOS_OK);
 	for (unsigned i = 1; i <= REVOKE_DEPTH_MAX; i++) {
-		CHECK_EQ(revoke_node_new(&ra, chain[i - 1], &chain[i]), CAPOS_OK);
+		CHECK_EQ(revoke_node_new(&ra, NULL, chain[i - 1], &chain[i]), CAPOS_OK);
 		CHECK_EQ(chain[i]->depth, i);
 	}
-	CHECK_EQ(revoke_node_new(&ra, chain[REVOKE_DEPTH_MAX], &n), CAPOS_ERR_CAP_DERIVE_DEPTH);
+	CHECK_EQ(revoke_node_new(&ra, NULL, chain[REVOKE_DEPTH_MAX], &n),
+		 CAPOS_ERR_CAP_DERIVE_DEPTH);
 	CHECK(n == NULL);
 	CHECK_UEQ(ra.live, REVOKE_DEPTH_MAX + 1);
 	/* Dropping the creators' references in creation order: the deepest keeps the rest. */
@@ -159,12 +186,12 @@ TEST(revoke_subtree_marks_and_counts)
 	struct revoke_node *root, *a, *b, *a1, *a2, *a11, *late, *n;
 
 	alloc_reset();
-	CHECK_EQ(revoke_node_new(&ra, NULL, &root), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, root, &a), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, root, &b), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, a, &a1), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, a, &a2), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, a1, &a11), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, &root), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, root, &a), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, root, &b), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, a, &a1), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, a, &a2), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, a1, &a11), CAPOS_OK);
 	root->nentries = 1;
 	a->nentries = 2;
 	b->nentries = 1;
@@ -177,9 +204,9 @@ TEST(revoke_subtree_marks_and_counts)
 	CHECK(a1->revoked && a2->revoked && a11->revoked);
 	CHECK(tree_ok(root));
 	/* A revoked node takes no children. */
-	CHECK_EQ(revoke_node_new(&ra, a1, &n), CAPOS_ERR_CAP_REVOKED);
+	CHECK_EQ(revoke_node_new(&ra, NULL, a1, &n), CAPOS_ERR_CAP_REVOKED);
 	/* a can derive again; the new child is valid. */
-	CHECK_EQ(revoke_node_new(&ra, a, &late), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, a, &late), CAPOS_OK);
 	CHECK(!late->revoked);
 	/* Revoking root: a, b and late are newly revoked (2 + 1 + 0); a's old subtree was
 	 * counted already. */
@@ -231,12 +258,12 @@ static int derive(struct captab *t, uint32_t src, uint32_t *out)
 	int err;
 
 	if (e->rnode == NULL) {
-		err = revoke_node_new(&ra, NULL, &e->rnode);
+		err = revoke_node_new(&ra, NULL, NULL, &e->rnode);
 		if (err)
 			return err;
 		e->rnode->nentries = 1; /* the entry's reference is the creator's */
 	}
-	err = revoke_node_new(&ra, e->rnode, &child);
+	err = revoke_node_new(&ra, NULL, e->rnode, &child);
 	if (err)
 		return err;
 	struct captab_item item = {

@@ -14,6 +14,7 @@
 
 #include <capos/error.h>
 #include <capos/layout.h>
+#include <kernel/kcharge.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/vmregion.h>
@@ -80,14 +81,33 @@ int vm_protect(struct vm_space *vm, uint64_t va, uint64_t size, unsigned prot)
 	return CAPOS_OK;
 }
 
-void *kzalloc(size_t size)
+/* The charged-block contract (kernel/kcharge.h): the bytes charged to the ledger's
+ * LEDGER_KERNEL_BYTES first (its typed error), then the block; kfree_charged returns
+ * them. The fake charges the payload size and keeps it in a header. */
+int kzalloc_charged(struct ledger *l, size_t size, void **out)
 {
-	return heap_fail ? NULL : calloc(1, size);
+	int err = ledger_reserve(l, LEDGER_KERNEL_BYTES, size);
+	struct ledger **b;
+
+	if (err)
+		return err;
+	b = heap_fail ? NULL : calloc(1, sizeof(*b) * 2 + size);
+	if (b == NULL) {
+		ledger_release(l, LEDGER_KERNEL_BYTES, size);
+		return CAPOS_ERR_NO_MEMORY;
+	}
+	b[0] = l;
+	b[1] = (struct ledger *)(uintptr_t)size;
+	*out = b + 2;
+	return CAPOS_OK;
 }
 
-void kfree(void *p)
+void kfree_charged(void *p)
 {
-	free(p);
+	struct ledger **b = (struct ledger **)p - 2;
+
+	ledger_release(b[0], LEDGER_KERNEL_BYTES, (uint64_t)(uintptr_t)b[1]);
+	free(b);
 }
 
 _Noreturn void panic(const char *fmt, ...)
@@ -139,7 +159,8 @@ TEST(reserve_charges_address_space_and_the_table_once)
 	CHECK_UEQ(used(LEDGER_FRAMES), 0); /* nothing mapped */
 	CHECK_EQ(map_calls, 0);
 	CHECK_EQ(vmres_reserve(&V, 0, 2 * P, &b), CAPOS_OK);
-	CHECK_UEQ(b, pg(9)); /* a free page between placements */
+	CHECK_UEQ(b, pg(8)); /* right after: the two share one entry */
+	CHECK_EQ(entries(), 1);
 	CHECK_UEQ(used(LEDGER_KERNEL_BYTES), sizeof(struct vmr_table)); /* one table */
 	CHECK_EQ(vmres_unmap(&V, a, 8 * P), CAPOS_OK);
 	CHECK_UEQ(used(LEDGER_VIRTUAL), 2 * P);
@@ -263,8 +284,8 @@ TEST(refusals_check_everything_first)
 	CHECK_EQ(vmres_guard(&V, pg(9), 2 * P), CAPOS_ERR_VMR_NOT_RESERVED);
 	CHECK_EQ(map_calls, 0);
 	CHECK_UEQ(used(LEDGER_VIRTUAL), 4 * P);
-	/* fill the table; the refused reservation charges nothing */
-	while (n < VMR_MAX && vmres_reserve(&V, 0, P, &got[n]) == CAPOS_OK)
+	/* fill the table (pages two apart: separate entries); a refusal charges nothing */
+	while (n < VMR_MAX && vmres_reserve(&V, pg(20 + 2 * n), P, &got[n]) == CAPOS_OK)
 		n++;
 	CHECK_EQ(n, VMR_MAX - 1);
 	CHECK_UEQ(used(LEDGER_VIRTUAL), (4 + n) * P);

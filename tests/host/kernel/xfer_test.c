@@ -452,9 +452,11 @@ TEST(xfer_take_user_copies_then_takes)
 }
 
 /* ---- revocation nodes ride with transferred caps (kernel/cap/revoke.c) */
-static void *rz(size_t n)
+static int rz(void *payer, size_t n, void **out)
 {
-	return calloc(1, n);
+	(void)payer;
+	*out = calloc(1, n);
+	return CAPOS_OK;
 }
 
 TEST(xfer_revocation_node_travels_and_revoked_move_is_refused)
@@ -462,8 +464,8 @@ TEST(xfer_revocation_node_travels_and_revoked_move_is_refused)
 	fix_init();
 	struct revoke_alloc ra = { .zalloc = rz, .free = free };
 	struct revoke_node *root, *child;
-	CHECK_EQ(revoke_node_new(&ra, NULL, &root), CAPOS_OK);
-	CHECK_EQ(revoke_node_new(&ra, root, &child), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, NULL, &root), CAPOS_OK);
+	CHECK_EQ(revoke_node_new(&ra, NULL, root, &child), CAPOS_OK);
 	/* S holds two entries naming obj[0] through the derived node. */
 	struct captab_item it = {
 		.obj = &F.obj[0].k, .interface_id = IID_A, .xfer = CAPTAB_XFER_COPY, .rnode = child
