@@ -159,19 +159,23 @@ static const struct ring_spec ring_specs[CAPOS_OP_COUNT] = {
 	[CAPOS_OP_RETURN] = RING_SPEC(RF_CAP | RF_ADDR | RF_AUX | RF_XFER, CAPOS_SQE_F_EXCEPTION),
 };
 
-/* A buffer is absent (both zero) or a non-empty range inside the user window. */
+/* A buffer is absent (both zero) or a non-empty range inside the user window (which
+ * starts above 0, so a present buffer's address is never 0). */
+_Static_assert(CAPOS_USER_BASE > 0, "address 0 is outside the user window");
 static bool ring_buffer_ok(uint64_t addr, uint32_t len)
 {
-	if (addr == 0 && len == 0)
+	if ((addr | len) == 0)
 		return true;
-	return addr != 0 && len != 0 && capos_user_range_ok(addr, len);
+	return len != 0 && capos_user_range_ok(addr, len);
 }
 
 /* The descriptor array: absent (both zero), or 1..CAPOS_XFER_MAX descriptors inside
  * the user window. */
 static int ring_xfer_ok(uint64_t addr, uint16_t count)
 {
-	if ((addr == 0) != (count == 0))
+	if ((addr | count) == 0)
+		return CAPOS_OK; /* absent: the common case, one test */
+	if (addr == 0 || count == 0)
 		return CAPOS_ERR_RING_BAD_XFER;
 	if (count > CAPOS_XFER_MAX)
 		return CAPOS_ERR_XFER_TOO_MANY;
@@ -196,11 +200,14 @@ ring_check_spec(const struct ring_spec *sp, uint64_t w0, uint64_t w1, uint64_t w
 		return CAPOS_ERR_RING_RESERVED_NONZERO;
 	if ((sp->fields & RF_IID) && w1 == 0)
 		return CAPOS_ERR_CAP_WRONG_INTERFACE;
-	if (!ring_buffer_ok(w2, (uint32_t)w3))
+	/* A field outside the opcode's set was forced to zero by its mask just above, and
+	 * an absent buffer or array passes its check: only the opcode's own are tested
+	 * (with a constant sp the others vanish). */
+	if ((sp->fields & RF_ADDR) && !ring_buffer_ok(w2, (uint32_t)w3))
 		return CAPOS_ERR_RING_PARAMS_FAULT;
-	if (!ring_buffer_ok(w4, (uint32_t)w5))
+	if ((sp->fields & RF_RESULT) && !ring_buffer_ok(w4, (uint32_t)w5))
 		return CAPOS_ERR_RING_RESULT_FAULT;
-	return ring_xfer_ok(w6, (uint16_t)(w3 >> 48));
+	return (sp->fields & RF_XFER) ? ring_xfer_ok(w6, (uint16_t)(w3 >> 48)) : CAPOS_OK;
 }
 
 /*
@@ -215,8 +222,8 @@ static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, 
 {
 	uint8_t opcode = (uint8_t)w0;
 
-	if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
-		return CAPOS_ERR_RING_BAD_OPCODE;
+	/* The IPC opcodes are valid (their table entries are constants): they skip the
+	 * opcode table check; every other opcode takes it first. */
 	switch (opcode) {
 	case CAPOS_OP_CALL:
 		return ring_check_spec(&ring_specs[CAPOS_OP_CALL], w0, w1, w2, w3, w4, w5, w6);
@@ -225,6 +232,8 @@ static int ring_check_words(uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3, 
 	case CAPOS_OP_RETURN:
 		return ring_check_spec(&ring_specs[CAPOS_OP_RETURN], w0, w1, w2, w3, w4, w5, w6);
 	default:
+		if (opcode >= CAPOS_OP_COUNT || !ring_specs[opcode].valid)
+			return CAPOS_ERR_RING_BAD_OPCODE;
 		return ring_check_spec(&ring_specs[opcode], w0, w1, w2, w3, w4, w5, w6);
 	}
 }
@@ -274,11 +283,16 @@ static int ring_take(struct ring *r, struct ring_op *op, uint64_t *user_data)
 	return err;
 }
 
+/* The page and tail are read once: the CQE stores could alias r as far as the
+ * compiler knows, so re-reading them would cost a load each. */
 static void ring_post(struct ring *r, const struct capos_cqe *cqe)
 {
-	__builtin_memcpy(&r->page->cq[r->cq_tail & CAPOS_RING_CQ_MASK], cqe, sizeof(*cqe));
-	r->cq_tail++;
-	__atomic_store_n(&r->page->hdr.cq_tail, r->cq_tail, __ATOMIC_RELEASE);
+	struct capos_ring *page = r->page;
+	uint32_t tail = r->cq_tail;
+
+	__builtin_memcpy(&page->cq[tail & CAPOS_RING_CQ_MASK], cqe, sizeof(*cqe));
+	r->cq_tail = tail + 1;
+	__atomic_store_n(&page->hdr.cq_tail, tail + 1, __ATOMIC_RELEASE);
 }
 
 /*
@@ -405,12 +419,17 @@ static int ring_finish(struct ring *r, struct ring_snapshot snap)
 static __attribute__((noinline)) int ring_drain_rest(struct ring *r, ring_exec_fn *exec, void *ctx,
 						     uint32_t n, struct ring_snapshot snap)
 {
-	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there). */
-	for (uint32_t i = 0; i < n;) {
+	/* The SQE at sq_head is not a well-formed NOP (ring_drain_n stopped there).
+	 * left: SQEs still to consume (nop_run takes at most left of them). */
+	for (uint32_t left = n;;) {
 		ring_run_one(r, exec, ctx);
-		i++;
-		if (i < n && ring_peek_nop(r))
-			i += ring_nop_run(r, n - i);
+		if (--left == 0)
+			break;
+		if (ring_peek_nop(r)) {
+			left -= ring_nop_run(r, left);
+			if (left == 0)
+				break;
+		}
 	}
 	return ring_finish(r, snap);
 }

@@ -38,6 +38,7 @@
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
 #include <kernel/sched.h>
 #include <kernel/uaccess.h>
@@ -49,7 +50,8 @@ struct kipc_call {
 	struct kring_pending p; /* the caller's deferred CALL */
 	struct ep_call c;
 	struct xfer_set *xs;  /* caps sent with it (c.ncaps > 0; a charged block), or NULL */
-	struct captab *src;   /* the caller's table (moved caps leave it at delivery) */
+	struct captab *src;   /* the caller's table (moved caps leave it at delivery);
+			       * set only for a call with caps */
 	struct ledger *payer; /* the caller's ledger, charged `cost` (kcharge.h, no reference) */
 	uint32_t cost;	      /* bytes charged to payer (0: a small record, not charged) */
 	bool payer_ref;	      /* orphaned and charged: holds a reference on payer */
@@ -347,10 +349,12 @@ static void kipc_recv_cancel(struct kring_pending *p)
 static const struct kring_pending_ops kipc_call_ops = { .cancel = kipc_call_cancel };
 static const struct kring_pending_ops kipc_recv_ops = { .cancel = kipc_recv_cancel };
 
-/* Defers a RECV, or (call) a CALL holding the caller's LEDGER_CALLS unit. */
-static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops, bool call)
+/* Defers a RECV, or (call) a CALL holding the caller's LEDGER_CALLS unit; op and cqe
+ * are the ones exec received (kring_defer_op). */
+static void kipc_defer(struct kring_pending *p, const struct kring_pending_ops *ops,
+		       const struct ring_op *op, struct capos_cqe *cqe, bool call)
 {
-	if (call ? kring_defer_call(p, ops) : kring_defer(p, ops))
+	if (call ? kring_defer_call_op(p, ops, op, cqe) : kring_defer_op(p, ops, op, cqe))
 		panic("ipc: deferring outside cap_enter");
 }
 
@@ -464,7 +468,8 @@ static struct capos_recv_header kipc_header(const struct ep_call *c)
 }
 
 /* Where a delivery writes: a deferred RECV's buffer (any space) or the current
- * thread's own buffer. 0 or a RING_RESULT_* status. */
+ * thread's own buffer (a RECV executing in its cap_enter; its caps go to the current
+ * process's table). 0 or a RING_RESULT_* status. */
 struct kipc_sink {
 	struct kring_pending *p; /* deferred RECV, or NULL: the current thread's buffer */
 	uint64_t addr;		 /* that buffer (current thread) */
@@ -488,27 +493,56 @@ static int kipc_copy_in(void *ctx, void *dst, uint64_t uaddr, uint32_t len)
 
 #define KIPC_DELIVER_FAULT 1 /* the receiver's buffer faulted: requeue the call */
 
+/* The receiver's cap table: the deferred RECV's owner's, or the current process's. */
+static struct captab *kipc_sink_table(struct kipc_sink k)
+{
+	return k.p ? k.p->owner->proc->caps : percpu_current()->proc->caps;
+}
+
+/*
+ * kipc_deliver's caps (kc carries n > 0): into the receiver's table (all or none),
+ * then their records at offset off of the sink, and the CQE's transfer fields.
+ * Returns 0 or the transfer error (nothing moved). Out of line, so a call without caps
+ * does not pay for the records' stack frame; the sink comes by value and the table is
+ * found here, so the common path computes neither.
+ */
+static __attribute__((noinline)) int kipc_deliver_caps(struct kipc_call *kc, struct kipc_sink k,
+						       uint32_t off, struct capos_cqe *cqe)
+{
+	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
+	uint32_t n = kc->c.ncaps;
+	int err = xfer_deliver(kipc_sink_table(k), kc->src, kc->xs, recs);
+
+	if (err)
+		return err;
+	/* The caps are in the receiver's table now; a record write can only fault if the
+	 * receiver unmapped its own buffer meanwhile: it then learns the call id only. */
+	if (kipc_sink_write(&k, off, recs, n * ENDPOINT_RECORD_SIZE))
+		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
+	cqe->xfer_count = (uint16_t)n;
+	cqe->flags = CAPOS_CQE_F_XFER;
+	return CAPOS_OK;
+}
+
 /*
  * Delivers call kc (now in service) into a receive buffer whose capacity was checked:
  * header and params first (a fault there: KIPC_DELIVER_FAULT, nothing else changed),
- * then the caps it carries into the receiver's table `rtable` (all or none; an error,
- * e.g. CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and
- * the caps stay with the caller), then their records after the params. On success
- * *cqe is the RECV's completion.
+ * then the caps it carries into the receiver's table (all or none; an error, e.g.
+ * CAPOS_ERR_CAP_TABLE_FULL or a moved source released meanwhile, is returned and the
+ * caps stay with the caller), then their records after the params. On success *cqe is
+ * the RECV's completion. Always inlined into its two callers (a CALL meeting a waiting
+ * RECV, a RECV finding a queued call): the caps part is out of line.
  */
-static int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
-			     uint32_t off, struct capos_cqe *cqe);
-
-static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struct kipc_sink *k,
-			struct capos_cqe *cqe)
+static inline __attribute__((always_inline)) int
+kipc_deliver(struct kipc_call *kc, struct kipc_sink k, struct capos_cqe *cqe)
 {
 	struct capos_recv_header h = kipc_header(&kc->c);
 	uint32_t n = kc->c.ncaps, off = ENDPOINT_HEADER_SIZE + kc->c.params_len;
 
 	/* No params (the common null call): one write; an empty write succeeds anyway. */
-	if (kipc_sink_write(k, 0, &h, sizeof(h)) ||
+	if (kipc_sink_write(&k, 0, &h, sizeof(h)) ||
 	    (kc->c.params_len &&
-	     kipc_sink_write(k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len)))
+	     kipc_sink_write(&k, ENDPOINT_HEADER_SIZE, kc->params, kc->c.params_len)))
 		return KIPC_DELIVER_FAULT;
 	*cqe = (struct capos_cqe){ .status = CAPOS_OK,
 				   .result_len = off + n * ENDPOINT_RECORD_SIZE,
@@ -516,28 +550,7 @@ static int kipc_deliver(struct kipc_call *kc, struct captab *rtable, const struc
 				   .badge = kc->c.badge };
 	if (n == 0)
 		return CAPOS_OK;
-	return kipc_deliver_caps(kc, rtable, k, off, cqe);
-}
-
-/* kipc_deliver's caps (kc carries some): out of line, so a call without caps does not
- * pay for the records' stack frame. */
-static __attribute__((noinline)) int kipc_deliver_caps(struct kipc_call *kc, struct captab *rtable,
-						       const struct kipc_sink *k, uint32_t off,
-						       struct capos_cqe *cqe)
-{
-	struct capos_xfer_result recs[CAPTAB_TXN_MAX];
-	uint32_t n = kc->c.ncaps;
-	int err = xfer_deliver(rtable, kc->src, kc->xs, recs);
-
-	if (err)
-		return err;
-	/* The caps are in the receiver's table now; a record write can only fault if the
-	 * receiver unmapped its own buffer meanwhile: it then learns the call id only. */
-	if (kipc_sink_write(k, off, recs, n * ENDPOINT_RECORD_SIZE))
-		cqe->status = CAPOS_ERR_RING_RESULT_FAULT;
-	cqe->xfer_count = (uint16_t)n;
-	cqe->flags = CAPOS_CQE_F_XFER;
-	return CAPOS_OK;
+	return kipc_deliver_caps(kc, k, off, cqe);
 }
 
 /* The call could not be delivered because of its caps: it leaves the endpoint and its
@@ -568,19 +581,21 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 		cqe->status = err;
 		return;
 	}
-	kc->c = (struct ep_call){ .interface_id = op->interface_id,
-				  .badge = e->badge,
-				  .method = op->method,
-				  .params_len = op->params_len,
-				  .ncaps = op->xfer_count };
+	/* The [I] fields and state NEW; link, id and ep are set by endpoint_call. */
+	kc->c.interface_id = op->interface_id;
+	kc->c.badge = e->badge;
+	kc->c.method = op->method;
+	kc->c.state = EP_CALL_NEW;
+	kc->c.params_len = op->params_len;
+	kc->c.ncaps = op->xfer_count;
 	kc->xs = NULL;
-	kc->src = p->caps;
 	if (op->params_len && copy_from_user(kc->params, UADDR(op->params_addr), op->params_len)) {
 		kipc_call_discard(kc);
 		cqe->status = CAPOS_ERR_RING_PARAMS_FAULT;
 		return;
 	}
 	if (op->xfer_count) {
+		kc->src = p->caps;
 		err = kmalloc_charged(p->ledger, sizeof(*kc->xs), (void **)&kc->xs);
 		if (err == CAPOS_ERR_NO_MEMORY)
 			err = CAPOS_ERR_RING_QUOTA;
@@ -611,7 +626,7 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 		struct kipc_sink k = { .p = &kr->p };
 		struct capos_cqe rcqe;
 
-		err = kipc_deliver(kc, kr->p.owner->proc->caps, &k, &rcqe);
+		err = kipc_deliver(kc, k, &rcqe);
 		if (err != CAPOS_OK && err != KIPC_DELIVER_FAULT) {
 			endpoint_finish(ep, &kc->c);
 			endpoint_recv_wait(ep, &kr->r); /* the receiver keeps waiting */
@@ -624,7 +639,7 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 		 * its cache. */
 		if (kr->r.ep != ep)
 			panic("ipc: a receiver of another endpoint was matched");
-		kipc_defer(&kc->p, &kipc_call_ops, true);
+		kipc_defer(&kc->p, &kipc_call_ops, op, cqe, true);
 		if (err == KIPC_DELIVER_FAULT) {
 			endpoint_requeue(ep, &kc->c); /* the receiver's fault: keep the call */
 			rcqe = (struct capos_cqe){ .status = CAPOS_ERR_RING_RESULT_FAULT };
@@ -635,7 +650,7 @@ static void kipc_call_charged(struct process *p, const struct captab_entry *e,
 	}
 	kipc_records_live++;
 	endpoint_core_get(ep);
-	kipc_defer(&kc->p, &kipc_call_ops, true);
+	kipc_defer(&kc->p, &kipc_call_ops, op, cqe, true);
 	if (r != NULL) {
 		struct capos_cqe small = { .status = CAPOS_ERR_RING_RESULT_TOO_SMALL,
 					   .result_len = ENDPOINT_HEADER_SIZE + kc->c.params_len +
@@ -663,8 +678,7 @@ static void kipc_call(struct process *p, const struct captab_entry *e, const str
 		kring_call_unreserve(p);
 }
 
-static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_op *op,
-		      struct capos_cqe *cqe)
+static void kipc_recv(struct endpoint *ep, const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct ep_call *c;
 	uint32_t need = 0;
@@ -673,7 +687,7 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 	/* Invariant: every call taken here is delivered, requeued or rejected. */
 	while ((rc = endpoint_recv(ep, op->result_len, &c, &need)) == ENDPOINT_DELIVER) {
 		struct kipc_sink k = { .p = NULL, .addr = op->result_addr };
-		int err = kipc_deliver(KIPC_CALL(c), p->caps, &k, cqe);
+		int err = kipc_deliver(KIPC_CALL(c), k, cqe);
 
 		if (err == CAPOS_OK)
 			return;
@@ -692,11 +706,11 @@ static void kipc_recv(struct process *p, struct endpoint *ep, const struct ring_
 			cqe->status = err;
 			return;
 		}
-		kr->r = (struct ep_recv){ .capacity = op->result_len };
+		kr->r.capacity = op->result_len; /* link and ep: set by endpoint_recv_wait */
 		endpoint_recv_wait(ep, &kr->r);
 		endpoint_core_get(ep);
 		kipc_records_live++;
-		kipc_defer(&kr->p, &kipc_recv_ops, false);
+		kipc_defer(&kr->p, &kipc_recv_ops, op, cqe, false);
 		return;
 	}
 	cqe->status = rc;
@@ -853,7 +867,7 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 		return true;
 	}
 	if (op->opcode == CAPOS_OP_RECV)
-		kipc_recv(p, (struct endpoint *)e->obj, op, cqe);
+		kipc_recv((struct endpoint *)e->obj, op, cqe);
 	else
 		kipc_return(p, (struct endpoint *)e->obj, op, cqe);
 	return true;

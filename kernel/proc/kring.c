@@ -104,7 +104,9 @@ void kring_proc_free(struct process *p)
 
 /* ---- deferred completions ---- */
 
-/* The op the current thread's cap_enter is executing ([S]; valid only inside exec). */
+/* The op the current thread's cap_enter is executing ([S]; op is NULL outside exec).
+ * cqe is set only while kcall runs (its handlers defer through kring_defer; the
+ * endpoint paths pass their own CQE to kring_defer_op). */
 static struct {
 	const struct ring_op *op;
 	struct capos_cqe *cqe;
@@ -118,31 +120,46 @@ void kring_thread_init(struct thread *t)
 	list_init(&t->kring_pending);
 }
 
-int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
+int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+		   const struct ring_op *op, struct capos_cqe *cqe)
 {
-	const struct ring_op *op = kring_cur.op;
-
-	if (op == NULL || kring_cur.deferred != NULL || ops == NULL || ops->cancel == NULL)
+	if (op == NULL || op != kring_cur.op || kring_cur.deferred != NULL || ops == NULL ||
+	    ops->cancel == NULL)
 		return CAPOS_ERR_INVALID;
 	p->owner = percpu_current();
 	p->ops = ops;
-	p->user_data = kring_cur.cqe->user_data;
+	p->user_data = cqe->user_data;
 	p->result_addr = op->result_addr;
 	p->result_len = op->result_len;
 	p->calls = NULL;
 	list_push_back(&p->owner->kring_pending, &p->owner_link);
 	kring_cur.deferred = p;
-	kring_cur.cqe->status = RING_STATUS_DEFERRED;
+	cqe->status = RING_STATUS_DEFERRED;
 	return CAPOS_OK;
 }
 
-int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops)
+int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops)
 {
-	int err = kring_defer(p, ops);
+	if (kring_cur.cqe == NULL)
+		return CAPOS_ERR_INVALID; /* not inside a kcall exec */
+	return kring_defer_op(p, ops, kring_cur.op, kring_cur.cqe);
+}
+
+int kring_defer_call_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+			const struct ring_op *op, struct capos_cqe *cqe)
+{
+	int err = kring_defer_op(p, ops, op, cqe);
 
 	if (err == CAPOS_OK)
 		p->calls = p->owner->proc->ledger;
 	return err;
+}
+
+int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops)
+{
+	if (kring_cur.cqe == NULL)
+		return CAPOS_ERR_INVALID; /* not inside a kcall exec */
+	return kring_defer_call_op(p, ops, kring_cur.op, kring_cur.cqe);
 }
 
 int kring_call_reserve(struct process *p)
@@ -158,9 +175,10 @@ void kring_call_unreserve(struct process *p)
 /* The call p stands for is no longer in flight: its LEDGER_CALLS unit goes back. */
 static void kring_pending_uncharge(struct kring_pending *p)
 {
-	if (p->calls)
+	if (p->calls) {
 		ledger_release(p->calls, LEDGER_CALLS, 1);
-	p->calls = NULL;
+		p->calls = NULL;
+	}
 }
 
 /* kring_pending_write's page-walk path, out of line so the cached path (the same
@@ -211,7 +229,10 @@ static void kring_wake(struct thread *t)
 	sched_wake(t);
 }
 
-void kring_post(struct kring_pending *p, struct capos_cqe *cqe)
+/* Always inlined (across files, at link time): both IPC directions post one completion
+ * per round trip, and inline the CQE stays in registers instead of a stack copy. */
+__attribute__((always_inline)) inline void kring_post(struct kring_pending *p,
+						      struct capos_cqe *cqe)
 {
 	struct thread *t = p->owner;
 
@@ -251,21 +272,31 @@ void kring_thread_cancel(struct thread *t)
 	}
 }
 
+/* Kernel-object CALLs and RELEASE, out of line: kcall's decode and result builders need
+ * a large stack frame, which the endpoint paths (inlined into the drain loop) would
+ * otherwise carry. Its handlers defer through kring_defer, which needs the CQE. */
+static __attribute__((noinline)) void kring_kcall(struct process *p, const struct ring_op *op,
+						  struct capos_cqe *cqe)
+{
+	kring_cur.cqe = cqe;
+	kcall_exec(&p->kcall->env, op, cqe);
+	kring_cur.cqe = NULL;
+}
+
 /* The ring_exec_fn of cap_enter: endpoint paths first, kernel objects otherwise. */
 static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cqe)
 {
 	struct process *p = ctx;
 
 	kring_cur.op = op;
-	kring_cur.cqe = cqe;
 	kring_cur.deferred = NULL;
 	if (!kipc_exec(p, op, cqe))
-		kcall_exec(&p->kcall->env, op, cqe);
-	if ((cqe->status == RING_STATUS_DEFERRED) != (kring_cur.deferred != NULL))
+		kring_kcall(p, op, cqe);
+	if (kring_cur.deferred ? cqe->status != RING_STATUS_DEFERRED
+			       : cqe->status == RING_STATUS_DEFERRED)
 		panic("kring: op %u deferred without a record, or recorded and completed",
 		      op->opcode);
 	kring_cur.op = NULL;
-	kring_cur.cqe = NULL;
 }
 
 /* Absolute deadline for a relative timeout (saturating; INFINITE stays none). */

@@ -60,15 +60,9 @@ void sched_remove(struct thread *t)
 		list_remove(&t->sched_link);
 }
 
-static void sched_switch_to(struct thread *next)
+/* Switches from prev, the running thread, to next != prev (the caller checked). */
+static void sched_switch_from(struct sched_cpu *sc, struct thread *prev, struct thread *next)
 {
-	struct sched_cpu *sc = percpu_sched();
-	struct thread *prev = percpu_current();
-
-	if (next == prev) {
-		next->state = THREAD_RUNNING;
-		return;
-	}
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else
@@ -82,6 +76,17 @@ static void sched_switch_to(struct thread *next)
 	 * between live threads (the IPC handoff) does not pay proc_reap's frame. */
 	if (!list_empty(&sc->zombies))
 		proc_reap();
+}
+
+static void sched_switch_to(struct thread *next)
+{
+	struct thread *prev = percpu_current();
+
+	if (next == prev) {
+		next->state = THREAD_RUNNING;
+		return;
+	}
+	sched_switch_from(percpu_sched(), prev, next);
 }
 
 /* Next READY thread, else the idle thread. */
@@ -140,7 +145,7 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 	sched_remove(to); /* off the sleepers list, if it had a deadline */
 	to->woken = true;
 	sc->handoffs++;
-	sched_switch_to(to);
+	sched_switch_from(sc, cur, to); /* to != cur: checked above */
 	return cur->woken;
 }
 

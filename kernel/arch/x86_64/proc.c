@@ -116,7 +116,7 @@ static inline uint64_t proc_read_fs(void)
 {
 	uint64_t v;
 
-	if (!proc_fsgsbase)
+	if (__builtin_expect(!proc_fsgsbase, 0)) /* expected: on whenever the CPU has it */
 		return rdmsr(MSR_FS_BASE);
 	__asm__ volatile("rdfsbase %0" : "=r"(v));
 	return v;
@@ -153,11 +153,13 @@ void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 		if (!loaded || next->gs_base != prev->gs_base)
 			wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 	}
-	if (next->kstack_top) {
-		arch_set_kernel_stack(next->kstack_top);
+	uint64_t top = next->kstack_top; /* read once: the TSS store could alias it */
+
+	if (top) {
+		arch_set_kernel_stack(top);
 		__asm__ volatile("movq %0, %%gs:%c1"
 				 :
-				 : "r"(next->kstack_top), "i"(PERCPU_OFF_KSTACK_TOP)
+				 : "r"(top), "i"(PERCPU_OFF_KSTACK_TOP)
 				 : "memory");
 	}
 	arch_switch_stacks(&prev->rsp, next->rsp);

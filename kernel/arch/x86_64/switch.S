@@ -95,14 +95,15 @@ syscall_entry:
 	cmp %r11, %rcx
 	jae 1f
 	/*
-	 * Every GPR but RAX (the result), RCX (RIP) and R11 (RFLAGS) comes back from
-	 * the frame, so no kernel value is left in a register; the RCX and R11 slots
-	 * are popped into R11, which is overwritten with RFLAGS below.
+	 * Every caller-saved GPR but RAX (the result), RCX (RIP) and R11 (RFLAGS)
+	 * comes back from the frame, so no kernel value is left in a register; the RCX
+	 * and R11 slots are popped into R11, which is overwritten with RFLAGS below.
+	 * R12-R15 and RBX still hold the user's values: nothing above touched them
+	 * before the call and syscall_dispatch preserves them (SysV ABI; a thread
+	 * switch restores them in arch_switch_stacks), so their slots, which hold the
+	 * same values, are skipped. No kernel code writes a syscall frame's registers.
 	 */
-	pop %r15
-	pop %r14
-	pop %r13
-	pop %r12
+	add $32, %rsp                       /* r15, r14, r13, r12: preserved */
 	pop %r11                            /* replaced by RFLAGS below */
 	pop %r10
 	pop %r9
@@ -112,8 +113,7 @@ syscall_entry:
 	pop %rsi
 	pop %rdx
 	pop %r11                            /* the RCX slot: RCX already holds RIP */
-	pop %rbx
-	add $8, %rsp                        /* the RAX slot: RAX holds the result */
+	add $16, %rsp                       /* rbx (preserved), rax (holds the result) */
 	/* RSP now at the vector slot: error +8, rip +16, cs +24, rflags +32, rsp +40 */
 	mov 32(%rsp), %r11
 	mov 40(%rsp), %rsp

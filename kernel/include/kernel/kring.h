@@ -19,6 +19,7 @@
 
 struct process;
 struct thread;
+struct ring_op;
 
 /* Per-process scratch bounds of a CALL (docs/abi.md §4.7 steps 8 and 11). The params
  * bound holds a maximal Console.write (4096 bytes + framing) with room to spare. */
@@ -96,6 +97,15 @@ struct kring_pending {
 int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
 
 /*
+ * kring_defer for an exec that holds its op and CQE (the ring-level endpoint paths,
+ * kernel/proc/kipc.c): op and cqe are the ones the current exec received (op is
+ * checked against it), so neither is reloaded through kring_defer's bookkeeping. Same
+ * contract; errors: CAPOS_ERR_INVALID (not the current exec's op, or already deferred).
+ */
+int kring_defer_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+		   const struct ring_op *op, struct capos_cqe *cqe);
+
+/*
  * kring_defer for a call in flight from the current process (an endpoint CALL,
  * ProcessHandle.wait): the caller has reserved one LEDGER_CALLS unit of the current
  * process's ledger (kring_call_reserve); on success the record holds it and
@@ -103,6 +113,10 @@ int kring_defer(struct kring_pending *p, const struct kring_pending_ops *ops);
  * Errors: kring_defer's.
  */
 int kring_defer_call(struct kring_pending *p, const struct kring_pending_ops *ops);
+
+/* kring_defer_call with the exec's own op and CQE (as kring_defer_op). */
+int kring_defer_call_op(struct kring_pending *p, const struct kring_pending_ops *ops,
+			const struct ring_op *op, struct capos_cqe *cqe);
 
 /*
  * Reserves one LEDGER_CALLS unit of p's ledger for a call about to be deferred.

@@ -35,12 +35,16 @@ static inline bool list_node_linked(const struct list_node *n)
 	return n->next != NULL;
 }
 
-/* Links n just before pos (pos may be the list's sentinel: then at the tail). */
+/* Links n just before pos (pos may be the list's sentinel: then at the tail). The
+ * neighbour is read once into a local: a store through one node pointer could alias
+ * another node's field, so re-reading it would cost a load. */
 static inline void list_insert_before(struct list_node *pos, struct list_node *n)
 {
-	n->prev = pos->prev;
+	struct list_node *prev = pos->prev;
+
+	n->prev = prev;
 	n->next = pos;
-	pos->prev->next = n;
+	prev->next = n;
 	pos->prev = n;
 }
 
@@ -51,8 +55,10 @@ static inline void list_push_back(struct list *l, struct list_node *n)
 
 static inline void list_remove(struct list_node *n)
 {
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
+	struct list_node *next = n->next, *prev = n->prev;
+
+	prev->next = next;
+	next->prev = prev;
 	n->next = n->prev = NULL;
 }
 

@@ -39,7 +39,8 @@ static inline void xstate_save(void *area)
 {
 	uint32_t lo = (uint32_t)xstate_mask, hi = (uint32_t)(xstate_mask >> 32);
 
-	if (xstate_mode == XSTATE_XSAVEOPT)
+	/* XSAVEOPT is the expected mode (current CPUs, QEMU -cpu max): tested first. */
+	if (__builtin_expect(xstate_mode == XSTATE_XSAVEOPT, 1))
 		__asm__ volatile("xsaveopt64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
 	else if (xstate_mode == XSTATE_XSAVE)
 		__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
@@ -52,7 +53,7 @@ static inline void xstate_restore(const void *area)
 {
 	uint32_t lo = (uint32_t)xstate_mask, hi = (uint32_t)(xstate_mask >> 32);
 
-	if (xstate_mode != XSTATE_FXSAVE)
+	if (__builtin_expect(xstate_mode != XSTATE_FXSAVE, 1))
 		__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"(lo), "d"(hi) : "memory");
 	else
 		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
