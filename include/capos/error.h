@@ -313,6 +313,13 @@
 	  "memory object: no free room for a kernel-chosen address")                               \
 	X(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING, -390,                                                   \
 	  "VirtualMemory: the range holds a MemoryObject mapping (use MemoryObject.unmap)")        \
+	/* VirtualMemory reservations: the region table (-392 .. -399; docs/resources.md) */       \
+	X(CAPOS_ERR_VMR_OVERLAP, -392, "VirtualMemory: range overlaps a mapping or reservation")   \
+	X(CAPOS_ERR_VMR_NOT_RESERVED, -393, "VirtualMemory: range not wholly reserved")            \
+	X(CAPOS_ERR_VMR_COMMITTED, -394, "VirtualMemory: range holds committed pages")             \
+	X(CAPOS_ERR_VMR_GUARD, -395, "VirtualMemory: range holds guard pages")                     \
+	X(CAPOS_ERR_VMR_TOO_MANY, -396, "VirtualMemory: the process's region table is full")       \
+	X(CAPOS_ERR_VMR_NO_SPACE, -397, "VirtualMemory: no free range that large to choose")       \
 	/* kernel self-protection (kheap, -400 .. -407; docs/resources.md "Kernel memory") */      \
 	X(CAPOS_ERR_KERNEL_LOW_MEMORY, -400,                                                       \
 	  "kernel free memory at its reserve: request on a process's behalf refused")              \

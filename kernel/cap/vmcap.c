@@ -1,6 +1,7 @@
 /*
  * VirtualMemory capability object (kernel/include/kernel/kcaps.h): map, unmap and
- * protect anonymous memory in the holder's own address space. Every argument is
+ * protect anonymous memory in the holder's own address space, and reserve, commit,
+ * decommit and guard ranges of it (docs/abi.md, docs/resources.md). Every argument is
  * checked before the backend runs: sizes and addresses page-aligned and non-empty,
  * ranges inside the anonymous region (so the image, stack, ring and CapSet pages can
  * never be unmapped or remapped through this cap), at least one permission, and never
@@ -134,10 +135,85 @@ static int kvm_protect(void *self, const struct capos_VirtualMemory_protect_Para
 	return err ? err : v->be->protect(v->as, addr, size, prot);
 }
 
+static int kvm_reserve(void *self, const struct capos_VirtualMemory_reserve_Params_r *p,
+		       struct capos_VirtualMemory_reserve_Results_b *r)
+{
+	struct kvm *v = self;
+	uint64_t hint = capos_VirtualMemory_reserve_Params_get_hint(p);
+	uint64_t size = capos_VirtualMemory_reserve_Params_get_size(p);
+	uint64_t addr = 0;
+	int err = hint ? kvm_check_range(hint, size) : kvm_check_size(size);
+
+	if (err == CAPOS_OK && v->be->reserve == NULL)
+		err = CAPOS_ERR_UNSUPPORTED;
+	if (err == CAPOS_OK)
+		err = v->be->reserve(v->as, hint, size, &addr);
+	if (err == CAPOS_OK)
+		capos_VirtualMemory_reserve_Results_set_addr(r, addr);
+	return err;
+}
+
+static int kvm_commit_prot(const void *p, struct capos_Protection_r *out)
+{
+	return capos_VirtualMemory_commit_Params_get_prot(p, out);
+}
+
+static int kvm_commit(void *self, const struct capos_VirtualMemory_commit_Params_r *p,
+		      struct capos_VirtualMemory_commit_Results_b *r)
+{
+	struct kvm *v = self;
+	uint64_t addr = capos_VirtualMemory_commit_Params_get_addr(p);
+	uint64_t size = capos_VirtualMemory_commit_Params_get_size(p);
+	unsigned prot;
+	int err = kvm_decode_prot(kvm_commit_prot, p, &prot);
+
+	(void)r;
+	if (err == CAPOS_OK)
+		err = kvm_check_range(addr, size);
+	if (err == CAPOS_OK && v->be->commit == NULL)
+		err = CAPOS_ERR_UNSUPPORTED;
+	return err ? err : v->be->commit(v->as, addr, size, prot);
+}
+
+/* decommit and guard: a range, then the backend op (NULL: unsupported). */
+static int kvm_range_op(struct kvm *v, int (*op)(void *, uint64_t, uint64_t), uint64_t addr,
+			uint64_t size)
+{
+	int err = kvm_check_range(addr, size);
+
+	if (err == CAPOS_OK && op == NULL)
+		err = CAPOS_ERR_UNSUPPORTED;
+	return err ? err : op(v->as, addr, size);
+}
+
+static int kvm_decommit(void *self, const struct capos_VirtualMemory_decommit_Params_r *p,
+			struct capos_VirtualMemory_decommit_Results_b *r)
+{
+	struct kvm *v = self;
+
+	(void)r;
+	return kvm_range_op(v, v->be->decommit, capos_VirtualMemory_decommit_Params_get_addr(p),
+			    capos_VirtualMemory_decommit_Params_get_size(p));
+}
+
+static int kvm_guard(void *self, const struct capos_VirtualMemory_guard_Params_r *p,
+		     struct capos_VirtualMemory_guard_Results_b *r)
+{
+	struct kvm *v = self;
+
+	(void)r;
+	return kvm_range_op(v, v->be->guard, capos_VirtualMemory_guard_Params_get_addr(p),
+			    capos_VirtualMemory_guard_Params_get_size(p));
+}
+
 static const struct capos_VirtualMemory_server kvm_server = {
 	.map = kvm_map,
 	.unmap = kvm_unmap,
 	.protect = kvm_protect,
+	.reserve = kvm_reserve,
+	.commit = kvm_commit,
+	.decommit = kvm_decommit,
+	.guard = kvm_guard,
 };
 
 static int kvm_call(struct kcall_ctx *c)

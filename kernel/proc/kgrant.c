@@ -8,12 +8,13 @@
  *   boot    -> BootPackage over the boot module bytes (direct-mapped, never freed);
  *   endpoint -> a fresh raw Endpoint owned by the grantee (kernel/proc/kipc.c);
  *   spawner -> ProcessSpawner over the boot module (kernel/cap/spawner.c);
- *   vm      -> VirtualMemory over the holder's own address space: vm_map/unmap/
- *              protect, charged to its ledger; frame quota exhaustion is
+ *   vm      -> VirtualMemory over the holder's own address space (kernel/vmres.h:
+ *              map/unmap/protect/reserve/commit/decommit/guard over its region
+ *              table), charged to its ledger; frame quota exhaustion is
  *              CAPOS_ERR_QUOTA_FRAMES (an `overloaded` CapException), the machine
- *              out of frames CAPOS_ERR_RING_QUOTA. A map without a hint takes the next free
- *              address of a per-object bump pointer in the anonymous region
- *              (addresses are not reused; the region is 64 TiB).
+ *              out of frames CAPOS_ERR_RING_QUOTA, address-space quota
+ *              CAPOS_ERR_QUOTA_VIRTUAL. A hint-less map or reserve takes the lowest
+ *              free range (first fit, touching its neighbours; freed ranges reused).
  *   capmgr  -> CapabilityManager over the CALLER's table and process (kernel/capmgr.h):
  *              usage: every class of its ledger, used and limit; list names from a
  *              charged snapshot of its CapSet page (copied from user memory: the
@@ -44,6 +45,7 @@
 #include <kernel/spawn.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
+#include <kernel/vmres.h>
 #include <schema/capos.capnp.h>
 
 static int kgrant_com2_write(void *ctx, const char *bytes, size_t len)
@@ -78,11 +80,10 @@ static uint64_t kgrant_now(void *ctx)
 	return arch_clock_ns();
 }
 
-/* VirtualMemory backend state: the holder and its hint-less placement cursor. */
+/* VirtualMemory backend state: the holder (its region table lives in its vm_space). */
 struct kgrant_vm {
 	struct kvm v;
 	struct process *p;
-	uint64_t next; /* next hint-less placement */
 };
 
 static void kgrant_free_vm(struct kvm *v)
@@ -92,12 +93,12 @@ static void kgrant_free_vm(struct kvm *v)
 }
 
 /* The object may only act on the calling process's space (caps do not move yet). */
-static struct kgrant_vm *kgrant_vm_self(void *as)
+static struct vm_space *kgrant_vm_self(void *as)
 {
 	struct kgrant_vm *g = as;
 	struct thread *t = proc_current_thread();
 
-	return t && t->proc == g->p ? g : NULL;
+	return t && t->proc == g->p ? &g->p->vm : NULL;
 }
 
 static unsigned kgrant_prot(unsigned kprot)
@@ -106,6 +107,8 @@ static unsigned kgrant_prot(unsigned kprot)
 	       ((kprot & KVM_PROT_X) ? VM_PROT_EXEC : 0);
 }
 
+/* The machine out of frames reaches the caller as the transport's RING_QUOTA (the
+ * frame quota is CAPOS_ERR_QUOTA_FRAMES, passed through). */
 static int kgrant_vm_status(int err)
 {
 	return err == CAPOS_ERR_NO_MEMORY ? CAPOS_ERR_RING_QUOTA : err;
@@ -113,43 +116,64 @@ static int kgrant_vm_status(int err)
 
 static int kgrant_vm_map(void *as, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr)
 {
-	struct kgrant_vm *g = kgrant_vm_self(as);
-	uint64_t va;
-	int err;
+	struct vm_space *vm = kgrant_vm_self(as);
 
-	if (g == NULL)
-		return CAPOS_ERR_INVALID;
-	va = hint ? hint : g->next;
-	if (!hint && (va > CAPOS_USER_ANON_END || size > CAPOS_USER_ANON_END - va))
-		return CAPOS_ERR_RING_QUOTA; /* the cursor reached the end of the region */
-	err = vm_map(&g->p->vm, va, size, kgrant_prot(prot), NULL, 0);
-	if (err)
-		return kgrant_vm_status(err);
-	if (!hint)
-		g->next = va + size + FRAME_SIZE; /* an unmapped page between placements */
-	*addr = va;
-	return CAPOS_OK;
+	return vm ? kgrant_vm_status(vmres_map(vm, hint, size, kgrant_prot(prot), addr))
+		  : CAPOS_ERR_INVALID;
 }
 
 static int kgrant_vm_unmap(void *as, uint64_t addr, uint64_t size)
 {
-	struct kgrant_vm *g = kgrant_vm_self(as);
+	struct vm_space *vm = kgrant_vm_self(as);
 
-	return g ? vm_unmap(&g->p->vm, addr, size) : CAPOS_ERR_INVALID;
+	return vm ? vmres_unmap(vm, addr, size) : CAPOS_ERR_INVALID;
 }
 
 static int kgrant_vm_protect(void *as, uint64_t addr, uint64_t size, unsigned prot)
 {
-	struct kgrant_vm *g = kgrant_vm_self(as);
+	struct vm_space *vm = kgrant_vm_self(as);
 
-	return g ? kgrant_vm_status(vm_protect(&g->p->vm, addr, size, kgrant_prot(prot)))
-		 : CAPOS_ERR_INVALID;
+	return vm ? kgrant_vm_status(vmres_protect(vm, addr, size, kgrant_prot(prot)))
+		  : CAPOS_ERR_INVALID;
+}
+
+static int kgrant_vm_reserve(void *as, uint64_t hint, uint64_t size, uint64_t *addr)
+{
+	struct vm_space *vm = kgrant_vm_self(as);
+
+	return vm ? kgrant_vm_status(vmres_reserve(vm, hint, size, addr)) : CAPOS_ERR_INVALID;
+}
+
+static int kgrant_vm_commit(void *as, uint64_t addr, uint64_t size, unsigned prot)
+{
+	struct vm_space *vm = kgrant_vm_self(as);
+
+	return vm ? kgrant_vm_status(vmres_commit(vm, addr, size, kgrant_prot(prot)))
+		  : CAPOS_ERR_INVALID;
+}
+
+static int kgrant_vm_decommit(void *as, uint64_t addr, uint64_t size)
+{
+	struct vm_space *vm = kgrant_vm_self(as);
+
+	return vm ? vmres_decommit(vm, addr, size) : CAPOS_ERR_INVALID;
+}
+
+static int kgrant_vm_guard(void *as, uint64_t addr, uint64_t size)
+{
+	struct vm_space *vm = kgrant_vm_self(as);
+
+	return vm ? vmres_guard(vm, addr, size) : CAPOS_ERR_INVALID;
 }
 
 static const struct kvm_backend kgrant_vm_backend = {
 	.map = kgrant_vm_map,
 	.unmap = kgrant_vm_unmap,
 	.protect = kgrant_vm_protect,
+	.reserve = kgrant_vm_reserve,
+	.commit = kgrant_vm_commit,
+	.decommit = kgrant_vm_decommit,
+	.guard = kgrant_vm_guard,
 };
 
 /* A revocation node charged to the process that derives (payer: kcall_ctx.caller). */
@@ -274,7 +298,6 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 
 		if (g) {
 			g->p = p;
-			g->next = CAPOS_USER_ANON_BASE;
 			err = kvm_init(&g->v, &kgrant_vm_backend, g, kgrant_free_vm);
 		}
 		if (err == CAPOS_OK) {

@@ -181,12 +181,10 @@ out_ledger:
 }
 
 /* Classes whose every charge ends with the process (children may outlive it; memory
- * objects and kernel allocations charged to it may too: their owners check them). */
+ * objects and kernel allocations charged to it may too: their owners check them).
+ * LEDGER_VIRTUAL: vm_destroy -> vmres_destroy returns every reserved byte. */
 static const enum ledger_class proc_own_classes[] = {
-	LEDGER_CAP_SLOTS,
-	LEDGER_RING_SCRATCH,
-	LEDGER_CALLS,
-	LEDGER_THREADS,
+	LEDGER_CAP_SLOTS, LEDGER_VIRTUAL, LEDGER_RING_SCRATCH, LEDGER_CALLS, LEDGER_THREADS,
 };
 
 /* After teardown: a charge of these classes still held is a kernel leak. */

@@ -14,6 +14,7 @@
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/uaccess.h>
+#include <kernel/vmres.h>
 
 static uint64_t vm_loaded_root; /* [S] root in CR3 (0: not known yet) */
 
@@ -70,6 +71,7 @@ int vm_create(struct vm_space *vm, struct ledger *l)
 
 	vm->ledger = l;
 	vm->user_pages = vm->table_frames = 0;
+	vm->regions = NULL;
 	if (k == NULL)
 		return CAPOS_ERR_UNSUPPORTED;
 	err = arch_mm_create(&vm->as, &src, arch_mm_nx_enabled());
@@ -353,6 +355,7 @@ void vm_destroy(struct vm_space *vm)
 	const struct arch_mm_teardown_ops ops = { vm_free_leaf, vm_free_table, vm };
 
 	vm->wcache_va = 0;
+	vmres_destroy(vm);
 	if (vm->as.root_phys == 0)
 		return;
 	arch_mm_destroy_user(&vm->as, &ops);
@@ -414,7 +417,7 @@ void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned pr
 
 bool vm_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
 {
-	return !vm_any_mapped(vm, va, size);
+	return !vm_any_mapped(vm, va, size) && vmres_range_free(vm, va, size);
 }
 
 void vm_activate(struct vm_space *vm)

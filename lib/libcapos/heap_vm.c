@@ -2,10 +2,10 @@
  * The heap's page source in a capOS process (libcapos/heap.h): the "vm" cap of the
  * CapSet (interface VirtualMemory), VirtualMemory.map with an explicit hint so the
  * pages land exactly at the heap's mapped end, and unmap for whole pages a shrink
- * leaves. The kernel charges the frames to the process's quota; when it is spent the
- * CALL fails (an overloaded CapException, CAPOS_ERR_QUOTA_FRAMES) and sbrk reports
- * ENOMEM. Alone in its
- * object so the Linux test shim can replace it.
+ * leaves. The kernel charges the frames and the address space to the process's
+ * quotas; when one is spent the call answers CAPOS_ERR_QUOTA_FRAMES or
+ * CAPOS_ERR_QUOTA_VIRTUAL and sbrk reports ENOMEM. Alone in its object so the Linux
+ * test shim can replace it.
  */
 #include <libcapos/heap.h>
 #include <libcapos/kcaps.h>

@@ -65,6 +65,36 @@ static int kcaps_results(const void *buf, uint32_t len, struct capnp_msg *m,
 	return capnp_msg_init_framed(m, buf, len, segs, 1, &lim, NULL);
 }
 
+/* A VirtualMemory CALL; a refusal answers the capOS code behind it (the CapException's
+ * status) rather than CAPOS_ERR_RING_EXCEPTION. Results in res, their length in *rlen. */
+static int kcaps_vm_call(uint32_t cap, uint16_t method, uint32_t plen, uint64_t *res,
+			 uint32_t res_cap, uint32_t *rlen)
+{
+	struct capos_ring_client *c;
+	struct capos_cqe cqe = { 0 };
+	struct capnp_segment segs[1];
+	struct capnp_msg m;
+	struct capos_CapException_r ex;
+	int err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, cap, capos_VirtualMemory_TYPE_ID, method, kcaps_framed,
+				      plen, res, res_cap, &cqe);
+	*rlen = cqe.result_len;
+	if (err == CAPOS_ERR_RING_EXCEPTION && kcaps_results(res, cqe.result_len, &m, segs) == 0 &&
+	    capos_CapException_read_root(&m, &ex) == 0 && capos_CapException_get_status(&ex) != 0)
+		err = capos_CapException_get_status(&ex);
+	return err;
+}
+
+/* A Protection struct from CAPOS_VM_* bits. */
+static void kcaps_prot(struct capos_Protection_b *pr, unsigned prot)
+{
+	capos_Protection_set_read(pr, (prot & CAPOS_VM_READ) != 0);
+	capos_Protection_set_write(pr, (prot & CAPOS_VM_WRITE) != 0);
+	capos_Protection_set_execute(pr, (prot & CAPOS_VM_EXEC) != 0);
+}
+
 int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr)
 {
 	struct capnp_builder b;
@@ -86,14 +116,12 @@ int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint
 		err = capos_VirtualMemory_map_Params_init_prot(&p, &pr);
 	}
 	if (err == CAPOS_OK) {
-		capos_Protection_set_read(&pr, (prot & CAPOS_VM_READ) != 0);
-		capos_Protection_set_write(&pr, (prot & CAPOS_VM_WRITE) != 0);
-		capos_Protection_set_execute(&pr, (prot & CAPOS_VM_EXEC) != 0);
+		kcaps_prot(&pr, prot);
 		err = kcaps_finish(&b, &plen);
 	}
 	if (err == CAPOS_OK)
-		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_map,
-				 plen, res, sizeof(res), &rlen);
+		err = kcaps_vm_call(cap, capos_VirtualMemory_METHOD_map, plen, res, sizeof(res),
+				    &rlen);
 	if (err == CAPOS_OK)
 		err = kcaps_results(res, rlen, &m, segs);
 	if (err == CAPOS_OK)
@@ -103,12 +131,71 @@ int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint
 	return err;
 }
 
-int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size)
+int capos_vm_reserve(uint32_t cap, uint64_t hint, uint64_t size, uint64_t *addr)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_VirtualMemory_reserve_Params_b p;
+	struct capos_VirtualMemory_reserve_Results_r r;
+	struct capnp_msg m;
+	uint64_t res[8];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_reserve_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_VirtualMemory_reserve_Params_set_hint(&p, hint);
+		capos_VirtualMemory_reserve_Params_set_size(&p, size);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_vm_call(cap, capos_VirtualMemory_METHOD_reserve, plen, res, sizeof(res),
+				    &rlen);
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, rlen, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_reserve_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		*addr = capos_VirtualMemory_reserve_Results_get_addr(&r);
+	return err;
+}
+
+/* commit and protect: (addr, size, prot). */
+static int kcaps_vm_prot_call(uint32_t cap, uint16_t method, uint64_t addr, uint64_t size,
+			      unsigned prot)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_VirtualMemory_commit_Params_b p;
+	struct capos_Protection_b pr;
+	uint64_t res[8];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_commit_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_VirtualMemory_commit_Params_set_addr(&p, addr);
+		capos_VirtualMemory_commit_Params_set_size(&p, size);
+		err = capos_VirtualMemory_commit_Params_init_prot(&p, &pr);
+	}
+	if (err == CAPOS_OK) {
+		kcaps_prot(&pr, prot);
+		err = kcaps_finish(&b, &plen);
+	}
+	return err ? err : kcaps_vm_call(cap, method, plen, res, sizeof(res), &rlen);
+}
+
+/* unmap, decommit and guard: (addr, size), the same params layout. */
+static int kcaps_vm_range_call(uint32_t cap, uint16_t method, uint64_t addr, uint64_t size)
 {
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_VirtualMemory_unmap_Params_b p;
-	uint32_t plen = 0;
+	uint64_t res[8];
+	uint32_t plen = 0, rlen = 0;
 	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
 
 	if (err == CAPOS_OK)
@@ -118,10 +205,32 @@ int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size)
 		capos_VirtualMemory_unmap_Params_set_size(&p, size);
 		err = kcaps_finish(&b, &plen);
 	}
-	if (err == CAPOS_OK)
-		err = kcaps_call(cap, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_unmap,
-				 plen, NULL, 0, NULL);
-	return err;
+	return err ? err : kcaps_vm_call(cap, method, plen, res, sizeof(res), &rlen);
+}
+
+int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size)
+{
+	return kcaps_vm_range_call(cap, capos_VirtualMemory_METHOD_unmap, addr, size);
+}
+
+int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t size, unsigned prot)
+{
+	return kcaps_vm_prot_call(cap, capos_VirtualMemory_METHOD_protect, addr, size, prot);
+}
+
+int capos_vm_commit(uint32_t cap, uint64_t addr, uint64_t size, unsigned prot)
+{
+	return kcaps_vm_prot_call(cap, capos_VirtualMemory_METHOD_commit, addr, size, prot);
+}
+
+int capos_vm_decommit(uint32_t cap, uint64_t addr, uint64_t size)
+{
+	return kcaps_vm_range_call(cap, capos_VirtualMemory_METHOD_decommit, addr, size);
+}
+
+int capos_vm_guard(uint32_t cap, uint64_t addr, uint64_t size)
+{
+	return kcaps_vm_range_call(cap, capos_VirtualMemory_METHOD_guard, addr, size);
 }
 
 int capos_timer_now(uint32_t cap, uint64_t *ns)

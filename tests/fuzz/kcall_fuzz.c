@@ -106,7 +106,14 @@ static int fz_protect(void *as, uint64_t a, uint64_t s, unsigned prot)
 	return 0;
 }
 
-static const struct kvm_backend fz_vm = { fz_map, fz_unmap, fz_protect };
+static int fz_reserve(void *as, uint64_t hint, uint64_t size, uint64_t *addr)
+{
+	return fz_map(as, hint, size, KVM_PROT_R, addr);
+}
+
+/* commit checks what protect checks, decommit and guard what unmap checks. */
+static const struct kvm_backend fz_vm = { fz_map,     fz_unmap, fz_protect, fz_reserve,
+					  fz_protect, fz_unmap, fz_unmap };
 static const uint8_t manifest[3000] = { 1, 2, 3 };
 static const struct kcall_iface *const fz_ifaces[] = { &kconsole_iface, &ktimer_iface,
 						       &kbootpkg_iface, &kvm_iface };

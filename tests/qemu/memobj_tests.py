@@ -15,7 +15,8 @@ three services of user/memtest, each holding its own FrameAllocator.
                            memory (MEMOBJ_OVERLAP), unmap/protect of another object's
                            mapping, inside a mapping, of an unmapped address
                            (MEMOBJ_NOT_MAPPED), VirtualMemory.unmap over object pages
-                           (MEMOBJ_OBJECT_MAPPING), a released cap (CAP_STALE) and a forged
+                           (MM_NOT_MAPPED: not in its region table), a hint over a
+                           VirtualMemory reservation (MEMOBJ_OVERLAP), a released cap (CAP_STALE) and a forged
                            one (CAP_BAD_ID); allocate 0 and 1025 pages (MEMOBJ_PAGES), past
                            the frame quota (QUOTA_FRAMES, plain and contiguous) and one page
                            after; 64 mappings at kernel-chosen addresses with guard pages,
@@ -76,8 +77,9 @@ HOSTILE = [
     ("unmap inside a mapping", "CAPOS_ERR_MEMOBJ_NOT_MAPPED", INV),
     ("unmap of an unmapped address", "CAPOS_ERR_MEMOBJ_NOT_MAPPED", INV),
     ("protect of another object's mapping", "CAPOS_ERR_MEMOBJ_NOT_MAPPED", INV),
-    ("VirtualMemory.unmap of object pages", "CAPOS_ERR_MEMOBJ_OBJECT_MAPPING", INV),
+    ("VirtualMemory.unmap of object pages", "CAPOS_ERR_MM_NOT_MAPPED", "failed"),
     ("hint over anonymous memory", "CAPOS_ERR_MEMOBJ_OVERLAP", INV),
+    ("hint over a VirtualMemory reservation", "CAPOS_ERR_MEMOBJ_OVERLAP", INV),
 ]
 STALE = [
     ("info on a released cap", "CAPOS_ERR_CAP_STALE", T),
@@ -107,6 +109,7 @@ SERVER = [
     "memsrv: contiguous: CAPOS_OK, pages 2 contiguous 1",
     "memsrv: contiguous: ok",
 ] + hostile(HOSTILE) + [
+    "memsrv: VirtualMemory reservation beside them made and released: ok",
     "memsrv: anonymous page beside them mapped and unmapped: ok",
     "memsrv: hostile: mappings intact after the refusals: ok",
     "memsrv: released: ok",

@@ -402,11 +402,19 @@ static void mt_step_hostile(uint32_t fa, uint32_t vm)
 		  CAPOS_ERR_MEMOBJ_NOT_MAPPED);
 	mt_expect("protect of another object's mapping", mt_protect(mo, other_va, MT_R),
 		  CAPOS_ERR_MEMOBJ_NOT_MAPPED);
+	/* VirtualMemory's region table holds no object page: refused before vm_unmap's own
+	 * ARCH_MM_OBJECT backstop (MEMOBJ_OBJECT_MAPPING) is reached */
 	mt_expect("VirtualMemory.unmap of object pages", mt_vm_unmap(vm, va, MT_PAGE),
-		  CAPOS_ERR_MEMOBJ_OBJECT_MAPPING);
+		  CAPOS_ERR_MM_NOT_MAPPED);
 	if (capos_vm_map(vm, va + 8 * MT_PAGE, MT_PAGE, MT_RW, &anon) == CAPOS_OK)
 		mt_expect("hint over anonymous memory", mt_map(mo, anon, 0, 1, MT_R, &x),
 			  CAPOS_ERR_MEMOBJ_OVERLAP);
+	uint64_t res = 0;
+	if (capos_vm_reserve(vm, va + 16 * MT_PAGE, 4 * MT_PAGE, &res) == CAPOS_OK)
+		mt_expect("hint over a VirtualMemory reservation", mt_map(mo, res, 0, 1, MT_R, &x),
+			  CAPOS_ERR_MEMOBJ_OVERLAP);
+	mt_check(res != 0 && mt_vm_unmap(vm, res, 4 * MT_PAGE) == CAPOS_OK,
+		 "VirtualMemory reservation beside them made and released");
 	mt_check(anon != 0 && capos_vm_unmap(vm, anon, MT_PAGE) == CAPOS_OK,
 		 "anonymous page beside them mapped and unmapped");
 	((volatile uint8_t *)va)[0] = 1; /* refusals changed nothing: still writable */

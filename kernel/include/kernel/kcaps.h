@@ -86,13 +86,19 @@ extern const struct kcall_iface kbootpkg_iface;
 #define KVM_PROT_X 4u
 #define KVM_MAX_BYTES (1ull << 32) /* per call */
 
-/* The process's address-space operations; they charge and check its frame quota
- * (CAPOS_ERR_RING_QUOTA when exhausted) and refuse overlaps (CAPOS_ERR_EXISTS). Ranges
- * arrive validated: page-aligned, non-empty, inside the anonymous region, never W+X. */
+/* The process's address-space operations (kernel/vmres.h in the kernel); they charge
+ * and check its quotas (frames: CAPOS_ERR_QUOTA_FRAMES, none left: CAPOS_ERR_RING_QUOTA; address space:
+ * CAPOS_ERR_QUOTA_VIRTUAL) and refuse overlaps (CAPOS_ERR_VMR_OVERLAP). Ranges arrive
+ * validated: page-aligned, non-empty, inside the anonymous region, never W+X. The
+ * reservation ops may be NULL (a backend without them answers CAPOS_ERR_UNSUPPORTED). */
 struct kvm_backend {
 	int (*map)(void *as, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr);
 	int (*unmap)(void *as, uint64_t addr, uint64_t size);
 	int (*protect)(void *as, uint64_t addr, uint64_t size, unsigned prot);
+	int (*reserve)(void *as, uint64_t hint, uint64_t size, uint64_t *addr);
+	int (*commit)(void *as, uint64_t addr, uint64_t size, unsigned prot);
+	int (*decommit)(void *as, uint64_t addr, uint64_t size);
+	int (*guard)(void *as, uint64_t addr, uint64_t size);
 };
 
 struct kvm {

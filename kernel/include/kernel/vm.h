@@ -17,6 +17,8 @@
 #include <kernel/frame.h>
 #include <kernel/ledger.h>
 
+struct vmr_table;
+
 #define VM_PROT_WRITE 0x1u
 #define VM_PROT_EXEC 0x2u
 
@@ -30,6 +32,8 @@ struct vm_space {
 	 * outlives the mapping it caches (vm_map never replaces a mapping). */
 	uint64_t wcache_va;
 	uint8_t *wcache_ptr;
+	struct vmr_table *regions; /* [P] VirtualMemory's region table (kernel/vmres.h);
+				      NULL until first used */
 };
 
 /*
@@ -114,8 +118,8 @@ static inline bool vm_copy_out_cached(struct vm_space *vm, uint64_t va, const vo
 	return true;
 }
 
-/* Frees every frame of the space (user pages, tables, root). It must not be loaded
- * (switch to another space first). */
+/* Frees every frame of the space (user pages, tables, root) and ends its region table
+ * (vmres_destroy). It must not be loaded (switch to another space first). */
 void vm_destroy(struct vm_space *vm);
 
 /*
@@ -137,7 +141,8 @@ int vm_smoke(void);
  * (a table frame past the ledger's quota), CAPOS_ERR_NO_MEMORY (no frame left).
  * vm_unmap_frames / vm_protect_frames undo / re-flag such a mapping; the caller
  * guarantees [va, va + n pages) is one (a kernel bug otherwise: panic).
- * vm_range_free: no page of [va, va + size) is mapped.
+ * vm_range_free: no page of [va, va + size) is mapped, and none is reserved, committed
+ * or guard in VirtualMemory's region table (vmres_range_free).
  */
 int vm_map_frames(struct vm_space *vm, uint64_t va, const uint64_t *frames, uint64_t n,
 		  unsigned prot);

@@ -51,9 +51,9 @@ uintptr_t capos_heap_commit(struct capos_heap *heap, const struct capos_heap_cha
  * VirtualMemory.map with hint = addr / unmap on the "vm" cap of the CapSet. Alone in
  * their object so the Linux test shim can replace them.
  * Errors: CAPOS_ERR_NOT_FOUND or CAPOS_ERR_CAP_WRONG_INTERFACE (no "vm" VirtualMemory
- * cap), the CALL's status (CAPOS_ERR_RING_QUOTA when the frame quota is spent,
- * CAPOS_ERR_RING_EXCEPTION when the kernel refused the range), CAPOS_ERR_INVALID (the
- * kernel answered another address).
+ * cap), the refusal's code (CAPOS_ERR_QUOTA_FRAMES or CAPOS_ERR_QUOTA_VIRTUAL when a
+ * quota is spent, CAPOS_ERR_RING_QUOTA when no frame is left, CAPOS_ERR_VMR_OVERLAP when
+ * the range is taken), CAPOS_ERR_INVALID (the kernel answered another address).
  */
 int capos_heap_pages_map(uint64_t addr, uint64_t size);
 int capos_heap_pages_unmap(uint64_t addr, uint64_t size);

@@ -1,6 +1,7 @@
 /*
  * Typed calls on the kernel capabilities the C runtime itself needs (lib/libcapos/
- * kcaps.c): VirtualMemory map/unmap for the heap, Timer.now/sleep for the time hooks.
+ * kcaps.c): VirtualMemory (map/unmap for the heap; reserve/commit/decommit/guard for
+ * runtimes that manage their own address space), Timer.now/sleep for the time hooks.
  * Each is one synchronous CALL on this thread's ring (capos_ring_self) with params
  * built by the generated capnpc-c accessors and results read with a bounded decoder.
  * Caps are found in the CapSet by name with an interface check (capos_kcap_find).
@@ -23,14 +24,26 @@ int capos_kcap_find(const char *name, uint64_t interface_id, uint32_t *cache);
 
 /*
  * VirtualMemory.map(hint, size, prot) on `cap`; the address in *addr.
- * Errors: the CQE status (CAPOS_ERR_RING_QUOTA when the frame quota is spent, VM_WX,
- * CAPOS_ERR_RING_EXCEPTION for an argument the kernel refused), ring client and
- * capnp errors.
+ * Errors: the CQE status (CAPOS_ERR_RING_QUOTA when no frame is left,
+ * CAPOS_ERR_VM_WX), the capOS code behind a refusal (the CapException's status, e.g.
+ * CAPOS_ERR_QUOTA_FRAMES, CAPOS_ERR_QUOTA_VIRTUAL, CAPOS_ERR_VMR_OVERLAP; docs/abi.md),
+ * ring client and capnp errors. The other VirtualMemory calls below answer the same way.
  */
 int capos_vm_map(uint32_t cap, uint64_t hint, uint64_t size, unsigned prot, uint64_t *addr);
 
-/* VirtualMemory.unmap(addr, size) on `cap`. Errors: as capos_vm_map. */
+/* VirtualMemory.unmap(addr, size) on `cap`. */
 int capos_vm_unmap(uint32_t cap, uint64_t addr, uint64_t size);
+
+/* VirtualMemory.protect(addr, size, prot) on `cap`. */
+int capos_vm_protect(uint32_t cap, uint64_t addr, uint64_t size, unsigned prot);
+
+/* VirtualMemory.reserve(hint, size) on `cap`: address space only; the address in *addr. */
+int capos_vm_reserve(uint32_t cap, uint64_t hint, uint64_t size, uint64_t *addr);
+
+/* VirtualMemory.commit / decommit / guard on `cap` (semantics: docs/abi.md). */
+int capos_vm_commit(uint32_t cap, uint64_t addr, uint64_t size, unsigned prot);
+int capos_vm_decommit(uint32_t cap, uint64_t addr, uint64_t size);
+int capos_vm_guard(uint32_t cap, uint64_t addr, uint64_t size);
 
 /* Timer.now on `cap`: monotonic nanoseconds since boot in *ns. Errors: as above. */
 int capos_timer_now(uint32_t cap, uint64_t *ns);

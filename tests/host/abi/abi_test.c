@@ -55,6 +55,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },   /* demo services (schema/demo.capnp) */
 	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 },  /* resource accounting (ledger.h) */
 	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 }, /* MemoryObject, FrameAllocator */
+	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },    /* VirtualMemory reservations (vmres.h) */
 	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 }, /* kernel self-protection (kcharge.h) */
 };
 

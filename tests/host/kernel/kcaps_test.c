@@ -99,7 +99,16 @@ static int fvm_protect(void *as, uint64_t addr, uint64_t size, unsigned prot)
 	return v->fail;
 }
 
-static const struct kvm_backend fvm = { fvm_map, fvm_unmap, fvm_protect };
+static int fvm_reserve(void *as, uint64_t hint, uint64_t size, uint64_t *addr)
+{
+	return fvm_map(as, hint, size, 0, addr);
+}
+
+/* commit has protect's shape, decommit and guard unmap's: the same recorders. */
+static const struct kvm_backend fvm = { fvm_map,     fvm_unmap, fvm_protect, fvm_reserve,
+					fvm_protect, fvm_unmap, fvm_unmap };
+static const struct kvm_backend fvm_no_reserve = { fvm_map, fvm_unmap, fvm_protect, NULL,
+						   NULL,    NULL,      NULL };
 
 static void count_destroy_console(struct kconsole *c)
 {
@@ -251,6 +260,54 @@ static uint32_t p_protect(uint64_t addr, uint64_t size, bool w, bool x)
 	capos_Protection_set_write(&prot, w);
 	capos_Protection_set_execute(&prot, x);
 	return pfinish();
+}
+
+static uint32_t p_reserve(uint64_t hint, uint64_t size)
+{
+	struct capos_VirtualMemory_reserve_Params_b p;
+	pstart();
+	(void)capos_VirtualMemory_reserve_request(&pb, &p);
+	capos_VirtualMemory_reserve_Params_set_hint(&p, hint);
+	capos_VirtualMemory_reserve_Params_set_size(&p, size);
+	return pfinish();
+}
+
+static uint32_t p_commit(uint64_t addr, uint64_t size, bool r, bool w, bool x)
+{
+	struct capos_VirtualMemory_commit_Params_b p;
+	struct capos_Protection_b prot;
+	pstart();
+	(void)capos_VirtualMemory_commit_request(&pb, &p);
+	capos_VirtualMemory_commit_Params_set_addr(&p, addr);
+	capos_VirtualMemory_commit_Params_set_size(&p, size);
+	(void)capos_VirtualMemory_commit_Params_init_prot(&p, &prot);
+	capos_Protection_set_read(&prot, r);
+	capos_Protection_set_write(&prot, w);
+	capos_Protection_set_execute(&prot, x);
+	return pfinish();
+}
+
+/* decommit and guard share unmap's params layout (addr @0, size @1). */
+static uint32_t p_range(uint64_t addr, uint64_t size)
+{
+	return p_unmap(addr, size);
+}
+
+/* The params of VirtualMemory method m (the ordinal) with these arguments. */
+static uint32_t p_vm(int m, uint64_t addr, uint64_t size, bool r, bool w, bool x)
+{
+	switch (m) {
+	case capos_VirtualMemory_METHOD_map:
+		return p_map(addr, size, r, w, x);
+	case capos_VirtualMemory_METHOD_protect:
+		return p_protect(addr, size, w, x);
+	case capos_VirtualMemory_METHOD_reserve:
+		return p_reserve(addr, size);
+	case capos_VirtualMemory_METHOD_commit:
+		return p_commit(addr, size, r, w, x);
+	default:
+		return p_range(addr, size);
+	}
 }
 
 static struct capos_cqe call(uint32_t cap, uint64_t iid, uint16_t method, uint32_t plen)
@@ -513,7 +570,7 @@ TEST(kcaps_vm_hostile_requests)
 {
 	static const struct {
 		const char *name;
-		int method; /* 0 map, 1 unmap, 2 protect */
+		int method; /* the ordinal: 0 map, 1 unmap, 2 protect, 3 reserve, ... */
 		uint64_t addr, size;
 		bool r, w, x;
 		int type, status;
@@ -543,15 +600,33 @@ TEST(kcaps_vm_hostile_requests)
 		  CAPOS_ERR_VM_WX },
 		{ "protect_capset", 2, CAPOS_USER_CAPSET, 0x1000, 0, true, false, 4,
 		  CAPOS_ERR_OUT_OF_RANGE },
+		{ "reserve_zero", 3, 0, 0, 0, 0, 0, 4, CAPOS_ERR_INVALID },
+		{ "reserve_huge", 3, 0, KVM_MAX_BYTES + 0x1000, 0, 0, 0, 4, CAPOS_ERR_INVALID },
+		{ "reserve_unaligned_hint", 3, CAPOS_USER_ANON_BASE + 0x10, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_ALIGNMENT },
+		{ "reserve_hint_in_image", 3, 0x400000, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
+		{ "commit_wx", 4, CAPOS_USER_ANON_BASE, 0x1000, true, true, true, -1,
+		  CAPOS_ERR_VM_WX },
+		{ "commit_no_access", 4, CAPOS_USER_ANON_BASE, 0x1000, false, false, false, 4,
+		  CAPOS_ERR_INVALID },
+		{ "commit_unaligned_size", 4, CAPOS_USER_ANON_BASE, 0x800, true, false, false, 4,
+		  CAPOS_ERR_ALIGNMENT },
+		{ "commit_stack", 4, CAPOS_USER_STACK_TOP - 0x1000, 0x1000, true, true, false, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
+		{ "decommit_zero", 5, CAPOS_USER_ANON_BASE, 0, 0, 0, 0, 4, CAPOS_ERR_INVALID },
+		{ "decommit_ring", 5, CAPOS_USER_RING_BASE, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
+		{ "guard_straddles_end", 6, CAPOS_USER_ANON_END - 0x1000, 0x2000, 0, 0, 0, 4,
+		  CAPOS_ERR_OUT_OF_RANGE },
+		{ "guard_unaligned", 6, CAPOS_USER_ANON_BASE + 1, 0x1000, 0, 0, 0, 4,
+		  CAPOS_ERR_ALIGNMENT },
 	};
 	unsigned failures = 0;
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		setup();
-		uint32_t n = bad[i].method == 0
-				     ? p_map(bad[i].addr, bad[i].size, bad[i].r, bad[i].w, bad[i].x)
-			     : bad[i].method == 1
-				     ? p_unmap(bad[i].addr, bad[i].size)
-				     : p_protect(bad[i].addr, bad[i].size, bad[i].w, bad[i].x);
+		uint32_t n =
+			p_vm(bad[i].method, bad[i].addr, bad[i].size, bad[i].r, bad[i].w, bad[i].x);
 		struct capos_cqe c =
 			call(F.vmc, capos_VirtualMemory_TYPE_ID, (uint16_t)bad[i].method, n);
 		/* type -1: a transport status (W^X is one, per the issue's hostile list);
@@ -584,9 +659,67 @@ TEST(kcaps_vm_backend_quota_is_transport)
 	CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
 	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_failed);
 	CHECK_EQ(st, CAPOS_ERR_EXISTS);
-	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_reserve, 0);
+}
+
+/* reserve/commit/decommit/guard reach the backend with exactly the decoded arguments. */
+TEST(kcaps_vm_reserve_commit_decommit_guard)
+{
+	const uint64_t a = CAPOS_USER_ANON_BASE + 0x20000;
+	struct capnp_msg m;
+	struct capnp_segment segs[2];
+	struct capos_VirtualMemory_reserve_Results_r r;
+
+	setup();
+	struct capos_cqe c = call(F.vmc, capos_VirtualMemory_TYPE_ID,
+				  capos_VirtualMemory_METHOD_reserve, p_reserve(a, 0x8000));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.vrec.addr, a);
+	CHECK_UEQ(F.vrec.size, 0x8000);
+	CHECK(results_of(&c, &m, segs));
+	CHECK_EQ(capos_VirtualMemory_reserve_read_results(&m, &r), CAPOS_OK);
+	CHECK_UEQ(capos_VirtualMemory_reserve_Results_get_addr(&r), a);
+	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_commit,
+		 p_commit(a + 0x1000, 0x2000, true, true, false));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.vrec.addr, a + 0x1000);
+	CHECK_UEQ(F.vrec.size, 0x2000);
+	CHECK_UEQ(F.vrec.prot, KVM_PROT_R | KVM_PROT_W);
+	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_decommit,
+		 p_range(a + 0x2000, 0x1000));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.vrec.addr, a + 0x2000);
+	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_guard,
+		 p_range(a + 0x7000, 0x1000));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.vrec.addr, a + 0x7000);
+	CHECK_UEQ(F.vrec.calls, 4);
+	/* a backend refusal reaches the caller as a CapException with its exact status */
+	F.vrec.fail = CAPOS_ERR_VMR_OVERLAP;
+	int st;
+	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_reserve,
+		 p_reserve(a, 0x1000));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
-	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_unimplemented);
+	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_failed);
+	CHECK_EQ(st, CAPOS_ERR_VMR_OVERLAP);
+}
+
+/* A backend without the reservation ops answers unimplemented, reaching nothing. */
+TEST(kcaps_vm_backend_without_reservations)
+{
+	int st;
+
+	setup();
+	(void)kvm_init(&F.vm, &fvm_no_reserve, &F.vrec, NULL);
+	for (int m = capos_VirtualMemory_METHOD_reserve; m <= capos_VirtualMemory_METHOD_guard;
+	     m++) {
+		struct capos_cqe c =
+			call(F.vmc, capos_VirtualMemory_TYPE_ID, (uint16_t)m,
+			     p_vm(m, CAPOS_USER_ANON_BASE, 0x1000, true, false, false));
+		CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
+		CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_unimplemented);
+		CHECK_EQ(st, CAPOS_ERR_UNSUPPORTED);
+	}
+	CHECK_UEQ(F.vrec.calls, 0);
 }
 
 TEST(kcaps_release_destroys_on_last_reference)
