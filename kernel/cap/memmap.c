@@ -62,18 +62,25 @@ static bool memmap_intersect(uint64_t a, uint64_t as, uint64_t b, uint64_t bs)
 	return a < b + bs && b < a + as;
 }
 
-bool memmap_overlaps(const struct list *maps, uint64_t va, uint64_t size)
+uint64_t memmap_overlap_end(const struct list *maps, uint64_t va, uint64_t size)
 {
 	struct list_node *n, *tmp;
+	uint64_t end = 0;
 
 	LIST_FOR_EACH_SAFE(n, tmp, maps)
 	{
 		struct memmap *m = LIST_ENTRY(n, struct memmap, link);
+		uint64_t m_end = m->va + m->pages * MEMOBJ_PAGE;
 
-		if (memmap_intersect(va, size, m->va, m->pages * MEMOBJ_PAGE))
-			return true;
+		if (memmap_intersect(va, size, m->va, m->pages * MEMOBJ_PAGE) && m_end > end)
+			end = m_end;
 	}
-	return false;
+	return end;
+}
+
+bool memmap_overlaps(const struct list *maps, uint64_t va, uint64_t size)
+{
+	return memmap_overlap_end(maps, va, size) != 0;
 }
 
 uint32_t memmap_count(const struct list *maps, const struct memobj *obj)

@@ -165,6 +165,7 @@ int proc_create(const char *name, const struct proc_limits *lim, struct process 
 	err = vm_create(&p->vm, p->ledger);
 	if (err)
 		goto out_kring;
+	p->vm.object_maps = &p->memmaps;
 	list_push_back(&proc_all, &p->link);
 	proc_count++;
 	*out = p;

@@ -11,6 +11,7 @@
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <kernel/kcharge.h>
+#include <kernel/memobj.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/vmregion.h>
@@ -54,25 +55,49 @@ bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
 
 /* Where a new range goes: exactly at the hint if it is free, else the kernel's pick
  * (below the C heap's window first, then above it). */
+/* The highest end of the MemoryObject mappings overlapping [va, va + size), or 0: they
+ * live in the same window but not in the region table (kernel/memobj.h). */
+static uint64_t vmres_object_end(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	return vm->object_maps ? memmap_overlap_end(vm->object_maps, va, size) : 0;
+}
+
+/* The lowest range of [lo, hi) free in the table that no object mapping overlaps. Each
+ * retry starts past an overlapping mapping, so there are at most MEMOBJ_MAPS_MAX.
+ * Errors: CAPOS_ERR_VMR_NO_SPACE. */
+static int vmres_find(const struct vm_space *vm, uint64_t lo, uint64_t hi, uint64_t size,
+		      uint64_t *va)
+{
+	for (unsigned i = 0; i <= MEMOBJ_MAPS_MAX && lo < hi; i++) {
+		int err = vmr_find_free(vmres_view(vm), lo, hi, size, VMRES_PLACEMENT_GAP, va);
+		uint64_t end;
+
+		if (err)
+			return err;
+		end = vmres_object_end(vm, *va, size);
+		if (end == 0)
+			return CAPOS_OK;
+		lo = end;
+	}
+	return CAPOS_ERR_VMR_NO_SPACE;
+}
+
 static int vmres_place(const struct vm_space *vm, uint64_t hint, uint64_t size, uint64_t *va)
 {
-	const struct vmr_table *t = vmres_view(vm);
 	int err;
 
 	if (hint) {
 		err = vmres_in_window(hint, size);
 		if (err)
 			return err;
-		if (!vmres_range_free(vm, hint, size))
+		if (!vmres_range_free(vm, hint, size) || vmres_object_end(vm, hint, size))
 			return CAPOS_ERR_VMR_OVERLAP;
 		*va = hint;
 		return CAPOS_OK;
 	}
-	if (vmr_find_free(t, CAPOS_USER_ANON_BASE, CAPOS_USER_HEAP_BASE, size, VMRES_PLACEMENT_GAP,
-			  va) == CAPOS_OK)
+	if (vmres_find(vm, CAPOS_USER_ANON_BASE, CAPOS_USER_HEAP_BASE, size, va) == CAPOS_OK)
 		return CAPOS_OK;
-	return vmr_find_free(t, CAPOS_USER_HEAP_END, CAPOS_USER_ANON_END, size, VMRES_PLACEMENT_GAP,
-			     va);
+	return vmres_find(vm, CAPOS_USER_HEAP_END, CAPOS_USER_ANON_END, size, va);
 }
 
 /* Decode: CAPOS_OK when every page of [a, a + size) is in an `allowed` state, else the

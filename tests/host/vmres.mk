@@ -4,7 +4,7 @@ $(eval $(call host_test,vmregion,kernel/proc/vmregion.c tests/host/kernel/vmregi
 
 # VirtualMemory's kernel glue (kernel/proc/vmres.c) over recording stubs of vm_map,
 # vm_unmap, vm_protect and the kernel heap: every charge on every path.
-$(eval $(call host_test,vmres,kernel/proc/vmres.c kernel/proc/vmregion.c \
+$(eval $(call host_test,vmres,kernel/proc/vmres.c kernel/proc/vmregion.c kernel/cap/memmap.c \
 	tests/host/kernel/vmres_test.c))
 
 $(BUILD)/host/kernel/proc/vmres.o $(BUILD)/host/tests/host/kernel/vmres_test.o: \

@@ -233,6 +233,25 @@ static int mt_vm_unmap(uint32_t vm, uint64_t addr, uint64_t size)
 		       0, &cqe);
 }
 
+/* VirtualMemory.reserve at an explicit hint, with the refusal's own status. */
+static int mt_vm_reserve(uint32_t vm, uint64_t hint, uint64_t size)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_VirtualMemory_reserve_Params_b p;
+	struct capos_cqe cqe;
+	int err = mt_begin(&b, &seg);
+
+	if (err == CAPOS_OK)
+		err = capos_VirtualMemory_reserve_request(&b, &p);
+	if (err)
+		return err;
+	capos_VirtualMemory_reserve_Params_set_hint(&p, hint);
+	capos_VirtualMemory_reserve_Params_set_size(&p, size);
+	return mt_call(vm, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_reserve, &b,
+		       NULL, 0, &cqe);
+}
+
 struct mt_info {
 	uint64_t pages, size;
 	int contiguous;
@@ -406,6 +425,8 @@ static void mt_step_hostile(uint32_t fa, uint32_t vm)
 	 * ARCH_MM_OBJECT backstop (MEMOBJ_OBJECT_MAPPING) is reached */
 	mt_expect("VirtualMemory.unmap of object pages", mt_vm_unmap(vm, va, MT_PAGE),
 		  CAPOS_ERR_MM_NOT_MAPPED);
+	mt_expect("VirtualMemory.reserve over object pages", mt_vm_reserve(vm, va, MT_PAGE),
+		  CAPOS_ERR_VMR_OVERLAP);
 	if (capos_vm_map(vm, va + 8 * MT_PAGE, MT_PAGE, MT_RW, &anon) == CAPOS_OK)
 		mt_expect("hint over anonymous memory", mt_map(mo, anon, 0, 1, MT_R, &x),
 			  CAPOS_ERR_MEMOBJ_OVERLAP);

@@ -89,6 +89,10 @@ struct memmap *memmap_find(const struct list *maps, const struct memobj *obj, ui
 /* True when a mapping on `maps` overlaps [va, va + size) (size in bytes, > 0). */
 bool memmap_overlaps(const struct list *maps, uint64_t va, uint64_t size);
 
+/* The highest end address of the mappings on `maps` that overlap [va, va + size), or
+ * 0 when none does (a mapping never ends at 0). */
+uint64_t memmap_overlap_end(const struct list *maps, uint64_t va, uint64_t size);
+
 /*
  * Object-wide W^X: no page of `obj` may be writable through one mapping and executable
  * through another, in any address space. Checks protection `prot` (MEMOBJ_PROT_*) for

@@ -34,6 +34,10 @@ struct vm_space {
 	uint8_t *wcache_ptr;
 	struct vmr_table *regions; /* [P] VirtualMemory's region table (kernel/vmres.h);
 				      NULL until first used */
+	/* [P] the owner's MemoryObject mappings (struct memmap list, kernel/memobj.h), which
+	 * share the anonymous window with the region table; NULL for a space no process
+	 * owns (boot smoke test) */
+	const struct list *object_maps;
 };
 
 /*

@@ -15,6 +15,7 @@
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <kernel/kcharge.h>
+#include <kernel/memobj.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/vmregion.h>
@@ -297,4 +298,32 @@ TEST(refusals_check_everything_first)
 	CHECK_EQ(vmres_unmap(&V, pg(10), 4 * P), CAPOS_OK); /* whole: no split */
 	vmres_destroy(&V);
 	CHECK_UEQ(used(LEDGER_VIRTUAL), 0);
+}
+
+/* MemoryObject mappings share the anonymous window but live outside the region table:
+ * an explicit hint over one is an overlap, and a kernel-chosen range skips it. */
+TEST(object_mappings_are_neither_overlapped_nor_chosen)
+{
+	struct list maps;
+	struct memmap low = { .va = BASE, .pages = 4 }, next = { .va = BASE + 6 * P, .pages = 2 };
+	uint64_t a = 0;
+
+	setup(UINT64_MAX);
+	list_init(&maps);
+	list_push_back(&maps, &low.link);
+	list_push_back(&maps, &next.link);
+	V.object_maps = &maps;
+	CHECK_EQ(vmres_reserve(&V, pg(3), 2 * P, &a), CAPOS_ERR_VMR_OVERLAP);
+	CHECK_EQ(vmres_map(&V, pg(7), P, 0, &a), CAPOS_ERR_VMR_OVERLAP);
+	CHECK_UEQ(used(LEDGER_VIRTUAL), 0); /* refusals charge nothing */
+	CHECK_EQ(map_calls, 0);
+	CHECK_EQ(vmres_reserve(&V, 0, 2 * P, &a), CAPOS_OK);
+	CHECK_UEQ(a, pg(4)); /* the hole between the two mappings fits */
+	CHECK_EQ(vmres_reserve(&V, 0, 3 * P, &a), CAPOS_OK);
+	CHECK_UEQ(a, pg(8)); /* past both: retried beyond each overlapping mapping */
+	CHECK_EQ(vmres_reserve(&V, pg(20), P, &a), CAPOS_OK);
+	CHECK_UEQ(a, pg(20));
+	vmres_destroy(&V);
+	CHECK_UEQ(used(LEDGER_VIRTUAL), 0);
+	CHECK_EQ(L.underflows, 0);
 }
