@@ -56,15 +56,33 @@ static void boot_report_ksyms(void)
 #define BOOT_TIMER_TICKS 10
 #define BOOT_TIMER_TIMEOUT_MS 2000
 
+/*
+ * selftest=deadtimer: stop the running timer the way a dead one looks. First hold
+ * interrupts off for BOOT_DEADTIMER_LATCH_TICKS tick periods, so a tick is always
+ * latched in the interrupt controller when the timer stops (what a slow host does by
+ * chance): the stopped timer must count it as no tick, or the wait below would take
+ * it as proof of life and halt forever.
+ */
+#define BOOT_DEADTIMER_LATCH_TICKS 3
+
+static void boot_stop_timer(void)
+{
+	uint64_t until =
+		arch_clock_ns() + BOOT_DEADTIMER_LATCH_TICKS * 1000000000ull / arch_timer_hz();
+
+	while (arch_clock_ns() < until)
+		;
+	klog("timer", "selftest: timer stopped; the tick wait must fail, not hang");
+	arch_timer_stop();
+}
+
 static void boot_platform(const struct boot_info *bi)
 {
 	int err = arch_platform_init(bi->rsdp, bi->rsdp_len);
 	if (err != CAPOS_OK)
 		panic("platform bring-up failed: %s (%d)", capos_error_name(err), err);
-	if (cmdline_value_is(bi->cmdline, "selftest", "deadtimer")) {
-		klog("timer", "selftest: timer stopped; the tick wait must fail, not hang");
-		arch_timer_stop();
-	}
+	if (cmdline_value_is(bi->cmdline, "selftest", "deadtimer"))
+		boot_stop_timer();
 	arch_irq_enable();
 	err = arch_timer_wait_ticks(BOOT_TIMER_TICKS, BOOT_TIMER_TIMEOUT_MS);
 	arch_irq_disable();

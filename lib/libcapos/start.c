@@ -1,8 +1,8 @@
 /*
  * Process start-up (called from crt0.S): record the entry registers, find thread 0's
  * TCB (built by the kernel's loader from PT_TLS; the FS base points at it on entry),
- * arm the stack-protector guard in both places code reads it, run constructors, call
- * main and exit.
+ * arm the stack-protector guard in both places code reads it, give stdout and stderr
+ * their line buffers, run constructors, call main and exit.
  *
  * Relies on (docs/abi.md §3): the FS base at entry is thread 0's TCB, whose self
  * pointer is at %fs:0 (include/capos/tls.h). No FSGSBASE instruction is used, so
@@ -14,6 +14,7 @@
 #include <libcapos/tls.h>
 
 #include <capos/error.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 typedef void (*start_fn)(void);
@@ -34,6 +35,25 @@ __thread uintptr_t capos_thread_ring;
 
 static char *start_argv[] = { NULL };
 static char *start_envp[] = { NULL };
+
+/*
+ * stdout and stderr are line-buffered in static buffers, so a line reaches the Console
+ * as one Console.write (atomic in the kernel) and never interleaves with another
+ * process's output. Left to newlib, the buffer would come from malloc on first use; a
+ * process without a "vm" cap has no heap, newlib then makes the stream unbuffered and
+ * puts("x") (what printf("x\n") compiles to) writes "x" and "\n" separately: another
+ * process preempting in between split the line (exec-waitfail on a busy host).
+ */
+static char start_stdout_buf[BUFSIZ];
+static char start_stderr_buf[BUFSIZ];
+
+static int start_console_buffers(void)
+{
+	if (setvbuf(stdout, start_stdout_buf, _IOLBF, sizeof(start_stdout_buf)) != 0 ||
+	    setvbuf(stderr, start_stderr_buf, _IOLBF, sizeof(start_stderr_buf)) != 0)
+		return CAPOS_ERR_INVALID;
+	return CAPOS_OK;
+}
 
 static void start_run_fini(void)
 {
@@ -68,7 +88,7 @@ __attribute__((no_stack_protector, used)) _Noreturn void capos_start(uintptr_t r
 	__stack_chk_guard = (uintptr_t)guard;
 
 	/* Registered first, so fini_array runs after every atexit handler of the program. */
-	if (atexit(start_run_fini) != 0)
+	if (atexit(start_run_fini) != 0 || start_console_buffers() != CAPOS_OK)
 		capos_sys_exit(CAPOS_EXIT_START_FAILED);
 	start_run_init();
 	exit(main(0, start_argv, start_envp));

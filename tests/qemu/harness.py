@@ -260,7 +260,8 @@ class Monitor:
 
 
 def _read_com1(stream, start, lines, log, monitor=None):
-    """Splits COM1 into lines, stamping each with the time its newline arrived, and
+    """Splits COM1 into lines, stamping each with the time its newline was read (see
+    _clamp_stamps for lines read after QEMU exited), and
     hands each line to the monitor (if any) as it arrives."""
     pending = b""
     while True:
@@ -278,6 +279,15 @@ def _read_com1(stream, start, lines, log, monitor=None):
                 monitor.on_line(lines[-1][1])
     if pending:
         lines.append((time.monotonic() - start, pending.decode("utf-8", "replace").rstrip("\r")))
+
+
+def _clamp_stamps(lines, elapsed):
+    """QEMU wrote every COM1 byte before it exited, but a busy host may run the reader
+    thread only after the exit was seen: such a line is stamped with the exit time
+    (`elapsed`), the latest moment its newline can have arrived, never later."""
+    for i, (t, line) in enumerate(lines):
+        if t > elapsed:
+            lines[i] = (elapsed, line)
 
 
 class QmpSocket:
@@ -359,6 +369,7 @@ def run(boot, name, log_dir=None):
             _stop(proc)
         elapsed = time.monotonic() - start
         reader.join()
+        _clamp_stamps(lines, elapsed)
         if monitor:
             monitor.finish()
     com2, stderr = _read_text(com2_path), _read_text(err_path)

@@ -211,6 +211,25 @@ def clean_capture(env):
 
 
 @test
+def late_reader_stamps(env):
+    """a reader thread that gets the CPU only after QEMU exited (a busy host) still
+    stamps every line within the run: 0 <= stamp <= elapsed, in order"""
+    real = env.h._read_com1
+
+    def late(stream, *args):
+        time.sleep(0.3)  # QEMU (the fake) writes and exits meanwhile
+        real(stream, *args)
+    env.h._read_com1 = late
+    try:
+        r = env.run("clean")
+    finally:
+        env.h._read_com1 = real
+    times = [t for t, _ in r.com1]
+    expect(len(times) == 4 and times == sorted(times), f"lines {r.com1}")
+    expect(0 <= times[0] and times[-1] <= r.elapsed, f"times {times}, elapsed {r.elapsed}")
+
+
+@test
 def timestamps_follow_output(env):
     """a line printed 0.5 s after another is stamped at least 0.4 s later"""
     r = env.run("slow")

@@ -8,7 +8,10 @@ block) plus the measured values: the LAPIC timer rate must be QEMU's 1 GHz APIC 
 divided by 16 (62.5 MHz) within 1%, the TSC a plausible 0.1-10 GHz, and the tick count at
 least the 10 kmain waits for. Hostile twins: no ACPI at all (`-machine acpi=off`) and a
 timer stopped on purpose (`selftest=deadtimer`) must each end in a clear `[panic]` line
-and status 35, never a hang. The UEFI path (ACPI 2.0 RSDP copy, XSDT walk) is checked by
+and status 35, never a hang; deadtimer first runs with interrupts off for 3 tick periods,
+so a tick is always latched in the LAPIC when the timer stops, and the stopped timer must
+not count it ("after 0 ticks": a counted stale tick once let the wait halt forever on a
+busy host). The UEFI path (ACPI 2.0 RSDP copy, XSDT walk) is checked by
 boot_tests.py's `boot-uefi`, the one UEFI boot of all suites.
 
 Output follows the test-driver contract (tests/run.py): `ok <id> - desc` or

@@ -41,6 +41,7 @@ struct ref_clock {
 static struct timer_calibration timer_cal; /* [I] */
 static arch_tick_hook_fn *timer_tick_hook; /* [I] kproc: the scheduler's tick */
 static volatile uint64_t timer_tick_count; /* [T] */
+static volatile bool timer_stopped;	   /* [I] set by arch_timer_stop */
 
 static void calib_point_read(const struct ref_clock *rc, struct calib_point *p)
 {
@@ -148,6 +149,16 @@ const struct timer_calibration *timer_calibration(void)
 
 static void timer_irq(struct arch_trap_frame *tf)
 {
+	/*
+	 * A stopped timer counts nothing: a tick latched in the LAPIC before the stop (the
+	 * vCPU ran with interrupts off past a period) is delivered once they come back on,
+	 * and counting it would pass it off as a live timer (arch_timer_wait_ticks would
+	 * then halt forever).
+	 */
+	if (timer_stopped) {
+		lapic_eoi();
+		return;
+	}
 	timer_tick_count = timer_tick_count + 1;
 	lapic_eoi();
 	/* After the EOI: the hook may switch threads and not come back for a while. */
@@ -171,6 +182,7 @@ int timer_start_periodic(void)
 
 void arch_timer_stop(void)
 {
+	timer_stopped = true;
 	lapic_timer_stop();
 }
 

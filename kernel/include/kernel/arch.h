@@ -337,7 +337,11 @@ uint64_t arch_timer_ticks(void);
 /* ARCH_TIMER_HZ, as a function for portable code. */
 uint32_t arch_timer_hz(void);
 
-/* Stop the periodic timer (masked, count 0). Used by the dead-timer self-test. */
+/*
+ * Stop the periodic timer (masked, count 0) for good: a tick already latched in the
+ * interrupt controller is discarded when delivered, not counted. Used by the
+ * dead-timer self-test.
+ */
 void arch_timer_stop(void);
 
 /* Calibrated TSC frequency in Hz (0 before arch_platform_init). */
