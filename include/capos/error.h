@@ -25,6 +25,7 @@
  *   -384 .. -391   memory objects: MemoryObject, FrameAllocator
  *   -392 .. -399   VirtualMemory reservations
  *   -400 .. -407   kernel self-protection (kernel memory low)
+ *   -408 .. -415   terminal: line discipline (lib/termio, docs/terminal.md)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -323,7 +324,10 @@
 	/* kernel self-protection (kheap, -400 .. -407; docs/resources.md "Kernel memory") */      \
 	X(CAPOS_ERR_KERNEL_LOW_MEMORY, -400,                                                       \
 	  "kernel free memory at its reserve: request on a process's behalf refused")              \
-	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")
+	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")      \
+	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
+	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
+	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

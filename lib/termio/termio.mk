@@ -1,0 +1,9 @@
+# Terminal line discipline (lib/termio/ldisc.c, docs/terminal.md). Pure and freestanding:
+# compiled under the kernel's flags here (so the kernel or a user driver can link it) and
+# tested on the host; issue 7 wires it to a TerminalSession cap.
+$(eval $(call host_test,ldisc,lib/termio/ldisc.c tests/host/termio/ldisc_check.c \
+	tests/host/termio/ldisc_test.c))
+
+LDISC_FREESTANDING := $(BUILD)/kernel/lib/termio/ldisc.o
+ALL_TARGETS += $(LDISC_FREESTANDING)
+TEST_DEPS += $(LDISC_FREESTANDING)
