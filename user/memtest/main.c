@@ -283,18 +283,7 @@ static int mt_info(uint32_t mo, struct mt_info *out)
 
 static int mt_release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int err = capos_ring_get_sqe(mt_ring, &sqe);
-
-	if (err)
-		return err;
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = 77;
-	capos_ring_submit(mt_ring);
-	err = capos_ring_wait(mt_ring, 77, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(mt_ring, cap);
 }
 
 static uint32_t mt_cap(const char *name, uint64_t iid)
