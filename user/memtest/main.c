@@ -300,12 +300,10 @@ static uint32_t mt_cap(const char *name, uint64_t iid)
  * CapException type). */
 static void mt_expect(const char *what, int got, int want)
 {
-	static const char *const types[] = { "failed", "overloaded", "disconnected",
-					     "unimplemented", "invalidArgument" };
-	const char *from =
-		mt_last_type >= 0 && mt_last_type < 5 ? types[mt_last_type] : "transport";
+	const char *from = capos_exception_type_name(mt_last_type);
 
-	printf("%s: hostile %s -> %s (%s)\n", mt_role, what, capos_error_name(got), from);
+	printf("%s: hostile %s -> %s (%s)\n", mt_role, what, capos_error_name(got),
+	       from ? from : "transport");
 	if (got != want)
 		mt_check(0, what);
 }
