@@ -303,18 +303,24 @@ static int memobj_map(void *self, const struct capos_MemoryObject_map_Params_r *
 	return CAPOS_OK;
 }
 
+/* The caller's mapping of the invoked object at `va` (NULL: none there). */
+static struct memmap *memobj_caller_map(const struct kcall_ctx *c, uint64_t va)
+{
+	struct process *p = c->caller;
+
+	return memmap_find(&p->memmaps, (const struct memobj *)c->obj, va);
+}
+
 static int memobj_unmap(void *self, const struct capos_MemoryObject_unmap_Params_r *params,
 			struct capos_MemoryObject_unmap_Results_b *results)
 {
 	struct kcall_ctx *c = self;
-	struct process *p = c->caller;
-	struct memmap *m = memmap_find(&p->memmaps, (const struct memobj *)c->obj,
-				       capos_MemoryObject_unmap_Params_get_addr(params));
+	struct memmap *m = memobj_caller_map(c, capos_MemoryObject_unmap_Params_get_addr(params));
 
 	(void)results;
 	if (m == NULL)
 		return CAPOS_ERR_MEMOBJ_NOT_MAPPED;
-	memobj_unmap_one(p, m);
+	memobj_unmap_one(c->caller, m);
 	return CAPOS_OK;
 }
 
@@ -323,8 +329,7 @@ static int memobj_protect(void *self, const struct capos_MemoryObject_protect_Pa
 {
 	struct kcall_ctx *c = self;
 	struct process *p = c->caller;
-	struct memmap *m = memmap_find(&p->memmaps, (const struct memobj *)c->obj,
-				       capos_MemoryObject_protect_Params_get_addr(params));
+	struct memmap *m = memobj_caller_map(c, capos_MemoryObject_protect_Params_get_addr(params));
 	struct capos_Protection_r pr;
 	unsigned prot;
 	int err = capos_MemoryObject_protect_Params_get_prot(params, &pr);

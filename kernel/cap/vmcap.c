@@ -120,19 +120,30 @@ static int kvm_unmap(void *self, const struct capos_VirtualMemory_unmap_Params_r
 	return err ? err : v->be->unmap(v->as, addr, size);
 }
 
+/* protect and commit: the protection, a range, then the backend op (NULL: unsupported). */
+static int kvm_prot_op(struct kvm *v, int (*op)(void *, uint64_t, uint64_t, unsigned),
+		       int (*get)(const void *, struct capos_Protection_r *), const void *p,
+		       uint64_t addr, uint64_t size)
+{
+	unsigned prot;
+	int err = kvm_decode_prot(get, p, &prot);
+
+	if (err == CAPOS_OK)
+		err = kvm_check_range(addr, size);
+	if (err == CAPOS_OK && op == NULL)
+		err = CAPOS_ERR_UNSUPPORTED;
+	return err ? err : op(v->as, addr, size, prot);
+}
+
 static int kvm_protect(void *self, const struct capos_VirtualMemory_protect_Params_r *p,
 		       struct capos_VirtualMemory_protect_Results_b *r)
 {
 	struct kvm *v = self;
-	uint64_t addr = capos_VirtualMemory_protect_Params_get_addr(p);
-	uint64_t size = capos_VirtualMemory_protect_Params_get_size(p);
-	unsigned prot;
-	int err = kvm_decode_prot(kvm_protect_prot, p, &prot);
 
 	(void)r;
-	if (!err)
-		err = kvm_check_range(addr, size);
-	return err ? err : v->be->protect(v->as, addr, size, prot);
+	return kvm_prot_op(v, v->be->protect, kvm_protect_prot, p,
+			   capos_VirtualMemory_protect_Params_get_addr(p),
+			   capos_VirtualMemory_protect_Params_get_size(p));
 }
 
 static int kvm_reserve(void *self, const struct capos_VirtualMemory_reserve_Params_r *p,
@@ -162,17 +173,11 @@ static int kvm_commit(void *self, const struct capos_VirtualMemory_commit_Params
 		      struct capos_VirtualMemory_commit_Results_b *r)
 {
 	struct kvm *v = self;
-	uint64_t addr = capos_VirtualMemory_commit_Params_get_addr(p);
-	uint64_t size = capos_VirtualMemory_commit_Params_get_size(p);
-	unsigned prot;
-	int err = kvm_decode_prot(kvm_commit_prot, p, &prot);
 
 	(void)r;
-	if (err == CAPOS_OK)
-		err = kvm_check_range(addr, size);
-	if (err == CAPOS_OK && v->be->commit == NULL)
-		err = CAPOS_ERR_UNSUPPORTED;
-	return err ? err : v->be->commit(v->as, addr, size, prot);
+	return kvm_prot_op(v, v->be->commit, kvm_commit_prot, p,
+			   capos_VirtualMemory_commit_Params_get_addr(p),
+			   capos_VirtualMemory_commit_Params_get_size(p));
 }
 
 /* decommit and guard: a range, then the backend op (NULL: unsupported). */

@@ -267,6 +267,24 @@ int capos_exception_status(const void *res, uint32_t len, int *type)
 	return capos_CapException_get_status(&ex);
 }
 
+const char *capos_exception_type_name(int type)
+{
+	switch (type) {
+	case capos_ExceptionType_failed:
+		return "failed";
+	case capos_ExceptionType_overloaded:
+		return "overloaded";
+	case capos_ExceptionType_disconnected:
+		return "disconnected";
+	case capos_ExceptionType_unimplemented:
+		return "unimplemented";
+	case capos_ExceptionType_invalidArgument:
+		return "invalidArgument";
+	default:
+		return NULL;
+	}
+}
+
 int capos_timer_sleep_params(uint16_t method, uint64_t v, void *buf, uint32_t buf_bytes,
 			     uint32_t *len)
 {

@@ -247,3 +247,15 @@ int capos_ring_nop(struct capos_ring_client *c)
 	sqe->opcode = CAPOS_OP_NOP;
 	return ring_sync_finish(c, sqe, NULL);
 }
+
+int capos_ring_release(struct capos_ring_client *c, uint32_t cap)
+{
+	struct capos_sqe *sqe;
+	int rc = ring_sync_sqe(c, &sqe);
+
+	if (rc != CAPOS_OK)
+		return rc;
+	sqe->opcode = CAPOS_OP_RELEASE;
+	sqe->cap = cap;
+	return ring_sync_finish(c, sqe, NULL);
+}

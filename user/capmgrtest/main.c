@@ -401,19 +401,7 @@ static int write_line(uint32_t cap, const char *text)
 
 static int release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	uint64_t ud = next_ud++;
-	int err = capos_ring_get_sqe(ring, &sqe);
-
-	if (err)
-		return err;
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = ud;
-	capos_ring_submit(ring);
-	err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(ring, cap);
 }
 
 static void report(const char *what, int err, int want)

@@ -16,6 +16,7 @@
 #include <capos/ring.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
+#include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <libcapos/server.h>
@@ -95,19 +96,9 @@ static int dc_call(uint32_t cap, uint64_t iid, uint16_t method, const void *para
 
 static const char *dc_extype(int t)
 {
-	switch (t) {
-	case capos_ExceptionType_failed:
-		return "failed";
-	case capos_ExceptionType_overloaded:
-		return "overloaded";
-	case capos_ExceptionType_disconnected:
-		return "disconnected";
-	case capos_ExceptionType_unimplemented:
-		return "unimplemented";
-	case capos_ExceptionType_invalidArgument:
-		return "invalidArgument";
-	}
-	return "?";
+	const char *name = capos_exception_type_name(t);
+
+	return name ? name : "?";
 }
 
 static void dc_echo_call(const char *text)

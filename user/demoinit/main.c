@@ -177,19 +177,7 @@ static int di_handle_call(uint32_t handle, uint16_t method, int64_t *code, int *
 
 static int di_release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int err = capos_ring_get_sqe(di_ring, &sqe);
-
-	if (err)
-		return err;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = 1;
-	capos_ring_submit(di_ring);
-	err = capos_ring_wait(di_ring, 1, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(di_ring, cap);
 }
 
 /* Kill a server, wait for it: (-1, killed). */

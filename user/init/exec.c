@@ -186,18 +186,7 @@ static int exec_encode(struct exec *ex, uint32_t i, uint32_t *plen, uint32_t *nx
 /* RELEASE of one of init's caps (the executor's own handles and facets). */
 static int exec_release(struct exec *ex, uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int rc = capos_ring_get_sqe(ex->ring, &sqe);
-
-	if (rc)
-		return rc;
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = EXEC_UD_MISC;
-	capos_ring_submit(ex->ring);
-	rc = capos_ring_wait(ex->ring, EXEC_UD_MISC, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return rc ? rc : cqe.status;
+	return capos_ring_release(ex->ring, cap);
 }
 
 /* Records the facets of service i's exports from the spawn results (by grant name). */

@@ -30,6 +30,7 @@
 #include <capos/ring.h>
 #include <capos/syscall.h>
 #include <libcapos/capset.h>
+#include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <schema/capos.capnp.h>
@@ -52,12 +53,11 @@ static uint32_t kt_facets[KT_HOG_MAX];
 static int kt_type = -1; /* last CapException type, -1 when the status was not one */
 static int kt_failed;
 
-static const char *const kt_types[] = { "failed", "overloaded", "disconnected", "unimplemented",
-					"invalidArgument" };
-
 static const char *kt_type_name(void)
 {
-	return kt_type >= 0 && kt_type < 5 ? kt_types[kt_type] : "-";
+	const char *name = capos_exception_type_name(kt_type);
+
+	return name ? name : "-";
 }
 
 /* ---- ring plumbing */

@@ -68,17 +68,7 @@ static int kv_check_key(const struct capnp_text *k)
 
 static void kv_release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-
-	if (capos_ring_get_sqe(kv_ring, &sqe))
-		return;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = CAPOS_RING_UD_SYNC - 1;
-	capos_ring_submit(kv_ring);
-	(void)capos_ring_wait(kv_ring, CAPOS_RING_UD_SYNC - 1, CAPOS_TIMEOUT_INFINITE, &cqe);
+	(void)capos_ring_release(kv_ring, cap);
 }
 
 /* Notifier.changed(key, value) on the watcher; a watcher that fails is dropped. */

@@ -283,18 +283,7 @@ static int mt_info(uint32_t mo, struct mt_info *out)
 
 static int mt_release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int err = capos_ring_get_sqe(mt_ring, &sqe);
-
-	if (err)
-		return err;
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = 77;
-	capos_ring_submit(mt_ring);
-	err = capos_ring_wait(mt_ring, 77, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(mt_ring, cap);
 }
 
 static uint32_t mt_cap(const char *name, uint64_t iid)
@@ -311,12 +300,10 @@ static uint32_t mt_cap(const char *name, uint64_t iid)
  * CapException type). */
 static void mt_expect(const char *what, int got, int want)
 {
-	static const char *const types[] = { "failed", "overloaded", "disconnected",
-					     "unimplemented", "invalidArgument" };
-	const char *from =
-		mt_last_type >= 0 && mt_last_type < 5 ? types[mt_last_type] : "transport";
+	const char *from = capos_exception_type_name(mt_last_type);
 
-	printf("%s: hostile %s -> %s (%s)\n", mt_role, what, capos_error_name(got), from);
+	printf("%s: hostile %s -> %s (%s)\n", mt_role, what, capos_error_name(got),
+	       from ? from : "transport");
 	if (got != want)
 		mt_check(0, what);
 }

@@ -94,20 +94,7 @@ static int sb_handle(const struct capos_cqe *cqe, uint32_t *handle)
 /* RELEASE of the handle, waited for like the CALLs (the CQE must not pile up). */
 static int sb_release(uint32_t h)
 {
-	static uint64_t ud;
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int err = capos_ring_get_sqe(sb_ring, &sqe);
-
-	if (err)
-		return err;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = h;
-	sqe->user_data = ++ud;
-	capos_ring_submit(sb_ring);
-	err = capos_ring_wait(sb_ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(sb_ring, h);
 }
 
 /* One spawn + wait + release; 0 if the child exited 0. */

@@ -198,21 +198,9 @@ static int sc_spawn(uint32_t spawner, const char *name, const char *grant, uint3
 static int sc_release(uint32_t cap)
 {
 	struct capos_ring_client *ring;
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
 	int st = capos_ring_self(&ring);
 
-	if (st == 0)
-		st = capos_ring_get_sqe(ring, &sqe);
-	if (st)
-		return st;
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = 0x5e1ea5e;
-	capos_ring_submit(ring);
-	st = capos_ring_wait(ring, 0x5e1ea5e, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return st ? st : cqe.status;
+	return st ? st : capos_ring_release(ring, cap);
 }
 
 /* kill (if asked), then wait on `handle` and release it: the child's exit code. */

@@ -640,22 +640,11 @@ int st_read_results(const struct capos_cqe *cqe, struct capnp_msg *m)
 
 const char *st_type_name(int type)
 {
-	switch (type) {
-	case ST_TRANSPORT:
+	const char *name = capos_exception_type_name(type);
+
+	if (type == ST_TRANSPORT)
 		return "transport";
-	case capos_ExceptionType_failed:
-		return "failed";
-	case capos_ExceptionType_overloaded:
-		return "overloaded";
-	case capos_ExceptionType_disconnected:
-		return "disconnected";
-	case capos_ExceptionType_unimplemented:
-		return "unimplemented";
-	case capos_ExceptionType_invalidArgument:
-		return "invalidArgument";
-	default:
-		return "?";
-	}
+	return name ? name : "?";
 }
 
 /* One hostile request: it must fail with `want` (a CapException of `type`, or

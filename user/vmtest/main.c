@@ -283,14 +283,7 @@ static int spawn_mode(const char *mode, const char *profile, uint32_t *handle)
 /* RELEASE of a cap (the handle of an ended child). */
 static void release_cap(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-
-	if (capos_ring_get_sqe(ring, &sqe))
-		return;
-	*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_RELEASE, .cap = cap, .user_data = 0x7e1 };
-	capos_ring_submit(ring);
-	(void)capos_ring_wait(ring, 0x7e1, CAPOS_TIMEOUT_INFINITE, &cqe);
+	(void)capos_ring_release(ring, cap);
 }
 
 /* ProcessHandle.wait, then RELEASE of the handle: the exit code and whether killed. */

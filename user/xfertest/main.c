@@ -170,18 +170,7 @@ static int cap_slots(uint32_t *live, uint32_t *max)
 
 static int release(uint32_t cap)
 {
-	struct capos_sqe *sqe;
-	struct capos_cqe cqe;
-	int err = capos_ring_get_sqe(ring, &sqe);
-
-	if (err)
-		return err;
-	sqe->opcode = CAPOS_OP_RELEASE;
-	sqe->cap = cap;
-	sqe->user_data = 0x5E1EA5E;
-	capos_ring_submit(ring);
-	err = capos_ring_wait(ring, 0x5E1EA5E, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : cqe.status;
+	return capos_ring_release(ring, cap);
 }
 
 /* copy: both the sender's console and the derived one write. */

@@ -82,4 +82,8 @@ int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, ui
  */
 int capos_exception_status(const void *res, uint32_t len, int *type);
 
+/* The schema name of CapException type `type` ("failed", "overloaded", ...), or NULL
+ * when `type` is no ExceptionType (e.g. the -1 of capos_exception_status). */
+const char *capos_exception_type_name(int type);
+
 #endif

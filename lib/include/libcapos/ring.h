@@ -127,4 +127,8 @@ int capos_ring_self(struct capos_ring_client **out);
  * client error as capos_ring_call does. */
 int capos_ring_nop(struct capos_ring_client *c);
 
+/* Synchronous RELEASE of `cap` (this process's table entry). Returns the CQE status
+ * (CAPOS_ERR_CAP_* for a bad id) or a client error as capos_ring_call does. */
+int capos_ring_release(struct capos_ring_client *c, uint32_t cap);
+
 #endif
