@@ -21,6 +21,7 @@
 #include <kernel/panic.h>
 #include <kernel/proc.h>
 #include <kernel/vm.h>
+#include <kernel/vmres.h>
 #include <schema/capos.capnp.h>
 
 static uint32_t memobj_live; /* [S] objects not yet released (one CPU, interrupts off) */
@@ -212,7 +213,7 @@ static int memobj_place(struct process *p, uint64_t size, uint64_t *va)
 
 		if (err)
 			return err;
-		if (vm_range_free(&p->vm, *va, size + FRAME_SIZE))
+		if (vmres_range_free(&p->vm, *va, size + FRAME_SIZE))
 			return CAPOS_OK;
 		from = *va + size + FRAME_SIZE;
 	}
@@ -249,8 +250,7 @@ static int memobj_decode_map(struct process *p, const struct memobj *o,
 		return CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS;
 	if (hint == 0)
 		return memobj_place(p, req->pages * FRAME_SIZE, &req->va);
-	if (memmap_overlaps(&p->memmaps, hint, req->pages * FRAME_SIZE) ||
-	    !vm_range_free(&p->vm, hint, req->pages * FRAME_SIZE))
+	if (!vmres_range_free(&p->vm, hint, req->pages * FRAME_SIZE))
 		return CAPOS_ERR_MEMOBJ_OVERLAP;
 	req->va = hint;
 	return CAPOS_OK;

@@ -415,11 +415,6 @@ void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned pr
 	vm_remap(vm, va, n * FRAME_SIZE, vm_arch_flags(prot) | ARCH_MM_OBJECT);
 }
 
-bool vm_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
-{
-	return !vm_any_mapped(vm, va, size) && vmres_range_free(vm, va, size);
-}
-
 void vm_activate(struct vm_space *vm)
 {
 	if (!vm_is_live(vm)) {

@@ -48,13 +48,6 @@ static int vmres_in_window(uint64_t a, uint64_t size)
 	return CAPOS_OK;
 }
 
-bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
-{
-	return vmr_bytes(vmres_view(vm), va, va + size, VMR_ANY_RESERVED) == 0;
-}
-
-/* Where a new range goes: exactly at the hint if it is free, else the kernel's pick
- * (below the C heap's window first, then above it). */
 /* The highest end of the MemoryObject mappings overlapping [va, va + size), or 0: they
  * live in the same window but not in the region table (kernel/memobj.h). */
 static uint64_t vmres_object_end(const struct vm_space *vm, uint64_t va, uint64_t size)
@@ -62,6 +55,14 @@ static uint64_t vmres_object_end(const struct vm_space *vm, uint64_t va, uint64_
 	return vm->object_maps ? memmap_overlap_end(vm->object_maps, va, size) : 0;
 }
 
+bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size)
+{
+	return vmr_bytes(vmres_view(vm), va, va + size, VMR_ANY_RESERVED) == 0 &&
+	       vmres_object_end(vm, va, size) == 0;
+}
+
+/* Where a new range goes: exactly at the hint if it is free, else the kernel's pick
+ * (below the C heap's window first, then above it). */
 /* The lowest range of [lo, hi) free in the table that no object mapping overlaps. Each
  * retry starts past an overlapping mapping, so there are at most MEMOBJ_MAPS_MAX.
  * Errors: CAPOS_ERR_VMR_NO_SPACE. */
@@ -90,7 +91,7 @@ static int vmres_place(const struct vm_space *vm, uint64_t hint, uint64_t size, 
 		err = vmres_in_window(hint, size);
 		if (err)
 			return err;
-		if (!vmres_range_free(vm, hint, size) || vmres_object_end(vm, hint, size))
+		if (!vmres_range_free(vm, hint, size))
 			return CAPOS_ERR_VMR_OVERLAP;
 		*va = hint;
 		return CAPOS_OK;

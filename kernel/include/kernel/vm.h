@@ -145,14 +145,11 @@ int vm_smoke(void);
  * (a table frame past the ledger's quota), CAPOS_ERR_NO_MEMORY (no frame left).
  * vm_unmap_frames / vm_protect_frames undo / re-flag such a mapping; the caller
  * guarantees [va, va + n pages) is one (a kernel bug otherwise: panic).
- * vm_range_free: no page of [va, va + size) is mapped, and none is reserved, committed
- * or guard in VirtualMemory's region table (vmres_range_free).
  */
 int vm_map_frames(struct vm_space *vm, uint64_t va, const uint64_t *frames, uint64_t n,
 		  unsigned prot);
 void vm_unmap_frames(struct vm_space *vm, uint64_t va, uint64_t n);
 void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned prot);
-bool vm_range_free(const struct vm_space *vm, uint64_t va, uint64_t size);
 
 /* Load this space / the kernel's own space into CR3 (no-op if already loaded). */
 void vm_activate(struct vm_space *vm);

@@ -93,9 +93,10 @@ int vmres_unmap(struct vm_space *vm, uint64_t addr, uint64_t size);
 int vmres_protect(struct vm_space *vm, uint64_t addr, uint64_t size, unsigned prot);
 
 /*
- * Whether no page of [va, va + size) is reserved, committed or guard in the region
- * table: for other mappers of the anonymous window (MemoryObject mappings), which must
- * not take a range VirtualMemory holds. Pure lookup; size > 0, no wrap.
+ * Whether [va, va + size) of the anonymous window is free: no page reserved, committed
+ * or guard in the region table and none in a MemoryObject mapping (vm->object_maps).
+ * Everything mapped in the window is one of the two, so this one check serves both
+ * mappers (VirtualMemory hints, MemoryObject.map). Pure lookup; size > 0, no wrap.
  */
 bool vmres_range_free(const struct vm_space *vm, uint64_t va, uint64_t size);
 
