@@ -80,6 +80,14 @@ enum KernelCapSource {
   # Read access to the boot manifest (init only).
   processSpawner @11;
   # Spawning packaged binaries (init and supervisors only).
+  terminal @12;
+  # The user terminal (COM2) as a TerminalSession; one object, one reader at a time.
+  entropySource @13;
+  # The kernel CSPRNG.
+  systemControl @14;
+  # Machine-wide control (shutdown).
+  systemStatus @15;
+  # Read-only system summary (version, motd, CPUs, memory).
 }
 
 struct CapGrant {
@@ -334,4 +342,74 @@ interface Endpoint {
   # interface the owner serves; non-zero, not Endpoint's) with `badge`, which RECV
   # delivers in cqe.badge for every call through it. invalidArgument for a zero or
   # Endpoint interface id. The facet arrives as a result cap (docs/ipc.md).
+}
+
+# ---------------------------------------------------------------------------------------
+# Terminal, entropy and the machine (issue 7: boot to a login shell)
+
+enum TerminalEvent {
+  # What ended a TerminalSession read.
+  line @0;
+  # A line was completed (Enter); `line` holds it without its terminator.
+  interrupt @1;
+  # Ctrl-C: the partial line was discarded. The shell interrupts its foreground command.
+  eof @2;
+  # Ctrl-D at the start of a line.
+  key @3;
+  # readKey: `key` is the byte typed.
+}
+
+interface TerminalSession {
+  # The user terminal (COM2), driven by the kernel through the line discipline of
+  # lib/termio (docs/terminal.md). The holder never touches the UART. Input typed while
+  # no read is pending is kept (bounded; overflow is counted, never blocks the kernel) and
+  # goes through the line discipline when the next read starts, so echo follows the mode
+  # of the read that consumes it. One read may be pending at a time: a second concurrent
+  # read fails `overloaded` (CAPOS_ERR_TERM_BUSY).
+  write @0 (data :Data) -> ();
+  # Write raw bytes to the terminal (bounded per call like Console.write).
+  readLine @1 (hidden :Bool) -> (event :TerminalEvent, line :Text, truncated :Bool, dropped :UInt32);
+  # Block until a line, Ctrl-C or Ctrl-D. `hidden`: nothing is echoed but the newline
+  # (passwords). `truncated`: input was refused at the line bound (a bell was echoed);
+  # `dropped`: garbage bytes (controls, invalid UTF-8) discarded from this line.
+  readKey @2 () -> (event :TerminalEvent, key :UInt8);
+  # Block until one byte is typed; delivered uninterpreted (event = key).
+}
+
+interface EntropySource {
+  # The kernel CSPRNG (HMAC-DRBG over SHA-256), seeded from RDSEED/RDRAND when the CPU
+  # has them and from timer jitter, reseeded periodically. It refuses to serve before
+  # it is seeded (`failed`, CAPOS_ERR_ENTROPY_UNSEEDED).
+  getBytes @0 (count :UInt32) -> (data :Data);
+  # `count` random bytes, 1..256 (otherwise invalidArgument).
+}
+
+struct SystemSummary {
+  # What SystemStatus.summary reports.
+  version @0 :Text;
+  # The kernel's version string.
+  motd @1 :Text;
+  # KernelParams.motd from the boot manifest (may be empty).
+  cpus @2 :UInt32;
+  # CPUs online.
+  memoryBytes @3 :UInt64;
+  # Usable physical memory.
+  freeBytes @4 :UInt64;
+  # Physical memory not in use.
+  uptimeNs @5 :UInt64;
+  # Nanoseconds since boot.
+  processes @6 :UInt32;
+  # Live processes.
+}
+
+interface SystemControl {
+  # Machine-wide control: granted by the manifest to whoever may stop the machine.
+  shutdown @0 (code :UInt8) -> ();
+  # Stop every process and power off. Under QEMU this exits through isa-debug-exit with
+  # the clean status (code 0) or the failure status (any other code). Does not return.
+}
+
+interface SystemStatus {
+  # Read-only figures about the running system; holds no authority over it.
+  summary @0 () -> (summary :SystemSummary);
 }

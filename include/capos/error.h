@@ -25,7 +25,13 @@
  *   -384 .. -391   memory objects: MemoryObject, FrameAllocator
  *   -392 .. -399   VirtualMemory reservations
  *   -400 .. -407   kernel self-protection (kernel memory low)
- *   -408 .. -415   terminal: line discipline (lib/termio, docs/terminal.md)
+ *   -408 .. -415   terminal: line discipline and TerminalSession (lib/termio,
+ *                  kernel/cap/terminal.c, docs/terminal.md)
+ *   -416 .. -423   entropy: the kernel CSPRNG (EntropySource)
+ *   -424 .. -431   system control (shutdown, summary)
+ *   -432 .. -439   credentials (CredentialStore, Argon2id)
+ *   -440 .. -455   sessions, authority broker, audit log, system info
+ *   -456 .. -471   shell (capos-shell: commands, grant syntax, StdIO)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H

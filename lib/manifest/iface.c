@@ -10,6 +10,7 @@
 #include <schema/capos.capnp.h>
 #include <schema/demo.capnp.h>
 #include <schema/manifest.capnp.h>
+#include <schema/session.capnp.h>
 
 /* One entry of a generated interface table. */
 struct manifest_iface {
@@ -18,10 +19,11 @@ struct manifest_iface {
 };
 
 #define MANIFEST_IFACE_ENTRY(cname, sname, id) { sname, id },
-/* The demo services' interfaces (schema/demo.capnp) are named by the default system. */
+/* The demo services' (schema/demo.capnp) and the session services' (schema/session.capnp)
+ * interfaces are named by the default system. */
 static const struct manifest_iface manifest_ifaces[] = {
 	capos_INTERFACES(MANIFEST_IFACE_ENTRY) manifest_INTERFACES(MANIFEST_IFACE_ENTRY)
-		demo_INTERFACES(MANIFEST_IFACE_ENTRY)
+		demo_INTERFACES(MANIFEST_IFACE_ENTRY) session_INTERFACES(MANIFEST_IFACE_ENTRY)
 };
 #undef MANIFEST_IFACE_ENTRY
 
@@ -42,8 +44,12 @@ static const struct manifest_iface manifest_sources[capos_KernelCapSource_COUNT]
 	[capos_KernelCapSource_parkSpace] = { "parkSpace", capos_ParkSpace_TYPE_ID },
 	[capos_KernelCapSource_bootPackage] = { "bootPackage", capos_BootPackage_TYPE_ID },
 	[capos_KernelCapSource_processSpawner] = { "processSpawner", capos_ProcessSpawner_TYPE_ID },
+	[capos_KernelCapSource_terminal] = { "terminal", capos_TerminalSession_TYPE_ID },
+	[capos_KernelCapSource_entropySource] = { "entropySource", capos_EntropySource_TYPE_ID },
+	[capos_KernelCapSource_systemControl] = { "systemControl", capos_SystemControl_TYPE_ID },
+	[capos_KernelCapSource_systemStatus] = { "systemStatus", capos_SystemStatus_TYPE_ID },
 };
-_Static_assert(capos_KernelCapSource_COUNT == 12u,
+_Static_assert(capos_KernelCapSource_COUNT == 16u,
 	       "a new KernelCapSource needs its interface in manifest_sources");
 
 static uint32_t manifest_strlen(const char *s)
