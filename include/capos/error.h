@@ -333,7 +333,11 @@
 	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")      \
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
-	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")
+	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* terminal: TerminalSession over COM2 (-410 .. -415; kernel/cap/terminal.c) */            \
+	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
+	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
+	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
