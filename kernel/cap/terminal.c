@@ -52,18 +52,19 @@ enum kterm_read {
 };
 
 struct kterm {
-	struct kobj k;		   /* [S] the object caps name; live while obj_live */
-	bool obj_live;		   /* [S] k is initialised and has references */
-	bool started;		   /* [S] COM2 input started (once per boot) */
-	bool skip_lf;		   /* [S] the last line read ended on CR */
-	uint8_t kind;		   /* [S] enum kterm_read of the read in progress */
-	struct ldisc ld;	   /* [S] */
-	struct kring_pending pend; /* [S] the parked read (kind != NONE and deferred) */
-	struct process *reader;	   /* [S] its process (logs) */
-	uint32_t in_head, in_len;  /* [S] type-ahead ring: first byte, bytes held */
-	uint64_t received;	   /* [S] bytes delivered by the receive interrupt */
-	uint64_t overflow;	   /* [S] of those, dropped: type-ahead full */
-	uint8_t in[KTERM_INPUT_MAX];		     /* [S] */
+	struct kobj k;		     /* [S] the object caps name; live while obj_live */
+	bool obj_live;		     /* [S] k is initialised and has references */
+	bool started;		     /* [S] COM2 input started (once per boot) */
+	bool skip_lf;		     /* [S] the last line read ended on CR */
+	uint8_t kind;		     /* [S] enum kterm_read of the read in progress */
+	struct ldisc ld;	     /* [S] */
+	struct kring_pending pend;   /* [S] the parked read (kind != NONE and deferred) */
+	struct process *reader;	     /* [S] its process (logs) */
+	uint32_t in_head, in_len;    /* [S] type-ahead ring: first byte, bytes held */
+	uint64_t received;	     /* [S] bytes delivered by the receive interrupt */
+	uint64_t overflow;	     /* [S] of those, dropped: type-ahead full */
+	uint64_t overflow_logged;    /* [S] overflow already reported in the log */
+	uint8_t in[KTERM_INPUT_MAX]; /* [S] */
 	uint64_t answer[KTERM_LINE_ANSWER / 8u + 1]; /* [S] the framed deferred answer */
 };
 
@@ -286,6 +287,11 @@ static int kterm_start(struct kcall_ctx *c, enum ldisc_mode mode, uint32_t answe
 	err = ldisc_set_mode(&t->ld, mode);
 	if (err)
 		return err;
+	if (t->overflow != t->overflow_logged) { /* logged here, not in the interrupt */
+		klog("term", "type-ahead full: %llu byte(s) dropped since the last read",
+		     (unsigned long long)(t->overflow - t->overflow_logged));
+		t->overflow_logged = t->overflow;
+	}
 	t->kind = mode == LDISC_RAW ? KTERM_READ_KEY : KTERM_READ_LINE;
 	if (kterm_drain(t, o)) {
 		t->kind = KTERM_READ_NONE;

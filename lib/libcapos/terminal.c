@@ -17,8 +17,8 @@
 #define TERM_WRITE_WORDS (CAPOS_TERM_WRITE_MAX / 8u + 8u)
 
 /* One synchronous CALL; a CapException becomes its status. */
-static int term_call(uint32_t cap, uint16_t method, const void *params, uint32_t plen,
-		     void *res, uint32_t res_cap, uint32_t *rlen)
+static int term_call(uint32_t cap, uint16_t method, const void *params, uint32_t plen, void *res,
+		     uint32_t res_cap, uint32_t *rlen)
 {
 	struct capos_ring_client *c;
 	struct capos_cqe cqe = { 0 };
@@ -45,8 +45,9 @@ int capos_term_write(uint32_t cap, const void *data, uint32_t len)
 	struct capnp_bseg seg;
 	struct capos_TerminalSession_write_Params_b p;
 	size_t n = 0;
-	int err = len > CAPOS_TERM_WRITE_MAX ? CAPOS_ERR_INVALID
-					     : capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+	int err = len > CAPOS_TERM_WRITE_MAX
+			  ? CAPOS_ERR_INVALID
+			  : capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
 
 	if (err == CAPOS_OK)
 		err = capos_TerminalSession_write_request(&b, &p);

@@ -20,7 +20,9 @@ command) also gets a QMP socket (-qmp unix:...,server=on,wait=off in a private t
 directory); when a COM1 line first matches an action's marker, the harness sends that
 command (e.g. {"execute": "inject-nmi"}) and records the reply. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
-<log_dir>/<name>.com2.log. The default log_dir is build/tests/qemu/logs/<suite>/,
+<log_dir>/<name>.com2.log (run()), or is scripted by a test through a unix socket
+(Terminal: expect/expect_exact/send/wait; the bytes are logged to the same file). The
+default log_dir is build/tests/qemu/logs/<suite>/,
 <suite> being the running script's name, so suites running side by side never share
 a log file even when their test ids collide.
 
@@ -704,7 +706,9 @@ def interactive_boot(args):
 
 def cmd_run(args):
     """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
-    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+    COM2 is a mux'ed stdio chardev without signals: Ctrl-C reaches the guest (the
+    terminal's interrupt), Ctrl-A x quits QEMU; piped input works too. Exits 0 on a
+    clean guest shutdown, 1 otherwise; always names the log."""
     boot = interactive_boot(args)
     if boot is None:
         return 2
@@ -712,7 +716,7 @@ def cmd_run(args):
     with Firmware(boot) as fw:
         argv = base_argv(boot) + fw + [
             "-chardev", f"file,id=com1,path={args.com1}", "-serial", "chardev:com1",
-            "-chardev", "stdio,id=com2,signal=on", "-serial", "chardev:com2"]
+            "-chardev", "stdio,id=com2,mux=on,signal=off", "-serial", "chardev:com2"]
         if args.print_argv:
             print(" ".join(argv), file=sys.stderr)
         try:

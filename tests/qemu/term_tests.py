@@ -22,6 +22,9 @@ terminal twice, a Timer and a ProcessSpawner.
                 typeahead  "early" CR and "one" CR LF "two" CR typed while termtest
                            sleeps (sent before it wakes): nothing echoed until the
                            reads start, then three lines (CR LF is one line end)
+                overflow   4200 bytes typed ahead: 4096 kept, 104 dropped (COM1
+                           names the count), the read echoes 256 and 3840 bells, ends
+                           truncated at CR
                 busy       two readLines at once: the second CAPOS_ERR_TERM_BUSY
                            (overloaded) at once, the first reads the next line
                 hostile    4097-byte write -> CAPOS_ERR_INVALID (invalidArgument);
@@ -95,6 +98,14 @@ def script(t):
     line_step(t, "typeahead", b"", "early")
     line_step(t, "crlf-1", b"", "one")
     line_step(t, "crlf-2", b"", "two")
+    # Overflow: 4200 bytes typed ahead, 4096 kept (104 dropped, logged on COM1).
+    t.expect_exact("termtest: overflow: type now\n")
+    t.send(b"z" * 4200)
+    if b"overflow: slept" in t.output:
+        problems.append("overflow: termtest woke before the input was sent (host too slow)")
+    t.expect_exact("termtest: overflow: slept (CAPOS_OK), reading\n")
+    read_step(t, "overflow> " + "z" * 256 + "\a" * (4096 - 256), b"\r",
+              "\r\ntermtest: overflow: event=line len=256 truncated=1\n" + ok("overflow"))
     read_step(t, "busy> termtest: busy: second read -> CAPOS_ERR_TERM_BUSY (overloaded)\n",
               b"first\r", 'first\r\ntermtest: busy: first read -> CAPOS_OK "first"\n' + ok("busy"))
     t.expect_exact(
@@ -136,6 +147,7 @@ TESTS = [
                script,
                [BANNER,
                 "[term] COM2 input on gsi 3 (isa irq 3), type-ahead bound 4096 bytes",
+                "[term] type-ahead full: 104 byte(s) dropped since the last read",
                 "[term] read of reader pid 2 cancelled: its thread died",
                 "[proc] reader pid 2 killed by its handle",
                 "[term] read of quitter pid 3 cancelled: its thread died",

@@ -16,6 +16,9 @@
  *   key       readKey twice: Ctrl-C and 'q' delivered raw, nothing echoed
  *   typeahead input typed while no read is pending (termtest sleeps) is echoed only
  *             when the read starts; "one\r\ntwo\r" typed ahead reads as two lines
+ *   overflow  4200 bytes typed while termtest sleeps: the kernel keeps 4096 (the rest
+ *             is dropped and logged), the read then echoes 256 and a bell per refused
+ *             byte and ends truncated at the script's CR
  *   busy      two readLines queued at once: the second -> CAPOS_ERR_TERM_BUSY
  *             (overloaded) at once, the first completes with the next line
  * and the hostile twins, without input: a 4097-byte write -> CAPOS_ERR_INVALID
@@ -161,7 +164,8 @@ static void tt_test_keys(void)
 	tt_say("termtest: key: %s, keys %u %u (%s, %s)\n", capos_error_name(err), a.key, b.key,
 	       tt_event_name(a.event), tt_event_name(b.event));
 	tt_check("key", err == CAPOS_OK && a.key == 3 && b.key == 'q' &&
-				a.event == capos_TerminalEvent_key && b.event == capos_TerminalEvent_key);
+				a.event == capos_TerminalEvent_key &&
+				b.event == capos_TerminalEvent_key);
 }
 
 /* Input typed while termtest sleeps is echoed by the read that consumes it. */
@@ -175,6 +179,24 @@ static void tt_test_typeahead(void)
 	tt_line("typeahead", capos_TerminalEvent_line, "early");
 	tt_line("crlf-1", capos_TerminalEvent_line, "one");
 	tt_line("crlf-2", capos_TerminalEvent_line, "two");
+}
+
+/* More type-ahead than the kernel keeps: the excess is dropped (counted on COM1), the
+ * kept 4096 bytes make one truncated line once the script ends it. */
+static void tt_test_overflow(void)
+{
+	struct capos_term_read r;
+	int err;
+
+	tt_say("termtest: overflow: type now\n");
+	err = capos_timer_sleep(tt_timer, 1000 * TT_MS);
+	tt_say("termtest: overflow: slept (%s), reading\n", capos_error_name(err));
+	if (tt_read("overflow", 0, &r))
+		return;
+	tt_say("termtest: overflow: event=%s len=%u truncated=%d\n", tt_event_name(r.event), r.len,
+	       r.truncated);
+	tt_check("overflow", r.event == capos_TerminalEvent_line && r.len == CAPOS_TERM_LINE_MAX &&
+				     r.truncated);
 }
 
 /* Queues a readLine from `params` into res (res_len bytes); its user_data. */
@@ -229,7 +251,8 @@ static void tt_test_busy(struct capos_ring_client *c)
 							     res1, c1.result_len, &r);
 	tt_say("termtest: busy: first read -> %s \"%s\"\n", capos_error_name(err), r.line);
 	tt_check("busy", err == CAPOS_OK && st2 == CAPOS_ERR_TERM_BUSY &&
-				 type == capos_ExceptionType_overloaded && strcmp(r.line, "first") == 0);
+				 type == capos_ExceptionType_overloaded &&
+				 strcmp(r.line, "first") == 0);
 }
 
 /* A framed write of `len` bytes straight through the ring (past libcapos's bound). */
@@ -271,8 +294,8 @@ static void tt_test_hostile(struct capos_ring_client *c)
 
 	tt_say("termtest: hostile: 4097-byte write -> %s (%s)\n", capos_error_name(err),
 	       capos_exception_type_name(type) ? capos_exception_type_name(type) : "?");
-	tt_check("oversize write", err == CAPOS_ERR_INVALID &&
-					   type == capos_ExceptionType_invalidArgument);
+	tt_check("oversize write",
+		 err == CAPOS_ERR_INVALID && type == capos_ExceptionType_invalidArgument);
 	err = capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params,
 				     sizeof(params), &plen);
 	tt_queue_read(c, params, plen, small, sizeof(small), 201);
@@ -281,8 +304,8 @@ static void tt_test_hostile(struct capos_ring_client *c)
 		err = capos_ring_wait(c, 201, CAPOS_TIMEOUT_INFINITE, &cqe);
 	tt_say("termtest: hostile: readLine into 16 bytes -> %s\n",
 	       capos_error_name(err ? err : cqe.status));
-	tt_check("small result buffer", err == CAPOS_OK &&
-						cqe.status == CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	tt_check("small result buffer",
+		 err == CAPOS_OK && cqe.status == CAPOS_ERR_RING_RESULT_TOO_SMALL);
 	err = tt_raw_write(c, TT_FORGED_CAP, 4, &type);
 	tt_say("termtest: hostile: write on forged cap id %#x -> %s\n", TT_FORGED_CAP,
 	       capos_error_name(err));
@@ -340,8 +363,8 @@ static int tt_wait(struct capos_ring_client *c, uint32_t h, int64_t *code, int *
 	int err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
 				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
 
-	if (err == CAPOS_OK && (err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1,
-							    &lim, NULL)) == 0 &&
+	if (err == CAPOS_OK &&
+	    (err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL)) == 0 &&
 	    (err = capos_ProcessHandle_wait_Results_read_root(&m, &r)) == 0) {
 		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
 		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
@@ -386,8 +409,8 @@ static int tt_child(struct capos_ring_client *c, uint32_t term, int quit)
 	tt_term = term;
 	if (!quit)
 		return capos_term_read_line(term, 0, &r) == CAPOS_OK ? 1 : 2; /* killed first */
-	if (capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params,
-				   sizeof(params), &plen))
+	if (capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params, sizeof(params),
+				   &plen))
 		return 3;
 	tt_queue_read(c, params, plen, res, sizeof(res), 1);
 	capos_ring_submit(c);
@@ -422,6 +445,7 @@ int main(void)
 	tt_test_garbage();
 	tt_test_keys();
 	tt_test_typeahead();
+	tt_test_overflow();
 	tt_test_busy(c);
 	tt_test_hostile(c);
 	tt_test_death(c);
