@@ -15,10 +15,11 @@
  *             dropped 3
  *   key       readKey twice: Ctrl-C and 'q' delivered raw, nothing echoed
  *   typeahead input typed while no read is pending (termtest sleeps) is echoed only
- *             when the read starts; "one\r\ntwo\r" typed ahead reads as two lines
- *   overflow  4200 bytes typed while termtest sleeps: the kernel keeps 4096 (the rest
- *             is dropped and logged), the read then echoes 256 and a bell per refused
- *             byte and ends truncated at the script's CR
+ *             when the read starts, which completes without blocking;
+ *             "one\r\ntwo\r" typed ahead reads as two lines
+ *   overflow  4200 bytes typed while termtest sleeps (3 s): the kernel keeps 4096 (the
+ *             rest is dropped and logged), the read then echoes 256 and a bell per
+ *             refused byte and ends truncated at the script's CR
  *   busy      two readLines queued at once: the second -> CAPOS_ERR_TERM_BUSY
  *             (overloaded) at once, the first completes with the next line
  * and the hostile twins, without input: a 4097-byte write -> CAPOS_ERR_INVALID
@@ -168,19 +169,6 @@ static void tt_test_keys(void)
 				b.event == capos_TerminalEvent_key);
 }
 
-/* Input typed while termtest sleeps is echoed by the read that consumes it. */
-static void tt_test_typeahead(void)
-{
-	int err;
-
-	tt_say("termtest: typeahead: type now\n");
-	err = capos_timer_sleep(tt_timer, 1000 * TT_MS);
-	tt_say("termtest: typeahead: slept (%s), reading\n", capos_error_name(err));
-	tt_line("typeahead", capos_TerminalEvent_line, "early");
-	tt_line("crlf-1", capos_TerminalEvent_line, "one");
-	tt_line("crlf-2", capos_TerminalEvent_line, "two");
-}
-
 /* More type-ahead than the kernel keeps: the excess is dropped (counted on COM1), the
  * kept 4096 bytes make one truncated line once the script ends it. */
 static void tt_test_overflow(void)
@@ -189,7 +177,7 @@ static void tt_test_overflow(void)
 	int err;
 
 	tt_say("termtest: overflow: type now\n");
-	err = capos_timer_sleep(tt_timer, 1000 * TT_MS);
+	err = capos_timer_sleep(tt_timer, 3000 * TT_MS); /* 4200 bytes in: ample under load */
 	tt_say("termtest: overflow: slept (%s), reading\n", capos_error_name(err));
 	if (tt_read("overflow", 0, &r))
 		return;
@@ -220,6 +208,41 @@ static uint64_t tt_queue_read(struct capos_ring_client *c, const uint64_t *param
 	sqe->result_len = res_len;
 	sqe->user_data = ud;
 	return ud;
+}
+
+/* Input typed while termtest sleeps is echoed by the read that consumes it; the read
+ * completes in the cap_enter that submits it (drain only, no blocking), which proves
+ * the line was already in the kernel's type-ahead. */
+static void tt_test_typeahead(struct capos_ring_client *c)
+{
+	static uint64_t params[4], res[CAPOS_TERM_ANSWER_MAX / 8];
+	struct capos_term_read r = { 0 };
+	struct capos_cqe cqe;
+	uint32_t plen = 0;
+	int64_t ready = -1;
+	int err;
+
+	tt_say("termtest: typeahead: type now\n");
+	err = capos_timer_sleep(tt_timer, 1000 * TT_MS);
+	tt_say("termtest: typeahead: slept (%s), reading\ntypeahead> ", capos_error_name(err));
+	if (err == CAPOS_OK)
+		err = capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params,
+					     sizeof(params), &plen);
+	if (err == CAPOS_OK) {
+		tt_queue_read(c, params, plen, res, sizeof(res), 301);
+		capos_ring_submit(c);
+		ready = capos_ring_enter(c, 0, 0);
+		err = capos_ring_wait(c, 301, CAPOS_TIMEOUT_INFINITE, &cqe);
+	}
+	if (err == CAPOS_OK)
+		err = cqe.status < 0 ? cqe.status
+				     : capos_term_read_decode(capos_TerminalSession_METHOD_readLine,
+							      res, cqe.result_len, &r);
+	tt_say("termtest: typeahead: %s \"%s\", ready without blocking: %s\n",
+	       capos_error_name(err), r.line, ready == 1 ? "yes" : "no");
+	tt_check("typeahead", err == CAPOS_OK && ready == 1 && strcmp(r.line, "early") == 0);
+	tt_line("crlf-1", capos_TerminalEvent_line, "one");
+	tt_line("crlf-2", capos_TerminalEvent_line, "two");
 }
 
 /* Two reads at once: the second is refused at once, the first waits for a line. */
@@ -444,7 +467,7 @@ int main(void)
 	tt_test_long();
 	tt_test_garbage();
 	tt_test_keys();
-	tt_test_typeahead();
+	tt_test_typeahead(c);
 	tt_test_overflow();
 	tt_test_busy(c);
 	tt_test_hostile(c);
