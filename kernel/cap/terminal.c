@@ -271,8 +271,9 @@ int kterm_get(struct kobj **obj)
 /*
  * Starts a read in `mode` for the CALL c: 1 when the type-ahead already ended it (*o
  * holds the event), KCALL_DEFERRED when parked, or an error (nothing consumed):
- * CAPOS_ERR_TERM_BUSY (a read is in progress), CAPOS_ERR_RING_RESULT_TOO_SMALL (the
- * result buffer cannot take `answer` bytes), kring_defer()'s.
+ * CAPOS_ERR_TERM_BUSY (a read is in progress), CAPOS_ERR_RING_RESULT_TOO_SMALL /
+ * _FAULT (the result buffer cannot take `answer` bytes: kcall_result_room_bytes),
+ * kring_defer()'s.
  */
 static int kterm_start(struct kcall_ctx *c, enum ldisc_mode mode, uint32_t answer,
 		       struct ldisc_out *o)
@@ -282,9 +283,9 @@ static int kterm_start(struct kcall_ctx *c, enum ldisc_mode mode, uint32_t answe
 
 	if (t->kind != KTERM_READ_NONE)
 		return CAPOS_ERR_TERM_BUSY;
-	if (c->result_cap < answer)
-		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
-	err = ldisc_set_mode(&t->ld, mode);
+	err = kcall_result_room_bytes(c, answer);
+	if (err == CAPOS_OK)
+		err = ldisc_set_mode(&t->ld, mode);
 	if (err)
 		return err;
 	if (t->overflow != t->overflow_logged) { /* logged here, not in the interrupt */

@@ -30,9 +30,12 @@ terminal twice, a Timer and a ProcessSpawner.
                            256 + bells + dropped == 4200, ends truncated at CR
                 busy       two readLines at once: the second CAPOS_ERR_TERM_BUSY
                            (overloaded) at once, the first reads the next line
-                hostile    4097-byte write -> CAPOS_ERR_INVALID (invalidArgument);
-                           readLine into 16 bytes -> RING_RESULT_TOO_SMALL at once; a
+                hostile    4097-byte write -> CAPOS_ERR_INVALID (invalidArgument); a
                            forged cap id -> CAP_BAD_ID; the released copy -> CAP_STALE
+                room       with "kept" typed ahead: readLine into 16 bytes ->
+                           RING_RESULT_TOO_SMALL needing 296, into the read-only CapSet
+                           -> RING_RESULT_FAULT, both at once; the next read gets "kept"
+                           (nothing consumed)
                 death      a child blocked in readLine killed (-1, killed), a child
                            exiting with a read queued (49): both reads cancelled by
                            the kernel (COM1); then a read works again
@@ -61,8 +64,8 @@ OVERFLOW_ECHO = re.compile(r"overflow> z{256}(\a*)\r\ntermtest: overflow: event=
 DROPPED = re.compile(r"^\[term\] type-ahead full: (\d+) byte\(s\) dropped since the last read$")
 TERM_END = re.compile(r"^\[init\] terminal: (\d+) byte\(s\) received, (\d+) dropped "
                       r"\(type-ahead full\), 0 buffered, read pending: no$")
-# Every byte the script types: 12+9+10+8+1+301+11+2+15+4200+1+6+6.
-TYPED = 4582
+# Every byte the script types: 12+9+10+8+1+301+11+2+15+4200+1+6+5+6.
+TYPED = 4587
 
 
 def result_line(step, event, text, length=None, truncated=0, dropped=0):
@@ -130,12 +133,15 @@ def script(t):
     t.expect_exact(
         "termtest: hostile: 4097-byte write -> CAPOS_ERR_INVALID (invalidArgument)\n"
         + ok("oversize write")
-        + "termtest: hostile: readLine into 16 bytes -> CAPOS_ERR_RING_RESULT_TOO_SMALL\n"
-        + ok("small result buffer")
         + "termtest: hostile: write on forged cap id 0x7ff0 -> CAPOS_ERR_CAP_BAD_ID\n"
         + ok("forged cap")
         + "termtest: hostile: terminal2 released (CAPOS_OK), write on it -> CAPOS_ERR_CAP_STALE\n"
-        + ok("stale cap")
+        + ok("stale cap") + "termtest: room: type now\n")
+    t.send(b"kept\r")  # typed ahead of two reads refused for their result buffers
+    t.expect_exact(
+        "termtest: room: readLine into 16 bytes -> CAPOS_ERR_RING_RESULT_TOO_SMALL (needs 296), "
+        "into the read-only CapSet -> CAPOS_ERR_RING_RESULT_FAULT\n" + ok("room")
+        + "room-after> kept\r\n" + result_line("room-after", "line", "kept") + ok("room-after")
         + "termtest: killed: reader blocked in readLine killed -> CAPOS_OK, code -1 killed 1\n"
         + ok("killed")
         + "termtest: exited: child exited with a read queued -> CAPOS_OK, code 49 killed 0\n"

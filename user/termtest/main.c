@@ -22,10 +22,12 @@
  *             refused byte and ends truncated at the script's CR
  *   busy      two readLines queued at once: the second -> CAPOS_ERR_TERM_BUSY
  *             (overloaded) at once, the first completes with the next line
- * and the hostile twins, without input: a 4097-byte write -> CAPOS_ERR_INVALID
- * (invalidArgument); a readLine into a 16-byte result buffer ->
- * RING_RESULT_TOO_SMALL at once, nothing consumed; a forged cap id and the released
- * "terminal2" -> the ring's typed errors; a child blocked in readLine is killed
+ * and the hostile twins: a 4097-byte write -> CAPOS_ERR_INVALID (invalidArgument); a
+ * forged cap id and the released "terminal2" -> the ring's typed errors; with "kept"
+ * typed ahead, a readLine into a 16-byte result buffer -> RING_RESULT_TOO_SMALL
+ * (needs 296) and one into the read-only CapSet page -> RING_RESULT_FAULT, both at
+ * once and consuming nothing (the next read gets "kept"); a child blocked in readLine
+ * is killed
  * (the kernel cancels its read; "after-kill" then reads normally) and a child that
  * exits with a read queued (cancelled). Run with a CapSet holding "tread" or "tquit"
  * (a TerminalSession) it is that child.
@@ -308,27 +310,51 @@ static int tt_raw_write(struct capos_ring_client *c, uint32_t cap, uint32_t len,
 	return err;
 }
 
+/* A readLine into [res, res + len): refused at once; its CQE in *cqe. */
+static int tt_refused_read(struct capos_ring_client *c, uint64_t res, uint32_t len,
+			   struct capos_cqe *cqe)
+{
+	static uint64_t params[4];
+	uint32_t plen = 0;
+	int err = capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params,
+					 sizeof(params), &plen);
+
+	tt_queue_read(c, params, plen, (uint64_t *)(uintptr_t)res, len, 201);
+	capos_ring_submit(c);
+	return err ? err : capos_ring_wait(c, 201, CAPOS_TIMEOUT_INFINITE, cqe);
+}
+
+/* Reads refused for their result buffer, with a line typed ahead: refused before
+ * anything is consumed, so the next read gets the line at once. */
+static void tt_test_room(struct capos_ring_client *c)
+{
+	static uint64_t small[2];
+	struct capos_cqe a = { 0 }, b = { 0 };
+	int err;
+
+	tt_say("termtest: room: type now\n");
+	err = capos_timer_sleep(tt_timer, 1000 * TT_MS);
+	if (err == CAPOS_OK)
+		err = tt_refused_read(c, (uint64_t)(uintptr_t)small, sizeof(small), &a);
+	if (err == CAPOS_OK)
+		err = tt_refused_read(c, capos_boot.capset, 512, &b);
+	tt_say("termtest: room: readLine into 16 bytes -> %s (needs %u), into the read-only "
+	       "CapSet -> %s\n",
+	       capos_error_name(err ? err : a.status), a.result_len, capos_error_name(b.status));
+	tt_check("room", err == CAPOS_OK && a.status == CAPOS_ERR_RING_RESULT_TOO_SMALL &&
+				 a.result_len == CAPOS_TERM_ANSWER_MAX &&
+				 b.status == CAPOS_ERR_RING_RESULT_FAULT);
+	tt_line("room-after", capos_TerminalEvent_line, "kept");
+}
+
 static void tt_test_hostile(struct capos_ring_client *c)
 {
-	static uint64_t params[4], small[2];
-	struct capos_cqe cqe = { 0 };
-	uint32_t plen = 0;
 	int type, err = tt_raw_write(c, tt_term, CAPOS_TERM_WRITE_MAX + 1, &type);
 
 	tt_say("termtest: hostile: 4097-byte write -> %s (%s)\n", capos_error_name(err),
 	       capos_exception_type_name(type) ? capos_exception_type_name(type) : "?");
 	tt_check("oversize write",
 		 err == CAPOS_ERR_INVALID && type == capos_ExceptionType_invalidArgument);
-	err = capos_term_read_params(capos_TerminalSession_METHOD_readLine, 0, params,
-				     sizeof(params), &plen);
-	tt_queue_read(c, params, plen, small, sizeof(small), 201);
-	capos_ring_submit(c);
-	if (err == CAPOS_OK)
-		err = capos_ring_wait(c, 201, CAPOS_TIMEOUT_INFINITE, &cqe);
-	tt_say("termtest: hostile: readLine into 16 bytes -> %s\n",
-	       capos_error_name(err ? err : cqe.status));
-	tt_check("small result buffer",
-		 err == CAPOS_OK && cqe.status == CAPOS_ERR_RING_RESULT_TOO_SMALL);
 	err = tt_raw_write(c, TT_FORGED_CAP, 4, &type);
 	tt_say("termtest: hostile: write on forged cap id %#x -> %s\n", TT_FORGED_CAP,
 	       capos_error_name(err));
@@ -471,6 +497,7 @@ int main(void)
 	tt_test_overflow();
 	tt_test_busy(c);
 	tt_test_hostile(c);
+	tt_test_room(c);
 	tt_test_death(c);
 	tt_say("termtest: done, exiting %d\n", tt_failed);
 	return tt_failed;
