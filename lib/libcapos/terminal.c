@@ -38,13 +38,26 @@ static int term_call(uint32_t cap, uint16_t method, const void *params, uint32_t
 	return err;
 }
 
+/* Frames b into buf[0..cap) unless err is set already; the length in *len. */
+static int term_frame(struct capnp_builder *b, int err, void *buf, size_t cap, uint32_t *len)
+{
+	size_t n = 0;
+
+	if (err == CAPOS_OK)
+		err = capnp_builder_error(b);
+	if (err == CAPOS_OK)
+		err = capnp_builder_write_framed(b, buf, cap, &n);
+	*len = (uint32_t)n;
+	return err;
+}
+
 int capos_term_write(uint32_t cap, const void *data, uint32_t len)
 {
 	uint64_t arena[TERM_WRITE_WORDS], framed[TERM_WRITE_WORDS + 1u], res[8];
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_TerminalSession_write_Params_b p;
-	size_t n = 0;
+	uint32_t n = 0;
 	int err = len > CAPOS_TERM_WRITE_MAX
 			  ? CAPOS_ERR_INVALID
 			  : capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
@@ -53,12 +66,9 @@ int capos_term_write(uint32_t cap, const void *data, uint32_t len)
 		err = capos_TerminalSession_write_request(&b, &p);
 	if (err == CAPOS_OK)
 		err = capos_TerminalSession_write_Params_set_data(&p, data, len);
+	err = term_frame(&b, err, framed, sizeof(framed), &n);
 	if (err == CAPOS_OK)
-		err = capnp_builder_error(&b);
-	if (err == CAPOS_OK)
-		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
-	if (err == CAPOS_OK)
-		err = term_call(cap, capos_TerminalSession_METHOD_write, framed, (uint32_t)n, res,
+		err = term_call(cap, capos_TerminalSession_METHOD_write, framed, n, res,
 				sizeof(res), NULL);
 	return err;
 }
@@ -69,7 +79,6 @@ int capos_term_read_params(uint16_t method, bool hidden, void *buf, uint32_t buf
 	uint64_t arena[4];
 	struct capnp_builder b;
 	struct capnp_bseg seg;
-	size_t n = 0;
 	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
 
 	if (err == CAPOS_OK && method == capos_TerminalSession_METHOD_readLine) {
@@ -83,14 +92,9 @@ int capos_term_read_params(uint16_t method, bool hidden, void *buf, uint32_t buf
 
 		err = capos_TerminalSession_readKey_request(&b, &p);
 	} else if (err == CAPOS_OK) {
-		err = CAPOS_ERR_INVALID;
+		err = CAPOS_ERR_INVALID; /* not a read method */
 	}
-	if (err == CAPOS_OK)
-		err = capnp_builder_error(&b);
-	if (err == CAPOS_OK)
-		err = capnp_builder_write_framed(&b, buf, buf_bytes, &n);
-	*len = (uint32_t)n;
-	return err;
+	return term_frame(&b, err, buf, buf_bytes, len);
 }
 
 static int term_decode_line(struct capnp_msg *m, struct capos_term_read *out)

@@ -199,11 +199,18 @@ class Test:
             result = harness.run(self.boot, self.id)
         except FileNotFoundError as e:
             return Outcome(self.id, self.desc, [str(e)], [], 0.0)
-        problems = harness.check(result, self.expect, self.forbid, self.status)
-        if not problems and self.judge:
-            problems = self.judge(result)
-        details = harness.describe_failure(result, problems) if problems else []
-        return Outcome(self.id, self.desc, problems, details, result.elapsed)
+        return judged(self, result, [])
+
+
+def judged(test, result, problems):
+    """The Outcome of `test` (a Test or ScriptTest) for `result`: `problems` found
+    already, else its markers, status and judge."""
+    if not problems:
+        problems = harness.check(result, test.expect, test.forbid, test.status)
+    if not problems and test.judge:
+        problems = test.judge(result)
+    details = harness.describe_failure(result, problems) if problems else []
+    return Outcome(test.id, test.desc, problems, details, result.elapsed)
 
 
 @dataclasses.dataclass
@@ -235,12 +242,7 @@ class ScriptTest:
             result = t.result
         except (FileNotFoundError, OSError) as e:
             return Outcome(self.id, self.desc, [f"{type(e).__name__}: {e}"], [], 0.0)
-        if not problems:
-            problems = harness.check(result, self.expect, self.forbid, self.status)
-        if not problems and self.judge:
-            problems = self.judge(result)
-        details = harness.describe_failure(result, problems) if problems else []
-        return Outcome(self.id, self.desc, problems, details, result.elapsed)
+        return judged(self, result, problems)
 
 
 @dataclasses.dataclass
