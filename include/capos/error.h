@@ -333,7 +333,11 @@
 	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")      \
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
-	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")
+	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
+	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
+	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
+	  "EntropySource: the CSPRNG is not seeded yet (too little credited entropy)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
