@@ -337,7 +337,11 @@
 	/* terminal: TerminalSession over COM2 (-410 .. -415; kernel/cap/terminal.c) */            \
 	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
 	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
-	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")
+	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")         \
+	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
+	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
+	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
+	  "EntropySource: the CSPRNG is not seeded yet (too little credited entropy)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
