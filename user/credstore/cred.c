@@ -74,12 +74,14 @@ bool cred_store_has_profile(const struct cred_store *st, uint32_t profile)
 	return false;
 }
 
-static struct cred_record *cred_free_slot(struct cred_store *st)
+/* The index of the first free slot, or CRED_USERS when the table is full. */
+static uint32_t cred_free_index(const struct cred_store *st)
 {
-	for (uint32_t i = 0; i < CRED_USERS; i++)
-		if (st->rec[i].name_len == 0)
-			return &st->rec[i];
-	return NULL;
+	uint32_t i = 0;
+
+	while (i < CRED_USERS && st->rec[i].name_len != 0)
+		i++;
+	return i;
 }
 
 int cred_store_can_add(const struct cred_store *st, const char *name, uint32_t name_len,
@@ -89,7 +91,7 @@ int cred_store_can_add(const struct cred_store *st, const char *name, uint32_t n
 		return CAPOS_ERR_CRED_PROFILE;
 	if (cred_find(st, name, name_len) != NULL)
 		return CAPOS_ERR_CRED_USER_EXISTS;
-	return cred_free_slot((struct cred_store *)st) ? CAPOS_OK : CAPOS_ERR_CRED_TABLE_FULL;
+	return cred_free_index(st) < CRED_USERS ? CAPOS_OK : CAPOS_ERR_CRED_TABLE_FULL;
 }
 
 int cred_store_add(struct cred_store *st, const char *name, uint32_t name_len,
@@ -105,7 +107,7 @@ int cred_store_add(struct cred_store *st, const char *name, uint32_t name_len,
 	err = cred_hash(&st->params, password, password_len, salt, tag);
 	if (err)
 		goto out_wipe;
-	r = cred_free_slot(st);
+	r = &st->rec[cred_free_index(st)]; /* can_add found one; nothing ran since */
 	memcpy(r->name, name, name_len);
 	r->profile = profile;
 	memcpy(r->salt, salt, CRED_SALT_BYTES);
