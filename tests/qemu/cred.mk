@@ -1,14 +1,17 @@
 # CredentialStore boot tests (tests/qemu/cred_tests.py): the focused boot module of
 # system/tests/cred.capnp (the real user/init starts user/credstore and user/credtest).
-CRED_TEST_DIR    := $(QEMU_TEST_DIR)/cred
-CRED_TEST_MODULE := $(CRED_TEST_DIR)/cred.manifest
+# system/tests/credhostile.capnp is its hostile twin (user/credrng, user/credhostile).
+CRED_TEST_DIR     := $(QEMU_TEST_DIR)/cred
+CRED_TEST_MODULES := $(CRED_TEST_DIR)/cred.manifest $(CRED_TEST_DIR)/credhostile.manifest
+CRED_TEST_ELFS    := $(patsubst %,$(BUILD)/user/%.elf,init credstore credtest credrng \
+	credhostile)
 
-$(CRED_TEST_MODULE): $(BUILD)/system/tests/cred.bin $(BUILD)/tool/mkmanifest \
-		$(BUILD)/user/init.elf $(BUILD)/user/credstore.elf $(BUILD)/user/credtest.elf
+$(CRED_TEST_DIR)/%.manifest: $(BUILD)/system/tests/%.bin $(BUILD)/tool/mkmanifest \
+		$(CRED_TEST_ELFS)
 	@mkdir -p $(@D)
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
 	mv $@.tmp $@
 
-ALL_TARGETS += $(CRED_TEST_MODULE)
-# Not in TEST_SUITES yet: the kernel does not serve the `entropySource` source until the
-# EntropySource work lands (the spawn of credstore fails with CAPOS_ERR_SPAWN_BAD_SOURCE).
+ALL_TARGETS += $(CRED_TEST_MODULES)
+TEST_SUITES += tests/qemu/cred_tests.py
+TEST_DEPS   += $(KERNEL_ELF) $(CRED_TEST_MODULES)

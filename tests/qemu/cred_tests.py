@@ -12,8 +12,9 @@ and COM1:
                             alreadySetUp and that user does not verify
                 verify      right password -> accepted, operator; wrong -> rejected,
                             anonymous; unknown user -> rejected, anonymous, and it takes
-                            at least half as long as the right password (the dummy
-                            verifier: a miss costs one Argon2id run too)
+                            over a quarter as long as the right password (the dummy
+                            verifier: a miss costs one Argon2id run too, where a bare
+                            lookup would take microseconds)
                 arguments   33-byte and empty user: CAPOS_ERR_CRED_USER_LENGTH; "Root",
                             "ro ot", an embedded NUL: CAPOS_ERR_CRED_USER_CHARS; 129-byte
                             and empty password: CAPOS_ERR_CRED_PASSWORD_LENGTH; addUser
@@ -27,8 +28,18 @@ and COM1:
                 forged      slot 200: CAP_BAD_ID; a stale generation of the facet:
                             CAP_STALE; the facet called as Console: CAP_WRONG_INTERFACE
                 after       the operator still verifies after all of it
-              and: no password credtest sent appears anywhere on COM1 or COM2; init
+                          and: no password credtest sent appears anywhere on COM1 or COM2; init
               exits 0 with frames and kernel objects at their baselines, clean shutdown.
+  cred-hostile system/tests/credhostile.capnp: the store in a 1024-frame profile (too
+              small for Argon2's 12 MiB) with salts from user/credrng, a scripted
+              EntropySource double, driven by user/credhostile:
+                setup while the source answers 15 bytes: failed CAPOS_ERR_CRED_SALT;
+                while it is unseeded: failed CAPOS_ERR_ENTROPY_UNSEEDED (its status
+                passed on); with good bytes but no frames for Argon2: overloaded
+                CAPOS_ERR_NO_MEMORY (and not alreadySetUp: nothing was half-added);
+                verify without frames: overloaded CAPOS_ERR_NO_MEMORY; the store then
+                still answers (a bad user: CAPOS_ERR_CRED_USER_CHARS); no password on
+                either port; baselines, clean shutdown.
 The verify times credtest prints are the TCG wall figures of docs/credentials.md.
 """
 import dataclasses
@@ -42,7 +53,9 @@ from harness import BANNER, CLEAN_FORBIDDEN, EXIT_CLEAN, Boot  # noqa: E402
 from exec_tests import com1_ok, com2_graph, started  # noqa: E402
 from suite import Test, all_of, run_suite  # noqa: E402
 
-MODULE = os.path.join(harness.BUILD, "tests", "qemu", "cred", "cred.manifest")
+CRED_DIR = os.path.join(harness.BUILD, "tests", "qemu", "cred")
+MODULE = os.path.join(CRED_DIR, "cred.manifest")
+HOSTILE_MODULE = os.path.join(CRED_DIR, "credhostile.manifest")
 # Every password user/credtest sends (CT_SECRET, CT_WRONG, CT_OTHER, CT_GUEST_PW).
 SECRETS = ["S3cret-Pw!capos", "S3cret-Pw!capoz", "another-Secret-9", "guest-Secret-7"]
 TIMES = re.compile(r"^credtest: verify took \d+ ms \(right\), \d+ ms \(wrong\), "
@@ -119,6 +132,34 @@ ORDER = ([(i, i + 1) for i, w in enumerate(WANT[:-5])
              WANT.index('init: exec: service "credtest" exited 0'))])
 
 
+HOSTILE = [started("credrng", 2, 1), started("credstore", 3, 1), started("credhostile", 4, 0),
+           "credrng: call 1: 48 bytes",
+           "credstore: serving (Argon2id t=6 m=12288 KiB p=1, 8 records)",
+           "credrng: call 2: 15 bytes", refused("setup", "CAPOS_ERR_CRED_SALT"),
+           "credhostile: setup, salt source answers 15 bytes -> failed (CAPOS_ERR_CRED_SALT)",
+           "credrng: call 3 (16 bytes): refused, unseeded",
+           refused("setup", "CAPOS_ERR_ENTROPY_UNSEEDED"),
+           "credhostile: setup, salt source unseeded -> failed (CAPOS_ERR_ENTROPY_UNSEEDED)",
+           "credrng: call 4: 16 bytes", refused("setup", "CAPOS_ERR_NO_MEMORY"),
+           "credhostile: setup, Argon2 memory over the frame quota -> overloaded "
+           "(CAPOS_ERR_NO_MEMORY)",
+           refused("verify", "CAPOS_ERR_NO_MEMORY"),
+           "credhostile: verify, Argon2 memory over the frame quota -> overloaded "
+           "(CAPOS_ERR_NO_MEMORY)",
+           refused("verify", "CAPOS_ERR_CRED_USER_CHARS"),
+           'credhostile: verify with user "Root" afterwards -> invalidArgument '
+           "(CAPOS_ERR_CRED_USER_CHARS)",
+           "credhostile: all checks passed",
+           'init: exec: service "credhostile" exited 0',
+           'init: exec: service "credrng" was killed (stopped: the graph is done)',
+           'init: exec: service "credstore" was killed (stopped: the graph is done)',
+           "init: exec: graph done: 3 services started, status 0",
+           "init: done, exiting 0"]
+# Each salt answer before the store's verdict on it, each verdict before the client's.
+HOSTILE_ORDER = [(3, 4), (5, 6), (6, 7), (8, 9), (9, 10), (11, 12), (12, 13), (14, 15), (16, 17),
+                 (18, 19)]
+
+
 def com2_transcript(result):
     """COM2 exactly as WANT, the measured times normalised (they vary run to run)."""
     com2 = "\n".join(TIMES_SHOWN if TIMES.match(line) else line
@@ -142,6 +183,14 @@ TESTS = [
          Boot(mode="direct", mem="128M", smp=1, timeout=180, modules=[MODULE]),
          [BANNER, "[proc] credtest pid 3 exited: code 0 "] + com1_ok(2),
          CLEAN_FORBIDDEN, EXIT_CLEAN, all_of(com2_transcript, no_secrets)),
+    Test("cred-hostile", "CredentialStore under a failing salt source and a frame quota too "
+         "small for Argon2: exact typed errors (CRED_SALT, ENTROPY_UNSEEDED passed on, "
+         "NO_MEMORY), nothing half-added, keeps serving; baselines, clean shutdown",
+         Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[HOSTILE_MODULE]),
+         [BANNER, "[proc] credhostile pid 4 exited: code 0 "] + com1_ok(3),
+         CLEAN_FORBIDDEN, EXIT_CLEAN,
+         all_of(com2_graph("credhostile", 3, 13, HOSTILE, HOSTILE_ORDER, path=HOSTILE_MODULE),
+                no_secrets)),
 ]
 
 if __name__ == "__main__":

@@ -138,10 +138,11 @@ int main(void)
 	printf("credtest: verify took %llu ms (right), %llu ms (wrong), %llu ms (unknown user)\n",
 	       (unsigned long long)(t_right / 1000000u), (unsigned long long)(t_wrong / 1000000u),
 	       (unsigned long long)(t_unknown / 1000000u));
-	/* An unknown user costs one Argon2id run too: a lookup miss alone is microseconds. */
-	ct_check(t_unknown * 2 > t_right && t_wrong * 2 > t_right, "same cost");
+	/* An unknown user costs one Argon2id run too, where a lookup miss alone would be
+	 * microseconds; a quarter leaves room for a loaded host's noise. */
+	ct_check(t_unknown * 4 > t_right && t_wrong * 4 > t_right, "same cost");
 	printf("credtest: unknown user costs as much as a wrong password: %s\n",
-	       t_unknown * 2 > t_right ? "ok" : "NO");
+	       t_unknown * 4 > t_right ? "ok" : "NO");
 	ct_arguments();
 	ct_malformed();
 	ct_fill();
