@@ -59,6 +59,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 },  /* kernel self-protection (kcharge.h) */
 	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 4 },    /* terminal: ldisc.h, TerminalSession */
 	{ "CAPOS_ERR_ENTROPY_", -416, -423, 0, 0, 2 }, /* the kernel CSPRNG (krng.h) */
+	{ "CAPOS_ERR_CRED_", -432, -439, 0, 0, 8 },    /* CredentialStore (user/credstore) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
