@@ -12,7 +12,7 @@ using M = import "/schema/manifest.capnp";
 const session :M.SystemManifest = (
   schemaVersion = 1,
   binaries = [(name = "init"), (name = "echo"), (name = "audit"), (name = "broker"),
-              (name = "sessmgr"), (name = "sesstest")],
+              (name = "sessmgr"), (name = "sesstest"), (name = "sesschild")],
   initConfig = (
     init = (
       binary = "init",
@@ -76,7 +76,13 @@ const session :M.SystemManifest = (
           (name = "sessions", interface = "SessionManager",
            source = (service = (service = "sessmgr", export = "api"))),
           (name = "auditread", interface = "AuditReader",
-           source = (service = (service = "audit", export = "read"))) ]),
+           source = (service = (service = "audit", export = "read"))),
+          # To spawn user/sesschild with a copy of a bundle cap and an Echo facet of
+          # `ep` (tests that revocation reaches a copy in another process).
+          (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
+          (name = "ep", interface = "Endpoint", source = (kernel = endpoint)) ]),
+        # Exported only so the spawn names the facet's interface (init keeps the facet).
+        exports = [(name = "ep", interface = "Echo", cap = "ep")],
         badge = 7,
         restart = wait ),
     ],

@@ -7,7 +7,7 @@ docs/sessions.md) under init's executor, with user/sesstest playing the shell.
                sesstest (terminal 7). Judged from COM2: every sesstest check line
                exactly, in order (anonymous and guest bundles exactly their policy
                and usable, replacement and logout revoke every bundle copy
-               (CAP_REVOKED), ended sessions answer SESSION_ENDED, login/setup
+               (CAP_REVOKED), also the copy a child (user/sesschild) holds, ended sessions answer SESSION_ENDED, login/setup
                argument errors, the audit log read back record by record, no record
                with a password, the read bound, overflow dropping the oldest; hostile
                forged/released/wrong-interface caps, an unknown method, a truncated
@@ -75,10 +75,13 @@ echo: echo "through a bundle" (badge 0)
 sesstest: second guest bundle usable: ok
 audit: #5 spawn session S1 user "guest" spawn echo-client
 sesstest: guest: record a spawn: ok
-broker: session S1 ended: 4 caps revoked
-sessmgr: session S1 ended: logout, 4 caps revoked
-audit: #6 sessionEnd session S1 user "guest" logout, 4 caps revoked
-sesstest: guest: logout: ok
+echo: echo "from a child" (badge 0)
+sesschild: bundle copy before logout -> CAPOS_OK
+broker: session S1 ended: 5 caps revoked
+sessmgr: session S1 ended: logout, 5 caps revoked
+audit: #6 sessionEnd session S1 user "guest" logout, 5 caps revoked
+sesschild: bundle copy after logout -> CAPOS_ERR_CAP_REVOKED
+sesstest: guest: logout while a child holds a copy of echo: the child saw it revoked: ok
 sesstest: after logout: first bundle -> CAP_REVOKED: ok
 sesstest: after logout: second bundle -> CAP_REVOKED: ok
 sesstest: guest: logout again (idempotent): ok
@@ -98,7 +101,7 @@ sesstest: audit #2 other S0 user "" hello from anonymous
 sesstest: audit #3 sessionEnd S0 user "" replaced, 1 caps revoked
 sesstest: audit #4 sessionStart S1 user "guest" guest
 sesstest: audit #5 spawn S1 user "guest" spawn echo-client
-sesstest: audit #6 sessionEnd S1 user "guest" logout, 4 caps revoked
+sesstest: audit #6 sessionEnd S1 user "guest" logout, 5 caps revoked
 sesstest: audit log read back: seq 1.. without gaps, nothing dropped: ok
 sesstest: no audit record holds a password: ok
 sesstest: read with max 1000 returns at most 16: ok

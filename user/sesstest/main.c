@@ -9,7 +9,8 @@
  *   - guest replaces anonymous on this terminal: the old session reads inactive, its
  *     bundle cap is revoked (CAP_REVOKED), bundle/record -> SESSION_ENDED;
  *   - guest bundle narrow (timer, echo), usable; a second bundle call gives caps to the
- *     same grants; logout revokes every copy; logout again is fine (idempotent);
+ *     same grants; logout revokes every copy, also one a spawned child holds
+ *     (child.c, user/sesschild); logout again is fine (idempotent);
  *   - login/setup: argument errors before anything else (empty user, oversize
  *     password); with a CredentialStore: setup, wrong passwords denied then throttled
  *     (retry-after honoured), correct login -> operator bundle (timer, echo, console)
@@ -198,8 +199,8 @@ int st_echo(uint32_t cap, const char *text)
 	if (err == CAPOS_OK)
 		err = demo_Echo_echo_Params_set_text(&p, text, (uint32_t)strlen(text));
 	return err ? err
-		   : capos_client_send(&st.c, cap, demo_Echo_TYPE_ID, demo_Echo_METHOD_echo,
-				       NULL, 0);
+		   : capos_client_send(&st.c, cap, demo_Echo_TYPE_ID, demo_Echo_METHOD_echo, NULL,
+				       0);
 }
 
 int st_console(uint32_t cap, const char *text)
@@ -247,8 +248,7 @@ void st_check_bundle_use(const struct st_bundle *b, int want, const char *what)
 static int st_find_caps(void)
 {
 	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	int err = capos_capset_lookup(cs, "sessions", session_SessionManager_TYPE_ID,
-				      &st.sessions);
+	int err = capos_capset_lookup(cs, "sessions", session_SessionManager_TYPE_ID, &st.sessions);
 
 	if (err == CAPOS_OK)
 		err = capos_capset_lookup(cs, "auditread", session_AuditReader_TYPE_ID,

@@ -11,7 +11,7 @@
 
 #define ST_BUNDLE_MAX 16u
 #define ST_SESSIONS 8u
-#define ST_PASSWORD "hunter2-Correct-Horse"  /* must never appear in any output */
+#define ST_PASSWORD "hunter2-Correct-Horse"	 /* must never appear in any output */
 #define ST_WRONG_PASSWORD "wrong-Battery-Staple" /* nor this */
 
 struct st_bundle {
@@ -57,6 +57,12 @@ void st_check_bundle_use(const struct st_bundle *b, int want, const char *what);
 
 /* Remember a session id (audit lines print it as S<index>). */
 void st_note_id(uint64_t id);
+
+/*
+ * Log `session` out while a child (user/sesschild) holds a copy of `cap` (an Echo):
+ * 0 when the child used it before and saw CAP_REVOKED after (child.c).
+ */
+int st_child_logout(uint32_t session, uint32_t cap);
 
 void st_anonymous_and_guest(void);
 void st_login_checks(void);
