@@ -143,6 +143,8 @@ static int sm_end(struct sess_entry *e, const char *why)
 	e->active = 0;
 	if (e->bundled)
 		err = sm_broker_end(e->id, &n);
+	if (err == CAPOS_ERR_BROKER_UNKNOWN_SESSION)
+		err = CAPOS_OK; /* its bundle call failed before any root was made */
 	e->bundled = 0;
 	snprintf(detail, sizeof(detail), "%s, %u caps revoked", why, (unsigned)n);
 	printf("sessmgr: session %llu ended: %s\n", (unsigned long long)e->id, detail);

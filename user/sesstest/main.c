@@ -217,7 +217,30 @@ int st_console(uint32_t cap, const char *text)
 				       capos_Console_METHOD_writeLine, NULL, 0);
 }
 
-/* Use bundle cap i by its interface: Timer.now, Echo.echo or Console.writeLine. */
+/* SystemInfo.motd on `cap`: the text must be non-empty. */
+int st_motd(uint32_t cap)
+{
+	struct session_SystemInfo_motd_Params_b p;
+	struct session_SystemInfo_motd_Results_r r;
+	struct capnp_text t = { 0 };
+	int err = capos_client_begin(&st.c);
+
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_request(&st.c.b, &p);
+	if (err == CAPOS_OK)
+		err = capos_client_send(&st.c, cap, session_SystemInfo_TYPE_ID,
+					session_SystemInfo_METHOD_motd, NULL, 0);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_read_results(&st.c.msg, &r);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_Results_get_text(&r, &t);
+	if (err == CAPOS_OK && t.len == 0)
+		err = CAPOS_ERR_INVALID;
+	return err;
+}
+
+/* Use bundle cap i by its interface: Timer.now, Echo.echo, Console.writeLine or
+ * SystemInfo.motd. */
 int st_use(const struct st_bundle *b, uint32_t i)
 {
 	uint64_t now;
@@ -228,6 +251,8 @@ int st_use(const struct st_bundle *b, uint32_t i)
 		return st_echo(b->cap[i], "through a bundle");
 	if (b->iid[i] == capos_Console_TYPE_ID)
 		return st_console(b->cap[i], "sesstest: a line through the operator console");
+	if (b->iid[i] == session_SystemInfo_TYPE_ID)
+		return st_motd(b->cap[i]);
 	return CAPOS_ERR_INVALID;
 }
 

@@ -52,6 +52,7 @@ int st_logout(uint32_t session);
 int st_record(uint32_t session, const char *event, uint32_t len);
 int st_echo(uint32_t cap, const char *text);
 int st_console(uint32_t cap, const char *text);
+int st_motd(uint32_t cap);
 int st_use(const struct st_bundle *b, uint32_t i);
 void st_check_bundle_use(const struct st_bundle *b, int want, const char *what);
 
