@@ -334,6 +334,15 @@
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
 	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* credentials: CredentialStore (-432 .. -439; user/credstore, docs/credentials.md) */     \
+	X(CAPOS_ERR_CRED_USER_LENGTH, -432, "credentials: user name empty or over 32 bytes")       \
+	X(CAPOS_ERR_CRED_USER_CHARS, -433, "credentials: user name byte outside [a-z0-9_-]")       \
+	X(CAPOS_ERR_CRED_PASSWORD_LENGTH, -434, "credentials: password empty or over 128 bytes")   \
+	X(CAPOS_ERR_CRED_PROFILE, -435, "credentials: profile cannot hold a credential")           \
+	X(CAPOS_ERR_CRED_TABLE_FULL, -436, "credentials: every record slot is in use")             \
+	X(CAPOS_ERR_CRED_USER_EXISTS, -437, "credentials: the user already has a credential")      \
+	X(CAPOS_ERR_CRED_HASH, -438, "credentials: Argon2id refused its inputs")                   \
+	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")        \
 	/* sessions, broker, audit (-440 .. -455; user/sessmgr, user/broker, user/audit,  \
 	 * docs/sessions.md) */        \
 	X(CAPOS_ERR_SESSION_ENDED, -440, "session: ended (logout, replaced or revoked)")           \
