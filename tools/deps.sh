@@ -26,6 +26,7 @@ packages=(
   apt dpkg                       # bench: apt-get download + dpkg-deb of the guest kernel
   newlib-source                  # newlib 3.3.0 tarball: userspace libc/libm built by lib/newlib
   libargon2-dev                  # static libargon2.a: Argon2id in user/credstore (docs/credentials.md)
+  libbearssl-dev                 # kernel CSPRNG: HMAC-DRBG/SHA-256 members of libbearssl.a (docs/entropy.md)
 )
 
 missing=()

@@ -334,6 +334,10 @@
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
 	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
+	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
+	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
+	  "EntropySource: the CSPRNG is not seeded yet (too little credited entropy)")             \
 	/* credentials: CredentialStore (-432 .. -439; user/credstore, docs/credentials.md) */     \
 	X(CAPOS_ERR_CRED_USER_LENGTH, -432, "credentials: user name empty or over 32 bytes")       \
 	X(CAPOS_ERR_CRED_USER_CHARS, -433, "credentials: user name byte outside [a-z0-9_-]")       \
