@@ -281,14 +281,19 @@ static int sm_login_throttled(const struct capnp_text *user, uint64_t wait,
 	return sm_audit_append(session_AuditKind_loginThrottled, 0, user->str, user->len, detail);
 }
 
-/* The store's verdict, applied: a session, or a counted and audited failure. */
-static int sm_login_verdict(const struct capnp_text *user, uint64_t now,
+/* The store's verdict, applied: a session, or a counted and audited failure (timed
+ * at the verdict: the delay runs from the end of the failed attempt, not from its
+ * start, however long the hash took). */
+static int sm_login_verdict(const struct capnp_text *user,
 			    struct session_SessionManager_login_Results_b *r)
 {
 	struct session_CredentialStore_verify_Results_r v;
 	uint32_t profile, index = 0;
+	uint64_t now = 0;
 	int err = session_CredentialStore_verify_read_results(&sm_call.msg, &v);
 
+	if (err == CAPOS_OK)
+		err = capos_timer_now(sm_timer, &now);
 	if (err)
 		return err;
 	profile = (uint32_t)session_CredentialStore_verify_Results_get_profile(&v);
@@ -337,7 +342,7 @@ static int sm_login(void *self, const struct session_SessionManager_login_Params
 		return sm_login_throttled(&user, wait, r);
 	}
 	err = sm_store_call(session_CredentialStore_METHOD_verify, &user, &pw);
-	return err ? err : sm_login_verdict(&user, now, r);
+	return err ? err : sm_login_verdict(&user, r);
 }
 
 static int sm_setup(void *self, const struct session_SessionManager_setup_Params_r *p,

@@ -195,7 +195,8 @@ static void st_operator(void)
 		return;
 	st_check_info(s, "operator", session_SessionProfile_operator,
 		      "operator: active, user operator, profile operator");
-	st_check_bundle(s, &b, "timer,echo,console", "operator bundle: timer,echo,console");
+	st_check_bundle(s, &b, "timer,echo,console,sysinfo",
+			"operator bundle: timer,echo,console,sysinfo");
 	st_check_bundle_use(&b, CAPOS_OK, "operator bundle usable");
 	st_check_err(st_logout(s), CAPOS_OK, "operator: logout");
 	st_check_bundle_use(&b, CAPOS_ERR_CAP_REVOKED,

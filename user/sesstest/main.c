@@ -13,8 +13,8 @@
  *     (child.c, user/sesschild); logout again is fine (idempotent);
  *   - login/setup: argument errors before anything else (empty user, oversize
  *     password); with a CredentialStore: setup, wrong passwords denied then throttled
- *     (retry-after honoured), correct login -> operator bundle (timer, echo, console)
- *     usable, logout revokes it; without one: SESSION_NO_STORE;
+ *     (retry-after honoured), correct login -> operator bundle (timer, echo, console,
+ *     sysinfo) usable, logout revokes it; without one: SESSION_NO_STORE;
  *   - the audit log read back: kinds, users, session ids and details in order; no
  *     record holds a password; a bounded read; overflow drops the oldest (dropped > 0,
  *     seq never reused);
