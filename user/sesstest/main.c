@@ -217,7 +217,35 @@ int st_console(uint32_t cap, const char *text)
 				       capos_Console_METHOD_writeLine, NULL, 0);
 }
 
-/* SystemInfo.motd on `cap`: the text must be non-empty. */
+/* SystemInfo.summary on `cap`: a version, at least one CPU, some memory free. */
+static int st_summary(uint32_t cap)
+{
+	struct session_SystemInfo_summary_Params_b p;
+	struct session_SystemInfo_summary_Results_r r;
+	struct capos_SystemSummary_r s;
+	struct capnp_text v = { 0 };
+	int err = capos_client_begin(&st.c);
+
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_request(&st.c.b, &p);
+	if (err == CAPOS_OK)
+		err = capos_client_send(&st.c, cap, session_SystemInfo_TYPE_ID,
+					session_SystemInfo_METHOD_summary, NULL, 0);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_read_results(&st.c.msg, &r);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_Results_get_summary(&r, &s);
+	if (err == CAPOS_OK)
+		err = capos_SystemSummary_get_version(&s, &v);
+	if (err == CAPOS_OK &&
+	    (v.len == 0 || capos_SystemSummary_get_cpus(&s) == 0 ||
+	     capos_SystemSummary_get_freeBytes(&s) == 0 ||
+	     capos_SystemSummary_get_freeBytes(&s) > capos_SystemSummary_get_memoryBytes(&s)))
+		err = CAPOS_ERR_INVALID;
+	return err;
+}
+
+/* SystemInfo.motd on `cap`: the text must be non-empty; then the summary. */
 int st_motd(uint32_t cap)
 {
 	struct session_SystemInfo_motd_Params_b p;
@@ -236,7 +264,7 @@ int st_motd(uint32_t cap)
 		err = session_SystemInfo_motd_Results_get_text(&r, &t);
 	if (err == CAPOS_OK && t.len == 0)
 		err = CAPOS_ERR_INVALID;
-	return err;
+	return err ? err : st_summary(cap);
 }
 
 /* Use bundle cap i by its interface: Timer.now, Echo.echo, Console.writeLine or
