@@ -350,7 +350,23 @@
 	X(CAPOS_ERR_CRED_TABLE_FULL, -436, "credentials: every record slot is in use")             \
 	X(CAPOS_ERR_CRED_USER_EXISTS, -437, "credentials: the user already has a credential")      \
 	X(CAPOS_ERR_CRED_HASH, -438, "credentials: Argon2id refused its inputs")                   \
-	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")
+	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")        \
+	/* sessions, broker, audit (-440 .. -455; user/sessmgr, user/broker, user/audit,  \
+	 * docs/sessions.md) */        \
+	X(CAPOS_ERR_SESSION_ENDED, -440, "session: ended (logout, replaced or revoked)")           \
+	X(CAPOS_ERR_SESSION_TABLE_FULL, -441, "session: the SessionManager's table is full")       \
+	X(CAPOS_ERR_SESSION_USER_NAME, -442,                                                       \
+	  "session: user name empty, too long or not printable")                                   \
+	X(CAPOS_ERR_SESSION_PASSWORD_LONG, -443, "session: password longer than its bound")        \
+	X(CAPOS_ERR_BROKER_UNKNOWN_SESSION, -444, "broker: no grants for this session id")         \
+	X(CAPOS_ERR_BROKER_SESSIONS_FULL, -445, "broker: the per-session root table is full")      \
+	X(CAPOS_ERR_BROKER_POLICY, -446,                                                           \
+	  "broker: a policy cap name is not <profile>.<name> or over a bound")                     \
+	X(CAPOS_ERR_BROKER_PROFILE, -447, "broker: not a SessionProfile")                          \
+	X(CAPOS_ERR_AUDIT_TEXT, -448, "audit: user or detail text too long or not printable")      \
+	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
+	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
+	  "session: no CredentialStore granted (no login or setup)")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
