@@ -28,19 +28,43 @@ static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, ui
 	return CAPOS_OK;
 }
 
-static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
-		       struct capos_cqe *cqe)
+/* Queue a RECV into s->recv unless one is in flight (s->recv_ud). */
+static int server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
 {
 	struct capos_sqe *sqe;
-	int err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
+	int err;
 
+	if (s->recv_ud != 0)
+		return CAPOS_OK;
+	err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
 	if (err)
 		return err;
 	sqe->result_addr = (uint64_t)(uintptr_t)s->recv;
 	sqe->result_len = sizeof(s->recv);
+	s->recv_ud = sqe->user_data;
 	capos_ring_submit(ring);
-	err = capos_ring_wait(ring, sqe->user_data, CAPOS_TIMEOUT_INFINITE, cqe);
-	return err ? err : cqe->status;
+	return CAPOS_OK;
+}
+
+/* The completion of the RECV in flight (waiting at most timeout_ns); none in flight
+ * after it. */
+static int server_recv_wait(struct capos_server *s, struct capos_ring_client *ring,
+			    uint64_t timeout_ns, struct capos_cqe *cqe)
+{
+	int err = capos_ring_wait(ring, s->recv_ud, timeout_ns, cqe);
+
+	if (err)
+		return err;
+	s->recv_ud = 0;
+	return cqe->status;
+}
+
+static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+		       struct capos_cqe *cqe)
+{
+	int err = server_recv_submit(s, ring, ep);
+
+	return err ? err : server_recv_wait(s, ring, CAPOS_TIMEOUT_INFINITE, cqe);
 }
 
 static int server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
@@ -100,24 +124,56 @@ static int server_answer(struct capos_server *s, struct capos_ring_client *ring,
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
 }
 
-int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+/* Answer the call whose RECV completed with `cqe` (status 0). */
+static int server_serve_received(struct capos_server *s, struct capos_ring_client *ring,
+				 uint32_t ep, const struct capos_cqe *cqe)
 {
 	struct capos_server_reply reply;
-	struct capos_cqe cqe;
-	int err = server_recv(s, ring, ep, &cqe);
+	int err = capos_server_decode(s, cqe);
 
-	if (err)
-		return err;
-	err = capos_server_decode(s, &cqe);
 	if (err == 0)
 		return server_answer(s, ring, ep);
 	/* The kernel's delivery does not add up: refuse the call, keep serving. */
 	memset(&s->call, 0, sizeof(s->call));
-	s->call.call_id = cqe.call_id;
+	s->call.call_id = cqe->call_id;
 	err = capos_server_refuse(s, capos_ExceptionType_failed, err, "bad delivery", &reply);
 	if (err == 0)
 		err = server_return(s, ring, ep, &reply);
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
+}
+
+int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	struct capos_cqe cqe;
+	int err = server_recv(s, ring, ep, &cqe);
+
+	return err ? err : server_serve_received(s, ring, ep, &cqe);
+}
+
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out)
+{
+	while (!s->stop) {
+		struct capos_cqe cqe;
+		int64_t n;
+		int err = server_recv_submit(s, ring, ep);
+
+		if (err == CAPOS_OK)
+			err = capos_ring_wait(ring, user_data, 0, out);
+		if (err != CAPOS_ERR_RING_TIMED_OUT)
+			return err; /* the awaited completion (0), or a ring error */
+		err = server_recv_wait(s, ring, 0, &cqe);
+		if (err == CAPOS_OK)
+			err = server_serve_received(s, ring, ep, &cqe);
+		if (err == CAPOS_ERR_RING_TIMED_OUT) {
+			/* Neither is here yet: block until the next completion of any kind. */
+			n = capos_ring_enter(ring, 1, CAPOS_TIMEOUT_INFINITE);
+			err = n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW ? (int)n : CAPOS_OK;
+		}
+		if (err)
+			return err;
+	}
+	return CAPOS_ERR_BUSY;
 }
 
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)

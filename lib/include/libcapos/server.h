@@ -80,6 +80,7 @@ struct capos_server {
 	int stop;	  /* set by a handler (capos_server_stop): end after this answer */
 	uint64_t calls;	  /* answered calls (results or exception) */
 	uint64_t next_ud; /* user_data of the runtime's own SQEs */
+	uint64_t recv_ud; /* the RECV in flight into recv (0: none); see run_until */
 	struct capos_server_call call;
 	struct capnp_segment psegs[CAPOS_SERVER_PARAM_SEGS];
 	struct capnp_bseg bseg;
@@ -166,5 +167,19 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
  * not errors), a failure to build an answer.
  */
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
+
+/*
+ * Serve the raw endpoint `ep` through `ring` until the completion of `user_data` (an
+ * operation the caller submitted without waiting, e.g. ProcessHandle.wait on the
+ * child being served) arrives: it is copied to *out and 0 returned. The RECV then
+ * still in flight stays in `s` (recv_ud) and the next serve call on `s` takes it over,
+ * so no call is lost; `ep` must stay the same. `user_data` must have the top bit clear
+ * (CAPOS_RING_UD_SYNC) and lie outside the runtime's own values (next_ud counts up
+ * from 1), e.g. a constant with high bits set. Errors: CAPOS_ERR_EP_DISCONNECTED (the
+ * endpoint closed first), CAPOS_ERR_BUSY (a handler stopped the loop first), the
+ * errors of capos_server_run, ring client errors of the wait.
+ */
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out);
 
 #endif
