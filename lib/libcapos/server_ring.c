@@ -10,7 +10,9 @@
 
 #include <capos/error.h>
 #include <capos/syscall.h>
+#include <libcapos/capset.h>
 #include <libcapos/ring.h>
+#include <libcapos/runtime.h>
 
 static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, uint8_t op,
 		      uint32_t cap, struct capos_sqe **out)
@@ -187,4 +189,19 @@ int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uin
 			return err;
 	}
 	return CAPOS_OK;
+}
+
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name)
+{
+	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
+	struct capos_ring_client *ring;
+	uint32_t ep = 0;
+	int err = capos_ring_self(&ring);
+
+	if (err == 0)
+		err = capos_capset_lookup(cs, ep_name, capos_Endpoint_TYPE_ID, &ep);
+	if (err == 0)
+		err = capos_server_init(s, ifaces, nifaces);
+	return err ? err : capos_server_run(s, ring, ep);
 }

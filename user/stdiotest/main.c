@@ -63,34 +63,29 @@ static char sd_long[SD_OVERSIZE], sd_long_upper[SD_LONG + 1];
 /* The run in progress. */
 static struct {
 	const struct sd_script *sc;
-	uint32_t next, writes, reads, len;
-	int overflow, kill_err;
+	uint32_t next, reads;
+	int kill_err;
 	uint32_t handle;
-	char got[SD_GOT_MAX];
+	struct sx_sink sink;
 } sd;
+static char sd_got[SD_GOT_MAX];
 
 static int sd_write(void *self, const struct session_StdIO_write_Params_r *p,
 		    struct session_StdIO_write_Results_b *r)
 {
-	struct capnp_data d;
-	int err = session_StdIO_write_Params_get_data(p, &d);
+	int err;
 
 	(void)self;
 	(void)r;
-	if (err)
-		return err;
-	sd.writes++;
-	if (sd.sc->fail_writes)
+	if (sd.sc->fail_writes) {
+		sd.sink.writes++;
 		return capos_server_fail(&sd_srv, capos_ExceptionType_failed, CAPOS_ERR_INVALID,
 					 "writes refused");
-	if (d.len > SD_GOT_MAX - sd.len)
-		sd.overflow = 1;
-	else
-		memcpy(sd.got + sd.len, d.ptr, d.len);
-	sd.len += sd.overflow ? 0 : d.len;
-	if (sd.sc->kill_after && sd.writes == sd.sc->kill_after)
+	}
+	err = sx_sink_write(&sd.sink, p);
+	if (err == 0 && sd.sc->kill_after && sd.sink.writes == sd.sc->kill_after)
 		sd.kill_err = sx_kill(sd.handle);
-	return CAPOS_OK;
+	return err;
 }
 
 static int sd_read_line(void *self, const struct session_StdIO_readLine_Params_r *p,
@@ -108,16 +103,7 @@ static int sd_read_line(void *self, const struct session_StdIO_readLine_Params_r
 
 static const struct session_StdIO_server sd_server = { .write = sd_write,
 						       .readLine = sd_read_line };
-
-static int sd_dispatch(void *self, uint16_t method, struct capnp_msg *params,
-		       struct capnp_builder *results)
-{
-	return session_StdIO_dispatch(&sd_server, self, method, params, results);
-}
-
-static const struct capos_server_iface sd_ifaces[] = {
-	{ session_StdIO_TYPE_ID, session_StdIO_METHOD_COUNT, sd_dispatch, NULL },
-};
+static struct capos_server_iface sd_iface;
 
 static void sd_check(const char *what, int ok)
 {
@@ -148,18 +134,20 @@ static void sd_run(const char *what, const char *binary, const struct sx_grant *
 
 	memset(&sd, 0, sizeof(sd));
 	sd.sc = sc;
+	sd.sink = (struct sx_sink){ sd_got, SD_GOT_MAX, 0, 0, 0 };
 	err = sx_spawn(binary, g, n, &child);
 	sd.handle = child.handle;
 	if (err == 0)
 		err = sd_serve_child(child.handle, &code, &killed);
 	if (err == 0)
 		err = sx_release(&child);
-	same = !sd.overflow && sd.len == want->len && memcmp(sd.got, want->bytes, sd.len) == 0;
+	same = !sd.sink.overflow && sd.sink.len == want->len &&
+	       memcmp(sd_got, want->bytes, sd.sink.len) == 0;
 	printf("stdiotest: %s: exit %lld%s, %u writes (%u bytes%s), %u readLine, status %s\n", what,
-	       (long long)code, killed ? " (killed)" : "", sd.writes, sd.len,
+	       (long long)code, killed ? " (killed)" : "", sd.sink.writes, sd.sink.len,
 	       same ? ", as expected" : ", DIFFERENT", sd.reads, capos_error_name(err));
 	if (!same)
-		printf("stdiotest: got \"%.*s\"\n", (int)sd.len, sd.got);
+		printf("stdiotest: got \"%.*s\"\n", (int)sd.sink.len, sd_got);
 	sd_check(what, err == 0 && sd.kill_err == 0 && same && code == want->code &&
 			       killed == want->killed);
 }
@@ -280,8 +268,9 @@ int main(void)
 
 	if (err == 0)
 		err = capos_capset_lookup(cs, "ep", capos_Endpoint_TYPE_ID, &sd_ep);
+	sd_iface = sx_stdio_iface(&sd_server);
 	if (err == 0)
-		err = capos_server_init(&sd_srv, sd_ifaces, 1);
+		err = capos_server_init(&sd_srv, &sd_iface, 1);
 	if (err) {
 		printf("stdiotest: setup: %s\n", capos_error_name(err));
 		return 1;

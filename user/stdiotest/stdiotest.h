@@ -1,11 +1,15 @@
 /*
- * Shared by user/stdiotest's files: the child processes it starts (spawn.c) and the
- * StdIO server it runs for them (main.c).
+ * Shared by user/stdiotest's files: the child processes it starts (spawn.c), the
+ * StdIO server it runs for them (main.c) and the StdIO dispatch entry (stdio_srv.c,
+ * also used by user/stdiovanish).
  */
 #ifndef STDIOTEST_H
 #define STDIOTEST_H
 
 #include <stdint.h>
+
+#include <libcapos/server.h>
+#include <schema/session.capnp.h>
 
 #define SX_GRANTS_MAX 4u
 
@@ -46,5 +50,22 @@ int sx_kill(uint32_t handle);
 
 /* Release the caps of `child`. */
 int sx_release(const struct sx_child *child);
+
+/* What a StdIO server received through write. */
+struct sx_sink {
+	char *buf;	 /* the bytes, in order */
+	uint32_t cap;	 /* buf's size */
+	uint32_t len;	 /* bytes kept */
+	uint32_t writes; /* write calls */
+	int overflow;	 /* a write did not fit: not kept */
+};
+
+/* Record the write `p` in `k` (counted; its bytes appended, or overflow set). Errors:
+ * the params' decoding (CAPOS_ERR_CAPNP_*). */
+int sx_sink_write(struct sx_sink *k, const struct session_StdIO_write_Params_r *p);
+
+/* The server-runtime entry serving StdIO with `handlers` (stdio_srv.c; the table must
+ * outlive the server). */
+struct capos_server_iface sx_stdio_iface(const struct session_StdIO_server *handlers);
 
 #endif

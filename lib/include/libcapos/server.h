@@ -169,6 +169,16 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
 
 /*
+ * The whole of a simple service: serve ifaces[0..nifaces) on the raw endpoint named
+ * `ep_name` in this process's CapSet, through this thread's ring, until the endpoint
+ * is closed (0). Errors: capos_ring_self's, the CapSet lookup's (CAPOS_ERR_NOT_FOUND,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE: not an Endpoint), capos_server_init's and
+ * capos_server_run's.
+ */
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name);
+
+/*
  * Serve the raw endpoint `ep` through `ring` until the completion of `user_data` (an
  * operation the caller submitted without waiting, e.g. ProcessHandle.wait on the
  * child being served) arrives: it is copied to *out and 0 returned. The RECV then

@@ -1,6 +1,7 @@
 /*
  * Host tests of libcapos's StdIO client (lib/libcapos/stdio_cap.c, unmodified, with
- * the real ring client, CapSet lookup and kcaps helpers) against a stand-in kernel:
+ * the real ring client, CapSet lookup and kcaps helpers; the ring page laid out by the
+ * kernel's ring_init) against a stand-in kernel:
  * this file defines capos_sys_cap_enter, which plays a StdIO server behind the CALLs
  * it finds on the ring (write: the data recorded per call; readLine: the next
  * scripted answer, or RESULT_TOO_SMALL when it does not fit the client's buffer), or
@@ -25,6 +26,7 @@
 #include <capos/capset.h>
 #include <capos/error.h>
 #include <capos/syscall.h>
+#include <kernel/ring.h>
 #include <schema/session.capnp.h>
 #include <string.h>
 
@@ -164,21 +166,11 @@ int64_t capos_sys_cap_enter(uint64_t min_complete, uint64_t timeout_ns)
 /* The ring and a CapSet holding "console" and "stdio"; done once (the client caches). */
 static void sk_boot(void)
 {
-	struct capos_ring_header *h = &sk_ring.hdr;
+	static struct ring kring; /* the kernel's ring engine lays the page out */
 
 	if (capos_thread_ring)
 		return;
-	h->magic = CAPOS_RING_MAGIC;
-	h->version = CAPOS_ABI_VERSION;
-	h->header_size = CAPOS_RING_HEADER_SIZE;
-	h->sq_entries = CAPOS_RING_SQ_ENTRIES;
-	h->cq_entries = CAPOS_RING_CQ_ENTRIES;
-	h->sq_mask = CAPOS_RING_SQ_MASK;
-	h->cq_mask = CAPOS_RING_CQ_MASK;
-	h->sq_offset = CAPOS_RING_SQ_OFFSET;
-	h->cq_offset = CAPOS_RING_CQ_OFFSET;
-	h->sqe_size = CAPOS_SQE_SIZE;
-	h->cqe_size = CAPOS_CQE_SIZE;
+	CHECK_EQ(ring_init(&kring, &sk_ring, 1), CAPOS_OK);
 	sk_capset.hdr.magic = CAPOS_CAPSET_MAGIC;
 	sk_capset.hdr.version = CAPOS_ABI_VERSION;
 	sk_capset.hdr.entry_size = CAPOS_CAPSET_ENTRY_SIZE;
