@@ -20,7 +20,9 @@ programs a shell runs (user/hello, user/upper, user/spin).
                 `stdio` cap of another interface failing every stream rather than
                 falling back (exit 1, nothing on COM2); a StdIO server
                 (user/stdiovanish) exiting while hello waits in readLine -> EPIPE
-                (disconnected), exit 2, no hang. From COM1: stdiotest exits 0, no
+                (disconnected), exit 2, no hang; last stdiotest's own endpoint closed
+                under the server loop (capos_server_run_until -> EP_DISCONNECTED at
+                once, not a hang). From COM1: stdiotest exits 0, no
                 endpoint or call record left, frames and kernel objects back at their
                 baselines, clean shutdown.
 
@@ -65,6 +67,8 @@ TRANSCRIPT = [
     'stdiotest: hello, its server exits during readLine: ok',
     'stdiotest: stdiovanish: exit 0, status CAPOS_OK',
     'stdiotest: server gone: ok',
+    'stdiotest: run_until after its endpoint closed -> CAPOS_ERR_EP_DISCONNECTED',
+    'stdiotest: closed endpoint ends the server loop: ok',
     'stdiotest: done, exiting 0',
 ]
 

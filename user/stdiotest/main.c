@@ -11,7 +11,9 @@
  * Hostile twins: writes answered with an exception, eof at once, a line longer than
  * the client takes, no `stdio` cap (Console, fd 0 ENOSYS), a `stdio` cap of another
  * interface, and a StdIO server (user/stdiovanish) exiting while the child waits in
- * readLine. One line per run on the console; exit 0 when every check held, else 1.
+ * readLine; last, its own endpoint closed under the server loop (run_until ends with
+ * EP_DISCONNECTED). One line per run on the console; exit 0 when every check held,
+ * else 1.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -27,7 +29,8 @@
 
 #include "stdiotest.h"
 
-#define SD_WAIT_UD UINT64_C(0x5744000000000001) /* the child's wait (not a server value) */
+#define SD_WAIT_UD UINT64_C(0x5744000000000001)	 /* the child's wait (not a server value) */
+#define SD_NEVER_UD UINT64_C(0x5744000000000002) /* nothing is ever submitted with it */
 #define SD_GOT_MAX 8192u
 #define SD_LONG 2048u	  /* CAPOS_STDIO_LINE_MAX: the longest line the client takes */
 #define SD_OVERSIZE 3000u /* a line past it (fits the server's 4 KiB results arena) */
@@ -261,6 +264,20 @@ static void sd_test_vanish(void)
 	sd_check("server gone", err == 0 && code == 0 && !killed);
 }
 
+/* The endpoint closes under the RECV run_until left in flight (its only raw cap is
+ * released): the next run_until ends with EP_DISCONNECTED at once, waiting for a
+ * completion that never comes is not a hang. */
+static void sd_test_closed(void)
+{
+	struct capos_cqe cqe;
+	int err = capos_ring_release(sd_ring, sd_ep);
+
+	if (err == 0)
+		err = capos_server_run_until(&sd_srv, sd_ring, sd_ep, SD_NEVER_UD, &cqe);
+	printf("stdiotest: run_until after its endpoint closed -> %s\n", capos_error_name(err));
+	sd_check("closed endpoint ends the server loop", err == CAPOS_ERR_EP_DISCONNECTED);
+}
+
 int main(void)
 {
 	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
@@ -285,6 +302,7 @@ int main(void)
 	sd_test_spin();
 	sd_test_no_stdio();
 	sd_test_vanish();
+	sd_test_closed();
 	printf("stdiotest: %s\n", sd_failed ? "FAILED" : "done, exiting 0");
 	return sd_failed ? 1 : 0;
 }
