@@ -4,8 +4,8 @@
  * Params are built in a per-thread arena and framed into a per-thread buffer (the ring
  * needs them only until the CQE arrives; the call is synchronous). A line is read into
  * a per-thread results buffer and handed out from there, in as many reads as the
- * caller's buffer needs, before the next readLine is sent. Kept in its own object so
- * the Linux test shim can replace the Console backend without this one.
+ * caller's buffer needs, before the next readLine is sent. Kept apart from console.c,
+ * which the Linux test shim (tests/user) replaces alone.
  */
 #include <libcapos/stdio_cap.h>
 
