@@ -366,7 +366,10 @@
 	X(CAPOS_ERR_AUDIT_TEXT, -448, "audit: user or detail text too long or not printable")      \
 	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
 	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
-	  "session: no CredentialStore granted (no login or setup)")
+	  "session: no CredentialStore granted (no login or setup)")                               \
+	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
+	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
+	  "StdIO.readLine answered a line longer than the client takes")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),
