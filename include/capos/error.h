@@ -334,6 +334,10 @@
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
 	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* terminal: TerminalSession over COM2 (-410 .. -415; kernel/cap/terminal.c) */            \
+	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
+	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
+	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")         \
 	/* shell: command lines, grant syntax, jobs (-456 .. -471; user/shell, docs/shell.md) */   \
 	X(CAPOS_ERR_SHELL_UNKNOWN_COMMAND, -456, "shell: no such command")                         \
 	X(CAPOS_ERR_SHELL_USAGE, -457, "shell: wrong arguments for the command")                   \

@@ -141,6 +141,8 @@ static const struct kcall_extype kcall_extypes[] = {
 	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */
 	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
 	  capos_ExceptionType_overloaded },
+	/* terminal: one read at a time; the pending one clears when it completes */
+	{ CAPOS_ERR_TERM_BUSY, CAPOS_ERR_TERM_BUSY, capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -201,6 +201,7 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_processSpawner:
 	case capos_KernelCapSource_endpoint:
 	case capos_KernelCapSource_frameAllocator:
+	case capos_KernelCapSource_terminal:
 		return true;
 	default:
 		return false;

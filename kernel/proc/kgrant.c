@@ -23,6 +23,8 @@
  *              (kring_revoke_nodes_live).
  *   frames  -> FrameAllocator (kernel/cap/framealloc.c): MemoryObjects charged to
  *              whichever process calls it.
+ *   terminal -> TerminalSession over COM2 (kernel/cap/terminal.c): one object for the
+ *              one terminal, so every grant is another cap to it (nothing charged).
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -37,6 +39,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/kcharge.h>
+#include <kernel/kterm.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
 #include <kernel/mm.h>
@@ -317,6 +320,9 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SPAWNER:
 		*iface = capos_ProcessSpawner_TYPE_ID;
 		return kspawner_create(boot, size, p->ledger, obj);
+	case KGRANT_TERMINAL:
+		*iface = capos_TerminalSession_TYPE_ID;
+		return kterm_get(obj);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -342,7 +348,7 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
-	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES)
+	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_TERMINAL)
 		return CAPOS_ERR_INVALID;
 	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
 	if (err)
@@ -414,6 +420,8 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_CAPMGR;
 	case capos_KernelCapSource_frameAllocator:
 		return KGRANT_FRAMES;
+	case capos_KernelCapSource_terminal:
+		return KGRANT_TERMINAL;
 	default:
 		return 0;
 	}

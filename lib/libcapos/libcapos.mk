@@ -18,6 +18,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
 	lib/libcapos/kcaps.c \
+	lib/libcapos/terminal.c \
 	lib/libcapos/server.c \
 	lib/libcapos/server_ring.c \
 	lib/libcapos/heap_vm.c \

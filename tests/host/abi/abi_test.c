@@ -57,7 +57,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 }, /* MemoryObject, FrameAllocator */
 	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },    /* VirtualMemory reservations (vmres.h) */
 	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 }, /* kernel self-protection (kcharge.h) */
-	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 2 },   /* terminal line discipline (ldisc.h) */
+	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 4 },   /* terminal: ldisc.h, TerminalSession */
 	{ "CAPOS_ERR_SHELL_", -456, -471, 0, 0, 16 }, /* capos-shell (user/shell/parse.h) */
 };
 
