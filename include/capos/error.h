@@ -338,6 +338,22 @@
 	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
 	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
 	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")         \
+	/* sessions, broker, audit (-440 .. -455; user/sessmgr, user/broker, user/audit,  \
+	 * docs/sessions.md) */        \
+	X(CAPOS_ERR_SESSION_ENDED, -440, "session: ended (logout, replaced or revoked)")           \
+	X(CAPOS_ERR_SESSION_TABLE_FULL, -441, "session: the SessionManager's table is full")       \
+	X(CAPOS_ERR_SESSION_USER_NAME, -442,                                                       \
+	  "session: user name empty, too long or not printable")                                   \
+	X(CAPOS_ERR_SESSION_PASSWORD_LONG, -443, "session: password longer than its bound")        \
+	X(CAPOS_ERR_BROKER_UNKNOWN_SESSION, -444, "broker: no grants for this session id")         \
+	X(CAPOS_ERR_BROKER_SESSIONS_FULL, -445, "broker: the per-session root table is full")      \
+	X(CAPOS_ERR_BROKER_POLICY, -446,                                                           \
+	  "broker: a policy cap name is not <profile>.<name> or over a bound")                     \
+	X(CAPOS_ERR_BROKER_PROFILE, -447, "broker: not a SessionProfile")                          \
+	X(CAPOS_ERR_AUDIT_TEXT, -448, "audit: user or detail text too long or not printable")      \
+	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
+	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
+	  "session: no CredentialStore granted (no login or setup)")                               \
 	/* shell: command lines, grant syntax, jobs (-456 .. -471; user/shell, docs/shell.md) */   \
 	X(CAPOS_ERR_SHELL_UNKNOWN_COMMAND, -456, "shell: no such command")                         \
 	X(CAPOS_ERR_SHELL_USAGE, -457, "shell: wrong arguments for the command")                   \

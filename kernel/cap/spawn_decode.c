@@ -202,6 +202,7 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_endpoint:
 	case capos_KernelCapSource_frameAllocator:
 	case capos_KernelCapSource_terminal:
+	case capos_KernelCapSource_capabilityManager: /* acts on the holder's own table */
 		return true;
 	default:
 		return false;

@@ -19,6 +19,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/console.c \
 	lib/libcapos/kcaps.c \
 	lib/libcapos/terminal.c \
+	lib/libcapos/client.c \
 	lib/libcapos/server.c \
 	lib/libcapos/server_ring.c \
 	lib/libcapos/heap_vm.c \

@@ -28,8 +28,9 @@ static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, ui
 	return CAPOS_OK;
 }
 
-static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
-		       struct capos_cqe *cqe)
+/* Queue a RECV on `ep` into s->recv (not waited for); its user_data in *ud. */
+static int server_post_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    uint64_t *ud)
 {
 	struct capos_sqe *sqe;
 	int err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
@@ -38,9 +39,9 @@ static int server_recv(struct capos_server *s, struct capos_ring_client *ring, u
 		return err;
 	sqe->result_addr = (uint64_t)(uintptr_t)s->recv;
 	sqe->result_len = sizeof(s->recv);
+	*ud = sqe->user_data;
 	capos_ring_submit(ring);
-	err = capos_ring_wait(ring, sqe->user_data, CAPOS_TIMEOUT_INFINITE, cqe);
-	return err ? err : cqe->status;
+	return CAPOS_OK;
 }
 
 static int server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
@@ -77,6 +78,14 @@ static void server_release(struct capos_server *s, struct capos_ring_client *rin
 	(void)capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
 }
 
+void capos_server_drop_results(struct capos_server *s, struct capos_ring_client *ring)
+{
+	for (uint32_t i = 0; i < s->call.nret; i++)
+		if (s->call.ret[i].mode == CAPOS_XFER_MOVE)
+			server_release(s, ring, s->call.ret[i].cap);
+	s->call.nret = 0;
+}
+
 /* Answer the decoded call; a RETURN refused for its result caps (the caller's table
  * is full) is answered again as a `failed` exception with that status. */
 static int server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
@@ -100,24 +109,36 @@ static int server_answer(struct capos_server *s, struct capos_ring_client *ring,
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
 }
 
-int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+/* Serve the call the RECV completion `cqe` on `ep` delivered into s->recv. */
+static int server_serve_cqe(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    const struct capos_cqe *cqe)
 {
 	struct capos_server_reply reply;
-	struct capos_cqe cqe;
-	int err = server_recv(s, ring, ep, &cqe);
+	int err = cqe->status;
 
 	if (err)
 		return err;
-	err = capos_server_decode(s, &cqe);
+	err = capos_server_decode(s, cqe);
 	if (err == 0)
 		return server_answer(s, ring, ep);
 	/* The kernel's delivery does not add up: refuse the call, keep serving. */
 	memset(&s->call, 0, sizeof(s->call));
-	s->call.call_id = cqe.call_id;
+	s->call.call_id = cqe->call_id;
 	err = capos_server_refuse(s, capos_ExceptionType_failed, err, "bad delivery", &reply);
 	if (err == 0)
 		err = server_return(s, ring, ep, &reply);
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
+}
+
+int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	struct capos_cqe cqe;
+	uint64_t ud = 0;
+	int err = server_post_recv(s, ring, ep, &ud);
+
+	if (err == 0)
+		err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	return err ? err : server_serve_cqe(s, ring, ep, &cqe);
 }
 
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
@@ -131,4 +152,49 @@ int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uin
 			return err;
 	}
 	return CAPOS_OK;
+}
+
+/* Drop entry i of the parallel arrays of run_multi (order does not matter). */
+static void server_multi_drop(struct capos_server **s, uint32_t *eps, uint64_t *uds, uint32_t *n,
+			      uint32_t i)
+{
+	(*n)--;
+	s[i] = s[*n];
+	eps[i] = eps[*n];
+	uds[i] = uds[*n];
+}
+
+int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *eps, uint32_t n,
+			   struct capos_ring_client *ring)
+{
+	struct capos_server *s[CAPOS_SERVER_MULTI_MAX];
+	uint32_t ep[CAPOS_SERVER_MULTI_MAX];
+	uint64_t uds[CAPOS_SERVER_MULTI_MAX];
+	int err = CAPOS_OK;
+
+	if (n == 0 || n > CAPOS_SERVER_MULTI_MAX)
+		return CAPOS_ERR_INVALID;
+	for (uint32_t i = 0; i < n && err == CAPOS_OK; i++) {
+		s[i] = servers[i];
+		ep[i] = eps[i];
+		s[i]->next_ud = (uint64_t)i << 48; /* distinct user_data per server */
+		err = server_post_recv(s[i], ring, ep[i], &uds[i]);
+	}
+	while (err == CAPOS_OK && n > 0) {
+		struct capos_cqe cqe;
+		int i = capos_ring_wait_any(ring, uds, n, CAPOS_TIMEOUT_INFINITE, &cqe);
+
+		if (i < 0)
+			return i;
+		err = server_serve_cqe(s[i], ring, ep[i], &cqe);
+		if (err == CAPOS_ERR_EP_DISCONNECTED) {
+			server_multi_drop(s, ep, uds, &n, (uint32_t)i);
+			err = CAPOS_OK;
+		} else if (err == CAPOS_OK && s[i]->stop) {
+			break;
+		} else if (err == CAPOS_OK) {
+			err = server_post_recv(s[i], ring, ep[i], &uds[i]);
+		}
+	}
+	return err;
 }

@@ -40,7 +40,8 @@ struct capos_ring_client;
 #define CAPOS_SERVER_ARENA_WORDS 512u			       /* results message (4 KiB) */
 #define CAPOS_SERVER_OUT_WORDS (CAPOS_SERVER_ARENA_WORDS + 1u) /* + frame header */
 #define CAPOS_SERVER_PARAM_SEGS 4u
-#define CAPOS_SERVER_RESULT_CAPS 4u /* caps a handler may return with one answer */
+#define CAPOS_SERVER_RESULT_CAPS CAPOS_XFER_MAX /* caps a handler may return with one answer */
+#define CAPOS_SERVER_MULTI_MAX 4u		/* endpoints one capos_server_run_multi serves */
 #define CAPOS_SERVER_REASON_MAX 64u
 
 /* The generated dispatch of one interface, adapted: `self` is the iface's `self`. */
@@ -148,6 +149,13 @@ int capos_server_take_cap(struct capos_server *s, uint32_t index, uint64_t inter
  */
 int capos_server_result_cap(struct capos_server *s, uint32_t cap, uint16_t mode, uint32_t *index);
 
+/*
+ * For handlers about to fail: release the caps queued with CAPOS_XFER_MOVE by
+ * capos_server_result_cap (an exception carries none, and a moved cap leaves this
+ * table only with a successful answer) and forget the queue.
+ */
+void capos_server_drop_results(struct capos_server *s, struct capos_ring_client *ring);
+
 /* For handlers: end capos_server_run once this call is answered. */
 void capos_server_stop(struct capos_server *s);
 
@@ -166,5 +174,16 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
  * not errors), a failure to build an answer.
  */
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
+
+/*
+ * Serve n raw endpoints (1..CAPOS_SERVER_MULTI_MAX) from one thread, eps[i] with its
+ * own servers[i] (its own tables and buffers; e.g. a writer and a reader facet of one
+ * store on two endpoints): one RECV stays queued per endpoint and the first to
+ * complete is answered. An endpoint that is closed is dropped; the loop ends (0) when
+ * all are closed or a handler stopped its server. Errors: CAPOS_ERR_INVALID for n out
+ * of range, otherwise as capos_server_run. Overwrites each server's next_ud.
+ */
+int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *eps, uint32_t n,
+			   struct capos_ring_client *ring);
 
 #endif

@@ -52,13 +52,16 @@ static const struct error_block {
 	/* init executor and timer: Timer.sleep, facet minting */
 	{ "CAPOS_ERR_TIMER_SLEEP_", -352, -359, 0, 0, 2 },
 	{ "CAPOS_ERR_FACET_", -352, -359, 0, 0, 1 },
-	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },   /* demo services (schema/demo.capnp) */
-	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 },  /* resource accounting (ledger.h) */
-	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 }, /* MemoryObject, FrameAllocator */
-	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },    /* VirtualMemory reservations (vmres.h) */
-	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 }, /* kernel self-protection (kcharge.h) */
-	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 4 },   /* terminal: ldisc.h, TerminalSession */
-	{ "CAPOS_ERR_SHELL_", -456, -471, 0, 0, 16 }, /* capos-shell (user/shell/parse.h) */
+	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },    /* demo services (schema/demo.capnp) */
+	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 },   /* resource accounting (ledger.h) */
+	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 },  /* MemoryObject, FrameAllocator */
+	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },     /* VirtualMemory reservations (vmres.h) */
+	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 },  /* kernel self-protection (kcharge.h) */
+	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 4 },    /* terminal: ldisc.h, TerminalSession */
+	{ "CAPOS_ERR_SESSION_", -440, -455, 0, 0, 4 }, /* SessionManager (user/sessmgr) */
+	{ "CAPOS_ERR_BROKER_", -440, -455, 0, 0, 4 },  /* AuthorityBroker (user/broker) */
+	{ "CAPOS_ERR_AUDIT_", -440, -455, 0, 0, 2 },   /* AuditLog (user/audit) */
+	{ "CAPOS_ERR_SHELL_", -456, -471, 0, 0, 16 },  /* capos-shell (user/shell/parse.h) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
