@@ -354,25 +354,18 @@
 	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
 	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
 	  "session: no CredentialStore granted (no login or setup)")                               \
-	/* shell: command lines, grant syntax, jobs (-456 .. -471; user/shell, docs/shell.md) */   \
+	/* shell: command lines and grant syntax (-456 .. -463; user/shell, docs/shell.md) */      \
 	X(CAPOS_ERR_SHELL_UNKNOWN_COMMAND, -456, "shell: no such command")                         \
 	X(CAPOS_ERR_SHELL_USAGE, -457, "shell: wrong arguments for the command")                   \
-	X(CAPOS_ERR_SHELL_BAD_BYTE, -458,                                                          \
-	  "shell: control byte, stray byte or bad escape in a line")                               \
-	X(CAPOS_ERR_SHELL_UNTERMINATED, -459, "shell: unterminated quoted string")                 \
-	X(CAPOS_ERR_SHELL_TOKEN_TOO_LONG, -460, "shell: word or string longer than its bound")     \
-	X(CAPOS_ERR_SHELL_LINE_TOO_LONG, -461, "shell: line over its byte or token bound")         \
-	X(CAPOS_ERR_SHELL_GRANT_SYNTAX, -462, "shell: malformed grant list")                       \
-	X(CAPOS_ERR_SHELL_GRANT_UNTERMINATED, -463, "shell: grant list without its closing brace") \
-	X(CAPOS_ERR_SHELL_GRANT_DUPLICATE, -464, "shell: two grants share a child-visible name")   \
-	X(CAPOS_ERR_SHELL_GRANT_UNKNOWN_CAP, -465, "shell: a grant names a cap the shell lacks")   \
-	X(CAPOS_ERR_SHELL_GRANT_BADGE, -466, "shell: badge relabeling of a grant refused")         \
-	X(CAPOS_ERR_SHELL_GRANT_NOT_SERVED, -467,                                                  \
-	  "shell: `client` needs an endpoint the shell serves (and such one only as client)")      \
-	X(CAPOS_ERR_SHELL_GRANT_TOO_MANY, -468, "shell: more grants than one spawn carries")       \
-	X(CAPOS_ERR_SHELL_BAD_NAME, -469, "shell: binary, grant or cap name not [a-z0-9._-]")      \
-	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -470, "shell: the session holds no cap for this command") \
-	X(CAPOS_ERR_SHELL_NO_JOB, -471, "shell: no child of this shell has that job number")
+	X(CAPOS_ERR_SHELL_BAD_LINE, -458,                                                          \
+	  "shell: line refused: control or stray byte, bad escape, open quote, over a bound")      \
+	X(CAPOS_ERR_SHELL_GRANT_SYNTAX, -459,                                                      \
+	  "shell: malformed run/spawn: name, grant list, closing brace or grant bound")            \
+	X(CAPOS_ERR_SHELL_GRANT_DUPLICATE, -460, "shell: two grants share a child-visible name")   \
+	X(CAPOS_ERR_SHELL_GRANT_CAP, -461,                                                         \
+	  "shell: a grant names no cap of the shell, or one it cannot grant that way")             \
+	X(CAPOS_ERR_SHELL_GRANT_BADGE, -462, "shell: badge relabeling of a grant refused")         \
+	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

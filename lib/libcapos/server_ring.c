@@ -198,3 +198,28 @@ int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *
 	}
 	return err;
 }
+
+/* ---- event loops that serve beside other operations (capos-shell's StdIO) */
+
+int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			     uint64_t *ud)
+{
+	return server_post_recv(s, ring, ep, ud);
+}
+
+int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	return server_answer(s, ring, ep);
+}
+
+int capos_server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			uint32_t call_id, const struct capos_server_reply *r)
+{
+	uint32_t current = s->call.call_id;
+	int err;
+
+	s->call.call_id = call_id;
+	err = server_return(s, ring, ep, r);
+	s->call.call_id = current;
+	return err;
+}

@@ -135,8 +135,8 @@ static int sh_begin(struct sh_lexer *lx, int kind, size_t pos)
 	struct shell_tokens *tk = lx->tk;
 
 	if (tk->count == SHELL_TOKENS_MAX)
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_LINE_TOO_LONG,
-			       "more words than a line holds", NULL, 0, pos);
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE, "more words than a line holds",
+			       NULL, 0, pos);
 	lx->cur = &tk->tok[tk->count++];
 	lx->cur->kind = (uint8_t)kind;
 	lx->cur->len = 0;
@@ -153,7 +153,7 @@ static int sh_put(struct sh_lexer *lx, char c)
 	struct shell_token *t = lx->cur;
 
 	if (t->len == SHELL_TOKEN_MAX)
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_TOKEN_TOO_LONG, "word or string too long",
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE, "word or string too long",
 			       t->text, t->len, t->pos);
 	lx->tk->buf[lx->used++] = c;
 	lx->tk->buf[lx->used] = '\0';
@@ -186,7 +186,7 @@ static int sh_lex_string_byte(struct sh_lexer *lx, bool *done)
 	size_t at = lx->i++;
 
 	if (sh_control(c))
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_BYTE, "control byte in a string",
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE, "control byte in a string",
 			       lx->s + at, 1, at);
 	if (c == '"') {
 		*done = true;
@@ -195,11 +195,11 @@ static int sh_lex_string_byte(struct sh_lexer *lx, bool *done)
 	if (c != '\\')
 		return sh_put(lx, (char)c);
 	if (lx->i == lx->len)
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_UNTERMINATED, "string ends in `\\`", NULL,
-			       0, at);
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE, "string ends in `\\`", NULL, 0,
+			       at);
 	c = (uint8_t)lx->s[lx->i++];
 	if (c != '"' && c != '\\')
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_BYTE,
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE,
 			       "unknown escape (only \\\" and \\\\)", lx->s + at, 2, at);
 	return sh_put(lx, (char)c);
 }
@@ -212,7 +212,7 @@ static int sh_lex_string(struct sh_lexer *lx)
 
 	while (rc == 0 && !done) {
 		if (lx->i == lx->len) {
-			rc = sh_fail(lx->err, CAPOS_ERR_SHELL_UNTERMINATED,
+			rc = sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE,
 				     "string without its closing quote", lx->cur->text,
 				     lx->cur->len, start);
 			break;
@@ -243,7 +243,7 @@ static int sh_lex_one(struct sh_lexer *lx)
 		return CAPOS_OK;
 	}
 	if (sh_control(c) || c >= 0x80)
-		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_BYTE,
+		return sh_fail(lx->err, CAPOS_ERR_SHELL_BAD_LINE,
 			       c >= 0x80 ? "non-ASCII byte outside quotes" : "control byte",
 			       lx->s + lx->i, 1, lx->i);
 	if (c == '"')
@@ -265,8 +265,8 @@ int shell_tokenize(const char *line, size_t len, struct shell_tokens *tk, struct
 	err->detail[0] = '\0';
 	err->pos = 0;
 	if (len > SHELL_LINE_MAX)
-		return sh_fail(err, CAPOS_ERR_SHELL_LINE_TOO_LONG, "line longer than 256 bytes",
-			       NULL, 0, SHELL_LINE_MAX);
+		return sh_fail(err, CAPOS_ERR_SHELL_BAD_LINE, "line longer than 256 bytes", NULL, 0,
+			       SHELL_LINE_MAX);
 	while (rc == 0 && lx.i < len)
 		rc = sh_lex_one(&lx);
 	return rc;
@@ -371,7 +371,7 @@ static int sh_expect(struct sh_cursor *c, int kind, const char *what,
 	const struct shell_token *t = sh_peek(c);
 
 	if (t == NULL)
-		return sh_fail(c->err, CAPOS_ERR_SHELL_GRANT_UNTERMINATED,
+		return sh_fail(c->err, CAPOS_ERR_SHELL_GRANT_SYNTAX,
 			       "grant list without its closing `}`", NULL, 0, SHELL_LINE_MAX);
 	if (t->kind != kind)
 		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_SYNTAX, what, t);
@@ -387,10 +387,10 @@ static int sh_grant_checks(struct sh_cursor *c, const struct shell_token *name,
 	const struct shell_token *next = sh_peek(c);
 
 	if (!shell_name_ok(name->text, name->len, SHELL_NAME_MAX))
-		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_BAD_NAME,
+		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_SYNTAX,
 				   "grant name not 1..47 bytes of [a-z0-9._-]", name);
 	if (!shell_name_ok(ref->text + 1, ref->len - 1u, SHELL_NAME_MAX))
-		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_BAD_NAME,
+		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_SYNTAX,
 				   "cap name not 1..47 bytes of [a-z0-9._-]", ref);
 	if (next && sh_is_word(next, "badge"))
 		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_BADGE,
@@ -400,7 +400,7 @@ static int sh_grant_checks(struct sh_cursor *c, const struct shell_token *name,
 			return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_DUPLICATE,
 					   "grant name used twice", name);
 	if (out->ngrants == SHELL_GRANTS_MAX)
-		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_TOO_MANY, "more than 16 grants",
+		return sh_fail_tok(c->err, CAPOS_ERR_SHELL_GRANT_SYNTAX, "more than 16 grants",
 				   name);
 	return CAPOS_OK;
 }
@@ -475,7 +475,7 @@ static int sh_parse_run(const struct shell_tokens *tk, struct shell_command *out
 	if (name->kind != SHELL_TOK_WORD && name->kind != SHELL_TOK_STRING)
 		return sh_usage(out, err, name);
 	if (!shell_name_ok(name->text, name->len, SHELL_BINARY_MAX))
-		return sh_fail_tok(err, CAPOS_ERR_SHELL_BAD_NAME,
+		return sh_fail_tok(err, CAPOS_ERR_SHELL_GRANT_SYNTAX,
 				   "binary name not 1..63 bytes of [a-z0-9._-]", name);
 	memcpy(out->binary, name->text, name->len + 1u);
 	out->args[out->nargs++] = out->binary;
@@ -531,15 +531,15 @@ int shell_grants_resolve(const struct shell_command *c, const struct shell_ref *
 		int k = sh_find_ref(refs, nrefs, g->cap);
 
 		if (k < 0)
-			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_UNKNOWN_CAP,
+			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_CAP,
 				       "no cap of that name (see `caps`)", g->cap, strlen(g->cap),
 				       0);
 		if (g->kind == SHELL_GRANT_CLIENT && refs[k].kind != SHELL_REF_SERVED)
-			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_NOT_SERVED,
+			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_CAP,
 				       "`client` needs an endpoint this shell serves", g->cap,
 				       strlen(g->cap), 0);
 		if (g->kind == SHELL_GRANT_COPY && refs[k].kind == SHELL_REF_SERVED)
-			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_NOT_SERVED,
+			return sh_fail(err, CAPOS_ERR_SHELL_GRANT_CAP,
 				       "the shell's own endpoint is granted as `client @name`",
 				       g->cap, strlen(g->cap), 0);
 		which[i] = (uint32_t)k;

@@ -131,26 +131,24 @@ struct shell_ref {
 /*
  * Split line[0..len) into tokens in *tk. Blanks (space, tab) separate; `{ } : , ` are
  * tokens of their own; `"..."` is a string (escapes \" and \\ only; bytes >= 0x80
- * allowed inside); `@name` is a cap reference. Errors (in *err too):
- * CAPOS_ERR_SHELL_LINE_TOO_LONG (len > SHELL_LINE_MAX or > SHELL_TOKENS_MAX tokens),
- * _BAD_BYTE (a control byte anywhere, a byte >= 0x80 outside quotes, an unknown
- * escape), _UNTERMINATED (a string without its closing quote),
- * _TOKEN_TOO_LONG (a token over SHELL_TOKEN_MAX bytes), _GRANT_SYNTAX (`@` without a
- * name).
+ * allowed inside); `@name` is a cap reference. Errors (in *err too, with the reason):
+ * CAPOS_ERR_SHELL_BAD_LINE (len > SHELL_LINE_MAX, more than SHELL_TOKENS_MAX tokens, a
+ * token over SHELL_TOKEN_MAX bytes, a control byte anywhere, a byte >= 0x80 outside
+ * quotes, an unknown escape, a string without its closing quote), _GRANT_SYNTAX (`@`
+ * without a name).
  */
 int shell_tokenize(const char *line, size_t len, struct shell_tokens *tk, struct shell_error *err);
 
 /*
  * Tokenize and parse one line into *out (texts point into *tk). An empty or blank line
  * is success with out->cmd NULL. Errors (in *err too): shell_tokenize's;
- * CAPOS_ERR_SHELL_UNKNOWN_COMMAND (first token not a command name), _USAGE (argument
- * count, an argument that is not a word or string, kill's job number not 1..999),
- * _UNKNOWN_COMMAND also for `help X` of no command X;
- * run/spawn: _BAD_NAME (binary, grant or cap name outside [a-z0-9._-] or its bound),
- * _GRANT_SYNTAX (anything but `with { grant, ... }` after the binary, a trailing
- * comma, tokens after `}`), _GRANT_UNTERMINATED (the line ends inside the braces),
- * _GRANT_BADGE (`badge` after a cap), _GRANT_DUPLICATE (a grant name repeats),
- * _GRANT_TOO_MANY (more than SHELL_GRANTS_MAX grants).
+ * CAPOS_ERR_SHELL_UNKNOWN_COMMAND (first token not a command name; also `help X` of no
+ * command X), _USAGE (argument count, an argument that is not a word or string, kill's
+ * job number not 1..999); run/spawn: _GRANT_SYNTAX (binary, grant or cap name outside
+ * [a-z0-9._-] or its bound, anything but `with { grant, ... }` after the binary, a
+ * trailing comma, tokens after `}`, the line ending inside the braces, more than
+ * SHELL_GRANTS_MAX grants), _GRANT_BADGE (`badge` after a cap), _GRANT_DUPLICATE (a
+ * grant name repeats).
  */
 int shell_parse(const char *line, size_t len, struct shell_tokens *tk, struct shell_command *out,
 		struct shell_error *err);
@@ -158,9 +156,8 @@ int shell_parse(const char *line, size_t len, struct shell_tokens *tk, struct sh
 /*
  * Resolve the grants of a parsed run/spawn against the shell's names refs[0..nrefs):
  * which[i] = the index in refs of grant i's cap. Errors (in *err too):
- * CAPOS_ERR_SHELL_GRANT_UNKNOWN_CAP (no ref of that name), _GRANT_NOT_SERVED (`client`
- * of a held cap, or a plain copy of an endpoint the shell serves: its raw endpoint
- * never leaves the shell).
+ * CAPOS_ERR_SHELL_GRANT_CAP (no ref of that name; `client` of a held cap; a plain copy
+ * of an endpoint the shell serves: its raw endpoint never leaves the shell).
  */
 int shell_grants_resolve(const struct shell_command *c, const struct shell_ref *refs,
 			 uint32_t nrefs, uint32_t which[SHELL_GRANTS_MAX], struct shell_error *err);

@@ -186,4 +186,33 @@ int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uin
 int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *eps, uint32_t n,
 			   struct capos_ring_client *ring);
 
+/*
+ * For event loops that serve an endpoint beside other operations in flight (a shell
+ * serving its children's StdIO while it waits for the terminal): queue and submit, not
+ * wait for, a RECV of one call on `ep` into s->recv; its user_data (drawn from
+ * s->next_ud, top bit clear) in *ud. Collect the CQE with capos_ring_wait_any, check
+ * its status (e.g. CAPOS_ERR_EP_DISCONNECTED), capos_server_decode it, then
+ * capos_server_answer (or hold the call and answer it later with capos_server_return).
+ * s->recv must not be reused meanwhile. Errors: capos_ring_get_sqe's (SQ full).
+ */
+int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			     uint64_t *ud);
+
+/*
+ * Answer the call decoded into s->call (capos_server_handle) and RETURN it on `ep`,
+ * exactly as capos_server_serve_one does after its RECV; caps the handler did not take
+ * are released. 0 once answered (also when its caller died meanwhile). Errors: a
+ * RETURN transport status, a failure to build the answer.
+ */
+int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
+
+/*
+ * RETURN `r` to the held call `call_id` on `ep` (a call the server kept unanswered
+ * while it received others; build `r` with the generated results builder, framed).
+ * Returns the RETURN's status (CAPOS_ERR_EP_CALL_CANCELLED: its caller died) or a ring
+ * client error. s->call is left as it was.
+ */
+int capos_server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			uint32_t call_id, const struct capos_server_reply *r);
+
 #endif

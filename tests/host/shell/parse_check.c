@@ -18,7 +18,7 @@ const uint32_t shell_check_nrefs = sizeof(shell_check_refs) / sizeof(shell_check
 
 static bool chk_shell_code(int rc)
 {
-	return rc <= CAPOS_ERR_SHELL_UNKNOWN_COMMAND && rc >= CAPOS_ERR_SHELL_NO_JOB;
+	return rc <= CAPOS_ERR_SHELL_UNKNOWN_COMMAND && rc >= CAPOS_ERR_SHELL_NOT_PERMITTED;
 }
 
 static const char *chk_error(int rc, const struct shell_error *err)
@@ -86,8 +86,7 @@ static const char *chk_resolve(const struct shell_command *c)
 	int rc = shell_grants_resolve(c, shell_check_refs, shell_check_nrefs, which, &err);
 
 	if (rc != CAPOS_OK)
-		return (rc == CAPOS_ERR_SHELL_GRANT_UNKNOWN_CAP ||
-			rc == CAPOS_ERR_SHELL_GRANT_NOT_SERVED)
+		return (rc == CAPOS_ERR_SHELL_GRANT_CAP || rc == CAPOS_ERR_SHELL_GRANT_CAP)
 			       ? chk_error(rc, &err)
 			       : "resolve failed with another code";
 	for (uint32_t i = 0; i < c->ngrants; i++) {
