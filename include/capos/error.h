@@ -365,7 +365,10 @@
 	X(CAPOS_ERR_SHELL_GRANT_CAP, -461,                                                         \
 	  "shell: a grant names no cap of the shell, or one it cannot grant that way")             \
 	X(CAPOS_ERR_SHELL_GRANT_BADGE, -462, "shell: badge relabeling of a grant refused")         \
-	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command")
+	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
+	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
+	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
+	  "StdIO.readLine answered a line longer than the client takes")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

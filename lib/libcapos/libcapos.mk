@@ -17,6 +17,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/ring_self.c \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
+	lib/libcapos/stdio_cap.c \
 	lib/libcapos/kcaps.c \
 	lib/libcapos/terminal.c \
 	lib/libcapos/client.c \
@@ -47,6 +48,8 @@ $(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPN
 LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
+# stdio_cap.c speaks StdIO (schema/session.capnp).
+$(BUILD)/user/lib/libcapos/stdio_cap.o: $(BUILD)/gen/schema/session.capnp.h $(BUILD)/gen/schema/capos.capnp.h
 
 # The linker script takes its addresses from the ABI header, the one place they are
 # defined; the ULL suffixes C needs are stripped for the linker.

@@ -10,7 +10,9 @@
 
 #include <capos/error.h>
 #include <capos/syscall.h>
+#include <libcapos/capset.h>
 #include <libcapos/ring.h>
+#include <libcapos/runtime.h>
 
 static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, uint8_t op,
 		      uint32_t cap, struct capos_sqe **out)
@@ -28,20 +30,43 @@ static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, ui
 	return CAPOS_OK;
 }
 
-/* Queue a RECV on `ep` into s->recv (not waited for); its user_data in *ud. */
-static int server_post_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
-			    uint64_t *ud)
+/* Queue a RECV into s->recv unless one is in flight (s->recv_ud). */
+static int server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
 {
 	struct capos_sqe *sqe;
-	int err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
+	int err;
 
+	if (s->recv_ud != 0)
+		return CAPOS_OK;
+	err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
 	if (err)
 		return err;
 	sqe->result_addr = (uint64_t)(uintptr_t)s->recv;
 	sqe->result_len = sizeof(s->recv);
-	*ud = sqe->user_data;
+	s->recv_ud = sqe->user_data;
 	capos_ring_submit(ring);
 	return CAPOS_OK;
+}
+
+/* The completion of the RECV in flight (waiting at most timeout_ns); none in flight
+ * after it. */
+static int server_recv_wait(struct capos_server *s, struct capos_ring_client *ring,
+			    uint64_t timeout_ns, struct capos_cqe *cqe)
+{
+	int err = capos_ring_wait(ring, s->recv_ud, timeout_ns, cqe);
+
+	if (err)
+		return err;
+	s->recv_ud = 0;
+	return cqe->status;
+}
+
+static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+		       struct capos_cqe *cqe)
+{
+	int err = server_recv_submit(s, ring, ep);
+
+	return err ? err : server_recv_wait(s, ring, CAPOS_TIMEOUT_INFINITE, cqe);
 }
 
 static int server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
@@ -109,16 +134,13 @@ static int server_answer(struct capos_server *s, struct capos_ring_client *ring,
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
 }
 
-/* Serve the call the RECV completion `cqe` on `ep` delivered into s->recv. */
-static int server_serve_cqe(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
-			    const struct capos_cqe *cqe)
+/* Answer the call whose RECV completed with `cqe` (status 0). */
+static int server_serve_received(struct capos_server *s, struct capos_ring_client *ring,
+				 uint32_t ep, const struct capos_cqe *cqe)
 {
 	struct capos_server_reply reply;
-	int err = cqe->status;
+	int err = capos_server_decode(s, cqe);
 
-	if (err)
-		return err;
-	err = capos_server_decode(s, cqe);
 	if (err == 0)
 		return server_answer(s, ring, ep);
 	/* The kernel's delivery does not add up: refuse the call, keep serving. */
@@ -133,12 +155,35 @@ static int server_serve_cqe(struct capos_server *s, struct capos_ring_client *ri
 int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
 {
 	struct capos_cqe cqe;
-	uint64_t ud = 0;
-	int err = server_post_recv(s, ring, ep, &ud);
+	int err = server_recv(s, ring, ep, &cqe);
 
-	if (err == 0)
-		err = capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
-	return err ? err : server_serve_cqe(s, ring, ep, &cqe);
+	return err ? err : server_serve_received(s, ring, ep, &cqe);
+}
+
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out)
+{
+	while (!s->stop) {
+		struct capos_cqe cqe;
+		int64_t n;
+		int err = server_recv_submit(s, ring, ep);
+
+		if (err == CAPOS_OK)
+			err = capos_ring_wait(ring, user_data, 0, out);
+		if (err != CAPOS_ERR_RING_TIMED_OUT)
+			return err; /* the awaited completion (0), or a ring error */
+		err = server_recv_wait(s, ring, 0, &cqe);
+		if (err == CAPOS_OK)
+			err = server_serve_received(s, ring, ep, &cqe);
+		if (err == CAPOS_ERR_RING_TIMED_OUT) {
+			/* Neither is here yet: block until the next completion of any kind. */
+			n = capos_ring_enter(ring, 1, CAPOS_TIMEOUT_INFINITE);
+			err = n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW ? (int)n : CAPOS_OK;
+		}
+		if (err)
+			return err;
+	}
+	return CAPOS_ERR_BUSY;
 }
 
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
@@ -152,6 +197,39 @@ int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uin
 			return err;
 	}
 	return CAPOS_OK;
+}
+
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name)
+{
+	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
+	struct capos_ring_client *ring;
+	uint32_t ep = 0;
+	int err = capos_ring_self(&ring);
+
+	if (err == 0)
+		err = capos_capset_lookup(cs, ep_name, capos_Endpoint_TYPE_ID, &ep);
+	if (err == 0)
+		err = capos_server_init(s, ifaces, nifaces);
+	return err ? err : capos_server_run(s, ring, ep);
+}
+
+/* Queue a RECV on `ep` (unless one is in flight); its user_data in *ud. */
+static int server_post_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    uint64_t *ud)
+{
+	int err = server_recv_submit(s, ring, ep);
+
+	*ud = s->recv_ud;
+	return err;
+}
+
+/* Serve the call the RECV completion `cqe` on `ep` delivered (no RECV in flight after). */
+static int server_serve_cqe(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    const struct capos_cqe *cqe)
+{
+	s->recv_ud = 0;
+	return cqe->status ? cqe->status : server_serve_received(s, ring, ep, cqe);
 }
 
 /* Drop entry i of the parallel arrays of run_multi (order does not matter). */
@@ -205,6 +283,12 @@ int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *r
 			     uint64_t *ud)
 {
 	return server_post_recv(s, ring, ep, ud);
+}
+
+int capos_server_recv_done(struct capos_server *s, const struct capos_cqe *cqe)
+{
+	s->recv_ud = 0;
+	return cqe->status ? cqe->status : capos_server_decode(s, cqe);
 }
 
 int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)

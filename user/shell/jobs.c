@@ -143,11 +143,9 @@ static int sh_stdio_event(const struct capos_cqe *cqe)
 	int err;
 
 	sh.stdio_pending = false;
-	if (cqe->status) {
-		sh.stdio_closed = true;
-		return cqe->status;
-	}
-	err = capos_server_decode(&sh_srv, cqe);
+	err = capos_server_recv_done(&sh_srv, cqe);
+	if (err == cqe->status && err)
+		sh.stdio_closed = true; /* the RECV itself failed: the endpoint is unusable */
 	if (err)
 		return err;
 	if (sh_stdio_hold())

@@ -81,6 +81,7 @@ struct capos_server {
 	int stop;	  /* set by a handler (capos_server_stop): end after this answer */
 	uint64_t calls;	  /* answered calls (results or exception) */
 	uint64_t next_ud; /* user_data of the runtime's own SQEs */
+	uint64_t recv_ud; /* the RECV in flight into recv (0: none); see run_until */
 	struct capos_server_call call;
 	struct capnp_segment psegs[CAPOS_SERVER_PARAM_SEGS];
 	struct capnp_bseg bseg;
@@ -190,13 +191,20 @@ int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *
  * For event loops that serve an endpoint beside other operations in flight (a shell
  * serving its children's StdIO while it waits for the terminal): queue and submit, not
  * wait for, a RECV of one call on `ep` into s->recv; its user_data (drawn from
- * s->next_ud, top bit clear) in *ud. Collect the CQE with capos_ring_wait_any, check
- * its status (e.g. CAPOS_ERR_EP_DISCONNECTED), capos_server_decode it, then
- * capos_server_answer (or hold the call and answer it later with capos_server_return).
- * s->recv must not be reused meanwhile. Errors: capos_ring_get_sqe's (SQ full).
+ * s->next_ud, top bit clear) in *ud; a RECV already in flight (s->recv_ud) is kept and
+ * its user_data returned. Collect the CQE with capos_ring_wait_any and hand it to
+ * capos_server_recv_done, then capos_server_answer (or hold the call and answer it
+ * later with capos_server_return). Errors: capos_ring_get_sqe's (SQ full).
  */
 int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
 			     uint64_t *ud);
+
+/*
+ * The RECV of capos_server_recv_submit completed with `cqe`: none is in flight any
+ * more; decode the call into s->call (capos_server_decode). Errors: the RECV's status
+ * (CAPOS_ERR_EP_DISCONNECTED: the endpoint closed), capos_server_decode's.
+ */
+int capos_server_recv_done(struct capos_server *s, const struct capos_cqe *cqe);
 
 /*
  * Answer the call decoded into s->call (capos_server_handle) and RETURN it on `ep`,
@@ -214,5 +222,29 @@ int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, 
  */
 int capos_server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
 			uint32_t call_id, const struct capos_server_reply *r);
+
+/*
+ * The whole of a simple service: serve ifaces[0..nifaces) on the raw endpoint named
+ * `ep_name` in this process's CapSet, through this thread's ring, until the endpoint
+ * is closed (0). Errors: capos_ring_self's, the CapSet lookup's (CAPOS_ERR_NOT_FOUND,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE: not an Endpoint), capos_server_init's and
+ * capos_server_run's.
+ */
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name);
+
+/*
+ * Serve the raw endpoint `ep` through `ring` until the completion of `user_data` (an
+ * operation the caller submitted without waiting, e.g. ProcessHandle.wait on the
+ * child being served) arrives: it is copied to *out and 0 returned. The RECV then
+ * still in flight stays in `s` (recv_ud) and the next serve call on `s` takes it over,
+ * so no call is lost; `ep` must stay the same. `user_data` must have the top bit clear
+ * (CAPOS_RING_UD_SYNC) and lie outside the runtime's own values (next_ud counts up
+ * from 1), e.g. a constant with high bits set. Errors: CAPOS_ERR_EP_DISCONNECTED (the
+ * endpoint closed first), CAPOS_ERR_BUSY (a handler stopped the loop first), the
+ * errors of capos_server_run, ring client errors of the wait.
+ */
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out);
 
 #endif
