@@ -1,9 +1,10 @@
 # capos-shell's focused boot (tests/qemu/shell_tests.py, docs/shell.md): the session
 # services (echo, audit, broker, sessmgr; docs/sessions.md) and the shell on the user
-# terminal, its children being user/stdiotest. The broker's policy (its
-# `<profile>.<name>` caps): anonymous a clock; guest a clock, the echo service and a
+# terminal, its children being the demo programs hello, upper and spin. The broker's
+# policy (its `<profile>.<name>` caps): anonymous a clock; guest a clock, the echo service and a
 # `launcher` (ProcessSpawner) so that run/spawn, the StdIO endpoint and Ctrl-C are
-# exercised without credentials; operator the same and a console.
+# exercised without credentials; operator the same and a console. The services get no
+# console of their own: COM2 carries only init's start-up lines and the shell's session.
 #   capnp eval --binary -I. system/tests/shell.capnp shell
 
 @0x9ac8a40b7f1035c3;
@@ -13,7 +14,8 @@ using M = import "/schema/manifest.capnp";
 const shell :M.SystemManifest = (
   schemaVersion = 1,
   binaries = [(name = "init"), (name = "echo"), (name = "audit"), (name = "broker"),
-              (name = "sessmgr"), (name = "shell"), (name = "stdiotest")],
+              (name = "sessmgr"), (name = "shell"), (name = "hello"),
+              (name = "upper"), (name = "spin")],
   initConfig = (
     init = (
       binary = "init",
@@ -28,13 +30,11 @@ const shell :M.SystemManifest = (
     services = [
       ( name = "echo",
         process = (binary = "echo", caps = [
-          (name = "console", interface = "Console", source = (kernel = console)),
           (name = "api", interface = "Endpoint", source = (kernel = endpoint)) ]),
         exports = [(name = "api", interface = "Echo", cap = "api")],
         restart = ignore ),
       ( name = "audit",
         process = (binary = "audit", caps = [
-          (name = "console", interface = "Console", source = (kernel = console)),
           (name = "timer", interface = "Timer", source = (kernel = timer)),
           (name = "log", interface = "Endpoint", source = (kernel = endpoint)),
           (name = "read", interface = "Endpoint", source = (kernel = endpoint)) ]),
@@ -43,7 +43,6 @@ const shell :M.SystemManifest = (
         restart = ignore ),
       ( name = "broker",
         process = (binary = "broker", caps = [
-          (name = "console", interface = "Console", source = (kernel = console)),
           (name = "capmgr", interface = "CapabilityManager",
            source = (kernel = capabilityManager)),
           (name = "api", interface = "Endpoint", source = (kernel = endpoint)),
@@ -63,7 +62,6 @@ const shell :M.SystemManifest = (
         restart = ignore ),
       ( name = "sessmgr",
         process = (binary = "sessmgr", caps = [
-          (name = "console", interface = "Console", source = (kernel = console)),
           (name = "timer", interface = "Timer", source = (kernel = timer)),
           (name = "api", interface = "Endpoint", source = (kernel = endpoint)),
           (name = "broker", interface = "AuthorityBroker",
@@ -80,6 +78,9 @@ const shell :M.SystemManifest = (
           (name = "stdio", interface = "Endpoint", source = (kernel = endpoint)),
           (name = "capmgr", interface = "CapabilityManager",
            source = (kernel = capabilityManager)) ]),
+        # A fresh endpoint is granted as the interface an export serves on it (init
+        # keeps that facet and uses it for nothing).
+        exports = [(name = "stdio", interface = "StdIO", cap = "stdio")],
         badge = 1,
         restart = wait ),
     ],

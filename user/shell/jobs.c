@@ -389,26 +389,18 @@ static int sh_spawn_grants(struct capos_ProcessSpawner_spawn_Params_b *p,
 	return err;
 }
 
-/* launcher.spawn(binary, grants) for job `number`: the handle and pid into *j. */
-static int sh_spawn(uint32_t launcher, const struct shell_command *c, uint32_t number,
-		    struct sh_job *j)
+/* launcher.spawn(binary, grants resolved to refs[which[i]]) for job `number`: the
+ * handle and pid into *j. */
+static int sh_spawn(uint32_t launcher, const struct shell_command *c, const struct shell_ref *refs,
+		    const uint32_t *which, uint32_t number, struct sh_job *j)
 {
-	struct shell_ref refs[SH_BUNDLE_MAX + 1];
-	uint32_t which[SHELL_GRANTS_MAX];
 	struct capos_xfer xfer[SHELL_GRANTS_MAX];
 	struct capos_ProcessSpawner_spawn_Params_b p;
 	struct capos_ProcessSpawner_spawn_Results_r r;
-	struct shell_error perr;
-	uint32_t index = CAPNP_CAP_NULL, nrefs = sh_grant_refs(refs);
+	uint32_t index = CAPNP_CAP_NULL;
 	size_t nlen = strlen(c->binary);
-	int err = shell_grants_resolve(c, refs, nrefs, which, &perr);
+	int err = capos_client_begin(&job_msg);
 
-	if (err) {
-		sh_printf("%s: %s \"%s\" (%s)\n", c->cmd->name, perr.what, perr.detail,
-			  capos_error_name(err));
-		return CAPOS_OK;
-	}
-	err = capos_client_begin(&job_msg);
 	if (err == 0)
 		err = capos_ProcessSpawner_spawn_request(&job_msg.b, &p);
 	if (err == 0)
@@ -458,18 +450,27 @@ static void sh_audit_spawn(const struct sh_job *j)
 int sh_cmd_run(const struct shell_command *c)
 {
 	const struct sh_bcap *launcher = sh_bundle_find("launcher", capos_ProcessSpawner_TYPE_ID);
+	struct shell_ref refs[SH_BUNDLE_MAX + 1];
+	uint32_t which[SHELL_GRANTS_MAX];
+	struct shell_error perr;
 	int slot = sh_free_slot();
 	struct sh_job *j;
 	int err;
 
 	if (launcher == NULL)
 		return CAPOS_ERR_SHELL_NOT_PERMITTED;
+	err = shell_grants_resolve(c, refs, sh_grant_refs(refs), which, &perr);
+	if (err) {
+		sh_printf("%s: %s \"%s\" (%s)\n", c->cmd->name, perr.what, perr.detail,
+			  capos_error_name(err));
+		return CAPOS_OK;
+	}
 	if (slot < 0)
 		return CAPOS_ERR_BUSY;
 	j = &sh.jobs[slot];
 	memset(j, 0, sizeof(*j));
 	j->number = sh.next_job;
-	err = sh_spawn(launcher->cap, c, j->number, j);
+	err = sh_spawn(launcher->cap, c, refs, which, j->number, j);
 	if (err)
 		return err;
 	sh.next_job = sh.next_job % SHELL_JOB_MAX + 1u;

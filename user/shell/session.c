@@ -340,10 +340,10 @@ int sh_cmd_logout(void)
 					session_UserSession_METHOD_logout, NULL, 0);
 	if (err)
 		return err;
+	sh_bundle_drop(true); /* an older ended session's caps go now ... */
 	for (uint32_t i = 0; i < sh.nbundle; i++)
-		sh.bundle[i].ended = true;
+		sh.bundle[i].ended = true; /* ... this one's stay until the next session */
 	sh_printf("logged out: the session's caps are revoked\n");
-	sh_bundle_drop(true); /* ... but first the older ended ones */
 	return sh_session_anonymous();
 }
 
