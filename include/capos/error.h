@@ -338,6 +338,19 @@
 	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
 	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
 	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")         \
+	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
+	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
+	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
+	  "EntropySource: the CSPRNG is not seeded yet (too little credited entropy)")             \
+	/* credentials: CredentialStore (-432 .. -439; user/credstore, docs/credentials.md) */     \
+	X(CAPOS_ERR_CRED_USER_LENGTH, -432, "credentials: user name empty or over 32 bytes")       \
+	X(CAPOS_ERR_CRED_USER_CHARS, -433, "credentials: user name byte outside [a-z0-9_-]")       \
+	X(CAPOS_ERR_CRED_PASSWORD_LENGTH, -434, "credentials: password empty or over 128 bytes")   \
+	X(CAPOS_ERR_CRED_PROFILE, -435, "credentials: profile cannot hold a credential")           \
+	X(CAPOS_ERR_CRED_TABLE_FULL, -436, "credentials: every record slot is in use")             \
+	X(CAPOS_ERR_CRED_USER_EXISTS, -437, "credentials: the user already has a credential")      \
+	X(CAPOS_ERR_CRED_HASH, -438, "credentials: Argon2id refused its inputs")                   \
+	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")        \
 	/* sessions, broker, audit (-440 .. -455; user/sessmgr, user/broker, user/audit,  \
 	 * docs/sessions.md) */        \
 	X(CAPOS_ERR_SESSION_ENDED, -440, "session: ended (logout, replaced or revoked)")           \

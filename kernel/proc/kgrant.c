@@ -25,6 +25,8 @@
  *              whichever process calls it.
  *   terminal -> TerminalSession over COM2 (kernel/cap/terminal.c): one object for the
  *              one terminal, so every grant is another cap to it (nothing charged).
+ *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
+ *              the kernel CSPRNG, shutdown, the system summary.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -323,6 +325,10 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_TERMINAL:
 		*iface = capos_TerminalSession_TYPE_ID;
 		return kterm_get(obj);
+	case KGRANT_ENTROPY:
+	case KGRANT_SYSCONTROL:
+	case KGRANT_SYSSTATUS:
+		return ksys_create(kind, p, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -348,7 +354,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
-	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_TERMINAL)
+	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_TERMINAL &&
+	    kind != KGRANT_ENTROPY && kind != KGRANT_SYSCONTROL && kind != KGRANT_SYSSTATUS)
 		return CAPOS_ERR_INVALID;
 	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
 	if (err)
@@ -422,6 +429,12 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_FRAMES;
 	case capos_KernelCapSource_terminal:
 		return KGRANT_TERMINAL;
+	case capos_KernelCapSource_entropySource:
+		return KGRANT_ENTROPY;
+	case capos_KernelCapSource_systemControl:
+		return KGRANT_SYSCONTROL;
+	case capos_KernelCapSource_systemStatus:
+		return KGRANT_SYSSTATUS;
 	default:
 		return 0;
 	}
