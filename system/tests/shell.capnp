@@ -1,10 +1,10 @@
 # capos-shell's focused boot (tests/qemu/shell_tests.py, docs/shell.md): the session
-# services (echo, audit, broker, sessmgr; docs/sessions.md) and the shell on the user
-# terminal, its children being the demo programs hello, upper and spin. The broker's
-# policy (its `<profile>.<name>` caps): anonymous a clock; guest a clock, the echo service and a
-# `launcher` (ProcessSpawner) so that run/spawn, the StdIO endpoint and Ctrl-C are
-# exercised without credentials; operator the same and a console. The services get no
-# console of their own: COM2 carries only init's start-up lines and the shell's session.
+# services (echo, audit, credstore, sysinfo, broker, sessmgr; docs/sessions.md,
+# docs/credentials.md) and the shell on the user terminal, its children being the demo
+# programs hello, upper and spin. The broker's policy (its `<profile>.<name>` caps):
+# anonymous a clock; guest a clock and the echo service; operator those, the
+# `launcher` (ProcessSpawner), SystemInfo, SystemControl and a console. The services
+# get no console of their own: COM2 carries only init's start-up lines and the shell.
 #   capnp eval --binary -I. system/tests/shell.capnp shell
 
 @0x9ac8a40b7f1035c3;
@@ -13,9 +13,9 @@ using M = import "/schema/manifest.capnp";
 
 const shell :M.SystemManifest = (
   schemaVersion = 1,
-  binaries = [(name = "init"), (name = "echo"), (name = "audit"), (name = "broker"),
-              (name = "sessmgr"), (name = "shell"), (name = "hello"),
-              (name = "upper"), (name = "spin")],
+  binaries = [(name = "init"), (name = "echo"), (name = "audit"), (name = "credstore"),
+              (name = "sysinfo"), (name = "broker"), (name = "sessmgr"), (name = "shell"),
+              (name = "hello"), (name = "upper"), (name = "spin")],
   initConfig = (
     init = (
       binary = "init",
@@ -41,6 +41,19 @@ const shell :M.SystemManifest = (
         exports = [(name = "log", interface = "AuditLog", cap = "log"),
                    (name = "read", interface = "AuditReader", cap = "read")],
         restart = ignore ),
+      ( name = "credstore",
+        process = (binary = "credstore", profile = "credstore", caps = [
+          (name = "api", interface = "Endpoint", source = (kernel = endpoint)),
+          (name = "entropy", interface = "EntropySource", source = (kernel = entropySource)),
+          (name = "vm", interface = "VirtualMemory", source = (kernel = virtualMemory)) ]),
+        exports = [(name = "api", interface = "CredentialStore", cap = "api")],
+        restart = ignore ),
+      ( name = "sysinfo",
+        process = (binary = "sysinfo", caps = [
+          (name = "status", interface = "SystemStatus", source = (kernel = systemStatus)),
+          (name = "api", interface = "Endpoint", source = (kernel = endpoint)) ]),
+        exports = [(name = "api", interface = "SystemInfo", cap = "api")],
+        restart = ignore ),
       ( name = "broker",
         process = (binary = "broker", caps = [
           (name = "capmgr", interface = "CapabilityManager",
@@ -50,13 +63,15 @@ const shell :M.SystemManifest = (
           (name = "guest.timer", interface = "Timer", source = (kernel = timer)),
           (name = "guest.echo", interface = "Echo",
            source = (service = (service = "echo", export = "api"))),
-          (name = "guest.launcher", interface = "ProcessSpawner",
-           source = (kernel = processSpawner)),
           (name = "operator.timer", interface = "Timer", source = (kernel = timer)),
           (name = "operator.echo", interface = "Echo",
            source = (service = (service = "echo", export = "api"))),
           (name = "operator.launcher", interface = "ProcessSpawner",
            source = (kernel = processSpawner)),
+          (name = "operator.sysinfo", interface = "SystemInfo",
+           source = (service = (service = "sysinfo", export = "api"))),
+          (name = "operator.control", interface = "SystemControl",
+           source = (kernel = systemControl)),
           (name = "operator.console", interface = "Console", source = (kernel = console)) ]),
         exports = [(name = "api", interface = "AuthorityBroker", cap = "api")],
         restart = ignore ),
@@ -67,7 +82,10 @@ const shell :M.SystemManifest = (
           (name = "broker", interface = "AuthorityBroker",
            source = (service = (service = "broker", export = "api"))),
           (name = "audit", interface = "AuditLog",
-           source = (service = (service = "audit", export = "log"))) ]),
+           source = (service = (service = "audit", export = "log"))),
+          (name = "creds", interface = "CredentialStore",
+           source = (service = (service = "credstore", export = "api"))),
+          (name = "entropy", interface = "EntropySource", source = (kernel = entropySource)) ]),
         exports = [(name = "api", interface = "SessionManager", cap = "api")],
         restart = ignore ),
       ( name = "shell",
@@ -85,6 +103,10 @@ const shell :M.SystemManifest = (
         restart = wait ),
     ],
   ),
-  kernelParams = (logLevel = info, timerHz = 100),
-  resourceProfiles = [(name = "default")],
+  kernelParams = (logLevel = info, timerHz = 100, motd = "Welcome to the capOS shell test."),
+  resourceProfiles = [
+    (name = "default"),
+    # Argon2id's 12 MiB (3072 pages) during a call, plus the program and its heap.
+    (name = "credstore", capSlots = 64, framePages = 4096),
+  ],
 );

@@ -5,7 +5,7 @@ SHELL_TEST_MODULE := $(SHELL_TEST_DIR)/shell.manifest
 
 $(SHELL_TEST_MODULE): $(BUILD)/system/tests/shell.bin $(BUILD)/tool/mkmanifest \
 		$(BUILD)/user/init.elf $(BUILD)/user/echo.elf $(BUILD)/user/audit.elf \
-		$(BUILD)/user/broker.elf $(BUILD)/user/sessmgr.elf $(BUILD)/user/shell.elf \
+		$(BUILD)/user/broker.elf $(BUILD)/user/sessmgr.elf $(BUILD)/user/credstore.elf $(BUILD)/user/sysinfo.elf $(BUILD)/user/shell.elf \
 		$(BUILD)/user/hello.elf $(BUILD)/user/upper.elf $(BUILD)/user/spin.elf
 	@mkdir -p $(@D)
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<

@@ -3,40 +3,42 @@
 harness.Terminal (COM2).
 
 Boots the focused manifest system/tests/shell.capnp: the session services (echo,
-audit, broker, sessmgr) and the shell; its children are the demo programs of
-user/hello, user/upper and user/spin (libcapos standard streams over StdIO).
+audit, credstore, sysinfo, broker, sessmgr) and the shell; its children are the demo
+programs hello, upper and spin (libcapos standard streams over StdIO). Policy:
+anonymous a timer; guest timer and echo; operator those, launcher, sysinfo, control,
+console.
 
   shell-suite  one boot (-smp 1), every step typed and its answer matched on COM2:
     anonymous   `caps` lists exactly terminal, sessions, stdio, capmgr, (session) and
                 the anonymous bundle's timer; `run` (no launcher), `motd` and
                 `shutdown` refused with CAPOS_ERR_SHELL_NOT_PERMITTED
-    login       username, hidden password (only CR LF echoed): the SessionManager of
-                this manifest has no CredentialStore (CAPOS_ERR_SESSION_NO_STORE);
-                setup with two different passwords changes nothing; the password
-                appears nowhere on COM1 or COM2
     malformed   unknown command, unterminated brace and quote, badge relabeling,
                 duplicate grant names, `kill 0`: one line each with the exact code
-    guest       `guest`: the prompt changes and `caps` shows the narrow bundle
-                (timer, echo, launcher)
-    run         `run hello with { stdio: client @stdio }`: greeting, a name typed, the
-                answer, exit 0; `run upper ...`: a line in, upper-cased out, Ctrl-D
-                ends its input, exit 0
-    ambient     `run hello` with no grants: no stdout at all, exit 1
-    grants      an unknown @cap, `client` of a bundle cap, a plain copy of @stdio and
-                an unknown binary are refused with their exact codes
-    ctrl-c      Ctrl-C while upper is blocked in StdIO.readLine (held by the shell) and
-                while spin runs: killed, prompt back
-    spawn       `spawn upper` in the background (its readLine gets eof, it exits 0),
-                `ps`, `kill` of an unknown job (CAPOS_ERR_NOT_FOUND)
-    logout      the bundle is revoked: `run` with the ended launcher answers
-                CAPOS_ERR_CAP_REVOKED and `caps` marks the ended caps (revoked)
-    terminal    a 300-byte line and a line with control bytes are refused whole
-                (CAPOS_ERR_SHELL_BAD_LINE); echo; Ctrl-D at the prompt ends the shell
-  and from COM1: the shell exits 0, init ends the services, clean shutdown.
+    credentials setup with different passwords changes nothing, then creates "op";
+                a second setup is refused; wrong passwords denied, then throttled;
+                after the delay the right one logs in as operator (hidden prompts echo
+                only CR LF)
+    operator    `caps` shows exactly the operator bundle; motd; session
+    run         hello greets, reads a name typed while its read is held, exits 0;
+                upper answers a line upper-cased, Ctrl-D ends it; `run hello` without
+                grants has no stdout (exit 1); unknown @cap, `client @echo`, `@stdio`,
+                an unknown binary refused with exact codes; Ctrl-C kills hello blocked
+                in a held read and a running spin; `spawn upper` in the background gets
+                eof and exits 0; `ps`; `kill 9` (CAPOS_ERR_NOT_FOUND)
+    logout      `run` and `motd` then answer CAPOS_ERR_CAP_REVOKED; `caps` marks the
+                ended caps (revoked); `guest` gets exactly timer and echo, `run` and
+                `shutdown` refused; login again, `shutdown`: QEMU exits cleanly
+    and neither password typed appears on COM1 or COM2.
+  shell-terminal  a second boot: a 300-byte line and a line with control bytes refused
+                whole (CAPOS_ERR_SHELL_BAD_LINE); echo; Ctrl-D at the prompt ends the
+                shell, init ends the services, clean shutdown.
+
+CAPOS_BOOT_FILTER=substr runs a subset.
 """
 import os
 import re
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -45,6 +47,12 @@ from suite import ScriptTest, run_suite  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "shell", "shell.manifest")
 PASSWORD = "Tr0ub4dor-shell"  # typed at hidden prompts: must appear nowhere
+WRONG = "wrong-Battery-7"
+# hello prints its question, then reads: typing only after this pause makes its
+# StdIO.readLine arrive first, so the shell must hold it (a read answered from lines
+# typed ahead would pass without the held path; with the hold removed, hello gets eof
+# and exits 3, which fails the suite).
+HOLD_S = 0.5
 CAPS_ROW = re.compile(r"^  \d+\s+(\S+)\s+(\S+)( \(revoked\))?$")
 
 
@@ -97,29 +105,77 @@ def anonymous(t, problems):
     command(t, "anonymous> ", "shutdown", "shutdown: CAPOS_ERR_SHELL_NOT_PERMITTED\n")
 
 
+def prompt_credentials(t, prompt, command_line, user, passwords):
+    """`command_line` at `prompt`: the username (echoed), then each password at a
+    hidden prompt (only CR LF echoed)."""
+    command(t, prompt, command_line, "username: ")
+    t.send(user.encode() + b"\r")
+    t.expect_exact(user + "\r\n")
+    for i, pw in enumerate(passwords):
+        t.expect_exact("password: " if i == 0 else "password again: ")
+        t.send(pw.encode() + b"\r")
+        t.expect_exact("\r\n")
+
+
 def credentials(t):
-    """login/setup prompt for a user and a hidden password; this manifest grants the
-    SessionManager no CredentialStore, so it refuses them with its typed code."""
+    """setup (passwords must match; once only), wrong passwords denied then throttled,
+    the right one after the delay: the operator session."""
     p = "anonymous> "
-    command(t, p, "login", "username: ")
-    t.send(b"op\r")
-    t.expect_exact("op\r\n" + "password: ")
-    t.send(PASSWORD.encode() + b"\r")
-    t.expect_exact("\r\n" + crlf("login: CAPOS_ERR_SESSION_NO_STORE\n"))
-    command(t, p, "setup", "username: ")
-    t.send(b"op\r")
-    t.expect_exact("op\r\npassword: ")
-    t.send(PASSWORD.encode() + b"\r")
-    t.expect_exact("\r\npassword again: ")
-    t.send(PASSWORD.encode() + b"x\r")
-    t.expect_exact("\r\n" + crlf("setup: the passwords differ; nothing changed\n"))
+    prompt_credentials(t, p, "setup", "op", [PASSWORD, PASSWORD + "x"])
+    t.expect_exact(crlf("setup: the passwords differ; nothing changed\n"))
+    prompt_credentials(t, p, "setup", "op", [PASSWORD, PASSWORD])
+    t.expect_exact(crlf('setup: operator "op" created (volatile); now `login`\n'), timeout=60)
+    prompt_credentials(t, p, "setup", "op2", [PASSWORD, PASSWORD])
+    t.expect_exact(crlf("setup: an operator credential exists already; nothing changed\n"),
+                   timeout=60)
+    # Three failures are free (checked, denied); from the fourth on an attempt within the
+    # growing delay (1 s, 2 s, ...) after the last failure is throttled, not checked.
+    # Whether the fourth is already within 1 s depends on the host's speed, so up to
+    # three more attempts may be denied before one must be throttled.
+    for _ in range(3):
+        prompt_credentials(t, p, "login", "op", [WRONG])
+        t.expect_exact(crlf("login: denied (wrong user or password)\n"), timeout=60)
+    answer = re.compile(rb"login: (?:denied \(wrong user or password\)|throttled: too many "
+                        rb"failures, retry in (\d+) ms)\r\n")
+    retry_ms = None
+    for _ in range(3):
+        prompt_credentials(t, p, "login", "op", [WRONG])
+        m = t.expect(answer, timeout=60)
+        if m.group(1) is not None:
+            retry_ms = int(m.group(1))
+            break
+    if retry_ms is None:
+        raise harness.TerminalError("no throttled answer after six wrong passwords")
+    time.sleep(retry_ms / 1000 + 0.5)  # wait out the SessionManager's delay
+    login_operator(t, p)
+
+
+def login_operator(t, prompt):
+    prompt_credentials(t, prompt, "login", "op", [PASSWORD])
+    t.expect_exact(crlf("logged in as op (operator)\n"), timeout=60)
+
+
+def operator(t, problems):
+    rows = caps_rows(t, "operator> ")
+    bundle = {k: v for k, v in rows.items()
+              if k not in ("terminal", "sessions", "stdio", "capmgr", "(session)")}
+    expect_caps(problems, "operator", bundle, {
+        "timer": ("Timer", False), "echo": ("Echo", False),
+        "launcher": ("ProcessSpawner", False), "sysinfo": ("SystemInfo", False),
+        "control": ("SystemControl", False), "console": ("Console", False)})
+    command(t, "operator> ", "motd", "Welcome to the capOS shell test.\n")
+    t.expect(re.compile(rb"[^\r\n]+: 1 CPUs, \d+ KiB memory \(\d+ KiB free\), \d+ "
+                        rb"processes, up \d+ ms\r\n"))
+    command(t, "operator> ", "session", "")
+    t.expect(re.compile(rb'session \d+: user "op", profile operator, started at \d+ ns, '
+                        rb"active\r\n"))
 
 
 def no_password(result):
     """The hidden password never appears on COM2 (no echo, never printed) or COM1."""
-    where = [name for name, out in (("COM2", result.com2),
-                                    ("COM1", "\n".join(line for _, line in result.com1)))
-             if PASSWORD in out]
+    where = [f"{name} ({pw})" for name, out in (("COM2", result.com2),
+                                                 ("COM1", "\n".join(l for _, l in result.com1)))
+             for pw in (PASSWORD, WRONG) if pw in out]
     return [f"the hidden password appears on {w}" for w in where]
 
 
@@ -138,17 +194,12 @@ def malformed(t):
     command(t, p, "kill 0", 'shell: usage: kill JOB "0" (CAPOS_ERR_SHELL_USAGE)\n')
 
 
-def guest_runs(t, problems):
-    command(t, "anonymous> ", "guest", "guest session started\n")
-    rows = caps_rows(t, "guest> ")
-    bundle = {k: v for k, v in rows.items()
-              if k not in ("terminal", "sessions", "stdio", "capmgr", "(session)")}
-    expect_caps(problems, "guest", bundle, {"timer": ("Timer", False), "echo": ("Echo", False),
-                                            "launcher": ("ProcessSpawner", False)})
-    p = "guest> "
+def runs(t):
+    p = "operator> "
     # hello (user/hello): output, one line of input, exit 0.
     command(t, p, "run hello with { stdio: client @stdio }",
             "Hello from capOS!\nWhat is your name? ", raw=True)
+    time.sleep(HOLD_S)
     t.send(b"Ada\r")
     t.expect_exact("Ada\r\nNice to meet you, Ada.\n" + crlf("[1] hello: exit 0\n"))
     # upper: lines in, upper-cased lines out, Ctrl-D ends its input.
@@ -169,9 +220,11 @@ def guest_runs(t, problems):
             "(CAPOS_ERR_SHELL_GRANT_CAP)\n")
     command(t, p, "run nosuchbinary", "run: CAPOS_ERR_SPAWN_UNKNOWN_BINARY\n")
     # Ctrl-C while the child is blocked in StdIO.readLine (held by the shell) ...
-    command(t, p, "run upper with { stdio: client @stdio }", "", raw=True)
+    command(t, p, "run hello with { stdio: client @stdio }",
+            "Hello from capOS!\nWhat is your name? ", raw=True)
+    time.sleep(HOLD_S)
     t.send(b"\x03")
-    t.expect_exact("^C\r\n" + crlf("[4] upper: killed\n"))
+    t.expect_exact("^C\r\n" + crlf("[4] hello: killed\n"))
     # ... and while it runs (spin writes a tick every 200 ms).
     command(t, p, "run spin with { stdio: client @stdio }", "spin: tick 1\n", raw=True)
     t.expect("spin: tick 2\n")
@@ -190,14 +243,25 @@ def guest_runs(t, problems):
     command(t, p, "kill 9", "kill: CAPOS_ERR_NOT_FOUND\n")
 
 
-def logout(t, problems):
-    command(t, "guest> ", "logout", "logged out: the session's caps are revoked\n")
+def logout_guest_shutdown(t, problems):
+    command(t, "operator> ", "logout", "logged out: the session's caps are revoked\n")
     command(t, "anonymous> ", "run hello with { stdio: client @stdio }",
             "run: CAPOS_ERR_CAP_REVOKED\n")
+    command(t, "anonymous> ", "motd", "motd: CAPOS_ERR_CAP_REVOKED\n")
     rows = caps_rows(t, "anonymous> ")
-    for name in ("launcher", "echo"):
+    for name in ("launcher", "echo", "sysinfo", "control"):
         if rows.get(name, ("", False))[1] is not True:
             problems.append(f"logout: {name} not shown revoked: {rows.get(name)}")
+    command(t, "anonymous> ", "guest", "guest session started\n")
+    rows = caps_rows(t, "guest> ")
+    bundle = {k: v for k, v in rows.items()
+              if k not in ("terminal", "sessions", "stdio", "capmgr", "(session)")}
+    expect_caps(problems, "guest", bundle, {"timer": ("Timer", False), "echo": ("Echo", False)})
+    command(t, "guest> ", "run hello with { stdio: client @stdio }",
+            "run: CAPOS_ERR_SHELL_NOT_PERMITTED\n")
+    command(t, "guest> ", "shutdown", "shutdown: CAPOS_ERR_SHELL_NOT_PERMITTED\n")
+    login_operator(t, "guest> ")
+    command(t, "operator> ", "shutdown", "shutting down\n")
 
 
 def terminal_edges(t):
@@ -219,24 +283,38 @@ def terminal_edges(t):
 def script(t):
     problems = []
     anonymous(t, problems)
-    credentials(t)
     malformed(t)
-    guest_runs(t, problems)
-    logout(t, problems)
-    terminal_edges(t)
+    credentials(t)
+    operator(t, problems)
+    runs(t)
+    logout_guest_shutdown(t, problems)
     return problems
+
+
+def terminal_script(t):
+    t.expect(crlf("capOS shell: type `help`; `setup` then `login` for an operator "
+                  "session\n"), timeout=60)
+    terminal_edges(t)
 
 
 TESTS = [
     ScriptTest("shell-suite", "capos-shell: anonymous caps minimal, privileged commands "
-               "refused, malformed lines with exact codes, guest bundle, run with a "
-               "granted StdIO (output, input, eof), no ambient authority, grant "
-               "refusals, Ctrl-C kills the foreground child, spawn/ps/kill, logout "
-               "revokes (CAP_REVOKED), long line, garbage and EOF at the prompt",
-               Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
+               "refused, malformed lines with exact codes, setup (mismatch, once), wrong "
+               "passwords denied then throttled, operator login, bundle, motd, session, "
+               "run with a granted StdIO, no ambient authority, grant refusals, Ctrl-C "
+               "(held read, running child), spawn/ps/kill, logout then CAP_REVOKED, guest "
+               "narrow bundle, operator shutdown exits QEMU cleanly; no password anywhere",
+               Boot(mode="direct", mem="128M", smp=1, timeout=240, modules=[MODULE]),
                script,
-               [BANNER, "[init] exited with status 0", SHUTDOWN_OK],
+               [BANNER, re.compile(r"^\[sys\] shutdown requested by shell \(pid \d+\), code 0$")],
                CLEAN_FORBIDDEN, EXIT_CLEAN, no_password),
+    ScriptTest("shell-terminal", "capos-shell on the terminal's edges: a 300-byte line and "
+               "garbage bytes refused whole (CAPOS_ERR_SHELL_BAD_LINE), echo, Ctrl-D at the "
+               "prompt ends the shell and init shuts down cleanly",
+               Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
+               terminal_script,
+               [BANNER, "[init] exited with status 0", SHUTDOWN_OK],
+               CLEAN_FORBIDDEN, EXIT_CLEAN),
 ]
 
 if __name__ == "__main__":
