@@ -232,11 +232,23 @@ static void krng_mark_seeded(void)
 	krng.seeded_ns = arch_clock_ns();
 }
 
+/* entropy=<value>: only `nohw` exists; any other value is a boot error, so a typo
+ * cannot silently leave the hardware source on in a test meant to run without it. */
+static void krng_config(const char *cmdline)
+{
+	krng.nohw = cmdline_value_is(cmdline, "entropy", "nohw");
+	if (!krng.nohw && cmdline_has(cmdline, "entropy")) {
+		klog("entropy", "error: unknown entropy= value (known: nohw)");
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+}
+
 void krng_init(const char *cmdline)
 {
+	uint64_t t0 = arch_clock_ns();
 	uint32_t rounds;
 
-	krng.nohw = cmdline_value_is(cmdline, "entropy", "nohw");
+	krng_config(cmdline);
 	krng_selftest();
 	klog("entropy", "bracket: %llu ns per empty foreign call (boot context)",
 	     (unsigned long long)krng_bracket_ns());
@@ -252,6 +264,8 @@ void krng_init(const char *cmdline)
 		     krng.credit, rounds,
 		     krng.nohw ? "entropy=nohw: hardware and jitter credit off" : "sources weak");
 	}
+	klog("entropy", "init: %llu ns (self-test, bracket figure, seeding)",
+	     (unsigned long long)(arch_clock_ns() - t0));
 }
 
 bool krng_seeded(void)

@@ -25,8 +25,8 @@ static int client_results(struct capos_client_call *c)
 
 	if (n < 0)
 		return n;
-	return capnp_msg_init_framed(&c->msg, c->res, len, c->segs, CAPOS_CLIENT_RESULT_SEGS,
-				     &lim, NULL);
+	return capnp_msg_init_framed(&c->msg, c->res, len, c->segs, CAPOS_CLIENT_RESULT_SEGS, &lim,
+				     NULL);
 }
 
 int capos_client_send(struct capos_client_call *c, uint32_t cap, uint64_t interface_id,

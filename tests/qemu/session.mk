@@ -5,7 +5,7 @@ SESSION_TEST_DIR    := $(QEMU_TEST_DIR)/session
 SESSION_TEST_MODULE := $(SESSION_TEST_DIR)/session.manifest
 SESSION_BINARIES    := $(BUILD)/user/init.elf $(BUILD)/user/echo.elf $(BUILD)/user/audit.elf \
 	$(BUILD)/user/broker.elf $(BUILD)/user/sessmgr.elf $(BUILD)/user/sesstest.elf \
-	$(BUILD)/user/sysinfo.elf
+	$(BUILD)/user/sesschild.elf $(BUILD)/user/credstore.elf $(BUILD)/user/sysinfo.elf
 
 $(SESSION_TEST_MODULE): $(BUILD)/system/tests/session.bin $(BUILD)/tool/mkmanifest \
 		$(SESSION_BINARIES)

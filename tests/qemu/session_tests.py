@@ -3,17 +3,22 @@
 docs/sessions.md) under init's executor, with user/sesstest playing the shell.
 
   session-services  the focused manifest system/tests/session.capnp: echo, audit,
-               broker (policy = its CapSet's <profile>.<name> entries), sessmgr and
-               sesstest (terminal 7). Judged from COM2: every sesstest check line
-               exactly, in order (anonymous and guest bundles exactly their policy
-               and usable, replacement and logout revoke every bundle copy
-               (CAP_REVOKED), ended sessions answer SESSION_ENDED, login/setup
+               sysinfo, credstore (Argon2id), broker (policy = its CapSet's
+               <profile>.<name> entries), sessmgr (with the store and the kernel
+               EntropySource) and sesstest (terminal 7). Judged from COM2: every
+               sesstest check line exactly, in order (anonymous and guest bundles
+               exactly their policy and usable; setup, three wrong passwords denied,
+               the fourth attempt throttled without reaching the store, the
+               retry-after honoured, then the operator bundle (timer, echo, console,
+               sysinfo) usable and revoked by logout; replacement and logout revoke every bundle copy
+               (CAP_REVOKED), also the copy a child (user/sesschild) holds, ended sessions answer SESSION_ENDED, login/setup
                argument errors, the audit log read back record by record, no record
                with a password, the read bound, overflow dropping the oldest; hostile
                forged/released/wrong-interface caps, an unknown method, a truncated
                message, refused record text, a revoked cap sent along; the services
                still answering), the services' own lines for the same events, and
-               neither password anywhere on COM1 or COM2; from COM1: sesstest exits 0,
+               neither password anywhere on COM1 or COM2 (session ids, random, and
+               the throttle's "retry in N ms" are normalised); from COM1: sesstest exits 0,
                no endpoint or call record left, baselines, clean shutdown.
 
 CAPOS_BOOT_FILTER=substr runs a subset.
@@ -32,15 +37,14 @@ PASSWORDS = ("hunter2-Correct-Horse", "wrong-Battery-Staple")  # user/sesstest/s
 
 # Lines the services print once at start, in whatever order the processes first run.
 STARTUP_LINES = {
-    'broker: policy: anonymous 1, guest 2, operator 3 caps',
-    'sessmgr: no creds granted',
-    'sessmgr: no entropy granted',
+    'broker: policy: anonymous 1, guest 2, operator 4 caps',
+    'credstore: serving (Argon2id t=6 m=12288 KiB p=1, 8 records)',
 }
 
 # Everything but init's lines and STARTUP_LINES, in order, with session ids replaced by
 # S<n> in order of appearance (normalize_sessions): the calls are synchronous, so the
 # order is causal. The flood is 70 `record` calls overflowing the 64-record log.
-FLOOD_FIRST_SEQ, FLOOD = 14, 70
+FLOOD_FIRST_SEQ, FLOOD = 23, 70
 TRANSCRIPT = """
 audit: #1 sessionStart session S0 user "" anonymous
 sessmgr: terminal 7: session S0 started (anonymous, user "")
@@ -75,10 +79,13 @@ echo: echo "through a bundle" (badge 0)
 sesstest: second guest bundle usable: ok
 audit: #5 spawn session S1 user "guest" spawn echo-client
 sesstest: guest: record a spawn: ok
-broker: session S1 ended: 4 caps revoked
-sessmgr: session S1 ended: logout, 4 caps revoked
-audit: #6 sessionEnd session S1 user "guest" logout, 4 caps revoked
-sesstest: guest: logout: ok
+echo: echo "from a child" (badge 0)
+sesschild: bundle copy before logout -> CAPOS_OK
+broker: session S1 ended: 5 caps revoked
+sessmgr: session S1 ended: logout, 5 caps revoked
+audit: #6 sessionEnd session S1 user "guest" logout, 5 caps revoked
+sesschild: bundle copy after logout -> CAPOS_ERR_CAP_REVOKED
+sesstest: guest: logout while a child holds a copy of echo: the child saw it revoked: ok
 sesstest: after logout: first bundle -> CAP_REVOKED: ok
 sesstest: after logout: second bundle -> CAP_REVOKED: ok
 sesstest: guest: logout again (idempotent): ok
@@ -91,25 +98,74 @@ sessmgr: login refused: CAPOS_ERR_SESSION_USER_NAME
 sesstest: login with a space in the user -> SESSION_USER_NAME: ok
 sessmgr: login refused: CAPOS_ERR_SESSION_PASSWORD_LONG
 sesstest: login with a 300-byte password -> SESSION_PASSWORD_LONG: ok
-sessmgr: setup refused: CAPOS_ERR_SESSION_NO_STORE
-sesstest: setup without a CredentialStore -> SESSION_NO_STORE: ok
+credstore: setup operator: operator created
+sessmgr: setup "operator": created
+audit: #7 setup session 0 user "operator" created
+sesstest: setup operator -> created: ok
+credstore: setup operator: already set up
+sessmgr: setup "operator": alreadySetUp
+audit: #8 setup session 0 user "operator" alreadySetUp
+sesstest: setup again -> alreadySetUp: ok
+credstore: verify operator: rejected
+sessmgr: login "operator": denied
+audit: #9 loginFailed session 0 user "operator" denied
+credstore: verify operator: rejected
+sessmgr: login "operator": denied
+audit: #10 loginFailed session 0 user "operator" denied
+credstore: verify operator: rejected
+sessmgr: login "operator": denied
+audit: #11 loginFailed session 0 user "operator" denied
+sesstest: three wrong passwords -> denied: ok
+sessmgr: login "operator": throttled, retry in N ms
+audit: #12 loginThrottled session 0 user "operator" throttled, retry in N ms
+sesstest: fourth attempt (right password) -> throttled, retry within 1 s: ok
+sesstest: wait the retry-after: ok
+credstore: verify operator: accepted
+audit: #13 loginOk session 0 user "operator" operator
+audit: #14 sessionStart session S2 user "operator" operator
+sessmgr: terminal 7: session S2 started (operator, user "operator")
+sesstest: login after the wait -> ok: ok
+sesstest: operator: active, user operator, profile operator: ok
+broker: session S2 (operator): bundle of 4 caps
+sessmgr: session S2: bundle of 4 caps
+sesstest: operator bundle: timer,echo,console,sysinfo: ok
+echo: echo "through a bundle" (badge 0)
+sesstest: a line through the operator console
+sesstest: operator bundle usable: ok
+broker: session S2 ended: 4 caps revoked
+sessmgr: session S2 ended: logout, 4 caps revoked
+audit: #15 sessionEnd session S2 user "operator" logout, 4 caps revoked
+sesstest: operator: logout: ok
+sesstest: after logout: operator bundle -> CAP_REVOKED: ok
+sesstest: logged-out operator: info after the end reads inactive: ok
+sesstest: logged-out operator: bundle after the end -> SESSION_ENDED: ok
+sesstest: logged-out operator: record after the end -> SESSION_ENDED: ok
 sesstest: audit #1 sessionStart S0 user "" anonymous
 sesstest: audit #2 other S0 user "" hello from anonymous
 sesstest: audit #3 sessionEnd S0 user "" replaced, 1 caps revoked
 sesstest: audit #4 sessionStart S1 user "guest" guest
 sesstest: audit #5 spawn S1 user "guest" spawn echo-client
-sesstest: audit #6 sessionEnd S1 user "guest" logout, 4 caps revoked
+sesstest: audit #6 sessionEnd S1 user "guest" logout, 5 caps revoked
+sesstest: audit #7 setup - user "operator" created
+sesstest: audit #8 setup - user "operator" alreadySetUp
+sesstest: audit #9 loginFailed - user "operator" denied
+sesstest: audit #10 loginFailed - user "operator" denied
+sesstest: audit #11 loginFailed - user "operator" denied
+sesstest: audit #12 loginThrottled - user "operator" throttled, retry in N ms
+sesstest: audit #13 loginOk - user "operator" operator
+sesstest: audit #14 sessionStart S2 user "operator" operator
+sesstest: audit #15 sessionEnd S2 user "operator" logout, 4 caps revoked
 sesstest: audit log read back: seq 1.. without gaps, nothing dropped: ok
 sesstest: no audit record holds a password: ok
 sesstest: read with max 1000 returns at most 16: ok
 sesstest: read past the end: nothing, nextSeq is the next append: ok
-audit: #7 sessionStart session S2 user "" anonymous
-sessmgr: terminal 7: session S2 started (anonymous, user "")
-sesstest: released session cap -> CAP_STALE: ok
-sessmgr: session S2 ended: replaced, 0 caps revoked
-audit: #8 sessionEnd session S2 user "" replaced, 0 caps revoked
-audit: #9 sessionStart session S3 user "" anonymous
+audit: #16 sessionStart session S3 user "" anonymous
 sessmgr: terminal 7: session S3 started (anonymous, user "")
+sesstest: released session cap -> CAP_STALE: ok
+sessmgr: session S3 ended: replaced, 0 caps revoked
+audit: #17 sessionEnd session S3 user "" replaced, 0 caps revoked
+audit: #18 sessionStart session S4 user "" anonymous
+sessmgr: terminal 7: session S4 started (anonymous, user "")
 sesstest: anonymous session for the hostile calls: ok
 sesstest: forged cap id -> CAP_BAD_ID: ok
 sesstest: SessionManager facet called as UserSession -> CAP_WRONG_INTERFACE: ok
@@ -121,24 +177,24 @@ audit: append refused: CAPOS_ERR_AUDIT_TEXT
 sessmgr: audit append failed: CAPOS_ERR_AUDIT_TEXT
 sessmgr: record refused: CAPOS_ERR_AUDIT_TEXT
 sesstest: record with a control byte -> AUDIT_TEXT: ok
-broker: session S3 (anonymous): bundle of 1 caps
-sessmgr: session S3: bundle of 1 caps
-broker: session S3 ended: 1 caps revoked
-sessmgr: session S3 ended: logout, 1 caps revoked
-audit: #10 sessionEnd session S3 user "" logout, 1 caps revoked
-sesstest: a revoked bundle cap sent with a call -> CAP_REVOKED: ok
-audit: #11 sessionStart session S4 user "" anonymous
-sessmgr: terminal 7: session S4 started (anonymous, user "")
 broker: session S4 (anonymous): bundle of 1 caps
 sessmgr: session S4: bundle of 1 caps
-sesstest: services still answer: a fresh anonymous session and bundle work: ok
 broker: session S4 ended: 1 caps revoked
-sessmgr: session S4 ended: replaced, 1 caps revoked
-audit: #12 sessionEnd session S4 user "" replaced, 1 caps revoked
-audit: #13 sessionStart session S5 user "" anonymous
+sessmgr: session S4 ended: logout, 1 caps revoked
+audit: #19 sessionEnd session S4 user "" logout, 1 caps revoked
+sesstest: a revoked bundle cap sent with a call -> CAP_REVOKED: ok
+audit: #20 sessionStart session S5 user "" anonymous
 sessmgr: terminal 7: session S5 started (anonymous, user "")
+broker: session S5 (anonymous): bundle of 1 caps
+sessmgr: session S5: bundle of 1 caps
+sesstest: services still answer: a fresh anonymous session and bundle work: ok
+broker: session S5 ended: 1 caps revoked
+sessmgr: session S5 ended: replaced, 1 caps revoked
+audit: #21 sessionEnd session S5 user "" replaced, 1 caps revoked
+audit: #22 sessionStart session S6 user "" anonymous
+sessmgr: terminal 7: session S6 started (anonymous, user "")
 """.strip().splitlines() + [
-    f'audit: #{FLOOD_FIRST_SEQ + i} other session S5 user "" flood' for i in range(FLOOD)
+    f'audit: #{FLOOD_FIRST_SEQ + i} other session S6 user "" flood' for i in range(FLOOD)
 ] + """
 sesstest: overflow: the oldest dropped and counted, the newest 64 kept, seq not reused: ok
 sesstest: all checks passed
@@ -155,7 +211,8 @@ def normalize_sessions(lines):
 
     def name(m):
         return m.group(1) + names.setdefault(m.group(2), f"S{len(names)}")
-    return [re.sub(r"(session )(\d+)", name, line) for line in lines]
+    return [re.sub(r"retry in \d+ ms", "retry in N ms", re.sub(r"(session )([1-9]\d*)", name, line))
+            for line in lines]
 
 
 def judge(result):
@@ -176,7 +233,7 @@ TESTS = [
          "a session, audit read back without passwords, hostile caps and params; "
          "services keep answering; baselines, clean shutdown",
          Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
-         [BANNER, "[proc] sesstest pid 6 exited: code 0", IPC_CLEAN,
+         [BANNER, "[proc] sesstest pid 8 exited: code 0", IPC_CLEAN,
           "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0",
           SHUTDOWN_OK],
          forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=judge),

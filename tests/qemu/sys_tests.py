@@ -20,6 +20,7 @@ Console, an EntropySource, a SystemStatus, a SystemControl and a ProcessSpawner.
                               forged shutdowns are all refused by the ring
                    shutdown   shutdown(0) by systest: logged on COM1, QEMU status 33
   sys-two-boots  the same boot twice: the entropy samples differ between boots
+  sys-bad-switch entropy=nhw (a typo): a boot error naming the switch, status 35, no panic
   sys-unseeded   entropy=nohw: not seeded; getBytes -> CAPOS_ERR_ENTROPY_UNSEEDED
                  (failed) twice, count checks still answer, summary still served; then
                  shutdown(3): logged, QEMU status 35 (the failure status), no panic
@@ -177,6 +178,10 @@ TESTS = [
          sys_boot("entropy=nohw"),
          [BANNER, KAT, "[entropy] not seeded: 0 bits credited", SHUTDOWN_3],
          FORBID, EXIT_PANIC, com2_lines(UNSEEDED_COM2)),
+    Test("sys-bad-switch", "entropy=nhw is a boot error, not a silently ignored typo",
+         sys_boot("entropy=nhw"),
+         [BANNER, "[entropy] error: unknown entropy= value (known: nohw)"],
+         ["[panic]", "[trap]", "[sys] shutdown requested", "[init] started"], EXIT_PANIC),
 ]
 
 if __name__ == "__main__":

@@ -59,8 +59,8 @@ int auditlog_append(struct auditlog *l, uint16_t kind, uint64_t session_id, cons
 	return CAPOS_OK;
 }
 
-uint32_t auditlog_read(const struct auditlog *l, uint64_t from_seq, uint32_t max,
-		       uint64_t *first, uint64_t *next_seq)
+uint32_t auditlog_read(const struct auditlog *l, uint64_t from_seq, uint32_t max, uint64_t *first,
+		       uint64_t *next_seq)
 {
 	uint64_t start = from_seq, oldest = auditlog_oldest(l);
 	uint64_t avail;

@@ -15,11 +15,11 @@
 
 #include <stdint.h>
 
-#define AUDITLOG_RECORDS 64u	 /* ring capacity */
-#define AUDITLOG_USER_MAX 32u	 /* user name bytes */
-#define AUDITLOG_DETAIL_MAX 96u	 /* detail bytes */
-#define AUDITLOG_READ_MAX 16u	 /* records one read returns (fits a 4 KiB answer) */
-#define AUDITLOG_KIND_COUNT 8u	 /* AuditKind values 0..7 */
+#define AUDITLOG_RECORDS 64u	/* ring capacity */
+#define AUDITLOG_USER_MAX 32u	/* user name bytes */
+#define AUDITLOG_DETAIL_MAX 96u /* detail bytes */
+#define AUDITLOG_READ_MAX 16u	/* records one read returns (fits a 4 KiB answer) */
+#define AUDITLOG_KIND_COUNT 8u	/* AuditKind values 0..7 */
 
 struct auditlog_record {
 	uint64_t seq;	     /* append order, from 1 */
@@ -56,8 +56,8 @@ int auditlog_append(struct auditlog *l, uint16_t kind, uint64_t session_id, cons
  * return value their count; *next_seq is the seq to ask for next. Records older than
  * the ring holds are skipped (they are counted in l->dropped).
  */
-uint32_t auditlog_read(const struct auditlog *l, uint64_t from_seq, uint32_t max,
-		       uint64_t *first, uint64_t *next_seq);
+uint32_t auditlog_read(const struct auditlog *l, uint64_t from_seq, uint32_t max, uint64_t *first,
+		       uint64_t *next_seq);
 
 /* The record with sequence number `seq`, or NULL when it is not held. */
 const struct auditlog_record *auditlog_get(const struct auditlog *l, uint64_t seq);

@@ -26,8 +26,8 @@ static struct auditlog audit_store;
 static uint32_t audit_timer;
 
 static const char *const audit_kind_names[AUDITLOG_KIND_COUNT] = {
-	"loginOk", "loginFailed", "loginThrottled", "sessionStart",
-	"sessionEnd", "setup", "spawn", "other",
+	"loginOk",    "loginFailed", "loginThrottled", "sessionStart",
+	"sessionEnd", "setup",	     "spawn",	       "other",
 };
 
 static int audit_append(void *self, const struct session_AuditLog_append_Params_r *p,

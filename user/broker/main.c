@@ -191,28 +191,19 @@ static const struct capos_server_iface broker_ifaces[] = {
 int main(void)
 {
 	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	uint32_t ep;
 	int err = capos_ring_self(&broker_ring);
 
 	if (err == 0)
 		err = capos_capset_lookup(cs, "capmgr", capos_CapabilityManager_TYPE_ID,
 					  &broker_capmgr);
 	if (err == 0)
-		err = capos_capset_lookup(cs, "api", capos_Endpoint_TYPE_ID, &ep);
-	if (err == 0)
 		err = broker_policy_load(&broker_policy, cs);
-	if (err == 0)
-		printf("broker: policy: anonymous %u, guest %u, operator %u caps\n",
-		       (unsigned)broker_policy.count[0], (unsigned)broker_policy.count[1],
-		       (unsigned)broker_policy.count[2]);
-	if (err == 0)
-		err = capos_server_init(&broker_srv, broker_ifaces, 1);
-	if (err == 0)
-		err = capos_server_run(&broker_srv, broker_ring, ep);
 	if (err) {
-		printf("broker: stopped: %s\n", capos_error_name(err));
+		printf("broker: policy: %s\n", capos_error_name(err));
 		return 1;
 	}
-	printf("broker: endpoint closed after %llu calls\n", (unsigned long long)broker_srv.calls);
-	return 0;
+	printf("broker: policy: anonymous %u, guest %u, operator %u caps\n",
+	       (unsigned)broker_policy.count[0], (unsigned)broker_policy.count[1],
+	       (unsigned)broker_policy.count[2]);
+	return capos_server_main(&broker_srv, "broker", "api", broker_ifaces, 1);
 }

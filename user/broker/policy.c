@@ -9,7 +9,7 @@
 #include <libcapos/capset.h>
 
 static const char *const broker_profile_names[BROKER_PROFILES] = { "anonymous", "guest",
-								    "operator" };
+								   "operator" };
 
 const char *broker_profile_name(uint32_t profile)
 {
@@ -34,8 +34,8 @@ int broker_policy_parse(const char *capset_name, uint32_t *profile, const char *
 }
 
 /* Add one grant to profile `pr`. */
-static int broker_policy_add(struct broker_policy *p, uint32_t pr, const char *name,
-			     uint32_t len, const struct capos_capset_entry *e)
+static int broker_policy_add(struct broker_policy *p, uint32_t pr, const char *name, uint32_t len,
+			     const struct capos_capset_entry *e)
 {
 	struct broker_grant *g;
 

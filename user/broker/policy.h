@@ -19,10 +19,10 @@
 
 #include <capos/capset.h>
 
-#define BROKER_PROFILES 3u	 /* SessionProfile: anonymous, guest, operator */
-#define BROKER_POLICY_MAX 12u	 /* caps per profile (one answer carries them all) */
-#define BROKER_NAME_MAX 40u	 /* bundle name bytes (after `<profile>.`) */
-#define BROKER_SESSIONS 8u	 /* sessions with live roots at once */
+#define BROKER_PROFILES 3u    /* SessionProfile: anonymous, guest, operator */
+#define BROKER_POLICY_MAX 12u /* caps per profile (one answer carries them all) */
+#define BROKER_NAME_MAX 40u   /* bundle name bytes (after `<profile>.`) */
+#define BROKER_SESSIONS 8u    /* sessions with live roots at once */
 
 struct broker_grant {
 	char name[BROKER_NAME_MAX + 1]; /* NUL-terminated bundle name */

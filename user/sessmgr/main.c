@@ -71,7 +71,7 @@ static int sm_audit_append(enum session_AuditKind kind, uint64_t sid, const char
 	}
 	if (err == CAPOS_OK)
 		err = session_AuditLog_append_Params_set_detail(&p, detail,
-								 (uint32_t)strlen(detail));
+								(uint32_t)strlen(detail));
 	if (err == CAPOS_OK)
 		err = capos_client_send(&sm_call, sm_audit, session_AuditLog_TYPE_ID,
 					session_AuditLog_METHOD_append, NULL, 0);
@@ -143,6 +143,8 @@ static int sm_end(struct sess_entry *e, const char *why)
 	e->active = 0;
 	if (e->bundled)
 		err = sm_broker_end(e->id, &n);
+	if (err == CAPOS_ERR_BROKER_UNKNOWN_SESSION)
+		err = CAPOS_OK; /* its bundle call failed before any root was made */
 	e->bundled = 0;
 	snprintf(detail, sizeof(detail), "%s, %u caps revoked", why, (unsigned)n);
 	printf("sessmgr: session %llu ended: %s\n", (unsigned long long)e->id, detail);
@@ -257,8 +259,8 @@ static int sm_store_call(uint16_t method, const struct capnp_text *user,
 	if (err == CAPOS_OK)
 		err = session_CredentialStore_verify_Params_set_password(&p, pw->str, pw->len);
 	if (err == CAPOS_OK)
-		err = capos_client_send(&sm_call, sm_creds, session_CredentialStore_TYPE_ID,
-					method, NULL, 0);
+		err = capos_client_send(&sm_call, sm_creds, session_CredentialStore_TYPE_ID, method,
+					NULL, 0);
 	sm_wipe(sm_call.arena, sizeof(sm_call.arena));
 	sm_wipe(sm_call.framed, sizeof(sm_call.framed));
 	sm_wipe(pw->str, pw->len);
@@ -279,18 +281,24 @@ static int sm_login_throttled(const struct capnp_text *user, uint64_t wait,
 	return sm_audit_append(session_AuditKind_loginThrottled, 0, user->str, user->len, detail);
 }
 
-/* The store's verdict, applied: a session, or a counted and audited failure. */
-static int sm_login_verdict(const struct capnp_text *user, uint64_t now,
+/* The store's verdict, applied: a session, or a counted and audited failure (timed
+ * at the verdict: the delay runs from the end of the failed attempt, not from its
+ * start, however long the hash took). */
+static int sm_login_verdict(const struct capnp_text *user,
 			    struct session_SessionManager_login_Results_b *r)
 {
 	struct session_CredentialStore_verify_Results_r v;
 	uint32_t profile, index = 0;
+	uint64_t now = 0;
 	int err = session_CredentialStore_verify_read_results(&sm_call.msg, &v);
 
+	if (err == CAPOS_OK)
+		err = capos_timer_now(sm_timer, &now);
 	if (err)
 		return err;
 	profile = (uint32_t)session_CredentialStore_verify_Results_get_profile(&v);
-	if (session_CredentialStore_verify_Results_get_outcome(&v) != session_VerifyOutcome_accepted ||
+	if (session_CredentialStore_verify_Results_get_outcome(&v) !=
+		    session_VerifyOutcome_accepted ||
 	    profile > session_SessionProfile_operator) {
 		sess_throttle_fail(&sm_throttle, user->str, user->len, now);
 		session_SessionManager_login_Results_set_outcome(r, session_LoginOutcome_denied);
@@ -334,7 +342,7 @@ static int sm_login(void *self, const struct session_SessionManager_login_Params
 		return sm_login_throttled(&user, wait, r);
 	}
 	err = sm_store_call(session_CredentialStore_METHOD_verify, &user, &pw);
-	return err ? err : sm_login_verdict(&user, now, r);
+	return err ? err : sm_login_verdict(&user, r);
 }
 
 static int sm_setup(void *self, const struct session_SessionManager_setup_Params_r *p,
@@ -361,7 +369,8 @@ static int sm_setup(void *self, const struct session_SessionManager_setup_Params
 	printf("sessmgr: setup \"%.*s\": %s\n", (int)user.len, user.str,
 	       outcome == session_SetupOutcome_created ? "created" : "alreadySetUp");
 	return sm_audit_append(session_AuditKind_setup, 0, user.str, user.len,
-			       outcome == session_SetupOutcome_created ? "created" : "alreadySetUp");
+			       outcome == session_SetupOutcome_created ? "created"
+								       : "alreadySetUp");
 }
 
 /* The session the current UserSession call is about (its facet's badge); ended ones
@@ -418,7 +427,8 @@ static int sm_broker_bundle(struct sess_entry *e, struct session_BundleCap_rlist
 }
 
 /* Forward bundle entry `in` (its cap received from the broker) to `out`. */
-static int sm_forward_cap(const struct session_BundleCap_r *in, const struct session_BundleCap_b *out)
+static int sm_forward_cap(const struct session_BundleCap_r *in,
+			  const struct session_BundleCap_b *out)
 {
 	struct capnp_text name;
 	uint64_t iid = session_BundleCap_get_interfaceId(in);
@@ -576,14 +586,9 @@ int main(void)
 		err = sm_optional(cs, "creds", session_CredentialStore_TYPE_ID, &sm_creds);
 	if (err == 0)
 		err = sm_optional(cs, "entropy", capos_EntropySource_TYPE_ID, &sm_entropy);
-	if (err == 0)
-		err = capos_server_init(&sm_srv, sm_ifaces, 2);
-	if (err == 0)
-		err = capos_server_run(&sm_srv, sm_ring, sm_ep);
 	if (err) {
-		printf("sessmgr: stopped: %s\n", capos_error_name(err));
+		printf("sessmgr: caps: %s\n", capos_error_name(err));
 		return 1;
 	}
-	printf("sessmgr: endpoint closed after %llu calls\n", (unsigned long long)sm_srv.calls);
-	return 0;
+	return capos_server_main(&sm_srv, "sessmgr", "api", sm_ifaces, 2);
 }

@@ -63,8 +63,8 @@ static int st_record_seen(const struct session_AuditRecord_r *r, struct st_read 
 	out->last = seq;
 	if (print)
 		printf("sesstest: audit #%llu %s %s user \"%s\" %s\n", (unsigned long long)seq,
-		       kind < 8 ? st_kinds[kind] : "?", st_sid(session_AuditRecord_get_sessionId(r)),
-		       user.str, detail.str);
+		       kind < 8 ? st_kinds[kind] : "?",
+		       st_sid(session_AuditRecord_get_sessionId(r)), user.str, detail.str);
 	return CAPOS_OK;
 }
 

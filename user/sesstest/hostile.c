@@ -14,8 +14,7 @@
 #include "sesstest.h"
 
 /* A raw CALL of (iid, method) on `cap` with `params`; the refusal's status. */
-static int st_raw(uint32_t cap, uint64_t iid, uint16_t method, const void *params,
-		  uint32_t len)
+static int st_raw(uint32_t cap, uint64_t iid, uint16_t method, const void *params, uint32_t len)
 {
 	struct capos_ring_client *ring;
 	struct capos_cqe cqe;
@@ -49,8 +48,7 @@ static void st_hostile_caps(uint32_t s)
 {
 	struct st_info i;
 
-	st_check_err(st_info(0x7fffffffu, &i), CAPOS_ERR_CAP_BAD_ID,
-		     "forged cap id -> CAP_BAD_ID");
+	st_check_err(st_info(0x7fffffffu, &i), CAPOS_ERR_CAP_BAD_ID, "forged cap id -> CAP_BAD_ID");
 	st_check_err(st_raw(st.sessions, session_UserSession_TYPE_ID,
 			    session_UserSession_METHOD_info, NULL, 0),
 		     CAPOS_ERR_CAP_WRONG_INTERFACE,
@@ -93,7 +91,8 @@ static void st_hostile_revoked_xfer(uint32_t s)
 	if (err == CAPOS_OK)
 		err = capos_client_send(&st.c, st.auditread, session_AuditReader_TYPE_ID,
 					session_AuditReader_METHOD_read, &x, 1);
-	st_check_err(err, CAPOS_ERR_CAP_REVOKED, "a revoked bundle cap sent with a call -> CAP_REVOKED");
+	st_check_err(err, CAPOS_ERR_CAP_REVOKED,
+		     "a revoked bundle cap sent with a call -> CAP_REVOKED");
 }
 
 void st_hostile_checks(void)

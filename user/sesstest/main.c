@@ -9,11 +9,12 @@
  *   - guest replaces anonymous on this terminal: the old session reads inactive, its
  *     bundle cap is revoked (CAP_REVOKED), bundle/record -> SESSION_ENDED;
  *   - guest bundle narrow (timer, echo), usable; a second bundle call gives caps to the
- *     same grants; logout revokes every copy; logout again is fine (idempotent);
+ *     same grants; logout revokes every copy, also one a spawned child holds
+ *     (child.c, user/sesschild); logout again is fine (idempotent);
  *   - login/setup: argument errors before anything else (empty user, oversize
  *     password); with a CredentialStore: setup, wrong passwords denied then throttled
- *     (retry-after honoured), correct login -> operator bundle (timer, echo, console)
- *     usable, logout revokes it; without one: SESSION_NO_STORE;
+ *     (retry-after honoured), correct login -> operator bundle (timer, echo, console,
+ *     sysinfo) usable, logout revokes it; without one: SESSION_NO_STORE;
  *   - the audit log read back: kinds, users, session ids and details in order; no
  *     record holds a password; a bounded read; overflow drops the oldest (dropped > 0,
  *     seq never reused);
@@ -198,8 +199,8 @@ int st_echo(uint32_t cap, const char *text)
 	if (err == CAPOS_OK)
 		err = demo_Echo_echo_Params_set_text(&p, text, (uint32_t)strlen(text));
 	return err ? err
-		   : capos_client_send(&st.c, cap, demo_Echo_TYPE_ID, demo_Echo_METHOD_echo,
-				       NULL, 0);
+		   : capos_client_send(&st.c, cap, demo_Echo_TYPE_ID, demo_Echo_METHOD_echo, NULL,
+				       0);
 }
 
 int st_console(uint32_t cap, const char *text)
@@ -216,7 +217,58 @@ int st_console(uint32_t cap, const char *text)
 				       capos_Console_METHOD_writeLine, NULL, 0);
 }
 
-/* Use bundle cap i by its interface: Timer.now, Echo.echo or Console.writeLine. */
+/* SystemInfo.summary on `cap`: a version, at least one CPU, some memory free. */
+static int st_summary(uint32_t cap)
+{
+	struct session_SystemInfo_summary_Params_b p;
+	struct session_SystemInfo_summary_Results_r r;
+	struct capos_SystemSummary_r s;
+	struct capnp_text v = { 0 };
+	int err = capos_client_begin(&st.c);
+
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_request(&st.c.b, &p);
+	if (err == CAPOS_OK)
+		err = capos_client_send(&st.c, cap, session_SystemInfo_TYPE_ID,
+					session_SystemInfo_METHOD_summary, NULL, 0);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_read_results(&st.c.msg, &r);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_summary_Results_get_summary(&r, &s);
+	if (err == CAPOS_OK)
+		err = capos_SystemSummary_get_version(&s, &v);
+	if (err == CAPOS_OK &&
+	    (v.len == 0 || capos_SystemSummary_get_cpus(&s) == 0 ||
+	     capos_SystemSummary_get_freeBytes(&s) == 0 ||
+	     capos_SystemSummary_get_freeBytes(&s) > capos_SystemSummary_get_memoryBytes(&s)))
+		err = CAPOS_ERR_INVALID;
+	return err;
+}
+
+/* SystemInfo.motd on `cap`: the text must be non-empty; then the summary. */
+int st_motd(uint32_t cap)
+{
+	struct session_SystemInfo_motd_Params_b p;
+	struct session_SystemInfo_motd_Results_r r;
+	struct capnp_text t = { 0 };
+	int err = capos_client_begin(&st.c);
+
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_request(&st.c.b, &p);
+	if (err == CAPOS_OK)
+		err = capos_client_send(&st.c, cap, session_SystemInfo_TYPE_ID,
+					session_SystemInfo_METHOD_motd, NULL, 0);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_read_results(&st.c.msg, &r);
+	if (err == CAPOS_OK)
+		err = session_SystemInfo_motd_Results_get_text(&r, &t);
+	if (err == CAPOS_OK && t.len == 0)
+		err = CAPOS_ERR_INVALID;
+	return err ? err : st_summary(cap);
+}
+
+/* Use bundle cap i by its interface: Timer.now, Echo.echo, Console.writeLine or
+ * SystemInfo.motd. */
 int st_use(const struct st_bundle *b, uint32_t i)
 {
 	uint64_t now;
@@ -227,6 +279,8 @@ int st_use(const struct st_bundle *b, uint32_t i)
 		return st_echo(b->cap[i], "through a bundle");
 	if (b->iid[i] == capos_Console_TYPE_ID)
 		return st_console(b->cap[i], "sesstest: a line through the operator console");
+	if (b->iid[i] == session_SystemInfo_TYPE_ID)
+		return st_motd(b->cap[i]);
 	return CAPOS_ERR_INVALID;
 }
 
@@ -247,8 +301,7 @@ void st_check_bundle_use(const struct st_bundle *b, int want, const char *what)
 static int st_find_caps(void)
 {
 	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	int err = capos_capset_lookup(cs, "sessions", session_SessionManager_TYPE_ID,
-				      &st.sessions);
+	int err = capos_capset_lookup(cs, "sessions", session_SessionManager_TYPE_ID, &st.sessions);
 
 	if (err == CAPOS_OK)
 		err = capos_capset_lookup(cs, "auditread", session_AuditReader_TYPE_ID,

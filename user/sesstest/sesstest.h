@@ -11,7 +11,7 @@
 
 #define ST_BUNDLE_MAX 16u
 #define ST_SESSIONS 8u
-#define ST_PASSWORD "hunter2-Correct-Horse"  /* must never appear in any output */
+#define ST_PASSWORD "hunter2-Correct-Horse"	 /* must never appear in any output */
 #define ST_WRONG_PASSWORD "wrong-Battery-Staple" /* nor this */
 
 struct st_bundle {
@@ -52,11 +52,18 @@ int st_logout(uint32_t session);
 int st_record(uint32_t session, const char *event, uint32_t len);
 int st_echo(uint32_t cap, const char *text);
 int st_console(uint32_t cap, const char *text);
+int st_motd(uint32_t cap);
 int st_use(const struct st_bundle *b, uint32_t i);
 void st_check_bundle_use(const struct st_bundle *b, int want, const char *what);
 
 /* Remember a session id (audit lines print it as S<index>). */
 void st_note_id(uint64_t id);
+
+/*
+ * Log `session` out while a child (user/sesschild) holds a copy of `cap` (an Echo):
+ * 0 when the child used it before and saw CAP_REVOKED after (child.c).
+ */
+int st_child_logout(uint32_t session, uint32_t cap);
 
 void st_anonymous_and_guest(void);
 void st_login_checks(void);

@@ -55,7 +55,7 @@ static int sysinfo_motd(void *self, const struct session_SystemInfo_motd_Params_
 		return err;
 	if (motd.len == 0)
 		return session_SystemInfo_motd_Results_set_text(r, SYSINFO_DEFAULT_MOTD,
-							       sizeof(SYSINFO_DEFAULT_MOTD) - 1);
+								sizeof(SYSINFO_DEFAULT_MOTD) - 1);
 	return session_SystemInfo_motd_Results_set_text(r, motd.str, motd.len);
 }
 
@@ -88,24 +88,11 @@ static const struct capos_server_iface sysinfo_ifaces[] = {
 int main(void)
 {
 	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	struct capos_ring_client *ring;
-	uint32_t ep;
-	int err = capos_ring_self(&ring);
+	int err = capos_capset_lookup(cs, "status", capos_SystemStatus_TYPE_ID, &sysinfo_status);
 
-	if (err == 0)
-		err = capos_capset_lookup(cs, "status", capos_SystemStatus_TYPE_ID,
-					  &sysinfo_status);
-	if (err == 0)
-		err = capos_capset_lookup(cs, "api", capos_Endpoint_TYPE_ID, &ep);
-	if (err == 0)
-		err = capos_server_init(&sysinfo_srv, sysinfo_ifaces, 1);
-	if (err == 0)
-		err = capos_server_run(&sysinfo_srv, ring, ep);
 	if (err) {
-		printf("sysinfo: stopped: %s\n", capos_error_name(err));
+		printf("sysinfo: status: %s\n", capos_error_name(err));
 		return 1;
 	}
-	printf("sysinfo: endpoint closed after %llu calls\n",
-	       (unsigned long long)sysinfo_srv.calls);
-	return 0;
+	return capos_server_main(&sysinfo_srv, "sysinfo", "api", sysinfo_ifaces, 1);
 }

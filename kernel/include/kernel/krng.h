@@ -27,7 +27,9 @@
  * Boot, once, after proc_init (the bracket needs the per-CPU current thread): runs the
  * DRBG known-answer test (NIST CAVP HMAC_DRBG SHA-256 vector; a mismatch panics: the
  * linked BearSSL members or the bracket are broken), measures the bracket, then
- * gathers samples until seeded (or the round limit). Logs "[entropy] ..." lines.
+ * gathers samples until seeded (or the round limit). Logs "[entropy] ..." lines,
+ * the last "[entropy] init: N ns". An `entropy=` value other than `nohw` is a boot
+ * error ("[entropy] error: ...", ARCH_EXIT_FAILURE), so a typo cannot pass unnoticed.
  */
 void krng_init(const char *cmdline);
 

@@ -26,9 +26,9 @@
 #define CAPOS_CLIENT_RESULT_SEGS 4u
 
 struct capos_client_call {
-	struct capnp_builder b;				/* params (after capos_client_begin) */
-	struct capnp_bseg bseg;				/* its one segment */
-	struct capnp_msg msg;				/* results (after a successful send) */
+	struct capnp_builder b;				     /* params (after capos_client_begin) */
+	struct capnp_bseg bseg;				     /* its one segment */
+	struct capnp_msg msg;				     /* results (after a successful send) */
 	struct capnp_segment segs[CAPOS_CLIENT_RESULT_SEGS]; /* msg's segments */
 	struct capos_cqe cqe;				     /* the CALL's completion */
 	int ex_type; /* CapException type of a refused call, -1 otherwise */

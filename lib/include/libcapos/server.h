@@ -177,6 +177,15 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
 
 /*
+ * The main loop of a service with one endpoint (server_main.c): look up the raw
+ * endpoint `ep_name` in the CapSet, serve `ifaces` on it with `s` until it is closed
+ * (console: "<prog>: endpoint closed after N calls", 0) or the runtime fails
+ * ("<prog>: stopped: <error>", 1). Returns the process's exit status.
+ */
+int capos_server_main(struct capos_server *s, const char *prog, const char *ep_name,
+		      const struct capos_server_iface *ifaces, uint32_t nifaces);
+
+/*
  * Serve n raw endpoints (1..CAPOS_SERVER_MULTI_MAX) from one thread, eps[i] with its
  * own servers[i] (its own tables and buffers; e.g. a writer and a reader facet of one
  * store on two endpoints): one RECV stays queued per endpoint and the first to

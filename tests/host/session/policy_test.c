@@ -50,8 +50,8 @@ TEST(broker_policy_parse_names)
 	CHECK_EQ(broker_policy_parse("admin.x", &pr, &name, &len), 0);
 	CHECK_EQ(broker_policy_parse("guest", &pr, &name, &len), 0);
 	CHECK_EQ(broker_policy_parse("guest.", &pr, &name, &len), CAPOS_ERR_BROKER_POLICY);
-	CHECK_EQ(broker_policy_parse("guest.0123456789012345678901234567890123456789x", &pr,
-				     &name, &len),
+	CHECK_EQ(broker_policy_parse("guest.0123456789012345678901234567890123456789x", &pr, &name,
+				     &len),
 		 CAPOS_ERR_BROKER_POLICY); /* 41 bytes */
 	CHECK(strcmp(broker_profile_name(2), "operator") == 0);
 	CHECK(strcmp(broker_profile_name(3), "?") == 0);
