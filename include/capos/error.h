@@ -367,6 +367,18 @@
 	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
 	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
 	  "session: no CredentialStore granted (no login or setup)")                               \
+	/* shell: command lines and grant syntax (-456 .. -463; user/shell, docs/shell.md) */      \
+	X(CAPOS_ERR_SHELL_UNKNOWN_COMMAND, -456, "shell: no such command")                         \
+	X(CAPOS_ERR_SHELL_USAGE, -457, "shell: wrong arguments for the command")                   \
+	X(CAPOS_ERR_SHELL_BAD_LINE, -458,                                                          \
+	  "shell: line refused: control or stray byte, bad escape, open quote, over a bound")      \
+	X(CAPOS_ERR_SHELL_GRANT_SYNTAX, -459,                                                      \
+	  "shell: malformed run/spawn: name, grant list, closing brace or grant bound")            \
+	X(CAPOS_ERR_SHELL_GRANT_DUPLICATE, -460, "shell: two grants share a child-visible name")   \
+	X(CAPOS_ERR_SHELL_GRANT_CAP, -461,                                                         \
+	  "shell: a grant names no cap of the shell, or one it cannot grant that way")             \
+	X(CAPOS_ERR_SHELL_GRANT_BADGE, -462, "shell: badge relabeling of a grant refused")         \
+	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
 	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
 	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
 	  "StdIO.readLine answered a line longer than the client takes")
