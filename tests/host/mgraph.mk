@@ -15,5 +15,5 @@ $(eval $(call host_test,mgraph,tests/host/mgraph/mgraph_test.c user/init/graph.c
 	$(MANIFEST_LIB_SRCS) $(CAPNP_SRCS)))
 $(BUILD)/host/tests/host/mgraph/mgraph_test.o: HOST_CFLAGS += -DMGRAPH_BUILD='"$(abspath $(BUILD))"' -Iuser/init
 
-TEST_DEPS += $(MGRAPH_BINS) $(BUILD)/system/tests/graph.bin $(BUILD)/system/system.bin \
+TEST_DEPS += $(MGRAPH_BINS) $(BUILD)/system/tests/graph.bin $(BUILD)/system/system.bin $(BUILD)/system/demo.bin \
 	$(BUILD)/system/minimal.bin $(BOOT_MODULE)

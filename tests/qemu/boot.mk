@@ -14,6 +14,10 @@
 
 KERNEL_ELF  ?= $(BUILD)/capos.elf
 BOOT_MODULE ?= $(BUILD)/manifest.bin
+# The demo graph (system/demo.capnp): a whole system that ends by itself, the module the
+# harness boots by default (tests/qemu/harness.py Boot.modules) for the suites that need
+# a run to finish without input (boot, init, memory, platform).
+DEMO_MODULE ?= $(BUILD)/demo.manifest.bin
 ISO         ?= $(BUILD)/capos.iso
 # Kernel command line baked into the ISO's grub.cfg (empty: defaults).
 ISO_CMDLINE ?=
@@ -27,7 +31,10 @@ ISO_NOMOD   := $(QEMU_TEST_DIR)/nomod.iso
 ISO_TWOMOD  := $(QEMU_TEST_DIR)/twomod.iso
 ISO_CUT1M   := $(QEMU_TEST_DIR)/cutmem-1m.iso
 ISO_CUT4M   := $(QEMU_TEST_DIR)/cutmem-4m.iso
-TEST_ISOS   := $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
+# The demo graph's ISO: the ISO the harness boots by default (suites that need a run
+# to end without input); build/capos.iso carries the default system (the shell).
+DEMO_ISO    := $(QEMU_TEST_DIR)/demo.iso
+TEST_ISOS   := $(DEMO_ISO) $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
 
 # The boot module: the default system (system/system.capnp, compiled by `capnp eval
 # --binary`, rule in tools/mkmanifest/mkmanifest.mk) merged with the operator overlay
@@ -37,11 +44,20 @@ BOOT_SYSTEM := $(BUILD)/system/system.bin
 BOOT_OVERLAY_SRC := $(wildcard system/system.local.capnp)
 BOOT_OVERLAY := $(if $(BOOT_OVERLAY_SRC),$(BUILD)/system/system.local.bin)
 # (tools/mkmanifest/mkmanifest.mk is read after this file: the tool path is spelled out.)
-$(BOOT_MODULE): $(BOOT_SYSTEM) $(BOOT_OVERLAY) $(BUILD)/tool/mkmanifest $(BUILD)/user/init.elf \
-		| $(DEPS_STAMP)
+# The binaries each system names (mkmanifest embeds them from $(BUILD)/user).
+SYSTEM_BINARIES := init echo kv audit credstore sysinfo broker sessmgr shell hello upper spin
+DEMO_BINARIES   := init echo kv democlient
+$(BOOT_MODULE): $(BOOT_SYSTEM) $(BOOT_OVERLAY) $(BUILD)/tool/mkmanifest \
+		$(patsubst %,$(BUILD)/user/%.elf,$(SYSTEM_BINARIES)) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(BUILD)/tool/mkmanifest -d $(BUILD)/user $(if $(BOOT_OVERLAY),-l $(BOOT_OVERLAY)) \
 		-o $@.tmp $(BOOT_SYSTEM)
+	mv $@.tmp $@
+
+$(DEMO_MODULE): $(BUILD)/system/demo.bin $(BUILD)/tool/mkmanifest \
+		$(patsubst %,$(BUILD)/user/%.elf,$(DEMO_BINARIES)) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $(BUILD)/system/demo.bin
 	mv $@.tmp $@
 
 # The overlay's constant is `local` (docs/manifest.md "Overlays").
@@ -54,6 +70,10 @@ $(ISO): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MKISO) -o $@ -k $(KERNEL_ELF) -c "$(ISO_CMDLINE)" -m $(BOOT_MODULE)
 
+$(DEMO_ISO): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -c "$(ISO_CMDLINE)" -m $(DEMO_MODULE)
+
 $(ISO_NOMOD): $(KERNEL_ELF) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MKISO) -o $@ -k $(KERNEL_ELF)
@@ -64,13 +84,13 @@ $(ISO_TWOMOD): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
 
 # Hostile memory maps: GRUB's `cutmem FROM TO` removes that range from the map it
 # passes on (the kernel and module stay where GRUB loaded them).
-$(ISO_CUT1M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+$(ISO_CUT1M): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -p "cutmem 1M 4G"
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(DEMO_MODULE) -p "cutmem 1M 4G"
 
-$(ISO_CUT4M): $(KERNEL_ELF) $(BOOT_MODULE) $(MKISO) | $(DEPS_STAMP)
+$(ISO_CUT4M): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(BOOT_MODULE) -p "cutmem 4M 4G"
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(DEMO_MODULE) -p "cutmem 4M 4G"
 
 # tiny-mem-2m (tests/qemu/boot_tests.py): system/minimal.capnp (init alone) with init's
 # image stripped of debug sections, so that the module's size (which grows with init's
@@ -89,9 +109,9 @@ $(TINYMEM_MODULE): $(BUILD)/system/minimal.bin $(BUILD)/tool/mkmanifest \
 		$(BUILD)/system/minimal.bin
 	mv $@.tmp $@
 
-ALL_TARGETS += $(ISO)
+ALL_TARGETS += $(ISO) $(DEMO_MODULE)
 TEST_SUITES += tests/qemu/harness_test.py tests/qemu/boot_tests.py
-TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(ISO) $(TEST_ISOS) $(BOOT_SYSTEM) \
+TEST_DEPS   += $(KERNEL_ELF) $(BOOT_MODULE) $(DEMO_MODULE) $(ISO) $(TEST_ISOS) $(BOOT_SYSTEM) \
 	$(BUILD)/user/init.elf $(TINYMEM_MODULE)
 
 # ---- developer targets ---------------------------------------------------------------

@@ -24,18 +24,20 @@ import re
 import socket
 import subprocess
 import sys
+import threading
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 from init_tests import com2_default  # noqa: E402
 from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
-                   RSDP_COPY_V2, TICKING, Test, ToolTest, all_of, calibrated, first_match,
+                   RSDP_COPY_V2, TICKING, ScriptTest, Test, ToolTest, all_of, calibrated, first_match,
                    madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
-MODULE = os.path.join(BUILD, "manifest.bin")
+MODULE = harness.DEMO_MODULE
 # system/minimal.capnp with init's image stripped of debug sections (tests/qemu/boot.mk):
 # a module whose size does not grow with init's debug info or the services, for 2 MiB.
 TINYMEM_MODULE = os.path.join(BUILD, "tests", "qemu", "tinymem.manifest")
@@ -72,6 +74,15 @@ def iso(name):
     return os.path.join(TEST_ISO_DIR, name)
 
 
+def to_prompt_and_eof(t):
+    """The default system (build/capos.iso = system/system.capnp) runs capos-shell on
+    COM2: reach its anonymous prompt, then end it with Ctrl-D at the prompt, after which
+    init ends the graph and the machine shuts down cleanly."""
+    t.expect("anonymous> ", timeout=t.boot.effective_timeout())
+    t.send(b"\x04")
+    t.expect("shell: end of input")
+
+
 def clean_boot(id, desc, boot, cpus=1, mem_judge=None):
     return Test(id, desc, boot, clean_markers(cpus),
                 judge=all_of(mem_judge or memory_judge(max_mib=128, min_free_kib=100 * 1024),
@@ -97,14 +108,18 @@ BAD_MANIFEST = re.compile(r"^\[boot\] manifest: rejected at binaries\[\]\.image 
 BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_BOOT_BAD_MODULE")
 
 TESTS = [
-    clean_boot("boot-bios", "GRUB ISO under SeaBIOS: banner, nx/smep/smap/umip on, memory, "
-               "1 CPU, timer ticks, clean exit", Boot(mode="bios")),
+    ScriptTest("boot-bios", "GRUB ISO (the default system) under SeaBIOS: banner, "
+               "nx/smep/smap/umip on, memory, 1 CPU, timer ticks, the shell's prompt on COM2, "
+               "Ctrl-D there, clean exit", Boot(mode="bios", iso=harness.SYSTEM_ISO, timeout=60), to_prompt_and_eof,
+               clean_markers(), judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024),
+                                             ticks_judge)),
     # The only UEFI boot of all suites (OVMF costs ~5-12 s under TCG): the clean-boot
     # checks plus the platform ones that only UEFI exercises (ACPI 2.0 RSDP copy from
     # the Multiboot2 tag, XSDT walk).
-    Test("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot as boot-bios, plus the ACPI "
-         "2.0 RSDP copy, XSDT walk, MADT, APIC and hpet calibration lines",
-         Boot(mode="uefi", smp=2),
+    ScriptTest("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot to the shell's prompt "
+         "and out as boot-bios, plus the ACPI 2.0 RSDP copy, XSDT walk, MADT, APIC and hpet "
+         "calibration lines",
+         Boot(mode="uefi", smp=2, iso=harness.SYSTEM_ISO), to_prompt_and_eof,
          [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, RSDP_COPY_V2, XSDT_TABLES,
           madt_cpus(2, full=True), APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
           SHUTDOWN_OK],
@@ -229,6 +244,66 @@ def check_make_run():
     return problems, out
 
 
+# The first session of the README, typed into `make run`'s terminal through a pipe.
+FIRST_SESSION_PASSWORD = "correct-horse-7"
+FIRST_SESSION = ("setup\nop\n{pw}\n{pw}\nlogin\nop\n{pw}\ncaps\nmotd\n"
+                 "run hello with {{ stdio: client @stdio }}\nworld\nshutdown\n"
+                 ).format(pw=FIRST_SESSION_PASSWORD)
+FIRST_SESSION_WANT = [
+    "anonymous> ", 'setup: operator "op" created (volatile)', "logged in as op (operator)",
+    "launcher           ProcessSpawner", "Welcome to capOS.", "Hello from capOS!",
+    "Nice to meet you, world.", "[1] hello: exit 0", "shutting down"]
+
+
+def _run_piped_after(argv, prompt, data, timeout):
+    """Start argv with piped stdin/stdout; once `prompt` is on stdout, write `data` and
+    close stdin (input typed before the guest set up its UART would be lost, as on a
+    real line). Returns (exit status or None on timeout, everything printed)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)
+    out = bytearray()
+    reader = threading.Thread(target=lambda: [out.extend(c) for c in
+                                              iter(lambda: proc.stdout.read1(4096), b"")])
+    reader.start()
+    deadline = time.monotonic() + timeout
+    while prompt not in out and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if prompt in out:
+        proc.stdin.write(data.encode())
+    proc.stdin.close()
+    try:
+        rc = proc.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        rc = None
+    reader.join()
+    return rc, out.decode(errors="replace")
+
+
+def check_make_run_shell():
+    """`make run`'s default system boots to the shell's prompt; the README's first session
+    piped in (setup, login, caps, motd, run hello with a granted StdIO, shutdown) runs and
+    `shutdown` exits QEMU cleanly (harness exit 0); the password appears nowhere."""
+    log = os.path.join(TEST_LOG_DIR, "make-run-shell.console.log")
+    if os.path.exists(log):
+        os.unlink(log)
+    rc, out = _run_piped_after(HARNESS + ["run", "--mode", "bios", "--iso", harness.SYSTEM_ISO,
+                                          "--com1", log, "--timeout", "240"],
+                               b"anonymous> ", FIRST_SESSION, 240)
+    problems = [] if rc == 0 else [f"harness run exited {rc}, expected 0 after `shutdown`"]
+    problems += [f"terminal lacks {w!r}" for w in FIRST_SESSION_WANT if w not in out]
+    try:
+        with open(log, errors="replace") as f:
+            text = f.read()
+    except OSError:
+        text = ""
+    if not re.search(r"\[sys\] shutdown requested by shell \(pid \d+\), code 0", text):
+        problems.append(f"{log} lacks the shell's shutdown request")
+    if FIRST_SESSION_PASSWORD in out or FIRST_SESSION_PASSWORD in text:
+        problems.append("the password appeared on the terminal or in the kernel log")
+    return problems, out
+
+
 def check_make_run_panic():
     """Twin: a guest that ends in a panic (status 35) makes `make run` exit 1."""
     log = os.path.join(TEST_LOG_DIR, "make-run-panic.console.log")
@@ -266,6 +341,9 @@ def check_gdb():
 TOOL_TESTS = [
     ToolTest("make-run", "`make run` path exits 0 on a clean shutdown and names the COM1 log",
              check_make_run),
+    ToolTest("make-run-shell", "`make run` path (GRUB ISO, default system): the shell's "
+             "prompt, the README's first session piped in, `shutdown` exits 0, no password",
+             check_make_run_shell),
     ToolTest("make-run-panic", "`make run` path exits 1 when the guest panics (status 35)",
              check_make_run_panic),
     ToolTest("make-gdb", "`make gdb` path: gdb stub + symbols, breakpoint at kmain hits",

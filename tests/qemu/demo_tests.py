@@ -143,7 +143,7 @@ TESTS = [
          "exit 0, servers killed at the end, no endpoint or call record left, baselines, "
          "clean shutdown",
          Boot(mode="direct", mem="128M", smp=1, timeout=90,
-              modules=[os.path.join(harness.BUILD, "manifest.bin")]),
+              modules=[harness.DEMO_MODULE]),
          # init's limits: the manifest's "default" profile (schema defaults), clamped
          [BANNER, "[init] limits: 256 slots, 4096 frames, 64 calls, 16 children, 16 threads",
           "[proc] democlient pid 4 exited: code 0", IPC_CLEAN,

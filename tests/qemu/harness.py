@@ -70,6 +70,14 @@ CLEAN_FORBIDDEN = ["[panic]", "[trap]", re.compile(r"^\[[\w-]+\] error:")]
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 
+# The module a Boot loads unless told otherwise: the demo graph (system/demo.capnp), a
+# whole system that ends by itself. build/manifest.bin (system/system.capnp, what
+# `make run` boots) runs the shell and waits for input on COM2: drive it with Terminal.
+DEMO_MODULE = os.path.join(BUILD, "demo.manifest.bin")
+DEMO_ISO = os.path.join(BUILD, "tests", "qemu", "demo.iso")
+SYSTEM_MODULE = os.path.join(BUILD, "manifest.bin")
+SYSTEM_ISO = os.path.join(BUILD, "capos.iso")
+
 DEFAULT_TIMEOUT = {"direct": 30.0, "bios": 30.0, "uefi": 90.0}
 
 
@@ -78,8 +86,8 @@ class Boot:
     """How to start one guest. Paths default to the build outputs."""
     mode: str = "direct"                       # direct | bios | uefi
     kernel: str = os.path.join(BUILD, "capos.elf")
-    modules: list = dataclasses.field(default_factory=lambda: [os.path.join(BUILD, "manifest.bin")])
-    iso: str = os.path.join(BUILD, "capos.iso")
+    modules: list = dataclasses.field(default_factory=lambda: [DEMO_MODULE])
+    iso: str = DEMO_ISO
     cmdline: str = ""                          # direct mode only; an ISO has its own
     smp: int = 1
     mem: str = "128M"

@@ -49,7 +49,7 @@ FORBID = CLEAN_FORBIDDEN + ["killed:"]
 # Everything but the expected error lines: no panic, no fault, no other error.
 FAIL_FORBID = ["[panic]", "[trap]", "killed:", SHUTDOWN_OK]
 
-BOOT_MODULE = os.path.join(harness.BUILD, "manifest.bin")
+BOOT_MODULE = harness.DEMO_MODULE
 CHUNK = 2048  # INIT_MANIFEST_CHUNK (user/init/graph.h), the kernel's readManifest bound
 STEPS = [
     "init: hello from init (pid 1) through Console",

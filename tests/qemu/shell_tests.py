@@ -61,12 +61,12 @@ def crlf(text):
     return text.replace("\n", "\r\n")
 
 
-def command(t, prompt, line, want, raw=False):
-    """At `prompt`, type `line` (echoed with CR LF) and expect exactly `want`: shell
-    output ("\\n" sent as CR LF) or, `raw`, a child's bytes as it wrote them."""
+def command(t, prompt, line, want):
+    """At `prompt`, type `line` (echoed with CR LF) and expect exactly `want`, the shell's
+    and its children's output ("\\n" sent as CR LF)."""
     t.expect_exact(prompt)
     t.send(line.encode() + b"\r")
-    t.expect_exact(line + "\r\n" + (want if raw else crlf(want)))
+    t.expect_exact(line + "\r\n" + crlf(want))
 
 
 def caps_rows(t, prompt):
@@ -198,14 +198,14 @@ def runs(t):
     p = "operator> "
     # hello (user/hello): output, one line of input, exit 0.
     command(t, p, "run hello with { stdio: client @stdio }",
-            "Hello from capOS!\nWhat is your name? ", raw=True)
+            "Hello from capOS!\nWhat is your name? ")
     time.sleep(HOLD_S)
     t.send(b"Ada\r")
-    t.expect_exact("Ada\r\nNice to meet you, Ada.\n" + crlf("[1] hello: exit 0\n"))
+    t.expect_exact("Ada\r\n" + crlf("Nice to meet you, Ada.\n[1] hello: exit 0\n"))
     # upper: lines in, upper-cased lines out, Ctrl-D ends its input.
-    command(t, p, "run upper with { stdio: client @stdio }", "", raw=True)
+    command(t, p, "run upper with { stdio: client @stdio }", "")
     t.send(b"abc\r")
-    t.expect_exact("abc\r\nABC\n")
+    t.expect_exact("abc\r\nABC\r\n")
     t.send(b"\x04")
     t.expect_exact(crlf("[2] upper: exit 0\n"))
     # No ambient authority: without a grant hello has no stdout at all.
@@ -221,13 +221,13 @@ def runs(t):
     command(t, p, "run nosuchbinary", "run: CAPOS_ERR_SPAWN_UNKNOWN_BINARY\n")
     # Ctrl-C while the child is blocked in StdIO.readLine (held by the shell) ...
     command(t, p, "run hello with { stdio: client @stdio }",
-            "Hello from capOS!\nWhat is your name? ", raw=True)
+            "Hello from capOS!\nWhat is your name? ")
     time.sleep(HOLD_S)
     t.send(b"\x03")
     t.expect_exact("^C\r\n" + crlf("[4] hello: killed\n"))
     # ... and while it runs (spin writes a tick every 200 ms).
-    command(t, p, "run spin with { stdio: client @stdio }", "spin: tick 1\n", raw=True)
-    t.expect("spin: tick 2\n")
+    command(t, p, "run spin with { stdio: client @stdio }", "spin: tick 1\n")
+    t.expect("spin: tick 2\r\n")
     t.send(b"\x03")
     t.expect("^C\r\n")
     t.expect(crlf("[5] spin: killed\n"))

@@ -73,7 +73,7 @@ static int sh_stdio_write(void *self, const struct session_StdIO_write_Params_r 
 	(void)r;
 	if (err)
 		return err;
-	return d.len ? sh_term_write(d.ptr, d.len) : CAPOS_OK;
+	return sh_term_write_text((const char *)d.ptr, d.len); /* "\n" as "\r\n" */
 }
 
 static int sh_stdio_read_line(void *self, const struct session_StdIO_readLine_Params_r *p,
@@ -197,8 +197,7 @@ static int sh_job_event(uint32_t slot, const struct capos_cqe *cqe)
 		if (sh_read_held)
 			sh_stdio_answer_held(); /* its caller is gone: CALL_CANCELLED, dropped */
 		sh.fg = -1;
-		sh_stdin_count = 0;
-		sh_stdin_eof = false;
+		sh_stdin_eof = false; /* lines it left unread stay: the next commands */
 	}
 	sh_job_free(j);
 	return CAPOS_OK;
@@ -250,7 +249,9 @@ static int sh_event(bool hidden, struct capos_term_read *line, bool *got_line)
 	int err = sh_keep_in_flight();
 
 	*got_line = false;
-	if (err == 0)
+	/* With the foreground child's typed-ahead lines at their bound, leave further input
+	 * in the terminal (it keeps it) rather than read and drop it. */
+	if (err == 0 && !(sh.fg >= 0 && sh_stdin_count == SH_STDIN_LINES))
 		err = sh_term_submit(hidden);
 	if (err == 0)
 		err = capos_ring_wait_any(sh.ring, uds, sh_in_flight(uds), CAPOS_TIMEOUT_INFINITE,
@@ -271,9 +272,29 @@ static int sh_event(bool hidden, struct capos_term_read *line, bool *got_line)
 	return CAPOS_OK;
 }
 
+/* Lines typed while a foreground child ran that it did not read are the shell's next
+ * input, oldest first, as a terminal would keep them (piped input depends on it). */
+static bool sh_typed_ahead(struct capos_term_read *out)
+{
+	struct sh_stdin_line *l;
+
+	if (sh.fg >= 0 || sh_stdin_count == 0)
+		return false;
+	l = &sh_stdin[sh_stdin_head];
+	memset(out, 0, sizeof(*out));
+	out->event = capos_TerminalEvent_line;
+	out->len = l->len;
+	memcpy(out->line, l->text, l->len);
+	out->line[l->len] = '\0';
+	sh_wipe(l->text, l->len);
+	sh_stdin_head = (sh_stdin_head + 1) % SH_STDIN_LINES;
+	sh_stdin_count--;
+	return true;
+}
+
 int sh_read_line(bool hidden, struct capos_term_read *out)
 {
-	bool got = false;
+	bool got = sh_typed_ahead(out);
 
 	while (!got) {
 		int err = sh_event(hidden, out, &got);

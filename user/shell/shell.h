@@ -114,6 +114,9 @@ void sh_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Write raw bytes to the terminal (a child's output). Returns the CALL status. */
 int sh_term_write(const void *data, uint32_t len);
+/* Write text with each "\n" sent as "\r\n" (a serial terminal needs the CR), in chunks
+ * within the terminal's write bound. Errors: sh_term_write's. */
+int sh_term_write_text(const char *text, uint32_t len);
 
 /* Print `<what>: <message> (<CODE>)` for a failed status. */
 void sh_perror(const char *what, int status);

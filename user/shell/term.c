@@ -24,24 +24,36 @@ int sh_term_write(const void *data, uint32_t len)
 	return capos_term_write(sh.terminal, data, len);
 }
 
+int sh_term_write_text(const char *text, uint32_t len)
+{
+	char out[2 * SH_OUT_MAX];
+	uint32_t o = 0;
+	int err = CAPOS_OK;
+
+	for (uint32_t i = 0; err == CAPOS_OK && i < len; i++) {
+		if (text[i] == '\n')
+			out[o++] = '\r';
+		out[o++] = text[i];
+		if (o >= sizeof(out) - 1 || i + 1 == len) {
+			err = sh_term_write(out, o);
+			o = 0;
+		}
+	}
+	return err;
+}
+
 void sh_printf(const char *fmt, ...)
 {
 	char text[SH_OUT_MAX];
-	char out[2 * SH_OUT_MAX];
-	uint32_t o = 0;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
 	n = vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	for (uint32_t i = 0; n > 0 && i < (uint32_t)n && i < sizeof(text) - 1; i++) {
-		if (text[i] == '\n')
-			out[o++] = '\r';
-		out[o++] = text[i];
-	}
-	if (o)
-		(void)sh_term_write(out, o);
+	if (n > 0)
+		(void)sh_term_write_text(text, n < (int)sizeof(text) ? (uint32_t)n
+								     : (uint32_t)sizeof(text) - 1);
 }
 
 void sh_perror(const char *what, int status)
@@ -54,8 +66,11 @@ int sh_term_submit(bool hidden)
 	uint32_t plen = 0;
 	int err;
 
+	/* A read already in flight answers, whatever its mode: it can only be a canonical
+	 * one armed while a foreground child ran, and the line it returns was typed (and
+	 * echoed) then, ahead of this prompt, as a terminal would have it. */
 	if (sh.term_pending)
-		return hidden == sh.term_hidden ? CAPOS_OK : CAPOS_ERR_TERM_BUSY;
+		return CAPOS_OK;
 	err = capos_term_read_params(capos_TerminalSession_METHOD_readLine, hidden, term_rd_params,
 				     sizeof(term_rd_params), &plen);
 	if (err == 0)

@@ -191,13 +191,21 @@ TEST(mgraph_default_system_and_minimal_valid)
 	CHECK(buf != NULL);
 	CHECK_EQ(mg_check(buf, len, 0), 0);
 	CHECK_EQ(mg_plan.init.ncaps, 5); /* console, timer, vm, boot, spawner */
-	CHECK_EQ(mg_plan.nservices, 3);	 /* the demo graph: echo, kv, democlient */
-	CHECK_EQ(mg_plan.nexports, 3);	 /* echo.api, kv.api, democlient.notify */
-	CHECK_EQ(mg_plan.ncaps, 13);	 /* init 5 + 2 + 2 + 4 */
+	/* echo, kv, audit, credstore, sysinfo, broker, sessmgr, shell */
+	CHECK_EQ(mg_plan.nservices, 8);
+	CHECK_EQ(mg_plan.nexports, 9); /* one api each, audit's log+read, the shell's stdio */
+	CHECK_EQ(mg_plan.ncaps, 38);   /* init 5 + 1 + 1 + 3 + 3 + 2 + broker 13 + 6 + 4 */
 	CHECK_EQ(mg_plan.params.timer_hz, 100);
 	/* Image-less source: the image check names init's binary. */
 	CHECK_EQ(mg_check(buf, len, MANIFEST_CHECK_IMAGES), CAPOS_ERR_MANIFEST_NO_IMAGE);
 	CHECK_STREQ(mg_msg0(), "init: binary \"init\" has no ELF64 x86_64 image");
+	free(buf);
+	buf = mg_load("system/demo.bin", &len);
+	CHECK(buf != NULL);
+	CHECK_EQ(mg_check(buf, len, 0), 0);
+	CHECK_EQ(mg_plan.nservices, 3); /* the demo graph: echo, kv, democlient */
+	CHECK_EQ(mg_plan.nexports, 3);	/* echo.api, kv.api, democlient.notify */
+	CHECK_EQ(mg_plan.ncaps, 13);	/* init 5 + 2 + 2 + 4 */
 	free(buf);
 	buf = mg_load("system/minimal.bin", &len);
 	CHECK(buf != NULL);
