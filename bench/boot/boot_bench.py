@@ -90,10 +90,15 @@ def linux_side():
 
 
 def capos_side(prompt=None):
-    standin = prompt is None and CAPOS_PROMPT_IS_STANDIN
+    """prompt: a pattern given on the command line (labelled as such), else CAPOS_PROMPT."""
+    if prompt is not None:
+        label = f"--capos-prompt /{prompt.pattern}/"
+    elif CAPOS_PROMPT_IS_STANDIN:
+        label = "STAND-IN: init's first COM2 line"
+    else:
+        label = "capos-shell prompt"
     return Side("capos", os.path.join(BUILD, "capos.elf"), [os.path.join(BUILD, "manifest.bin")],
-                "", prompt or CAPOS_PROMPT,
-                "STAND-IN: init's first COM2 line" if standin else "capos-shell prompt")
+                "", prompt or CAPOS_PROMPT, label)
 
 
 # ---------------------------------------------------------------------------------------

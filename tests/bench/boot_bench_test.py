@@ -146,10 +146,11 @@ def ratio_uses_smallest_figures_and_needs_both_sides():
 
 
 @case
-def capos_prompt_override_drops_standin_label():
+def capos_prompt_override_is_labelled_as_such():
     assert "STAND-IN" in bb.capos_side().label or not bb.CAPOS_PROMPT_IS_STANDIN
     side = bb.capos_side(re.compile(r"capos\$ "))
-    assert "STAND-IN" not in side.label and side.prompt.pattern == r"capos\$ "
+    assert side.label == "--capos-prompt /capos\\$ /", side.label
+    assert side.prompt.pattern == r"capos\$ "
 
 
 def main():
