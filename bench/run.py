@@ -539,7 +539,7 @@ def main(argv):
         for i in range(args.runs):
             r = run_side(s, plan[s.name], ops, args.mode, args.timeout, tag=f"run{i + 1}")
             print(f"{s.name} run {i + 1}/{args.runs} ({args.mode}): {r.seconds:.1f} s host, "
-                  f"log {os.path.relpath(r.log, ROOT)}", flush=True)
+                  f"log {os.path.relpath(r.log, ROOT) if r.log else '-'}", flush=True)
             for line in r.info if i == 0 else []:
                 print(f"  {line.strip()}")
             if s.name == "capos" and not r.figures:
