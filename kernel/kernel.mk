@@ -52,6 +52,9 @@ KERNEL_SRCS := \
 	lib/fmt/fmt.c
 
 kernel_objs = $(patsubst %,$(BUILD)/kernel/%.o,$(basename $(KERNEL_SRCS)))
+# Prebuilt (non-LTO) objects linked after kernel_objs: Debian's BearSSL members that
+# kernel/ksys.mk extracts and checks (they run only inside arch_foreign_call).
+KERNEL_FOREIGN_OBJS :=
 
 KERNEL_LDFLAGS := -nostdlib -static --no-pie -z max-page-size=0x1000 -z noexecstack \
 	--build-id=none -T $(KERNEL_LDS)
@@ -84,13 +87,14 @@ $(KSYMS_DIR)/table.bin: $(KERNEL_STAGE1) $(KSYMS_TOOL)
 	$(KSYMS_TOOL) $< $@
 
 .SECONDEXPANSION:
-$(KERNEL_STAGE1): $$(kernel_objs) $(KSYMS_DIR)/empty.o $(KERNEL_LDS)
+$(KERNEL_STAGE1): $$(kernel_objs) $$(KERNEL_FOREIGN_OBJS) $(KSYMS_DIR)/empty.o $(KERNEL_LDS)
 	@mkdir -p $(@D)
-	$(LD) $(KERNEL_LDFLAGS) -o $@ $(kernel_objs) $(KSYMS_DIR)/empty.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@ $(kernel_objs) $(KERNEL_FOREIGN_OBJS) $(KSYMS_DIR)/empty.o
 
-$(KERNEL_ELF): $$(kernel_objs) $(KSYMS_DIR)/table.o $(KERNEL_STAGE1) $(KERNEL_LDS)
+$(KERNEL_ELF): $$(kernel_objs) $$(KERNEL_FOREIGN_OBJS) $(KSYMS_DIR)/table.o $(KERNEL_STAGE1) \
+		$(KERNEL_LDS)
 	@mkdir -p $(@D)
-	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(kernel_objs) $(KSYMS_DIR)/table.o
+	$(LD) $(KERNEL_LDFLAGS) -o $@.tmp $(kernel_objs) $(KERNEL_FOREIGN_OBJS) $(KSYMS_DIR)/table.o
 	$(NM) -n $(KERNEL_STAGE1) | grep -Ev $(KSYMS_MOVABLE) > $(KSYMS_DIR)/stage1.nm
 	$(NM) -n $@.tmp | grep -Ev $(KSYMS_MOVABLE) > $(KSYMS_DIR)/final.nm
 	@cmp -s $(KSYMS_DIR)/stage1.nm $(KSYMS_DIR)/final.nm || \

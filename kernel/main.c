@@ -7,7 +7,8 @@
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
  *   5. boot self-tests requested with selftest=<name> (fault tests end the run)
  *   6. processes: per-CPU data, SYSCALL, extended state, scheduler with kmain's
- *      context as the idle thread; a utest=<name> scenario runs its user programs
+ *      context as the idle thread; the kernel CSPRNG's self-test and seeding
+ *      (kernel/krng.h); a utest=<name> scenario runs its user programs
  *      until every process is gone                                          [kproc]
  *   7. otherwise init: the process the boot manifest names, with the caps it lists,
  *      run until every process is gone (kernel/proc/kinit.c)               [kinit]
@@ -31,9 +32,9 @@
 #include <kernel/selftest.h>
 #include <kernel/kbench.h>
 #include <kernel/kinit.h>
+#include <kernel/krng.h>
 #include <kernel/utest.h>
-
-#define CAPOS_VERSION "0.1.0"
+#include <kernel/version.h>
 
 /* Backtraces need the embedded table; say at boot whether it is usable. */
 static void boot_report_ksyms(void)
@@ -207,6 +208,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	int proc_err = proc_init();
 	if (proc_err != CAPOS_OK)
 		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
+	krng_init(kmain_boot_info.cmdline); /* [entropy] self-test, seeding (entropy=nohw) */
 	utest_run(&kmain_boot_info);
 	kbench_run(&kmain_boot_info); /* [kring] bench= ring workloads (bench/run.py) */
 	boot_init(kmain_boot_info.cmdline);

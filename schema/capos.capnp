@@ -400,6 +400,8 @@ struct SystemSummary {
   # Nanoseconds since boot.
   processes @6 :UInt32;
   # Live processes.
+  cpusPresent @7 :UInt32;
+  # CPUs the firmware lists (ACPI MADT), online or not; `cpus` <= this.
 }
 
 interface SystemControl {

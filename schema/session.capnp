@@ -50,12 +50,17 @@ enum SetupOutcome {
 }
 
 interface CredentialStore {
-  # Argon2id password verifiers (docs/shell.md "Credentials"). Passwords are never
+  # Argon2id password verifiers (docs/credentials.md). Passwords are never
   # stored, logged or returned; comparison is constant-time.
   verify @0 (user :Text, password :Text) -> (outcome :VerifyOutcome, profile :SessionProfile);
   # Check `password` for `user`; `profile` is meaningful only when accepted.
   setup @1 (user :Text, password :Text) -> (outcome :SetupOutcome);
   # Add a volatile (lost at reboot) operator credential when none exists.
+  addUser @2 (user :Text, password :Text, profile :SessionProfile) -> ();
+  # Add a volatile credential for a new user with `profile` (guest or operator); the
+  # caller decides who may. Errors: a user that has one -> failed
+  # (CAPOS_ERR_CRED_USER_EXISTS); every record in use -> overloaded
+  # (CAPOS_ERR_CRED_TABLE_FULL); anonymous profile -> invalidArgument.
 }
 
 enum LoginOutcome {

@@ -25,6 +25,8 @@ packages=(
   busybox-static                 # bench: the Linux guest's /init shell and poweroff
   apt dpkg                       # bench: apt-get download + dpkg-deb of the guest kernel
   newlib-source                  # newlib 3.3.0 tarball: userspace libc/libm built by lib/newlib
+  libbearssl-dev                 # kernel CSPRNG: HMAC-DRBG/SHA-256 members of libbearssl.a (docs/entropy.md)
+  libargon2-dev                  # static libargon2.a: Argon2id in user/credstore (docs/credentials.md)
 )
 
 missing=()

@@ -333,7 +333,20 @@
 	X(CAPOS_ERR_KERNEL_BAD_CHARGE, -401, "charged free of a block with no charge record")      \
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
-	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")
+	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
+	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
+	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
+	  "EntropySource: the CSPRNG is not seeded yet (too little credited entropy)")             \
+	/* credentials: CredentialStore (-432 .. -439; user/credstore, docs/credentials.md) */     \
+	X(CAPOS_ERR_CRED_USER_LENGTH, -432, "credentials: user name empty or over 32 bytes")       \
+	X(CAPOS_ERR_CRED_USER_CHARS, -433, "credentials: user name byte outside [a-z0-9_-]")       \
+	X(CAPOS_ERR_CRED_PASSWORD_LENGTH, -434, "credentials: password empty or over 128 bytes")   \
+	X(CAPOS_ERR_CRED_PROFILE, -435, "credentials: profile cannot hold a credential")           \
+	X(CAPOS_ERR_CRED_TABLE_FULL, -436, "credentials: every record slot is in use")             \
+	X(CAPOS_ERR_CRED_USER_EXISTS, -437, "credentials: the user already has a credential")      \
+	X(CAPOS_ERR_CRED_HASH, -438, "credentials: Argon2id refused its inputs")                   \
+	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

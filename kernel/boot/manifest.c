@@ -48,6 +48,10 @@ uint64_t kmanifest_source_interface(uint16_t source)
 		return capos_CapabilityManager_TYPE_ID;
 	case capos_KernelCapSource_frameAllocator:
 		return capos_FrameAllocator_TYPE_ID; /* MemoryObjects charged to the caller */
+	case capos_KernelCapSource_entropySource:
+	case capos_KernelCapSource_systemControl:
+	case capos_KernelCapSource_systemStatus:
+		return manifest_kernel_source_interface(source); /* kernel/proc/ksys.c */
 	default:
 		return 0;
 	}

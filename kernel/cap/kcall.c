@@ -138,6 +138,8 @@ static const struct kcall_extype kcall_extypes[] = {
 	  capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_MEMOBJ_PAGES, CAPOS_ERR_MEMOBJ_OBJECT_MAPPING,
 	  capos_ExceptionType_invalidArgument },
+	/* EntropySource: a count out of range (not seeded yet is `failed`: the default) */
+	{ CAPOS_ERR_ENTROPY_COUNT, CAPOS_ERR_ENTROPY_COUNT, capos_ExceptionType_invalidArgument },
 	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */
 	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
 	  capos_ExceptionType_overloaded },

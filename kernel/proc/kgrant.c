@@ -23,6 +23,8 @@
  *              (kring_revoke_nodes_live).
  *   frames  -> FrameAllocator (kernel/cap/framealloc.c): MemoryObjects charged to
  *              whichever process calls it.
+ *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
+ *              the kernel CSPRNG, shutdown, the system summary.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -317,6 +319,10 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SPAWNER:
 		*iface = capos_ProcessSpawner_TYPE_ID;
 		return kspawner_create(boot, size, p->ledger, obj);
+	case KGRANT_ENTROPY:
+	case KGRANT_SYSCONTROL:
+	case KGRANT_SYSSTATUS:
+		return ksys_create(kind, p, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -342,7 +348,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
-	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES)
+	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_ENTROPY &&
+	    kind != KGRANT_SYSCONTROL && kind != KGRANT_SYSSTATUS)
 		return CAPOS_ERR_INVALID;
 	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
 	if (err)
@@ -414,6 +421,12 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_CAPMGR;
 	case capos_KernelCapSource_frameAllocator:
 		return KGRANT_FRAMES;
+	case capos_KernelCapSource_entropySource:
+		return KGRANT_ENTROPY;
+	case capos_KernelCapSource_systemControl:
+		return KGRANT_SYSCONTROL;
+	case capos_KernelCapSource_systemStatus:
+		return KGRANT_SYSSTATUS;
 	default:
 		return 0;
 	}

@@ -368,3 +368,127 @@ int capos_endpoint_client(uint32_t ep, uint64_t interface_id, uint64_t badge, ui
 		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, interface_id, facet);
 	return err;
 }
+
+/* A synchronous CALL with framed params (kcaps_framed, plen bytes); the results read as
+ * a message in *m (segs[1]). A refusal answers its CapException's status (type in
+ * *type when non-NULL). */
+static int kcaps_call_read(uint32_t cap, uint64_t iface, uint16_t method, uint32_t plen,
+			   uint64_t *res, uint32_t res_cap, struct capnp_msg *m,
+			   struct capnp_segment *segs, int *type)
+{
+	uint32_t rlen = 0;
+	int err = kcaps_call(cap, iface, method, plen, res, res_cap, &rlen);
+
+	if (type)
+		*type = -1;
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		return capos_exception_status(res, rlen, type);
+	return err ? err : kcaps_results(res, rlen, m, segs);
+}
+
+int capos_entropy_get_bytes(uint32_t cap, uint32_t count, void *out, uint32_t out_cap,
+			    uint32_t *len, int *type)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_EntropySource_getBytes_Params_b p;
+	struct capos_EntropySource_getBytes_Results_r r;
+	struct capnp_msg m;
+	struct capnp_data d = { 0 };
+	uint64_t res[48]; /* 256 bytes of data and the framing */
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	*len = 0;
+	if (err == CAPOS_OK)
+		err = capos_EntropySource_getBytes_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_EntropySource_getBytes_Params_set_count(&p, count);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call_read(cap, capos_EntropySource_TYPE_ID,
+				      capos_EntropySource_METHOD_getBytes, plen, res, sizeof(res),
+				      &m, segs, type);
+	if (err == CAPOS_OK)
+		err = capos_EntropySource_getBytes_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		err = capos_EntropySource_getBytes_Results_get_data(&r, &d);
+	if (err == CAPOS_OK && d.len > out_cap)
+		err = CAPOS_ERR_BUFFER_TOO_SMALL;
+	if (err == CAPOS_OK) {
+		__builtin_memcpy(out, d.ptr, d.len);
+		*len = d.len;
+	}
+	return err;
+}
+
+/* A Text field into a fixed NUL-terminated buffer. */
+static int kcaps_text(const struct capnp_text *t, char *buf, uint32_t cap)
+{
+	if (t->len >= cap)
+		return CAPOS_ERR_BUFFER_TOO_SMALL;
+	__builtin_memcpy(buf, t->str, t->len);
+	buf[t->len] = 0;
+	return CAPOS_OK;
+}
+
+int capos_system_summary(uint32_t cap, struct capos_system_summary *out)
+{
+	struct capnp_segment segs[1];
+	struct capos_SystemStatus_summary_Results_r r;
+	struct capos_SystemSummary_r s;
+	struct capnp_text version, motd;
+	struct capnp_msg m;
+	uint64_t res[64];
+	int err =
+		kcaps_call_read(cap, capos_SystemStatus_TYPE_ID, capos_SystemStatus_METHOD_summary,
+				0, res, sizeof(res), &m, segs, NULL);
+
+	if (err == CAPOS_OK)
+		err = capos_SystemStatus_summary_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		err = capos_SystemStatus_summary_Results_get_summary(&r, &s);
+	if (err == CAPOS_OK)
+		err = capos_SystemSummary_get_version(&s, &version);
+	if (err == CAPOS_OK)
+		err = capos_SystemSummary_get_motd(&s, &motd);
+	if (err == CAPOS_OK)
+		err = kcaps_text(&version, out->version, sizeof(out->version));
+	if (err == CAPOS_OK)
+		err = kcaps_text(&motd, out->motd, sizeof(out->motd));
+	if (err)
+		return err;
+	out->cpus = capos_SystemSummary_get_cpus(&s);
+	out->cpus_present = capos_SystemSummary_get_cpusPresent(&s);
+	out->processes = capos_SystemSummary_get_processes(&s);
+	out->memory_bytes = capos_SystemSummary_get_memoryBytes(&s);
+	out->free_bytes = capos_SystemSummary_get_freeBytes(&s);
+	out->uptime_ns = capos_SystemSummary_get_uptimeNs(&s);
+	return CAPOS_OK;
+}
+
+int capos_system_shutdown(uint32_t cap, uint8_t code)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_SystemControl_shutdown_Params_b p;
+	uint64_t res[16];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_SystemControl_shutdown_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_SystemControl_shutdown_Params_set_code(&p, code);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call(cap, capos_SystemControl_TYPE_ID,
+				 capos_SystemControl_METHOD_shutdown, plen, res, sizeof(res),
+				 &rlen);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		err = capos_exception_status(res, rlen, NULL);
+	return err;
+}

@@ -57,16 +57,21 @@ $(BUILD)/user/%.o: %.S $(NEWLIB_STAMP) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(USER_ASFLAGS) -c $< -o $@
 
-# user_program(name, sources...): a static capOS ELF $(BUILD)/user/<name>.elf made of
-# crt0, the sources, libcapos, newlib libc/libm and compiler-rt builtins, linked with
-# the user linker script. Objects named in <sources> come before libcapos.a, so a test
-# may replace a libcapos member (e.g. the syscall layer) by defining its symbols.
+# user_program(name, sources...[, archives...]): a static capOS ELF
+# $(BUILD)/user/<name>.elf made of crt0, the sources, libcapos, the optional extra
+# static archives (e.g. a Debian libfoo.a; resolved in one group with libcapos and
+# newlib, so they may call libc and the program's shim objects may serve them),
+# newlib libc/libm and compiler-rt builtins, linked with the user linker script.
+# Objects named in <sources> come before libcapos.a, so a test may replace a libcapos
+# member (e.g. the syscall layer) by defining its symbols.
 #   $(eval $(call user_program,hello,user/hello/main.c))
+#   $(eval $(call user_program,credstore,user/credstore/main.c ...,$(ARGON2_A)))
 define user_program
 $(BUILD)/user/$(1).elf: $(LIBCAPOS_CRT0) $$(patsubst %,$(BUILD)/user/%.o,$$(basename $(2))) \
-		$(LIBCAPOS_A) $(USER_LDSCRIPT) $(NEWLIB_STAMP)
+		$(LIBCAPOS_A) $(3) $(USER_LDSCRIPT) $(NEWLIB_STAMP)
 	@mkdir -p $$(@D)
 	$$(LD) $$(USER_LDFLAGS) -T $(USER_LDSCRIPT) -o $$@ $(LIBCAPOS_CRT0) \
 		$$(patsubst %,$(BUILD)/user/%.o,$$(basename $(2))) \
-		--start-group $(LIBCAPOS_A) $(NEWLIB_LIBC) $(NEWLIB_LIBM) --end-group $(USER_BUILTINS)
+		--start-group $(LIBCAPOS_A) $(3) $(NEWLIB_LIBC) $(NEWLIB_LIBM) --end-group \
+		$(USER_BUILTINS)
 endef

@@ -13,6 +13,7 @@
  * Both user bases are saved and restored per thread in arch_switch.
  */
 #include <arch/cpu.h>
+#include <arch/fsbase.h>
 #include <arch/io.h>
 #include <arch/platform.h>
 #include <arch/thread.h>
@@ -26,13 +27,13 @@
 #define MSR_STAR 0xC0000081u
 #define MSR_LSTAR 0xC0000082u
 #define MSR_SFMASK 0xC0000084u
-#define MSR_FS_BASE 0xC0000100u
 #define MSR_GS_BASE 0xC0000101u
 #define MSR_KERNEL_GS_BASE 0xC0000102u
 #define CR4_FSGSBASE (1ull << 16)
 #define CPUID7_EBX_FSGSBASE (1u << 0)
 
-static bool proc_fsgsbase; /* [I] CR4.FSGSBASE is on: RDFSBASE/WRFSBASE work */
+bool fsbase_insn;		  /* [I] arch/fsbase.h */
+static uint32_t proc_cpus_online; /* [I] CPUs that ran arch_proc_init */
 
 /* Flags cleared on SYSCALL: TF, IF, DF, IOPL, NT, AC (the kernel runs with IF=0). */
 #define SYSCALL_RFLAGS_MASK 0x47700ull
@@ -55,12 +56,18 @@ void arch_proc_init(struct percpu *pc)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	if (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & CPUID7_EBX_FSGSBASE))
 		write_cr4(read_cr4() | CR4_FSGSBASE);
-	proc_fsgsbase = (read_cr4() & CR4_FSGSBASE) != 0;
+	fsbase_insn = (read_cr4() & CR4_FSGSBASE) != 0;
+	proc_cpus_online++;
 	klog("cpu", "syscall: sysret cs %#x ss %#x, entry %p, rflags mask %#llx, fsgsbase %s",
 	     GDT_USER_CODE | 3, GDT_USER_DATA | 3, (void *)syscall_entry,
 	     (unsigned long long)SYSCALL_RFLAGS_MASK,
 	     (read_cr4() & CR4_FSGSBASE) ? "on" : "off (cpu lacks it)");
 	xstate_init();
+}
+
+uint32_t arch_cpus_online(void)
+{
+	return proc_cpus_online;
 }
 
 struct percpu *arch_this_cpu(void)
@@ -111,25 +118,6 @@ void arch_thread_init_current(struct arch_thread *t)
 	t->xstate = NULL;
 }
 
-/* The user FS base: RDFSBASE when CR4.FSGSBASE is on (no MSR access), else the MSR. */
-static inline uint64_t proc_read_fs(void)
-{
-	uint64_t v;
-
-	if (__builtin_expect(!proc_fsgsbase, 0)) /* expected: on whenever the CPU has it */
-		return rdmsr(MSR_FS_BASE);
-	__asm__ volatile("rdfsbase %0" : "=r"(v));
-	return v;
-}
-
-static inline void proc_write_fs(uint64_t v)
-{
-	if (!proc_fsgsbase)
-		wrmsr(MSR_FS_BASE, v);
-	else
-		__asm__ volatile("wrfsbase %0" : : "r"(v) : "memory");
-}
-
 /*
  * The user GS base lives in KERNEL_GS_BASE while in the kernel (SWAPGS), so it stays
  * an MSR access. A base is written only when it differs from the one just saved
@@ -141,7 +129,7 @@ void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 	/* Only user threads have an xstate area, user bases and user-visible state. */
 	if (prev->xstate) {
 		xstate_save(prev->xstate);
-		prev->fs_base = proc_read_fs();
+		prev->fs_base = fsbase_read();
 		prev->gs_base = rdmsr(MSR_KERNEL_GS_BASE);
 	}
 	if (next->xstate) {
@@ -149,7 +137,7 @@ void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 
 		xstate_restore(next->xstate);
 		if (!loaded || next->fs_base != prev->fs_base)
-			proc_write_fs(next->fs_base);
+			fsbase_write(next->fs_base);
 		if (!loaded || next->gs_base != prev->gs_base)
 			wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 	}

@@ -355,4 +355,37 @@ uint64_t arch_tsc_hz(void);
  */
 int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms);
 
+/* ---- entropy and system caps (kernel/rng, docs/entropy.md) ------------------------ */
+
+/*
+ * Runs fn(arg) — code from Debian's userspace-built libbearssl.a members, which read a
+ * stack-protector canary at %fs:0x28 and may use SSE — inside a bracket that makes
+ * that sound in the kernel: saves the running user thread's extended state (`cur`:
+ * the current thread's arch state, or NULL when no user thread's registers are live,
+ * e.g. at boot), points the FS base at a kernel canary block, calls fn, then restores
+ * the FS base and the extended state (so no SSE register leaves the bracket holding
+ * DRBG state). Interrupts must be disabled (the foreign code uses the red zone; NMI,
+ * #DF and #MC run on IST stacks). A smashed canary panics (__stack_chk_fail).
+ */
+void arch_foreign_call(struct arch_thread *cur, void (*fn)(void *arg), void *arg);
+
+/* Foreign-code brackets run since boot (figures: docs/entropy.md). */
+uint64_t arch_foreign_calls(void);
+
+/* True if the CPU has RDSEED or RDRAND (CPUID). */
+bool arch_hwrng_present(void);
+
+/*
+ * One 64-bit hardware random value: RDSEED, else RDRAND, each retried a few times.
+ * Errors: CAPOS_ERR_UNSUPPORTED (neither instruction), CAPOS_ERR_BUSY (no value after
+ * the retries: the source is exhausted or broken).
+ */
+int arch_hwrng_read(uint64_t *out);
+
+/* The free-running cycle counter (TSC), for jitter samples. */
+uint64_t arch_cycles(void);
+
+/* CPUs brought up and running the kernel (each ran arch_proc_init). */
+uint32_t arch_cpus_online(void);
+
 #endif

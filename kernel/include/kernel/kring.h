@@ -17,6 +17,7 @@
 #include <capos/ring.h>
 #include <kernel/list.h>
 
+struct kobj;
 struct process;
 struct thread;
 struct ring_op;
@@ -179,6 +180,18 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_CAPMGR 0x20u   /* CapabilityManager: kring_grant only (manifest source) */
 #define KGRANT_SPAWNER 0x40u  /* ProcessSpawner over the boot module (kring_grant only) */
 #define KGRANT_FRAMES 0x80u   /* FrameAllocator charging its caller (kring_grant only) */
+/* 0x100u: left for the terminal */
+#define KGRANT_ENTROPY 0x200u	 /* EntropySource over the kernel CSPRNG (kring_grant only) */
+#define KGRANT_SYSCONTROL 0x400u /* SystemControl: shutdown (kring_grant only) */
+#define KGRANT_SYSSTATUS 0x800u	 /* SystemStatus: summary (kring_grant only) */
+
+/*
+ * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or
+ * KGRANT_SYSSTATUS; kernel/proc/ksys.c) charged to p, with one reference (the
+ * caller's), and its interface id. Errors: CAPOS_ERR_INVALID (another kind), the
+ * charged allocation's, the object's init errors.
+ */
+int ksys_create(unsigned kind, struct process *p, struct kobj **obj, uint64_t *iface);
 
 struct capos_capset_page;
 

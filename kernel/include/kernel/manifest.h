@@ -114,7 +114,8 @@ int kmanifest_decode(const void *module, size_t len, struct kmanifest_view *view
 
 /* The interface id a kernel cap source provides in ABI v1, or 0 if the source is not
  * one the kernel grants from a manifest (v1: console, timer, virtualMemory,
- * bootPackage, processSpawner). */
+ * bootPackage, processSpawner; endpoint, capabilityManager, frameAllocator;
+ * entropySource, systemControl, systemStatus). */
 uint64_t kmanifest_source_interface(uint16_t source);
 
 /* The interface id of a schema interface name ("Console"), from the tables capnpc-c

@@ -125,7 +125,8 @@ int spawn_init_profile(const void *module, uint64_t module_len, struct proc_limi
  *                        re-badged                        CAPOS_ERR_FACET_BADGED
  *           copy/move: the cap permits the mode (no copy of a move-only cap)
  *                                                         CAPOS_ERR_SPAWN_BAD_MODE
- *     kernel: console, timer, virtualMemory, processSpawner or endpoint
+ *     kernel: console, timer, virtualMemory, processSpawner, endpoint,
+ *             frameAllocator, entropySource, systemStatus or systemControl
  *                                                         CAPOS_ERR_SPAWN_BAD_SOURCE
  *             mode copy                                   CAPOS_ERR_SPAWN_BAD_MODE
  *             endpoint: interfaceId as for clientFacet     CAPOS_ERR_SPAWN_FACET_INTERFACE

@@ -86,4 +86,40 @@ int capos_exception_status(const void *res, uint32_t len, int *type);
  * when `type` is no ExceptionType (e.g. the -1 of capos_exception_status). */
 const char *capos_exception_type_name(int type);
 
+/* ---- EntropySource, SystemStatus, SystemControl (kernel/include/kernel/ksys.h) ---- */
+
+/*
+ * EntropySource.getBytes(count) on `cap`: the bytes into out (out_cap bytes of room),
+ * their number in *len. A refusal answers the CapException's status with its type in
+ * *type (may be NULL; -1 when there was no CapException): CAPOS_ERR_ENTROPY_COUNT
+ * (count outside 1..256, invalidArgument), CAPOS_ERR_ENTROPY_UNSEEDED (failed).
+ * Other errors: the CQE status (a forged cap: CAPOS_ERR_CAP_*), ring client and capnp
+ * errors, CAPOS_ERR_BUFFER_TOO_SMALL (more bytes than out_cap).
+ */
+int capos_entropy_get_bytes(uint32_t cap, uint32_t count, void *out, uint32_t out_cap,
+			    uint32_t *len, int *type);
+
+/* What SystemStatus.summary reports (schema/capos.capnp SystemSummary). */
+struct capos_system_summary {
+	char version[32]; /* NUL-terminated */
+	char motd[256];	  /* NUL-terminated; kernelParams.motd is at most 255 bytes */
+	uint32_t cpus, cpus_present, processes;
+	uint64_t memory_bytes, free_bytes, uptime_ns;
+};
+
+/*
+ * SystemStatus.summary() on `cap` into *out. Errors: as capos_entropy_get_bytes (the
+ * CapException's status for a refusal), CAPOS_ERR_BUFFER_TOO_SMALL (a text longer
+ * than its field).
+ */
+int capos_system_summary(uint32_t cap, struct capos_system_summary *out);
+
+/*
+ * SystemControl.shutdown(code) on `cap`: the machine stops (QEMU exits with the clean
+ * status for code 0, the failure status otherwise), so this returns only on error:
+ * the CQE status (a forged or wrong cap: CAPOS_ERR_CAP_*), a CapException's status,
+ * ring client and capnp errors.
+ */
+int capos_system_shutdown(uint32_t cap, uint8_t code);
+
 #endif

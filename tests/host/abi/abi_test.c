@@ -52,12 +52,14 @@ static const struct error_block {
 	/* init executor and timer: Timer.sleep, facet minting */
 	{ "CAPOS_ERR_TIMER_SLEEP_", -352, -359, 0, 0, 2 },
 	{ "CAPOS_ERR_FACET_", -352, -359, 0, 0, 1 },
-	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },   /* demo services (schema/demo.capnp) */
-	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 },  /* resource accounting (ledger.h) */
-	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 }, /* MemoryObject, FrameAllocator */
-	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },    /* VirtualMemory reservations (vmres.h) */
-	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 }, /* kernel self-protection (kcharge.h) */
-	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 2 },   /* terminal line discipline (ldisc.h) */
+	{ "CAPOS_ERR_DEMO_", -360, -367, 0, 0, 2 },    /* demo services (schema/demo.capnp) */
+	{ "CAPOS_ERR_QUOTA_", -368, -383, 0, 0, 8 },   /* resource accounting (ledger.h) */
+	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 },  /* MemoryObject, FrameAllocator */
+	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },     /* VirtualMemory reservations (vmres.h) */
+	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 },  /* kernel self-protection (kcharge.h) */
+	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 2 },    /* terminal line discipline (ldisc.h) */
+	{ "CAPOS_ERR_ENTROPY_", -416, -423, 0, 0, 2 }, /* the kernel CSPRNG (krng.h) */
+	{ "CAPOS_ERR_CRED_", -432, -439, 0, 0, 8 },    /* CredentialStore (user/credstore) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
