@@ -334,6 +334,10 @@
 	/* terminal: line discipline (-408 .. -415; lib/termio/ldisc.c, docs/terminal.md) */       \
 	X(CAPOS_ERR_TERM_MODE, -408, "terminal: not a line-discipline mode")                       \
 	X(CAPOS_ERR_TERM_LINE_FULL, -409, "terminal: line at its bound, input byte refused")       \
+	/* terminal: TerminalSession over COM2 (-410 .. -415; kernel/cap/terminal.c) */            \
+	X(CAPOS_ERR_TERM_BUSY, -410, "terminal: another read is already pending")                  \
+	X(CAPOS_ERR_TERM_NO_INPUT, -411,                                                           \
+	  "terminal: COM2 input unavailable (no UART, or its interrupt cannot be routed)")         \
 	/* entropy: the kernel CSPRNG (-416 .. -423; kernel/krng.h, docs/entropy.md) */            \
 	X(CAPOS_ERR_ENTROPY_COUNT, -416, "EntropySource: getBytes count outside 1..256")           \
 	X(CAPOS_ERR_ENTROPY_UNSEEDED, -417,                                                        \
@@ -346,7 +350,38 @@
 	X(CAPOS_ERR_CRED_TABLE_FULL, -436, "credentials: every record slot is in use")             \
 	X(CAPOS_ERR_CRED_USER_EXISTS, -437, "credentials: the user already has a credential")      \
 	X(CAPOS_ERR_CRED_HASH, -438, "credentials: Argon2id refused its inputs")                   \
-	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")
+	X(CAPOS_ERR_CRED_SALT, -439, "credentials: entropy source answered no usable salt")        \
+	/* sessions, broker, audit (-440 .. -455; user/sessmgr, user/broker, user/audit,  \
+	 * docs/sessions.md) */        \
+	X(CAPOS_ERR_SESSION_ENDED, -440, "session: ended (logout, replaced or revoked)")           \
+	X(CAPOS_ERR_SESSION_TABLE_FULL, -441, "session: the SessionManager's table is full")       \
+	X(CAPOS_ERR_SESSION_USER_NAME, -442,                                                       \
+	  "session: user name empty, too long or not printable")                                   \
+	X(CAPOS_ERR_SESSION_PASSWORD_LONG, -443, "session: password longer than its bound")        \
+	X(CAPOS_ERR_BROKER_UNKNOWN_SESSION, -444, "broker: no grants for this session id")         \
+	X(CAPOS_ERR_BROKER_SESSIONS_FULL, -445, "broker: the per-session root table is full")      \
+	X(CAPOS_ERR_BROKER_POLICY, -446,                                                           \
+	  "broker: a policy cap name is not <profile>.<name> or over a bound")                     \
+	X(CAPOS_ERR_BROKER_PROFILE, -447, "broker: not a SessionProfile")                          \
+	X(CAPOS_ERR_AUDIT_TEXT, -448, "audit: user or detail text too long or not printable")      \
+	X(CAPOS_ERR_AUDIT_KIND, -449, "audit: not an AuditKind")                                   \
+	X(CAPOS_ERR_SESSION_NO_STORE, -450,                                                        \
+	  "session: no CredentialStore granted (no login or setup)")                               \
+	/* shell: command lines and grant syntax (-456 .. -463; user/shell, docs/shell.md) */      \
+	X(CAPOS_ERR_SHELL_UNKNOWN_COMMAND, -456, "shell: no such command")                         \
+	X(CAPOS_ERR_SHELL_USAGE, -457, "shell: wrong arguments for the command")                   \
+	X(CAPOS_ERR_SHELL_BAD_LINE, -458,                                                          \
+	  "shell: line refused: control or stray byte, bad escape, open quote, over a bound")      \
+	X(CAPOS_ERR_SHELL_GRANT_SYNTAX, -459,                                                      \
+	  "shell: malformed run/spawn: name, grant list, closing brace or grant bound")            \
+	X(CAPOS_ERR_SHELL_GRANT_DUPLICATE, -460, "shell: two grants share a child-visible name")   \
+	X(CAPOS_ERR_SHELL_GRANT_CAP, -461,                                                         \
+	  "shell: a grant names no cap of the shell, or one it cannot grant that way")             \
+	X(CAPOS_ERR_SHELL_GRANT_BADGE, -462, "shell: badge relabeling of a grant refused")         \
+	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
+	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
+	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
+	  "StdIO.readLine answered a line longer than the client takes")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

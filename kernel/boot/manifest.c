@@ -48,6 +48,8 @@ uint64_t kmanifest_source_interface(uint16_t source)
 		return capos_CapabilityManager_TYPE_ID;
 	case capos_KernelCapSource_frameAllocator:
 		return capos_FrameAllocator_TYPE_ID; /* MemoryObjects charged to the caller */
+	case capos_KernelCapSource_terminal:
+		return capos_TerminalSession_TYPE_ID; /* the COM2 terminal (kernel/kterm.h) */
 	case capos_KernelCapSource_entropySource:
 	case capos_KernelCapSource_systemControl:
 	case capos_KernelCapSource_systemStatus:

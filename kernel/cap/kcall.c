@@ -143,6 +143,8 @@ static const struct kcall_extype kcall_extypes[] = {
 	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */
 	{ CAPOS_ERR_KERNEL_LOW_MEMORY, CAPOS_ERR_KERNEL_LOW_MEMORY,
 	  capos_ExceptionType_overloaded },
+	/* terminal: one read at a time; the pending one clears when it completes */
+	{ CAPOS_ERR_TERM_BUSY, CAPOS_ERR_TERM_BUSY, capos_ExceptionType_overloaded },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)
@@ -299,14 +301,11 @@ static void kcall_answer(const struct kcall_env *env, const struct ring_op *op,
 /* Zeros for kcall_result_room's write probe. */
 static const uint64_t kcall_zeros[32];
 
-int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps)
+/* The caller's buffer takes `need` bytes and is writable over them (zeros probed). */
+static int kcall_room_check(struct kcall_ctx *c, uint64_t need)
 {
 	const struct kcall_env *env = c->env;
 
-	if (capnp_builder_error(c->results) || c->results->nsegs != 1)
-		return CAPOS_ERR_RING_QUOTA;
-	uint64_t need = kcall_answer_size(&c->results->segs[0], 0) +
-			(uint64_t)ncaps * sizeof(struct capos_xfer_result);
 	if (need > c->result_cap) {
 		c->result_need = (uint32_t)need;
 		return CAPOS_ERR_RING_RESULT_TOO_SMALL;
@@ -318,6 +317,19 @@ int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps)
 			return CAPOS_ERR_RING_RESULT_FAULT;
 	}
 	return CAPOS_OK;
+}
+
+int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps)
+{
+	if (capnp_builder_error(c->results) || c->results->nsegs != 1)
+		return CAPOS_ERR_RING_QUOTA;
+	return kcall_room_check(c, kcall_answer_size(&c->results->segs[0], 0) +
+					   (uint64_t)ncaps * sizeof(struct capos_xfer_result));
+}
+
+int kcall_result_room_bytes(struct kcall_ctx *c, uint32_t bytes)
+{
+	return kcall_room_check(c, bytes);
 }
 
 int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32_t *index)

@@ -201,6 +201,8 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_processSpawner:
 	case capos_KernelCapSource_endpoint:
 	case capos_KernelCapSource_frameAllocator:
+	case capos_KernelCapSource_terminal:
+	case capos_KernelCapSource_capabilityManager: /* acts on the holder's own table */
 	case capos_KernelCapSource_entropySource:
 	case capos_KernelCapSource_systemStatus:
 	case capos_KernelCapSource_systemControl: /* the spawner is the authority (docs/entropy.md) */

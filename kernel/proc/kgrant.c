@@ -23,6 +23,8 @@
  *              (kring_revoke_nodes_live).
  *   frames  -> FrameAllocator (kernel/cap/framealloc.c): MemoryObjects charged to
  *              whichever process calls it.
+ *   terminal -> TerminalSession over COM2 (kernel/cap/terminal.c): one object for the
+ *              one terminal, so every grant is another cap to it (nothing charged).
  *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
  *              the kernel CSPRNG, shutdown, the system summary.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
@@ -39,6 +41,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/kcharge.h>
+#include <kernel/kterm.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
 #include <kernel/mm.h>
@@ -319,6 +322,9 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SPAWNER:
 		*iface = capos_ProcessSpawner_TYPE_ID;
 		return kspawner_create(boot, size, p->ledger, obj);
+	case KGRANT_TERMINAL:
+		*iface = capos_TerminalSession_TYPE_ID;
+		return kterm_get(obj);
 	case KGRANT_ENTROPY:
 	case KGRANT_SYSCONTROL:
 	case KGRANT_SYSSTATUS:
@@ -349,7 +355,7 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
 	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
 	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_ENTROPY &&
-	    kind != KGRANT_SYSCONTROL && kind != KGRANT_SYSSTATUS)
+	    kind != KGRANT_SYSCONTROL && kind != KGRANT_SYSSTATUS && kind != KGRANT_TERMINAL)
 		return CAPOS_ERR_INVALID;
 	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
 	if (err)
@@ -421,6 +427,8 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_CAPMGR;
 	case capos_KernelCapSource_frameAllocator:
 		return KGRANT_FRAMES;
+	case capos_KernelCapSource_terminal:
+		return KGRANT_TERMINAL;
 	case capos_KernelCapSource_entropySource:
 		return KGRANT_ENTROPY;
 	case capos_KernelCapSource_systemControl:

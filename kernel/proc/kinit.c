@@ -25,6 +25,7 @@
 #include <kernel/kobj.h>
 #include <kernel/kipc.h>
 #include <kernel/kring.h>
+#include <kernel/kterm.h>
 #include <kernel/load.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
@@ -123,6 +124,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	const struct kmanifest_view *v = boot_manifest_view();
 	uint64_t base, after;
 	uint32_t objs_base = kobj_live_count(), objs_after;
+	struct kterm_stats term;
 	const struct kcharge_pool *kp = mm_kcharge();
 	uint64_t blocks_base = kp->live_blocks;
 	int64_t code = -1;
@@ -150,6 +152,12 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
 	klog("init", "timer sleeps left: %u", ksleep_live_count());
+	kterm_stats(&term);
+	klog("init",
+	     "terminal: %llu byte(s) received, %llu dropped (type-ahead full), %u buffered, "
+	     "read pending: %s",
+	     (unsigned long long)term.received, (unsigned long long)term.overflow, term.buffered,
+	     term.pending ? "yes" : "no");
 	klog("init",
 	     "charged kernel blocks %llu (baseline %llu), %llu bytes charged; refused %llu at "
 	     "the reserve, %llu by kernel-memory quotas",
@@ -159,8 +167,8 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	klog("init", "memory objects left: %u, object mappings %u", memobj_live_count(),
 	     memobj_maps_live());
 	*status = code;
-	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0) {
-		klog("init", "error: revocation nodes or timer sleeps leaked");
+	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0 || term.pending) {
+		klog("init", "error: revocation nodes, timer sleeps or a terminal read leaked");
 		return CAPOS_ERR_INVALID;
 	}
 	if (kp->live_blocks != blocks_base || kp->charged_bytes != 0) {

@@ -26,6 +26,7 @@
 #include <kernel/kcall.h>
 #include <kernel/kcharge.h>
 #include <kernel/kcaps.h>
+#include <kernel/kterm.h>
 #include <kernel/kipc.h>
 #include <kernel/ksys.h>
 #include <kernel/memobj.h>
@@ -48,7 +49,7 @@ struct proc_kcall {
 static const struct kcall_iface *const kring_ifaces[] = {
 	&kconsole_iface,     &ktimer_iface,  &kbootpkg_iface,	&kvm_iface,	&kspawner_iface,
 	&kproc_handle_iface, &kcapmgr_iface, &kendpoint_iface,	&kmemobj_iface, &kframealloc_iface,
-	&kentropy_iface,     &ksysctl_iface, &ksysstatus_iface,
+	&kentropy_iface,     &ksysctl_iface, &ksysstatus_iface, &kterm_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

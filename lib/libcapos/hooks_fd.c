@@ -1,16 +1,22 @@
 /*
  * newlib OS hooks for file descriptors. A capOS process has no file table in the
  * kernel (no ambient "open by path"); libcapos keeps the three standard streams:
- *   0  terminal input   (no input cap exists yet: read fails with ENOSYS)
- *   1  terminal output  \ both go to the Console cap (libcapos/console.h)
- *   2  terminal error   /
- * Each is a character device and a terminal (so newlib line-buffers stdout), can be
- * closed once, and never seeks. Every other descriptor is EBADF. Single-threaded:
- * the open mask is not locked (threads arrive in a later issue).
+ *   0  standard input   \  with a "stdio" StdIO cap in the CapSet (a program a shell
+ *   1  standard output   > runs): StdIO.readLine / StdIO.write (libcapos/stdio_cap.h)
+ *   2  standard error   /   without one: fd 0 read fails with ENOSYS, fds 1 and 2 go
+ *                           to the Console cap (libcapos/console.h)
+ * The choice is made at the first read or write and holds for the process's life; a
+ * "stdio" cap of another interface makes every read and write fail (EIO) rather than
+ * silently writing elsewhere. Each stream is a character device and a terminal (so
+ * newlib line-buffers stdout), can be closed once, and never seeks. Every other
+ * descriptor is EBADF. Single-threaded: the open mask is not locked (threads arrive in
+ * a later issue).
  */
 #include "hooks.h"
 
+#include <capos/error.h>
 #include <libcapos/console.h>
+#include <libcapos/stdio_cap.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -27,27 +33,44 @@ static int fd_is_open(int fd)
 	return fd >= 0 && fd < FD_STD_COUNT && (fd_open_mask & (1u << fd));
 }
 
+/* A hook's result: n >= 0 as it is, a negative status as -1 + errno. */
+static _READ_WRITE_RETURN_TYPE fd_result(int64_t n)
+{
+	if (n < 0)
+		return capos_hook_fail(capos_hook_errno(n));
+	return (_READ_WRITE_RETURN_TYPE)n;
+}
+
 _READ_WRITE_RETURN_TYPE read(int fd, void *buf, size_t len)
 {
-	(void)buf;
-	(void)len;
+	uint32_t cap = 0;
+	int err;
+
 	if (!fd_is_open(fd) || fd != STDIN_FILENO)
 		return capos_hook_fail(EBADF);
-	return capos_hook_fail(ENOSYS);
+	err = capos_stdio_find(&cap);
+	if (err == CAPOS_ERR_NOT_FOUND)
+		return capos_hook_fail(ENOSYS);
+	if (len == 0 || err != CAPOS_OK)
+		return fd_result(err);
+	return fd_result(capos_stdio_read(cap, buf, len));
 }
 
 _READ_WRITE_RETURN_TYPE write(int fd, const void *buf, size_t len)
 {
-	int64_t n;
+	uint32_t cap = 0;
+	int err;
 
 	if (!fd_is_open(fd) || fd == STDIN_FILENO)
 		return capos_hook_fail(EBADF);
 	if (len == 0)
 		return 0;
-	n = capos_console_write(buf, len);
-	if (n < 0)
-		return capos_hook_fail(capos_hook_errno(n));
-	return (_READ_WRITE_RETURN_TYPE)n;
+	err = capos_stdio_find(&cap);
+	if (err == CAPOS_ERR_NOT_FOUND)
+		return fd_result(capos_console_write(buf, len));
+	if (err != CAPOS_OK)
+		return fd_result(err);
+	return fd_result(capos_stdio_write(cap, buf, len));
 }
 
 int close(int fd)

@@ -47,6 +47,10 @@ int capos_hook_errno(int64_t status)
 		return EAGAIN;
 	case CAPOS_ERR_TIMER_SLEEP_RANGE:
 		return EINVAL;
+	case CAPOS_ERR_EP_DISCONNECTED: /* the server's endpoint closed: the shell is gone */
+		return EPIPE;
+	case CAPOS_ERR_STDIO_LINE_TOO_LONG:
+		return EMSGSIZE;
 	default:
 		return EIO;
 	}

@@ -17,9 +17,13 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/ring_self.c \
 	lib/libcapos/capset.c \
 	lib/libcapos/console.c \
+	lib/libcapos/stdio_cap.c \
 	lib/libcapos/kcaps.c \
+	lib/libcapos/terminal.c \
+	lib/libcapos/client.c \
 	lib/libcapos/server.c \
 	lib/libcapos/server_ring.c \
+	lib/libcapos/server_main.c \
 	lib/libcapos/heap_vm.c \
 	lib/libcapos/sbrk.c \
 	lib/libcapos/time.c \
@@ -42,9 +46,11 @@ $(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPN
 
 # console.c, kcaps.c, heap_vm.c, time.c and server*.c include the generated schema header (schema/schema.mk is read after this
 # fragment, so the path and include directory are spelled out here).
-LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring
+LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring server_main
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
+# stdio_cap.c speaks StdIO (schema/session.capnp).
+$(BUILD)/user/lib/libcapos/stdio_cap.o: $(BUILD)/gen/schema/session.capnp.h $(BUILD)/gen/schema/capos.capnp.h
 
 # The linker script takes its addresses from the ABI header, the one place they are
 # defined; the ULL suffixes C needs are stripped for the linker.

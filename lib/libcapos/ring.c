@@ -77,14 +77,24 @@ static void ring_unstash(struct capos_ring_client *c, uint32_t i, struct capos_c
 	c->stashed--;
 }
 
+/* Index in uds[0..n) of `ud`, or -1. */
+static int ring_ud_index(const uint64_t *uds, uint32_t n, uint64_t ud)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (uds[i] == ud)
+			return (int)i;
+	return -1;
+}
+
 /*
- * Read CQEs until the one for `user_data` (1, copied to *out), the CQ is empty (0),
- * or the stash is full (CAPOS_ERR_BUSY; that CQE stays in the CQ, nothing is lost).
- * CAPOS_ERR_RING_CORRUPT if the kernel's cq_tail is not within one CQ of our head.
- * Each CQE is copied out before cq_head is published, since publishing hands the
- * slot back to the kernel.
+ * Read CQEs until one for a user_data of uds[0..n) (1, copied to *out), the CQ is
+ * empty (0), or the stash is full (CAPOS_ERR_BUSY; that CQE stays in the CQ, nothing
+ * is lost). CAPOS_ERR_RING_CORRUPT if the kernel's cq_tail is not within one CQ of
+ * our head. Each CQE is copied out before cq_head is published, since publishing
+ * hands the slot back to the kernel.
  */
-static int ring_drain(struct capos_ring_client *c, uint64_t user_data, struct capos_cqe *out)
+static int ring_drain(struct capos_ring_client *c, const uint64_t *uds, uint32_t n,
+		      struct capos_cqe *out)
 {
 	uint32_t tail = ring_load(&c->ring->hdr.cq_tail);
 
@@ -92,7 +102,7 @@ static int ring_drain(struct capos_ring_client *c, uint64_t user_data, struct ca
 		return CAPOS_ERR_RING_CORRUPT;
 	while (c->cq_head != tail) {
 		struct capos_cqe cqe = c->ring->cq[c->cq_head & CAPOS_RING_CQ_MASK];
-		int mine = cqe.user_data == user_data;
+		int mine = ring_ud_index(uds, n, cqe.user_data) >= 0;
 
 		if (!mine && c->stashed == CAPOS_RING_CQ_ENTRIES)
 			return CAPOS_ERR_BUSY;
@@ -107,30 +117,38 @@ static int ring_drain(struct capos_ring_client *c, uint64_t user_data, struct ca
 	return 0;
 }
 
-int capos_ring_wait(struct capos_ring_client *c, uint64_t user_data, uint64_t timeout_ns,
-		    struct capos_cqe *out)
+int capos_ring_wait_any(struct capos_ring_client *c, const uint64_t *uds, uint32_t n,
+			uint64_t timeout_ns, struct capos_cqe *out)
 {
 	for (;;) {
-		int64_t n;
+		int64_t entered;
 		int rc;
 
 		for (uint32_t i = 0; i < c->stashed; i++) {
-			if (c->stash[i].user_data == user_data) {
+			if (ring_ud_index(uds, n, c->stash[i].user_data) >= 0) {
 				ring_unstash(c, i, out);
-				return CAPOS_OK;
+				return ring_ud_index(uds, n, out->user_data);
 			}
 		}
-		rc = ring_drain(c, user_data, out);
+		rc = ring_drain(c, uds, n, out);
 		if (rc == 1)
-			return CAPOS_OK;
+			return ring_ud_index(uds, n, out->user_data);
 		if (rc < 0)
 			return rc;
-		n = capos_ring_enter(c, 1, timeout_ns);
-		if (n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW)
-			return (int)n;
-		if (n == 0)
+		entered = capos_ring_enter(c, 1, timeout_ns);
+		if (entered < 0 && entered != CAPOS_ERR_RING_CQ_OVERFLOW)
+			return (int)entered;
+		if (entered == 0)
 			return CAPOS_ERR_RING_TIMED_OUT;
 	}
+}
+
+int capos_ring_wait(struct capos_ring_client *c, uint64_t user_data, uint64_t timeout_ns,
+		    struct capos_cqe *out)
+{
+	int rc = capos_ring_wait_any(c, &user_data, 1, timeout_ns, out);
+
+	return rc < 0 ? rc : CAPOS_OK;
 }
 
 /* Reserve an SQE for a synchronous helper; a full SQ is flushed once first. */

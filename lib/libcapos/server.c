@@ -31,6 +31,7 @@ int capos_server_init(struct capos_server *s, const struct capos_server_iface *i
 	s->stop = 0;
 	s->calls = 0;
 	s->next_ud = 1;
+	s->recv_ud = 0;
 	return CAPOS_OK;
 }
 

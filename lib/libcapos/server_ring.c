@@ -10,7 +10,9 @@
 
 #include <capos/error.h>
 #include <capos/syscall.h>
+#include <libcapos/capset.h>
 #include <libcapos/ring.h>
+#include <libcapos/runtime.h>
 
 static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, uint8_t op,
 		      uint32_t cap, struct capos_sqe **out)
@@ -28,19 +30,43 @@ static int server_sqe(struct capos_server *s, struct capos_ring_client *ring, ui
 	return CAPOS_OK;
 }
 
-static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
-		       struct capos_cqe *cqe)
+/* Queue a RECV into s->recv unless one is in flight (s->recv_ud). */
+static int server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
 {
 	struct capos_sqe *sqe;
-	int err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
+	int err;
 
+	if (s->recv_ud != 0)
+		return CAPOS_OK;
+	err = server_sqe(s, ring, CAPOS_OP_RECV, ep, &sqe);
 	if (err)
 		return err;
 	sqe->result_addr = (uint64_t)(uintptr_t)s->recv;
 	sqe->result_len = sizeof(s->recv);
+	s->recv_ud = sqe->user_data;
 	capos_ring_submit(ring);
-	err = capos_ring_wait(ring, sqe->user_data, CAPOS_TIMEOUT_INFINITE, cqe);
-	return err ? err : cqe->status;
+	return CAPOS_OK;
+}
+
+/* The completion of the RECV in flight (waiting at most timeout_ns); none in flight
+ * after it. */
+static int server_recv_wait(struct capos_server *s, struct capos_ring_client *ring,
+			    uint64_t timeout_ns, struct capos_cqe *cqe)
+{
+	int err = capos_ring_wait(ring, s->recv_ud, timeout_ns, cqe);
+
+	if (err)
+		return err;
+	s->recv_ud = 0;
+	return cqe->status;
+}
+
+static int server_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+		       struct capos_cqe *cqe)
+{
+	int err = server_recv_submit(s, ring, ep);
+
+	return err ? err : server_recv_wait(s, ring, CAPOS_TIMEOUT_INFINITE, cqe);
 }
 
 static int server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
@@ -77,6 +103,14 @@ static void server_release(struct capos_server *s, struct capos_ring_client *rin
 	(void)capos_ring_wait(ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
 }
 
+void capos_server_drop_results(struct capos_server *s, struct capos_ring_client *ring)
+{
+	for (uint32_t i = 0; i < s->call.nret; i++)
+		if (s->call.ret[i].mode == CAPOS_XFER_MOVE)
+			server_release(s, ring, s->call.ret[i].cap);
+	s->call.nret = 0;
+}
+
 /* Answer the decoded call; a RETURN refused for its result caps (the caller's table
  * is full) is answered again as a `failed` exception with that status. */
 static int server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
@@ -100,24 +134,56 @@ static int server_answer(struct capos_server *s, struct capos_ring_client *ring,
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
 }
 
-int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+/* Answer the call whose RECV completed with `cqe` (status 0). */
+static int server_serve_received(struct capos_server *s, struct capos_ring_client *ring,
+				 uint32_t ep, const struct capos_cqe *cqe)
 {
 	struct capos_server_reply reply;
-	struct capos_cqe cqe;
-	int err = server_recv(s, ring, ep, &cqe);
+	int err = capos_server_decode(s, cqe);
 
-	if (err)
-		return err;
-	err = capos_server_decode(s, &cqe);
 	if (err == 0)
 		return server_answer(s, ring, ep);
 	/* The kernel's delivery does not add up: refuse the call, keep serving. */
 	memset(&s->call, 0, sizeof(s->call));
-	s->call.call_id = cqe.call_id;
+	s->call.call_id = cqe->call_id;
 	err = capos_server_refuse(s, capos_ExceptionType_failed, err, "bad delivery", &reply);
 	if (err == 0)
 		err = server_return(s, ring, ep, &reply);
 	return err == CAPOS_ERR_EP_CALL_CANCELLED ? CAPOS_OK : err;
+}
+
+int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	struct capos_cqe cqe;
+	int err = server_recv(s, ring, ep, &cqe);
+
+	return err ? err : server_serve_received(s, ring, ep, &cqe);
+}
+
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out)
+{
+	while (!s->stop) {
+		struct capos_cqe cqe;
+		int64_t n;
+		int err = server_recv_submit(s, ring, ep);
+
+		if (err == CAPOS_OK)
+			err = capos_ring_wait(ring, user_data, 0, out);
+		if (err != CAPOS_ERR_RING_TIMED_OUT)
+			return err; /* the awaited completion (0), or a ring error */
+		err = server_recv_wait(s, ring, 0, &cqe);
+		if (err == CAPOS_OK)
+			err = server_serve_received(s, ring, ep, &cqe);
+		if (err == CAPOS_ERR_RING_TIMED_OUT) {
+			/* Neither is here yet: block until the next completion of any kind. */
+			n = capos_ring_enter(ring, 1, CAPOS_TIMEOUT_INFINITE);
+			err = n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW ? (int)n : CAPOS_OK;
+		}
+		if (err)
+			return err;
+	}
+	return CAPOS_ERR_BUSY;
 }
 
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
@@ -131,4 +197,113 @@ int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uin
 			return err;
 	}
 	return CAPOS_OK;
+}
+
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name)
+{
+	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
+	struct capos_ring_client *ring;
+	uint32_t ep = 0;
+	int err = capos_ring_self(&ring);
+
+	if (err == 0)
+		err = capos_capset_lookup(cs, ep_name, capos_Endpoint_TYPE_ID, &ep);
+	if (err == 0)
+		err = capos_server_init(s, ifaces, nifaces);
+	return err ? err : capos_server_run(s, ring, ep);
+}
+
+/* Queue a RECV on `ep` (unless one is in flight); its user_data in *ud. */
+static int server_post_recv(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    uint64_t *ud)
+{
+	int err = server_recv_submit(s, ring, ep);
+
+	*ud = s->recv_ud;
+	return err;
+}
+
+/* Serve the call the RECV completion `cqe` on `ep` delivered (no RECV in flight after). */
+static int server_serve_cqe(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			    const struct capos_cqe *cqe)
+{
+	s->recv_ud = 0;
+	return cqe->status ? cqe->status : server_serve_received(s, ring, ep, cqe);
+}
+
+/* Drop entry i of the parallel arrays of run_multi (order does not matter). */
+static void server_multi_drop(struct capos_server **s, uint32_t *eps, uint64_t *uds, uint32_t *n,
+			      uint32_t i)
+{
+	(*n)--;
+	s[i] = s[*n];
+	eps[i] = eps[*n];
+	uds[i] = uds[*n];
+}
+
+int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *eps, uint32_t n,
+			   struct capos_ring_client *ring)
+{
+	struct capos_server *s[CAPOS_SERVER_MULTI_MAX];
+	uint32_t ep[CAPOS_SERVER_MULTI_MAX];
+	uint64_t uds[CAPOS_SERVER_MULTI_MAX];
+	int err = CAPOS_OK;
+
+	if (n == 0 || n > CAPOS_SERVER_MULTI_MAX)
+		return CAPOS_ERR_INVALID;
+	for (uint32_t i = 0; i < n && err == CAPOS_OK; i++) {
+		s[i] = servers[i];
+		ep[i] = eps[i];
+		s[i]->next_ud = (uint64_t)i << 48; /* distinct user_data per server */
+		err = server_post_recv(s[i], ring, ep[i], &uds[i]);
+	}
+	while (err == CAPOS_OK && n > 0) {
+		struct capos_cqe cqe;
+		int i = capos_ring_wait_any(ring, uds, n, CAPOS_TIMEOUT_INFINITE, &cqe);
+
+		if (i < 0)
+			return i;
+		err = server_serve_cqe(s[i], ring, ep[i], &cqe);
+		if (err == CAPOS_ERR_EP_DISCONNECTED) {
+			server_multi_drop(s, ep, uds, &n, (uint32_t)i);
+			err = CAPOS_OK;
+		} else if (err == CAPOS_OK && s[i]->stop) {
+			break;
+		} else if (err == CAPOS_OK) {
+			err = server_post_recv(s[i], ring, ep[i], &uds[i]);
+		}
+	}
+	return err;
+}
+
+/* ---- event loops that serve beside other operations (capos-shell's StdIO) */
+
+int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			     uint64_t *ud)
+{
+	return server_post_recv(s, ring, ep, ud);
+}
+
+int capos_server_recv_done(struct capos_server *s, const struct capos_cqe *cqe)
+{
+	s->recv_ud = 0;
+	return cqe->status ? cqe->status : capos_server_decode(s, cqe);
+}
+
+int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep)
+{
+	return server_answer(s, ring, ep);
+}
+
+int capos_server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			uint32_t call_id, const struct capos_server_reply *r)
+{
+	uint32_t current = s->call.call_id;
+	int err;
+
+	s->call.call_id = call_id;
+	err = server_return(s, ring, ep, r);
+	s->call.call_id = current;
+	return err;
 }

@@ -46,11 +46,15 @@ static char *start_envp[] = { NULL };
  */
 static char start_stdout_buf[BUFSIZ];
 static char start_stderr_buf[BUFSIZ];
+/* stdin too (a StdIO line is then one read, not one per byte); line-buffered, so a
+ * read first flushes a prompt written without "\n" (ANSI C, newlib's __srefill). */
+static char start_stdin_buf[BUFSIZ];
 
 static int start_console_buffers(void)
 {
 	if (setvbuf(stdout, start_stdout_buf, _IOLBF, sizeof(start_stdout_buf)) != 0 ||
-	    setvbuf(stderr, start_stderr_buf, _IOLBF, sizeof(start_stderr_buf)) != 0)
+	    setvbuf(stderr, start_stderr_buf, _IOLBF, sizeof(start_stderr_buf)) != 0 ||
+	    setvbuf(stdin, start_stdin_buf, _IOLBF, sizeof(start_stdin_buf)) != 0)
 		return CAPOS_ERR_INVALID;
 	return CAPOS_OK;
 }

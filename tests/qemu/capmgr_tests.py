@@ -122,11 +122,11 @@ TRANSCRIPT = [
     "capmgr: cross: spawn a child holding a copy: ok",
     "capmgr: cross: revoke(console): ok, revoked 3 (the fresh derived cap, ours and the "
     "child's copy)",
-    "capmgr: cross: writeLine through our derived copy: CAPOS_ERR_CAP_REVOKED",
     "capmgrchild: derived console after the parent's revoke: CAPOS_ERR_CAP_REVOKED",
     'capmgrchild: list: "dcon" Console revocable yes revoked yes depth 1',
     'capmgrchild: list: "console" Console revocable no revoked no depth 0',
     'capmgrchild: list: "capmgr" CapabilityManager revocable no revoked no depth 0',
+    "capmgr: cross: writeLine through our derived copy: CAPOS_ERR_CAP_REVOKED",
     "capmgr: cross: child exit: ok, 0",
     "capmgr: cross: release our revoked copy: ok",
     "capmgr: onwards: derive(console): ok",

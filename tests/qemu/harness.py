@@ -20,7 +20,9 @@ command) also gets a QMP socket (-qmp unix:...,server=on,wait=off in a private t
 directory); when a COM1 line first matches an action's marker, the harness sends that
 command (e.g. {"execute": "inject-nmi"}) and records the reply. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
-<log_dir>/<name>.com2.log. The default log_dir is build/tests/qemu/logs/<suite>/,
+<log_dir>/<name>.com2.log (run()), or is scripted by a test through a unix socket
+(Terminal: expect/expect_exact/send/wait; the bytes are logged to the same file). The
+default log_dir is build/tests/qemu/logs/<suite>/,
 <suite> being the running script's name, so suites running side by side never share
 a log file even when their test ids collide.
 
@@ -337,45 +339,267 @@ def default_log_dir():
     return os.path.join(BUILD, "tests", "qemu", "logs", suite)
 
 
-def run(boot, name, log_dir=None):
-    """Boots `boot` once and returns a Result. Never raises for guest behaviour; raises
-    FileNotFoundError if an input (kernel, module, ISO, firmware) is missing."""
-    missing = check_inputs(boot)
-    if missing:
-        raise FileNotFoundError("missing input: " + ", ".join(missing))
-    log_dir = log_dir or default_log_dir()
-    os.makedirs(log_dir, exist_ok=True)
-    com1_path = os.path.join(log_dir, f"{name}.com1.log")
-    com2_path = os.path.join(log_dir, f"{name}.com2.log")
-    err_path = os.path.join(log_dir, f"{name}.stderr.log")
-    lines = []
-    with Firmware(boot) as fw, QmpSocket(boot) as qmp, \
-            open(com1_path, "wb") as com1_log, open(err_path, "wb") as err:
-        argv = base_argv(boot) + fw + qmp.argv + [
-            "-chardev", "stdio,id=com1,signal=off", "-serial", "chardev:com1",
-            "-chardev", f"file,id=com2,path={com2_path}", "-serial", "chardev:com2"]
-        start = time.monotonic()
-        monitor = Monitor(boot.monitor, qmp.path, start) if boot.monitor else None
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=err)
-        reader = threading.Thread(target=_read_com1,
-                                  args=(proc.stdout, start, lines, com1_log, monitor))
-        reader.start()
+class _Guest:
+    """One QEMU process with COM1 read line by line from its stdout (timestamped, copied
+    to <name>.com1.log, handed to the monitor) and COM2 wired by `com2_argv` (the
+    -chardev/-serial pair). Used by run() (COM2 to a file) and Terminal (COM2 on a
+    unix socket)."""
+
+    def __init__(self, boot, name, log_dir, com2_argv):
+        missing = check_inputs(boot)
+        if missing:
+            raise FileNotFoundError("missing input: " + ", ".join(missing))
+        self.boot = boot
+        log_dir = log_dir or default_log_dir()
+        os.makedirs(log_dir, exist_ok=True)
+        self.com1_path = os.path.join(log_dir, f"{name}.com1.log")
+        self.com2_path = os.path.join(log_dir, f"{name}.com2.log")
+        self.err_path = os.path.join(log_dir, f"{name}.stderr.log")
+        self.com2_argv = com2_argv
+        self.lines = []
+        self.proc = None
+
+    def start(self):
+        """Spawns QEMU (entering the firmware and QMP contexts; finish() leaves them)."""
+        self._fw = Firmware(self.boot)
+        self._qmp = QmpSocket(self.boot)
+        fw = self._fw.__enter__()
+        qmp = self._qmp.__enter__()
+        self._com1_log = open(self.com1_path, "wb")
+        self._err = open(self.err_path, "wb")
+        argv = base_argv(self.boot) + fw + qmp.argv + [
+            "-chardev", "stdio,id=com1,signal=off", "-serial", "chardev:com1"] + self.com2_argv
+        self.start_time = time.monotonic()
+        self.monitor = Monitor(self.boot.monitor, qmp.path, self.start_time) \
+            if self.boot.monitor else None
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=self._err)
+        self.reader = threading.Thread(target=_read_com1,
+                                       args=(self.proc.stdout, self.start_time, self.lines,
+                                             self._com1_log, self.monitor))
+        self.reader.start()
+
+    def deadline(self):
+        """time.monotonic() value at which the boot's timeout runs out."""
+        return self.start_time + self.boot.effective_timeout()
+
+    def finish(self, com2_text=None):
+        """Waits for QEMU until the boot's timeout (then stops it), closes everything
+        and returns the Result; COM2 is read from its log unless com2_text is given."""
         timed_out = False
         try:
-            proc.wait(timeout=boot.effective_timeout())
+            self.proc.wait(timeout=max(0.0, self.deadline() - time.monotonic()))
         except subprocess.TimeoutExpired:
             timed_out = True
-            _stop(proc)
-        elapsed = time.monotonic() - start
-        reader.join()
-        _clamp_stamps(lines, elapsed)
-        if monitor:
-            monitor.finish()
-    com2, stderr = _read_text(com2_path), _read_text(err_path)
-    return Result(None if timed_out else proc.returncode, timed_out, elapsed, lines, com2,
-                  stderr, com1_path, com2_path, monitor.log if monitor else [],
-                  monitor.problems if monitor else [])
+            _stop(self.proc)
+        elapsed = time.monotonic() - self.start_time
+        self.reader.join()
+        _clamp_stamps(self.lines, elapsed)
+        if self.monitor:
+            self.monitor.finish()
+        self._com1_log.close()
+        self._err.close()
+        self._qmp.__exit__(None, None, None)
+        self._fw.__exit__(None, None, None)
+        com2 = _read_text(self.com2_path) if com2_text is None else com2_text
+        monitor = self.monitor
+        return Result(None if timed_out else self.proc.returncode, timed_out, elapsed,
+                      self.lines, com2, _read_text(self.err_path), self.com1_path,
+                      self.com2_path, monitor.log if monitor else [],
+                      monitor.problems if monitor else [])
+
+
+def run(boot, name, log_dir=None):
+    """Boots `boot` once and returns a Result. Never raises for guest behaviour; raises
+    FileNotFoundError if an input (kernel, module, ISO, firmware) is missing. COM2 is
+    captured to <name>.com2.log (no input: a scripted terminal is Terminal)."""
+    log_dir = log_dir or default_log_dir()
+    com2_path = os.path.join(log_dir, f"{name}.com2.log")
+    guest = _Guest(boot, name, log_dir,
+                   ["-chardev", f"file,id=com2,path={com2_path}", "-serial", "chardev:com2"])
+    guest.start()
+    return guest.finish()
+
+
+class TerminalError(Exception):
+    """A scripted-terminal step failed: an expect timed out (or the guest exited, or the
+    boot's timeout ran out) before the pattern appeared. `tail` holds the COM2 output
+    not yet consumed by an expect."""
+
+    def __init__(self, message, tail=b""):
+        super().__init__(message)
+        self.tail = tail
+
+
+class Terminal:
+    """A boot whose user terminal (COM2) is scripted: COM2 is a unix-socket chardev
+    (QEMU waits for the harness to connect before the guest runs, so no output is
+    lost) and the test types into it and reads what the guest writes.
+
+        with harness.Terminal(boot, "term-line") as t:
+            t.expect("prompt> ", timeout=10)   # str/bytes literal or re.Pattern
+            t.send(b"abc\r")                   # bytes (or str, UTF-8) as typed
+            t.expect(re.compile(rb"got (\w+)"))
+            ...
+        result = t.result   # harness.Result: COM1 lines and the whole COM2 text
+
+    expect() searches the COM2 output after the end of the previous match and moves
+    past this one; it returns the matched bytes (a literal) or the re.Match (a
+    pattern), and raises TerminalError on timeout, on the guest's exit or when the
+    boot's timeout runs out. `output` is every COM2 byte so far. wait() lets the guest
+    run to its own exit (up to the boot's timeout) and returns the Result; leaving the
+    block without it (or on an exception) stops QEMU first, so the Result then records
+    a timeout. Both logs are written as with run(): <name>.com1.log and
+    <name>.com2.log (every byte the guest wrote to COM2, echo included).
+    """
+
+    def __init__(self, boot, name, log_dir=None):
+        self.boot, self.name = boot, name
+        self.log_dir = log_dir or default_log_dir()
+        self.result = None
+        self._dir = None
+        self._buf = bytearray()
+        self._pos = 0
+        self._cond = threading.Condition()
+        self._closed = False
+
+    def __enter__(self):
+        self._dir = tempfile.mkdtemp(prefix="capos-com2-")
+        sock_path = os.path.join(self._dir, "com2.sock")
+        self._guest = _Guest(self.boot, self.name, self.log_dir, [
+            "-chardev", f"socket,id=com2,path={sock_path},server=on,wait=on",
+            "-serial", "chardev:com2"])
+        self._guest.start()
+        try:
+            self._sock = self._connect(sock_path)
+        except OSError:
+            _stop(self._guest.proc)
+            self._guest.finish()
+            shutil.rmtree(self._dir, ignore_errors=True)
+            raise
+        self._com2_log = open(self._guest.com2_path, "wb")
+        self._rx = threading.Thread(target=self._read_com2)
+        self._rx.start()
+        return self
+
+    def _connect(self, path):
+        """QEMU creates the socket and waits for us (wait=on): retry until it exists."""
+        end = time.monotonic() + 10.0
+        while True:
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            try:
+                s.connect(path)
+                return s
+            except OSError:
+                s.close()
+                if time.monotonic() > end or self._guest.proc.poll() is not None:
+                    raise
+                time.sleep(0.02)
+
+    def _read_com2(self):
+        while True:
+            try:
+                chunk = self._sock.recv(4096)
+            except OSError:
+                chunk = b""
+            with self._cond:
+                if not chunk:
+                    self._closed = True
+                    self._cond.notify_all()
+                    return
+                self._buf += chunk
+                self._com2_log.write(chunk)
+                self._com2_log.flush()
+                self._cond.notify_all()
+
+    @property
+    def output(self):
+        with self._cond:
+            return bytes(self._buf)
+
+    def send(self, data):
+        """Types `data` (bytes, or str as UTF-8) into COM2."""
+        if isinstance(data, str):
+            data = data.encode()
+        self._sock.sendall(data)
+
+    def _find(self, pattern):
+        """(match value, end offset) of pattern in the unconsumed output, or None."""
+        if isinstance(pattern, re.Pattern):
+            if isinstance(pattern.pattern, str):
+                pattern = re.compile(pattern.pattern.encode(), pattern.flags & ~re.UNICODE)
+            m = pattern.search(self._buf, self._pos)
+            return (m, m.end()) if m else None
+        lit = pattern.encode() if isinstance(pattern, str) else bytes(pattern)
+        i = self._buf.find(lit, self._pos)
+        return (lit, i + len(lit)) if i >= 0 else None
+
+    def expect(self, pattern, timeout=10.0):
+        """Waits until `pattern` appears in COM2 output after the previous match."""
+        end = min(time.monotonic() + timeout, self._guest.deadline())
+        with self._cond:
+            while True:
+                found = self._find(pattern)
+                if found:
+                    self._pos = found[1]
+                    return found[0]
+                left = end - time.monotonic()
+                if self._closed or left <= 0:
+                    why = "COM2 closed (guest exited)" if self._closed else f"{timeout}s timeout"
+                    raise TerminalError(f"expected {marker_text(pattern)} on COM2: {why}",
+                                        bytes(self._buf[self._pos:]))
+                self._cond.wait(left)
+
+    def expect_exact(self, data, timeout=10.0):
+        """The next COM2 bytes (after the previous match) must be exactly `data` (bytes,
+        or str as UTF-8): waits for that many, consumes them, raises TerminalError on a
+        difference (naming the first differing offset) or as expect() does."""
+        want = data.encode() if isinstance(data, str) else bytes(data)
+        end = min(time.monotonic() + timeout, self._guest.deadline())
+        with self._cond:
+            while len(self._buf) - self._pos < len(want):
+                got = bytes(self._buf[self._pos:])
+                if not want.startswith(got):
+                    break  # already different: no need to wait for the rest
+                left = end - time.monotonic()
+                if self._closed or left <= 0:
+                    why = "COM2 closed (guest exited)" if self._closed else f"{timeout}s timeout"
+                    raise TerminalError(f"expected exactly {want!r} on COM2: {why}", got)
+                self._cond.wait(left)
+            got = bytes(self._buf[self._pos:self._pos + len(want)])
+            if got != want:
+                i = next((k for k in range(min(len(got), len(want))) if got[k] != want[k]),
+                         min(len(got), len(want)))
+                raise TerminalError(f"COM2 differs at byte {i}: got {got[i:i + 40]!r}, want "
+                                    f"{want[i:i + 40]!r} (wanted {want!r})",
+                                    bytes(self._buf[self._pos:]))
+            self._pos += len(want)
+            return got
+
+    def wait(self):
+        """Lets the guest run to its own exit (bounded by the boot's timeout); the Result."""
+        return self._close(stop=False)
+
+    def _close(self, stop):
+        if self.result is not None:
+            return self.result
+        stopped = stop and self._guest.proc.poll() is None
+        if stopped:
+            _stop(self._guest.proc)
+        result = self._guest.finish(com2_text="")
+        self._sock.close()
+        self._rx.join()
+        self._com2_log.close()
+        shutil.rmtree(self._dir, ignore_errors=True)
+        result.com2 = bytes(self._buf).decode("utf-8", "replace")
+        if stopped:  # the script ended early: no exit status of the guest's own
+            result.status, result.timed_out = None, True
+        self.result = result
+        return result
+
+    def __exit__(self, *exc):
+        self._close(stop=True)
+        return False
 
 
 def check(result, expect=(), forbid=(), status=EXIT_CLEAN):
@@ -482,7 +706,9 @@ def interactive_boot(args):
 
 def cmd_run(args):
     """`make run`: COM2 (user terminal) on this terminal, COM1 (kernel log) to a file.
-    Exits 0 on a clean guest shutdown, 1 otherwise; always names the log."""
+    COM2 is a mux'ed stdio chardev without signals: Ctrl-C reaches the guest (the
+    terminal's interrupt), Ctrl-A x quits QEMU; piped input works too. Exits 0 on a
+    clean guest shutdown, 1 otherwise; always names the log."""
     boot = interactive_boot(args)
     if boot is None:
         return 2
@@ -490,7 +716,7 @@ def cmd_run(args):
     with Firmware(boot) as fw:
         argv = base_argv(boot) + fw + [
             "-chardev", f"file,id=com1,path={args.com1}", "-serial", "chardev:com1",
-            "-chardev", "stdio,id=com2,signal=on", "-serial", "chardev:com2"]
+            "-chardev", "stdio,id=com2,mux=on,signal=off", "-serial", "chardev:com2"]
         if args.print_argv:
             print(" ".join(argv), file=sys.stderr)
         try:

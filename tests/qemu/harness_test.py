@@ -9,7 +9,9 @@ and exits with a chosen status or hangs. The tests check the QEMU flags per boot
 capture and timestamps, the COM1 log file, marker order, forbidden markers, exit
 statuses, the hang timeout, that a guest doing nothing fails, and the QMP monitor
 actions (socket only when asked for, command sent on its marker, a refused or never
-sent command is a failure) against a fake QMP server.
+sent command is a failure) against a fake QMP server, and the scripted COM2 terminal
+(Terminal: a waiting socket chardev, expect/expect_exact/send/wait, timeouts, a
+mismatch, the guest's exit) against a fake guest on that socket.
 
 Output follows tests/run.py: `ok <id> - desc` / `not ok <id> - reason`.
 """
@@ -80,6 +82,32 @@ if mode == "qmp":
                          + cmd.encode() + b' has not been found"}}\n')
         sys.exit(33)
     sys.exit(1)
+if mode == "terminal":
+    # COM2 as QEMU's socket chardev with server=on,wait=on: nothing runs before the
+    # harness connects. Prompt, read a line (CR), echo it, greet, exit 33; an input
+    # line "hang" makes the guest hang instead.
+    import socket
+    spec = sys.argv[sys.argv.index("-chardev", sys.argv.index("chardev:com1")) + 1]
+    path = [p.split("=", 1)[1] for p in spec.split(",") if p.startswith("path=")][0]
+    ok = spec.startswith("socket,id=com2,") and "server=on" in spec and "wait=on" in spec
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path); srv.listen(1)
+    conn, _ = srv.accept()
+    out.write("[boot] capOS test\n"); out.flush()
+    conn.sendall(b"chardev ok\nname> " if ok else b"chardev wrong\nname> ")
+    line = b""
+    while not line.endswith(b"\r"):
+        b = conn.recv(1)
+        if not b:
+            sys.exit(1)
+        line += b
+        conn.sendall(b)
+    conn.sendall(b"\r\nhello " + line[:-1] + b"\n")
+    if line == b"hang\r":
+        time.sleep(120)
+    out.write("[boot] shutdown: ok\n"); out.flush()
+    conn.close()
+    sys.exit(33)
 sys.exit(1)
 '''
 
@@ -356,6 +384,76 @@ def qmp_action_never_fired(env):
     r = env.run("clean", env.boot(monitor=[("never printed", {"execute": "inject-nmi"})]))
     p = env.h.check(r, [env.h.BANNER], [], 33)
     expect(len(p) == 1 and "never sent ('never printed' not seen)" in p[0], str(p))
+
+
+def terminal(env, name, boot=None):
+    os.environ["FAKE_QEMU_MODE"] = "terminal"
+    return env.h.Terminal(boot or env.boot(timeout=20), name,
+                          log_dir=os.path.join(env.tmp.name, "logs"))
+
+
+@test
+def terminal_script(env):
+    """Terminal: COM2 is a waiting unix-socket chardev; expect/expect_exact/send
+    drive it, wait() returns the guest's status with both logs (COM2 echo included)"""
+    with terminal(env, "term") as t:
+        t.expect_exact("chardev ok\n")
+        got = t.expect("name> ")
+        t.send("ada\r")
+        m = t.expect(re.compile(r"hello (\w+)\n"))
+        r = t.wait()
+    expect(got == b"name> " and m.group(1) == b"ada", f"matches {got!r} {m}")
+    expect(r.status == 33 and not r.timed_out, f"status {r.status} {r.timed_out}")
+    expect(r.com2 == "chardev ok\nname> ada\r\r\nhello ada\n", repr(r.com2))
+    with open(r.com2_path, "rb") as f:
+        expect(f.read().decode() == r.com2, "COM2 log differs from Result.com2")
+    expect(env.h.check(r, [env.h.BANNER, env.h.SHUTDOWN_OK], [], 33) == [], "COM1 judged")
+
+
+@test
+def terminal_expect_timeout(env):
+    """an expect that never matches raises TerminalError after its timeout with the
+    unconsumed output; leaving the block stops the guest (a timeout, no status)"""
+    start = time.monotonic()
+    with terminal(env, "term-timeout") as t:
+        try:
+            t.expect("password: ", timeout=0.5)
+            raise AssertionError("no TerminalError")
+        except env.h.TerminalError as e:
+            expect("'password: '" in str(e) and "timeout" in str(e), str(e))
+            expect(e.tail.endswith(b"name> "), repr(e.tail))
+    r = t.result
+    expect(r.timed_out and r.status is None, f"status {r.status} timed_out {r.timed_out}")
+    expect(time.monotonic() - start < 15, "the stopped guest was waited for")
+
+
+@test
+def terminal_exact_mismatch(env):
+    """expect_exact names the first differing byte and does not wait for the rest"""
+    with terminal(env, "term-exact") as t:
+        try:
+            t.expect_exact("chardev ok\nname? ", timeout=5)
+            raise AssertionError("no TerminalError")
+        except env.h.TerminalError as e:
+            expect("differs at byte 15" in str(e), str(e))
+
+
+@test
+def terminal_guest_exit(env):
+    """an expect after the guest closed COM2 fails at once, not after its timeout"""
+    with terminal(env, "term-exit") as t:
+        t.expect("name> ")
+        t.send(b"x\r")
+        t.expect("hello x\n")
+        start = time.monotonic()
+        try:
+            t.expect("never", timeout=10)
+            raise AssertionError("no TerminalError")
+        except env.h.TerminalError as e:
+            expect("COM2 closed" in str(e), str(e))
+        expect(time.monotonic() - start < 5, "waited for the timeout")
+        r = t.wait()
+    expect(r.status == 33, f"status {r.status}")
 
 
 @test

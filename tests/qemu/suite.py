@@ -2,7 +2,8 @@
 the kernel-log vocabulary the suites match.
 
 What it owns: `Test` (one judged boot: markers in order, forbidden markers, exit status,
-an optional judge for values that need arithmetic), `ToolTest` (a check that drives a
+an optional judge for values that need arithmetic), `ScriptTest` (the same for a boot
+whose COM2 terminal a script drives through harness.Terminal), `ToolTest` (a check that drives a
 developer target itself), `run_suite(tests)` (runs them at most two guests at a time,
 prints one `ok <id> - desc (secs)` or `not ok <id> - reason` line per test with `#`
 commentary under a failure, returns the exit status), and the regular expressions and
@@ -198,11 +199,50 @@ class Test:
             result = harness.run(self.boot, self.id)
         except FileNotFoundError as e:
             return Outcome(self.id, self.desc, [str(e)], [], 0.0)
-        problems = harness.check(result, self.expect, self.forbid, self.status)
-        if not problems and self.judge:
-            problems = self.judge(result)
-        details = harness.describe_failure(result, problems) if problems else []
-        return Outcome(self.id, self.desc, problems, details, result.elapsed)
+        return judged(self, result, [])
+
+
+def judged(test, result, problems):
+    """The Outcome of `test` (a Test or ScriptTest) for `result`: `problems` found
+    already, else its markers, status and judge."""
+    if not problems:
+        problems = harness.check(result, test.expect, test.forbid, test.status)
+    if not problems and test.judge:
+        problems = test.judge(result)
+    details = harness.describe_failure(result, problems) if problems else []
+    return Outcome(test.id, test.desc, problems, details, result.elapsed)
+
+
+@dataclasses.dataclass
+class ScriptTest:
+    """One boot whose user terminal (COM2) is scripted (harness.Terminal): `script(t)`
+    types and expects (a harness.TerminalError is the test's failure; a returned list
+    holds further problems), then the guest runs to its own exit and the Result is
+    judged like a Test: `expect` markers in order on COM1, none of `forbid`, QEMU exit
+    `status`, then `judge(result)`."""
+    id: str
+    desc: str
+    boot: harness.Boot
+    script: object           # harness.Terminal -> [problems] or None
+    expect: list
+    forbid: list = dataclasses.field(default_factory=lambda: list(CLEAN_FORBIDDEN))
+    status: int = EXIT_CLEAN
+    judge: object = None     # result -> [problems]
+
+    def run(self):
+        problems = []
+        try:
+            with harness.Terminal(self.boot, self.id) as t:
+                try:
+                    problems = list(self.script(t) or [])
+                except harness.TerminalError as e:
+                    problems = [str(e), f"COM2 not yet consumed: {e.tail[-200:]!r}"]
+                if not problems:
+                    t.wait()
+            result = t.result
+        except (FileNotFoundError, OSError) as e:
+            return Outcome(self.id, self.desc, [f"{type(e).__name__}: {e}"], [], 0.0)
+        return judged(self, result, problems)
 
 
 @dataclasses.dataclass

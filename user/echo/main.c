@@ -8,9 +8,6 @@
 #include <stdio.h>
 
 #include <capos/error.h>
-#include <libcapos/capset.h>
-#include <libcapos/ring.h>
-#include <libcapos/runtime.h>
 #include <libcapos/server.h>
 #include <schema/demo.capnp.h>
 
@@ -44,17 +41,8 @@ static const struct capos_server_iface echo_ifaces[] = {
 
 int main(void)
 {
-	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	struct capos_ring_client *ring;
-	uint32_t ep;
-	int err = capos_ring_self(&ring);
+	int err = capos_server_serve_named(&echo_srv, echo_ifaces, 1, "api");
 
-	if (err == 0)
-		err = capos_capset_lookup(cs, "api", capos_Endpoint_TYPE_ID, &ep);
-	if (err == 0)
-		err = capos_server_init(&echo_srv, echo_ifaces, 1);
-	if (err == 0)
-		err = capos_server_run(&echo_srv, ring, ep);
 	if (err) {
 		printf("echo: stopped: %s\n", capos_error_name(err));
 		return 1;

@@ -15,9 +15,7 @@
 #include <capos/error.h>
 #include <capos/ring.h>
 #include <capos/syscall.h>
-#include <libcapos/capset.h>
 #include <libcapos/ring.h>
-#include <libcapos/runtime.h>
 #include <libcapos/server.h>
 #include <schema/demo.capnp.h>
 
@@ -203,16 +201,10 @@ static const struct capos_server_iface kv_ifaces[] = {
 
 int main(void)
 {
-	const struct capos_capset_page *cs = (const void *)capos_boot.capset;
-	uint32_t ep;
-	int err = capos_ring_self(&kv_ring);
+	int err = capos_ring_self(&kv_ring); /* the watcher's CALLs go through it */
 
 	if (err == 0)
-		err = capos_capset_lookup(cs, "api", capos_Endpoint_TYPE_ID, &ep);
-	if (err == 0)
-		err = capos_server_init(&kv_srv, kv_ifaces, 1);
-	if (err == 0)
-		err = capos_server_run(&kv_srv, kv_ring, ep);
+		err = capos_server_serve_named(&kv_srv, kv_ifaces, 1, "api");
 	if (err) {
 		printf("kv: stopped: %s\n", capos_error_name(err));
 		return 1;

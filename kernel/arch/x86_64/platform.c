@@ -210,7 +210,7 @@ static int plat_apic_init(const struct acpi_madt *m)
 
 	for (uint32_t i = 0; i < m->ioapic_count; i++) {
 		uint32_t pins, ver;
-		err = ioapic_mask_all(m->ioapics[i].phys, &pins, &ver);
+		err = ioapic_mask_all(m->ioapics[i].phys, m->ioapics[i].gsi_base, &pins, &ver);
 		if (err != CAPOS_OK)
 			return err;
 		klog("apic", "ioapic id %u version %#x: %u pins masked (gsi %u..%u)",
@@ -302,6 +302,34 @@ int arch_platform_init(const uint8_t *rsdp_copy, size_t rsdp_len)
 	err = plat_timer_init();
 	if (err != CAPOS_OK)
 		klog("timer", "timer set-up failed: %s", capos_error_name(err));
+	return err;
+}
+
+/* The MADT's interrupt source override for ISA IRQ `irq`, or NULL (identity wiring). */
+static const struct acpi_madt_override *plat_isa_override(uint8_t irq)
+{
+	for (uint32_t i = 0; i < plat_madt.override_count; i++)
+		if (plat_madt.overrides[i].bus == 0 && plat_madt.overrides[i].source == irq)
+			return &plat_madt.overrides[i];
+	return NULL;
+}
+
+int platform_isa_irq_route(uint8_t isa_irq, arch_irq_handler_fn *fn, uint32_t *gsi)
+{
+	const struct acpi_madt_override *o = isa_irq < 16 ? plat_isa_override(isa_irq) : NULL;
+	uint16_t flags = o ? o->flags : 0;
+	uint32_t g = o ? o->gsi : isa_irq;
+	int err;
+
+	if (isa_irq >= 16 || g >= VEC_TIMER - VEC_IOAPIC_BASE)
+		return CAPOS_ERR_OUT_OF_RANGE;
+	err = arch_irq_register(VEC_IOAPIC_BASE + g, fn);
+	if (err == CAPOS_OK)
+		err = ioapic_route(g, (uint8_t)(VEC_IOAPIC_BASE + g), plat_bsp_apic_id,
+				   (flags & ACPI_MPS_TRIGGER_MASK) == ACPI_MPS_TRIGGER_LEVEL,
+				   (flags & ACPI_MPS_POLARITY_MASK) == ACPI_MPS_POLARITY_LOW);
+	if (err == CAPOS_OK)
+		*gsi = g;
 	return err;
 }
 

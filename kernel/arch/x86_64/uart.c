@@ -1,10 +1,24 @@
 /*
  * 16550 UART driver for the two PC serial ports: COM1 (0x3F8) carries the kernel log,
- * COM2 (0x2F8) is the user terminal (initialised here; the Console capability writes to it).
- * Polled transmit only, 115200 8N1, FIFOs on, no interrupts. Relies on port I/O only,
- * so it works from the first instruction of kmain, before memory management.
+ * COM2 (0x2F8) is the user terminal (the Console and TerminalSession capabilities).
+ * Transmit is polled, 115200 8N1, FIFOs on. Relies on port I/O only, so it works from
+ * the first instruction of kmain, before memory management.
+ *
+ * COM2 receive is interrupt-driven (arch_terminal_rx_start): ISA IRQ 3 through the
+ * IOAPIC (platform_isa_irq_route, MADT override honoured), the "received data
+ * available" interrupt enabled. The handler drains the receive FIFO completely in
+ * bursts of UART_RX_BURST bytes, handing each burst to the portable callback, and only
+ * then signals EOI: the IOAPIC pin is edge-triggered, so the line must fall (FIFO
+ * empty) for the next byte to raise a fresh edge. Interrupts are only ever taken in
+ * user mode or in the idle loop (kernel code runs with them off), so the callback runs
+ * in the same context as the timer tick.
+ *
+ * Lock legend: [I] set during boot / by arch_terminal_rx_start before the interrupt
+ * is unmasked; [B] boot CPU, interrupts off.
  */
 #include <arch/io.h>
+#include <arch/platform.h>
+#include <capos/error.h>
 #include <kernel/arch.h>
 
 #include <stdbool.h>
@@ -26,6 +40,15 @@
 #define MCR_DTR_RTS 0x03
 #define MCR_LOOPBACK 0x10
 #define LSR_THR_EMPTY 0x20
+#define LSR_DATA_READY 0x01
+#define IER_RX_DATA 0x01 /* interrupt on received data available */
+#define MCR_OUT2 0x08	 /* gates the UART's interrupt line on PC boards */
+#define COM2_ISA_IRQ 3
+
+/* Bytes the receive handler reads before handing them on, and bursts per interrupt
+ * (the bound keeps a stuck "data ready" bit from holding the CPU forever). */
+#define UART_RX_BURST 64u
+#define UART_RX_MAX_BURSTS 64u
 
 /* Bound on polls of LSR before dropping a byte (a stuck or absent UART). */
 #define UART_TX_SPINS 100000
@@ -37,6 +60,7 @@ struct uart {
 
 static struct uart com1 = { .base = COM1_BASE };
 static struct uart com2 = { .base = COM2_BASE };
+static arch_terminal_rx_fn *com2_rx; /* [I] */
 
 /* Program 115200 8N1 and check the chip echoes a byte in loopback mode. */
 static bool uart_init(struct uart *u)
@@ -86,4 +110,43 @@ void arch_terminal_write(const char *s, size_t n)
 bool arch_terminal_present(void)
 {
 	return com2.present;
+}
+
+/* COM2 "received data available": drain the FIFO in bursts, then EOI. */
+static void uart_com2_irq(struct arch_trap_frame *tf)
+{
+	uint8_t buf[UART_RX_BURST];
+
+	(void)tf;
+	for (uint32_t b = 0; b < UART_RX_MAX_BURSTS; b++) {
+		size_t n = 0;
+
+		while (n < sizeof(buf) && (inb(com2.base + UART_LSR) & LSR_DATA_READY))
+			buf[n++] = inb(com2.base + UART_DATA);
+		if (n == 0)
+			break;
+		com2_rx(buf, n);
+	}
+	lapic_eoi();
+}
+
+int arch_terminal_rx_start(arch_terminal_rx_fn *fn, uint32_t *gsi)
+{
+	int err;
+
+	if (fn == NULL)
+		return CAPOS_ERR_INVALID;
+	if (!com2.present)
+		return CAPOS_ERR_TERM_NO_INPUT;
+	if (com2_rx != NULL)
+		return CAPOS_ERR_EXISTS;
+	com2_rx = fn;
+	err = platform_isa_irq_route(COM2_ISA_IRQ, uart_com2_irq, gsi);
+	if (err != CAPOS_OK) {
+		com2_rx = NULL;
+		return err;
+	}
+	outb(com2.base + UART_MCR, MCR_DTR_RTS | MCR_OUT2);
+	outb(com2.base + UART_IER, IER_RX_DATA); /* bytes already queued raise it at once */
+	return CAPOS_OK;
 }

@@ -45,6 +45,24 @@ bool arch_terminal_present(void);
  * arch_console_write. Used by the Console capability. */
 void arch_terminal_write(const char *s, size_t n);
 
+/*
+ * [term] COM2 receive. The callback gets the bytes received since the last call (n >=
+ * 1, the buffer valid only during the call); it runs in interrupt context with
+ * interrupts off (the same context as the timer tick hook) and must neither block nor
+ * switch threads.
+ */
+typedef void arch_terminal_rx_fn(const uint8_t *bytes, size_t n);
+
+/*
+ * Start delivering COM2 input to `fn` (once per boot): routes the UART's interrupt and
+ * enables it; bytes already waiting in the UART are delivered on the first interrupt.
+ * `*gsi` receives the interrupt line used (for the log). Precondition:
+ * arch_platform_init succeeded. Errors: CAPOS_ERR_INVALID (fn NULL),
+ * CAPOS_ERR_TERM_NO_INPUT (COM2 failed its probe), CAPOS_ERR_EXISTS (already started),
+ * the routing's (CAPOS_ERR_OUT_OF_RANGE, CAPOS_ERR_NOT_FOUND: no IOAPIC serves it).
+ */
+int arch_terminal_rx_start(arch_terminal_rx_fn *fn, uint32_t *gsi);
+
 _Noreturn void arch_halt_forever(void);
 
 /*

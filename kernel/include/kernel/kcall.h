@@ -98,6 +98,15 @@ int kcall_result_cap(struct kcall_ctx *c, const struct captab_item *item, uint32
 int kcall_result_room(struct kcall_ctx *c, uint32_t ncaps);
 
 /*
+ * kcall_result_room for an answer that is not built yet (a read whose line arrives
+ * later): checks that the caller's buffer can take `bytes` bytes, the largest answer
+ * the method can give, and is writable user memory over them (probed with zeros).
+ * Errors: CAPOS_ERR_RING_RESULT_TOO_SMALL (kcall reports `bytes` as needed in the
+ * CQE's result_len), CAPOS_ERR_RING_RESULT_FAULT.
+ */
+int kcall_result_room_bytes(struct kcall_ctx *c, uint32_t bytes);
+
+/*
  * The CapException type of a handler status that is not a transport code (docs/abi.md
  * §6 "Exception types"): looked up in a table of code ranges, `failed` when no range
  * matches. Pure.

@@ -34,6 +34,7 @@ enum kobj_type {
 	KOBJ_CAPMGR,	      /* CapabilityManager (kernel/capmgr.h) */
 	KOBJ_MEMORY_OBJECT,   /* MemoryObject (kernel/memobj.h) */
 	KOBJ_FRAME_ALLOCATOR, /* FrameAllocator (kernel/memobj.h) */
+	KOBJ_TERMINAL,	      /* TerminalSession over COM2 (kernel/kterm.h) */
 	KOBJ_ENTROPY,	      /* EntropySource (kernel/ksys.h) */
 	KOBJ_SYSCONTROL,      /* SystemControl (kernel/ksys.h) */
 	KOBJ_SYSSTATUS,	      /* SystemStatus (kernel/ksys.h) */

@@ -70,6 +70,14 @@ int capos_ring_wait(struct capos_ring_client *c, uint64_t user_data, uint64_t ti
 		    struct capos_cqe *out);
 
 /*
+ * capos_ring_wait for whichever of the n user_data values uds[0..n) completes first
+ * (stashed completions first, in arrival order): *out is its completion and the
+ * return value its index in uds. Errors: as capos_ring_wait.
+ */
+int capos_ring_wait_any(struct capos_ring_client *c, const uint64_t *uds, uint32_t n,
+			uint64_t timeout_ns, struct capos_cqe *out);
+
+/*
  * Synchronous CALL of (interface_id, method) on `cap`: params [params, params_len),
  * results into [result, result + result_cap). On return *out is the completion
  * (out->result_len: bytes written, or needed with CAPOS_ERR_RING_RESULT_TOO_SMALL).

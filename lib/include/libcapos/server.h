@@ -40,7 +40,8 @@ struct capos_ring_client;
 #define CAPOS_SERVER_ARENA_WORDS 512u			       /* results message (4 KiB) */
 #define CAPOS_SERVER_OUT_WORDS (CAPOS_SERVER_ARENA_WORDS + 1u) /* + frame header */
 #define CAPOS_SERVER_PARAM_SEGS 4u
-#define CAPOS_SERVER_RESULT_CAPS 4u /* caps a handler may return with one answer */
+#define CAPOS_SERVER_RESULT_CAPS CAPOS_XFER_MAX /* caps a handler may return with one answer */
+#define CAPOS_SERVER_MULTI_MAX 4u		/* endpoints one capos_server_run_multi serves */
 #define CAPOS_SERVER_REASON_MAX 64u
 
 /* The generated dispatch of one interface, adapted: `self` is the iface's `self`. */
@@ -80,6 +81,7 @@ struct capos_server {
 	int stop;	  /* set by a handler (capos_server_stop): end after this answer */
 	uint64_t calls;	  /* answered calls (results or exception) */
 	uint64_t next_ud; /* user_data of the runtime's own SQEs */
+	uint64_t recv_ud; /* the RECV in flight into recv (0: none); see run_until */
 	struct capos_server_call call;
 	struct capnp_segment psegs[CAPOS_SERVER_PARAM_SEGS];
 	struct capnp_bseg bseg;
@@ -148,6 +150,13 @@ int capos_server_take_cap(struct capos_server *s, uint32_t index, uint64_t inter
  */
 int capos_server_result_cap(struct capos_server *s, uint32_t cap, uint16_t mode, uint32_t *index);
 
+/*
+ * For handlers about to fail: release the caps queued with CAPOS_XFER_MOVE by
+ * capos_server_result_cap (an exception carries none, and a moved cap leaves this
+ * table only with a successful answer) and forget the queue.
+ */
+void capos_server_drop_results(struct capos_server *s, struct capos_ring_client *ring);
+
 /* For handlers: end capos_server_run once this call is answered. */
 void capos_server_stop(struct capos_server *s);
 
@@ -166,5 +175,85 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
  * not errors), a failure to build an answer.
  */
 int capos_server_run(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
+
+/*
+ * The main loop of a service with one endpoint (server_main.c): capos_server_serve_named
+ * on the raw endpoint `ep_name`, then say how it ended on the console ("<prog>:
+ * endpoint closed after N calls", 0; or "<prog>: stopped: <error>", 1). Returns the
+ * process's exit status.
+ */
+int capos_server_main(struct capos_server *s, const char *prog, const char *ep_name,
+		      const struct capos_server_iface *ifaces, uint32_t nifaces);
+
+/*
+ * Serve n raw endpoints (1..CAPOS_SERVER_MULTI_MAX) from one thread, eps[i] with its
+ * own servers[i] (its own tables and buffers; e.g. a writer and a reader facet of one
+ * store on two endpoints): one RECV stays queued per endpoint and the first to
+ * complete is answered. An endpoint that is closed is dropped; the loop ends (0) when
+ * all are closed or a handler stopped its server. Errors: CAPOS_ERR_INVALID for n out
+ * of range, otherwise as capos_server_run. Overwrites each server's next_ud.
+ */
+int capos_server_run_multi(struct capos_server *const *servers, const uint32_t *eps, uint32_t n,
+			   struct capos_ring_client *ring);
+
+/*
+ * For event loops that serve an endpoint beside other operations in flight (a shell
+ * serving its children's StdIO while it waits for the terminal): queue and submit, not
+ * wait for, a RECV of one call on `ep` into s->recv; its user_data (drawn from
+ * s->next_ud, top bit clear) in *ud; a RECV already in flight (s->recv_ud) is kept and
+ * its user_data returned. Collect the CQE with capos_ring_wait_any and hand it to
+ * capos_server_recv_done, then capos_server_answer (or hold the call and answer it
+ * later with capos_server_return). Errors: capos_ring_get_sqe's (SQ full).
+ */
+int capos_server_recv_submit(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			     uint64_t *ud);
+
+/*
+ * The RECV of capos_server_recv_submit completed with `cqe`: none is in flight any
+ * more; decode the call into s->call (capos_server_decode). Errors: the RECV's status
+ * (CAPOS_ERR_EP_DISCONNECTED: the endpoint closed), capos_server_decode's.
+ */
+int capos_server_recv_done(struct capos_server *s, const struct capos_cqe *cqe);
+
+/*
+ * Answer the call decoded into s->call (capos_server_handle) and RETURN it on `ep`,
+ * exactly as capos_server_serve_one does after its RECV; caps the handler did not take
+ * are released. 0 once answered (also when its caller died meanwhile). Errors: a
+ * RETURN transport status, a failure to build the answer.
+ */
+int capos_server_answer(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep);
+
+/*
+ * RETURN `r` to the held call `call_id` on `ep` (a call the server kept unanswered
+ * while it received others; build `r` with the generated results builder, framed).
+ * Returns the RETURN's status (CAPOS_ERR_EP_CALL_CANCELLED: its caller died) or a ring
+ * client error. s->call is left as it was.
+ */
+int capos_server_return(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			uint32_t call_id, const struct capos_server_reply *r);
+
+/*
+ * The whole of a simple service: serve ifaces[0..nifaces) on the raw endpoint named
+ * `ep_name` in this process's CapSet, through this thread's ring, until the endpoint
+ * is closed (0). Errors: capos_ring_self's, the CapSet lookup's (CAPOS_ERR_NOT_FOUND,
+ * CAPOS_ERR_CAP_WRONG_INTERFACE: not an Endpoint), capos_server_init's and
+ * capos_server_run's.
+ */
+int capos_server_serve_named(struct capos_server *s, const struct capos_server_iface *ifaces,
+			     uint32_t nifaces, const char *ep_name);
+
+/*
+ * Serve the raw endpoint `ep` through `ring` until the completion of `user_data` (an
+ * operation the caller submitted without waiting, e.g. ProcessHandle.wait on the
+ * child being served) arrives: it is copied to *out and 0 returned. The RECV then
+ * still in flight stays in `s` (recv_ud) and the next serve call on `s` takes it over,
+ * so no call is lost; `ep` must stay the same. `user_data` must have the top bit clear
+ * (CAPOS_RING_UD_SYNC) and lie outside the runtime's own values (next_ud counts up
+ * from 1), e.g. a constant with high bits set. Errors: CAPOS_ERR_EP_DISCONNECTED (the
+ * endpoint closed first), CAPOS_ERR_BUSY (a handler stopped the loop first), the
+ * errors of capos_server_run, ring client errors of the wait.
+ */
+int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
+			   uint64_t user_data, struct capos_cqe *out);
 
 #endif

@@ -5,7 +5,7 @@
  * in raw mode, single keys. No allocation, no I/O, no globals: the caller owns a
  * `struct ldisc`, feeds it one byte at a time with ldisc_input() and writes the echo
  * bytes wherever the terminal is (COM2 today). Usable by the kernel or a user driver.
- * First piece of issue 7 (TerminalSession); not yet wired to any capability.
+ * The kernel TerminalSession (kernel/cap/terminal.c) embeds it for COM2.
  */
 #ifndef TERMIO_LDISC_H
 #define TERMIO_LDISC_H

@@ -57,9 +57,14 @@ static const struct error_block {
 	{ "CAPOS_ERR_MEMOBJ_", -384, -391, 0, 0, 7 },  /* MemoryObject, FrameAllocator */
 	{ "CAPOS_ERR_VMR_", -392, -399, 0, 0, 6 },     /* VirtualMemory reservations (vmres.h) */
 	{ "CAPOS_ERR_KERNEL_", -400, -407, 0, 0, 2 },  /* kernel self-protection (kcharge.h) */
-	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 2 },    /* terminal line discipline (ldisc.h) */
+	{ "CAPOS_ERR_TERM_", -408, -415, 0, 0, 4 },    /* terminal: ldisc.h, TerminalSession */
 	{ "CAPOS_ERR_ENTROPY_", -416, -423, 0, 0, 2 }, /* the kernel CSPRNG (krng.h) */
 	{ "CAPOS_ERR_CRED_", -432, -439, 0, 0, 8 },    /* CredentialStore (user/credstore) */
+	{ "CAPOS_ERR_SESSION_", -440, -455, 0, 0, 4 }, /* SessionManager (user/sessmgr) */
+	{ "CAPOS_ERR_BROKER_", -440, -455, 0, 0, 4 },  /* AuthorityBroker (user/broker) */
+	{ "CAPOS_ERR_AUDIT_", -440, -455, 0, 0, 2 },   /* AuditLog (user/audit) */
+	{ "CAPOS_ERR_SHELL_", -456, -463, 0, 0, 8 },   /* capos-shell (user/shell/parse.h) */
+	{ "CAPOS_ERR_STDIO_", -464, -471, 0, 0, 1 },   /* the StdIO client (libcapos/stdio_cap.h) */
 };
 
 TEST(abi_error_codes_in_their_ranges)

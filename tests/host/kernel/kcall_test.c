@@ -165,13 +165,21 @@ static int tprobe_call(struct kcall_ctx *c)
 		capos_Timer_now_Results_set_ns(&r, 5);
 		return 0;
 	}
+	if (c->method == 3) { /* reserves 100 bytes for an answer not built yet */
+		int err = kcall_result_room_bytes(c, 100);
+
+		if (err)
+			return err;
+		p->acted++;
+		return 0;
+	}
 	p->bad_item_status = kcall_result_cap(c, &bad, &idx);
 	p->result_cap_status = kcall_result_cap(c, &self, &idx);
 	return 0;
 }
 
 static const struct kcall_iface probe_iface = {
-	.interface_id = PROBE_IID, .method_count = 3, .kobj_type = KOBJ_TEST, .call = tprobe_call
+	.interface_id = PROBE_IID, .method_count = 4, .kobj_type = KOBJ_TEST, .call = tprobe_call
 };
 /*
  * A KOBJ_TEST object that takes and returns caps, two ways: the real CapabilityManager
@@ -468,6 +476,29 @@ TEST(kcall_result_room_refuses_before_side_effects)
 	CHECK_UEQ(captab_live(&F.table), 5);
 }
 
+/* kcall_result_room_bytes (a read whose answer comes later): 100 bytes reserved; too
+ * small reports 100 as needed, a faulting buffer is found by the probe, and the handler
+ * acts only when both hold. */
+TEST(kcall_result_room_bytes_reserves_the_largest_answer)
+{
+	fix_init();
+	struct capos_cqe c = run(call_op(F.probe_id, PROBE_IID, 3, 0, 0, RES, 99));
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_TOO_SMALL);
+	CHECK_UEQ(c.result_len, 100);
+	fault_lo = RES + 96;
+	fault_hi = RES + 4096;
+	c = run(call_op(F.probe_id, PROBE_IID, 3, 0, 0, RES, 100));
+	fault_lo = fault_hi = 0;
+	CHECK_EQ(c.status, CAPOS_ERR_RING_RESULT_FAULT);
+	CHECK_UEQ(F.probe.acted, 0);
+	memset(umem + (RES - UBASE), 0xAA, 128);
+	c = run(call_op(F.probe_id, PROBE_IID, 3, 0, 0, RES, 128));
+	CHECK_EQ(c.status, 0);
+	CHECK_UEQ(F.probe.acted, 1);
+	CHECK_UEQ(umem[RES - UBASE + 99], 0);	  /* probed with zeros over the 100 bytes */
+	CHECK_UEQ(umem[RES - UBASE + 100], 0xAA); /* and not beyond */
+}
+
 /* The exception-type table of docs/abi.md §6. */
 TEST(kcall_exception_type_table)
 {
@@ -496,6 +527,8 @@ TEST(kcall_exception_type_table)
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_TOO_MANY_MAPS),
 		 capos_ExceptionType_overloaded);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_NO_SPACE), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_TERM_BUSY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_TERM_NO_INPUT), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING),
 		 capos_ExceptionType_invalidArgument);
 	CHECK_EQ(kcall_exception_type(-391), capos_ExceptionType_failed);

@@ -272,6 +272,28 @@ TEST(ring_out_of_order_matched_by_user_data)
 	CHECK_EQ(cl.stashed, 0);
 }
 
+/* wait_any: the first of a set to complete (CQ order, then the stash), its index. */
+TEST(ring_wait_any_first_of_a_set)
+{
+	const uint64_t set[2] = { 2, 1 }, none[1] = { 9 };
+	struct capos_cqe cqe;
+
+	CHECK_EQ(attach(FK_REVERSE3), CAPOS_OK);
+	submit_nop(1);
+	submit_nop(2);
+	submit_nop(3);
+	capos_ring_submit(&cl);
+	CHECK_EQ(capos_ring_wait_any(&cl, set, 2, CAPOS_TIMEOUT_INFINITE, &cqe), 0);
+	CHECK_UEQ(cqe.user_data, 2); /* completed before 1 (reverse order), after 3 */
+	CHECK_EQ(cl.stashed, 1);     /* 3 */
+	CHECK_EQ(capos_ring_wait_any(&cl, set, 2, CAPOS_TIMEOUT_INFINITE, &cqe), 1);
+	CHECK_UEQ(cqe.user_data, 1);
+	CHECK_EQ(capos_ring_wait_any(&cl, &set[1], 0, 0, &cqe), CAPOS_ERR_RING_TIMED_OUT);
+	CHECK_EQ(capos_ring_wait_any(&cl, none, 1, 0, &cqe), CAPOS_ERR_RING_TIMED_OUT);
+	CHECK_EQ(capos_ring_wait(&cl, 3, CAPOS_TIMEOUT_INFINITE, &cqe), CAPOS_OK);
+	CHECK_EQ(cl.stashed, 0);
+}
+
 TEST(ring_batch_of_a_full_sq_in_one_enter)
 {
 	struct capos_sqe *s;

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <kernel/arch.h>
+
 /* Interrupt vector plan. */
 #define VEC_PIC_BASE 0x20 /* legacy PIC IRQs 0-15 land on 0x20..0x2f (all masked) */
 #define VEC_PIC_SPURIOUS_MASTER (VEC_PIC_BASE + 7)
@@ -59,10 +61,28 @@ void lapic_timer_stop(void);
 /*
  * Map the IOAPIC at `phys` and mask every redirection entry (vector VEC_IOAPIC_BASE +
  * pin, masked, edge, physical destination 0). `*pins` receives the number of entries.
- * Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_IOAPIC (version register reads as all
- * ones).
+ * The IOAPIC (serving GSIs gsi_base..) is remembered for ioapic_route (at most
+ * IOAPIC_MAX_UNITS of them). Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_IOAPIC
+ * (version register reads as all ones).
  */
-int ioapic_mask_all(uint64_t phys, uint32_t *pins, uint32_t *version);
+#define IOAPIC_MAX_UNITS 16
+int ioapic_mask_all(uint64_t phys, uint32_t gsi_base, uint32_t *pins, uint32_t *version);
+
+/*
+ * Unmask `gsi` on the IOAPIC serving it: delivered as `vector` (fixed, physical) to
+ * the local APIC `dest_apic`, with the given trigger mode and polarity.
+ * Errors: CAPOS_ERR_NOT_FOUND (no mapped IOAPIC serves gsi).
+ */
+int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest_apic, bool level, bool active_low);
+
+/*
+ * Route ISA interrupt `isa_irq` (0-15) to `fn` on the boot CPU: the MADT's interrupt
+ * source override for it (if any) gives the GSI, trigger and polarity (default: the
+ * same GSI, edge, active high); the vector is VEC_IOAPIC_BASE + GSI. `*gsi` receives
+ * the GSI used. Errors: CAPOS_ERR_OUT_OF_RANGE (isa_irq > 15, or the GSI's vector
+ * would reach VEC_TIMER), arch_irq_register()'s, ioapic_route()'s.
+ */
+int platform_isa_irq_route(uint8_t isa_irq, arch_irq_handler_fn *fn, uint32_t *gsi);
 
 /*
  * Map the HPET at `phys`, check the counter period (1 fs .. 100 ns, per the HPET
