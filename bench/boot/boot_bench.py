@@ -89,16 +89,19 @@ def linux_side():
                 "console=ttyS0 quiet panic=-1", LINUX_PROMPT, "busybox sh prompt")
 
 
-def capos_side(prompt=None):
-    """prompt: a pattern given on the command line (labelled as such), else CAPOS_PROMPT."""
+def capos_side(prompt=None, module=None):
+    """prompt: a pattern given on the command line (labelled as such), else CAPOS_PROMPT;
+    module: another boot module than the default system (named in the label)."""
     if prompt is not None:
         label = f"--capos-prompt /{prompt.pattern}/"
     elif CAPOS_PROMPT_IS_STANDIN:
         label = "STAND-IN: init's first COM2 line"
     else:
         label = "capos-shell prompt"
-    return Side("capos", os.path.join(BUILD, "capos.elf"), [os.path.join(BUILD, "manifest.bin")],
-                "", prompt or CAPOS_PROMPT, label)
+    if module is not None:
+        label += f", module {os.path.basename(module)}"
+    return Side("capos", os.path.join(BUILD, "capos.elf"),
+                [module or os.path.join(BUILD, "manifest.bin")], "", prompt or CAPOS_PROMPT, label)
 
 
 # ---------------------------------------------------------------------------------------
@@ -415,6 +418,8 @@ def main(argv):
     ap.add_argument("--timeout", type=float, default=120.0, help="seconds per boot")
     ap.add_argument("--capos-prompt", help="regular expression for capOS's prompt "
                     "(default: CAPOS_PROMPT in this file)")
+    ap.add_argument("--capos-module", help="capOS boot module (default: build/manifest.bin, "
+                    "the default system)")
     ap.add_argument("--check-idle", action="store_true",
                     help="also boot Linux with `sleep 1` before the prompt (TSC vs icount)")
     args = ap.parse_args(argv[1:])
@@ -422,7 +427,8 @@ def main(argv):
     if any(m not in ("icount", "wall", "mem") for m in modes) or args.runs < 1:
         ap.error("--only takes icount,wall,mem; --runs >= 1")
     prompt = re.compile(args.capos_prompt) if args.capos_prompt else None
-    sides = [s for s in (linux_side(), capos_side(prompt)) if args.side in (None, s.name)]
+    sides = [s for s in (linux_side(), capos_side(prompt, args.capos_module))
+             if args.side in (None, s.name)]
     for s in sides:
         if s.missing():
             print(f"{s.name}: not built ({', '.join(s.missing())}); run `make bench-boot-guest`"

@@ -151,6 +151,8 @@ def capos_prompt_override_is_labelled_as_such():
     side = bb.capos_side(re.compile(r"capos\$ "))
     assert side.label == "--capos-prompt /capos\\$ /", side.label
     assert side.prompt.pattern == r"capos\$ "
+    mod = bb.capos_side(re.compile("x"), "/b/shell.manifest")
+    assert mod.modules == ["/b/shell.manifest"] and mod.label.endswith(", module shell.manifest")
 
 
 def main():
