@@ -181,6 +181,59 @@ def determinism_check():
     assert br.determinism_problems([a], "icount") == []
 
 
+@case
+def determinism_allows_boot_stop_latency_only():
+    """`boot` (QMP stop latency) may spread by BOOT_TOLERANCE instructions, not one
+    more; any other workload must still be bit-identical."""
+    def run(name, tsc):
+        f = br.parse_line(f"bench {name} ops=1 tsc={tsc} tsc_per_op={tsc}.00")
+        return br.Run({name: f}, [], [], 0.0, "")
+    base = 1_598_321_252
+    near = base + br.BOOT_TOLERANCE
+    assert br.determinism_problems([run("boot", base), run("boot", near)], "icount") == []
+    probs = br.determinism_problems([run("boot", base), run("boot", near + 1)], "icount")
+    assert len(probs) == 1 and "boot: not deterministic" in probs[0], probs
+    probs = br.determinism_problems([run("spawn", base), run("spawn", base + 1)], "icount")
+    assert len(probs) == 1 and "spawn: not deterministic" in probs[0], probs
+
+
+@case
+def boot_workload_runs_in_its_own_boot_on_both_sides():
+    """run_side sends every workload but `boot` to the side's own run, `boot` to
+    run_boot, and merges both; mttcg gives `boot` as unavailable, not as a failure."""
+    calls = []
+
+    class Fake(br.Side):
+        name = "linux"
+
+        def run(self, workloads, ops, mode, timeout, tag):
+            calls.append(("side", tuple(workloads)))
+            f = br.parse_line("bench getpid ops=4 tsc=400 tsc_per_op=100.00")
+            return br.Run({"getpid": f}, [], ["bench-info x"], 2.0, "s.log")
+
+    def fake_boot(side_name, mode, timeout, tag):
+        calls.append(("boot", side_name, mode))
+        f = br.Figure("boot", "ok", {"ops": 1, "tsc": 900, "tsc_per_op": 900.0})
+        return br.Run({"boot": f}, ["boot: late"], [], 1.0, "b.log")
+
+    orig = br.run_boot
+    br.run_boot = fake_boot
+    try:
+        both = br.run_side(Fake(), ["getpid", "boot"], {}, "icount", 10, "t")
+        only = br.run_side(Fake(), ["boot"], {}, "icount", 10, "t")
+        none = br.run_side(Fake(), ["getpid"], {}, "icount", 10, "t")
+    finally:
+        br.run_boot = orig
+    assert calls == [("side", ("getpid",)), ("boot", "linux", "icount"),
+                     ("boot", "linux", "icount"), ("side", ("getpid",))], calls
+    assert set(both.figures) == {"getpid", "boot"} and both.seconds == 3.0, both
+    assert both.problems == ["boot: late"] and both.log == "s.log", both
+    assert set(only.figures) == {"boot"} and set(none.figures) == {"getpid"}
+    wall = br.run_boot("capos", "mttcg", 10, "t")
+    assert wall.figures["boot"].status == "unavailable" and wall.problems == [], wall
+    assert ("boot to the shell prompt (ops=1)", "boot", "boot") in br.PAIRS
+
+
 # ---- extract_vmlinux ----------------------------------------------------------------------
 
 def make_elf(with_note=True, machine=62):
