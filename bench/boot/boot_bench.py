@@ -51,12 +51,10 @@ BUILD = harness.BUILD
 LOG_DIR = os.path.join(BUILD, "bench", "logs")
 
 LINUX_PROMPT = re.compile(r"linux-sh\$ ")
-# STAND-IN until capos-shell lands: the first line the default system writes to the
-# user terminal (init's greeting through its Console cap), not a shell prompt. When the
-# default manifest boots to the shell, set this to its prompt (a pattern searched in the
-# COM2 text, like LINUX_PROMPT) and CAPOS_PROMPT_IS_STANDIN to False.
-CAPOS_PROMPT = re.compile(r"^init: hello from init \(pid 1\) through Console\r?\n", re.M)
-CAPOS_PROMPT_IS_STANDIN = True
+# The default system (system/system.capnp) boots to capos-shell, which starts anonymous:
+# its first prompt on COM2 (a pattern searched in the COM2 text, like LINUX_PROMPT).
+CAPOS_PROMPT = re.compile(r"^anonymous> ", re.M)
+CAPOS_PROMPT_IS_STANDIN = False
 TSC_LINE = re.compile(r"^boot-tsc (\d+)\r?$", re.M)
 
 DEFAULT_MEM_MIB = 128

@@ -71,12 +71,13 @@ def prompt_found_after_long_output():
 
 
 @case
-def capos_standin_needs_the_whole_line():
+def capos_prompt_at_a_line_start_only():
     w = bb.PromptWatch(bb.CAPOS_PROMPT)
-    assert not w.feed(b"init: hello from init (pid 1) through Console")
-    assert w.feed(b"\ninit: timer: now is non-zero: yes\n")
+    assert not w.feed(b"capOS shell: type `help`; `setup` then `login` for an operator session\r\n")
+    assert not w.feed(b"anonymous>")
+    assert w.feed(b" ")
     other = bb.PromptWatch(bb.CAPOS_PROMPT)
-    assert not other.feed(b"echo: init: hello from init (pid 1) through Console\n")
+    assert not other.feed(b"echo: anonymous> \n")
 
 
 @case
