@@ -183,6 +183,20 @@ static int ring_sync_finish(struct capos_ring_client *c, struct capos_sqe *sqe,
 	return cqe.status;
 }
 
+void capos_ring_prep_call(struct capos_sqe *sqe, uint32_t cap, uint64_t interface_id,
+			  uint16_t method, const void *params, uint32_t params_len, void *result,
+			  uint32_t result_cap)
+{
+	sqe->opcode = CAPOS_OP_CALL;
+	sqe->cap = cap;
+	sqe->interface_id = interface_id;
+	sqe->method = method;
+	sqe->addr = params_len ? (uint64_t)(uintptr_t)params : 0;
+	sqe->len = params_len;
+	sqe->result_addr = result_cap ? (uint64_t)(uintptr_t)result : 0;
+	sqe->result_len = result_cap;
+}
+
 int capos_ring_call_xfer(struct capos_ring_client *c, uint32_t cap, uint64_t interface_id,
 			 uint16_t method, const void *params, uint32_t params_len,
 			 const struct capos_xfer *xfers, uint16_t nxfer, void *result,
@@ -196,14 +210,8 @@ int capos_ring_call_xfer(struct capos_ring_client *c, uint32_t cap, uint64_t int
 	rc = ring_sync_sqe(c, &sqe);
 	if (rc != CAPOS_OK)
 		return rc;
-	sqe->opcode = CAPOS_OP_CALL;
-	sqe->cap = cap;
-	sqe->interface_id = interface_id;
-	sqe->method = method;
-	sqe->addr = params_len ? (uint64_t)(uintptr_t)params : 0;
-	sqe->len = params_len;
-	sqe->result_addr = result_cap ? (uint64_t)(uintptr_t)result : 0;
-	sqe->result_len = result_cap;
+	capos_ring_prep_call(sqe, cap, interface_id, method, params, params_len, result,
+			     result_cap);
 	sqe->xfer_addr = nxfer ? (uint64_t)(uintptr_t)xfers : 0;
 	sqe->xfer_count = nxfer;
 	return ring_sync_finish(c, sqe, out);

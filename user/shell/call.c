@@ -61,14 +61,7 @@ int sh_submit(uint32_t cap, uint64_t iid, uint16_t method, const void *params, u
 
 	if (err)
 		return err;
-	sqe->opcode = CAPOS_OP_CALL;
-	sqe->cap = cap;
-	sqe->interface_id = iid;
-	sqe->method = method;
-	sqe->addr = (uint64_t)(uintptr_t)params;
-	sqe->len = plen;
-	sqe->result_addr = (uint64_t)(uintptr_t)res;
-	sqe->result_len = res_cap;
+	capos_ring_prep_call(sqe, cap, iid, method, params, plen, res, res_cap);
 	sqe->user_data = ud;
 	capos_ring_submit(sh.ring);
 	return CAPOS_OK;

@@ -199,15 +199,8 @@ static uint64_t tt_queue_read(struct capos_ring_client *c, const uint64_t *param
 		tt_failed = 1;
 		return 0;
 	}
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = CAPOS_OP_CALL;
-	sqe->cap = tt_term;
-	sqe->interface_id = capos_TerminalSession_TYPE_ID;
-	sqe->method = capos_TerminalSession_METHOD_readLine;
-	sqe->addr = (uint64_t)(uintptr_t)params;
-	sqe->len = plen;
-	sqe->result_addr = (uint64_t)(uintptr_t)res;
-	sqe->result_len = res_len;
+	capos_ring_prep_call(sqe, tt_term, capos_TerminalSession_TYPE_ID,
+			     capos_TerminalSession_METHOD_readLine, params, plen, res, res_len);
 	sqe->user_data = ud;
 	return ud;
 }

@@ -78,6 +78,16 @@ int capos_ring_wait_any(struct capos_ring_client *c, const uint64_t *uds, uint32
 			uint64_t timeout_ns, struct capos_cqe *out);
 
 /*
+ * Fill the zeroed `sqe` (from capos_ring_get_sqe) as a CALL of (interface_id, method) on
+ * `cap` with params [params, params_len) and results into [result, result + result_cap)
+ * (addresses 0 when the length is 0). The caller sets user_data (and any transfer
+ * descriptors) and submits: the building block of asynchronous CALLs kept in flight.
+ */
+void capos_ring_prep_call(struct capos_sqe *sqe, uint32_t cap, uint64_t interface_id,
+			  uint16_t method, const void *params, uint32_t params_len, void *result,
+			  uint32_t result_cap);
+
+/*
  * Synchronous CALL of (interface_id, method) on `cap`: params [params, params_len),
  * results into [result, result + result_cap). On return *out is the completion
  * (out->result_len: bytes written, or needed with CAPOS_ERR_RING_RESULT_TOO_SMALL).
