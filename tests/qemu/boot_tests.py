@@ -76,11 +76,11 @@ def iso(name):
 
 def to_prompt_and_eof(t):
     """The default system (build/capos.iso = system/system.capnp) runs capos-shell on
-    COM2: reach its anonymous prompt, then end it with Ctrl-D at the prompt, after which
-    init ends the graph and the machine shuts down cleanly."""
+    COM2: reach its anonymous prompt, then end it with Ctrl-D at the prompt: the shell
+    ends its session, init ends the graph and the machine shuts down cleanly."""
     t.expect("anonymous> ", timeout=t.boot.effective_timeout())
     t.send(b"\x04")
-    t.expect("shell: end of input")
+    t.expect("shell: end of input\r\nsession ended\r\n")
 
 
 def clean_boot(id, desc, boot, cpus=1, mem_judge=None):

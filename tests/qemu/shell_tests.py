@@ -277,7 +277,7 @@ def terminal_edges(t):
     command(t, p, 'echo one "two  three"', "one two  three\n")
     t.expect_exact(p)
     t.send(b"\x04")
-    t.expect_exact(crlf("shell: end of input\n"))
+    t.expect_exact(crlf("shell: end of input\nsession ended\n"))
 
 
 def script(t):

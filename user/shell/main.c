@@ -3,9 +3,10 @@
  * `terminal` (TerminalSession), `sessions` (SessionManager), `stdio` (a raw Endpoint it
  * serves StdIO on) and `capmgr` (CapabilityManager of its own table); it starts in an
  * anonymous session and reads commands until `exit` or end of input (Ctrl-D at the
- * prompt). Every refusal is one line ending in its typed code. Exit status: 0 after
+ * prompt). Every refusal is one line ending in its typed code. On exit/EOF it ends its
+ * session (its bundle is revoked, children's copies included). Exit status: 0 after
  * exit/EOF, 2 when a cap of its CapSet is missing, 3 when the session manager refuses
- * even the anonymous session.
+ * even the anonymous session, 4 when ending the session at exit failed.
  */
 #include <string.h>
 
@@ -161,5 +162,5 @@ int main(void)
 		if (line.event == capos_TerminalEvent_line && !sh_line_refused(&line))
 			sh_execute(&line);
 	}
-	return 0;
+	return sh_session_close() ? 4 : 0; /* sessions end with their terminal's shell */
 }

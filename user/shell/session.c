@@ -331,13 +331,33 @@ int sh_cmd_setup(void)
 	return CAPOS_OK;
 }
 
-int sh_cmd_logout(void)
+/* UserSession.logout on the current session: it ends, its bundle is revoked in every
+ * process that holds a copy (children included), the end is audited. */
+static int sh_session_end(void)
 {
 	int err = sh_begin_empty(&ses_msg);
 
 	if (err == 0)
 		err = capos_client_send(&ses_msg, sh.session, session_UserSession_TYPE_ID,
 					session_UserSession_METHOD_logout, NULL, 0);
+	return err;
+}
+
+int sh_session_close(void)
+{
+	int err = sh_session_end();
+
+	if (err)
+		sh_perror("shell: ending the session", err);
+	else
+		sh_printf("session ended\n");
+	return err;
+}
+
+int sh_cmd_logout(void)
+{
+	int err = sh_session_end();
+
 	if (err)
 		return err;
 	sh_bundle_drop(true); /* an older ended session's caps go now ... */

@@ -147,6 +147,10 @@ int sh_cmd_login(void);
 int sh_cmd_setup(void);
 int sh_cmd_guest(void);
 int sh_cmd_logout(void);
+/* The shell is leaving its terminal (exit, Ctrl-D): end its session, as logout does, so
+ * that caps its children hold from the bundle die with it; prints "session ended" or
+ * the error. Returns the logout's status. */
+int sh_session_close(void);
 int sh_cmd_session(void);
 
 /* The live (else ended) bundle cap named `name` with interface `iid`, or NULL. */
