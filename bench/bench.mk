@@ -60,6 +60,6 @@ bench-linux: bench-linux-guest
 # $(KERNEL_ELF) is defined by kernel/kernel.mk, which is included after this file; the
 # spawn benchmark's module (bench/spawn.mk, included after this file too) runs the
 # capOS side of the `spawn` row (bench/run.py MODULE_WORKLOADS).
-bench: bench-linux-guest $(BUILD)/capos.elf $(BUILD)/demo.manifest.bin \
+bench: bench-linux-guest $(BUILD)/capos.elf $(BUILD)/demo.manifest.bin $(BUILD)/manifest.bin \
 		$(BUILD)/bench/spawn/spawnbench.manifest
 	$(PYTHON) bench/run.py $(BENCH_ARGS)
