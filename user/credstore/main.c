@@ -32,63 +32,25 @@ static struct capos_ring_client *cs_ring;
 static struct cred_store cs_store;
 static uint32_t cs_entropy;
 
-/* The framed getBytes params and its results (a Data of at most 48 bytes). */
-static uint64_t cs_arena[8];
-static uint64_t cs_framed[9];
-static uint64_t cs_res[32];
-
-/* The results' Data when it is exactly `n` bytes. Errors: capnp's, CAPOS_ERR_CRED_SALT. */
-static int cs_entropy_data(uint32_t len, uint8_t *out, uint32_t n)
-{
-	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
-	struct capnp_segment segs[1];
-	struct capnp_msg m;
-	struct capos_EntropySource_getBytes_Results_r r;
-	struct capnp_data d;
-	int err = capnp_msg_init_framed(&m, cs_res, len, segs, 1, &lim, NULL);
-
-	if (err == 0)
-		err = capos_EntropySource_getBytes_Results_read_root(&m, &r);
-	if (err == 0)
-		err = capos_EntropySource_getBytes_Results_get_data(&r, &d);
-	if (err == 0 && d.len != n)
-		err = CAPOS_ERR_CRED_SALT;
-	if (err == 0)
-		memcpy(out, d.ptr, n);
-	return err;
-}
+/* Most bytes one cs_entropy_get asks for (a salt, the dummy verifier's salt and tag). */
+#define CS_ENTROPY_MAX 48u
 
 /*
- * `n` (1..48) bytes from EntropySource.getBytes into out. Errors: the status of the
- * source's refusal (e.g. not seeded yet), ring and capnp errors, CAPOS_ERR_CRED_SALT
- * for an answer of another length.
+ * `n` (1..CS_ENTROPY_MAX) bytes from EntropySource.getBytes into out (libcapos's client,
+ * libcapos/kcaps.h). Errors: the status of the source's refusal (e.g. not seeded yet),
+ * ring and capnp errors, CAPOS_ERR_CRED_SALT for an answer of another length.
  */
 static int cs_entropy_get(uint8_t *out, uint32_t n)
 {
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_EntropySource_getBytes_Params_b p;
-	struct capos_cqe cqe = { 0 };
-	size_t plen = 0;
-	int err = capnp_builder_init(&b, &seg, 1, cs_arena, sizeof(cs_arena));
+	uint8_t buf[CS_ENTROPY_MAX];
+	uint32_t len = 0;
+	int err = capos_entropy_get_bytes(cs_entropy, n, buf, sizeof(buf), &len, NULL);
 
-	if (err == 0)
-		err = capos_EntropySource_getBytes_request(&b, &p);
-	if (err == 0) {
-		capos_EntropySource_getBytes_Params_set_count(&p, n);
-		err = capnp_builder_error(&b);
-	}
-	if (err == 0)
-		err = capnp_builder_write_framed(&b, cs_framed, sizeof(cs_framed), &plen);
-	if (err == 0)
-		err = capos_ring_call(cs_ring, cs_entropy, capos_EntropySource_TYPE_ID,
-				      capos_EntropySource_METHOD_getBytes, cs_framed,
-				      (uint32_t)plen, cs_res, sizeof(cs_res), &cqe);
-	if (err == CAPOS_ERR_RING_EXCEPTION)
-		err = capos_exception_status(cs_res, cqe.result_len, NULL);
-	if (err == 0)
-		err = cs_entropy_data(cqe.result_len, out, n);
-	cred_wipe(cs_res, sizeof(cs_res));
+	if (err == CAPOS_ERR_BUFFER_TOO_SMALL || (err == CAPOS_OK && len != n))
+		err = CAPOS_ERR_CRED_SALT;
+	if (err == CAPOS_OK)
+		memcpy(out, buf, n);
+	cred_wipe(buf, sizeof(buf));
 	return err;
 }
 
