@@ -138,6 +138,10 @@ static const struct kcall_extype kcall_extypes[] = {
 	  capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_MEMOBJ_PAGES, CAPOS_ERR_MEMOBJ_OBJECT_MAPPING,
 	  capos_ExceptionType_invalidArgument },
+	/* VirtualMemory regions, as memory objects: the region table and the placement
+	 * window clear when regions go; a range in the wrong state refuses the request */
+	{ CAPOS_ERR_VMR_TOO_MANY, CAPOS_ERR_VMR_NO_SPACE, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_VMR_OVERLAP, CAPOS_ERR_VMR_GUARD, capos_ExceptionType_invalidArgument },
 	/* EntropySource: a count out of range (not seeded yet is `failed`: the default) */
 	{ CAPOS_ERR_ENTROPY_COUNT, CAPOS_ERR_ENTROPY_COUNT, capos_ExceptionType_invalidArgument },
 	/* kernel memory at the reserve (kernel/kcharge.h): clears when the system frees some */

@@ -78,7 +78,7 @@ HOSTILE = [
     ("unmap of an unmapped address", "CAPOS_ERR_MEMOBJ_NOT_MAPPED", INV),
     ("protect of another object's mapping", "CAPOS_ERR_MEMOBJ_NOT_MAPPED", INV),
     ("VirtualMemory.unmap of object pages", "CAPOS_ERR_MM_NOT_MAPPED", "failed"),
-    ("VirtualMemory.reserve over object pages", "CAPOS_ERR_VMR_OVERLAP", "failed"),
+    ("VirtualMemory.reserve over object pages", "CAPOS_ERR_VMR_OVERLAP", INV),
     ("hint over anonymous memory", "CAPOS_ERR_MEMOBJ_OVERLAP", INV),
     ("hint over a VirtualMemory reservation", "CAPOS_ERR_MEMOBJ_OVERLAP", INV),
 ]

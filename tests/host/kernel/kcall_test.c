@@ -531,6 +531,10 @@ TEST(kcall_exception_type_table)
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_TERM_NO_INPUT), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_MEMOBJ_OBJECT_MAPPING),
 		 capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_VMR_OVERLAP), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_VMR_GUARD), capos_ExceptionType_invalidArgument);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_VMR_TOO_MANY), capos_ExceptionType_overloaded);
+	CHECK_EQ(kcall_exception_type(CAPOS_ERR_VMR_NO_SPACE), capos_ExceptionType_overloaded);
 	CHECK_EQ(kcall_exception_type(-391), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_EXISTS), capos_ExceptionType_failed);
 	CHECK_EQ(kcall_exception_type(CAPOS_ERR_ELF_BAD_MAGIC), capos_ExceptionType_failed);

@@ -699,7 +699,7 @@ TEST(kcaps_vm_reserve_commit_decommit_guard)
 	c = call(F.vmc, capos_VirtualMemory_TYPE_ID, capos_VirtualMemory_METHOD_reserve,
 		 p_reserve(a, 0x1000));
 	CHECK_EQ(c.status, CAPOS_ERR_RING_EXCEPTION);
-	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_failed);
+	CHECK_EQ(exception_of(&c, &st), capos_ExceptionType_invalidArgument);
 	CHECK_EQ(st, CAPOS_ERR_VMR_OVERLAP);
 }
 
