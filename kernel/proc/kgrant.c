@@ -345,6 +345,9 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
+_Static_assert(KGRANT_KINDS == (KGRANT_SYSSTATUS << 1) - 1u,
+	       "KGRANT_KINDS names every kind bit; a new kind extends both");
+
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
 		size_t len, const uint8_t *boot, uint64_t size)
 {
@@ -352,11 +355,8 @@ int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind
 	uint32_t id;
 	int err;
 
-	if (kind != KGRANT_CONSOLE && kind != KGRANT_TIMER && kind != KGRANT_BOOTPKG &&
-	    kind != KGRANT_VM && kind != KGRANT_ENDPOINT && kind != KGRANT_SPAWNER &&
-	    kind != KGRANT_CAPMGR && kind != KGRANT_FRAMES && kind != KGRANT_ENTROPY &&
-	    kind != KGRANT_SYSCONTROL && kind != KGRANT_SYSSTATUS && kind != KGRANT_TERMINAL)
-		return CAPOS_ERR_INVALID;
+	if (kind == 0 || (kind & (kind - 1)) != 0 || (kind & ~KGRANT_KINDS) != 0)
+		return CAPOS_ERR_INVALID; /* not exactly one known kind */
 	err = kgrant_new(kind, p, boot, size, &item.obj, &item.interface_id);
 	if (err)
 		return err;

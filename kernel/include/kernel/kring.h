@@ -184,6 +184,7 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_ENTROPY 0x200u	 /* EntropySource over the kernel CSPRNG (kring_grant only) */
 #define KGRANT_SYSCONTROL 0x400u /* SystemControl: shutdown (kring_grant only) */
 #define KGRANT_SYSSTATUS 0x800u	 /* SystemStatus: summary (kring_grant only) */
+#define KGRANT_KINDS 0xFFFu	 /* every kind above: kring_grant takes exactly one */
 
 /*
  * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or
