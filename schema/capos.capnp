@@ -88,6 +88,10 @@ enum KernelCapSource {
   # Machine-wide control (shutdown).
   systemStatus @15;
   # Read-only system summary (version, motd, CPUs, memory).
+  sharedParkSpace @16;
+  # A park space keyed by (MemoryObject, offset), shared across processes (bind first).
+  schedulingPolicy @17;
+  # The child's own threads' scheduling weight, bounded by its profile's maxWeight.
 }
 
 struct CapGrant {

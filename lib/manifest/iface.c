@@ -48,8 +48,12 @@ static const struct manifest_iface manifest_sources[capos_KernelCapSource_COUNT]
 	[capos_KernelCapSource_entropySource] = { "entropySource", capos_EntropySource_TYPE_ID },
 	[capos_KernelCapSource_systemControl] = { "systemControl", capos_SystemControl_TYPE_ID },
 	[capos_KernelCapSource_systemStatus] = { "systemStatus", capos_SystemStatus_TYPE_ID },
+	[capos_KernelCapSource_sharedParkSpace] = { "sharedParkSpace",
+						    capos_SharedParkSpace_TYPE_ID },
+	[capos_KernelCapSource_schedulingPolicy] = { "schedulingPolicy",
+						     capos_SchedulingPolicy_TYPE_ID },
 };
-_Static_assert(capos_KernelCapSource_COUNT == 16u,
+_Static_assert(capos_KernelCapSource_COUNT == 18u,
 	       "a new KernelCapSource needs its interface in manifest_sources");
 
 static uint32_t manifest_strlen(const char *s)
