@@ -10,8 +10,10 @@
 #include <capos/error.h>
 #include <capos/syscall.h>
 #include <kernel/arch.h>
+#include <kernel/klock.h>
 #include <kernel/kring.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
 #include <kernel/syscall_nr.h>
 #include <kernel/utest.h>
 
@@ -39,10 +41,21 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
 	}
 }
 
+/* Every system call runs under the kernel lock [K] (kernel/klock.h), and a thread
+ * whose process was killed meanwhile (by another CPU) ends instead of running it or
+ * returning to user mode. */
 int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
 			 uint64_t a5, uint64_t a3)
 {
+	int64_t r;
+
+	klock_acquire();
+	sched_exit_if_killed();
 	if (nr == CAPOS_SYS_CAP_ENTER)
-		return kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
-	return syscall_other(a0, a1, a2, nr, a4, a5, a3);
+		r = kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
+	else
+		r = syscall_other(a0, a1, a2, nr, a4, a5, a3);
+	sched_exit_if_killed();
+	klock_release();
+	return r;
 }

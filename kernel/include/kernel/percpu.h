@@ -16,19 +16,24 @@
 #define PERCPU_OFF_SCHED 32
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct thread;
 struct sched_cpu;
+struct vm_space;
 
 struct percpu {
-	struct percpu *self;	 /* [C] this structure (read as %gs:0) */
-	uint64_t kstack_top;	 /* [C] running thread's kernel stack top (SYSCALL entry) */
-	uint64_t user_rsp;	 /* [C] scratch: user RSP during SYSCALL entry */
-	struct thread *current;	 /* [C] running thread */
-	struct sched_cpu *sched; /* [C] this CPU's run queue */
-	uint32_t cpu_index;	 /* [C] 0 = boot CPU */
+	struct percpu *self;	    /* [C] this structure (read as %gs:0) */
+	uint64_t kstack_top;	    /* [C] running thread's kernel stack top (SYSCALL entry) */
+	uint64_t user_rsp;	    /* [C] scratch: user RSP during SYSCALL entry */
+	struct thread *current;	    /* [C] running thread */
+	struct sched_cpu *sched;    /* [C] this CPU's run queue */
+	uint32_t cpu_index;	    /* [I] 0 = boot CPU */
+	bool klock_held;	    /* [C] this CPU holds the kernel lock (kernel/klock.h) */
+	uint64_t loaded_root;	    /* [C] address-space root in CR3 (0: not known yet) */
+	struct vm_space *loaded_vm; /* [C] the user space loaded, NULL for the kernel's */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");
