@@ -173,6 +173,12 @@ void sched_enqueue(struct thread *t)
 	sched_place(t, arch_this_cpu()->cpu_index);
 }
 
+/* The running thread's process is exiting (read without [K]: set once, never cleared). */
+static bool sched_current_killed(struct thread *cur)
+{
+	return cur->proc && __atomic_load_n(&cur->proc->exiting, __ATOMIC_ACQUIRE);
+}
+
 /* Releases the [RQ] lock the switch that resumed us held (see the protocol above). */
 static inline void sched_switch_finish(void)
 {
@@ -185,7 +191,10 @@ static inline void sched_switch_finish(void)
 /*
  * Switches from prev (the caller, state already changed) to next. [RQ] of sc held on
  * entry and released when this returns (possibly on another CPU, much later). The
- * kernel lock is released across the switch if prev held it and taken back after.
+ * kernel lock: a CPU holding it for prev keeps it for next if next left holding it
+ * too (the IPC handoff between two blocked threads passes it on), else releases it;
+ * a thread that left holding it and finds its CPU without it takes it back after the
+ * [RQ] lock is gone (lock order: [K] before [RQ]).
  */
 static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struct thread *next)
 {
@@ -194,9 +203,10 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 		spin_unlock(&sc->lock);
 		return;
 	}
-	bool relock = klock_held();
+	bool held = klock_held();
 
-	if (relock)
+	prev->klock_resume = held;
+	if (held && !next->klock_resume)
 		klock_release();
 	if (next->proc)
 		vm_activate(&next->proc->vm);
@@ -211,8 +221,13 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 	percpu_set_current(next);
 	arch_switch(&prev->arch, &next->arch);
 	sched_switch_finish();
-	if (relock)
+	if (prev->klock_resume && !klock_held()) {
 		klock_acquire();
+		/* Killed while it waited for [K] (a kill takes blocked threads off their
+		 * queues, so only a thread already switched back to gets here): end it. */
+		if (sched_current_killed(prev))
+			sched_exit_current();
+	}
 	/* Back on prev's stack: whatever died on this CPU meanwhile can go. Checked here
 	 * so a switch between live threads (the IPC handoff) does not pay proc_reap's
 	 * frame. */
@@ -346,18 +361,6 @@ bool sched_kill(struct thread *t)
 	/* Off every queue with its context saved: this CPU's zombie list [C] may take it. */
 	list_push_back(&percpu_sched()->zombies, &t->sched_link);
 	return true;
-}
-
-/* The running thread's process is exiting (read without [K]: set once, never cleared). */
-static bool sched_current_killed(struct thread *cur)
-{
-	return cur->proc && __atomic_load_n(&cur->proc->exiting, __ATOMIC_ACQUIRE);
-}
-
-void sched_exit_if_killed(void)
-{
-	if (sched_current_killed(percpu_current()))
-		sched_exit_current();
 }
 
 /* Moves sleepers whose deadline has passed to the run queue (timed out). [RQ] held. */

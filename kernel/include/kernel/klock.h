@@ -19,22 +19,62 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <kernel/percpu.h>
+#include <kernel/spinlock.h>
+
+extern struct spinlock klock_lock; /* kernel/sched/klock.c; use the functions below */
+
+/* The waiting half of klock_acquire (out of line): spins, answering TLB shootdowns. */
+void klock_wait(uint32_t ticket);
+
+/* Misuse (taking it twice, releasing it unheld): panics with the CPU's index. */
+_Noreturn void klock_misuse(const char *what);
+
 /* Takes [K] (spinning, interrupts off). Panics if this CPU already holds it. */
-void klock_acquire(void);
+static inline void klock_acquire(void)
+{
+	if (percpu_klock_held())
+		klock_misuse("takes the kernel lock twice");
+	uint32_t t = spin_ticket(&klock_lock);
+
+	if (!spin_ticket_ready(&klock_lock, t))
+		klock_wait(t);
+	percpu_set_klock_held(1);
+}
 
 /* Drops [K]. Panics if this CPU does not hold it. */
-void klock_release(void);
+static inline void klock_release(void)
+{
+	if (!percpu_klock_held())
+		klock_misuse("releases a kernel lock it does not hold");
+	percpu_set_klock_held(0);
+	spin_unlock(&klock_lock);
+}
 
 /* Whether this CPU holds [K]. */
-bool klock_held(void);
+static inline bool klock_held(void)
+{
+	return percpu_klock_held() != 0;
+}
 
 /*
  * For interrupt handlers that touch kernel objects: takes [K] unless this CPU already
  * holds it (a handler that interrupted boot code holding it) and returns whether it
  * did; pass the result to klock_irq_exit.
  */
-bool klock_irq_enter(void);
-void klock_irq_exit(bool taken);
+static inline bool klock_irq_enter(void)
+{
+	if (klock_held())
+		return false;
+	klock_acquire();
+	return true;
+}
+
+static inline void klock_irq_exit(bool taken)
+{
+	if (taken)
+		klock_release();
+}
 
 /* Acquisitions that had to wait, and spin iterations spent waiting (all CPUs). */
 uint64_t klock_contended(void);

@@ -61,6 +61,7 @@ struct thread {
 	bool ran;		     /* [RQ] has been switched to at least once */
 	uint64_t slice_end;	     /* [RQ] tick at which the time slice ends */
 	uint32_t preemptions;	     /* [RQ] involuntary switches, for reports and tests */
+	bool klock_resume;	     /* [C] held the kernel lock when it switched out */
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
 	uint64_t ring_va;	     /* [I] user address of its ring page */
 	struct ring ring;	     /* [K] its capability ring (kernel view, authoritative) */

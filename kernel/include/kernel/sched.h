@@ -108,12 +108,6 @@ _Noreturn void sched_exit_current(void);
 bool sched_kill(struct thread *t);
 
 /*
- * Called with [K] held on every way back to user mode and after [K] is taken at a
- * system-call entry: ends the calling thread if its process is exiting.
- */
-void sched_exit_if_killed(void);
-
-/*
  * Runs the idle loop on the calling (idle) context until no process is left, then
  * returns (kmain shuts down). Halts while everything is blocked.
  */

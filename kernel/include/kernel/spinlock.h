@@ -22,7 +22,10 @@ struct spinlock {
 	uint32_t owner; /* ticket now allowed in */
 };
 
-#define SPINLOCK_INIT { 0, 0 }
+#define SPINLOCK_INIT                                                                              \
+	{                                                                                          \
+		0, 0                                                                               \
+	}
 
 static inline void spin_init(struct spinlock *l)
 {
