@@ -519,6 +519,25 @@ _Noreturn void sched_idle_loop(void)
 		sched_idle_once(sc);
 }
 
+/* One line per online CPU, and the kernel lock's contention (tests read these). */
+static void sched_report(void)
+{
+	uint32_t cpu;
+
+	CPUMASK_FOR_EACH(cpu, cpumask_load(&sched_online))
+	{
+		const struct sched_cpu *sc = sched_cpus[cpu];
+
+		klog("sched",
+		     "cpu %u: %llu switches, %llu handoffs, %llu steals, %llu kicks, %llu ticks",
+		     cpu, (unsigned long long)sc->switches, (unsigned long long)sc->handoffs,
+		     (unsigned long long)sc->steals, (unsigned long long)sc->kicks,
+		     (unsigned long long)sc->ticks);
+	}
+	klog("sched", "kernel lock: %llu contended acquisitions, %llu spins",
+	     (unsigned long long)klock_contended(), (unsigned long long)klock_spins());
+}
+
 void sched_run_until_idle(void)
 {
 	struct sched_cpu *sc = percpu_sched();
@@ -533,4 +552,5 @@ void sched_run_until_idle(void)
 	if (held)
 		klock_acquire();
 	proc_reap();
+	sched_report();
 }
