@@ -87,6 +87,7 @@ struct process {
 	bool killed;		    /* [K] ended by proc_kill or a user fault, not exit() */
 	struct proc_watch *watch;   /* [K] told when the process is reaped (spawner) */
 	struct list memmaps;	    /* [K] its MemoryObject mappings (kernel/memobj.h) */
+	uint32_t park_waiters;	    /* [K] its parked PARK ops (kernel/kpark.h bound) */
 };
 
 /*
