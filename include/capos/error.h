@@ -381,7 +381,13 @@
 	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
 	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
 	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
-	  "StdIO.readLine answered a line longer than the client takes")
+	  "StdIO.readLine answered a line longer than the client takes")                           \
+	/* SMP bring-up, IPIs, per-CPU timers (-496 .. -503; kernel/arch.h smp block) */           \
+	X(CAPOS_ERR_SMP_NO_CPU, -496, "no online CPU has that index")                              \
+	X(CAPOS_ERR_SMP_IPI_TIMEOUT, -497, "the local APIC did not accept the IPI in time")        \
+	X(CAPOS_ERR_SMP_TRAMPOLINE, -498, "no usable page below 1 MiB for the AP trampoline")      \
+	X(CAPOS_ERR_SMP_NOT_READY, -499, "this CPU's timer is not calibrated or not started")      \
+	X(CAPOS_ERR_SMP_SELFTEST, -500, "an SMP self-test check failed")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -35,7 +35,11 @@ static struct thread *sched_current(void)
 
 void sched_init(struct thread *idle)
 {
-	struct sched_cpu *sc = &sched_boot_cpu;
+	sched_init_cpu(&sched_boot_cpu, idle);
+}
+
+void sched_init_cpu(struct sched_cpu *sc, struct thread *idle)
+{
 	struct percpu *pc = arch_this_cpu();
 
 	list_init(&sc->runq);

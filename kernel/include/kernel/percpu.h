@@ -1,8 +1,9 @@
 /*
  * Per-CPU data, reached through the GS base while in the kernel (arch_this_cpu()).
  * One `struct percpu` per CPU, allocated by whoever brings the CPU up (the boot CPU's
- * is static in kernel/sched/sched.c); nothing here assumes a CPU count. The first
- * fields are read by the SYSCALL entry stub, so their offsets are fixed (PERCPU_OFF_*,
+ * is static in kernel/proc/proc.c, each AP's comes from kmain_ap_alloc in
+ * kernel/smp.c); nothing here assumes a CPU count. The first fields are read by the
+ * SYSCALL entry stub and arch_cpu_index(), so their offsets are fixed (PERCPU_OFF_*,
  * static_assert-ed below). Lock legend: [C] touched only by the owning CPU with
  * interrupts disabled.
  */
@@ -14,6 +15,7 @@
 #define PERCPU_OFF_USER_RSP 16
 #define PERCPU_OFF_CURRENT 24
 #define PERCPU_OFF_SCHED 32
+#define PERCPU_OFF_CPU_INDEX 40
 
 #ifndef __ASSEMBLER__
 #include <stddef.h>
@@ -36,6 +38,7 @@ _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_OFF_KSTACK_TOP, "pe
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_OFF_USER_RSP, "percpu user rsp");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_OFF_CURRENT, "percpu current");
 _Static_assert(offsetof(struct percpu, sched) == PERCPU_OFF_SCHED, "percpu sched");
+_Static_assert(offsetof(struct percpu, cpu_index) == PERCPU_OFF_CPU_INDEX, "percpu cpu index");
 
 /* This CPU's running thread in one load (the same value as arch_this_cpu()->current,
  * for hot paths such as cap_enter). Valid after arch_proc_init. */

@@ -38,6 +38,13 @@ struct sched_cpu {
  */
 void sched_init(struct thread *idle);
 
+/*
+ * [smp] The same for any CPU: `sc` (zeroed, owned by the caller for good) becomes the
+ * calling CPU's queues and `idle` (the calling context) its idle thread. An AP calls
+ * it from kmain_ap; APs get no threads until the scheduler takes them.
+ */
+void sched_init_cpu(struct sched_cpu *sc, struct thread *idle);
+
 /* Makes t READY and queues it at the tail. */
 void sched_enqueue(struct thread *t);
 
