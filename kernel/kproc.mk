@@ -14,7 +14,6 @@ KERNEL_SRCS += \
 	kernel/sched/sched.c \
 	kernel/sched/klock.c \
 	kernel/mm/tlb.c \
-	$(KERNEL_ARCH)/ipi.c \
 	$(KERNEL_ARCH)/proc.c \
 	$(KERNEL_ARCH)/xstate.c \
 	$(KERNEL_ARCH)/switch.S \

@@ -7,7 +7,9 @@
  *   4. platform: ACPI/MADT, interrupt controllers, timers               [kplat]
  *   5. boot self-tests requested with selftest=<name> (fault tests end the run)
  *   6. processes: per-CPU data, SYSCALL, extended state, scheduler with kmain's
- *      context as the idle thread; the kernel CSPRNG's self-test and seeding
+ *      context as the idle thread; the other CPUs brought up, each idling on its
+ *      own idle thread, and the SMP self-tests (kernel/smp.h)                 [smp]
+ *      the kernel CSPRNG's self-test and seeding
  *      (kernel/krng.h); a utest=<name> scenario runs its user programs
  *      until every process is gone                                          [kproc]
  *   7. otherwise init: the process the boot manifest names, with the caps it lists,
@@ -30,6 +32,7 @@
 #include <kernel/panic.h>
 #include <kernel/proc.h>
 #include <kernel/selftest.h>
+#include <kernel/smp.h>
 #include <kernel/kbench.h>
 #include <kernel/kinit.h>
 #include <kernel/klock.h>
@@ -113,8 +116,11 @@ static void boot_selftest(const char *cmdline)
 	mm_selftest(cmdline);
 	if (cmdline_value_is(cmdline, "selftest", "deadtimer"))
 		panic("selftest deadtimer: the stopped timer went unnoticed");
+	if (smp_selftest_known(cmdline))
+		return; /* runs once every CPU is up (smp_boot) */
 	klog("selftest", "error: unknown or empty selftest= value (kboot's: pf gp df stack nmi; "
-			 "kmem's: docs/memory.md; kplat's: deadtimer)");
+			 "kmem's: docs/memory.md; kplat's: deadtimer; smp's: ipi oneshot appanic "
+			 "smpghost)");
 	arch_debug_exit(ARCH_EXIT_FAILURE);
 }
 
@@ -212,6 +218,7 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	/* From here kmain works on kernel objects like a system call: under the kernel lock
 	 * (kernel/klock.h), which the idle loop of sched_run_until_idle lets go of. */
 	klock_acquire();
+	smp_boot(&kmain_boot_info);	    /* [smp] the other CPUs: online, ticking, scheduling */
 	krng_init(kmain_boot_info.cmdline); /* [entropy] self-test, seeding (entropy=nohw) */
 	utest_run(&kmain_boot_info);
 	kbench_run(&kmain_boot_info); /* [kring] bench= ring workloads (bench/run.py) */

@@ -393,7 +393,13 @@
 	X(CAPOS_ERR_PARK_OFFSET_RANGE, -484, "park: offset outside the bound MemoryObject")        \
 	X(CAPOS_ERR_PARK_OBJECT_GONE, -485,                                                        \
 	  "park: the bound MemoryObject was freed (waiters woken, space unusable)")                \
-	X(CAPOS_ERR_PARK_ALREADY_BOUND, -486, "park: SharedParkSpace.bind on a bound space")
+	X(CAPOS_ERR_PARK_ALREADY_BOUND, -486, "park: SharedParkSpace.bind on a bound space")       \
+	/* SMP bring-up, IPIs, per-CPU timers (-496 .. -503; kernel/arch.h smp block) */           \
+	X(CAPOS_ERR_SMP_NO_CPU, -496, "no online CPU has that index")                              \
+	X(CAPOS_ERR_SMP_IPI_TIMEOUT, -497, "the local APIC did not accept the IPI in time")        \
+	X(CAPOS_ERR_SMP_TRAMPOLINE, -498, "no usable page below 1 MiB for the AP trampoline")      \
+	X(CAPOS_ERR_SMP_NOT_READY, -499, "this CPU's timer is not calibrated or not started")      \
+	X(CAPOS_ERR_SMP_SELFTEST, -500, "an SMP self-test check failed")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

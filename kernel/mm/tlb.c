@@ -9,6 +9,7 @@
  */
 #include <kernel/tlb.h>
 
+#include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/frame.h>
 #include <kernel/klock.h>
@@ -60,10 +61,15 @@ void tlb_shootdown(cpumask_t targets, uint64_t va, uint64_t pages)
 	tlb_req_pages = pages;
 	__atomic_store_n(&tlb_pending, targets, __ATOMIC_RELEASE);
 	CPUMASK_FOR_EACH(cpu, targets)
-	arch_ipi_send(cpu, ARCH_VEC_TLB);
+	{
+		int err = arch_ipi_send(cpu, ARCH_VEC_TLB);
+
+		if (err) /* waiting would never end; a stale TLB is not an option */
+			panic("tlb: shootdown IPI to cpu %u: %s", cpu, capos_error_name(err));
+	}
 	tlb_sent_count++;
 	while (cpumask_load(&tlb_pending) != 0)
-		arch_spin_relax();
+		arch_cpu_relax();
 }
 
 void tlb_flush_kernel_page(uint64_t va)

@@ -20,7 +20,7 @@ __attribute__((noinline)) void klock_wait(uint32_t ticket)
 
 	while (!spin_ticket_ready(&klock_lock, ticket)) {
 		tlb_poll(); /* the holder may be waiting for this CPU's acknowledgement */
-		arch_spin_relax();
+		arch_cpu_relax();
 		spins++;
 	}
 	klock_contended_count++;

@@ -20,6 +20,7 @@
  */
 #include <kernel/sched.h>
 
+#include <capos/error.h>
 #include <kernel/arch.h>
 #include <kernel/klock.h>
 #include <kernel/kring.h>
@@ -27,6 +28,8 @@
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/proc.h>
+
+_Static_assert(ARCH_MAX_CPUS <= SCHED_MAX_CPUS, "every CPU the arch starts needs a mask bit");
 
 static struct sched_cpu sched_boot_cpu;		     /* the boot CPU's queues */
 static struct sched_cpu *sched_cpus[SCHED_MAX_CPUS]; /* [I] by index, once online */
@@ -149,12 +152,21 @@ static struct sched_cpu *sched_select(uint32_t prev)
 	return sched_cpus[cpumask_first(halted)];
 }
 
+/* Sends the reschedule IPI. A refusal (the APIC never accepted it) is logged: the CPU
+ * still finds the work at its next tick. */
+static void sched_ipi(uint32_t cpu)
+{
+	int err = arch_ipi_send(cpu, ARCH_VEC_RESCHED);
+
+	if (err)
+		klog("sched", "error: reschedule IPI to cpu %u: %s", cpu, capos_error_name(err));
+}
+
 /* Work was queued on sc: wake it if it is halted (its idle loop then picks). */
 static void sched_kick(struct sched_cpu *sc)
 {
-	if (sc->cpu != arch_this_cpu()->cpu_index &&
-	    cpumask_has(cpumask_load(&sched_halted), sc->cpu))
-		arch_ipi_send(sc->cpu, ARCH_VEC_RESCHED);
+	if (sc->cpu != percpu_cpu_index() && cpumask_has(cpumask_load(&sched_halted), sc->cpu))
+		sched_ipi(sc->cpu);
 }
 
 /* Queues t (owned by the caller: new or WAKING) near `prev` and makes sure it runs. */
@@ -340,7 +352,7 @@ bool sched_kill(struct thread *t)
 	case THREAD_RUNNING:
 		spin_unlock(&sc->lock);
 		if (sc->cpu != me)
-			arch_ipi_send(sc->cpu, ARCH_VEC_RESCHED);
+			sched_ipi(sc->cpu);
 		return false;
 	case THREAD_READY:
 		sched_unqueue_locked(sc, t);

@@ -13,7 +13,7 @@ Console, an EntropySource, a SystemStatus, a SystemControl and a ProcessSpawner.
                               (invalidArgument); a stale id: CAPOS_ERR_CAP_STALE; through
                               the SystemStatus cap: CAPOS_ERR_CAP_WRONG_INTERFACE
                    reseed     300 x 256 bytes served, COM1 shows reseed 1
-                   summary    version 0.1.0, the manifest's motd, cpus 1 online of 2
+                   summary    version 0.1.0, the manifest's motd, cpus 2 online of 2
                               present (-smp 2), usable memory in (96, 128] MiB, 0 < free
                               < usable, processes 1, uptime grows
                    no-control the child without SystemControl finds none and its 256
@@ -128,8 +128,8 @@ def seeded_judge(result):
     memory, free = int(memory), int(free)
     if version != "0.1.0":
         problems.append(f"version {version}, want 0.1.0 (kernel/include/kernel/version.h)")
-    if (int(cpus), int(present)) != (1, 2):
-        problems.append(f"cpus {cpus} present {present}, want 1 online (no AP bring-up) of 2")
+    if (int(cpus), int(present)) != (2, 2):
+        problems.append(f"cpus {cpus} present {present}, want 2 online (APs brought up) of 2")
     if not 96 * MIB < memory <= 128 * MIB:
         problems.append(f"usable memory {memory} not in (96, 128] MiB for -m 128M")
     if not 0 < free < memory:

@@ -7,11 +7,13 @@
  *
  * arch_user_access_begin/end() bracket deliberate kernel accesses to user memory
  * (STAC/CLAC) when SMAP is on; they are no-ops without SMAP (STAC would #UD there).
+ * APs run the same enables from the BSP's CPUID words (cpu_enable_features), quietly.
  */
 #include <capos/error.h>
 #include <arch/cpu.h>
 #include <arch/cpufeat.h>
 #include <arch/memlayout.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <kernel/arch.h>
 #include <kernel/log.h>
@@ -45,6 +47,7 @@ static void cpu_read_cpuid(struct cpuid_words *w, char vendor[13])
 	}
 }
 
+/* Also run by every AP (cpu_enable_features): the same enables from the BSP's CPUID. */
 static void cpu_enable_protections(const struct cpuid_words *w)
 {
 	if (cpufeat_has(w, CPU_FEAT_NX))
@@ -60,7 +63,11 @@ static void cpu_enable_protections(const struct cpuid_words *w)
 	if (cpufeat_has(w, CPU_FEAT_PGE))
 		cr4 |= CR4_PGE;
 	write_cr4(cr4);
-	smap_enabled = (read_cr4() & CR4_SMAP) != 0;
+}
+
+void cpu_enable_features(void)
+{
+	cpu_enable_protections(&cpu_words);
 }
 
 static void cpu_report_enabled(void)
@@ -98,6 +105,7 @@ void arch_cpu_init(void)
 	klog("cpu", "vendor %s", vendor);
 	klog("cpu", "features: %s", list);
 	cpu_enable_protections(&cpu_words);
+	smap_enabled = (read_cr4() & CR4_SMAP) != 0;
 	cpu_report_enabled();
 }
 

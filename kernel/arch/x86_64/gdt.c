@@ -3,24 +3,16 @@
  * (in the order SYSCALL/SYSRET needs) and a TSS whose IST slots give NMI, double fault
  * and machine check their own stacks, so those are handled even when the current stack
  * is unusable (e.g. a kernel stack overflow into its guard page). Each IST stack has a
- * guard page below it, reported through arch_stack_guard_pages() so kmem can unmap it.
- * Single CPU for now; SMP gives every CPU its own TSS and IST stacks.
+ * guard page below it. Every CPU has its own GDT and TSS in its struct arch_cpu
+ * (arch/smp.h); the boot CPU's IST stacks are static here (their guards reported
+ * through arch_stack_guard_pages() so kmem can unmap them), the APs' live in the SMP
+ * stack window (smp.c).
  */
 #include <arch/cpu.h>
 #include <arch/memlayout.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <kernel/arch.h>
-
-struct __attribute__((packed)) tss64 {
-	uint32_t reserved0;
-	uint64_t rsp[3]; /* stack for CPL 0-2 on privilege change */
-	uint64_t reserved1;
-	uint64_t ist[7]; /* IST1-IST7 stack tops */
-	uint64_t reserved2;
-	uint16_t reserved3;
-	uint16_t iopb_offset; /* >= limit: no I/O permission bitmap */
-};
-_Static_assert(sizeof(struct tss64) == 104, "TSS layout");
 
 /* One IST stack: a guard page (left unmapped by kmem), then the stack itself. */
 struct ist_stack {
@@ -29,23 +21,16 @@ struct ist_stack {
 } __attribute__((aligned(PAGE_SIZE)));
 
 static struct ist_stack ist_stacks[IST_COUNT];
-static struct tss64 tss;
 
 #define SEG_CODE64_KERNEL 0x00AF9A000000FFFFull /* P, DPL0, code, L */
 #define SEG_DATA_KERNEL 0x00CF92000000FFFFull	/* P, DPL0, data, writable */
 #define SEG_DATA_USER 0x00CFF2000000FFFFull	/* P, DPL3, data, writable */
 #define SEG_CODE64_USER 0x00AFFA000000FFFFull	/* P, DPL3, code, L */
 #define SEG_TSS_AVAILABLE 0x89ull
-
-static uint64_t gdt[8] __attribute__((aligned(16))) = {
-	[GDT_KERNEL_CODE / 8] = SEG_CODE64_KERNEL,
-	[GDT_KERNEL_DATA / 8] = SEG_DATA_KERNEL,
-	[GDT_USER_DATA / 8] = SEG_DATA_USER,
-	[GDT_USER_CODE / 8] = SEG_CODE64_USER,
-};
+#define SEG_DATA_KERNEL_BYTES 0x0000920000000000ull /* P, DPL0, data, byte limit */
 
 /* 16-byte 64-bit TSS descriptor at GDT_TSS. */
-static void gdt_set_tss(uint64_t base, uint32_t limit)
+static void gdt_set_tss(uint64_t *gdt, uint64_t base, uint32_t limit)
 {
 	uint64_t lo = (limit & 0xFFFFull) | ((base & 0xFFFFFFull) << 16) |
 		      (SEG_TSS_AVAILABLE << 40) | ((uint64_t)(limit >> 16 & 0xF) << 48) |
@@ -74,29 +59,48 @@ static void gdt_reload_segments(void)
 			 : "rax", "memory");
 }
 
-void gdt_init(void)
+void gdt_load_cpu(struct arch_cpu *c, const uint64_t *ist_top)
 {
-	for (int i = 0; i < IST_COUNT; i++)
-		tss.ist[i] = (uint64_t)(uintptr_t)(ist_stacks[i].stack + IST_STACK_SIZE);
-	tss.iopb_offset = sizeof(tss);
-	gdt_set_tss((uint64_t)(uintptr_t)&tss, sizeof(tss) - 1);
+	struct tss64 *tss = &c->tss;
+	uint64_t *gdt = c->gdt;
 
-	struct desc_ptr p = { .limit = sizeof(gdt) - 1, .base = (uint64_t)(uintptr_t)gdt };
+	for (int i = 0; i < SMP_GDT_ENTRIES; i++)
+		gdt[i] = 0;
+	gdt[GDT_KERNEL_CODE / 8] = SEG_CODE64_KERNEL;
+	gdt[GDT_KERNEL_DATA / 8] = SEG_DATA_KERNEL;
+	gdt[GDT_USER_DATA / 8] = SEG_DATA_USER;
+	gdt[GDT_USER_CODE / 8] = SEG_CODE64_USER;
+	gdt[GDT_CPU_INDEX / 8] = SEG_DATA_KERNEL_BYTES | (c->index & 0xffffu); /* never loaded */
+	for (int i = 0; i < IST_COUNT; i++)
+		tss->ist[i] = ist_top[i];
+	tss->iopb_offset = sizeof(*tss);
+	gdt_set_tss(gdt, (uint64_t)(uintptr_t)tss, sizeof(*tss) - 1);
+
+	struct desc_ptr p = { .limit = SMP_GDT_ENTRIES * 8 - 1, .base = (uint64_t)(uintptr_t)gdt };
 	lgdt(&p);
 	gdt_reload_segments();
 	ltr(GDT_TSS);
 }
 
+void gdt_init(void)
+{
+	uint64_t top[IST_COUNT];
+
+	for (int i = 0; i < IST_COUNT; i++)
+		top[i] = (uint64_t)(uintptr_t)(ist_stacks[i].stack + IST_STACK_SIZE);
+	gdt_load_cpu(smp_cpu(0), top);
+}
+
 void arch_set_kernel_stack(uint64_t top)
 {
-	tss.rsp[0] = top;
+	smp_this_cpu()->tss.rsp[0] = top;
 }
 
 uint64_t arch_ist_stack_top(unsigned ist)
 {
 	if (ist < 1 || ist > IST_COUNT)
 		return 0;
-	return tss.ist[ist - 1];
+	return smp_this_cpu()->tss.ist[ist - 1];
 }
 
 extern char boot_stack_guard[];

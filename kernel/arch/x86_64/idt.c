@@ -1,9 +1,11 @@
 /*
  * The IDT: one interrupt gate per vector 0-255 pointing at trap_entry.S's stubs.
  * Exceptions and interrupts alike run with interrupts disabled (interrupt gates).
- * NMI, double fault and machine check switch to their IST stacks (gdt.c).
+ * NMI, double fault and machine check switch to their IST stacks (gdt.c). One IDT
+ * for all CPUs: the BSP fills it, each AP loads it (idt_load).
  */
 #include <arch/cpu.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 
 struct __attribute__((packed)) idt_gate {
@@ -47,10 +49,15 @@ static unsigned idt_ist_for(unsigned vector)
 	}
 }
 
+void idt_load(void)
+{
+	struct desc_ptr p = { .limit = sizeof(idt) - 1, .base = (uint64_t)(uintptr_t)idt };
+	lidt(&p);
+}
+
 void idt_init(void)
 {
 	for (unsigned v = 0; v < 256; v++)
 		idt_set_gate(v, trap_stub_table[v], idt_ist_for(v));
-	struct desc_ptr p = { .limit = sizeof(idt) - 1, .base = (uint64_t)(uintptr_t)idt };
-	lidt(&p);
+	idt_load();
 }

@@ -205,8 +205,8 @@ static int plat_apic_init(const struct acpi_madt *m)
 		klog("apic", "warning: boot CPU apic id %u is not among the MADT's CPUs",
 		     plat_bsp_apic_id);
 	plat_lapic_nmi(m, plat_bsp_apic_id);
-	klog("apic", "pic masked; lapic id %u version %#x enabled (xapic mmio)", plat_bsp_apic_id,
-	     lapic_version());
+	klog("apic", "pic masked; lapic id %u version %#x enabled (%s)", plat_bsp_apic_id,
+	     lapic_version(), lapic_x2apic() ? "x2apic msr" : "xapic mmio");
 
 	for (uint32_t i = 0; i < m->ioapic_count; i++) {
 		uint32_t pins, ver;
@@ -336,4 +336,14 @@ int platform_isa_irq_route(uint8_t isa_irq, arch_irq_handler_fn *fn, uint32_t *g
 uint32_t arch_platform_cpu_count(void)
 {
 	return plat_madt.cpu_count;
+}
+
+const struct acpi_madt *platform_madt(void)
+{
+	return &plat_madt;
+}
+
+void platform_lapic_nmi_setup(void)
+{
+	plat_lapic_nmi(&plat_madt, lapic_id());
 }

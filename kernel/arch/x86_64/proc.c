@@ -10,12 +10,14 @@
  * at the saved CS, never at the GS value, because with CR4.FSGSBASE (enabled when
  * the CPU has it, docs/abi.md §3 says why; no runtime needs it) user code may load
  * any GS base.
- * Both user bases are saved and restored per thread in arch_switch.
+ * Both user bases are saved and restored per thread in arch_switch. APs run the same
+ * per-CPU set-up (proc_cpu_setup, xstate_cpu_enable) from smp_ap_main, quietly.
  */
 #include <arch/cpu.h>
 #include <arch/fsbase.h>
 #include <arch/io.h>
 #include <arch/platform.h>
+#include <arch/smp.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 #include <arch/xstate.h>
@@ -32,8 +34,7 @@
 #define CR4_FSGSBASE (1ull << 16)
 #define CPUID7_EBX_FSGSBASE (1u << 0)
 
-bool fsbase_insn;		  /* [I] arch/fsbase.h */
-static uint32_t proc_cpus_online; /* [I] CPUs that ran arch_proc_init */
+bool fsbase_insn; /* [I] arch/fsbase.h */
 
 /* Flags cleared on SYSCALL: TF, IF, DF, IOPL, NT, AC (the kernel runs with IF=0). */
 #define SYSCALL_RFLAGS_MASK 0x47700ull
@@ -44,7 +45,7 @@ void syscall_entry(void);
 void arch_thread_trampoline(void);
 void arch_switch_stacks(uint64_t *save_rsp, uint64_t new_rsp);
 
-void arch_proc_init(struct percpu *pc)
+void proc_cpu_setup(struct percpu *pc)
 {
 	pc->self = pc;
 	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)pc);
@@ -56,18 +57,18 @@ void arch_proc_init(struct percpu *pc)
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
 	if (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & CPUID7_EBX_FSGSBASE))
 		write_cr4(read_cr4() | CR4_FSGSBASE);
+	smp_cpu(pc->cpu_index)->pc = pc;
+}
+
+void arch_proc_init(struct percpu *pc)
+{
+	proc_cpu_setup(pc);
 	fsbase_insn = (read_cr4() & CR4_FSGSBASE) != 0;
-	proc_cpus_online++;
 	klog("cpu", "syscall: sysret cs %#x ss %#x, entry %p, rflags mask %#llx, fsgsbase %s",
 	     GDT_USER_CODE | 3, GDT_USER_DATA | 3, (void *)syscall_entry,
 	     (unsigned long long)SYSCALL_RFLAGS_MASK,
 	     (read_cr4() & CR4_FSGSBASE) ? "on" : "off (cpu lacks it)");
 	xstate_init();
-}
-
-uint32_t arch_cpus_online(void)
-{
-	return proc_cpus_online;
 }
 
 struct percpu *arch_this_cpu(void)

@@ -13,12 +13,21 @@
  * 16-bit PIT counter is rejected and measured again (calib_window_eval decides). Loops are
  * bounded and fail with CAPOS_ERR_TIMER_CALIBRATION rather than hang.
  *
+ * Every CPU runs its own LAPIC timer with the BSP's calibration (timer_start_ap) and
+ * counts its ticks in its struct arch_cpu; arch_timer_ticks() is the BSP's count. The
+ * tick hook (the scheduler) runs on the boot CPU only until the scheduler takes the
+ * APs. One-shot mode (arch_timer_set_oneshot): TSC-deadline when CPUID offers it,
+ * else a LAPIC count-down; an interrupt that arrives before the deadline (the two
+ * clocks' calibrations differ slightly) re-arms for the rest instead of being
+ * delivered, so the hook never sees an early deadline.
+ *
  * Lock legend: [I] written once during boot before interrupts are enabled;
- * [T] written only by the timer interrupt on the BSP (single CPU for now).
+ * [T] written only by the timer interrupt on the BSP; [C] per CPU (struct arch_cpu).
  */
 #include <arch/calib.h>
 #include <arch/io.h>
 #include <arch/platform.h>
+#include <arch/smp.h>
 #include <arch/timer.h>
 #include <arch/trap.h>
 #include <capos/error.h>
@@ -147,22 +156,37 @@ const struct timer_calibration *timer_calibration(void)
 	return &timer_cal;
 }
 
+/* A one-shot interrupt before its deadline: arm again for the rest; true if so. */
+static bool timer_oneshot_early(struct arch_cpu *c)
+{
+	if (!c->oneshot || arch_clock_ns() >= c->oneshot_deadline)
+		return false;
+	arch_timer_set_oneshot(c->oneshot_deadline);
+	return true;
+}
+
 static void timer_irq(struct arch_trap_frame *tf)
 {
+	struct arch_cpu *c = smp_this_cpu();
+
 	/*
 	 * A stopped timer counts nothing: a tick latched in the LAPIC before the stop (the
 	 * vCPU ran with interrupts off past a period) is delivered once they come back on,
 	 * and counting it would pass it off as a live timer (arch_timer_wait_ticks would
 	 * then halt forever).
 	 */
-	if (timer_stopped) {
+	if (timer_stopped || timer_oneshot_early(c)) {
 		lapic_eoi();
 		return;
 	}
-	timer_tick_count = timer_tick_count + 1;
+	c->ticks = c->ticks + 1;
+	c->last_irq_ns = arch_clock_ns();
+	if (c->index == 0)
+		timer_tick_count = timer_tick_count + 1;
 	lapic_eoi();
-	/* After the EOI: the hook may switch threads and not come back for a while. */
-	if (timer_tick_hook)
+	/* After the EOI: the hook may switch threads and not come back for a while. The
+	 * APs do not schedule yet (they idle), so only the boot CPU calls it. */
+	if (timer_tick_hook && c->index == 0)
 		timer_tick_hook((tf->cs & 3) != 0);
 }
 
@@ -176,8 +200,66 @@ int timer_start_periodic(void)
 	int err = arch_irq_register(VEC_TIMER, timer_irq);
 	if (err != CAPOS_OK)
 		return err;
-	lapic_timer_start_periodic(VEC_TIMER, (uint32_t)(timer_cal.lapic_hz / ARCH_TIMER_HZ));
+	arch_timer_set_periodic();
+	smp_this_cpu()->timer_on = true;
 	return CAPOS_OK;
+}
+
+void timer_start_ap(void)
+{
+	arch_timer_set_periodic();
+	smp_this_cpu()->timer_on = true;
+}
+
+void arch_timer_set_periodic(void)
+{
+	smp_this_cpu()->oneshot = false;
+	lapic_timer_start_periodic(VEC_TIMER, (uint32_t)(timer_cal.lapic_hz / ARCH_TIMER_HZ));
+}
+
+/* ceil(v * num / den) without overflow for v < 2^64, num, den < 2^32. */
+static uint64_t timer_scale_up(uint64_t v, uint64_t num, uint64_t den)
+{
+	return v / den * num + (v % den * num + den - 1) / den;
+}
+
+#define NS_PER_S 1000000000ull
+
+int arch_timer_set_oneshot(uint64_t deadline_ns)
+{
+	struct arch_cpu *c = smp_this_cpu();
+	unsigned long flags;
+
+	if (timer_cal.lapic_hz == 0 || timer_cal.tsc_hz == 0 || !c->timer_on)
+		return CAPOS_ERR_SMP_NOT_READY;
+	flags = arch_irq_save();
+	c->oneshot = true;
+	c->oneshot_deadline = deadline_ns;
+	if (lapic_tsc_deadline()) {
+		lapic_timer_start_deadline(VEC_TIMER,
+					   timer_scale_up(deadline_ns, timer_cal.tsc_hz, NS_PER_S));
+	} else {
+		uint64_t now = arch_clock_ns();
+		uint64_t ticks = deadline_ns > now ? timer_scale_up(deadline_ns - now,
+								    timer_cal.lapic_hz, NS_PER_S)
+						   : 1;
+		lapic_timer_start_oneshot(VEC_TIMER,
+					  ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks);
+	}
+	arch_irq_restore(flags);
+	return CAPOS_OK;
+}
+
+bool arch_timer_tsc_deadline(void)
+{
+	return lapic_tsc_deadline();
+}
+
+uint64_t arch_timer_ticks_cpu(uint32_t cpu_index)
+{
+	if (cpu_index >= ARCH_MAX_CPUS || !smp_cpu(cpu_index)->timer_on)
+		return 0;
+	return smp_cpu(cpu_index)->ticks;
 }
 
 void arch_timer_stop(void)

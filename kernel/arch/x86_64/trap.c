@@ -9,11 +9,13 @@
  * reported on the kernel log with "[trap]" lines (vector and name, error code, all
  * registers, CR2 for #PF, control registers, symbolized backtrace) and the run ends
  * through panic with the failure status. A fault while a fault is being reported exits
- * at once, so reporting can never loop.
+ * at once, so reporting can never loop. An NMI first checks whether another CPU's
+ * panic is stopping this one (ipi_nmi_stop).
  */
 #include <arch/cpu.h>
 #include <arch/irq_table.h>
 #include <arch/memlayout.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -167,7 +169,8 @@ bool arch_extable_fixup(struct arch_trap_frame *tf)
  * NMI: log where it ran and what it interrupted, then return (iretq re-enables NMIs).
  * Proof of the IST switch: the handler's RSP lies in the NMI IST stack and the frame the
  * CPU pushed sits exactly at that stack's top (the CPU loaded RSP from TSS.IST1).
- * klog takes no lock, so an NMI landing inside another klog only interleaves the lines.
+ * klog notices re-entry on this CPU (an NMI inside a klog) and writes without its lock,
+ * so such a line only interleaves with the interrupted one.
  */
 static void trap_nmi(const struct arch_trap_frame *tf)
 {
@@ -196,6 +199,7 @@ uint64_t arch_nmi_count(void)
 void trap_dispatch(struct arch_trap_frame *tf)
 {
 	if (tf->vector == VEC_NMI) {
+		ipi_nmi_stop(); /* panic on another CPU: halts here for good */
 		trap_nmi(tf);
 		return;
 	}

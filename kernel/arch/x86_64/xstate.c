@@ -4,9 +4,12 @@
  * (+AVX when offered); the area size then comes from CPUID leaf 0xD. Without XSAVE,
  * FXSAVE's fixed 512-byte area is used. The kernel itself never touches these
  * registers (-mgeneral-regs-only), so state is switched eagerly in arch_switch and
- * nothing is lazy; XSAVEOPT is used when CPUID offers it (why that is safe: arch/xstate.h). Lock legend: [I] written once at boot.
+ * nothing is lazy; XSAVEOPT is used when CPUID offers it (why that is safe: arch/xstate.h).
+ * The BSP chooses (xstate_init); every CPU enables the same (xstate_cpu_enable).
+ * Lock legend: [I] written once at boot.
  */
 #include <arch/cpu.h>
+#include <arch/smp.h>
 #include <arch/xstate.h>
 #include <kernel/arch.h>
 #include <kernel/log.h>
@@ -45,23 +48,29 @@ static inline void fninit(void)
 	__asm__ volatile("fninit");
 }
 
+void xstate_cpu_enable(void)
+{
+	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	if (xstate_mode != XSTATE_FXSAVE) {
+		write_cr4(read_cr4() | CR4_OSXSAVE);
+		xsetbv(0, xstate_mask);
+	}
+	fninit();
+}
+
 void xstate_init(void)
 {
 	struct cpuid_regs r = cpuid(1, 0);
 
-	write_cr0((read_cr0() | CR0_MP) & ~(CR0_EM | CR0_TS));
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
 	if (r.ecx & CPUID1_ECX_XSAVE) {
-		write_cr4(read_cr4() | CR4_OSXSAVE);
 		xstate_mask = XCR0_X87 | XCR0_SSE | ((r.ecx & CPUID1_ECX_AVX) ? XCR0_AVX : 0);
-		xsetbv(0, xstate_mask);
 		xstate_mode =
 			(cpuid(0xd, 1).eax & CPUIDD1_EAX_XSAVEOPT) ? XSTATE_XSAVEOPT : XSTATE_XSAVE;
-		xs_size = cpuid(0xd, 0).ebx; /* for the components enabled in XCR0 */
-	} else {
-		xs_size = 512;
 	}
-	fninit();
+	xstate_cpu_enable();
+	/* CPUID 0xD.0 EBX: the area for the components now enabled in XCR0. */
+	xs_size = xstate_mode != XSTATE_FXSAVE ? cpuid(0xd, 0).ebx : 512;
 	static const char *const names[] = { "fxsave", "xsave", "xsaveopt" };
 
 	klog("cpu", "xstate: %s, components x87 sse%s, %llu-byte area", names[xstate_mode],

@@ -324,6 +324,20 @@ void arch_idle_wait(void);
 int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
 			 uint64_t a5, uint64_t a3);
 
+/*
+ * [smp] Application-processor entry (kernel/smp.c), called by arch_smp_start:
+ *   kmain_ap_alloc: on the boot CPU, before AP `cpu_index` is started: allocate and
+ *   zero its per-CPU data (struct percpu with cpu_index set, plus whatever the portable
+ *   side keeps per CPU: idle thread, run queues). NULL: out of memory (the CPU is then
+ *   skipped). Called at most once per index, however many start attempts it takes.
+ *   kmain_ap: on the AP itself once its arch set-up is done (GDT/TSS/IST, IDT, CPU
+ *   features, SYSCALL MSRs, extended state, GS -> pc, LAPIC and its periodic timer;
+ *   interrupts disabled): makes the calling context the CPU's idle thread, calls
+ *   arch_ap_online() and idles for good.
+ */
+struct percpu *kmain_ap_alloc(uint32_t cpu_index);
+_Noreturn void kmain_ap(struct percpu *pc);
+
 /* ---- kplat: platform (ACPI, interrupt controllers, timers) ------------------------ */
 
 /* Periodic timer tick rate. */
@@ -373,14 +387,7 @@ uint64_t arch_tsc_hz(void);
  */
 int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms);
 
-/* ---- smp: other CPUs (kernel/sched, kernel/mm/tlb.c; docs/scheduler.md) ----------- */
-
-/* Inter-processor interrupt vectors the portable kernel handles. */
-#define ARCH_VEC_RESCHED 0xf0u /* run the scheduler: work was queued, or a kill */
-#define ARCH_VEC_TLB 0xf1u     /* answer a TLB shootdown (kernel/tlb.h) */
-
-/* Sends interrupt `vector` to the online CPU with index `cpu_index` (not the caller). */
-void arch_ipi_send(uint32_t cpu_index, unsigned vector);
+/* ---- scheduler and TLB shootdown needs (kernel/sched, kernel/mm/tlb.c) ------------ */
 
 /* Acknowledges the interrupt being handled (LAPIC EOI), for portable handlers. */
 void arch_irq_eoi(void);
@@ -423,5 +430,107 @@ uint64_t arch_cycles(void);
 
 /* CPUs brought up and running the kernel (each ran arch_proc_init). */
 uint32_t arch_cpus_online(void);
+
+/* ---- smp: CPUs, IPIs, one-shot timer (kernel/arch/x86_64/smp.c, ipi.c, timer.c; docs/smp.md) */
+
+/* Most CPUs the kernel runs; further MADT CPUs are reported and skipped. */
+#define ARCH_MAX_CPUS 64u
+
+/* IPI vectors (fixed delivery). The users register their handlers with
+ * arch_irq_register (which must EOI through their own arch hook); STOP is arch's. */
+#define ARCH_VEC_RESCHED 0xf0u /* the scheduler: look at your run queue */
+#define ARCH_VEC_TLB 0xf1u     /* TLB shootdown */
+#define ARCH_VEC_STOP 0xf2u    /* stop this CPU for good (interrupts off, halt) */
+
+struct boot_info;
+
+/*
+ * Bring up every other CPU the MADT lists (enabled or online-capable), one at a time,
+ * on the boot CPU after proc_init: INIT-SIPI-SIPI through a real-mode trampoline in a
+ * free page below 1 MiB (not overlapping `bi`'s module or loader structures), per-CPU
+ * GDT/TSS, IST and idle stacks with guard pages, the BSP's CPU feature enables, the
+ * LAPIC and its periodic timer; each AP ends in kmain_ap(). Waits for each AP up to a
+ * bounded time (TSC); one that does not come online is logged
+ * "[smp] cpu N (apic id A) did not start", put back to sleep (INIT) and skipped; CPUs
+ * beyond ARCH_MAX_CPUS or the `cpus=N` command-line limit, or with an APIC id this
+ * APIC mode cannot address, are logged as skipped. Logs
+ * "[smp] N of M CPUs online". `ghost_apic_id` != UINT32_MAX adds a CPU with that APIC
+ * id that does not exist (test of the did-not-start path). Call once, interrupts off.
+ * Errors: CAPOS_ERR_SMP_TRAMPOLINE (no usable page below 1 MiB; no AP started),
+ * CAPOS_ERR_NO_MEMORY (trampoline page tables), CAPOS_ERR_EXISTS (called twice).
+ */
+int arch_smp_start(const struct boot_info *bi, uint32_t max_cpus, uint32_t ghost_apic_id);
+
+/* Called once by kmain_ap when the AP is ready: the BSP's wait for it ends. */
+void arch_ap_online(void);
+
+/* This CPU's index: 0 = boot CPU, APs 1.. in bring-up order (dense). */
+uint32_t arch_cpu_index(void);
+
+/* CPUs online now (same as arch_cpus_online). */
+uint32_t arch_cpu_online_count(void);
+
+/* Per-CPU data of online CPU `cpu_index`, or NULL. */
+struct percpu *arch_percpu(uint32_t cpu_index);
+
+/* Local APIC id of online CPU `cpu_index` (UINT32_MAX if none). */
+uint32_t arch_cpu_apic_id(uint32_t cpu_index);
+
+/*
+ * Send interrupt `vector` (fixed delivery, physical destination) to online CPU
+ * `cpu_index` (itself allowed), or to every other online CPU. In xAPIC mode waits
+ * (bounded by the TSC) for the delivery-status bit to clear before and after.
+ * Errors: CAPOS_ERR_OUT_OF_RANGE (vector < 32 or > 255), CAPOS_ERR_SMP_NO_CPU
+ * (cpu_index not online), CAPOS_ERR_SMP_IPI_TIMEOUT (the APIC did not accept it).
+ */
+int arch_ipi_send(uint32_t cpu_index, unsigned vector);
+int arch_ipi_send_others(unsigned vector);
+
+/*
+ * panic(): stop every other online CPU with an NMI (it halts with interrupts off
+ * inside the NMI handler) and wait, bounded, until each said it stopped. Returns how
+ * many did. Safe from any context; a second call does nothing and returns 0.
+ */
+uint32_t arch_cpu_stop_others(void);
+
+/* Save-and-disable / restore this CPU's interrupt flag (spinlock.h). */
+unsigned long arch_irq_save(void);
+void arch_irq_restore(unsigned long flags);
+
+/* Spin-wait hint (PAUSE). */
+static inline void arch_cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
+/*
+ * One-shot timer on the calling CPU: the periodic tick stops and one timer interrupt
+ * (the same vector and tick hook) arrives once arch_clock_ns() >= deadline_ns: with
+ * the TSC-deadline mode when CPUID offers it, else the LAPIC count-down (rounded up to
+ * whole LAPIC ticks; a deadline already past fires at once; one beyond the 32-bit
+ * count, about 68 s on QEMU, fires early, at the longest count, so the caller checks
+ * the clock and re-arms). Re-arming replaces a pending deadline.
+ * Errors: CAPOS_ERR_SMP_NOT_READY (timer not calibrated or not started on this CPU).
+ */
+int arch_timer_set_oneshot(uint64_t deadline_ns);
+
+/* Back to the periodic tick at ARCH_TIMER_HZ on the calling CPU. */
+void arch_timer_set_periodic(void);
+
+/* Whether the one-shot timer uses the TSC-deadline mode (else the LAPIC count). */
+bool arch_timer_tsc_deadline(void);
+
+/* Timer interrupts taken by online CPU `cpu_index` (0 if none). */
+uint64_t arch_timer_ticks_cpu(uint32_t cpu_index);
+
+/*
+ * SMP self-tests (selftest=ipi|appanic|oneshot): run on the boot CPU after
+ * arch_smp_start, log "[smp] selftest ..." lines. ipi: a round trip to each AP and a
+ * broadcast, plus the refusals (bad index, bad vector); oneshot: the one-shot timer
+ * fires once, not before its deadline, and the periodic tick resumes; appanic: AP 1
+ * panics while every CPU logs; the panic stops the others (never returns).
+ * Errors: CAPOS_ERR_INVALID (unknown name), any failed check's error.
+ */
+int arch_smp_selftest(const char *name);
 
 #endif

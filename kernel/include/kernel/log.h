@@ -11,12 +11,20 @@
 /*
  * Print "[subsys] " + formatted message + newline as one line. `subsys` is a short
  * lowercase tag ("boot", "cpu", "trap", "mm"). Usable from any context once
- * arch_console_init() has run; single-CPU for now (SMP needs a lock here).
+ * arch_console_init() has run; lines from different CPUs never tear (a spinlock
+ * around each line, interrupts off meanwhile; see kernel/log.c).
  */
 void klog(const char *subsys, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vklog(const char *subsys, const char *fmt, va_list ap);
 
 /* Print without prefix or newline (multi-part lines such as register dumps). */
 void klog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * panic() only: take the log for the calling CPU for good (waiting a bounded time for
+ * a line in progress on another CPU), so the panic report is written whole even though
+ * the stopped CPUs may have been waiting for the lock.
+ */
+void klog_panic_enter(void);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * Per-CPU data, reached through the GS base while in the kernel (arch_this_cpu()).
  * One `struct percpu` per CPU, allocated by whoever brings the CPU up (the boot CPU's
- * is static in kernel/sched/sched.c); nothing here assumes a CPU count. The first
- * fields are read by the SYSCALL entry stub, so their offsets are fixed (PERCPU_OFF_*,
+ * is static in kernel/proc/proc.c, each AP's comes from kmain_ap_alloc in
+ * kernel/smp.c); nothing here assumes a CPU count. The first fields are read by the
+ * SYSCALL entry stub and arch_cpu_index(), so their offsets are fixed (PERCPU_OFF_*,
  * static_assert-ed below). Lock legend: [C] touched only by the owning CPU with
  * interrupts disabled.
  */
@@ -33,7 +34,7 @@ struct percpu {
 	struct thread *current;	    /* [C] running thread */
 	struct sched_cpu *sched;    /* [C] this CPU's run queue */
 	uint32_t cpu_index;	    /* [I] 0 = boot CPU */
-	bool klock_held;	    /* [C] this CPU holds the kernel lock (kernel/klock.h) */
+	uint32_t klock_held;	    /* [C] 1: this CPU holds the kernel lock (kernel/klock.h) */
 	uint64_t loaded_root;	    /* [C] address-space root in CR3 (0: not known yet) */
 	struct vm_space *loaded_vm; /* [C] the user space loaded, NULL for the kernel's */
 };

@@ -4,9 +4,9 @@
  * share. Portable code reaches these only through the platform block of
  * kernel/arch.h (arch_platform_init, arch_timer_*). Owned by kplat.
  *
- * Single-CPU for now: the LAPIC functions act on the calling CPU's local APIC, and
- * all state here is written once during boot by the BSP before interrupts are
- * enabled, then only read (the tick counter excepted, see timer.c).
+ * The LAPIC functions act on the calling CPU's local APIC; the state here is written
+ * once during boot by the BSP before interrupts are enabled and before any AP starts,
+ * then only read (per-CPU timer state lives in struct arch_cpu, arch/smp.h).
  */
 #ifndef ARCH_PLATFORM_H
 #define ARCH_PLATFORM_H
@@ -23,6 +23,7 @@
 #define VEC_PIC_SPURIOUS_SLAVE (VEC_PIC_BASE + 15)
 #define VEC_IOAPIC_BASE 0x30	/* IOAPIC pins, programmed masked for now */
 #define VEC_TIMER 0x40		/* LAPIC timer */
+#define VEC_IPI_TEST 0xf3	/* SMP self-test IPI (ARCH_VEC_RESCHED..STOP are 0xf0..0xf2) */
 #define VEC_LAPIC_ERROR 0xfe	/* LAPIC internal error */
 #define VEC_LAPIC_SPURIOUS 0xff /* LAPIC spurious (low 4 bits must be 1s on old parts) */
 
@@ -35,13 +36,40 @@ void pic_spurious_slave_ack(void);
  * Enable this CPU's local APIC at `phys` (from the MADT): software-enable with the
  * spurious vector, TPR 0, LVT timer/LINT0/LINT1 masked, errors on VEC_LAPIC_ERROR.
  * Errors: mm_map_mmio()'s, CAPOS_ERR_PLATFORM_NO_LAPIC (the version register does
- * not read as an integrated APIC).
+ * not read as an integrated APIC). On a CPU with x2APIC (CPUID) it switches to x2APIC
+ * mode (lapic_x2apic()), and the APs follow (lapic_init_ap, arch/smp.h).
  */
 int lapic_init(uint64_t phys);
 /* Program LINT pin `lint` (0 or 1) as NMI with the MADT's MPS INTI `mps_flags`. */
 void lapic_set_nmi_pin(uint8_t lint, uint16_t mps_flags);
-/* This CPU's xAPIC ID (bits 31:24 of the ID register). Precondition: lapic_init. */
+/* This CPU's APIC ID (xAPIC: bits 31:24 of the ID register; x2APIC: 32 bits).
+ * Precondition: lapic_init. */
 uint32_t lapic_id(void);
+/* Whether the APICs run in x2APIC mode / CPUID offers the TSC-deadline timer mode. */
+bool lapic_x2apic(void);
+bool lapic_tsc_deadline(void);
+
+/* ICR low-word values (SDM vol. 3, 11.6.1). */
+#define ICR_FIXED 0x000u
+#define ICR_NMI 0x400u
+#define ICR_INIT 0x500u
+#define ICR_STARTUP 0x600u
+#define ICR_LEVEL_ASSERT 0x4000u
+#define ICR_TRIGGER_LEVEL 0x8000u
+
+/*
+ * Send an interprocessor interrupt: `icr_low` (delivery mode | vector | level bits)
+ * to the APIC `apic_id` (physical destination). In xAPIC mode waits for the
+ * delivery-status bit to clear before and after (1 ms each, by the TSC).
+ * Errors: CAPOS_ERR_OUT_OF_RANGE (xAPIC and apic_id > 255),
+ * CAPOS_ERR_SMP_IPI_TIMEOUT.
+ */
+int lapic_send_icr(uint32_t apic_id, uint32_t icr_low);
+/* One-shot interrupt on `vector` after `count` ticks of the divide-by-16 clock. */
+void lapic_timer_start_oneshot(uint8_t vector, uint32_t count);
+/* TSC-deadline mode: one interrupt on `vector` when the TSC reaches `tsc`.
+ * Precondition: lapic_tsc_deadline(). */
+void lapic_timer_start_deadline(uint8_t vector, uint64_t tsc);
 /* The version register: version in bits 7:0, highest LVT index in bits 23:16. */
 uint32_t lapic_version(void);
 /* Signal end of interrupt; every handler of a LAPIC-delivered vector except the
@@ -83,6 +111,12 @@ int ioapic_route(uint32_t gsi, uint8_t vector, uint32_t dest_apic, bool level, b
  * would reach VEC_TIMER), arch_irq_register()'s, ioapic_route()'s.
  */
 int platform_isa_irq_route(uint8_t isa_irq, arch_irq_handler_fn *fn, uint32_t *gsi);
+
+struct acpi_madt;
+/* The decoded MADT (valid after arch_platform_init), for AP bring-up. */
+const struct acpi_madt *platform_madt(void);
+/* Program this CPU's LINT NMI pin from the MADT (as the BSP's), by its APIC id. */
+void platform_lapic_nmi_setup(void);
 
 /*
  * Map the HPET at `phys`, check the counter period (1 fs .. 100 ns, per the HPET

@@ -13,7 +13,8 @@
 #define GDT_USER_CODE32 0x18 /* unused placeholder required by SYSRET's layout */
 #define GDT_USER_DATA 0x20
 #define GDT_USER_CODE 0x28
-#define GDT_TSS 0x30 /* 16-byte system descriptor */
+#define GDT_TSS 0x30	   /* 16-byte system descriptor */
+#define GDT_CPU_INDEX 0x40 /* data descriptor whose limit is the CPU index (arch_cpu_index) */
 
 /* IST slots (1-based, as in the IDT gate). */
 #define IST_NMI 1
