@@ -184,9 +184,8 @@ static void timer_irq(struct arch_trap_frame *tf)
 	if (c->index == 0)
 		timer_tick_count = timer_tick_count + 1;
 	lapic_eoi();
-	/* After the EOI: the hook may switch threads and not come back for a while. The
-	 * APs do not schedule yet (they idle), so only the boot CPU calls it. */
-	if (timer_tick_hook && c->index == 0)
+	/* After the EOI: the hook may switch threads and not come back for a while. */
+	if (timer_tick_hook)
 		timer_tick_hook((tf->cs & 3) != 0);
 }
 
