@@ -6,6 +6,7 @@
 #   make         build everything
 #   make run     boot capOS in QEMU
 #   make test    build and run every test; last line "N passed, N failed"
+#                (SMP="1 2": the CPU counts of the QEMU suites, default 1 2 4)
 #   make clean   remove $(BUILD)
 
 .DEFAULT_GOAL := all
@@ -21,6 +22,10 @@ DEPS_STAMP := $(BUILD)/deps.mk
 ifneq ($(MAKECMDGOALS),clean)
 include $(DEPS_STAMP)
 endif
+
+# The CPU counts every QEMU boot test runs at (tests/qemu/suite.py; docs/build-boot-test.md):
+# `make test SMP="1 2"` for a quicker local run; CAPOS_TEST_SMP in the environment works too.
+SMP ?= $(if $(CAPOS_TEST_SMP),$(CAPOS_TEST_SMP),1 2 4)
 
 # Filled by fragments.
 ALL_TARGETS  :=
@@ -47,7 +52,7 @@ deps:
 
 test: deps
 	@$(MAKE) --no-print-directory -j$(NPROC) $(TEST_SUITES) $(TEST_DEPS)
-	@$(PYTHON) tests/run.py $(TEST_SUITES)
+	@CAPOS_TEST_SMP="$(SMP)" $(PYTHON) tests/run.py $(TEST_SUITES)
 
 clean:
 	rm -rf $(BUILD)

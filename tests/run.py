@@ -10,7 +10,10 @@ failure, or that reports nothing at all, counts as one failed case (a crash, a b
 mistake or a harness bug must never read as success). Suites run two at a time (the
 machines have two cores); each suite's output is printed whole when it finishes.
 
-Environment: CAPOS_TEST_FILTER=substr runs only suites whose path contains substr.
+Environment: CAPOS_TEST_FILTER=substr runs only suites whose path contains substr;
+CAPOS_TEST_SMP="1 2 4" (the default; `make test SMP="1 2"` sets it) the CPU counts every
+QEMU suite runs each of its tests at (tests/qemu/suite.py), checked here first so that a
+count the suites do not know fails the run at once, as one failed case.
 """
 import concurrent.futures
 import os
@@ -18,6 +21,9 @@ import re
 import subprocess
 import sys
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "qemu"))
+import suite as qemu_suite  # noqa: E402 - the CPU-count axis (smp_counts)
 
 RESULT = re.compile(r"^(not ok|ok)\s+(\S+)(.*)$")
 SUITE_TIMEOUT_S = 1500
@@ -61,6 +67,13 @@ def tally(path, out, rc):
 
 def main(argv):
     suites = argv[1:]
+    try:
+        counts = qemu_suite.smp_counts()
+    except ValueError as e:
+        print(f"not ok run:smp - {e}\n=== failures\nnot ok run:smp - {e}\n0 passed, 1 failed")
+        return 1
+    print(f"=== QEMU suites at -smp {' '.join(map(str, counts))} "
+          f"({qemu_suite.SMP_ENV}; ids <test>@smp<n>)", flush=True)
     filt = os.environ.get("CAPOS_TEST_FILTER")
     if filt:
         suites = [s for s in suites if filt in s]

@@ -9,7 +9,9 @@ boots (no module, two modules, memory maps cut by GRUB's `cutmem`, tiny RAM), wh
 must end in the exact typed error and status 35, never a hang (the harness timeout is
 only a hang detector); and the developer targets `make run` / `make gdb`. The fault
 self-tests live in fault_tests.py (kboot), memory in kmem_tests.py, platform in
-platform_tests.py; all share harness.py.
+platform_tests.py; all share harness.py. Like every QEMU suite, each test runs at -smp 1,
+2 and 4 (suite.py's CPU-count axis, ids `<test>@smp<n>`): the MADT line must name that
+many CPUs, and the developer targets are driven with `--smp n`.
 
 Output follows the test-driver contract (tests/run.py): one `ok <id> - desc` or
 `not ok <id> - reason` line per test; commentary lines start with `#`. Needs the build
@@ -31,9 +33,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from harness import BANNER, BUILD, EXIT_PANIC, SHUTDOWN_OK, Boot  # noqa: E402
 from init_tests import com2_default  # noqa: E402
-from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED, MEMORY,  # noqa: E402
-                   RSDP_COPY_V2, TICKING, ScriptTest, Test, ToolTest, all_of, calibrated, first_match,
-                   madt_cpus, memory_judge, run_suite, ticks_judge, timer_judge, words)
+from suite import (APIC_UP, CPU_ENABLED, CPU_FEATURES, IOAPIC_MASKED,  # noqa: E402
+                   MADT_CPUS, MADT_CPUS_FULL, MEMORY, RSDP_COPY_V2, TICKING, ScriptTest, Test,
+                   ToolTest, all_of, calibrated, first_match, madt_cpus, memory_judge, run_suite,
+                   smp_id, ticks_judge, timer_judge, words)
 
 TEST_ISO_DIR = os.path.join(BUILD, "tests", "qemu")
 TEST_LOG_DIR = harness.default_log_dir()
@@ -50,9 +53,10 @@ INIT_ELF_BYTES = os.path.getsize(os.path.join(BUILD, "user", "init.elf"))
 MANIFEST = re.compile(rf'^\[boot\] manifest: init "init" \({INIT_ELF_BYTES} bytes\), 5 grants$')
 
 
-def clean_markers(cpus=1):
-    """Markers every clean boot prints, in this order."""
-    return [BANNER, CPU_FEATURES, CPU_ENABLED, MANIFEST, MEMORY, madt_cpus(cpus), TICKING,
+def clean_markers():
+    """Markers every clean boot prints, in this order (the MADT naming the CPUs of the
+    count under test)."""
+    return [BANNER, CPU_FEATURES, CPU_ENABLED, MANIFEST, MEMORY, MADT_CPUS, TICKING,
             SHUTDOWN_OK]
 
 
@@ -83,8 +87,8 @@ def to_prompt_and_eof(t):
     t.expect("shell: end of input\r\nsession ended\r\n")
 
 
-def clean_boot(id, desc, boot, cpus=1, mem_judge=None):
-    return Test(id, desc, boot, clean_markers(cpus),
+def clean_boot(id, desc, boot, mem_judge=None):
+    return Test(id, desc, boot, clean_markers(),
                 judge=all_of(mem_judge or memory_judge(max_mib=128, min_free_kib=100 * 1024),
                              ticks_judge))
 
@@ -109,24 +113,24 @@ BAD_MODULE = boot_error("boot module range invalid or outside RAM", "CAPOS_ERR_B
 
 TESTS = [
     ScriptTest("boot-bios", "GRUB ISO (the default system) under SeaBIOS: banner, "
-               "nx/smep/smap/umip on, memory, 1 CPU, timer ticks, the shell's prompt on COM2, "
+               "nx/smep/smap/umip on, memory, the MADT's CPUs, timer ticks, the shell's prompt on COM2, "
                "Ctrl-D there, clean exit", Boot(mode="bios", iso=harness.SYSTEM_ISO, timeout=60), to_prompt_and_eof,
                clean_markers(), judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024),
                                              ticks_judge)),
     # The only UEFI boot of all suites (OVMF costs ~5-12 s under TCG): the clean-boot
     # checks plus the platform ones that only UEFI exercises (ACPI 2.0 RSDP copy from
     # the Multiboot2 tag, XSDT walk).
-    ScriptTest("boot-uefi", "GRUB ISO under OVMF, -smp 2: clean boot to the shell's prompt "
+    ScriptTest("boot-uefi", "GRUB ISO under OVMF: clean boot to the shell's prompt "
          "and out as boot-bios, plus the ACPI 2.0 RSDP copy, XSDT walk, MADT, APIC and hpet "
          "calibration lines",
-         Boot(mode="uefi", smp=2, iso=harness.SYSTEM_ISO), to_prompt_and_eof,
+         Boot(mode="uefi", iso=harness.SYSTEM_ISO), to_prompt_and_eof,
          [BANNER, CPU_FEATURES, CPU_ENABLED, MEMORY, RSDP_COPY_V2, XSDT_TABLES,
-          madt_cpus(2, full=True), APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
+          MADT_CPUS_FULL, APIC_UP, IOAPIC_MASKED, calibrated("hpet"), TICKING,
           SHUTDOWN_OK],
          judge=all_of(memory_judge(max_mib=128, min_free_kib=100 * 1024), timer_judge,
                       xsdt_count_judge)),
-    clean_boot("boot-direct-smp2", "direct load (Multiboot1), -smp 2: MADT reports 2 CPUs, "
-               "clean exit", Boot(mode="direct", smp=2), cpus=2),
+    clean_boot("boot-direct", "direct load (Multiboot1): clean boot, the MADT reports "
+               "exactly the CPUs QEMU was given", Boot(mode="direct")),
     # Twin of the feature report: qemu64 has NX but no SMEP/SMAP/UMIP, so the kernel
     # must neither claim nor enable them (the report is read back, not assumed).
     # qemu64 also lacks FSGSBASE: init still runs, because the loader builds thread 0's
@@ -197,11 +201,23 @@ TESTS = [
 HARNESS = [sys.executable, os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness.py")]
 
 
-def _tool(argv, timeout=120):
-    proc = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+def _tool(argv, smp, timeout=120):
+    """Runs a developer target's harness command with --smp smp; timeout stretched."""
+    proc = subprocess.run(argv + ["--smp", str(smp)], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace",
-                          timeout=timeout)
+                          timeout=timeout * harness.time_scale(smp))
     return proc.returncode, proc.stdout
+
+
+def _tool_log(name, smp):
+    """The COM1 log of a developer-target test at -smp smp (one per count: the counts of
+    one test may run side by side)."""
+    return os.path.join(TEST_LOG_DIR, f"{smp_id(name, smp)}.console.log")
+
+
+def _timeout_arg(seconds, smp):
+    """harness.py --timeout for -smp smp (the harness takes it as given)."""
+    return str(seconds * harness.time_scale(smp))
 
 
 def _free_port():
@@ -210,14 +226,15 @@ def _free_port():
         return s.getsockname()[1]
 
 
-def check_make_run():
+def check_make_run(smp):
     """`make run` contract: exit 0 on a clean guest shutdown, COM1 in the named log, init's
     COM2 transcript on the terminal, and the boot summary (banner, CPU features, memory,
     CPU count, timer) shown on exit."""
-    log = os.path.join(TEST_LOG_DIR, "make-run.console.log")
+    log = _tool_log("make-run", smp)
     if os.path.exists(log):
         os.unlink(log)
-    rc, out = _tool(HARNESS + ["run", "--mode", "direct", "--com1", log, "--timeout", "30"])
+    rc, out = _tool(HARNESS + ["run", "--mode", "direct", "--com1", log,
+                               "--timeout", _timeout_arg(30, smp)], smp)
     problems = []
     if rc != 0:
         problems.append(f"harness run exited {rc}, expected 0 on guest status 33")
@@ -236,7 +253,7 @@ def check_make_run():
         problems.append(f"{log} lacks '[init] exited with status 0'")
     if "init: done, exiting 0" not in out:
         problems.append("init's COM2 transcript did not reach the terminal")
-    summary = [BANNER, CPU_FEATURES, MEMORY, madt_cpus(1), TICKING, SHUTDOWN_OK]
+    summary = [BANNER, CPU_FEATURES, MEMORY, madt_cpus(smp), TICKING, SHUTDOWN_OK]
     shown = [line.strip() for line in out.splitlines() if line.startswith("  [")]
     for marker in summary:
         if not any(harness.marker_matches(marker, line) for line in shown):
@@ -280,16 +297,17 @@ def _run_piped_after(argv, prompt, data, timeout):
     return rc, out.decode(errors="replace")
 
 
-def check_make_run_shell():
+def check_make_run_shell(smp):
     """`make run`'s default system boots to the shell's prompt; the README's first session
     piped in (setup, login, caps, motd, run hello with a granted StdIO, shutdown) runs and
     `shutdown` exits QEMU cleanly (harness exit 0); the password appears nowhere."""
-    log = os.path.join(TEST_LOG_DIR, "make-run-shell.console.log")
+    log = _tool_log("make-run-shell", smp)
     if os.path.exists(log):
         os.unlink(log)
     rc, out = _run_piped_after(HARNESS + ["run", "--mode", "bios", "--iso", harness.SYSTEM_ISO,
-                                          "--com1", log, "--timeout", "240"],
-                               b"anonymous> ", FIRST_SESSION, 240)
+                                          "--com1", log, "--timeout", _timeout_arg(240, smp),
+                                          "--smp", str(smp)],
+                               b"anonymous> ", FIRST_SESSION, 240 * harness.time_scale(smp))
     problems = [] if rc == 0 else [f"harness run exited {rc}, expected 0 after `shutdown`"]
     problems += [f"terminal lacks {w!r}" for w in FIRST_SESSION_WANT if w not in out]
     try:
@@ -304,11 +322,11 @@ def check_make_run_shell():
     return problems, out
 
 
-def check_make_run_panic():
+def check_make_run_panic(smp):
     """Twin: a guest that ends in a panic (status 35) makes `make run` exit 1."""
-    log = os.path.join(TEST_LOG_DIR, "make-run-panic.console.log")
+    log = _tool_log("make-run-panic", smp)
     rc, out = _tool(HARNESS + ["run", "--mode", "direct", "--append", "selftest=gp",
-                               "--com1", log, "--timeout", "30"])
+                               "--com1", log, "--timeout", _timeout_arg(30, smp)], smp)
     problems = []
     if rc != 1:
         problems.append(f"harness run exited {rc}, expected 1 on guest status 35")
@@ -319,20 +337,22 @@ def check_make_run_panic():
     return problems, out
 
 
-def check_gdb():
+def check_gdb(smp):
     """`make gdb` contract: QEMU stops before the first instruction, gdb attaches with
     the kernel's symbols and a hardware breakpoint at kmain hits with the loader's
-    arguments (direct load: Multiboot1 magic 0x2badb002)."""
+    arguments (direct load: Multiboot1 magic 0x2badb002). With more than one CPU gdb
+    sees one thread per vCPU and names the one that hit: the bootstrap CPU, thread 1."""
     rc, out = _tool(HARNESS + [
         "gdb", "--mode", "direct", "--batch", "--port", str(_free_port()),
-        "--com1", os.path.join(TEST_LOG_DIR, "gdb.console.log"),
+        "--com1", _tool_log("gdb", smp),
         "--gdb-ex", "hbreak kmain", "--gdb-ex", "continue",
-        "--gdb-ex", "p/x boot_magic", "--gdb-ex", "bt 1"])
+        "--gdb-ex", "p/x boot_magic", "--gdb-ex", "bt 1"], smp)
     problems = []
     if rc != 0:
         problems.append(f"gdb session exited {rc}")
-    if not re.search(r"^Breakpoint 1, kmain \(", out, re.M):
-        problems.append("breakpoint at kmain not reported with symbols")
+    hit = "Breakpoint 1" if smp == 1 else "Thread 1 hit Breakpoint 1"
+    if not re.search(rf"^{hit}, kmain \(", out, re.M):
+        problems.append(f"'{hit}, kmain (' (with symbols) not reported")
     if not re.search(r"^\$1 = 0x2badb002$", out, re.M):
         problems.append("kmain's boot_magic is not the Multiboot1 magic 0x2badb002")
     return problems, out

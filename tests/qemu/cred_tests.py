@@ -3,7 +3,7 @@
 
 Boots the focused manifest system/tests/cred.capnp: the real user/init starts
 user/credstore (endpoint exported as CredentialStore, the kernel EntropySource for
-salts) and user/credtest, which imports the store's facet. -smp 1, judged from COM2
+salts) and user/credtest, which imports the store's facet. One boot per CPU count, judged from COM2
 and COM1:
 
   cred-suite  one boot, the whole COM2 transcript exactly (each process's lines in
@@ -180,13 +180,13 @@ TESTS = [
          "cost), exact argument statuses, malformed and unimplemented calls, table full and "
          "duplicate, forged/stale/wrong-interface caps; keeps serving; no password on the "
          "serial ports; baselines, clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=180, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=180, modules=[MODULE]),
          [BANNER, "[proc] credtest pid 3 exited: code 0 "] + com1_ok(2),
          CLEAN_FORBIDDEN, EXIT_CLEAN, all_of(com2_transcript, no_secrets)),
     Test("cred-hostile", "CredentialStore under a failing salt source and a frame quota too "
          "small for Argon2: exact typed errors (CRED_SALT, ENTROPY_UNSEEDED passed on, "
          "NO_MEMORY), nothing half-added, keeps serving; baselines, clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[HOSTILE_MODULE]),
+         Boot(mode="direct", mem="128M", timeout=90, modules=[HOSTILE_MODULE]),
          [BANNER, "[proc] credhostile pid 4 exited: code 0 "] + com1_ok(3),
          CLEAN_FORBIDDEN, EXIT_CLEAN,
          all_of(com2_graph("credhostile", 3, 13, HOSTILE, HOSTILE_ORDER, path=HOSTILE_MODULE),

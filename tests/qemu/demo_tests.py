@@ -142,7 +142,7 @@ TESTS = [
          "echo, kv and democlient; exact transcript from the first exec line, democlient "
          "exit 0, servers killed at the end, no endpoint or call record left, baselines, "
          "clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=90,
+         Boot(mode="direct", mem="128M", timeout=90,
               modules=[harness.DEMO_MODULE]),
          # init's limits: the manifest's "default" profile (schema defaults), clamped
          [BANNER, "[init] limits: 256 slots, 4096 frames, 64 calls, 16 children, 16 threads",
@@ -153,7 +153,7 @@ TESTS = [
     Test("demo-graph", "echo/kv/democlient built by demoinit: exact transcript (typed "
          "errors, unimplemented, malformed params, a Notifier facet moved over IPC and "
          "called back), a dead service answers disconnected; baselines, clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=90, modules=[MODULE]),
          [BANNER, "[spawn] spawner released: 3 children started", IPC_CLEAN,
           "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0", SHUTDOWN_OK],
          forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=com2_exact(DEMOINIT_TRANSCRIPT)),

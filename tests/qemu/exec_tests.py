@@ -2,7 +2,7 @@
 """init's executor (user/init/exec.c; docs/manifest.md "Executing the graph").
 
 Boots the focused manifests system/tests/exec*.capnp (real user/init holding a
-ProcessSpawner, services from user/graphsvc), -smp 1, judged from COM2 and COM1:
+ProcessSpawner, services from user/graphsvc), at each CPU count, judged from COM2 and COM1:
 
   exec-graph       "server" exports its endpoint (as Console), "client" imports it and
                    CALLs it: the server serves the call, both exit 0, init exits 0, the
@@ -127,7 +127,7 @@ def com1_has(*lines):
 
 
 def boot(name):
-    return Boot(mode="direct", mem="128M", smp=1, timeout=60, modules=[module(name)])
+    return Boot(mode="direct", mem="128M", timeout=60, modules=[module(name)])
 
 
 def com1_ok(children, status=0):

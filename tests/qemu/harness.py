@@ -13,8 +13,11 @@ Boot paths (`Boot.mode`):
   uefi    GRUB ISO through OVMF: pflash code + a FRESH copy of OVMF_VARS_4M.fd per run
           (a reused vars file can leave OVMF in its shell). 4.5-7.5 s under TCG.
 
-Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max (so NX,
-SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
+Always: -accel tcg (never KVM: it is ~3000x slower on these machines), with
+thread=multi (MTTCG: one host thread per vCPU, real parallelism and real races) when the
+boot has more than one CPU, except under -icount, which QEMU runs single-threaded (it
+refuses MTTCG with icount; the vCPUs then run round-robin, deterministically); -cpu max
+(so NX, SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
 at 0xf4. A boot with monitor actions (`Boot.monitor`: pairs of a COM1 marker and a QMP
 command) also gets a QMP socket (-qmp unix:...,server=on,wait=off in a private temporary
 directory); when a COM1 line first matches an action's marker, the harness sends that
@@ -29,7 +32,10 @@ a log file even when their test ids collide.
 Exit statuses: the guest writes v to port 0xf4 and QEMU exits with (v<<1)|1.
   33 (guest 0x10) clean shutdown     35 (guest 0x11) kernel panic or fault
 Anything else (including QEMU's own 0/1, a signal, or the timeout) is a failure of the
-run. The timeout is a hang detector, not a performance target: set it generously.
+run. The timeout is a hang detector, not a performance target: set it generously. Every
+timeout (the boot's, a Terminal expect's) is stretched by time_scale(): 1x at -smp 1,
+1.5x at -smp 2, 2.5x at -smp 4 (four vCPU threads share the CI machine's two cores with
+another guest), so one suite's figures hold at every CPU count.
 
 Command line (see docs/build-boot-test.md):
   harness.py boot   --mode M [...]  boot once, check markers/status, print a verdict
@@ -81,6 +87,42 @@ SYSTEM_ISO = os.path.join(BUILD, "capos.iso")
 DEFAULT_TIMEOUT = {"direct": 30.0, "bios": 30.0, "uefi": 90.0}
 
 
+def smp_cpus(smp):
+    """The number of CPUs a Boot's `smp` starts: an int, or a QEMU -smp string whose
+    first field is the count ("2,maxcpus=4" -> 2). Raises ValueError otherwise."""
+    if isinstance(smp, int) and not isinstance(smp, bool):
+        n = smp
+    else:
+        first = str(smp).split(",", 1)[0]
+        n = int(first.split("=", 1)[1] if first.startswith("cpus=") else first)
+    if n < 1:
+        raise ValueError(f"-smp {smp!r}: no CPU")
+    return n
+
+
+def time_scale(smp):
+    """How much longer a guest with this -smp may take before it counts as hung: 1 + (n-1)/2
+    (1x, 1.5x, 2.5x for 1, 2, 4 CPUs). Under MTTCG each vCPU is a host thread; on the
+    2-core CI machine, with two guests running at once, -smp 4 means eight vCPU threads
+    on two cores whenever the guests keep their CPUs busy."""
+    return 1.0 + (smp_cpus(smp) - 1) / 2.0
+
+
+def uses_icount(boot):
+    """The boot asks QEMU for instruction counting (-icount): single-threaded TCG."""
+    return "-icount" in boot.extra
+
+
+def accel(boot):
+    """The -accel value: plain tcg for one CPU (QEMU picks MTTCG itself, as always) or
+    under -icount (QEMU refuses MTTCG with icount: the vCPUs run round-robin on one
+    thread); tcg,thread=multi for more than one CPU, asked for explicitly so that a
+    multi-CPU test never runs single-threaded by accident."""
+    if smp_cpus(boot.smp) == 1 or uses_icount(boot):
+        return "tcg"
+    return "tcg,thread=multi"
+
+
 @dataclasses.dataclass
 class Boot:
     """How to start one guest. Paths default to the build outputs."""
@@ -89,7 +131,7 @@ class Boot:
     modules: list = dataclasses.field(default_factory=lambda: [DEMO_MODULE])
     iso: str = DEMO_ISO
     cmdline: str = ""                          # direct mode only; an ISO has its own
-    smp: int = 1
+    smp: int = 1                               # CPUs, or a -smp string ("2,maxcpus=4")
     mem: str = "128M"
     cpu: str = "max"                           # QEMU CPU model
     timeout: float = 0.0                       # 0 = DEFAULT_TIMEOUT[mode]
@@ -98,7 +140,8 @@ class Boot:
     monitor: list = dataclasses.field(default_factory=list)
 
     def effective_timeout(self):
-        return self.timeout or DEFAULT_TIMEOUT[self.mode]
+        """The timeout (or the mode's default) stretched by time_scale(smp)."""
+        return (self.timeout or DEFAULT_TIMEOUT[self.mode]) * time_scale(self.smp)
 
 
 @dataclasses.dataclass
@@ -139,7 +182,7 @@ def marker_text(marker):
 
 def base_argv(boot):
     """QEMU arguments common to every mode, without the serial wiring."""
-    argv = [QEMU, "-accel", "tcg", "-cpu", boot.cpu, "-m", boot.mem, "-smp", str(boot.smp),
+    argv = [QEMU, "-accel", accel(boot), "-cpu", boot.cpu, "-m", boot.mem, "-smp", str(boot.smp),
             "-nodefaults", "-display", "none", "-no-reboot", "-monitor", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if boot.mode == "direct":
@@ -543,7 +586,9 @@ class Terminal:
         return (lit, i + len(lit)) if i >= 0 else None
 
     def expect(self, pattern, timeout=10.0):
-        """Waits until `pattern` appears in COM2 output after the previous match."""
+        """Waits until `pattern` appears in COM2 output after the previous match (timeout
+        stretched by time_scale(), like the boot's)."""
+        timeout *= time_scale(self.boot.smp)
         end = min(time.monotonic() + timeout, self._guest.deadline())
         with self._cond:
             while True:
@@ -563,6 +608,7 @@ class Terminal:
         or str as UTF-8): waits for that many, consumes them, raises TerminalError on a
         difference (naming the first differing offset) or as expect() does."""
         want = data.encode() if isinstance(data, str) else bytes(data)
+        timeout *= time_scale(self.boot.smp)
         end = min(time.monotonic() + timeout, self._guest.deadline())
         with self._cond:
             while len(self._buf) - self._pos < len(want):

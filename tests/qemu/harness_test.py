@@ -11,7 +11,11 @@ statuses, the hang timeout, that a guest doing nothing fails, and the QMP monito
 actions (socket only when asked for, command sent on its marker, a refused or never
 sent command is a failure) against a fake QMP server, and the scripted COM2 terminal
 (Terminal: a waiting socket chardev, expect/expect_exact/send/wait, timeouts, a
-mismatch, the guest's exit) against a fake guest on that socket.
+mismatch, the guest's exit) against a fake guest on that socket. The CPU-count axis
+(tests/qemu/suite.py, tests/run.py): -accel per count (MTTCG above one CPU, never with
+-icount), timeouts stretched per count, CAPOS_TEST_SMP parsed and unknown counts refused,
+every test expanded to one run per count with `@smp<n>` ids and count-dependent values
+resolved, single-count tests run once (and named when left out), run_suite end to end.
 
 Output follows tests/run.py: `ok <id> - desc` / `not ok <id> - reason`.
 """
@@ -51,6 +55,12 @@ if mode == "hang":
     out.write("[boot] capOS test\n"); out.flush()
     time.sleep(120)
 if mode == "silent":
+    sys.exit(33)
+if mode == "echo-smp":
+    # Reports the CPU count and accelerator it was given, like a boot's MADT line.
+    arg = lambda f: sys.argv[sys.argv.index(f) + 1]
+    out.write(f"[boot] capOS test\n[fake] smp {arg('-smp')} accel {arg('-accel')}\n"
+              "[boot] shutdown: ok\n")
     sys.exit(33)
 if mode == "nonewline":
     out.write("[boot] capOS test\n[panic] cut"); sys.exit(35)
@@ -137,8 +147,10 @@ class Env:
         os.environ["FAKE_QEMU_ARGV"] = self.argv_file
         sys.path.insert(0, HERE)
         import harness
+        import suite
         harness.QEMU = self.qemu
         self.h = harness
+        self.suite = suite
 
     def boot(self, mode="direct", **kw):
         d = self.tmp.name
@@ -167,10 +179,11 @@ def pair(argv, flag):
 
 @test
 def argv_direct(env):
-    """direct mode: TCG only, -cpu max, the fixed device set, -kernel/-initrd/-append"""
+    """direct mode: TCG only (multi-threaded for -smp 2), -cpu max, the fixed device set,
+    -kernel/-initrd/-append"""
     env.run("clean", env.boot(cmdline="selftest=pf", smp=2, mem="64M"))
     a = env.argv()
-    expect(pair(a, "-accel") == ["tcg"], f"-accel {pair(a, '-accel')}")
+    expect(pair(a, "-accel") == ["tcg,thread=multi"], f"-accel {pair(a, '-accel')}")
     expect(not any("kvm" in x for x in a), "kvm mentioned")
     expect(pair(a, "-cpu") == ["max"], f"-cpu {pair(a, '-cpu')}")
     for flag in ("-nodefaults", "-no-reboot"):
@@ -321,6 +334,165 @@ def hang_detected(env):
     p = env.h.check(r, [env.h.BANNER], [], 33)
     expect(p and p[0].startswith("hang:"), str(p))
     expect(r.tail() == ["[boot] capOS test"], f"tail {r.tail()}")
+
+
+@test
+def accel_per_count(env):
+    """-smp 1: plain -accel tcg (as before the axis); -smp 2, 4 and "2,maxcpus=4":
+    tcg,thread=multi (MTTCG); -icount at -smp 4: plain tcg and -icount kept (QEMU
+    refuses MTTCG with icount; the vCPUs run round-robin)"""
+    cases = [(1, [], "tcg"), (2, [], "tcg,thread=multi"), (4, [], "tcg,thread=multi"),
+             ("2,maxcpus=4", [], "tcg,thread=multi"),
+             (4, ["-icount", "shift=0,sleep=off"], "tcg"),
+             (1, ["-icount", "shift=0,sleep=off"], "tcg")]
+    for smp, extra, want in cases:
+        env.run("clean", env.boot(smp=smp, extra=list(extra)))
+        a = env.argv()
+        expect(pair(a, "-accel") == [want], f"-smp {smp} {extra}: -accel {pair(a, '-accel')}")
+        expect(pair(a, "-smp") == [str(smp)], f"-smp {pair(a, '-smp')}")
+        expect(pair(a, "-icount") == extra[1:], f"-icount {pair(a, '-icount')}")
+
+
+@test
+def timeouts_scale_with_count(env):
+    """timeouts stretch 1x/1.5x/2.5x at -smp 1/2/4 (also for "4,maxcpus=6"); a hang at
+    -smp 2 with timeout 0.4 is detected after 0.6 s, not 0.4; a -smp that names no CPU
+    is refused"""
+    h = env.h
+    got = [env.boot(mode=m, smp=n).effective_timeout() for m in ("direct", "uefi")
+           for n in (1, 2, 4, "4,maxcpus=6")]
+    expect(got == [30.0, 45.0, 75.0, 75.0, 90.0, 135.0, 225.0, 225.0], str(got))
+    expect(env.boot(smp=4, timeout=10).effective_timeout() == 25.0, "explicit timeout")
+    for bad in (0, "0", "x", "", "-2"):
+        try:
+            h.smp_cpus(bad)
+            raise AssertionError(f"smp_cpus({bad!r}) accepted")
+        except ValueError:
+            pass
+    start = time.monotonic()
+    r = env.run("hang", env.boot(smp=2, timeout=0.4))
+    took = time.monotonic() - start
+    expect(r.timed_out and 0.6 <= r.elapsed < 5, f"elapsed {r.elapsed:.2f}")
+    expect(took < 15, f"took {took:.1f}s")
+
+
+@test
+def smp_counts_parsed(env):
+    """CAPOS_TEST_SMP: unset or blank means 1 2 4; spaces or commas, order kept; an
+    unknown count (0, 3, 8, -1, x, 2.0), a repeat or junk is refused naming it"""
+    sm = env.suite
+    expect(sm.smp_counts("") == [1, 2, 4] and sm.smp_counts("  ") == [1, 2, 4], "default")
+    old = os.environ.pop(sm.SMP_ENV, None)
+    try:
+        expect(sm.smp_counts() == [1, 2, 4], "unset")
+        os.environ[sm.SMP_ENV] = "4 1"
+        expect(sm.smp_counts() == [4, 1], "from the environment")
+    finally:
+        os.environ.pop(sm.SMP_ENV, None)
+        if old is not None:
+            os.environ[sm.SMP_ENV] = old
+    expect(sm.smp_counts("1 2") == [1, 2], "1 2")
+    expect(sm.smp_counts("4,2") == [4, 2], "4,2")
+    expect(sm.smp_counts(" 2 ,4 ") == [2, 4], "spaces and commas")
+    for bad, word in (("3", "'3'"), ("1 8", "'8'"), ("0", "'0'"), ("-1", "'-1'"),
+                      ("x", "'x'"), ("2.0", "'2.0'"), ("2 2", "given twice")):
+        try:
+            sm.smp_counts(bad)
+            raise AssertionError(f"{bad!r} accepted")
+        except ValueError as e:
+            expect(word in str(e) and sm.SMP_ENV in str(e), f"{bad!r}: {e}")
+
+
+def axis_tests(env):
+    """An axis test whose MADT-like marker and judge depend on the count, a script test,
+    a tool test and a single-count test (at -smp 1, with its reason)."""
+    sm = env.suite
+    seen = []
+    return sm, seen, [
+        sm.Test("axis", "d", env.boot(extra=sm.PerSmp(lambda n: ["-name", f"n{n}"])),
+                [env.h.BANNER, sm.PerSmp(lambda n: f"smp {n} accel"), env.h.SHUTDOWN_OK],
+                judge=sm.PerSmp(lambda n: lambda r: seen.append(("judge", n)) or [])),
+        sm.Test("slots", "d", env.boot(smp=sm.PerSmp(lambda n: f"{n},maxcpus={n + 2}")),
+                [sm.PerSmp(lambda n: [env.h.BANNER, f"smp {n},maxcpus={n + 2} "])]),
+        sm.ToolTest("tool", "d", lambda n: (seen.append(("tool", n)) or [], "")),
+        sm.Test("one", "d", env.boot(smp=1), [env.h.BANNER], single="the reason"),
+    ]
+
+
+@test
+def axis_expands(env):
+    """every test becomes one run per selected count, grouped by test, ids <id>@smp<n>,
+    Boot.smp set, PerSmp markers/judges/extra/-smp strings resolved (a PerSmp list spliced
+    in); a single-count test runs once at its own count, or is named as left out"""
+    sm, seen, tests = axis_tests(env)
+    runs, left = sm.expand(tests, [1, 2, 4])
+    ids = [t.id for t in runs]
+    expect(ids == ["axis@smp1", "axis@smp2", "axis@smp4", "slots@smp1", "slots@smp2",
+                   "slots@smp4", "tool@smp1", "tool@smp2", "tool@smp4", "one@smp1"], str(ids))
+    expect(left == [], str(left))
+    expect([t.boot.smp for t in runs[:3]] == [1, 2, 4], "Boot.smp")
+    expect(runs[2].expect[1] == "smp 4 accel" and runs[2].boot.extra == ["-name", "n4"],
+           f"{runs[2].expect} {runs[2].boot.extra}")
+    expect(runs[5].boot.smp == "4,maxcpus=6" and runs[5].expect == [env.h.BANNER,
+                                                                    "smp 4,maxcpus=6 "],
+           f"{runs[5].boot.smp} {runs[5].expect}")
+    expect([t.smp for t in runs[6:9]] == [1, 2, 4], "ToolTest smp")
+    expect(tests[0].id == "axis" and tests[0].boot.smp == 1, "the original is unchanged")
+    runs, left = sm.expand(tests, [2, 4])
+    expect("one@smp1" not in [t.id for t in runs] and len(runs) == 6, str(len(runs)))
+    expect(len(left) == 1 and left[0].startswith("# one@smp1: single-count test (the reason)")
+           and sm.SMP_ENV in left[0], str(left))
+
+
+@test
+def axis_run_suite(env):
+    """run_suite at CAPOS_TEST_SMP="2 4": ok lines name the count, the fake QEMU saw
+    -smp 2 / 4 with MTTCG, judges and tool tests got their count, the left-out
+    single-count test is named; CAPOS_TEST_SMP=3: one `not ok smp-axis` and status 1"""
+    import contextlib
+    import io
+    sm, seen, tests = axis_tests(env)
+    os.environ["FAKE_QEMU_MODE"] = "echo-smp"
+    buf = io.StringIO()
+    old = os.environ.get(sm.SMP_ENV)
+    try:
+        os.environ[sm.SMP_ENV] = "2 4"
+        with contextlib.redirect_stdout(buf):
+            rc = sm.run_suite(tests)
+        os.environ[sm.SMP_ENV] = "3"
+        bad = io.StringIO()
+        with contextlib.redirect_stdout(bad):
+            rc_bad = sm.run_suite(tests)
+    finally:
+        os.environ.pop(sm.SMP_ENV, None)
+        if old is not None:
+            os.environ[sm.SMP_ENV] = old
+    out = buf.getvalue()
+    oks = re.findall(r"^ok (\S+) - d ", out, re.M)
+    expect(rc == 0 and oks == ["axis@smp2", "axis@smp4", "slots@smp2", "slots@smp4",
+                               "tool@smp2", "tool@smp4"], out)
+    expect("# one@smp1: single-count test (the reason)" in out, out)
+    expect(sorted(seen) == [("judge", 2), ("judge", 4), ("tool", 2), ("tool", 4)], str(seen))
+    expect(rc_bad == 1 and bad.getvalue().startswith("not ok smp-axis - ")
+           and "'3'" in bad.getvalue(), bad.getvalue())
+
+
+@test
+def run_py_refuses_unknown_count(env):
+    """tests/run.py with CAPOS_TEST_SMP=5: runs nothing, one failed case naming the count,
+    status 1; with "1" it names the counts it runs"""
+    import subprocess
+    run_py = os.path.join(os.path.dirname(HERE), "run.py")
+    envv = dict(os.environ, CAPOS_TEST_SMP="5")
+    p = subprocess.run([sys.executable, run_py, "/bin/false"], env=envv, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    expect(p.returncode == 1 and "not ok run:smp - CAPOS_TEST_SMP: unknown CPU count '5'"
+           in p.stdout and p.stdout.rstrip().endswith("0 passed, 1 failed")
+           and "/bin/false" not in p.stdout, p.stdout)
+    envv["CAPOS_TEST_SMP"] = "1"
+    p = subprocess.run([sys.executable, run_py, "/bin/true"], env=envv, text=True,
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60)
+    expect("=== QEMU suites at -smp 1 " in p.stdout, p.stdout)
 
 
 @test

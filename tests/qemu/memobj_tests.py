@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """MemoryObject and FrameAllocator (kernel/cap/memobj.c, framealloc.c; docs/resources.md).
 
-Boots the focused manifest system/tests/memobj.capnp (-smp 1): the real user/init runs
+Boots the focused manifest system/tests/memobj.capnp (at each CPU count): the real user/init runs
 three services of user/memtest, each holding its own FrameAllocator.
 
   memobj-suite  one boot, judged from COM2 (each service's lines exactly, in order) and
@@ -168,7 +168,7 @@ TESTS = [
          "W^X, hostile ranges/addresses/caps with exact errors, frame quota, mapping bound, "
          f"both release orders, unmap-then-touch kills, {CYCLES} transfer cycles; frames, "
          "kernel objects and processes back at baseline",
-         Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=120, modules=[MODULE]),
          [BANNER,
           re.compile(rf"^\[proc\] faulter pid 4 killed: #PF at rip 0x[0-9a-f]+ addr {WINDOW} "),
           # its object lives on in the server, still charged to its ledger

@@ -2,7 +2,7 @@
 """PARK / UNPARK ring opcodes and park spaces (kernel/proc/kpark.c, kernel/proc/parkq.c;
 docs/sync.md).
 
-Boots the focused manifest system/tests/park.capnp (-smp 1): init is user/parktest with
+Boots the focused manifest system/tests/park.capnp (at each CPU count): init is user/parktest with
 ParkSpaces, SharedParkSpaces, a FrameAllocator and a ProcessSpawner; user/parkpeer is
 packaged beside it.
 
@@ -93,7 +93,7 @@ TESTS = [
     Test("park-suite", "PARK/UNPARK: value changed at once, timeouts, N of M woken FIFO, "
          "the waiter bound, hostile twins with exact errors, the shared form in one and "
          "across two processes, a freed object's waiters, a killed waiter; nothing leaked",
-         Boot(mode="direct", mem="128M", smp=1, timeout=60, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=60, modules=[MODULE]),
          [BANNER,
           "[park] memory object freed: 1 waiter(s) woken",
           "[proc] peer pid 2 exited: code 0",

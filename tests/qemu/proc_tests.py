@@ -26,7 +26,10 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           and wakes by timeout (returns 0)
   wake    a process blocked with no deadline is woken by another (sched_wake)
   iso     spin2 through the GRUB ISO (Multiboot2) under SeaBIOS
-  sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount)
+  sysbench  a null SYSCALL round trip costs at most 150 guest instructions (-icount);
+          single-count (-smp 1, see ICOUNT_ONE_CLOCK)
+  exit-icount  the exit scenario under -icount shift=0,sleep=off at every CPU count: the
+          deterministic mode (single-threaded TCG, vCPUs round-robin) boots and runs
   regs    every GPR but RAX/RCX/R11 survives cap_enter, an unknown syscall and a faulting
           copy syscall unchanged; RCX is the return address and R11 the user RFLAGS
   elf     a real newlib + libcapos program (tests/qemu/user/proc_elf.c), passed as the
@@ -41,7 +44,8 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
   unknown utest name: a boot error (status 35), not a silent pass
 
 Output and selection as every QEMU suite (tests/qemu/suite.py: run_suite, Test);
-CAPOS_BOOT_FILTER=substr runs a subset.
+CAPOS_BOOT_FILTER=substr runs a subset. Every test runs at -smp 1, 2 and 4 (suite.py's
+CPU-count axis) except proc-sysbench.
 """
 import os
 import re
@@ -182,8 +186,8 @@ def present(*markers):
 
 
 def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None,
-             mem="128M"):
-    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu, mem=mem)
+             mem="128M", extra=()):
+    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu, mem=mem, extra=list(extra))
     if module:
         boot.modules = [module]
     return Test(id, desc, boot,
@@ -191,6 +195,14 @@ def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None,
                 + [DONE, SHUTDOWN_OK],
                 FORBID, EXIT_CLEAN, all_of(check_baseline, judge) if judge else check_baseline)
 
+
+ICOUNT = ["-icount", "shift=0,sleep=off"]
+# Why proc-sysbench runs at -smp 1 only: its figure is TSC ticks per call, and under
+# -icount every vCPU's instructions advance the one virtual clock (the vCPUs run
+# round-robin), so with more CPUs the ticks between the two rdtsc would count other
+# CPUs' instructions too: the figure is one CPU's path length only at -smp 1.
+ICOUNT_ONE_CLOCK = ("a path length in TSC ticks under -icount, where every vCPU's "
+                    "instructions advance the one virtual clock")
 
 BADPTR_CALLS = [
     ("copyin", r"0x7fffbffffff8", 8, "36 "),
@@ -214,6 +226,13 @@ TESTS = [
              "exit", ["[sched] exit pid 1 tid 1: first run",
                       "[proc] exit pid 1 exited: code 7 (preempted 0 times)",
                       reaped("exit", 1)]),
+    # -icount at every count: QEMU refuses MTTCG with icount, so the harness keeps
+    # -accel tcg and the vCPUs run round-robin on one thread (tests/qemu/harness.py).
+    scenario("proc-exit-icount", "the exit scenario under -icount shift=0,sleep=off "
+             "(single-threaded TCG, vCPUs round-robin): exit(7), reaped, frames back",
+             "exit", ["[sched] exit pid 1 tid 1: first run",
+                      "[proc] exit pid 1 exited: code 7 (preempted 0 times)",
+                      reaped("exit", 1)], extra=ICOUNT),
     scenario("proc-fault", "user #PF/#GP/#UD/#DE/kernel read/hlt each kill only their"
              " process (exact vector, rip, addr); a user stack overflow faults just below"
              " the stack; a later process exits 7", "fault", [],
@@ -265,10 +284,9 @@ TESTS = [
              ["[proc] regs pid 1 exited: code 0"]),
     Test("proc-sysbench", "null SYSCALL round trip under -icount shift=0 within 150 guest"
      " instructions (bench-kproc prints the figure)",
-     Boot(mode="direct", cmdline="utest=sysbench", extra=["-icount", "shift=0,sleep=off"],
-          timeout=120),
+     Boot(mode="direct", cmdline="utest=sysbench", extra=ICOUNT, smp=1, timeout=120),
      [BANNER, VM_SMOKE, "[utest] sysbench: start", DONE, SHUTDOWN_OK], FORBID, EXIT_CLEAN,
-     all_of(check_baseline, sysbench_judge)),
+     all_of(check_baseline, sysbench_judge), single=ICOUNT_ONE_CLOCK),
     scenario("proc-elf", "a real newlib+libcapos ELF from the boot module: TLS, bss, heap,"
              " SSE, printf formatting; exits 42", "elf",
              [re.compile(r"^\[utest\] elf: \d+-byte module loaded, entry 0x[0-9a-f]+, "

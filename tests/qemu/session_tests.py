@@ -232,7 +232,7 @@ TESTS = [
     Test("session-services", "anonymous/guest/login flows, bundles revoked at the end of "
          "a session, audit read back without passwords, hostile caps and params; "
          "services keep answering; baselines, clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=120, modules=[MODULE]),
          [BANNER, "[proc] sesstest pid 8 exited: code 0", IPC_CLEAN,
           "[init] exited with status 0", BASELINE, OBJECTS, "[init] revocation nodes left: 0",
           SHUTDOWN_OK],

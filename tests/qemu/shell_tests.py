@@ -8,7 +8,7 @@ programs hello, upper and spin (libcapos standard streams over StdIO). Policy:
 anonymous a timer; guest timer and echo; operator those, launcher, sysinfo, control,
 console.
 
-  shell-suite  one boot (-smp 1), every step typed and its answer matched on COM2:
+  shell-suite  one boot per CPU count (-smp 1, 2, 4), every step typed and its answer matched on COM2:
     anonymous   `caps` lists exactly terminal, sessions, stdio, capmgr, (session) and
                 the anonymous bundle's timer; `run` (no launcher), `motd` and
                 `shutdown` refused with CAPOS_ERR_SHELL_NOT_PERMITTED
@@ -304,14 +304,14 @@ TESTS = [
                "run with a granted StdIO, no ambient authority, grant refusals, Ctrl-C "
                "(held read, running child), spawn/ps/kill, logout then CAP_REVOKED, guest "
                "narrow bundle, operator shutdown exits QEMU cleanly; no password anywhere",
-               Boot(mode="direct", mem="128M", smp=1, timeout=240, modules=[MODULE]),
+               Boot(mode="direct", mem="128M", timeout=240, modules=[MODULE]),
                script,
                [BANNER, re.compile(r"^\[sys\] shutdown requested by shell \(pid \d+\), code 0$")],
                CLEAN_FORBIDDEN, EXIT_CLEAN, no_password),
     ScriptTest("shell-terminal", "capos-shell on the terminal's edges: a 300-byte line and "
                "garbage bytes refused whole (CAPOS_ERR_SHELL_BAD_LINE), echo, Ctrl-D at the "
                "prompt ends the shell and init shuts down cleanly",
-               Boot(mode="direct", mem="128M", smp=1, timeout=120, modules=[MODULE]),
+               Boot(mode="direct", mem="128M", timeout=120, modules=[MODULE]),
                terminal_script,
                [BANNER, "[init] exited with status 0", SHUTDOWN_OK],
                CLEAN_FORBIDDEN, EXIT_CLEAN),

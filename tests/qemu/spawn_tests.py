@@ -4,7 +4,7 @@
 Boots the focused manifest system/spawntest.capnp: init is user/spawntest, holding a
 ProcessSpawner, a Console and two Timers; user/spawnchild is packaged beside it.
 
-  spawn-suite  one boot (-smp 1) running every step of user/spawntest, judged from its
+  spawn-suite  one boot per CPU count (-smp 1, 2, 4) running every step of user/spawntest, judged from its
                COM2 transcript line by line:
                  print    a child granted a fresh Console prints and exits 42
                  copy     a held Timer copied: the child uses it, the parent still can
@@ -207,7 +207,7 @@ def churn_time(result):
 TESTS = [
     Test("spawn-suite", "spawn print/copy/move/kill, hostile requests with exact errors, "
          f"child quota, churn of {CHURN}, a hostile child per quota class; frames, kernel objects and processes back at "
-         "baseline", Boot(mode="direct", mem="128M", smp=1, timeout=240,
+         "baseline", Boot(mode="direct", mem="128M", timeout=240,
                           modules=[MODULE]),
          # no "default" profile in this manifest: init gets the kernel defaults
          [BANNER, STARTED,

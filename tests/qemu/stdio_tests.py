@@ -80,7 +80,7 @@ TESTS = [
     Test("stdio-streams", "hello/upper/spin over a StdIO facet served by stdiotest: exact "
          "bytes and exits; refused writes, eof, oversize line, no stdio, wrong interface, "
          "server gone mid-readLine; baselines, clean shutdown",
-         Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[MODULE]),
+         Boot(mode="direct", mem="128M", timeout=90, modules=[MODULE]),
          [BANNER, IPC_CLEAN, "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] revocation nodes left: 0", SHUTDOWN_OK],
          forbid=CLEAN_FORBIDDEN, status=EXIT_CLEAN, judge=com2_exact(TRANSCRIPT)),

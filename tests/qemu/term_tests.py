@@ -6,7 +6,7 @@ harness.Terminal.
 Boots the focused manifest system/tests/term.capnp: init is user/termtest, holding the
 terminal twice, a Timer and a ProcessSpawner.
 
-  term-suite  one boot (-smp 1). Every COM2 byte from the first prompt on is checked
+  term-suite  one boot per CPU count (-smp 1, 2, 4). Every COM2 byte from the first prompt on is checked
               exactly (prompts, echo, results), so the echo of each step is exact:
                 line       "hello world" CR: echoed, read as the line
                 edit       "helo" DEL DEL "lp": "\\b \\b" per erase, read as "help"
@@ -186,7 +186,7 @@ TESTS = [
                "hidden, Ctrl-C, Ctrl-D, long lines, garbage, raw keys, type-ahead; busy, "
                "oversize, small-buffer, forged and stale caps refused with exact errors; "
                "readers killed or exiting leave no read behind; objects at baseline",
-               Boot(mode="direct", mem="128M", smp=1, timeout=90, modules=[MODULE]),
+               Boot(mode="direct", mem="128M", timeout=90, modules=[MODULE]),
                script,
                [BANNER,
                 "[term] COM2 input on gsi 3 (isa irq 3), type-ahead bound 4096 bytes",
