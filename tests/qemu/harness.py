@@ -89,7 +89,9 @@ class Boot:
     modules: list = dataclasses.field(default_factory=lambda: [DEMO_MODULE])
     iso: str = DEMO_ISO
     cmdline: str = ""                          # direct mode only; an ISO has its own
-    smp: int = 1
+    # CAPOS_SMP=N boots every test that does not choose its own CPU count with N CPUs
+    # (running whole suites SMP: docs/smp.md).
+    smp: int = int(os.environ.get("CAPOS_SMP", "1"))
     mem: str = "128M"
     cpu: str = "max"                           # QEMU CPU model
     timeout: float = 0.0                       # 0 = DEFAULT_TIMEOUT[mode]
