@@ -7,3 +7,6 @@ $(KPLAT_HOST_OBJS): HOST_CFLAGS += -Ikernel/include -Ikernel/arch/x86_64/include
 
 $(eval $(call host_test,acpi,kernel/acpi/acpi.c tests/host/kernel/acpi_test.c))
 $(eval $(call host_test,calib,kernel/arch/x86_64/calib.c tests/host/kernel/calib_test.c))
+
+# The ticket spinlock (kernel/spinlock.h, SMP): threads as CPUs, stubbed interrupt flag.
+$(eval $(call host_test,spinlock,tests/host/kernel/spinlock_test.c))
