@@ -15,7 +15,8 @@ mismatch, the guest's exit) against a fake guest on that socket. The CPU-count a
 (tests/qemu/suite.py, tests/run.py): -accel per count (MTTCG above one CPU, never with
 -icount), timeouts stretched per count, CAPOS_TEST_SMP parsed and unknown counts refused,
 every test expanded to one run per count with `@smp<n>` ids and count-dependent values
-resolved, single-count tests run once (and named when left out), run_suite end to end.
+resolved, single-count tests run once at their own count whatever the selection,
+run_suite end to end.
 
 Output follows tests/run.py: `ok <id> - desc` / `not ok <id> - reason`.
 """
@@ -416,6 +417,8 @@ def axis_tests(env):
                 [sm.PerSmp(lambda n: [env.h.BANNER, f"smp {n},maxcpus={n + 2} "])]),
         sm.ToolTest("tool", "d", lambda n: (seen.append(("tool", n)) or [], "")),
         sm.Test("one", "d", env.boot(smp=1), [env.h.BANNER], single="the reason"),
+        sm.Test("eight", "d", env.boot(smp=8), ["smp 8 accel tcg,thread=multi"],
+                single="about 8 CPUs"),
     ]
 
 
@@ -423,13 +426,14 @@ def axis_tests(env):
 def axis_expands(env):
     """every test becomes one run per selected count, grouped by test, ids <id>@smp<n>,
     Boot.smp set, PerSmp markers/judges/extra/-smp strings resolved (a PerSmp list spliced
-    in); a single-count test runs once at its own count, or is named as left out"""
+    in); a single-count test runs once at its own count (also 8, outside the axis),
+    whatever the selection"""
     sm, seen, tests = axis_tests(env)
-    runs, left = sm.expand(tests, [1, 2, 4])
+    runs = sm.expand(tests, [1, 2, 4])
     ids = [t.id for t in runs]
     expect(ids == ["axis@smp1", "axis@smp2", "axis@smp4", "slots@smp1", "slots@smp2",
-                   "slots@smp4", "tool@smp1", "tool@smp2", "tool@smp4", "one@smp1"], str(ids))
-    expect(left == [], str(left))
+                   "slots@smp4", "tool@smp1", "tool@smp2", "tool@smp4", "one@smp1",
+                   "eight@smp8"], str(ids))
     expect([t.boot.smp for t in runs[:3]] == [1, 2, 4], "Boot.smp")
     expect(runs[2].expect[1] == "smp 4 accel" and runs[2].boot.extra == ["-name", "n4"],
            f"{runs[2].expect} {runs[2].boot.extra}")
@@ -438,17 +442,18 @@ def axis_expands(env):
            f"{runs[5].boot.smp} {runs[5].expect}")
     expect([t.smp for t in runs[6:9]] == [1, 2, 4], "ToolTest smp")
     expect(tests[0].id == "axis" and tests[0].boot.smp == 1, "the original is unchanged")
-    runs, left = sm.expand(tests, [2, 4])
-    expect("one@smp1" not in [t.id for t in runs] and len(runs) == 6, str(len(runs)))
-    expect(len(left) == 1 and left[0].startswith("# one@smp1: single-count test (the reason)")
-           and sm.SMP_ENV in left[0], str(left))
+    runs = sm.expand(tests, [2])
+    ids = [t.id for t in runs]
+    expect(ids == ["axis@smp2", "slots@smp2", "tool@smp2", "one@smp1", "eight@smp8"]
+           and runs[3].boot.smp == 1 and runs[4].boot.smp == 8, str(ids))
 
 
 @test
 def axis_run_suite(env):
     """run_suite at CAPOS_TEST_SMP="2 4": ok lines name the count, the fake QEMU saw
-    -smp 2 / 4 with MTTCG, judges and tool tests got their count, the left-out
-    single-count test is named; CAPOS_TEST_SMP=3: one `not ok smp-axis` and status 1"""
+    -smp 2 / 4 with MTTCG, judges and tool tests got their count, the single-count
+    tests ran at 1 and 8 all the same; CAPOS_TEST_SMP=3: one `not ok smp-axis` and
+    status 1"""
     import contextlib
     import io
     sm, seen, tests = axis_tests(env)
@@ -470,8 +475,7 @@ def axis_run_suite(env):
     out = buf.getvalue()
     oks = re.findall(r"^ok (\S+) - d ", out, re.M)
     expect(rc == 0 and oks == ["axis@smp2", "axis@smp4", "slots@smp2", "slots@smp4",
-                               "tool@smp2", "tool@smp4"], out)
-    expect("# one@smp1: single-count test (the reason)" in out, out)
+                               "tool@smp2", "tool@smp4", "one@smp1", "eight@smp8"], out)
     expect(sorted(seen) == [("judge", 2), ("judge", 4), ("tool", 2), ("tool", 4)], str(seen))
     expect(rc_bad == 1 and bad.getvalue().startswith("not ok smp-axis - ")
            and "'3'" in bad.getvalue(), bad.getvalue())

@@ -17,10 +17,10 @@ unless CAPOS_TEST_SMP says otherwise), with the Boot's smp set to that count and
 suffixed `@smp<n>` (`ok timer-suite@smp2 - ...`). A value that depends on the count (the
 MADT line, a -smp string, a judge, a script) is written as `PerSmp(lambda n: ...)` and
 resolved per count. A test that is inherently single-count (an exact instruction count
-under -icount, say) sets `single="<why>"`: it runs once, at its Boot's own smp, still
-with the suffix, and only when that count is selected (the run prints a `#` line naming
-a single-count test it left out). There is no silent skip: a count outside
-KNOWN_SMP, or an empty selection, fails the suite.
+under -icount, a test about one particular -smp, say) sets `single="<why>"`: it runs
+once, at its Boot's own smp (any count, also one outside KNOWN_SMP), still with the
+suffix, whatever counts are selected: nothing is skipped. A count outside KNOWN_SMP in
+the selection fails the suite.
 
 Environment: CAPOS_QEMU_JOBS (default 2, at most 2) guests at a time;
 CAPOS_BOOT_FILTER=substr runs only tests whose id (with its @smp<n>) contains substr;
@@ -256,23 +256,16 @@ def boot_at(boot, n):
 
 
 def expand(tests, counts):
-    """The runs of `tests` for the CPU counts `counts`: each test once per count (a
-    single-count test once, at its own count, if selected), grouped by test in list
-    order. Returns (runs, left_out): runs are tests with the count applied,
-    left_out `# ...` lines for single-count tests whose count is not selected."""
-    runs, left_out = [], []
+    """The runs of `tests` for the CPU counts `counts`, grouped by test in list order:
+    each test once per count, with the count applied; a single-count test once, at its
+    Boot's own count, selected or not (its id says which)."""
+    runs = []
     for t in tests:
-        single = getattr(t, "single", "")
-        if single:
-            n = harness.smp_cpus(t.boot.smp)
-            if n in counts:
-                runs.append(dataclasses.replace(t, id=smp_id(t.id, n)))
-            else:
-                left_out.append(f"# {smp_id(t.id, n)}: single-count test ({single}); "
-                                f"-smp {n} not selected ({SMP_ENV})")
-            continue
-        runs += [t.at_smp(n) for n in counts]
-    return runs, left_out
+        if getattr(t, "single", ""):
+            runs.append(dataclasses.replace(t, id=smp_id(t.id, harness.smp_cpus(t.boot.smp))))
+        else:
+            runs += [t.at_smp(n) for n in counts]
+    return runs
 
 
 # ---- tests and the run loop --------------------------------------------------------
@@ -399,9 +392,7 @@ def run_suite(tests):
     except ValueError as e:
         print(f"not ok smp-axis - {e}", flush=True)
         return 1
-    runs, left_out = expand(tests, counts)
-    for line in left_out:
-        print(line)
+    runs = expand(tests, counts)
     os.makedirs(harness.default_log_dir(), exist_ok=True)
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
