@@ -49,6 +49,19 @@ int capos_park(uint32_t space, uint64_t word, uint32_t expected, uint64_t timeou
 	return park_op(CAPOS_OP_PARK, space, word, expected, timeout_ns);
 }
 
+int capos_park_until(uint32_t space, volatile uint32_t *w, uint64_t word, uint32_t want)
+{
+	uint32_t v;
+
+	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) != want) {
+		int st = capos_park(space, word, v, CAPOS_TIMEOUT_INFINITE);
+
+		if (st < 0)
+			return st;
+	}
+	return CAPOS_OK;
+}
+
 int capos_unpark(uint32_t space, uint64_t word, uint32_t count)
 {
 	return park_op(CAPOS_OP_UNPARK, space, word, count, 0);

@@ -10,6 +10,8 @@
  *              capos_conds), checking they arrive 1, 2, 3, ... in order; a wait that
  *              times out after 2 s with the queue still empty is a lost wake-up.
  *              Exit 0 when all arrived in order, 3 on a lost wake-up, 1 otherwise.
+ *   "pong"     the round-trip bench's partner (user/parkbench): for each round i, waits
+ *              (PARK) until `ping` is i, stores i in `pong` and UNPARKs it; exit 0
  * Exit 2: setup failed.
  */
 #include <stdint.h>
@@ -83,16 +85,34 @@ static int sp_consume(uint32_t space)
 	return 0;
 }
 
+static int sp_pong(uint32_t space)
+{
+	uint32_t rounds = __atomic_load_n(&sp->rounds, __ATOMIC_ACQUIRE);
+
+	for (uint32_t i = 1; i <= rounds; i++) {
+		if (capos_park_until(space, &sp->ping, SYNC_OFF(ping), i))
+			return 1;
+		__atomic_store_n(&sp->pong, i, __ATOMIC_RELEASE);
+		if (capos_unpark(space, SYNC_OFF(pong), 1) < 0)
+			return 1;
+	}
+	return 0;
+}
+
 int main(void)
 {
 	const struct capos_capset_page *cs = (const struct capos_capset_page *)capos_boot.capset;
 	uint32_t space = 0, mo = 0;
 	uint64_t addr = 0;
-	int counter =
-		capos_capset_lookup(cs, "count", capos_SharedParkSpace_TYPE_ID, &space) == CAPOS_OK;
-	int err =
-		counter ? CAPOS_OK
-			: capos_capset_lookup(cs, "consume", capos_SharedParkSpace_TYPE_ID, &space);
+	static const char *const roles[] = { "count", "consume", "pong" };
+	int role = -1, err = CAPOS_OK;
+
+	for (int i = 0; i < 3 && role < 0; i++)
+		if (capos_capset_lookup(cs, roles[i], capos_SharedParkSpace_TYPE_ID, &space) ==
+		    CAPOS_OK)
+			role = i;
+	if (role < 0)
+		err = CAPOS_ERR_NOT_FOUND;
 
 	if (err == CAPOS_OK)
 		err = capos_capset_lookup(cs, "mem", capos_MemoryObject_TYPE_ID, &mo);
@@ -106,5 +126,7 @@ int main(void)
 	}
 	sp = (volatile struct sync_page *)(uintptr_t)addr;
 	__atomic_fetch_add(&sp->ready, 1, __ATOMIC_RELEASE);
-	return counter ? sp_count(space) : sp_consume(space);
+	if (role == 2)
+		return sp_pong(space);
+	return role == 0 ? sp_count(space) : sp_consume(space);
 }

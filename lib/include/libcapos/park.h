@@ -31,6 +31,13 @@ void capos_park_prep(struct capos_sqe *sqe, uint8_t opcode, uint32_t space, uint
  */
 int capos_park(uint32_t space, uint64_t word, uint32_t expected, uint64_t timeout_ns);
 
+/*
+ * Waits until the word at `w` (keyed `word` in `space`: its address, or its offset in a
+ * shared space's object) holds `want`, PARKing while it holds anything else (no
+ * timeout). Returns 0, or the first PARK error.
+ */
+int capos_park_until(uint32_t space, volatile uint32_t *w, uint64_t word, uint32_t want);
+
 /* Synchronous UNPARK: the number of waiters woken (>= 0) or an error as capos_park. */
 int capos_unpark(uint32_t space, uint64_t word, uint32_t count);
 
