@@ -11,7 +11,8 @@
  *              times out after 2 s with the queue still empty is a lost wake-up.
  *              Exit 0 when all arrived in order, 3 on a lost wake-up, 1 otherwise.
  *   "pong"     the round-trip bench's partner (user/parkbench): for each round i, waits
- *              (PARK) until `ping` is i, stores i in `pong` and UNPARKs it; exit 0
+ *              (PARK) until `ping` is i, stores i in `pong` and UNPARKs it (with
+ *              `batched`, UNPARK and the next PARK in one cap_enter); exit 0
  * Exit 2: setup failed.
  */
 #include <stdint.h>
@@ -85,15 +86,24 @@ static int sp_consume(uint32_t space)
 	return 0;
 }
 
+/* Answers round i (ping is i): stores pong = i and wakes the parent; batched, the same
+ * cap_enter then parks for round i + 1 (ping still i). */
+static int sp_answer(uint32_t space, uint32_t i, int park_after)
+{
+	__atomic_store_n(&sp->pong, i, __ATOMIC_RELEASE);
+	if (park_after)
+		return capos_unpark_then_park(space, SYNC_OFF(pong), 1, SYNC_OFF(ping), i) < 0;
+	return capos_unpark(space, SYNC_OFF(pong), 1) < 0;
+}
+
 static int sp_pong(uint32_t space)
 {
 	uint32_t rounds = __atomic_load_n(&sp->rounds, __ATOMIC_ACQUIRE);
+	int batched = __atomic_load_n(&sp->batched, __ATOMIC_ACQUIRE) != 0;
 
 	for (uint32_t i = 1; i <= rounds; i++) {
-		if (capos_park_until(space, &sp->ping, SYNC_OFF(ping), i))
-			return 1;
-		__atomic_store_n(&sp->pong, i, __ATOMIC_RELEASE);
-		if (capos_unpark(space, SYNC_OFF(pong), 1) < 0)
+		if (capos_park_until(space, &sp->ping, SYNC_OFF(ping), i) ||
+		    sp_answer(space, i, batched && i < rounds))
 			return 1;
 	}
 	return 0;

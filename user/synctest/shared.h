@@ -23,10 +23,11 @@ struct sync_page {
 	uint32_t not_full;   /* capos_cond sequence */
 	uint32_t head, tail; /* queue indices (free-running) */
 	uint32_t items[SYNC_QUEUE_SLOTS];
-	uint32_t ready;	 /* children that have bound and mapped (atomic) */
-	uint32_t ping;	 /* round-trip bench (user/parkbench): round the parent started */
-	uint32_t pong;	 /* round the child answered */
-	uint32_t rounds; /* rounds the child plays */
+	uint32_t ready;	  /* children that have bound and mapped (atomic) */
+	uint32_t ping;	  /* round-trip bench (user/parkbench): round the parent started */
+	uint32_t pong;	  /* round the child answered */
+	uint32_t rounds;  /* rounds the child plays */
+	uint32_t batched; /* hand over with capos_unpark_then_park (one cap_enter) */
 };
 
 #define SYNC_OFF(field) ((uint64_t)offsetof(struct sync_page, field))
