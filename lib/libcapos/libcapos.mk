@@ -20,6 +20,8 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/stdio_cap.c \
 	lib/libcapos/kcaps.c \
 	lib/libcapos/park.c \
+	lib/libcapos/sync.c \
+	lib/libcapos/nlock.c \
 	lib/libcapos/terminal.c \
 	lib/libcapos/client.c \
 	lib/libcapos/server.c \

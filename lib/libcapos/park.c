@@ -49,6 +49,50 @@ int capos_park(uint32_t space, uint64_t word, uint32_t expected, uint64_t timeou
 	return park_op(CAPOS_OP_PARK, space, word, expected, timeout_ns);
 }
 
+int capos_unpark_then_park(uint32_t space, uint64_t wake, uint32_t count, uint64_t park,
+			   uint32_t expected)
+{
+	static __thread uint64_t next_pair = 1;
+	uint64_t ud[2] = { (next_pair << 1) | (1ull << 61), (next_pair << 1 | 1) | (1ull << 61) };
+	struct capos_ring_client *c;
+	struct capos_sqe *sqe[2];
+	struct capos_cqe cqe[2];
+	int err = capos_ring_self(&c);
+
+	next_pair++;
+	for (int i = 0; err == CAPOS_OK && i < 2; i++)
+		err = capos_ring_get_sqe(c, &sqe[i]);
+	if (err)
+		return err;
+	memset(sqe[0], 0, sizeof(*sqe[0]));
+	memset(sqe[1], 0, sizeof(*sqe[1]));
+	capos_park_prep(sqe[0], CAPOS_OP_UNPARK, space, wake, count, 0);
+	capos_park_prep(sqe[1], CAPOS_OP_PARK, space, park, expected, CAPOS_TIMEOUT_INFINITE);
+	sqe[0]->user_data = ud[0];
+	sqe[1]->user_data = ud[1];
+	capos_ring_submit(c);
+	if (capos_ring_enter(c, 2, CAPOS_TIMEOUT_INFINITE) < 0)
+		return CAPOS_ERR_RING_CORRUPT;
+	for (int i = 0; err == CAPOS_OK && i < 2; i++)
+		err = capos_ring_wait(c, ud[i], CAPOS_TIMEOUT_INFINITE, &cqe[i]);
+	if (err)
+		return err;
+	return cqe[0].status < 0 ? cqe[0].status : cqe[1].status;
+}
+
+int capos_park_until(uint32_t space, volatile uint32_t *w, uint64_t word, uint32_t want)
+{
+	uint32_t v;
+
+	while ((v = __atomic_load_n(w, __ATOMIC_ACQUIRE)) != want) {
+		int st = capos_park(space, word, v, CAPOS_TIMEOUT_INFINITE);
+
+		if (st < 0)
+			return st;
+	}
+	return CAPOS_OK;
+}
+
 int capos_unpark(uint32_t space, uint64_t word, uint32_t count)
 {
 	return park_op(CAPOS_OP_UNPARK, space, word, count, 0);

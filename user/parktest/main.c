@@ -42,6 +42,8 @@
 #include <libcapos/runtime.h>
 #include <schema/capos.capnp.h>
 
+#include "peer.h"
+
 #define PT_MS 1000000ull
 #define PT_LIMIT 32u /* KPARK_MAX_PER_PROC (kernel/include/kernel/kpark.h) */
 #define PT_INF CAPOS_TIMEOUT_INFINITE
@@ -293,73 +295,13 @@ static void pt_test_gone(void)
  * "space" and, if mo != 0, that MemoryObject as "mem". The handle in *h. */
 static int pt_spawn(const char *name, uint16_t source, uint32_t mo, uint32_t *h)
 {
-	static uint64_t arena[128], framed[129], res[32];
-	static const char *const names[] = { "console", "space", "mem" };
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_ProcessSpawner_spawn_Params_b p;
-	struct capos_CapGrant_blist list;
-	struct capos_cqe cqe;
-	const struct capos_xfer x = { .cap = mo, .mode = CAPOS_XFER_COPY };
-	uint32_t ngrants = mo ? 3 : 2;
-	size_t n = 0;
-	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+	const struct peer_grant g[] = {
+		{ .name = "console", .kernel = capos_KernelCapSource_console },
+		{ .name = "space", .kernel = source },
+		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = mo },
+	};
 
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_request(&b, &p);
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_name(&p, name, strlen(name));
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "parkpeer", 8);
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, ngrants, &list);
-	for (uint32_t i = 0; err == CAPOS_OK && i < ngrants; i++) {
-		struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, i);
-		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
-
-		err = capos_CapGrant_set_name(&g, names[i], strlen(names[i]));
-		if (i == 0)
-			capos_CapGrant_source_set_kernel(&src, capos_KernelCapSource_console);
-		else if (i == 1)
-			capos_CapGrant_source_set_kernel(&src, source);
-		else if (err == CAPOS_OK)
-			err = capos_CapGrant_source_set_held(&src, 0);
-	}
-	if (err == CAPOS_OK)
-		err = capnp_builder_error(&b);
-	if (err == CAPOS_OK)
-		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
-	if (err == CAPOS_OK)
-		err = capos_ring_call_xfer(pt_ring, pt_spawner, capos_ProcessSpawner_TYPE_ID,
-					   capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n,
-					   &x, mo ? 1 : 0, res, sizeof(res), &cqe);
-	if (err == CAPOS_OK)
-		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
-					    h);
-	return err;
-}
-
-/* ProcessHandle.wait on h: exit code and killed flag. */
-static int pt_wait(uint32_t h, int64_t *code, int *killed)
-{
-	static uint64_t res[16];
-	struct capnp_segment segs[1];
-	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
-	struct capnp_msg m;
-	struct capos_ProcessHandle_wait_Results_r r;
-	struct capos_cqe cqe;
-	int err = capos_ring_call(pt_ring, h, capos_ProcessHandle_TYPE_ID,
-				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
-
-	if (err == CAPOS_OK)
-		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL);
-	if (err == CAPOS_OK)
-		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
-	if (err == CAPOS_OK) {
-		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
-		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
-	}
-	return err;
+	return peer_spawn(pt_ring, pt_spawner, "parkpeer", name, g, mo ? 3 : 2, h);
 }
 
 /* The peer parks on offset 0 of the shared object after raising the flag at offset 4;
@@ -369,10 +311,11 @@ static void pt_test_peer(uint32_t mo, volatile uint32_t *map)
 	uint32_t h = 0;
 	int64_t code = -9;
 	int killed = 1, woke = -1, polls = 0;
-	int err = pt_spawn("peer", capos_KernelCapSource_sharedParkSpace, mo, &h);
+	int err;
 
-	map[0] = 0;
+	map[0] = 0; /* before the spawn: the peer may run (and raise the flag) at once */
 	map[1] = 0;
+	err = pt_spawn("peer", capos_KernelCapSource_sharedParkSpace, mo, &h);
 	while (err == CAPOS_OK && map[1] == 0 && polls++ < 500)
 		err = capos_timer_sleep(pt_timer, 2 * PT_MS);
 	if (err == CAPOS_OK)
@@ -380,7 +323,7 @@ static void pt_test_peer(uint32_t mo, volatile uint32_t *map)
 	if (err == CAPOS_OK) {
 		__atomic_store_n(&map[0], 1, __ATOMIC_RELEASE);
 		woke = capos_unpark(pt_spark, 0, CAPOS_UNPARK_ALL);
-		err = pt_wait(h, &code, &killed);
+		err = peer_wait(pt_ring, h, &code, &killed);
 	}
 	printf("parktest: peer: flag seen, stored 1, UNPARK(all) -> %d; peer exit %lld killed %d "
 	       "(%s)\n",
@@ -398,10 +341,9 @@ static void pt_test_killed(void)
 	if (err == CAPOS_OK)
 		err = capos_timer_sleep(pt_timer, 30 * PT_MS); /* the child parks meanwhile */
 	if (err == CAPOS_OK)
-		err = capos_ring_call(pt_ring, h, capos_ProcessHandle_TYPE_ID,
-				      capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0, NULL);
+		err = peer_kill(pt_ring, h);
 	if (err == CAPOS_OK)
-		err = pt_wait(h, &code, &killed);
+		err = peer_wait(pt_ring, h, &code, &killed);
 	printf("parktest: killed: child parked forever killed -> %s, code %lld killed %d\n",
 	       capos_error_name(err), (long long)code, killed);
 	pt_check("killed", err == CAPOS_OK && code == -1 && killed);

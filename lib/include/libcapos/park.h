@@ -31,6 +31,24 @@ void capos_park_prep(struct capos_sqe *sqe, uint8_t opcode, uint32_t space, uint
  */
 int capos_park(uint32_t space, uint64_t word, uint32_t expected, uint64_t timeout_ns);
 
+/*
+ * Waits until the word at `w` (keyed `word` in `space`: its address, or its offset in a
+ * shared space's object) holds `want`, PARKing while it holds anything else (no
+ * timeout). Returns 0, or the first PARK error.
+ */
+int capos_park_until(uint32_t space, volatile uint32_t *w, uint64_t word, uint32_t want);
+
+/*
+ * One cap_enter that UNPARKs up to `count` waiters of `wake` and then PARKs on `park`
+ * while it holds `expected` (no timeout): the hand-over of a ping-pong. Because the
+ * woken thread is recorded while this thread's ring drains and this thread then waits,
+ * the kernel switches straight to it (direct handoff, docs/kring.md). Returns the PARK's
+ * status (CAPOS_PARK_WOKEN or CAPOS_PARK_VALUE_CHANGED), the UNPARK's error if it
+ * failed, or a ring client error.
+ */
+int capos_unpark_then_park(uint32_t space, uint64_t wake, uint32_t count, uint64_t park,
+			   uint32_t expected);
+
 /* Synchronous UNPARK: the number of waiters woken (>= 0) or an error as capos_park. */
 int capos_unpark(uint32_t space, uint64_t word, uint32_t count);
 
