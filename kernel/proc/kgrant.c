@@ -27,6 +27,8 @@
  *              one terminal, so every grant is another cap to it (nothing charged).
  *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
  *              the kernel CSPRNG, shutdown, the system summary.
+ *   threadSpawner, threadControl -> kernel/cap/threadspawner.c, threadctl.c: threads
+ *              of the grantee's own process (kernel/kthread.h).
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -42,6 +44,7 @@
 #include <kernel/kcaps.h>
 #include <kernel/kcharge.h>
 #include <kernel/kterm.h>
+#include <kernel/kthread.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
 #include <kernel/mm.h>
@@ -329,6 +332,12 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SYSCONTROL:
 	case KGRANT_SYSSTATUS:
 		return ksys_create(kind, p, obj, iface);
+	case KGRANT_THREADSPAWNER:
+		*iface = capos_ThreadSpawner_TYPE_ID;
+		return kthread_spawner_create(p, obj);
+	case KGRANT_THREADCONTROL:
+		*iface = capos_ThreadControl_TYPE_ID;
+		return kthread_control_create(p, obj);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -345,7 +354,7 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
-_Static_assert(KGRANT_KINDS == (KGRANT_SYSSTATUS << 1) - 1u,
+_Static_assert(KGRANT_KINDS == (KGRANT_THREADCONTROL << 1) - 1u,
 	       "KGRANT_KINDS names every kind bit; a new kind extends both");
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -435,6 +444,10 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_SYSCONTROL;
 	case capos_KernelCapSource_systemStatus:
 		return KGRANT_SYSSTATUS;
+	case capos_KernelCapSource_threadSpawner:
+		return KGRANT_THREADSPAWNER;
+	case capos_KernelCapSource_threadControl:
+		return KGRANT_THREADCONTROL;
 	default:
 		return 0;
 	}
