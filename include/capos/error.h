@@ -33,6 +33,8 @@
  *   -440 .. -455   sessions, authority broker, audit log, system info
  *   -456 .. -471   shell (capos-shell: commands, grant syntax, StdIO)
  *   -480 .. -487   park (PARK/UNPARK ring opcodes, park spaces: docs/sync.md)
+ *   -472 .. -479   threads: ThreadSpawner, ThreadHandle, ThreadControl
+ *                  (kernel/cap/thread*.c, docs/kernel-proc.md "Threads")
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -383,6 +385,15 @@
 	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
 	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
 	  "StdIO.readLine answered a line longer than the client takes")                           \
+	/* threads (-472 .. -479; kernel/cap/thread*.c, docs/kernel-proc.md "Threads") */          \
+	X(CAPOS_ERR_THREAD_ENTRY, -472, "thread: entry is not a user address")                     \
+	X(CAPOS_ERR_THREAD_STACK, -473, "thread: stack top not a 16-byte aligned user address")    \
+	X(CAPOS_ERR_THREAD_FS_BASE, -474, "thread: FS base is neither 0 nor a user address")       \
+	X(CAPOS_ERR_THREAD_JOINED, -475, "thread: already joined (its exit code was taken)")       \
+	X(CAPOS_ERR_THREAD_JOIN_BUSY, -476, "thread: a join of this thread is already pending")    \
+	X(CAPOS_ERR_THREAD_JOIN_SELF, -477, "thread: a thread cannot join itself")                 \
+	X(CAPOS_ERR_THREAD_RINGS, -478, "thread: the process's ring window is full")               \
+	X(CAPOS_ERR_THREAD_FOREIGN, -479, "thread: the cap acts on another process")               \
 	/* park: PARK/UNPARK ring opcodes, ParkSpace, SharedParkSpace (-480 .. -487;           \
 	 * kernel/proc/kpark.c, docs/sync.md) */   \
 	X(CAPOS_ERR_PARK_MISALIGNED, -480, "park: word address or offset not 4-byte aligned")      \

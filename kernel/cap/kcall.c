@@ -152,6 +152,13 @@ static const struct kcall_extype kcall_extypes[] = {
 	  capos_ExceptionType_overloaded },
 	{ CAPOS_ERR_PARK_MISALIGNED, CAPOS_ERR_PARK_ALREADY_BOUND,
 	  capos_ExceptionType_invalidArgument },
+	/* threads: a pending join and the ring window clear later; the rest of the block
+	 * refuses the request itself (CAPOS_ERR_THREAD_FOREIGN: `failed`) */
+	{ CAPOS_ERR_THREAD_ENTRY, CAPOS_ERR_THREAD_JOINED, capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_THREAD_JOIN_BUSY, CAPOS_ERR_THREAD_JOIN_BUSY, capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_THREAD_JOIN_SELF, CAPOS_ERR_THREAD_JOIN_SELF,
+	  capos_ExceptionType_invalidArgument },
+	{ CAPOS_ERR_THREAD_RINGS, CAPOS_ERR_THREAD_RINGS, capos_ExceptionType_overloaded },
 	/* terminal: one read at a time; the pending one clears when it completes */
 	{ CAPOS_ERR_TERM_BUSY, CAPOS_ERR_TERM_BUSY, capos_ExceptionType_overloaded },
 };

@@ -28,6 +28,7 @@
 #include <kernel/kcharge.h>
 #include <kernel/kcaps.h>
 #include <kernel/kterm.h>
+#include <kernel/kthread.h>
 #include <kernel/kipc.h>
 #include <kernel/kpark.h>
 #include <kernel/ksys.h>
@@ -49,9 +50,11 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface,     &ktimer_iface,  &kbootpkg_iface,	&kvm_iface,	&kspawner_iface,
-	&kproc_handle_iface, &kcapmgr_iface, &kendpoint_iface,	&kmemobj_iface, &kframealloc_iface,
-	&kentropy_iface,     &ksysctl_iface, &ksysstatus_iface, &kterm_iface,	&kpark_shared_iface,
+	&kconsole_iface,	&ktimer_iface,	     &kbootpkg_iface,	     &kvm_iface,
+	&kspawner_iface,	&kproc_handle_iface, &kcapmgr_iface,	     &kendpoint_iface,
+	&kmemobj_iface,		&kframealloc_iface,  &kentropy_iface,	     &ksysctl_iface,
+	&ksysstatus_iface,	&kterm_iface,	     &kthread_spawner_iface, &kthread_handle_iface,
+	&kthread_control_iface, &kpark_shared_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */
@@ -110,7 +113,10 @@ void kring_proc_free(struct process *p)
 
 /* ---- deferred completions ---- */
 
-/* The op the current thread's cap_enter is executing ([S]; op is NULL outside exec).
+/* Per-drain state: one drain runs at a time (it holds [K] and never blocks), so one
+ * set serves every thread of every process; a thread's deferred ops live on its own
+ * kring_pending list and complete on its own ring (docs/kernel-proc.md "Threads").
+ * The op the current thread's cap_enter is executing ([S]; op is NULL outside exec).
  * cqe is set only while kcall runs (its handlers defer through kring_defer; the
  * endpoint paths pass their own CQE to kring_defer_op). */
 static struct {
@@ -317,6 +323,16 @@ static uint64_t kring_deadline(uint64_t timeout_ns)
 	return now + timeout_ns;
 }
 
+/* ThreadControl.exit ran during the drain: the thread ends now (a handoff target the
+ * drain recorded is woken first). Out of line: the drain's common path never gets here. */
+static __attribute__((noinline)) _Noreturn void kring_exit_current(struct thread *t,
+								   struct thread *to)
+{
+	if (to)
+		sched_wake(to);
+	proc_thread_exit_current(t->exit_code);
+}
+
 /* Drains t's ring with the endpoint-aware executor; *to receives the blocked owner a
  * completion posted meanwhile wants to hand the CPU to (kring_wake), or NULL. */
 static int kring_drain_current(struct thread *t, struct thread **to)
@@ -326,6 +342,8 @@ static int kring_drain_current(struct thread *t, struct thread **to)
 	kring_draining = false;
 	*to = kring_handoff;
 	kring_handoff = NULL;
+	if (__builtin_expect(t->exit_pending, 0))
+		kring_exit_current(t, *to);
 	return ready;
 }
 

@@ -290,52 +290,84 @@ static int proc_map_empty_capset(struct process *p)
 	return err;
 }
 
-/* Maps thread t's ring page (RW, NX, charged to the ledger) and initialises it. */
+/* Ring slots of the process's ring window (CAPOS_USER_RING_BASE .. _END). */
+#define PROC_RING_SLOTS ((CAPOS_USER_RING_END - CAPOS_USER_RING_BASE) / CAPOS_USER_RING_STRIDE)
+
+/* True when a thread of p (live or not yet reaped: its ring is still mapped) has slot i. */
+static bool proc_ring_slot_used(struct process *p, uint32_t i)
+{
+	struct list_node *n, *tmp;
+
+	LIST_FOR_EACH_SAFE(n, tmp, &p->threads)
+	{
+		if (LIST_ENTRY(n, struct thread, proc_link)->index == i)
+			return true;
+	}
+	return false;
+}
+
+/* The lowest free ring slot of p. Threads are bounded by the threads quota
+ * (PROFILE_MAX_THREADS), so the scan is short. Errors: CAPOS_ERR_THREAD_RINGS. */
+static int proc_ring_slot(struct process *p, uint32_t *out)
+{
+	for (uint32_t i = 0; i < PROC_RING_SLOTS; i++) {
+		if (!proc_ring_slot_used(p, i)) {
+			*out = i;
+			return CAPOS_OK;
+		}
+	}
+	return CAPOS_ERR_THREAD_RINGS;
+}
+
+/* Maps thread t's ring page (RW, NX, charged to the ledger) in the lowest free slot
+ * and initialises it. */
 static int proc_ring_map(struct process *p, struct thread *t)
 {
 	uint64_t va, pa;
 	unsigned flags;
-	int err;
+	uint32_t slot;
+	int err = proc_ring_slot(p, &slot);
 
-	if (p->next_thread_index >=
-	    (CAPOS_USER_RING_END - CAPOS_USER_RING_BASE) / CAPOS_USER_RING_STRIDE)
-		return CAPOS_ERR_NO_MEMORY;
-	va = CAPOS_USER_RING_BASE + (uint64_t)p->next_thread_index * CAPOS_USER_RING_STRIDE;
+	if (err)
+		return err;
+	va = CAPOS_USER_RING_BASE + (uint64_t)slot * CAPOS_USER_RING_STRIDE;
 	err = vm_map(&p->vm, va, FRAME_SIZE, VM_PROT_WRITE, NULL, 0);
 	if (err)
 		return err;
 	err = arch_mm_query(&p->vm.as, va, &pa, &flags);
 	if (err == CAPOS_OK)
-		err = ring_init(&t->ring, phys_to_virt(pa), p->next_thread_index);
+		err = ring_init(&t->ring, phys_to_virt(pa), slot);
 	if (err) {
 		(void)vm_unmap(&p->vm, va, FRAME_SIZE);
 		return err;
 	}
-	t->index = p->next_thread_index++;
+	t->index = slot;
 	t->ring_va = va;
 	return CAPOS_OK;
 }
 
-int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out)
+/*
+ * A new thread of p, not yet runnable: the struct, its ring, kernel stack and
+ * extended-state frame, all charged to p; `hold` is the LEDGER_THREADS unit it takes
+ * over on success (proc_thread_launch commits it).
+ */
+static int proc_thread_new(struct process *p, struct ledger_hold *hold, struct thread **out)
 {
-	struct ledger_hold hold;
 	struct thread *t;
 	int err;
 
 	if (p->exiting)
 		return CAPOS_ERR_INVALID;
-	err = ledger_hold(p->ledger, LEDGER_THREADS, 1, &hold);
+	err = ledger_hold(p->ledger, LEDGER_THREADS, 1, hold);
 	if (err)
 		return err;
-	err = proc_map_empty_capset(p);
-	if (err)
-		goto out_hold;
 	err = kzalloc_charged(p->ledger, sizeof(*t), (void **)&t);
 	if (err)
 		goto out_hold;
 	t->magic = THREAD_MAGIC;
 	t->tid = proc_next_tid++;
 	t->proc = p;
+	t->index = UINT32_MAX; /* no ring slot yet */
 	kring_thread_init(t);
 	err = proc_ring_map(p, t);
 	if (err)
@@ -352,17 +384,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	if (err)
 		goto out_kstack;
 	arch_xstate_init(phys_to_virt(t->xstate_phys));
-	const struct arch_user_entry ae = {
-		e->rip, e->rsp, t->ring_va, e->rsi, CAPOS_USER_CAPSET, e->fs_base
-	};
-	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
-	t->deadline_ns = SCHED_NO_DEADLINE;
-	list_push_back(&p->threads, &t->proc_link);
-	p->live_threads++;
-	sched_enqueue(t);
-	ledger_commit(&hold); /* released by proc_thread_free */
-	if (out)
-		*out = t;
+	*out = t;
 	return CAPOS_OK;
 out_kstack:
 	kstack_free(&t->kstack);
@@ -373,8 +395,72 @@ out_ring:
 out_thread:
 	kfree_charged(t);
 out_hold:
-	ledger_drop(&hold);
+	ledger_drop(hold);
 	return err;
+}
+
+/* Gives t its entry registers, links it into p and makes it runnable. */
+static void proc_thread_launch(struct process *p, struct thread *t,
+			       const struct arch_user_entry *ae, struct ledger_hold *hold)
+{
+	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), ae);
+	t->deadline_ns = SCHED_NO_DEADLINE;
+	list_push_back(&p->threads, &t->proc_link);
+	p->live_threads++;
+	ledger_commit(hold); /* released by proc_thread_free */
+	sched_enqueue(t);
+}
+
+int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out)
+{
+	struct ledger_hold hold;
+	struct thread *t;
+	int err;
+
+	if (p->exiting)
+		return CAPOS_ERR_INVALID;
+	err = proc_map_empty_capset(p);
+	if (err)
+		return err;
+	err = proc_thread_new(p, &hold, &t);
+	if (err)
+		return err;
+	const struct arch_user_entry ae = {
+		e->rip, e->rsp, t->ring_va, e->rsi, CAPOS_USER_CAPSET, e->fs_base
+	};
+	proc_thread_launch(p, t, &ae, &hold);
+	if (out)
+		*out = t;
+	return CAPOS_OK;
+}
+
+int proc_thread_spawn(struct process *p, const struct proc_thread_args *a, struct thread_watch *w,
+		      struct thread **out)
+{
+	struct ledger_hold hold;
+	struct thread *t;
+	int err = proc_thread_new(p, &hold, &t);
+
+	if (err)
+		return err;
+	const struct arch_user_entry ae = { a->entry,	a->stack_top, a->arg,
+					    t->ring_va, t->tid,	      a->fs_base };
+	t->watch = w;
+	proc_thread_launch(p, t, &ae, &hold);
+	klog("proc", "%s pid %u tid %u started (ring slot %u)", p->name, p->pid, t->tid, t->index);
+	*out = t;
+	return CAPOS_OK;
+}
+
+/* t is reaped: its watch learns how it ended (once). */
+static void proc_thread_tell(struct thread *t)
+{
+	struct thread_watch *w = t->watch;
+
+	if (w == NULL)
+		return;
+	t->watch = NULL;
+	w->ended(w, t->exit_code);
 }
 
 void proc_thread_free(struct thread *t)
@@ -382,6 +468,7 @@ void proc_thread_free(struct thread *t)
 	struct process *p = t->proc;
 	int err;
 
+	proc_thread_tell(t);
 	kstack_free(&t->kstack);
 	err = frame_free(t->xstate_phys);
 	if (err)
@@ -398,7 +485,16 @@ void proc_thread_free(struct thread *t)
 		proc_free(p);
 }
 
-/* Marks every thread of p DEAD; those not running go to the zombie list now. */
+/* Live thread t of p ends with `code`: nothing it had pending completes any more. */
+static void proc_thread_ends(struct process *p, struct thread *t, int64_t code)
+{
+	kring_thread_cancel(t);
+	t->exit_code = code;
+	p->live_threads--;
+}
+
+/* Marks every thread of p DEAD; those not running go to the zombie list now. The one
+ * place where a process's threads die together (exit, fault, kill). */
 static void proc_kill_threads(struct process *p, struct thread *running)
 {
 	struct list_node *n, *tmp;
@@ -410,8 +506,7 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 
 		if (t->state == THREAD_DEAD)
 			continue;
-		kring_thread_cancel(t); /* nothing completes into a dying process */
-		p->live_threads--;
+		proc_thread_ends(p, t, p->exit_code); /* nothing completes into a dying process */
 		if (t != running)
 			(void)sched_kill(t); /* one running elsewhere ends itself (exiting) */
 	}
@@ -451,6 +546,27 @@ _Noreturn void proc_exit_current(int64_t code)
 	klog("proc", "%s pid %u exited: code %lld (preempted %u times)", cur->proc->name,
 	     cur->proc->pid, (long long)code, cur->preemptions);
 	proc_end_current(code);
+}
+
+void proc_thread_request_exit(int64_t code)
+{
+	struct thread *cur = proc_current_thread();
+
+	cur->exit_pending = true;
+	cur->exit_code = code;
+}
+
+_Noreturn void proc_thread_exit_current(int64_t code)
+{
+	struct thread *cur = proc_current_thread();
+	struct process *p = cur->proc;
+
+	if (p->live_threads <= 1)
+		proc_exit_current(code); /* the last one: the process ends with its code */
+	klog("proc", "%s pid %u tid %u exited: code %lld (%u thread(s) left)", p->name, p->pid,
+	     cur->tid, (long long)code, p->live_threads - 1);
+	proc_thread_ends(p, cur, code);
+	sched_exit_current();
 }
 
 _Noreturn void proc_fault_current(const struct proc_fault *f)

@@ -510,6 +510,10 @@ static int kcaps_obj_call(uint32_t cap, uint64_t iface, uint16_t method, uint32_
 }
 
 int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo)
+	/* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ---- */
+
+	int capos_thread_spawn_call(uint32_t cap, const struct capos_thread_spawn_args *a,
+				    struct capos_thread_spawned *out, int *type)
 {
 	struct capnp_builder b;
 	struct capnp_bseg seg;
@@ -581,4 +585,98 @@ int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr)
 	if (err == CAPOS_OK)
 		*addr = capos_MemoryObject_map_Results_get_addr(&r);
 	return err;
+}
+struct capnp_msg m;
+struct capos_ThreadSpawner_spawn_Params_b p;
+struct capos_ThreadSpawner_spawn_Results_r r;
+struct capos_cqe cqe;
+struct capos_ring_client *c;
+const struct capos_xfer_result *recs;
+uint64_t res[16];
+uint32_t plen = 0, rlen = 0;
+int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+*type = -1;
+if (err == CAPOS_OK)
+	err = capos_ThreadSpawner_spawn_request(&b, &p);
+if (err == CAPOS_OK) {
+	capos_ThreadSpawner_spawn_Params_set_entry(&p, a->entry);
+	capos_ThreadSpawner_spawn_Params_set_stackTop(&p, a->stack_top);
+	capos_ThreadSpawner_spawn_Params_set_arg(&p, a->arg);
+	capos_ThreadSpawner_spawn_Params_set_fsBase(&p, a->fs_base);
+	err = kcaps_finish(&b, &plen);
+}
+if (err == CAPOS_OK)
+	err = capos_ring_self(&c);
+if (err == CAPOS_OK)
+	err = capos_ring_call(c, cap, capos_ThreadSpawner_TYPE_ID, capos_ThreadSpawner_METHOD_spawn,
+			      kcaps_framed, plen, res, sizeof(res), &cqe);
+if (err == CAPOS_ERR_RING_EXCEPTION)
+	return capos_exception_status(res, cqe.result_len, type);
+if (err == CAPOS_OK)
+	err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ThreadHandle_TYPE_ID,
+				    &out->handle);
+if (err == CAPOS_OK && capos_ring_result_caps(&cqe, res, sizeof(res), &recs, &rlen) != 1)
+	err = CAPOS_ERR_INVALID; /* exactly the handle was checked just above */
+if (err == CAPOS_OK)
+	err = kcaps_results(res, rlen, &m, segs);
+if (err == CAPOS_OK)
+	err = capos_ThreadSpawner_spawn_Results_read_root(&m, &r);
+if (err == CAPOS_OK) {
+	out->thread_id = capos_ThreadSpawner_spawn_Results_get_threadId(&r);
+	out->ring = capos_ThreadSpawner_spawn_Results_get_ring(&r);
+}
+return err;
+}
+
+int capos_thread_join_call(uint32_t handle, int64_t *exit_code, int *type)
+{
+	struct capnp_segment segs[1];
+	struct capnp_msg m;
+	struct capos_ThreadHandle_join_Results_r r;
+	uint64_t res[8];
+	int err =
+		kcaps_call_read(handle, capos_ThreadHandle_TYPE_ID, capos_ThreadHandle_METHOD_join,
+				0, res, sizeof(res), &m, segs, type);
+
+	if (err == CAPOS_OK)
+		err = capos_ThreadHandle_join_Results_read_root(&m, &r);
+	if (err == CAPOS_OK)
+		*exit_code = capos_ThreadHandle_join_Results_get_exitCode(&r);
+	return err;
+}
+
+/* ThreadControl.exit(code) / setFsBase(base): one Int64/UInt64 word of params. */
+static int kcaps_thread_control(uint32_t cap, uint16_t method, uint64_t v, int *type)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ThreadControl_setFsBase_Params_b p;
+	uint64_t res[8];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	*type = -1;
+	if (err == CAPOS_OK) /* exit's params have the same layout: one word at offset 0 */
+		err = capos_ThreadControl_setFsBase_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_ThreadControl_setFsBase_Params_set_base(&p, v);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call(cap, capos_ThreadControl_TYPE_ID, method, plen, res, sizeof(res),
+				 &rlen);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		err = capos_exception_status(res, rlen, type);
+	return err;
+}
+
+int capos_thread_exit_call(uint32_t cap, int64_t code, int *type)
+{
+	return kcaps_thread_control(cap, capos_ThreadControl_METHOD_exit, (uint64_t)code, type);
+}
+
+int capos_thread_set_fs_base_call(uint32_t cap, uint64_t base, int *type)
+{
+	return kcaps_thread_control(cap, capos_ThreadControl_METHOD_setFsBase, base, type);
 }

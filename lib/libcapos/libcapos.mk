@@ -32,7 +32,8 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/time.c \
 	lib/libcapos/hooks_fd.c \
 	lib/libcapos/hooks_proc.c \
-	lib/libcapos/hooks_none.c
+	lib/libcapos/hooks_none.c \
+	lib/libcapos/thread.c
 
 # lib/capnp in the user class: libcapos encodes Console.write params with it, and
 # programs use it for their own CALLs (archived with the runtime).
@@ -42,14 +43,18 @@ LIBCAPOS_CRT0 := $(BUILD)/user/lib/libcapos/crt0.o
 LIBCAPOS_A    := $(BUILD)/user/libcapos.a
 USER_LDSCRIPT := $(BUILD)/user/user.ld
 
-$(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPNP_SRCS))
+# Assembly pieces of the archive: the entry stub of threads libcapos starts.
+LIBCAPOS_ASM_SRCS := lib/libcapos/thread_entry.S
+
+$(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPNP_SRCS)) \
+		$(patsubst %.S,$(BUILD)/user/%.o,$(LIBCAPOS_ASM_SRCS))
 	@mkdir -p $(@D)
 	rm -f $@
 	llvm-ar-16 rcs $@ $^
 
 # console.c, kcaps.c, heap_vm.c, time.c and server*.c include the generated schema header (schema/schema.mk is read after this
 # fragment, so the path and include directory are spelled out here).
-LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring server_main
+LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring server_main thread
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
 # stdio_cap.c speaks StdIO (schema/session.capnp).

@@ -110,6 +110,11 @@ void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xst
 	t->xstate = xstate;
 }
 
+void arch_user_fs_base_set(uint64_t base)
+{
+	fsbase_write(base);
+}
+
 void arch_thread_init_current(struct arch_thread *t)
 {
 	t->rsp = 0;	   /* filled by the first switch away */

@@ -284,6 +284,13 @@ struct arch_user_entry {
 void arch_thread_init_user(struct arch_thread *t, uint64_t kstack_top, void *xstate,
 			   const struct arch_user_entry *e);
 
+/*
+ * Sets the calling user thread's FS base (its TLS pointer, ThreadControl.setFsBase):
+ * the register user mode sees on return; arch_switch saves it with the thread. Call
+ * from a system call of that thread, outside arch_foreign_call.
+ */
+void arch_user_fs_base_set(uint64_t base);
+
 /* Records the calling context as a kernel-only thread (the idle thread). */
 void arch_thread_init_current(struct arch_thread *t);
 

@@ -175,19 +175,20 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_TIMER 0x2u
 #define KGRANT_BOOTPKG 0x4u
 #define KGRANT_VM 0x8u
-#define KGRANT_ALL 0xFu		  /* the four kring_grant_std names */
-#define KGRANT_ENDPOINT 0x10u	  /* a fresh raw endpoint owned by p (kring_grant only) */
-#define KGRANT_CAPMGR 0x20u	  /* CapabilityManager: kring_grant only (manifest source) */
-#define KGRANT_SPAWNER 0x40u	  /* ProcessSpawner over the boot module (kring_grant only) */
-#define KGRANT_FRAMES 0x80u	  /* FrameAllocator charging its caller (kring_grant only) */
-#define KGRANT_TERMINAL 0x100u	  /* the TerminalSession singleton (kring_grant only) */
-#define KGRANT_ENTROPY 0x200u	  /* EntropySource over the kernel CSPRNG (kring_grant only) */
-#define KGRANT_SYSCONTROL 0x400u  /* SystemControl: shutdown (kring_grant only) */
-#define KGRANT_SYSSTATUS 0x800u	  /* SystemStatus: summary (kring_grant only) */
-#define KGRANT_PARKSPACE 0x4000u  /* a private ParkSpace (kernel/kpark.h; kring_grant only) */
-#define KGRANT_SHAREDPARK 0x8000u /* an unbound SharedParkSpace (kring_grant only) */
-/* every kind above: kring_grant takes exactly one (0x1000, 0x2000: threads' kinds) */
-#define KGRANT_KINDS (0xFFFu | KGRANT_PARKSPACE | KGRANT_SHAREDPARK)
+#define KGRANT_ALL 0xFu		     /* the four kring_grant_std names */
+#define KGRANT_ENDPOINT 0x10u	     /* a fresh raw endpoint owned by p (kring_grant only) */
+#define KGRANT_CAPMGR 0x20u	     /* CapabilityManager: kring_grant only (manifest source) */
+#define KGRANT_SPAWNER 0x40u	     /* ProcessSpawner over the boot module (kring_grant only) */
+#define KGRANT_FRAMES 0x80u	     /* FrameAllocator charging its caller (kring_grant only) */
+#define KGRANT_TERMINAL 0x100u	     /* the TerminalSession singleton (kring_grant only) */
+#define KGRANT_ENTROPY 0x200u	     /* EntropySource over the kernel CSPRNG (kring_grant only) */
+#define KGRANT_SYSCONTROL 0x400u     /* SystemControl: shutdown (kring_grant only) */
+#define KGRANT_SYSSTATUS 0x800u	     /* SystemStatus: summary (kring_grant only) */
+#define KGRANT_THREADSPAWNER 0x1000u /* ThreadSpawner of the grantee (kernel/kthread.h) */
+#define KGRANT_THREADCONTROL 0x2000u /* ThreadControl of the grantee (kernel/kthread.h) */
+#define KGRANT_PARKSPACE 0x4000u     /* a private ParkSpace (kernel/kpark.h; kring_grant only) */
+#define KGRANT_SHAREDPARK 0x8000u    /* an unbound SharedParkSpace (kring_grant only) */
+#define KGRANT_KINDS 0xFFFFu	     /* every kind above: kring_grant takes exactly one */
 
 /*
  * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or

@@ -1,13 +1,15 @@
 /*
  * Processes and threads (kernel/proc/proc.c). A process is an address space, a
- * capability table, a resource ledger and a list of threads (one thread today; nothing
- * here assumes it). A thread is a saved CPU context, a kernel stack with a guard page,
- * an extended-state (XSAVE) area, an FS base and scheduling state.
+ * capability table, a resource ledger and a list of threads. A thread is a saved CPU
+ * context, a kernel stack with a guard page, an extended-state (XSAVE) area, an FS
+ * base, scheduling state and its own capability ring (docs/kernel-proc.md "Threads").
  *
- * Lifetime: a process lives until its last thread is reaped. exit() or a user fault
- * kills the whole process: every thread becomes DEAD, the running one switches away
- * for good, and the scheduler reaps dead threads (and then the process: address
- * space, ledger check, cap table) from another stack.
+ * Lifetime: a process lives until its last thread is reaped. A thread may end alone
+ * (ThreadControl.exit: proc_thread_exit_current); the last live thread ending that way
+ * ends the process with its code. exit(), a user fault or a kill ends the whole
+ * process: every thread becomes DEAD (proc_kill_threads, the one place that does it),
+ * the running one switches away for good, and the scheduler reaps dead threads (and
+ * then the process: address space, ledger check, cap table) from another stack.
  *
  * Lock legend: [K] the kernel lock (kernel/klock.h); [RQ] the run-queue lock of the
  * thread's CPU (kernel/sched.h); [C] the owning CPU with interrupts off; [I] set at
@@ -44,6 +46,7 @@ struct captab; /* the capability table (kernel/captab.h, abi) */
 struct proc_kcall;
 struct capos_capset_page;
 struct proc_limits;
+struct thread_watch;
 
 struct thread {
 	uint32_t magic;		     /* [I] THREAD_MAGIC; cleared when freed */
@@ -66,28 +69,30 @@ struct thread {
 	uint64_t ring_va;	     /* [I] user address of its ring page */
 	struct ring ring;	     /* [K] its capability ring (kernel view, authoritative) */
 	struct list kring_pending;   /* [K] its deferred ring ops (kernel/kring.h) */
+	int64_t exit_code;	     /* [K] ThreadControl.exit code, or the process's */
+	bool exit_pending;	     /* [K] ThreadControl.exit ran: end after the drain */
+	struct thread_watch *watch;  /* [K] told when the thread is reaped (ThreadHandle) */
 };
 
 struct process {
-	uint32_t magic;		    /* [I] PROC_MAGIC; cleared when freed */
-	uint32_t pid;		    /* [I] */
-	char name[PROC_NAME_MAX];   /* [I] NUL-terminated */
-	struct vm_space vm;	    /* [K] user address space */
-	struct captab *caps;	    /* [K] capability table (slots allocated with it) */
-	struct ledger *ledger;	    /* [K] its charges (a ref; see ledger.h) */
-	struct list threads;	    /* [K] its threads (live and dead, until reaped) */
-	uint32_t live_threads;	    /* [K] threads not DEAD */
-	bool exiting;		    /* [K] killed or exited; no new threads */
-	int64_t exit_code;	    /* [K] exit(code), or -1 when killed by a fault */
-	struct list_node link;	    /* [K] global process list */
-	uint32_t next_thread_index; /* [K] index (ring slot) of the next thread */
-	bool capset_mapped;	    /* [K] the CapSet page is mapped (before thread 0) */
-	struct proc_kcall *kcall;   /* [K] CALL scratch buffers (kernel/proc/kring.c) */
-	int64_t *exit_sink;	    /* [K] if set, receives exit_code when reaped */
-	bool killed;		    /* [K] ended by proc_kill or a user fault, not exit() */
-	struct proc_watch *watch;   /* [K] told when the process is reaped (spawner) */
-	struct list memmaps;	    /* [K] its MemoryObject mappings (kernel/memobj.h) */
-	uint32_t park_waiters;	    /* [K] its parked PARK ops (kernel/kpark.h bound) */
+	uint32_t magic;		  /* [I] PROC_MAGIC; cleared when freed */
+	uint32_t pid;		  /* [I] */
+	char name[PROC_NAME_MAX]; /* [I] NUL-terminated */
+	struct vm_space vm;	  /* [K] user address space */
+	struct captab *caps;	  /* [K] capability table (slots allocated with it) */
+	struct ledger *ledger;	  /* [K] its charges (a ref; see ledger.h) */
+	struct list threads;	  /* [K] its threads (live and dead, until reaped) */
+	uint32_t live_threads;	  /* [K] threads not DEAD */
+	bool exiting;		  /* [K] killed or exited; no new threads */
+	int64_t exit_code;	  /* [K] exit(code), or -1 when killed by a fault */
+	struct list_node link;	  /* [K] global process list */
+	bool capset_mapped;	  /* [K] the CapSet page is mapped (before thread 0) */
+	struct proc_kcall *kcall; /* [K] CALL scratch buffers (kernel/proc/kring.c) */
+	int64_t *exit_sink;	  /* [K] if set, receives exit_code when reaped */
+	bool killed;		  /* [K] ended by proc_kill or a user fault, not exit() */
+	struct proc_watch *watch; /* [K] told when the process is reaped (spawner) */
+	struct list memmaps;	  /* [K] its MemoryObject mappings (kernel/memobj.h) */
+	uint32_t park_waiters;	  /* [K] its parked PARK ops (kernel/kpark.h bound) */
 };
 
 /*
@@ -97,6 +102,16 @@ struct process {
  */
 struct proc_watch {
 	void (*reaped)(struct proc_watch *w, int64_t exit_code, bool killed);
+};
+
+/*
+ * An observer of one thread's end (ThreadHandle): `ended` runs once, from
+ * proc_thread_free, with the thread's exit code (its ThreadControl.exit code, or the
+ * process's when the process ended it), before the thread is freed. It must not block
+ * or touch the thread.
+ */
+struct thread_watch {
+	void (*ended)(struct thread_watch *w, int64_t exit_code);
 };
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
@@ -146,6 +161,36 @@ int proc_map_capset(struct process *p, const struct capos_capset_page *page);
  * CAPOS_ERR_INVALID (process exiting).
  */
 int proc_thread_start(struct process *p, const struct proc_entry *e, struct thread **out);
+
+/* What ThreadSpawner.spawn asks for (already validated: user addresses, aligned). */
+struct proc_thread_args {
+	uint64_t entry, stack_top, arg, fs_base;
+};
+
+/*
+ * Adds a thread to p (which already runs) and makes it runnable: like
+ * proc_thread_start, in the lowest free ring slot, entering at a->entry with RSP =
+ * a->stack_top, RDI = a->arg, RSI = its ring address, RDX = its thread id and the FS
+ * base a->fs_base (docs/abi.md "Thread entry"). `w` (may be NULL) is registered as its
+ * watch before it can run. Errors: proc_thread_start's, CAPOS_ERR_QUOTA_THREADS (the
+ * profile's live threads), CAPOS_ERR_THREAD_RINGS (every ring slot in use).
+ */
+int proc_thread_spawn(struct process *p, const struct proc_thread_args *a, struct thread_watch *w,
+		      struct thread **out);
+
+/*
+ * ThreadControl.exit(code) of the current thread: recorded now, carried out by
+ * cap_enter once the current drain is over (the SQEs after it in the same submission
+ * still run; nothing is waited for). See proc_thread_exit_current.
+ */
+void proc_thread_request_exit(int64_t code);
+
+/*
+ * Ends the calling thread alone: its pending ring operations are cancelled, its watch
+ * learns `code` when it is reaped. When it is the process's last live thread, the
+ * process ends with `code` (proc_exit_current). Never returns.
+ */
+_Noreturn void proc_thread_exit_current(int64_t code);
 
 /*
  * Destroys a process that never got a thread (creation error paths).

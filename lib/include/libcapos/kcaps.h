@@ -135,5 +135,37 @@ int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo);
 /* MemoryObject.map of its first `pages` pages (CAPOS_VM_* prot) at a kernel-chosen
  * address, returned in *addr. Errors: the transport status or the refusal's code. */
 int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr);
+/* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ----
+ * The raw calls under libcapos/thread.h. A refusal answers the CapException's status
+ * with its type in *type (-1 when there was none): CAPOS_ERR_THREAD_* (range
+ * -472..-479), CAPOS_ERR_QUOTA_THREADS (overloaded). Other errors: the CQE status (a
+ * forged or stale cap: CAPOS_ERR_CAP_*), ring client and capnp errors. */
+
+struct capos_thread_spawn_args {
+	uint64_t entry;	    /* RIP of the new thread (docs/abi.md "Thread entry") */
+	uint64_t stack_top; /* its RSP: 16-byte aligned, the stack grows down from it */
+	uint64_t arg;	    /* its RDI */
+	uint64_t fs_base;   /* its FS base (TLS thread pointer), or 0 */
+};
+
+struct capos_thread_spawned {
+	uint32_t handle;    /* the ThreadHandle cap (join; RELEASE detaches) */
+	uint64_t thread_id; /* kernel thread id (also RDX at its entry) */
+	uint64_t ring;	    /* its ring page (also RSI at its entry) */
+};
+
+/* ThreadSpawner.spawn on `cap`: a new thread of this process. */
+int capos_thread_spawn_call(uint32_t cap, const struct capos_thread_spawn_args *a,
+			    struct capos_thread_spawned *out, int *type);
+
+/* ThreadHandle.join on `handle`: blocks this thread until that thread ends; its exit
+ * code in *exit_code. */
+int capos_thread_join_call(uint32_t handle, int64_t *exit_code, int *type);
+
+/* ThreadControl.exit(code) on `cap`: returns only on a refusal (the thread ends). */
+int capos_thread_exit_call(uint32_t cap, int64_t code, int *type);
+
+/* ThreadControl.setFsBase(base) on `cap`: the calling thread's FS base. */
+int capos_thread_set_fs_base_call(uint32_t cap, uint64_t base, int *type);
 
 #endif

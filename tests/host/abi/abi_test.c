@@ -67,6 +67,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_STDIO_", -464, -471, 0, 0, 1 },   /* the StdIO client (libcapos/stdio_cap.h) */
 	{ "CAPOS_ERR_PARK_", -480, -487, 0, 0, 7 },    /* PARK/UNPARK, park spaces (kpark.c) */
 	{ "CAPOS_ERR_SMP_", -496, -503, 0, 0, 5 },     /* SMP bring-up, IPIs (kernel/arch.h) */
+	{ "CAPOS_ERR_THREAD_", -472, -479, 0, 0, 8 },  /* threads (kernel/cap/thread*.c) */
 };
 
 TEST(abi_error_codes_in_their_ranges)

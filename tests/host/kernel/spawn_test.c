@@ -427,7 +427,7 @@ TEST(spawn_decode_kernel_sources)
 {
 	static const uint16_t bad[] = { capos_KernelCapSource_none,
 					capos_KernelCapSource_bootPackage,
-					capos_KernelCapSource_threadSpawner, 99 };
+					capos_KernelCapSource_schedulingPolicy, 99 };
 	struct st_spec *ok = st_default();
 
 	/* A CapabilityManager acts on its holder's own table: grantable (user/broker). */
@@ -440,6 +440,12 @@ TEST(spawn_decode_kernel_sources)
 	CHECK_EQ(st_decode(ok), 0);
 	st_reset_caps();
 	ok->grants[0].source = capos_KernelCapSource_sharedParkSpace;
+	/* Thread caps act on the child's own process: grantable. */
+	st_reset_caps();
+	ok->grants[0].source = capos_KernelCapSource_threadSpawner;
+	CHECK_EQ(st_decode(ok), 0);
+	st_reset_caps();
+	ok->grants[0].source = capos_KernelCapSource_threadControl;
 	CHECK_EQ(st_decode(ok), 0);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

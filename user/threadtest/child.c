@@ -1,0 +1,253 @@
+/*
+ * threadtest's children: init spawns threadtest again under a role (a Timer granted
+ * under the role's name) and judges how the child process ends.
+ *   quota  profile threads2 (2 live threads): main + one thread, a second spawn ->
+ *          CAPOS_ERR_QUOTA_THREADS (overloaded); the child exits 41 (the exit syscall
+ *          from main ends its parked thread too)
+ *   exit   a secondary thread calls the exit syscall (43) while main waits in join:
+ *          the whole process ends, code 43, not killed
+ *   last   main ends itself with ThreadControl.exit(7); the other thread exits later
+ *          with 44: the process ends with the last thread's code, 44
+ *   kill   three threads (sleeping, spinning, joining) and main sleeping: killed from
+ *          init; wait says (-1, killed) and everything is reaped (COM1 leak check)
+ */
+#include "threadtest.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <capnp/capnp.h>
+#include <capos/error.h>
+#include <capos/layout.h>
+#include <libcapos/capset.h>
+#include <libcapos/runtime.h>
+#include <libcapos/sys.h>
+#include <libcapos/thread.h>
+#include <schema/capos.capnp.h>
+
+#define TH_NGRANTS 6u
+
+/* ---- in the child ---- */
+
+static int64_t th_c_park(void *arg)
+{
+	(void)arg;
+	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
+	return 1;
+}
+
+static int64_t th_c_spin(void *arg)
+{
+	volatile uint64_t n = 0;
+
+	(void)arg;
+	for (;;)
+		n++;
+	return 1;
+}
+
+static int64_t th_c_join(void *arg)
+{
+	int64_t code;
+
+	(void)capos_thread_join(arg, &code);
+	return 1;
+}
+
+static int64_t th_c_exit_all(void *arg)
+{
+	(void)arg;
+	(void)capos_timer_sleep(th.timer, 20 * TH_MS);
+	capos_sys_exit(43);
+}
+
+static int64_t th_c_last(void *arg)
+{
+	(void)arg;
+	(void)capos_timer_sleep(th.timer, 50 * TH_MS);
+	return 44;
+}
+
+static int th_c_quota(void)
+{
+	struct capos_thread *t;
+	struct capos_thread_spawned sp;
+	int type = -1;
+	int err = capos_thread_create(th_c_park, NULL, 0, &t);
+	/* The quota is checked before the arguments are used: a dummy stack will do. */
+	const struct capos_thread_spawn_args a = { .entry = CAPOS_USER_BASE,
+						   .stack_top = CAPOS_USER_STACK_TOP };
+
+	if (err == CAPOS_OK)
+		err = capos_thread_spawn_call(th.threads, &a, &sp, &type);
+	printf("threadtest: child quota: second thread -> %s\n", th_err(err, type));
+	return err == CAPOS_ERR_QUOTA_THREADS && type == capos_ExceptionType_overloaded ? 41 : 40;
+}
+
+static int th_c_kill(void)
+{
+	struct capos_thread *s, *sp, *j;
+	int err = capos_thread_create(th_c_park, NULL, 0, &s);
+
+	if (err == CAPOS_OK)
+		err = capos_thread_create(th_c_spin, NULL, 0, &sp);
+	if (err == CAPOS_OK)
+		err = capos_thread_create(th_c_join, s, 0, &j);
+	printf("threadtest: child kill: 3 threads sleeping, spinning, joining -> %s\n",
+	       capos_error_name(err));
+	fflush(stdout);
+	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
+	return 1;
+}
+
+int th_child_main(void)
+{
+	const struct capos_capset_page *cs = (const struct capos_capset_page *)capos_boot.capset;
+	struct capos_thread *t;
+	uint32_t role;
+	int64_t code;
+
+	if (capos_capset_lookup(cs, "role.quota", capos_Timer_TYPE_ID, &role) == CAPOS_OK)
+		return th_c_quota();
+	if (capos_capset_lookup(cs, "role.kill", capos_Timer_TYPE_ID, &role) == CAPOS_OK)
+		return th_c_kill();
+	if (capos_capset_lookup(cs, "role.exit", capos_Timer_TYPE_ID, &role) == CAPOS_OK) {
+		if (capos_thread_create(th_c_exit_all, NULL, 0, &t) == CAPOS_OK)
+			(void)capos_thread_join(t, &code); /* never answered: 43 ends it all */
+		return 1;
+	}
+	if (capos_thread_create(th_c_last, NULL, 0, &t) != CAPOS_OK)
+		return 1;
+	capos_thread_exit(7); /* role.last: the other thread outlives main */
+}
+
+/* ---- in init ---- */
+
+/* One kernel-source grant of the children. */
+struct th_grant {
+	const char *name;
+	uint16_t source;
+};
+
+/* Frames spawn(name = role, binaryName = threadtest, grants, profile) into framed. */
+static int th_spawn_params(const char *role, const char *profile, uint64_t *framed, size_t cap,
+			   size_t *n)
+{
+	static uint64_t arena[256];
+	const struct th_grant g[TH_NGRANTS] = {
+		{ "console", capos_KernelCapSource_console },
+		{ "timer", capos_KernelCapSource_timer },
+		{ "threads", capos_KernelCapSource_threadSpawner },
+		{ "threadctl", capos_KernelCapSource_threadControl },
+		{ "vm", capos_KernelCapSource_virtualMemory },
+		{ role, capos_KernelCapSource_timer },
+	};
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capos_ProcessSpawner_spawn_Params_b p;
+	struct capos_CapGrant_blist list;
+	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+
+	if (err == CAPOS_OK)
+		err = capos_ProcessSpawner_spawn_request(&b, &p);
+	if (err == CAPOS_OK)
+		err = capos_ProcessSpawner_spawn_Params_set_name(&p, role, strlen(role));
+	if (err == CAPOS_OK)
+		err = capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "threadtest", 10);
+	if (err == CAPOS_OK && profile)
+		err = capos_ProcessSpawner_spawn_Params_set_profile(&p, profile, strlen(profile));
+	if (err == CAPOS_OK)
+		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, TH_NGRANTS, &list);
+	for (uint32_t i = 0; err == CAPOS_OK && i < TH_NGRANTS; i++) {
+		struct capos_CapGrant_b gb = capos_CapGrant_list_build(&list, i);
+		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&gb);
+
+		capos_CapGrant_source_set_kernel(&src, g[i].source);
+		err = capos_CapGrant_set_name(&gb, g[i].name, strlen(g[i].name));
+	}
+	if (err == CAPOS_OK)
+		err = capnp_builder_error(&b);
+	return err ? err : capnp_builder_write_framed(&b, framed, cap, n);
+}
+
+static int th_spawn(const char *role, const char *profile, uint32_t *handle)
+{
+	static uint64_t framed[257], res[32];
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	size_t n = 0;
+	int err = th_spawn_params(role, profile, framed, sizeof(framed), &n);
+
+	if (err == CAPOS_OK)
+		err = capos_ring_self(&c);
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, th.spawner, capos_ProcessSpawner_TYPE_ID,
+				      capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n, res,
+				      sizeof(res), &cqe);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
+					    handle);
+	return err;
+}
+
+/* ProcessHandle.wait on h: exit code and killed flag. */
+static int th_wait(uint32_t h, int64_t *code, int *killed)
+{
+	static uint64_t res[16];
+	struct capnp_segment segs[1];
+	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
+	struct capnp_msg m;
+	struct capos_ProcessHandle_wait_Results_r r;
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	int err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
+				      capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res),
+				      &cqe);
+	if (err == CAPOS_OK)
+		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL);
+	if (err == CAPOS_OK)
+		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
+	if (err == CAPOS_OK) {
+		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
+		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
+	}
+	if (capos_ring_self(&c) == CAPOS_OK)
+		(void)capos_ring_release(c, h);
+	return err;
+}
+
+/* Spawns `role`, optionally kills it after 100 ms, waits; checks (code, killed). */
+static void th_child(const char *role, const char *profile, int kill, int64_t want)
+{
+	struct capos_ring_client *c;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = -1;
+	int err = th_spawn(role, profile, &h);
+
+	if (err == CAPOS_OK && kill) {
+		err = capos_timer_sleep(th.timer, 100 * TH_MS);
+		if (err == CAPOS_OK)
+			err = capos_ring_self(&c);
+		if (err == CAPOS_OK)
+			err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
+					      capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0,
+					      NULL);
+	}
+	if (err == CAPOS_OK)
+		err = th_wait(h, &code, &killed);
+	printf("threadtest: child %s -> %s, code %lld killed %d\n", role, capos_error_name(err),
+	       (long long)code, killed);
+	th_check(role, err == CAPOS_OK && code == want && killed == kill);
+}
+
+void th_test_children(void)
+{
+	th_child("role.quota", "threads2", 0, 41);
+	th_child("role.exit", NULL, 0, 43);
+	th_child("role.last", NULL, 0, 44);
+	th_child("role.kill", NULL, 1, -1);
+}
