@@ -510,10 +510,6 @@ static int kcaps_obj_call(uint32_t cap, uint64_t iface, uint16_t method, uint32_
 }
 
 int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo)
-	/* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ---- */
-
-	int capos_thread_spawn_call(uint32_t cap, const struct capos_thread_spawn_args *a,
-				    struct capos_thread_spawned *out, int *type)
 {
 	struct capnp_builder b;
 	struct capnp_bseg seg;
@@ -586,47 +582,57 @@ int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr)
 		*addr = capos_MemoryObject_map_Results_get_addr(&r);
 	return err;
 }
-struct capnp_msg m;
-struct capos_ThreadSpawner_spawn_Params_b p;
-struct capos_ThreadSpawner_spawn_Results_r r;
-struct capos_cqe cqe;
-struct capos_ring_client *c;
-const struct capos_xfer_result *recs;
-uint64_t res[16];
-uint32_t plen = 0, rlen = 0;
-int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
 
-*type = -1;
-if (err == CAPOS_OK)
-	err = capos_ThreadSpawner_spawn_request(&b, &p);
-if (err == CAPOS_OK) {
-	capos_ThreadSpawner_spawn_Params_set_entry(&p, a->entry);
-	capos_ThreadSpawner_spawn_Params_set_stackTop(&p, a->stack_top);
-	capos_ThreadSpawner_spawn_Params_set_arg(&p, a->arg);
-	capos_ThreadSpawner_spawn_Params_set_fsBase(&p, a->fs_base);
-	err = kcaps_finish(&b, &plen);
-}
-if (err == CAPOS_OK)
-	err = capos_ring_self(&c);
-if (err == CAPOS_OK)
-	err = capos_ring_call(c, cap, capos_ThreadSpawner_TYPE_ID, capos_ThreadSpawner_METHOD_spawn,
-			      kcaps_framed, plen, res, sizeof(res), &cqe);
-if (err == CAPOS_ERR_RING_EXCEPTION)
-	return capos_exception_status(res, cqe.result_len, type);
-if (err == CAPOS_OK)
-	err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ThreadHandle_TYPE_ID,
-				    &out->handle);
-if (err == CAPOS_OK && capos_ring_result_caps(&cqe, res, sizeof(res), &recs, &rlen) != 1)
-	err = CAPOS_ERR_INVALID; /* exactly the handle was checked just above */
-if (err == CAPOS_OK)
-	err = kcaps_results(res, rlen, &m, segs);
-if (err == CAPOS_OK)
-	err = capos_ThreadSpawner_spawn_Results_read_root(&m, &r);
-if (err == CAPOS_OK) {
-	out->thread_id = capos_ThreadSpawner_spawn_Results_get_threadId(&r);
-	out->ring = capos_ThreadSpawner_spawn_Results_get_ring(&r);
-}
-return err;
+/* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ---- */
+
+int capos_thread_spawn_call(uint32_t cap, const struct capos_thread_spawn_args *a,
+			    struct capos_thread_spawned *out, int *type)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capnp_msg m;
+	struct capos_ThreadSpawner_spawn_Params_b p;
+	struct capos_ThreadSpawner_spawn_Results_r r;
+	struct capos_cqe cqe;
+	struct capos_ring_client *c;
+	const struct capos_xfer_result *recs;
+	uint64_t res[16];
+	uint32_t plen = 0, rlen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	*type = -1;
+	if (err == CAPOS_OK)
+		err = capos_ThreadSpawner_spawn_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_ThreadSpawner_spawn_Params_set_entry(&p, a->entry);
+		capos_ThreadSpawner_spawn_Params_set_stackTop(&p, a->stack_top);
+		capos_ThreadSpawner_spawn_Params_set_arg(&p, a->arg);
+		capos_ThreadSpawner_spawn_Params_set_fsBase(&p, a->fs_base);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = capos_ring_self(&c);
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, cap, capos_ThreadSpawner_TYPE_ID,
+				      capos_ThreadSpawner_METHOD_spawn, kcaps_framed, plen, res,
+				      sizeof(res), &cqe);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		return capos_exception_status(res, cqe.result_len, type);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ThreadHandle_TYPE_ID,
+					    &out->handle);
+	if (err == CAPOS_OK && capos_ring_result_caps(&cqe, res, sizeof(res), &recs, &rlen) != 1)
+		err = CAPOS_ERR_INVALID; /* exactly the handle was checked just above */
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, rlen, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_ThreadSpawner_spawn_Results_read_root(&m, &r);
+	if (err == CAPOS_OK) {
+		out->thread_id = capos_ThreadSpawner_spawn_Results_get_threadId(&r);
+		out->ring = capos_ThreadSpawner_spawn_Results_get_ring(&r);
+	}
+	return err;
 }
 
 int capos_thread_join_call(uint32_t handle, int64_t *exit_code, int *type)

@@ -135,6 +135,7 @@ int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo);
 /* MemoryObject.map of its first `pages` pages (CAPOS_VM_* prot) at a kernel-chosen
  * address, returned in *addr. Errors: the transport status or the refusal's code. */
 int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr);
+
 /* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ----
  * The raw calls under libcapos/thread.h. A refusal answers the CapException's status
  * with its type in *type (-1 when there was none): CAPOS_ERR_THREAD_* (range
