@@ -164,7 +164,7 @@ def operator(t, problems):
         "launcher": ("ProcessSpawner", False), "sysinfo": ("SystemInfo", False),
         "control": ("SystemControl", False), "console": ("Console", False)})
     command(t, "operator> ", "motd", "Welcome to the capOS shell test.\n")
-    t.expect(re.compile(rb"[^\r\n]+: 1 CPUs, \d+ KiB memory \(\d+ KiB free\), \d+ "
+    t.expect(re.compile(rb"[^\r\n]+: \d+ CPUs, \d+ KiB memory \(\d+ KiB free\), \d+ "
                         rb"processes, up \d+ ms\r\n"))
     command(t, "operator> ", "session", "")
     t.expect(re.compile(rb'session \d+: user "op", profile operator, started at \d+ ns, '

@@ -164,5 +164,11 @@ TESTS = [smp_n(n) for n in (1, 2, 4, 8)] + [
 ]
 
 
+# Each test is about the CPU count (or -smp string) its Boot names: bring-up of exactly
+# those CPUs, the slots QEMU leaves absent, the IPI/one-shot self-tests at that count.
+for _t in TESTS:
+    _t.single = "a bring-up test of the -smp its Boot names"
+
+
 if __name__ == "__main__":
     sys.exit(run_suite(TESTS))

@@ -528,7 +528,9 @@ TEST(manifest_grant_interface)
 		  capos_ParkSpace_TYPE_ID);
 	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_sharedParkSpace),
 		  capos_SharedParkSpace_TYPE_ID);
-	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_threadSpawner), 0);
+	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_threadSpawner),
+		  capos_ThreadSpawner_TYPE_ID);
+	CHECK_UEQ(kmanifest_source_interface(capos_KernelCapSource_none), 0);
 }
 
 TEST(manifest_grant_names_and_mode)
