@@ -13,7 +13,8 @@ Boot paths (`Boot.mode`):
   uefi    GRUB ISO through OVMF: pflash code + a FRESH copy of OVMF_VARS_4M.fd per run
           (a reused vars file can leave OVMF in its shell). 4.5-7.5 s under TCG.
 
-Always: -accel tcg (never KVM: it is ~3000x slower on these machines), -cpu max (so NX,
+Always: -accel tcg (never KVM: it is ~3000x slower on these machines; Boot.accel may add TCG
+options such as thread=multi), -cpu max (so NX,
 SMEP, SMAP, UMIP exist), -nodefaults -display none -no-reboot -monitor none, isa-debug-exit
 at 0xf4. A boot with monitor actions (`Boot.monitor`: pairs of a COM1 marker and a QMP
 command) also gets a QMP socket (-qmp unix:...,server=on,wait=off in a private temporary
@@ -92,6 +93,7 @@ class Boot:
     smp: int = 1
     mem: str = "128M"
     cpu: str = "max"                           # QEMU CPU model
+    accel: str = "tcg"                         # -accel value (e.g. "tcg,thread=multi")
     timeout: float = 0.0                       # 0 = DEFAULT_TIMEOUT[mode]
     extra: list = dataclasses.field(default_factory=list)
     # [(marker, QMP command dict)]: sent once, when a COM1 line first matches the marker.
@@ -139,7 +141,7 @@ def marker_text(marker):
 
 def base_argv(boot):
     """QEMU arguments common to every mode, without the serial wiring."""
-    argv = [QEMU, "-accel", "tcg", "-cpu", boot.cpu, "-m", boot.mem, "-smp", str(boot.smp),
+    argv = [QEMU, "-accel", boot.accel, "-cpu", boot.cpu, "-m", boot.mem, "-smp", str(boot.smp),
             "-nodefaults", "-display", "none", "-no-reboot", "-monitor", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
     if boot.mode == "direct":
