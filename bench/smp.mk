@@ -23,8 +23,21 @@ $(BENCH_SMP_INITRD): bench/linux/mkinitramfs.py bench/smp/init.sh $(BENCH_SMP_LI
 		file:/bin/busybox=$(BENCH_BUSYBOX):0755 \
 		file:/bench/smp_linux=$(BENCH_SMP_LINUX):0755
 
+# The capOS side: init user/smpbench (which also is the workers' binary).
+BENCH_SMP_MODULE := $(BENCH_SMP_DIR)/smpbench.manifest
+
+$(BENCH_SMP_MODULE): $(BUILD)/system/smpbench.bin $(BUILD)/tool/mkmanifest \
+		$(BUILD)/user/smpbench.elf
+	@mkdir -p $(@D)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
+	mv $@.tmp $@
+
+# Built by plain `make` too, so `python3 bench/smp/smp_bench.py --capos-only` works.
+ALL_TARGETS += $(BENCH_SMP_MODULE)
+
 .PHONY: bench-smp-guest bench-smp
 bench-smp-guest: $(BENCH_LINUX_VMLINUX) $(BENCH_SMP_INITRD)
 
-bench-smp: bench-smp-guest
+# $(KERNEL_ELF) is defined by kernel/kernel.mk, included after this file.
+bench-smp: bench-smp-guest $(BUILD)/capos.elf $(BENCH_SMP_MODULE)
 	$(PYTHON) bench/smp/smp_bench.py $(BENCH_ARGS)

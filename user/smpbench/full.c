@@ -1,0 +1,7 @@
+/* smpbench's benchmark variant: the default job (~1 s for one part under MTTCG). */
+#include "smp_work.h"
+#include "smpbench.h"
+
+const uint32_t smpbench_chunks = SMP_DEFAULT_CHUNKS;
+const char smpbench_self[] = "smpbench";
+const int smpbench_check = 0;

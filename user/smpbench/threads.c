@@ -1,0 +1,17 @@
+/*
+ * smpbench's thread configurations (thread-1, thread-2) and the park/unpark ping-pong.
+ * libcapos has no thread API and no park/unpark yet (issue 8: the `threads` and `park`
+ * work), so each prints `unavailable` with the reason; the driver shows it as such.
+ */
+#include <stdio.h>
+
+#include "smpbench.h"
+
+int smpbench_threads(uint32_t chunks)
+{
+	(void)chunks;
+	smpbench_print("smp thread-1 unavailable reason=no-libcapos-threads");
+	smpbench_print("smp thread-2 unavailable reason=no-libcapos-threads");
+	smpbench_print("smp pingpong unavailable reason=no-park-unpark");
+	return 0;
+}
