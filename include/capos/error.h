@@ -32,6 +32,7 @@
  *   -432 .. -439   credentials (CredentialStore, Argon2id)
  *   -440 .. -455   sessions, authority broker, audit log, system info
  *   -456 .. -471   shell (capos-shell: commands, grant syntax, StdIO)
+ *   -480 .. -487   park (PARK/UNPARK ring opcodes, park spaces: docs/sync.md)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -381,7 +382,18 @@
 	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
 	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
 	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
-	  "StdIO.readLine answered a line longer than the client takes")
+	  "StdIO.readLine answered a line longer than the client takes")                           \
+	/* park: PARK/UNPARK ring opcodes, ParkSpace, SharedParkSpace (-480 .. -487;           \
+	 * kernel/proc/kpark.c, docs/sync.md) */   \
+	X(CAPOS_ERR_PARK_MISALIGNED, -480, "park: word address or offset not 4-byte aligned")      \
+	X(CAPOS_ERR_PARK_FAULT, -481, "park: word outside the user window or not mapped readable") \
+	X(CAPOS_ERR_PARK_WAITERS_LIMIT, -482,                                                      \
+	  "park: the process has its bound of parked waiters (overloaded)")                        \
+	X(CAPOS_ERR_PARK_UNBOUND, -483, "park: SharedParkSpace not bound to a MemoryObject")       \
+	X(CAPOS_ERR_PARK_OFFSET_RANGE, -484, "park: offset outside the bound MemoryObject")        \
+	X(CAPOS_ERR_PARK_OBJECT_GONE, -485,                                                        \
+	  "park: the bound MemoryObject was freed (waiters woken, space unusable)")                \
+	X(CAPOS_ERR_PARK_ALREADY_BOUND, -486, "park: SharedParkSpace.bind on a bound space")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

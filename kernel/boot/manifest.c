@@ -54,6 +54,9 @@ uint64_t kmanifest_source_interface(uint16_t source)
 	case capos_KernelCapSource_systemControl:
 	case capos_KernelCapSource_systemStatus:
 		return manifest_kernel_source_interface(source); /* kernel/proc/ksys.c */
+	case capos_KernelCapSource_parkSpace:
+	case capos_KernelCapSource_sharedParkSpace:
+		return manifest_kernel_source_interface(source); /* kernel/proc/kpark.c */
 	default:
 		return 0;
 	}

@@ -27,6 +27,7 @@
  *              one terminal, so every grant is another cap to it (nothing charged).
  *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
  *              the kernel CSPRNG, shutdown, the system summary.
+ *   parkSpace, sharedParkSpace -> kernel/proc/kpark.c: PARK/UNPARK wait spaces.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -41,6 +42,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/kcharge.h>
+#include <kernel/kpark.h>
 #include <kernel/kterm.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
@@ -329,6 +331,9 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SYSCONTROL:
 	case KGRANT_SYSSTATUS:
 		return ksys_create(kind, p, obj, iface);
+	case KGRANT_PARKSPACE:
+	case KGRANT_SHAREDPARK:
+		return kpark_space_create(p, kind == KGRANT_SHAREDPARK, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -345,7 +350,8 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
-_Static_assert(KGRANT_KINDS == (KGRANT_SYSSTATUS << 1) - 1u,
+_Static_assert(KGRANT_KINDS ==
+		       (((KGRANT_SYSSTATUS << 1) - 1u) | KGRANT_PARKSPACE | KGRANT_SHAREDPARK),
 	       "KGRANT_KINDS names every kind bit; a new kind extends both");
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -435,6 +441,10 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_SYSCONTROL;
 	case capos_KernelCapSource_systemStatus:
 		return KGRANT_SYSSTATUS;
+	case capos_KernelCapSource_parkSpace:
+		return KGRANT_PARKSPACE;
+	case capos_KernelCapSource_sharedParkSpace:
+		return KGRANT_SHAREDPARK;
 	default:
 		return 0;
 	}

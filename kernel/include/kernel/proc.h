@@ -82,6 +82,7 @@ struct process {
 	bool killed;		    /* [S] ended by proc_kill or a user fault, not exit() */
 	struct proc_watch *watch;   /* [S] told when the process is reaped (spawner) */
 	struct list memmaps;	    /* [P] its MemoryObject mappings (kernel/memobj.h) */
+	uint32_t park_waiters;	    /* [K] its parked PARK ops (kernel/kpark.h bound) */
 };
 
 /*
