@@ -58,8 +58,8 @@ struct kpark_key {
 	struct memobj *mo; /* shared: the object; NULL for a private key */
 };
 
-static struct parkq kpark_q;	       /* [K] */
-static bool kpark_q_ready;	       /* [K] kpark_q initialised */
+static struct parkq kpark_q; /* [K] */
+static bool kpark_q_ready;   /* [K] kpark_q initialised */
 static struct list kpark_bound = { { &kpark_bound.head, &kpark_bound.head } }; /* [K] */
 
 uint32_t kpark_live_count(void)
@@ -157,12 +157,12 @@ static int kpark_read(const struct kpark_key *k, uint32_t *val)
 	if (k->mo) {
 		const uint8_t *page = phys_to_virt(k->mo->frames[k->key / MEMOBJ_PAGE]);
 
-		*val = __atomic_load_n((const uint32_t *)(const void *)(page + k->key % MEMOBJ_PAGE),
-				       __ATOMIC_ACQUIRE);
+		*val = __atomic_load_n(
+			(const uint32_t *)(const void *)(page + k->key % MEMOBJ_PAGE),
+			__ATOMIC_ACQUIRE);
 		return CAPOS_OK;
 	}
-	return copy_from_user(val, UADDR(k->key), sizeof(*val)) ? CAPOS_ERR_PARK_FAULT
-								 : CAPOS_OK;
+	return copy_from_user(val, UADDR(k->key), sizeof(*val)) ? CAPOS_ERR_PARK_FAULT : CAPOS_OK;
 }
 
 /* ---- invoke ---- */
@@ -213,8 +213,8 @@ static int kpark_park(struct process *p, const struct kpark_key *k, const struct
 static int kpark_unpark(const struct kpark_key *k, uint32_t max)
 {
 	int woken_status = CAPOS_PARK_WOKEN;
-	uint32_t n = parkq_wake(kpark_queue(), k->space, k->key, max, kpark_wake_one,
-				&woken_status);
+	uint32_t n =
+		parkq_wake(kpark_queue(), k->space, k->key, max, kpark_wake_one, &woken_status);
 
 	return (int)(n > INT32_MAX ? INT32_MAX : n);
 }

@@ -23,8 +23,7 @@ void capos_park_prep(struct capos_sqe *sqe, uint8_t opcode, uint32_t space, uint
 }
 
 /* One PARK or UNPARK, waited for: its CQE status or a client error. */
-static int park_op(uint8_t opcode, uint32_t space, uint64_t word, uint32_t aux,
-		   uint64_t timeout_ns)
+static int park_op(uint8_t opcode, uint32_t space, uint64_t word, uint32_t aux, uint64_t timeout_ns)
 {
 	struct capos_ring_client *c;
 	struct capos_sqe *sqe;

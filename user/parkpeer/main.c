@@ -54,5 +54,5 @@ int main(void)
 		return 2;
 	printf("parkpeer: parking forever\n");
 	return capos_park(space, (uint64_t)(uintptr_t)&word, 0, CAPOS_TIMEOUT_INFINITE) == 0 ? 3
-											      : 4;
+											     : 4;
 }

@@ -47,8 +47,7 @@
 #define PT_INF CAPOS_TIMEOUT_INFINITE
 
 static struct capos_ring_client *pt_ring;
-static uint32_t pt_timer, pt_park, pt_park2, pt_spark, pt_spark2, pt_spark3, pt_frames,
-	pt_spawner;
+static uint32_t pt_timer, pt_park, pt_park2, pt_spark, pt_spark2, pt_spark3, pt_frames, pt_spawner;
 static uint64_t pt_next_ud = 1;
 static int pt_failed;
 static volatile uint32_t pt_word; /* the private word most checks park on */
@@ -90,8 +89,7 @@ static uint64_t pt_addr(volatile void *p)
 }
 
 /* Queues (does not submit) a PARK or UNPARK; its user_data (0 if the SQ is full). */
-static uint64_t pt_queue(uint8_t op, uint32_t space, uint64_t word, uint32_t aux,
-			 uint64_t timeout)
+static uint64_t pt_queue(uint8_t op, uint32_t space, uint64_t word, uint32_t aux, uint64_t timeout)
 {
 	struct capos_sqe *sqe;
 
@@ -125,8 +123,8 @@ static int pt_reap(uint64_t ud, uint64_t timeout_ns)
 static void pt_test_changed_and_timeout(void)
 {
 	pt_word = 1;
-	pt_expect("changed: PARK(word 1, expect 0)", capos_park(pt_park, pt_addr(&pt_word), 0, PT_INF),
-		  CAPOS_PARK_VALUE_CHANGED);
+	pt_expect("changed: PARK(word 1, expect 0)",
+		  capos_park(pt_park, pt_addr(&pt_word), 0, PT_INF), CAPOS_PARK_VALUE_CHANGED);
 	pt_word = 0;
 	uint64_t t0 = pt_now();
 	int st = capos_park(pt_park, pt_addr(&pt_word), 0, 30 * PT_MS);
@@ -221,8 +219,7 @@ static void pt_test_hostile(void)
 	pt_expect("hostile: PARK on a Timer cap", capos_park(pt_timer, w, 0, PT_INF),
 		  CAPOS_ERR_CAP_WRONG_INTERFACE);
 	pt_expect("hostile: forged cap id (slot past the table)",
-		  capos_park(capos_cap_make(0xFFF0, 1), w, 0, PT_INF),
-		  CAPOS_ERR_CAP_BAD_ID);
+		  capos_park(capos_cap_make(0xFFF0, 1), w, 0, PT_INF), CAPOS_ERR_CAP_BAD_ID);
 	pt_expect("hostile: release park2", capos_ring_release(pt_ring, pt_park2), CAPOS_OK);
 	pt_expect("hostile: stale cap id", capos_unpark(pt_park2, w, 1), CAPOS_ERR_CAP_STALE);
 	pt_expect("hostile: PARK with len set", pt_raw(&s), CAPOS_ERR_RING_RESERVED_NONZERO);
@@ -260,7 +257,8 @@ static void pt_test_shared(uint32_t *mo, volatile uint32_t **map)
 		  CAPOS_ERR_RING_TIMED_OUT);
 	pt_expect("shared: offset 4096 (past the object)", capos_park(pt_spark, 4096, 0, PT_INF),
 		  CAPOS_ERR_PARK_OFFSET_RANGE);
-	pt_expect("shared: offset 6", capos_park(pt_spark, 6, 0, PT_INF), CAPOS_ERR_PARK_MISALIGNED);
+	pt_expect("shared: offset 6", capos_park(pt_spark, 6, 0, PT_INF),
+		  CAPOS_ERR_PARK_MISALIGNED);
 	uint64_t p = pt_queue(CAPOS_OP_PARK, pt_spark, 8, 5, PT_INF);
 	uint64_t priv = pt_queue(CAPOS_OP_UNPARK, pt_park, addr + 8, CAPOS_UNPARK_ALL, 0);
 	uint64_t shr = pt_queue(CAPOS_OP_UNPARK, pt_spark, 8, CAPOS_UNPARK_ALL, 0);
@@ -283,12 +281,12 @@ static void pt_test_gone(void)
 	pt_expect("gone: allocate an object and bind spark3", err, CAPOS_OK);
 	uint64_t p = pt_queue(CAPOS_OP_PARK, pt_spark3, 0, 0, PT_INF);
 	pt_submit();
-	pt_expect("gone: release the object's only cap", capos_ring_release(pt_ring, mo),
-		  CAPOS_OK);
+	pt_expect("gone: release the object's only cap", capos_ring_release(pt_ring, mo), CAPOS_OK);
 	pt_expect("gone: the parked PARK", pt_reap(p, PT_INF), CAPOS_ERR_PARK_OBJECT_GONE);
 	pt_expect("gone: a later PARK", capos_park(pt_spark3, 0, 0, PT_INF),
 		  CAPOS_ERR_PARK_OBJECT_GONE);
-	pt_expect("gone: a later UNPARK", capos_unpark(pt_spark3, 0, 1), CAPOS_ERR_PARK_OBJECT_GONE);
+	pt_expect("gone: a later UNPARK", capos_unpark(pt_spark3, 0, 1),
+		  CAPOS_ERR_PARK_OBJECT_GONE);
 }
 
 /* Spawns parkpeer as `name` with Console "console", a fresh park space of `source` as
