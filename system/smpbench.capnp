@@ -1,7 +1,8 @@
 # Boot manifest of the SMP scaling benchmark (bench/smp/smp_bench.py, `make bench-smp`):
 # init is user/smpbench, which runs the shared job (bench/smp/smp_work.c) on 1 and 2
-# processes, spawning itself as the workers (each granted the job's MemoryObject and a
-# Timer), and prints one `smp ...` line per configuration.
+# processes, spawning itself as the workers (each granted the job's MemoryObject, a
+# Timer and a SharedParkSpace), and the park/unpark ping-pong between two processes;
+# prints one `smp ...` line per configuration.
 #   capnp eval --binary -I. system/smpbench.capnp smpbench
 
 @0xd3b1f0a6c2e49157;
@@ -14,6 +15,7 @@ const smpbenchCaps :List(M.CapEntry) = [
   (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
   (name = "frames", interface = "FrameAllocator", source = (kernel = frameAllocator)),
   (name = "timer", interface = "Timer", source = (kernel = timer)),
+  (name = "park", interface = "SharedParkSpace", source = (kernel = sharedParkSpace)),
 ];
 
 const smpbench :M.SystemManifest = (

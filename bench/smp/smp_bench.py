@@ -13,9 +13,12 @@ The job is bench/smp/smp_work.c, the same source in both guests:
          runs /bench/smp_linux with the kernel command-line word `smpsel=CFG,...`
   capos  build/capos.elf + build/bench/smp/smpbench.manifest: init user/smpbench runs
          its configurations (the ones it has; the others print `unavailable`)
+Ping-pong: park/unpark (Linux: futex) round trips between two threads (`pingpong`) or
+two processes sharing a page (`pingpong-proc`; capOS: SharedParkSpaces bound to the
+same MemoryObject).
 Lines (COM1 or COM2):
   smp CFG parts=N chunks=C work_ns=W total_ns=T sum=0x<16 hex>     CFG thread-N|proc-N
-  smp pingpong rounds=R total_ns=T ns_per_rt=X
+  smp pingpong rounds=R total_ns=T ns_per_rt=X        (pingpong-proc: two processes)
   smp CFG unavailable reason=TEXT   |   smp CFG error reason=TEXT
 Every job's checksum must equal the host's (`smp_linux ref`, the same C compiled for
 the host), and parts must match CFG: a run that computed anything else fails.
@@ -54,14 +57,15 @@ CAPOS_MODULE = os.path.join(SMP_DIR, "smpbench.manifest")
 SMP = 2
 MEM = "256M"
 ACCEL = "tcg,thread=multi"
-CONFIGS = ["thread-1", "thread-2", "proc-1", "proc-2", "pingpong"]
+CONFIGS = ["thread-1", "thread-2", "proc-1", "proc-2", "pingpong", "pingpong-proc"]
+PINGPONGS = ("pingpong", "pingpong-proc")
 KINDS = ["thread", "proc"]
 SPANS = ["work", "total"]
 
 # ---------------------------------------------------------------------------------------
 # Parsing
 
-LINE_RE = re.compile(r"(?:^|[\s\]])smp (?P<cfg>[a-z]+(?:-\d+)?) (?P<rest>.*?)\s*$")
+LINE_RE = re.compile(r"(?:^|[\s\]])smp (?P<cfg>[a-z]+(?:-[a-z0-9]+)?) (?P<rest>.*?)\s*$")
 JOB_RE = re.compile(r"^(?P<kind>thread|proc)-(?P<n>[1-8])$")
 JOB_FIELDS = {"parts": int, "chunks": int, "work_ns": int, "total_ns": int, "sum": str}
 PP_FIELDS = {"rounds": int, "total_ns": int, "ns_per_rt": float}
@@ -87,14 +91,14 @@ def parse_line(line):
     if not m:
         return None
     cfg, rest = m.group("cfg"), m.group("rest")
-    if cfg != "pingpong" and not JOB_RE.match(cfg):
+    if cfg not in PINGPONGS and not JOB_RE.match(cfg):
         raise ParseError(f"unknown configuration {cfg!r}")
     status, _, tail = rest.partition(" ")
     if status in ("unavailable", "error"):
         if not tail.startswith("reason=") or tail == "reason=":
             raise ParseError(f"{cfg}: {status} without reason=")
         return Result(cfg, status, reason=tail[len("reason="):])
-    spec = PP_FIELDS if cfg == "pingpong" else JOB_FIELDS
+    spec = PP_FIELDS if cfg in PINGPONGS else JOB_FIELDS
     fields = {}
     for tok in rest.split():
         key, sep, val = tok.partition("=")
@@ -107,7 +111,7 @@ def parse_line(line):
     missing = [k for k in spec if k not in fields]
     if missing:
         raise ParseError(f"{cfg}: missing {', '.join(missing)}")
-    if cfg != "pingpong" and not SUM_RE.match(fields["sum"]):
+    if cfg not in PINGPONGS and not SUM_RE.match(fields["sum"]):
         raise ParseError(f"{cfg}: bad checksum {fields['sum']!r}")
     if any(v < 0 for k, v in fields.items() if k != "sum"):
         raise ParseError(f"{cfg}: negative field")
@@ -129,7 +133,7 @@ def parse_output(lines):
 
 def check_result(r, ref_chunks, ref_sum):
     """Problems of one ok job Result against the host's reference (empty: fine)."""
-    if r.status != "ok" or r.cfg == "pingpong":
+    if r.status != "ok" or r.cfg in PINGPONGS:
         return []
     problems = []
     n = int(JOB_RE.match(r.cfg).group("n"))
@@ -229,9 +233,10 @@ def side_figures(boots):
             r = b.results.get(f"{kind}-1")
             if r and r.status == "ok":
                 figs.setdefault(f"{kind}-1 work ms", []).append(r.fields["work_ns"] / 1e6)
-        pp = b.results.get("pingpong")
-        if pp and pp.status == "ok":
-            figs.setdefault("pingpong us/rt", []).append(pp.fields["ns_per_rt"] / 1e3)
+        for cfg in PINGPONGS:
+            pp = b.results.get(cfg)
+            if pp and pp.status == "ok":
+                figs.setdefault(f"{cfg} us/rt", []).append(pp.fields["ns_per_rt"] / 1e3)
         figs.setdefault("host s/boot", []).append(b.host_s)
     return figs
 
@@ -239,7 +244,8 @@ def side_figures(boots):
 ROWS = [("thread work speedup", "{:.3f}"), ("thread total speedup", "{:.3f}"),
         ("proc work speedup", "{:.3f}"), ("proc total speedup", "{:.3f}"),
         ("thread-1 work ms", "{:.1f}"), ("proc-1 work ms", "{:.1f}"),
-        ("pingpong us/rt", "{:.1f}"), ("host s/boot", "{:.1f}")]
+        ("pingpong us/rt", "{:.1f}"), ("pingpong-proc us/rt", "{:.1f}"),
+        ("host s/boot", "{:.1f}")]
 
 
 def unavailable_note(boots, cfgs):

@@ -11,6 +11,8 @@
  *       thread-N[:CHUNKS]  N pthreads (N 1..8), work + total (create .. join)
  *       proc-N[:CHUNKS]    N processes (fork .. waitpid)
  *       pingpong[:ROUNDS]  FUTEX_WAIT/FUTEX_WAKE round trips between two threads
+ *       pingpong-proc[:ROUNDS]  the same between two fork()ed processes (the word on a
+ *                          MAP_SHARED page, so shared, not private, futexes)
  *
  * Nothing is pinned: Linux places the workers. Each configuration prints one line
  * (smp_work.h grammar) or `smp CFG error reason=...`. Exit 0 if every configuration
@@ -31,20 +33,23 @@
 
 #include "smp_work.h"
 
-#define SMP_PINGPONG_ROUNDS 4000u
-#define SMP_PINGPONG_WARMUP 100u
+/* FUTEX_PRIVATE_FLAG between threads; 0 (shared futexes) between processes. */
+static int smp_futex_private = FUTEX_PRIVATE_FLAG;
 
 int smp_park(_Atomic uint32_t *word, uint32_t expected)
 {
-	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+	long r = syscall(SYS_futex, (uint32_t *)word, FUTEX_WAIT | smp_futex_private, expected,
+			 NULL, NULL, 0);
 
 	return r == 0 || errno == EAGAIN || errno == EINTR ? 0 : -1;
 }
 
 int smp_unpark(_Atomic uint32_t *word)
 {
-	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0) < 0 ? -1
-											      : 0;
+	return syscall(SYS_futex, (uint32_t *)word, FUTEX_WAKE | smp_futex_private, 1, NULL, NULL,
+		       0) < 0
+		       ? -1
+		       : 0;
 }
 
 static void *smp_thread_main(void *arg)
@@ -136,25 +141,57 @@ static void *smp_pong_main(void *arg)
 	return (void *)(intptr_t)smp_pingpong_side(arg, 1);
 }
 
-static int smp_pingpong(uint32_t rounds)
+/* Side 1 on a thread (procs 0) or a fork()ed child (procs 1); 0 or -1. */
+static int smp_pong_start(struct smp_pingpong *pp, int procs, pthread_t *t, pid_t *pid)
 {
-	static struct smp_pingpong pp;
-	pthread_t t;
-	void *ret = NULL;
-	char line[SMP_LINE_MAX];
+	if (!procs)
+		return pthread_create(t, NULL, smp_pong_main, pp) == 0 ? 0 : -1;
+	*pid = fork();
+	if (*pid == 0)
+		_exit(smp_pingpong_side(pp, 1) == 0 ? 0 : 1);
+	return *pid > 0 ? 0 : -1;
+}
 
-	atomic_store(&pp.turn, 0);
-	pp.warmup = SMP_PINGPONG_WARMUP;
-	pp.rounds = rounds;
-	if (pthread_create(&t, NULL, smp_pong_main, &pp) != 0)
-		return smp_error("pingpong", "create");
-	int err = smp_pingpong_side(&pp, 0);
-	if (pthread_join(t, &ret) != 0 || ret != NULL || err != 0)
-		return smp_error("pingpong", "futex");
-	smp_format_pingpong(line, sizeof(line), rounds, pp.ns);
-	printf("%s\n", line);
-	fflush(stdout);
-	return 0;
+static int smp_pong_join(int procs, pthread_t t, pid_t pid)
+{
+	void *ret = NULL;
+	int st;
+
+	if (!procs)
+		return pthread_join(t, &ret) == 0 && ret == NULL ? 0 : -1;
+	return waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
+}
+
+/* pingpong (threads) or pingpong-proc (processes): side 0 here, side 1 started. */
+static int smp_pingpong(const char *cfg, int procs, uint32_t rounds)
+{
+	struct smp_pingpong *pp =
+		mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	pthread_t t = 0;
+	pid_t pid = 0;
+	char line[SMP_LINE_MAX];
+	int err = 0;
+
+	if (pp == MAP_FAILED)
+		return smp_error(cfg, "mmap");
+	smp_futex_private = procs ? 0 : FUTEX_PRIVATE_FLAG;
+	atomic_store(&pp->turn, 0);
+	pp->warmup = SMP_PINGPONG_WARMUP;
+	pp->rounds = rounds;
+	if (smp_pong_start(pp, procs, &t, &pid) != 0)
+		err = smp_error(cfg, "start");
+	if (err == 0) {
+		int side = smp_pingpong_side(pp, 0);
+		if (smp_pong_join(procs, t, pid) != 0 || side != 0)
+			err = smp_error(cfg, "futex");
+	}
+	if (err == 0) {
+		smp_format_pingpong(line, sizeof(line), cfg, rounds, pp->ns);
+		printf("%s\n", line);
+		fflush(stdout);
+	}
+	munmap(pp, 4096);
+	return err;
 }
 
 /* "NAME" or "NAME:NUM" -> name length and *num (unchanged without a suffix); -1 if the
@@ -187,8 +224,8 @@ static int smp_dispatch(const char *arg)
 		return -2;
 	memcpy(cfg, arg, len);
 	cfg[len] = '\0';
-	if (strcmp(cfg, "pingpong") == 0)
-		return smp_pingpong(num ? num : SMP_PINGPONG_ROUNDS);
+	if (strcmp(cfg, "pingpong") == 0 || strcmp(cfg, "pingpong-proc") == 0)
+		return smp_pingpong(cfg, cfg[8] != '\0', num ? num : SMP_PINGPONG_ROUNDS);
 	if (sscanf(cfg, "%7[a-z]-%u", kind, &n) != 2 || n < 1 || n > SMP_MAX_PARTS)
 		return -2;
 	if (strcmp(kind, "thread") && strcmp(kind, "proc"))
@@ -211,7 +248,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: smp_linux ref [CHUNKS] | {thread-N|proc-N}[:CHUNKS] "
-				"pingpong[:ROUNDS] ...\n");
+				"pingpong[-proc][:ROUNDS] ...\n");
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {

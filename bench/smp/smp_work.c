@@ -160,12 +160,12 @@ int smp_pingpong_side(struct smp_pingpong *pp, uint32_t who)
 	return err;
 }
 
-int smp_format_pingpong(char *buf, size_t n, uint32_t rounds, uint64_t total_ns)
+int smp_format_pingpong(char *buf, size_t n, const char *cfg, uint32_t rounds, uint64_t total_ns)
 {
 	uint64_t per100 = rounds ? total_ns * 100 / rounds : 0;
 
 	return snprintf(buf, n,
-			"smp pingpong rounds=%" PRIu32 " total_ns=%" PRIu64 " ns_per_rt=%" PRIu64
+			"smp %s rounds=%" PRIu32 " total_ns=%" PRIu64 " ns_per_rt=%" PRIu64
 			".%02" PRIu64,
-			rounds, total_ns, per100 / 100, per100 % 100);
+			cfg, rounds, total_ns, per100 / 100, per100 % 100);
 }

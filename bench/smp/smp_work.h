@@ -28,6 +28,8 @@
 #define SMP_CHUNK_ITERS 4096u
 #define SMP_DEFAULT_CHUNKS 49152u /* ~1 s for one part under MTTCG on the project host */
 #define SMP_LINE_MAX 200u
+#define SMP_PINGPONG_ROUNDS 4000u /* timed round trips of the benchmark's ping-pong */
+#define SMP_PINGPONG_WARMUP 100u  /* untimed ones first */
 
 /* One worker's record, written by that worker only (a cache line of its own). */
 struct smp_part {
@@ -87,7 +89,7 @@ int smp_worker(struct smp_job *job);
 int smp_job_collect(const struct smp_job *job, uint64_t total_ns, struct smp_outcome *out);
 
 /* Park/unpark ping-pong between two threads of one process (the futex round trip of
- * issue 8): `turn` says whose move it is (0: side 0, 1: side 1); each side waits for
+ * issue 8), or two processes sharing the record's memory: `turn` says whose move it is (0: side 0, 1: side 1); each side waits for
  * its turn with smp_park and hands the turn over with smp_unpark. A round trip is
  * side 0 handing the turn over and getting it back. */
 struct smp_pingpong {
@@ -113,7 +115,8 @@ int smp_pingpong_side(struct smp_pingpong *pp, uint32_t who);
 int smp_format(char *buf, size_t n, const char *cfg, const struct smp_job *job,
 	       const struct smp_outcome *o);
 
-/* The ping-pong line: smp pingpong rounds=R total_ns=T ns_per_rt=X.YY */
-int smp_format_pingpong(char *buf, size_t n, uint32_t rounds, uint64_t total_ns);
+/* The ping-pong line: smp <cfg> rounds=R total_ns=T ns_per_rt=X.YY, cfg pingpong
+ * (two threads) or pingpong-proc (two processes). */
+int smp_format_pingpong(char *buf, size_t n, const char *cfg, uint32_t rounds, uint64_t total_ns);
 
 #endif

@@ -59,6 +59,8 @@ def parse_job_line_with_prefix():
 def parse_pingpong_unavailable_error_and_others():
     r = sb.parse_line("smp pingpong rounds=4000 total_ns=160000000 ns_per_rt=40000.00")
     assert r.fields == {"rounds": 4000, "total_ns": 160000000, "ns_per_rt": 40000.0}, r
+    r = sb.parse_line("smp pingpong-proc rounds=50 total_ns=2000000 ns_per_rt=40000.00")
+    assert (r.cfg, r.fields["rounds"]) == ("pingpong-proc", 50), r
     r = sb.parse_line("smp thread-2 unavailable reason=no-libcapos-threads")
     assert (r.status, r.reason) == ("unavailable", "no-libcapos-threads"), r
     r = sb.parse_line("smp proc-1 error reason=CAPOS_ERR_QUOTA_FRAMES")
@@ -71,6 +73,9 @@ def parse_pingpong_unavailable_error_and_others():
 def parse_hostile_lines():
     expect_parse_error("smp core-2 parts=2", "unknown configuration")
     expect_parse_error("smp thread-9 parts=9", "unknown configuration")
+    expect_parse_error("smp pingpong-thread rounds=1", "unknown configuration")
+    expect_parse_error("smp pingpong-proc rounds=4 total_ns=8 ns_per_rt=2.00 sum=0x1",
+                       "bad or repeated")
     expect_parse_error(job("proc-1", 1, 5, 6).replace(" work_ns=5", ""), "missing work_ns")
     expect_parse_error(job("proc-1", 1, 5, 6) + " parts=1", "repeated")
     expect_parse_error(job("proc-1", 1, 5, 6) + " cpu=1", "bad or repeated")
@@ -118,11 +123,12 @@ def speedups_exact_and_partial():
     assert sp == {("thread", "work"): 2.0, ("thread", "total"): 1100 / 600}, sp
 
 
-def fake_boot(side, t1, t2, p1, p2, host_s=1.0, pp=None):
+def fake_boot(side, t1, t2, p1, p2, host_s=1.0, pp=None, ppp=None):
     lines = [job("thread-1", 1, t1, t1 + 10), job("thread-2", 2, t2, t2 + 10),
              job("proc-1", 1, p1, p1 + 10), job("proc-2", 2, p2, p2 + 10)]
-    if pp:
-        lines.append(f"smp pingpong rounds=10 total_ns={pp * 10} ns_per_rt={pp}.00")
+    for cfg, v in (("pingpong", pp), ("pingpong-proc", ppp)):
+        if v:
+            lines.append(f"smp {cfg} rounds=10 total_ns={v * 10} ns_per_rt={v}.00")
     return sb.Boot(side, results(*lines), [], host_s, "")
 
 
@@ -131,9 +137,9 @@ def medians_ranges_and_ratio():
     linux = [fake_boot("linux", 1000, 500, 1000, 500, pp=40000),   # x2.0
              fake_boot("linux", 1000, 625, 1000, 800, pp=50000),   # x1.6 / x1.25
              fake_boot("linux", 1000, 550, 1000, 1000, pp=45000)]  # ~x1.82 / x1.0
-    capos = [fake_boot("capos", 1000, 1000, 1000, 1000, host_s=2.0),
-             fake_boot("capos", 1000, 800, 1000, 1000, host_s=3.0),
-             fake_boot("capos", 1000, 1000, 1000, 500, host_s=4.0)]
+    capos = [fake_boot("capos", 1000, 1000, 1000, 1000, host_s=2.0, ppp=30000),
+             fake_boot("capos", 1000, 800, 1000, 1000, host_s=3.0, ppp=20000),
+             fake_boot("capos", 1000, 1000, 1000, 500, host_s=4.0, ppp=40000)]
     lf, cf = sb.side_figures(linux), sb.side_figures(capos)
     med, lo, hi = sb.summary(lf["thread work speedup"])
     assert (round(med, 4), lo, hi) == (round(1000 / 550, 4), 1.6, 2.0), (med, lo, hi)
@@ -141,12 +147,13 @@ def medians_ranges_and_ratio():
     assert sb.summary(lf["pingpong us/rt"]) == (45.0, 40.0, 50.0)
     assert sb.summary(cf["thread work speedup"]) == (1.0, 1.0, 1.25)
     assert sb.summary(cf["host s/boot"]) == (3.0, 2.0, 4.0)
-    assert "pingpong us/rt" not in cf
+    assert "pingpong us/rt" not in cf and "pingpong-proc us/rt" not in lf
+    assert sb.summary(cf["pingpong-proc us/rt"]) == (30.0, 20.0, 40.0)
     text = sb.table(linux, capos)
     row = [line for line in text.splitlines() if line.startswith("proc work speedup")][0]
     assert "1.250 (1.000-2.000)" in row and "1.000 (1.000-2.000)" in row, row
     assert row.rstrip().endswith("0.800"), row          # capOS 1.0 / Linux 1.25
-    pp = [line for line in text.splitlines() if line.startswith("pingpong")][0]
+    pp = [line for line in text.splitlines() if line.startswith("pingpong us")][0]
     assert pp.rstrip().endswith("n/a"), pp
     md = sb.table(linux, capos, markdown=True).splitlines()
     assert md[0].startswith("| figure |") and md[1] == "|---|---|---|---|", md[:2]

@@ -8,12 +8,13 @@ the figures are not judged, only that the tool computes the right thing.
   smp-bench-check  COM2: proc-1 and proc-2 lines whose checksum equals the Python
                    reference (bench/smp/smp_bench.py py_reference, an independent
                    implementation of bench/smp/smp_work.c's job), parts as configured,
-                   0 < work <= total; thread-1, thread-2 and pingpong either checked
-                   the same way or `unavailable` (libcapos threads / park not there
-                   yet); the hostile twins: a worker handed an uninitialised job and
+                   0 < work <= total; pingpong-proc's 50 park/unpark round trips
+                   between two processes (SharedParkSpace) done; thread-1, thread-2 and
+                   pingpong either checked the same way or `unavailable` (libcapos
+                   threads not there yet); the hostile twins: a worker handed an uninitialised job and
                    one handed a job with no part left each exit 3 and the starter
                    reports CAPOS_ERR_INVALID, and bad splits are refused.
-                   COM1: three workers exit 0 then two exit 3, init exits 0, frames
+                   COM1: four workers exit 0 then two exit 3, init exits 0, frames
                    and kernel objects back at their baselines, clean shutdown.
 """
 import os
@@ -30,9 +31,10 @@ import smp_bench  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "smpcheck.manifest")
 CHUNKS = 96  # user/smpbench/quick.c
-OK_CFGS = ["proc-1", "proc-2"]
+OK_CFGS = ["proc-1", "proc-2", "pingpong-proc"]
 LATER_CFGS = {"thread-1": "no-libcapos-threads", "thread-2": "no-libcapos-threads",
-              "pingpong": "no-park-unpark"}
+              "pingpong": "no-libcapos-threads"}
+ROUNDS = 50  # user/smpbench/quick.c
 CHECKS = ["smp-check uninitialised job: CAPOS_ERR_INVALID",
           "smp-check no part left: CAPOS_ERR_INVALID",
           "smp-check bad splits refused: yes"]
@@ -57,6 +59,9 @@ def judge(result):
             problems.append(f"no line for {cfg}")
         elif r.status == "ok":
             problems += smp_bench.check_result(r, *ref)
+            if cfg in smp_bench.PINGPONGS and (r.fields["rounds"] != ROUNDS or
+                                              r.fields["total_ns"] == 0):
+                problems.append(f"{cfg}: {r.fields}, expected {ROUNDS} timed rounds")
         elif cfg in OK_CFGS or (r.status, r.reason) != ("unavailable", LATER_CFGS[cfg]):
             problems.append(f"{cfg}: {r.status} reason={r.reason}")
     missing = [c for c in CHECKS if c not in lines]
@@ -67,7 +72,7 @@ TESTS = [
     Test("smp-bench-check", "the SMP benchmark's job on 1 and 2 capOS processes computes "
          "the reference checksum; workers handed a bad job exit 3 and are reported",
          Boot(mode="direct", mem="128M", smp=2, timeout=90, modules=[MODULE]),
-         [BANNER, EXIT0, EXIT0, EXIT0, EXIT3, EXIT3,
+         [BANNER, EXIT0, EXIT0, EXIT0, EXIT0, EXIT3, EXIT3,
           "[proc] smpcheck pid 1 exited: code 0", "[init] exited with status 0",
           BASELINE, OBJECTS, SHUTDOWN_OK],
          CLEAN_FORBIDDEN, EXIT_CLEAN, judge),

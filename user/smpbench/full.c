@@ -4,4 +4,5 @@
 
 const uint32_t smpbench_chunks = SMP_DEFAULT_CHUNKS;
 const char smpbench_self[] = "smpbench";
+const uint32_t smpbench_rounds = SMP_PINGPONG_ROUNDS;
 const int smpbench_check = 0;

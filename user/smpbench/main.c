@@ -8,9 +8,12 @@
  *                               holds the job record, each worker is this binary
  *                               spawned through ProcessSpawner with the object
  *                               ("job") and a timer, waited through ProcessHandle
+ *              pingpong-proc    park/unpark round trips between the starter and
+ *                               one worker through SharedParkSpaces bound to the
+ *                               same object (the ping-pong record on its page)
  *              thread-1, thread-2, pingpong   `unavailable` until libcapos has threads
- *                               and park/unpark
- *   worker   (CapSet has "job") maps the job, runs one part (smp_worker), exits 0.
+ *   worker   (CapSet has "job") maps the page and, as its `task` says, runs one part
+ *            of the job (smp_worker) or side 1 of the ping-pong; exits 0.
  * The work size, the binary's own name and whether to run the hostile twins (workers
  * handed a job they must refuse) come from the variant file linked with it (full.c:
  * the benchmark; quick.c: smpcheck, the boot test's short run).
@@ -24,12 +27,25 @@
 #include <capos/ring.h>
 #include <libcapos/capset.h>
 #include <libcapos/client.h>
+#include <libcapos/park.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <schema/capos.capnp.h>
 
 #include "smp_work.h"
 #include "smpbench.h"
+
+/* The shared page: what a worker is to do, the job, the ping-pong record. */
+enum sb_task { SB_TASK_JOB = 0, SB_TASK_PONG = 1 };
+
+struct sb_page {
+	struct smp_job job; /* SB_TASK_JOB */
+	uint32_t task;	    /* enum sb_task, set by the starter before spawning */
+	uint32_t pad;
+	struct smp_pingpong pp; /* SB_TASK_PONG */
+};
+
+_Static_assert(sizeof(struct sb_page) <= 4096, "the shared page");
 
 static struct capos_client_call sb_call; /* one call at a time, in either role */
 
@@ -39,8 +55,8 @@ static int sb_cap(const char *name, uint64_t iid, uint32_t *cap)
 				   cap);
 }
 
-/* Map the one-page job object read-write; its address in *job. */
-static int sb_map_job(uint32_t mo, struct smp_job **job)
+/* Map the one-page object read-write; its address in *page. */
+static int sb_map_page(uint32_t mo, struct sb_page **page)
 {
 	struct capos_MemoryObject_map_Params_b p;
 	struct capos_MemoryObject_map_Results_r r;
@@ -61,7 +77,7 @@ static int sb_map_job(uint32_t mo, struct smp_job **job)
 	if (err == CAPOS_OK)
 		err = capos_MemoryObject_map_read_results(&sb_call.msg, &r);
 	if (err == CAPOS_OK)
-		*job = (struct smp_job *)(uintptr_t)capos_MemoryObject_map_Results_get_addr(&r);
+		*page = (struct sb_page *)(uintptr_t)capos_MemoryObject_map_Results_get_addr(&r);
 	return err;
 }
 
@@ -104,7 +120,8 @@ static void sb_grant(const struct capos_CapGrant_blist *list, uint32_t i, const 
 		capos_CapGrant_source_set_kernel(&src, (enum capos_KernelCapSource)source);
 }
 
-/* Spawn one worker (this binary) holding a copy of the job object and a fresh timer. */
+/* Spawn one worker (this binary) holding a copy of the page object, a fresh timer and a
+ * fresh SharedParkSpace. */
 static int sb_spawn_worker(uint32_t spawner, uint32_t mo, uint32_t *handle)
 {
 	struct capos_ProcessSpawner_spawn_Params_b p;
@@ -122,11 +139,13 @@ static int sb_spawn_worker(uint32_t spawner, uint32_t mo, uint32_t *handle)
 		err = capos_ProcessSpawner_spawn_Params_set_binaryName(
 			&p, smpbench_self, (uint32_t)strlen(smpbench_self));
 	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, 2, &list);
+		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, 3, &list);
 	if (err)
 		return err;
 	sb_grant(&list, 0, "job", capos_MemoryObject_TYPE_ID, 1, 0);
 	sb_grant(&list, 1, "timer", capos_Timer_TYPE_ID, 0, capos_KernelCapSource_timer);
+	sb_grant(&list, 2, "park", capos_SharedParkSpace_TYPE_ID, 0,
+		 capos_KernelCapSource_sharedParkSpace);
 	err = capos_client_send(&sb_call, spawner, capos_ProcessSpawner_TYPE_ID,
 				capos_ProcessSpawner_METHOD_spawn, &x, 1);
 	if (err == CAPOS_OK)
@@ -187,12 +206,14 @@ void smpbench_print(const char *line)
 }
 
 /* One proc-N configuration over the shared job page; prints its line. 0 or -1. */
-static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struct smp_job *job,
+static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struct sb_page *pg,
 			   uint32_t n)
 {
+	struct smp_job *job = &pg->job;
 	struct smp_outcome o;
 	char line[SMP_LINE_MAX];
 
+	pg->task = SB_TASK_JOB;
 	if (smp_job_init(job, n, smpbench_chunks) != 0) {
 		printf("smp %s error reason=bad-split\n", cfg);
 		return -1;
@@ -213,11 +234,12 @@ static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struc
 
 /* The check variant's hostile twins: a worker handed a job it must refuse exits 3
  * (smp_worker's -1), so the starter sees a failed wait instead of a figure. */
-static int sb_refusals(uint32_t spawner, uint32_t mo, struct smp_job *job)
+static int sb_refusals(uint32_t spawner, uint32_t mo, struct sb_page *pg)
 {
+	struct smp_job *job = &pg->job;
 	int failed = 0;
 
-	memset(job, 0, sizeof(*job)); /* never initialised: no magic */
+	memset(pg, 0, sizeof(*pg)); /* a job never initialised: no magic */
 	int err = sb_run_procs(spawner, mo, 1);
 	printf("smp-check uninitialised job: %s\n", capos_error_name(err));
 	failed |= err != CAPOS_ERR_INVALID;
@@ -234,40 +256,95 @@ static int sb_refusals(uint32_t spawner, uint32_t mo, struct smp_job *job)
 	return failed ? -1 : 0;
 }
 
-static int sb_starter(void)
+/* pingpong-proc: side 0 here, side 1 in a spawned worker; prints the line. 0 or -1. */
+static int sb_pingpong_procs(uint32_t spawner, uint32_t mo, struct sb_page *pg, uint32_t park)
 {
-	uint32_t spawner = 0, frames = 0, timer = 0, mo = 0;
-	struct smp_job *job = NULL;
-	int err = sb_cap("spawner", capos_ProcessSpawner_TYPE_ID, &spawner);
+	char line[SMP_LINE_MAX];
+	uint32_t h = 0;
+
+	pg->task = SB_TASK_PONG;
+	atomic_store(&pg->pp.turn, 0);
+	pg->pp.warmup = SMP_PINGPONG_WARMUP;
+	pg->pp.rounds = smpbench_rounds;
+	pg->pp.ns = 0;
+	smpbench_park_use(park, (uintptr_t)pg);
+	int err = sb_spawn_worker(spawner, mo, &h);
+	if (err == CAPOS_OK) {
+		int side = smp_pingpong_side(&pg->pp, 0);
+		err = sb_wait_worker(h);
+		err = err ? err : side ? CAPOS_ERR_INVALID : CAPOS_OK;
+	}
+	if (err) {
+		printf("smp pingpong-proc error reason=%s\n", capos_error_name(err));
+		return -1;
+	}
+	smp_format_pingpong(line, sizeof(line), "pingpong-proc", smpbench_rounds, pg->pp.ns);
+	smpbench_print(line);
+	return 0;
+}
+
+/* The starter's caps, the shared page and the park space bound to it. */
+static int sb_setup(uint32_t *spawner, uint32_t *mo, struct sb_page **pg, uint32_t *park)
+{
+	uint32_t frames = 0, timer = 0;
+	int err = sb_cap("spawner", capos_ProcessSpawner_TYPE_ID, spawner);
 
 	if (err == CAPOS_OK)
 		err = sb_cap("frames", capos_FrameAllocator_TYPE_ID, &frames);
 	if (err == CAPOS_OK)
 		err = sb_cap("timer", capos_Timer_TYPE_ID, &timer);
 	if (err == CAPOS_OK)
-		err = sb_alloc_job(frames, &mo);
+		err = sb_cap("park", capos_SharedParkSpace_TYPE_ID, park);
 	if (err == CAPOS_OK)
-		err = sb_map_job(mo, &job);
+		err = sb_alloc_job(frames, mo);
+	if (err == CAPOS_OK)
+		err = sb_map_page(*mo, pg);
+	if (err == CAPOS_OK)
+		err = capos_park_bind(*park, *mo);
+	return err;
+}
+
+static int sb_starter(void)
+{
+	uint32_t spawner = 0, mo = 0, park = 0;
+	struct sb_page *pg = NULL;
+	int err = sb_setup(&spawner, &mo, &pg, &park);
+
 	if (err) {
 		printf("smp proc-1 error reason=setup:%s\n", capos_error_name(err));
 		return 1;
 	}
 	int failed = 0;
-	failed |= sb_config_procs("proc-1", spawner, mo, job, 1);
-	failed |= sb_config_procs("proc-2", spawner, mo, job, 2);
+	failed |= sb_config_procs("proc-1", spawner, mo, pg, 1);
+	failed |= sb_config_procs("proc-2", spawner, mo, pg, 2);
+	failed |= sb_pingpong_procs(spawner, mo, pg, park);
 	failed |= smpbench_threads(smpbench_chunks);
 	if (smpbench_check)
-		failed |= sb_refusals(spawner, mo, job);
+		failed |= sb_refusals(spawner, mo, pg);
 	return failed ? 1 : 0;
+}
+
+/* Side 1 of pingpong-proc: its own SharedParkSpace bound to its copy of the object. */
+static int sb_pong(uint32_t mo, struct sb_page *pg)
+{
+	uint32_t park = 0;
+
+	if (sb_cap("park", capos_SharedParkSpace_TYPE_ID, &park) != CAPOS_OK ||
+	    capos_park_bind(park, mo) != CAPOS_OK)
+		return 4;
+	smpbench_park_use(park, (uintptr_t)pg);
+	return smp_pingpong_side(&pg->pp, 1) == 0 ? 0 : 5;
 }
 
 static int sb_worker(uint32_t mo)
 {
-	struct smp_job *job = NULL;
+	struct sb_page *pg = NULL;
 
-	if (sb_map_job(mo, &job) != CAPOS_OK)
+	if (sb_map_page(mo, &pg) != CAPOS_OK)
 		return 2;
-	return smp_worker(job) == 0 ? 0 : 3;
+	if (pg->task == SB_TASK_PONG)
+		return sb_pong(mo, pg);
+	return smp_worker(&pg->job) == 0 ? 0 : 3;
 }
 
 int main(void)

@@ -11,7 +11,13 @@
  * whether this is the boot test's check. */
 extern const uint32_t smpbench_chunks;
 extern const char smpbench_self[];
-extern const int smpbench_check; /* non-zero: also run the hostile twins */
+extern const uint32_t smpbench_rounds; /* timed ping-pong round trips */
+extern const int smpbench_check;       /* non-zero: also run the hostile twins */
+
+/* smp_park / smp_unpark (smp_work.h) use park space `space`; the key of a word is its
+ * address minus `base` (a SharedParkSpace: the offset into the object mapped at
+ * `base`; a ParkSpace: base 0, the address itself). */
+void smpbench_park_use(uint32_t space, uintptr_t base);
 
 /* Print one result line on stdout and flush. */
 void smpbench_print(const char *line);

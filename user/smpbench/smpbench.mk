@@ -3,7 +3,8 @@
 # job is bench/smp/smp_work.c, the same source as the Linux guest's. Two variants:
 # smpbench (the benchmark's job) and smpcheck (a tiny job for the boot test
 # tests/qemu/smp_bench_tests.py).
-SMPBENCH_SRCS := user/smpbench/main.c user/smpbench/threads.c bench/smp/smp_work.c
+SMPBENCH_SRCS := user/smpbench/main.c user/smpbench/threads.c user/smpbench/park.c \
+	bench/smp/smp_work.c
 $(eval $(call user_program,smpbench,$(SMPBENCH_SRCS) user/smpbench/full.c))
 $(eval $(call user_program,smpcheck,$(SMPBENCH_SRCS) user/smpbench/quick.c))
 
