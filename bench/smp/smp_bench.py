@@ -347,6 +347,15 @@ def order(i, sides):
     return sides if i % 2 == 0 else list(reversed(sides))
 
 
+def loadavg():
+    """The host's 1-minute load average (MTTCG figures mean little on a loaded host)."""
+    try:
+        with open("/proc/loadavg") as f:
+            return f.read().split()[0]
+    except OSError:
+        return "?"
+
+
 def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     side = ap.add_mutually_exclusive_group()
@@ -363,7 +372,7 @@ def main(argv):
         ["linux", "capos"]
     ref = reference()
     print(f"reference (host): chunks={ref[0]} sum={ref[1]}; -smp {SMP} -accel {ACCEL} "
-          f"-m {MEM}", flush=True)
+          f"-m {MEM}; host load average {loadavg()}", flush=True)
     boots = {s: [] for s in sides}
     failed = False
     for i in range(args.runs):
@@ -377,7 +386,7 @@ def main(argv):
             for p in b.problems:
                 print(f"  PROBLEM: {p}")
                 failed = True
-    print()
+    print(f"\nhost load average at the end: {loadavg()}\n")
     print(table(boots.get("linux", []), boots.get("capos", [])))
     for s in sides:
         for note in unavailable_note(boots[s], CONFIGS):
