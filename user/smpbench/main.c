@@ -206,21 +206,11 @@ void smpbench_print(const char *line)
 }
 
 /* One proc-N configuration over the shared job page; prints its line. 0 or -1. */
-static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struct sb_page *pg,
-			   uint32_t n)
+int smpbench_report(const char *cfg, const struct smp_job *job, int err, uint64_t t0, uint64_t t1)
 {
-	struct smp_job *job = &pg->job;
 	struct smp_outcome o;
 	char line[SMP_LINE_MAX];
 
-	pg->task = SB_TASK_JOB;
-	if (smp_job_init(job, n, smpbench_chunks) != 0) {
-		printf("smp %s error reason=bad-split\n", cfg);
-		return -1;
-	}
-	uint64_t t0 = smp_now_ns();
-	int err = sb_run_procs(spawner, mo, n);
-	uint64_t t1 = smp_now_ns();
 	if (err == CAPOS_OK && (t0 == 0 || smp_job_collect(job, t1 - t0, &o) != 0))
 		err = CAPOS_ERR_INVALID;
 	if (err) {
@@ -230,6 +220,18 @@ static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struc
 	smp_format(line, sizeof(line), cfg, job, &o);
 	smpbench_print(line);
 	return 0;
+}
+
+static int sb_config_procs(const char *cfg, uint32_t spawner, uint32_t mo, struct sb_page *pg,
+			   uint32_t n)
+{
+	pg->task = SB_TASK_JOB;
+	if (smp_job_init(&pg->job, n, smpbench_chunks) != 0)
+		return smpbench_report(cfg, &pg->job, CAPOS_ERR_INVALID, 0, 0);
+	uint64_t t0 = smp_now_ns();
+	int err = sb_run_procs(spawner, mo, n);
+	uint64_t t1 = smp_now_ns();
+	return smpbench_report(cfg, &pg->job, err, t0, t1);
 }
 
 /* The check variant's hostile twins: a worker handed a job it must refuse exits 3
