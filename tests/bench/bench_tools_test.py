@@ -12,7 +12,6 @@ import struct
 import subprocess
 import sys
 import tempfile
-import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
@@ -20,6 +19,8 @@ sys.path.insert(0, os.path.join(ROOT, "bench", "linux"))
 import extract_vmlinux as xv  # noqa: E402
 import mkinitramfs as mk  # noqa: E402
 import run as br  # noqa: E402
+
+from cases import run_cases  # noqa: E402
 
 CASES = []
 
@@ -381,16 +382,7 @@ def archive_hostile_entries():
 
 
 def main():
-    failed = 0
-    for fn in CASES:
-        try:
-            fn()
-            print(f"ok bench:{fn.__name__}")
-        except Exception as e:  # noqa: BLE001  (report every failure, keep going)
-            failed += 1
-            print(f"not ok bench:{fn.__name__} - {type(e).__name__}: {e}")
-            traceback.print_exc(file=sys.stdout)
-    return 1 if failed else 0
+    return run_cases("bench", CASES)
 
 
 if __name__ == "__main__":

@@ -9,11 +9,12 @@ twins. Prints `ok <id>` / `not ok <id> - reason` per case (tests/run.py).
 import os
 import re
 import sys
-import traceback
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, "bench", "boot"))
 import boot_bench as bb  # noqa: E402
+
+from cases import run_cases  # noqa: E402
 
 CASES = []
 
@@ -157,16 +158,7 @@ def capos_prompt_override_is_labelled_as_such():
 
 
 def main():
-    failed = 0
-    for fn in CASES:
-        try:
-            fn()
-            print(f"ok bootbench:{fn.__name__}")
-        except Exception as e:  # noqa: BLE001  (report every failure, keep going)
-            failed += 1
-            print(f"not ok bootbench:{fn.__name__} - {type(e).__name__}: {e}")
-            traceback.print_exc(file=sys.stdout)
-    return 1 if failed else 0
+    return run_cases("bootbench", CASES)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,8 @@ def accel(boot):
     under -icount (QEMU refuses MTTCG with icount: the vCPUs run round-robin on one
     thread); tcg,thread=multi for more than one CPU, asked for explicitly so that a
     multi-CPU test never runs single-threaded by accident."""
+    if boot.accel:
+        return boot.accel  # the boot chose its own (a benchmark pinning MTTCG)
     if smp_cpus(boot.smp) == 1 or uses_icount(boot):
         return "tcg"
     return "tcg,thread=multi"
@@ -134,6 +136,7 @@ class Boot:
     smp: int = 1                               # CPUs, or a -smp string ("2,maxcpus=4")
     mem: str = "128M"
     cpu: str = "max"                           # QEMU CPU model
+    accel: str = ""                            # -accel value; "" = accel(boot) decides
     timeout: float = 0.0                       # 0 = DEFAULT_TIMEOUT[mode]
     extra: list = dataclasses.field(default_factory=list)
     # [(marker, QMP command dict)]: sent once, when a COM1 line first matches the marker.
