@@ -353,6 +353,7 @@ int proc_thread_start(struct process *p, const struct proc_entry *e, struct thre
 	};
 	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), &ae);
 	t->deadline_ns = SCHED_NO_DEADLINE;
+	wfq_entity_init(&t->se, SCHED_WEIGHT_DEFAULT);
 	list_push_back(&p->threads, &t->proc_link);
 	p->live_threads++;
 	sched_enqueue(t);

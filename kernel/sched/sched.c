@@ -1,5 +1,8 @@
 /*
- * Round-robin preemptive scheduler on the boot CPU (kernel/sched.h). The run queue,
+ * Weighted fair preemptive scheduler on the boot CPU (kernel/sched.h). The run queue
+ * is a WFQ queue (kernel/wfq.h, docs/scheduler.md): the tick and every switch charge
+ * the running thread the arch_clock_ns() time it ran, the smallest virtual runtime
+ * runs next, and the tick preempts by the slice rule (wfq_should_preempt). The queue,
  * sleepers and zombies hang off struct sched_cpu, reached through this CPU's percpu,
  * so per-CPU queues on SMP are a matter of allocating one per CPU (and adding the
  * run-queue lock the [S] tags stand for).
@@ -38,7 +41,7 @@ void sched_init(struct thread *idle)
 	struct sched_cpu *sc = &sched_boot_cpu;
 	struct percpu *pc = arch_this_cpu();
 
-	list_init(&sc->runq);
+	wfq_init(&sc->runq);
 	list_init(&sc->sleepers);
 	list_init(&sc->zombies);
 	sc->idle = idle;
@@ -51,24 +54,51 @@ void sched_init(struct thread *idle)
 void sched_enqueue(struct thread *t)
 {
 	t->state = THREAD_READY;
-	list_push_back(&sched_this_cpu()->runq, &t->sched_link);
+	wfq_enqueue(&sched_this_cpu()->runq, &t->se);
 }
 
 void sched_remove(struct thread *t)
 {
-	if (list_node_linked(&t->sched_link))
+	if (t->se.queued)
+		wfq_dequeue(&sched_this_cpu()->runq, &t->se);
+	else if (list_node_linked(&t->sched_link))
 		list_remove(&t->sched_link);
+}
+
+void sched_set_weight(struct thread *t, uint32_t weight)
+{
+	wfq_set_weight(&sched_this_cpu()->runq, &t->se, weight);
+}
+
+/* Charges t (not the idle thread, not queued) the time since its last charge. */
+static void sched_charge(struct sched_cpu *sc, struct thread *t, uint64_t now)
+{
+	if (t == sc->idle)
+		return;
+	wfq_charge(&sc->runq, &t->se, now - t->charged_ns);
+	t->charged_ns = now;
+}
+
+/* next becomes the running thread of sc's queue from `now` (its slice starts). */
+static void sched_make_current(struct sched_cpu *sc, struct thread *next, uint64_t now)
+{
+	wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
+	next->state = THREAD_RUNNING;
+	next->charged_ns = next->slice_start_ns = now;
 }
 
 /* Switches from prev, the running thread, to next != prev (the caller checked). */
 static void sched_switch_from(struct sched_cpu *sc, struct thread *prev, struct thread *next)
 {
+	uint64_t now = arch_clock_ns();
+
+	if (!prev->se.queued) /* a requeued prev was charged by sched_yield */
+		sched_charge(sc, prev, now);
+	sched_make_current(sc, next, now);
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else
 		vm_activate_kernel();
-	next->state = THREAD_RUNNING;
-	next->slice_end = sc->ticks + SCHED_SLICE_TICKS;
 	percpu_set_current(next);
 	sc->switches++;
 	arch_switch(&prev->arch, &next->arch);
@@ -82,19 +112,22 @@ static void sched_switch_to(struct thread *next)
 {
 	struct thread *prev = percpu_current();
 
-	if (next == prev) {
+	struct sched_cpu *sc = percpu_sched();
+
+	if (next == prev) { /* a yield that picked itself: still running, slice goes on */
+		wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
 		next->state = THREAD_RUNNING;
 		return;
 	}
-	sched_switch_from(percpu_sched(), prev, next);
+	sched_switch_from(sc, prev, next);
 }
 
 /* Next READY thread, else the idle thread. */
 static struct thread *sched_pick(struct sched_cpu *sc)
 {
-	struct list_node *n = list_pop_front(&sc->runq);
+	struct wfq_entity *e = wfq_pop_first(&sc->runq);
 
-	return n ? LIST_ENTRY(n, struct thread, sched_link) : sc->idle;
+	return e ? LIST_ENTRY(e, struct thread, se) : sc->idle;
 }
 
 void sched_yield(void)
@@ -103,10 +136,12 @@ void sched_yield(void)
 	struct thread *cur = sched_current();
 
 	sc->need_resched = false;
-	if (list_empty(&sc->runq))
+	if (!wfq_first(&sc->runq))
 		return;
-	if (cur != sc->idle)
+	if (cur != sc->idle) {
+		sched_charge(sc, cur, arch_clock_ns()); /* its key is final before it queues */
 		sched_enqueue(cur);
+	}
 	sched_switch_to(sched_pick(sc));
 }
 
@@ -142,7 +177,8 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 		return sched_block_until(deadline_ns);
 	struct sched_cpu *sc = percpu_sched();
 	sched_mark_blocked(sc, cur, deadline_ns);
-	sched_remove(to); /* off the sleepers list, if it had a deadline */
+	sched_remove(to);	       /* off the sleepers list, if it had a deadline */
+	wfq_place(&sc->runq, &to->se); /* the wake rule, without a trip through the tree */
 	to->woken = true;
 	sc->handoffs++;
 	sched_switch_from(sc, cur, to); /* to != cur: checked above */
@@ -199,9 +235,12 @@ static void sched_tick(bool from_user)
 		ksleep_expire(arch_clock_ns()); /* Timer.sleep completions wake their owners */
 	if (!list_empty(&sc->sleepers))
 		sched_wake_expired(sc);
-	if (list_empty(&sc->runq))
+	if (!wfq_first(&sc->runq))
 		return;
-	if (cur == sc->idle || sc->ticks >= cur->slice_end)
+	uint64_t now = arch_clock_ns();
+
+	sched_charge(sc, cur, now);
+	if (wfq_should_preempt(&sc->runq, now - cur->slice_start_ns, SCHED_SLICE_NS))
 		sc->need_resched = true;
 	if (from_user && sc->need_resched) {
 		cur->preemptions++;
@@ -224,7 +263,7 @@ void sched_run_until_idle(void)
 
 	arch_timer_set_tick_hook(sched_tick);
 	while (proc_live_count() > 0) {
-		if (!list_empty(&sc->runq)) {
+		if (wfq_first(&sc->runq)) {
 			sc->need_resched = false;
 			sched_switch_to(sched_pick(sc));
 			continue;

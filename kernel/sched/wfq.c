@@ -340,8 +340,7 @@ bool wfq_should_preempt(const struct wfq_queue *q, uint64_t ran_ns, uint64_t sli
 	return wfq_before(f->vruntime + WFQ_GRANULARITY, c->vruntime);
 }
 
-void wfq_renormalise(struct wfq_entity *e, const struct wfq_queue *src,
-		     const struct wfq_queue *dst)
+void wfq_renormalise(struct wfq_entity *e, const struct wfq_queue *src, const struct wfq_queue *dst)
 {
 	e->vruntime = e->vruntime - src->min_vruntime + dst->min_vruntime;
 }

@@ -10,6 +10,7 @@
  * space, ledger check, cap table) from another stack.
  *
  * Lock legend: [S] scheduler state, boot CPU with interrupts disabled (no SMP yet);
+ * [RQ] its CPU's run-queue state (today the same as [S]);
  * [I] set at creation, immutable afterwards.
  */
 #ifndef KERNEL_PROC_H
@@ -24,6 +25,7 @@
 #include <kernel/list.h>
 #include <kernel/ring.h>
 #include <kernel/vm.h>
+#include <kernel/wfq.h>
 
 #define PROC_NAME_MAX 16
 #define PROC_MAGIC 0x50524f43u	 /* "PROC" */
@@ -55,7 +57,9 @@ struct thread {
 	uint64_t deadline_ns;	     /* [S] BLOCKED: wake-up time; UINT64_MAX = none */
 	bool woken;		     /* [S] last block ended by sched_wake(), not timeout */
 	bool ran;		     /* [S] has been switched to at least once */
-	uint64_t slice_end;	     /* [S] tick at which the time slice ends */
+	struct wfq_entity se;	     /* [RQ] weight and virtual runtime (kernel/wfq.h) */
+	uint64_t charged_ns;	     /* [RQ] clock when its run time was last charged */
+	uint64_t slice_start_ns;     /* [RQ] clock when it was last switched in */
 	uint32_t preemptions;	     /* [S] involuntary switches, for reports and tests */
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
 	uint64_t ring_va;	     /* [I] user address of its ring page */

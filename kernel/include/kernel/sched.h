@@ -15,21 +15,23 @@
 #include <stdint.h>
 
 #include <kernel/list.h>
+#include <kernel/wfq.h>
 
 struct thread;
 
-#define SCHED_SLICE_TICKS 2 /* time slice, in timer ticks (20 ms at 100 Hz) */
+#define SCHED_SLICE_NS (20 * WFQ_MS) /* time slice before the WFQ preemption check */
+#define SCHED_WEIGHT_DEFAULT 1u	     /* weight of a new thread (SchedulingPolicy raises it) */
 #define SCHED_NO_DEADLINE UINT64_MAX
 
 struct sched_cpu {
-	struct list runq;     /* [S] READY threads, FIFO */
-	struct list sleepers; /* [S] BLOCKED threads with a deadline */
-	struct list zombies;  /* [S] DEAD threads waiting to be reaped */
-	struct thread *idle;  /* [S] this CPU's idle thread */
-	uint64_t ticks;	      /* [S] ticks seen */
-	uint64_t switches;    /* [S] context switches */
-	uint64_t handoffs;    /* [S] direct handoffs (sched_block_handoff), for IPC tests */
-	bool need_resched;    /* [S] set by the tick, honoured at the next chance */
+	struct wfq_queue runq; /* [S] READY threads, weighted fair (kernel/wfq.h) */
+	struct list sleepers;  /* [S] BLOCKED threads with a deadline */
+	struct list zombies;   /* [S] DEAD threads waiting to be reaped */
+	struct thread *idle;   /* [S] this CPU's idle thread */
+	uint64_t ticks;	       /* [S] ticks seen */
+	uint64_t switches;     /* [S] context switches */
+	uint64_t handoffs;     /* [S] direct handoffs (sched_block_handoff), for IPC tests */
+	bool need_resched;     /* [S] set by the tick, honoured at the next chance */
 };
 
 /*
@@ -38,10 +40,12 @@ struct sched_cpu {
  */
 void sched_init(struct thread *idle);
 
-/* Makes t READY and queues it at the tail. */
+/* Makes t READY and queues it by virtual runtime (new: at the queue's floor; woken:
+ * at most WFQ_WAKE_CREDIT behind it; preempted: where it was). */
 void sched_enqueue(struct thread *t);
 
-/* Gives up the CPU; the current thread stays READY (queued at the tail). */
+/* Gives up the CPU if another thread is READY; the current thread is charged for its
+ * run and stays READY (queued by its virtual runtime). */
 void sched_yield(void);
 
 /*
@@ -68,6 +72,12 @@ _Noreturn void sched_exit_current(void);
 
 /* Removes a not-running thread from whatever scheduler list holds it. */
 void sched_remove(struct thread *t);
+
+/*
+ * Sets t's scheduling weight (1..WFQ_WEIGHT_MAX; the caller checked the range and its
+ * authority). Its virtual runtime is kept; the new weight applies from its next charge.
+ */
+void sched_set_weight(struct thread *t, uint32_t weight);
 
 /*
  * Runs the idle loop on the calling (idle) context until no process is left, then

@@ -35,29 +35,29 @@
 /* Virtual-time constants are "real ns at weight 1" scaled by WFQ_WEIGHT_UNIT. */
 #define WFQ_WAKE_CREDIT (10 * WFQ_MS * WFQ_WEIGHT_UNIT) /* most a sleeper may lag behind */
 #define WFQ_GRANULARITY (1 * WFQ_MS * WFQ_WEIGHT_UNIT)	/* lead needed to preempt */
-#define WFQ_BALANCE_MAX_MOVE 4u	    /* entities stolen per balance pass, at most */
-#define WFQ_BALANCE_MARGIN_PCT 25u  /* weight imbalance (%) below which nothing moves */
-#define WFQ_BALANCE_NONE (-1)	    /* struct wfq_balance.src: nothing to steal */
+#define WFQ_BALANCE_MAX_MOVE 4u	   /* entities stolen per balance pass, at most */
+#define WFQ_BALANCE_MARGIN_PCT 25u /* weight imbalance (%) below which nothing moves */
+#define WFQ_BALANCE_NONE (-1)	   /* struct wfq_balance.src: nothing to steal */
 
 struct wfq_entity {
 	struct wfq_entity *parent, *left, *right; /* tree links while queued */
-	uint64_t vruntime; /* virtual runtime (modulo 2^64) */
-	uint64_t seq;	   /* arrival order in its queue: FIFO among equal vruntimes */
-	uint32_t weight;   /* 1..WFQ_WEIGHT_MAX */
-	bool red;	   /* tree colour */
-	bool queued;	   /* in a queue's tree */
-	bool placed;	   /* has been placed once (not new): wake placement applies */
+	uint64_t vruntime;			  /* virtual runtime (modulo 2^64) */
+	uint64_t seq;	 /* arrival order in its queue: FIFO among equal vruntimes */
+	uint32_t weight; /* 1..WFQ_WEIGHT_MAX */
+	bool red;	 /* tree colour */
+	bool queued;	 /* in a queue's tree */
+	bool placed;	 /* has been placed once (not new): wake placement applies */
 };
 
 struct wfq_queue {
-	struct wfq_entity nil;	   /* tree sentinel (leaves and the root's parent) */
-	struct wfq_entity *root;   /* tree of READY entities, or &nil */
-	struct wfq_entity *first;  /* leftmost (smallest key), or NULL when empty */
-	struct wfq_entity *curr;   /* running entity (not in the tree), or NULL */
-	uint64_t min_vruntime;	   /* monotonic floor of the tree's and curr's vruntimes */
-	uint64_t load_weight;	   /* sum of the weights of the tree and curr */
-	uint64_t next_seq;	   /* next arrival sequence number */
-	uint32_t nr_queued;	   /* entities in the tree */
+	struct wfq_entity nil;	  /* tree sentinel (leaves and the root's parent) */
+	struct wfq_entity *root;  /* tree of READY entities, or &nil */
+	struct wfq_entity *first; /* leftmost (smallest key), or NULL when empty */
+	struct wfq_entity *curr;  /* running entity (not in the tree), or NULL */
+	uint64_t min_vruntime;	  /* monotonic floor of the tree's and curr's vruntimes */
+	uint64_t load_weight;	  /* sum of the weights of the tree and curr */
+	uint64_t next_seq;	  /* next arrival sequence number */
+	uint32_t nr_queued;	  /* entities in the tree */
 };
 
 /* Per-CPU load as the balancer sees it: runnable entities including the running one. */

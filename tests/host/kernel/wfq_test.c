@@ -330,7 +330,7 @@ TEST(balance_imbalanced)
 TEST(balance_balanced_single_and_margin)
 {
 	struct wfq_cpu_load eq[2] = { { 3, 3 }, { 3, 3 } };
-	struct wfq_cpu_load one[2] = { { 0, 0 }, { 16, 1 } }; /* only its running entity */
+	struct wfq_cpu_load one[2] = { { 0, 0 }, { 16, 1 } };	 /* only its running entity */
 	struct wfq_cpu_load close[2] = { { 10, 2 }, { 12, 4 } }; /* +2 entities, +20% weight */
 	struct wfq_cpu_load light[2] = { { 16, 1 }, { 2, 2 } };	 /* heavier by weight here */
 
@@ -405,8 +405,8 @@ static void fairness_run(const uint32_t *w, int n, int ticks)
 		double want = (double)w[i] / (double)sum_w;
 
 		if (share < want * 0.98 || share > want * 1.02)
-			test_fail(__FILE__, __LINE__, "entity %d weight %u: share %.4f, want %.4f", i,
-				  w[i], share, want);
+			test_fail(__FILE__, __LINE__, "entity %d weight %u: share %.4f, want %.4f",
+				  i, w[i], share, want);
 	}
 }
 
