@@ -381,7 +381,13 @@
 	X(CAPOS_ERR_SHELL_NOT_PERMITTED, -463, "shell: the session holds no cap for this command") \
 	/* shell: the StdIO client (-464 .. -471; lib/libcapos/stdio_cap.c, docs/userspace.md) */  \
 	X(CAPOS_ERR_STDIO_LINE_TOO_LONG, -464,                                                     \
-	  "StdIO.readLine answered a line longer than the client takes")
+	  "StdIO.readLine answered a line longer than the client takes")                           \
+	/* scheduling: SchedulingPolicy and run queues (-488 .. -495; kernel/cap/schedpol.c,     \
+	 * docs/scheduler.md) */ \
+	X(CAPOS_ERR_SCHED_WEIGHT_RANGE, -488,                                                      \
+	  "SchedulingPolicy: weight 0 or above the profile's maxWeight")                           \
+	X(CAPOS_ERR_SCHED_NO_SUCH_THREAD, -489,                                                    \
+	  "SchedulingPolicy: thread id names no live thread of the caller's process")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

@@ -54,6 +54,8 @@ uint64_t kmanifest_source_interface(uint16_t source)
 	case capos_KernelCapSource_systemControl:
 	case capos_KernelCapSource_systemStatus:
 		return manifest_kernel_source_interface(source); /* kernel/proc/ksys.c */
+	case capos_KernelCapSource_schedulingPolicy:
+		return capos_SchedulingPolicy_TYPE_ID; /* the caller's threads (kernel/schedpol.h) */
 	default:
 		return 0;
 	}

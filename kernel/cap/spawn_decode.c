@@ -206,6 +206,7 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_entropySource:
 	case capos_KernelCapSource_systemStatus:
 	case capos_KernelCapSource_systemControl: /* the spawner is the authority (docs/entropy.md) */
+	case capos_KernelCapSource_schedulingPolicy: /* the holder's own threads only */
 		return true;
 	default:
 		return false;

@@ -27,6 +27,8 @@
  *              one terminal, so every grant is another cap to it (nothing charged).
  *   entropySource, systemControl, systemStatus -> kernel/proc/ksys.c (ksys_create):
  *              the kernel CSPRNG, shutdown, the system summary.
+ *   schedulingPolicy -> SchedulingPolicy (kernel/cap/schedpol.c): weights of the
+ *              caller's own threads, bounded by its profile's maxWeight.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -47,6 +49,7 @@
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
+#include <kernel/schedpol.h>
 #include <kernel/spawn.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
@@ -329,6 +332,8 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_SYSCONTROL:
 	case KGRANT_SYSSTATUS:
 		return ksys_create(kind, p, obj, iface);
+	case KGRANT_SCHEDPOL:
+		return kschedpol_create(p, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -345,7 +350,7 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
-_Static_assert(KGRANT_KINDS == (KGRANT_SYSSTATUS << 1) - 1u,
+_Static_assert(KGRANT_KINDS == (((KGRANT_SYSSTATUS << 1) - 1u) | KGRANT_SCHEDPOL),
 	       "KGRANT_KINDS names every kind bit; a new kind extends both");
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -435,6 +440,8 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_SYSCONTROL;
 	case capos_KernelCapSource_systemStatus:
 		return KGRANT_SYSSTATUS;
+	case capos_KernelCapSource_schedulingPolicy:
+		return KGRANT_SCHEDPOL;
 	default:
 		return 0;
 	}

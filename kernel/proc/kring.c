@@ -37,6 +37,7 @@
 #include <kernel/ring.h>
 #include <kernel/sched.h>
 #include <kernel/spawn.h>
+#include <kernel/schedpol.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
 
@@ -49,7 +50,7 @@ struct proc_kcall {
 static const struct kcall_iface *const kring_ifaces[] = {
 	&kconsole_iface,     &ktimer_iface,  &kbootpkg_iface,	&kvm_iface,	&kspawner_iface,
 	&kproc_handle_iface, &kcapmgr_iface, &kendpoint_iface,	&kmemobj_iface, &kframealloc_iface,
-	&kentropy_iface,     &ksysctl_iface, &ksysstatus_iface, &kterm_iface,
+	&kentropy_iface,     &ksysctl_iface, &ksysstatus_iface, &kterm_iface,	&kschedpol_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

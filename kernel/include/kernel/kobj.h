@@ -38,6 +38,7 @@ enum kobj_type {
 	KOBJ_ENTROPY,	      /* EntropySource (kernel/ksys.h) */
 	KOBJ_SYSCONTROL,      /* SystemControl (kernel/ksys.h) */
 	KOBJ_SYSSTATUS,	      /* SystemStatus (kernel/ksys.h) */
+	KOBJ_SCHEDPOL,	      /* SchedulingPolicy (kernel/schedpol.h) */
 	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };

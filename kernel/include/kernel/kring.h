@@ -184,7 +184,10 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_ENTROPY 0x200u	 /* EntropySource over the kernel CSPRNG (kring_grant only) */
 #define KGRANT_SYSCONTROL 0x400u /* SystemControl: shutdown (kring_grant only) */
 #define KGRANT_SYSSTATUS 0x800u	 /* SystemStatus: summary (kring_grant only) */
-#define KGRANT_KINDS 0xFFFu	 /* every kind above: kring_grant takes exactly one */
+#define KGRANT_SCHEDPOL 0x10000u /* SchedulingPolicy over the caller's threads (kring_grant) */
+/* every kind above: kring_grant takes exactly one (0x1000..0x8000: the thread and park
+ * kinds of issue 8, added by their own work) */
+#define KGRANT_KINDS (0xFFFu | KGRANT_SCHEDPOL)
 
 /*
  * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or

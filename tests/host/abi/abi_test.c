@@ -65,6 +65,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_AUDIT_", -440, -455, 0, 0, 2 },   /* AuditLog (user/audit) */
 	{ "CAPOS_ERR_SHELL_", -456, -463, 0, 0, 8 },   /* capos-shell (user/shell/parse.h) */
 	{ "CAPOS_ERR_STDIO_", -464, -471, 0, 0, 1 },   /* the StdIO client (libcapos/stdio_cap.h) */
+	{ "CAPOS_ERR_SCHED_", -488, -495, 0, 0, 2 },   /* SchedulingPolicy (kernel/schedpol.h) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
