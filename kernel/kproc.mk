@@ -18,3 +18,7 @@ KERNEL_SRCS += \
 	$(KERNEL_ARCH)/xstate.c \
 	$(KERNEL_ARCH)/switch.S \
 	$(KERNEL_ARCH)/usercopy.S
+# The pure WFQ run queue (kernel/wfq.h): host test with a reference model, fuzz target
+# in tests/fuzz/sched.mk.
+KERNEL_SRCS += kernel/sched/wfq.c kernel/cap/schedpol.c
+$(eval $(call host_test,wfq,kernel/sched/wfq.c tests/host/kernel/wfq_model.c tests/host/kernel/wfq_test.c))

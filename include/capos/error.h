@@ -405,6 +405,12 @@
 	X(CAPOS_ERR_PARK_OBJECT_GONE, -485,                                                        \
 	  "park: the bound MemoryObject was freed (waiters woken, space unusable)")                \
 	X(CAPOS_ERR_PARK_ALREADY_BOUND, -486, "park: SharedParkSpace.bind on a bound space")       \
+	/* scheduling: SchedulingPolicy and run queues (-488 .. -495; kernel/cap/schedpol.c,     \
+	 * docs/scheduler.md) */ \
+	X(CAPOS_ERR_SCHED_WEIGHT_RANGE, -488,                                                      \
+	  "SchedulingPolicy: weight 0 or above the profile's maxWeight")                           \
+	X(CAPOS_ERR_SCHED_NO_SUCH_THREAD, -489,                                                    \
+	  "SchedulingPolicy: thread id names no live thread of the caller's process")              \
 	/* SMP bring-up, IPIs, per-CPU timers (-496 .. -503; kernel/arch.h smp block) */           \
 	X(CAPOS_ERR_SMP_NO_CPU, -496, "no online CPU has that index")                              \
 	X(CAPOS_ERR_SMP_IPI_TIMEOUT, -497, "the local APIC did not accept the IPI in time")        \

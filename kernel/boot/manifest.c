@@ -60,6 +60,8 @@ uint64_t kmanifest_source_interface(uint16_t source)
 	case capos_KernelCapSource_threadSpawner:
 	case capos_KernelCapSource_threadControl:
 		return manifest_kernel_source_interface(source); /* kernel/kthread.h */
+	case capos_KernelCapSource_schedulingPolicy:
+		return capos_SchedulingPolicy_TYPE_ID; /* the caller's threads (kernel/schedpol.h) */
 	default:
 		return 0;
 	}

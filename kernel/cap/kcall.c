@@ -161,6 +161,9 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_THREAD_RINGS, CAPOS_ERR_THREAD_RINGS, capos_ExceptionType_overloaded },
 	/* terminal: one read at a time; the pending one clears when it completes */
 	{ CAPOS_ERR_TERM_BUSY, CAPOS_ERR_TERM_BUSY, capos_ExceptionType_overloaded },
+	/* SchedulingPolicy: a weight out of range or a thread not the caller's */
+	{ CAPOS_ERR_SCHED_WEIGHT_RANGE, CAPOS_ERR_SCHED_NO_SUCH_THREAD,
+	  capos_ExceptionType_invalidArgument },
 };
 
 enum capos_ExceptionType kcall_exception_type(int err)

@@ -210,6 +210,7 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_sharedParkSpace: /* unbound: useless without a MemoryObject */
 	case capos_KernelCapSource_threadSpawner:   /* threads of the child's own process */
 	case capos_KernelCapSource_threadControl:
+	case capos_KernelCapSource_schedulingPolicy: /* the holder's own threads only */
 		return true;
 	default:
 		return false;

@@ -30,6 +30,8 @@
  *   parkSpace, sharedParkSpace -> kernel/proc/kpark.c: PARK/UNPARK wait spaces.
  *   threadSpawner, threadControl -> kernel/cap/threadspawner.c, threadctl.c: threads
  *              of the grantee's own process (kernel/kthread.h).
+ *   schedulingPolicy -> SchedulingPolicy (kernel/cap/schedpol.c): weights of the
+ *              caller's own threads, bounded by its profile's maxWeight.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -52,6 +54,7 @@
 #include <kernel/mm.h>
 #include <kernel/proc.h>
 #include <kernel/revoke.h>
+#include <kernel/schedpol.h>
 #include <kernel/spawn.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
@@ -343,6 +346,8 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_THREADCONTROL:
 		*iface = capos_ThreadControl_TYPE_ID;
 		return kthread_control_create(p, obj);
+	case KGRANT_SCHEDPOL:
+		return kschedpol_create(p, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -359,7 +364,7 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
-_Static_assert(KGRANT_KINDS == (KGRANT_SHAREDPARK << 1) - 1u,
+_Static_assert(KGRANT_KINDS == (KGRANT_SCHEDPOL << 1) - 1u,
 	       "KGRANT_KINDS names every kind bit; a new kind extends both");
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -457,6 +462,8 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_THREADSPAWNER;
 	case capos_KernelCapSource_threadControl:
 		return KGRANT_THREADCONTROL;
+	case capos_KernelCapSource_schedulingPolicy:
+		return KGRANT_SCHEDPOL;
 	default:
 		return 0;
 	}

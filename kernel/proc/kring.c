@@ -40,6 +40,7 @@
 #include <kernel/ring.h>
 #include <kernel/sched.h>
 #include <kernel/spawn.h>
+#include <kernel/schedpol.h>
 #include <kernel/uaccess.h>
 #include <kernel/vm.h>
 
@@ -54,7 +55,7 @@ static const struct kcall_iface *const kring_ifaces[] = {
 	&kspawner_iface,	&kproc_handle_iface, &kcapmgr_iface,	     &kendpoint_iface,
 	&kmemobj_iface,		&kframealloc_iface,  &kentropy_iface,	     &ksysctl_iface,
 	&ksysstatus_iface,	&kterm_iface,	     &kthread_spawner_iface, &kthread_handle_iface,
-	&kthread_control_iface, &kpark_shared_iface,
+	&kthread_control_iface, &kpark_shared_iface, &kschedpol_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */

@@ -405,6 +405,7 @@ static void proc_thread_launch(struct process *p, struct thread *t,
 {
 	arch_thread_init_user(&t->arch, t->kstack.top, phys_to_virt(t->xstate_phys), ae);
 	t->deadline_ns = SCHED_NO_DEADLINE;
+	wfq_entity_init(&t->se, SCHED_WEIGHT_DEFAULT);
 	list_push_back(&p->threads, &t->proc_link);
 	p->live_threads++;
 	ledger_commit(hold); /* released by proc_thread_free */

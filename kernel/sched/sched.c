@@ -14,7 +14,13 @@
  * Wake-ups: sched_wake takes the sleeper off its CPU under that CPU's lock (state
  * WAKING: owned by the waker), then queues it on a CPU chosen by sched_select (its
  * last CPU if idle, else any idle CPU, else its last CPU) and sends that CPU a
- * reschedule IPI if it is halted. Idle CPUs steal READY threads from the busiest queue.
+ * reschedule IPI if it is halted. Idle CPUs, and busy ones every SCHED_BALANCE_TICKS,
+ * steal READY threads by wfq_balance_decide.
+ *
+ * Each queue is weighted fair (kernel/wfq.h, docs/scheduler.md): switches and the tick
+ * charge the running thread its arch_clock_ns() time, the smallest virtual runtime
+ * runs next, the tick preempts by the slice rule, and a thread that changes queues
+ * keeps its lag (its vruntime renormalised against the new queue's floor).
  *
  * Lock legend: see kernel/sched.h; [A] atomic.
  */
@@ -52,13 +58,14 @@ cpumask_t sched_online_mask(void)
 }
 
 static void sched_resched_irq(struct arch_trap_frame *tf);
+static uint32_t sched_balance(struct sched_cpu *sc);
 
 void sched_cpu_online(struct sched_cpu *sc, struct thread *idle)
 {
 	struct percpu *pc = arch_this_cpu();
 
 	spin_init(&sc->lock);
-	list_init(&sc->runq);
+	wfq_init(&sc->runq);
 	list_init(&sc->sleepers);
 	list_init(&sc->zombies);
 	sc->cpu = pc->cpu_index;
@@ -114,31 +121,41 @@ static void sched_unlock_pair(struct sched_cpu *a, struct sched_cpu *b)
 		spin_unlock(&b->lock);
 }
 
-/* Queues READY t at the tail of sc's run queue. [RQ] of sc held. */
+/* Queues READY t on sc's run queue by its virtual runtime (placed: a new thread at the
+ * floor, a woken one at most WFQ_WAKE_CREDIT behind it). [RQ] of sc held. */
 static void sched_queue_locked(struct sched_cpu *sc, struct thread *t)
 {
 	t->state = THREAD_READY;
 	__atomic_store_n(&t->cpu, sc->cpu, __ATOMIC_RELEASE);
-	list_push_back(&sc->runq, &t->sched_link);
-	sc->nr_ready++;
+	wfq_enqueue(&sc->runq, &t->se);
 }
 
 /* Takes a READY thread off sc's run queue. [RQ] of sc held. */
 static void sched_unqueue_locked(struct sched_cpu *sc, struct thread *t)
 {
-	list_remove(&t->sched_link);
-	sc->nr_ready--;
+	wfq_dequeue(&sc->runq, &t->se);
 }
 
-/* Next READY thread, else the idle thread. [RQ] held. */
+static bool sched_queue_empty(const struct sched_cpu *sc)
+{
+	return wfq_first(&sc->runq) == NULL;
+}
+
+/* The READY thread with the smallest virtual runtime, else the idle thread. [RQ]. */
 static struct thread *sched_pick(struct sched_cpu *sc)
 {
-	struct list_node *n = list_pop_front(&sc->runq);
+	struct wfq_entity *e = wfq_pop_first(&sc->runq);
 
-	if (n == NULL)
-		return sc->idle;
-	sc->nr_ready--;
-	return LIST_ENTRY(n, struct thread, sched_link);
+	return e ? LIST_ENTRY(e, struct thread, se) : sc->idle;
+}
+
+/* Charges t (not the idle thread) the time since its last charge. [RQ] of sc held. */
+static void sched_charge(struct sched_cpu *sc, struct thread *t, uint64_t now)
+{
+	if (t == sc->idle)
+		return;
+	wfq_charge(&sc->runq, &t->se, now - t->charged_ns);
+	t->charged_ns = now;
 }
 
 /* Where a thread that last ran on `prev` should run: prev if it is halted idle, else
@@ -169,12 +186,16 @@ static void sched_kick(struct sched_cpu *sc)
 		sched_ipi(sc->cpu);
 }
 
-/* Queues t (owned by the caller: new or WAKING) near `prev` and makes sure it runs. */
+/* Queues t (owned by the caller: new or WAKING) near `prev` and makes sure it runs. A
+ * thread that ran on prev keeps its lag against the new queue's floor (prev's floor is
+ * read unlocked: a hint, bounded by the wake placement anyway). */
 static void sched_place(struct thread *t, uint32_t prev)
 {
 	struct sched_cpu *dst = sched_select(prev);
 
 	spin_lock(&dst->lock);
+	if (dst->cpu != prev && t->se.placed)
+		wfq_renormalise(&t->se, &sched_cpus[prev]->runq, &dst->runq);
 	sched_queue_locked(dst, t);
 	spin_unlock(&dst->lock);
 	sched_kick(dst);
@@ -182,7 +203,15 @@ static void sched_place(struct thread *t, uint32_t prev)
 
 void sched_enqueue(struct thread *t)
 {
-	sched_place(t, arch_this_cpu()->cpu_index);
+	sched_place(t, percpu_cpu_index());
+}
+
+void sched_set_weight(struct thread *t, uint32_t weight)
+{
+	struct sched_cpu *sc = sched_lock_thread(t);
+
+	wfq_set_weight(&sc->runq, &t->se, weight);
+	spin_unlock(&sc->lock);
 }
 
 /* The running thread's process is exiting (read without [K]: set once, never cleared). */
@@ -210,23 +239,28 @@ static inline void sched_switch_finish(void)
  */
 static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struct thread *next)
 {
-	if (next == prev) {
+	if (next == prev) { /* a yield that picked itself: still running, slice goes on */
+		wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
 		prev->state = THREAD_RUNNING;
 		spin_unlock(&sc->lock);
 		return;
 	}
 	bool held = klock_held();
+	uint64_t now = arch_clock_ns();
 
 	prev->klock_resume = held;
 	if (held && !next->klock_resume)
 		klock_release();
+	if (!prev->se.queued) /* a requeued prev was charged by sched_yield */
+		sched_charge(sc, prev, now);
+	wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
+	next->charged_ns = next->slice_start_ns = now;
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else
 		vm_activate_kernel();
 	next->state = THREAD_RUNNING;
 	next->cpu = sc->cpu;
-	next->slice_end = sc->ticks + SCHED_SLICE_TICKS;
 	sc->current = next;
 	sc->switch_prev = prev;
 	sc->switches++;
@@ -254,12 +288,14 @@ void sched_yield(void)
 
 	spin_lock(&sc->lock);
 	sc->need_resched = false;
-	if (list_empty(&sc->runq)) {
+	if (sched_queue_empty(sc)) {
 		spin_unlock(&sc->lock);
 		return;
 	}
-	if (cur != sc->idle)
+	if (cur != sc->idle) {
+		sched_charge(sc, cur, arch_clock_ns()); /* its key is final before it queues */
 		sched_queue_locked(sc, cur);
+	}
 	sched_switch_locked(sc, cur, sched_pick(sc));
 }
 
@@ -306,6 +342,9 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 	if (list_node_linked(&to->sched_link))
 		list_remove(&to->sched_link); /* off tsc's sleepers, if it had a deadline */
 	to->woken = true;
+	if (tsc != sc)
+		wfq_renormalise(&to->se, &tsc->runq, &sc->runq);
+	wfq_place(&sc->runq, &to->se); /* the wake rule, without a trip through the tree */
 	__atomic_store_n(&to->cpu, sc->cpu, __ATOMIC_RELEASE); /* it runs here now */
 	if (tsc != sc)
 		spin_unlock(&tsc->lock);
@@ -429,9 +468,18 @@ static void sched_tick(bool from_user)
 	sc->ticks++;
 	if (!list_empty(&sc->sleepers))
 		sched_wake_expired(sc);
-	if (!list_empty(&sc->runq) && (cur == sc->idle || sc->ticks >= cur->slice_end))
-		sc->need_resched = true;
+	if (!sched_queue_empty(sc)) {
+		uint64_t now = arch_clock_ns();
+
+		sched_charge(sc, cur, now);
+		if (wfq_should_preempt(&sc->runq, now - cur->slice_start_ns, SCHED_SLICE_NS))
+			sc->need_resched = true;
+	}
+	bool balance = cur != sc->idle && sc->ticks % SCHED_BALANCE_TICKS == 0;
+
 	spin_unlock(&sc->lock);
+	if (balance)
+		sched_balance(sc);
 	sched_preempt_point(from_user);
 }
 
@@ -442,7 +490,7 @@ static void sched_resched_irq(struct arch_trap_frame *tf)
 	arch_irq_eoi();
 	spin_lock(&sc->lock);
 	sc->kicks++;
-	if (!list_empty(&sc->runq))
+	if (!sched_queue_empty(sc))
 		sc->need_resched = true;
 	spin_unlock(&sc->lock);
 	sched_preempt_point(arch_trap_from_user(tf));
@@ -459,39 +507,44 @@ void sched_thread_first_run(void)
 }
 
 /*
- * Steals one READY thread for the idle CPU sc from the CPU with the most waiting
- * (only from a queue with at least one thread waiting behind a running one: taking it
- * evens the load without ping-pong). Returns whether one was moved.
+ * Load balancing for sc (wfq_balance_decide: an idle CPU takes half of a busier queue's
+ * surplus, a busy one only from a clearly heavier one, at most WFQ_BALANCE_MAX_MOVE
+ * per pass, never so much that the move reverses). Loads are read unlocked (hints);
+ * the move itself re-checks under both queue locks, taking the largest virtual
+ * runtimes first. Returns how many threads moved to sc.
  */
-static bool sched_steal(struct sched_cpu *sc)
+static uint32_t sched_balance(struct sched_cpu *sc)
 {
-	struct sched_cpu *src = NULL;
-	uint32_t best = 0, cpu;
+	struct wfq_cpu_load loads[SCHED_MAX_CPUS] = { 0 };
+	uint32_t n = 0, cpu, moved = 0;
 
 	CPUMASK_FOR_EACH(cpu, cpumask_load(&sched_online))
 	{
-		struct sched_cpu *o = sched_cpus[cpu];
-		uint32_t waiting = __atomic_load_n(&o->nr_ready, __ATOMIC_RELAXED);
+		const struct wfq_queue *q = &sched_cpus[cpu]->runq;
 
-		if (o != sc && waiting > best) {
-			best = waiting;
-			src = o;
-		}
+		n = cpu + 1;
+		loads[cpu].weight = __atomic_load_n(&q->load_weight, __ATOMIC_RELAXED);
+		loads[cpu].nr = __atomic_load_n(&q->nr_queued, __ATOMIC_RELAXED) +
+				(__atomic_load_n(&q->curr, __ATOMIC_RELAXED) != NULL);
 	}
-	if (src == NULL)
-		return false;
+	struct wfq_balance b = wfq_balance_decide(loads, n, sc->cpu);
+
+	if (b.src == WFQ_BALANCE_NONE)
+		return 0;
+	struct sched_cpu *src = sched_cpus[b.src];
+
 	sched_lock_pair(sc, src);
-	bool moved = false;
-	struct list_node *n = src->runq.head.prev; /* the most recently queued */
+	for (; moved < b.count; moved++) {
+		struct wfq_entity *e = wfq_last(&src->runq);
 
-	if (src->nr_ready > 0 && n != &src->runq.head) {
-		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
+		if (e == NULL)
+			break;
+		struct thread *t = LIST_ENTRY(e, struct thread, se);
 
-		sched_unqueue_locked(src, t);
-		sched_queue_locked(sc, t);
-		sc->steals++;
-		moved = true;
+		wfq_migrate(&src->runq, &sc->runq, e);
+		__atomic_store_n(&t->cpu, sc->cpu, __ATOMIC_RELEASE);
 	}
+	sc->steals += moved;
 	sched_unlock_pair(sc, src);
 	return moved;
 }
@@ -506,12 +559,12 @@ static void sched_idle_once(struct sched_cpu *sc)
 	struct thread *idle = sc->idle;
 
 	spin_lock(&sc->lock);
-	if (list_empty(&sc->runq)) {
+	if (sched_queue_empty(sc)) {
 		spin_unlock(&sc->lock);
-		if (sched_steal(sc))
+		if (sched_balance(sc))
 			return;
 		spin_lock(&sc->lock);
-		if (list_empty(&sc->runq)) {
+		if (sched_queue_empty(sc)) {
 			cpumask_set_atomic(&sched_halted, sc->cpu);
 			spin_unlock(&sc->lock);
 			arch_idle_wait();

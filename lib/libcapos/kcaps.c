@@ -424,6 +424,33 @@ int capos_entropy_get_bytes(uint32_t cap, uint32_t count, void *out, uint32_t ou
 	return err;
 }
 
+int capos_sched_set_weight(uint32_t cap, uint64_t thread_id, uint32_t weight, int *type)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_SchedulingPolicy_setWeight_Params_b p;
+	struct capnp_msg m;
+	uint64_t res[16];
+	uint32_t plen = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (type)
+		*type = -1;
+	if (err == CAPOS_OK)
+		err = capos_SchedulingPolicy_setWeight_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_SchedulingPolicy_setWeight_Params_set_threadId(&p, thread_id);
+		capos_SchedulingPolicy_setWeight_Params_set_weight(&p, weight);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_call_read(cap, capos_SchedulingPolicy_TYPE_ID,
+				      capos_SchedulingPolicy_METHOD_setWeight, plen, res,
+				      sizeof(res), &m, segs, type);
+	return err;
+}
+
 /* A Text field into a fixed NUL-terminated buffer. */
 static int kcaps_text(const struct capnp_text *t, char *buf, uint32_t cap)
 {

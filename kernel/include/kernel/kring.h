@@ -188,7 +188,8 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_THREADCONTROL 0x2000u /* ThreadControl of the grantee (kernel/kthread.h) */
 #define KGRANT_PARKSPACE 0x4000u     /* a private ParkSpace (kernel/kpark.h; kring_grant only) */
 #define KGRANT_SHAREDPARK 0x8000u    /* an unbound SharedParkSpace (kring_grant only) */
-#define KGRANT_KINDS 0xFFFFu	     /* every kind above: kring_grant takes exactly one */
+#define KGRANT_SCHEDPOL 0x10000u     /* SchedulingPolicy over the caller's threads */
+#define KGRANT_KINDS 0x1FFFFu	     /* every kind above: kring_grant takes exactly one */
 
 /*
  * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or

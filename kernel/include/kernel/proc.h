@@ -28,6 +28,7 @@
 #include <kernel/list.h>
 #include <kernel/ring.h>
 #include <kernel/vm.h>
+#include <kernel/wfq.h>
 
 #define PROC_NAME_MAX 16
 #define PROC_MAGIC 0x50524f43u	 /* "PROC" */
@@ -62,7 +63,9 @@ struct thread {
 	uint64_t deadline_ns;	     /* [RQ] BLOCKED: wake-up time; UINT64_MAX = none */
 	bool woken;		     /* [RQ] last block ended by sched_wake(), not timeout */
 	bool ran;		     /* [RQ] has been switched to at least once */
-	uint64_t slice_end;	     /* [RQ] tick at which the time slice ends */
+	struct wfq_entity se;	     /* [RQ] weight and virtual runtime (kernel/wfq.h) */
+	uint64_t charged_ns;	     /* [RQ] clock when its run time was last charged */
+	uint64_t slice_start_ns;     /* [RQ] clock when it was last switched in */
 	uint32_t preemptions;	     /* [RQ] involuntary switches, for reports and tests */
 	bool klock_resume;	     /* [C] held the kernel lock when it switched out */
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */

@@ -22,17 +22,20 @@
 #include <kernel/cpumask.h>
 #include <kernel/list.h>
 #include <kernel/spinlock.h>
+#include <kernel/wfq.h>
 
 struct thread;
 
-#define SCHED_SLICE_TICKS 2 /* time slice, in timer ticks (20 ms at 100 Hz) */
+#define SCHED_SLICE_NS (20 * WFQ_MS) /* time slice before the WFQ preemption check */
+#define SCHED_WEIGHT_DEFAULT 1u	     /* weight of a new thread (SchedulingPolicy raises it) */
+#define SCHED_BALANCE_TICKS 4u	     /* a busy CPU looks for imbalance every 4 ticks */
 #define SCHED_NO_DEADLINE UINT64_MAX
 #define SCHED_MAX_CPUS CPUMASK_BITS /* compile-time bound on CPU indices */
 
 struct sched_cpu {
 	struct spinlock lock;	    /* [RQ] itself */
-	struct list runq;	    /* [RQ] READY threads, FIFO */
-	uint32_t nr_ready;	    /* [RQ] entries of runq (read unlocked as a hint) */
+	struct wfq_queue runq;	    /* [RQ] READY threads, weighted fair (kernel/wfq.h); nr_queued
+				and load_weight are also read unlocked, as hints */
 	struct list sleepers;	    /* [RQ] BLOCKED threads with a deadline */
 	struct list zombies;	    /* [C] DEAD threads waiting to be reaped by this CPU */
 	struct thread *idle;	    /* [I] this CPU's idle thread */
@@ -70,11 +73,20 @@ cpumask_t sched_online_mask(void);
 /* The scheduler of online CPU `cpu`, or NULL. */
 struct sched_cpu *sched_cpu(uint32_t cpu);
 
-/* Makes a new thread READY on some CPU's queue (an idle one if any). [K] held. */
+/* Makes a new thread READY on some CPU's queue (an idle one if any), at that queue's
+ * virtual-time floor. [K] held. */
 void sched_enqueue(struct thread *t);
 
-/* Gives up the CPU; the current thread stays READY (queued at the tail). */
+/* Gives up the CPU if another thread is READY; the current thread is charged for its
+ * run and stays READY (queued by its virtual runtime). */
 void sched_yield(void);
+
+/*
+ * Sets t's scheduling weight (1..WFQ_WEIGHT_MAX; the caller checked the range and its
+ * authority). Its virtual runtime is kept; the new weight applies from its next charge.
+ * Takes t's CPU's [RQ] lock.
+ */
+void sched_set_weight(struct thread *t, uint32_t weight);
 
 /*
  * Blocks the current thread until sched_wake() or until the monotonic clock passes

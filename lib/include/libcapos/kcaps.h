@@ -168,5 +168,17 @@ int capos_thread_exit_call(uint32_t cap, int64_t code, int *type);
 
 /* ThreadControl.setFsBase(base) on `cap`: the calling thread's FS base. */
 int capos_thread_set_fs_base_call(uint32_t cap, uint64_t base, int *type);
+/* ---- SchedulingPolicy (kernel/include/kernel/schedpol.h, docs/scheduler.md) ---- */
+
+/*
+ * SchedulingPolicy.setWeight(threadId, weight) on `cap`: the weight of a thread of the
+ * calling process (threadId 0: the calling thread). A refusal answers the
+ * CapException's status with its type in *type (may be NULL; -1 when there was no
+ * CapException): CAPOS_ERR_SCHED_WEIGHT_RANGE (0 or above the profile's maxWeight),
+ * CAPOS_ERR_SCHED_NO_SUCH_THREAD (not a live thread of the caller), both
+ * invalidArgument. Other errors: the CQE status (a forged, stale or wrong cap:
+ * CAPOS_ERR_CAP_*), ring client and capnp errors.
+ */
+int capos_sched_set_weight(uint32_t cap, uint64_t thread_id, uint32_t weight, int *type);
 
 #endif

@@ -68,6 +68,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_PARK_", -480, -487, 0, 0, 7 },    /* PARK/UNPARK, park spaces (kpark.c) */
 	{ "CAPOS_ERR_SMP_", -496, -503, 0, 0, 5 },     /* SMP bring-up, IPIs (kernel/arch.h) */
 	{ "CAPOS_ERR_THREAD_", -472, -479, 0, 0, 8 },  /* threads (kernel/cap/thread*.c) */
+	{ "CAPOS_ERR_SCHED_", -488, -495, 0, 0, 2 },   /* SchedulingPolicy (kernel/schedpol.h) */
 };
 
 TEST(abi_error_codes_in_their_ranges)
