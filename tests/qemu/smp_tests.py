@@ -18,7 +18,9 @@ What each test proves:
   smp-ipi-4/1     selftest=ipi: a round trip BSP -> AP -> BSP to every CPU (and a
                   self-IPI), a broadcast answered by every AP and not delivered to
                   the sender, and the refusals (index not online, vectors 31 and 256)
-                  with their exact errors; on one CPU only the self-IPI and refusals.
+                  with their exact errors; every AP's idle/NMI/#DF/#MC stack mapped and
+                  the guard page below each unmapped; on one CPU only the self-IPI and
+                  refusals.
   smp-oneshot     selftest=oneshot: the one-shot interrupt comes not before its
                   deadline and alone (no periodic tick for 60 ms), a past deadline
                   fires at once, the periodic tick resumes.
@@ -137,11 +139,11 @@ TESTS = [smp_n(n) for n in (1, 2, 4, 8)] + [
          online(4) + [re.compile(rf"^\[smp\] selftest ipi: cpu {k} \(apic id {k}\) round "
                                  r"trip \d+ us$") for k in range(4)]
          + ["[smp] selftest ipi: ok: 4 round trips, broadcast to 3 other cpus answered, "
-            "bad index and vector refused", SHUTDOWN_OK]),
+            "bad index and vector refused, ap stacks guarded", SHUTDOWN_OK]),
     Test("smp-ipi-1", "selftest=ipi on one CPU: self-IPI and refusals",
          boot(1, "selftest=ipi"),
          online(1) + ["[smp] selftest ipi: ok: 1 round trips, broadcast to 0 other cpus "
-                      "answered, bad index and vector refused", SHUTDOWN_OK]),
+                      "answered, bad index and vector refused, ap stacks guarded", SHUTDOWN_OK]),
     Test("smp-oneshot", "selftest=oneshot: fires not before its deadline, alone, then "
          "periodic again", boot(2, "selftest=oneshot"),
          online(2) + [re.compile(r"^\[smp\] selftest oneshot: ok: fired \d+ us after its "

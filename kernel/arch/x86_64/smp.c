@@ -264,6 +264,24 @@ static int smp_map_stacks(uint32_t index)
 	return CAPOS_OK;
 }
 
+int smp_check_stacks(uint32_t index)
+{
+	struct arch_aspace *k = mm_kernel_aspace();
+	uint64_t pa;
+	unsigned flags;
+
+	for (unsigned w = 0; w <= IST_COUNT; w++) {
+		uint64_t top = smp_stack_top(index, w), bottom = top - smp_stack_size(w);
+		if (arch_mm_query(k, bottom - PAGE_SIZE, &pa, &flags) != CAPOS_ERR_MM_NOT_MAPPED)
+			return CAPOS_ERR_SMP_SELFTEST; /* the guard page must fault */
+		for (uint64_t va = bottom; va < top; va += PAGE_SIZE)
+			if (arch_mm_query(k, va, &pa, &flags) != CAPOS_OK ||
+			    !(flags & ARCH_MM_WRITE))
+				return CAPOS_ERR_SMP_SELFTEST;
+	}
+	return CAPOS_OK;
+}
+
 /* ---- one AP ---- */
 
 static bool smp_wait_flag(volatile bool *flag, uint64_t us)

@@ -65,6 +65,7 @@ struct arch_cpu {
 	uint64_t oneshot_deadline;     /* [C] its deadline (arch_clock_ns) */
 	volatile bool timer_on;	       /* [C] periodic timer started */
 	volatile uint32_t test_ipis;   /* [A] selftest IPIs received */
+	volatile uint32_t test_acks;   /* [A] selftest IPIs answered (AP) */
 	volatile bool test_panic;      /* [A] selftest: panic in the next test IPI */
 	volatile bool test_spam;       /* [A] selftest: log lines in the next test IPI */
 };
@@ -79,6 +80,10 @@ _Static_assert(4 * PAGE_SIZE + SMP_IDLE_STACK_SIZE + 3 * IST_STACK_SIZE <= SMP_S
 
 /* The entry of CPU `index` (< ARCH_MAX_CPUS; its fields are valid once it started). */
 struct arch_cpu *smp_cpu(uint32_t index);
+
+/* smp.c: AP `index`'s four stacks are mapped writable and the guard page below each
+ * is unmapped. Errors: CAPOS_ERR_SMP_SELFTEST. */
+int smp_check_stacks(uint32_t index);
 
 /* This CPU's entry (arch_cpu_index()). */
 struct arch_cpu *smp_this_cpu(void);
