@@ -77,8 +77,8 @@ static void kthread_join_post(struct kthread_handle *h)
 
 	h->joining = false;
 	h->joined = true;
-	if (capnp_builder_init(&b, &seg, 1, words, sizeof(words)) ||
-	    kthread_join_results(h, &b) || capnp_builder_write_framed(&b, out, sizeof(out), &n)) {
+	if (capnp_builder_init(&b, &seg, 1, words, sizeof(words)) || kthread_join_results(h, &b) ||
+	    capnp_builder_write_framed(&b, out, sizeof(out), &n)) {
 		/* the arena is sized for these results: a kernel bug, reported as quota */
 		kring_complete(&h->join, CAPOS_ERR_RING_QUOTA, NULL, 0);
 		return;

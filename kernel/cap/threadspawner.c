@@ -51,7 +51,7 @@ static const struct kobj_ops kthread_spawner_ops = { .name = "thread-spawner",
 						     .release = kthread_cap_release };
 
 int kthread_cap_create(struct process *p, enum kobj_type type, const struct kobj_ops *ops,
-			      struct kobj **out)
+		       struct kobj **out)
 {
 	struct kthread_cap *tc;
 	int err = kzalloc_charged(p->ledger, sizeof(*tc), (void **)&tc);
@@ -107,7 +107,7 @@ static int kthread_spawn_invoke(struct kcall_ctx *c, struct process *p,
 				struct capos_ThreadSpawner_spawn_Results_b *r)
 {
 	const struct captab_item item = { .interface_id = capos_ThreadHandle_TYPE_ID,
-					   .xfer = CAPTAB_XFER_NONE };
+					  .xfer = CAPTAB_XFER_NONE };
 	struct kthread_handle *h;
 	struct thread_watch *w;
 	struct thread *t;

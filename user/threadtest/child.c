@@ -130,8 +130,8 @@ struct th_grant {
 };
 
 /* Frames spawn(name = role, binaryName = threadtest, grants, profile) into framed. */
-static int th_spawn_params(const char *role, const char *profile, uint64_t *framed,
-			   size_t cap, size_t *n)
+static int th_spawn_params(const char *role, const char *profile, uint64_t *framed, size_t cap,
+			   size_t *n)
 {
 	static uint64_t arena[256];
 	const struct th_grant g[TH_NGRANTS] = {
