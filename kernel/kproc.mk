@@ -12,6 +12,9 @@ KERNEL_SRCS += \
 	kernel/proc/utest.c \
 	kernel/proc/utest_progs.S \
 	kernel/sched/sched.c \
+	kernel/sched/klock.c \
+	kernel/mm/tlb.c \
+	$(KERNEL_ARCH)/ipi.c \
 	$(KERNEL_ARCH)/proc.c \
 	$(KERNEL_ARCH)/xstate.c \
 	$(KERNEL_ARCH)/switch.S \

@@ -32,6 +32,7 @@
 #include <kernel/selftest.h>
 #include <kernel/kbench.h>
 #include <kernel/kinit.h>
+#include <kernel/klock.h>
 #include <kernel/krng.h>
 #include <kernel/utest.h>
 #include <kernel/version.h>
@@ -208,6 +209,9 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	int proc_err = proc_init();
 	if (proc_err != CAPOS_OK)
 		panic("process bring-up failed: %s (%d)", capos_error_name(proc_err), proc_err);
+	/* From here kmain works on kernel objects like a system call: under the kernel lock
+	 * (kernel/klock.h), which the idle loop of sched_run_until_idle lets go of. */
+	klock_acquire();
 	krng_init(kmain_boot_info.cmdline); /* [entropy] self-test, seeding (entropy=nohw) */
 	utest_run(&kmain_boot_info);
 	kbench_run(&kmain_boot_info); /* [kring] bench= ring workloads (bench/run.py) */

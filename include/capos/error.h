@@ -34,6 +34,7 @@
  *   -456 .. -471   shell (capos-shell: commands, grant syntax, StdIO)
  *   -472 .. -479   threads: ThreadSpawner, ThreadHandle, ThreadControl
  *                  (kernel/cap/thread*.c, docs/kernel-proc.md "Threads")
+ *   -480 .. -487   park (PARK/UNPARK ring opcodes, park spaces: docs/sync.md)
  */
 #ifndef CAPOS_ERROR_H
 #define CAPOS_ERROR_H
@@ -392,7 +393,18 @@
 	X(CAPOS_ERR_THREAD_JOIN_BUSY, -476, "thread: a join of this thread is already pending")    \
 	X(CAPOS_ERR_THREAD_JOIN_SELF, -477, "thread: a thread cannot join itself")                 \
 	X(CAPOS_ERR_THREAD_RINGS, -478, "thread: the process's ring window is full")               \
-	X(CAPOS_ERR_THREAD_FOREIGN, -479, "thread: the cap acts on another process")
+	X(CAPOS_ERR_THREAD_FOREIGN, -479, "thread: the cap acts on another process")               \
+	/* park: PARK/UNPARK ring opcodes, ParkSpace, SharedParkSpace (-480 .. -487;           \
+	 * kernel/proc/kpark.c, docs/sync.md) */   \
+	X(CAPOS_ERR_PARK_MISALIGNED, -480, "park: word address or offset not 4-byte aligned")      \
+	X(CAPOS_ERR_PARK_FAULT, -481, "park: word outside the user window or not mapped readable") \
+	X(CAPOS_ERR_PARK_WAITERS_LIMIT, -482,                                                      \
+	  "park: the process has its bound of parked waiters (overloaded)")                        \
+	X(CAPOS_ERR_PARK_UNBOUND, -483, "park: SharedParkSpace not bound to a MemoryObject")       \
+	X(CAPOS_ERR_PARK_OFFSET_RANGE, -484, "park: offset outside the bound MemoryObject")        \
+	X(CAPOS_ERR_PARK_OBJECT_GONE, -485,                                                        \
+	  "park: the bound MemoryObject was freed (waiters woken, space unusable)")                \
+	X(CAPOS_ERR_PARK_ALREADY_BOUND, -486, "park: SharedParkSpace.bind on a bound space")
 
 enum capos_error {
 #define CAPOS_ERROR_ENUM(name, value, desc) name = (value),

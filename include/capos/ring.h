@@ -49,14 +49,14 @@
 #define CAPOS_OP_RELEASE 3u	 /* drop cap from the caller's table */
 #define CAPOS_OP_RECV 4u	 /* endpoint owner waits for a call (docs/ipc.md) */
 #define CAPOS_OP_RETURN 5u	 /* endpoint owner answers call aux (docs/ipc.md) */
-#define CAPOS_OP_PARK 6u	 /* reserved: wait while the user word at addr == aux */
-#define CAPOS_OP_UNPARK 7u	 /* reserved: wake up to aux waiters on the word at addr */
+#define CAPOS_OP_PARK 6u	 /* wait while the 32-bit word at addr == aux (docs/sync.md) */
+#define CAPOS_OP_UNPARK 7u	 /* wake up to aux waiters parked on the word at addr */
 #define CAPOS_OP_TIMEOUT 8u	 /* reserved: complete after a relative/absolute time */
 #define CAPOS_OP_LINK_TIMEOUT 9u /* reserved: bound the linked previous SQE */
 #define CAPOS_OP_FINISH 10u	 /* reserved: release a pipelined answer */
 #define CAPOS_OP_CANCEL 11u	 /* reserved: cancel an in-flight op by user_data */
-/* 12 .. 255 unassigned. Kernels accept NOP, CALL, RELEASE, RECV and RETURN; every
- * other value completes with CAPOS_ERR_RING_BAD_OPCODE. */
+/* 12 .. 255 unassigned. Kernels accept NOP, CALL, RELEASE, RECV, RETURN, PARK and
+ * UNPARK; every other value completes with CAPOS_ERR_RING_BAD_OPCODE. */
 #define CAPOS_OP_COUNT 12u
 
 /* ---- SQE flags (struct capos_sqe.flags) ---- */
@@ -74,7 +74,11 @@
  * Per opcode (v1): NOP uses user_data only; CALL uses cap, interface_id, method,
  * addr/len (params message, both 0 for "no params"), result_addr/result_len (both 0
  * when no results are wanted), xfer_addr/xfer_count (both 0 when no caps are sent),
- * user_data; RELEASE uses cap, user_data.
+ * user_data; RELEASE uses cap, user_data; PARK uses cap (a ParkSpace or bound
+ * SharedParkSpace), addr (the word: a user address, or a byte offset into the shared
+ * space's MemoryObject; 4-byte aligned), aux (the expected value), result_addr (the
+ * timeout in ns, CAPOS_TIMEOUT_INFINITE: none), user_data; UNPARK uses cap, addr, aux
+ * (waiters to wake at most; CAPOS_UNPARK_ALL: every one), user_data. docs/sync.md.
  */
 struct capos_sqe {
 	uint8_t opcode;	       /* 0x00 CAPOS_OP_* */
@@ -94,6 +98,13 @@ struct capos_sqe {
 	uint64_t xfer_addr;    /* 0x30 CALL: array of struct capos_xfer (0 with count 0) */
 	uint64_t user_data;    /* 0x38 copied unchanged into the completion */
 };
+
+/* PARK success values (cqe.status >= 0): woken by an UNPARK, or never parked because
+ * the word did not hold the expected value. A timeout is CAPOS_ERR_RING_TIMED_OUT.
+ * UNPARK's success value is the number of waiters it woke. */
+#define CAPOS_PARK_WOKEN 0
+#define CAPOS_PARK_VALUE_CHANGED 1
+#define CAPOS_UNPARK_ALL 0xFFFFFFFFu /* UNPARK aux: wake every waiter on the word */
 
 /* CQE flags (struct capos_cqe.flags). */
 #define CAPOS_CQE_F_MORE 0x0001u /* reserved: a multishot op will complete again */

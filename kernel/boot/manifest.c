@@ -57,6 +57,9 @@ uint64_t kmanifest_source_interface(uint16_t source)
 	case capos_KernelCapSource_threadSpawner:
 	case capos_KernelCapSource_threadControl:
 		return manifest_kernel_source_interface(source); /* kernel/kthread.h */
+	case capos_KernelCapSource_parkSpace:
+	case capos_KernelCapSource_sharedParkSpace:
+		return manifest_kernel_source_interface(source); /* kernel/proc/kpark.c */
 	default:
 		return 0;
 	}

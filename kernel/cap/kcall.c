@@ -154,6 +154,11 @@ static const struct kcall_extype kcall_extypes[] = {
 	{ CAPOS_ERR_THREAD_JOIN_SELF, CAPOS_ERR_THREAD_JOIN_SELF,
 	  capos_ExceptionType_invalidArgument },
 	{ CAPOS_ERR_THREAD_RINGS, CAPOS_ERR_THREAD_RINGS, capos_ExceptionType_overloaded },
+	/* park: the bind refusals (PARK/UNPARK statuses are ring statuses, not exceptions) */
+	{ CAPOS_ERR_PARK_WAITERS_LIMIT, CAPOS_ERR_PARK_WAITERS_LIMIT,
+	  capos_ExceptionType_overloaded },
+	{ CAPOS_ERR_PARK_MISALIGNED, CAPOS_ERR_PARK_ALREADY_BOUND,
+	  capos_ExceptionType_invalidArgument },
 	/* terminal: one read at a time; the pending one clears when it completes */
 	{ CAPOS_ERR_TERM_BUSY, CAPOS_ERR_TERM_BUSY, capos_ExceptionType_overloaded },
 };

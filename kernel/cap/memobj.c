@@ -16,6 +16,7 @@
 #include <capos/error.h>
 #include <kernel/frame.h>
 #include <kernel/kcharge.h>
+#include <kernel/kpark.h>
 #include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
@@ -68,6 +69,7 @@ static void memobj_release(struct kobj *k)
 
 	if (o->maps != 0)
 		panic("memobj: released with %u mapping(s)", o->maps);
+	kpark_memobj_gone(o); /* bound park spaces and their waiters: before the frames go */
 	memobj_free_frames(o, o->pages);
 	ledger_release(o->ledger, LEDGER_FRAMES, o->pages);
 	o->ledger->object_frames -= o->pages;

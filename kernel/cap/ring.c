@@ -85,7 +85,8 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 	return CAPOS_OK;
 }
 
-/* Fields each v1 opcode may set, besides opcode, flags and user_data. */
+/* Fields each v1 opcode may set, besides opcode, flags and user_data (a bit may name
+ * a group: RF_UNSET's bit argument). */
 #define RF_CAP 0x01u
 #define RF_IID 0x02u
 #define RF_ADDR 0x04u
@@ -93,6 +94,8 @@ int ring_begin(struct ring *r, struct ring_snapshot *snap)
 #define RF_RESULT 0x10u
 #define RF_AUX 0x20u
 #define RF_XFER 0x40u
+#define RF_WORD 0x80u	  /* PARK/UNPARK: addr names a word (no len, no range check here) */
+#define RF_TIMEOUT 0x100u /* PARK: result_addr is a timeout (no result_len) */
 
 /* struct ring_op is the SQE's first seven words, field for field. */
 #define RING_OP_AT(f, sf)                                                                          \
@@ -127,7 +130,7 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "SQE words are little-
 struct ring_spec {
 	uint64_t zero[7];
 	uint16_t flags_ok;
-	uint8_t fields;
+	uint16_t fields;
 	bool valid;
 };
 
@@ -136,11 +139,11 @@ struct ring_spec {
 	{                                                                                          \
 		.zero = { 0xff00ull | RF_UNSET(f, RF_CAP, 0xffffffff00000000ull),                  \
 			  RF_UNSET(f, RF_IID, ~0ull),                                              \
-			  RF_UNSET(f, RF_ADDR, ~0ull),                                             \
+			  RF_UNSET(f, RF_ADDR | RF_WORD, ~0ull),                                   \
 			  RF_UNSET(f, RF_ADDR, 0xffffffffull) |                                    \
 				  RF_UNSET(f, RF_METHOD, 0xffff00000000ull) |                      \
 				  RF_UNSET(f, RF_XFER, 0xffff000000000000ull),                     \
-			  RF_UNSET(f, RF_RESULT, ~0ull),                                           \
+			  RF_UNSET(f, RF_RESULT | RF_TIMEOUT, ~0ull),                              \
 			  RF_UNSET(f, RF_RESULT, 0xffffffffull) |                                  \
 				  RF_UNSET(f, RF_AUX, 0xffffffff00000000ull),                      \
 			  RF_UNSET(f, RF_XFER, ~0ull) },                                           \
@@ -157,6 +160,11 @@ static const struct ring_spec ring_specs[CAPOS_OP_COUNT] = {
 	[CAPOS_OP_RECV] = RING_SPEC(RF_CAP | RF_RESULT, CAPOS_SQE_F_V1_ACCEPTED),
 	/* raw endpoint cap, results at addr/len, call id in aux, caps */
 	[CAPOS_OP_RETURN] = RING_SPEC(RF_CAP | RF_ADDR | RF_AUX | RF_XFER, CAPOS_SQE_F_EXCEPTION),
+	/* park space cap, word (address or offset), expected value, timeout */
+	[CAPOS_OP_PARK] =
+		RING_SPEC(RF_CAP | RF_WORD | RF_AUX | RF_TIMEOUT, CAPOS_SQE_F_V1_ACCEPTED),
+	/* park space cap, word, waiters to wake */
+	[CAPOS_OP_UNPARK] = RING_SPEC(RF_CAP | RF_WORD | RF_AUX, CAPOS_SQE_F_V1_ACCEPTED),
 };
 
 /* A buffer is absent (both zero) or a non-empty range inside the user window (which

@@ -208,6 +208,8 @@ static bool spawn_kernel_source_ok(uint16_t source)
 	case capos_KernelCapSource_systemControl: /* the spawner is the authority (docs/entropy.md) */
 	case capos_KernelCapSource_threadSpawner: /* threads of the child's own process */
 	case capos_KernelCapSource_threadControl:
+	case capos_KernelCapSource_parkSpace:	    /* keyed by the holder's own addresses */
+	case capos_KernelCapSource_sharedParkSpace: /* unbound: useless without a MemoryObject */
 		return true;
 	default:
 		return false;

@@ -19,13 +19,15 @@
  * (KTERM_LINE_ANSWER / KTERM_KEY_ANSWER bytes), checked before anything is consumed:
  * a read never loses a line to a buffer it cannot fill.
  *
- * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
+ * Lock legend: [S] the kernel lock [K] (kernel/klock.h; the receive interrupt takes
+ * it); [I] immutable.
  */
 #include <kernel/kterm.h>
 
 #include <capnp/capnp.h>
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/klock.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/proc.h>
@@ -208,10 +210,11 @@ static void kterm_finish(struct kterm *t, const struct ldisc_out *o)
 	kring_complete(&t->pend, err, err ? NULL : t->answer, err ? 0 : len);
 }
 
-/* The COM2 receive callback (interrupt context, [S]). */
+/* The COM2 receive callback (interrupt context; takes [K]: it completes reads). */
 static void kterm_rx(const uint8_t *bytes, size_t n)
 {
 	struct kterm *t = &kterm;
+	bool taken = klock_irq_enter();
 
 	for (size_t i = 0; i < n; i++) {
 		struct ldisc_out o;
@@ -222,6 +225,7 @@ static void kterm_rx(const uint8_t *bytes, size_t n)
 		else if (kterm_feed(t, bytes[i], &o))
 			kterm_finish(t, &o);
 	}
+	klock_irq_exit(taken);
 }
 
 static void kterm_cancel(struct kring_pending *p)

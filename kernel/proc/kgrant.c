@@ -29,6 +29,7 @@
  *              the kernel CSPRNG, shutdown, the system summary.
  *   threadSpawner, threadControl -> kernel/cap/threadspawner.c, threadctl.c: threads
  *              of the grantee's own process (kernel/kthread.h).
+ *   parkSpace, sharedParkSpace -> kernel/proc/kpark.c: PARK/UNPARK wait spaces.
  * Each object is a charged block (kernel/kcharge.h) paid by its grantee and freed by its
  * release op (last reference); the snapshot and nodes are paid by the caller.
  */
@@ -43,6 +44,7 @@
 #include <kernel/captab.h>
 #include <kernel/kcaps.h>
 #include <kernel/kcharge.h>
+#include <kernel/kpark.h>
 #include <kernel/kterm.h>
 #include <kernel/kthread.h>
 #include <kernel/log.h>
@@ -338,6 +340,9 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	case KGRANT_THREADCONTROL:
 		*iface = capos_ThreadControl_TYPE_ID;
 		return kthread_control_create(p, obj);
+	case KGRANT_PARKSPACE:
+	case KGRANT_SHAREDPARK:
+		return kpark_space_create(p, kind == KGRANT_SHAREDPARK, obj, iface);
 	case KGRANT_CAPMGR: {
 		struct kcapmgr *cm = kgrant_alloc(p, sizeof(*cm), &err);
 
@@ -354,7 +359,7 @@ static int kgrant_new(unsigned kind, struct process *p, const uint8_t *boot, uin
 	return err;
 }
 
-_Static_assert(KGRANT_KINDS == (KGRANT_THREADCONTROL << 1) - 1u,
+_Static_assert(KGRANT_KINDS == (KGRANT_SHAREDPARK << 1) - 1u,
 	       "KGRANT_KINDS names every kind bit; a new kind extends both");
 
 int kring_grant(struct process *p, struct capos_capset_page *page, unsigned kind, const char *name,
@@ -448,6 +453,10 @@ unsigned kring_source_kind(uint16_t source)
 		return KGRANT_THREADSPAWNER;
 	case capos_KernelCapSource_threadControl:
 		return KGRANT_THREADCONTROL;
+	case capos_KernelCapSource_parkSpace:
+		return KGRANT_PARKSPACE;
+	case capos_KernelCapSource_sharedParkSpace:
+		return KGRANT_SHAREDPARK;
 	default:
 		return 0;
 	}

@@ -24,6 +24,7 @@
 #include <kernel/kcharge.h>
 #include <kernel/kobj.h>
 #include <kernel/kipc.h>
+#include <kernel/kpark.h>
 #include <kernel/kring.h>
 #include <kernel/kterm.h>
 #include <kernel/load.h>
@@ -152,6 +153,7 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	     proc_live_count());
 	klog("init", "revocation nodes left: %u", kring_revoke_nodes_live());
 	klog("init", "timer sleeps left: %u", ksleep_live_count());
+	klog("init", "parked ops left: %u", kpark_live_count());
 	kterm_stats(&term);
 	klog("init",
 	     "terminal: %llu byte(s) received, %llu dropped (type-ahead full), %u buffered, "
@@ -167,8 +169,10 @@ int kinit_run(const struct boot_info *bi, int64_t *status)
 	klog("init", "memory objects left: %u, object mappings %u", memobj_live_count(),
 	     memobj_maps_live());
 	*status = code;
-	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0 || term.pending) {
-		klog("init", "error: revocation nodes, timer sleeps or a terminal read leaked");
+	if (kring_revoke_nodes_live() != 0 || ksleep_live_count() != 0 || term.pending ||
+	    kpark_live_count() != 0) {
+		klog("init", "error: revocation nodes, timer sleeps, a terminal read or parked "
+			     "ops leaked");
 		return CAPOS_ERR_INVALID;
 	}
 	if (kp->live_blocks != blocks_base || kp->charged_bytes != 0) {

@@ -15,7 +15,8 @@
  * thread drains its own ring record at most one blocked owner as the handoff target:
  * if this cap_enter then waits, it switches straight to that thread
  * (sched_block_handoff), otherwise the target is woken normally. The RECV/RETURN
- * opcodes and CALLs through endpoint client facets go to kernel/proc/kipc.c.
+ * opcodes and CALLs through endpoint client facets go to kernel/proc/kipc.c, PARK and
+ * UNPARK to kernel/proc/kpark.c.
  */
 #include <kernel/kring.h>
 
@@ -29,6 +30,7 @@
 #include <kernel/kterm.h>
 #include <kernel/kthread.h>
 #include <kernel/kipc.h>
+#include <kernel/kpark.h>
 #include <kernel/ksys.h>
 #include <kernel/memobj.h>
 #include <kernel/panic.h>
@@ -48,11 +50,11 @@ struct proc_kcall {
 };
 
 static const struct kcall_iface *const kring_ifaces[] = {
-	&kconsole_iface,	&ktimer_iface,	     &kbootpkg_iface,	     &kvm_iface,
-	&kspawner_iface,	&kproc_handle_iface, &kcapmgr_iface,	     &kendpoint_iface,
-	&kmemobj_iface,		&kframealloc_iface,  &kentropy_iface,	     &ksysctl_iface,
-	&ksysstatus_iface,	&kterm_iface,	     &kthread_spawner_iface, &kthread_handle_iface,
-	&kthread_control_iface,
+	&kconsole_iface,       &ktimer_iface,	       &kbootpkg_iface,	    &kvm_iface,
+	&kspawner_iface,       &kproc_handle_iface,    &kcapmgr_iface,	    &kendpoint_iface,
+	&kmemobj_iface,	       &kframealloc_iface,     &kentropy_iface,	    &ksysctl_iface,
+	&ksysstatus_iface,     &kterm_iface,	       &kpark_shared_iface, &kthread_spawner_iface,
+	&kthread_handle_iface, &kthread_control_iface,
 };
 
 /* Copies for kcall: any fault (range or unmapped page) is one non-zero status. */
@@ -300,7 +302,7 @@ static void kring_exec(void *ctx, const struct ring_op *op, struct capos_cqe *cq
 
 	kring_cur.op = op;
 	kring_cur.deferred = NULL;
-	if (!kipc_exec(p, op, cqe))
+	if (!kipc_exec(p, op, cqe) && !kpark_exec(p, op, cqe))
 		kring_kcall(p, op, cqe);
 	if (kring_cur.deferred ? cqe->status != RING_STATUS_DEFERRED
 			       : cqe->status == RING_STATUS_DEFERRED)

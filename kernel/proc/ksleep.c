@@ -3,9 +3,11 @@
  * kring.h): the sleep backend of every granted Timer. A sleep that must wait gets a
  * kmalloc'ed record holding its deferred completion (kring_defer: the CALL keeps its
  * CQ credit and the thread blocks in cap_enter like any deferred op); records wait on
- * one queue sorted by deadline. Records are charged to the sleeper's kernel bytes
+ * one queue sorted by deadline. The queue holds struct ktimeout links, so other
+ * deferred ops with a deadline (PARK, kernel/proc/kpark.c) share it and the tick. Records are charged to the sleeper's kernel bytes
  * (kernel/kcharge.h). sched_tick calls ksleep_expire, which posts the due
- * ones in deadline order (framed empty results, status 0) and frees them. When the
+ * ones in deadline order (framed empty results, status 0; another timeout's own
+ * fire callback) and frees them. When the
  * owner thread dies first, kring_thread_cancel runs ksleep_cancel: the record leaves
  * the queue and is freed with nothing posted.
  *
@@ -30,8 +32,7 @@
 
 struct ksleep {
 	struct kring_pending pend; /* [S] the parked CALL */
-	struct list_node link;	   /* [S] on ksleep_queue */
-	uint64_t deadline_ns;	   /* [I] */
+	struct ktimeout to;	   /* [S] on ksleep_queue */
 	struct process *proc;	   /* [I] the sleeper's process (the per-process bound) */
 };
 
@@ -39,7 +40,7 @@ struct ksleep {
 #define KSLEEP_RESULT_WORDS 2u
 
 static struct list ksleep_queue = { { &ksleep_queue.head, &ksleep_queue.head } }; /* [S] */
-static uint32_t ksleep_live;			     /* [S] records on ksleep_queue */
+static uint32_t ksleep_live;			     /* [S] timeouts on ksleep_queue */
 static uint64_t ksleep_results[KSLEEP_RESULT_WORDS]; /* [S] built once, then [I] */
 static uint32_t ksleep_results_len;		     /* [S] 0 until built */
 
@@ -48,7 +49,9 @@ uint32_t ksleep_live_count(void)
 	return ksleep_live;
 }
 
-/* Sleeps p has queued now. */
+static void ksleep_fire(struct ktimeout *t);
+
+/* Sleeps p has queued now (the queue also holds other timeouts: PARK's). */
 static uint32_t ksleep_count(const struct process *p)
 {
 	struct list_node *n, *tmp;
@@ -56,18 +59,38 @@ static uint32_t ksleep_count(const struct process *p)
 
 	LIST_FOR_EACH_SAFE(n, tmp, &ksleep_queue)
 	{
-		if (LIST_ENTRY(n, struct ksleep, link)->proc == p)
+		struct ktimeout *t = LIST_ENTRY(n, struct ktimeout, link);
+
+		if (t->fire == ksleep_fire && LIST_ENTRY(t, struct ksleep, to)->proc == p)
 			count++;
 	}
 	return count;
 }
 
-/* Unlinks s from the queue and frees it (its completion already posted or cancelled). */
-static void ksleep_free(struct ksleep *s)
+static void ktimeout_unlink(struct ktimeout *t)
 {
-	list_remove(&s->link);
+	list_remove(&t->link);
 	ksleep_live--;
-	kfree_charged(s);
+}
+
+void ktimeout_disarm(struct ktimeout *t)
+{
+	if (list_node_linked(&t->link))
+		ktimeout_unlink(t);
+}
+
+/* Links t into the queue after every timeout due no later (FIFO among equals). */
+void ktimeout_arm(struct ktimeout *t, uint64_t deadline_ns, void (*fire)(struct ktimeout *t))
+{
+	struct list_node *pos = ksleep_queue.head.next;
+
+	t->deadline_ns = deadline_ns;
+	t->fire = fire;
+	while (pos != &ksleep_queue.head &&
+	       LIST_ENTRY(pos, struct ktimeout, link)->deadline_ns <= deadline_ns)
+		pos = pos->next;
+	list_insert_before(pos, &t->link);
+	ksleep_live++;
 }
 
 static void ksleep_cancel(struct kring_pending *p)
@@ -75,10 +98,20 @@ static void ksleep_cancel(struct kring_pending *p)
 	struct ksleep *s = LIST_ENTRY(p, struct ksleep, pend);
 
 	klog("timer", "sleep of %s pid %u cancelled: its thread died", s->proc->name, s->proc->pid);
-	ksleep_free(s);
+	ktimeout_disarm(&s->to);
+	kfree_charged(s);
 }
 
 static const struct kring_pending_ops ksleep_ops = { .cancel = ksleep_cancel };
+
+/* A due sleep (already off the queue): its `()` answer is posted, the record freed. */
+static void ksleep_fire(struct ktimeout *t)
+{
+	struct ksleep *s = LIST_ENTRY(t, struct ksleep, to);
+
+	kring_complete(&s->pend, CAPOS_OK, ksleep_results, ksleep_results_len);
+	kfree_charged(s);
+}
 
 /* The framed `()` every completed sleep answers (what kcall frames for sleep(0)). */
 static int ksleep_build_results(void)
@@ -97,18 +130,6 @@ static int ksleep_build_results(void)
 	if (err == CAPOS_OK)
 		ksleep_results_len = (uint32_t)len;
 	return err;
-}
-
-/* Links s into the queue after every record due no later (FIFO among equals). */
-static void ksleep_enqueue(struct ksleep *s)
-{
-	struct list_node *pos = ksleep_queue.head.next;
-
-	while (pos != &ksleep_queue.head &&
-	       LIST_ENTRY(pos, struct ksleep, link)->deadline_ns <= s->deadline_ns)
-		pos = pos->next;
-	list_insert_before(pos, &s->link);
-	ksleep_live++;
 }
 
 int ksleep_until(void *ctx, uint64_t deadline_ns)
@@ -130,9 +151,8 @@ int ksleep_until(void *ctx, uint64_t deadline_ns)
 		kfree_charged(s);
 		return err;
 	}
-	s->deadline_ns = deadline_ns;
 	s->proc = p;
-	ksleep_enqueue(s);
+	ktimeout_arm(&s->to, deadline_ns, ksleep_fire);
 	return KCALL_DEFERRED;
 }
 
@@ -141,11 +161,11 @@ void ksleep_expire(uint64_t now_ns)
 	struct list_node *n;
 
 	while ((n = list_first(&ksleep_queue)) != NULL) {
-		struct ksleep *s = LIST_ENTRY(n, struct ksleep, link);
+		struct ktimeout *t = LIST_ENTRY(n, struct ktimeout, link);
 
-		if (s->deadline_ns > now_ns)
+		if (t->deadline_ns > now_ns)
 			break;
-		kring_complete(&s->pend, CAPOS_OK, ksleep_results, ksleep_results_len);
-		ksleep_free(s);
+		ktimeout_unlink(t);
+		t->fire(t);
 	}
 }

@@ -13,6 +13,7 @@
 #include <kernel/arch.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
+#include <kernel/tlb.h>
 
 #define KSTACK_STRIDE (KSTACK_SIZE + FRAME_SIZE)
 _Static_assert(KSTACK_SLOTS <= 64, "one 64-bit slot bitmap");
@@ -47,12 +48,14 @@ static void kstack_unmap_pages(struct kstack *ks, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		int err = arch_mm_unmap(k, base + i * FRAME_SIZE, FRAME_SIZE);
 
-		if (err == CAPOS_OK)
+		if (err == CAPOS_OK) {
+			/* every CPU forgets the page before its frame can be reused */
+			tlb_flush_kernel_page(base + i * FRAME_SIZE);
 			err = frame_free(ks->frames[i]);
+		}
 		if (err)
 			panic("kstack: releasing page %u of slot %d: %s", i, ks->slot,
 			      capos_error_name(err));
-		arch_mm_flush_page(base + i * FRAME_SIZE);
 	}
 }
 

@@ -16,6 +16,7 @@
 #include <kernel/captab.h>
 #include <kernel/capset.h>
 #include <kernel/kcharge.h>
+#include <kernel/klock.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/memobj.h>
@@ -24,6 +25,7 @@
 #include <kernel/percpu.h>
 #include <kernel/profile.h>
 #include <kernel/sched.h>
+#include <kernel/tlb.h>
 
 static struct percpu proc_boot_percpu; /* [S] the boot CPU's per-CPU data */
 static struct thread proc_idle_thread; /* [S] boot CPU idle = kmain's context */
@@ -52,8 +54,10 @@ int proc_init(void)
 	proc_idle_thread.magic = THREAD_MAGIC;
 	proc_idle_thread.kstack.slot = -1;
 	arch_thread_init_current(&proc_idle_thread.arch);
-	sched_init(&proc_idle_thread);
-	return CAPOS_OK;
+	err = sched_init(&proc_idle_thread);
+	if (err)
+		return err;
+	return tlb_init();
 }
 
 struct thread *proc_find_thread(uint64_t tid)
@@ -77,7 +81,7 @@ struct thread *proc_find_thread(uint64_t tid)
 
 uint32_t proc_live_count(void)
 {
-	return proc_count;
+	return __atomic_load_n(&proc_count, __ATOMIC_RELAXED); /* idle loops read it unlocked */
 }
 
 struct thread *proc_current_thread(void)
@@ -493,10 +497,9 @@ static void proc_thread_ends(struct process *p, struct thread *t, int64_t code)
  * place where a process's threads die together (exit, fault, kill). */
 static void proc_kill_threads(struct process *p, struct thread *running)
 {
-	struct sched_cpu *sc = sched_this_cpu();
 	struct list_node *n, *tmp;
 
-	p->exiting = true;
+	__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
 	LIST_FOR_EACH_SAFE(n, tmp, &p->threads)
 	{
 		struct thread *t = LIST_ENTRY(n, struct thread, proc_link);
@@ -504,11 +507,8 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 		if (t->state == THREAD_DEAD)
 			continue;
 		proc_thread_ends(p, t, p->exit_code); /* nothing completes into a dying process */
-		if (t == running)
-			continue; /* sched_exit_current() queues it */
-		sched_remove(t);
-		t->state = THREAD_DEAD;
-		list_push_back(&sc->zombies, &t->sched_link);
+		if (t != running)
+			(void)sched_kill(t); /* one running elsewhere ends itself (exiting) */
 	}
 }
 
@@ -590,6 +590,7 @@ void proc_reap(void)
 		return; /* the common case: every switch between live threads */
 	struct thread *cur = proc_current_thread();
 	struct list_node *n, *tmp;
+	bool taken = klock_irq_enter(); /* freeing touches processes, tables, ledgers */
 
 	LIST_FOR_EACH_SAFE(n, tmp, &sc->zombies)
 	{
@@ -600,4 +601,5 @@ void proc_reap(void)
 		list_remove(n);
 		proc_thread_free(t);
 	}
+	klock_irq_exit(taken);
 }

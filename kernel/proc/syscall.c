@@ -10,8 +10,11 @@
 #include <capos/error.h>
 #include <capos/syscall.h>
 #include <kernel/arch.h>
+#include <kernel/klock.h>
 #include <kernel/kring.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
 #include <kernel/syscall_nr.h>
 #include <kernel/utest.h>
 
@@ -39,10 +42,31 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
 	}
 }
 
+/* With [K] just taken: ends the calling thread if its process was killed while it
+ * waited (by another CPU: docs/scheduler.md). A thread that blocks inside the call
+ * and is killed meanwhile never resumes, or ends where it takes [K] back
+ * (sched_switch_locked), so there is no second check on the way out. */
+static inline void syscall_exit_if_killed(void)
+{
+	const struct process *p = percpu_current()->proc;
+
+	if (__builtin_expect(__atomic_load_n(&p->exiting, __ATOMIC_ACQUIRE), 0))
+		sched_exit_current();
+}
+
+/* Every system call runs under the kernel lock [K] (kernel/klock.h), and a thread
+ * whose process was killed meanwhile ends instead of running it. */
 int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
 			 uint64_t a5, uint64_t a3)
 {
+	int64_t r;
+
+	klock_acquire();
+	syscall_exit_if_killed();
 	if (nr == CAPOS_SYS_CAP_ENTER)
-		return kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
-	return syscall_other(a0, a1, a2, nr, a4, a5, a3);
+		r = kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
+	else
+		r = syscall_other(a0, a1, a2, nr, a4, a5, a3);
+	klock_release();
+	return r;
 }

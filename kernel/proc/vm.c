@@ -13,10 +13,10 @@
 #include <kernel/mm.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/percpu.h>
+#include <kernel/tlb.h>
 #include <kernel/uaccess.h>
 #include <kernel/vmres.h>
-
-static uint64_t vm_loaded_root; /* [S] root in CR3 (0: not known yet) */
 
 /* A frame this space owned goes back; failing here is a kernel bug, not user input. */
 static void vm_frame_free(uint64_t pa)
@@ -60,7 +60,18 @@ static void vm_zero_frame(uint64_t phys)
 
 static bool vm_is_live(const struct vm_space *vm)
 {
-	return vm_loaded_root == vm->as.root_phys;
+	return arch_this_cpu()->loaded_root == vm->as.root_phys;
+}
+
+/* A PTE of vm changed (unmapped or reprotected): no CPU may keep the old translation
+ * once this returns. The fence orders the PTE store before reading the resident set
+ * (see vm_load). */
+static void vm_flush_page(struct vm_space *vm, uint64_t va)
+{
+	if (vm_is_live(vm))
+		arch_mm_flush_page(va);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tlb_shootdown(cpumask_load(&vm->resident), va, 1);
 }
 
 int vm_create(struct vm_space *vm, struct ledger *l)
@@ -72,6 +83,7 @@ int vm_create(struct vm_space *vm, struct ledger *l)
 	vm->ledger = l;
 	vm->user_pages = vm->table_frames = 0;
 	vm->regions = NULL;
+	vm->resident = 0;
 	if (k == NULL)
 		return CAPOS_ERR_UNSUPPORTED;
 	err = arch_mm_create(&vm->as, &src, arch_mm_nx_enabled());
@@ -118,8 +130,7 @@ static void vm_release(struct vm_space *vm, uint64_t va, uint64_t size)
 		if (arch_mm_query(&vm->as, va + off, &pa, &fl) != CAPOS_OK)
 			continue;
 		arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
-		if (vm_is_live(vm))
-			arch_mm_flush_page(va + off);
+		vm_flush_page(vm, va + off); /* before the frame can be reused */
 		vm_frame_free(pa);
 		ledger_release_frames(vm->ledger, 1);
 		vm->user_pages--;
@@ -198,8 +209,7 @@ static void vm_remap(struct vm_space *vm, uint64_t va, uint64_t size, unsigned f
 		if (err)
 			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
 			      capos_error_name(err));
-		if (vm_is_live(vm))
-			arch_mm_flush_page(va + off);
+		vm_flush_page(vm, va + off);
 	}
 }
 
@@ -355,6 +365,9 @@ void vm_destroy(struct vm_space *vm)
 	const struct arch_mm_teardown_ops ops = { vm_free_leaf, vm_free_table, vm };
 
 	vm->wcache_va = 0;
+	if (cpumask_load(&vm->resident) != 0)
+		panic("vm: destroying a space still loaded on cpus %#llx",
+		      (unsigned long long)cpumask_load(&vm->resident));
 	vmres_destroy(vm);
 	if (vm->as.root_phys == 0)
 		return;
@@ -372,8 +385,7 @@ static void vm_drop_frames(struct vm_space *vm, uint64_t va, uint64_t n)
 		if (err)
 			panic("vm: unmapping object page %#llx: %s",
 			      (unsigned long long)(va + i * FRAME_SIZE), capos_error_name(err));
-		if (vm_is_live(vm))
-			arch_mm_flush_page(va + i * FRAME_SIZE);
+		vm_flush_page(vm, va + i * FRAME_SIZE);
 	}
 }
 
@@ -415,22 +427,38 @@ void vm_protect_frames(struct vm_space *vm, uint64_t va, uint64_t n, unsigned pr
 	vm_remap(vm, va, n * FRAME_SIZE, vm_arch_flags(prot) | ARCH_MM_OBJECT);
 }
 
+/* Makes `vm` (NULL: the kernel's space) this CPU's loaded space. The CPU joins the
+ * new space's resident set before CR3 changes (a locked RMW, a full barrier), so an
+ * unmap that reads the set after changing a PTE either sees this CPU or is seen by
+ * its table walk; it leaves the old set once the old space is no longer in CR3. */
+static void vm_load(struct percpu *pc, struct vm_space *vm, const struct arch_aspace *as)
+{
+	struct vm_space *old = pc->loaded_vm;
+
+	if (vm)
+		cpumask_set_atomic(&vm->resident, pc->cpu_index);
+	arch_mm_activate(as);
+	pc->loaded_root = as->root_phys;
+	pc->loaded_vm = vm;
+	if (old)
+		cpumask_clear_atomic(&old->resident, pc->cpu_index);
+}
+
 void vm_activate(struct vm_space *vm)
 {
-	if (!vm_is_live(vm)) {
-		arch_mm_activate(&vm->as);
-		vm_loaded_root = vm->as.root_phys;
-	}
+	struct percpu *pc = arch_this_cpu();
+
+	if (pc->loaded_root != vm->as.root_phys)
+		vm_load(pc, vm, &vm->as);
 }
 
 void vm_activate_kernel(void)
 {
+	struct percpu *pc = arch_this_cpu();
 	struct arch_aspace *k = mm_kernel_aspace();
 
-	if (vm_loaded_root != k->root_phys) {
-		arch_mm_activate(k);
-		vm_loaded_root = k->root_phys;
-	}
+	if (pc->loaded_root != k->root_phys)
+		vm_load(pc, NULL, k);
 }
 
 /* ---- boot smoke test ---- */

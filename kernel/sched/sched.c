@@ -1,117 +1,258 @@
 /*
- * Round-robin preemptive scheduler on the boot CPU (kernel/sched.h). The run queue,
- * sleepers and zombies hang off struct sched_cpu, reached through this CPU's percpu,
- * so per-CPU queues on SMP are a matter of allocating one per CPU (and adding the
- * run-queue lock the [S] tags stand for).
+ * Preemptive scheduler with one run queue per CPU (kernel/sched.h, docs/scheduler.md).
  *
- * Switch protocol: sched_switch_to() loads the next thread's address space (or the
- * kernel's for the idle thread) and calls arch_switch(); when a thread resumes, it
- * calls proc_reap() from its own stack, so a thread that died on the CPU is freed only
- * once nothing runs on its kernel stack. A thread's very first switch goes through the
- * arch trampoline into sched_thread_first_run(), which does the same.
+ * Switch protocol: the switching CPU takes its own [RQ] lock, changes the running
+ * thread's state (READY, BLOCKED, DEAD), picks the next thread and calls
+ * sched_switch_locked, which drops the kernel lock [K] if the thread held it, loads the
+ * next address space and swaps stacks with arch_switch. The [RQ] lock stays held
+ * across arch_switch; whatever runs next on this CPU releases it first thing
+ * (sched_switch_finish, also at a new thread's first run). So a thread whose state says
+ * it is not running may still have its registers being saved only while its CPU's
+ * [RQ] lock is held, and everyone who moves or wakes a thread takes that lock first.
+ * A resumed thread takes [K] back if it held it, then frees what died on this CPU.
  *
- * Lock legend: [S] boot CPU, interrupts disabled.
+ * Wake-ups: sched_wake takes the sleeper off its CPU under that CPU's lock (state
+ * WAKING: owned by the waker), then queues it on a CPU chosen by sched_select (its
+ * last CPU if idle, else any idle CPU, else its last CPU) and sends that CPU a
+ * reschedule IPI if it is halted. Idle CPUs steal READY threads from the busiest queue.
+ *
+ * Lock legend: see kernel/sched.h; [A] atomic.
  */
 #include <kernel/sched.h>
 
 #include <kernel/arch.h>
+#include <kernel/klock.h>
 #include <kernel/kring.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
 #include <kernel/percpu.h>
 #include <kernel/proc.h>
 
-static struct sched_cpu sched_boot_cpu; /* [S] the boot CPU's queues */
+static struct sched_cpu sched_boot_cpu;		     /* the boot CPU's queues */
+static struct sched_cpu *sched_cpus[SCHED_MAX_CPUS]; /* [I] by index, once online */
+static cpumask_t sched_online;			     /* [A] CPUs with a scheduler */
+static cpumask_t sched_halted;			     /* [A] CPUs halted in their idle loop */
 
 struct sched_cpu *sched_this_cpu(void)
 {
 	return percpu_sched();
 }
 
-static struct thread *sched_current(void)
+struct sched_cpu *sched_cpu(uint32_t cpu)
 {
-	return percpu_current();
+	return cpu < SCHED_MAX_CPUS ? __atomic_load_n(&sched_cpus[cpu], __ATOMIC_ACQUIRE) : NULL;
 }
 
-void sched_init(struct thread *idle)
+cpumask_t sched_online_mask(void)
 {
-	struct sched_cpu *sc = &sched_boot_cpu;
+	return cpumask_load(&sched_online);
+}
+
+static void sched_resched_irq(struct arch_trap_frame *tf);
+
+void sched_cpu_online(struct sched_cpu *sc, struct thread *idle)
+{
 	struct percpu *pc = arch_this_cpu();
 
+	spin_init(&sc->lock);
 	list_init(&sc->runq);
 	list_init(&sc->sleepers);
 	list_init(&sc->zombies);
+	sc->cpu = pc->cpu_index;
 	sc->idle = idle;
-	pc->sched = sc;
-	pc->current = idle;
+	sc->current = idle;
 	idle->state = THREAD_RUNNING;
 	idle->ran = true;
+	idle->cpu = sc->cpu;
+	pc->sched = sc;
+	pc->current = idle;
+	__atomic_store_n(&sched_cpus[sc->cpu], sc, __ATOMIC_RELEASE);
+	cpumask_set_atomic(&sched_online, sc->cpu);
+}
+
+int sched_init(struct thread *idle)
+{
+	sched_cpu_online(&sched_boot_cpu, idle);
+	return arch_irq_register(ARCH_VEC_RESCHED, sched_resched_irq);
+}
+
+/* Locks the [RQ] of the CPU that holds t (t->cpu changes only under that lock). */
+static struct sched_cpu *sched_lock_thread(struct thread *t)
+{
+	for (;;) {
+		uint32_t cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		struct sched_cpu *sc = sched_cpus[cpu];
+
+		spin_lock(&sc->lock);
+		if (__atomic_load_n(&t->cpu, __ATOMIC_RELAXED) == cpu)
+			return sc;
+		spin_unlock(&sc->lock);
+	}
+}
+
+/* Takes two [RQ] locks in CPU-index order (one if a == b). */
+static void sched_lock_pair(struct sched_cpu *a, struct sched_cpu *b)
+{
+	if (a == b) {
+		spin_lock(&a->lock);
+	} else if (a->cpu < b->cpu) {
+		spin_lock(&a->lock);
+		spin_lock(&b->lock);
+	} else {
+		spin_lock(&b->lock);
+		spin_lock(&a->lock);
+	}
+}
+
+static void sched_unlock_pair(struct sched_cpu *a, struct sched_cpu *b)
+{
+	spin_unlock(&a->lock);
+	if (a != b)
+		spin_unlock(&b->lock);
+}
+
+/* Queues READY t at the tail of sc's run queue. [RQ] of sc held. */
+static void sched_queue_locked(struct sched_cpu *sc, struct thread *t)
+{
+	t->state = THREAD_READY;
+	__atomic_store_n(&t->cpu, sc->cpu, __ATOMIC_RELEASE);
+	list_push_back(&sc->runq, &t->sched_link);
+	sc->nr_ready++;
+}
+
+/* Takes a READY thread off sc's run queue. [RQ] of sc held. */
+static void sched_unqueue_locked(struct sched_cpu *sc, struct thread *t)
+{
+	list_remove(&t->sched_link);
+	sc->nr_ready--;
+}
+
+/* Next READY thread, else the idle thread. [RQ] held. */
+static struct thread *sched_pick(struct sched_cpu *sc)
+{
+	struct list_node *n = list_pop_front(&sc->runq);
+
+	if (n == NULL)
+		return sc->idle;
+	sc->nr_ready--;
+	return LIST_ENTRY(n, struct thread, sched_link);
+}
+
+/* Where a thread that last ran on `prev` should run: prev if it is halted idle, else
+ * any halted CPU, else prev (it reschedules at its tick). */
+static struct sched_cpu *sched_select(uint32_t prev)
+{
+	cpumask_t halted = cpumask_load(&sched_halted);
+
+	if (cpumask_has(halted, prev) || halted == 0)
+		return sched_cpus[prev];
+	return sched_cpus[cpumask_first(halted)];
+}
+
+/* Work was queued on sc: wake it if it is halted (its idle loop then picks). */
+static void sched_kick(struct sched_cpu *sc)
+{
+	if (sc->cpu != arch_this_cpu()->cpu_index &&
+	    cpumask_has(cpumask_load(&sched_halted), sc->cpu))
+		arch_ipi_send(sc->cpu, ARCH_VEC_RESCHED);
+}
+
+/* Queues t (owned by the caller: new or WAKING) near `prev` and makes sure it runs. */
+static void sched_place(struct thread *t, uint32_t prev)
+{
+	struct sched_cpu *dst = sched_select(prev);
+
+	spin_lock(&dst->lock);
+	sched_queue_locked(dst, t);
+	spin_unlock(&dst->lock);
+	sched_kick(dst);
 }
 
 void sched_enqueue(struct thread *t)
 {
-	t->state = THREAD_READY;
-	list_push_back(&sched_this_cpu()->runq, &t->sched_link);
+	sched_place(t, arch_this_cpu()->cpu_index);
 }
 
-void sched_remove(struct thread *t)
+/* The running thread's process is exiting (read without [K]: set once, never cleared). */
+static bool sched_current_killed(struct thread *cur)
 {
-	if (list_node_linked(&t->sched_link))
-		list_remove(&t->sched_link);
+	return cur->proc && __atomic_load_n(&cur->proc->exiting, __ATOMIC_ACQUIRE);
 }
 
-/* Switches from prev, the running thread, to next != prev (the caller checked). */
-static void sched_switch_from(struct sched_cpu *sc, struct thread *prev, struct thread *next)
+/* Releases the [RQ] lock the switch that resumed us held (see the protocol above). */
+static inline void sched_switch_finish(void)
 {
+	struct sched_cpu *sc = percpu_sched();
+
+	sc->switch_prev = NULL;
+	spin_unlock(&sc->lock);
+}
+
+/*
+ * Switches from prev (the caller, state already changed) to next. [RQ] of sc held on
+ * entry and released when this returns (possibly on another CPU, much later). The
+ * kernel lock: a CPU holding it for prev keeps it for next if next left holding it
+ * too (the IPC handoff between two blocked threads passes it on), else releases it;
+ * a thread that left holding it and finds its CPU without it takes it back after the
+ * [RQ] lock is gone (lock order: [K] before [RQ]).
+ */
+static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struct thread *next)
+{
+	if (next == prev) {
+		prev->state = THREAD_RUNNING;
+		spin_unlock(&sc->lock);
+		return;
+	}
+	bool held = klock_held();
+
+	prev->klock_resume = held;
+	if (held && !next->klock_resume)
+		klock_release();
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else
 		vm_activate_kernel();
 	next->state = THREAD_RUNNING;
+	next->cpu = sc->cpu;
 	next->slice_end = sc->ticks + SCHED_SLICE_TICKS;
-	percpu_set_current(next);
+	sc->current = next;
+	sc->switch_prev = prev;
 	sc->switches++;
+	percpu_set_current(next);
 	arch_switch(&prev->arch, &next->arch);
-	/* Back on prev's stack: whatever died meanwhile can go. Checked here so a switch
-	 * between live threads (the IPC handoff) does not pay proc_reap's frame. */
-	if (!list_empty(&sc->zombies))
-		proc_reap();
-}
-
-static void sched_switch_to(struct thread *next)
-{
-	struct thread *prev = percpu_current();
-
-	if (next == prev) {
-		next->state = THREAD_RUNNING;
-		return;
+	sched_switch_finish();
+	if (prev->klock_resume && !klock_held()) {
+		klock_acquire();
+		/* Killed while it waited for [K] (a kill takes blocked threads off their
+		 * queues, so only a thread already switched back to gets here): end it. */
+		if (sched_current_killed(prev))
+			sched_exit_current();
 	}
-	sched_switch_from(percpu_sched(), prev, next);
-}
-
-/* Next READY thread, else the idle thread. */
-static struct thread *sched_pick(struct sched_cpu *sc)
-{
-	struct list_node *n = list_pop_front(&sc->runq);
-
-	return n ? LIST_ENTRY(n, struct thread, sched_link) : sc->idle;
+	/* Back on prev's stack: whatever died on this CPU meanwhile can go. Checked here
+	 * so a switch between live threads (the IPC handoff) does not pay proc_reap's
+	 * frame. */
+	if (!list_empty(&percpu_sched()->zombies))
+		proc_reap();
 }
 
 void sched_yield(void)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
+	struct sched_cpu *sc = percpu_sched();
+	struct thread *cur = percpu_current();
 
+	spin_lock(&sc->lock);
 	sc->need_resched = false;
-	if (list_empty(&sc->runq))
+	if (list_empty(&sc->runq)) {
+		spin_unlock(&sc->lock);
 		return;
+	}
 	if (cur != sc->idle)
-		sched_enqueue(cur);
-	sched_switch_to(sched_pick(sc));
+		sched_queue_locked(sc, cur);
+	sched_switch_locked(sc, cur, sched_pick(sc));
 }
 
 /* Marks the running thread BLOCKED until `deadline_ns` (on the sleepers list if it has
- * one); the caller switches away next. Shared by both blocking paths. */
+ * one); the caller switches away next. [RQ] of sc held. */
 static inline void sched_mark_blocked(struct sched_cpu *sc, struct thread *cur,
 				      uint64_t deadline_ns)
 {
@@ -126,51 +267,103 @@ static inline void sched_mark_blocked(struct sched_cpu *sc, struct thread *cur,
 
 bool sched_block_until(uint64_t deadline_ns)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
+	struct sched_cpu *sc = percpu_sched();
+	struct thread *cur = percpu_current();
 
+	spin_lock(&sc->lock);
 	sched_mark_blocked(sc, cur, deadline_ns);
-	sched_switch_to(sched_pick(sc));
+	sched_switch_locked(sc, cur, sched_pick(sc));
 	return cur->woken;
 }
 
 bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 {
 	struct thread *cur = percpu_current();
-
-	if (to == cur || to->state != THREAD_BLOCKED)
-		return sched_block_until(deadline_ns);
 	struct sched_cpu *sc = percpu_sched();
-	sched_mark_blocked(sc, cur, deadline_ns);
-	sched_remove(to); /* off the sleepers list, if it had a deadline */
+
+	if (to == cur)
+		return sched_block_until(deadline_ns);
+	struct sched_cpu *tsc = sched_cpus[__atomic_load_n(&to->cpu, __ATOMIC_ACQUIRE)];
+
+	sched_lock_pair(sc, tsc);
+	if (to->state != THREAD_BLOCKED || to->cpu != tsc->cpu) {
+		sched_unlock_pair(sc, tsc);
+		sched_wake(to); /* moved meanwhile: an ordinary wake, then block */
+		return sched_block_until(deadline_ns);
+	}
+	if (list_node_linked(&to->sched_link))
+		list_remove(&to->sched_link); /* off tsc's sleepers, if it had a deadline */
 	to->woken = true;
+	__atomic_store_n(&to->cpu, sc->cpu, __ATOMIC_RELEASE); /* it runs here now */
+	if (tsc != sc)
+		spin_unlock(&tsc->lock);
+	sched_mark_blocked(sc, cur, deadline_ns);
 	sc->handoffs++;
-	sched_switch_from(sc, cur, to); /* to != cur: checked above */
+	sched_switch_locked(sc, cur, to); /* to != cur: checked above */
 	return cur->woken;
 }
 
 void sched_wake(struct thread *t)
 {
-	if (t->state != THREAD_BLOCKED)
+	struct sched_cpu *sc = sched_lock_thread(t);
+
+	if (t->state != THREAD_BLOCKED) {
+		spin_unlock(&sc->lock);
 		return;
-	sched_remove(t);
+	}
+	if (list_node_linked(&t->sched_link))
+		list_remove(&t->sched_link);
 	t->woken = true;
-	sched_enqueue(t);
+	t->state = THREAD_WAKING; /* ours until queued: no other CPU touches it */
+	spin_unlock(&sc->lock);
+	sched_place(t, sc->cpu);
 }
 
 _Noreturn void sched_exit_current(void)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
+	struct sched_cpu *sc = percpu_sched();
+	struct thread *cur = percpu_current();
 
+	spin_lock(&sc->lock);
 	cur->state = THREAD_DEAD;
-	sched_remove(cur);
 	list_push_back(&sc->zombies, &cur->sched_link);
-	sched_switch_to(sched_pick(sc));
+	sched_switch_locked(sc, cur, sched_pick(sc));
 	panic("sched: a dead thread was switched back to");
 }
 
-/* Moves sleepers whose deadline has passed to the run queue (timed out). */
+bool sched_kill(struct thread *t)
+{
+	struct sched_cpu *sc = sched_lock_thread(t);
+	uint32_t me = arch_this_cpu()->cpu_index;
+
+	switch (t->state) {
+	case THREAD_RUNNING:
+		spin_unlock(&sc->lock);
+		if (sc->cpu != me)
+			arch_ipi_send(sc->cpu, ARCH_VEC_RESCHED);
+		return false;
+	case THREAD_READY:
+		sched_unqueue_locked(sc, t);
+		break;
+	case THREAD_BLOCKED:
+		if (list_node_linked(&t->sched_link))
+			list_remove(&t->sched_link);
+		break;
+	case THREAD_DEAD:
+		spin_unlock(&sc->lock);
+		return false;
+	case THREAD_WAKING:
+	default:
+		panic("sched: kill of tid %u in state %d", t->tid, (int)t->state);
+	}
+	t->state = THREAD_DEAD;
+	spin_unlock(&sc->lock);
+	/* Off every queue with its context saved: this CPU's zombie list [C] may take it. */
+	list_push_back(&percpu_sched()->zombies, &t->sched_link);
+	return true;
+}
+
+/* Moves sleepers whose deadline has passed to the run queue (timed out). [RQ] held. */
 static void sched_wake_expired(struct sched_cpu *sc)
 {
 	struct list_node *n, *tmp;
@@ -183,54 +376,181 @@ static void sched_wake_expired(struct sched_cpu *sc)
 		if (t->deadline_ns <= now) {
 			list_remove(n);
 			t->woken = false;
-			sched_enqueue(t);
+			sched_queue_locked(sc, t);
 		}
+	}
+}
+
+/*
+ * Interrupted user mode (tick or IPI): end the thread if its process was killed, and
+ * switch if a reschedule is due. Interrupts off, no lock held.
+ */
+static void sched_preempt_point(bool from_user)
+{
+	struct thread *cur = percpu_current();
+
+	if (!from_user)
+		return; /* the idle loop looks at its queue itself */
+	if (sched_current_killed(cur)) {
+		klock_acquire();
+		sched_exit_current();
+	}
+	if (percpu_sched()->need_resched) {
+		cur->preemptions++;
+		sched_yield();
 	}
 }
 
 /* Timer tick (interrupts disabled, after EOI). Preempts only user mode. */
 static void sched_tick(bool from_user)
 {
-	struct sched_cpu *sc = sched_this_cpu();
-	struct thread *cur = sched_current();
+	struct sched_cpu *sc = percpu_sched();
+	struct thread *cur = percpu_current();
 
+	if (sc->cpu == 0 && ksleep_live_count() != 0) {
+		bool taken = klock_irq_enter(); /* Timer.sleep completions wake their owners */
+
+		ksleep_expire(arch_clock_ns());
+		klock_irq_exit(taken);
+	}
+	spin_lock(&sc->lock);
 	sc->ticks++;
-	if (ksleep_live_count() != 0)
-		ksleep_expire(arch_clock_ns()); /* Timer.sleep completions wake their owners */
 	if (!list_empty(&sc->sleepers))
 		sched_wake_expired(sc);
-	if (list_empty(&sc->runq))
-		return;
-	if (cur == sc->idle || sc->ticks >= cur->slice_end)
+	if (!list_empty(&sc->runq) && (cur == sc->idle || sc->ticks >= cur->slice_end))
 		sc->need_resched = true;
-	if (from_user && sc->need_resched) {
-		cur->preemptions++;
-		sched_yield();
-	}
+	spin_unlock(&sc->lock);
+	sched_preempt_point(from_user);
+}
+
+static void sched_resched_irq(struct arch_trap_frame *tf)
+{
+	struct sched_cpu *sc = percpu_sched();
+
+	arch_irq_eoi();
+	spin_lock(&sc->lock);
+	sc->kicks++;
+	if (!list_empty(&sc->runq))
+		sc->need_resched = true;
+	spin_unlock(&sc->lock);
+	sched_preempt_point(arch_trap_from_user(tf));
 }
 
 void sched_thread_first_run(void)
 {
-	struct thread *t = sched_current();
+	struct thread *t = percpu_current();
 
+	sched_switch_finish();
 	t->ran = true;
 	klog("sched", "%s pid %u tid %u: first run", t->proc->name, t->proc->pid, t->tid);
 	proc_reap();
 }
 
+/*
+ * Steals one READY thread for the idle CPU sc from the CPU with the most waiting
+ * (only from a queue with at least one thread waiting behind a running one: taking it
+ * evens the load without ping-pong). Returns whether one was moved.
+ */
+static bool sched_steal(struct sched_cpu *sc)
+{
+	struct sched_cpu *src = NULL;
+	uint32_t best = 0, cpu;
+
+	CPUMASK_FOR_EACH(cpu, cpumask_load(&sched_online))
+	{
+		struct sched_cpu *o = sched_cpus[cpu];
+		uint32_t waiting = __atomic_load_n(&o->nr_ready, __ATOMIC_RELAXED);
+
+		if (o != sc && waiting > best) {
+			best = waiting;
+			src = o;
+		}
+	}
+	if (src == NULL)
+		return false;
+	sched_lock_pair(sc, src);
+	bool moved = false;
+	struct list_node *n = src->runq.head.prev; /* the most recently queued */
+
+	if (src->nr_ready > 0 && n != &src->runq.head) {
+		struct thread *t = LIST_ENTRY(n, struct thread, sched_link);
+
+		sched_unqueue_locked(src, t);
+		sched_queue_locked(sc, t);
+		sc->steals++;
+		moved = true;
+	}
+	sched_unlock_pair(sc, src);
+	return moved;
+}
+
+/*
+ * One pass of an idle loop: run what is queued (or can be stolen), else halt until an
+ * interrupt. The halted bit is set before the queue lock is dropped, so a CPU that
+ * queues work afterwards sees it and sends the IPI that ends the hlt.
+ */
+static void sched_idle_once(struct sched_cpu *sc)
+{
+	struct thread *idle = sc->idle;
+
+	spin_lock(&sc->lock);
+	if (list_empty(&sc->runq)) {
+		spin_unlock(&sc->lock);
+		if (sched_steal(sc))
+			return;
+		spin_lock(&sc->lock);
+		if (list_empty(&sc->runq)) {
+			cpumask_set_atomic(&sched_halted, sc->cpu);
+			spin_unlock(&sc->lock);
+			arch_idle_wait();
+			cpumask_clear_atomic(&sched_halted, sc->cpu);
+			return;
+		}
+	}
+	sc->need_resched = false;
+	sched_switch_locked(sc, idle, sched_pick(sc));
+}
+
+_Noreturn void sched_idle_loop(void)
+{
+	struct sched_cpu *sc = percpu_sched();
+
+	for (;;)
+		sched_idle_once(sc);
+}
+
+/* One line per online CPU, and the kernel lock's contention (tests read these). */
+static void sched_report(void)
+{
+	uint32_t cpu;
+
+	CPUMASK_FOR_EACH(cpu, cpumask_load(&sched_online))
+	{
+		const struct sched_cpu *sc = sched_cpus[cpu];
+
+		klog("sched",
+		     "cpu %u: %llu switches, %llu handoffs, %llu steals, %llu kicks, %llu ticks",
+		     cpu, (unsigned long long)sc->switches, (unsigned long long)sc->handoffs,
+		     (unsigned long long)sc->steals, (unsigned long long)sc->kicks,
+		     (unsigned long long)sc->ticks);
+	}
+	klog("sched", "kernel lock: %llu contended acquisitions, %llu spins",
+	     (unsigned long long)klock_contended(), (unsigned long long)klock_spins());
+}
+
 void sched_run_until_idle(void)
 {
-	struct sched_cpu *sc = sched_this_cpu();
+	struct sched_cpu *sc = percpu_sched();
+	bool held = klock_held();
 
+	if (held)
+		klock_release(); /* the idle loop runs without [K] */
 	arch_timer_set_tick_hook(sched_tick);
-	while (proc_live_count() > 0) {
-		if (!list_empty(&sc->runq)) {
-			sc->need_resched = false;
-			sched_switch_to(sched_pick(sc));
-			continue;
-		}
-		arch_idle_wait();
-	}
+	while (proc_live_count() > 0)
+		sched_idle_once(sc);
 	arch_timer_set_tick_hook(NULL);
+	if (held)
+		klock_acquire();
 	proc_reap();
+	sched_report();
 }

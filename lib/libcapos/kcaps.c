@@ -493,6 +493,96 @@ int capos_system_shutdown(uint32_t cap, uint8_t code)
 	return err;
 }
 
+/* ---- FrameAllocator, MemoryObject (kernel/include/kernel/memobj.h) ---- */
+
+/* A CALL whose refusal answers the CapException's status; results in res[0..*rlen). */
+static int kcaps_obj_call(uint32_t cap, uint64_t iface, uint16_t method, uint32_t plen,
+			  uint64_t *res, uint32_t res_cap, struct capos_cqe *cqe)
+{
+	struct capos_ring_client *c;
+	int type, err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK)
+		err = capos_ring_call(c, cap, iface, method, kcaps_framed, plen, res, res_cap, cqe);
+	if (err == CAPOS_ERR_RING_EXCEPTION)
+		err = capos_exception_status(res, cqe->result_len, &type);
+	return err;
+}
+
+int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_FrameAllocator_allocate_Params_b p;
+	struct capos_FrameAllocator_allocate_Results_r r;
+	struct capnp_msg m;
+	struct capos_cqe cqe;
+	const struct capos_xfer_result *recs;
+	uint64_t res[16];
+	uint32_t plen = 0, rlen = 0, index = 0;
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+
+	if (err == CAPOS_OK)
+		err = capos_FrameAllocator_allocate_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_FrameAllocator_allocate_Params_set_pages(&p, pages);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_obj_call(frames, capos_FrameAllocator_TYPE_ID,
+				     capos_FrameAllocator_METHOD_allocate, plen, res, sizeof(res),
+				     &cqe);
+	if (err == CAPOS_OK && capos_ring_result_caps(&cqe, res, sizeof(res), &recs, &rlen) < 0)
+		err = CAPOS_ERR_INVALID;
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, rlen, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_FrameAllocator_allocate_read_results(&m, &r);
+	if (err == CAPOS_OK)
+		err = capos_FrameAllocator_allocate_Results_get_memory(&r, &index);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), index,
+					    capos_MemoryObject_TYPE_ID, mo);
+	return err;
+}
+
+int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr)
+{
+	struct capnp_builder b;
+	struct capnp_bseg seg;
+	struct capnp_segment segs[1];
+	struct capos_MemoryObject_map_Params_b p;
+	struct capos_Protection_b pr;
+	struct capos_MemoryObject_map_Results_r r;
+	struct capnp_msg m;
+	struct capos_cqe cqe;
+	uint64_t res[8];
+	int err = capnp_builder_init(&b, &seg, 1, kcaps_arena, sizeof(kcaps_arena));
+	uint32_t plen = 0;
+
+	if (err == CAPOS_OK)
+		err = capos_MemoryObject_map_request(&b, &p);
+	if (err == CAPOS_OK) {
+		capos_MemoryObject_map_Params_set_pages(&p, pages);
+		err = capos_MemoryObject_map_Params_init_prot(&p, &pr);
+	}
+	if (err == CAPOS_OK) {
+		kcaps_prot(&pr, prot);
+		err = kcaps_finish(&b, &plen);
+	}
+	if (err == CAPOS_OK)
+		err = kcaps_obj_call(mo, capos_MemoryObject_TYPE_ID, capos_MemoryObject_METHOD_map,
+				     plen, res, sizeof(res), &cqe);
+	if (err == CAPOS_OK)
+		err = kcaps_results(res, cqe.result_len, &m, segs);
+	if (err == CAPOS_OK)
+		err = capos_MemoryObject_map_read_results(&m, &r);
+	if (err == CAPOS_OK)
+		*addr = capos_MemoryObject_map_Results_get_addr(&r);
+	return err;
+}
+
 /* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ---- */
 
 int capos_thread_spawn_call(uint32_t cap, const struct capos_thread_spawn_args *a,

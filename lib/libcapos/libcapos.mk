@@ -19,6 +19,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/console.c \
 	lib/libcapos/stdio_cap.c \
 	lib/libcapos/kcaps.c \
+	lib/libcapos/park.c \
 	lib/libcapos/terminal.c \
 	lib/libcapos/client.c \
 	lib/libcapos/server.c \

@@ -29,7 +29,14 @@ static void ring_fuzz_exec(void *ctx, const struct ring_op *op, struct capos_cqe
 {
 	(void)ctx;
 	ring_fuzz_require(op->opcode == CAPOS_OP_CALL || op->opcode == CAPOS_OP_RELEASE ||
-			  op->opcode == CAPOS_OP_RECV || op->opcode == CAPOS_OP_RETURN);
+			  op->opcode == CAPOS_OP_RECV || op->opcode == CAPOS_OP_RETURN ||
+			  op->opcode == CAPOS_OP_PARK || op->opcode == CAPOS_OP_UNPARK);
+	if (op->opcode == CAPOS_OP_PARK || op->opcode == CAPOS_OP_UNPARK) {
+		/* only cap, the word, aux and (PARK) the timeout may be set */
+		ring_fuzz_require(op->interface_id == 0 && op->params_len == 0 && op->method == 0);
+		ring_fuzz_require(op->result_len == 0 && op->xfer_addr == 0 && op->xfer_count == 0);
+		ring_fuzz_require(op->opcode == CAPOS_OP_PARK || op->result_addr == 0);
+	}
 	ring_fuzz_require(op->flags == 0 ||
 			  (op->opcode == CAPOS_OP_RETURN && op->flags == CAPOS_SQE_F_EXCEPTION));
 	if (op->opcode == CAPOS_OP_CALL) {

@@ -34,7 +34,7 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
                 and from COM1: the killed child's sleeps and join cancelled, every
                 process reaped, free frames and live kernel objects back at their
                 pre-init baselines, no timer sleep left, clean shutdown.
-  thread-smp2   the same boot with -smp 2 (APs idle until the SMP scheduler lands).
+  thread-smp2   the same boot with -smp 2: the threads run on both CPUs at once.
 """
 import os
 import re

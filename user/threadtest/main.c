@@ -83,11 +83,16 @@ static uint32_t th_rounds(void)
 	return ok;
 }
 
+/* Workers start their rounds once all exist (so all hold a ring slot at once). */
+static volatile int th_gate;
+
 static int64_t th_worker(void *arg)
 {
 	struct th_report *r = arg;
 	struct capos_ring_client *c;
 
+	while (!th_gate && capos_ring_self(&c) == CAPOS_OK)
+		(void)capos_ring_nop(c);
 	r->ring = capos_thread_ring;
 	r->tls_start = th_tls_word;
 	r->errno_start = errno;
@@ -114,6 +119,7 @@ static void th_test_concurrent(void)
 	}
 	printf("threadtest: concurrent: %u threads created -> %s\n", TH_WORKERS,
 	       capos_error_name(err));
+	th_gate = 1;
 	errno = 77;
 	main_ok = th_rounds(); /* concurrently with them */
 	for (uint32_t i = 0; i < TH_WORKERS && err == CAPOS_OK; i++) {
@@ -130,6 +136,11 @@ static void th_test_concurrent(void)
 	       (long long)code[3]);
 	th_check("concurrent: own rings, fresh TLS, only own completions",
 		 err == CAPOS_OK && codes_ok && rings_ok);
+	for (uint32_t i = 0; !(codes_ok && rings_ok) && i < TH_WORKERS; i++)
+		printf("threadtest: concurrent: thread %u: ring %#llx tls %#llx calls %u stashed "
+		       "%u\n",
+		       i, (unsigned long long)rep[i].ring, (unsigned long long)rep[i].tls_start,
+		       rep[i].calls_ok, rep[i].stashed);
 	th_check("concurrent: main thread's calls meanwhile",
 		 main_ok == 2 * TH_ROUNDS && th_tls_word == 0x5eed);
 	th_check("concurrent: errno per thread (newlib reent)", errno_ok && errno == 77);

@@ -38,6 +38,14 @@ void arch_mm_flush_page(uint64_t va)
 	cpu_invlpg(va);
 }
 
+void arch_mm_flush_all(void)
+{
+	uint64_t cr3;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+	cpu_write_cr3(cr3);
+}
+
 bool arch_mm_nx_enabled(void)
 {
 	return (cpu_rdmsr(MSR_EFER) & EFER_NXE) != 0;

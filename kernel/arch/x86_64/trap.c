@@ -17,6 +17,7 @@
 #include <arch/trap.h>
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/klock.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
@@ -126,7 +127,13 @@ static _Noreturn void trap_fatal(const struct arch_trap_frame *tf)
 			   exception_names[v][1], (unsigned long long)tf->rip);
 }
 
-/* The current user thread faulted: its process dies, the kernel continues. */
+bool arch_trap_from_user(const struct arch_trap_frame *tf)
+{
+	return (tf->cs & 3) != 0;
+}
+
+/* The current user thread faulted: its process dies (under the kernel lock), the
+ * kernel continues. */
 static _Noreturn void trap_user_fault(const struct arch_trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
@@ -138,6 +145,7 @@ static _Noreturn void trap_user_fault(const struct arch_trap_frame *tf)
 		.error_code = tf->error_code,
 	};
 
+	klock_acquire();
 	proc_fault_current(&f);
 }
 

@@ -380,6 +380,24 @@ uint64_t arch_tsc_hz(void);
  */
 int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms);
 
+/* ---- smp: other CPUs (kernel/sched, kernel/mm/tlb.c; docs/scheduler.md) ----------- */
+
+/* Inter-processor interrupt vectors the portable kernel handles. */
+#define ARCH_VEC_RESCHED 0xf0u /* run the scheduler: work was queued, or a kill */
+#define ARCH_VEC_TLB 0xf1u     /* answer a TLB shootdown (kernel/tlb.h) */
+
+/* Sends interrupt `vector` to the online CPU with index `cpu_index` (not the caller). */
+void arch_ipi_send(uint32_t cpu_index, unsigned vector);
+
+/* Acknowledges the interrupt being handled (LAPIC EOI), for portable handlers. */
+void arch_irq_eoi(void);
+
+/* Whether the interrupted context of a handler's frame was user mode. */
+bool arch_trap_from_user(const struct arch_trap_frame *tf);
+
+/* Drops every non-global TLB entry of this CPU (reloads the current root). */
+void arch_mm_flush_all(void);
+
 /* ---- entropy and system caps (kernel/rng, docs/entropy.md) ------------------------ */
 
 /*

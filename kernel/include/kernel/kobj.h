@@ -41,6 +41,7 @@ enum kobj_type {
 	KOBJ_THREAD_SPAWNER,  /* ThreadSpawner (kernel/kthread.h) */
 	KOBJ_THREAD,	      /* ThreadHandle (kernel/kthread.h) */
 	KOBJ_THREAD_CONTROL,  /* ThreadControl (kernel/kthread.h) */
+	KOBJ_PARK_SPACE,      /* ParkSpace / SharedParkSpace (kernel/kpark.h) */
 	KOBJ_TEST,	      /* host tests and kernel self-tests only */
 	KOBJ_TYPE_COUNT,
 };

@@ -186,7 +186,9 @@ void kring_thread_init(struct thread *t);
 #define KGRANT_SYSSTATUS 0x800u	     /* SystemStatus: summary (kring_grant only) */
 #define KGRANT_THREADSPAWNER 0x1000u /* ThreadSpawner of the grantee (kernel/kthread.h) */
 #define KGRANT_THREADCONTROL 0x2000u /* ThreadControl of the grantee (kernel/kthread.h) */
-#define KGRANT_KINDS 0x3FFFu	     /* every kind above: kring_grant takes exactly one */
+#define KGRANT_PARKSPACE 0x4000u     /* a private ParkSpace (kernel/kpark.h; kring_grant only) */
+#define KGRANT_SHAREDPARK 0x8000u    /* an unbound SharedParkSpace (kring_grant only) */
+#define KGRANT_KINDS 0xFFFFu	     /* every kind above: kring_grant takes exactly one */
 
 /*
  * Creates the machine-wide object of `kind` (KGRANT_ENTROPY, KGRANT_SYSCONTROL or
@@ -246,11 +248,28 @@ uint32_t kring_revoke_nodes_live(void);
  */
 int ksleep_until(void *ctx, uint64_t deadline_ns);
 
-/* Completes every queued sleep whose deadline is <= now_ns (timer tick, [S]). */
+/* Fires every queued timeout (sleeps and PARK deadlines) whose deadline is <= now_ns,
+ * in deadline order (timer tick, [S]). */
 void ksleep_expire(uint64_t now_ns);
 
-/* Sleep records queued now, over all processes (tick fast path, leak check). */
+/* Timeouts queued now (sleeps and PARK deadlines), over all processes (tick fast path,
+ * leak check). */
 uint32_t ksleep_live_count(void);
+
+/*
+ * A deadline on the sleep queue for another deferred op (PARK): ktimeout_arm links t
+ * (not armed; zeroed or disarmed before) due at deadline_ns; when the tick finds it
+ * due, t is unlinked and fire(t) runs ([S], from the tick). ktimeout_disarm unlinks an
+ * armed t and does nothing for one that is not (fired or never armed).
+ */
+struct ktimeout {
+	struct list_node link;		  /* [S] on the sleep queue, NULL when not armed */
+	uint64_t deadline_ns;		  /* [S] */
+	void (*fire)(struct ktimeout *t); /* [S] */
+};
+
+void ktimeout_arm(struct ktimeout *t, uint64_t deadline_ns, void (*fire)(struct ktimeout *t));
+void ktimeout_disarm(struct ktimeout *t);
 
 /*
  * Creates the kernel objects in `which`, inserts one cap for each into p's cap table

@@ -14,21 +14,28 @@
 #define PERCPU_OFF_USER_RSP 16
 #define PERCPU_OFF_CURRENT 24
 #define PERCPU_OFF_SCHED 32
+#define PERCPU_OFF_CPU_INDEX 40
+#define PERCPU_OFF_KLOCK_HELD 44
 
 #ifndef __ASSEMBLER__
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct thread;
 struct sched_cpu;
+struct vm_space;
 
 struct percpu {
-	struct percpu *self;	 /* [C] this structure (read as %gs:0) */
-	uint64_t kstack_top;	 /* [C] running thread's kernel stack top (SYSCALL entry) */
-	uint64_t user_rsp;	 /* [C] scratch: user RSP during SYSCALL entry */
-	struct thread *current;	 /* [C] running thread */
-	struct sched_cpu *sched; /* [C] this CPU's run queue */
-	uint32_t cpu_index;	 /* [C] 0 = boot CPU */
+	struct percpu *self;	    /* [C] this structure (read as %gs:0) */
+	uint64_t kstack_top;	    /* [C] running thread's kernel stack top (SYSCALL entry) */
+	uint64_t user_rsp;	    /* [C] scratch: user RSP during SYSCALL entry */
+	struct thread *current;	    /* [C] running thread */
+	struct sched_cpu *sched;    /* [C] this CPU's run queue */
+	uint32_t cpu_index;	    /* [I] 0 = boot CPU */
+	bool klock_held;	    /* [C] this CPU holds the kernel lock (kernel/klock.h) */
+	uint64_t loaded_root;	    /* [C] address-space root in CR3 (0: not known yet) */
+	struct vm_space *loaded_vm; /* [C] the user space loaded, NULL for the kernel's */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");
@@ -36,6 +43,8 @@ _Static_assert(offsetof(struct percpu, kstack_top) == PERCPU_OFF_KSTACK_TOP, "pe
 _Static_assert(offsetof(struct percpu, user_rsp) == PERCPU_OFF_USER_RSP, "percpu user rsp");
 _Static_assert(offsetof(struct percpu, current) == PERCPU_OFF_CURRENT, "percpu current");
 _Static_assert(offsetof(struct percpu, sched) == PERCPU_OFF_SCHED, "percpu sched");
+_Static_assert(offsetof(struct percpu, cpu_index) == PERCPU_OFF_CPU_INDEX, "percpu cpu index");
+_Static_assert(offsetof(struct percpu, klock_held) == PERCPU_OFF_KLOCK_HELD, "percpu klock");
 
 /* This CPU's running thread in one load (the same value as arch_this_cpu()->current,
  * for hot paths such as cap_enter). Valid after arch_proc_init. */
@@ -51,6 +60,29 @@ static inline struct thread *percpu_current(void)
 static inline void percpu_set_current(struct thread *t)
 {
 	__asm__ volatile("movq %0, %%gs:%c1" : : "r"(t), "i"(PERCPU_OFF_CURRENT) : "memory");
+}
+
+/* This CPU's index in one load (arch_this_cpu()->cpu_index). */
+static inline uint32_t percpu_cpu_index(void)
+{
+	uint32_t i;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(i) : "i"(PERCPU_OFF_CPU_INDEX));
+	return i;
+}
+
+/* Whether this CPU holds the kernel lock (arch_this_cpu()->klock_held), one load. */
+static inline uint32_t percpu_klock_held(void)
+{
+	uint32_t h;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(h) : "i"(PERCPU_OFF_KLOCK_HELD) : "memory");
+	return h;
+}
+
+static inline void percpu_set_klock_held(uint32_t h)
+{
+	__asm__ volatile("movl %0, %%gs:%c1" : : "r"(h), "i"(PERCPU_OFF_KLOCK_HELD) : "memory");
 }
 
 /* This CPU's run queues in one load (arch_this_cpu()->sched). Valid after sched_init. */

@@ -11,9 +11,10 @@
  * the running one switches away for good, and the scheduler reaps dead threads (and
  * then the process: address space, ledger check, cap table) from another stack.
  *
- * Lock legend: [S] scheduler state, boot CPU with interrupts disabled (no SMP yet);
- * [K] the kernel lock (docs: the SMP locking model); [I] set at creation, immutable
- * afterwards.
+ * Lock legend: [K] the kernel lock (kernel/klock.h); [RQ] the run-queue lock of the
+ * thread's CPU (kernel/sched.h); [C] the owning CPU with interrupts off; [I] set at
+ * creation, immutable afterwards. `exiting` is also read without [K] (an atomic load)
+ * by a CPU deciding whether its running thread must end (sched_preempt_point).
  */
 #ifndef KERNEL_PROC_H
 #define KERNEL_PROC_H
@@ -36,6 +37,7 @@ enum thread_state {
 	THREAD_READY,	/* on a run queue */
 	THREAD_RUNNING, /* current on its CPU */
 	THREAD_BLOCKED, /* waiting for sched_wake() or its deadline */
+	THREAD_WAKING,	/* woken, between its old CPU's lock and its new run queue */
 	THREAD_DEAD,	/* killed; waiting to be reaped */
 };
 
@@ -50,21 +52,23 @@ struct thread {
 	uint32_t magic;		     /* [I] THREAD_MAGIC; cleared when freed */
 	uint32_t tid;		     /* [I] */
 	struct process *proc;	     /* [I] owner; NULL for an idle thread */
-	enum thread_state state;     /* [S] */
-	struct arch_thread arch;     /* [S] saved context, kernel stack top, FS base */
+	enum thread_state state;     /* [RQ] of `cpu` */
+	uint32_t cpu;		     /* [RQ] CPU whose queues hold it, or that runs it */
+	struct arch_thread arch;     /* [RQ] saved context, kernel stack top, FS base */
 	struct kstack kstack;	     /* [I] */
 	uint64_t xstate_phys;	     /* [I] frame holding the extended-state area, or 0 */
-	struct list_node sched_link; /* [S] run queue, sleep list or zombie list */
-	struct list_node proc_link;  /* [S] process's thread list */
-	uint64_t deadline_ns;	     /* [S] BLOCKED: wake-up time; UINT64_MAX = none */
-	bool woken;		     /* [S] last block ended by sched_wake(), not timeout */
-	bool ran;		     /* [S] has been switched to at least once */
-	uint64_t slice_end;	     /* [S] tick at which the time slice ends */
-	uint32_t preemptions;	     /* [S] involuntary switches, for reports and tests */
+	struct list_node sched_link; /* [RQ] run queue or sleep list; [C] zombie list */
+	struct list_node proc_link;  /* [K] process's thread list */
+	uint64_t deadline_ns;	     /* [RQ] BLOCKED: wake-up time; UINT64_MAX = none */
+	bool woken;		     /* [RQ] last block ended by sched_wake(), not timeout */
+	bool ran;		     /* [RQ] has been switched to at least once */
+	uint64_t slice_end;	     /* [RQ] tick at which the time slice ends */
+	uint32_t preemptions;	     /* [RQ] involuntary switches, for reports and tests */
+	bool klock_resume;	     /* [C] held the kernel lock when it switched out */
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
 	uint64_t ring_va;	     /* [I] user address of its ring page */
-	struct ring ring;	     /* [R] its capability ring (kernel view, authoritative) */
-	struct list kring_pending;   /* [S] its deferred ring ops (kernel/kring.h) */
+	struct ring ring;	     /* [K] its capability ring (kernel view, authoritative) */
+	struct list kring_pending;   /* [K] its deferred ring ops (kernel/kring.h) */
 	int64_t exit_code;	     /* [K] ThreadControl.exit code, or the process's */
 	bool exit_pending;	     /* [K] ThreadControl.exit ran: end after the drain */
 	struct thread_watch *watch;  /* [K] told when the thread is reaped (ThreadHandle) */
@@ -74,20 +78,21 @@ struct process {
 	uint32_t magic;		  /* [I] PROC_MAGIC; cleared when freed */
 	uint32_t pid;		  /* [I] */
 	char name[PROC_NAME_MAX]; /* [I] NUL-terminated */
-	struct vm_space vm;	  /* [P] user address space */
-	struct captab *caps;	  /* [P] capability table (slots allocated with it) */
-	struct ledger *ledger;	  /* [P] its charges (a ref; see ledger.h) */
-	struct list threads;	  /* [S] its threads (live and dead, until reaped) */
-	uint32_t live_threads;	  /* [S] threads not DEAD */
-	bool exiting;		  /* [S] killed or exited; no new threads */
-	int64_t exit_code;	  /* [S] exit(code), or -1 when killed by a fault */
-	struct list_node link;	  /* [S] global process list */
-	bool capset_mapped;	  /* [P] the CapSet page is mapped (before thread 0) */
-	struct proc_kcall *kcall; /* [P] CALL scratch buffers (kernel/proc/kring.c) */
-	int64_t *exit_sink;	  /* [S] if set, receives exit_code when reaped */
-	bool killed;		  /* [S] ended by proc_kill or a user fault, not exit() */
-	struct proc_watch *watch; /* [S] told when the process is reaped (spawner) */
-	struct list memmaps;	  /* [P] its MemoryObject mappings (kernel/memobj.h) */
+	struct vm_space vm;	  /* [K] user address space */
+	struct captab *caps;	  /* [K] capability table (slots allocated with it) */
+	struct ledger *ledger;	  /* [K] its charges (a ref; see ledger.h) */
+	struct list threads;	  /* [K] its threads (live and dead, until reaped) */
+	uint32_t live_threads;	  /* [K] threads not DEAD */
+	bool exiting;		  /* [K] killed or exited; no new threads */
+	int64_t exit_code;	  /* [K] exit(code), or -1 when killed by a fault */
+	struct list_node link;	  /* [K] global process list */
+	bool capset_mapped;	  /* [K] the CapSet page is mapped (before thread 0) */
+	struct proc_kcall *kcall; /* [K] CALL scratch buffers (kernel/proc/kring.c) */
+	int64_t *exit_sink;	  /* [K] if set, receives exit_code when reaped */
+	bool killed;		  /* [K] ended by proc_kill or a user fault, not exit() */
+	struct proc_watch *watch; /* [K] told when the process is reaped (spawner) */
+	struct list memmaps;	  /* [K] its MemoryObject mappings (kernel/memobj.h) */
+	uint32_t park_waiters;	  /* [K] its parked PARK ops (kernel/kpark.h bound) */
 };
 
 /*

@@ -45,19 +45,21 @@ struct ring_snapshot {
  * slot out of the shared page once, straight into this, and validates it in place.
  */
 struct ring_op {
-	uint8_t opcode;	       /* CALL, RELEASE, RECV or RETURN (NOP never leaves) */
+	uint8_t opcode;	       /* CALL, RELEASE, RECV, RETURN, PARK or UNPARK (NOP never
+				  leaves) */
 	uint8_t rsvd0;	       /* always 0 */
 	uint16_t flags;	       /* RETURN: CAPOS_SQE_F_EXCEPTION or 0; else 0 */
 	uint32_t cap;	       /* CALL, RELEASE, RECV, RETURN */
 	uint64_t interface_id; /* CALL: non-zero */
 	uint64_t params_addr;  /* CALL params / RETURN results: 0 with params_len 0, else a
-	                          user-window range */
+	                          user-window range; PARK/UNPARK: the word (unchecked) */
 	uint32_t params_len;
 	uint16_t method;      /* CALL */
 	uint16_t xfer_count;  /* CALL: transfer descriptors, <= CAPOS_XFER_MAX */
-	uint64_t result_addr; /* CALL, RECV: 0 with result_len 0, else a user-window range */
+	uint64_t result_addr; /* CALL, RECV: 0 with result_len 0, else a user-window range;
+				 PARK: the timeout in ns (unchecked) */
 	uint32_t result_len;
-	uint32_t aux;	    /* RETURN: the call id being answered */
+	uint32_t aux;	    /* RETURN: the call id; PARK: expected value; UNPARK: count */
 	uint64_t xfer_addr; /* CALL: 0 with xfer_count 0, else a user-window range */
 };
 
@@ -94,7 +96,8 @@ int ring_init(struct ring *r, struct capos_ring *page, uint32_t thread_id);
 int ring_begin(struct ring *r, struct ring_snapshot *snap);
 
 /*
- * Decodes one SQE copy: opcode accepted (NOP, CALL, RELEASE, RECV, RETURN), flags
+ * Decodes one SQE copy: opcode accepted (NOP, CALL, RELEASE, RECV, RETURN, PARK,
+ * UNPARK), flags
  * the opcode accepts (RETURN: CAPOS_SQE_F_EXCEPTION), reserved and unused fields
  * zero, CALL's interface id non-zero and its buffers in the user window. Errors, in
  * order: CAPOS_ERR_RING_BAD_OPCODE, _BAD_FLAGS, _RESERVED_NONZERO,

@@ -1,12 +1,17 @@
 /*
- * The scheduler (kernel/sched/sched.c): preemptive round robin on the boot CPU, driven
- * by the LAPIC tick, with block-with-timeout and wake. The run queue hangs off the
- * per-CPU structure (struct percpu.sched) so SMP can give every CPU its own; today only
- * the boot CPU has one. The kernel is not preemptible: kernel code runs with interrupts
- * disabled except in the idle loop's hlt, so switches happen at the tick (from user
- * mode), when a thread blocks or exits, and from idle.
+ * The scheduler (kernel/sched/sched.c): preemptive, one run queue per CPU, driven by
+ * each CPU's LAPIC tick, with block-with-timeout, wake, direct handoff, reschedule
+ * IPIs to idle CPUs and work stealing. The kernel is not preemptible: kernel code runs
+ * with interrupts disabled except in the idle loop's hlt, so switches happen at the
+ * tick or a reschedule IPI (from user mode), when a thread blocks or exits, and from
+ * idle. Locking (docs/scheduler.md): each CPU's queues are under its own [RQ] lock;
+ * the kernel lock [K] is taken before any [RQ] and is released by a thread switching
+ * away while holding it (and taken again when it resumes); the [RQ] lock of the CPU
+ * is held across the switch itself, from the state change until the next thread runs,
+ * so no other CPU can touch a thread whose context is still being saved.
  *
- * Lock legend: [S] boot CPU with interrupts disabled (SMP: per-CPU run-queue lock).
+ * Lock legend: [RQ] the sched_cpu's lock; [C] the owning CPU, interrupts off;
+ * [I] immutable once the CPU is online; [A] atomic.
  */
 #ifndef KERNEL_SCHED_H
 #define KERNEL_SCHED_H
@@ -14,31 +19,58 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <kernel/cpumask.h>
 #include <kernel/list.h>
+#include <kernel/spinlock.h>
 
 struct thread;
 
 #define SCHED_SLICE_TICKS 2 /* time slice, in timer ticks (20 ms at 100 Hz) */
 #define SCHED_NO_DEADLINE UINT64_MAX
+#define SCHED_MAX_CPUS CPUMASK_BITS /* compile-time bound on CPU indices */
 
 struct sched_cpu {
-	struct list runq;     /* [S] READY threads, FIFO */
-	struct list sleepers; /* [S] BLOCKED threads with a deadline */
-	struct list zombies;  /* [S] DEAD threads waiting to be reaped */
-	struct thread *idle;  /* [S] this CPU's idle thread */
-	uint64_t ticks;	      /* [S] ticks seen */
-	uint64_t switches;    /* [S] context switches */
-	uint64_t handoffs;    /* [S] direct handoffs (sched_block_handoff), for IPC tests */
-	bool need_resched;    /* [S] set by the tick, honoured at the next chance */
+	struct spinlock lock;	    /* [RQ] itself */
+	struct list runq;	    /* [RQ] READY threads, FIFO */
+	uint32_t nr_ready;	    /* [RQ] entries of runq (read unlocked as a hint) */
+	struct list sleepers;	    /* [RQ] BLOCKED threads with a deadline */
+	struct list zombies;	    /* [C] DEAD threads waiting to be reaped by this CPU */
+	struct thread *idle;	    /* [I] this CPU's idle thread */
+	struct thread *current;	    /* [RQ] the thread this CPU runs */
+	struct thread *switch_prev; /* [RQ] held across a switch: the thread left */
+	uint32_t cpu;		    /* [I] CPU index */
+	uint64_t ticks;		    /* [RQ] ticks seen */
+	uint64_t switches;	    /* [RQ] context switches */
+	uint64_t handoffs;	    /* [RQ] direct handoffs (sched_block_handoff) */
+	uint64_t steals;	    /* [RQ] threads this CPU took from another's queue */
+	uint64_t kicks;		    /* [RQ] reschedule IPIs received */
+	bool need_resched;	    /* [RQ] set by the tick, honoured at the next chance */
 };
 
 /*
- * Makes the calling context (kmain on the boot stack) this CPU's idle thread. Call
+ * Makes the calling context (kmain on the boot stack) the boot CPU's idle thread. Call
  * once, from proc_init(). The timer tick is hooked while sched_run_until_idle runs.
+ * Errors: arch_irq_register's (the reschedule vector).
  */
-void sched_init(struct thread *idle);
+int sched_init(struct thread *idle);
 
-/* Makes t READY and queues it at the tail. */
+/*
+ * Brings the calling CPU's scheduler online: `sc` (zeroed, owned by the caller for
+ * good) becomes its queues and `idle` (the calling context) its idle thread. Then call
+ * sched_idle_loop. Call once per application processor, on it.
+ */
+void sched_cpu_online(struct sched_cpu *sc, struct thread *idle);
+
+/* The idle loop of an application processor: runs threads, halts when there are none. */
+_Noreturn void sched_idle_loop(void);
+
+/* CPUs whose scheduler is online. */
+cpumask_t sched_online_mask(void);
+
+/* The scheduler of online CPU `cpu`, or NULL. */
+struct sched_cpu *sched_cpu(uint32_t cpu);
+
+/* Makes a new thread READY on some CPU's queue (an idle one if any). [K] held. */
 void sched_enqueue(struct thread *t);
 
 /* Gives up the CPU; the current thread stays READY (queued at the tail). */
@@ -66,8 +98,14 @@ void sched_wake(struct thread *t);
 /* The current thread is DEAD: switch away for good; the next thread reaps it. */
 _Noreturn void sched_exit_current(void);
 
-/* Removes a not-running thread from whatever scheduler list holds it. */
-void sched_remove(struct thread *t);
+/*
+ * [K] held; t belongs to a dying process and is not the caller. If t is READY or
+ * BLOCKED it becomes DEAD, leaves its queue and goes on the caller's zombie list
+ * (returns true). If t runs on another CPU right now, that CPU gets a reschedule IPI
+ * and t ends itself at its next kernel entry or exit (sched_preempt_point; returns
+ * false). DEAD: nothing (false).
+ */
+bool sched_kill(struct thread *t);
 
 /*
  * Runs the idle loop on the calling (idle) context until no process is left, then

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <kernel/arch.h>
+#include <kernel/cpumask.h>
 #include <kernel/frame.h>
 #include <kernel/ledger.h>
 
@@ -38,6 +39,9 @@ struct vm_space {
 	 * share the anonymous window with the region table; NULL for a space no process
 	 * owns (boot smoke test) */
 	const struct list *object_maps;
+	/* [A] CPUs that have this space loaded (vm_activate), so an unmap knows whose TLBs
+	 * to shoot down (kernel/tlb.h) */
+	cpumask_t resident;
 };
 
 /*

@@ -122,6 +122,20 @@ int capos_system_summary(uint32_t cap, struct capos_system_summary *out);
  */
 int capos_system_shutdown(uint32_t cap, uint8_t code);
 
+/* ---- FrameAllocator, MemoryObject (kernel/include/kernel/memobj.h) ---- */
+
+/*
+ * FrameAllocator.allocate(pages, not contiguous) on `frames`: the new MemoryObject's
+ * cap id in *mo. Errors: the transport status, the refusal's code (CAPOS_ERR_MEMOBJ_PAGES,
+ * CAPOS_ERR_QUOTA_FRAMES, ...), CAPOS_ERR_INVALID (a malformed answer), result-cap
+ * errors of capos_ring_result_cap.
+ */
+int capos_memobj_alloc(uint32_t frames, uint64_t pages, uint32_t *mo);
+
+/* MemoryObject.map of its first `pages` pages (CAPOS_VM_* prot) at a kernel-chosen
+ * address, returned in *addr. Errors: the transport status or the refusal's code. */
+int capos_memobj_map(uint32_t mo, uint64_t pages, unsigned prot, uint64_t *addr);
+
 /* ---- ThreadSpawner, ThreadHandle, ThreadControl (docs/kernel-proc.md "Threads") ----
  * The raw calls under libcapos/thread.h. A refusal answers the CapException's status
  * with its type in *type (-1 when there was none): CAPOS_ERR_THREAD_* (range

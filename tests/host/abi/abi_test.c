@@ -66,6 +66,7 @@ static const struct error_block {
 	{ "CAPOS_ERR_SHELL_", -456, -463, 0, 0, 8 },   /* capos-shell (user/shell/parse.h) */
 	{ "CAPOS_ERR_STDIO_", -464, -471, 0, 0, 1 },   /* the StdIO client (libcapos/stdio_cap.h) */
 	{ "CAPOS_ERR_THREAD_", -472, -479, 0, 0, 8 },  /* threads (kernel/cap/thread*.c) */
+	{ "CAPOS_ERR_PARK_", -480, -487, 0, 0, 7 },    /* PARK/UNPARK, park spaces (kpark.c) */
 };
 
 TEST(abi_error_codes_in_their_ranges)

@@ -172,8 +172,30 @@ static const struct {
 	{ "return_results_null_guard",
 	  { .opcode = CAPOS_OP_RETURN, .addr = 0x1000, .len = 8 },
 	  CAPOS_ERR_RING_PARAMS_FAULT },
-	{ "park_reserved", { .opcode = CAPOS_OP_PARK }, CAPOS_ERR_RING_BAD_OPCODE },
-	{ "unpark_reserved", { .opcode = CAPOS_OP_UNPARK }, CAPOS_ERR_RING_BAD_OPCODE },
+	{ "park_len", { .opcode = CAPOS_OP_PARK, .len = 4 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "park_result_len",
+	  { .opcode = CAPOS_OP_PARK, .result_len = 4 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "park_iid",
+	  { .opcode = CAPOS_OP_PARK, .interface_id = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "park_method",
+	  { .opcode = CAPOS_OP_PARK, .method = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "park_xfer",
+	  { .opcode = CAPOS_OP_PARK, .xfer_addr = 8 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "park_flag",
+	  { .opcode = CAPOS_OP_PARK, .flags = CAPOS_SQE_F_LINK },
+	  CAPOS_ERR_RING_BAD_FLAGS },
+	{ "unpark_timeout",
+	  { .opcode = CAPOS_OP_UNPARK, .result_addr = 5 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "unpark_len", { .opcode = CAPOS_OP_UNPARK, .len = 4 }, CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "unpark_rsvd0",
+	  { .opcode = CAPOS_OP_UNPARK, .rsvd0 = 1 },
+	  CAPOS_ERR_RING_RESERVED_NONZERO },
+	{ "timeout_reserved", { .opcode = CAPOS_OP_TIMEOUT }, CAPOS_ERR_RING_BAD_OPCODE },
 	{ "cancel_reserved", { .opcode = CAPOS_OP_CANCEL }, CAPOS_ERR_RING_BAD_OPCODE },
 	{ "unassigned", { .opcode = 200 }, CAPOS_ERR_RING_BAD_OPCODE },
 	{ "nop_flag",
@@ -557,6 +579,39 @@ TEST(ring_recv_return_reach_exec_decoded)
 	CHECK_UEQ(rec.last.params_addr, 0x500000);
 	CHECK_UEQ(rec.last.params_len, 24);
 	CHECK_UEQ(reap(&page).user_data, 6);
+}
+
+/* PARK and UNPARK reach exec with their words unchecked (a shared space's offset, a
+ * kernel address and any timeout are judged by the park code, not the ring). */
+TEST(ring_park_unpark_reach_exec_decoded)
+{
+	struct ring r;
+	struct rec rec = { .status = 0 };
+	CHECK_EQ(ring_init(&r, &page, 0), CAPOS_OK);
+	struct capos_sqe park = { .opcode = CAPOS_OP_PARK,
+				  .cap = 0x10007,
+				  .addr = 0xFFFF800000000003ull,
+				  .aux = 7,
+				  .result_addr = UINT64_MAX,
+				  .user_data = 8 };
+	submit(&page, &park);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_PARK);
+	CHECK_UEQ(rec.last.cap, 0x10007);
+	CHECK_UEQ(rec.last.params_addr, 0xFFFF800000000003ull);
+	CHECK_UEQ(rec.last.aux, 7);
+	CHECK_UEQ(rec.last.result_addr, UINT64_MAX);
+	CHECK_UEQ(rec.last.result_len, 0);
+	CHECK_UEQ(reap(&page).user_data, 8);
+	struct capos_sqe unpark = {
+		.opcode = CAPOS_OP_UNPARK, .cap = 0x10007, .addr = 16, .aux = 3, .user_data = 9
+	};
+	submit(&page, &unpark);
+	CHECK_EQ(ring_drain(&r, rec_exec, &rec, NULL), 1);
+	CHECK_UEQ(rec.last.opcode, CAPOS_OP_UNPARK);
+	CHECK_UEQ(rec.last.params_addr, 16);
+	CHECK_UEQ(rec.last.aux, 3);
+	CHECK_UEQ(reap(&page).user_data, 9);
 }
 
 /* Deferred operations hold a credit until ring_complete posts their CQE. */

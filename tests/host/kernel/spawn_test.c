@@ -426,8 +426,7 @@ TEST(spawn_decode_modes)
 TEST(spawn_decode_kernel_sources)
 {
 	static const uint16_t bad[] = { capos_KernelCapSource_none,
-					capos_KernelCapSource_bootPackage,
-					capos_KernelCapSource_parkSpace, 99 };
+					capos_KernelCapSource_bootPackage, 99 };
 	struct st_spec *ok = st_default();
 
 	/* A CapabilityManager acts on its holder's own table: grantable (user/broker). */
@@ -440,6 +439,13 @@ TEST(spawn_decode_kernel_sources)
 	CHECK_EQ(st_decode(ok), 0);
 	st_reset_caps();
 	ok->grants[0].source = capos_KernelCapSource_threadControl;
+	CHECK_EQ(st_decode(ok), 0);
+	/* Park spaces: keyed by the holder's own addresses, or unbound until it binds. */
+	st_reset_caps();
+	ok->grants[0].source = capos_KernelCapSource_parkSpace;
+	CHECK_EQ(st_decode(ok), 0);
+	st_reset_caps();
+	ok->grants[0].source = capos_KernelCapSource_sharedParkSpace;
 	CHECK_EQ(st_decode(ok), 0);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

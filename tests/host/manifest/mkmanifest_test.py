@@ -123,10 +123,10 @@ def main():
         expect("mkmanifest.oversize", "binary over 16 MiB",
                ["-b", f"init={big}", "-o", out, ok_src], 1,
                f"mkmanifest: binaries[0] (init): {big}: larger than 16777216 bytes")
-        expect("mkmanifest.unknown-source", "grant from kernel source parkSpace (not yet)",
+        expect("mkmanifest.unknown-source", "grant from kernel source schedulingPolicy (not yet)",
                ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
-                   grants=GRANTS + ',(name = "ps", interface = "ParkSpace", '
-                   'source = (kernel = parkSpace))'))], 1,
+                   grants=GRANTS + ',(name = "sp", interface = "SchedulingPolicy", '
+                   'source = (kernel = schedulingPolicy))'))], 1,
                "mkmanifest: {IN}: initConfig.init.caps[2].source.kernel: kernel cap source "
                "unknown or not granted in ABI v1 (CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE)")
         expect("mkmanifest.interface", "console granted as Timer",
