@@ -188,7 +188,7 @@ static int kbench_ipc(uint64_t ops, int64_t *code)
 	(void)kobj_put(raw);
 	if (err)
 		goto out_cli;
-	uint64_t h0 = sched_this_cpu()->handoffs;
+	uint64_t h0 = sched_total_handoffs();
 	srv_code = INT64_MIN;
 	err = kbench_start(srv, &srv_code);
 	if (err) {
@@ -200,7 +200,7 @@ static int kbench_ipc(uint64_t ops, int64_t *code)
 		return err; /* the server then waits forever: the boot reports no figure */
 	sched_run_until_idle();
 	klog("bench", "ipc-rtt: %llu direct handoffs over %llu round trips, server exit %lld",
-	     (unsigned long long)(sched_this_cpu()->handoffs - h0),
+	     (unsigned long long)(sched_total_handoffs() - h0),
 	     (unsigned long long)(ops + KBENCH_WARMUP + 1), (long long)srv_code);
 	if (srv_code != 0)
 		*code = -7;

@@ -876,6 +876,5 @@ bool kipc_exec(struct process *p, const struct ring_op *op, struct capos_cqe *cq
 void kipc_report(void)
 {
 	klog("ipc", "handoffs %llu, endpoints live %u, call records live %u",
-	     (unsigned long long)sched_this_cpu()->handoffs, kipc_endpoints_live,
-	     kipc_records_live);
+	     (unsigned long long)sched_total_handoffs(), kipc_endpoints_live, kipc_records_live);
 }

@@ -52,6 +52,16 @@ struct sched_cpu *sched_cpu(uint32_t cpu)
 	return cpu < SCHED_MAX_CPUS ? __atomic_load_n(&sched_cpus[cpu], __ATOMIC_ACQUIRE) : NULL;
 }
 
+uint64_t sched_total_handoffs(void)
+{
+	uint64_t n = 0;
+	uint32_t cpu;
+
+	CPUMASK_FOR_EACH(cpu, cpumask_load(&sched_online))
+	n += __atomic_load_n(&sched_cpus[cpu]->handoffs, __ATOMIC_RELAXED);
+	return n;
+}
+
 cpumask_t sched_online_mask(void)
 {
 	return cpumask_load(&sched_online);

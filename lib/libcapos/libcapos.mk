@@ -33,7 +33,8 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/hooks_fd.c \
 	lib/libcapos/hooks_proc.c \
 	lib/libcapos/hooks_none.c \
-	lib/libcapos/thread.c
+	lib/libcapos/thread.c \
+	lib/libcapos/reent.c
 
 # lib/capnp in the user class: libcapos encodes Console.write params with it, and
 # programs use it for their own CALLs (archived with the runtime).

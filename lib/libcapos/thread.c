@@ -13,6 +13,7 @@
 #include <libcapos/thread.h>
 
 #include <malloc.h>
+#include <reent.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,7 +33,8 @@ struct capos_thread {
 	uint64_t tid;
 	uint64_t block; /* the block's base and size (VirtualMemory or malloc) */
 	uint64_t block_size;
-	int from_vm; /* the block is VirtualMemory's (unmap), else malloc's (free) */
+	int from_vm;	     /* the block is VirtualMemory's (unmap), else malloc's (free) */
+	struct _reent reent; /* newlib's state of this thread (lib/libcapos/reent.c) */
 };
 
 /* The largest stack capos_thread_create accepts. */
@@ -107,7 +109,10 @@ _Noreturn void capos_thread_start(struct capos_thread *t, uintptr_t ring, uint64
 {
 	(void)tid;
 	capos_thread_ring = ring;
-	capos_thread_exit(t->fn(t->arg));
+	capos_reent_bind(&t->reent);
+	int64_t code = t->fn(t->arg);
+	capos_reent_release(&t->reent);
+	capos_thread_exit(code);
 }
 
 /* Fills the block: TLS block + TCB after the stack, the record after them. */
@@ -153,9 +158,12 @@ int capos_thread_create(capos_thread_fn fn, void *arg, size_t stack_size, struct
 	err = thread_fill(base, &l, &img, &plan, &t, &tcb);
 	if (err)
 		goto out_block;
-	*t = (struct capos_thread){
-		.fn = fn, .arg = arg, .block = base, .block_size = l.size, .from_vm = from_vm
-	};
+	t->fn = fn;
+	t->arg = arg;
+	t->block = base;
+	t->block_size = l.size;
+	t->from_vm = from_vm;
+	capos_reent_init(&t->reent);
 	const struct capos_thread_spawn_args a = { .entry = (uint64_t)(uintptr_t)capos_thread_entry,
 						   .stack_top = base + l.stack_top,
 						   .arg = (uint64_t)(uintptr_t)t,

@@ -9,7 +9,8 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
   thread-suite  one boot (-smp 1), judged from its COM2 transcript line by line:
                   concurrent  4 threads doing Timer.now CALLs and NOPs on their own
                               rings while the main thread does the same; own distinct
-                              rings, fresh TLS copies, no foreign completions; joins give
+                              rings, fresh TLS copies, own errno (newlib reent), no
+                              foreign completions; joins give
                               100..103
                   sleep       a thread parked in Timer.sleep delays none of the main
                               thread's 100 completions
@@ -33,7 +34,7 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
                 and from COM1: the killed child's sleeps and join cancelled, every
                 process reaped, free frames and live kernel objects back at their
                 pre-init baselines, no timer sleep left, clean shutdown.
-  thread-smp2   the same boot with -smp 2 (APs idle until the SMP scheduler lands).
+  thread-smp2   the same boot with -smp 2: the threads run on both CPUs at once.
 """
 import os
 import re
@@ -62,6 +63,7 @@ TRANSCRIPT = [
     "threadtest: concurrent: joined -> CAPOS_OK, exit codes 100 101 102 103",
     ok("concurrent: own rings, fresh TLS, only own completions"),
     ok("concurrent: main thread's calls meanwhile"),
+    ok("concurrent: errno per thread (newlib reent)"),
     "threadtest: sleep: 100 completions while a thread sleeps -> CAPOS_OK, it was still "
     "asleep 1, joined with 7",
     ok("sleep: a sleeping thread delays no other ring"),

@@ -5,7 +5,8 @@
  *   concurrent   4 threads each do 40 Timer.now CALLs and 40 NOPs on their own rings
  *                while the main thread does the same; every thread sees its own ring
  *                (capos_thread_ring == the ring spawn reported, all distinct), a fresh
- *                copy of the TLS image, only its own completions; join gives 100 + i
+ *                copy of the TLS image, its own errno, only its own completions; join
+ *                gives 100 + i
  *   sleep        a thread blocked in Timer.sleep(300 ms) does not delay the main
  *                thread's 50 NOPs and 50 CALLs (all done while it still sleeps)
  *   recv         a thread blocked in RECV on an endpoint: the main thread's NOPs go on;
@@ -17,6 +18,7 @@
  */
 #include "threadtest.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -59,6 +61,8 @@ struct th_report {
 	uint64_t tls_start;  /* th_tls_word when it started */
 	uint32_t calls_ok;   /* Timer.now and NOPs that completed with status 0 */
 	uint32_t stashed;    /* completions its ring client holds for nobody: foreign ones */
+	int errno_start;     /* errno when it started (its own newlib reent: 0) */
+	int errno_end;	     /* errno after its rounds (set to 1000 + index before them) */
 	volatile int awake;  /* the sleeper: its sleep returned */
 	volatile int served; /* the receiver: it answered one call */
 };
@@ -79,15 +83,23 @@ static uint32_t th_rounds(void)
 	return ok;
 }
 
+/* Workers start their rounds once all exist (so all hold a ring slot at once). */
+static volatile int th_gate;
+
 static int64_t th_worker(void *arg)
 {
 	struct th_report *r = arg;
 	struct capos_ring_client *c;
 
+	while (!th_gate && capos_ring_self(&c) == CAPOS_OK)
+		(void)capos_ring_nop(c);
 	r->ring = capos_thread_ring;
 	r->tls_start = th_tls_word;
+	r->errno_start = errno;
+	errno = 1000 + (int)r->index;	     /* its own: neither main nor the others see it */
 	th_tls_word = 0xdead0000 + r->index; /* must not show in any other thread */
 	r->calls_ok = th_rounds();
+	r->errno_end = errno;
 	if (capos_ring_self(&c) == CAPOS_OK)
 		r->stashed = c->stashed;
 	return 100 + r->index;
@@ -98,7 +110,7 @@ static void th_test_concurrent(void)
 	static struct th_report rep[TH_WORKERS];
 	struct capos_thread *t[TH_WORKERS];
 	int64_t code[TH_WORKERS] = { 0 };
-	int err = CAPOS_OK, codes_ok = 1, rings_ok = 1;
+	int err = CAPOS_OK, codes_ok = 1, rings_ok = 1, errno_ok = 1;
 	uint32_t main_ok;
 
 	for (uint32_t i = 0; i < TH_WORKERS && err == CAPOS_OK; i++) {
@@ -107,12 +119,15 @@ static void th_test_concurrent(void)
 	}
 	printf("threadtest: concurrent: %u threads created -> %s\n", TH_WORKERS,
 	       capos_error_name(err));
+	th_gate = 1;
+	errno = 77;
 	main_ok = th_rounds(); /* concurrently with them */
 	for (uint32_t i = 0; i < TH_WORKERS && err == CAPOS_OK; i++) {
 		err = capos_thread_join(t[i], &code[i]);
 		codes_ok &= code[i] == 100 + i && rep[i].calls_ok == 2 * TH_ROUNDS &&
 			    rep[i].tls_start == 0x5eed && rep[i].stashed == 0;
 		rings_ok &= rep[i].ring != 0 && rep[i].ring != capos_thread_ring;
+		errno_ok &= rep[i].errno_start == 0 && rep[i].errno_end == 1000 + (int)i;
 		for (uint32_t j = 0; j < i; j++)
 			rings_ok &= rep[i].ring != rep[j].ring;
 	}
@@ -121,8 +136,14 @@ static void th_test_concurrent(void)
 	       (long long)code[3]);
 	th_check("concurrent: own rings, fresh TLS, only own completions",
 		 err == CAPOS_OK && codes_ok && rings_ok);
+	for (uint32_t i = 0; !(codes_ok && rings_ok) && i < TH_WORKERS; i++)
+		printf("threadtest: concurrent: thread %u: ring %#llx tls %#llx calls %u stashed "
+		       "%u\n",
+		       i, (unsigned long long)rep[i].ring, (unsigned long long)rep[i].tls_start,
+		       rep[i].calls_ok, rep[i].stashed);
 	th_check("concurrent: main thread's calls meanwhile",
 		 main_ok == 2 * TH_ROUNDS && th_tls_word == 0x5eed);
+	th_check("concurrent: errno per thread (newlib reent)", errno_ok && errno == 77);
 }
 
 static int64_t th_sleeper(void *arg)

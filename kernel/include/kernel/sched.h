@@ -67,6 +67,9 @@ void sched_cpu_online(struct sched_cpu *sc, struct thread *idle);
 /* The idle loop of an application processor: runs threads, halts when there are none. */
 _Noreturn void sched_idle_loop(void);
 
+/* Direct handoffs on every online CPU since boot (IPC reports, tests). */
+uint64_t sched_total_handoffs(void);
+
 /* CPUs whose scheduler is online. */
 cpumask_t sched_online_mask(void);
 

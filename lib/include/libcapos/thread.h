@@ -12,12 +12,12 @@
  * helper (capos_ring_self, kcaps, console, client/server) on that thread uses its own
  * ring; then fn(arg) runs and its return value is the thread's exit code.
  *
- * Thread safety (docs/userspace.md "Threads"): the ring client, the kcaps scratch and
- * the stack-protector canary are per thread. newlib state is NOT per thread: errno and
- * the rest of struct _reent are process-wide (newlib is built without
- * __DYNAMIC_REENT__), and malloc/stdio are safe across threads only once newlib's
- * lock hooks are implemented (the park work: libcapos mutexes). Until then: create,
- * join and print from one thread at a time.
+ * Thread safety (docs/userspace.md "Threads"): the ring client, the kcaps scratch, the
+ * stack-protector canary and newlib's struct _reent (errno, strtok, rand, conversion
+ * buffers; lib/libcapos/reent.c, newlib built with __DYNAMIC_REENT__) are per thread.
+ * The standard streams are process-wide, and malloc/stdio are safe across threads only
+ * once newlib's lock hooks are implemented (the park work: libcapos mutexes). Until
+ * then: create, join, allocate and print from one thread at a time.
  */
 #ifndef LIBCAPOS_THREAD_H
 #define LIBCAPOS_THREAD_H
@@ -26,6 +26,7 @@
 #include <stdint.h>
 
 struct capos_thread;
+struct _reent;
 
 typedef int64_t (*capos_thread_fn)(void *arg);
 
@@ -64,5 +65,15 @@ uint64_t capos_thread_id(const struct capos_thread *t);
 
 /* t's ThreadHandle cap (for raw ThreadHandle calls, libcapos/kcaps.h). */
 uint32_t capos_thread_handle(const struct capos_thread *t);
+
+/*
+ * newlib's per-thread state (lib/libcapos/reent.c), for thread.c: init fills a
+ * thread's reent (sharing thread 0's standard streams), bind makes it the calling
+ * thread's (newlib's __getreent), release unbinds it and frees what newlib allocated
+ * in it (the thread is about to end).
+ */
+void capos_reent_init(struct _reent *r);
+void capos_reent_bind(struct _reent *r);
+void capos_reent_release(struct _reent *r);
 
 #endif

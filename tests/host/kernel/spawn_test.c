@@ -426,8 +426,7 @@ TEST(spawn_decode_modes)
 TEST(spawn_decode_kernel_sources)
 {
 	static const uint16_t bad[] = { capos_KernelCapSource_none,
-					capos_KernelCapSource_bootPackage,
-					capos_KernelCapSource_schedulingPolicy, 99 };
+					capos_KernelCapSource_bootPackage, 99 };
 	struct st_spec *ok = st_default();
 
 	/* A CapabilityManager acts on its holder's own table: grantable (user/broker). */

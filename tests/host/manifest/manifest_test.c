@@ -474,8 +474,7 @@ TEST(manifest_grant_sources)
 	s = mt_default();
 	s->grants[0].kind = MT_BOOT;
 	EXPECT_FAIL(s, CAPOS_ERR_MANIFEST_GRANT_SOURCE, "initConfig.init.caps[].source", 0);
-	static const uint16_t bad[] = { capos_KernelCapSource_none,
-					capos_KernelCapSource_schedulingPolicy, 99, 0xffff };
+	static const uint16_t bad[] = { capos_KernelCapSource_none, 99, 0xffff };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		s = mt_default();
 		s->grants[3].kernel = bad[i];

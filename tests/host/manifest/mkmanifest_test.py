@@ -123,12 +123,12 @@ def main():
         expect("mkmanifest.oversize", "binary over 16 MiB",
                ["-b", f"init={big}", "-o", out, ok_src], 1,
                f"mkmanifest: binaries[0] (init): {big}: larger than 16777216 bytes")
-        expect("mkmanifest.unknown-source", "grant from kernel source none (not a source)",
+        expect("mkmanifest.none-source", "grant from kernel source none (not a source)",
                ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
                    grants=GRANTS + ',(name = "ts", interface = "Console", '
                    'source = (kernel = none))'))], 1,
-               "mkmanifest: {IN}: initConfig.init.caps[2].source.kernel: kernel cap source "
-               "unknown or not granted in ABI v1 (CAPOS_ERR_MANIFEST_UNKNOWN_SOURCE)")
+               'mkmanifest: {IN}: init: caps[2] "ts": no source (kernel source none) '
+               "(CAPOS_ERR_MANIFEST_BAD_SOURCE)")
         expect("mkmanifest.interface", "console granted as Timer",
                ["-b", f"init={INIT_ELF}", "-o", out, c.compile(manifest_src(
                    grants='(name = "console", interface = "Timer", source = (kernel = console))'))],
