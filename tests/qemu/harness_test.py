@@ -452,8 +452,8 @@ def axis_expands(env):
 def axis_run_suite(env):
     """run_suite at CAPOS_TEST_SMP="2 4": ok lines name the count, the fake QEMU saw
     -smp 2 / 4 with MTTCG, judges and tool tests got their count, the single-count
-    tests ran at 1 and 8 all the same; CAPOS_TEST_SMP=3: one `not ok smp-axis` and
-    status 1"""
+    tests ran at 1 and 8 all the same; CAPOS_TEST_SMP=3, or a test class without
+    at_smp: one `not ok smp-axis` and status 1, nothing run"""
     import contextlib
     import io
     sm, seen, tests = axis_tests(env)
@@ -479,6 +479,18 @@ def axis_run_suite(env):
     expect(sorted(seen) == [("judge", 2), ("judge", 4), ("tool", 2), ("tool", 4)], str(seen))
     expect(rc_bad == 1 and bad.getvalue().startswith("not ok smp-axis - ")
            and "'3'" in bad.getvalue(), bad.getvalue())
+
+    class Odd:
+        """A test class of its own: run() but no at_smp."""
+        id = "odd"
+
+        def run(self):
+            raise AssertionError("an Odd test was run")
+    odd = io.StringIO()
+    with contextlib.redirect_stdout(odd):
+        rc_odd = sm.run_suite([Odd()])
+    expect(rc_odd == 1 and odd.getvalue().startswith("not ok smp-axis - 'odd': Odd has no "
+                                                     "at_smp"), odd.getvalue())
 
 
 @test

@@ -258,9 +258,14 @@ def boot_at(boot, n):
 def expand(tests, counts):
     """The runs of `tests` for the CPU counts `counts`, grouped by test in list order:
     each test once per count, with the count applied; a single-count test once, at its
-    Boot's own count, selected or not (its id says which)."""
+    Boot's own count, selected or not (its id says which). Raises TypeError for a test
+    that is neither (no at_smp: a class of its own that the axis cannot apply a count
+    to), naming it."""
     runs = []
     for t in tests:
+        if not getattr(t, "single", "") and not hasattr(t, "at_smp"):
+            raise TypeError(f"{getattr(t, 'id', t)!r}: {type(t).__name__} has no at_smp "
+                            "(the CPU-count axis cannot run it; subclass Test or set single=)")
         if getattr(t, "single", ""):
             runs.append(dataclasses.replace(t, id=smp_id(t.id, harness.smp_cpus(t.boot.smp))))
         else:
@@ -392,7 +397,11 @@ def run_suite(tests):
     except ValueError as e:
         print(f"not ok smp-axis - {e}", flush=True)
         return 1
-    runs = expand(tests, counts)
+    try:
+        runs = expand(tests, counts)
+    except TypeError as e:
+        print(f"not ok smp-axis - {e}", flush=True)
+        return 1
     os.makedirs(harness.default_log_dir(), exist_ok=True)
     failed = 0
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
