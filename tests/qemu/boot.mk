@@ -30,11 +30,11 @@ HARNESS       := $(PYTHON) tests/qemu/harness.py
 ISO_NOMOD   := $(QEMU_TEST_DIR)/nomod.iso
 ISO_TWOMOD  := $(QEMU_TEST_DIR)/twomod.iso
 ISO_CUT1M   := $(QEMU_TEST_DIR)/cutmem-1m.iso
-ISO_CUT4M   := $(QEMU_TEST_DIR)/cutmem-4m.iso
+ISO_CUT8M   := $(QEMU_TEST_DIR)/cutmem-8m.iso
 # The demo graph's ISO: the ISO the harness boots by default (suites that need a run
 # to end without input); build/capos.iso carries the default system (the shell).
 DEMO_ISO    := $(QEMU_TEST_DIR)/demo.iso
-TEST_ISOS   := $(DEMO_ISO) $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT4M)
+TEST_ISOS   := $(DEMO_ISO) $(ISO_NOMOD) $(ISO_TWOMOD) $(ISO_CUT1M) $(ISO_CUT8M)
 
 # The boot module: the default system (system/system.capnp, compiled by `capnp eval
 # --binary`, rule in tools/mkmanifest/mkmanifest.mk) merged with the operator overlay
@@ -88,9 +88,9 @@ $(ISO_CUT1M): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(DEMO_MODULE) -p "cutmem 1M 4G"
 
-$(ISO_CUT4M): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
+$(ISO_CUT8M): $(KERNEL_ELF) $(DEMO_MODULE) $(MKISO) | $(DEPS_STAMP)
 	@mkdir -p $(@D)
-	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(DEMO_MODULE) -p "cutmem 4M 4G"
+	$(MKISO) -o $@ -k $(KERNEL_ELF) -m $(DEMO_MODULE) -p "cutmem 8M 4G"
 
 # tiny-mem-2m (tests/qemu/boot_tests.py): system/minimal.capnp (init alone) with init's
 # image stripped of debug sections, so that the module's size (which grows with init's

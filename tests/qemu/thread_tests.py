@@ -34,7 +34,6 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
                 and from COM1: the killed child's sleeps and join cancelled, every
                 process reaped, free frames and live kernel objects back at their
                 pre-init baselines, no timer sleep left, clean shutdown.
-  thread-smp2   the same boot with -smp 2: the threads run on both CPUs at once.
 """
 import os
 import re
@@ -126,8 +125,6 @@ TESTS = [
          "errors; quota, exit from a secondary thread, last-thread exit, kill of a "
          "multi-threaded child; frames and objects at baseline",
          boot(1), COM1, CLEAN_FORBIDDEN, EXIT_CLEAN, com2_exact(TRANSCRIPT)),
-    Test("thread-smp2", "the thread suite booted with -smp 2",
-         boot(2), COM1, CLEAN_FORBIDDEN, EXIT_CLEAN, com2_exact(TRANSCRIPT)),
 ]
 
 if __name__ == "__main__":
