@@ -16,6 +16,10 @@ const smpbenchCaps :List(M.CapEntry) = [
   (name = "frames", interface = "FrameAllocator", source = (kernel = frameAllocator)),
   (name = "timer", interface = "Timer", source = (kernel = timer)),
   (name = "park", interface = "SharedParkSpace", source = (kernel = sharedParkSpace)),
+  (name = "threads", interface = "ThreadSpawner", source = (kernel = threadSpawner)),
+  (name = "threadctl", interface = "ThreadControl", source = (kernel = threadControl)),
+  (name = "vm", interface = "VirtualMemory", source = (kernel = virtualMemory)),
+  (name = "tpark", interface = "ParkSpace", source = (kernel = parkSpace)),
 ];
 
 const smpbench :M.SystemManifest = (

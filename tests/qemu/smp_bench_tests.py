@@ -31,9 +31,8 @@ import smp_bench  # noqa: E402
 
 MODULE = os.path.join(harness.BUILD, "tests", "qemu", "smpcheck.manifest")
 CHUNKS = 96  # user/smpbench/quick.c
-OK_CFGS = ["proc-1", "proc-2", "pingpong-proc"]
-LATER_CFGS = {"thread-1": "no-libcapos-threads", "thread-2": "no-libcapos-threads",
-              "pingpong": "no-libcapos-threads"}
+OK_CFGS = ["proc-1", "proc-2", "pingpong-proc", "thread-1", "thread-2", "pingpong"]
+LATER_CFGS = {}
 ROUNDS = 50  # user/smpbench/quick.c
 CHECKS = ["smp-check uninitialised job: CAPOS_ERR_INVALID",
           "smp-check no part left: CAPOS_ERR_INVALID",
@@ -69,7 +68,8 @@ def judge(result):
 
 
 TESTS = [
-    Test("smp-bench-check", "the SMP benchmark's job on 1 and 2 capOS processes computes "
+    Test("smp-bench-check", "the SMP benchmark's job on 1 and 2 capOS processes and threads "
+         "computes 
          "the reference checksum; workers handed a bad job exit 3 and are reported",
          Boot(mode="direct", mem="128M", smp=2, timeout=90, modules=[MODULE]),
          [BANNER, EXIT0, EXIT0, EXIT0, EXIT0, EXIT3, EXIT3,
