@@ -69,8 +69,8 @@ def judge(result):
 
 TESTS = [
     Test("smp-bench-check", "the SMP benchmark's job on 1 and 2 capOS processes and threads "
-         "computes 
-         "the reference checksum; workers handed a bad job exit 3 and are reported",
+         "computes the reference checksum, the process and thread park/unpark ping-pongs "
+         "complete; workers handed a bad job exit 3 and are reported",
          Boot(mode="direct", mem="128M", smp=2, timeout=90, modules=[MODULE]),
          [BANNER, EXIT0, EXIT0, EXIT0, EXIT0, EXIT3, EXIT3,
           "[proc] smpcheck pid 1 exited: code 0", "[init] exited with status 0",
