@@ -48,9 +48,7 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
  * (sched_switch_locked), so there is no second check on the way out. */
 static inline void syscall_exit_if_killed(void)
 {
-	const struct process *p = percpu_current()->proc;
-
-	if (__builtin_expect(__atomic_load_n(&p->exiting, __ATOMIC_ACQUIRE), 0))
+	if (__builtin_expect(proc_thread_killed(percpu_current()), 0))
 		sched_exit_current();
 }
 

@@ -224,19 +224,10 @@ void sched_set_weight(struct thread *t, uint32_t weight)
 	spin_unlock(&sc->lock);
 }
 
-/* The running thread's process is exiting (read without [K]: set once, never cleared). */
-static bool sched_current_killed(struct thread *cur)
-{
-	return cur->proc && __atomic_load_n(&cur->proc->exiting, __ATOMIC_ACQUIRE);
-}
-
 /* Releases the [RQ] lock the switch that resumed us held (see the protocol above). */
 static inline void sched_switch_finish(void)
 {
-	struct sched_cpu *sc = percpu_sched();
-
-	sc->switch_prev = NULL;
-	spin_unlock(&sc->lock);
+	spin_unlock(&percpu_sched()->lock);
 }
 
 /*
@@ -272,7 +263,6 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 	next->state = THREAD_RUNNING;
 	next->cpu = sc->cpu;
 	sc->current = next;
-	sc->switch_prev = prev;
 	sc->switches++;
 	percpu_set_current(next);
 	arch_switch(&prev->arch, &next->arch);
@@ -281,7 +271,7 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 		klock_acquire();
 		/* Killed while it waited for [K] (a kill takes blocked threads off their
 		 * queues, so only a thread already switched back to gets here): end it. */
-		if (sched_current_killed(prev))
+		if (proc_thread_killed(prev))
 			sched_exit_current();
 	}
 	/* Back on prev's stack: whatever died on this CPU meanwhile can go. Checked here
@@ -452,7 +442,7 @@ static void sched_preempt_point(bool from_user)
 
 	if (!from_user)
 		return; /* the idle loop looks at its queue itself */
-	if (sched_current_killed(cur)) {
+	if (proc_thread_killed(cur)) {
 		klock_acquire();
 		sched_exit_current();
 	}

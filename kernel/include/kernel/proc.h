@@ -117,6 +117,13 @@ struct thread_watch {
 	void (*ended)(struct thread_watch *w, int64_t exit_code);
 };
 
+/* Whether t's process is exiting (killed or exited): t must end at its next kernel
+ * entry or exit. Read without [K] (set once, never cleared); false for idle threads. */
+static inline bool proc_thread_killed(const struct thread *t)
+{
+	return t->proc && __atomic_load_n(&t->proc->exiting, __ATOMIC_ACQUIRE);
+}
+
 /* Entry state of a new user thread (the process entry registers of the ABI). */
 struct proc_entry {
 	uint64_t rip, rsp;	/* user entry point and stack pointer */

@@ -33,21 +33,20 @@ struct thread;
 #define SCHED_MAX_CPUS CPUMASK_BITS /* compile-time bound on CPU indices */
 
 struct sched_cpu {
-	struct spinlock lock;	    /* [RQ] itself */
-	struct wfq_queue runq;	    /* [RQ] READY threads, weighted fair (kernel/wfq.h); nr_queued
+	struct spinlock lock;	/* [RQ] itself */
+	struct wfq_queue runq;	/* [RQ] READY threads, weighted fair (kernel/wfq.h); nr_queued
 				and load_weight are also read unlocked, as hints */
-	struct list sleepers;	    /* [RQ] BLOCKED threads with a deadline */
-	struct list zombies;	    /* [C] DEAD threads waiting to be reaped by this CPU */
-	struct thread *idle;	    /* [I] this CPU's idle thread */
-	struct thread *current;	    /* [RQ] the thread this CPU runs */
-	struct thread *switch_prev; /* [RQ] held across a switch: the thread left */
-	uint32_t cpu;		    /* [I] CPU index */
-	uint64_t ticks;		    /* [RQ] ticks seen */
-	uint64_t switches;	    /* [RQ] context switches */
-	uint64_t handoffs;	    /* [RQ] direct handoffs (sched_block_handoff) */
-	uint64_t steals;	    /* [RQ] threads this CPU took from another's queue */
-	uint64_t kicks;		    /* [RQ] reschedule IPIs received */
-	bool need_resched;	    /* [RQ] set by the tick, honoured at the next chance */
+	struct list sleepers;	/* [RQ] BLOCKED threads with a deadline */
+	struct list zombies;	/* [C] DEAD threads waiting to be reaped by this CPU */
+	struct thread *idle;	/* [I] this CPU's idle thread */
+	struct thread *current; /* [RQ] the thread this CPU runs */
+	uint32_t cpu;		/* [I] CPU index */
+	uint64_t ticks;		/* [RQ] ticks seen */
+	uint64_t switches;	/* [RQ] context switches */
+	uint64_t handoffs;	/* [RQ] direct handoffs (sched_block_handoff) */
+	uint64_t steals;	/* [RQ] threads this CPU took from another's queue */
+	uint64_t kicks;		/* [RQ] reschedule IPIs received */
+	bool need_resched;	/* [RQ] set by the tick, honoured at the next chance */
 };
 
 /*
