@@ -480,6 +480,8 @@ static void sched_tick(bool from_user)
 
 	if (sc->timer_mode == SCHED_TIMER_ONESHOT)
 		sc->timer_mode = SCHED_TIMER_OFF; /* fired: silent until programmed again */
+	if (cur == sc->idle)
+		sc->idle_ticked = true; /* idle for a while: its next halt stops the tick */
 	if (sc->cpu == SCHED_TIMEOUT_CPU && ksleep_live_count() != 0) {
 		bool taken = klock_irq_enter(); /* Timer.sleep completions wake their owners */
 
@@ -636,6 +638,7 @@ static void sched_timer_idle(struct sched_cpu *sc, uint64_t deadline)
 /* The periodic tick again (a thread is about to run: slices, balancing). [C]. */
 static void sched_timer_tick(struct sched_cpu *sc)
 {
+	sc->idle_ticked = false;
 	if (sc->timer_mode == SCHED_TIMER_TICK)
 		return;
 	arch_timer_set_periodic();
@@ -643,9 +646,24 @@ static void sched_timer_tick(struct sched_cpu *sc)
 }
 
 /*
- * Halts an idle CPU until an interrupt. Tickless (while sched_run_until_idle runs):
- * its timer is armed only for what it must wake for (sched_idle_deadline), else not at
- * all; everything else that gives it work sends the reschedule IPI. The halted bit is
+ * Whether an idle CPU should leave its periodic tick for this halt. Not at the start of
+ * an idle period: a CPU woken again within a tick (an IPC or park ping-pong between
+ * CPUs) would pay two timer reprogrammings per round for nothing. Only once a tick
+ * found it idle, or at once for a deadline due before its next tick (so a sleep ends
+ * on time, not at the tick after). [C].
+ */
+static bool sched_idle_stops_tick(const struct sched_cpu *sc, uint64_t deadline)
+{
+	if (sc->timer_mode != SCHED_TIMER_TICK || sc->idle_ticked)
+		return true;
+	return deadline != SCHED_NO_DEADLINE &&
+	       deadline < arch_clock_ns() + WFQ_MS * 1000 / arch_timer_hz();
+}
+
+/*
+ * Halts an idle CPU until an interrupt. Tickless (while sched_run_until_idle runs, from
+ * the first tick of an idle period on: sched_idle_stops_tick): its timer is armed only
+ * for what it must wake for (sched_idle_deadline), else not at all; everything else that gives it work sends the reschedule IPI. The halted bit is
  * set before the queue lock is dropped (a CPU queueing work afterwards sees it) and
  * before the timeout deadline is read (a timeout armed afterwards sees it and pokes:
  * sched_timeouts_changed). [RQ] of sc held on entry, released.
@@ -657,7 +675,7 @@ static void sched_idle_halt(struct sched_cpu *sc)
 	uint64_t deadline = tickless ? sched_idle_deadline(sc) : SCHED_NO_DEADLINE;
 
 	spin_unlock(&sc->lock);
-	if (tickless) {
+	if (tickless && sched_idle_stops_tick(sc, deadline)) {
 		sched_timer_idle(sc, deadline);
 		if (sc->timer_mode != SCHED_TIMER_TICK)
 			sc->idle_stops++;

@@ -50,6 +50,7 @@ struct sched_cpu {
 	uint64_t
 		timer_deadline; /* [C] what the one-shot timer is armed for (SCHED_TIMER_ONESHOT) */
 	uint8_t timer_mode;	/* [C] SCHED_TIMER_*: how this CPU's timer is programmed */
+	bool idle_ticked;	/* [C] a tick found this CPU idle since it last ran a thread */
 	bool need_resched;	/* [RQ] set by the tick, honoured at the next chance */
 };
 
