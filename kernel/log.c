@@ -7,9 +7,11 @@
  * interrupts off, so lines from different CPUs never tear. Re-entry on the CPU that
  * holds it (an NMI or a fault in the middle of a line) writes without the lock (the
  * nested line interleaves with the interrupted one, as before SMP) instead of
- * deadlocking. panic() calls klog_panic_enter(): the panicking CPU takes the lock
- * (waiting a bounded time for a line in progress) and from then on writes without
- * it, since the other CPUs are stopped, possibly while waiting for it.
+ * deadlocking. panic() calls klog_panic_enter(): the panicking CPU takes a ticket and
+ * waits its turn (at most one line per other CPU; bounded by ~1 s for a CPU that hangs
+ * holding the lock) and from then on writes without it, since the other CPUs are
+ * stopped, possibly while waiting for it. So no line is cut by the report unless a CPU
+ * held the lock for the whole bound, and then the report says so on a line of its own.
  *
  * Lock legend: [L] log_lock; [A] atomic.
  */
@@ -56,14 +58,32 @@ static void log_end(struct log_hold h)
 
 void klog_panic_enter(void)
 {
-	uint32_t me = arch_cpu_index();
+	uint32_t me = arch_cpu_index(), holder = LOG_NO_CPU;
+	bool cut = false;
 	uint64_t end = arch_cycles() + LOG_PANIC_WAIT_CYCLES;
 
-	if (__atomic_load_n(&log_owner, __ATOMIC_RELAXED) != me)
-		while (!spin_trylock(&log_lock) && arch_cycles() < end)
+	if (__atomic_load_n(&log_owner, __ATOMIC_RELAXED) != me) {
+		/* A ticket, not spin_trylock: while other CPUs log continuously the lock is
+		 * almost never free with nobody queued, so trylock starved for the whole bound
+		 * and the report then cut the line in progress (smp-appanic@smp4 under load).
+		 * In ticket order this CPU is served after at most one line per other CPU. The
+		 * ticket is never given back: after the bound, or once served, the log is ours. */
+		uint32_t ticket = spin_ticket(&log_lock);
+
+		while (!spin_ticket_ready(&log_lock, ticket) && arch_cycles() < end)
 			arch_cpu_relax();
+		cut = !spin_ticket_ready(&log_lock, ticket);
+		holder = __atomic_load_n(&log_owner, __ATOMIC_RELAXED);
+	}
 	/* Held (or given up on after the bound) for good: only this CPU writes now. */
 	__atomic_store_n(&log_bypass, me, __ATOMIC_RELEASE);
+	if (cut) {
+		/* A CPU kept a line open for the whole bound (it hangs with the lock): the
+		 * report starts on a fresh line and says the line above it may be cut. */
+		arch_console_write("\n", 1);
+		klog("panic", "log lock held by cpu %d past the bound: the line above may be cut",
+		     holder == LOG_NO_CPU ? -1 : (int)holder);
+	}
 }
 
 static void console_sink(void *ctx, const char *s, size_t n)

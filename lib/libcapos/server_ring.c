@@ -163,23 +163,30 @@ int capos_server_serve_one(struct capos_server *s, struct capos_ring_client *rin
 int capos_server_run_until(struct capos_server *s, struct capos_ring_client *ring, uint32_t ep,
 			   uint64_t user_data, struct capos_cqe *out)
 {
+	/*
+	 * One blocking wait for either completion (capos_ring_wait_any), never "poll each,
+	 * then cap_enter(1)": polling for one user_data moves the other's CQE, if it has just
+	 * arrived, from the CQ into the client's stash, and a cap_enter that waits for one
+	 * more CQE in the CQ then sleeps forever with the awaited completion in the stash (a
+	 * child exiting on another CPU between the two polls hung stdio-streams@smp4).
+	 */
 	while (!s->stop) {
 		struct capos_cqe cqe;
-		int64_t n;
 		int err = server_recv_submit(s, ring, ep);
+		uint64_t uds[2] = { user_data, s->recv_ud };
+		int which =
+			err ? err : capos_ring_wait_any(ring, uds, 2, CAPOS_TIMEOUT_INFINITE, &cqe);
 
-		if (err == CAPOS_OK)
-			err = capos_ring_wait(ring, user_data, 0, out);
-		if (err != CAPOS_ERR_RING_TIMED_OUT)
-			return err; /* the awaited completion (0), or a ring error */
-		err = server_recv_wait(s, ring, 0, &cqe);
+		if (which < 0)
+			return which; /* a ring error */
+		if (which == 0) {
+			*out = cqe; /* the awaited completion; the RECV stays in flight */
+			return CAPOS_OK;
+		}
+		s->recv_ud = 0;
+		err = cqe.status;
 		if (err == CAPOS_OK)
 			err = server_serve_received(s, ring, ep, &cqe);
-		if (err == CAPOS_ERR_RING_TIMED_OUT) {
-			/* Neither is here yet: block until the next completion of any kind. */
-			n = capos_ring_enter(ring, 1, CAPOS_TIMEOUT_INFINITE);
-			err = n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW ? (int)n : CAPOS_OK;
-		}
 		if (err)
 			return err;
 	}

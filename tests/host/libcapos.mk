@@ -10,6 +10,15 @@ $(eval $(call host_test,libcapos_ring,lib/libcapos/ring.c tests/host/libcapos/ri
 $(eval $(call host_test,libcapos_server,lib/libcapos/server.c tests/host/libcapos/server_test.c $(CAPNP_SRCS)))
 $(BUILD)/host/tests/host/libcapos/server_test.o $(BUILD)/host/lib/libcapos/server.o: \
 	$(GEN_DIR)/schema/demo.capnp.h $(GEN_DIR)/schema/capos.capnp.h
+# capos_server_run_until (the ring half) against a stand-in kernel that posts the awaited
+# completion at every point of the loop: the lost wake-up that hung stdio-streams@smp4.
+LIBCAPOS_SERVER_RUN_TEST_SRCS := lib/libcapos/server_ring.c lib/libcapos/server.c \
+	lib/libcapos/ring.c lib/libcapos/ring_self.c lib/libcapos/capset.c kernel/cap/ring.c \
+	tests/host/libcapos/server_run_test.c $(CAPNP_SRCS)
+$(eval $(call host_test,libcapos_server_run,$(LIBCAPOS_SERVER_RUN_TEST_SRCS)))
+$(BUILD)/host/tests/host/libcapos/server_run_test.o $(BUILD)/host/lib/libcapos/server_ring.o: \
+	$(GEN_DIR)/schema/capos.capnp.h
+$(BUILD)/host/tests/host/libcapos/server_run_test.o: HOST_CFLAGS += -Ikernel/include
 # The StdIO client with the real ring client, CapSet lookup and kcaps against a
 # stand-in kernel that plays the StdIO server (the ring page from the kernel's ring_init).
 LIBCAPOS_STDIO_TEST_SRCS := lib/libcapos/stdio_cap.c lib/libcapos/ring.c lib/libcapos/ring_self.c \

@@ -24,7 +24,11 @@ directory); when a COM1 line first matches an action's marker, the harness sends
 command (e.g. {"execute": "inject-nmi"}) and records the reply. COM1 (kernel log) is QEMU's stdout, read by a thread that timestamps each line
 and copies it to <log_dir>/<name>.com1.log; COM2 (user terminal) goes to
 <log_dir>/<name>.com2.log (run()), or is scripted by a test through a unix socket
-(Terminal: expect/expect_exact/send/wait; the bytes are logged to the same file). The
+(Terminal: expect/expect_exact/send/wait; the bytes are logged to the same file). Every
+boot has a QMP socket; a guest stopped at its timeout (or when a Terminal script ends
+early) is first inspected through it: <name>.hang.log holds each vCPU's registers, its
+RIP symbolized against the kernel's nm and the kernel text addresses on its stack
+(hang_dump), the evidence of what every CPU was doing when the run hung. The
 default log_dir is build/tests/qemu/logs/<suite>/,
 <suite> being the running script's name, so suites running side by side never share
 a log file even when their test ids collide.
@@ -45,6 +49,7 @@ Command line (see docs/build-boot-test.md):
   harness.py measure --mode M -n N  median time to the banner and to exit
 """
 import argparse
+import bisect
 import dataclasses
 import json
 import os
@@ -347,9 +352,9 @@ def _clamp_stamps(lines, elapsed):
 
 
 class QmpSocket:
-    """For a boot with monitor actions: a private directory holding QEMU's QMP socket
-    (a short /tmp path: unix socket paths are limited to 107 bytes), removed afterwards.
-    `argv` is what QEMU needs ([] without actions), `path` the socket."""
+    """A private directory holding QEMU's QMP socket (a short /tmp path: unix socket
+    paths are limited to 107 bytes), removed afterwards; used by monitor actions and by
+    hang_dump. `argv` is what QEMU needs, `path` the socket."""
 
     def __init__(self, boot):
         self.boot = boot
@@ -357,10 +362,11 @@ class QmpSocket:
         self.argv = []
 
     def __enter__(self):
-        if self.boot.monitor:
-            self.dir = tempfile.mkdtemp(prefix="capos-qmp-")
-            self.path = os.path.join(self.dir, "qmp.sock")
-            self.argv = ["-qmp", f"unix:{self.path},server=on,wait=off"]
+        # Every boot gets the socket (not only one with actions): a guest that overruns
+        # its timeout is inspected through it (hang_dump) before it is stopped.
+        self.dir = tempfile.mkdtemp(prefix="capos-qmp-")
+        self.path = os.path.join(self.dir, "qmp.sock")
+        self.argv = ["-qmp", f"unix:{self.path},server=on,wait=off"]
         return self
 
     def __exit__(self, *exc):
@@ -375,6 +381,66 @@ def _read_text(path):
             return f.read().decode("utf-8", "replace")
     except FileNotFoundError:
         return ""
+
+
+REG_LINE = re.compile(r"\b(RIP|RSP|RBP|CR3)=([0-9a-f]{16})")
+
+
+def _kernel_symbols(kernel):
+    """[(address, name)] of the kernel's text symbols, sorted (nm -n); [] without nm."""
+    try:
+        out = subprocess.run(["nm", "-n", "--defined-only", kernel], capture_output=True,
+                             text=True, timeout=30).stdout
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    syms = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[1] in "tTwW":
+            syms.append((int(parts[0], 16), parts[2]))
+    return syms
+
+
+def _symbolize(syms, addr):
+    """'name+0xoff' for a kernel text address, or None."""
+    i = bisect.bisect_right(syms, (addr, "\xff")) - 1
+    if i < 0 or i >= len(syms) - 1 or syms[i][1] == "__text_end":
+        return None
+    return f"{syms[i][1]}+{addr - syms[i][0]:#x}"
+
+
+def hang_dump(qmp, kernel, path, stack_words=64):
+    """Writes what each vCPU was doing when a guest is judged hung to `path`: QEMU's
+    `info registers` per CPU, its RIP symbolized, and the kernel text addresses found in
+    the top `stack_words` words of its stack (a poor man's backtrace: stale words
+    included). Best effort: errors are written into the file, never raised."""
+    syms = _kernel_symbols(kernel)
+    with open(path, "w") as f:
+        try:
+            cpus = qmp.execute({"execute": "query-cpus-fast"})
+            for cpu in cpus:
+                idx = cpu["cpu-index"]
+                regs = qmp.execute({"execute": "human-monitor-command",
+                                    "arguments": {"command-line": "info registers",
+                                                  "cpu-index": idx}})
+                vals = dict(REG_LINE.findall(regs))
+                rip = int(vals.get("RIP", "0"), 16)
+                f.write(f"=== cpu {idx}: RIP {rip:#x} {_symbolize(syms, rip) or '(not kernel text)'}\n")
+                f.write("".join(l for l in regs.splitlines(True)
+                                if not l.startswith(("YMM", "FPR", "XMM"))))
+                rsp = vals.get("RSP")
+                if rsp is None:
+                    continue
+                mem = qmp.execute({"execute": "human-monitor-command",
+                                   "arguments": {"command-line": f"x/{stack_words}gx 0x{rsp}",
+                                                 "cpu-index": idx}})
+                f.write(f"--- cpu {idx}: kernel text on the stack from RSP 0x{rsp}\n")
+                for word in re.findall(r"0x([0-9a-f]{16})", mem):
+                    name = _symbolize(syms, int(word, 16))
+                    if name:
+                        f.write(f"  {word} {name}\n")
+        except (OSError, QmpError, KeyError) as e:
+            f.write(f"hang dump failed: {e}\n")
 
 
 def _stop(proc):
@@ -437,6 +503,17 @@ class _Guest:
         """time.monotonic() value at which the boot's timeout runs out."""
         return self.start_time + self.boot.effective_timeout()
 
+    def dump_state(self):
+        """hang_dump of the still-running guest into <name>.hang.log (through the
+        monitor's QMP connection when it has one: the socket takes one client)."""
+        try:
+            qmp = self.monitor.qmp if self.monitor and self.monitor.qmp else Qmp(self._qmp.path)
+        except (OSError, QmpError):
+            return
+        hang_dump(qmp, self.boot.kernel, self.com1_path.replace(".com1.log", ".hang.log"))
+        if not (self.monitor and self.monitor.qmp):
+            qmp.close()
+
     def finish(self, com2_text=None):
         """Waits for QEMU until the boot's timeout (then stops it), closes everything
         and returns the Result; COM2 is read from its log unless com2_text is given."""
@@ -445,6 +522,7 @@ class _Guest:
             self.proc.wait(timeout=max(0.0, self.deadline() - time.monotonic()))
         except subprocess.TimeoutExpired:
             timed_out = True
+            self.dump_state()
             _stop(self.proc)
         elapsed = time.monotonic() - self.start_time
         self.reader.join()
@@ -642,6 +720,7 @@ class Terminal:
             return self.result
         stopped = stop and self._guest.proc.poll() is None
         if stopped:
+            self._guest.dump_state()
             _stop(self._guest.proc)
         result = self._guest.finish(com2_text="")
         self._sock.close()

@@ -55,6 +55,31 @@ if mode == "slow":
 if mode == "hang":
     out.write("[boot] capOS test\n"); out.flush()
     time.sleep(120)
+if mode == "hang-qmp":
+    # Hangs with a QMP server that answers the harness's hang dump: one CPU, its
+    # registers (RIP at the kernel's first text symbol + 4) and the words at RSP.
+    import socket
+    path = sys.argv[sys.argv.index("-qmp") + 1].split(":", 1)[1].split(",")[0]
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(path); srv.listen(1)
+    out.write("[boot] capOS test\n"); out.flush()
+    conn, _ = srv.accept()
+    conn.sendall(b'{"QMP": {"version": {}, "capabilities": []}}\n')
+    regs = ("CPU#0\nRAX=0000000000000000 RBX=0000000000000001\n"
+            "RSP=ffffffff80200000 RBP=0000000000000000\nRIP=ffffffff80100004 RFL=00000202 "
+            "HLT=1\nYMM00=0 0 0 0\n")
+    mem = "ffffffff80200000: 0xffffffff80100010 0x0000000000000007\n"
+    for line in conn.makefile("rb"):
+        cmd = json.loads(line)
+        name, args = cmd["execute"], cmd.get("arguments", {})
+        if name == "query-cpus-fast":
+            reply = [{"cpu-index": 0}]
+        elif name == "human-monitor-command":
+            reply = regs if args["command-line"] == "info registers" else mem
+        else:
+            reply = {}
+        conn.sendall(json.dumps({"return": reply}).encode() + b"\n")
+    time.sleep(120)
 if mode == "silent":
     sys.exit(33)
 if mode == "echo-smp":
@@ -531,19 +556,45 @@ NMI_WAIT = "[selftest] nmi: waiting"
 
 
 @test
-def qmp_only_with_actions(env):
-    """no monitor actions: no -qmp; with actions: one -qmp unix socket (server, no wait)
-    in a private directory removed after the run, -monitor none kept"""
-    env.run("clean")
-    expect("-qmp" not in env.argv(), "-qmp without monitor actions")
-    env.run("qmp", env.boot(monitor=[(NMI_WAIT, {"execute": "inject-nmi"})]))
-    a = env.argv()
-    qmp = pair(a, "-qmp")
-    expect(len(qmp) == 1 and re.fullmatch(r"unix:/\S+/qmp\.sock,server=on,wait=off", qmp[0]),
-           f"-qmp {qmp}")
-    expect(pair(a, "-monitor") == ["none"], "-monitor none dropped")
-    sock = qmp[0][len("unix:"):].split(",")[0]
-    expect(not os.path.exists(os.path.dirname(sock)), "QMP socket directory left behind")
+def qmp_socket_every_boot(env):
+    """with or without monitor actions: one -qmp unix socket (server, no wait) in a
+    private directory removed after the run (the hang dump needs it on every boot),
+    -monitor none kept"""
+    for boot in (env.boot(), env.boot(monitor=[(NMI_WAIT, {"execute": "inject-nmi"})])):
+        env.run("qmp" if boot.monitor else "clean", boot)
+        a = env.argv()
+        qmp = pair(a, "-qmp")
+        expect(len(qmp) == 1 and re.fullmatch(r"unix:/\S+/qmp\.sock,server=on,wait=off",
+                                              qmp[0]), f"-qmp {qmp}")
+        expect(pair(a, "-monitor") == ["none"], "-monitor none dropped")
+        sock = qmp[0][len("unix:"):].split(",")[0]
+        expect(not os.path.exists(os.path.dirname(sock)), "QMP socket directory left behind")
+
+
+@test
+def hang_dump_written(env):
+    """a guest killed at its timeout leaves <name>.hang.log: each CPU's registers (no
+    vector registers), its RIP and the words at its RSP (the dummy kernel has no
+    symbols: "(not kernel text)"); symbolizing against a symbol table names the
+    function and offset, nothing outside the text; a hung guest without a QMP answer
+    is still judged a hang"""
+    logs = os.path.join(env.tmp.name, "logs")
+    os.environ["FAKE_QEMU_MODE"] = "hang-qmp"
+    r = env.h.run(env.boot(timeout=1.0), "dump", log_dir=logs)
+    expect(r.timed_out, "not judged a hang")
+    with open(os.path.join(logs, "dump.hang.log")) as f:
+        text = f.read()
+    expect(text.startswith("=== cpu 0: RIP 0xffffffff80100004 (not kernel text)"), text[:200])
+    expect("RSP=ffffffff80200000" in text and "YMM00" not in text, text)
+    expect("--- cpu 0: kernel text on the stack from RSP 0xffffffff80200000" in text, text)
+    syms = [(0xffffffff80100000, "hang_here"), (0xffffffff80100008, "called_from"),
+            (0xffffffff80100020, "__text_end")]
+    expect(env.h._symbolize(syms, 0xffffffff80100004) == "hang_here+0x4", "symbolize")
+    expect(env.h._symbolize(syms, 0xffffffff80100010) == "called_from+0x8", "symbolize")
+    expect(env.h._symbolize(syms, 0xffffffff80100020) is None, "past the text")
+    expect(env.h._symbolize(syms, 0xffffffff800fffff) is None, "below the text")
+    r = env.run("hang", env.boot(timeout=1.0), name="nodump")
+    expect(r.timed_out, "not judged a hang without QMP")
 
 
 @test

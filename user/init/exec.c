@@ -325,37 +325,30 @@ static int exec_wait_result(struct exec_svc *v, const struct capos_cqe *cqe, int
 	return err;
 }
 
-/* Waits until one in-flight wait completes; *which is its service. Polls each pending
- * user_data without blocking (completions of others are stashed by libcapos), then
- * sleeps in cap_enter until a new completion arrives. */
+/* Waits until one in-flight wait completes; *which is its service. One blocking
+ * capos_ring_wait_any over every pending user_data: polling them one at a time and then
+ * sleeping in cap_enter(1) could stash a completion that arrived during the polls (a
+ * service ending on another CPU) and then sleep forever with it in the stash. */
 static int exec_next(struct exec *ex, uint32_t *which, struct capos_cqe *cqe)
 {
-	for (;;) {
-		int pending = 0;
-		int64_t n;
+	uint64_t uds[MANIFEST_MAX_SERVICES];
+	uint32_t svc[MANIFEST_MAX_SERVICES], n = 0;
+	int k;
 
-		for (uint32_t i = 0; i < ex->plan->nservices; i++) {
-			struct exec_svc *v = &ex->svc[i];
-			int rc;
-
-			if (!v->waiting)
-				continue;
-			pending = 1;
-			rc = capos_ring_wait(ex->ring, v->ud, 0, cqe);
-			if (rc == 0) {
-				v->waiting = 0;
-				*which = i;
-				return 0;
-			}
-			if (rc != CAPOS_ERR_RING_TIMED_OUT)
-				return rc;
-		}
-		if (!pending)
-			return CAPOS_ERR_NOT_FOUND;
-		n = capos_ring_enter(ex->ring, 1, CAPOS_TIMEOUT_INFINITE);
-		if (n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW)
-			return (int)n;
+	for (uint32_t i = 0; i < ex->plan->nservices; i++) {
+		if (!ex->svc[i].waiting)
+			continue;
+		uds[n] = ex->svc[i].ud;
+		svc[n++] = i;
 	}
+	if (n == 0)
+		return CAPOS_ERR_NOT_FOUND;
+	k = capos_ring_wait_any(ex->ring, uds, n, CAPOS_TIMEOUT_INFINITE, cqe);
+	if (k < 0)
+		return k;
+	ex->svc[svc[k]].waiting = 0;
+	*which = svc[k];
+	return 0;
 }
 
 /* "exited 3" / "was killed" for a line. */

@@ -21,14 +21,33 @@
 #define SMPTEST_SPAM_LINES 3000u
 #define SMPTEST_PANIC_AFTER 40u /* AP 1's lines before it panics */
 
-/* Spam lines while the other CPUs do the same; AP 1 panics part-way (appanic). */
+/* Wait (spinning; interrupts on or off) until *ctr >= target; false after SMPTEST_WAIT_NS. */
+static bool smptest_wait(volatile uint32_t *ctr, uint32_t target)
+{
+	uint64_t end = arch_clock_ns() + SMPTEST_WAIT_NS;
+
+	while (__atomic_load_n(ctr, __ATOMIC_ACQUIRE) < target)
+		if (arch_clock_ns() > end)
+			return false;
+	return true;
+}
+
+static uint32_t smptest_spamming; /* [A] CPUs that have logged their first spam line */
+
+/* Spam lines while the other CPUs do the same; AP 1 panics part-way (appanic), once
+ * every CPU has logged (bounded wait): on a busy host AP 1 could otherwise write its 40
+ * lines before another vCPU thread ran at all, and the panic would then race nobody. */
 static void smptest_spam(struct arch_cpu *c)
 {
 	for (uint32_t k = 0; k < SMPTEST_SPAM_LINES; k++) {
-		if (c->test_panic && k == SMPTEST_PANIC_AFTER)
+		if (c->test_panic && k == SMPTEST_PANIC_AFTER) {
+			(void)smptest_wait(&smptest_spamming, arch_cpu_online_count());
 			panic("selftest appanic: cpu %u panics on purpose", c->index);
+		}
 		klog("smp", "selftest appanic: cpu %u line %u 0123456789abcdefghijklmnopqrstuvwxyz",
 		     c->index, k);
+		if (k == 0)
+			__atomic_fetch_add(&smptest_spamming, 1, __ATOMIC_ACQ_REL);
 	}
 }
 
@@ -47,17 +66,6 @@ void smptest_ipi_irq(struct arch_trap_frame *tf)
 		__atomic_fetch_add(&c->test_acks, 1, __ATOMIC_ACQ_REL);
 		(void)arch_ipi_send(0, VEC_IPI_TEST);
 	}
-}
-
-/* Wait (interrupts on) until *ctr >= target; false after SMPTEST_WAIT_NS. */
-static bool smptest_wait(volatile uint32_t *ctr, uint32_t target)
-{
-	uint64_t end = arch_clock_ns() + SMPTEST_WAIT_NS;
-
-	while (__atomic_load_n(ctr, __ATOMIC_ACQUIRE) < target)
-		if (arch_clock_ns() > end)
-			return false;
-	return true;
 }
 
 static int smptest_fail(const char *what, int err)

@@ -21,9 +21,11 @@ void vklog(const char *subsys, const char *fmt, va_list ap);
 void klog_raw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * panic() only: take the log for the calling CPU for good (waiting a bounded time for
- * a line in progress on another CPU), so the panic report is written whole even though
- * the stopped CPUs may have been waiting for the lock.
+ * panic() only: take the log for the calling CPU for good (in ticket order, so after
+ * at most one line per other CPU; bounded by ~1 s), so the panic report is written
+ * whole, after whole lines only, even though the stopped CPUs may have been waiting for
+ * the lock. If a CPU held the lock for the whole bound, the report starts on a fresh
+ * line with "[panic] log lock held by cpu N past the bound: the line above may be cut".
  */
 void klog_panic_enter(void);
 
