@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #define TSCNS_SHIFT 40
-#define TSCNS_HZ_MIN 1000000ull	   /* 1 MHz: mult stays below 2^51 */
+#define TSCNS_HZ_MIN 1000000ull	  /* 1 MHz: mult stays below 2^51 */
 #define TSCNS_HZ_MAX (1ull << 44) /* about 17.6 THz: (r << 20) below stays in 64 bits */
 #define TSCNS_NS_PER_S 1000000000ull
 
