@@ -14,7 +14,7 @@ struct spinlock klock_lock = SPINLOCK_INIT;
 static uint64_t klock_contended_count; /* [K] waits, updated by the new holder */
 static uint64_t klock_spin_count;      /* [K] spin iterations of those waits */
 
-__attribute__((noinline)) void klock_wait(uint32_t ticket)
+__attribute__((noinline, no_caller_saved_registers)) void klock_wait(uint32_t ticket)
 {
 	uint64_t spins = 0;
 

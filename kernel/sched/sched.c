@@ -244,6 +244,23 @@ void sched_set_weight(struct thread *t, uint32_t weight)
 	spin_unlock(&sc->lock);
 }
 
+/*
+ * The run queue's side of a switch to next at `now`, one clock read and one queue
+ * update: the running entity pays for what it ran since its last charge and next
+ * becomes curr (wfq_switch). The running entity is the outgoing thread's, unless that
+ * thread is the idle one (none) or went back to the tree in sched_yield (which charged
+ * it and cleared curr). The outgoing thread's charged_ns is not updated: it is set
+ * again when it is switched back in. [RQ] of sc held.
+ */
+static inline void sched_switch_queue(struct sched_cpu *sc, struct thread *next, uint64_t now)
+{
+	struct wfq_entity *c = sc->runq.curr;
+	uint64_t ran = c ? now - LIST_ENTRY(c, struct thread, se)->charged_ns : 0;
+
+	wfq_switch(&sc->runq, ran, next == sc->idle ? NULL : &next->se);
+	next->charged_ns = next->slice_start_ns = now;
+}
+
 /* Releases the [RQ] lock the switch that resumed us held (see the protocol above). */
 static inline void sched_switch_finish(void)
 {
@@ -272,10 +289,7 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 	prev->klock_resume = held;
 	if (held && !next->klock_resume)
 		klock_release();
-	if (!prev->se.queued) /* a requeued prev was charged by sched_yield */
-		sched_charge(sc, prev, now);
-	wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
-	next->charged_ns = next->slice_start_ns = now;
+	sched_switch_queue(sc, next, now);
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else

@@ -22,13 +22,27 @@ enum { WFQ_LEFT = 0, WFQ_RIGHT = 1 };
 
 #define WFQ_CHILD(e, d) ((d) == WFQ_LEFT ? (e)->left : (e)->right)
 
-uint64_t wfq_vdelta(uint64_t delta_ns, uint32_t weight)
+/* A weight forced into 1..WFQ_WEIGHT_MAX (out of contract: stay defined). Every
+ * entity's weight passes through it (wfq_entity_init, wfq_set_weight), so the charge
+ * divides by it unchecked. */
+static uint32_t wfq_weight_in_range(uint32_t weight)
 {
-	if (weight == 0 || weight > WFQ_WEIGHT_MAX)
-		weight = weight == 0 ? 1 : WFQ_WEIGHT_MAX; /* out of contract: stay defined */
+	if (weight == 0)
+		return 1;
+	return weight > WFQ_WEIGHT_MAX ? WFQ_WEIGHT_MAX : weight;
+}
+
+/* wfq_vdelta for a weight already in range (an entity's). */
+static inline uint64_t wfq_vdelta_of(uint64_t delta_ns, uint32_t weight)
+{
 	if (delta_ns > WFQ_CHARGE_MAX_NS)
 		delta_ns = WFQ_CHARGE_MAX_NS;
 	return delta_ns * WFQ_WEIGHT_UNIT / weight; /* <= 2^44 * 2^10: no overflow */
+}
+
+uint64_t wfq_vdelta(uint64_t delta_ns, uint32_t weight)
+{
+	return wfq_vdelta_of(delta_ns, wfq_weight_in_range(weight));
 }
 
 void wfq_init(struct wfq_queue *q)
@@ -40,7 +54,7 @@ void wfq_init(struct wfq_queue *q)
 
 void wfq_entity_init(struct wfq_entity *e, uint32_t weight)
 {
-	*e = (struct wfq_entity){ .weight = weight };
+	*e = (struct wfq_entity){ .weight = wfq_weight_in_range(weight) };
 }
 
 /* Strict key order: vruntime modulo 2^64, then arrival. */
@@ -315,13 +329,29 @@ void wfq_set_curr(struct wfq_queue *q, struct wfq_entity *e)
 
 void wfq_charge(struct wfq_queue *q, struct wfq_entity *e, uint64_t delta_ns)
 {
-	e->vruntime += wfq_vdelta(delta_ns, e->weight);
+	e->vruntime += wfq_vdelta_of(delta_ns, e->weight);
 	if (e == q->curr)
 		wfq_update_min(q);
 }
 
+void wfq_switch(struct wfq_queue *q, uint64_t delta_ns, struct wfq_entity *next)
+{
+	struct wfq_entity *c = q->curr;
+
+	if (c) { /* wfq_charge(q, c, delta_ns), then the first half of wfq_set_curr */
+		c->vruntime += wfq_vdelta_of(delta_ns, c->weight);
+		wfq_update_min(q);
+		q->load_weight -= c->weight;
+	}
+	q->curr = next;
+	if (next)
+		q->load_weight += next->weight;
+	wfq_update_min(q);
+}
+
 void wfq_set_weight(struct wfq_queue *q, struct wfq_entity *e, uint32_t weight)
 {
+	weight = wfq_weight_in_range(weight);
 	if (q && (e->queued || q->curr == e))
 		q->load_weight = q->load_weight - e->weight + weight;
 	e->weight = weight;

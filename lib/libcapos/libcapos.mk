@@ -19,6 +19,7 @@ LIBCAPOS_SRCS := \
 	lib/libcapos/console.c \
 	lib/libcapos/stdio_cap.c \
 	lib/libcapos/kcaps.c \
+	lib/libcapos/spawn.c \
 	lib/libcapos/park.c \
 	lib/libcapos/sync.c \
 	lib/libcapos/nlock.c \
@@ -53,9 +54,9 @@ $(LIBCAPOS_A): $(patsubst %.c,$(BUILD)/user/%.o,$(LIBCAPOS_SRCS) $(LIBCAPOS_CAPN
 	rm -f $@
 	llvm-ar-16 rcs $@ $^
 
-# console.c, kcaps.c, heap_vm.c, time.c and server*.c include the generated schema header (schema/schema.mk is read after this
+# console.c, kcaps.c, spawn.c, heap_vm.c, time.c and server*.c include the generated schema header (schema/schema.mk is read after this
 # fragment, so the path and include directory are spelled out here).
-LIBCAPOS_GEN_USERS := console kcaps heap_vm time server server_ring server_main thread
+LIBCAPOS_GEN_USERS := console kcaps spawn heap_vm time server server_ring server_main thread
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): $(BUILD)/gen/schema/capos.capnp.h
 $(patsubst %,$(BUILD)/user/lib/libcapos/%.o,$(LIBCAPOS_GEN_USERS)): USER_CFLAGS += -I$(BUILD)/gen
 # stdio_cap.c speaks StdIO (schema/session.capnp).

@@ -2,7 +2,7 @@
  * libFuzzer target for the WFQ run queue (kernel/sched/wfq.c): the first 8 bytes pick
  * the starting min_vruntime (so runs begin near the 2^64 wrap too), then every 3 bytes
  * are one operation (enqueue, dequeue, pick and run, charge, set weight, block, hand
- * off) applied to the real queue and to the reference model of
+ * off, switch) applied to the real queue and to the reference model of
  * tests/host/kernel/wfq_model.c; any disagreement, broken tree invariant or sanitizer
  * report aborts.
  */

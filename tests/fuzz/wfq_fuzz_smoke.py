@@ -5,8 +5,9 @@
             charge, reweight, block and hand off, starting at min_vruntime 0 and just
             below 2^64; 8 s (CAPOS_WFQ_FUZZ_SECONDS, keep <= 30 s on shared machines).
 Input: 8 bytes of starting min_vruntime (little endian), then (op, a, b) triples, op
-modulo 7 = enqueue, dequeue, pick, charge, weight, block, handoff; a = entity (or the
-charge factor, 255 = the largest), b = weight or charge factor."""
+modulo 8 = enqueue, dequeue, pick, charge, weight, block, handoff, switch; a = entity
+(or the charge factor, 255 = the largest), b = weight or charge factor (switch: to
+entity a, or to idle when b is odd, charging a * b * 100 us)."""
 import os
 import struct
 import sys
@@ -16,7 +17,7 @@ from libfuzzer import ROOT, run_smoke
 FUZZER = os.path.join(ROOT, "build", "fuzz", "wfq_fuzz")
 SECONDS = int(os.environ.get("CAPOS_WFQ_FUZZ_SECONDS", "8"))
 
-ENQ, DEQ, PICK, CHARGE, WEIGHT, BLOCK, HANDOFF = range(7)
+ENQ, DEQ, PICK, CHARGE, WEIGHT, BLOCK, HANDOFF, SWITCH = range(8)
 
 
 def ops(*triples):
@@ -32,6 +33,9 @@ def seeds():
         "wrap": struct.pack("<Q", 2**64 - 2**36) + churn,
         "handoff": struct.pack("<Q", 7) + ops((HANDOFF, 1, 0), (CHARGE, 9, 9), (BLOCK, 0, 0),
                                               (HANDOFF, 1, 0), (ENQ, 1, 0), (PICK, 0, 0)),
+        "switch": struct.pack("<Q", 2**64 - 2**20) + ops(
+            (SWITCH, 1, 2), (SWITCH, 3, 4), (ENQ, 1, 0), (SWITCH, 255, 1), (PICK, 0, 0),
+            (SWITCH, 2, 7), (SWITCH, 5, 6), (WEIGHT, 5, 3), (SWITCH, 1, 8)),
     }
 
 

@@ -29,3 +29,7 @@ $(BUILD)/host/tests/host/libcapos/stdio_test.o $(BUILD)/host/lib/libcapos/stdio_
 	$(BUILD)/host/lib/libcapos/kcaps.o: \
 	$(GEN_DIR)/schema/session.capnp.h $(GEN_DIR)/schema/capos.capnp.h
 $(BUILD)/host/tests/host/libcapos/stdio_test.o: HOST_CFLAGS += -Ikernel/include
+# The spawn helpers with the ring client's CALLs stood in by the test (request decoded).
+$(eval $(call host_test,libcapos_spawn,lib/libcapos/spawn.c tests/host/libcapos/spawn_test.c $(CAPNP_SRCS)))
+$(BUILD)/host/tests/host/libcapos/spawn_test.o $(BUILD)/host/lib/libcapos/spawn.o: \
+	$(GEN_DIR)/schema/capos.capnp.h

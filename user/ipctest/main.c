@@ -25,6 +25,7 @@
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
 #include <libcapos/sys.h>
+#include <libcapos/spawn.h>
 #include <schema/capos.capnp.h>
 
 #define IPC_IFACE UINT64_C(0xC0FFEE0012345678) /* the interface the test "serves" */
@@ -593,24 +594,7 @@ static int spawn_peer(const char *role, uint32_t held_ep, uint32_t *handle, uint
 /* ProcessHandle.wait: 0 with the exit code and whether it was killed. */
 static int wait_peer(uint32_t handle, int64_t *code, int *killed)
 {
-	static uint64_t res[16];
-	static struct capnp_segment segs[2];
-	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
-	struct capos_ProcessHandle_wait_Results_r r;
-	struct capnp_msg m;
-	struct capos_cqe cqe;
-	int err = capos_ring_call(ring, handle, capos_ProcessHandle_TYPE_ID,
-				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
-
-	if (err == 0)
-		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 2, &lim, NULL);
-	if (err == 0)
-		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
-	if (err == 0) {
-		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
-		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
-	}
-	return err;
+	return capos_process_wait(ring, handle, code, killed);
 }
 
 static int kill_peer(uint32_t handle)

@@ -21,7 +21,7 @@
 #include <libcapos/sync.h>
 #include <schema/capos.capnp.h>
 
-#include "../parktest/peer.h"
+#include <libcapos/spawn.h>
 #include "../synctest/shared.h"
 
 #define PB_WARMUP 100u
@@ -68,7 +68,7 @@ static int pb_play(uint32_t space, volatile struct sync_page *sp, uint32_t from,
 static int pb_match(struct capos_ring_client *ring, uint32_t spawner, uint32_t space, uint32_t mo,
 		    volatile struct sync_page *sp, int batched, uint64_t *per)
 {
-	const struct peer_grant g[] = {
+	const struct capos_spawn_grant g[] = {
 		{ .name = "console", .kernel = capos_KernelCapSource_console },
 		{ .name = "pong", .kernel = capos_KernelCapSource_sharedParkSpace },
 		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = mo },
@@ -80,7 +80,8 @@ static int pb_match(struct capos_ring_client *ring, uint32_t spawner, uint32_t s
 	sp->ping = sp->pong = 0;
 	sp->rounds = PB_WARMUP + PB_ROUNDS;
 	sp->batched = (uint32_t)batched;
-	int err = peer_spawn(ring, spawner, "syncpeer", "pong", g, 3, &h);
+	const struct capos_spawn_req req = { "syncpeer", "pong", NULL, g, 3 };
+	int err = capos_spawn(ring, spawner, &req, &h);
 	if (err == CAPOS_OK)
 		err = pb_play(space, sp, 1, PB_WARMUP, batched);
 	uint64_t t0 = pb_tsc();
@@ -88,7 +89,7 @@ static int pb_match(struct capos_ring_client *ring, uint32_t spawner, uint32_t s
 		err = pb_play(space, sp, PB_WARMUP + 1, PB_WARMUP + PB_ROUNDS, batched);
 	uint64_t t1 = pb_tsc();
 	if (err == CAPOS_OK)
-		err = peer_wait(ring, h, &code, &killed);
+		err = capos_process_wait(ring, h, &code, &killed);
 	if (err == CAPOS_OK && (code != 0 || killed))
 		err = CAPOS_ERR_INVALID;
 	*per = (t1 - t0) / PB_ROUNDS;

@@ -42,7 +42,7 @@
 #include <libcapos/runtime.h>
 #include <schema/capos.capnp.h>
 
-#include "peer.h"
+#include <libcapos/spawn.h>
 
 #define PT_MS 1000000ull
 #define PT_LIMIT 32u /* KPARK_MAX_PER_PROC (kernel/include/kernel/kpark.h) */
@@ -295,13 +295,14 @@ static void pt_test_gone(void)
  * "space" and, if mo != 0, that MemoryObject as "mem". The handle in *h. */
 static int pt_spawn(const char *name, uint16_t source, uint32_t mo, uint32_t *h)
 {
-	const struct peer_grant g[] = {
+	const struct capos_spawn_grant g[] = {
 		{ .name = "console", .kernel = capos_KernelCapSource_console },
 		{ .name = "space", .kernel = source },
 		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = mo },
 	};
+	const struct capos_spawn_req req = { "parkpeer", name, NULL, g, mo ? 3 : 2 };
 
-	return peer_spawn(pt_ring, pt_spawner, "parkpeer", name, g, mo ? 3 : 2, h);
+	return capos_spawn(pt_ring, pt_spawner, &req, h);
 }
 
 /* The peer parks on offset 0 of the shared object after raising the flag at offset 4;
@@ -323,7 +324,7 @@ static void pt_test_peer(uint32_t mo, volatile uint32_t *map)
 	if (err == CAPOS_OK) {
 		__atomic_store_n(&map[0], 1, __ATOMIC_RELEASE);
 		woke = capos_unpark(pt_spark, 0, CAPOS_UNPARK_ALL);
-		err = peer_wait(pt_ring, h, &code, &killed);
+		err = capos_process_wait(pt_ring, h, &code, &killed);
 	}
 	printf("parktest: peer: flag seen, stored 1, UNPARK(all) -> %d; peer exit %lld killed %d "
 	       "(%s)\n",
@@ -341,9 +342,9 @@ static void pt_test_killed(void)
 	if (err == CAPOS_OK)
 		err = capos_timer_sleep(pt_timer, 30 * PT_MS); /* the child parks meanwhile */
 	if (err == CAPOS_OK)
-		err = peer_kill(pt_ring, h);
+		err = capos_process_kill(pt_ring, h);
 	if (err == CAPOS_OK)
-		err = peer_wait(pt_ring, h, &code, &killed);
+		err = capos_process_wait(pt_ring, h, &code, &killed);
 	printf("parktest: killed: child parked forever killed -> %s, code %lld killed %d\n",
 	       capos_error_name(err), (long long)code, killed);
 	pt_check("killed", err == CAPOS_OK && code == -1 && killed);

@@ -35,7 +35,7 @@
 #include <libcapos/sync.h>
 #include <schema/capos.capnp.h>
 
-#include "../parktest/peer.h"
+#include <libcapos/spawn.h>
 #include "shared.h"
 
 #define ST_MS 1000000ull
@@ -134,13 +134,14 @@ static void st_test_hostile(void)
 /* Spawns syncpeer `name` whose SharedParkSpace is granted as `role`. */
 static int st_spawn(const char *name, const char *role, uint32_t *h)
 {
-	const struct peer_grant g[] = {
+	const struct capos_spawn_grant g[] = {
 		{ .name = "console", .kernel = capos_KernelCapSource_console },
 		{ .name = role, .kernel = capos_KernelCapSource_sharedParkSpace },
 		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = st_mo },
 	};
+	const struct capos_spawn_req req = { "syncpeer", name, NULL, g, 3 };
 
-	return peer_spawn(st_ring, st_spawner, "syncpeer", name, g, 3, h);
+	return capos_spawn(st_ring, st_spawner, &req, h);
 }
 
 /* Waits (sleeping 2 ms at a time, 2 s at most) until `n` children are ready. */
@@ -161,7 +162,7 @@ static int st_reap(uint32_t h, int64_t want)
 {
 	int64_t code = -9;
 	int killed = 1;
-	int err = peer_wait(st_ring, h, &code, &killed);
+	int err = capos_process_wait(st_ring, h, &code, &killed);
 
 	return err == CAPOS_OK && code == want && !killed ? 0 : 1;
 }
@@ -238,7 +239,7 @@ static void st_test_queue(void)
 	if (err == CAPOS_OK)
 		err = st_produce();
 	if (err == CAPOS_OK)
-		err = peer_wait(st_ring, h, &code, &killed);
+		err = capos_process_wait(st_ring, h, &code, &killed);
 	printf("synctest: queue: %u items through 4 slots -> %s, consumer exit %lld killed %d\n",
 	       SYNC_ITEMS, capos_error_name(err), (long long)code, killed);
 	st_check("queue", err == CAPOS_OK && code == 0 && !killed);

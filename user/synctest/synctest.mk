@@ -1,3 +1,3 @@
 # user/synctest: init of the sync test manifest (system/tests/sync.capnp), driven by
-# tests/qemu/sync_tests.py; shares the child helpers of user/parktest.
-$(eval $(call user_program,synctest,user/synctest/main.c user/parktest/peer.c))
+# tests/qemu/sync_tests.py; children through libcapos/spawn.h.
+$(eval $(call user_program,synctest,user/synctest/main.c))

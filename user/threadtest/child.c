@@ -14,13 +14,12 @@
 #include "threadtest.h"
 
 #include <stdio.h>
-#include <string.h>
 
-#include <capnp/capnp.h>
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <libcapos/capset.h>
 #include <libcapos/runtime.h>
+#include <libcapos/spawn.h>
 #include <libcapos/sys.h>
 #include <libcapos/thread.h>
 #include <schema/capos.capnp.h>
@@ -123,99 +122,35 @@ int th_child_main(void)
 
 /* ---- in init ---- */
 
-/* One kernel-source grant of the children. */
-struct th_grant {
-	const char *name;
-	uint16_t source;
-};
-
-/* Frames spawn(name = role, binaryName = threadtest, grants, profile) into framed. */
-static int th_spawn_params(const char *role, const char *profile, uint64_t *framed, size_t cap,
-			   size_t *n)
-{
-	static uint64_t arena[256];
-	const struct th_grant g[TH_NGRANTS] = {
-		{ "console", capos_KernelCapSource_console },
-		{ "timer", capos_KernelCapSource_timer },
-		{ "threads", capos_KernelCapSource_threadSpawner },
-		{ "threadctl", capos_KernelCapSource_threadControl },
-		{ "vm", capos_KernelCapSource_virtualMemory },
-		{ role, capos_KernelCapSource_timer },
-	};
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_ProcessSpawner_spawn_Params_b p;
-	struct capos_CapGrant_blist list;
-	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
-
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_request(&b, &p);
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_name(&p, role, strlen(role));
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "threadtest", 10);
-	if (err == CAPOS_OK && profile)
-		err = capos_ProcessSpawner_spawn_Params_set_profile(&p, profile, strlen(profile));
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, TH_NGRANTS, &list);
-	for (uint32_t i = 0; err == CAPOS_OK && i < TH_NGRANTS; i++) {
-		struct capos_CapGrant_b gb = capos_CapGrant_list_build(&list, i);
-		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&gb);
-
-		capos_CapGrant_source_set_kernel(&src, g[i].source);
-		err = capos_CapGrant_set_name(&gb, g[i].name, strlen(g[i].name));
-	}
-	if (err == CAPOS_OK)
-		err = capnp_builder_error(&b);
-	return err ? err : capnp_builder_write_framed(&b, framed, cap, n);
-}
-
+/* Spawns threadtest as `role` under `profile` (NULL: the default) with its kernel caps
+ * and a Timer under the role's name; the handle in *handle. */
 static int th_spawn(const char *role, const char *profile, uint32_t *handle)
 {
-	static uint64_t framed[257], res[32];
+	const struct capos_spawn_grant g[] = {
+		{ .name = "console", .kernel = capos_KernelCapSource_console },
+		{ .name = "timer", .kernel = capos_KernelCapSource_timer },
+		{ .name = "threads", .kernel = capos_KernelCapSource_threadSpawner },
+		{ .name = "threadctl", .kernel = capos_KernelCapSource_threadControl },
+		{ .name = "vm", .kernel = capos_KernelCapSource_virtualMemory },
+		{ .name = role, .kernel = capos_KernelCapSource_timer },
+	};
+	const struct capos_spawn_req req = { "threadtest", role, profile, g, TH_NGRANTS };
 	struct capos_ring_client *c;
-	struct capos_cqe cqe;
-	size_t n = 0;
-	int err = th_spawn_params(role, profile, framed, sizeof(framed), &n);
-
-	if (err == CAPOS_OK)
-		err = capos_ring_self(&c);
-	if (err == CAPOS_OK)
-		err = capos_ring_call(c, th.spawner, capos_ProcessSpawner_TYPE_ID,
-				      capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n, res,
-				      sizeof(res), &cqe);
-	if (err == CAPOS_OK)
-		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
-					    handle);
-	return err;
-}
-
-/* ProcessHandle.wait on h: exit code and killed flag. */
-static int th_wait(uint32_t h, int64_t *code, int *killed)
-{
-	static uint64_t res[16];
-	struct capnp_segment segs[1];
-	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
-	struct capnp_msg m;
-	struct capos_ProcessHandle_wait_Results_r r;
-	struct capos_ring_client *c;
-	struct capos_cqe cqe;
 	int err = capos_ring_self(&c);
 
-	if (err == CAPOS_OK)
-		err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
-				      capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res),
-				      &cqe);
-	if (err == CAPOS_OK)
-		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL);
-	if (err == CAPOS_OK)
-		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
-	if (err == CAPOS_OK) {
-		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
-		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
-	}
-	if (capos_ring_self(&c) == CAPOS_OK)
-		(void)capos_ring_release(c, h);
+	return err ? err : capos_spawn(c, th.spawner, &req, handle);
+}
+
+/* ProcessHandle.wait on h: exit code and killed flag; the handle is released after. */
+static int th_wait(uint32_t h, int64_t *code, int *killed)
+{
+	struct capos_ring_client *c;
+	int err = capos_ring_self(&c);
+
+	if (err)
+		return err;
+	err = capos_process_wait(c, h, code, killed);
+	(void)capos_ring_release(c, h);
 	return err;
 }
 
@@ -233,9 +168,7 @@ static void th_child(const char *role, const char *profile, int kill, int64_t wa
 		if (err == CAPOS_OK)
 			err = capos_ring_self(&c);
 		if (err == CAPOS_OK)
-			err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
-					      capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0,
-					      NULL);
+			err = capos_process_kill(c, h);
 	}
 	if (err == CAPOS_OK)
 		err = th_wait(h, &code, &killed);

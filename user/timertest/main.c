@@ -30,7 +30,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <capnp/capnp.h>
 #include <capos/error.h>
 #include <capos/ring.h>
 #include <capos/syscall.h>
@@ -38,6 +37,7 @@
 #include <libcapos/kcaps.h>
 #include <libcapos/ring.h>
 #include <libcapos/runtime.h>
+#include <libcapos/spawn.h>
 #include <schema/capos.capnp.h>
 
 #define TT_MS 1000000ull
@@ -257,65 +257,10 @@ static void tt_test_limit(void)
  * *handle. */
 static int tt_spawn(const char *name, const char *grant, uint32_t *handle)
 {
-	static uint64_t arena[64], framed[65], res[32];
-	struct capnp_builder b;
-	struct capnp_bseg seg;
-	struct capos_ProcessSpawner_spawn_Params_b p;
-	struct capos_CapGrant_blist list;
-	struct capos_cqe cqe;
-	size_t n = 0;
-	int err = capnp_builder_init(&b, &seg, 1, arena, sizeof(arena));
+	const struct capos_spawn_grant g = { .name = grant, .kernel = capos_KernelCapSource_timer };
+	const struct capos_spawn_req req = { "spawnchild", name, NULL, &g, 1 };
 
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_request(&b, &p);
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_name(&p, name, strlen(name));
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_set_binaryName(&p, "spawnchild", 10);
-	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, 1, &list);
-	if (err)
-		return err;
-	struct capos_CapGrant_b g = capos_CapGrant_list_build(&list, 0);
-	struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&g);
-
-	capos_CapGrant_source_set_kernel(&src, capos_KernelCapSource_timer);
-	err = capos_CapGrant_set_name(&g, grant, strlen(grant));
-	if (err == CAPOS_OK)
-		err = capnp_builder_error(&b);
-	if (err == CAPOS_OK)
-		err = capnp_builder_write_framed(&b, framed, sizeof(framed), &n);
-	if (err == CAPOS_OK)
-		err = capos_ring_call(tt_ring, tt_spawner, capos_ProcessSpawner_TYPE_ID,
-				      capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n, res,
-				      sizeof(res), &cqe);
-	if (err == CAPOS_OK)
-		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
-					    handle);
-	return err;
-}
-
-/* ProcessHandle.wait on h: exit code and killed flag. */
-static int tt_wait(uint32_t h, int64_t *code, int *killed)
-{
-	static uint64_t res[16];
-	struct capnp_segment segs[1];
-	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
-	struct capnp_msg m;
-	struct capos_ProcessHandle_wait_Results_r r;
-	struct capos_cqe cqe;
-	int err = capos_ring_call(tt_ring, h, capos_ProcessHandle_TYPE_ID,
-				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
-
-	if (err == CAPOS_OK)
-		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL);
-	if (err == CAPOS_OK)
-		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
-	if (err == CAPOS_OK) {
-		*code = capos_ProcessHandle_wait_Results_get_exitCode(&r);
-		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
-	}
-	return err;
+	return capos_spawn(tt_ring, tt_spawner, &req, handle);
 }
 
 /* A child parked in Timer.sleep(10 s) killed; a child that exits with a sleep queued. */
@@ -329,17 +274,16 @@ static void tt_test_death(void)
 	if (err == CAPOS_OK)
 		err = capos_timer_sleep(tt_timer, 50 * TT_MS); /* the child parks meanwhile */
 	if (err == CAPOS_OK)
-		err = capos_ring_call(tt_ring, h, capos_ProcessHandle_TYPE_ID,
-				      capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0, NULL);
+		err = capos_process_kill(tt_ring, h);
 	if (err == CAPOS_OK)
-		err = tt_wait(h, &code, &killed);
+		err = capos_process_wait(tt_ring, h, &code, &killed);
 	printf("timertest: killed: child parked in Timer.sleep killed -> %s, code %lld killed "
 	       "%d\n",
 	       capos_error_name(err), (long long)code, killed);
 	tt_check("killed", err == CAPOS_OK && code == -1 && killed);
 	err = tt_spawn("submitter", "tsubmit", &h2);
 	if (err == CAPOS_OK)
-		err = tt_wait(h2, &code2, &killed2);
+		err = capos_process_wait(tt_ring, h2, &code2, &killed2);
 	printf("timertest: exited: child exited with a sleep queued -> %s, code %lld killed %d\n",
 	       capos_error_name(err), (long long)code2, killed2);
 	tt_check("exited", err == CAPOS_OK && code2 == TT_CHILD_EXITED && !killed2);

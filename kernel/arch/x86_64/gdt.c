@@ -13,6 +13,7 @@
 #include <arch/smp.h>
 #include <arch/trap.h>
 #include <kernel/arch.h>
+#include <kernel/percpu.h>
 
 /* One IST stack: a guard page (left unmapped by kmem), then the stack itself. */
 struct ist_stack {
@@ -93,7 +94,9 @@ void gdt_init(void)
 
 void arch_set_kernel_stack(uint64_t top)
 {
-	smp_this_cpu()->tss.rsp[0] = top;
+	/* This CPU's index from its percpu (one GS load; the switch calls this on every
+	 * thread change) rather than smp_this_cpu's LSL of the GDT limit. */
+	smp_cpu(percpu_cpu_index())->tss.rsp[0] = top;
 }
 
 uint64_t arch_ist_stack_top(unsigned ist)

@@ -18,6 +18,7 @@
 #include <arch/io.h>
 #include <arch/platform.h>
 #include <arch/smp.h>
+#include <arch/tscns.h>
 #include <arch/thread.h>
 #include <arch/trap.h>
 #include <arch/xstate.h>
@@ -159,16 +160,26 @@ void arch_switch(struct arch_thread *prev, struct arch_thread *next)
 	arch_switch_stacks(&prev->rsp, next->rsp);
 }
 
+/* The TSC-to-ns multiplier (arch/tscns.h), 0 until the TSC is calibrated. [A]: the
+ * first reader after calibration computes it; every CPU computes the same value from
+ * the calibration ([I] once set), so racing stores are harmless. */
+static uint64_t clock_mult;
+
+static __attribute__((noinline, cold)) uint64_t clock_mult_init(void)
+{
+	uint64_t m = tscns_mult(arch_tsc_hz());
+
+	__atomic_store_n(&clock_mult, m, __ATOMIC_RELAXED);
+	return m;
+}
+
 uint64_t arch_clock_ns(void)
 {
-	uint64_t hz = arch_tsc_hz();
+	uint64_t m = __atomic_load_n(&clock_mult, __ATOMIC_RELAXED);
 
-	if (hz == 0)
-		return 0;
-	uint64_t tsc = cpu_rdtsc();
-
-	/* Split so nothing overflows for hz < 18 GHz (no 128-bit division in the kernel). */
-	return tsc / hz * 1000000000u + tsc % hz * 1000000000u / hz;
+	if (__builtin_expect(m == 0, 0) && (m = clock_mult_init()) == 0)
+		return 0; /* not calibrated yet */
+	return tscns_to_ns(cpu_rdtsc(), m);
 }
 
 void arch_idle_wait(void)

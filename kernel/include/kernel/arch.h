@@ -137,7 +137,8 @@ int arch_irq_register(unsigned vector, arch_irq_handler_fn *fn);
  */
 uint64_t arch_nmi_count(void);
 
-/* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0). */
+/* Stack pointer loaded on a CPL 3 -> 0 transition (TSS.RSP0) of this CPU. Needs this
+ * CPU's percpu (GS base) in place: the thread switch is its caller. */
 void arch_set_kernel_stack(uint64_t top);
 
 /*

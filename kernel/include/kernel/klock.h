@@ -24,8 +24,10 @@
 
 extern struct spinlock klock_lock; /* kernel/sched/klock.c; use the functions below */
 
-/* The waiting half of klock_acquire (out of line): spins, answering TLB shootdowns. */
-void klock_wait(uint32_t ticket);
+/* The waiting half of klock_acquire (out of line): spins, answering TLB shootdowns.
+ * It preserves every register it uses, so the inline fast path costs its callers no
+ * spills (the system-call entry keeps its arguments in their registers). */
+__attribute__((no_caller_saved_registers)) void klock_wait(uint32_t ticket);
 
 /* Misuse (taking it twice, releasing it unheld): panics with the CPU's index. */
 _Noreturn void klock_misuse(const char *what);

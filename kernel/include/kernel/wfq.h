@@ -85,8 +85,9 @@ uint64_t wfq_vdelta(uint64_t delta_ns, uint32_t weight);
 /* Initialises an empty queue (min_vruntime 0). */
 void wfq_init(struct wfq_queue *q);
 
-/* Initialises a new, unqueued entity of `weight` (1..WFQ_WEIGHT_MAX). Its first
- * placement puts it at the queue's min_vruntime. */
+/* Initialises a new, unqueued entity of `weight` (1..WFQ_WEIGHT_MAX; outside that
+ * range it is clamped, as by wfq_set_weight). Its first placement puts it at the
+ * queue's min_vruntime. */
 void wfq_entity_init(struct wfq_entity *e, uint32_t weight);
 
 /* Entities of the queue: the tree plus curr. */
@@ -138,8 +139,17 @@ void wfq_set_curr(struct wfq_queue *q, struct wfq_entity *e);
  */
 void wfq_charge(struct wfq_queue *q, struct wfq_entity *e, uint64_t delta_ns);
 
-/* Sets e's weight (1..WFQ_WEIGHT_MAX, the caller checked) and q's load if e is on q
- * (queued or curr); q may be NULL when e is on no queue. Its vruntime is kept. */
+/*
+ * The queue side of a context switch in one call: charges the running entity q->curr
+ * (if any) delta_ns, as wfq_charge, then makes `next` (not queued; NULL: the idle
+ * thread) curr, as wfq_set_curr; same result as those two calls. An entity that went
+ * back to the tree (wfq_enqueue) is no longer curr, so it is not charged here.
+ */
+void wfq_switch(struct wfq_queue *q, uint64_t delta_ns, struct wfq_entity *next);
+
+/* Sets e's weight (1..WFQ_WEIGHT_MAX, the caller checked; outside it is clamped, so
+ * the charge never divides by an unchecked weight) and q's load if e is on q (queued
+ * or curr); q may be NULL when e is on no queue. Its vruntime is kept. */
 void wfq_set_weight(struct wfq_queue *q, struct wfq_entity *e, uint32_t weight);
 
 /*

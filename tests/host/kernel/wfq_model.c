@@ -7,7 +7,17 @@
 
 #include <string.h>
 
-enum { OP_ENQUEUE, OP_DEQUEUE, OP_PICK, OP_CHARGE, OP_WEIGHT, OP_BLOCK, OP_HANDOFF, OP_COUNT };
+enum {
+	OP_ENQUEUE,
+	OP_DEQUEUE,
+	OP_PICK,
+	OP_CHARGE,
+	OP_WEIGHT,
+	OP_BLOCK,
+	OP_HANDOFF,
+	OP_SWITCH,
+	OP_COUNT
+};
 
 void wfqm_init(struct wfqm *s, uint64_t min0)
 {
@@ -115,18 +125,47 @@ static bool wfqm_pick(struct wfqm *s)
 	return true;
 }
 
-static void wfqm_charge(struct wfqm *s, uint8_t a, uint8_t b)
+/* A charge of the model's running entity, in ns, from two operand bytes. */
+static uint64_t wfqm_delta(uint8_t a, uint8_t b)
 {
-	uint64_t d = a == 255 ? UINT64_MAX : (uint64_t)a * b * 100000u;
+	return a == 255 ? UINT64_MAX : (uint64_t)a * b * 100000u;
+}
 
-	if (s->curr < 0)
-		return;
+/* The model's side of charging its running entity d ns. */
+static void wfqm_charge_model(struct wfqm *s, uint64_t d)
+{
 	struct wfqm_ent *m = &s->m[s->curr];
 	uint64_t dc = d > WFQ_CHARGE_MAX_NS ? WFQ_CHARGE_MAX_NS : d;
 
 	m->v += dc * WFQ_WEIGHT_UNIT / m->w;
 	wfqm_update_min(s);
+}
+
+static void wfqm_charge(struct wfqm *s, uint8_t a, uint8_t b)
+{
+	uint64_t d = wfqm_delta(a, b);
+
+	if (s->curr < 0)
+		return;
+	wfqm_charge_model(s, d);
 	wfq_charge(&s->q, &s->e[s->curr], d);
+}
+
+/* A context switch: the model charges its running entity, then runs `i` (-1: idle);
+ * the queue does both in wfq_switch. */
+static void wfqm_switch(struct wfqm *s, int i, uint64_t d)
+{
+	if (i >= 0 && (s->m[i].queued || s->curr == i))
+		return;
+	if (i >= 0) { /* placed first, as the IPC handoff does before its switch */
+		wfqm_place(s, i);
+		wfq_place(&s->q, &s->e[i]);
+	}
+	if (s->curr >= 0)
+		wfqm_charge_model(s, d);
+	s->curr = i;
+	wfqm_update_min(s);
+	wfq_switch(&s->q, d, i < 0 ? NULL : &s->e[i]);
 }
 
 static void wfqm_handoff(struct wfqm *s, int i)
@@ -186,8 +225,11 @@ bool wfqm_step(struct wfqm *s, uint8_t op, uint8_t a, uint8_t b)
 	case OP_BLOCK:
 		wfqm_run(s, -1);
 		break;
-	default:
+	case OP_HANDOFF:
 		wfqm_handoff(s, i);
+		break;
+	default: /* OP_SWITCH: to entity i, or to idle when b is odd */
+		wfqm_switch(s, b & 1 ? -1 : i, wfqm_delta(a, b));
 		break;
 	}
 	return wfqm_agree(s);

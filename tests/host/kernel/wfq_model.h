@@ -34,7 +34,8 @@ void wfqm_init(struct wfqm *s, uint64_t min0);
 /*
  * Applies operation `op` (taken modulo the operation count: enqueue, dequeue, pick and
  * run, charge the running entity, set a weight, block the running entity, hand off to
- * an entity) with arguments a and b to both sides. Returns false when they disagree.
+ * an entity, switch: charge the running entity and run another or none, wfq_switch)
+ * with arguments a and b to both sides. Returns false when they disagree.
  */
 bool wfqm_step(struct wfqm *s, uint8_t op, uint8_t a, uint8_t b);
 

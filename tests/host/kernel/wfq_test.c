@@ -116,6 +116,61 @@ TEST(weights_scale_vruntime)
 	CHECK(wfq_validate(&q));
 }
 
+/* wfq_switch is wfq_charge of curr then wfq_set_curr, on every path: running entity or
+ * none, next or idle, next behind or ahead of the floor, a clamped charge. */
+TEST(switch_equals_charge_then_set_curr)
+{
+	static const uint64_t deltas[] = { 0, 3 * WFQ_MS, UINT64_MAX };
+	int checked = 0;
+
+	for (int has_curr = 0; has_curr < 2; has_curr++)
+		for (int to_idle = 0; to_idle < 2; to_idle++)
+			for (size_t d = 0; d < 3; d++)
+				for (uint64_t nv = 0; nv < 3; nv++) {
+					struct wfq_queue q[2];
+					struct wfq_entity cur[2], next[2], other[2];
+
+					for (int k = 0; k < 2; k++) {
+						wfq_init(&q[k]);
+						ent_at(&cur[k], 3, 5000);
+						ent_at(&next[k], 2, nv * 4000);
+						ent_at(&other[k], 1, 6000);
+						wfq_enqueue(&q[k], &other[k]);
+						if (has_curr)
+							wfq_set_curr(&q[k], &cur[k]);
+					}
+					struct wfq_entity *n0 = to_idle ? NULL : &next[0];
+					struct wfq_entity *n1 = to_idle ? NULL : &next[1];
+
+					if (has_curr)
+						wfq_charge(&q[0], &cur[0], deltas[d]);
+					wfq_set_curr(&q[0], n0);
+					wfq_switch(&q[1], deltas[d], n1);
+					CHECK_UEQ(q[1].min_vruntime, q[0].min_vruntime);
+					CHECK_UEQ(q[1].load_weight, q[0].load_weight);
+					CHECK_UEQ(cur[1].vruntime, cur[0].vruntime);
+					CHECK((q[1].curr == NULL) == (q[0].curr == NULL));
+					CHECK(wfq_validate(&q[1]));
+					checked++;
+				}
+	CHECK_EQ(checked, 36);
+	/* Out-of-range weights are clamped where they are set, so no charge divides by 0. */
+	struct wfq_queue q;
+	struct wfq_entity z, big;
+
+	wfq_init(&q);
+	wfq_entity_init(&z, 0);
+	CHECK_UEQ(z.weight, 1);
+	wfq_entity_init(&big, WFQ_WEIGHT_MAX + 9);
+	CHECK_UEQ(big.weight, WFQ_WEIGHT_MAX);
+	wfq_set_curr(&q, &z);
+	wfq_set_weight(&q, &z, 0);
+	CHECK_UEQ(z.weight, 1);
+	CHECK_UEQ(q.load_weight, 1);
+	wfq_switch(&q, 7, NULL);
+	CHECK_UEQ(z.vruntime, 7 * WFQ_WEIGHT_UNIT);
+}
+
 TEST(min_vruntime_never_goes_backwards)
 {
 	struct wfq_entity e[3];

@@ -1,0 +1,3 @@
+# Host test of the TSC-to-ns scaling behind arch_clock_ns (header-only, arch/tscns.h).
+$(BUILD)/host/tests/host/kernel/tscns_test.o: HOST_CFLAGS += -Ikernel/arch/x86_64/include
+$(eval $(call host_test,tscns,tests/host/kernel/tscns_test.c))
