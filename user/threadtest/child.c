@@ -9,7 +9,13 @@
  *   last   main ends itself with ThreadControl.exit(7); the other thread exits later
  *          with 44: the process ends with the last thread's code, 44
  *   kill   three threads (sleeping, spinning, joining) and main sleeping: killed from
- *          init; wait says (-1, killed) and everything is reaped (COM1 leak check)
+ *          init; wait says (-1, killed) and everything is reaped (COM1 leak check).
+ *          init kills only once the child said its threads are in place: the child
+ *          watches its sleeper's and joiner's ring pages until the kernel has consumed
+ *          their blocking CALL (deferred: pending in the kernel), then answers init's
+ *          call on the `ready` endpoint it was spawned with (exported to init). A fixed
+ *          100 ms wait before the kill was overrun on a busy host (the child's threads
+ *          not blocked yet: no cancel markers; thread-suite@smp1/2 under load).
  */
 #include "threadtest.h"
 
@@ -19,19 +25,55 @@
 #include <capnp/capnp.h>
 #include <capos/error.h>
 #include <capos/layout.h>
+#include <capos/syscall.h>
 #include <libcapos/capset.h>
 #include <libcapos/runtime.h>
+#include <libcapos/server.h>
 #include <libcapos/sys.h>
 #include <libcapos/thread.h>
 #include <schema/capos.capnp.h>
 
-#define TH_NGRANTS 6u
+#define TH_NGRANTS 7u /* the last, `ready`, only for the kill role */
+/* The interface init calls the kill role's `ready` endpoint with (a private id: the call
+ * carries nothing, its answer means "my threads are blocked"). */
+#define TH_READY_IID UINT64_C(0x7468726561647921)
 
 /* ---- in the child ---- */
+
+/* Where a thread of the kill role blocks: its ring and the SQ tail before its blocking
+ * CALL, published for the child's main thread. */
+struct th_blocker {
+	const struct capos_ring *volatile ring;
+	uint32_t sq;
+};
+
+static struct {
+	struct th_blocker sleeper, joiner;
+	volatile uint32_t spinning;
+} th_k;
+
+/* Publish this thread's ring before its next (blocking) CALL. */
+static void th_arm(struct th_blocker *b)
+{
+	const struct capos_ring *r = (const struct capos_ring *)capos_thread_ring;
+
+	b->sq = __atomic_load_n(&r->hdr.sq_tail, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&b->ring, r, __ATOMIC_RELEASE);
+}
+
+/* The kernel consumed b's blocking CALL: it is deferred (pending) by now, since it
+ * cannot complete before the child is killed. */
+static int th_blocked(const struct th_blocker *b)
+{
+	const struct capos_ring *r = __atomic_load_n(&b->ring, __ATOMIC_ACQUIRE);
+
+	return r && __atomic_load_n(&r->hdr.sq_head, __ATOMIC_ACQUIRE) != b->sq;
+}
 
 static int64_t th_c_park(void *arg)
 {
 	(void)arg;
+	th_arm(&th_k.sleeper);
 	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
 	return 1;
 }
@@ -41,6 +83,7 @@ static int64_t th_c_spin(void *arg)
 	volatile uint64_t n = 0;
 
 	(void)arg;
+	__atomic_store_n(&th_k.spinning, 1, __ATOMIC_RELEASE);
 	for (;;)
 		n++;
 	return 1;
@@ -50,6 +93,7 @@ static int64_t th_c_join(void *arg)
 {
 	int64_t code;
 
+	th_arm(&th_k.joiner);
 	(void)capos_thread_join(arg, &code);
 	return 1;
 }
@@ -84,6 +128,35 @@ static int th_c_quota(void)
 	return err == CAPOS_ERR_QUOTA_THREADS && type == capos_ExceptionType_overloaded ? 41 : 40;
 }
 
+/* Once the sleeper and the joiner are blocked in the kernel and the spinner spins,
+ * answer init's one call on `ready` (empty results): init kills this child then. */
+static int th_c_ready(void)
+{
+	static struct capos_server srv;
+	const struct capos_server_reply none = { 0 };
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	uint32_t ep = 0;
+	uint64_t ud = 0;
+	int err = capos_ring_self(&c);
+
+	while (err == CAPOS_OK && !(__atomic_load_n(&th_k.spinning, __ATOMIC_ACQUIRE) &&
+				    th_blocked(&th_k.sleeper) && th_blocked(&th_k.joiner)))
+		err = capos_ring_nop(c);
+	if (err == CAPOS_OK)
+		err = capos_capset_lookup((const void *)capos_boot.capset, "ready",
+					  capos_Endpoint_TYPE_ID, &ep);
+	if (err == CAPOS_OK)
+		err = capos_server_init(&srv, NULL, 0);
+	if (err == CAPOS_OK)
+		err = capos_server_recv_submit(&srv, c, ep, &ud);
+	if (err == CAPOS_OK)
+		err = capos_ring_wait(c, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	if (err == CAPOS_OK)
+		err = cqe.status;
+	return err ? err : capos_server_return(&srv, c, ep, cqe.call_id, &none);
+}
+
 static int th_c_kill(void)
 {
 	struct capos_thread *s, *sp, *j;
@@ -96,6 +169,10 @@ static int th_c_kill(void)
 	printf("threadtest: child kill: 3 threads sleeping, spinning, joining -> %s\n",
 	       capos_error_name(err));
 	fflush(stdout);
+	if (err == CAPOS_OK)
+		err = th_c_ready();
+	if (err != CAPOS_OK)
+		printf("threadtest: child kill: ready -> %s\n", capos_error_name(err));
 	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
 	return 1;
 }
@@ -130,8 +207,8 @@ struct th_grant {
 };
 
 /* Frames spawn(name = role, binaryName = threadtest, grants, profile) into framed. */
-static int th_spawn_params(const char *role, const char *profile, uint64_t *framed, size_t cap,
-			   size_t *n)
+static int th_spawn_params(const char *role, const char *profile, int ready, uint64_t *framed,
+			   size_t cap, size_t *n)
 {
 	static uint64_t arena[256];
 	const struct th_grant g[TH_NGRANTS] = {
@@ -141,7 +218,9 @@ static int th_spawn_params(const char *role, const char *profile, uint64_t *fram
 		{ "threadctl", capos_KernelCapSource_threadControl },
 		{ "vm", capos_KernelCapSource_virtualMemory },
 		{ role, capos_KernelCapSource_timer },
+		{ "ready", capos_KernelCapSource_endpoint },
 	};
+	const uint32_t ngrants = ready ? TH_NGRANTS : TH_NGRANTS - 1;
 	struct capnp_builder b;
 	struct capnp_bseg seg;
 	struct capos_ProcessSpawner_spawn_Params_b p;
@@ -157,12 +236,14 @@ static int th_spawn_params(const char *role, const char *profile, uint64_t *fram
 	if (err == CAPOS_OK && profile)
 		err = capos_ProcessSpawner_spawn_Params_set_profile(&p, profile, strlen(profile));
 	if (err == CAPOS_OK)
-		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, TH_NGRANTS, &list);
-	for (uint32_t i = 0; err == CAPOS_OK && i < TH_NGRANTS; i++) {
+		err = capos_ProcessSpawner_spawn_Params_init_grants(&p, ngrants, &list);
+	for (uint32_t i = 0; err == CAPOS_OK && i < ngrants; i++) {
 		struct capos_CapGrant_b gb = capos_CapGrant_list_build(&list, i);
 		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&gb);
 
 		capos_CapGrant_source_set_kernel(&src, g[i].source);
+		if (g[i].source == capos_KernelCapSource_endpoint) /* exported: its facet's type */
+			capos_CapGrant_set_interfaceId(&gb, TH_READY_IID);
 		err = capos_CapGrant_set_name(&gb, g[i].name, strlen(g[i].name));
 	}
 	if (err == CAPOS_OK)
@@ -170,13 +251,15 @@ static int th_spawn_params(const char *role, const char *profile, uint64_t *fram
 	return err ? err : capnp_builder_write_framed(&b, framed, cap, n);
 }
 
-static int th_spawn(const char *role, const char *profile, uint32_t *handle)
+/* Spawns `role`; with `ready` (non-NULL) also the facet of its exported `ready`
+ * endpoint. Result caps: the exports first, in grant order, then the handle (docs/spawn.md). */
+static int th_spawn(const char *role, const char *profile, uint32_t *handle, uint32_t *ready)
 {
 	static uint64_t framed[257], res[32];
 	struct capos_ring_client *c;
 	struct capos_cqe cqe;
 	size_t n = 0;
-	int err = th_spawn_params(role, profile, framed, sizeof(framed), &n);
+	int err = th_spawn_params(role, profile, ready != NULL, framed, sizeof(framed), &n);
 
 	if (err == CAPOS_OK)
 		err = capos_ring_self(&c);
@@ -184,9 +267,11 @@ static int th_spawn(const char *role, const char *profile, uint32_t *handle)
 		err = capos_ring_call(c, th.spawner, capos_ProcessSpawner_TYPE_ID,
 				      capos_ProcessSpawner_METHOD_spawn, framed, (uint32_t)n, res,
 				      sizeof(res), &cqe);
+	if (err == CAPOS_OK && ready)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, TH_READY_IID, ready);
 	if (err == CAPOS_OK)
-		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
-					    handle);
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), ready ? 1 : 0,
+					    capos_ProcessHandle_TYPE_ID, handle);
 	return err;
 }
 
@@ -219,19 +304,23 @@ static int th_wait(uint32_t h, int64_t *code, int *killed)
 	return err;
 }
 
-/* Spawns `role`, optionally kills it after 100 ms, waits; checks (code, killed). */
+/* Spawns `role`, optionally kills it once it is ready, waits; checks (code, killed). */
 static void th_child(const char *role, const char *profile, int kill, int64_t want)
 {
+	static uint64_t res[8];
 	struct capos_ring_client *c;
-	uint32_t h = 0;
+	uint32_t h = 0, ready = 0;
 	int64_t code = 0;
 	int killed = -1;
-	int err = th_spawn(role, profile, &h);
+	int err = th_spawn(role, profile, &h, kill ? &ready : NULL);
 
 	if (err == CAPOS_OK && kill) {
-		err = capos_timer_sleep(th.timer, 100 * TH_MS);
+		err = capos_ring_self(&c);
+		if (err == CAPOS_OK) /* answered once the child's threads are blocked */
+			err = capos_ring_call(c, ready, TH_READY_IID, 0, NULL, 0, res, sizeof(res),
+					      NULL);
 		if (err == CAPOS_OK)
-			err = capos_ring_self(&c);
+			err = capos_ring_release(c, ready);
 		if (err == CAPOS_OK)
 			err = capos_ring_call(c, h, capos_ProcessHandle_TYPE_ID,
 					      capos_ProcessHandle_METHOD_kill, NULL, 0, NULL, 0,
