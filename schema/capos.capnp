@@ -406,6 +406,9 @@ struct SystemSummary {
   # Live processes.
   cpusPresent @7 :UInt32;
   # CPUs the firmware lists (ACPI MADT), online or not; `cpus` <= this.
+  timerInterrupts @8 :UInt64;
+  # Timer interrupts taken by all online CPUs since boot: periodic ticks while threads
+  # run, one-shot deadlines while idle (a tickless idle CPU takes none in between).
 }
 
 interface SystemControl {

@@ -63,6 +63,7 @@ static int ksysstatus_summary(void *self, const struct capos_SystemStatus_summar
 	capos_SystemSummary_set_freeBytes(&b, f.free_bytes);
 	capos_SystemSummary_set_uptimeNs(&b, f.uptime_ns);
 	capos_SystemSummary_set_processes(&b, f.processes);
+	capos_SystemSummary_set_timerInterrupts(&b, f.timer_interrupts);
 	return CAPOS_OK;
 }
 

@@ -16,7 +16,16 @@
  * without bound; the next one is CAPOS_ERR_TIMER_SLEEP_LIMIT (overloaded: it clears when a
  * sleep completes).
  *
- * Lock legend: [S] scheduler state (boot CPU, interrupts off); [I] immutable.
+ * Tickless idle: CPU 0 owns the queue's expiry (sched_tick). The head's deadline is
+ * published in ksleep_next_ns so an idle CPU 0 can arm its one-shot timer for it
+ * without [K]; a timeout that becomes the new head tells the scheduler
+ * (sched_timeouts_changed), which wakes a halted CPU 0 to re-arm. The store of the new
+ * head and the scheduler's read of the halted mask are both sequentially consistent,
+ * as are the idle CPU's set of its halted bit and its read of ksleep_next_ns: one of
+ * the two sides always sees the other (docs/scheduler.md "Tickless idle").
+ *
+ * Lock legend: [S] the kernel lock [K] (every caller holds it: system calls, and the
+ * tick on CPU 0 through klock_irq_enter); [A] atomic; [I] immutable.
  */
 #include <kernel/kring.h>
 
@@ -28,6 +37,7 @@
 #include <kernel/mm.h>
 #include <kernel/percpu.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
 #include <schema/capos.capnp.h>
 
 struct ksleep {
@@ -41,12 +51,27 @@ struct ksleep {
 
 static struct list ksleep_queue = { { &ksleep_queue.head, &ksleep_queue.head } }; /* [S] */
 static uint32_t ksleep_live;			     /* [S] timeouts on ksleep_queue */
+static uint64_t ksleep_next_ns = UINT64_MAX;	     /* [S] writes, [A] reads: head deadline */
 static uint64_t ksleep_results[KSLEEP_RESULT_WORDS]; /* [S] built once, then [I] */
 static uint32_t ksleep_results_len;		     /* [S] 0 until built */
 
 uint32_t ksleep_live_count(void)
 {
 	return ksleep_live;
+}
+
+uint64_t ksleep_next_deadline(void)
+{
+	return __atomic_load_n(&ksleep_next_ns, __ATOMIC_SEQ_CST);
+}
+
+/* Publishes the head's deadline (UINT64_MAX when empty). [S]. */
+static void ksleep_publish_head(void)
+{
+	struct list_node *n = list_first(&ksleep_queue);
+	uint64_t next = n ? LIST_ENTRY(n, struct ktimeout, link)->deadline_ns : UINT64_MAX;
+
+	__atomic_store_n(&ksleep_next_ns, next, __ATOMIC_SEQ_CST);
 }
 
 static void ksleep_fire(struct ktimeout *t);
@@ -71,6 +96,7 @@ static void ktimeout_unlink(struct ktimeout *t)
 {
 	list_remove(&t->link);
 	ksleep_live--;
+	ksleep_publish_head(); /* a later head only: nobody needs waking for it */
 }
 
 void ktimeout_disarm(struct ktimeout *t)
@@ -91,6 +117,10 @@ void ktimeout_arm(struct ktimeout *t, uint64_t deadline_ns, void (*fire)(struct 
 		pos = pos->next;
 	list_insert_before(pos, &t->link);
 	ksleep_live++;
+	if (list_first(&ksleep_queue) == &t->link) {
+		ksleep_publish_head();
+		sched_timeouts_changed(); /* an idle CPU 0 armed for a later deadline */
+	}
 }
 
 static void ksleep_cancel(struct kring_pending *p)

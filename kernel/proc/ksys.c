@@ -60,6 +60,9 @@ static int ksys_summary(void *ctx, struct ksys_summary *out)
 	out->free_bytes = frame_free_count() * FRAME_SIZE;
 	out->uptime_ns = arch_clock_ns();
 	out->processes = proc_live_count();
+	out->timer_interrupts = 0;
+	for (uint32_t cpu = 0; cpu < out->cpus; cpu++)
+		out->timer_interrupts += arch_timer_ticks_cpu(cpu);
 	return CAPOS_OK;
 }
 

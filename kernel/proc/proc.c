@@ -246,7 +246,8 @@ static void proc_free(struct process *p)
 	if (p->watch)
 		p->watch->reaped(p->watch, p->exit_code, p->killed);
 	list_remove(&p->link);
-	proc_count--;
+	if (--proc_count == 0)
+		sched_poke(0); /* the boot CPU's sched_run_until_idle waits for this */
 	p->magic = 0;
 	ledger_put(p->ledger); /* p's own charge holds it until the free below */
 	kfree_charged(p);

@@ -22,6 +22,11 @@
  * runs next, the tick preempts by the slice rule, and a thread that changes queues
  * keeps its lag (its vruntime renormalised against the new queue's floor).
  *
+ * Tickless idle (docs/scheduler.md): an idle CPU arms a one-shot interrupt for its
+ * earliest sleeper (and, on SCHED_TIMEOUT_CPU, the kernel timeouts) or stops its timer,
+ * and gets the periodic tick back before it runs a thread. What else must reach a
+ * halted CPU does so by IPI (sched_kick, sched_poke).
+ *
  * Lock legend: see kernel/sched.h; [A] atomic.
  */
 #include <kernel/sched.h>
@@ -41,6 +46,7 @@ static struct sched_cpu sched_boot_cpu;		     /* the boot CPU's queues */
 static struct sched_cpu *sched_cpus[SCHED_MAX_CPUS]; /* [I] by index, once online */
 static cpumask_t sched_online;			     /* [A] CPUs with a scheduler */
 static cpumask_t sched_halted;			     /* [A] CPUs halted in their idle loop */
+static bool sched_tickless; /* [A] idle CPUs stop their tick (while sched_run_until_idle runs) */
 
 struct sched_cpu *sched_this_cpu(void)
 {
@@ -69,6 +75,7 @@ cpumask_t sched_online_mask(void)
 
 static void sched_resched_irq(struct arch_trap_frame *tf);
 static uint32_t sched_balance(struct sched_cpu *sc);
+static void sched_kick_halted(void);
 
 void sched_cpu_online(struct sched_cpu *sc, struct thread *idle)
 {
@@ -194,6 +201,19 @@ static void sched_kick(struct sched_cpu *sc)
 {
 	if (sc->cpu != percpu_cpu_index() && cpumask_has(cpumask_load(&sched_halted), sc->cpu))
 		sched_ipi(sc->cpu);
+}
+
+void sched_poke(uint32_t cpu)
+{
+	struct sched_cpu *sc = sched_cpu(cpu);
+
+	if (sc != NULL)
+		sched_kick(sc);
+}
+
+void sched_timeouts_changed(void)
+{
+	sched_poke(SCHED_TIMEOUT_CPU);
 }
 
 /* Queues t (owned by the caller: new or WAKING) near `prev` and makes sure it runs. A
@@ -458,7 +478,11 @@ static void sched_tick(bool from_user)
 	struct sched_cpu *sc = percpu_sched();
 	struct thread *cur = percpu_current();
 
-	if (sc->cpu == 0 && ksleep_live_count() != 0) {
+	if (sc->timer_mode == SCHED_TIMER_ONESHOT)
+		sc->timer_mode = SCHED_TIMER_OFF; /* fired: silent until programmed again */
+	if (cur == sc->idle)
+		sc->idle_ticked = true; /* idle for a while: its next halt stops the tick */
+	if (sc->cpu == SCHED_TIMEOUT_CPU && ksleep_live_count() != 0) {
 		bool taken = klock_irq_enter(); /* Timer.sleep completions wake their owners */
 
 		ksleep_expire(arch_clock_ns());
@@ -476,10 +500,13 @@ static void sched_tick(bool from_user)
 			sc->need_resched = true;
 	}
 	bool balance = cur != sc->idle && sc->ticks % SCHED_BALANCE_TICKS == 0;
+	bool surplus = balance && !sched_queue_empty(sc);
 
 	spin_unlock(&sc->lock);
 	if (balance)
 		sched_balance(sc);
+	if (surplus)
+		sched_kick_halted(); /* a tickless idle CPU only balances when woken */
 	sched_preempt_point(from_user);
 }
 
@@ -549,11 +576,116 @@ static uint32_t sched_balance(struct sched_cpu *sc)
 	return moved;
 }
 
+/* Wakes one CPU halted in its idle loop, if any (it then balances: a busy CPU with
+ * queued threads cannot push them, and a tickless idle CPU does not look by itself). */
+static void sched_kick_halted(void)
+{
+	cpumask_t halted = cpumask_load(&sched_halted);
+
+	if (halted != 0)
+		sched_poke(cpumask_first(halted));
+}
+
+/* The earliest deadline an idle sc must wake for: its sleepers' and, on the timeout
+ * CPU, the kernel timeouts'; SCHED_NO_DEADLINE if none. [RQ] of sc held. */
+static uint64_t sched_idle_deadline(const struct sched_cpu *sc)
+{
+	uint64_t deadline = SCHED_NO_DEADLINE;
+
+	for (const struct list_node *n = sc->sleepers.head.next; n != &sc->sleepers.head;
+	     n = n->next) {
+		const struct thread *t = LIST_ENTRY(n, const struct thread, sched_link);
+
+		if (t->deadline_ns < deadline)
+			deadline = t->deadline_ns;
+	}
+	if (sc->cpu == SCHED_TIMEOUT_CPU) {
+		uint64_t timeouts = ksleep_next_deadline();
+
+		if (timeouts < deadline)
+			deadline = timeouts;
+	}
+	return deadline;
+}
+
+/* Programs this CPU's timer for an idle halt until `deadline`: a one-shot interrupt, or
+ * none at all (SCHED_NO_DEADLINE); unchanged if already so. A CPU whose one-shot
+ * cannot be armed keeps its tick (logged: correct, only not tickless). [C]. */
+static void sched_timer_idle(struct sched_cpu *sc, uint64_t deadline)
+{
+	if (deadline == SCHED_NO_DEADLINE) {
+		if (sc->timer_mode != SCHED_TIMER_OFF)
+			arch_timer_set_off();
+		sc->timer_mode = SCHED_TIMER_OFF;
+		return;
+	}
+	if (sc->timer_mode == SCHED_TIMER_ONESHOT && sc->timer_deadline == deadline)
+		return;
+	int err = arch_timer_set_oneshot(deadline);
+
+	if (err != CAPOS_OK) {
+		klog("sched", "error: cpu %u one-shot timer: %s; keeps its tick", sc->cpu,
+		     capos_error_name(err));
+		if (sc->timer_mode != SCHED_TIMER_TICK)
+			arch_timer_set_periodic();
+		sc->timer_mode = SCHED_TIMER_TICK;
+		return;
+	}
+	sc->timer_mode = SCHED_TIMER_ONESHOT;
+	sc->timer_deadline = deadline;
+}
+
+/* The periodic tick again (a thread is about to run: slices, balancing). [C]. */
+static void sched_timer_tick(struct sched_cpu *sc)
+{
+	sc->idle_ticked = false;
+	if (sc->timer_mode == SCHED_TIMER_TICK)
+		return;
+	arch_timer_set_periodic();
+	sc->timer_mode = SCHED_TIMER_TICK;
+}
+
 /*
- * One pass of an idle loop: run what is queued (or can be stolen), else halt until an
- * interrupt. The halted bit is set before the queue lock is dropped, so a CPU that
- * queues work afterwards sees it and sends the IPI that ends the hlt.
+ * Whether an idle CPU should leave its periodic tick for this halt. Not at the start of
+ * an idle period: a CPU woken again within a tick (an IPC or park ping-pong between
+ * CPUs) would pay two timer reprogrammings per round for nothing. Only once a tick
+ * found it idle, or at once for a deadline due before its next tick (so a sleep ends
+ * on time, not at the tick after). [C].
  */
+static bool sched_idle_stops_tick(const struct sched_cpu *sc, uint64_t deadline)
+{
+	if (sc->timer_mode != SCHED_TIMER_TICK || sc->idle_ticked)
+		return true;
+	return deadline != SCHED_NO_DEADLINE &&
+	       deadline < arch_clock_ns() + WFQ_MS * 1000 / arch_timer_hz();
+}
+
+/*
+ * Halts an idle CPU until an interrupt. Tickless (while sched_run_until_idle runs, from
+ * the first tick of an idle period on: sched_idle_stops_tick): its timer is armed only
+ * for what it must wake for (sched_idle_deadline), else not at all; everything else that gives it work sends the reschedule IPI. The halted bit is
+ * set before the queue lock is dropped (a CPU queueing work afterwards sees it) and
+ * before the timeout deadline is read (a timeout armed afterwards sees it and pokes:
+ * sched_timeouts_changed). [RQ] of sc held on entry, released.
+ */
+static void sched_idle_halt(struct sched_cpu *sc)
+{
+	cpumask_set_atomic(&sched_halted, sc->cpu);
+	bool tickless = __atomic_load_n(&sched_tickless, __ATOMIC_RELAXED);
+	uint64_t deadline = tickless ? sched_idle_deadline(sc) : SCHED_NO_DEADLINE;
+
+	spin_unlock(&sc->lock);
+	if (tickless && sched_idle_stops_tick(sc, deadline)) {
+		sched_timer_idle(sc, deadline);
+		if (sc->timer_mode != SCHED_TIMER_TICK)
+			sc->idle_stops++;
+	}
+	arch_idle_wait();
+	cpumask_clear_atomic(&sched_halted, sc->cpu);
+}
+
+/* One pass of an idle loop: run what is queued (or can be stolen), else halt until an
+ * interrupt (sched_idle_halt). */
 static void sched_idle_once(struct sched_cpu *sc)
 {
 	struct thread *idle = sc->idle;
@@ -565,14 +697,12 @@ static void sched_idle_once(struct sched_cpu *sc)
 			return;
 		spin_lock(&sc->lock);
 		if (sched_queue_empty(sc)) {
-			cpumask_set_atomic(&sched_halted, sc->cpu);
-			spin_unlock(&sc->lock);
-			arch_idle_wait();
-			cpumask_clear_atomic(&sched_halted, sc->cpu);
+			sched_idle_halt(sc);
 			return;
 		}
 	}
 	sc->need_resched = false;
+	sched_timer_tick(sc);
 	sched_switch_locked(sc, idle, sched_pick(sc));
 }
 
@@ -594,10 +724,11 @@ static void sched_report(void)
 		const struct sched_cpu *sc = sched_cpus[cpu];
 
 		klog("sched",
-		     "cpu %u: %llu switches, %llu handoffs, %llu steals, %llu kicks, %llu ticks",
+		     "cpu %u: %llu switches, %llu handoffs, %llu steals, %llu kicks, %llu ticks, "
+		     "%llu tickless idles",
 		     cpu, (unsigned long long)sc->switches, (unsigned long long)sc->handoffs,
 		     (unsigned long long)sc->steals, (unsigned long long)sc->kicks,
-		     (unsigned long long)sc->ticks);
+		     (unsigned long long)sc->ticks, (unsigned long long)sc->idle_stops);
 	}
 	klog("sched", "kernel lock: %llu contended acquisitions, %llu spins",
 	     (unsigned long long)klock_contended(), (unsigned long long)klock_spins());
@@ -611,8 +742,11 @@ void sched_run_until_idle(void)
 	if (held)
 		klock_release(); /* the idle loop runs without [K] */
 	arch_timer_set_tick_hook(sched_tick);
+	__atomic_store_n(&sched_tickless, true, __ATOMIC_RELAXED);
 	while (proc_live_count() > 0)
 		sched_idle_once(sc);
+	__atomic_store_n(&sched_tickless, false, __ATOMIC_RELAXED);
+	sched_timer_tick(sc); /* the boot CPU leaves as it came: ticking */
 	arch_timer_set_tick_hook(NULL);
 	if (held)
 		klock_acquire();

@@ -489,6 +489,7 @@ int capos_system_summary(uint32_t cap, struct capos_system_summary *out)
 		return err;
 	out->cpus = capos_SystemSummary_get_cpus(&s);
 	out->cpus_present = capos_SystemSummary_get_cpusPresent(&s);
+	out->timer_interrupts = capos_SystemSummary_get_timerInterrupts(&s);
 	out->processes = capos_SystemSummary_get_processes(&s);
 	out->memory_bytes = capos_SystemSummary_get_memoryBytes(&s);
 	out->free_bytes = capos_SystemSummary_get_freeBytes(&s);

@@ -1,5 +1,6 @@
 # Focused boot manifest of the Timer.sleep tests (tests/qemu/timer_tests.py): init is
-# user/timertest, holding a Console, a Timer and a ProcessSpawner; user/spawnchild is
+# user/timertest, holding a Console, a Timer, a ProcessSpawner and a SystemStatus (its
+# timer-interrupt count, for the tickless-idle check); user/spawnchild is
 # packaged for the kill-while-sleeping cases.
 #   capnp eval --binary -I. system/tests/timer.capnp timer
 
@@ -20,6 +21,7 @@ const timer :M.SystemManifest = (
         (name = "console", interface = "Console", source = (kernel = console)),
         (name = "timer", interface = "Timer", source = (kernel = timer)),
         (name = "spawner", interface = "ProcessSpawner", source = (kernel = processSpawner)),
+        (name = "status", interface = "SystemStatus", source = (kernel = systemStatus)),
       ],
     ),
   ),

@@ -105,6 +105,7 @@ SELF_LINES = [
     "ok 2proc: its wait reports killed",
     "ok 2proc: RETURN to the dead caller's call",
     "ok 2proc: its id is retired",
+    "ok 2proc: the second caller's CALL is queued (a RECV without room for it says so)",
     "ok 2proc: kill a caller whose call is queued",
     "ok 2proc: the dead caller's queued call is gone (the next RECV gets ours)",
     "ok owner: RELEASE of the raw endpoint",

@@ -21,7 +21,9 @@ What each test proves:
                   with their exact errors; every AP's idle/NMI/#DF/#MC stack mapped and
                   the guard page below each unmapped; on one CPU only the self-IPI and
                   refusals.
-  (selftest=oneshot is not run here: it hangs intermittently, docs/smp.md "Open".)
+  smp-oneshot     selftest=oneshot: the one-shot interrupt comes not before its
+                  deadline and alone (no periodic tick for 60 ms), a past deadline
+                  fires at once, the periodic tick resumes.
   smp-appanic     selftest=appanic at -smp 4: every CPU logs lines while AP 1 panics
                   (after every CPU's first line: all 4 CPUs' lines precede the panic);
                   the report says 3 of 3 other CPUs stopped, every COM1 line is whole
@@ -149,6 +151,12 @@ TESTS = [smp_n(n) for n in (1, 2, 4, 8)] + [
          boot(1, "selftest=ipi"),
          online(1) + ["[smp] selftest ipi: ok: 1 round trips, broadcast to 0 other cpus "
                       "answered, bad index and vector refused, ap stacks guarded", SHUTDOWN_OK]),
+    Test("smp-oneshot", "selftest=oneshot: fires not before its deadline, alone, then "
+         "periodic again", boot(2, "selftest=oneshot"),
+         online(2) + [re.compile(r"^\[smp\] selftest oneshot: ok: fired \d+ us after its "
+                                 r"deadline \(lapic count\), none before it, 1 interrupt in "
+                                 r"60 ms, past deadline fired at once, periodic tick "
+                                 r"resumed$"), SHUTDOWN_OK]),
     Test("smp-appanic", "selftest=appanic at -smp 4: AP panic stops all CPUs, report whole",
          boot(4, "selftest=appanic"),
          online(4) + ["[smp] selftest appanic: every cpu logs, cpu 1 panics after 40 lines",

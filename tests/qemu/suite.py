@@ -98,12 +98,16 @@ def first_match(result, pattern):
 
 
 def lines_differ(got, want, what="COM2", width=120):
-    """Problems, one per line where `got` differs from `want` (both lists of lines)."""
+    """Problems, one per line where `got` differs from `want` (lists of lines; a want
+    entry may be a compiled regular expression the whole line must match)."""
     problems = []
     for i in range(max(len(got), len(want))):
         g = got[i] if i < len(got) else "<missing>"
         w = want[i] if i < len(want) else "<nothing more>"
-        if g != w:
+        if isinstance(w, re.Pattern):
+            if i >= len(got) or w.fullmatch(g) is None:
+                problems.append(f"{what} line {i + 1}: got {g[:width]!r}, want /{w.pattern}/")
+        elif g != w:
             problems.append(f"{what} line {i + 1}: got {g[:width]!r}, want {w[:width]!r}")
     return problems
 

@@ -19,6 +19,11 @@ Console, a Timer and a ProcessSpawner; user/spawnchild is packaged beside it.
                               (overloaded); the 8 complete, a sleep works again
                  killed       a child parked in Timer.sleep(10 s) killed: (-1, killed)
                  exited       a child exiting with a sleep queued: (49, not killed)
+                 tickless     a 500 ms sleep with nothing else to run: all CPUs together
+                              take at most 2 per CPU + 4 timer interrupts
+                              (SystemStatus.summary timerInterrupts; 100 Hz periodic
+                              ticks would be 50 per CPU): idle CPUs stop their tick and
+                              CPU 0 wakes by a one-shot at the deadline
                and from COM1: both children's sleeps cancelled, init exits 0, no timer
                sleep left, free frames and live kernel objects back at their pre-init
                baselines, clean shutdown.
@@ -64,6 +69,9 @@ TRANSCRIPT = [
     "timertest: killed: ok",
     "timertest: exited: child exited with a sleep queued -> CAPOS_OK, code 49 killed 0",
     "timertest: exited: ok",
+    re.compile(r"timertest: tickless: \d+ timer interrupts on [124] cpus in a \d+ ms idle sleep "
+               r"\(a ticking system takes 50 per cpu\)"),
+    "timertest: tickless idle: ok",
     "timertest: done, exiting 0",
 ]
 

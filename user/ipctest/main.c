@@ -692,10 +692,15 @@ static void test_caller_killed(void)
 	CHECK_STATUS("2proc: its id is retired", do_return(ep, c_recv.call_id, NULL, 0, 0),
 		     CAPOS_ERR_EP_BAD_CALL_ID);
 
-	/* Killed while queued: spawn, let it call (a short wait), kill, then our own CALL
-	 * must be the first thing a RECV sees. */
+	/* Killed while queued: spawn, wait until its CALL is queued (a RECV without room
+	 * for it completes RESULT_TOO_SMALL when it arrives and leaves it queued; a timed
+	 * wait instead lost the race on a loaded host), kill, then our own CALL must be the
+	 * first thing a RECV sees. */
 	err = spawn_peer("caller", ep, &h, NULL);
-	(void)capos_sys_cap_enter(1, 50000000u);
+	st = err ? err : wait_for(sub_recv(ep, &rbuf, 8), &c_recv);
+	check(st == CAPOS_ERR_RING_RESULT_TOO_SMALL,
+	      "2proc: the second caller's CALL is queued (a RECV without room for it says so)",
+	      "status %lld need %lld", st, c_recv.result_len);
 	CHECK_STATUS("2proc: kill a caller whose call is queued", err ? err : kill_peer(h), 0);
 	(void)wait_peer(h, &code, &killed);
 	(void)release(h);

@@ -18,6 +18,10 @@
  *                and the kernel cancels its sleep (COM1)
  *   exited       a child that queues Timer.sleep(10 s) and exits without waiting: its
  *                sleep is cancelled, wait says (49, not killed)
+ *   tickless     a 500 ms sleep with nothing else to run: the CPUs take at most
+ *                TT_TICKLESS_MAX timer interrupts (SystemStatus.summary), where 100 Hz
+ *                ticks would be 50 per CPU: idle CPUs stop their tick (tickless idle,
+ *                docs/scheduler.md) and CPU 0's one-shot ends the sleep
  * One COM2 line per check; the kernel's end-of-boot check (frames, kernel objects,
  * timer sleeps back at their baselines) is judged by the test from COM1.
  */
@@ -40,6 +44,11 @@
 #define TT_MAX_SLEEPS 8u /* KSLEEP_MAX_PER_PROC in kernel/include/kernel/kring.h */
 #define TT_SLOTS 12u	 /* SQEs one batch queues at most */
 #define TT_CHILD_EXITED 49
+#define TT_IDLE_MS 500u
+/* Timer interrupts a tickless system may take in an idle sleep: the one-shot at its
+ * deadline, the tick of the CPU that runs us before it blocks and after it wakes, and
+ * slack for a host that descheduled a vCPU mid-way (100 Hz ticks: 50 per CPU). */
+#define TT_TICKLESS_MAX(cpus) (2ull * (cpus) + 4)
 
 /* One queued Timer CALL: its framed params and result buffer stay live until its CQE. */
 struct tt_slot {
@@ -48,7 +57,7 @@ struct tt_slot {
 };
 
 static struct capos_ring_client *tt_ring;
-static uint32_t tt_timer, tt_spawner;
+static uint32_t tt_timer, tt_spawner, tt_status;
 static struct tt_slot tt_slots[TT_SLOTS];
 static uint64_t tt_next_ud = 1;
 static int tt_failed;
@@ -336,13 +345,32 @@ static void tt_test_death(void)
 	tt_check("exited", err == CAPOS_OK && code2 == TT_CHILD_EXITED && !killed2);
 }
 
+/* Tickless idle: timer interrupts on all CPUs across an idle sleep of TT_IDLE_MS. */
+static void tt_test_tickless(void)
+{
+	struct capos_system_summary a, b;
+	int ea = capos_system_summary(tt_status, &a);
+	int err = capos_timer_sleep(tt_timer, TT_IDLE_MS * TT_MS);
+	int eb = capos_system_summary(tt_status, &b);
+	uint64_t irqs = b.timer_interrupts - a.timer_interrupts;
+	uint64_t ms = (b.uptime_ns - a.uptime_ns) / TT_MS;
+
+	printf("timertest: tickless: %llu timer interrupts on %u cpus in a %llu ms idle sleep "
+	       "(a ticking system takes %u per cpu)\n",
+	       (unsigned long long)irqs, (unsigned)a.cpus, (unsigned long long)ms, TT_IDLE_MS / 10);
+	tt_check("tickless idle", ea == CAPOS_OK && eb == CAPOS_OK && err == CAPOS_OK &&
+					  ms >= TT_IDLE_MS && irqs >= 1 &&
+					  irqs <= TT_TICKLESS_MAX(a.cpus));
+}
+
 int main(void)
 {
 	const struct capos_capset_page *cs = (const struct capos_capset_page *)capos_boot.capset;
 
 	if (capos_ring_self(&tt_ring) ||
 	    capos_capset_lookup(cs, "timer", capos_Timer_TYPE_ID, &tt_timer) ||
-	    capos_capset_lookup(cs, "spawner", capos_ProcessSpawner_TYPE_ID, &tt_spawner))
+	    capos_capset_lookup(cs, "spawner", capos_ProcessSpawner_TYPE_ID, &tt_spawner) ||
+	    capos_capset_lookup(cs, "status", capos_SystemStatus_TYPE_ID, &tt_status))
 		return 2;
 	printf("timertest: start (pid %u)\n", (unsigned)capos_boot.pid);
 	tt_test_sleep();
@@ -352,6 +380,7 @@ int main(void)
 	tt_test_hostile();
 	tt_test_limit();
 	tt_test_death();
+	tt_test_tickless();
 	printf("timertest: done, exiting %d\n", tt_failed);
 	return tt_failed;
 }

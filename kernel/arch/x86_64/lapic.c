@@ -219,11 +219,25 @@ uint32_t lapic_timer_current(void)
 	return lapic_read(LAPIC_TIMER_CUR);
 }
 
+/*
+ * Program the count-down timer: stop it first (initial count 0), then divider, LVT and
+ * count. Without the stop, the LVT write would run the new mode on the previous mode's
+ * count for a moment: a one-shot count of 1 turned periodic is a timer with a 2-tick
+ * period, an interrupt storm on hardware and a livelock under QEMU, whose main loop then
+ * re-runs the expired APIC timer forever while holding the lock the vCPU needs to write
+ * the new count (the one-shot self-test hung ~1 boot in 8 this way).
+ */
+static void lapic_timer_program(uint32_t lvt, uint32_t count)
+{
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, lvt);
+	lapic_write(LAPIC_TIMER_INIT, count);
+}
+
 void lapic_timer_start_periodic(uint8_t vector, uint32_t count)
 {
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, LVT_TIMER_PERIODIC | vector);
-	lapic_write(LAPIC_TIMER_INIT, count);
+	lapic_timer_program(LVT_TIMER_PERIODIC | vector, count);
 }
 
 void lapic_timer_stop(void)
@@ -234,9 +248,7 @@ void lapic_timer_stop(void)
 
 void lapic_timer_start_oneshot(uint8_t vector, uint32_t count)
 {
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, vector); /* mode 00: one-shot */
-	lapic_write(LAPIC_TIMER_INIT, count);
+	lapic_timer_program(vector, count); /* mode 00: one-shot */
 }
 
 void lapic_timer_start_deadline(uint8_t vector, uint64_t tsc)

@@ -216,6 +216,12 @@ void arch_timer_set_periodic(void)
 	lapic_timer_start_periodic(VEC_TIMER, (uint32_t)(timer_cal.lapic_hz / ARCH_TIMER_HZ));
 }
 
+void arch_timer_set_off(void)
+{
+	smp_this_cpu()->oneshot = false;
+	lapic_timer_stop();
+}
+
 /* ceil(v * num / den) without overflow for v < 2^64, num, den < 2^32. */
 static uint64_t timer_scale_up(uint64_t v, uint64_t num, uint64_t den)
 {

@@ -524,6 +524,10 @@ int arch_timer_set_oneshot(uint64_t deadline_ns);
 /* Back to the periodic tick at ARCH_TIMER_HZ on the calling CPU. */
 void arch_timer_set_periodic(void);
 
+/* Stops the calling CPU's timer: no interrupt until the next arch_timer_set_oneshot or
+ * arch_timer_set_periodic (a tickless idle CPU with nothing to wake for). */
+void arch_timer_set_off(void);
+
 /* Whether the one-shot timer uses the TSC-deadline mode (else the LAPIC count). */
 bool arch_timer_tsc_deadline(void);
 

@@ -257,6 +257,10 @@ void ksleep_expire(uint64_t now_ns);
  * leak check). */
 uint32_t ksleep_live_count(void);
 
+/* The earliest queued timeout's deadline, UINT64_MAX if none. Read without [K] (an idle
+ * CPU 0 arming its one-shot timer; see ksleep.c on the ordering). */
+uint64_t ksleep_next_deadline(void);
+
 /*
  * A deadline on the sleep queue for another deferred op (PARK): ktimeout_arm links t
  * (not armed; zeroed or disarmed before) due at deadline_ns; when the tick finds it

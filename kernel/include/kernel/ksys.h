@@ -66,6 +66,7 @@ struct ksys_summary {
 	uint64_t memory_bytes; /* usable physical memory */
 	uint64_t free_bytes;   /* free physical memory */
 	uint64_t uptime_ns;
+	uint64_t timer_interrupts; /* all online CPUs, since boot */
 };
 
 struct ksysstatus {

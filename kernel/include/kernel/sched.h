@@ -46,8 +46,25 @@ struct sched_cpu {
 	uint64_t handoffs;	/* [RQ] direct handoffs (sched_block_handoff) */
 	uint64_t steals;	/* [RQ] threads this CPU took from another's queue */
 	uint64_t kicks;		/* [RQ] reschedule IPIs received */
+	uint64_t idle_stops;	/* [C] idle halts with the periodic tick stopped */
+	uint64_t
+		timer_deadline; /* [C] what the one-shot timer is armed for (SCHED_TIMER_ONESHOT) */
+	uint8_t timer_mode;	/* [C] SCHED_TIMER_*: how this CPU's timer is programmed */
+	bool idle_ticked;	/* [C] a tick found this CPU idle since it last ran a thread */
 	bool need_resched;	/* [RQ] set by the tick, honoured at the next chance */
 };
+
+/* sched_cpu.timer_mode (tickless idle, docs/scheduler.md): the periodic tick while
+ * threads run (and before the scheduler starts), a one-shot deadline or nothing while
+ * idle. Zero is the periodic tick every CPU starts with. */
+enum {
+	SCHED_TIMER_TICK = 0,
+	SCHED_TIMER_ONESHOT = 1,
+	SCHED_TIMER_OFF = 2, /* stopped, or a one-shot that fired */
+};
+
+/* The CPU whose tick expires kernel timeouts (Timer.sleep, PARK deadlines: ksleep). */
+#define SCHED_TIMEOUT_CPU 0u
 
 /*
  * Makes the calling context (kmain on the boot stack) the boot CPU's idle thread. Call
@@ -93,7 +110,7 @@ void sched_set_weight(struct thread *t, uint32_t weight);
 /*
  * Blocks the current thread until sched_wake() or until the monotonic clock passes
  * `deadline_ns` (SCHED_NO_DEADLINE: no timeout). Deadlines are checked at each tick
- * (10 ms granularity). Returns true if woken by sched_wake(), false on timeout.
+ * (10 ms granularity) and, on an idle CPU, by a one-shot interrupt at the deadline. Returns true if woken by sched_wake(), false on timeout.
  */
 bool sched_block_until(uint64_t deadline_ns);
 
@@ -105,6 +122,20 @@ bool sched_block_until(uint64_t deadline_ns);
  * thread runs (sched_block_until). Returns what sched_block_until returns.
  */
 bool sched_block_handoff(uint64_t deadline_ns, struct thread *to);
+
+/*
+ * The kernel timeout queue (ksleep) has a new earliest deadline: SCHED_TIMEOUT_CPU, if
+ * halted in tickless idle with its timer armed for later (or off), is woken to re-arm.
+ * [K] held (the queue's lock); any CPU.
+ */
+void sched_timeouts_changed(void);
+
+/*
+ * Wakes CPU `cpu` if it is halted in its idle loop, so it looks at its queue and timers
+ * again: for state an idle loop polls (the boot CPU waits for the last process to go,
+ * sched_run_until_idle). No-op for the calling CPU or an offline index.
+ */
+void sched_poke(uint32_t cpu);
 
 /* Makes a BLOCKED thread READY (its sched_block_until returns true); no-op otherwise. */
 void sched_wake(struct thread *t);

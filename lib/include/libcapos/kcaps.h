@@ -105,6 +105,7 @@ struct capos_system_summary {
 	char motd[256];	  /* NUL-terminated; kernelParams.motd is at most 255 bytes */
 	uint32_t cpus, cpus_present, processes;
 	uint64_t memory_bytes, free_bytes, uptime_ns;
+	uint64_t timer_interrupts; /* all online CPUs, since boot */
 };
 
 /*

@@ -77,7 +77,8 @@ static int fsum(void *ctx, struct ksys_summary *s)
 				    .processes = 3,
 				    .memory_bytes = 1ull << 27,
 				    .free_bytes = 1ull << 26,
-				    .uptime_ns = 12345 };
+				    .uptime_ns = 12345,
+				    .timer_interrupts = 678 };
 	return B.sum_status;
 }
 
@@ -306,6 +307,7 @@ TEST(ksys_summary_fields_and_backend_error)
 	CHECK_UEQ(capos_SystemSummary_get_memoryBytes(&s), 1ull << 27);
 	CHECK_UEQ(capos_SystemSummary_get_freeBytes(&s), 1ull << 26);
 	CHECK_UEQ(capos_SystemSummary_get_uptimeNs(&s), 12345);
+	CHECK_UEQ(capos_SystemSummary_get_timerInterrupts(&s), 678);
 	B.sum_status = CAPOS_ERR_BUSY;
 	c = call(F.st_id, capos_SystemStatus_TYPE_ID, capos_SystemStatus_METHOD_summary, 0);
 	CHECK_EQ(exception_of(&c, &status), capos_ExceptionType_overloaded);
