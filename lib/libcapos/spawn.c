@@ -6,6 +6,7 @@
  */
 #include <libcapos/spawn.h>
 
+#include <stdbool.h>
 #include <string.h>
 
 #include <capnp/capnp.h>
@@ -34,6 +35,8 @@ static int spawn_grants(struct capos_ProcessSpawner_spawn_Params_b *p,
 		struct capos_CapGrant_source_b src = capos_CapGrant_init_source(&cg);
 
 		err = capos_CapGrant_set_name(&cg, g->name, strlen(g->name));
+		if (g->export_iid != 0) /* exported: its facet's interface */
+			capos_CapGrant_set_interfaceId(&cg, g->export_iid);
 		if (g->kernel != capos_KernelCapSource_none) {
 			capos_CapGrant_source_set_kernel(&src, g->kernel);
 			continue;
@@ -74,18 +77,48 @@ static int spawn_params(const struct capos_spawn_req *req, struct capos_xfer *x,
 	return err;
 }
 
-int capos_spawn(struct capos_ring_client *ring, uint32_t spawner,
-		const struct capos_spawn_req *req, uint32_t *handle)
+/* The exported facets (result caps 0..) into req->exports; how many in *n. */
+static int spawn_exports(const struct capos_spawn_req *req, const struct capos_cqe *cqe,
+			 const uint64_t *res, size_t res_size, uint32_t *n)
+{
+	int err = CAPOS_OK;
+
+	*n = 0;
+	for (uint32_t i = 0; err == CAPOS_OK && i < req->ngrants; i++) {
+		uint64_t iid = req->grants[i].export_iid;
+
+		if (iid != 0) {
+			err = capos_ring_result_cap(cqe, res, res_size, *n, iid, &req->exports[*n]);
+			++*n;
+		}
+	}
+	return err;
+}
+
+/* Whether req names what capos_spawn needs. */
+static bool spawn_req_ok(const struct capos_spawn_req *req)
+{
+	if (req->ngrants > CAPOS_SPAWN_GRANTS_MAX || !req->binary || !req->name ||
+	    (req->ngrants && !req->grants))
+		return false;
+	for (uint32_t i = 0; i < req->ngrants; i++)
+		if (req->grants[i].export_iid != 0 && req->exports == NULL)
+			return false;
+	return true;
+}
+
+int capos_spawn(struct capos_ring_client *ring, uint32_t spawner, const struct capos_spawn_req *req,
+		uint32_t *handle)
 {
 	uint64_t res[32];
 	struct capos_xfer x[CAPOS_SPAWN_GRANTS_MAX];
 	struct capos_cqe cqe;
 	uint16_t nx = 0;
+	uint32_t nexports = 0;
 	size_t len = 0;
 	int err;
 
-	if (req->ngrants > CAPOS_SPAWN_GRANTS_MAX || !req->binary || !req->name ||
-	    (req->ngrants && !req->grants))
+	if (!spawn_req_ok(req))
 		return CAPOS_ERR_INVALID;
 	err = spawn_params(req, x, &nx, &len);
 	if (err == CAPOS_OK)
@@ -93,8 +126,10 @@ int capos_spawn(struct capos_ring_client *ring, uint32_t spawner,
 					   capos_ProcessSpawner_METHOD_spawn, spawn_framed,
 					   (uint32_t)len, x, nx, res, sizeof(res), &cqe);
 	if (err == CAPOS_OK)
-		err = capos_ring_result_cap(&cqe, res, sizeof(res), 0, capos_ProcessHandle_TYPE_ID,
-					    handle);
+		err = spawn_exports(req, &cqe, res, sizeof(res), &nexports);
+	if (err == CAPOS_OK)
+		err = capos_ring_result_cap(&cqe, res, sizeof(res), nexports,
+					    capos_ProcessHandle_TYPE_ID, handle);
 	return err;
 }
 

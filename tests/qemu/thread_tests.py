@@ -22,15 +22,17 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
                               stack, kernel FS base (spawn and setFsBase): exact
                               CAPOS_ERR_THREAD_* with invalidArgument; join twice
                               (THREAD_JOINED), released handle (CAP_STALE), forged cap
-                              id (CAP_BAD_ID), a join while one is pending
-                              (THREAD_JOIN_BUSY, overloaded), join of itself
+                              id (CAP_BAD_ID), a join while one is pending (whichever
+                              of two racing joins comes second: THREAD_JOIN_BUSY,
+                              overloaded), join of itself
                               (THREAD_JOIN_SELF)
                   children    profile threads2: a second thread is CAPOS_ERR_QUOTA_THREADS
                               (overloaded); the exit syscall from a secondary thread ends
                               the process (43); main ending with ThreadControl.exit(7)
                               leaves the process to its last thread (44); a child with
-                              threads sleeping, spinning and joining is killed: (-1,
-                              killed)
+                              threads sleeping, spinning and joining is killed once it
+                              said (on an exported `ready` endpoint) that the kernel
+                              holds the sleep and the join: (-1, killed)
                 and from COM1: the killed child's sleeps and join cancelled, every
                 process reaped, free frames and live kernel objects back at their
                 pre-init baselines, no timer sleep left, clean shutdown.

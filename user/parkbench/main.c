@@ -80,7 +80,7 @@ static int pb_match(struct capos_ring_client *ring, uint32_t spawner, uint32_t s
 	sp->ping = sp->pong = 0;
 	sp->rounds = PB_WARMUP + PB_ROUNDS;
 	sp->batched = (uint32_t)batched;
-	const struct capos_spawn_req req = { "syncpeer", "pong", NULL, g, 3 };
+	const struct capos_spawn_req req = { "syncpeer", "pong", NULL, g, 3, NULL };
 	int err = capos_spawn(ring, spawner, &req, &h);
 	if (err == CAPOS_OK)
 		err = pb_play(space, sp, 1, PB_WARMUP, batched);

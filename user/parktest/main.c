@@ -300,7 +300,7 @@ static int pt_spawn(const char *name, uint16_t source, uint32_t mo, uint32_t *h)
 		{ .name = "space", .kernel = source },
 		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = mo },
 	};
-	const struct capos_spawn_req req = { "parkpeer", name, NULL, g, mo ? 3 : 2 };
+	const struct capos_spawn_req req = { "parkpeer", name, NULL, g, mo ? 3 : 2, NULL };
 
 	return capos_spawn(pt_ring, pt_spawner, &req, h);
 }

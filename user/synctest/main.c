@@ -139,7 +139,7 @@ static int st_spawn(const char *name, const char *role, uint32_t *h)
 		{ .name = role, .kernel = capos_KernelCapSource_sharedParkSpace },
 		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = st_mo },
 	};
-	const struct capos_spawn_req req = { "syncpeer", name, NULL, g, 3 };
+	const struct capos_spawn_req req = { "syncpeer", name, NULL, g, 3, NULL };
 
 	return capos_spawn(st_ring, st_spawner, &req, h);
 }

@@ -9,7 +9,13 @@
  *   last   main ends itself with ThreadControl.exit(7); the other thread exits later
  *          with 44: the process ends with the last thread's code, 44
  *   kill   three threads (sleeping, spinning, joining) and main sleeping: killed from
- *          init; wait says (-1, killed) and everything is reaped (COM1 leak check)
+ *          init; wait says (-1, killed) and everything is reaped (COM1 leak check).
+ *          init kills only once the child said its threads are in place: the child
+ *          watches its sleeper's and joiner's ring pages until the kernel has consumed
+ *          their blocking CALL (deferred: pending in the kernel), then answers init's
+ *          call on the `ready` endpoint it was spawned with (exported to init). A fixed
+ *          100 ms wait before the kill was overrun on a busy host (the child's threads
+ *          not blocked yet: no cancel markers; thread-suite@smp1/2 under load).
  */
 #include "threadtest.h"
 
@@ -17,20 +23,56 @@
 
 #include <capos/error.h>
 #include <capos/layout.h>
+#include <capos/syscall.h>
 #include <libcapos/capset.h>
 #include <libcapos/runtime.h>
+#include <libcapos/server.h>
 #include <libcapos/spawn.h>
 #include <libcapos/sys.h>
 #include <libcapos/thread.h>
 #include <schema/capos.capnp.h>
 
-#define TH_NGRANTS 6u
+#define TH_NGRANTS 7u /* the last, `ready`, only for the kill role */
+/* The interface init calls the kill role's `ready` endpoint with (a private id: the call
+ * carries nothing, its answer means "my threads are blocked"). */
+#define TH_READY_IID UINT64_C(0x7468726561647921)
 
 /* ---- in the child ---- */
+
+/* Where a thread of the kill role blocks: its ring and the SQ tail before its blocking
+ * CALL, published for the child's main thread. */
+struct th_blocker {
+	const struct capos_ring *volatile ring;
+	uint32_t sq;
+};
+
+static struct {
+	struct th_blocker sleeper, joiner;
+	volatile uint32_t spinning;
+} th_k;
+
+/* Publish this thread's ring before its next (blocking) CALL. */
+static void th_arm(struct th_blocker *b)
+{
+	const struct capos_ring *r = (const struct capos_ring *)capos_thread_ring;
+
+	b->sq = __atomic_load_n(&r->hdr.sq_tail, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&b->ring, r, __ATOMIC_RELEASE);
+}
+
+/* The kernel consumed b's blocking CALL: it is deferred (pending) by now, since it
+ * cannot complete before the child is killed. */
+static int th_blocked(const struct th_blocker *b)
+{
+	const struct capos_ring *r = __atomic_load_n(&b->ring, __ATOMIC_ACQUIRE);
+
+	return r && __atomic_load_n(&r->hdr.sq_head, __ATOMIC_ACQUIRE) != b->sq;
+}
 
 static int64_t th_c_park(void *arg)
 {
 	(void)arg;
+	th_arm(&th_k.sleeper);
 	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
 	return 1;
 }
@@ -40,6 +82,7 @@ static int64_t th_c_spin(void *arg)
 	volatile uint64_t n = 0;
 
 	(void)arg;
+	__atomic_store_n(&th_k.spinning, 1, __ATOMIC_RELEASE);
 	for (;;)
 		n++;
 	return 1;
@@ -49,6 +92,7 @@ static int64_t th_c_join(void *arg)
 {
 	int64_t code;
 
+	th_arm(&th_k.joiner);
 	(void)capos_thread_join(arg, &code);
 	return 1;
 }
@@ -83,6 +127,35 @@ static int th_c_quota(void)
 	return err == CAPOS_ERR_QUOTA_THREADS && type == capos_ExceptionType_overloaded ? 41 : 40;
 }
 
+/* Once the sleeper and the joiner are blocked in the kernel and the spinner spins,
+ * answer init's one call on `ready` (empty results): init kills this child then. */
+static int th_c_ready(void)
+{
+	static struct capos_server srv;
+	const struct capos_server_reply none = { 0 };
+	struct capos_ring_client *c;
+	struct capos_cqe cqe;
+	uint32_t ep = 0;
+	uint64_t ud = 0;
+	int err = capos_ring_self(&c);
+
+	while (err == CAPOS_OK && !(__atomic_load_n(&th_k.spinning, __ATOMIC_ACQUIRE) &&
+				    th_blocked(&th_k.sleeper) && th_blocked(&th_k.joiner)))
+		err = capos_ring_nop(c);
+	if (err == CAPOS_OK)
+		err = capos_capset_lookup((const void *)capos_boot.capset, "ready",
+					  capos_Endpoint_TYPE_ID, &ep);
+	if (err == CAPOS_OK)
+		err = capos_server_init(&srv, NULL, 0);
+	if (err == CAPOS_OK)
+		err = capos_server_recv_submit(&srv, c, ep, &ud);
+	if (err == CAPOS_OK)
+		err = capos_ring_wait(c, ud, CAPOS_TIMEOUT_INFINITE, &cqe);
+	if (err == CAPOS_OK)
+		err = cqe.status;
+	return err ? err : capos_server_return(&srv, c, ep, cqe.call_id, &none);
+}
+
 static int th_c_kill(void)
 {
 	struct capos_thread *s, *sp, *j;
@@ -95,6 +168,10 @@ static int th_c_kill(void)
 	printf("threadtest: child kill: 3 threads sleeping, spinning, joining -> %s\n",
 	       capos_error_name(err));
 	fflush(stdout);
+	if (err == CAPOS_OK)
+		err = th_c_ready();
+	if (err != CAPOS_OK)
+		printf("threadtest: child kill: ready -> %s\n", capos_error_name(err));
 	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
 	return 1;
 }
@@ -123,8 +200,9 @@ int th_child_main(void)
 /* ---- in init ---- */
 
 /* Spawns threadtest as `role` under `profile` (NULL: the default) with its kernel caps
- * and a Timer under the role's name; the handle in *handle. */
-static int th_spawn(const char *role, const char *profile, uint32_t *handle)
+ * and a Timer under the role's name; with `ready` (non-NULL) also an exported `ready`
+ * endpoint, whose facet comes back in *ready. The handle in *handle. */
+static int th_spawn(const char *role, const char *profile, uint32_t *handle, uint32_t *ready)
 {
 	const struct capos_spawn_grant g[] = {
 		{ .name = "console", .kernel = capos_KernelCapSource_console },
@@ -133,8 +211,13 @@ static int th_spawn(const char *role, const char *profile, uint32_t *handle)
 		{ .name = "threadctl", .kernel = capos_KernelCapSource_threadControl },
 		{ .name = "vm", .kernel = capos_KernelCapSource_virtualMemory },
 		{ .name = role, .kernel = capos_KernelCapSource_timer },
+		{ .name = "ready",
+		  .kernel = capos_KernelCapSource_endpoint,
+		  .export_iid = TH_READY_IID },
 	};
-	const struct capos_spawn_req req = { "threadtest", role, profile, g, TH_NGRANTS };
+	const struct capos_spawn_req req = {
+		"threadtest", role, profile, g, ready ? TH_NGRANTS : TH_NGRANTS - 1, ready
+	};
 	struct capos_ring_client *c;
 	int err = capos_ring_self(&c);
 
@@ -154,19 +237,23 @@ static int th_wait(uint32_t h, int64_t *code, int *killed)
 	return err;
 }
 
-/* Spawns `role`, optionally kills it after 100 ms, waits; checks (code, killed). */
+/* Spawns `role`, optionally kills it once it is ready, waits; checks (code, killed). */
 static void th_child(const char *role, const char *profile, int kill, int64_t want)
 {
+	static uint64_t res[8];
 	struct capos_ring_client *c;
-	uint32_t h = 0;
+	uint32_t h = 0, ready = 0;
 	int64_t code = 0;
 	int killed = -1;
-	int err = th_spawn(role, profile, &h);
+	int err = th_spawn(role, profile, &h, kill ? &ready : NULL);
 
 	if (err == CAPOS_OK && kill) {
-		err = capos_timer_sleep(th.timer, 100 * TH_MS);
+		err = capos_ring_self(&c);
+		if (err == CAPOS_OK) /* answered once the child's threads are blocked */
+			err = capos_ring_call(c, ready, TH_READY_IID, 0, NULL, 0, res, sizeof(res),
+					      NULL);
 		if (err == CAPOS_OK)
-			err = capos_ring_self(&c);
+			err = capos_ring_release(c, ready);
 		if (err == CAPOS_OK)
 			err = capos_process_kill(c, h);
 	}

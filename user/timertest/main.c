@@ -258,7 +258,7 @@ static void tt_test_limit(void)
 static int tt_spawn(const char *name, const char *grant, uint32_t *handle)
 {
 	const struct capos_spawn_grant g = { .name = grant, .kernel = capos_KernelCapSource_timer };
-	const struct capos_spawn_req req = { "spawnchild", name, NULL, &g, 1 };
+	const struct capos_spawn_req req = { "spawnchild", name, NULL, &g, 1, NULL };
 
 	return capos_spawn(tt_ring, tt_spawner, &req, handle);
 }

@@ -391,7 +391,8 @@ uint64_t arch_tsc_hz(void);
  * Wait until `ticks` more timer interrupts have arrived; interrupts must be enabled.
  * Spins until the first tick (so a dead timer is reported instead of hanging in hlt),
  * then halts between ticks.
- * Errors: CAPOS_ERR_TIMER_NO_TICKS (fewer ticks within `timeout_ms` by the TSC).
+ * Errors: CAPOS_ERR_TIMER_NO_TICKS (no tick for `timeout_ms` by the TSC: before the
+ * first, or between two; a live timer on a vCPU the host starves keeps going).
  */
 int arch_timer_wait_ticks(uint64_t ticks, uint32_t timeout_ms);
 

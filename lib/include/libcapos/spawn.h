@@ -16,9 +16,11 @@
  * KernelCapSource other than none) or a copy of one of the caller's caps (kernel ==
  * capos_KernelCapSource_none, the cap in `held`). */
 struct capos_spawn_grant {
-	const char *name; /* the child's CapSet name */
-	uint16_t kernel;  /* a KernelCapSource, or capos_KernelCapSource_none for `held` */
-	uint32_t held;	  /* the caller's cap, copied (kernel == none) */
+	const char *name;    /* the child's CapSet name */
+	uint16_t kernel;     /* a KernelCapSource, or capos_KernelCapSource_none for `held` */
+	uint32_t held;	     /* the caller's cap, copied (kernel == none) */
+	uint64_t export_iid; /* non-zero: an exported endpoint (kernel == endpoint) whose
+				facet of this interface comes back in req->exports */
 };
 
 #define CAPOS_SPAWN_GRANTS_MAX 8u
@@ -31,16 +33,19 @@ struct capos_spawn_req {
 	const char *profile;
 	const struct capos_spawn_grant *grants;
 	uint32_t ngrants;
+	uint32_t *exports; /* out: one facet per grant with export_iid, in grant order */
 };
 
 /*
  * ProcessSpawner.spawn of `req` on `spawner` through `ring`; the child's ProcessHandle
- * in *handle. Errors: CAPOS_ERR_INVALID (more than CAPOS_SPAWN_GRANTS_MAX grants, or a
- * NULL binary or name), the CALL's status (the spawner's refusals, e.g.
+ * in *handle, the facets of its exported endpoints in req->exports (docs/spawn.md:
+ * exports come first in the result, in grant order). Errors: CAPOS_ERR_INVALID (more
+ * than CAPOS_SPAWN_GRANTS_MAX grants, a NULL binary or name, exports without
+ * req->exports), the CALL's status (the spawner's refusals, e.g.
  * CAPOS_ERR_SPAWN_* codes; docs/spawn.md), capnp builder and ring client errors.
  */
-int capos_spawn(struct capos_ring_client *ring, uint32_t spawner,
-		const struct capos_spawn_req *req, uint32_t *handle);
+int capos_spawn(struct capos_ring_client *ring, uint32_t spawner, const struct capos_spawn_req *req,
+		uint32_t *handle);
 
 /* ProcessHandle.wait on h: the exit code in *code and whether it was killed in
  * *killed. Errors: the CALL's status, ring client and capnp reader errors. */

@@ -174,8 +174,7 @@ TEST(server_run_until_endpoint_closed_first)
 
 	CHECK(c != NULL);
 	sr_recv_status = CAPOS_ERR_EP_DISCONNECTED;
-	CHECK_EQ(capos_server_run_until(&s, c, SR_EP, SR_WAIT_UD, &out),
-		 CAPOS_ERR_EP_DISCONNECTED);
+	CHECK_EQ(capos_server_run_until(&s, c, SR_EP, SR_WAIT_UD, &out), CAPOS_ERR_EP_DISCONNECTED);
 	CHECK_UEQ(s.recv_ud, 0); /* that RECV ended */
 	CHECK_UEQ(sr_deadlocks, 0);
 	CHECK_EQ(sr_post_wait(), true); /* the awaited op completes later: not lost */

@@ -34,7 +34,7 @@ static struct {
 	uint32_t gsource[CAPOS_SPAWN_GRANTS_MAX]; /* kernel source, or held index */
 	int status;				  /* the CALL's answer */
 	uint16_t method;
-	int garbage; /* wait: answer bytes that are not a message */
+	int garbage;  /* wait: answer bytes that are not a message */
 	uint32_t bad; /* failed SP_EXPECTs */
 } sp;
 
@@ -167,7 +167,7 @@ TEST(spawn_kernel_and_held_grants_in_order)
 		{ .name = "space", .kernel = capos_KernelCapSource_sharedParkSpace },
 		{ .name = "ep", .kernel = capos_KernelCapSource_none, .held = 0x22 },
 	};
-	const struct capos_spawn_req req = { "parkpeer", "peer", NULL, g, 4 };
+	const struct capos_spawn_req req = { "parkpeer", "peer", NULL, g, 4, NULL };
 	uint32_t h = 0;
 
 	sp_reset(CAPOS_OK);
@@ -199,8 +199,8 @@ TEST(spawn_profile_and_eight_grants)
 	for (uint32_t i = 0; i < CAPOS_SPAWN_GRANTS_MAX; i++)
 		g[i] = (struct capos_spawn_grant){ .name = names[i],
 						   .kernel = capos_KernelCapSource_timer };
-	const struct capos_spawn_req req = { "threadtest", "role.quota", "threads2", g,
-					     CAPOS_SPAWN_GRANTS_MAX };
+	const struct capos_spawn_req req = { "threadtest",	     "role.quota", "threads2", g,
+					     CAPOS_SPAWN_GRANTS_MAX, NULL };
 
 	sp_reset(CAPOS_OK);
 	CHECK_EQ(capos_spawn(NULL, 7, &req, &h), CAPOS_OK);
@@ -221,18 +221,24 @@ TEST(spawn_hostile_requests_send_nothing)
 	for (uint32_t i = 0; i <= CAPOS_SPAWN_GRANTS_MAX; i++)
 		g[i] = (struct capos_spawn_grant){ .name = "t",
 						   .kernel = capos_KernelCapSource_timer };
-	const struct capos_spawn_req nine = { "b", "n", NULL, g, CAPOS_SPAWN_GRANTS_MAX + 1 };
-	const struct capos_spawn_req nobin = { NULL, "n", NULL, g, 1 };
-	const struct capos_spawn_req noname = { "b", NULL, NULL, g, 1 };
-	const struct capos_spawn_req nolist = { "b", "n", NULL, NULL, 1 };
+	const struct capos_spawn_req nine = { "b", "n", NULL, g, CAPOS_SPAWN_GRANTS_MAX + 1, NULL };
+	const struct capos_spawn_req nobin = { NULL, "n", NULL, g, 1, NULL };
+	const struct capos_spawn_req noname = { "b", NULL, NULL, g, 1, NULL };
+	const struct capos_spawn_req nolist = { "b", "n", NULL, NULL, 1, NULL };
 
 	sp_reset(CAPOS_OK);
 	CHECK_EQ(capos_spawn(NULL, 7, &nine, &h), CAPOS_ERR_INVALID);
 	CHECK_EQ(capos_spawn(NULL, 7, &nobin, &h), CAPOS_ERR_INVALID);
 	CHECK_EQ(capos_spawn(NULL, 7, &noname, &h), CAPOS_ERR_INVALID);
 	CHECK_EQ(capos_spawn(NULL, 7, &nolist, &h), CAPOS_ERR_INVALID);
+	const struct capos_spawn_grant exported = { .name = "ready",
+						    .kernel = capos_KernelCapSource_endpoint,
+						    .export_iid = 0x1234 };
+	const struct capos_spawn_req noexports = { "b", "n", NULL, &exported, 1, NULL };
+
+	CHECK_EQ(capos_spawn(NULL, 7, &noexports, &h), CAPOS_ERR_INVALID);
 	memset(longname, 'x', sizeof(longname) - 1);
-	const struct capos_spawn_req huge = { "b", longname, NULL, g, 1 };
+	const struct capos_spawn_req huge = { "b", longname, NULL, g, 1, NULL };
 	int err = capos_spawn(NULL, 7, &huge, &h);
 
 	CHECK(err < 0 && err != CAPOS_ERR_INVALID); /* the arena's builder error */
@@ -242,7 +248,7 @@ TEST(spawn_hostile_requests_send_nothing)
 
 TEST(spawn_refusal_passes_through)
 {
-	const struct capos_spawn_req req = { "nosuch", "n", NULL, NULL, 0 };
+	const struct capos_spawn_req req = { "nosuch", "n", NULL, NULL, 0, NULL };
 	uint32_t h = 0x77;
 
 	sp_reset(CAPOS_ERR_NOT_FOUND);
