@@ -285,7 +285,7 @@ def table(linux_boots, capos_boots, markdown=False):
 def linux_boot(timeout):
     return harness.Boot(mode="direct", kernel=LINUX_VMLINUX, modules=[LINUX_INITRD],
                         cmdline="console=ttyS0 quiet panic=-1 cryptomgr.notests "
-                                f"smpsel={','.join(CONFIGS)}",
+                                f"smpsel={','.join(['warmup'] + CONFIGS)}",
                         smp=SMP, mem=MEM, accel=ACCEL, timeout=timeout)
 
 

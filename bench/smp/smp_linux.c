@@ -13,6 +13,7 @@
  *       pingpong[:ROUNDS]  FUTEX_WAIT/FUTEX_WAKE round trips between two threads
  *       pingpong-proc[:ROUNDS]  the same between two fork()ed processes (the word on a
  *                          MAP_SHARED page, so shared, not private, futexes)
+ *       warmup[:CHUNKS]    the untimed warm-up (smp_warmup), first on both sides
  *
  * Nothing is pinned: Linux places the workers. Each configuration prints one line
  * (smp_work.h grammar) or `smp CFG error reason=...`. Exit 0 if every configuration
@@ -226,6 +227,14 @@ static int smp_dispatch(const char *arg)
 	cfg[len] = '\0';
 	if (strcmp(cfg, "pingpong") == 0 || strcmp(cfg, "pingpong-proc") == 0)
 		return smp_pingpong(cfg, cfg[8] != '\0', num ? num : SMP_PINGPONG_ROUNDS);
+	if (strcmp(cfg, "warmup") == 0) {
+		char line[SMP_LINE_MAX];
+
+		smp_warmup(line, sizeof(line), num ? num : SMP_WARMUP_CHUNKS);
+		printf("%s\n", line);
+		fflush(stdout);
+		return 0;
+	}
 	if (sscanf(cfg, "%7[a-z]-%u", kind, &n) != 2 || n < 1 || n > SMP_MAX_PARTS)
 		return -2;
 	if (strcmp(kind, "thread") && strcmp(kind, "proc"))

@@ -123,6 +123,14 @@ int smp_format(char *buf, size_t n, const char *cfg, const struct smp_job *job,
 			cfg, job->nparts, job->chunks, o->work_ns, o->total_ns, o->sum);
 }
 
+int smp_warmup(char *buf, size_t n, uint32_t chunks)
+{
+	uint64_t t0 = smp_now_ns(), sum = smp_reference(chunks), t1 = smp_now_ns();
+
+	return snprintf(buf, n, "smp-warmup chunks=%" PRIu32 " ns=%" PRIu64 " sum=0x%016" PRIx64,
+			chunks, t1 - t0, sum);
+}
+
 /* Waits (parked) until *turn == want. */
 static int smp_await_turn(_Atomic uint32_t *turn, uint32_t want)
 {

@@ -27,6 +27,7 @@
 #define SMP_MAX_PARTS 8u
 #define SMP_CHUNK_ITERS 4096u
 #define SMP_DEFAULT_CHUNKS 49152u /* ~1 s for one part under MTTCG on the project host */
+#define SMP_WARMUP_CHUNKS (SMP_DEFAULT_CHUNKS / 2) /* smp_warmup's share before the configs */
 #define SMP_LINE_MAX 200u
 #define SMP_PINGPONG_ROUNDS 4000u /* timed round trips of the benchmark's ping-pong */
 #define SMP_PINGPONG_WARMUP 100u  /* untimed ones first */
@@ -108,6 +109,15 @@ int smp_unpark(_Atomic uint32_t *word);
 /* Side `who` (0 or 1) of warmup + rounds round trips; side 0 moves first and times
  * the last `rounds` into pp->ns. Returns 0, or -1 if a primitive or the clock failed. */
 int smp_pingpong_side(struct smp_pingpong *pp, uint32_t who);
+
+/*
+ * The warm-up each side runs before its first configuration: `chunks` of the job on the
+ * calling thread, untimed for the figures (the Linux guest's first configuration right
+ * after boot ran up to 2x slower in some boots: boot-time background work). Formats
+ * `smp-warmup chunks=C ns=T sum=0x...` into buf (not a result line: the driver skips
+ * it); snprintf's return.
+ */
+int smp_warmup(char *buf, size_t n, uint32_t chunks);
 
 /* The result line (docs/benchmarks.md "SMP scaling"):
  *   smp <cfg> parts=N chunks=C work_ns=W total_ns=T sum=0x<16 hex>

@@ -317,6 +317,10 @@ static int sb_starter(void)
 		return 1;
 	}
 	int failed = 0;
+	char line[SMP_LINE_MAX];
+
+	smp_warmup(line, sizeof(line), smpbench_chunks / 2); /* as the Linux side does */
+	printf("%s\n", line);
 	failed |= sb_config_procs("proc-1", spawner, mo, pg, 1);
 	failed |= sb_config_procs("proc-2", spawner, mo, pg, 2);
 	failed |= sb_pingpong_procs(spawner, mo, pg, park);
