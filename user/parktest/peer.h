@@ -1,7 +1,7 @@
 /*
- * Spawning and waiting for the child processes of the PARK and sync boot tests
- * (user/parktest, user/synctest; compiled into both). A grant is a fresh kernel object
- * (kernel != none) or one of the caller's caps (copied).
+ * Spawning and waiting for the child processes of the PARK, sync and thread stress boot
+ * tests (user/parktest, user/synctest, user/tstress; compiled into each). A grant is a
+ * fresh kernel object (kernel != none) or one of the caller's caps (copied).
  */
 #ifndef PARKTEST_PEER_H
 #define PARKTEST_PEER_H
@@ -16,7 +16,7 @@ struct peer_grant {
 	uint32_t held;	  /* the caller's cap, copied (kernel == none) */
 };
 
-#define PEER_GRANTS_MAX 4u
+#define PEER_GRANTS_MAX 8u
 
 /* ProcessSpawner.spawn of `binary` as `name` with grants g[0..n) (n <= PEER_GRANTS_MAX);
  * the ProcessHandle in *handle. Errors: the call's status, capnp and ring errors,
