@@ -9,16 +9,16 @@ FrameAllocator and a ProcessSpawner (it spawns itself as the killed child).
 
   tstress-suite  one boot, judged from its COM2 transcript line by line:
                    counter     12 threads all block on a held mutex (contended path),
-                               then 12 x 200 read-pause-write increments: exactly 2400
+                               then 12 x 150 read-pause-write increments: exactly 1800
                    chain       8 threads pass a token with raw PARK / UNPARK(1) on
-                               their own words, 800 hand-offs in order, every PARK
+                               their own words, 480 hand-offs in order, every PARK
                                bounded (2 s); the lost wake-up detector counts 0
                    unpark-n    8 threads parked (each PARK seen queued through its
                                ring's sq_head): UNPARK(n) returns exactly min(n,
                                parked) and exactly that many threads resume, 5 patterns
                    cond-chain  6 threads take 120 turns over one capos_cond (timed
                                waits, broadcast), no lost wake-up
-                   heap        8 threads x 1500 malloc/realloc/free with per-block
+                   heap        8 threads x 1000 malloc/realloc/free with per-block
                                patterns: no corruption, bytes in use back to the start
                    hostile     a joined thread's stack word (PARK_FAULT; UNPARK 0), a
                                held mutex's word with a wrong expected value
@@ -27,8 +27,12 @@ FrameAllocator and a ProcessSpawner (it spawns itself as the killed child).
                                hit with 15 threads parked (QUOTA_THREADS, overloaded;
                                UNPARK(all) -> 15; a thread starts again after the
                                joins)
-                   kill        a child with 10 threads parked, one spinning and main
-                               parked, killed: (-1, killed)
+                   kill        a child with 10 threads parked (two with deadlines),
+                               one spinning and main parked, killed: (-1, killed); a
+                               child with the chain running on and on, one thread
+                               allocating and one spinning, killed mid-flight: (-1,
+                               killed); after each, neither the spinner's count nor
+                               the chain's progress (a shared page) moves
                  Counts that depend on timing (contended acquisitions beyond the first
                  12, PARK outcomes, late timeouts, overlaps, heap size, guest ms) are
                  matched by shape; the lost wake-up and stall counts must be 0.
@@ -70,11 +74,11 @@ def unpark_round(r, woken):
 
 TRANSCRIPT = [
     "tstress: start (pid 1)",
-    "tstress: counter: 12 threads x 200 rounds -> 2400 (CAPOS_OK), contended while held: 12, "
+    "tstress: counter: 12 threads x 150 rounds -> 1800 (CAPOS_OK), contended while held: 12, "
     "joined: yes",
     re.compile(rf"tstress: counter: contended acquisitions in all: {N}"),
     ok("counter"),
-    "tstress: chain: 8 threads x 100 laps -> 800 hand-offs (CAPOS_OK), out of order 0, "
+    "tstress: chain: 8 threads x 60 laps -> 480 hand-offs (CAPOS_OK), out of order 0, "
     "lost wake-ups 0, stalled 0, joined: yes",
     stats("chain"),
     ok("chain"),
@@ -90,9 +94,9 @@ TRANSCRIPT = [
     "stalled 0, broadcast errors 0, joined: yes",
     stats("cond-chain"),
     ok("cond-chain"),
-    "tstress: heap: 8 threads x 1500 operations (CAPOS_OK): corrupt blocks 0, failed "
+    "tstress: heap: 8 threads x 1000 operations (CAPOS_OK): corrupt blocks 0, failed "
     "allocations 0, joined: yes; bytes in use after == before",
-    re.compile(rf"tstress: heap: 12000 malloc/realloc/free calls, [0-8] of 8 threads "
+    re.compile(rf"tstress: heap: 8000 malloc/realloc/free calls, [0-8] of 8 threads "
                rf"overlapped others; in use ({N}) before, \1 after, heap {N} bytes"),
     ok("heap"),
     "tstress: hostile: a thread reported a stack word and was joined -> CAPOS_OK",
@@ -108,10 +112,13 @@ TRANSCRIPT = [
     "CAPOS_ERR_QUOTA_THREADS, spawn -> CAPOS_ERR_QUOTA_THREADS (type overloaded)",
     "tstress: quota: UNPARK(all) -> 15, joined: yes; after the joins a new thread -> CAPOS_OK",
     ok("quota"),
-    "tstress: child: 10 threads parked: yes, one spinning: yes (CAPOS_OK); main parks too",
-    "tstress: kill: child with 10 threads parked and one spinning killed -> CAPOS_OK, "
-    "code -1 killed 1",
-    ok("kill"),
+    "tstress: child: 10 threads parked: yes (CAPOS_OK)",
+    "tstress: kill: child with 10 threads parked and one spinning -> CAPOS_OK, code -1 "
+    "killed 1; nothing ran after: yes",
+    ok("kill parked"),
+    "tstress: kill: child with 8 threads passing a token, 1 allocating, one spinning -> "
+    "CAPOS_OK, code -1 killed 1; nothing ran after: yes",
+    ok("kill busy"),
     re.compile(rf"tstress: guest ms: counter {N} chain {N} unpark-n {N} cond-chain {N} "
                rf"heap {N} hostile {N} kill {N}"),
     "tstress: done, exiting 0",
@@ -122,11 +129,13 @@ TESTS = [
     Test("tstress-suite", "many threads of one process: an exact mutex count, a PARK/UNPARK "
          "token ring and a condvar turn chain with a lost wake-up detector, UNPARK(n) wakes "
          "exactly min(n, parked), newlib malloc under contention, hostile twins (stale and "
-         "foreign words, quota while parked, kill with threads parked); nothing leaked",
+         "foreign words, quota while parked, kills with threads parked and mid-flight); nothing leaked",
          Boot(mode="direct", mem="128M", timeout=60, modules=[MODULE]),
          [BANNER,
           "[proc] kill pid 2 killed by its handle",
           re.compile(r"^\[proc\] kill pid 2 reaped: "),
+          "[proc] kill pid 3 killed by its handle",
+          re.compile(r"^\[proc\] kill pid 3 reaped: "),
           "[proc] tstress pid 1 exited: code 0",
           "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] timer sleeps left: 0", "[init] parked ops left: 0", SHUTDOWN_OK],

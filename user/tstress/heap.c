@@ -17,7 +17,7 @@
 #include <libcapos/thread.h>
 
 #define TS_HP 8u
-#define TS_HP_OPS 1500u
+#define TS_HP_OPS 1000u
 #define TS_HP_SLOTS 16u
 
 /*
@@ -33,6 +33,7 @@ struct ts_mallinfo _mallinfo_r(struct _reent *r);
 
 struct ts_hp_rep {
 	uint32_t index;
+	uint32_t ops;			   /* operations to do (UINT32_MAX: on and on) */
 	uint32_t mallocs, reallocs, frees; /* operations done */
 	uint32_t corrupt;		   /* blocks whose pattern was wrong */
 	uint32_t failed;		   /* allocations that returned NULL */
@@ -128,19 +129,33 @@ static int64_t ts_hp_worker(void *arg)
 	while (!__atomic_load_n(&ts_hp_gate, __ATOMIC_ACQUIRE))
 		__builtin_ia32_pause();
 	before = __atomic_load_n(&ts_hp_ops, __ATOMIC_RELAXED);
-	for (uint32_t i = 0; i < TS_HP_OPS; i++) {
+	for (uint32_t i = 0; i < rep->ops; i++) {
 		uint32_t r = ts_hp_rand(&seed);
 
 		ts_hp_op(rep, &slot[r % TS_HP_SLOTS], r, rep->index * 1000003u + i);
 		__atomic_fetch_add(&ts_hp_ops, 1, __ATOMIC_RELAXED);
 	}
-	rep->others = __atomic_load_n(&ts_hp_ops, __ATOMIC_RELAXED) - before - TS_HP_OPS;
+	rep->others = __atomic_load_n(&ts_hp_ops, __ATOMIC_RELAXED) - before - rep->ops;
 	for (uint32_t s = 0; s < TS_HP_SLOTS; s++) {
 		if (slot[s].p && !ts_hp_intact(slot[s].p, slot[s].n, slot[s].tag))
 			rep->corrupt++;
 		free(slot[s].p);
 	}
 	return 0;
+}
+
+int ts_heap_churn(uint32_t n)
+{
+	static struct ts_hp_rep rep[TS_HP];
+	struct capos_thread *t;
+	int err = CAPOS_OK;
+
+	for (uint32_t i = 0; err == CAPOS_OK && i < n && i < TS_HP; i++) {
+		rep[i] = (struct ts_hp_rep){ .index = i, .ops = UINT32_MAX };
+		err = capos_thread_create(ts_hp_worker, &rep[i], 16384, &t);
+	}
+	__atomic_store_n(&ts_hp_gate, 1, __ATOMIC_RELEASE);
+	return err;
 }
 
 void ts_test_heap(void)
@@ -152,7 +167,7 @@ void ts_test_heap(void)
 	int err = CAPOS_OK;
 
 	for (uint32_t i = 0; err == CAPOS_OK && i < TS_HP; i++) {
-		rep[i] = (struct ts_hp_rep){ .index = i };
+		rep[i] = (struct ts_hp_rep){ .index = i, .ops = TS_HP_OPS };
 		err = capos_thread_create(ts_hp_worker, &rep[i], 16384, &t[i]);
 	}
 	__atomic_store_n(&ts_hp_gate, 1, __ATOMIC_RELEASE);

@@ -2,8 +2,7 @@
  * tstress's hostile twins and its killed child (user/tstress/main.c lists the rest).
  * What park-suite and thread-suite do not already cover: the same errors from a
  * secondary thread's own ring, words other threads own, a joined thread's freed stack,
- * the thread quota hit while the other threads are parked, and a kill that cancels
- * PARKs of many threads (and a spinning one) at once.
+ * and the thread quota hit while the other threads are parked (the kills: kill.c).
  *   held word   a thread PARKs on the word of a mutex another thread holds (1) with
  *               expected 2: CAPOS_PARK_VALUE_CHANGED at once (well under a second,
  *               no wake-up needed); expected 1 with timeout 0: CAPOS_ERR_RING_TIMED_OUT
@@ -15,10 +14,6 @@
  *               limit, main included), one more: capos_thread_create and the raw spawn
  *               -> CAPOS_ERR_QUOTA_THREADS (overloaded); UNPARK(all) then wakes
  *               exactly the parked ones; once joined, a new thread starts again
- *   kill        tstress spawned again as the child "kill": TS_KILL_PARKED threads
- *               parked (shared and own words, some with deadlines) and one spinning,
- *               its main parked too; killed by this process: wait answers (-1, killed);
- *               no parked op or timer sleep is left (COM1, init's leak checks)
  */
 #include "tstress.h"
 
@@ -27,7 +22,6 @@
 #include <capos/error.h>
 #include <capos/layout.h>
 #include <capos/syscall.h>
-#include <libcapos/capset.h>
 #include <libcapos/kcaps.h>
 #include <libcapos/park.h>
 #include <libcapos/runtime.h>
@@ -35,10 +29,7 @@
 #include <libcapos/thread.h>
 #include <schema/capos.capnp.h>
 
-#include "../parktest/peer.h"
-
 #define TS_THREADS_LIMIT 16u /* the profile of system/tests/tstress.capnp */
-#define TS_KILL_PARKED 10u
 #define TS_UNMAPPED 0x0000300000000000ull
 
 static const char *ts_name(int st)
@@ -183,7 +174,8 @@ static void ts_test_quota(void)
 	       "spawn -> %s (type %s)\n",
 	       n, capos_error_name(err), parked ? "yes" : "no", capos_error_name(over),
 	       capos_error_name(raw), type < 0 ? "none" : capos_exception_type_name(type));
-	printf("tstress: quota: UNPARK(all) -> %d, joined: %s; after the joins a new thread -> %s\n",
+	printf("tstress: quota: UNPARK(all) -> %d, joined: %s; after the joins a new thread -> "
+	       "%s\n",
 	       woke, joined ? "yes" : "no", capos_error_name(again));
 	ts_check("quota", n == TS_THREADS_LIMIT - 1 && parked && over == CAPOS_ERR_QUOTA_THREADS &&
 				  raw == CAPOS_ERR_QUOTA_THREADS &&
@@ -196,121 +188,4 @@ void ts_test_hostile(void)
 	ts_test_stale();
 	ts_test_words();
 	ts_test_quota();
-}
-
-/* ---- the killed child ---- */
-
-/* The page the parent shares with the child (its "mem" MemoryObject). */
-struct ts_kill_page {
-	uint32_t parked;   /* the child's threads whose PARKs are queued */
-	uint32_t spinning; /* its spinning thread runs */
-};
-
-static struct {
-	uint32_t shared_word, own[TS_KILL_PARKED];
-	struct ts_probe probe[TS_KILL_PARKED];
-	volatile struct ts_kill_page *page;
-} ts_kc;
-
-/* Parker i: the first six share one word, the rest have their own; the last two have
- * a deadline (a minute: armed timeouts must go with the kill too). */
-static int64_t ts_kc_parker(void *arg)
-{
-	uint32_t i = (uint32_t)(uintptr_t)arg;
-	uint32_t *w = i < 6 ? &ts_kc.shared_word : &ts_kc.own[i];
-
-	(void)ts_park_probed(&ts_kc.probe[i], (uint64_t)(uintptr_t)w, 0,
-			     i >= TS_KILL_PARKED - 2 ? 60 * TS_S : CAPOS_TIMEOUT_INFINITE);
-	return 1;
-}
-
-static int64_t ts_kc_spinner(void *arg)
-{
-	(void)arg;
-	for (;;) {
-		__atomic_store_n(&ts_kc.page->spinning, 1, __ATOMIC_RELAXED);
-		__builtin_ia32_pause();
-	}
-	return 1;
-}
-
-int ts_child_main(void)
-{
-	const struct capos_capset_page *cs = (const struct capos_capset_page *)capos_boot.capset;
-	struct capos_thread *t;
-	uint32_t mo, n = 0;
-	uint64_t addr = 0;
-	int err = capos_capset_lookup(cs, "mem", capos_MemoryObject_TYPE_ID, &mo);
-
-	if (err == CAPOS_OK)
-		err = capos_memobj_map(mo, 1, CAPOS_VM_READ | CAPOS_VM_WRITE, &addr);
-	if (err)
-		return 2;
-	ts_kc.page = (volatile struct ts_kill_page *)(uintptr_t)addr;
-	for (; err == CAPOS_OK && n < TS_KILL_PARKED; n++)
-		err = capos_thread_create(ts_kc_parker, (void *)(uintptr_t)n, 16384, &t);
-	if (err == CAPOS_OK)
-		err = capos_thread_create(ts_kc_spinner, NULL, 16384, &t);
-	int parked = err == CAPOS_OK && ts_probe_wait(ts_kc.probe, n, 5000);
-	int spins = ts_wait_count(&ts_kc.page->spinning, 1, 5000);
-	printf("tstress: child: %u threads parked: %s, one spinning: %s (%s); main parks too\n", n,
-	       parked ? "yes" : "no", spins ? "yes" : "no", capos_error_name(err));
-	fflush(stdout);
-	__atomic_store_n(&ts_kc.page->parked, parked ? n : 0, __ATOMIC_RELEASE);
-	(void)capos_park(ts.park, (uint64_t)(uintptr_t)&ts_kc.shared_word, 0,
-			 CAPOS_TIMEOUT_INFINITE);
-	return 1;
-}
-
-/* Spawns the child with a shared page; *page its mapping here. */
-static int ts_kill_spawn(uint32_t *h, volatile struct ts_kill_page **page)
-{
-	struct capos_ring_client *ring;
-	uint32_t mo = 0;
-	uint64_t addr = 0;
-	int err = capos_memobj_alloc(ts.frames, 1, &mo);
-
-	if (err == CAPOS_OK)
-		err = capos_memobj_map(mo, 1, CAPOS_VM_READ | CAPOS_VM_WRITE, &addr);
-	if (err == CAPOS_OK)
-		err = capos_ring_self(&ring);
-	if (err)
-		return err;
-	*page = (volatile struct ts_kill_page *)(uintptr_t)addr;
-	const struct peer_grant g[] = {
-		{ .name = "console", .kernel = capos_KernelCapSource_console },
-		{ .name = "timer", .kernel = capos_KernelCapSource_timer },
-		{ .name = "threads", .kernel = capos_KernelCapSource_threadSpawner },
-		{ .name = "threadctl", .kernel = capos_KernelCapSource_threadControl },
-		{ .name = "vm", .kernel = capos_KernelCapSource_virtualMemory },
-		{ .name = "park", .kernel = capos_KernelCapSource_parkSpace },
-		{ .name = "mem", .kernel = capos_KernelCapSource_none, .held = mo },
-	};
-	err = peer_spawn(ring, ts.spawner, "tstress", "kill", g, sizeof(g) / sizeof(g[0]), h);
-	(void)capos_ring_release(ring, mo); /* the mapping keeps the page */
-	return err;
-}
-
-void ts_test_kill(void)
-{
-	struct capos_ring_client *ring;
-	volatile struct ts_kill_page *page = NULL;
-	uint32_t h = 0;
-	int64_t code = 0;
-	int killed = 0;
-	int err = capos_ring_self(&ring);
-
-	if (err == CAPOS_OK)
-		err = ts_kill_spawn(&h, &page);
-	int ready = err == CAPOS_OK && ts_wait_count(&page->parked, TS_KILL_PARKED, 8000);
-	if (err == CAPOS_OK) {
-		ts_sleep_ms(20); /* the child's main parks meanwhile */
-		err = peer_kill(ring, h);
-	}
-	if (err == CAPOS_OK)
-		err = peer_wait(ring, h, &code, &killed);
-	printf("tstress: kill: child with %u threads parked and one spinning killed -> %s, code "
-	       "%lld killed %d\n",
-	       ready ? TS_KILL_PARKED : 0u, capos_error_name(err), (long long)code, killed);
-	ts_check("kill", ready && err == CAPOS_OK && code == -1 && killed == 1);
 }

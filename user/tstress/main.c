@@ -43,10 +43,9 @@
 #include <schema/capos.capnp.h>
 
 #define TS_CNT 12u
-#define TS_CNT_ROUNDS 200u
+#define TS_CNT_ROUNDS 150u
 #define TS_CNT_PAUSE 400
-#define TS_CH 8u
-#define TS_CH_LAPS 100u
+#define TS_CH_LAPS 60u
 #define TS_CH_TURNS (TS_CH * TS_CH_LAPS)
 
 struct ts_caps ts;
@@ -144,8 +143,8 @@ int ts_park_probed(struct ts_probe *p, uint64_t word, uint32_t expected, uint64_
 
 void ts_print_stats(const char *what, const struct ts_stats *st)
 {
-	printf("tstress: %s: PARKs woken %u, value changed %u, late timeouts %u, other %u\n",
-	       what, st->woken, st->changed, st->late, st->other);
+	printf("tstress: %s: PARKs woken %u, value changed %u, late timeouts %u, other %u\n", what,
+	       st->woken, st->changed, st->late, st->other);
 }
 
 /* ---- counter ---- */
@@ -237,6 +236,8 @@ static struct {
 	volatile uint32_t disorder; /* turns taken out of order */
 	volatile uint32_t gave_up;  /* threads that stopped waiting (a stall) */
 	struct ts_stats st;
+	uint32_t turns;		     /* turns to take in all */
+	volatile uint32_t *progress; /* raised at each turn, or NULL */
 } ts_ch;
 
 int ts_lost_wakeup(const struct ts_pub *pub, uint32_t want, uint64_t t0)
@@ -266,7 +267,7 @@ int ts_park_until(uint32_t *w, uint32_t want, const struct ts_pub *pub, struct t
 				return 0;
 			continue;
 		}
-		__atomic_fetch_add(r == CAPOS_PARK_WOKEN	  ? &st->woken
+		__atomic_fetch_add(r == CAPOS_PARK_WOKEN	   ? &st->woken
 				   : r == CAPOS_PARK_VALUE_CHANGED ? &st->changed
 								   : &st->other,
 				   1, __ATOMIC_RELAXED);
@@ -288,7 +289,7 @@ static int64_t ts_ch_worker(void *arg)
 {
 	uint32_t i = (uint32_t)(uintptr_t)arg;
 
-	for (uint32_t k = i; k < TS_CH_TURNS; k += TS_CH) {
+	for (uint32_t k = i; k < ts_ch.turns; k += TS_CH) {
 		if (!ts_park_until(&ts_ch.slot[i], k + 1, &ts_ch.pub[i], &ts_ch.st)) {
 			__atomic_fetch_add(&ts_ch.gave_up, 1, __ATOMIC_RELAXED);
 			return 1;
@@ -296,28 +297,38 @@ static int64_t ts_ch_worker(void *arg)
 		if (ts_ch.taken != k)
 			ts_ch.disorder++;
 		ts_ch.taken = k + 1;
+		if (ts_ch.progress)
+			__atomic_fetch_add(ts_ch.progress, 1, __ATOMIC_RELAXED);
 		uint32_t j = (k + 1) % TS_CH;
-		if (k + 1 < TS_CH_TURNS)
+		if (k + 1 < ts_ch.turns)
 			ts_publish(&ts_ch.slot[j], &ts_ch.pub[j], k + 2);
 	}
 	return 0;
 }
 
-static void ts_test_chain(void)
+int ts_chain_start(uint32_t turns, volatile uint32_t *progress, struct capos_thread **t)
 {
-	struct capos_thread *t[TS_CH] = { 0 };
 	int err = CAPOS_OK;
 
+	ts_ch.turns = turns;
+	ts_ch.progress = progress;
 	for (uint32_t i = 0; err == CAPOS_OK && i < TS_CH; i++)
 		err = capos_thread_create(ts_ch_worker, (void *)(uintptr_t)i, 16384, &t[i]);
 	ts_sleep_ms(10); /* most of them park first */
 	if (err == CAPOS_OK)
 		ts_publish(&ts_ch.slot[0], &ts_ch.pub[0], 1);
+	return err;
+}
+
+static void ts_test_chain(void)
+{
+	struct capos_thread *t[TS_CH] = { 0 };
+	int err = ts_chain_start(TS_CH_TURNS, NULL, t);
 	int joined = ts_join_all(t, TS_CH, NULL);
 	printf("tstress: chain: %u threads x %u laps -> %u hand-offs (%s), out of order %u, "
 	       "lost wake-ups %u, stalled %u, joined: %s\n",
-	       TS_CH, TS_CH_LAPS, ts_ch.taken, capos_error_name(err), ts_ch.disorder,
-	       ts_ch.st.lost, ts_ch.gave_up, joined ? "yes" : "no");
+	       TS_CH, TS_CH_LAPS, ts_ch.taken, capos_error_name(err), ts_ch.disorder, ts_ch.st.lost,
+	       ts_ch.gave_up, joined ? "yes" : "no");
 	ts_print_stats("chain", &ts_ch.st);
 	ts_check("chain", err == CAPOS_OK && joined && ts_ch.taken == TS_CH_TURNS &&
 				  ts_ch.disorder == 0 && ts_ch.st.lost == 0 && ts_ch.gave_up == 0 &&
@@ -345,9 +356,9 @@ int main(void)
 		const char *name;
 		void (*run)(void);
 	} parts[] = {
-		{ "counter", ts_test_counter },	     { "chain", ts_test_chain },
-		{ "unpark-n", ts_test_unpark_n },    { "cond-chain", ts_test_cond_chain },
-		{ "heap", ts_test_heap },	     { "hostile", ts_test_hostile },
+		{ "counter", ts_test_counter },	  { "chain", ts_test_chain },
+		{ "unpark-n", ts_test_unpark_n }, { "cond-chain", ts_test_cond_chain },
+		{ "heap", ts_test_heap },	  { "hostile", ts_test_hostile },
 		{ "kill", ts_test_kill },
 	};
 	uint64_t ms[sizeof(parts) / sizeof(parts[0])];

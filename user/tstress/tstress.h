@@ -98,6 +98,19 @@ struct capos_thread;
  * to reach n, and joins nothing (0, a line printed) if it does not. */
 int ts_join_all(struct capos_thread **t, uint32_t n, volatile uint32_t *finished);
 
+#define TS_CH 8u /* threads of the chain */
+
+/*
+ * Starts the chain (main.c): TS_CH threads into t[0..TS_CH) passing a token for
+ * `turns` turns in all (UINT32_MAX: on and on, the killed child's), raising *progress
+ * (if not NULL) at each. Errors: capos_thread_create's (the threads made so far run).
+ */
+int ts_chain_start(uint32_t turns, volatile uint32_t *progress, struct capos_thread **t);
+
+/* Starts n threads that allocate, check and free without end (heap.c; the killed
+ * child's). Errors: capos_thread_create's. */
+int ts_heap_churn(uint32_t n);
+
 /* The parts (main.c: counter and chain; wake.c; heap.c; hostile.c). */
 void ts_test_unpark_n(void);
 void ts_test_cond_chain(void);

@@ -41,8 +41,8 @@ static const uint32_t ts_un_pattern[TS_UN_ROUNDS][TS_UN_STEPS] = {
 };
 
 static struct {
-	uint32_t word;		 /* what they park on: always 0 */
-	uint32_t gate;		 /* the round they may start */
+	uint32_t word; /* what they park on: always 0 */
+	uint32_t gate; /* the round they may start */
 	struct ts_probe probe[TS_UN];
 	volatile uint32_t resumed; /* PARKs that returned CAPOS_PARK_WOKEN */
 	volatile uint32_t bad;	   /* PARKs that returned anything else */
@@ -98,8 +98,8 @@ void ts_test_unpark_n(void)
 		char line[64] = "";
 		int round_ok = ts_un_round(r, line, sizeof(line));
 
-		printf("tstress: unpark-n: round %u: %u parked, woken%s, resumed %u\n", r + 1, TS_UN,
-		       line, ts_un.resumed - r * TS_UN);
+		printf("tstress: unpark-n: round %u: %u parked, woken%s, resumed %u\n", r + 1,
+		       TS_UN, line, ts_un.resumed - r * TS_UN);
 		ok &= round_ok;
 		for (uint32_t i = 0; i < TS_UN; i++)
 			ts_un.probe[i].ring = NULL; /* all resumed: none re-arms before the gate */
@@ -120,12 +120,12 @@ void ts_test_unpark_n(void)
 static struct {
 	struct capos_mutex m;
 	struct capos_cond c;
-	uint32_t turn;		   /* under m: the next turn */
-	struct ts_pub pub;	   /* under m: the last broadcast */
-	uint32_t errors;	   /* under m: broadcasts that failed */
-	uint32_t gave_up;	   /* under m */
+	uint32_t turn;		    /* under m: the next turn */
+	struct ts_pub pub;	    /* under m: the last broadcast */
+	uint32_t errors;	    /* under m: broadcasts that failed */
+	uint32_t gave_up;	    /* under m */
 	volatile uint32_t finished; /* threads done (atomic) */
-	struct ts_stats st;	   /* under m */
+	struct ts_stats st;	    /* under m */
 } ts_cv;
 
 /* Waits (m held) until turn k: 1 when it came. */
@@ -195,5 +195,6 @@ void ts_test_cond_chain(void)
 	       ts_cv.errors, joined ? "yes" : "no");
 	ts_print_stats("cond-chain", &ts_cv.st);
 	ts_check("cond-chain", err == CAPOS_OK && joined && ts_cv.turn == TS_CV_TURNS &&
-				       ts_cv.st.lost == 0 && ts_cv.gave_up == 0 && ts_cv.errors == 0);
+				       ts_cv.st.lost == 0 && ts_cv.gave_up == 0 &&
+				       ts_cv.errors == 0);
 }
