@@ -165,21 +165,24 @@ int capos_server_run_until(struct capos_server *s, struct capos_ring_client *rin
 {
 	while (!s->stop) {
 		struct capos_cqe cqe;
-		int64_t n;
 		int err = server_recv_submit(s, ring, ep);
+		const uint64_t uds[2] = { user_data, s->recv_ud };
+		/* One stash-aware wait for either. Looking for each in turn (timeout 0) and
+		 * then blocking in cap_enter(1) lost wake-ups: the second look could move the
+		 * first one's completion, arriving meanwhile, from the CQ into the stash, and
+		 * cap_enter, which counts only the CQ, then slept with it there for good
+		 * (stdio-streams hung about one boot in four at -smp 4). */
+		int which =
+			err ? err : capos_ring_wait_any(ring, uds, 2, CAPOS_TIMEOUT_INFINITE, &cqe);
 
-		if (err == CAPOS_OK)
-			err = capos_ring_wait(ring, user_data, 0, out);
-		if (err != CAPOS_ERR_RING_TIMED_OUT)
-			return err; /* the awaited completion (0), or a ring error */
-		err = server_recv_wait(s, ring, 0, &cqe);
-		if (err == CAPOS_OK)
-			err = server_serve_received(s, ring, ep, &cqe);
-		if (err == CAPOS_ERR_RING_TIMED_OUT) {
-			/* Neither is here yet: block until the next completion of any kind. */
-			n = capos_ring_enter(ring, 1, CAPOS_TIMEOUT_INFINITE);
-			err = n < 0 && n != CAPOS_ERR_RING_CQ_OVERFLOW ? (int)n : CAPOS_OK;
+		if (which < 0)
+			return which; /* a ring error */
+		if (which == 0) {
+			*out = cqe; /* the awaited completion */
+			return CAPOS_OK;
 		}
+		s->recv_ud = 0; /* the RECV completed: serve it, or its status ends the loop */
+		err = cqe.status ? cqe.status : server_serve_received(s, ring, ep, &cqe);
 		if (err)
 			return err;
 	}
