@@ -7,7 +7,7 @@
  * the struct _reent in its own block. The standard streams stay process-wide: a
  * thread's reent shares thread 0's stdin/stdout/stderr (stdio is initialised by crt0,
  * libcapos/start.c, before main), so exit() from any thread flushes them.
- * Not thread-safe here: the shared streams and malloc until newlib's lock hooks exist.
+ * The shared streams and malloc are serialised by newlib's lock hooks (nlock.c).
  */
 #include <libcapos/thread.h>
 

@@ -15,9 +15,9 @@
  * Thread safety (docs/userspace.md "Threads"): the ring client, the kcaps scratch, the
  * stack-protector canary and newlib's struct _reent (errno, strtok, rand, conversion
  * buffers; lib/libcapos/reent.c, newlib built with __DYNAMIC_REENT__) are per thread.
- * The standard streams are process-wide, and malloc/stdio are safe across threads only
- * once newlib's lock hooks are implemented (the park work: libcapos mutexes). Until
- * then: create, join, allocate and print from one thread at a time.
+ * The standard streams are process-wide; malloc and stdio are safe across threads
+ * through newlib's lock hooks (lib/libcapos/nlock.c, capos_mutex words parking in the
+ * "park" ParkSpace: grant it to multi-threaded programs; tstress-suite's heap part).
  */
 #ifndef LIBCAPOS_THREAD_H
 #define LIBCAPOS_THREAD_H
