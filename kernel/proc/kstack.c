@@ -4,8 +4,10 @@
  * KSTACK_PAGES mapped pages. Frames need not be contiguous. The window's tables are
  * created by kstack_init() (before the first user space copies the kernel half), so
  * every space sees every stack, and alloc/free never touch table frames (the free
- * frame count returns exactly to its value before kstack_alloc).
- * Lock legend: [B] boot CPU only, interrupts disabled.
+ * frame count returns exactly to its value before kstack_alloc). The window's tables
+ * cost KSTACK_SLOTS * stride / 2 MiB page-table frames, once (168 KiB for 4096 slots).
+ * Lock legend: [K] the kernel lock (proc.c creates and reaps threads under it); [B]
+ * written once by the boot CPU before the APs start.
  */
 #include <kernel/kstack.h>
 
@@ -16,10 +18,15 @@
 #include <kernel/tlb.h>
 
 #define KSTACK_STRIDE (KSTACK_SIZE + FRAME_SIZE)
-_Static_assert(KSTACK_SLOTS <= 64, "one 64-bit slot bitmap");
+#define KSTACK_WORDS (KSTACK_SLOTS / 64)
+_Static_assert(KSTACK_SLOTS % 64 == 0, "whole bitmap words");
+_Static_assert((unsigned long long)KSTACK_SLOTS *KSTACK_STRIDE <= (1ull << 39),
+	       "the window fits its PML4 slot");
 
-static uint64_t kstack_used; /* [B] bit i: slot i allocated */
-static bool kstack_ready;    /* [B] kstack_init done */
+static uint64_t kstack_used[KSTACK_WORDS]; /* [K] bit i % 64 of word i / 64: slot i taken */
+static unsigned kstack_first_free;	   /* [K] no word below this one has a free bit */
+static unsigned kstack_count;		   /* [K] slots taken */
+static bool kstack_ready;		   /* [B] kstack_init done */
 
 static uint64_t kstack_slot_base(int slot)
 {
@@ -59,6 +66,35 @@ static void kstack_unmap_pages(struct kstack *ks, unsigned n)
 	}
 }
 
+/* The lowest free slot, or -1 when all are taken. */
+static int kstack_find_slot(void)
+{
+	unsigned w = kstack_first_free;
+
+	while (w < KSTACK_WORDS && kstack_used[w] == ~0ull)
+		w++;
+	kstack_first_free = w;
+	if (w == KSTACK_WORDS)
+		return -1;
+	return (int)(w * 64 + (unsigned)__builtin_ctzll(~kstack_used[w]));
+}
+
+static void kstack_mark(int slot, bool taken)
+{
+	unsigned w = (unsigned)slot / 64;
+	uint64_t bit = 1ull << ((unsigned)slot % 64);
+
+	if (taken) {
+		kstack_used[w] |= bit;
+		kstack_count++;
+		return;
+	}
+	kstack_used[w] &= ~bit;
+	kstack_count--;
+	if (w < kstack_first_free)
+		kstack_first_free = w;
+}
+
 int kstack_alloc(struct kstack *ks)
 {
 	struct arch_aspace *k = mm_kernel_aspace();
@@ -66,9 +102,11 @@ int kstack_alloc(struct kstack *ks)
 	int err = CAPOS_ERR_NO_MEMORY;
 
 	ks->slot = -1;
-	if (!kstack_ready || kstack_used == ~0ull)
+	if (!kstack_ready)
 		return CAPOS_ERR_NO_MEMORY;
-	ks->slot = __builtin_ctzll(~kstack_used);
+	ks->slot = kstack_find_slot();
+	if (ks->slot < 0)
+		return CAPOS_ERR_NO_MEMORY;
 	/* Invariant: pages [0, i) of the slot are mapped to ks->frames[0..i). */
 	for (i = 0; i < KSTACK_PAGES; i++) {
 		uint64_t va = kstack_slot_base(ks->slot) + i * FRAME_SIZE;
@@ -82,7 +120,7 @@ int kstack_alloc(struct kstack *ks)
 			goto out_unmap;
 		}
 	}
-	kstack_used |= 1ull << ks->slot;
+	kstack_mark(ks->slot, true);
 	ks->top = kstack_slot_base(ks->slot) + KSTACK_SIZE;
 	return CAPOS_OK;
 out_unmap:
@@ -96,11 +134,11 @@ void kstack_free(struct kstack *ks)
 	if (ks->slot < 0)
 		return;
 	kstack_unmap_pages(ks, KSTACK_PAGES);
-	kstack_used &= ~(1ull << ks->slot);
+	kstack_mark(ks->slot, false);
 	ks->slot = -1;
 }
 
 unsigned kstack_in_use(void)
 {
-	return (unsigned)__builtin_popcountll(kstack_used);
+	return kstack_count;
 }

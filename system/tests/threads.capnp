@@ -2,7 +2,8 @@
 # user/threadtest holding a Console, a Timer, a ThreadSpawner ("threads"), a
 # ThreadControl ("threadctl"), VirtualMemory (thread stacks), a ProcessSpawner (it
 # spawns itself under role names for the child cases) and a raw Endpoint ("ep", for
-# the RECV isolation case). Profile threads2 allows 2 live threads (quota twin).
+# the RECV isolation case). Profile threads2 allows 2 live threads (quota twin); "many"
+# 32 threads and the kernel bytes of their stacks (user/threadtest/many.c).
 #   capnp eval --binary -I. system/tests/threads.capnp threads
 
 @0xc3e1f2a4b5d60718;
@@ -32,5 +33,6 @@ const threads :M.SystemManifest = (
   resourceProfiles = [
     (name = "default"),
     (name = "threads2", threads = 2),
+    (name = "many", threads = 32, kernelBytes = 2097152),
   ],
 );

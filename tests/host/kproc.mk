@@ -8,3 +8,9 @@ $(BUILD)/host/tests/host/kproc/%.o: HOST_CFLAGS += -Ikernel/include
 
 # The resource ledger's reserve/release and hold/commit/drop (kernel/include/kernel/ledger.h).
 $(eval $(call host_test,ledger,tests/host/kernel/ledger_test.c))
+
+# The kernel-stack window allocator (kernel/proc/kstack.c) over recording stubs of the
+# page-table and frame primitives: all slots, reuse, failure part-way, shootdown order.
+$(eval $(call host_test,kstack,kernel/proc/kstack.c tests/host/kernel/kstack_test.c))
+$(BUILD)/host/kernel/proc/kstack.o $(BUILD)/host/tests/host/kernel/kstack_test.o: \
+	HOST_CFLAGS += -Ikernel/arch/x86_64/include

@@ -39,20 +39,12 @@
 
 /* ---- in the child ---- */
 
-/* Where a thread of the kill role blocks: its ring and the SQ tail before its blocking
- * CALL, published for the child's main thread. */
-struct th_blocker {
-	const struct capos_ring *volatile ring;
-	uint32_t sq;
-};
-
 static struct {
 	struct th_blocker sleeper, joiner;
 	volatile uint32_t spinning;
 } th_k;
 
-/* Publish this thread's ring before its next (blocking) CALL. */
-static void th_arm(struct th_blocker *b)
+void th_arm(struct th_blocker *b)
 {
 	const struct capos_ring *r = (const struct capos_ring *)capos_thread_ring;
 
@@ -60,9 +52,7 @@ static void th_arm(struct th_blocker *b)
 	__atomic_store_n(&b->ring, r, __ATOMIC_RELEASE);
 }
 
-/* The kernel consumed b's blocking CALL: it is deferred (pending) by now, since it
- * cannot complete before the child is killed. */
-static int th_blocked(const struct th_blocker *b)
+int th_blocked(const struct th_blocker *b)
 {
 	const struct capos_ring *r = __atomic_load_n(&b->ring, __ATOMIC_ACQUIRE);
 
@@ -127,9 +117,7 @@ static int th_c_quota(void)
 	return err == CAPOS_ERR_QUOTA_THREADS && type == capos_ExceptionType_overloaded ? 41 : 40;
 }
 
-/* Once the sleeper and the joiner are blocked in the kernel and the spinner spins,
- * answer init's one call on `ready` (empty results): init kills this child then. */
-static int th_c_ready(void)
+int th_c_ready(int (*in_place)(void))
 {
 	static struct capos_server srv;
 	const struct capos_server_reply none = { 0 };
@@ -139,8 +127,7 @@ static int th_c_ready(void)
 	uint64_t ud = 0;
 	int err = capos_ring_self(&c);
 
-	while (err == CAPOS_OK && !(__atomic_load_n(&th_k.spinning, __ATOMIC_ACQUIRE) &&
-				    th_blocked(&th_k.sleeper) && th_blocked(&th_k.joiner)))
+	while (err == CAPOS_OK && !in_place())
 		err = capos_ring_nop(c);
 	if (err == CAPOS_OK)
 		err = capos_capset_lookup((const void *)capos_boot.capset, "ready",
@@ -156,6 +143,14 @@ static int th_c_ready(void)
 	return err ? err : capos_server_return(&srv, c, ep, cqe.call_id, &none);
 }
 
+/* The kill role is in place: the sleeper and the joiner are blocked in the kernel and
+ * the spinner spins. */
+static int th_c_kill_in_place(void)
+{
+	return __atomic_load_n(&th_k.spinning, __ATOMIC_ACQUIRE) && th_blocked(&th_k.sleeper) &&
+	       th_blocked(&th_k.joiner);
+}
+
 static int th_c_kill(void)
 {
 	struct capos_thread *s, *sp, *j;
@@ -169,7 +164,7 @@ static int th_c_kill(void)
 	       capos_error_name(err));
 	fflush(stdout);
 	if (err == CAPOS_OK)
-		err = th_c_ready();
+		err = th_c_ready(th_c_kill_in_place);
 	if (err != CAPOS_OK)
 		printf("threadtest: child kill: ready -> %s\n", capos_error_name(err));
 	(void)capos_timer_sleep(th.timer, 10000 * TH_MS);
@@ -187,6 +182,8 @@ int th_child_main(void)
 		return th_c_quota();
 	if (capos_capset_lookup(cs, "role.kill", capos_Timer_TYPE_ID, &role) == CAPOS_OK)
 		return th_c_kill();
+	if (capos_capset_lookup(cs, "role.many", capos_Timer_TYPE_ID, &role) == CAPOS_OK)
+		return th_many_child();
 	if (capos_capset_lookup(cs, "role.exit", capos_Timer_TYPE_ID, &role) == CAPOS_OK) {
 		if (capos_thread_create(th_c_exit_all, NULL, 0, &t) == CAPOS_OK)
 			(void)capos_thread_join(t, &code); /* never answered: 43 ends it all */
@@ -199,10 +196,7 @@ int th_child_main(void)
 
 /* ---- in init ---- */
 
-/* Spawns threadtest as `role` under `profile` (NULL: the default) with its kernel caps
- * and a Timer under the role's name; with `ready` (non-NULL) also an exported `ready`
- * endpoint, whose facet comes back in *ready. The handle in *handle. */
-static int th_spawn(const char *role, const char *profile, uint32_t *handle, uint32_t *ready)
+int th_spawn(const char *role, const char *profile, uint32_t *handle, uint32_t *ready)
 {
 	const struct capos_spawn_grant g[] = {
 		{ .name = "console", .kernel = capos_KernelCapSource_console },
@@ -224,8 +218,7 @@ static int th_spawn(const char *role, const char *profile, uint32_t *handle, uin
 	return err ? err : capos_spawn(c, th.spawner, &req, handle);
 }
 
-/* ProcessHandle.wait on h: exit code and killed flag; the handle is released after. */
-static int th_wait(uint32_t h, int64_t *code, int *killed)
+int th_wait(uint32_t h, int64_t *code, int *killed)
 {
 	struct capos_ring_client *c;
 	int err = capos_ring_self(&c);
@@ -237,28 +230,39 @@ static int th_wait(uint32_t h, int64_t *code, int *killed)
 	return err;
 }
 
-/* Spawns `role`, optionally kills it once it is ready, waits; checks (code, killed). */
-static void th_child(const char *role, const char *profile, int kill, int64_t want)
+int th_await_ready(uint32_t ready)
 {
 	static uint64_t res[8];
 	struct capos_ring_client *c;
+	int err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK) /* answered once the child's threads are in place */
+		err = capos_ring_call(c, ready, TH_READY_IID, 0, NULL, 0, res, sizeof(res), NULL);
+	return err ? err : capos_ring_release(c, ready);
+}
+
+int th_kill_wait(uint32_t h, int64_t *code, int *killed)
+{
+	struct capos_ring_client *c;
+	int err = capos_ring_self(&c);
+
+	if (err == CAPOS_OK)
+		err = capos_process_kill(c, h);
+	return err ? err : th_wait(h, code, killed);
+}
+
+/* Spawns `role`, optionally kills it once it is ready, waits; checks (code, killed). */
+static void th_child(const char *role, const char *profile, int kill, int64_t want)
+{
 	uint32_t h = 0, ready = 0;
 	int64_t code = 0;
 	int killed = -1;
 	int err = th_spawn(role, profile, &h, kill ? &ready : NULL);
 
-	if (err == CAPOS_OK && kill) {
-		err = capos_ring_self(&c);
-		if (err == CAPOS_OK) /* answered once the child's threads are blocked */
-			err = capos_ring_call(c, ready, TH_READY_IID, 0, NULL, 0, res, sizeof(res),
-					      NULL);
-		if (err == CAPOS_OK)
-			err = capos_ring_release(c, ready);
-		if (err == CAPOS_OK)
-			err = capos_process_kill(c, h);
-	}
+	if (err == CAPOS_OK && kill)
+		err = th_await_ready(ready);
 	if (err == CAPOS_OK)
-		err = th_wait(h, &code, &killed);
+		err = kill ? th_kill_wait(h, &code, &killed) : th_wait(h, &code, &killed);
 	printf("threadtest: child %s -> %s, code %lld killed %d\n", role, capos_error_name(err),
 	       (long long)code, killed);
 	th_check(role, err == CAPOS_OK && code == want && killed == kill);
@@ -270,4 +274,5 @@ void th_test_children(void)
 	th_child("role.exit", NULL, 0, 43);
 	th_child("role.last", NULL, 0, 44);
 	th_child("role.kill", NULL, 1, -1);
+	th_test_many();
 }

@@ -4,7 +4,9 @@
  * faults (then #DF on its IST stack) instead of corrupting a neighbour. The window's
  * page tables are built once by kstack_init(), before any user space copies the
  * kernel half, so creating and freeing stacks never allocates or frees table frames.
- * Lock legend: [B] boot CPU only until SMP.
+ * KSTACK_SLOTS bounds the threads alive at once machine-wide; what bounds them in
+ * practice is each process's thread quota and kernel-byte charge (docs/resources.md).
+ * Lock legend: [K] the kernel lock (kstack_init: boot CPU, before the APs run).
  */
 #ifndef KERNEL_KSTACK_H
 #define KERNEL_KSTACK_H
@@ -13,7 +15,7 @@
 
 #define KSTACK_PAGES 4
 #define KSTACK_SIZE (KSTACK_PAGES * 4096ull)
-#define KSTACK_SLOTS 64				 /* stacks that can exist at once */
+#define KSTACK_SLOTS 4096			 /* stacks that can exist at once */
 #define KSTACK_WINDOW_BASE 0xFFFFFE0000000000ull /* PML4 slot 508 */
 
 struct kstack {
