@@ -5,7 +5,7 @@
  * created by kstack_init() (before the first user space copies the kernel half), so
  * every space sees every stack, and alloc/free never touch table frames (the free
  * frame count returns exactly to its value before kstack_alloc). The window's tables
- * cost KSTACK_SLOTS * stride / 2 MiB page-table frames, once (168 KiB for 4096 slots).
+ * cost one page-table frame per 2 MiB of it, once: 168 KiB for 4096 slots, 4 KiB for 64.
  * Lock legend: [K] the kernel lock (proc.c creates and reaps threads under it); [B]
  * written once by the boot CPU before the APs start.
  */
@@ -19,31 +19,41 @@
 
 #define KSTACK_STRIDE (KSTACK_SIZE + FRAME_SIZE)
 #define KSTACK_WORDS (KSTACK_SLOTS / 64)
-_Static_assert(KSTACK_SLOTS % 64 == 0, "whole bitmap words");
+_Static_assert(KSTACK_SLOTS % 64 == 0 && KSTACK_SLOTS >= 64, "whole bitmap words");
 _Static_assert((unsigned long long)KSTACK_SLOTS *KSTACK_STRIDE <= (1ull << 39),
 	       "the window fits its PML4 slot");
 
 static uint64_t kstack_used[KSTACK_WORDS]; /* [K] bit i % 64 of word i / 64: slot i taken */
 static unsigned kstack_first_free;	   /* [K] no word below this one has a free bit */
 static unsigned kstack_count;		   /* [K] slots taken */
-static bool kstack_ready;		   /* [B] kstack_init done */
+static unsigned kstack_words;		   /* [B] bitmap words in use: window slots / 64 */
 
 static uint64_t kstack_slot_base(int slot)
 {
 	return KSTACK_WINDOW_BASE + (uint64_t)slot * KSTACK_STRIDE + FRAME_SIZE;
 }
 
+unsigned kstack_window_slots(uint64_t free_frames)
+{
+	uint64_t slots = (free_frames / KSTACK_FRAMES_PER_SLOT + 63) / 64 * 64;
+
+	if (slots < 64)
+		return 64;
+	return slots > KSTACK_SLOTS ? KSTACK_SLOTS : (unsigned)slots;
+}
+
 int kstack_init(void)
 {
 	struct arch_aspace *k = mm_kernel_aspace();
+	unsigned slots = kstack_window_slots(frame_free_count());
 	int err;
 
 	if (k == NULL)
 		return CAPOS_ERR_UNSUPPORTED;
-	err = arch_mm_populate(k, KSTACK_WINDOW_BASE, KSTACK_SLOTS * KSTACK_STRIDE);
+	err = arch_mm_populate(k, KSTACK_WINDOW_BASE, (uint64_t)slots * KSTACK_STRIDE);
 	if (err)
 		return err;
-	kstack_ready = true;
+	kstack_words = slots / 64;
 	return CAPOS_OK;
 }
 
@@ -71,10 +81,10 @@ static int kstack_find_slot(void)
 {
 	unsigned w = kstack_first_free;
 
-	while (w < KSTACK_WORDS && kstack_used[w] == ~0ull)
+	while (w < kstack_words && kstack_used[w] == ~0ull)
 		w++;
 	kstack_first_free = w;
-	if (w == KSTACK_WORDS)
+	if (w == kstack_words)
 		return -1;
 	return (int)(w * 64 + (unsigned)__builtin_ctzll(~kstack_used[w]));
 }
@@ -101,10 +111,7 @@ int kstack_alloc(struct kstack *ks)
 	unsigned i;
 	int err = CAPOS_ERR_NO_MEMORY;
 
-	ks->slot = -1;
-	if (!kstack_ready)
-		return CAPOS_ERR_NO_MEMORY;
-	ks->slot = kstack_find_slot();
+	ks->slot = kstack_find_slot(); /* -1 before kstack_init: no words */
 	if (ks->slot < 0)
 		return CAPOS_ERR_NO_MEMORY;
 	/* Invariant: pages [0, i) of the slot are mapped to ks->frames[0..i). */

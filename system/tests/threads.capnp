@@ -3,7 +3,7 @@
 # ThreadControl ("threadctl"), VirtualMemory (thread stacks), a ProcessSpawner (it
 # spawns itself under role names for the child cases) and a raw Endpoint ("ep", for
 # the RECV isolation case). Profile threads2 allows 2 live threads (quota twin); "many"
-# 32 threads and the kernel bytes of their stacks (user/threadtest/many.c).
+# 64 threads and the kernel bytes of their stacks (user/threadtest/many.c).
 #   capnp eval --binary -I. system/tests/threads.capnp threads
 
 @0xc3e1f2a4b5d60718;
@@ -33,6 +33,6 @@ const threads :M.SystemManifest = (
   resourceProfiles = [
     (name = "default"),
     (name = "threads2", threads = 2),
-    (name = "many", threads = 32, kernelBytes = 2097152),
+    (name = "many", threads = 64, kernelBytes = 4194304),
   ],
 );

@@ -33,9 +33,9 @@ a Console, a Timer, a ThreadSpawner, a ThreadControl, VirtualMemory, a ProcessSp
                               threads sleeping, spinning and joining is killed once it
                               said (on an exported `ready` endpoint) that the kernel
                               holds the sleep and the join: (-1, killed)
-                  many        six children (profile many) with 30 threads each
-                              blocked in a chain of joins, all alive at once (187
-                              threads, each on its own kernel stack: the kernel once
+                  many        three children (profile many) with 60 threads each
+                              (guarded stacks) blocked in a chain of joins, all alive
+                              at once (184 threads, each on its own kernel stack: the kernel once
                               had 64 machine-wide), then killed: (-1, killed) each
                 and from COM1: the killed child's sleeps and join cancelled, every
                 process reaped, free frames and live kernel objects back at their
@@ -102,9 +102,9 @@ TRANSCRIPT = [
     "threadtest: child kill: 3 threads sleeping, spinning, joining -> CAPOS_OK",
     "threadtest: child role.kill -> CAPOS_OK, code -1 killed 1",
     ok("role.kill"),
-    *["threadtest: child many: 30 threads in a join chain -> CAPOS_OK"] * 6,
-    "threadtest: many: 6 children x 30 blocked threads at once -> CAPOS_OK",
-    "threadtest: many: 6 killed and reaped",
+    *["threadtest: child many: 60 threads in a join chain -> CAPOS_OK"] * 3,
+    "threadtest: many: 3 children x 60 blocked threads at once -> CAPOS_OK",
+    "threadtest: many: 3 killed and reaped",
     ok("many"),
     "threadtest: done, exiting 0",
 ]
@@ -120,7 +120,7 @@ COM1 = [BANNER,
         "[thread] join of tid 21 cancelled: its joiner died",
         "[proc] role.kill pid 5 killed by its handle",
         re.compile(r"^\[proc\] role\.kill pid 5 reaped: "),
-        *[line for pid in range(6, 12) for line in (
+        *[line for pid in range(6, 9) for line in (
             f"[timer] sleep of role.many pid {pid} cancelled: its thread died",
             f"[proc] role.many pid {pid} killed by its handle",
             re.compile(rf"^\[proc\] role\.many pid {pid} reaped: "))],
@@ -137,7 +137,7 @@ TESTS = [
     Test("thread-suite", "threads with their own rings: concurrent CALLs, ring isolation "
          "(sleep, RECV), join codes, TLS; hostile entry/stack/FS base/join twins with exact "
          "errors; quota, exit from a secondary thread, last-thread exit, kill of a "
-         "multi-threaded child; 187 threads alive at once in 7 processes; frames and objects "
+         "multi-threaded child; 184 threads alive at once in 4 processes; frames and objects "
          "at baseline",
          boot(1), COM1, CLEAN_FORBIDDEN, EXIT_CLEAN, com2_exact(TRANSCRIPT)),
 ]

@@ -1,16 +1,16 @@
 /*
  * Many threads machine-wide: init spawns TH_MANY_CHILDREN children under the role
- * `role.many` (profile "many": 32 threads, 2 MiB of kernel bytes); each starts
+ * `role.many` (profile "many": 64 threads, 4 MiB of kernel bytes); each starts
  * TH_MANY_THREADS threads that block in a chain of joins (thread i joins thread i + 1,
  * the last sleeps in Timer.sleep) and says `ready` once the kernel holds every join and
  * the sleep. With all children ready, TH_MANY_CHILDREN * (TH_MANY_THREADS + 1) + 1
  * threads live at once, each on its own kernel stack: well past the 64 stacks the
  * kernel once had machine-wide (kernel/proc/kstack.c). Then init kills the children one
- * by one (a kill ends 31 blocked threads: one sleep and 29 joins cancelled) and the
- * suite's COM1 checks find every frame and object back at its baseline.
+ * by one (a kill ends 61 blocked threads: one sleep and 59 joins cancelled) and the
+ * suite's COM1 checks find every frame and object back at its baseline. Each thread's
+ * stack has a guard page: two VirtualMemory regions a thread, 120 of VMR_MAX (256).
  * Joins rather than sleeps or PARKs because those are bounded per process
- * (KSLEEP_MAX_PER_PROC, KPARK_MAX_PER_PROC). 30 threads a child because a guarded
- * thread stack takes two of a process's VMR_MAX (64) VirtualMemory regions.
+ * (KSLEEP_MAX_PER_PROC, KPARK_MAX_PER_PROC).
  */
 #include "threadtest.h"
 
@@ -19,8 +19,8 @@
 #include <capos/error.h>
 #include <libcapos/thread.h>
 
-#define TH_MANY_CHILDREN 6u
-#define TH_MANY_THREADS 30u
+#define TH_MANY_CHILDREN 3u
+#define TH_MANY_THREADS 60u
 #define TH_MANY_STACK (16u * 1024u)
 
 /* One link of the chain: the thread it joins (NULL: the last, which sleeps). */

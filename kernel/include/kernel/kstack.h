@@ -4,8 +4,9 @@
  * faults (then #DF on its IST stack) instead of corrupting a neighbour. The window's
  * page tables are built once by kstack_init(), before any user space copies the
  * kernel half, so creating and freeing stacks never allocates or frees table frames.
- * KSTACK_SLOTS bounds the threads alive at once machine-wide; what bounds them in
- * practice is each process's thread quota and kernel-byte charge (docs/resources.md).
+ * The window has kstack_window_slots() slots (at most KSTACK_SLOTS), which bounds the
+ * threads alive at once machine-wide; what bounds them in practice is each process's
+ * thread quota and kernel-byte charge (docs/resources.md).
  * Lock legend: [K] the kernel lock (kstack_init: boot CPU, before the APs run).
  */
 #ifndef KERNEL_KSTACK_H
@@ -15,7 +16,8 @@
 
 #define KSTACK_PAGES 4
 #define KSTACK_SIZE (KSTACK_PAGES * 4096ull)
-#define KSTACK_SLOTS 4096			 /* stacks that can exist at once */
+#define KSTACK_SLOTS 4096			 /* the window's largest size, in stacks */
+#define KSTACK_FRAMES_PER_SLOT 8		 /* free frames at boot per window slot */
 #define KSTACK_WINDOW_BASE 0xFFFFFE0000000000ull /* PML4 slot 508 */
 
 struct kstack {
@@ -24,7 +26,17 @@ struct kstack {
 	int slot;		       /* window slot, -1 when not allocated */
 };
 
-/* Builds the window's page tables. Call once after mm_init. Errors: arch_mm_populate(). */
+/*
+ * The window's size for a machine with `free_frames` free frames at boot: one slot per
+ * KSTACK_FRAMES_PER_SLOT frames (a thread takes at least that many: its kernel stack,
+ * extended state, ring page and user stack), rounded up to a multiple of 64, at least
+ * 64 and at most KSTACK_SLOTS. So a small machine spends few frames on the window's
+ * tables (one for 64 slots) and a 32 MiB one already has the whole window.
+ */
+unsigned kstack_window_slots(uint64_t free_frames);
+
+/* Sizes the window from frame_free_count() and builds its page tables. Call once
+ * after mm_init. Errors: arch_mm_populate(). */
 int kstack_init(void);
 
 /* Allocates and maps a stack. Errors: CAPOS_ERR_NO_MEMORY (frames or slots). */

@@ -21,8 +21,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* Entries per process: 64 disjoint runs of one state (24 bytes each). */
-#define VMR_MAX 64u
+/* Entries per process: 256 disjoint runs of one state (24 bytes each; the table is
+ * 6 KiB, allocated on first use and charged to the process). A libcapos thread stack
+ * with a guard page takes two, so PROFILE_MAX_THREADS (64) guarded threads fit. */
+#define VMR_MAX 256u
 
 enum vmr_state {
 	VMR_FREE,      /* not in the table: no reservation */

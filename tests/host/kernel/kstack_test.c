@@ -1,6 +1,7 @@
 /*
  * Host tests of the kernel-stack allocator (kernel/proc/kstack.c) over recording stubs
- * of the page-table and frame primitives: every slot of the window can be taken and
+ * of the page-table and frame primitives: the window's size follows the free memory at
+ * boot (64 slots at least, KSTACK_SLOTS at most); every slot of the window can be taken and
  * the next is CAPOS_ERR_NO_MEMORY; slots are distinct, lowest-free first and reused
  * after a free (also in a word below the scan's hint); the guard page below a stack is
  * never mapped; a frame or map failure part-way unmaps and frees exactly the pages it
@@ -26,15 +27,15 @@
 #define FRAMES_MAX (8ull * KSTACK_SLOTS * KSTACK_PAGES) /* more than these tests take */
 
 /* ---- the model behind the stubs: one byte per page of the window */
-static uint8_t *mapped;		 /* page i of the window is mapped */
-static uint8_t *flushed;	 /* page i was shot down since it was last mapped */
-static uint64_t frames_out;	 /* frames handed out and not yet freed */
+static uint8_t *mapped;		     /* page i of the window is mapped */
+static uint8_t *flushed;	     /* page i was shot down since it was last mapped */
+static uint64_t frames_out;	     /* frames handed out and not yet freed */
 static uint64_t next_frame = FRAME0; /* the next frame's address: never reused */
-static uint64_t *frame_page;	 /* frame i: 1 + the window page it is mapped at, or 0 */
-static unsigned unflushed_frees; /* frames freed while their page was not shot down */
-static long frame_fail_after;	 /* frame_alloc fails after this many more (-1: never) */
-static long map_fail_after;	 /* arch_mm_map fails after this many more (-1: never) */
-static uint64_t populated_bytes; /* what kstack_init asked arch_mm_populate for */
+static uint64_t *frame_page;	     /* frame i: 1 + the window page it is mapped at, or 0 */
+static unsigned unflushed_frees;     /* frames freed while their page was not shot down */
+static long frame_fail_after;	     /* frame_alloc fails after this many more (-1: never) */
+static long map_fail_after;	     /* arch_mm_map fails after this many more (-1: never) */
+static uint64_t populated_bytes;     /* what kstack_init asked arch_mm_populate for */
 static int fake_aspace;
 
 struct arch_aspace *mm_kernel_aspace(void)
@@ -104,6 +105,11 @@ int frame_alloc(uint64_t *phys)
 	return CAPOS_OK;
 }
 
+uint64_t frame_free_count(void)
+{
+	return 1ull << 20; /* 4 GiB free: the whole window */
+}
+
 int frame_free(uint64_t phys)
 {
 	uint64_t page = frame_page[frame_index(phys)];
@@ -171,6 +177,17 @@ static void free_all(unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
 		kstack_free(&stacks[i]);
+}
+
+TEST(window_size_follows_memory)
+{
+	CHECK_EQ(kstack_window_slots(0), 64);
+	CHECK_EQ(kstack_window_slots(496), 64); /* -m 2M */
+	CHECK_EQ(kstack_window_slots(64 * KSTACK_FRAMES_PER_SLOT), 64);
+	CHECK_EQ(kstack_window_slots(65 * KSTACK_FRAMES_PER_SLOT), 128);
+	CHECK_EQ(kstack_window_slots(4033 * KSTACK_FRAMES_PER_SLOT), KSTACK_SLOTS);
+	CHECK_EQ(kstack_window_slots(32768), KSTACK_SLOTS); /* -m 128M */
+	CHECK_EQ(kstack_window_slots(UINT64_MAX), KSTACK_SLOTS);
 }
 
 TEST(init_populates_the_whole_window)
