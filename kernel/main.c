@@ -24,6 +24,7 @@
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
 #include <kernel/kcharge.h>
+#include <kernel/kstack.h>
 #include <kernel/frame.h>
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
@@ -197,6 +198,12 @@ _Noreturn void kmain(uint32_t boot_magic, uint64_t boot_info_phys)
 	mm_err = kmem_reserve_configure(kmain_boot_info.cmdline); /* kreserve=<frames> */
 	if (mm_err != CAPOS_OK) {
 		klog("mm", "error: kreserve= not a frame count up to %u (%s)", KCHARGE_RESERVE_MAX,
+		     capos_error_name(mm_err));
+		arch_debug_exit(ARCH_EXIT_FAILURE);
+	}
+	mm_err = kstack_configure(kmain_boot_info.cmdline); /* threads=<count> */
+	if (mm_err != CAPOS_OK) {
+		klog("proc", "error: threads= not a thread count from 1 to %u (%s)", KSTACK_SLOTS,
 		     capos_error_name(mm_err));
 		arch_debug_exit(ARCH_EXIT_FAILURE);
 	}

@@ -13,6 +13,8 @@
 
 #include <capos/error.h>
 #include <kernel/arch.h>
+#include <kernel/cmdline.h>
+#include <kernel/log.h>
 #include <kernel/mm.h>
 #include <kernel/panic.h>
 #include <kernel/tlb.h>
@@ -26,26 +28,44 @@ _Static_assert((unsigned long long)KSTACK_SLOTS *KSTACK_STRIDE <= (1ull << 39),
 static uint64_t kstack_used[KSTACK_WORDS]; /* [K] bit i % 64 of word i / 64: slot i taken */
 static unsigned kstack_first_free;	   /* [K] no word below this one has a free bit */
 static unsigned kstack_count;		   /* [K] slots taken */
-static unsigned kstack_words;		   /* [B] bitmap words in use: window slots / 64 */
+static unsigned kstack_slots;		   /* [B] the window's slots (0 before kstack_init) */
+static unsigned kstack_words;		   /* [B] bitmap words covering them */
+static unsigned kstack_cap = KSTACK_SLOTS; /* [B] threads= */
 
 static uint64_t kstack_slot_base(int slot)
 {
 	return KSTACK_WINDOW_BASE + (uint64_t)slot * KSTACK_STRIDE + FRAME_SIZE;
 }
 
-unsigned kstack_window_slots(uint64_t free_frames)
+unsigned kstack_window_slots(uint64_t free_frames, unsigned max)
 {
 	uint64_t slots = (free_frames / KSTACK_FRAMES_PER_SLOT + 63) / 64 * 64;
 
 	if (slots < 64)
-		return 64;
-	return slots > KSTACK_SLOTS ? KSTACK_SLOTS : (unsigned)slots;
+		slots = 64;
+	if (max > KSTACK_SLOTS)
+		max = KSTACK_SLOTS;
+	return slots > max ? max : (unsigned)slots;
+}
+
+int kstack_configure(const char *cmdline)
+{
+	uint64_t n;
+	int err = cmdline_get_u64(cmdline, "threads", &n);
+
+	if (err == CAPOS_ERR_NOT_FOUND)
+		return CAPOS_OK;
+	if (err || n == 0 || n > KSTACK_SLOTS)
+		return CAPOS_ERR_INVALID;
+	kstack_cap = (unsigned)n;
+	klog("proc", "threads: at most %u alive at once (threads=)", kstack_cap);
+	return CAPOS_OK;
 }
 
 int kstack_init(void)
 {
 	struct arch_aspace *k = mm_kernel_aspace();
-	unsigned slots = kstack_window_slots(frame_free_count());
+	unsigned slots = kstack_window_slots(frame_free_count(), kstack_cap);
 	int err;
 
 	if (k == NULL)
@@ -53,7 +73,8 @@ int kstack_init(void)
 	err = arch_mm_populate(k, KSTACK_WINDOW_BASE, (uint64_t)slots * KSTACK_STRIDE);
 	if (err)
 		return err;
-	kstack_words = slots / 64;
+	kstack_slots = slots;
+	kstack_words = (slots + 63) / 64;
 	return CAPOS_OK;
 }
 
@@ -76,17 +97,19 @@ static void kstack_unmap_pages(struct kstack *ks, unsigned n)
 	}
 }
 
-/* The lowest free slot, or -1 when all are taken. */
+/* The lowest free slot, or -1 when all are taken. The last word's bits at and above
+ * kstack_slots stay clear: a slot found there means every real slot is taken. */
 static int kstack_find_slot(void)
 {
-	unsigned w = kstack_first_free;
+	unsigned w = kstack_first_free, slot;
 
 	while (w < kstack_words && kstack_used[w] == ~0ull)
 		w++;
 	kstack_first_free = w;
 	if (w == kstack_words)
 		return -1;
-	return (int)(w * 64 + (unsigned)__builtin_ctzll(~kstack_used[w]));
+	slot = w * 64 + (unsigned)__builtin_ctzll(~kstack_used[w]);
+	return slot < kstack_slots ? (int)slot : -1;
 }
 
 static void kstack_mark(int slot, bool taken)

@@ -11,6 +11,7 @@ $(eval $(call host_test,ledger,tests/host/kernel/ledger_test.c))
 
 # The kernel-stack window allocator (kernel/proc/kstack.c) over recording stubs of the
 # page-table and frame primitives: all slots, reuse, failure part-way, shootdown order.
-$(eval $(call host_test,kstack,kernel/proc/kstack.c tests/host/kernel/kstack_test.c))
+$(eval $(call host_test,kstack,kernel/proc/kstack.c kernel/boot/cmdline.c \
+	tests/host/kernel/kstack_test.c))
 $(BUILD)/host/kernel/proc/kstack.o $(BUILD)/host/tests/host/kernel/kstack_test.o: \
 	HOST_CFLAGS += -Ikernel/arch/x86_64/include

@@ -13,8 +13,9 @@ address-space smoke test ("[proc] vm smoke ok"). Checks:
           process is killed with the exact vector, rip and address, and a later process
           still runs and exits 7
   kstack  a kernel stack overflow in a thread is a fatal #DF with CR2 in its guard page
-  many    processes until kernel-stack slots (128M) or frames (9-12 MiB of RAM) run
-          out: CAPOS_ERR_NO_MEMORY, partial creations undone, the rest run and exit
+  many    processes until kernel-stack slots (128M, threads=64) or frames (9-12 MiB of
+          RAM) run out: CAPOS_ERR_NO_MEMORY, partial creations undone, the rest run and
+          exit; threads=0/4097/lots is a boot error
   spin2   two spinning processes both start before either ends (preemption), each is
           preempted, and both keep their XMM/YMM registers (exit 0, not 1) and their
           FS/GS bases set with wrfsbase/wrgsbase (exit 0, not 2)
@@ -197,8 +198,9 @@ def present(*markers):
 
 
 def scenario(id, desc, name, expect, judge=None, cpu="max", pre=(), module=None,
-             mem="128M", extra=()):
-    boot = Boot(mode="direct", cmdline=f"utest={name}", cpu=cpu, mem=mem, extra=list(extra))
+             mem="128M", extra=(), cmdline=""):
+    boot = Boot(mode="direct", cmdline=f"utest={name} {cmdline}".strip(), cpu=cpu, mem=mem,
+                extra=list(extra))
     if module:
         boot.modules = [module]
     return Test(id, desc, boot,
@@ -323,10 +325,11 @@ TESTS = [
     scenario("proc-elf-wx", "the ELF with a writable+executable text segment:"
              " CAPOS_ERR_ELF_WX", "elf", ["[utest] elf: load refused: CAPOS_ERR_ELF_WX (-275)"],
              module=hostile_elf("wx.elf", make_wx)),
-    scenario("proc-many", "processes until the 64 kernel-stack slots run out:"
+    scenario("proc-many", "threads=64: processes until the 64 kernel-stack slots run out:"
              " CAPOS_ERR_NO_MEMORY, creation undone, all 64 run and exit", "many",
              ["[utest] many: 64 processes started, then CAPOS_ERR_NO_MEMORY"],
-             present("[proc] exit pid 64 exited: code 7")),
+             present("[proc] exit pid 64 exited: code 7"),
+             pre=["[proc] threads: at most 64 alive at once (threads=)"], cmdline="threads=64"),
 ] + [
     scenario(f"proc-many-{mem}", f"processes until free frames reach the kernel reserve at"
              f" -m {mem}: CAPOS_ERR_KERNEL_LOW_MEMORY at whatever step it strikes, every"
@@ -342,6 +345,11 @@ TESTS = [
       re.compile(r"^\[trap\] fault: vector 8 #DF \(double fault\) error 0 in kernel mode$"),
       re.compile(r"^\[trap\]   #0  0x[0-9a-f]+ utest_recurse\+"), "[panic] unhandled #DF"],
      [SHUTDOWN_OK], EXIT_PANIC, kstack_cr2_in_guard),
+    *[Test(f"proc-threads-bad-{v}", f"threads={v} is a boot error naming the range (status 35)",
+           Boot(mode="direct", cmdline=f"threads={v}"),
+           [BANNER, "[proc] error: threads= not a thread count from 1 to 4096 "
+            "(CAPOS_ERR_INVALID)"], [SHUTDOWN_OK, "[panic]", "[trap]"], EXIT_PANIC, None)
+      for v in ("0", "4097", "lots")],
     Test("proc-utest-unknown", "utest=nosuch is a boot error (status 35)",
      Boot(mode="direct", cmdline="utest=nosuch"),
      [BANNER, "[utest] error: unknown or empty utest= value"], [SHUTDOWN_OK], EXIT_PANIC,

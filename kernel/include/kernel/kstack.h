@@ -27,16 +27,24 @@ struct kstack {
 };
 
 /*
- * The window's size for a machine with `free_frames` free frames at boot: one slot per
- * KSTACK_FRAMES_PER_SLOT frames (a thread takes at least that many: its kernel stack,
- * extended state, ring page and user stack), rounded up to a multiple of 64, at least
- * 64 and at most KSTACK_SLOTS. So a small machine spends few frames on the window's
- * tables (one for 64 slots) and a 32 MiB one already has the whole window.
+ * The window's size for a machine with `free_frames` free frames at boot, capped at
+ * `max` (1..KSTACK_SLOTS): one slot per KSTACK_FRAMES_PER_SLOT frames (a thread takes
+ * at least that many: its kernel stack, extended state, ring page and user stack),
+ * rounded up to a multiple of 64, at least 64, then at most `max`. So a small machine
+ * spends few frames on the window's tables (one for 64 slots) and a 32 MiB one already
+ * has the whole window.
  */
-unsigned kstack_window_slots(uint64_t free_frames);
+unsigned kstack_window_slots(uint64_t free_frames, unsigned max);
 
-/* Sizes the window from frame_free_count() and builds its page tables. Call once
- * after mm_init. Errors: arch_mm_populate(). */
+/*
+ * Reads `threads=N` from the kernel command line: at most N (1..KSTACK_SLOTS) threads
+ * alive at once machine-wide (the window's cap; without it, KSTACK_SLOTS). Call before
+ * kstack_init. Errors: CAPOS_ERR_INVALID (not a number in range).
+ */
+int kstack_configure(const char *cmdline);
+
+/* Sizes the window from frame_free_count() and the threads= cap and builds its page
+ * tables. Call once after mm_init. Errors: arch_mm_populate(). */
 int kstack_init(void);
 
 /* Allocates and maps a stack. Errors: CAPOS_ERR_NO_MEMORY (frames or slots). */

@@ -8,8 +8,9 @@
  *   fault   #PF, #GP (non-canonical), #UD, #DE, a user read of kernel memory, a
  *           privileged instruction, a user stack overflow: each process is killed; a
  *           last one exits 7
- *   many    exit programs spawned until creation fails: CAPOS_ERR_NO_MEMORY (64 kernel
- *           stack slots, or frames with little RAM), then all of them run and exit
+ *   many    exit programs spawned until creation fails: CAPOS_ERR_NO_MEMORY (the kernel
+ *           stack slots, e.g. 64 with threads=64, or frames with little RAM; 200
+ *           started without a failure fails the scenario), then all of them run and exit
  *   kstack  a test syscall overflows the thread's kernel stack: the guard page makes
  *           it a fatal #DF report (status 35), by design
  *   spin2   two processes spin with their pid in every XMM (and YMM upper) register

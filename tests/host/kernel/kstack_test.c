@@ -121,6 +121,11 @@ int frame_free(uint64_t phys)
 	return CAPOS_OK;
 }
 
+void klog(const char *sub, const char *fmt, ...)
+{
+	(void)sub, (void)fmt;
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;
@@ -179,15 +184,28 @@ static void free_all(unsigned n)
 		kstack_free(&stacks[i]);
 }
 
-TEST(window_size_follows_memory)
+TEST(window_size_follows_memory_and_the_cap)
 {
-	CHECK_EQ(kstack_window_slots(0), 64);
-	CHECK_EQ(kstack_window_slots(496), 64); /* -m 2M */
-	CHECK_EQ(kstack_window_slots(64 * KSTACK_FRAMES_PER_SLOT), 64);
-	CHECK_EQ(kstack_window_slots(65 * KSTACK_FRAMES_PER_SLOT), 128);
-	CHECK_EQ(kstack_window_slots(4033 * KSTACK_FRAMES_PER_SLOT), KSTACK_SLOTS);
-	CHECK_EQ(kstack_window_slots(32768), KSTACK_SLOTS); /* -m 128M */
-	CHECK_EQ(kstack_window_slots(UINT64_MAX), KSTACK_SLOTS);
+	CHECK_EQ(kstack_window_slots(0, KSTACK_SLOTS), 64);
+	CHECK_EQ(kstack_window_slots(496, KSTACK_SLOTS), 64); /* -m 2M */
+	CHECK_EQ(kstack_window_slots(64 * KSTACK_FRAMES_PER_SLOT, KSTACK_SLOTS), 64);
+	CHECK_EQ(kstack_window_slots(65 * KSTACK_FRAMES_PER_SLOT, KSTACK_SLOTS), 128);
+	CHECK_EQ(kstack_window_slots(4033 * KSTACK_FRAMES_PER_SLOT, KSTACK_SLOTS), KSTACK_SLOTS);
+	CHECK_EQ(kstack_window_slots(32768, KSTACK_SLOTS), KSTACK_SLOTS); /* -m 128M */
+	CHECK_EQ(kstack_window_slots(UINT64_MAX, KSTACK_SLOTS), KSTACK_SLOTS);
+	CHECK_EQ(kstack_window_slots(UINT64_MAX, 100), 100); /* threads=100: exact */
+	CHECK_EQ(kstack_window_slots(0, 10), 10);
+	CHECK_EQ(kstack_window_slots(UINT64_MAX, KSTACK_SLOTS + 1), KSTACK_SLOTS);
+}
+
+TEST(threads_parameter)
+{
+	CHECK_EQ(kstack_configure("utest=many"), CAPOS_OK); /* absent: no cap */
+	CHECK_EQ(kstack_configure("threads=0"), CAPOS_ERR_INVALID);
+	CHECK_EQ(kstack_configure("threads=4097"), CAPOS_ERR_INVALID);
+	CHECK_EQ(kstack_configure("threads=ten"), CAPOS_ERR_INVALID);
+	CHECK_EQ(kstack_configure("threads=-1"), CAPOS_ERR_INVALID);
+	CHECK_EQ(kstack_configure("threads=4096"), CAPOS_OK); /* kstack_init reads it later */
 }
 
 TEST(init_populates_the_whole_window)
@@ -214,6 +232,26 @@ TEST(every_slot_then_no_memory)
 	CHECK_UEQ(frames_out, 0);
 	CHECK_UEQ(mapped_pages(), 0);
 	CHECK_EQ(unflushed_frees, 0);
+}
+
+/* threads=100: the window ends inside its second bitmap word. */
+TEST(a_cap_inside_a_bitmap_word)
+{
+	model_reset();
+	CHECK_EQ(kstack_configure("threads=100"), CAPOS_OK);
+	CHECK_EQ(kstack_init(), CAPOS_OK);
+	CHECK_UEQ(populated_bytes, 100 * STRIDE);
+	for (unsigned i = 0; i < 100; i++)
+		CHECK_EQ(kstack_alloc(&stacks[i]), CAPOS_OK);
+	CHECK_EQ(kstack_alloc(&stacks[100]), CAPOS_ERR_NO_MEMORY);
+	CHECK_EQ(stacks[100].slot, -1);
+	kstack_free(&stacks[42]);
+	CHECK_EQ(kstack_alloc(&stacks[42]), CAPOS_OK);
+	CHECK_EQ(stacks[42].slot, 42);
+	free_all(100);
+	CHECK_EQ(kstack_configure("threads=4096"), CAPOS_OK);
+	CHECK_EQ(kstack_init(), CAPOS_OK); /* the whole window again, for the next tests */
+	CHECK_UEQ(frames_out, 0);
 }
 
 TEST(freed_slots_are_reused_lowest_first)
