@@ -93,7 +93,7 @@ TRANSCRIPT = [
     yes("the released range handed out again"),
     ok("unmap it"),
     err("one-page reservations until refused", "VMR_TOO_MANY"),
-    yes("refused after at least 56 more"),
+    yes("refused after at least 248 more"),
     ok("all of them unmapped"),
     ok("a reservation fits again"),
     ok("unmap it"),
