@@ -67,4 +67,15 @@ cd "$work"
 rm -rf "$work/src" "$work/obj"
 # libg.a is a byte-identical copy of libc.a that nothing here uses.
 rm -f "$work/install/x86_64-elf/lib/libg.a"
+# newlib 3.3.0's malloc (libc/stdlib/mallocr.c, built without HAVE_USR_INCLUDE_MALLOC_H)
+# returns its own struct mallinfo of ten ints, while the installed <malloc.h> declares
+# ten size_t fields: a caller would read garbage from the sixth field on. The header is
+# made to say what the library returns; exactly the ten fields must change.
+malloc_h="$work/install/x86_64-elf/include/malloc.h"
+fixed=$(sed -n '/^struct mallinfo {/,/^};/p' "$malloc_h" | grep -c '^  size_t ') || true
+if [[ "$fixed" != 10 ]]; then
+  echo "newlib: expected 10 size_t fields in struct mallinfo of $malloc_h, found $fixed" >&2
+  exit 1
+fi
+sed -i '/^struct mallinfo {/,/^};/s/^  size_t /  int /' "$malloc_h"
 echo "newlib: built in $(( $(date +%s) - start )) s (logs in $work)"

@@ -62,6 +62,7 @@ STEPS = [
     "init: heap: malloc(256 KiB) in the heap window, pattern read back: yes",
     "init: heap: malloc(64 MiB) beyond the frame quota: NULL with ENOMEM: yes; "
     "malloc(64) afterwards: ok",
+    "init: heap: mallinfo: a 256 KiB block in use while held, not after free: yes",
     "init: time: clock_gettime(CLOCK_MONOTONIC): ok; nanosleep(20 ms): ok, "
     "at least 20 ms passed: yes",
     "init: time: CLOCK_REALTIME and gettimeofday read the boot-epoch clock: yes; "

@@ -30,6 +30,7 @@
  * INIT_EXIT_FAILED. The kernel logs the status and treats non-zero as a failed boot.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -282,6 +283,25 @@ static int init_heap(void)
 	return in_window && same && enomem && after ? 0 : CAPOS_ERR_INVALID;
 }
 
+/* mallinfo() through <malloc.h> (its struct made to match newlib's malloc by
+ * lib/newlib/build-newlib.sh): a held block counts as in use, and no longer once freed. */
+static int init_mallinfo(void)
+{
+	struct mallinfo before = mallinfo();
+	void *p = (init_sink = malloc(INIT_HEAP_BLOCK));
+	struct mallinfo held = mallinfo();
+	struct mallinfo after;
+	int ok;
+
+	free(p);
+	after = mallinfo();
+	ok = p != NULL && held.uordblks - before.uordblks >= (int)INIT_HEAP_BLOCK &&
+	     held.arena >= held.uordblks && after.uordblks == before.uordblks;
+	printf("init: heap: mallinfo: a 256 KiB block in use while held, not after free: %s\n",
+	       ok ? "yes" : "no");
+	return ok ? 0 : CAPOS_ERR_INVALID;
+}
+
 /* clock_gettime(CLOCK_MONOTONIC) around a 20 ms nanosleep. */
 static int init_time(void)
 {
@@ -385,6 +405,7 @@ int main(void)
 	failed |= init_vm(c.vm) != 0;
 	failed |= init_tls() != 0;
 	failed |= init_heap() != 0;
+	failed |= init_mallinfo() != 0;
 	failed |= init_time() != 0;
 	failed |= init_wallclock() != 0;
 	failed |= init_syscalls() != 0;

@@ -9,7 +9,7 @@
  */
 #include "tstress.h"
 
-#include <reent.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -19,17 +19,6 @@
 #define TS_HP 8u
 #define TS_HP_OPS 1000u
 #define TS_HP_SLOTS 16u
-
-/*
- * newlib 3.3.0's malloc (libc/stdlib/mallocr.c) fills its own struct mallinfo of ten
- * ints, while the installed <malloc.h> declares ten size_t fields: mallinfo() through
- * that header reads garbage past the first five. So the call goes through this
- * declaration of what the library really returns.
- */
-struct ts_mallinfo {
-	int arena, ordblks, smblks, hblks, hblkhd, usmblks, fsmblks, uordblks, fordblks, keepcost;
-};
-struct ts_mallinfo _mallinfo_r(struct _reent *r);
 
 struct ts_hp_rep {
 	uint32_t index;
@@ -162,7 +151,7 @@ void ts_test_heap(void)
 {
 	static struct ts_hp_rep rep[TS_HP];
 	struct capos_thread *t[TS_HP] = { 0 };
-	struct ts_mallinfo before = _mallinfo_r(_REENT);
+	struct mallinfo before = mallinfo();
 	uint32_t ops = 0, corrupt = 0, failed = 0, overlapped = 0;
 	int err = CAPOS_OK;
 
@@ -172,7 +161,7 @@ void ts_test_heap(void)
 	}
 	__atomic_store_n(&ts_hp_gate, 1, __ATOMIC_RELEASE);
 	int joined = ts_join_all(t, TS_HP, NULL);
-	struct ts_mallinfo after = _mallinfo_r(_REENT);
+	struct mallinfo after = mallinfo();
 	for (uint32_t i = 0; i < TS_HP; i++) {
 		ops += rep[i].mallocs + rep[i].reallocs + rep[i].frees;
 		corrupt += rep[i].corrupt;
