@@ -43,12 +43,13 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
 }
 
 /* With [K] just taken: ends the calling thread if its process was killed while it
- * waited (by another CPU: docs/scheduler.md). A thread that blocks inside the call
+ * waited (by another CPU: docs/scheduler.md). A SYSCALL comes from user mode, so the
+ * thread has a process. A thread that blocks inside the call
  * and is killed meanwhile never resumes, or ends where it takes [K] back
  * (sched_switch_locked), so there is no second check on the way out. */
 static inline void syscall_exit_if_killed(void)
 {
-	if (__builtin_expect(proc_thread_killed(percpu_current()), 0))
+	if (__builtin_expect(proc_user_thread_killed(percpu_current()), 0))
 		sched_exit_current();
 }
 

@@ -18,9 +18,12 @@
  * steal READY threads by wfq_balance_decide.
  *
  * Each queue is weighted fair (kernel/wfq.h, docs/scheduler.md): switches and the tick
- * charge the running thread its arch_clock_ns() time, the smallest virtual runtime
- * runs next, the tick preempts by the slice rule, and a thread that changes queues
- * keeps its lag (its vruntime renormalised against the new queue's floor).
+ * charge the payer (the owner of runq.curr) its arch_clock_ns() time, the smallest
+ * virtual runtime runs next, the tick preempts by the slice rule, and a thread that
+ * changes queues keeps its lag (its vruntime renormalised against the new queue's
+ * floor). The IPC handoff donates: the thread handed to runs on the payer's entity and
+ * the queue is left alone; a donor (BLOCKED, its entity still curr) leaves BLOCKED only
+ * after sched_end_donation_of (docs/scheduler.md "Donation").
  *
  * Tickless idle (docs/scheduler.md): an idle CPU arms a one-shot interrupt for its
  * earliest sleeper (and, on SCHED_TIMEOUT_CPU, the kernel timeouts) or stops its timer,
@@ -261,6 +264,44 @@ static inline void sched_switch_queue(struct sched_cpu *sc, struct thread *next,
 	next->charged_ns = next->slice_start_ns = now;
 }
 
+/* The thread whose entity is sc's curr (it pays for what sc runs: the running thread,
+ * or the donor it runs for), or NULL. [RQ] of sc held. */
+static inline struct thread *sched_payer(const struct sched_cpu *sc)
+{
+	struct wfq_entity *c = sc->runq.curr;
+
+	return c ? LIST_ENTRY(c, struct thread, se) : NULL;
+}
+
+/*
+ * Ends a donation on sc (docs/scheduler.md "Donation"): if sc's running thread runs on
+ * another thread's entity (a BLOCKED caller's, after an IPC handoff), that donor is
+ * charged what ran since its last charge and the running thread gets its own entity
+ * back, placed by the wake rule as the eager handoff placed it, with a new slice.
+ * Called before a donor leaves BLOCKED (wake, timeout, kill, a handoff to it from
+ * another CPU) and before the running thread yields. [RQ] of sc held.
+ */
+static void sched_undonate(struct sched_cpu *sc, uint64_t now)
+{
+	struct thread *run = sc->current;
+	struct thread *payer = sched_payer(sc);
+
+	if (run == sc->idle || payer == run)
+		return;
+	wfq_place(&sc->runq, &run->se);
+	wfq_switch(&sc->runq, payer ? now - payer->charged_ns : 0, &run->se);
+	run->charged_ns = run->slice_start_ns = now;
+	sc->undonations++;
+}
+
+/* t leaves BLOCKED (or dies): if its entity pays for what sc runs (a donor), the
+ * donation ends first. [RQ] of sc (t's CPU) held. */
+static inline void sched_end_donation_of(struct sched_cpu *sc, struct thread *t)
+{
+	if (sc->runq.curr == &t->se)
+		sched_undonate(sc, arch_clock_ns());
+}
+
 /* Releases the [RQ] lock the switch that resumed us held (see the protocol above). */
 static inline void sched_switch_finish(void)
 {
@@ -268,28 +309,22 @@ static inline void sched_switch_finish(void)
 }
 
 /*
- * Switches from prev (the caller, state already changed) to next. [RQ] of sc held on
- * entry and released when this returns (possibly on another CPU, much later). The
- * kernel lock: a CPU holding it for prev keeps it for next if next left holding it
- * too (the IPC handoff between two blocked threads passes it on), else releases it;
- * a thread that left holding it and finds its CPU without it takes it back after the
- * [RQ] lock is gone (lock order: [K] before [RQ]).
+ * Switches from prev (the caller, state already changed) to next with the run queue
+ * already updated (sched_switch_locked, or a donating handoff, which leaves it alone).
+ * [RQ] of sc held on entry and released when this returns (possibly on another CPU,
+ * much later). The kernel lock: a CPU holding it for prev keeps it for next if next
+ * left holding it too (the IPC handoff between two blocked threads passes it on), else
+ * releases it; a thread that left holding it and finds its CPU without it takes it
+ * back after the [RQ] lock is gone (lock order: [K] before [RQ]).
  */
-static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struct thread *next)
+static inline __attribute__((always_inline)) void
+sched_switch_to(struct sched_cpu *sc, struct thread *prev, struct thread *next)
 {
-	if (next == prev) { /* a yield that picked itself: still running, slice goes on */
-		wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
-		prev->state = THREAD_RUNNING;
-		spin_unlock(&sc->lock);
-		return;
-	}
 	bool held = klock_held();
-	uint64_t now = arch_clock_ns();
 
 	prev->klock_resume = held;
 	if (held && !next->klock_resume)
 		klock_release();
-	sched_switch_queue(sc, next, now);
 	if (next->proc)
 		vm_activate(&next->proc->vm);
 	else
@@ -315,6 +350,21 @@ static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struc
 		proc_reap();
 }
 
+/* Switches from prev (the caller, state already changed) to next: one clock read and
+ * one queue update (sched_switch_queue), then sched_switch_to. [RQ] of sc held on
+ * entry, released when this returns. */
+static void sched_switch_locked(struct sched_cpu *sc, struct thread *prev, struct thread *next)
+{
+	if (next == prev) { /* a yield that picked itself: still running, slice goes on */
+		wfq_set_curr(&sc->runq, next == sc->idle ? NULL : &next->se);
+		prev->state = THREAD_RUNNING;
+		spin_unlock(&sc->lock);
+		return;
+	}
+	sched_switch_queue(sc, next, arch_clock_ns());
+	sched_switch_to(sc, prev, next);
+}
+
 void sched_yield(void)
 {
 	struct sched_cpu *sc = percpu_sched();
@@ -327,7 +377,10 @@ void sched_yield(void)
 		return;
 	}
 	if (cur != sc->idle) {
-		sched_charge(sc, cur, arch_clock_ns()); /* its key is final before it queues */
+		uint64_t now = arch_clock_ns();
+
+		sched_undonate(sc, now);    /* it queues with its own entity */
+		sched_charge(sc, cur, now); /* its key is final before it queues */
 		sched_queue_locked(sc, cur);
 	}
 	sched_switch_locked(sc, cur, sched_pick(sc));
@@ -376,15 +429,23 @@ bool sched_block_handoff(uint64_t deadline_ns, struct thread *to)
 	if (list_node_linked(&to->sched_link))
 		list_remove(&to->sched_link); /* off tsc's sleepers, if it had a deadline */
 	to->woken = true;
-	if (tsc != sc)
+	if (tsc != sc) {
+		sched_end_donation_of(tsc, to); /* it donated there: its entity leaves tsc */
 		wfq_renormalise(&to->se, &tsc->runq, &sc->runq);
-	wfq_place(&sc->runq, &to->se); /* the wake rule, without a trip through the tree */
-	__atomic_store_n(&to->cpu, sc->cpu, __ATOMIC_RELEASE); /* it runs here now */
-	if (tsc != sc)
+		__atomic_store_n(&to->cpu, sc->cpu, __ATOMIC_RELEASE); /* it runs here now */
 		spin_unlock(&tsc->lock);
+	}
 	sched_mark_blocked(sc, cur, deadline_ns);
 	sc->handoffs++;
-	sched_switch_locked(sc, cur, to); /* to != cur: checked above */
+	if (sc->runq.curr != NULL) {
+		/* Donation: to runs on the entity that pays for this CPU now (cur's, the
+		 * donor cur runs for, or to's own when it is that donor): no clock read, no
+		 * queue update; the payer is charged at the next tick or switch. */
+		sched_switch_to(sc, cur, to); /* to != cur: checked above */
+	} else {
+		wfq_place(&sc->runq, &to->se); /* the wake rule, without a trip through the tree */
+		sched_switch_locked(sc, cur, to);
+	}
 	return cur->woken;
 }
 
@@ -398,6 +459,7 @@ void sched_wake(struct thread *t)
 	}
 	if (list_node_linked(&t->sched_link))
 		list_remove(&t->sched_link);
+	sched_end_donation_of(sc, t);
 	t->woken = true;
 	t->state = THREAD_WAKING; /* ours until queued: no other CPU touches it */
 	spin_unlock(&sc->lock);
@@ -433,6 +495,7 @@ bool sched_kill(struct thread *t)
 	case THREAD_BLOCKED:
 		if (list_node_linked(&t->sched_link))
 			list_remove(&t->sched_link);
+		sched_end_donation_of(sc, t); /* its entity may not outlive it as curr */
 		break;
 	case THREAD_DEAD:
 		spin_unlock(&sc->lock);
@@ -461,6 +524,7 @@ static void sched_wake_expired(struct sched_cpu *sc)
 		if (t->deadline_ns <= now) {
 			list_remove(n);
 			t->woken = false;
+			sched_end_donation_of(sc, t);
 			sched_queue_locked(sc, t);
 		}
 	}
@@ -508,9 +572,14 @@ static void sched_tick(bool from_user)
 		sched_wake_expired(sc);
 	if (!sched_queue_empty(sc)) {
 		uint64_t now = arch_clock_ns();
+		struct thread *payer = sched_payer(sc); /* cur, or the donor it runs for */
+		uint64_t ran = 0;
 
-		sched_charge(sc, cur, now);
-		if (wfq_should_preempt(&sc->runq, now - cur->slice_start_ns, SCHED_SLICE_NS))
+		if (payer) {
+			sched_charge(sc, payer, now);
+			ran = now - payer->slice_start_ns;
+		}
+		if (wfq_should_preempt(&sc->runq, ran, SCHED_SLICE_NS))
 			sc->need_resched = true;
 	}
 	bool balance = cur != sc->idle && sc->ticks % SCHED_BALANCE_TICKS == 0;
@@ -739,10 +808,11 @@ static void sched_report(void)
 
 		klog("sched",
 		     "cpu %u: %llu switches, %llu handoffs, %llu steals, %llu kicks, %llu ticks, "
-		     "%llu tickless idles",
+		     "%llu tickless idles, %llu donations ended",
 		     cpu, (unsigned long long)sc->switches, (unsigned long long)sc->handoffs,
 		     (unsigned long long)sc->steals, (unsigned long long)sc->kicks,
-		     (unsigned long long)sc->ticks, (unsigned long long)sc->idle_stops);
+		     (unsigned long long)sc->ticks, (unsigned long long)sc->idle_stops,
+		     (unsigned long long)sc->undonations);
 	}
 	klog("sched", "kernel lock: %llu contended acquisitions, %llu spins",
 	     (unsigned long long)klock_contended(), (unsigned long long)klock_spins());

@@ -528,6 +528,8 @@ static void test_xfer(void)
 /* ---- two processes (ProcessSpawner, user/ipcpeer) ---- */
 
 #define PEER_GONE 50 /* user/ipcpeer exit codes */
+#define PEER_TIMED 53
+#define SPIN_POLLS_MAX 50000000u /* polls before the timed caller counts as lost */
 
 /* Spawns ipcpeer with one grant: a fresh endpoint "srv" (kernel source; its facet comes
  * back as exports[0]) or, with `held_ep`, a client facet "caller" of that raw endpoint.
@@ -697,6 +699,51 @@ static void test_caller_killed(void)
 	(void)wait_for(mine, &cqe);
 }
 
+/* Polls (never blocks) until ud completes, at most SPIN_POLLS_MAX times: this thread
+ * keeps the CPU, so whatever must happen meanwhile needs a timeout or a preemption. */
+static int spin_until(uint64_t ud, struct capos_cqe *cqe)
+{
+	for (uint32_t i = 0; i < SPIN_POLLS_MAX; i++) {
+		int rc = capos_ring_wait(ring, ud, 0, cqe);
+
+		if (rc != CAPOS_ERR_RING_TIMED_OUT)
+			return rc ? rc : cqe->status;
+	}
+	return CAPOS_ERR_RING_TIMED_OUT;
+}
+
+/* A caller whose wait times out while we hold its call: after the handoff we run on
+ * its scheduling entity (docs/scheduler.md "Donation"), and we keep the CPU (polling,
+ * never blocking) until its timeout has ended that donation, it ran and called again. */
+static void test_caller_times_out(void)
+{
+	static uint64_t buf4[16], buf5[16];
+	struct capos_cqe c4, c5;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 1;
+
+	int err = spawn_peer("timed", ep, &h, NULL);
+	CHECK_STATUS("2proc: spawn a caller that waits 20 ms for its answer", err, 0);
+	if (err)
+		return;
+	int st = wait_for(sub_recv(ep, buf4, sizeof(buf4)), &c4);
+	check(st == 0 && ((const struct capos_recv_header *)buf4)->method == 4,
+	      "2proc: its CALL arrives (method 4)", "status %lld method %lld", st,
+	      ((const struct capos_recv_header *)buf4)->method);
+	st = spin_until(sub_recv(ep, buf5, sizeof(buf5)), &c5);
+	check(st == 0 && ((const struct capos_recv_header *)buf5)->method == 5,
+	      "2proc: its wait expired while we held the call; it called again (method 5)",
+	      "status %lld method %lld", st, ((const struct capos_recv_header *)buf5)->method);
+	int r5 = do_return(ep, c5.call_id, NULL, 0, 0), r4 = do_return(ep, c4.call_id, NULL, 0, 0);
+	check(r5 == 0 && r4 == 0, "2proc: both RETURNs complete", "status %lld / %lld", r5, r4);
+	err = wait_peer(h, &code, &killed);
+	check(err == 0 && code == PEER_TIMED && !killed,
+	      "2proc: it collected both answers after its timeout and exited",
+	      "code %lld killed %lld", code, killed);
+	(void)release(h);
+}
+
 static void test_owner_gone(void)
 {
 	char res[64];
@@ -776,6 +823,7 @@ int main(void)
 	test_xfer();
 	test_server_dies();
 	test_caller_killed();
+	test_caller_times_out();
 	test_owner_gone();
 	printf("ipctest: %d failure(s)\n", failures);
 	return failures;

@@ -92,11 +92,19 @@ void gdt_init(void)
 	gdt_load_cpu(smp_cpu(0), top);
 }
 
+/* TSS.RSP0 sits 4 bytes into the packed TSS: stored through a packed wrapper. */
+struct __attribute__((packed)) gdt_rsp0 {
+	uint64_t top;
+};
+
 void arch_set_kernel_stack(uint64_t top)
 {
-	/* This CPU's index from its percpu (one GS load; the switch calls this on every
-	 * thread change) rather than smp_this_cpu's LSL of the GDT limit. */
-	smp_cpu(percpu_cpu_index())->tss.rsp[0] = top;
+	/* The slot's address from this CPU's percpu in one GS load (the switch calls
+	 * this on every thread change; proc_cpu_setup stored it). */
+	struct gdt_rsp0 *slot;
+
+	__asm__ volatile("movq %%gs:%c1, %0" : "=r"(slot) : "i"(offsetof(struct percpu, tss_rsp0)));
+	slot->top = top;
 }
 
 uint64_t arch_ist_stack_top(unsigned ist)

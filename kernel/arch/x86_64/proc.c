@@ -59,6 +59,8 @@ void proc_cpu_setup(struct percpu *pc)
 	if (cpuid(0, 0).eax >= 7 && (cpuid(7, 0).ebx & CPUID7_EBX_FSGSBASE))
 		write_cr4(read_cr4() | CR4_FSGSBASE);
 	smp_cpu(pc->cpu_index)->pc = pc;
+	pc->tss_rsp0 = (char *)smp_cpu(pc->cpu_index) + offsetof(struct arch_cpu, tss) +
+		       offsetof(struct tss64, rsp); /* arch_set_kernel_stack */
 }
 
 void arch_proc_init(struct percpu *pc)

@@ -37,6 +37,7 @@ struct percpu {
 	uint32_t klock_held;	    /* [C] 1: this CPU holds the kernel lock (kernel/klock.h) */
 	uint64_t loaded_root;	    /* [C] address-space root in CR3 (0: not known yet) */
 	struct vm_space *loaded_vm; /* [C] the user space loaded, NULL for the kernel's */
+	void *tss_rsp0;		    /* [I] arch: this CPU's TSS.RSP0 slot (proc_cpu_setup) */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");

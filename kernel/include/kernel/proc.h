@@ -64,8 +64,9 @@ struct thread {
 	bool woken;		     /* [RQ] last block ended by sched_wake(), not timeout */
 	bool ran;		     /* [RQ] has been switched to at least once */
 	struct wfq_entity se;	     /* [RQ] weight and virtual runtime (kernel/wfq.h) */
-	uint64_t charged_ns;	     /* [RQ] clock when its run time was last charged */
-	uint64_t slice_start_ns;     /* [RQ] clock when it was last switched in */
+	uint64_t charged_ns;	     /* [RQ] clock when its entity was last charged (also
+					while it donates it: sched_payer) */
+	uint64_t slice_start_ns;     /* [RQ] clock when its entity last became curr */
 	uint32_t preemptions;	     /* [RQ] involuntary switches, for reports and tests */
 	bool klock_resume;	     /* [C] held the kernel lock when it switched out */
 	uint32_t index;		     /* [I] thread index in its process (ring slot) */
@@ -122,6 +123,13 @@ struct thread_watch {
 static inline bool proc_thread_killed(const struct thread *t)
 {
 	return t->proc && __atomic_load_n(&t->proc->exiting, __ATOMIC_ACQUIRE);
+}
+
+/* proc_thread_killed for a thread known to have a process (one that entered the kernel
+ * from user mode: the system-call entry), without the NULL check. */
+static inline bool proc_user_thread_killed(const struct thread *t)
+{
+	return __atomic_load_n(&t->proc->exiting, __ATOMIC_ACQUIRE);
 }
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */

@@ -35,7 +35,9 @@ struct thread;
 struct sched_cpu {
 	struct spinlock lock;	/* [RQ] itself */
 	struct wfq_queue runq;	/* [RQ] READY threads, weighted fair (kernel/wfq.h); nr_queued
-				and load_weight are also read unlocked, as hints */
+				and load_weight are also read unlocked, as hints. curr is
+				NULL (idle runs), current's entity or a BLOCKED donor's
+				(docs/scheduler.md "Donation") */
 	struct list sleepers;	/* [RQ] BLOCKED threads with a deadline */
 	struct list zombies;	/* [C] DEAD threads waiting to be reaped by this CPU */
 	struct thread *idle;	/* [I] this CPU's idle thread */
@@ -44,6 +46,7 @@ struct sched_cpu {
 	uint64_t ticks;		/* [RQ] ticks seen */
 	uint64_t switches;	/* [RQ] context switches */
 	uint64_t handoffs;	/* [RQ] direct handoffs (sched_block_handoff) */
+	uint64_t undonations;	/* [RQ] donations ended before the chain did (sched_undonate) */
 	uint64_t steals;	/* [RQ] threads this CPU took from another's queue */
 	uint64_t kicks;		/* [RQ] reschedule IPIs received */
 	uint64_t idle_stops;	/* [C] idle halts with the periodic tick stopped */
@@ -118,8 +121,10 @@ bool sched_block_until(uint64_t deadline_ns);
  * Direct handoff (IPC): blocks the current thread exactly like sched_block_until and
  * switches straight to `to`, a BLOCKED thread that was just given work (its block
  * returns true, as if woken), without a trip through the run queue; counted in
- * sched_cpu.handoffs. If `to` is no longer BLOCKED it is ignored and the next READY
- * thread runs (sched_block_until). Returns what sched_block_until returns.
+ * sched_cpu.handoffs. `to` runs on the entity that pays for this CPU (donation,
+ * docs/scheduler.md "Donation"): the queue is not updated and the clock not read. If
+ * `to` is no longer BLOCKED it is ignored and the next READY thread runs
+ * (sched_block_until). Returns what sched_block_until returns.
  */
 bool sched_block_handoff(uint64_t deadline_ns, struct thread *to);
 
