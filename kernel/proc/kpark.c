@@ -13,7 +13,7 @@
  * and marks every space bound to it gone. The word of a shared PARK is read through
  * the object's own frames (the direct map), never through a user mapping.
  *
- * Lock legend: [K] the kernel lock (single CPU today: interrupts off); [I] immutable.
+ * Lock legend: [K] the kernel lock (any CPU holding it, kernel/klock.h); [I] immutable.
  */
 #include <kernel/kpark.h>
 

@@ -6,7 +6,8 @@
  * extended-state frame) and, with its last thread, the process (address space, cap
  * table, ledger), checking that every frame charged to it came back.
  *
- * Lock legend: [S] boot CPU with interrupts disabled (see kernel/sched.h).
+ * Lock legend: [K] the kernel lock (any CPU: system calls, faults, the reap), [I]
+ * set once at boot, [A] atomic (see kernel/sched.h).
  */
 #include <kernel/proc.h>
 
@@ -27,12 +28,12 @@
 #include <kernel/sched.h>
 #include <kernel/tlb.h>
 
-static struct percpu proc_boot_percpu; /* [S] the boot CPU's per-CPU data */
-static struct thread proc_idle_thread; /* [S] boot CPU idle = kmain's context */
-static struct list proc_all;	       /* [S] processes not yet reaped */
-static uint32_t proc_count;	       /* [S] entries of proc_all */
-static uint32_t proc_next_pid = 1;     /* [S] */
-static uint32_t proc_next_tid = 1;     /* [S] */
+static struct percpu proc_boot_percpu; /* [I] the boot CPU's per-CPU data */
+static struct thread proc_idle_thread; /* [I] boot CPU idle = kmain's context */
+static struct list proc_all;	       /* [K] processes not yet reaped */
+static uint32_t proc_count;	       /* [K] entries of proc_all; [A] read by idle loops */
+static uint32_t proc_next_pid = 1;     /* [K] */
+static uint32_t proc_next_tid = 1;     /* [K] */
 
 /* Frames a thread takes beside its struct: kernel stack and extended-state area. */
 #define PROC_THREAD_FRAMES (KSTACK_PAGES + 1)
@@ -81,7 +82,9 @@ struct thread *proc_find_thread(uint64_t tid)
 
 uint32_t proc_live_count(void)
 {
-	return __atomic_load_n(&proc_count, __ATOMIC_RELAXED); /* idle loops read it unlocked */
+	/* Read unlocked by the boot CPU's idle loop; seq-cst so its re-check after setting
+	 * its halted bit pairs with proc_free's decrement (sched_idle_halt). */
+	return __atomic_load_n(&proc_count, __ATOMIC_SEQ_CST);
 }
 
 struct thread *proc_current_thread(void)
@@ -171,7 +174,7 @@ int proc_create(const char *name, const struct proc_limits *lim, struct process 
 		goto out_kring;
 	p->vm.object_maps = &p->memmaps;
 	list_push_back(&proc_all, &p->link);
-	proc_count++;
+	__atomic_add_fetch(&proc_count, 1, __ATOMIC_RELAXED);
 	*out = p;
 	return CAPOS_OK;
 out_kring:
@@ -246,8 +249,11 @@ static void proc_free(struct process *p)
 	if (p->watch)
 		p->watch->reaped(p->watch, p->exit_code, p->killed);
 	list_remove(&p->link);
-	if (--proc_count == 0)
-		sched_poke(0); /* the boot CPU's sched_run_until_idle waits for this */
+	/* The boot CPU's sched_run_until_idle waits for 0: decrement, then read its halted
+	 * bit (sched_poke), both seq-cst, against its "set halted, then re-check the count"
+	 * (sched_idle_halt): one of the two sees the other, so it never halts for good. */
+	if (__atomic_sub_fetch(&proc_count, 1, __ATOMIC_SEQ_CST) == 0)
+		sched_poke(0);
 	p->magic = 0;
 	ledger_put(p->ledger); /* p's own charge holds it until the free below */
 	kfree_charged(p);
@@ -487,9 +493,15 @@ void proc_thread_free(struct thread *t)
 		proc_free(p);
 }
 
-/* Live thread t of p ends with `code`: nothing it had pending completes any more. */
+/* Live thread t of p ends with `code`: nothing it had pending completes any more.
+ * Once per thread: from proc_kill_threads (once per process, on threads not yet DEAD)
+ * or from its own ThreadControl.exit while the process lives; a second call would
+ * count it out twice (live_threads) and is a kernel bug. */
 static void proc_thread_ends(struct process *p, struct thread *t, int64_t code)
 {
+	if (p->live_threads == 0)
+		panic("proc: %s pid %u tid %u ends with no live thread left", p->name, p->pid,
+		      t->tid);
 	kring_thread_cancel(t);
 	t->exit_code = code;
 	p->live_threads--;
@@ -501,6 +513,8 @@ static void proc_kill_threads(struct process *p, struct thread *running)
 {
 	struct list_node *n, *tmp;
 
+	if (p->exiting) /* callers check: a thread of a dying process only ends itself */
+		panic("proc: %s pid %u: its threads killed twice", p->name, p->pid);
 	__atomic_store_n(&p->exiting, true, __ATOMIC_RELEASE);
 	LIST_FOR_EACH_SAFE(n, tmp, &p->threads)
 	{
@@ -563,6 +577,9 @@ _Noreturn void proc_thread_exit_current(int64_t code)
 	struct thread *cur = proc_current_thread();
 	struct process *p = cur->proc;
 
+	if (p->exiting) /* the drain runs under the [K] taken at a checked entry */
+		panic("proc: %s pid %u tid %u: thread exit in a dying process", p->name, p->pid,
+		      cur->tid);
 	if (p->live_threads <= 1)
 		proc_exit_current(code); /* the last one: the process ends with its code */
 	klog("proc", "%s pid %u tid %u exited: code %lld (%u thread(s) left)", p->name, p->pid,
@@ -603,5 +620,6 @@ void proc_reap(void)
 		list_remove(n);
 		proc_thread_free(t);
 	}
+	percpu_set_reap_pending(0); /* only cur, which is not a kill's, may be left */
 	klock_irq_exit(taken);
 }

@@ -46,15 +46,39 @@ static __attribute__((noinline)) int64_t syscall_other(uint64_t a0, uint64_t a1,
  * waited (by another CPU: docs/scheduler.md). A SYSCALL comes from user mode, so the
  * thread has a process. A thread that blocks inside the call
  * and is killed meanwhile never resumes, or ends where it takes [K] back
- * (sched_switch_locked), so there is no second check on the way out. */
+ * (sched_switch_locked), so there is no second check on the way out: [K] is held from
+ * here to the exit, and a kill needs it. */
 static inline void syscall_exit_if_killed(void)
 {
 	if (__builtin_expect(proc_user_thread_killed(percpu_current()), 0))
 		sched_exit_current();
 }
 
-/* Every system call runs under the kernel lock [K] (kernel/klock.h), and a thread
- * whose process was killed meanwhile ends instead of running it. */
+/* Threads a kill in this call took off their queues (sched_kill) wait on this CPU's
+ * zombie list, which is otherwise reaped only after a switch: a killer that never
+ * switches (alone on its CPU, polling) would hold their frames, stacks and ledger,
+ * and its ProcessHandle.wait would never answer. So they are freed before the return
+ * to user mode, under [K], after the call's handoff target (kring) is consumed; the
+ * per-CPU flag sched_kill sets makes the common case one compare of a %gs byte. */
+/* Preserves every register, so the hot path keeps its result in RAX across it. The
+ * empty asm keeps proc_reap out of tail position: clang 16 turns a tail call here into
+ * "restore the registers, then jmp proc_reap", which clobbers them (found by the
+ * timer suite). */
+static __attribute__((noinline, cold, no_caller_saved_registers)) void syscall_reap(void)
+{
+	proc_reap();
+	__asm__ volatile("" ::: "memory");
+}
+
+static inline void syscall_reap_killed(void)
+{
+	if (__builtin_expect(percpu_reap_pending(), 0))
+		syscall_reap();
+}
+
+/* Every system call runs under the kernel lock [K] (kernel/klock.h), a thread whose
+ * process was killed meanwhile ends instead of running it, and what a kill in it left
+ * dead on this CPU is freed before it returns. */
 int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uint64_t a4,
 			 uint64_t a5, uint64_t a3)
 {
@@ -66,6 +90,7 @@ int64_t syscall_dispatch(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t nr, uin
 		r = kring_cap_enter(a0, a1); /* the hot call, a0/a1 already in place */
 	else
 		r = syscall_other(a0, a1, a2, nr, a4, a5, a3);
+	syscall_reap_killed();
 	klock_release();
 	return r;
 }

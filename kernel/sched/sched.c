@@ -199,10 +199,19 @@ static void sched_ipi(uint32_t cpu)
 		klog("sched", "error: reschedule IPI to cpu %u: %s", cpu, capos_error_name(err));
 }
 
-/* Work was queued on sc: wake it if it is halted (its idle loop then picks). */
+/*
+ * Work was queued on sc (or what its idle loop waits for changed): wake it if it is
+ * halted (its idle loop then looks again). The halted set is read sequentially
+ * consistent: every caller first stores what the idle CPU must see (a queued thread
+ * under its [RQ] lock, the timeout head, the process count, all seq-cst or locked
+ * writes), and the idle CPU sets its bit (a locked RMW) before it reads those; a
+ * seq-cst load here makes the store-buffering pair formally ordered, not only on x86
+ * (where it is the same plain load as an acquire one).
+ */
 static void sched_kick(struct sched_cpu *sc)
 {
-	if (sc->cpu != percpu_cpu_index() && cpumask_has(cpumask_load(&sched_halted), sc->cpu))
+	if (sc->cpu != percpu_cpu_index() &&
+	    cpumask_has(__atomic_load_n(&sched_halted, __ATOMIC_SEQ_CST), sc->cpu))
 		sched_ipi(sc->cpu);
 }
 
@@ -506,8 +515,10 @@ bool sched_kill(struct thread *t)
 	}
 	t->state = THREAD_DEAD;
 	spin_unlock(&sc->lock);
-	/* Off every queue with its context saved: this CPU's zombie list [C] may take it. */
+	/* Off every queue with its context saved: this CPU's zombie list [C] may take it,
+	 * reaped at the killer's system-call exit at the latest (reap_pending). */
 	list_push_back(&percpu_sched()->zombies, &t->sched_link);
+	percpu_set_reap_pending(1);
 	return true;
 }
 
@@ -530,9 +541,28 @@ static void sched_wake_expired(struct sched_cpu *sc)
 	}
 }
 
+/* Ends cur (about to return to user mode) if its process was killed. No lock held. */
+static void sched_end_if_killed(struct thread *cur)
+{
+	if (proc_thread_killed(cur)) {
+		klock_acquire();
+		sched_exit_current();
+	}
+}
+
 /*
  * Interrupted user mode (tick or IPI): end the thread if its process was killed, and
  * switch if a reschedule is due. Interrupts off, no lock held.
+ *
+ * Checked again after the yield: a kill on another CPU that found the thread RUNNING
+ * between the first check and the yield sent a RESCHED IPI, which stayed pending
+ * (interrupts off) and landed in whichever thread ran next here, so nobody else ends
+ * this one once it is switched back to. Every other way back to user mode is covered
+ * without a second look: a system call holds [K] from its entry check to its exit (a
+ * kill needs [K]); a thread that blocked in it is killed off its queue or takes [K]
+ * back and checks (sched_switch_locked); a user fault checks once it holds [K]
+ * (trap_user_fault); other interrupts do not switch, so the kill's IPI reaches the
+ * thread in user mode.
  */
 static void sched_preempt_point(bool from_user)
 {
@@ -540,13 +570,11 @@ static void sched_preempt_point(bool from_user)
 
 	if (!from_user)
 		return; /* the idle loop looks at its queue itself */
-	if (proc_thread_killed(cur)) {
-		klock_acquire();
-		sched_exit_current();
-	}
+	sched_end_if_killed(cur);
 	if (percpu_sched()->need_resched) {
 		cur->preemptions++;
 		sched_yield();
+		sched_end_if_killed(cur);
 	}
 }
 
@@ -746,14 +774,26 @@ static bool sched_idle_stops_tick(const struct sched_cpu *sc, uint64_t deadline)
 /*
  * Halts an idle CPU until an interrupt. Tickless (while sched_run_until_idle runs, from
  * the first tick of an idle period on: sched_idle_stops_tick): its timer is armed only
- * for what it must wake for (sched_idle_deadline), else not at all; everything else that gives it work sends the reschedule IPI. The halted bit is
- * set before the queue lock is dropped (a CPU queueing work afterwards sees it) and
- * before the timeout deadline is read (a timeout armed afterwards sees it and pokes:
- * sched_timeouts_changed). [RQ] of sc held on entry, released.
+ * for what it must wake for (sched_idle_deadline), else not at all; everything else
+ * that gives it work sends the reschedule IPI. The halted bit is set before the queue
+ * lock is dropped (a CPU queueing work afterwards sees it), before the timeout deadline
+ * is read (a timeout armed afterwards sees it and pokes: sched_timeouts_changed) and,
+ * in sched_run_until_idle's loop (`until_idle`), before the process count is read
+ * again (the last process freed afterwards sees it and pokes: proc_free); "set halted,
+ * fence, re-check, halt". [RQ] of sc held on entry, released.
  */
-static void sched_idle_halt(struct sched_cpu *sc)
+static void sched_idle_halt(struct sched_cpu *sc, bool until_idle)
 {
 	cpumask_set_atomic(&sched_halted, sc->cpu);
+	if (until_idle && proc_live_count() == 0) {
+		/* The last process went after the loop looked (docs/scheduler.md "Tickless
+		 * idle"): the bit is set (a locked RMW, a full barrier) before the count is
+		 * read, and proc_free decrements (seq-cst) before it reads the bit, so either
+		 * this sees 0 or proc_free sees the bit and pokes. */
+		cpumask_clear_atomic(&sched_halted, sc->cpu);
+		spin_unlock(&sc->lock);
+		return;
+	}
 	bool tickless = __atomic_load_n(&sched_tickless, __ATOMIC_RELAXED);
 	uint64_t deadline = tickless ? sched_idle_deadline(sc) : SCHED_NO_DEADLINE;
 
@@ -768,8 +808,9 @@ static void sched_idle_halt(struct sched_cpu *sc)
 }
 
 /* One pass of an idle loop: run what is queued (or can be stolen), else halt until an
- * interrupt (sched_idle_halt). */
-static void sched_idle_once(struct sched_cpu *sc)
+ * interrupt (sched_idle_halt); `until_idle`: sched_run_until_idle's loop, which must not
+ * halt once no process is left. */
+static void sched_idle_once(struct sched_cpu *sc, bool until_idle)
 {
 	struct thread *idle = sc->idle;
 
@@ -780,7 +821,7 @@ static void sched_idle_once(struct sched_cpu *sc)
 			return;
 		spin_lock(&sc->lock);
 		if (sched_queue_empty(sc)) {
-			sched_idle_halt(sc);
+			sched_idle_halt(sc, until_idle);
 			return;
 		}
 	}
@@ -794,7 +835,7 @@ _Noreturn void sched_idle_loop(void)
 	struct sched_cpu *sc = percpu_sched();
 
 	for (;;)
-		sched_idle_once(sc);
+		sched_idle_once(sc, false);
 }
 
 /* One line per online CPU, and the kernel lock's contention (tests read these). */
@@ -828,7 +869,7 @@ void sched_run_until_idle(void)
 	arch_timer_set_tick_hook(sched_tick);
 	__atomic_store_n(&sched_tickless, true, __ATOMIC_RELAXED);
 	while (proc_live_count() > 0)
-		sched_idle_once(sc);
+		sched_idle_once(sc, true);
 	__atomic_store_n(&sched_tickless, false, __ATOMIC_RELAXED);
 	sched_timer_tick(sc); /* the boot CPU leaves as it came: ticking */
 	arch_timer_set_tick_hook(NULL);

@@ -133,19 +133,19 @@ int capos_spawn(struct capos_ring_client *ring, uint32_t spawner, const struct c
 	return err;
 }
 
-int capos_process_wait(struct capos_ring_client *ring, uint32_t h, int64_t *code, int *killed)
+int capos_process_wait_results(const struct capos_cqe *cqe, const void *res, uint32_t res_cap,
+			       int64_t *code, int *killed)
 {
-	uint64_t res[16];
 	struct capnp_segment segs[1];
 	const struct capnp_limits lim = { .traversal_words = 64, .nesting = 4 };
 	struct capnp_msg m;
 	struct capos_ProcessHandle_wait_Results_r r;
-	struct capos_cqe cqe;
-	int err = capos_ring_call(ring, h, capos_ProcessHandle_TYPE_ID,
-				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
+	int err = cqe->status;
 
+	if (err == CAPOS_OK && cqe->result_len > res_cap)
+		err = CAPOS_ERR_INVALID;
 	if (err == CAPOS_OK)
-		err = capnp_msg_init_framed(&m, res, cqe.result_len, segs, 1, &lim, NULL);
+		err = capnp_msg_init_framed(&m, res, cqe->result_len, segs, 1, &lim, NULL);
 	if (err == CAPOS_OK)
 		err = capos_ProcessHandle_wait_Results_read_root(&m, &r);
 	if (err == CAPOS_OK) {
@@ -153,6 +153,17 @@ int capos_process_wait(struct capos_ring_client *ring, uint32_t h, int64_t *code
 		*killed = capos_ProcessHandle_wait_Results_get_killed(&r);
 	}
 	return err;
+}
+
+int capos_process_wait(struct capos_ring_client *ring, uint32_t h, int64_t *code, int *killed)
+{
+	uint64_t res[16];
+	struct capos_cqe cqe;
+	int err = capos_ring_call(ring, h, capos_ProcessHandle_TYPE_ID,
+				  capos_ProcessHandle_METHOD_wait, NULL, 0, res, sizeof(res), &cqe);
+
+	return err != CAPOS_OK ? err
+			       : capos_process_wait_results(&cqe, res, sizeof(res), code, killed);
 }
 
 int capos_process_kill(struct capos_ring_client *ring, uint32_t h)

@@ -19,6 +19,10 @@ Console, a Timer and a ProcessSpawner; user/spawnchild is packaged beside it.
                               (overloaded); the 8 complete, a sleep works again
                  killed       a child parked in Timer.sleep(10 s) killed: (-1, killed)
                  exited       a child exiting with a sleep queued: (49, not killed)
+                 killed-poll  a child parked in Timer.sleep killed while the parent
+                              then only polls ProcessHandle.wait with non-blocking
+                              cap_enter (never switching away): answered (-1, killed)
+                              within 20000 polls (the kill's system-call exit reaps)
                  tickless     a 500 ms sleep with nothing else to run: all CPUs together
                               take at most 2 per CPU + 4 timer interrupts
                               (SystemStatus.summary timerInterrupts; 100 Hz periodic
@@ -69,6 +73,9 @@ TRANSCRIPT = [
     "timertest: killed: ok",
     "timertest: exited: child exited with a sleep queued -> CAPOS_OK, code 49 killed 0",
     "timertest: exited: ok",
+    "timertest: killed-poll: wait polled without blocking -> CAPOS_OK, code -1 killed 1, "
+    "answered within the polls",
+    "timertest: killed-poll: ok",
     re.compile(r"timertest: tickless: \d+ timer interrupts on [124] cpus in a \d+ ms idle sleep "
                r"\(a ticking system takes 50 per cpu\)"),
     "timertest: tickless idle: ok",
@@ -87,6 +94,7 @@ TESTS = [
           "[timer] sleep of napper pid 2 cancelled: its thread died",
           "[proc] napper pid 2 killed by its handle",
           "[timer] sleep of submitter pid 3 cancelled: its thread died",
+          "[proc] napper2 pid 4 killed by its handle",
           "[proc] timertest pid 1 exited: code 0",
           "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] revocation nodes left: 0", "[init] timer sleeps left: 0", SHUTDOWN_OK],

@@ -18,6 +18,10 @@
  *                and the kernel cancels its sleep (COM1)
  *   exited       a child that queues Timer.sleep(10 s) and exits without waiting: its
  *                sleep is cancelled, wait says (49, not killed)
+ *   killed-poll  a child parked in Timer.sleep(10 s) killed, then ProcessHandle.wait
+ *                polled with non-blocking cap_enter only (so this thread never switches
+ *                away): it answers (-1, killed) within TT_POLLS polls (the kill's
+ *                system-call exit frees the victim, not only this CPU's next switch)
  *   tickless     a 500 ms sleep with nothing else to run: the CPUs take at most
  *                TT_TICKLESS_MAX timer interrupts (SystemStatus.summary), where 100 Hz
  *                ticks would be 50 per CPU: idle CPUs stop their tick (tickless idle,
@@ -45,6 +49,7 @@
 #define TT_SLOTS 12u	 /* SQEs one batch queues at most */
 #define TT_CHILD_EXITED 49
 #define TT_IDLE_MS 500u
+#define TT_POLLS 20000u /* non-blocking cap_enters killed-poll waits for the answer */
 /* Timer interrupts a tickless system may take in an idle sleep: the one-shot at its
  * deadline, the tick of the CPU that runs us before it blocks and after it wakes, and
  * slack for a host that descheduled a vCPU mid-way (100 Hz ticks: 50 per CPU). */
@@ -289,6 +294,59 @@ static void tt_test_death(void)
 	tt_check("exited", err == CAPOS_OK && code2 == TT_CHILD_EXITED && !killed2);
 }
 
+/* ProcessHandle.wait on h kept in flight and polled with non-blocking cap_enter (at
+ * most TT_POLLS), then waited for without a bound if it has not answered; *polls says
+ * how many polls it took (TT_POLLS + 1 if they did not suffice). */
+static int tt_wait_polled(uint32_t h, uint32_t *polls, int64_t *code, int *killed)
+{
+	static uint64_t res[16];
+	const uint64_t ud = 0x6b696c6cu; /* "kill" */
+	struct capos_sqe *sqe;
+	struct capos_cqe cqe;
+	int err = capos_ring_get_sqe(tt_ring, &sqe);
+
+	if (err)
+		return err;
+	memset(sqe, 0, sizeof(*sqe));
+	capos_ring_prep_call(sqe, h, capos_ProcessHandle_TYPE_ID, capos_ProcessHandle_METHOD_wait,
+			     NULL, 0, res, sizeof(res));
+	sqe->user_data = ud;
+	capos_ring_submit(tt_ring);
+	err = CAPOS_ERR_RING_TIMED_OUT;
+	for (*polls = 0; *polls < TT_POLLS && err == CAPOS_ERR_RING_TIMED_OUT; ++*polls)
+		err = capos_ring_wait(tt_ring, ud, 0, &cqe); /* one cap_enter(1, 0): never blocks */
+	if (err == CAPOS_ERR_RING_TIMED_OUT) {
+		*polls = TT_POLLS + 1;
+		err = capos_ring_wait(tt_ring, ud, CAPOS_TIMEOUT_INFINITE, &cqe); /* collect it */
+	}
+	return err ? err : capos_process_wait_results(&cqe, res, sizeof(res), code, killed);
+}
+
+/* A child parked in Timer.sleep killed while this thread, alone on its CPU, only polls:
+ * the victim must be freed and the wait answered without this thread switching away. */
+static void tt_test_killed_poll(void)
+{
+	uint32_t h = 0, polls = 0;
+	int64_t code = 0;
+	int killed = 0;
+	int err = tt_spawn("napper2", "tsleep", &h);
+
+	if (err == CAPOS_OK)
+		err = capos_timer_sleep(tt_timer, 50 * TT_MS); /* the child parks meanwhile */
+	if (err == CAPOS_OK)
+		err = capos_process_kill(tt_ring, h);
+	if (err == CAPOS_OK)
+		err = tt_wait_polled(h, &polls, &code, &killed);
+	printf("timertest: killed-poll: wait polled without blocking -> %s, code %lld killed %d, "
+	       "%s\n",
+	       capos_error_name(err), (long long)code, killed,
+	       polls <= TT_POLLS ? "answered within the polls" : "NOT answered within the polls");
+	tt_check("killed-poll",
+		 err == CAPOS_OK && code == -1 && killed && polls >= 1 && polls <= TT_POLLS);
+	if (h)
+		(void)capos_ring_release(tt_ring, h);
+}
+
 /* Tickless idle: timer interrupts on all CPUs across an idle sleep of TT_IDLE_MS. */
 static void tt_test_tickless(void)
 {
@@ -324,6 +382,7 @@ int main(void)
 	tt_test_hostile();
 	tt_test_limit();
 	tt_test_death();
+	tt_test_killed_poll();
 	tt_test_tickless();
 	printf("timertest: done, exiting %d\n", tt_failed);
 	return tt_failed;

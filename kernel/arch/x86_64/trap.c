@@ -23,7 +23,9 @@
 #include <kernel/ksyms.h>
 #include <kernel/log.h>
 #include <kernel/panic.h>
+#include <kernel/percpu.h>
 #include <kernel/proc.h>
+#include <kernel/sched.h>
 
 #define VEC_NMI 2
 #define VEC_GP 13
@@ -135,7 +137,9 @@ bool arch_trap_from_user(const struct arch_trap_frame *tf)
 }
 
 /* The current user thread faulted: its process dies (under the kernel lock), the
- * kernel continues. */
+ * kernel continues. A thread whose process was killed or exited while it waited for
+ * [K] only ends: the process's end (code, killed) is already decided and its threads
+ * already counted out (docs/scheduler.md "Killing a process"). */
 static _Noreturn void trap_user_fault(const struct arch_trap_frame *tf)
 {
 	unsigned v = (unsigned)tf->vector;
@@ -148,6 +152,8 @@ static _Noreturn void trap_user_fault(const struct arch_trap_frame *tf)
 	};
 
 	klock_acquire();
+	if (proc_thread_killed(percpu_current()))
+		sched_exit_current();
 	proc_fault_current(&f);
 }
 

@@ -38,6 +38,8 @@ struct percpu {
 	uint64_t loaded_root;	    /* [C] address-space root in CR3 (0: not known yet) */
 	struct vm_space *loaded_vm; /* [C] the user space loaded, NULL for the kernel's */
 	void *tss_rsp0;		    /* [I] arch: this CPU's TSS.RSP0 slot (proc_cpu_setup) */
+	uint8_t reap_pending; /* [C] a kill left threads on this CPU's zombie list (sched_kill):
+				 the system call's exit reaps them (proc_reap clears it) */
 };
 
 _Static_assert(offsetof(struct percpu, self) == PERCPU_OFF_SELF, "percpu self");
@@ -85,6 +87,28 @@ static inline uint32_t percpu_klock_held(void)
 static inline void percpu_set_klock_held(uint32_t h)
 {
 	__asm__ volatile("movl %0, %%gs:%c1" : : "r"(h), "i"(PERCPU_OFF_KLOCK_HELD) : "memory");
+}
+
+/* Whether a kill left zombies to reap on this CPU (percpu.reap_pending): one compare
+ * of the %gs byte and the branch (the system-call exit tests it every call). */
+static inline bool percpu_reap_pending(void)
+{
+	__asm__ goto("cmpb $0, %%gs:%c0\n\tjne %l[pending]"
+		     :
+		     : "i"(offsetof(struct percpu, reap_pending))
+		     : "cc", "memory"
+		     : pending);
+	return false;
+pending:
+	return true;
+}
+
+static inline void percpu_set_reap_pending(uint8_t r)
+{
+	__asm__ volatile("movb %0, %%gs:%c1"
+			 :
+			 : "q"(r), "i"(offsetof(struct percpu, reap_pending))
+			 : "memory");
 }
 
 /* This CPU's run queues in one load (arch_this_cpu()->sched). Valid after sched_init. */

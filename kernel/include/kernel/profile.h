@@ -50,7 +50,8 @@ struct proc_limits {
 	uint64_t limit[LEDGER_CLASS_COUNT]; /* per quota class, clamped */
 	uint32_t ep_queue_depth;	    /* queued calls per endpoint the process owns */
 	uint32_t ep_in_flight;		    /* unanswered calls per endpoint it owns */
-	uint32_t max_weight;		    /* highest scheduling weight (not enforced yet) */
+	uint32_t max_weight; /* highest scheduling weight SchedulingPolicy.setWeight grants
+				(kernel/cap/schedpol.c) */
 };
 
 static inline uint64_t profile_min(uint64_t v, uint64_t max)

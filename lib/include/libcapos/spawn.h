@@ -51,6 +51,13 @@ int capos_spawn(struct capos_ring_client *ring, uint32_t spawner, const struct c
  * *killed. Errors: the CALL's status, ring client and capnp reader errors. */
 int capos_process_wait(struct capos_ring_client *ring, uint32_t h, int64_t *code, int *killed);
 
+/* Decodes the completion `cqe` of a ProcessHandle.wait CALL whose results went to
+ * [res, res + res_cap) (for a wait kept in flight with capos_ring_prep_call): the
+ * exit code in *code, whether it was killed in *killed. Errors: the CQE's status,
+ * CAPOS_ERR_INVALID (result_len beyond res_cap), capnp reader errors. */
+int capos_process_wait_results(const struct capos_cqe *cqe, const void *res, uint32_t res_cap,
+			       int64_t *code, int *killed);
+
 /* ProcessHandle.kill on h. Errors: the CALL's status, ring client errors. */
 int capos_process_kill(struct capos_ring_client *ring, uint32_t h);
 
