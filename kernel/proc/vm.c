@@ -63,15 +63,22 @@ static bool vm_is_live(const struct vm_space *vm)
 	return arch_this_cpu()->loaded_root == vm->as.root_phys;
 }
 
-/* A PTE of vm changed (unmapped or reprotected): no CPU may keep the old translation
- * once this returns. The fence orders the PTE store before reading the resident set
- * (see vm_load). */
+/* PTEs of vm's pages [va, va + pages * FRAME_SIZE) changed (unmapped or
+ * reprotected): no CPU may keep an old translation once this returns. The fence
+ * orders the PTE stores before reading the resident set (see vm_load). */
+static void vm_flush_pages(struct vm_space *vm, uint64_t va, uint64_t pages)
+{
+	if (vm_is_live(vm)) {
+		for (uint64_t i = 0; i < pages; i++)
+			arch_mm_flush_page(va + i * FRAME_SIZE);
+	}
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	tlb_shootdown(cpumask_load(&vm->resident), va, pages);
+}
+
 static void vm_flush_page(struct vm_space *vm, uint64_t va)
 {
-	if (vm_is_live(vm))
-		arch_mm_flush_page(va);
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	tlb_shootdown(cpumask_load(&vm->resident), va, 1);
+	vm_flush_pages(vm, va, 1);
 }
 
 int vm_create(struct vm_space *vm, struct ledger *l)
@@ -192,25 +199,20 @@ out_release:
 	return err;
 }
 
-/* Gives the mapped pages [va, va + size) the arch flags `flags`, frames unchanged.
- * Invariant: pages [va, va + off) carry `flags`. Re-mapping a page whose table
- * exists allocates nothing, so neither call can fail here. */
+/* Gives the mapped pages [va, va + size) the arch flags `flags`, frames unchanged,
+ * each entry rewritten in place (a thread of this space on another CPU never finds
+ * the page absent, which would be a fatal #PF), then flushed everywhere. The caller
+ * checked that every page is mapped, so the change cannot fail. */
 static void vm_remap(struct vm_space *vm, uint64_t va, uint64_t size, unsigned flags)
 {
-	for (uint64_t off = 0; off < size; off += FRAME_SIZE) {
-		uint64_t pa;
-		unsigned fl;
-		int err = arch_mm_query(&vm->as, va + off, &pa, &fl);
+	int err;
 
-		if (err == CAPOS_OK)
-			err = arch_mm_unmap(&vm->as, va + off, FRAME_SIZE);
-		if (err == CAPOS_OK)
-			err = arch_mm_map(&vm->as, va + off, pa, FRAME_SIZE, flags);
-		if (err)
-			panic("vm: re-mapping %#llx: %s", (unsigned long long)(va + off),
-			      capos_error_name(err));
-		vm_flush_page(vm, va + off);
-	}
+	if (size == 0)
+		return;
+	err = arch_mm_protect(&vm->as, va, size, flags);
+	if (err)
+		panic("vm: re-protecting %#llx: %s", (unsigned long long)va, capos_error_name(err));
+	vm_flush_pages(vm, va, size / FRAME_SIZE);
 }
 
 /* Every page of [va, va + size) is mapped anonymous memory of this space (not a

@@ -14,6 +14,7 @@
 #include <capos/ring.h>
 #include <capos/syscall.h>
 #include <libcapos/park.h>
+#include <libcapos/sys.h>
 
 void capos_mutex_init_at(struct capos_mutex *m, uint32_t space, volatile uint32_t *word,
 			 uint64_t key)
@@ -39,13 +40,25 @@ int capos_mutex_trylock(struct capos_mutex *m)
 		       : CAPOS_ERR_BUSY;
 }
 
-/* The contended path: mark the word 2 and park until an exchange finds it free. */
-static int sync_lock_slow(struct capos_mutex *m)
+/* Nap between retries of a PARK the kernel refused (a timed block on an empty ring:
+ * other threads run meanwhile, one of them holds the mutex). */
+#define SYNC_RETRY_NS 100000ull
+
+/*
+ * The contended path: mark the word 2 and park until an exchange finds it free. A
+ * PARK refused with CAPOS_ERR_PARK_WAITERS_LIMIT (the process has its bound of parked
+ * ops, e.g. many async PARKs queued) is retried after a nap; so is any other PARK
+ * error when `must` (the caller cannot give up: cond re-lock), else that error is
+ * returned with the mutex not held.
+ */
+static int sync_lock_slow(struct capos_mutex *m, bool must)
 {
 	while (__atomic_exchange_n(m->word, 2, __ATOMIC_ACQUIRE) != 0) {
 		int st = capos_park(m->space, m->key, 2, CAPOS_TIMEOUT_INFINITE);
 
-		if (st < 0)
+		if (st == CAPOS_ERR_PARK_WAITERS_LIMIT || (st < 0 && must))
+			(void)capos_sys_cap_enter(1, SYNC_RETRY_NS);
+		else if (st < 0)
 			return st;
 	}
 	return CAPOS_OK;
@@ -55,7 +68,7 @@ int capos_mutex_lock(struct capos_mutex *m)
 {
 	if (capos_mutex_trylock(m) == CAPOS_OK)
 		return CAPOS_OK; /* uncontended: no kernel entry */
-	return sync_lock_slow(m);
+	return sync_lock_slow(m, false);
 }
 
 int capos_mutex_unlock(struct capos_mutex *m)
@@ -85,12 +98,14 @@ int capos_cond_timedwait(struct capos_cond *c, struct capos_mutex *m, uint64_t t
 	uint32_t seq = __atomic_load_n(c->seq, __ATOMIC_ACQUIRE);
 	int err = capos_mutex_unlock(m);
 	int st = err ? err : capos_park(c->space, c->key, seq, timeout_ns);
+
+	if (st == CAPOS_ERR_PARK_WAITERS_LIMIT) { /* refused, not an error: a spurious wake */
+		(void)capos_sys_cap_enter(1, SYNC_RETRY_NS);
+		st = CAPOS_OK;
+	}
 	/* Re-acquire as contended: other waiters woken by a broadcast may be parked on the
 	 * mutex, and the unlock after this must wake them. */
-	int lk = sync_lock_slow(m);
-
-	if (lk)
-		return lk;
+	(void)sync_lock_slow(m, true); /* never fails: the mutex is held on return */
 	return st < 0 ? st : CAPOS_OK;
 }
 

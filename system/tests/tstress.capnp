@@ -3,7 +3,8 @@
 # and newlib's locks park there), a ThreadSpawner, a ThreadControl, VirtualMemory
 # (thread stacks), a FrameAllocator (the page it shares with its child) and a
 # ProcessSpawner (it spawns itself as the killed child). The default profile's 16
-# threads (main included) is the limit the quota twin hits.
+# threads (main included) is the limit the quota twin hits; the "crowd" profile (64
+# threads, 4 MiB kernel bytes) is the crowd child's (user/tstress/crowd.c).
 #   capnp eval --binary -I. system/tests/tstress.capnp tstress
 
 @0xd41c7e2b9a3f5061;
@@ -33,5 +34,6 @@ const tstress :M.SystemManifest = (
   kernelParams = (logLevel = info, timerHz = 100),
   resourceProfiles = [
     (name = "default", threads = 16),
+    (name = "crowd", threads = 64, kernelBytes = 4194304),
   ],
 );

@@ -23,6 +23,12 @@ Console, a Timer and a ProcessSpawner; user/spawnchild is packaged beside it.
                               then only polls ProcessHandle.wait with non-blocking
                               cap_enter (never switching away): answered (-1, killed)
                               within 20000 polls (the kill's system-call exit reaps)
+                 far          a child blocked in cap_enter(1, 2^64-3 ns) with
+                              Timer.sleepUntil(2^63-1) queued (far deadlines: the one-shot
+                              conversion once wrapped; arch/timerscale.h) while the
+                              parent sleeps 10 x 20 ms and spins: all sleeps end on time,
+                              timer interrupts keep coming, the child is killed (-1,
+                              killed) and its sleep cancelled
                  tickless     a 500 ms sleep with nothing else to run: all CPUs together
                               take at most 2 per CPU + 4 timer interrupts
                               (SystemStatus.summary timerInterrupts; 100 Hz periodic
@@ -76,6 +82,10 @@ TRANSCRIPT = [
     "timertest: killed-poll: wait polled without blocking -> CAPOS_OK, code -1 killed 1, "
     "answered within the polls",
     "timertest: killed-poll: ok",
+    re.compile(r"timertest: far: 10 of 10 sleeps ended on time, [1-9]\d* timer interrupts in "
+               r"\d+ ms beside a child with far deadlines; child killed -> CAPOS_OK, code -1 "
+               r"killed 1"),
+    "timertest: far deadlines: ok",
     re.compile(r"timertest: tickless: \d+ timer interrupts on [124] cpus in a \d+ ms idle sleep "
                r"\(a ticking system takes 50 per cpu\)"),
     "timertest: tickless idle: ok",
@@ -95,6 +105,8 @@ TESTS = [
           "[proc] napper pid 2 killed by its handle",
           "[timer] sleep of submitter pid 3 cancelled: its thread died",
           "[proc] napper2 pid 4 killed by its handle",
+          "[timer] sleep of farsleeper pid 5 cancelled: its thread died",
+          "[proc] farsleeper pid 5 killed by its handle",
           "[proc] timertest pid 1 exited: code 0",
           "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] revocation nodes left: 0", "[init] timer sleeps left: 0", SHUTDOWN_OK],

@@ -12,3 +12,15 @@ $(TLB_TEST_MODULE): $(BUILD)/system/tests/tlb.bin $(BUILD)/tool/mkmanifest \
 ALL_TARGETS += $(TLB_TEST_MODULE)
 TEST_SUITES += tests/qemu/tlb_tests.py
 TEST_DEPS   += $(KERNEL_ELF) $(TLB_TEST_MODULE)
+
+# The protect-while-used test: system/tests/protflip.capnp with user/protflip as init.
+PROTFLIP_TEST_MODULE := $(TLB_TEST_DIR)/protflip.manifest
+
+$(PROTFLIP_TEST_MODULE): $(BUILD)/system/tests/protflip.bin $(BUILD)/tool/mkmanifest \
+		$(BUILD)/user/protflip.elf
+	@mkdir -p $(@D)
+	$(BUILD)/tool/mkmanifest -d $(BUILD)/user -o $@.tmp $<
+	mv $@.tmp $@
+
+ALL_TARGETS += $(PROTFLIP_TEST_MODULE)
+TEST_DEPS   += $(PROTFLIP_TEST_MODULE)

@@ -33,6 +33,16 @@ FrameAllocator and a ProcessSpawner (it spawns itself as the killed child).
                                allocating and one spinning, killed mid-flight: (-1,
                                killed); after each, neither the spinner's count nor
                                the chain's progress (a shared page) moves
+                   crowd       (crowd.c) a child under the "crowd" profile (64
+                               threads): 2 x 24 PARKs queued from two rings, then 24
+                               threads parked on one held mutex (72 parked ops; the
+                               old bound of 32 refused the rest and capos_mutex_lock
+                               failed): UNPARK(all) of the mutex word -> 24, 24 x 20
+                               increments exact, no lock failed, the queued woken 48;
+                               then 2 x 64 PARKs queued (KPARK_MAX_PER_PROC = 128), one
+                               more -> CAPOS_ERR_PARK_WAITERS_LIMIT, a capos_mutex_lock
+                               refused its PARK meanwhile retries and returns CAPOS_OK
+                               after UNPARK(all) -> 128; the child exits 0
                  Counts that depend on timing (contended acquisitions beyond the first
                  12, PARK outcomes, late timeouts, overlaps, heap size, guest ms) are
                  matched by shape; the lost wake-up and stall counts must be 0.
@@ -119,8 +129,19 @@ TRANSCRIPT = [
     "tstress: kill: child with 8 threads passing a token, 1 allocating, one spinning -> "
     "CAPOS_OK, code -1 killed 1; nothing ran after: yes",
     ok("kill busy"),
+    "tstress: crowd: 48 PARKs queued from 2 rings, 24 threads parked on one held mutex "
+    "(CAPOS_OK, all PARKs consumed: yes); UNPARK(all) of the mutex word -> 24",
+    "tstress: crowd: 24 x 20 -> 480, failed locks 0, joined: yes; UNPARK(all) of the queued "
+    "-> 48, parkers -> 0 0",
+    ok("crowd"),
+    "tstress: bound: 128 PARKs queued from 2 rings, one more -> CAPOS_ERR_PARK_WAITERS_LIMIT; "
+    "a mutex lock meanwhile -> CAPOS_OK (its first PARK consumed: yes); UNPARK(all) -> 128; "
+    "parkers -> 0 0",
+    ok("bound"),
+    "tstress: crowd child -> CAPOS_OK, code 0 killed 0",
+    ok("crowd child"),
     re.compile(rf"tstress: guest ms: counter {N} chain {N} unpark-n {N} cond-chain {N} "
-               rf"heap {N} hostile {N} kill {N}"),
+               rf"heap {N} hostile {N} kill {N} crowd {N}"),
     "tstress: done, exiting 0",
 ]
 
@@ -129,13 +150,15 @@ TESTS = [
     Test("tstress-suite", "many threads of one process: an exact mutex count, a PARK/UNPARK "
          "token ring and a condvar turn chain with a lost wake-up detector, UNPARK(n) wakes "
          "exactly min(n, parked), newlib malloc under contention, hostile twins (stale and "
-         "foreign words, quota while parked, kills with threads parked and mid-flight); nothing leaked",
-         Boot(mode="direct", mem="128M", timeout=60, modules=[MODULE]),
+         "foreign words, quota while parked, kills with threads parked and mid-flight); 72 "
+         "parked ops with 24 mutex waiters, the parked-op bound; nothing leaked",
+         Boot(mode="direct", mem="128M", timeout=120, modules=[MODULE]),
          [BANNER,
           "[proc] kill pid 2 killed by its handle",
           re.compile(r"^\[proc\] kill pid 2 reaped: "),
           "[proc] kill pid 3 killed by its handle",
           re.compile(r"^\[proc\] kill pid 3 reaped: "),
+          "[proc] crowd pid 4 exited: code 0",
           "[proc] tstress pid 1 exited: code 0",
           "[init] exited with status 0", BASELINE, OBJECTS,
           "[init] timer sleeps left: 0", "[init] parked ops left: 0", SHUTDOWN_OK],

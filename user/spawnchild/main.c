@@ -19,6 +19,8 @@
  *                        parked); exit SPAWNCHILD_TSLEPT if the sleep ever returns
  *   "tsubmit" (Timer)    queue Timer.sleep(SPAWNCHILD_TSLEEP_NS), drain the ring without
  *                        waiting and exit SPAWNCHILD_TSUBMITTED (the kernel cancels it)
+ *   "tfar"    (Timer)    queue Timer.sleepUntil(2^63 - 1), then cap_enter(1, 2^64 - 3 ns):
+ *                        block with far deadlines until the parent kills it
  *   "frames-hog", "call-hog", "kid-spawner", "slot-hog": exhaust one quota class and
  *                        report the typed error (user/spawnchild/quota.c)
  * otherwise exit SPAWNCHILD_PLAIN. A CapSet that is not exactly what the parent granted
@@ -184,8 +186,9 @@ static int spawnchild_middle(uint32_t spawner)
 	return SPAWNCHILD_MIDDLE_BAD;
 }
 
-/* Queues Timer.sleep on `timer`, lets the kernel park it (drain only) and returns. */
-static int spawnchild_tsubmit(uint32_t timer)
+/* Queues Timer `method` (sleep or sleepUntil) with `ns` on `timer` and lets the
+ * kernel park it (drain only); CAPOS_OK or a ring error. */
+static int spawnchild_tqueue(uint32_t timer, uint16_t method, uint64_t ns)
 {
 	static uint64_t params[4], res[4];
 	struct capos_ring_client *ring;
@@ -193,21 +196,39 @@ static int spawnchild_tsubmit(uint32_t timer)
 	uint32_t plen = 0;
 
 	if (capos_ring_self(&ring) ||
-	    capos_timer_sleep_params(capos_Timer_METHOD_sleep, SPAWNCHILD_TSLEEP_NS, params,
-				     sizeof(params), &plen) ||
+	    capos_timer_sleep_params(method, ns, params, sizeof(params), &plen) ||
 	    capos_ring_get_sqe(ring, &sqe))
-		return SPAWNCHILD_NO_RING;
+		return CAPOS_ERR_INVALID;
 	*sqe = (struct capos_sqe){ .opcode = CAPOS_OP_CALL,
 				   .cap = timer,
 				   .interface_id = capos_Timer_TYPE_ID,
-				   .method = capos_Timer_METHOD_sleep,
+				   .method = method,
 				   .addr = (uint64_t)(uintptr_t)params,
 				   .len = plen,
 				   .result_addr = (uint64_t)(uintptr_t)res,
 				   .result_len = sizeof(res),
 				   .user_data = 1 };
 	capos_ring_submit(ring);
-	return capos_ring_enter(ring, 0, 0) == 0 ? SPAWNCHILD_TSUBMITTED : SPAWNCHILD_IPC_BAD;
+	return capos_ring_enter(ring, 0, 0) == 0 ? CAPOS_OK : CAPOS_ERR_INVALID;
+}
+
+/* Queues Timer.sleep on `timer`, lets the kernel park it (drain only) and returns. */
+static int spawnchild_tsubmit(uint32_t timer)
+{
+	return spawnchild_tqueue(timer, capos_Timer_METHOD_sleep, SPAWNCHILD_TSLEEP_NS) == CAPOS_OK
+		       ? SPAWNCHILD_TSUBMITTED
+		       : SPAWNCHILD_IPC_BAD;
+}
+
+/* Far deadlines (regression of the timer conversion overflow): Timer.sleepUntil(2^63 - 1)
+ * queued, then a cap_enter waiting for it with a timeout of 2^64 - 3 ns; the parent
+ * kills the child while it blocks. */
+static int spawnchild_tfar(uint32_t timer)
+{
+	if (spawnchild_tqueue(timer, capos_Timer_METHOD_sleepUntil, (1ull << 63) - 1) != CAPOS_OK)
+		return SPAWNCHILD_IPC_BAD;
+	(void)capos_sys_cap_enter(1, UINT64_MAX - 2);
+	return SPAWNCHILD_TSLEPT;
 }
 
 /* The quota behaviours, by CapSet name: 0 when none applies, else the exit code. */
@@ -250,6 +271,8 @@ int main(void)
 	}
 	if (capos_capset_lookup(spawnchild_capset(), "tsubmit", capos_Timer_TYPE_ID, &cap) == 0)
 		return spawnchild_tsubmit(cap);
+	if (capos_capset_lookup(spawnchild_capset(), "tfar", capos_Timer_TYPE_ID, &cap) == 0)
+		return spawnchild_tfar(cap);
 	if (capos_capset_lookup(spawnchild_capset(), "spawner", capos_ProcessSpawner_TYPE_ID,
 				&cap) == 0)
 		return spawnchild_middle(cap);

@@ -22,6 +22,11 @@
  *                polled with non-blocking cap_enter only (so this thread never switches
  *                away): it answers (-1, killed) within TT_POLLS polls (the kill's
  *                system-call exit frees the victim, not only this CPU's next switch)
+ *   far          a child blocked in cap_enter(1, 2^64 - 3 ns) with Timer.sleepUntil(2^63 - 1)
+ *                queued (deadlines whose TSC value wrapped in 64 bits, which livelocked
+ *                a CPU in early one-shots) while this process sleeps 10 x 20 ms and
+ *                spins: every sleep ends, timer interrupts keep coming, the child is
+ *                killed (wait: -1, killed) and its sleep cancelled
  *   tickless     a 500 ms sleep with nothing else to run: the CPUs take at most
  *                TT_TICKLESS_MAX timer interrupts (SystemStatus.summary), where 100 Hz
  *                ticks would be 50 per CPU: idle CPUs stop their tick (tickless idle,
@@ -50,6 +55,8 @@
 #define TT_CHILD_EXITED 49
 #define TT_IDLE_MS 500u
 #define TT_POLLS 20000u /* non-blocking cap_enters killed-poll waits for the answer */
+#define TT_FAR_NAPS 10
+#define TT_FAR_NAP_MS 20u
 /* Timer interrupts a tickless system may take in an idle sleep: the one-shot at its
  * deadline, the tick of the CPU that runs us before it blocks and after it wakes, and
  * slack for a host that descheduled a vCPU mid-way (100 Hz ticks: 50 per CPU). */
@@ -347,6 +354,39 @@ static void tt_test_killed_poll(void)
 		(void)capos_ring_release(tt_ring, h);
 }
 
+/* Far deadlines in a child blocked on another CPU (an idle one at -smp 2/4): the
+ * system stays live, the child dies cleanly. */
+static void tt_test_far(void)
+{
+	struct capos_system_summary a, b;
+	uint32_t h = 0;
+	int64_t code = 0;
+	int killed = 0, slept = 0, ea = capos_system_summary(tt_status, &a);
+	int err = tt_spawn("farsleeper", "tfar", &h);
+
+	for (int i = 0; err == CAPOS_OK && i < TT_FAR_NAPS; i++) {
+		uint64_t t0 = tt_now();
+
+		err = capos_timer_sleep(tt_timer, TT_FAR_NAP_MS * TT_MS);
+		slept += err == CAPOS_OK && tt_now() - t0 >= TT_FAR_NAP_MS * TT_MS;
+		for (volatile uint32_t spin = 0; spin < 1000000u; spin++)
+			;
+	}
+	int eb = capos_system_summary(tt_status, &b);
+	if (err == CAPOS_OK)
+		err = capos_process_kill(tt_ring, h);
+	if (err == CAPOS_OK)
+		err = capos_process_wait(tt_ring, h, &code, &killed);
+	printf("timertest: far: %d of %d sleeps ended on time, %llu timer interrupts in %llu ms "
+	       "beside a child with far deadlines; child killed -> %s, code %lld killed %d\n",
+	       slept, TT_FAR_NAPS, (unsigned long long)(b.timer_interrupts - a.timer_interrupts),
+	       (unsigned long long)((b.uptime_ns - a.uptime_ns) / TT_MS), capos_error_name(err),
+	       (long long)code, killed);
+	tt_check("far deadlines",
+		 ea == CAPOS_OK && eb == CAPOS_OK && err == CAPOS_OK && slept == TT_FAR_NAPS &&
+			 b.timer_interrupts > a.timer_interrupts && code == -1 && killed);
+}
+
 /* Tickless idle: timer interrupts on all CPUs across an idle sleep of TT_IDLE_MS. */
 static void tt_test_tickless(void)
 {
@@ -383,6 +423,7 @@ int main(void)
 	tt_test_limit();
 	tt_test_death();
 	tt_test_killed_poll();
+	tt_test_far();
 	tt_test_tickless();
 	printf("timertest: done, exiting %d\n", tt_failed);
 	return tt_failed;

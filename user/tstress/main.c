@@ -16,7 +16,8 @@
  *              waits, the same detector
  *   heap       (heap.c) malloc / realloc / free of varied sizes from many threads at
  *              once, every block's pattern checked; mallinfo back to its start
- * then the hostile twins (hostile.c). One COM2 line per check; the kernel's
+ * then the hostile twins (hostile.c), the kills (kill.c) and the crowd child (crowd.c:
+ * 40 threads on one mutex, the kernel's bound on parked ops). One COM2 line per check; the kernel's
  * end-of-boot leak checks (parked ops, timer sleeps, frames, objects) from COM1.
  *
  * The lost wake-up detector: a publisher stores the waiter's new value, UNPARKs it and
@@ -347,6 +348,9 @@ int main(void)
 	    ts_lookup("park", capos_ParkSpace_TYPE_ID, &ts.park) ||
 	    ts_lookup("threads", capos_ThreadSpawner_TYPE_ID, &ts.threads))
 		return 2;
+	uint32_t crowd;
+	if (ts_lookup("crowd", capos_Timer_TYPE_ID, &crowd) == 0)
+		return ts_crowd_main(); /* crowd.c */
 	if (ts_lookup("spawner", capos_ProcessSpawner_TYPE_ID, &ts.spawner))
 		return ts_child_main(); /* no spawner: the killed child */
 	if (ts_lookup("frames", capos_FrameAllocator_TYPE_ID, &ts.frames))
@@ -359,7 +363,7 @@ int main(void)
 		{ "counter", ts_test_counter },	  { "chain", ts_test_chain },
 		{ "unpark-n", ts_test_unpark_n }, { "cond-chain", ts_test_cond_chain },
 		{ "heap", ts_test_heap },	  { "hostile", ts_test_hostile },
-		{ "kill", ts_test_kill },
+		{ "kill", ts_test_kill },	  { "crowd", ts_test_crowd },
 	};
 	uint64_t ms[sizeof(parts) / sizeof(parts[0])];
 	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {

@@ -118,5 +118,7 @@ void ts_test_heap(void);
 void ts_test_hostile(void);
 void ts_test_kill(void);
 int ts_child_main(void);
+void ts_test_crowd(void);
+int ts_crowd_main(void); /* crowd.c: the crowd child's main */
 
 #endif

@@ -16,6 +16,8 @@
 #define PTE_U (1ull << 2)
 #define PTE_PWT (1ull << 3)
 #define PTE_PCD (1ull << 4)
+#define PTE_A (1ull << 5)
+#define PTE_D (1ull << 6)
 #define PTE_PS (1ull << 7)
 #define PTE_G (1ull << 8)
 #define PTE_SW_OBJECT (1ull << 9) /* available to software: ARCH_MM_OBJECT */
@@ -254,6 +256,54 @@ int arch_mm_unmap(struct arch_aspace *as, uint64_t va, uint64_t size)
 
 		*e = 0;
 		off += level == 1 ? PAGE_2M : PAGE_4K;
+	}
+	return CAPOS_OK;
+}
+
+/*
+ * Decode half of arch_mm_protect(): every page of [va, va + size) is mapped, a 2 MiB
+ * page lies wholly inside, and no leaf changes its user bit. Changes nothing.
+ */
+static int protect_check(const struct arch_aspace *as, uint64_t va, uint64_t size, unsigned flags)
+{
+	/* Invariant: [va, va + off) passed. */
+	for (uint64_t off = 0; off < size; off += PAGE_4K) {
+		int level;
+		uint64_t *e = find_leaf(as, va + off, &level);
+
+		if (!e)
+			return CAPOS_ERR_MM_NOT_MAPPED;
+		if (!(*e & PTE_U) != !(flags & ARCH_MM_USER))
+			return CAPOS_ERR_INVALID;
+		if (level == 1 && (((va + off) & (PAGE_2M - 1)) || size - off < PAGE_2M))
+			return CAPOS_ERR_ALIGNMENT;
+		if (level == 1)
+			off += PAGE_2M - PAGE_4K;
+	}
+	return CAPOS_OK;
+}
+
+int arch_mm_protect(struct arch_aspace *as, uint64_t va, uint64_t size, unsigned flags)
+{
+	int err = check_range(va, 0, size);
+
+	if (err == CAPOS_OK)
+		err = protect_check(as, va, size, flags & ~ARCH_MM_LARGE);
+	if (err)
+		return err;
+	/* Invariant: the leaves of [va, va + off) carry `flags`, their frames unchanged. */
+	for (uint64_t off = 0; off < size;) {
+		int level;
+		uint64_t *e = find_leaf(as, va + off, &level);
+		bool large = level == 1;
+		uint64_t keep = *e & (PTE_A | PTE_D), frame = *e & PTE_ADDR;
+
+		/* One store: a walk on another CPU sees the old entry or the new one, both
+		 * present (an unmap-then-map would show it a hole). */
+		__atomic_store_n(
+			e, leaf_pte(as, va + off, frame, flags & ~ARCH_MM_LARGE, large) | keep,
+			__ATOMIC_RELEASE);
+		off += large ? PAGE_2M : PAGE_4K;
 	}
 	return CAPOS_OK;
 }

@@ -29,6 +29,7 @@
 #include <arch/platform.h>
 #include <arch/smp.h>
 #include <arch/timer.h>
+#include <arch/timerscale.h>
 #include <arch/trap.h>
 #include <capos/error.h>
 #include <kernel/arch.h>
@@ -222,14 +223,6 @@ void arch_timer_set_off(void)
 	lapic_timer_stop();
 }
 
-/* ceil(v * num / den) without overflow for v < 2^64, num, den < 2^32. */
-static uint64_t timer_scale_up(uint64_t v, uint64_t num, uint64_t den)
-{
-	return v / den * num + (v % den * num + den - 1) / den;
-}
-
-#define NS_PER_S 1000000000ull
-
 int arch_timer_set_oneshot(uint64_t deadline_ns)
 {
 	struct arch_cpu *c = smp_this_cpu();
@@ -240,17 +233,15 @@ int arch_timer_set_oneshot(uint64_t deadline_ns)
 	flags = arch_irq_save();
 	c->oneshot = true;
 	c->oneshot_deadline = deadline_ns;
-	if (lapic_tsc_deadline()) {
-		lapic_timer_start_deadline(VEC_TIMER,
-					   timer_scale_up(deadline_ns, timer_cal.tsc_hz, NS_PER_S));
-	} else {
-		uint64_t now = arch_clock_ns();
-		uint64_t ticks = deadline_ns > now ? timer_scale_up(deadline_ns - now,
-								    timer_cal.lapic_hz, NS_PER_S)
-						   : 1;
-		lapic_timer_start_oneshot(VEC_TIMER,
-					  ticks > 0xffffffffu ? 0xffffffffu : (uint32_t)ticks);
-	}
+	/* Armed at most TIMER_ONESHOT_MAX_NS ahead, saturating: a far deadline fires
+	 * early once a second and timer_oneshot_early re-arms for the rest. */
+	if (lapic_tsc_deadline())
+		lapic_timer_start_deadline(
+			VEC_TIMER,
+			timer_tsc_deadline(deadline_ns, arch_clock_ns(), timer_cal.tsc_hz));
+	else
+		lapic_timer_start_oneshot(VEC_TIMER, timer_lapic_count(deadline_ns, arch_clock_ns(),
+								       timer_cal.lapic_hz));
 	arch_irq_restore(flags);
 	return CAPOS_OK;
 }

@@ -201,6 +201,17 @@ int arch_mm_map(struct arch_aspace *as, uint64_t va, uint64_t pa, uint64_t size,
 int arch_mm_unmap(struct arch_aspace *as, uint64_t va, uint64_t size);
 
 /*
+ * Changes the permission of the mapped pages [va, va + size) to `flags` (ARCH_MM_*,
+ * LARGE ignored) in place: each leaf entry is rewritten with one 64-bit store, same
+ * frame, so another CPU's table walk never sees the page absent. A 2 MiB page must be
+ * covered whole; the user bit cannot change. Pure table manipulation: the caller
+ * flushes the TLBs (stale entries keep the old permission until then).
+ * Errors (checked before anything changes): CAPOS_ERR_ALIGNMENT, CAPOS_ERR_INVALID
+ * (bad range, user bit change), CAPOS_ERR_MM_NOT_MAPPED (a page of the range).
+ */
+int arch_mm_protect(struct arch_aspace *as, uint64_t va, uint64_t size, unsigned flags);
+
+/*
  * Translates va: physical address and ARCH_MM_* flags of the mapping (LARGE set for a
  * 2 MiB page). Errors: CAPOS_ERR_MM_NOT_MAPPED, CAPOS_ERR_INVALID (non-canonical).
  */

@@ -27,7 +27,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <capos/ring.h>
 #include <kernel/list.h>
+#include <kernel/profile.h>
 
 /* ---- the wait queue (pure; kernel/proc/parkq.c) ---- */
 
@@ -82,7 +84,21 @@ struct kobj;
 struct memobj;
 struct kcall_iface;
 
-#define KPARK_MAX_PER_PROC 32u /* parked ops per process (below a ring's CQ credits) */
+/*
+ * Parked ops per process. Every thread may block in one PARK (capos_mutex, capos_cond:
+ * libcapos parks synchronously), so the bound covers the most threads a profile may
+ * grant, plus an allowance for PARKs queued asynchronously through rings (one ring's
+ * CQ credits: a single thread can hold that many PARKs in flight, never more). Each
+ * parked op is a kpark_waiter charged to the parker's kernel bytes, so memory stays
+ * bounded by the quota too; CQ credits are per ring and unaffected (a PARK holds its
+ * own ring's credit). docs/sync.md "The wait queue and its bounds".
+ */
+#define KPARK_ASYNC_ALLOWANCE 64u
+#define KPARK_MAX_PER_PROC (PROFILE_MAX_THREADS + KPARK_ASYNC_ALLOWANCE)
+_Static_assert(KPARK_MAX_PER_PROC > PROFILE_MAX_THREADS,
+	       "every thread a profile allows can block in a PARK, with room to spare");
+_Static_assert(KPARK_ASYNC_ALLOWANCE >= CAPOS_RING_CQ_ENTRIES,
+	       "one thread can fill its CQ credits with PARKs");
 
 /*
  * Executes op for process p if it is a PARK or UNPARK and fills cqe (or defers it);

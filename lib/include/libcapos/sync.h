@@ -39,7 +39,9 @@ void capos_mutex_init(struct capos_mutex *m, uint32_t space);
 void capos_mutex_init_at(struct capos_mutex *m, uint32_t space, volatile uint32_t *word,
 			 uint64_t key);
 
-/* Acquires m (blocking). Errors: a PARK error other than value-changed (a bad space or
+/* Acquires m (blocking). Never fails for the kernel's bound on parked ops
+ * (CAPOS_ERR_PARK_WAITERS_LIMIT): the PARK is retried after a 100 us nap until the
+ * mutex is taken. Errors: any other PARK error except value-changed (a bad space or
  * word: the mutex is then not held). */
 int capos_mutex_lock(struct capos_mutex *m);
 
@@ -54,9 +56,11 @@ void capos_cond_init_at(struct capos_cond *c, uint32_t space, volatile uint32_t 
 
 /*
  * Releases m, waits for a signal/broadcast after the call began (or timeout_ns;
- * CAPOS_TIMEOUT_INFINITE: none), re-acquires m. May return 0 spuriously (callers
- * re-check their predicate). Errors: CAPOS_ERR_RING_TIMED_OUT (m re-acquired), PARK
- * and mutex errors.
+ * CAPOS_TIMEOUT_INFINITE: none), re-acquires m. ALWAYS returns with m held, whatever
+ * the status (the re-lock retries every PARK error after a nap). May return 0
+ * spuriously (callers re-check their predicate), also when the kernel refused the wait
+ * for its bound of parked ops (CAPOS_ERR_PARK_WAITERS_LIMIT, after a nap). Errors:
+ * CAPOS_ERR_RING_TIMED_OUT, the unlock's and other PARK errors (m held all the same).
  */
 int capos_cond_timedwait(struct capos_cond *c, struct capos_mutex *m, uint64_t timeout_ns);
 int capos_cond_wait(struct capos_cond *c, struct capos_mutex *m);

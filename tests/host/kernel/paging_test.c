@@ -76,6 +76,19 @@ static uint64_t raw_leaf(struct fake_src *f, const struct arch_aspace *as, uint6
 	return 0;
 }
 
+/* Overwrites the raw 4 KiB leaf entry for va (its page table must exist). */
+static void raw_leaf_set(struct fake_src *f, const struct arch_aspace *as, uint64_t va, uint64_t v)
+{
+	uint64_t *t = fake_virt(f, as->root_phys);
+
+	for (int l = 3; l > 0; l--) {
+		uint64_t e = t[(va >> (12 + 9 * l)) & 511];
+
+		t = fake_virt(f, e & 0x000ffffffffff000ull);
+	}
+	t[(va >> 12) & 511] = v;
+}
+
 #define NX (1ull << 63)
 #define KVA 0xffffffff80000000ull
 
@@ -273,6 +286,74 @@ TEST(paging_unmap)
 	CHECK_EQ(arch_mm_unmap(&as, KVA, 0x4000), CAPOS_OK);
 	CHECK_EQ(arch_mm_map(&as, KVA, 0, 0x200000, ARCH_MM_LARGE), CAPOS_OK);
 	CHECK_EQ(arch_mm_query(&as, KVA + 0x1ff000, &pa, &fl), CAPOS_OK);
+	CHECK_EQ(fl, 0);
+	free(f);
+}
+
+/* Protection changes in place: same frame, new W/NX bits, the entry never absent
+ * (one store), accessed/dirty kept; refused before any change when a page of the
+ * range is absent, a 2 MiB page is cut or the user bit would change. */
+TEST(paging_protect_in_place)
+{
+	struct fake_src *f = src_new(FAKE_FRAMES);
+	struct arch_aspace as;
+	uint64_t pa, before[3];
+	unsigned fl, used;
+
+	CHECK_EQ(as_new(&as, f, true), CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, 0x400000, 0x9000, 0x3000, ARCH_MM_USER | ARCH_MM_WRITE),
+		 CAPOS_OK);
+	used = f->used;
+	CHECK_EQ(arch_mm_protect(&as, 0x401000, 0x2000, ARCH_MM_USER), CAPOS_OK);
+	CHECK_EQ(arch_mm_query(&as, 0x401000, &pa, &fl), CAPOS_OK);
+	CHECK_UEQ(pa, 0xa000);
+	CHECK_EQ(fl, ARCH_MM_USER);
+	CHECK_UEQ(raw_leaf(f, &as, 0x402000), NX | 0xb000 | 0x5); /* P, U; no W */
+	CHECK_EQ(arch_mm_query(&as, 0x400000, &pa, &fl), CAPOS_OK);
+	CHECK_EQ(fl, ARCH_MM_USER | ARCH_MM_WRITE); /* outside the range: untouched */
+	/* back to RW, then executable; accessed and dirty survive */
+	raw_leaf_set(f, &as, 0x401000, raw_leaf(f, &as, 0x401000) | 0x60);
+	CHECK_EQ(arch_mm_protect(&as, 0x401000, 0x1000, ARCH_MM_USER | ARCH_MM_WRITE), CAPOS_OK);
+	CHECK_UEQ(raw_leaf(f, &as, 0x401000), NX | 0xa000 | 0x67);
+	CHECK_EQ(arch_mm_protect(&as, 0x401000, 0x1000, ARCH_MM_USER | ARCH_MM_EXEC), CAPOS_OK);
+	CHECK_UEQ(raw_leaf(f, &as, 0x401000), 0xa000 | 0x65);
+	CHECK_EQ(f->used, used); /* no table allocated */
+	/* hostile: a hole at the end, a user-bit change, bad ranges; nothing changes */
+	for (int i = 0; i < 3; i++)
+		before[i] = raw_leaf(f, &as, 0x400000 + (uint64_t)i * 0x1000);
+	CHECK_EQ(arch_mm_protect(&as, 0x400000, 0x4000, ARCH_MM_USER), CAPOS_ERR_MM_NOT_MAPPED);
+	CHECK_EQ(arch_mm_protect(&as, 0x3ff000, 0x2000, ARCH_MM_USER), CAPOS_ERR_MM_NOT_MAPPED);
+	CHECK_EQ(arch_mm_protect(&as, 0x400000, 0x3000, ARCH_MM_WRITE), CAPOS_ERR_INVALID);
+	CHECK_EQ(arch_mm_protect(&as, 0x400800, 0x1000, ARCH_MM_USER), CAPOS_ERR_ALIGNMENT);
+	CHECK_EQ(arch_mm_protect(&as, 0x400000, 0, ARCH_MM_USER), CAPOS_ERR_INVALID);
+	CHECK_EQ(arch_mm_protect(&as, 0x0000900000000000ull, 0x1000, 0), CAPOS_ERR_INVALID);
+	for (int i = 0; i < 3; i++)
+		CHECK_UEQ(raw_leaf(f, &as, 0x400000 + (uint64_t)i * 0x1000), before[i]);
+	free(f);
+}
+
+/* 2 MiB leaves: protected whole (PS and frame kept), never split. */
+TEST(paging_protect_large_pages)
+{
+	struct fake_src *f = src_new(FAKE_FRAMES);
+	struct arch_aspace as;
+	const uint64_t dm = 0xffff800000000000ull;
+	uint64_t pa, e;
+	unsigned fl;
+
+	CHECK_EQ(as_new(&as, f, true), CAPOS_OK);
+	CHECK_EQ(arch_mm_map(&as, dm + 0x1ff000, 0x1ff000, 0x201000, ARCH_MM_WRITE | ARCH_MM_LARGE),
+		 CAPOS_OK);
+	e = raw_leaf(f, &as, dm + 0x200000);
+	CHECK_EQ(arch_mm_protect(&as, dm + 0x200000, 0x1000, 0), CAPOS_ERR_ALIGNMENT);
+	CHECK_EQ(arch_mm_protect(&as, dm + 0x1ff000, 0x1ff000, 0), CAPOS_ERR_ALIGNMENT);
+	CHECK_UEQ(raw_leaf(f, &as, dm + 0x200000), e);
+	CHECK_EQ(arch_mm_protect(&as, dm + 0x1ff000, 0x201000, ARCH_MM_LARGE), CAPOS_OK);
+	CHECK_EQ(arch_mm_query(&as, dm + 0x212345, &pa, &fl), CAPOS_OK);
+	CHECK_UEQ(pa, 0x212345);
+	CHECK_EQ(fl, ARCH_MM_LARGE);
+	CHECK_UEQ(raw_leaf(f, &as, dm + 0x200000), (e & ~2ull));
+	CHECK_EQ(arch_mm_query(&as, dm + 0x1ff000, &pa, &fl), CAPOS_OK);
 	CHECK_EQ(fl, 0);
 	free(f);
 }
