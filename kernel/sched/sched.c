@@ -211,7 +211,7 @@ static void sched_ipi(uint32_t cpu)
 static void sched_kick(struct sched_cpu *sc)
 {
 	if (sc->cpu != percpu_cpu_index() &&
-	    cpumask_has(__atomic_load_n(&sched_halted, __ATOMIC_SEQ_CST), sc->cpu))
+	    cpumask_has(cpumask_load_seq_cst(&sched_halted), sc->cpu))
 		sched_ipi(sc->cpu);
 }
 

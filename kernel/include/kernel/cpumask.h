@@ -35,6 +35,13 @@ static inline cpumask_t cpumask_load(const cpumask_t *m)
 	return __atomic_load_n(m, __ATOMIC_ACQUIRE);
 }
 
+/* A sequentially consistent load: for the reader side of a store-buffering pair (a
+ * CPU stores, then reads the mask; another sets its bit, then reads that store). */
+static inline cpumask_t cpumask_load_seq_cst(const cpumask_t *m)
+{
+	return __atomic_load_n(m, __ATOMIC_SEQ_CST);
+}
+
 /* Atomic set / clear (full barriers on x86: locked read-modify-writes). */
 static inline void cpumask_set_atomic(cpumask_t *m, uint32_t cpu)
 {

@@ -118,18 +118,18 @@ struct thread_watch {
 	void (*ended)(struct thread_watch *w, int64_t exit_code);
 };
 
-/* Whether t's process is exiting (killed or exited): t must end at its next kernel
- * entry or exit. Read without [K] (set once, never cleared); false for idle threads. */
-static inline bool proc_thread_killed(const struct thread *t)
-{
-	return t->proc && __atomic_load_n(&t->proc->exiting, __ATOMIC_ACQUIRE);
-}
-
 /* proc_thread_killed for a thread known to have a process (one that entered the kernel
  * from user mode: the system-call entry), without the NULL check. */
 static inline bool proc_user_thread_killed(const struct thread *t)
 {
 	return __atomic_load_n(&t->proc->exiting, __ATOMIC_ACQUIRE);
+}
+
+/* Whether t's process is exiting (killed or exited): t must end at its next kernel
+ * entry or exit. Read without [K] (set once, never cleared); false for idle threads. */
+static inline bool proc_thread_killed(const struct thread *t)
+{
+	return t->proc && proc_user_thread_killed(t);
 }
 
 /* Entry state of a new user thread (the process entry registers of the ABI). */
