@@ -36,7 +36,7 @@ static void print_frame(const char *subsys, int depth, uint64_t rip)
 	uint64_t off;
 	uint64_t probe = depth > 0 ? rip - 1 : rip;
 	if (ksyms_resolve(probe, &name, &off) == CAPOS_OK)
-		klog(subsys, "  #%-2d 0x%016llx %s+%#llx", depth, (unsigned long long)rip, name,
+		klog(subsys, "  #%-2d 0x%016llx %s+0x%llx", depth, (unsigned long long)rip, name,
 		     (unsigned long long)(off + (rip - probe)));
 	else
 		klog(subsys, "  #%-2d 0x%016llx ?", depth, (unsigned long long)rip);

@@ -189,7 +189,7 @@ static void trap_nmi(const struct arch_trap_frame *tf)
 		name = "?";
 	klog("trap",
 	     "nmi %s: rsp 0x%016llx frame 0x%016llx ist%u [0x%016llx, 0x%016llx); "
-	     "interrupted rip 0x%016llx (%s+%#llx) rsp 0x%016llx; continuing",
+	     "interrupted rip 0x%016llx (%s+0x%llx) rsp 0x%016llx; continuing",
 	     on_ist ? "on ist stack" : "off its ist stack", (unsigned long long)rsp,
 	     (unsigned long long)frame, (unsigned)IST_NMI, (unsigned long long)base,
 	     (unsigned long long)top, (unsigned long long)tf->rip, name, (unsigned long long)off,
